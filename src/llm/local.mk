@@ -1,0 +1,1 @@
+## src/llm: sources of this area (added by its issue)

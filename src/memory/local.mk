@@ -1,0 +1,1 @@
+## src/memory: sources of this area (added by its issue)

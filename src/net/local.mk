@@ -1,0 +1,1 @@
+## src/net: sources of this area (added by its issue)

@@ -1,0 +1,1 @@
+## src/skills: sources of this area (added by its issue)

@@ -1,0 +1,1 @@
+## src/ui: sources of this area (added by its issue)

@@ -1,0 +1,315 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/fsutil.h"
+#include "util/xalloc.h"
+
+enum cerr
+fs_read_file(const char *path, size_t max, struct buf *out)
+{
+	enum cerr e = C_OK;
+	char chunk[65536];
+	size_t total = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? C_ERR_NOTFOUND : C_ERR_IO;
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			e = C_ERR_IO;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		total += (size_t)n;
+		if (max && total > max) {
+			e = C_ERR_TOOBIG;
+			goto out;
+		}
+		if (buf_add(out, chunk, (size_t)n)) {
+			e = out->err;
+			goto out;
+		}
+	}
+	if (!out->p)
+		buf_add(out, "", 0);
+out:
+	close(fd);
+	return e;
+}
+
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+enum cerr
+fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	enum cerr e = C_ERR_IO;
+	char *dir = NULL, *tmp = NULL, *slash;
+	struct stat st;
+	int fd = -1, dfd, saved;
+
+	if (stat(path, &st) == 0)
+		mode = st.st_mode & 07777;
+	dir = xstrdup(path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		dir[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else {
+		free(dir);
+		dir = xstrdup(".");
+	}
+	tmp = xasprintf("%s.tmp.%ld.XXXXXX", path, (long)getpid());
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		goto out;
+	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 ||
+	    fsync(fd) < 0)
+		goto out_unlink;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto out_unlink;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0)
+		goto out_unlink;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	e = C_OK;
+	goto out;
+out_unlink:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
+	unlink(tmp);
+	errno = saved;
+	e = (saved == ENOSPC || saved == EDQUOT) ? C_ERR_TOOBIG : C_ERR_IO;
+	if (saved == EACCES || saved == EPERM || saved == EROFS)
+		e = C_ERR_PERM;
+out:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	free(tmp);
+	free(dir);
+	errno = saved;
+	return e;
+}
+
+enum cerr
+fs_mkdir_p(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path);
+	enum cerr e = C_OK;
+	char *s;
+
+	for (s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, mode) < 0 && errno != EEXIST) {
+				e = errno == EACCES || errno == EROFS ?
+					C_ERR_PERM : C_ERR_IO;
+				goto out;
+			}
+			*s = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	if (!fs_is_dir(path))
+		e = C_ERR_IO;
+out:
+	free(p);
+	return e;
+}
+
+bool
+fs_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool
+fs_exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+char *
+path_join(const char *a, const char *b)
+{
+	size_t la;
+	if (b[0] == '/' || !a || !*a)
+		return xstrdup(b);
+	la = strlen(a);
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	return xasprintf("%.*s/%s", (int)la, a, b);
+}
+
+char *
+path_normalize(const char *path)
+{
+	size_t n = strlen(path);
+	char *out = xmalloc(n + 2);
+	size_t o = 0;
+	const char *p = path;
+	bool abs = path[0] == '/';
+
+	if (abs)
+		out[o++] = '/';
+	while (*p) {
+		const char *seg;
+		size_t len;
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		seg = p;
+		while (*p && *p != '/')
+			p++;
+		len = (size_t)(p - seg);
+		if (len == 1 && seg[0] == '.')
+			continue;
+		if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+			/* drop the last segment */
+			if (o > (abs ? 1u : 0u)) {
+				while (o > 0 && out[o - 1] != '/')
+					o--;
+				if (o > (abs ? 1u : 0u))
+					o--; /* the slash */
+				if (abs && o == 0)
+					o = 1;
+			}
+			continue;
+		}
+		if (o > 0 && out[o - 1] != '/')
+			out[o++] = '/';
+		memcpy(out + o, seg, len);
+		o += len;
+	}
+	if (o == 0)
+		out[o++] = '.';
+	out[o] = '\0';
+	return out;
+}
+
+char *
+path_resolve(const char *base, const char *p)
+{
+	char *j = path_join(base, p), *n;
+	n = path_normalize(j);
+	free(j);
+	return n;
+}
+
+bool
+path_is_under(const char *path, const char *root)
+{
+	size_t lr = strlen(root);
+	if (lr == 1 && root[0] == '/')
+		return path[0] == '/';
+	if (strncmp(path, root, lr) != 0)
+		return false;
+	return path[lr] == '\0' || path[lr] == '/';
+}
+
+char *
+path_slug(const char *dir)
+{
+	size_t n = strlen(dir), i, o = 0;
+	char *s = xmalloc(n + 2);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)dir[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_') {
+			s[o++] = (char)c;
+		} else if (o > 0 && s[o - 1] != '-') {
+			s[o++] = '-';
+		}
+	}
+	while (o > 0 && s[o - 1] == '-')
+		o--;
+	if (o == 0)
+		s[o++] = '-';
+	s[o] = '\0';
+	return s;
+}
+
+char *
+xdg_dir(const char *which)
+{
+	const char *env = NULL, *home = getenv("HOME"), *def = NULL;
+	if (!home || !*home)
+		home = "/tmp";
+	if (strcmp(which, "config") == 0) {
+		env = getenv("XDG_CONFIG_HOME");
+		def = ".config";
+	} else if (strcmp(which, "state") == 0) {
+		env = getenv("XDG_STATE_HOME");
+		def = ".local/state";
+	} else if (strcmp(which, "data") == 0) {
+		env = getenv("XDG_DATA_HOME");
+		def = ".local/share";
+	} else {
+		env = getenv("XDG_CACHE_HOME");
+		def = ".cache";
+	}
+	if (env && env[0] == '/')
+		return xasprintf("%s/conch", env);
+	return xasprintf("%s/%s/conch", home, def);
+}
+
+char *
+fs_find_git_root(const char *dir)
+{
+	char *cur = xstrdup(dir);
+	for (;;) {
+		char *g = path_join(cur, ".git");
+		bool found = fs_exists(g);
+		char *slash;
+		free(g);
+		if (found)
+			return cur;
+		slash = strrchr(cur, '/');
+		if (!slash || slash == cur) {
+			free(cur);
+			return NULL;
+		}
+		*slash = '\0';
+	}
+}

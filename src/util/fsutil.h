@@ -1,0 +1,55 @@
+/* fsutil.h: whole-file reads, atomic writes, directories and XDG paths. */
+#ifndef CONCH_FSUTIL_H
+#define CONCH_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util/buf.h"
+#include "util/err.h"
+
+/* Read the whole file at `path` into `out` (appended).  Fails with
+ * C_ERR_TOOBIG past `max` bytes (0: the buffer's own cap), C_ERR_NOTFOUND
+ * when it does not exist, C_ERR_IO otherwise (errno kept). */
+enum cerr fs_read_file(const char *path, size_t max, struct buf *out);
+
+/* Write `len` bytes to `path` atomically: a temp file in the same
+ * directory, fsync, rename, fsync of the directory.  A reader sees the old
+ * file or the new one, never a torn one.  `mode` is used when the file is
+ * new; an existing file keeps its mode.  errno is kept on failure. */
+enum cerr fs_write_atomic(const char *path, const void *data, size_t len,
+			  mode_t mode);
+
+/* Create `path` and missing parents with `mode`; existing is fine. */
+enum cerr fs_mkdir_p(const char *path, mode_t mode);
+
+bool fs_is_dir(const char *path);
+bool fs_exists(const char *path);
+
+/* "a" + "/" + "b" without doubling slashes; an absolute b is returned as
+ * is.  Caller frees. */
+char *path_join(const char *a, const char *b);
+
+/* Lexically normalise an absolute path: collapse "//", ".", "..".
+ * Caller frees. */
+char *path_normalize(const char *path);
+
+/* Resolve `p` against `base` (if relative) and normalise.  Caller frees. */
+char *path_resolve(const char *base, const char *p);
+
+/* True when `path` equals `root` or lies below it (both normalised). */
+bool path_is_under(const char *path, const char *root);
+
+/* A filesystem-safe slug for a project directory, e.g.
+ * "/home/u/src/app" -> "home-u-src-app".  Caller frees. */
+char *path_slug(const char *dir);
+
+/* XDG base directories with their defaults, plus "/conch".  Each returns a
+ * new string; caller frees.  which: "config", "state", "data", "cache". */
+char *xdg_dir(const char *which);
+
+/* The git root above `dir` (a directory holding .git), or NULL. */
+char *fs_find_git_root(const char *dir);
+
+#endif

@@ -1,0 +1,32 @@
+/* jsonx.h: cJSON helpers: typed getters, parse errors with line and
+ * column, and a validator for the JSON-schema subset tool schemas use
+ * (type, properties, required, enum, items, minimum, maximum,
+ * additionalProperties: false). */
+#ifndef CONCH_JSONX_H
+#define CONCH_JSONX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "util/buf.h"
+#include "util/err.h"
+
+/* Getters: NULL / `def` when the key is missing or of another type. */
+const char *jx_str(const cJSON *obj, const char *key);
+long jx_long(const cJSON *obj, const char *key, long def);
+bool jx_bool(const cJSON *obj, const char *key, bool def);
+
+/* Parse `len` bytes of JSON.  On failure returns NULL and, if `line`/`col`
+ * are not NULL, stores the 1-based position where parsing stopped. */
+cJSON *jx_parse(const char *text, size_t len, int *line, int *col);
+
+/* Print compactly; caller frees. */
+char *jx_print(const cJSON *v);
+
+/* Validate `value` against `schema`.  On failure appends one clear
+ * message ("path: problem") to `err` and returns false. */
+bool jx_validate(const cJSON *schema, const cJSON *value, struct buf *err);
+
+#endif

@@ -1,0 +1,120 @@
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/str.h"
+
+bool
+str_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool
+str_suffix(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+	return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
+}
+
+/* Length of the UTF-8 sequence at s (1..4), 0 if invalid or cut short. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0], cp;
+	size_t len, i;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+bool
+utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n) {
+		size_t l = utf8_seq(p + i, n - i);
+		if (!l)
+			return false;
+		i += l;
+	}
+	return true;
+}
+
+size_t
+utf8_floor(const char *s, size_t n)
+{
+	size_t i = n, back = 0;
+	/* step back over continuation bytes to a lead byte */
+	while (i > 0 && back < 4 && ((unsigned char)s[i - 1] & 0xc0) == 0x80) {
+		i--;
+		back++;
+	}
+	if (i > 0 && ((unsigned char)s[i - 1] & 0x80)) {
+		unsigned char c = (unsigned char)s[i - 1];
+		size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+		if (want == back + 1)
+			return n;
+		return i - 1;
+	}
+	return back ? i : n;
+}
+
+bool
+str_to_long(const char *s, long *out)
+{
+	char *end;
+	long v;
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end != '\0' || end == s)
+		return false;
+	*out = v;
+	return true;
+}
+
+const char *
+str_find(const char *s, size_t n, const char *needle, size_t nl)
+{
+	if (nl == 0)
+		return s;
+	if (n < nl)
+		return NULL;
+	return memmem(s, n, needle, nl);
+}
+
+size_t
+str_count(const char *s, size_t n, const char *needle, size_t nl)
+{
+	size_t c = 0;
+	const char *p = s, *end = s + n;
+	if (nl == 0)
+		return 0;
+	while ((p = str_find(p, (size_t)(end - p), needle, nl))) {
+		c++;
+		p += nl;
+	}
+	return c;
+}

@@ -1,0 +1,21 @@
+/* str.h: small string helpers: prefixes, UTF-8, numbers. */
+#ifndef CONCH_STR_H
+#define CONCH_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+bool str_prefix(const char *s, const char *prefix);
+bool str_suffix(const char *s, const char *suffix);
+/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool utf8_valid(const char *s, size_t n);
+/* The largest length <= n that does not cut a UTF-8 sequence in two. */
+size_t utf8_floor(const char *s, size_t n);
+/* Parse a whole base-10 long; false on junk, overflow or empty input. */
+bool str_to_long(const char *s, long *out);
+/* Count occurrences of `needle` (non-overlapping) in s[0..n). */
+size_t str_count(const char *s, size_t n, const char *needle, size_t nl);
+/* memmem wrapper that accepts empty haystacks. */
+const char *str_find(const char *s, size_t n, const char *needle, size_t nl);
+
+#endif

@@ -1,0 +1,27 @@
+/* xalloc.h: allocation wrappers for small internal allocations.  They
+ * abort with a message on OOM.  Sizes that come from files, the network or
+ * a model must use the checked helpers (size_mul_ok) and plain malloc. */
+#ifndef CONCH_XALLOC_H
+#define CONCH_XALLOC_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+/* xreallocarray: realloc for nmemb*size, aborting on overflow. */
+void *xreallocarray(void *p, size_t nmemb, size_t size);
+char *xstrdup(const char *s);           /* NULL in, NULL out */
+char *xstrndup(const char *s, size_t n);
+/* Formatted allocation; caller frees. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* *out = a*b; false on overflow. */
+bool size_mul_ok(size_t a, size_t b, size_t *out);
+/* *out = a+b; false on overflow. */
+bool size_add_ok(size_t a, size_t b, size_t *out);
+
+#endif
