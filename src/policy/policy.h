@@ -1,0 +1,53 @@
+/* policy.h: permission modes and rules: may this tool call run, must the
+ * user be asked, or is it denied? */
+#ifndef CONCH_POLICY_H
+#define CONCH_POLICY_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "util/buf.h"
+#include "util/err.h"
+
+enum policy_mode {
+	MODE_READ_ONLY, /* no writes, no commands but those allowed by rule */
+	MODE_ASK,       /* default: reads free; writes and commands ask */
+	MODE_AUTO_EDIT, /* writes inside the workspace free; commands ask */
+	MODE_AUTO,      /* everything inside the sandbox free */
+};
+
+enum policy_decision { POLICY_ALLOW, POLICY_ASK, POLICY_DENY };
+
+/* What a tool does, from its descriptor's flags. */
+enum {
+	TOOL_READ_ONLY = 1 << 0,
+	TOOL_WRITES = 1 << 1,
+	TOOL_RUNS_COMMANDS = 1 << 2,
+};
+
+struct policy {
+	enum policy_mode mode;
+	bool yes;            /* --yes: what would ask is allowed */
+	cJSON *rules;        /* {"allow":[...],"ask":[...],"deny":[...]}; owned; may be NULL */
+};
+
+/* "read-only" | "ask" | "auto-edit" | "auto" -> mode; false if unknown. */
+bool policy_mode_parse(const char *s, enum policy_mode *out);
+const char *policy_mode_str(enum policy_mode m);
+
+void policy_init(struct policy *p, enum policy_mode mode);
+void policy_free(struct policy *p);
+
+/* Decide for one call of tool `tool` (flags TOOL_*) with `args`.
+ * `workspace` is the absolute workspace root.  `why` gets a reason when
+ * the answer is not ALLOW. */
+enum policy_decision policy_check(const struct policy *p, const char *tool,
+				  unsigned flags, const cJSON *args,
+				  const char *workspace, const char *cwd,
+				  struct buf *why);
+
+/* Add an allow rule for the rest of the session (approval "always"). */
+void policy_allow_session(struct policy *p, const char *rule);
+
+#endif

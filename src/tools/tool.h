@@ -1,0 +1,97 @@
+/* tool.h: tool descriptors and the context they run in.  One descriptor
+ * per tools/tool-*.c, collected in one table in registry.c. */
+#ifndef CONCH_TOOL_H
+#define CONCH_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "policy/policy.h"
+#include "sandbox/sandbox.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+/* The set of files read this session (absolute paths). */
+struct readset {
+	char **paths; /* owned */
+	size_t n, cap;
+};
+void readset_add(struct readset *r, const char *abspath);
+bool readset_has(const struct readset *r, const char *abspath);
+void readset_free(struct readset *r);
+
+enum todo_status { TODO_PENDING, TODO_IN_PROGRESS, TODO_COMPLETED };
+struct todo_item {
+	char *content; /* owned */
+	enum todo_status status;
+};
+struct todo_list {
+	struct todo_item *items; /* owned */
+	size_t n;
+};
+void todo_list_free(struct todo_list *t);
+const char *todo_status_str(enum todo_status s);
+
+/* An approval request from the permission layer to the front end. */
+struct approval_req {
+	const char *tool;
+	const char *summary; /* the exact command, or "write PATH" */
+	const char *diff;    /* unified diff for edits/writes, or NULL */
+	const char *reason;  /* why it asks */
+};
+
+enum approval {
+	APPROVE_ONCE,    /* y */
+	APPROVE_SESSION, /* a: add a rule for this session */
+	APPROVE_DENY,    /* n */
+};
+
+struct tool_ctx {
+	const char *workspace;   /* absolute workspace root */
+	const char *cwd;         /* absolute; relative paths resolve here */
+	const char *session_dir; /* full bash outputs saved here; may be NULL */
+	struct readset *reads;   /* files read this session */
+	struct todo_list *todos; /* the task plan */
+	struct policy *policy;
+	struct sandbox_spec sandbox; /* template for commands */
+	/* Ask the user; NULL means no one can answer (headless): deny.  On
+	 * deny, `reason` may be set to text the model sees (caller frees). */
+	enum approval (*approve)(void *ud, const struct approval_req *req,
+				 char **reason);
+	void *ud;
+	int cancel_fd; /* readable when the user cancels; -1 if none */
+};
+
+struct tool {
+	const char *name;
+	const char *description; /* short: it is sent with every request */
+	const char *schema;      /* JSON schema of the arguments object */
+	unsigned flags;          /* TOOL_READ_ONLY | TOOL_WRITES | TOOL_RUNS_COMMANDS */
+	/* Run with validated `args`, appending the result text to `out`.
+	 * C_OK: success.  Anything else: `out` holds the error message the
+	 * model sees. */
+	enum cerr (*exec)(struct tool_ctx *ctx, const cJSON *args, struct buf *out);
+};
+
+/* The table of every tool, NULL-terminated. */
+extern const struct tool *const tool_table[];
+
+const struct tool *tool_find(const char *name);
+
+/* The path an argument names, resolved against ctx->cwd and normalised;
+ * caller frees. */
+char *tool_path(const struct tool_ctx *ctx, const char *arg);
+
+/* Run one tool call the way the agent does: parse `args_json`, validate it
+ * against the schema, ask the policy (and the user through ctx->approve),
+ * execute.  The text for the model is appended to `out`; *is_error tells
+ * whether it is an error result.  Never fails otherwise. */
+void tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
+	       struct buf *out, bool *is_error);
+
+/* Default cap on what a tool returns to the model. */
+#define TOOL_OUTPUT_MAX 30000
+
+#endif
