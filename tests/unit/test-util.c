@@ -1,0 +1,220 @@
+/* Check suite for src/util: buf, fsutil paths, str, jsonx. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/jsonx.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+/* invariant: len < cap when allocated, NUL at len */
+static void
+buf_check(const struct buf *b)
+{
+	if (b->p) {
+		ck_assert_uint_lt(b->len, b->cap);
+		ck_assert_int_eq(b->p[b->len], '\0');
+	} else {
+		ck_assert_uint_eq(b->len, 0);
+	}
+}
+
+START_TEST(buf_append_and_cap)
+{
+	struct buf b;
+	int i;
+	buf_init(&b, 10);
+	ck_assert_str_eq(buf_str(&b), "");
+	ck_assert_int_eq(buf_adds(&b, "hello"), C_OK);
+	buf_check(&b);
+	ck_assert_int_eq(buf_printf(&b, "%d", 1234), C_OK);
+	buf_check(&b);
+	ck_assert_str_eq(buf_str(&b), "hello1234");
+	ck_assert_int_eq(buf_adds(&b, "xy"), C_ERR_TOOBIG);
+	/* appends after a failure do nothing */
+	ck_assert_int_eq(buf_adds(&b, "z"), C_ERR_TOOBIG);
+	ck_assert_str_eq(buf_str(&b), "hello1234");
+	ck_assert(!buf_ok(&b));
+	buf_reset(&b);
+	ck_assert(buf_ok(&b));
+	for (i = 0; i < 10; i++)
+		buf_addc(&b, 'a');
+	buf_check(&b);
+	ck_assert_uint_eq(b.len, 10);
+	buf_truncate(&b, 3);
+	ck_assert_str_eq(buf_str(&b), "aaa");
+	buf_free(&b);
+	buf_init(&b, 0);
+	for (i = 0; i < 100000; i++)
+		buf_add(&b, "0123456789", 10);
+	buf_check(&b);
+	ck_assert_uint_eq(b.len, 1000000);
+	{
+		char *s = buf_steal(&b);
+		ck_assert_uint_eq(strlen(s), 1000000);
+		free(s);
+	}
+	ck_assert_uint_eq(b.len, 0);
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(paths)
+{
+	char *p;
+	p = path_normalize("/a/./b//c/../d/");
+	ck_assert_str_eq(p, "/a/b/d");
+	free(p);
+	p = path_normalize("/../..");
+	ck_assert_str_eq(p, "/");
+	free(p);
+	p = path_resolve("/w/x", "../y/z");
+	ck_assert_str_eq(p, "/w/y/z");
+	free(p);
+	p = path_resolve("/w", "/abs");
+	ck_assert_str_eq(p, "/abs");
+	free(p);
+	ck_assert(path_is_under("/w/a", "/w"));
+	ck_assert(path_is_under("/w", "/w"));
+	ck_assert(!path_is_under("/wx", "/w"));
+	ck_assert(path_is_under("/anything", "/"));
+	p = path_slug("/home/u/my proj");
+	ck_assert_str_eq(p, "home-u-my-proj");
+	free(p);
+}
+END_TEST
+
+START_TEST(atomic_write_keeps_mode)
+{
+	char dir[] = "/tmp/conch-test-XXXXXX";
+	char *f;
+	struct buf b = BUF_INIT;
+	struct stat st;
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	f = path_join(dir, "sub/dir/file");
+	ck_assert_int_eq(fs_write_atomic(f, "x", 1, 0644), C_ERR_IO);
+	{
+		char *d = path_join(dir, "sub/dir");
+		ck_assert_int_eq(fs_mkdir_p(d, 0755), C_OK);
+		free(d);
+	}
+	ck_assert_int_eq(fs_write_atomic(f, "one", 3, 0600), C_OK);
+	ck_assert_int_eq(stat(f, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	chmod(f, 0640);
+	ck_assert_int_eq(fs_write_atomic(f, "two!", 4, 0600), C_OK);
+	ck_assert_int_eq(stat(f, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0640);
+	ck_assert_int_eq(fs_read_file(f, 0, &b), C_OK);
+	ck_assert_str_eq(buf_str(&b), "two!");
+	buf_reset(&b);
+	ck_assert_int_eq(fs_read_file(f, 2, &b), C_ERR_TOOBIG);
+	buf_free(&b);
+	ck_assert_int_eq(fs_read_file("/nonexistent/x", 0, &b), C_ERR_NOTFOUND);
+	buf_free(&b);
+	unlink(f);
+	free(f);
+}
+END_TEST
+
+START_TEST(utf8)
+{
+	ck_assert(utf8_valid("h\xc3\xa9llo", 6));
+	ck_assert(!utf8_valid("\xc3", 1));
+	ck_assert(!utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
+	ck_assert(!utf8_valid("\xc0\xaf", 2));     /* overlong */
+	/* "aé" cut after the lead byte of é */
+	ck_assert_uint_eq(utf8_floor("a\xc3\xa9", 2), 1);
+	ck_assert_uint_eq(utf8_floor("a\xc3\xa9", 3), 3);
+	ck_assert_uint_eq(utf8_floor("abc", 2), 2);
+	ck_assert_uint_eq(utf8_floor("\xe2\x82\xac", 2), 0);
+}
+END_TEST
+
+START_TEST(numbers_and_counts)
+{
+	long v;
+	ck_assert(str_to_long("42", &v) && v == 42);
+	ck_assert(!str_to_long("42x", &v));
+	ck_assert(!str_to_long("", &v));
+	ck_assert(!str_to_long("99999999999999999999999", &v));
+	ck_assert_uint_eq(str_count("abababa", 7, "aba", 3), 2);
+	ck_assert_uint_eq(str_count("abc", 3, "", 0), 0);
+}
+END_TEST
+
+START_TEST(json_errors_and_schema)
+{
+	int line = 0, col = 0;
+	cJSON *v, *schema;
+	struct buf err = BUF_INIT;
+	const char *bad = "{\n  \"a\": 1,\n  \"b\": ]\n}";
+	ck_assert_ptr_null(jx_parse(bad, strlen(bad), &line, &col));
+	ck_assert_int_eq(line, 3);
+	ck_assert_int_gt(col, 1);
+	ck_assert_ptr_null(jx_parse("{} x", 4, &line, &col));
+	ck_assert_int_eq(col, 4);
+
+	schema = cJSON_Parse("{\"type\":\"object\",\"properties\":{"
+			     "\"path\":{\"type\":\"string\"},"
+			     "\"n\":{\"type\":\"integer\",\"minimum\":1},"
+			     "\"mode\":{\"type\":\"string\",\"enum\":[\"a\",\"b\"]},"
+			     "\"items\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},"
+			     "\"required\":[\"path\"],\"additionalProperties\":false}");
+	v = cJSON_Parse("{\"path\":\"x\",\"n\":2,\"mode\":\"a\",\"items\":[\"q\"]}");
+	ck_assert(jx_validate(schema, v, &err));
+	cJSON_Delete(v);
+	v = cJSON_Parse("{\"n\":2}");
+	ck_assert(!jx_validate(schema, v, &err));
+	ck_assert_ptr_nonnull(strstr(buf_str(&err), "missing required property \"path\""));
+	cJSON_Delete(v);
+	buf_reset(&err);
+	v = cJSON_Parse("{\"path\":\"x\",\"n\":1.5}");
+	ck_assert(!jx_validate(schema, v, &err));
+	ck_assert_ptr_nonnull(strstr(buf_str(&err), "arguments.n: expected integer"));
+	cJSON_Delete(v);
+	buf_reset(&err);
+	v = cJSON_Parse("{\"path\":\"x\",\"items\":[1]}");
+	ck_assert(!jx_validate(schema, v, &err));
+	ck_assert_ptr_nonnull(strstr(buf_str(&err), "arguments.items[0]"));
+	cJSON_Delete(v);
+	buf_reset(&err);
+	v = cJSON_Parse("{\"path\":\"x\",\"zzz\":1}");
+	ck_assert(!jx_validate(schema, v, &err));
+	ck_assert_ptr_nonnull(strstr(buf_str(&err), "unknown property \"zzz\""));
+	cJSON_Delete(v);
+	buf_reset(&err);
+	v = cJSON_Parse("{\"path\":\"x\",\"mode\":\"c\"}");
+	ck_assert(!jx_validate(schema, v, &err));
+	ck_assert_ptr_nonnull(strstr(buf_str(&err), "must be one of"));
+	cJSON_Delete(v);
+	cJSON_Delete(schema);
+	buf_free(&err);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, buf_append_and_cap);
+	tcase_add_test(tc, paths);
+	tcase_add_test(tc, atomic_write_keeps_mode);
+	tcase_add_test(tc, utf8);
+	tcase_add_test(tc, numbers_and_counts);
+	tcase_add_test(tc, json_errors_and_schema);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
