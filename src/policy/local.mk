@@ -1,1 +1,2 @@
-## src/policy
+## src/policy: floor 4
+libconch_a_SOURCES += src/policy/policy.c src/policy/policy.h
