@@ -1,1 +1,2 @@
-## src/tools
+## src/tools: floor 5
+libconch_a_SOURCES += src/tools/tool.h src/tools/registry.c
