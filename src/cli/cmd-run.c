@@ -35,13 +35,14 @@ on_sigint(int sig)
 }
 
 static int
-setup_cancel(void)
+setup_cancel(int *wfd)
 {
 	int p[2];
 	struct sigaction sa;
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
 	cancel_pipe_w = p[1];
+	*wfd = p[1];
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);
@@ -189,7 +190,7 @@ cli_run(struct cli_ctx *c)
 	struct conv restored;
 	char *task = NULL;
 	enum cerr e;
-	int rc, cancel_fd;
+	int rc, cancel_fd, cancel_wfd = -1;
 	bool headless = c->opts->prompt_set;
 
 	conv_init(&restored);
@@ -211,7 +212,7 @@ cli_run(struct cli_ctx *c)
 		if (!sess)
 			log_warn("continuing without a session log");
 	}
-	cancel_fd = setup_cancel();
+	cancel_fd = setup_cancel(&cancel_wfd);
 	memset(&ao, 0, sizeof ao);
 	ao.workspace = c->workspace;
 	ao.cwd = c->cwd;
@@ -236,9 +237,12 @@ cli_run(struct cli_ctx *c)
 	uo.format = c->opts->format;
 	uo.verbose = c->opts->verbose;
 	uo.cancel_fd = cancel_fd;
+	uo.cancel_wfd = cancel_wfd;
 	uo.model = chain_label(ch);
 	if (headless)
 		rc = ui_headless(&a, task, &uo);
+	else if (isatty(0) && isatty(1))
+		rc = ui_repl(&a, &uo);
 	else
 		rc = ui_plain(&a, &uo);
 	agent_free(&a);

@@ -14,6 +14,7 @@ struct ui_opts {
 	int cancel_fd;       /* the self-pipe's read end (SIGINT) */
 	const char *model;   /* the chain's first label, for display */
 	bool color;          /* stderr may use colour (TTY and no NO_COLOR) */
+	int cancel_wfd;      /* the self-pipe's write end (the REPL cancels); -1 none */
 };
 
 /* Run one task headless and print its outcome in `o->format`.  Returns
@@ -23,6 +24,12 @@ int ui_headless(struct agent *a, const char *prompt, const struct ui_opts *o);
 /* The plain line-based interactive session (no curses).  Returns the
  * process exit code. */
 int ui_plain(struct agent *a, const struct ui_opts *o);
+
+/* The ncurses pairing session (ui/repl.c), for a terminal on stdin and
+ * stdout.  Falls back to ui_plain() when TERM cannot drive curses.  Writes
+ * to o->cancel_wfd to cancel.  Restores the terminal on every exit path.
+ * Returns the process exit code (128 + signal after SIGTERM/SIGHUP). */
+int ui_repl(struct agent *a, const struct ui_opts *o);
 
 /* Map an agent result to an exit code. */
 int ui_exit_code(const struct agent_result *r);

@@ -1,0 +1,1807 @@
+/* repl.c: the ncurses pairing session.
+ *
+ * Two threads.  The UI thread owns the screen, the transcript and the
+ * editor, and sleeps in one poll() over the keyboard, the event pipe, the
+ * signal self-pipe (SIGWINCH, SIGTERM, SIGHUP) and the pipe that stands in
+ * for stderr while curses owns the terminal.  A worker thread runs one job
+ * at a time (agent_run() for a task, sandbox_run() for `!command`); its
+ * agent_events callbacks copy what they report into a queue and write a
+ * byte to the event pipe.  An approval request blocks the worker on a
+ * condition variable until the dialog answers.  Cancelling writes a byte
+ * to the cancel pipe the agent and the sandbox watch.
+ *
+ * The agent and the policy belong to the worker while a job runs: the UI
+ * thread touches them (mode, /clear) only when no job runs. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curses.h>
+
+#include "ui/history.h"
+#include "ui/lineedit.h"
+#include "ui/markdown.h"
+#include "ui/transcript.h"
+#include "ui/ui.h"
+#include "ui/width.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/xalloc.h"
+
+#define HIST_MAX 1000
+#define INPUT_ROWS_MAX 64
+#define ATTACH_MAX (256u << 10)
+#define SHELL_OUTPUT_MAX (64u << 10)
+#define FRAME_MS 16
+
+/* Keys we define on top of ncurses' own. */
+enum {
+	K_PASTE_BEGIN = KEY_MAX + 1,
+	K_PASTE_END,
+	K_ALT_ENTER,
+	K_ALT_B,
+	K_ALT_F,
+	K_ALT_BS,
+	K_ALT_D,
+};
+
+enum { CP_HEAD = 1, CP_CODE, CP_LINK, CP_ADD, CP_DEL, CP_HUNK, CP_USER,
+       CP_ERR, CP_OK, CP_BULLET, CP_STATUS, CP_DIALOG };
+
+/* ---- events from the worker ---- */
+
+enum uev_kind {
+	U_TEXT, U_THINK, U_DISCARD, U_NOTICE, U_TOOL_START, U_TOOL_END,
+	U_TURN_END, U_TODO, U_APPROVE, U_DONE, U_SHELL_DONE,
+};
+
+/* A pending approval; lives on the worker's stack while it waits. */
+struct apw {
+	const struct approval_req *req;
+	bool answered;
+	enum approval ans;
+	char *reason; /* handed to the agent, which frees it */
+};
+
+struct uev {
+	struct uev *next;
+	enum uev_kind k;
+	struct buf s;
+	char *id, *name, *args;
+	bool flag;
+	long ms;
+	int status;
+	struct conv_usage usage;
+	char *by;
+	struct apw *ap;
+	struct agent_result res;
+};
+
+enum job_kind { JOB_AGENT, JOB_SHELL };
+
+struct repl {
+	struct agent *a;
+	const struct ui_opts *o;
+	SCREEN *scr;
+	struct transcript ts;
+	struct le ed, reason;
+	struct history hist;
+	bool color, utf8;
+
+	/* worker */
+	pthread_t th;
+	bool busy;
+	enum job_kind job;
+	char *job_text;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct uev *qhead, *qtail; /* under mu */
+	bool closing;              /* under mu: approvals are denied */
+	int evp[2];
+	long job_t0;
+
+	/* what runs now */
+	struct ent *cur, *think, *todo, *shell;
+	struct apw *ap;
+	bool ap_reason; /* typing a deny reason */
+	char **pending;
+	size_t npending;
+
+	/* session figures (UI copies: the agent is the worker's) */
+	struct conv_usage usage;
+	long last_input;
+	char *answered_by;
+
+	/* screen */
+	long scroll;
+	size_t last_total;
+	int last_width;
+	bool dirty, force;
+	long last_draw;
+	bool tools_expanded;
+
+	/* input modes */
+	bool paste;
+	bool searching;
+	struct buf sq;
+	long shit; /* search hit, -1 none */
+	int ctrlc;
+
+	int errp[2];
+	int saved_err;
+	int quit_sig;
+	bool quit;
+};
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* ---- signals: the handlers only write to a self-pipe ---- */
+
+static int sig_pipe_w = -1;
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char c = sig == SIGWINCH ? 'W' : sig == SIGTERM ? 'T' : 'H';
+	if (sig_pipe_w >= 0 && write(sig_pipe_w, &c, 1) < 0) {
+		/* full: the loop will see an earlier byte */
+	}
+	errno = saved;
+}
+
+/* ---- the worker side ---- */
+
+static struct uev *
+uev_new(enum uev_kind k)
+{
+	struct uev *e = xcalloc(1, sizeof *e);
+	e->k = k;
+	buf_init(&e->s, 0);
+	return e;
+}
+
+static void
+uev_free(struct uev *e)
+{
+	buf_free(&e->s);
+	free(e->id);
+	free(e->name);
+	free(e->args);
+	free(e->by);
+	if (e->k == U_DONE)
+		agent_result_free(&e->res);
+	free(e);
+}
+
+static void
+wake(struct repl *r)
+{
+	char c = 1;
+	if (write(r->evp[1], &c, 1) < 0) {
+		/* full: the UI has a wake-up pending */
+	}
+}
+
+static void
+q_push(struct repl *r, struct uev *e)
+{
+	pthread_mutex_lock(&r->mu);
+	if (r->qtail)
+		r->qtail->next = e;
+	else
+		r->qhead = e;
+	r->qtail = e;
+	pthread_mutex_unlock(&r->mu);
+	wake(r);
+}
+
+/* Streamed text: coalesced with the event before it when that is text. */
+static void
+q_text(struct repl *r, enum uev_kind k, const char *s, size_t n)
+{
+	struct uev *e;
+	pthread_mutex_lock(&r->mu);
+	if (r->qtail && r->qtail->k == k) {
+		buf_add(&r->qtail->s, s, n);
+		pthread_mutex_unlock(&r->mu);
+		wake(r);
+		return;
+	}
+	pthread_mutex_unlock(&r->mu);
+	e = uev_new(k);
+	buf_add(&e->s, s, n);
+	q_push(r, e);
+}
+
+static void
+w_text(void *ud, const char *s, size_t n)
+{
+	q_text(ud, U_TEXT, s, n);
+}
+
+static void
+w_thinking(void *ud, const char *s, size_t n)
+{
+	q_text(ud, U_THINK, s, n);
+}
+
+static void
+w_discard(void *ud, const char *why)
+{
+	struct uev *e = uev_new(U_DISCARD);
+	buf_adds(&e->s, why ? why : "retrying");
+	q_push(ud, e);
+}
+
+static void
+w_notice(void *ud, const char *msg)
+{
+	struct uev *e = uev_new(U_NOTICE);
+	buf_adds(&e->s, msg);
+	q_push(ud, e);
+}
+
+static void
+w_tool_start(void *ud, const struct conv_block *call)
+{
+	struct uev *e = uev_new(U_TOOL_START);
+	e->id = xstrdup(call->id);
+	e->name = xstrdup(call->name);
+	e->args = xstrdup(call->args);
+	q_push(ud, e);
+}
+
+static void
+w_tool_end(void *ud, const struct conv_block *call, const char *result,
+	   bool is_error, long ms)
+{
+	struct uev *e = uev_new(U_TOOL_END);
+	size_t n = result ? strlen(result) : 0;
+	e->id = xstrdup(call->id);
+	e->flag = is_error;
+	e->ms = ms;
+	buf_add(&e->s, result ? result : "", n > ENT_RESULT_MAX ? ENT_RESULT_MAX : n);
+	q_push(ud, e);
+}
+
+static void
+w_turn_end(void *ud, const struct conv_msg *m)
+{
+	struct uev *e = uev_new(U_TURN_END);
+	e->usage = m->usage;
+	e->by = xstrdup(m->answered_by);
+	q_push(ud, e);
+}
+
+static void
+w_todo(void *ud, const struct todo_list *t)
+{
+	struct uev *e = uev_new(U_TODO);
+	size_t i;
+	for (i = 0; i < t->n; i++)
+		buf_printf(&e->s, "%c %s\n",
+			   t->items[i].status == TODO_COMPLETED ? 'x' :
+			   t->items[i].status == TODO_IN_PROGRESS ? '>' : ' ',
+			   t->items[i].content);
+	q_push(ud, e);
+}
+
+static enum approval
+w_approve(void *ud, const struct approval_req *req, char **reason)
+{
+	struct repl *r = ud;
+	struct apw w = { req, false, APPROVE_DENY, NULL };
+	struct uev *e;
+
+	pthread_mutex_lock(&r->mu);
+	if (r->closing) {
+		pthread_mutex_unlock(&r->mu);
+		return APPROVE_DENY;
+	}
+	pthread_mutex_unlock(&r->mu);
+	e = uev_new(U_APPROVE);
+	e->ap = &w;
+	q_push(r, e);
+	pthread_mutex_lock(&r->mu);
+	while (!w.answered)
+		pthread_cond_wait(&r->cv, &r->mu);
+	pthread_mutex_unlock(&r->mu);
+	*reason = w.reason;
+	return w.ans;
+}
+
+static void *
+worker(void *arg)
+{
+	struct repl *r = arg;
+	struct uev *e;
+
+	if (r->job == JOB_AGENT) {
+		struct agent_events ev = {
+			.ud = r, .text = w_text, .thinking = w_thinking,
+			.discard = w_discard, .notice = w_notice,
+			.tool_start = w_tool_start, .tool_end = w_tool_end,
+			.turn_end = w_turn_end, .todo = w_todo,
+			.approve = w_approve,
+		};
+		e = uev_new(U_DONE);
+		agent_run(r->a, r->job_text, &ev, &e->res);
+	} else {
+		struct sandbox_spec spec = r->a->o.sandbox;
+		struct sandbox_result res;
+		const char *argv[] = { "/bin/sh", "-c", r->job_text, NULL };
+		enum cerr err;
+		spec.timeout_ms = 120000;
+		spec.max_output = SHELL_OUTPUT_MAX;
+		spec.spill_path = NULL;
+		spec.cancel_fd = r->o->cancel_fd;
+		memset(&res, 0, sizeof res);
+		e = uev_new(U_SHELL_DONE);
+		err = sandbox_run(&spec, argv, &res);
+		buf_add(&e->s, res.output.p ? res.output.p : "", res.output.len);
+		if (res.truncated)
+			buf_printf(&e->s, "\n[... output cut at %u bytes ...]\n",
+				   SHELL_OUTPUT_MAX);
+		e->status = err != C_OK ? 127 : res.exit_code;
+		e->flag = res.cancelled;
+		if (res.timed_out)
+			buf_adds(&e->s, "\n[timed out]\n");
+		sandbox_result_free(&res);
+	}
+	q_push(r, e);
+	return NULL;
+}
+
+/* ---- transcript helpers ---- */
+
+static void
+notice(struct repl *r, enum ent_kind k, const char *msg)
+{
+	ts_add_text(&r->ts, k, msg);
+	r->scroll = 0;
+	r->dirty = true;
+}
+
+static struct ent *
+find_tool(struct repl *r, const char *id)
+{
+	size_t i = r->ts.n;
+	while (i-- > 0) {
+		struct ent *e = r->ts.v[i];
+		if (e->kind == ENT_TOOL && !e->done && e->id && id &&
+		    strcmp(e->id, id) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static void
+answer(struct repl *r, enum approval ans, const char *reason)
+{
+	struct apw *w = r->ap;
+	if (!w)
+		return;
+	pthread_mutex_lock(&r->mu);
+	w->ans = ans;
+	w->reason = reason && *reason ? xstrdup(reason) : NULL;
+	w->answered = true;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	r->ap = NULL;
+	r->ap_reason = false;
+	le_clear(&r->reason);
+	r->dirty = true;
+}
+
+static void
+cancel(struct repl *r)
+{
+	char c = 1;
+	if (r->ap)
+		answer(r, APPROVE_DENY, "the user interrupted");
+	if (r->o->cancel_wfd >= 0 && write(r->o->cancel_wfd, &c, 1) < 0) {
+		/* full: a cancel is pending already */
+	}
+}
+
+static void start_next(struct repl *r);
+
+static void
+job_done(struct repl *r)
+{
+	pthread_join(r->th, NULL);
+	r->busy = false;
+	free(r->job_text);
+	r->job_text = NULL;
+	ui_drain_cancel(r->o->cancel_fd);
+	r->cur = r->think = r->shell = NULL;
+	r->usage = r->a->usage;
+	r->usage.known = !r->a->usage_unknown;
+	r->dirty = true;
+	start_next(r);
+}
+
+static void
+handle(struct repl *r, struct uev *e)
+{
+	struct ent *t;
+	switch (e->k) {
+	case U_TEXT:
+		r->think = NULL;
+		if (!r->cur)
+			r->cur = ts_add(&r->ts, ENT_ASSIST);
+		buf_add(&r->cur->text, e->s.p, e->s.len);
+		ent_touch(r->cur);
+		break;
+	case U_THINK:
+		if (!r->think)
+			r->think = ts_add(&r->ts, ENT_THINK);
+		buf_add(&r->think->text, e->s.p, e->s.len);
+		ent_touch(r->think);
+		break;
+	case U_DISCARD:
+		if (r->cur) {
+			buf_reset(&r->cur->text);
+			ent_touch(r->cur);
+		}
+		ts_add_text(&r->ts, ENT_NOTICE, "discarded a partial answer: ");
+		buf_adds(&r->ts.v[r->ts.n - 1]->text, e->s.p);
+		break;
+	case U_NOTICE:
+		ts_add_text(&r->ts, ENT_NOTICE, e->s.p);
+		break;
+	case U_TOOL_START:
+		r->cur = r->think = NULL;
+		t = ts_add(&r->ts, ENT_TOOL);
+		t->id = e->id;
+		t->name = e->name;
+		t->args = e->args;
+		e->id = e->name = e->args = NULL;
+		t->expanded = r->tools_expanded;
+		break;
+	case U_TOOL_END:
+		t = find_tool(r, e->id);
+		if (t) {
+			t->done = true;
+			t->is_error = e->flag;
+			t->ms = e->ms;
+			buf_add(&t->result, e->s.p ? e->s.p : "", e->s.len);
+			ent_touch(t);
+		}
+		break;
+	case U_TURN_END:
+		r->cur = r->think = NULL;
+		if (e->usage.known) {
+			conv_usage_add(&r->usage, &e->usage);
+			r->last_input = e->usage.input + e->usage.cache_read +
+					e->usage.cache_write;
+		}
+		if (e->by) {
+			free(r->answered_by);
+			r->answered_by = e->by;
+			e->by = NULL;
+		}
+		break;
+	case U_TODO:
+		if (!r->todo)
+			r->todo = ts_add(&r->ts, ENT_TODO);
+		buf_reset(&r->todo->text);
+		buf_add(&r->todo->text, e->s.p ? e->s.p : "", e->s.len);
+		ent_touch(r->todo);
+		break;
+	case U_APPROVE:
+		r->ap = e->ap;
+		r->ap_reason = false;
+		break;
+	case U_DONE:
+		if (e->res.err == C_ERR_CANCELLED) {
+			size_t i;
+			if (r->cur && r->cur->text.len) {
+				r->cur->interrupted = true;
+				ent_touch(r->cur);
+			} else {
+				ts_add_text(&r->ts, ENT_ERROR, "interrupted");
+			}
+			for (i = 0; i < r->ts.n; i++) {
+				t = r->ts.v[i];
+				if (t->kind == ENT_TOOL && !t->done) {
+					t->done = t->interrupted = true;
+					ent_touch(t);
+				}
+			}
+		} else if (e->res.is_error) {
+			ts_add_text(&r->ts, ENT_ERROR, e->res.errmsg);
+		}
+		r->todo = NULL;
+		job_done(r);
+		break;
+	case U_SHELL_DONE:
+		if (r->shell) {
+			buf_add(&r->shell->result, e->s.p ? e->s.p : "", e->s.len);
+			r->shell->done = true;
+			r->shell->status = e->status;
+			r->shell->interrupted = e->flag;
+			ent_touch(r->shell);
+		}
+		job_done(r);
+		break;
+	}
+	r->dirty = true;
+}
+
+static void
+drain_events(struct repl *r)
+{
+	char b[256];
+	struct uev *q, *next;
+	while (read(r->evp[0], b, sizeof b) > 0)
+		;
+	pthread_mutex_lock(&r->mu);
+	q = r->qhead;
+	r->qhead = r->qtail = NULL;
+	pthread_mutex_unlock(&r->mu);
+	for (; q; q = next) {
+		next = q->next;
+		handle(r, q);
+		uev_free(q);
+	}
+}
+
+/* ---- jobs ---- */
+
+/* The message with @path files attached.  Caller frees. */
+static char *
+with_attachments(struct repl *r, const char *msg)
+{
+	struct buf b = BUF_INIT;
+	const char *p = msg;
+	buf_adds(&b, msg);
+	while ((p = strchr(p, '@'))) {
+		size_t n;
+		char *rel, *abs;
+		struct stat st;
+		if (p != msg && !isspace((unsigned char)p[-1])) {
+			p++;
+			continue;
+		}
+		n = strcspn(p + 1, " \t\n");
+		while (n && strchr(".,;:!?)", p[1 + n - 1]))
+			n--;
+		if (!n) {
+			p++;
+			continue;
+		}
+		rel = xstrndup(p + 1, n);
+		abs = path_resolve(r->a->o.cwd, rel);
+		if (abs && path_is_under(abs, r->a->o.workspace) &&
+		    stat(abs, &st) == 0 && S_ISREG(st.st_mode)) {
+			struct buf f;
+			buf_init(&f, ATTACH_MAX);
+			if (fs_read_file(abs, ATTACH_MAX, &f) == C_OK) {
+				buf_printf(&b, "\n\n<file path=\"%s\">\n", rel);
+				buf_add(&b, f.p ? f.p : "", f.len);
+				buf_adds(&b, "\n</file>");
+			} else {
+				buf_printf(&b, "\n\n(%s was not attached: over %u bytes "
+					   "or unreadable)", rel, ATTACH_MAX);
+			}
+			buf_free(&f);
+		}
+		free(rel);
+		free(abs);
+		p += 1 + n;
+	}
+	return buf_steal(&b);
+}
+
+static void
+start_job(struct repl *r, enum job_kind k, const char *text)
+{
+	ui_drain_cancel(r->o->cancel_fd);
+	r->job = k;
+	r->busy = true;
+	r->job_t0 = now_ms();
+	r->cur = r->think = NULL;
+	if (k == JOB_SHELL) {
+		r->shell = ts_add_text(&r->ts, ENT_SHELL, text);
+		r->job_text = xstrdup(text);
+	} else {
+		ts_add_text(&r->ts, ENT_USER, text);
+		r->job_text = with_attachments(r, text);
+	}
+	r->scroll = 0;
+	r->dirty = true;
+	if (pthread_create(&r->th, NULL, worker, r) != 0) {
+		r->busy = false;
+		free(r->job_text);
+		r->job_text = NULL;
+		notice(r, ENT_ERROR, "could not start a worker thread");
+	}
+}
+
+static void run_line(struct repl *r, const char *line);
+
+static void
+start_next(struct repl *r)
+{
+	char *next;
+	if (r->busy || !r->npending || r->quit)
+		return;
+	next = r->pending[0];
+	memmove(r->pending, r->pending + 1, (r->npending - 1) * sizeof *r->pending);
+	r->npending--;
+	run_line(r, next);
+	free(next);
+}
+
+/* ---- slash commands ---- */
+
+static const char *const commands[] = {
+	"/help", "/model", "/mode", "/clear", "/compact", "/cost", "/memory",
+	"/skills", "/resume", "/exit", "/quit", NULL,
+};
+
+static void
+cmd_help(struct repl *r)
+{
+	notice(r, ENT_INFO,
+	       "Commands:\n"
+	       "  /help            this help\n"
+	       "  /model [name]    the model answering\n"
+	       "  /mode [mode]     permission mode: read-only, ask, auto-edit, auto\n"
+	       "  /clear           start a fresh conversation\n"
+	       "  /compact [focus] summarise the conversation (not available yet)\n"
+	       "  /cost            tokens used this session\n"
+	       "  /memory /skills  (not available yet)\n"
+	       "  /resume          (use conch -c or conch -r ID)\n"
+	       "  /exit            leave (also Ctrl-D on an empty prompt)\n"
+	       "  !command         run a shell command in the sandbox\n"
+	       "  @path            attach a file to the message\n"
+	       "Keys: Enter send, Alt-Enter or Ctrl-J new line, Up/Down history,\n"
+	       "Ctrl-R search history, Tab complete, Esc or Ctrl-C interrupt,\n"
+	       "Ctrl-O expand tool output, PageUp/PageDown scroll, Ctrl-L redraw.");
+}
+
+static void
+cmd_cost(struct repl *r)
+{
+	char msg[400];
+	if (!r->usage.known && !r->usage.input && !r->usage.output) {
+		notice(r, ENT_INFO, "Tokens: none reported yet.  Cost: unknown.");
+		return;
+	}
+	snprintf(msg, sizeof msg,
+		 "Tokens this session: %ld in, %ld out, %ld cache read, "
+		 "%ld cache write%s.\nCost: unknown (no price table yet).",
+		 r->usage.input, r->usage.output, r->usage.cache_read,
+		 r->usage.cache_write, r->usage.known ? "" : " (some turns unknown)");
+	notice(r, ENT_INFO, msg);
+}
+
+static void
+cmd_mode(struct repl *r, const char *arg)
+{
+	enum policy_mode m;
+	char msg[200];
+	if (!*arg) {
+		snprintf(msg, sizeof msg, "permission mode: %s",
+			 policy_mode_str(r->a->o.policy->mode));
+		notice(r, ENT_NOTICE, msg);
+		return;
+	}
+	if (!policy_mode_parse(arg, &m)) {
+		notice(r, ENT_ERROR, "unknown mode: use read-only, ask, auto-edit or auto");
+		return;
+	}
+	r->a->o.policy->mode = m;
+	snprintf(msg, sizeof msg, "permission mode: %s", policy_mode_str(m));
+	notice(r, ENT_NOTICE, msg);
+}
+
+static void
+cmd_clear(struct repl *r)
+{
+	conv_free(&r->a->conv);
+	conv_init(&r->a->conv);
+	todo_list_free(&r->a->todos);
+	ts_clear(&r->ts);
+	r->todo = NULL;
+	r->scroll = 0;
+	notice(r, ENT_NOTICE, "conversation cleared");
+}
+
+/* Returns false when the line is not a command. */
+static bool
+slash(struct repl *r, const char *line)
+{
+	char name[32];
+	const char *arg;
+	size_t n = strcspn(line, " \t");
+	if (n >= sizeof name)
+		n = sizeof name - 1;
+	memcpy(name, line, n);
+	name[n] = '\0';
+	arg = line + strcspn(line, " \t");
+	while (*arg == ' ' || *arg == '\t')
+		arg++;
+	if (!strcmp(name, "/exit") || !strcmp(name, "/quit")) {
+		r->quit = true;
+	} else if (!strcmp(name, "/help")) {
+		cmd_help(r);
+	} else if (!strcmp(name, "/cost")) {
+		cmd_cost(r);
+	} else if (!strcmp(name, "/model")) {
+		char msg[400];
+		if (*arg) {
+			notice(r, ENT_NOTICE, "switching models in a session is not "
+			       "available yet: restart with conch -m PROVIDER/MODEL");
+		} else {
+			snprintf(msg, sizeof msg, "model: %s%s%s",
+				 r->o->model ? r->o->model : "none",
+				 r->answered_by ? "; last answer by " : "",
+				 r->answered_by ? r->answered_by : "");
+			notice(r, ENT_NOTICE, msg);
+		}
+	} else if (!strcmp(name, "/mode")) {
+		cmd_mode(r, arg);
+	} else if (!strcmp(name, "/clear")) {
+		cmd_clear(r);
+	} else if (!strcmp(name, "/compact")) {
+		notice(r, ENT_NOTICE, "/compact is not available yet "
+		       "(compaction is being built)");
+	} else if (!strcmp(name, "/memory")) {
+		notice(r, ENT_NOTICE, "/memory is not available yet "
+		       "(memory is being built)");
+	} else if (!strcmp(name, "/skills")) {
+		notice(r, ENT_NOTICE, "/skills is not available yet "
+		       "(skills are being built)");
+	} else if (!strcmp(name, "/resume")) {
+		notice(r, ENT_NOTICE, "/resume is not available in the session "
+		       "yet: leave and run conch -c (latest) or conch -r ID "
+		       "(see conch sessions)");
+	} else {
+		char msg[100];
+		snprintf(msg, sizeof msg, "unknown command %s (try /help)", name);
+		notice(r, ENT_ERROR, msg);
+	}
+	return true;
+}
+
+/* Run one submitted line now (the worker is idle). */
+static void
+run_line(struct repl *r, const char *line)
+{
+	if (line[0] == '/' && line[1] != '/' && line[1] != ' ') {
+		slash(r, line);
+	} else if (line[0] == '!' && line[1]) {
+		start_job(r, JOB_SHELL, line + 1);
+	} else {
+		start_job(r, JOB_AGENT, line);
+	}
+}
+
+static void
+submit(struct repl *r)
+{
+	const char *line = le_str(&r->ed);
+	size_t n = strlen(line);
+	char *copy;
+	while (n && isspace((unsigned char)line[n - 1]))
+		n--;
+	if (!n)
+		return;
+	copy = xstrndup(line, n);
+	hist_add(&r->hist, copy);
+	le_clear(&r->ed);
+	r->scroll = 0;
+	r->dirty = true;
+	if (r->busy) {
+		/* commands that need no agent run at once */
+		if (!strcmp(copy, "/exit") || !strcmp(copy, "/quit") ||
+		    !strcmp(copy, "/help") || !strcmp(copy, "/cost")) {
+			slash(r, copy);
+			free(copy);
+			return;
+		}
+		r->pending = xreallocarray(r->pending, r->npending + 1,
+					   sizeof *r->pending);
+		r->pending[r->npending++] = copy;
+		return;
+	}
+	run_line(r, copy);
+	free(copy);
+}
+
+/* ---- completion ---- */
+
+static void
+complete_command(struct repl *r)
+{
+	const char *s = le_str(&r->ed);
+	size_t n = strlen(s), i, hits = 0;
+	const char *hit = NULL;
+	struct buf all = BUF_INIT;
+	for (i = 0; commands[i]; i++) {
+		if (!strncmp(commands[i], s, n)) {
+			hits++;
+			hit = commands[i];
+			buf_printf(&all, "%s ", commands[i]);
+		}
+	}
+	if (hits == 1) {
+		le_set(&r->ed, hit);
+		le_insert(&r->ed, " ", 1);
+	} else if (hits > 1) {
+		notice(r, ENT_NOTICE, buf_str(&all));
+	}
+	buf_free(&all);
+}
+
+static void
+complete_path(struct repl *r, size_t at)
+{
+	const char *s = le_str(&r->ed);
+	char *word = xstrndup(s + at + 1, r->ed.cur - at - 1);
+	const char *slash_ = strrchr(word, '/');
+	char *dir, *base, *absdir, *common = NULL;
+	DIR *d;
+	struct dirent *de;
+	size_t nhits = 0, bl;
+	bool common_dir = false;
+
+	dir = slash_ ? xstrndup(word, (size_t)(slash_ - word) + 1) : xstrdup("");
+	base = xstrdup(slash_ ? slash_ + 1 : word);
+	bl = strlen(base);
+	absdir = path_resolve(r->a->o.cwd, *dir ? dir : ".");
+	d = absdir ? opendir(absdir) : NULL;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.' && base[0] != '.')
+			continue;
+		if (strncmp(de->d_name, base, bl) != 0)
+			continue;
+		if (!common) {
+			char *full = path_join(absdir, de->d_name);
+			common = xstrdup(de->d_name);
+			common_dir = fs_is_dir(full);
+			free(full);
+		} else {
+			size_t k = 0;
+			while (common[k] && common[k] == de->d_name[k])
+				k++;
+			common[k] = '\0';
+		}
+		nhits++;
+	}
+	if (d)
+		closedir(d);
+	if (common && strlen(common) > bl) {
+		le_insert(&r->ed, common + bl, strlen(common) - bl);
+	}
+	if (nhits == 1)
+		le_insert(&r->ed, common_dir ? "/" : " ", 1);
+	free(common);
+	free(absdir);
+	free(dir);
+	free(base);
+	free(word);
+	r->dirty = true;
+}
+
+static void
+complete(struct repl *r)
+{
+	const char *s = le_str(&r->ed);
+	size_t at = r->ed.cur;
+	if (s[0] == '/' && !strchr(s, ' ') && r->ed.cur == r->ed.len) {
+		complete_command(r);
+		return;
+	}
+	while (at > 0 && !isspace((unsigned char)s[at - 1]))
+		at--;
+	if (s[at] == '@')
+		complete_path(r, at);
+}
+
+/* ---- drawing ---- */
+
+static attr_t
+attr_of(const struct repl *r, unsigned a, short *pair)
+{
+	attr_t at = A_NORMAL;
+	*pair = 0;
+	if (a & (MD_BOLD | MD_HEADING))
+		at |= A_BOLD;
+	if (a & MD_ITALIC)
+#ifdef A_ITALIC
+		at |= A_ITALIC;
+#else
+		at |= A_UNDERLINE;
+#endif
+	if (a & MD_LINK)
+		at |= A_UNDERLINE;
+	if (a & (MD_DIM | MD_QUOTE))
+		at |= A_DIM;
+	if (!r->color) {
+		if (a & (MD_CODE | MD_CODEBLOCK | MD_HUNK))
+			at |= A_BOLD;
+		if (a & MD_DEL)
+			at |= A_DIM;
+		if (a & (MD_ERROR | MD_USER))
+			at |= A_BOLD;
+		return at;
+	}
+	if (a & MD_HEADING)
+		*pair = CP_HEAD;
+	else if (a & MD_ADD)
+		*pair = CP_ADD;
+	else if (a & MD_DEL)
+		*pair = CP_DEL;
+	else if (a & MD_HUNK)
+		*pair = CP_HUNK;
+	else if (a & MD_ERROR)
+		*pair = CP_ERR;
+	else if (a & MD_OK)
+		*pair = CP_OK;
+	else if (a & (MD_CODE | MD_CODEBLOCK))
+		*pair = CP_CODE;
+	else if (a & MD_LINK)
+		*pair = CP_LINK;
+	else if (a & MD_USER)
+		*pair = CP_USER;
+	else if (a & MD_BULLET)
+		*pair = CP_BULLET;
+	return at;
+}
+
+/* Put text at (y, x); returns the columns used.  Non-UTF-8 terminals get
+ * one '?' per column of each non-ASCII character. */
+static int
+put(struct repl *r, int y, int x, const char *s, size_t n, attr_t at, short pair)
+{
+	int w = (int)width_str(s, n);
+	attr_set(at, pair, NULL);
+	if (r->utf8) {
+		mvaddnstr(y, x, s, (int)n);
+	} else {
+		size_t i = 0;
+		int col = x;
+		move(y, x);
+		while (i < n) {
+			size_t j = width_next(s, n, i);
+			if ((unsigned char)s[i] < 0x80 && j == i + 1) {
+				addch((chtype)(unsigned char)s[i]);
+				col++;
+			} else {
+				int cw = (int)width_str(s + i, j - i);
+				while (cw-- > 0) {
+					addch('?');
+					col++;
+				}
+			}
+			i = j;
+		}
+	}
+	attr_set(A_NORMAL, 0, NULL);
+	return w;
+}
+
+static void
+draw_line(struct repl *r, int y, const struct md_line *l)
+{
+	size_t i;
+	int x = 0;
+	for (i = 0; i < l->nspans; i++) {
+		short pair;
+		attr_t at = attr_of(r, l->spans[i].attr, &pair);
+		x += put(r, y, x, l->text + l->spans[i].off, l->spans[i].len, at, pair);
+	}
+}
+
+static void
+draw_transcript(struct repl *r, int th, int W)
+{
+	size_t i, total = 0, line0;
+	long bottom, top, maxscroll;
+	bool *drawn;
+
+	if (th <= 0)
+		return;
+	for (i = 0; i < r->ts.n; i++)
+		total += ent_lines(&r->ts, r->ts.v[i], W);
+	/* keep the view still while output arrives below it */
+	if (r->scroll > 0 && W == r->last_width && total > r->last_total)
+		r->scroll += (long)(total - r->last_total);
+	r->last_total = total;
+	r->last_width = W;
+	maxscroll = (long)total > th ? (long)total - th : 0;
+	if (r->scroll > maxscroll)
+		r->scroll = maxscroll;
+	if (r->scroll < 0)
+		r->scroll = 0;
+	bottom = (long)total - r->scroll;
+	top = bottom - th;
+	if (top < 0) { /* a short transcript starts at the top */
+		top = 0;
+		bottom = th;
+	}
+	drawn = xcalloc(r->ts.n ? r->ts.n : 1, sizeof *drawn);
+	line0 = 0;
+	for (i = 0; i < r->ts.n; i++) {
+		struct ent *e = r->ts.v[i];
+		size_t h = e->nlines, k;
+		if ((long)(line0 + h) > top && (long)line0 < bottom) {
+			const struct md_doc *d = ent_doc(&r->ts, e, W);
+			for (k = 0; k < d->n; k++) {
+				long ln = (long)(line0 + k);
+				if (ln >= top && ln < bottom)
+					draw_line(r, (int)(ln - top), &d->lines[k]);
+			}
+			drawn[i] = true;
+		}
+		line0 += h;
+	}
+	for (i = 0; i < r->ts.n; i++)
+		if (!drawn[i])
+			ent_drop_doc(r->ts.v[i]);
+	free(drawn);
+}
+
+static void
+draw_status(struct repl *r, int y, int W)
+{
+	char s[512];
+	struct buf b = BUF_INIT;
+	size_t n;
+	short pair = r->color ? CP_STATUS : 0;
+	const char *model = r->answered_by ? r->answered_by :
+			    r->o->model ? r->o->model : "no model";
+
+	buf_printf(&b, " %s", model);
+	if (r->scroll > 0)
+		buf_printf(&b, " | scrolled +%ld", r->scroll);
+	if (r->busy)
+		buf_printf(&b, " | %s %lds", r->job == JOB_SHELL ? "running" : "working",
+			   (now_ms() - r->job_t0) / 1000);
+	if (r->npending)
+		buf_printf(&b, " | %zu queued", r->npending);
+	buf_printf(&b, " | %s | sandbox %s",
+		   policy_mode_str(r->a->o.policy->mode),
+		   r->a->o.sandbox.off ? "OFF" : "on");
+	if (r->usage.input || r->usage.output)
+		buf_printf(&b, " | %ld in %ld out", r->usage.input, r->usage.output);
+	else
+		buf_adds(&b, " | tokens 0");
+	buf_adds(&b, " | cost ?");
+	if (r->last_input)
+		buf_printf(&b, " | ctx %ld tok", r->last_input);
+	n = width_fit(buf_str(&b), b.len, (size_t)W, NULL);
+	snprintf(s, sizeof s, "%.*s", (int)(n < sizeof s ? n : sizeof s - 1), buf_str(&b));
+	attr_set(A_REVERSE, pair, NULL);
+	mvhline(y, 0, ' ', W);
+	put(r, y, 0, s, strlen(s), A_REVERSE, pair);
+	attr_set(A_NORMAL, 0, NULL);
+	buf_free(&b);
+}
+
+static void
+draw_dialog(struct repl *r, int th, int W)
+{
+	const struct approval_req *q = r->ap->req;
+	struct md_doc d = MD_DOC_INIT;
+	char title[300];
+	size_t i, rows, shown;
+	int y0, k;
+
+	if (th <= 0)
+		return;
+	snprintf(title, sizeof title, "Allow %s?", q->tool ? q->tool : "this");
+	md_wrap(title, strlen(title), MD_BOLD, W, true, NULL, NULL, 0, &d);
+	if (q->reason && *q->reason)
+		md_wrap(q->reason, strlen(q->reason), MD_DIM, W, true, NULL, NULL, 0, &d);
+	if (q->summary)
+		md_wrap(q->summary, strlen(q->summary), MD_CODE, W, false, "  ",
+			"  ", 0, &d);
+	if (q->diff) {
+		const char *s = q->diff;
+		while (*s) {
+			size_t e = strcspn(s, "\n");
+			unsigned a = 0;
+			if (s[0] == '+' && strncmp(s, "+++", 3))
+				a = MD_ADD;
+			else if (s[0] == '-' && strncmp(s, "---", 3))
+				a = MD_DEL;
+			else if (s[0] == '@' && s[1] == '@')
+				a = MD_HUNK;
+			md_wrap(s, e, a, W, false, NULL, NULL, 0, &d);
+			s += e;
+			if (*s)
+				s++;
+		}
+	}
+	/* the footer always shows on the last row; the rest is cut to fit */
+	rows = (size_t)(th - 1);
+	shown = d.n < rows ? d.n : rows;
+	y0 = th - 1 - (int)shown;
+	for (k = y0 > 0 ? y0 - 1 : 0; k < th; k++) {
+		move(k, 0);
+		clrtoeol();
+	}
+	if (y0 > 0) {
+		attr_set(A_DIM, 0, NULL);
+		mvhline(y0 - 1, 0, r->utf8 ? ACS_HLINE : '-', W);
+		attr_set(A_NORMAL, 0, NULL);
+	}
+	for (i = 0; i < shown; i++) {
+		if (i + 1 == shown && shown < d.n) {
+			char more[64];
+			snprintf(more, sizeof more, "... %zu more lines", d.n - i);
+			put(r, y0 + (int)i, 0, more, strlen(more), A_DIM, 0);
+			break;
+		}
+		draw_line(r, y0 + (int)i, &d.lines[i]);
+	}
+	{
+		const char *f = r->ap_reason ?
+			"Deny: type a reason for the model (Enter sends, empty for none)" :
+			"[y] allow once  [a] allow for this session  [n] deny";
+		size_t fn = width_fit(f, strlen(f), (size_t)W, NULL);
+		put(r, th - 1, 0, f, fn, A_BOLD | A_REVERSE, r->color ? CP_DIALOG : 0);
+	}
+	md_doc_free(&d);
+}
+
+static void
+draw(struct repl *r)
+{
+	int H = LINES, W = COLS, th, ir, cy = 0, cx = 0;
+	struct le *ed = r->ap_reason ? &r->reason : &r->ed;
+	struct le_row rows[INPUT_ROWS_MAX];
+	size_t nrows, crow = 0, ccol = 0, firstrow = 0, i;
+	const char *prompt = r->ap_reason ? "reason> " : r->busy ? "+ " : "> ";
+	int pw = (int)strlen(prompt);
+	char sline[600];
+
+	if (W < 4 || H < 2) {
+		erase();
+		mvaddnstr(0, 0, "conch: terminal too small", W > 0 ? W : 0);
+		refresh();
+		return;
+	}
+	if (pw >= W - 1)
+		pw = 0;
+	if (r->searching) {
+		const char *hit = r->shit >= 0 ? r->hist.items[r->shit] : "";
+		snprintf(sline, sizeof sline, "(search) '%s': %s", buf_str(&r->sq), hit);
+		nrows = 1;
+	} else {
+		nrows = le_layout(ed, W, pw, rows, INPUT_ROWS_MAX, &crow, &ccol);
+		if (nrows > INPUT_ROWS_MAX)
+			nrows = INPUT_ROWS_MAX;
+	}
+	ir = (int)nrows;
+	if (ir > (H - 1) / 2)
+		ir = (H - 1) / 2 > 0 ? (H - 1) / 2 : 1;
+	if (!r->searching && crow >= (size_t)ir)
+		firstrow = crow - (size_t)ir + 1;
+	th = H - ir - 1;
+	erase();
+	draw_transcript(r, th, W);
+	if (r->ap)
+		draw_dialog(r, th, W);
+	draw_status(r, th, W);
+	if (r->searching) {
+		size_t n = width_fit(sline, strlen(sline), (size_t)W - 1, NULL);
+		int used = put(r, th + 1, 0, sline, n, A_NORMAL, 0);
+		cy = th + 1;
+		cx = used;
+	} else {
+		for (i = 0; i < (size_t)ir && firstrow + i < nrows; i++) {
+			const struct le_row *rw = &rows[firstrow + i];
+			if (firstrow + i == 0 && pw)
+				put(r, th + 1, 0, prompt, (size_t)pw, A_BOLD,
+				    r->color ? CP_USER : 0);
+			put(r, th + 1 + (int)i, pw, ed->s + rw->start,
+			    rw->end - rw->start, A_NORMAL, 0);
+		}
+		cy = th + 1 + (int)(crow - firstrow);
+		cx = (int)ccol;
+	}
+	if (cx >= W)
+		cx = W - 1;
+	if (r->ap && !r->ap_reason) {
+		curs_set(0);
+	} else {
+		curs_set(1);
+		move(cy, cx);
+	}
+	if (r->force) {
+		clearok(curscr, TRUE);
+		r->force = false;
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+	r->last_draw = now_ms();
+}
+
+/* ---- keys ---- */
+
+static void
+search_update(struct repl *r, bool older)
+{
+	size_t before = r->hist.n;
+	if (older && r->shit >= 0)
+		before = (size_t)r->shit;
+	r->shit = hist_search(&r->hist, buf_str(&r->sq), before);
+	if (r->shit < 0 && older)
+		r->shit = hist_search(&r->hist, buf_str(&r->sq), r->hist.n);
+}
+
+/* A key while searching history; returns true when consumed. */
+static bool
+search_key(struct repl *r, int key, bool is_char)
+{
+	if (is_char && key == 18) { /* Ctrl-R: older */
+		search_update(r, true);
+		return true;
+	}
+	if (is_char && (key == 7 || key == 27)) { /* Ctrl-G, Esc: give up */
+		r->searching = false;
+		return true;
+	}
+	if ((is_char && (key == 127 || key == 8)) || (!is_char && key == KEY_BACKSPACE)) {
+		size_t n = r->sq.len;
+		if (n) {
+			buf_truncate(&r->sq, width_prev(r->sq.p, n));
+			search_update(r, false);
+		}
+		return true;
+	}
+	if (is_char && key >= 32) {
+		char u[4];
+		size_t k = utf8_encode((uint32_t)key, u);
+		buf_add(&r->sq, u, k);
+		search_update(r, false);
+		return true;
+	}
+	/* anything else accepts the hit and goes on as a normal key */
+	r->searching = false;
+	if (r->shit >= 0)
+		le_set(&r->ed, r->hist.items[r->shit]);
+	hist_reset(&r->hist);
+	return is_char && (key == '\r' || key == '\n');
+}
+
+static void
+dialog_key(struct repl *r, int key, bool is_char)
+{
+	if (r->ap_reason) {
+		if (is_char && key == '\r') {
+			answer(r, APPROVE_DENY, le_str(&r->reason));
+		} else if (is_char && (key == 27 || key == 3)) {
+			answer(r, APPROVE_DENY, NULL);
+		} else if ((is_char && (key == 127 || key == 8)) ||
+			   (!is_char && key == KEY_BACKSPACE)) {
+			le_backspace(&r->reason);
+		} else if (!is_char && key == KEY_LEFT) {
+			le_left(&r->reason);
+		} else if (!is_char && key == KEY_RIGHT) {
+			le_right(&r->reason);
+		} else if (is_char && key >= 32) {
+			char u[4];
+			le_insert(&r->reason, u, utf8_encode((uint32_t)key, u));
+		}
+		return;
+	}
+	if (!is_char)
+		return;
+	switch (key) {
+	case 'y': case 'Y':
+		answer(r, APPROVE_ONCE, NULL);
+		break;
+	case 'a': case 'A':
+		answer(r, APPROVE_SESSION, NULL);
+		break;
+	case 'n': case 'N':
+		r->ap_reason = true;
+		break;
+	case 27: case 3: /* Esc, Ctrl-C: deny and stop */
+		cancel(r);
+		break;
+	}
+}
+
+static void
+recall(struct repl *r, bool older)
+{
+	const char *h = older ? hist_prev(&r->hist, le_str(&r->ed)) :
+				hist_next(&r->hist);
+	if (h)
+		le_set(&r->ed, h);
+	else
+		beep();
+}
+
+static void
+scroll_by(struct repl *r, long n)
+{
+	r->scroll += n;
+	if (r->scroll < 0)
+		r->scroll = 0;
+}
+
+static void
+toggle_tools(struct repl *r)
+{
+	size_t i;
+	r->tools_expanded = !r->tools_expanded;
+	for (i = 0; i < r->ts.n; i++) {
+		struct ent *e = r->ts.v[i];
+		if (e->kind == ENT_TOOL) {
+			e->expanded = r->tools_expanded;
+			ent_touch(e);
+		}
+	}
+}
+
+static void
+char_key(struct repl *r, int key)
+{
+	struct le *ed = &r->ed;
+	char u[4];
+
+	if (r->paste) {
+		if (key == '\r')
+			key = '\n';
+		le_insert(ed, u, utf8_encode((uint32_t)key, u));
+		return;
+	}
+	if (key != 3)
+		r->ctrlc = 0;
+	switch (key) {
+	case 1: le_home(ed); break;        /* Ctrl-A */
+	case 2: le_left(ed); break;        /* Ctrl-B */
+	case 3:                            /* Ctrl-C */
+		if (r->busy) {
+			cancel(r);
+		} else if (ed->len) {
+			le_clear(ed);
+			hist_reset(&r->hist);
+		} else if (++r->ctrlc >= 2) {
+			r->quit = true;
+		} else {
+			notice(r, ENT_NOTICE, "Ctrl-C again or Ctrl-D to leave");
+		}
+		break;
+	case 4:                            /* Ctrl-D */
+		if (ed->len)
+			le_delete(ed);
+		else if (!r->busy)
+			r->quit = true;
+		break;
+	case 5: le_end(ed); break;         /* Ctrl-E */
+	case 6: le_right(ed); break;       /* Ctrl-F */
+	case 8: case 127: le_backspace(ed); break;
+	case 9: complete(r); break;        /* Tab */
+	case 10: le_insert(ed, "\n", 1); break; /* Ctrl-J */
+	case 11: le_kill_end(ed); break;   /* Ctrl-K */
+	case 12: r->force = true; break;   /* Ctrl-L */
+	case 13: submit(r); break;         /* Enter */
+	case 14: if (!le_down(ed)) recall(r, false); break; /* Ctrl-N */
+	case 15: toggle_tools(r); break;   /* Ctrl-O */
+	case 16: if (!le_up(ed)) recall(r, true); break;    /* Ctrl-P */
+	case 18:                           /* Ctrl-R */
+		r->searching = true;
+		buf_reset(&r->sq);
+		r->shit = -1;
+		break;
+	case 21: le_kill_start(ed); break; /* Ctrl-U */
+	case 23: le_kill_word(ed); break;  /* Ctrl-W */
+	case 25: le_yank(ed); break;       /* Ctrl-Y */
+	case 27:                           /* Esc */
+		if (r->busy)
+			cancel(r);
+		break;
+	default:
+		if (key >= 32 && key != 127)
+			le_insert(ed, u, utf8_encode((uint32_t)key, u));
+		break;
+	}
+}
+
+static void
+func_key(struct repl *r, int key)
+{
+	struct le *ed = &r->ed;
+	int page = LINES > 6 ? LINES - 4 : 1;
+	r->ctrlc = 0;
+	switch (key) {
+	case K_PASTE_BEGIN: r->paste = true; break;
+	case K_PASTE_END: r->paste = false; break;
+	case K_ALT_ENTER: le_insert(ed, "\n", 1); break;
+	case K_ALT_B: le_word_left(ed); break;
+	case K_ALT_F: le_word_right(ed); break;
+	case K_ALT_BS: le_kill_word(ed); break;
+	case K_ALT_D: { /* delete the word after the cursor */
+		size_t a = ed->cur, len0 = ed->len, n;
+		if (le_word_right(ed)) {
+			n = ed->cur - a;
+			ed->cur = a;
+			while (len0 - ed->len < n && le_delete(ed))
+				;
+		}
+		break;
+	}
+	case KEY_LEFT: le_left(ed); break;
+	case KEY_RIGHT: le_right(ed); break;
+	case KEY_HOME: le_home(ed); break;
+	case KEY_END: le_end(ed); break;
+	case KEY_BACKSPACE: le_backspace(ed); break;
+	case KEY_DC: le_delete(ed); break;
+	case KEY_UP: if (!le_up(ed)) recall(r, true); break;
+	case KEY_DOWN: if (!le_down(ed)) recall(r, false); break;
+	case KEY_PPAGE: scroll_by(r, page); break;
+	case KEY_NPAGE: scroll_by(r, -page); break;
+	case KEY_ENTER: submit(r); break;
+	case KEY_RESIZE: r->force = true; break;
+#ifdef KEY_MOUSE
+	case KEY_MOUSE: {
+		MEVENT me;
+		if (getmouse(&me) == OK) {
+			if (me.bstate & BUTTON4_PRESSED)
+				scroll_by(r, 3);
+#ifdef BUTTON5_PRESSED
+			else if (me.bstate & BUTTON5_PRESSED)
+				scroll_by(r, -3);
+#endif
+		}
+		break;
+	}
+#endif
+	}
+}
+
+static void
+read_keys(struct repl *r)
+{
+	wint_t wc;
+	int rc;
+	while ((rc = get_wch(&wc)) != ERR) {
+		bool is_char = rc == OK;
+		int key = (int)wc;
+		if (is_char && key == 27 && !r->paste) {
+			/* Esc, or Alt with a key ncurses does not know */
+			wint_t w2;
+			int rc2 = get_wch(&w2);
+			if (rc2 == OK && (w2 == '\r' || w2 == '\n')) {
+				is_char = false;
+				key = K_ALT_ENTER;
+			} else if (rc2 == OK && (w2 == 'b' || w2 == 'f' || w2 == 'd' ||
+						 w2 == 127)) {
+				is_char = false;
+				key = w2 == 'b' ? K_ALT_B : w2 == 'f' ? K_ALT_F :
+				      w2 == 'd' ? K_ALT_D : K_ALT_BS;
+			} else if (rc2 != ERR) {
+				unget_wch(w2);
+			}
+		}
+		r->dirty = true;
+		if (r->ap && !(r->paste)) {
+			dialog_key(r, key, is_char);
+			continue;
+		}
+		if (r->searching && search_key(r, key, is_char))
+			continue;
+		if (is_char)
+			char_key(r, key);
+		else
+			func_key(r, key);
+	}
+}
+
+/* ---- set-up and the loop ---- */
+
+static void
+resize(struct repl *r)
+{
+	struct winsize ws;
+	if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resize_term(ws.ws_row, ws.ws_col);
+	r->dirty = true;
+}
+
+static void
+read_stderr(struct repl *r)
+{
+	char b[4096];
+	ssize_t n;
+	while ((n = read(r->errp[0], b, sizeof b - 1)) > 0) {
+		while (n > 0 && (b[n - 1] == '\n' || b[n - 1] == '\r'))
+			n--;
+		b[n] = '\0';
+		if (n)
+			notice(r, ENT_NOTICE, b);
+	}
+}
+
+static bool
+term_usable(void)
+{
+	const char *t = getenv("TERM");
+	return t && *t && strcmp(t, "dumb") != 0;
+}
+
+static void
+colors(struct repl *r)
+{
+	const char *nc = getenv("NO_COLOR");
+	r->color = !(nc && *nc) && has_colors();
+	if (!r->color)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(CP_HEAD, COLOR_CYAN, -1);
+	init_pair(CP_CODE, COLOR_YELLOW, -1);
+	init_pair(CP_LINK, COLOR_BLUE, -1);
+	init_pair(CP_ADD, COLOR_GREEN, -1);
+	init_pair(CP_DEL, COLOR_RED, -1);
+	init_pair(CP_HUNK, COLOR_CYAN, -1);
+	init_pair(CP_USER, COLOR_GREEN, -1);
+	init_pair(CP_ERR, COLOR_RED, -1);
+	init_pair(CP_OK, COLOR_GREEN, -1);
+	init_pair(CP_BULLET, COLOR_CYAN, -1);
+	init_pair(CP_STATUS, COLOR_BLUE, -1);
+	init_pair(CP_DIALOG, COLOR_YELLOW, -1);
+}
+
+static void
+keys_define(void)
+{
+	define_key("\033[200~", K_PASTE_BEGIN);
+	define_key("\033[201~", K_PASTE_END);
+	define_key("\033\r", K_ALT_ENTER);
+	define_key("\033\n", K_ALT_ENTER);
+	define_key("\033b", K_ALT_B);
+	define_key("\033f", K_ALT_F);
+	define_key("\033d", K_ALT_D);
+	define_key("\033\177", K_ALT_BS);
+}
+
+static void
+tty_write(const char *s)
+{
+	if (write(1, s, strlen(s)) < 0) {
+		/* the terminal is gone; nothing to restore */
+	}
+}
+
+/* Stop the worker: deny what it asks, cancel what it does, and wait. */
+static void
+stop_worker(struct repl *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->closing = true;
+	pthread_mutex_unlock(&r->mu);
+	if (!r->busy)
+		return;
+	cancel(r);
+	while (r->busy) {
+		struct pollfd p = { r->evp[0], POLLIN, 0 };
+		poll(&p, 1, 200);
+		drain_events(r);
+		if (r->ap)
+			answer(r, APPROVE_DENY, NULL);
+	}
+}
+
+static void
+loop(struct repl *r, int sigr)
+{
+	while (!r->quit) {
+		struct pollfd p[4];
+		int timeout = -1;
+		long since = now_ms() - r->last_draw;
+		if (r->dirty && since >= FRAME_MS) {
+			draw(r);
+			r->dirty = false;
+		}
+		if (r->dirty)
+			timeout = (int)(FRAME_MS - since) > 0 ? (int)(FRAME_MS - since) : 1;
+		else if (r->busy)
+			timeout = 1000;
+		p[0].fd = 0;
+		p[1].fd = r->evp[0];
+		p[2].fd = sigr;
+		p[3].fd = r->errp[0];
+		p[0].events = p[1].events = p[2].events = p[3].events = POLLIN;
+		p[0].revents = p[1].revents = p[2].revents = p[3].revents = 0;
+		if (poll(p, r->errp[0] >= 0 ? 4 : 3, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[2].revents & POLLIN) {
+			char b[32];
+			ssize_t n = read(sigr, b, sizeof b), i;
+			for (i = 0; i < n; i++) {
+				if (b[i] == 'W') {
+					resize(r);
+				} else {
+					r->quit = true;
+					r->quit_sig = b[i] == 'T' ? SIGTERM : SIGHUP;
+				}
+			}
+		}
+		if (p[1].revents & POLLIN)
+			drain_events(r);
+		if (p[3].revents & POLLIN)
+			read_stderr(r);
+		if (p[0].revents & (POLLHUP | POLLERR)) {
+			r->quit = true;
+			r->quit_sig = SIGHUP;
+		} else if (p[0].revents & POLLIN) {
+			read_keys(r);
+		}
+		if (r->busy && timeout == 1000)
+			r->dirty = true; /* the elapsed time in the status line */
+	}
+}
+
+static char *
+history_path(void)
+{
+	char *dir = xdg_dir("state"), *p = path_join(dir, "history");
+	free(dir);
+	return p;
+}
+
+int
+ui_repl(struct agent *a, const struct ui_opts *o)
+{
+	struct repl r;
+	int sigp[2] = { -1, -1 }, code = 0;
+	struct sigaction sa, old_winch, old_term, old_hup;
+	char *hp;
+	const char *cs;
+
+	if (!term_usable())
+		return ui_plain(a, o);
+	setlocale(LC_CTYPE, "");
+	memset(&r, 0, sizeof r);
+	r.a = a;
+	r.o = o;
+	r.evp[0] = r.evp[1] = r.errp[0] = r.errp[1] = -1;
+	r.saved_err = -1;
+	r.shit = -1;
+	r.usage = a->usage;
+	cs = nl_langinfo(CODESET);
+	r.utf8 = cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
+	if (pipe2(r.evp, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	    pipe2(sigp, O_CLOEXEC | O_NONBLOCK) < 0) {
+		code = 1;
+		goto out_pipes;
+	}
+	r.scr = newterm(NULL, stdout, stdin);
+	if (!r.scr) {
+		code = ui_plain(a, o);
+		goto out_pipes;
+	}
+	/* signals go through the self-pipe from here on */
+	sig_pipe_w = sigp[1];
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGWINCH, &sa, &old_winch);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.cv, NULL);
+	ts_init(&r.ts, r.utf8 ? 0 : MDF_ASCII);
+	le_init(&r.ed);
+	le_init(&r.reason);
+	buf_init(&r.sq, 4096);
+	hp = history_path();
+	hist_init(&r.hist, hp, HIST_MAX);
+	free(hp);
+
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	keys_define();
+	colors(&r);
+#ifdef KEY_MOUSE
+	mousemask(BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+		  | BUTTON5_PRESSED
+#endif
+		  , NULL);
+#endif
+	tty_write("\033[?2004h");
+	/* stderr would scribble over the screen: show it as notices */
+	if (pipe2(r.errp, O_CLOEXEC | O_NONBLOCK) == 0) {
+		r.saved_err = dup(2);
+		if (r.saved_err < 0 || dup2(r.errp[1], 2) < 0) {
+			close(r.errp[0]);
+			close(r.errp[1]);
+			r.errp[0] = r.errp[1] = -1;
+		}
+	}
+
+	{
+		char intro[300];
+		snprintf(intro, sizeof intro,
+			 "conch %s (%s). /help for help, Ctrl-D to leave.",
+			 PACKAGE_VERSION, o->model ? o->model : "no model");
+		notice(&r, ENT_NOTICE, intro);
+	}
+	loop(&r, sigp[0]);
+	stop_worker(&r);
+	drain_events(&r);
+
+	tty_write("\033[?2004l");
+#ifdef KEY_MOUSE
+	mousemask(0, NULL);
+#endif
+	endwin();
+	delscreen(r.scr);
+	if (r.saved_err >= 0) {
+		dup2(r.saved_err, 2);
+		close(r.saved_err);
+		read_stderr(&r); /* late lines are dropped with the transcript */
+	}
+	if (r.errp[0] >= 0) {
+		close(r.errp[0]);
+		close(r.errp[1]);
+	}
+	sigaction(SIGWINCH, &old_winch, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	sig_pipe_w = -1;
+	if (r.quit_sig)
+		code = 128 + r.quit_sig;
+
+	ts_free(&r.ts);
+	le_free(&r.ed);
+	le_free(&r.reason);
+	buf_free(&r.sq);
+	hist_free(&r.hist);
+	while (r.npending)
+		free(r.pending[--r.npending]);
+	free(r.pending);
+	free(r.answered_by);
+	pthread_mutex_destroy(&r.mu);
+	pthread_cond_destroy(&r.cv);
+out_pipes:
+	if (r.evp[0] >= 0) {
+		close(r.evp[0]);
+		close(r.evp[1]);
+	}
+	if (sigp[0] >= 0) {
+		close(sigp[0]);
+		close(sigp[1]);
+	}
+	return code;
+}

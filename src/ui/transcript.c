@@ -1,0 +1,319 @@
+/* transcript.c: transcript entries and their rendering (see transcript.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "ui/transcript.h"
+#include "ui/width.h"
+#include "util/xalloc.h"
+
+#define TOOL_SHOW_LINES 200
+
+void
+ts_init(struct transcript *t, unsigned flags)
+{
+	memset(t, 0, sizeof *t);
+	t->flags = flags;
+}
+
+static void
+ent_free(struct ent *e)
+{
+	buf_free(&e->text);
+	buf_free(&e->result);
+	free(e->id);
+	free(e->name);
+	free(e->args);
+	md_doc_free(&e->doc);
+	free(e);
+}
+
+void
+ts_clear(struct transcript *t)
+{
+	size_t i;
+	for (i = 0; i < t->n; i++)
+		ent_free(t->v[i]);
+	t->n = 0;
+}
+
+void
+ts_free(struct transcript *t)
+{
+	ts_clear(t);
+	free(t->v);
+	t->v = NULL;
+	t->cap = 0;
+}
+
+struct ent *
+ts_add(struct transcript *t, enum ent_kind k)
+{
+	struct ent *e = xcalloc(1, sizeof *e);
+	e->kind = k;
+	buf_init(&e->text, 0);
+	buf_init(&e->result, ENT_RESULT_MAX);
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
+	}
+	t->v[t->n++] = e;
+	return e;
+}
+
+struct ent *
+ts_add_text(struct transcript *t, enum ent_kind k, const char *text)
+{
+	struct ent *e = ts_add(t, k);
+	buf_adds(&e->text, text);
+	return e;
+}
+
+void
+ent_touch(struct ent *e)
+{
+	e->cw = 0;
+	ent_drop_doc(e);
+}
+
+void
+ent_drop_doc(struct ent *e)
+{
+	if (e->have_doc) {
+		md_doc_free(&e->doc);
+		e->have_doc = false;
+	}
+}
+
+char *
+ent_tool_key(const char *args)
+{
+	static const char *const keys[] = {
+		"command", "file_path", "path", "pattern", "url", "query",
+		"name", "description", NULL,
+	};
+	cJSON *j = args ? cJSON_Parse(args) : NULL;
+	char *out = NULL;
+	size_t i;
+	if (j && cJSON_IsObject(j)) {
+		const cJSON *it;
+		for (i = 0; keys[i] && !out; i++) {
+			it = cJSON_GetObjectItemCaseSensitive(j, keys[i]);
+			if (cJSON_IsString(it))
+				out = xstrdup(it->valuestring);
+		}
+		cJSON_ArrayForEach(it, j) {
+			if (out)
+				break;
+			if (cJSON_IsString(it))
+				out = xstrdup(it->valuestring);
+		}
+	}
+	cJSON_Delete(j);
+	if (!out)
+		out = xstrndup(args ? args : "", 200);
+	/* one line */
+	for (i = 0; out[i]; i++)
+		if (out[i] == '\n' || out[i] == '\r' || out[i] == '\t')
+			out[i] = ' ';
+	return out;
+}
+
+static const char *
+sym(const struct transcript *t, const char *utf8, const char *ascii)
+{
+	return (t->flags & MDF_ASCII) ? ascii : utf8;
+}
+
+/* Output lines, colouring a diff and capping the count. */
+static void
+render_output(const char *s, size_t n, int width, unsigned base,
+	      bool diffish, struct md_doc *d)
+{
+	size_t i = 0, shown = 0, total = 0, k;
+	for (k = 0; k < n; k++)
+		total += s[k] == '\n';
+	total += n && s[n - 1] != '\n';
+	while (i < n && shown < TOOL_SHOW_LINES) {
+		const char *nl = memchr(s + i, '\n', n - i);
+		size_t e = nl ? (size_t)(nl - s) : n;
+		unsigned a = base;
+		if (diffish && e > i) {
+			if (s[i] == '+' && !(e - i >= 3 && !memcmp(s + i, "+++", 3)))
+				a |= MD_ADD;
+			else if (s[i] == '-' && !(e - i >= 3 && !memcmp(s + i, "---", 3)))
+				a |= MD_DEL;
+			else if (e - i >= 2 && s[i] == '@' && s[i + 1] == '@')
+				a |= MD_HUNK;
+		}
+		md_wrap(s + i, e - i, a, width, false, "    ", "    ", 0, d);
+		shown++;
+		i = e + 1;
+	}
+	if (total > shown) {
+		char more[64];
+		snprintf(more, sizeof more, "    ... %zu more lines", total - shown);
+		md_wrap(more, strlen(more), MD_DIM, width, false, NULL, NULL, 0, d);
+	}
+}
+
+static void
+render_tool(const struct transcript *t, const struct ent *e, int width,
+	    struct md_doc *d)
+{
+	char *key = ent_tool_key(e->args);
+	char status[64];
+	const char *texts[5];
+	unsigned attrs[5];
+	if (!e->done)
+		snprintf(status, sizeof status, "  %s", sym(t, "\xe2\x80\xa6", "..."));
+	else
+		snprintf(status, sizeof status, "  %s %ld ms",
+			 e->interrupted ? "interrupted" :
+			 e->is_error ? sym(t, "\xe2\x9c\x97", "x") :
+			 sym(t, "\xe2\x9c\x93", "ok"), e->ms);
+	texts[0] = sym(t, "\xe2\x97\x8f ", "* ");
+	attrs[0] = !e->done ? MD_DIM : e->is_error ? MD_ERROR : MD_OK;
+	texts[1] = e->name ? e->name : "?";
+	attrs[1] = MD_BOLD;
+	texts[2] = " ";
+	attrs[2] = 0;
+	texts[3] = key;
+	attrs[3] = MD_DIM;
+	texts[4] = status;
+	attrs[4] = !e->done ? MD_DIM : e->is_error ? MD_ERROR : MD_OK;
+	/* the status must stay visible: cut the key first */
+	{
+		size_t fixed = 2 + strlen(texts[1]) + 1 + strlen(status) + 1;
+		size_t kw = width_str(key, strlen(key));
+		if (fixed < (size_t)width && kw + fixed > (size_t)width) {
+			size_t keep = (size_t)width - fixed;
+			size_t b = width_fit(key, strlen(key), keep, NULL);
+			key[b] = '\0';
+		}
+	}
+	md_line_add(d, width, 5, texts, attrs);
+	free(key);
+	if (!e->expanded)
+		return;
+	if (e->args && *e->args) {
+		cJSON *j = cJSON_Parse(e->args);
+		char *pretty = j ? cJSON_Print(j) : NULL;
+		const char *a = pretty ? pretty : e->args;
+		md_wrap(a, strlen(a), MD_DIM, width, false, "    ", "    ", 0, d);
+		free(pretty);
+		cJSON_Delete(j);
+	}
+	if (e->result.len) {
+		bool diffish = strstr(e->result.p, "\n@@ ") || !strncmp(e->result.p, "@@ ", 3);
+		render_output(e->result.p, e->result.len, width,
+			      e->is_error ? MD_ERROR : 0, diffish, d);
+	}
+}
+
+static void
+render_todo(const struct transcript *t, const struct ent *e, int width,
+	    struct md_doc *d)
+{
+	const char *s = e->text.p ? e->text.p : "";
+	size_t n = e->text.len, i = 0;
+	md_wrap("Plan", 4, MD_BOLD, width, false, NULL, NULL, 0, d);
+	while (i < n) {
+		const char *nl = memchr(s + i, '\n', n - i);
+		size_t end = nl ? (size_t)(nl - s) : n;
+		char st = s[i];
+		const char *box = st == 'x' ? sym(t, "  \xe2\x9c\x93 ", "  [x] ") :
+				  st == '>' ? sym(t, "  \xe2\x96\xb8 ", "  [>] ") :
+				  sym(t, "  \xe2\x97\xa6 ", "  [ ] ");
+		unsigned a = st == 'x' ? MD_DIM : st == '>' ? MD_BOLD : 0;
+		if (end > i + 2)
+			md_wrap(s + i + 2, end - i - 2, a, width, true, box,
+				"    ", st == 'x' ? MD_OK : MD_BULLET, d);
+		i = end + 1;
+	}
+}
+
+static void
+render(struct transcript *t, struct ent *e, int width, struct md_doc *d)
+{
+	const char *s = e->text.p ? e->text.p : "";
+	size_t n = e->text.len;
+	switch (e->kind) {
+	case ENT_USER:
+		md_wrap("", 0, 0, width, false, NULL, NULL, 0, d);
+		md_wrap(s, n, MD_USER, width, true, "> ", "  ", MD_USER | MD_BOLD, d);
+		break;
+	case ENT_ASSIST:
+		md_wrap("", 0, 0, width, false, NULL, NULL, 0, d);
+		md_render(s, n, width, t->flags, d);
+		if (e->interrupted)
+			md_wrap("[interrupted]", 13, MD_ERROR, width, false, NULL, NULL, 0, d);
+		break;
+	case ENT_THINK:
+		md_wrap(s, n, MD_DIM | MD_ITALIC, width, true,
+			sym(t, "\xe2\x88\xb4 ", ": "), "  ", MD_DIM, d);
+		break;
+	case ENT_TOOL:
+		render_tool(t, e, width, d);
+		break;
+	case ENT_NOTICE:
+		md_wrap(s, n, MD_DIM, width, true, sym(t, "\xc2\xb7 ", "- "), "  ",
+			MD_DIM, d);
+		break;
+	case ENT_ERROR:
+		md_wrap(s, n, MD_ERROR, width, true, "! ", "  ", MD_ERROR, d);
+		break;
+	case ENT_TODO:
+		render_todo(t, e, width, d);
+		break;
+	case ENT_SHELL:
+		md_wrap(s, n, MD_BOLD, width, false, "$ ", "  ", MD_BOLD, d);
+		if (e->result.len)
+			render_output(e->result.p, e->result.len, width,
+				      MD_CODEBLOCK, false, d);
+		if (e->done && (e->status != 0 || e->interrupted)) {
+			char st[64];
+			if (e->interrupted)
+				snprintf(st, sizeof st, "[interrupted]");
+			else
+				snprintf(st, sizeof st, "[exit status %d]", e->status);
+			md_wrap(st, strlen(st), MD_ERROR, width, false, "    ", NULL, 0, d);
+		}
+		break;
+	case ENT_INFO:
+		md_wrap(s, n, 0, width, true, NULL, NULL, 0, d);
+		break;
+	}
+}
+
+static void
+ensure(struct transcript *t, struct ent *e, int width)
+{
+	if (e->cw == width && e->have_doc)
+		return;
+	ent_drop_doc(e);
+	render(t, e, width, &e->doc);
+	e->have_doc = true;
+	e->cw = width;
+	e->nlines = e->doc.n;
+}
+
+size_t
+ent_lines(struct transcript *t, struct ent *e, int width)
+{
+	if (e->cw != width) {
+		ensure(t, e, width);
+		/* keep memory to the screen: the caller asks for lines when
+		 * the entry is drawn */
+	}
+	return e->nlines;
+}
+
+const struct md_doc *
+ent_doc(struct transcript *t, struct ent *e, int width)
+{
+	ensure(t, e, width);
+	return &e->doc;
+}
