@@ -16,6 +16,7 @@ TESTS += tests/unit/test-util tests/unit/test-conv tests/unit/test-cli
 endif
 
 E2E_TESTS = \
-	tests/e2e/cli.sh
+	tests/e2e/cli.sh \
+	tests/e2e/headless.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh

@@ -131,7 +131,7 @@ printf '{"turns": [{"expect_conv": "first answer MANGO", "expect_messages": 3, "
 CONCH_TEST_SCRIPT="$T/c2.json" run_conch -c -p "and now?"
 expect_eq "continue rc" "$RC" 0
 expect_eq "continue answer" "$OUT" "still here"
-run_conch -r "nonexistent-id" -p "x"
+CONCH_TEST_SCRIPT="$T/c2.json" run_conch -r "nonexistent-id" -p "x"
 expect_eq "resume unknown rc" "$RC" 1
 
 # CLAUDE.md is read where a directory has no AGENTS.md (from sub/)
@@ -140,18 +140,20 @@ CONCH_TEST_SCRIPT="$T/sub.json" run_conch -C sub -p "x"
 expect_eq "CLAUDE.md in subdir rc" "$RC" 0
 
 # Ctrl-C during a slow stream: exit 130, the interruption is recorded
-printf '{"turns": [{"chunks": ["a","b","c","d","e","f","g","h"], "delay_ms": 400}]}' > "$T/slow.json"
-CONCH_TEST_SCRIPT="$T/slow.json" "$CONCH_BIN" -p "slow" --output-format json >"$T/out" 2>"$T/stderr" &
+printf '{"turns": [{"chunks": ["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p"], "delay_ms": 300}]}' > "$T/slow.json"
+CONCH_TEST_SCRIPT="$T/slow.json" "$CONCH_BIN" -p "slow" --output-format stream-json >"$T/out" 2>"$T/stderr" &
 PID=$!
 i=0
-while [ $i -lt 50 ] && ! find "$SDIR" -newer "$T/slow.json" -name '*.jsonl' | grep -q .; do
+while [ $i -lt 100 ] && ! grep -q '"type":"text"' "$T/out"; do
 	sleep 0.1; i=$((i + 1))
 done
-sleep 0.5
 kill -INT $PID
 wait $PID && RC=0 || RC=$?
 expect_eq "interrupt rc" "$RC" 130
-NEWEST=$(ls -t $(find "$SDIR" -name '*.jsonl') | head -1)
-expect_contains "interrupt recorded" "$(cat "$NEWEST")" '"type":"interrupt"'
+SID=$(head -1 "$T/out" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["session_id"])')
+S=$(cat "$(find "$SDIR" -name "$SID.jsonl")")
+expect_contains "interrupt recorded" "$S" '"type":"interrupt"'
+expect_contains "partial answer kept and marked" "$S" '[interrupted]'
+expect_contains "stream-json result says interrupted" "$(tail -1 "$T/out")" '"exit_code":130'
 
 finish
