@@ -1526,6 +1526,8 @@ resize(struct repl *r)
 	struct winsize ws;
 	if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
 		resize_term(ws.ws_row, ws.ws_col);
+	/* the terminal reflowed what it showed: repaint it all, once */
+	r->force = true;
 	r->dirty = true;
 }
 

@@ -1,0 +1,222 @@
+#!/bin/sh
+# repl-tmux.sh: the pairing REPL end to end, in a detached tmux pane with
+# the scripted provider: streaming, tool lines, approvals, interrupts,
+# resize, history, and the terminal restored on /exit and SIGTERM.
+. "$CONCH_SRCDIR/tests/ui/lib-tmux.sh"
+
+# -- streamed text arrives in order, Markdown rendered, colours on ------
+cat > "$T/stream.json" <<'JSON'
+{"turns": [{"chunks": ["# Plan\n\n", "alpha ", "beta ", "**gamma** ",
+ "`delta`\n\n- item one\n", "- item two\n\nomega"], "delay_ms": 20}]}
+JSON
+tm_start stream "$T/stream.json"
+tm_wait stream "/help for help"
+tm_literal stream "say it"
+tm_keys stream Enter
+tm_wait stream "omega"
+tm_screen stream | grep -q "^alpha beta gamma delta$" ||
+	{ tm_screen stream; fail "streamed text out of order or not rendered"; }
+tm_screen stream | grep -q "^Plan$" || fail "heading not rendered"
+tm_screen stream | grep -q "item two" || fail "list not rendered"
+tm capture-pane -e -p -t stream | grep -q "$(printf '\033')\[3[0-7]m" ||
+	fail "no colours without NO_COLOR"
+tm_keys stream C-d
+[ "$(tm_exit_status stream)" = 0 ] || fail "Ctrl-D: exit status"
+
+# -- NO_COLOR: attributes only ------------------------------------------
+tm_start nocolor "$T/stream.json" 80 24 NO_COLOR=1
+tm_wait nocolor "/help for help"
+tm_literal nocolor "say it"
+tm_keys nocolor Enter
+tm_wait nocolor "omega"
+if tm capture-pane -e -p -t nocolor | grep -q "$(printf '\033')\[3[0-7]m"; then
+	fail "colours used under NO_COLOR"
+fi
+tm_keys nocolor C-d
+tm_exit_status nocolor >/dev/null
+
+# -- a tool line appears and expands ------------------------------------
+echo "secret-content-42" > "$T/proj/notes.txt"
+cat > "$T/tool.json" <<'JSON'
+{"turns": [
+ {"text": "Reading.", "tool_calls": [{"id": "r1", "name": "read",
+   "args": {"path": "notes.txt"}}]},
+ {"text": "Read it.", "expect_result": "secret-content-42"}]}
+JSON
+tm_start tool "$T/tool.json"
+tm_wait tool "/help for help"
+tm_literal tool "read the notes"
+tm_keys tool Enter
+tm_wait tool "Read it."
+tm_screen tool | grep -q "read notes.txt .*ms" || fail "no tool line"
+tm_screen tool | grep -q "secret-content-42" && fail "tool output shown collapsed"
+tm_keys tool C-o
+tm_wait tool "secret-content-42"
+tm_wait tool '"path": "notes.txt"'
+tm_keys tool C-o
+tm_wait_gone tool "secret-content-42"
+tm_literal tool "/exit"
+tm_keys tool Enter
+tm_exit_status tool >/dev/null
+
+# -- approvals: y changes the file, n (with a reason) does not ----------
+printf 'old line\n' > "$T/proj/a.txt"
+cat > "$T/approve.json" <<'JSON'
+{"turns": [
+ {"text": "Editing.", "tool_calls": [{"id": "e1", "name": "edit",
+   "args": {"path": "a.txt", "old_string": "old line", "new_string": "new line"}}]},
+ {"text": "done one"},
+ {"text": "Again.", "tool_calls": [{"id": "e2", "name": "edit",
+   "args": {"path": "a.txt", "old_string": "new line", "new_string": "third line"}}]},
+ {"text": "done two", "expect_result": "not now"}]}
+JSON
+tm_start approve "$T/approve.json"
+tm_wait approve "/help for help"
+tm_literal approve "edit it"
+tm_keys approve Enter
+tm_wait approve "Allow edit?"
+tm_wait approve "+new line"
+tm_wait approve "[y] allow once"
+tm_keys approve y
+tm_wait approve "done one"
+grep -q "^new line$" "$T/proj/a.txt" || fail "approved edit not applied"
+tm_literal approve "again"
+tm_keys approve Enter
+tm_wait approve "Allow edit?"
+tm_keys approve n
+tm_wait approve "reason>"
+tm_literal approve "not now"
+tm_keys approve Enter
+tm_wait approve "done two"
+grep -q "^new line$" "$T/proj/a.txt" || fail "denied edit was applied"
+tm_keys approve C-d
+tm_exit_status approve >/dev/null
+
+# -- Esc interrupts a long stream; the prompt comes back ----------------
+cat > "$T/esc.json" <<'JSON'
+{"turns": [
+ {"chunks": ["tick-first ", "t ", "t ", "t ", "t ", "t ", "t ", "t ", "t ",
+   "t ", "t ", "t ", "t ", "t ", "t ", "t ", "t ", "t ", "t ", "t ",
+   "t ", "t ", "t ", "t ", "t ", "t ", "t ", "t ", "t ", "tick-last"],
+  "delay_ms": 1000},
+ {"text": "after-interrupt"}]}
+JSON
+tm_start esc "$T/esc.json"
+tm_wait esc "/help for help"
+tm_literal esc "long one"
+tm_keys esc Enter
+tm_wait esc "tick-first"
+tm_wait esc "working"
+tm_keys esc Escape
+tm_wait esc "[interrupted]"
+tm_wait_gone esc "working"
+tm_screen esc | grep -q "tick-first" || fail "partial answer not kept"
+tm_screen esc | grep -q "tick-last" && fail "stream not interrupted"
+tm_literal esc "next"
+tm_keys esc Enter
+tm_wait esc "after-interrupt"
+tm_keys esc C-c
+tm_keys esc C-c
+[ "$(tm_exit_status esc)" = 0 ] || fail "Ctrl-C twice: exit status"
+
+# -- a resize mid-stream keeps the screen consistent --------------------
+cat > "$T/resize.json" <<'JSON'
+{"turns": [{"chunks": ["w01 w02 w03 w04 w05 w06 w07 w08 w09 w10 ",
+ "w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 ", "w21 w22 w23 w24 w25 ",
+ "w26 w27 w28 w29 w30 ", "w31 w32 w33 w34 w35 ", "w36 w37 w38 w39 END"],
+ "delay_ms": 300}]}
+JSON
+tm_start resize "$T/resize.json" 80 24
+tm_wait resize "/help for help"
+tm_literal resize "stream words"
+tm_keys resize Enter
+tm_wait resize "w01"
+tm resize-window -t resize -x 30 -y 10
+tm_wait resize "END"
+tm_wait_gone resize "working"
+a=$(tm_screen resize)
+# every row within 30 columns, status on row 9, prompt on row 10
+echo "$a" | awk 'length($0) > 30 { bad = 1 } END { exit bad }' ||
+	fail "a row is wider than the resized pane"
+[ "$(echo "$a" | sed -n 10p)" = ">" ] || { echo "$a"; fail "prompt not on the last row"; }
+echo "$a" | sed -n 9p | grep -q "scripted" || { echo "$a"; fail "status line misplaced"; }
+echo "$a" | grep -q "w38 w39 END" || { echo "$a"; fail "text not reflowed"; }
+# a full repaint from conch's own state shows the very same screen
+tm_keys resize C-l
+sleep 0.3
+b=$(tm_screen resize)
+[ "$a" = "$b" ] || { echo "$a"; echo ---; echo "$b"; fail "screen inconsistent after resize"; }
+tm resize-window -t resize -x 80 -y 24
+tm_wait resize "w01 w02 w03 w04 w05 w06 w07 w08 w09 w10 w11"
+tm_keys resize C-d
+tm_exit_status resize >/dev/null
+
+# -- history: Up/Down recall, Ctrl-R, persisted across sessions ---------
+cat > "$T/hist.json" <<'JSON'
+{"turns": [{"text": "r-one"}, {"text": "r-two"}, {"text": "r-three"}]}
+JSON
+tm_start hist "$T/hist.json"
+tm_wait hist "/help for help"
+tm_literal hist "first-message"
+tm_keys hist Enter
+tm_wait hist "r-one"
+tm_literal hist "second-message"
+tm_keys hist Enter
+tm_wait hist "r-two"
+tm_keys hist Up
+tm_wait hist "> second-message"
+tm_keys hist Up
+tm_wait hist "> first-message"
+tm_keys hist Down
+tm_wait hist "> second-message"
+tm_keys hist C-u
+tm_keys hist C-r
+tm_literal hist "first"
+tm_wait hist "(search) 'first': first-message"
+tm_keys hist Enter
+tm_wait hist "> first-message"
+tm_keys hist C-u
+tm_literal hist "/exit"
+tm_keys hist Enter
+[ "$(tm_exit_status hist)" = 0 ] || fail "/exit: exit status"
+grep -q "second-message" "$T/state/conch/history" || fail "history not saved"
+cmp -s "$T/hist.before" "$T/hist.after" || fail "/exit: terminal modes not restored"
+tm_start hist2 "$T/hist.json"
+tm_wait hist2 "/help for help"
+tm_keys hist2 Up
+tm_wait hist2 "> /exit"
+tm_keys hist2 Up
+tm_wait hist2 "> second-message"
+tm_keys hist2 C-u C-d
+tm_exit_status hist2 >/dev/null
+
+# -- SIGTERM and SIGHUP restore the terminal too --------------------------
+for sig in TERM HUP; do
+	tm_start "sig$sig" "$T/esc.json"
+	tm_wait "sig$sig" "/help for help"
+	tm_literal "sig$sig" "long one"
+	tm_keys "sig$sig" Enter
+	tm_wait "sig$sig" "tick-first"
+	shpid=$(tm_pane_pid "sig$sig")
+	cpid=$(pgrep -P "$shpid" -x conch || pgrep -P "$shpid")
+	[ -n "$cpid" ] || fail "no conch process"
+	kill -s "$sig" "$cpid"
+	st=$(tm_exit_status "sig$sig")
+	case $sig in TERM) want=143 ;; HUP) want=129 ;; esac
+	[ "$st" = "$want" ] || fail "SIG$sig: exit status $st, want $want"
+	cmp -s "$T/sig$sig.before" "$T/sig$sig.after" ||
+		fail "SIG$sig: terminal modes not restored"
+done
+
+# -- a small terminal works ---------------------------------------------
+tm_start small "$T/stream.json" 24 6
+tm_wait small "scripted"
+tm_literal small "x"
+tm_keys small Enter
+tm_wait small "omega"
+tm_screen small | awk 'length($0) > 24 { bad = 1 } END { exit bad }' ||
+	fail "small pane: a row is too wide"
+tm_keys small C-d
+tm_exit_status small >/dev/null
+
+echo "repl-tmux: all passed"
