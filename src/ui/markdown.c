@@ -417,7 +417,8 @@ struct mdr {
 	int width;
 	unsigned flags;
 	struct md_doc *d;
-	bool last_blank; /* nothing or a blank line was emitted last */
+	bool any;        /* a line was emitted */
+	bool pend;       /* a blank line is due before the next one */
 	/* the open paragraph */
 	enum pkind kind;
 	struct buf para;
@@ -432,30 +433,38 @@ struct mdr {
 	bool diff;
 };
 
+/* Before a block's first line: the blank line that separates it. */
+static void
+gap(struct mdr *m)
+{
+	if (m->pend && m->any) {
+		struct lb l = { BUF_INIT, NULL, 0, 0, 0 };
+		lb_emit(m->d, &l);
+		lb_free(&l);
+	}
+	m->pend = false;
+	m->any = true;
+}
+
 static void
 flush(struct mdr *m)
 {
 	struct run r = { BUF_INIT, NULL, 0 };
 	if (m->kind == P_NONE)
 		return;
+	gap(m);
 	inline_parse(m->para.p ? m->para.p : "", m->para.len, m->base, &r);
 	wrap_run(&r, m->width, true, m->first, m->rest, m->pattr, m->d);
 	run_free(&r);
 	buf_reset(&m->para);
 	m->kind = P_NONE;
-	m->last_blank = false;
 }
 
 static void
 blank(struct mdr *m)
 {
-	struct lb l = { BUF_INIT, NULL, 0, 0, 0 };
 	flush(m);
-	if (m->last_blank)
-		return;
-	lb_emit(m->d, &l);
-	lb_free(&l);
-	m->last_blank = true;
+	m->pend = true;
 }
 
 static void
@@ -504,9 +513,9 @@ code_line(struct mdr *m, const char *s, size_t n)
 		else if (s[k] != '\r')
 			run_add(&r, s + k, 1, a);
 	}
+	gap(m);
 	wrap_run(&r, m->width, false, "  ", "  ", MD_CODEBLOCK, m->d);
 	run_free(&r);
-	m->last_blank = false;
 }
 
 static void
@@ -515,12 +524,12 @@ rule(struct mdr *m)
 	struct lb l = { BUF_INIT, NULL, 0, 0, 0 };
 	int i;
 	flush(m);
+	gap(m);
 	for (i = 0; i < m->width; i++)
 		lb_add(&l, (m->flags & MDF_ASCII) ? "-" : "\xe2\x94\x80",
 		       (m->flags & MDF_ASCII) ? 1 : 3, MD_DIM);
 	lb_emit(m->d, &l);
 	lb_free(&l);
-	m->last_blank = false;
 }
 
 static bool
@@ -557,7 +566,9 @@ list_marker(const char *s, size_t n, bool *ordered)
 	return 0;
 }
 
-static void
+/* Returns true for a blank line outside a fence: a point where the
+ * renderer holds no state but a due blank line. */
+static bool
 block_line(struct mdr *m, const char *s, size_t n)
 {
 	size_t ind = 0, k;
@@ -578,14 +589,14 @@ block_line(struct mdr *m, const char *s, size_t n)
 			f++;
 		if (ind < 4 && f >= m->flen && f == tn) {
 			m->fence = false;
-			return;
+			return false;
 		}
 		code_line(m, s, n);
-		return;
+		return false;
 	}
 	if (tn == 0) {
 		blank(m);
-		return;
+		return true;
 	}
 	if (ind < 4 && tn >= 3 && (t[0] == '`' || t[0] == '~') &&
 	    t[1] == t[0] && t[2] == t[0]) {
@@ -601,7 +612,7 @@ block_line(struct mdr *m, const char *s, size_t n)
 			ls++;
 		m->diff = (tn - ls == 4 && memcmp(t + ls, "diff", 4) == 0) ||
 			  (tn - ls == 5 && memcmp(t + ls, "patch", 5) == 0);
-		return;
+		return false;
 	}
 	if (ind < 4 && t[0] == '#') {
 		size_t h = 0;
@@ -615,13 +626,13 @@ block_line(struct mdr *m, const char *s, size_t n)
 			if (e > h)
 				para_add(m, t + h, e - h);
 			flush(m);
-			return;
+			return false;
 		}
 	}
 	if (ind < 4 && is_rule(t, tn) && !(t[0] != '_' && tn >= 2 && t[1] == ' ' &&
 					  list_marker(t, tn, &ordered))) {
 		rule(m);
-		return;
+		return false;
 	}
 	if (ind < 4 && t[0] == '>') {
 		const char *bar = (m->flags & MDF_ASCII) ? "| " : "\xe2\x94\x82 ";
@@ -634,16 +645,16 @@ block_line(struct mdr *m, const char *s, size_t n)
 			flush(m);
 		else
 			para_add(m, t + q, tn - q);
-		return;
+		return false;
 	}
 	if (t[0] == '|') {
 		struct run r = { BUF_INIT, NULL, 0 };
 		flush(m);
+		gap(m);
 		run_add(&r, t, tn, 0);
 		wrap_run(&r, m->width, false, NULL, NULL, 0, m->d);
 		run_free(&r);
-		m->last_blank = false;
-		return;
+		return false;
 	}
 	if ((k = list_marker(t, tn, &ordered)) > 0) {
 		char first[48], rest[48];
@@ -660,41 +671,55 @@ block_line(struct mdr *m, const char *s, size_t n)
 		start(m, P_LIST, 0, first, rest, MD_BULLET);
 		m->indent = ind + k;
 		para_add(m, t + k, tn - k);
-		return;
+		return false;
 	}
 	if (m->kind == P_TEXT || m->kind == P_LIST || m->kind == P_QUOTE) {
 		para_add(m, t, tn);
-		return;
+		return false;
 	}
 	start(m, P_TEXT, 0, "", "", 0);
 	para_add(m, t, tn);
+	return false;
+}
+
+void
+md_render_inc(const char *src, size_t n, int width, unsigned flags,
+	      struct md_doc *doc, struct md_resume *st)
+{
+	struct mdr m;
+	size_t i = st->off;
+
+	while (doc->n > st->nlines) {
+		doc->n--;
+		free(doc->lines[doc->n].text);
+		free(doc->lines[doc->n].spans);
+	}
+	memset(&m, 0, sizeof m);
+	m.width = width < 1 ? 1 : width;
+	m.flags = flags;
+	m.d = doc;
+	m.any = st->any;
+	m.pend = st->off > 0;
+	buf_init(&m.para, 0);
+	while (i < n) {
+		const char *nl = memchr(src + i, '\n', n - i);
+		size_t e = nl ? (size_t)(nl - src) : n;
+		bool clean = block_line(&m, src + i, e - i);
+		i = e + 1;
+		if (clean && nl) {
+			st->off = i;
+			st->nlines = doc->n;
+			st->any = m.any;
+		}
+	}
+	flush(&m);
+	buf_free(&m.para);
 }
 
 void
 md_render(const char *src, size_t n, int width, unsigned flags,
 	  struct md_doc *doc)
 {
-	struct mdr m;
-	size_t i = 0;
-
-	memset(&m, 0, sizeof m);
-	m.width = width < 1 ? 1 : width;
-	m.flags = flags;
-	m.d = doc;
-	m.last_blank = true;
-	buf_init(&m.para, 0);
-	while (i < n) {
-		const char *nl = memchr(src + i, '\n', n - i);
-		size_t e = nl ? (size_t)(nl - src) : n;
-		block_line(&m, src + i, e - i);
-		i = e + 1;
-	}
-	flush(&m);
-	/* drop a trailing blank line */
-	if (doc->n && doc->lines[doc->n - 1].len == 0 && m.last_blank) {
-		doc->n--;
-		free(doc->lines[doc->n].text);
-		free(doc->lines[doc->n].spans);
-	}
-	buf_free(&m.para);
+	struct md_resume st = { 0, doc->n, false };
+	md_render_inc(src, n, width, flags, doc, &st);
 }

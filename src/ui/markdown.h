@@ -57,6 +57,20 @@ enum { MDF_ASCII = 1 }; /* md_render flags: ASCII bullets and rules */
 void md_render(const char *src, size_t n, int width, unsigned flags,
 	       struct md_doc *doc);
 
+/* Incremental rendering of a text that only grows (a streamed answer).
+ * `st` remembers the last point where the renderer held no state (after
+ * a blank line outside code) and how many lines of `doc` came before it;
+ * start with { 0, doc->n, false } and pass the same doc, width and
+ * flags each time: the lines after that point are rendered again, the
+ * ones before it kept. */
+struct md_resume {
+	size_t off;    /* source bytes rendered for good */
+	size_t nlines; /* lines of doc they produced (with what came before) */
+	bool any;      /* whether any line came from the source yet */
+};
+void md_render_inc(const char *src, size_t n, int width, unsigned flags,
+		   struct md_doc *doc, struct md_resume *st);
+
 /* Wrap plain text at `width`, keeping its line breaks, with `attr` on the
  * text: at word boundaries when `words`, else at the last column that
  * fits (spacing kept, like a terminal).  `first` prefixes the first line

@@ -202,17 +202,22 @@ wake(struct repl *r)
 	}
 }
 
+/* The UI is woken when the queue goes from empty to not: it takes the
+ * whole queue at once. */
 static void
 q_push(struct repl *r, struct uev *e)
 {
+	bool was_empty;
 	pthread_mutex_lock(&r->mu);
+	was_empty = !r->qhead;
 	if (r->qtail)
 		r->qtail->next = e;
 	else
 		r->qhead = e;
 	r->qtail = e;
 	pthread_mutex_unlock(&r->mu);
-	wake(r);
+	if (was_empty)
+		wake(r);
 }
 
 /* Streamed text: coalesced with the event before it when that is text. */
@@ -224,7 +229,6 @@ q_text(struct repl *r, enum uev_kind k, const char *s, size_t n)
 	if (r->qtail && r->qtail->k == k) {
 		buf_add(&r->qtail->s, s, n);
 		pthread_mutex_unlock(&r->mu);
-		wake(r);
 		return;
 	}
 	pthread_mutex_unlock(&r->mu);
@@ -462,7 +466,7 @@ handle(struct repl *r, struct uev *e)
 	case U_DISCARD:
 		if (r->cur) {
 			buf_reset(&r->cur->text);
-			ent_touch(r->cur);
+			ent_reset(r->cur);
 		}
 		ts_add_text(&r->ts, ENT_NOTICE, "discarded a partial answer: ");
 		buf_adds(&r->ts.v[r->ts.n - 1]->text, e->s.p);
@@ -1061,7 +1065,7 @@ draw_transcript(struct repl *r, int th, int W)
 		line0 += h;
 	}
 	for (i = 0; i < r->ts.n; i++)
-		if (!drawn[i])
+		if (!drawn[i] && r->ts.v[i] != r->cur)
 			ent_drop_doc(r->ts.v[i]);
 	free(drawn);
 }
@@ -1631,7 +1635,8 @@ loop(struct repl *r, int sigr)
 		else if (r->busy)
 			timeout = 1000;
 		p[0].fd = 0;
-		p[1].fd = r->evp[0];
+		/* events wait for the next frame: they arrive in batches */
+		p[1].fd = r->dirty ? -1 : r->evp[0];
 		p[2].fd = sigr;
 		p[3].fd = r->errp[0];
 		p[0].events = p[1].events = p[2].events = p[3].events = POLLIN;

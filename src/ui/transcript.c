@@ -75,6 +75,14 @@ void
 ent_touch(struct ent *e)
 {
 	e->cw = 0;
+	if (e->kind != ENT_ASSIST)
+		ent_drop_doc(e);
+}
+
+void
+ent_reset(struct ent *e)
+{
+	e->cw = 0;
 	ent_drop_doc(e);
 }
 
@@ -85,6 +93,7 @@ ent_drop_doc(struct ent *e)
 		md_doc_free(&e->doc);
 		e->have_doc = false;
 	}
+	e->inc.nlines = 0;
 }
 
 char *
@@ -246,8 +255,14 @@ render(struct transcript *t, struct ent *e, int width, struct md_doc *d)
 		md_wrap(s, n, MD_USER, width, true, "> ", "  ", MD_USER | MD_BOLD, d);
 		break;
 	case ENT_ASSIST:
-		md_wrap("", 0, 0, width, false, NULL, NULL, 0, d);
-		md_render(s, n, width, t->flags, d);
+		if (e->inc.nlines == 0) {
+			md_doc_free(d);
+			md_wrap("", 0, 0, width, false, NULL, NULL, 0, d);
+			e->inc.off = 0;
+			e->inc.nlines = d->n;
+			e->inc.any = false;
+		}
+		md_render_inc(s, n, width, t->flags, d, &e->inc);
 		if (e->interrupted)
 			md_wrap("[interrupted]", 13, MD_ERROR, width, false, NULL, NULL, 0, d);
 		break;
@@ -293,9 +308,13 @@ ensure(struct transcript *t, struct ent *e, int width)
 {
 	if (e->cw == width && e->have_doc)
 		return;
-	ent_drop_doc(e);
+	/* an assistant entry whose text grew re-renders from its last
+	 * finished block; anything else renders from scratch */
+	if (e->kind != ENT_ASSIST || !e->have_doc || e->inc_w != width)
+		ent_drop_doc(e);
 	render(t, e, width, &e->doc);
 	e->have_doc = true;
+	e->inc_w = width;
 	e->cw = width;
 	e->nlines = e->doc.n;
 }

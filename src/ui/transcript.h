@@ -42,6 +42,8 @@ struct ent {
 	size_t nlines;
 	bool have_doc;
 	struct md_doc doc;
+	struct md_resume inc;   /* assistant text: incremental rendering */
+	int inc_w;              /* width of doc when have_doc */
 };
 
 struct transcript {
@@ -58,8 +60,11 @@ struct ent *ts_add(struct transcript *t, enum ent_kind k);
 /* A new entry holding `text`. */
 struct ent *ts_add_text(struct transcript *t, enum ent_kind k, const char *text);
 
-/* The entry changed: forget its rendering. */
+/* The entry changed: forget its rendering.  An assistant entry whose text
+ * only grew keeps the lines before its last finished block. */
 void ent_touch(struct ent *e);
+/* The entry's text was replaced, not appended to: forget everything. */
+void ent_reset(struct ent *e);
 /* Its height at `width` (renders once per change or width). */
 size_t ent_lines(struct transcript *t, struct ent *e, int width);
 /* Its lines at `width`; valid until the entry changes or is dropped. */

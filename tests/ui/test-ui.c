@@ -222,6 +222,85 @@ START_TEST(md_plain_wrap)
 }
 END_TEST
 
+static void
+doc_eq(const struct md_doc *a, const struct md_doc *b)
+{
+	size_t i, j;
+	ck_assert_uint_eq(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		ck_assert_str_eq(a->lines[i].text, b->lines[i].text);
+		ck_assert_uint_eq(a->lines[i].nspans, b->lines[i].nspans);
+		for (j = 0; j < a->lines[i].nspans; j++)
+			ck_assert_uint_eq(a->lines[i].spans[j].attr,
+					  b->lines[i].spans[j].attr);
+	}
+}
+
+/* Streaming: rendering the growing text incrementally gives exactly the
+ * lines of a full rendering, at every length. */
+START_TEST(md_incremental_equals_full)
+{
+	static const char text[] =
+		"# Title\n\nSome **bold** text\nthat continues.\n\n\n"
+		"- one\n- two *it*\n\n```diff\n-a\n\n+b\n```\n\n> quote\n"
+		"> more\n\n---\n|a|b|\n\npara `code` [l](u) end\n\n";
+	struct md_doc inc = MD_DOC_INIT, full = MD_DOC_INIT;
+	struct md_resume st = { 0, 0, false };
+	size_t k, n = strlen(text);
+	int w;
+	for (w = 12; w <= 40; w += 28) {
+		md_doc_free(&inc);
+		st.off = st.nlines = 0;
+		st.any = false;
+		for (k = 0; k <= n; k++) {
+			md_render_inc(text, k, w, 0, &inc, &st);
+			md_render(text, k, w, 0, &full);
+			doc_check(&inc, w);
+			doc_eq(&inc, &full);
+			md_doc_free(&full);
+		}
+		ck_assert_uint_gt(st.off, n / 2); /* it did resume */
+	}
+	md_doc_free(&inc);
+}
+END_TEST
+
+/* A streamed assistant entry (appended and touched) renders like a fresh
+ * entry with the same text, also after a width change and a drop. */
+START_TEST(transcript_stream)
+{
+	static const char *const chunks[] = {
+		"Intro **bo", "ld** text\n", "\n- a\n", "- b\n\n```\nx\n",
+		"```\n\nlast", " words here",
+	};
+	struct transcript t;
+	struct ent *e, *f;
+	size_t i;
+	ts_init(&t, 0);
+	e = ts_add(&t, ENT_ASSIST);
+	f = ts_add(&t, ENT_ASSIST);
+	for (i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+		buf_adds(&e->text, chunks[i]);
+		ent_touch(e);
+		buf_adds(&f->text, chunks[i]);
+		ent_reset(f);
+		ck_assert_uint_eq(ent_lines(&t, e, 20), ent_lines(&t, f, 20));
+		doc_eq(ent_doc(&t, e, 20), ent_doc(&t, f, 20));
+		if (i == 3) {
+			doc_eq(ent_doc(&t, e, 33), ent_doc(&t, f, 33));
+			ent_drop_doc(e);
+		}
+	}
+	e->interrupted = true;
+	ent_touch(e);
+	ck_assert_uint_eq(ent_lines(&t, e, 20), ent_lines(&t, f, 20) + 1);
+	buf_adds(&e->text, " more");
+	ent_touch(e);
+	ck_assert_str_eq(ent_doc(&t, e, 20)->lines[e->nlines - 1].text, "[interrupted]");
+	ts_free(&t);
+}
+END_TEST
+
 START_TEST(transcript_tool_line)
 {
 	struct transcript t;
@@ -425,6 +504,8 @@ suite(void)
 	tcase_add_test(tm, md_wrap_words_and_long);
 	tcase_add_test(tm, md_controls_replaced);
 	tcase_add_test(tm, md_plain_wrap);
+	tcase_add_test(tm, md_incremental_equals_full);
+	tcase_add_test(tm, transcript_stream);
 	tcase_add_test(tm, transcript_tool_line);
 	tcase_add_test(tl, le_basic_editing);
 	tcase_add_test(tl, le_utf8_clusters);
