@@ -3,6 +3,7 @@
 # tm_start NAME SCRIPT [W H] [ENV...]: run conch in a new detached session
 #   with the scripted provider SCRIPT; the pane records `stty -g` before
 #   and after and conch's exit status in $T/NAME.{before,after,exit}.
+#   conch's stderr goes to $T/NAME.err.
 # tm_wait NAME TEXT [SECONDS]: poll the screen until TEXT shows (fixed
 #   string); fails with the screen printed when it does not in time.
 # tm_screen NAME: print the screen.   tm_keys NAME KEY...: send keys.
@@ -36,7 +37,7 @@ tm_start() {
 		echo "unset NO_COLOR"
 		for kv in "$@"; do echo "export $kv"; done
 		echo "stty -g > '$T/$name.before'"
-		echo "'$CONCH_BIN'"
+		echo "'$CONCH_BIN' 2> '$T/$name.err'"
 		echo "echo \$? > '$T/$name.exit'"
 		echo "stty -g > '$T/$name.after'"
 		echo "echo CONCH-EXITED"
@@ -78,9 +79,14 @@ tm_wait_gone() {
 	fail "$n: \"$text\" did not go away in ${secs}s"
 }
 
-# Wait for conch in session NAME to exit; print its exit status.
+# Wait for conch in session NAME to exit; print its exit status.  What
+# it wrote to stderr must hold no sanitizer report.
 tm_exit_status() {
 	tm_wait "$1" CONCH-EXITED "${2:-20}"
+	if grep -qE "Sanitizer|runtime error" "$T/$1.err"; then
+		cat "$T/$1.err" >&2
+		fail "$1: sanitizer report"
+	fi
 	cat "$T/$1.exit"
 }
 
