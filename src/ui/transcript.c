@@ -119,6 +119,13 @@ ent_tool_key(const char *args)
 			if (cJSON_IsString(it))
 				out = xstrdup(it->valuestring);
 		}
+		cJSON_ArrayForEach(it, j) {
+			if (out)
+				break;
+			if (cJSON_IsArray(it))
+				out = xasprintf("%d %s", cJSON_GetArraySize(it),
+						it->string ? it->string : "items");
+		}
 	}
 	cJSON_Delete(j);
 	if (!out)

@@ -208,6 +208,102 @@ for sig in TERM HUP; do
 		fail "SIG$sig: terminal modes not restored"
 done
 
+# -- the plan shows once and updates in place ---------------------------
+cat > "$T/todo.json" <<'JSON'
+{"turns": [
+ {"tool_calls": [{"id": "p1", "name": "todo", "args": {"items": [
+   {"content": "step-alpha", "status": "in_progress"},
+   {"content": "step-beta", "status": "pending"}]}}]},
+ {"tool_calls": [{"id": "p2", "name": "todo", "args": {"items": [
+   {"content": "step-alpha", "status": "completed"},
+   {"content": "step-beta", "status": "in_progress"}]}}]},
+ {"text": "plan-done"}]}
+JSON
+tm_start todo "$T/todo.json"
+tm_wait todo "/help for help"
+tm_literal todo "plan it"
+tm_keys todo Enter
+tm_wait todo "plan-done"
+[ "$(tm_screen todo | grep -c "step-alpha")" = 1 ] || { tm_screen todo; fail "plan not updated in place"; }
+tm_screen todo | grep -q "✓ step-alpha" || { tm_screen todo; fail "plan step not marked done"; }
+tm_screen todo | grep -q "▸ step-beta" || fail "plan step not marked in progress"
+tm_keys todo C-d
+tm_exit_status todo >/dev/null
+
+# -- scrolled back, the view stays put while output streams --------------
+/usr/bin/python3 - "$T/scroll.json" <<'PY'
+import json, sys
+lines = ["line-%02d\n\n" % i for i in range(1, 41)]
+json.dump({"turns": [{"text": "".join(lines)},
+                     {"chunks": ["more-%02d\n\n" % i for i in range(1, 16)] + ["scroll-end"],
+                      "delay_ms": 150}]}, open(sys.argv[1], "w"))
+PY
+tm_start scroll "$T/scroll.json"
+tm_wait scroll "/help for help"
+tm_literal scroll "long"
+tm_keys scroll Enter
+tm_wait scroll "line-40"
+tm_literal scroll "stream"
+tm_keys scroll Enter
+tm_wait scroll "more-01"
+tm_keys scroll PPage
+tm_wait scroll "scrolled +"
+top=$(tm_screen scroll | sed -n 1,20p)
+tm_wait scroll "scrolled +" 
+i=0
+while tm_screen scroll | grep -q working && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+[ "$(tm_screen scroll | sed -n 1,20p)" = "$top" ] ||
+	{ echo "$top"; echo ---; tm_screen scroll; fail "the view moved while scrolled back"; }
+tm_keys scroll NPage NPage NPage NPage NPage
+tm_wait scroll "scroll-end"
+tm_keys scroll C-d
+tm_exit_status scroll >/dev/null
+
+# -- bracketed paste never submits; queued typing; Tab; @file; ! and /mode
+cat > "$T/input.json" <<'JSON'
+{"turns": [
+ {"text": "got-paste", "expect_user": "pasted-one\npasted-two"},
+ {"chunks": ["slow-a ", "slow-b ", "slow-c ", "slow-d ", "slow-end"], "delay_ms": 400},
+ {"text": "got-queued", "expect_user": "queued-message"},
+ {"text": "got-file", "expect_user": "secret-content-42"}]}
+JSON
+tm_start input "$T/input.json"
+tm_wait input "/help for help"
+tm set-buffer -b conch "$(printf 'pasted-one\npasted-two')"
+tm paste-buffer -p -b conch -t input
+tm_wait input "  pasted-two"
+tm_screen input | grep -q "got-paste" && fail "a paste submitted"
+tm_keys input Enter
+tm_wait input "got-paste"
+tm_literal input "slow please"
+tm_keys input Enter
+tm_wait input "slow-a"
+tm_literal input "queued-message"
+tm_keys input Enter
+tm_wait input "1 queued"
+tm_wait input "got-queued"
+tm_literal input "/he"
+tm_keys input Tab
+tm_wait input "> /help"
+tm_keys input C-u
+tm_literal input "read @not"
+tm_keys input Tab
+tm_wait input "> read @notes.txt"
+tm_keys input Enter
+tm_wait input "got-file"
+tm_literal input "!echo shell-says-\$((6*7))"
+tm_keys input Enter
+tm_wait input "shell-says-42"
+tm_literal input "/mode auto-edit"
+tm_keys input Enter
+tm_wait input "permission mode: auto-edit"
+tm_wait input "| auto-edit |"
+tm_literal input "/compact"
+tm_keys input Enter
+tm_wait input "/compact is not available yet"
+tm_keys input C-d
+[ "$(tm_exit_status input)" = 0 ] || fail "input: exit status"
+
 # -- a small terminal works ---------------------------------------------
 tm_start small "$T/stream.json" 24 6
 tm_wait small "scripted"
