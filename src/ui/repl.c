@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,113 +42,10 @@
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
-#define HIST_MAX 1000
-#define INPUT_ROWS_MAX 64
-#define ATTACH_MAX (256u << 10)
-#define SHELL_OUTPUT_MAX (64u << 10)
-#define FRAME_MS 16
+#include "ui/repl.h"
 
-/* Keys we define on top of ncurses' own. */
-enum {
-	K_PASTE_BEGIN = KEY_MAX + 1,
-	K_PASTE_END,
-	K_ALT_ENTER,
-	K_ALT_B,
-	K_ALT_F,
-	K_ALT_BS,
-	K_ALT_D,
-};
-
-enum { CP_HEAD = 1, CP_CODE, CP_LINK, CP_ADD, CP_DEL, CP_HUNK, CP_USER,
-       CP_ERR, CP_OK, CP_BULLET, CP_STATUS, CP_DIALOG };
-
-/* ---- events from the worker ---- */
-
-enum uev_kind {
-	U_TEXT, U_THINK, U_DISCARD, U_NOTICE, U_TOOL_START, U_TOOL_END,
-	U_TURN_END, U_TODO, U_APPROVE, U_DONE, U_SHELL_DONE,
-};
-
-/* A pending approval; lives on the worker's stack while it waits. */
-struct apw {
-	const struct approval_req *req;
-	bool answered;
-	enum approval ans;
-	char *reason; /* handed to the agent, which frees it */
-};
-
-struct uev {
-	struct uev *next;
-	enum uev_kind k;
-	struct buf s;
-	char *id, *name, *args;
-	bool flag;
-	long ms;
-	int status;
-	struct conv_usage usage;
-	char *by;
-	struct apw *ap;
-	struct agent_result res;
-};
-
-enum job_kind { JOB_AGENT, JOB_SHELL };
-
-struct repl {
-	struct agent *a;
-	const struct ui_opts *o;
-	SCREEN *scr;
-	struct transcript ts;
-	struct le ed, reason;
-	struct history hist;
-	bool color, utf8;
-
-	/* worker */
-	pthread_t th;
-	bool busy;
-	enum job_kind job;
-	char *job_text;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct uev *qhead, *qtail; /* under mu */
-	bool closing;              /* under mu: approvals are denied */
-	int evp[2];
-	long job_t0;
-
-	/* what runs now */
-	struct ent *cur, *think, *todo, *shell;
-	struct apw *ap;
-	bool ap_reason; /* typing a deny reason */
-	char **pending;
-	size_t npending;
-
-	/* session figures (UI copies: the agent is the worker's) */
-	struct conv_usage usage;
-	long last_input;
-	char *answered_by;
-
-	/* screen */
-	long scroll;
-	size_t last_total;
-	int last_width;
-	bool dirty, force;
-	long last_draw;
-	bool tools_expanded;
-
-	/* input modes */
-	bool paste;
-	bool searching;
-	struct buf sq;
-	long shit; /* search hit, -1 none */
-	int ctrlc;
-
-	int errp[2];
-	int saved_err;
-	int quit_sig;
-	bool quit;
-};
-
-static long
-now_ms(void)
+long
+repl_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -167,213 +65,6 @@ on_signal(int sig)
 		/* full: the loop will see an earlier byte */
 	}
 	errno = saved;
-}
-
-/* ---- the worker side ---- */
-
-static struct uev *
-uev_new(enum uev_kind k)
-{
-	struct uev *e = xcalloc(1, sizeof *e);
-	e->k = k;
-	buf_init(&e->s, 0);
-	return e;
-}
-
-static void
-uev_free(struct uev *e)
-{
-	buf_free(&e->s);
-	free(e->id);
-	free(e->name);
-	free(e->args);
-	free(e->by);
-	if (e->k == U_DONE)
-		agent_result_free(&e->res);
-	free(e);
-}
-
-static void
-wake(struct repl *r)
-{
-	char c = 1;
-	if (write(r->evp[1], &c, 1) < 0) {
-		/* full: the UI has a wake-up pending */
-	}
-}
-
-/* The UI is woken when the queue goes from empty to not: it takes the
- * whole queue at once. */
-static void
-q_push(struct repl *r, struct uev *e)
-{
-	bool was_empty;
-	pthread_mutex_lock(&r->mu);
-	was_empty = !r->qhead;
-	if (r->qtail)
-		r->qtail->next = e;
-	else
-		r->qhead = e;
-	r->qtail = e;
-	pthread_mutex_unlock(&r->mu);
-	if (was_empty)
-		wake(r);
-}
-
-/* Streamed text: coalesced with the event before it when that is text. */
-static void
-q_text(struct repl *r, enum uev_kind k, const char *s, size_t n)
-{
-	struct uev *e;
-	pthread_mutex_lock(&r->mu);
-	if (r->qtail && r->qtail->k == k) {
-		buf_add(&r->qtail->s, s, n);
-		pthread_mutex_unlock(&r->mu);
-		return;
-	}
-	pthread_mutex_unlock(&r->mu);
-	e = uev_new(k);
-	buf_add(&e->s, s, n);
-	q_push(r, e);
-}
-
-static void
-w_text(void *ud, const char *s, size_t n)
-{
-	q_text(ud, U_TEXT, s, n);
-}
-
-static void
-w_thinking(void *ud, const char *s, size_t n)
-{
-	q_text(ud, U_THINK, s, n);
-}
-
-static void
-w_discard(void *ud, const char *why)
-{
-	struct uev *e = uev_new(U_DISCARD);
-	buf_adds(&e->s, why ? why : "retrying");
-	q_push(ud, e);
-}
-
-static void
-w_notice(void *ud, const char *msg)
-{
-	struct uev *e = uev_new(U_NOTICE);
-	buf_adds(&e->s, msg);
-	q_push(ud, e);
-}
-
-static void
-w_tool_start(void *ud, const struct conv_block *call)
-{
-	struct uev *e = uev_new(U_TOOL_START);
-	e->id = xstrdup(call->id);
-	e->name = xstrdup(call->name);
-	e->args = xstrdup(call->args);
-	q_push(ud, e);
-}
-
-static void
-w_tool_end(void *ud, const struct conv_block *call, const char *result,
-	   bool is_error, long ms)
-{
-	struct uev *e = uev_new(U_TOOL_END);
-	size_t n = result ? strlen(result) : 0;
-	e->id = xstrdup(call->id);
-	e->flag = is_error;
-	e->ms = ms;
-	buf_add(&e->s, result ? result : "", n > ENT_RESULT_MAX ? ENT_RESULT_MAX : n);
-	q_push(ud, e);
-}
-
-static void
-w_turn_end(void *ud, const struct conv_msg *m)
-{
-	struct uev *e = uev_new(U_TURN_END);
-	e->usage = m->usage;
-	e->by = xstrdup(m->answered_by);
-	q_push(ud, e);
-}
-
-static void
-w_todo(void *ud, const struct todo_list *t)
-{
-	struct uev *e = uev_new(U_TODO);
-	size_t i;
-	for (i = 0; i < t->n; i++)
-		buf_printf(&e->s, "%c %s\n",
-			   t->items[i].status == TODO_COMPLETED ? 'x' :
-			   t->items[i].status == TODO_IN_PROGRESS ? '>' : ' ',
-			   t->items[i].content);
-	q_push(ud, e);
-}
-
-static enum approval
-w_approve(void *ud, const struct approval_req *req, char **reason)
-{
-	struct repl *r = ud;
-	struct apw w = { req, false, APPROVE_DENY, NULL };
-	struct uev *e;
-
-	pthread_mutex_lock(&r->mu);
-	if (r->closing) {
-		pthread_mutex_unlock(&r->mu);
-		return APPROVE_DENY;
-	}
-	pthread_mutex_unlock(&r->mu);
-	e = uev_new(U_APPROVE);
-	e->ap = &w;
-	q_push(r, e);
-	pthread_mutex_lock(&r->mu);
-	while (!w.answered)
-		pthread_cond_wait(&r->cv, &r->mu);
-	pthread_mutex_unlock(&r->mu);
-	*reason = w.reason;
-	return w.ans;
-}
-
-static void *
-worker(void *arg)
-{
-	struct repl *r = arg;
-	struct uev *e;
-
-	if (r->job == JOB_AGENT) {
-		struct agent_events ev = {
-			.ud = r, .text = w_text, .thinking = w_thinking,
-			.discard = w_discard, .notice = w_notice,
-			.tool_start = w_tool_start, .tool_end = w_tool_end,
-			.turn_end = w_turn_end, .todo = w_todo,
-			.approve = w_approve,
-		};
-		e = uev_new(U_DONE);
-		agent_run(r->a, r->job_text, &ev, &e->res);
-	} else {
-		struct sandbox_spec spec = r->a->o.sandbox;
-		struct sandbox_result res;
-		const char *argv[] = { "/bin/sh", "-c", r->job_text, NULL };
-		enum cerr err;
-		spec.timeout_ms = 120000;
-		spec.max_output = SHELL_OUTPUT_MAX;
-		spec.spill_path = NULL;
-		spec.cancel_fd = r->o->cancel_fd;
-		memset(&res, 0, sizeof res);
-		e = uev_new(U_SHELL_DONE);
-		err = sandbox_run(&spec, argv, &res);
-		buf_add(&e->s, res.output.p ? res.output.p : "", res.output.len);
-		if (res.truncated)
-			buf_printf(&e->s, "\n[... output cut at %u bytes ...]\n",
-				   SHELL_OUTPUT_MAX);
-		e->status = err != C_OK ? 127 : res.exit_code;
-		e->flag = res.cancelled;
-		if (res.timed_out)
-			buf_adds(&e->s, "\n[timed out]\n");
-		sandbox_result_free(&res);
-	}
-	q_push(r, e);
-	return NULL;
 }
 
 /* ---- transcript helpers ---- */
@@ -567,7 +258,7 @@ drain_events(struct repl *r)
 	for (; q; q = next) {
 		next = q->next;
 		handle(r, q);
-		uev_free(q);
+		repl_uev_free(q);
 	}
 }
 
@@ -624,7 +315,7 @@ start_job(struct repl *r, enum job_kind k, const char *text)
 	ui_drain_cancel(r->o->cancel_fd);
 	r->job = k;
 	r->busy = true;
-	r->job_t0 = now_ms();
+	r->job_t0 = repl_now_ms();
 	r->cur = r->think = NULL;
 	if (k == JOB_SHELL) {
 		r->shell = ts_add_text(&r->ts, ENT_SHELL, text);
@@ -635,7 +326,7 @@ start_job(struct repl *r, enum job_kind k, const char *text)
 	}
 	r->scroll = 0;
 	r->dirty = true;
-	if (pthread_create(&r->th, NULL, worker, r) != 0) {
+	if (pthread_create(&r->th, NULL, repl_worker, r) != 0) {
 		r->busy = false;
 		free(r->job_text);
 		r->job_text = NULL;
@@ -926,327 +617,6 @@ complete(struct repl *r)
 		complete_path(r, at);
 }
 
-/* ---- drawing ---- */
-
-static attr_t
-attr_of(const struct repl *r, unsigned a, short *pair)
-{
-	attr_t at = A_NORMAL;
-	*pair = 0;
-	if (a & (MD_BOLD | MD_HEADING))
-		at |= A_BOLD;
-	if (a & MD_ITALIC)
-#ifdef A_ITALIC
-		at |= A_ITALIC;
-#else
-		at |= A_UNDERLINE;
-#endif
-	if (a & MD_LINK)
-		at |= A_UNDERLINE;
-	if (a & (MD_DIM | MD_QUOTE))
-		at |= A_DIM;
-	if (!r->color) {
-		if (a & (MD_CODE | MD_CODEBLOCK | MD_HUNK))
-			at |= A_BOLD;
-		if (a & MD_DEL)
-			at |= A_DIM;
-		if (a & (MD_ERROR | MD_USER))
-			at |= A_BOLD;
-		return at;
-	}
-	if (a & MD_HEADING)
-		*pair = CP_HEAD;
-	else if (a & MD_ADD)
-		*pair = CP_ADD;
-	else if (a & MD_DEL)
-		*pair = CP_DEL;
-	else if (a & MD_HUNK)
-		*pair = CP_HUNK;
-	else if (a & MD_ERROR)
-		*pair = CP_ERR;
-	else if (a & MD_OK)
-		*pair = CP_OK;
-	else if (a & (MD_CODE | MD_CODEBLOCK))
-		*pair = CP_CODE;
-	else if (a & MD_LINK)
-		*pair = CP_LINK;
-	else if (a & MD_USER)
-		*pair = CP_USER;
-	else if (a & MD_BULLET)
-		*pair = CP_BULLET;
-	return at;
-}
-
-/* Put text at (y, x); returns the columns used.  Non-UTF-8 terminals get
- * one '?' per column of each non-ASCII character. */
-static int
-put(struct repl *r, int y, int x, const char *s, size_t n, attr_t at, short pair)
-{
-	int w = (int)width_str(s, n);
-	attr_set(at, pair, NULL);
-	if (r->utf8) {
-		mvaddnstr(y, x, s, (int)n);
-	} else {
-		size_t i = 0;
-		int col = x;
-		move(y, x);
-		while (i < n) {
-			size_t j = width_next(s, n, i);
-			if ((unsigned char)s[i] < 0x80 && j == i + 1) {
-				addch((chtype)(unsigned char)s[i]);
-				col++;
-			} else {
-				int cw = (int)width_str(s + i, j - i);
-				while (cw-- > 0) {
-					addch('?');
-					col++;
-				}
-			}
-			i = j;
-		}
-	}
-	attr_set(A_NORMAL, 0, NULL);
-	return w;
-}
-
-static void
-draw_line(struct repl *r, int y, const struct md_line *l)
-{
-	size_t i;
-	int x = 0;
-	for (i = 0; i < l->nspans; i++) {
-		short pair;
-		attr_t at = attr_of(r, l->spans[i].attr, &pair);
-		x += put(r, y, x, l->text + l->spans[i].off, l->spans[i].len, at, pair);
-	}
-}
-
-static void
-draw_transcript(struct repl *r, int th, int W)
-{
-	size_t i, total = 0, line0;
-	long bottom, top, maxscroll;
-	bool *drawn;
-
-	if (th <= 0)
-		return;
-	for (i = 0; i < r->ts.n; i++)
-		total += ent_lines(&r->ts, r->ts.v[i], W);
-	/* keep the view still while output arrives below it */
-	if (r->scroll > 0 && W == r->last_width && total > r->last_total)
-		r->scroll += (long)(total - r->last_total);
-	r->last_total = total;
-	r->last_width = W;
-	maxscroll = (long)total > th ? (long)total - th : 0;
-	if (r->scroll > maxscroll)
-		r->scroll = maxscroll;
-	if (r->scroll < 0)
-		r->scroll = 0;
-	bottom = (long)total - r->scroll;
-	top = bottom - th;
-	if (top < 0) { /* a short transcript starts at the top */
-		top = 0;
-		bottom = th;
-	}
-	drawn = xcalloc(r->ts.n ? r->ts.n : 1, sizeof *drawn);
-	line0 = 0;
-	for (i = 0; i < r->ts.n; i++) {
-		struct ent *e = r->ts.v[i];
-		size_t h = e->nlines, k;
-		if ((long)(line0 + h) > top && (long)line0 < bottom) {
-			const struct md_doc *d = ent_doc(&r->ts, e, W);
-			for (k = 0; k < d->n; k++) {
-				long ln = (long)(line0 + k);
-				if (ln >= top && ln < bottom)
-					draw_line(r, (int)(ln - top), &d->lines[k]);
-			}
-			drawn[i] = true;
-		}
-		line0 += h;
-	}
-	for (i = 0; i < r->ts.n; i++)
-		if (!drawn[i] && r->ts.v[i] != r->cur)
-			ent_drop_doc(r->ts.v[i]);
-	free(drawn);
-}
-
-static void
-draw_status(struct repl *r, int y, int W)
-{
-	char s[512];
-	struct buf b = BUF_INIT;
-	size_t n;
-	short pair = r->color ? CP_STATUS : 0;
-	const char *model = r->answered_by ? r->answered_by :
-			    r->o->model ? r->o->model : "no model";
-
-	buf_printf(&b, " %s", model);
-	if (r->scroll > 0)
-		buf_printf(&b, " | scrolled +%ld", r->scroll);
-	if (r->busy)
-		buf_printf(&b, " | %s %lds", r->job == JOB_SHELL ? "running" : "working",
-			   (now_ms() - r->job_t0) / 1000);
-	if (r->npending)
-		buf_printf(&b, " | %zu queued", r->npending);
-	buf_printf(&b, " | %s | sandbox %s",
-		   policy_mode_str(r->a->o.policy->mode),
-		   r->a->o.sandbox.off ? "OFF" : "on");
-	if (r->usage.input || r->usage.output)
-		buf_printf(&b, " | %ld in %ld out", r->usage.input, r->usage.output);
-	else
-		buf_adds(&b, " | tokens 0");
-	buf_adds(&b, " | cost ?");
-	if (r->last_input)
-		buf_printf(&b, " | ctx %ld tok", r->last_input);
-	n = width_fit(buf_str(&b), b.len, (size_t)W, NULL);
-	snprintf(s, sizeof s, "%.*s", (int)(n < sizeof s ? n : sizeof s - 1), buf_str(&b));
-	attr_set(A_REVERSE, pair, NULL);
-	mvhline(y, 0, ' ', W);
-	put(r, y, 0, s, strlen(s), A_REVERSE, pair);
-	attr_set(A_NORMAL, 0, NULL);
-	buf_free(&b);
-}
-
-static void
-draw_dialog(struct repl *r, int th, int W)
-{
-	const struct approval_req *q = r->ap->req;
-	struct md_doc d = MD_DOC_INIT;
-	char title[300];
-	size_t i, rows, shown;
-	int y0, k;
-
-	if (th <= 0)
-		return;
-	snprintf(title, sizeof title, "Allow %s?", q->tool ? q->tool : "this");
-	md_wrap(title, strlen(title), MD_BOLD, W, true, NULL, NULL, 0, &d);
-	if (q->reason && *q->reason)
-		md_wrap(q->reason, strlen(q->reason), MD_DIM, W, true, NULL, NULL, 0, &d);
-	if (q->summary)
-		md_wrap(q->summary, strlen(q->summary), MD_CODE, W, false, "  ",
-			"  ", 0, &d);
-	if (q->diff) {
-		const char *s = q->diff;
-		while (*s) {
-			size_t e = strcspn(s, "\n");
-			unsigned a = 0;
-			if (s[0] == '+' && strncmp(s, "+++", 3))
-				a = MD_ADD;
-			else if (s[0] == '-' && strncmp(s, "---", 3))
-				a = MD_DEL;
-			else if (s[0] == '@' && s[1] == '@')
-				a = MD_HUNK;
-			md_wrap(s, e, a, W, false, NULL, NULL, 0, &d);
-			s += e;
-			if (*s)
-				s++;
-		}
-	}
-	/* the footer always shows on the last row; the rest is cut to fit */
-	rows = (size_t)(th - 1);
-	shown = d.n < rows ? d.n : rows;
-	y0 = th - 1 - (int)shown;
-	for (k = y0 > 0 ? y0 - 1 : 0; k < th; k++) {
-		move(k, 0);
-		clrtoeol();
-	}
-	if (y0 > 0) {
-		attr_set(A_DIM, 0, NULL);
-		mvhline(y0 - 1, 0, r->utf8 ? ACS_HLINE : '-', W);
-		attr_set(A_NORMAL, 0, NULL);
-	}
-	for (i = 0; i < shown; i++) {
-		if (i + 1 == shown && shown < d.n) {
-			char more[64];
-			snprintf(more, sizeof more, "... %zu more lines", d.n - i);
-			put(r, y0 + (int)i, 0, more, strlen(more), A_DIM, 0);
-			break;
-		}
-		draw_line(r, y0 + (int)i, &d.lines[i]);
-	}
-	{
-		const char *f = r->ap_reason ?
-			"Deny: type a reason for the model (Enter sends, empty for none)" :
-			"[y] allow once  [a] allow for this session  [n] deny";
-		size_t fn = width_fit(f, strlen(f), (size_t)W, NULL);
-		put(r, th - 1, 0, f, fn, A_BOLD | A_REVERSE, r->color ? CP_DIALOG : 0);
-	}
-	md_doc_free(&d);
-}
-
-static void
-draw(struct repl *r)
-{
-	int H = LINES, W = COLS, th, ir, cy = 0, cx = 0;
-	struct le *ed = r->ap_reason ? &r->reason : &r->ed;
-	struct le_row rows[INPUT_ROWS_MAX];
-	size_t nrows, crow = 0, ccol = 0, firstrow = 0, i;
-	const char *prompt = r->ap_reason ? "reason> " : r->busy ? "+ " : "> ";
-	int pw = (int)strlen(prompt);
-	char sline[600];
-
-	if (W < 4 || H < 2) {
-		erase();
-		mvaddnstr(0, 0, "conch: terminal too small", W > 0 ? W : 0);
-		refresh();
-		return;
-	}
-	if (pw >= W - 1)
-		pw = 0;
-	if (r->searching) {
-		const char *hit = r->shit >= 0 ? r->hist.items[r->shit] : "";
-		snprintf(sline, sizeof sline, "(search) '%s': %s", buf_str(&r->sq), hit);
-		nrows = 1;
-	} else {
-		nrows = le_layout(ed, W, pw, rows, INPUT_ROWS_MAX, &crow, &ccol);
-		if (nrows > INPUT_ROWS_MAX)
-			nrows = INPUT_ROWS_MAX;
-	}
-	ir = (int)nrows;
-	if (ir > (H - 1) / 2)
-		ir = (H - 1) / 2 > 0 ? (H - 1) / 2 : 1;
-	if (!r->searching && crow >= (size_t)ir)
-		firstrow = crow - (size_t)ir + 1;
-	th = H - ir - 1;
-	erase();
-	draw_transcript(r, th, W);
-	if (r->ap)
-		draw_dialog(r, th, W);
-	draw_status(r, th, W);
-	if (r->searching) {
-		size_t n = width_fit(sline, strlen(sline), (size_t)W - 1, NULL);
-		int used = put(r, th + 1, 0, sline, n, A_NORMAL, 0);
-		cy = th + 1;
-		cx = used;
-	} else {
-		for (i = 0; i < (size_t)ir && firstrow + i < nrows; i++) {
-			const struct le_row *rw = &rows[firstrow + i];
-			if (firstrow + i == 0 && pw)
-				put(r, th + 1, 0, prompt, (size_t)pw, A_BOLD,
-				    r->color ? CP_USER : 0);
-			put(r, th + 1 + (int)i, pw, ed->s + rw->start,
-			    rw->end - rw->start, A_NORMAL, 0);
-		}
-		cy = th + 1 + (int)(crow - firstrow);
-		cx = (int)ccol;
-	}
-	if (cx >= W)
-		cx = W - 1;
-	if (r->ap && !r->ap_reason) {
-		curs_set(0);
-	} else {
-		curs_set(1);
-		move(cy, cx);
-	}
-	if (r->force) {
-		clearok(curscr, TRUE);
-		r->force = false;
-	}
-	wnoutrefresh(stdscr);
-	doupdate();
-	r->last_draw = now_ms();
-}
-
 /* ---- keys ---- */
 
 static void
@@ -1367,6 +737,8 @@ toggle_tools(struct repl *r)
 	}
 }
 
+static void suspend(struct repl *r);
+
 static void
 char_key(struct repl *r, int key)
 {
@@ -1421,6 +793,7 @@ char_key(struct repl *r, int key)
 	case 21: le_kill_start(ed); break; /* Ctrl-U */
 	case 23: le_kill_word(ed); break;  /* Ctrl-W */
 	case 25: le_yank(ed); break;       /* Ctrl-Y */
+	case 26: suspend(r); break;        /* Ctrl-Z */
 	case 27:                           /* Esc */
 		if (r->busy)
 			cancel(r);
@@ -1625,9 +998,9 @@ loop(struct repl *r, int sigr)
 	while (!r->quit) {
 		struct pollfd p[4];
 		int timeout = -1;
-		long since = now_ms() - r->last_draw;
+		long since = repl_now_ms() - r->last_draw;
 		if (r->dirty && since >= FRAME_MS) {
-			draw(r);
+			repl_draw(r);
 			r->dirty = false;
 		}
 		if (r->dirty)
@@ -1681,12 +1054,145 @@ history_path(void)
 	return p;
 }
 
+/* ---- the terminal: on, off, and back after a crash ---- */
+
+/* What a fatal signal's handler needs to give the terminal back.  Static
+ * because a handler can reach nothing else; set before curses starts. */
+static struct termios fatal_tio;
+static bool fatal_have_tio;
+static const int fatal_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+static struct sigaction fatal_old[sizeof fatal_sigs / sizeof fatal_sigs[0]];
+
+/* Restore the modes and leave the alternate screen, then put the old
+ * handler back.  A signal somebody sent is raised again (it stays
+ * blocked until the handler returns); a fault happens again under the
+ * old handler when the instruction re-runs; either way the process ends
+ * as it would have. */
+static void
+on_fatal(int sig, siginfo_t *si, void *uc)
+{
+	static const char reset[] = "\033[?2004l\033[?1049l\033[?25h\033[0m\r\n";
+	size_t i;
+	if (fatal_have_tio)
+		tcsetattr(0, TCSANOW, &fatal_tio);
+	if (write(1, reset, sizeof reset - 1) < 0) {
+		/* nothing more to do */
+	}
+	(void)uc;
+	for (i = 0; i < sizeof fatal_sigs / sizeof fatal_sigs[0]; i++)
+		if (fatal_sigs[i] == sig)
+			sigaction(sig, &fatal_old[i], NULL);
+	if (!si || si->si_code <= 0)
+		raise(sig);
+}
+
+static void
+fatal_guard(bool on)
+{
+	struct sigaction sa;
+	size_t i;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_fatal;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof fatal_sigs / sizeof fatal_sigs[0]; i++) {
+		if (on)
+			sigaction(fatal_sigs[i], &sa, &fatal_old[i]);
+		else
+			sigaction(fatal_sigs[i], &fatal_old[i], NULL);
+	}
+}
+
+/* Ctrl-Z: give the terminal back, stop, and take it again on SIGCONT. */
+static void
+suspend(struct repl *r)
+{
+	tty_write("\033[?2004l");
+	def_prog_mode();
+	endwin();
+	kill(getpid(), SIGTSTP);
+	reset_prog_mode();
+	tty_write("\033[?2004h");
+	r->force = true;
+	r->dirty = true;
+}
+
+/* Curses on, signals to the self-pipe, stderr captured.  False when the
+ * terminal cannot be driven (nothing changed then). */
+static bool
+term_open(struct repl *r, int sigw)
+{
+	struct sigaction sa;
+	fatal_have_tio = tcgetattr(0, &fatal_tio) == 0;
+	r->scr = newterm(NULL, stdout, stdin);
+	if (!r->scr)
+		return false;
+	fatal_guard(true);
+	sig_pipe_w = sigw;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGWINCH, &sa, &r->old_winch);
+	sigaction(SIGTERM, &sa, &r->old_term);
+	sigaction(SIGHUP, &sa, &r->old_hup);
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	keys_define();
+	colors(r);
+#ifdef KEY_MOUSE
+	mousemask(BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+		  | BUTTON5_PRESSED
+#endif
+		  , NULL);
+#endif
+	tty_write("\033[?2004h");
+	/* stderr would scribble over the screen: show it as notices */
+	if (pipe2(r->errp, O_CLOEXEC | O_NONBLOCK) == 0) {
+		r->saved_err = dup(2);
+		if (r->saved_err < 0 || dup2(r->errp[1], 2) < 0) {
+			close(r->errp[0]);
+			close(r->errp[1]);
+			r->errp[0] = r->errp[1] = -1;
+		}
+	}
+	return true;
+}
+
+static void
+term_close(struct repl *r)
+{
+	tty_write("\033[?2004l");
+#ifdef KEY_MOUSE
+	mousemask(0, NULL);
+#endif
+	endwin();
+	delscreen(r->scr);
+	if (r->saved_err >= 0) {
+		dup2(r->saved_err, 2);
+		close(r->saved_err);
+		read_stderr(r); /* late lines go with the transcript */
+	}
+	if (r->errp[0] >= 0) {
+		close(r->errp[0]);
+		close(r->errp[1]);
+	}
+	sigaction(SIGWINCH, &r->old_winch, NULL);
+	sigaction(SIGTERM, &r->old_term, NULL);
+	sigaction(SIGHUP, &r->old_hup, NULL);
+	sig_pipe_w = -1;
+	fatal_guard(false);
+}
+
 int
 ui_repl(struct agent *a, const struct ui_opts *o)
 {
 	struct repl r;
 	int sigp[2] = { -1, -1 }, code = 0;
-	struct sigaction sa, old_winch, old_term, old_hup;
 	char *hp;
 	const char *cs;
 
@@ -1707,20 +1213,10 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 		code = 1;
 		goto out_pipes;
 	}
-	r.scr = newterm(NULL, stdout, stdin);
-	if (!r.scr) {
+	if (!term_open(&r, sigp[1])) {
 		code = ui_plain(a, o);
 		goto out_pipes;
 	}
-	/* signals go through the self-pipe from here on */
-	sig_pipe_w = sigp[1];
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGWINCH, &sa, &old_winch);
-	sigaction(SIGTERM, &sa, &old_term);
-	sigaction(SIGHUP, &sa, &old_hup);
-
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.cv, NULL);
 	ts_init(&r.ts, r.utf8 ? 0 : MDF_ASCII);
@@ -1730,33 +1226,6 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 	hp = history_path();
 	hist_init(&r.hist, hp, HIST_MAX);
 	free(hp);
-
-	raw();
-	noecho();
-	nonl();
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	set_escdelay(25);
-	keys_define();
-	colors(&r);
-#ifdef KEY_MOUSE
-	mousemask(BUTTON4_PRESSED
-#ifdef BUTTON5_PRESSED
-		  | BUTTON5_PRESSED
-#endif
-		  , NULL);
-#endif
-	tty_write("\033[?2004h");
-	/* stderr would scribble over the screen: show it as notices */
-	if (pipe2(r.errp, O_CLOEXEC | O_NONBLOCK) == 0) {
-		r.saved_err = dup(2);
-		if (r.saved_err < 0 || dup2(r.errp[1], 2) < 0) {
-			close(r.errp[0]);
-			close(r.errp[1]);
-			r.errp[0] = r.errp[1] = -1;
-		}
-	}
-
 	{
 		char intro[300];
 		snprintf(intro, sizeof intro,
@@ -1764,31 +1233,16 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 			 PACKAGE_VERSION, o->model ? o->model : "no model");
 		notice(&r, ENT_NOTICE, intro);
 	}
+
 	loop(&r, sigp[0]);
 	stop_worker(&r);
 	drain_events(&r);
-
-	tty_write("\033[?2004l");
-#ifdef KEY_MOUSE
-	mousemask(0, NULL);
-#endif
-	endwin();
-	delscreen(r.scr);
-	if (r.saved_err >= 0) {
-		dup2(r.saved_err, 2);
-		close(r.saved_err);
-		read_stderr(&r); /* late lines are dropped with the transcript */
-	}
-	if (r.errp[0] >= 0) {
-		close(r.errp[0]);
-		close(r.errp[1]);
-	}
-	sigaction(SIGWINCH, &old_winch, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGHUP, &old_hup, NULL);
-	sig_pipe_w = -1;
+	term_close(&r);
 	if (r.quit_sig)
 		code = 128 + r.quit_sig;
+	if (a->session && a->turns > 0)
+		fprintf(stderr, "conch: session %s (resume with conch -r %s)\n",
+			a->session->id, a->session->id);
 
 	ts_free(&r.ts);
 	le_free(&r.ed);

@@ -35,6 +35,7 @@ tm_start() {
 		echo "export XDG_CACHE_HOME='$T/cache' LC_ALL=C.UTF-8"
 		echo "export CONCH_TEST_SCRIPT='$script'"
 		echo "unset NO_COLOR"
+		echo "ulimit -c 0"
 		for kv in "$@"; do echo "export $kv"; done
 		echo "stty -g > '$T/$name.before'"
 		echo "'$CONCH_BIN' 2> '$T/$name.err'"

@@ -190,8 +190,8 @@ tm_wait hist2 "> second-message"
 tm_keys hist2 C-u C-d
 tm_exit_status hist2 >/dev/null
 
-# -- SIGTERM and SIGHUP restore the terminal too --------------------------
-for sig in TERM HUP; do
+# -- SIGTERM, SIGHUP and a crash (SIGABRT) restore the terminal too -----
+for sig in TERM HUP ABRT; do
 	tm_start "sig$sig" "$T/esc.json"
 	tm_wait "sig$sig" "/help for help"
 	tm_literal "sig$sig" "long one"
@@ -201,8 +201,9 @@ for sig in TERM HUP; do
 	cpid=$(pgrep -P "$shpid" -x conch || pgrep -P "$shpid")
 	[ -n "$cpid" ] || fail "no conch process"
 	kill -s "$sig" "$cpid"
+	[ "$sig" = ABRT ] && : > "$T/sig$sig.err" # the abort is the point
 	st=$(tm_exit_status "sig$sig")
-	case $sig in TERM) want=143 ;; HUP) want=129 ;; esac
+	case $sig in TERM) want=143 ;; HUP) want=129 ;; ABRT) want=134 ;; esac
 	[ "$st" = "$want" ] || fail "SIG$sig: exit status $st, want $want"
 	cmp -s "$T/sig$sig.before" "$T/sig$sig.after" ||
 		fail "SIG$sig: terminal modes not restored"

@@ -1,0 +1,216 @@
+/* repl-worker.c: the pairing session's worker thread.  It runs one job
+ * (agent_run() or sandbox_run()); the agent_events callbacks copy what
+ * they report into the queue under r->mu and wake the UI through the
+ * event pipe.  An approval blocks the worker until the UI answers. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ui/repl.h"
+#include "util/xalloc.h"
+
+static struct uev *
+uev_new(enum uev_kind k)
+{
+	struct uev *e = xcalloc(1, sizeof *e);
+	e->k = k;
+	buf_init(&e->s, 0);
+	return e;
+}
+
+void
+repl_uev_free(struct uev *e)
+{
+	buf_free(&e->s);
+	free(e->id);
+	free(e->name);
+	free(e->args);
+	free(e->by);
+	if (e->k == U_DONE)
+		agent_result_free(&e->res);
+	free(e);
+}
+
+static void
+wake(struct repl *r)
+{
+	char c = 1;
+	if (write(r->evp[1], &c, 1) < 0) {
+		/* full: the UI has a wake-up pending */
+	}
+}
+
+/* The UI is woken when the queue goes from empty to not: it takes the
+ * whole queue at once. */
+static void
+q_push(struct repl *r, struct uev *e)
+{
+	bool was_empty;
+	pthread_mutex_lock(&r->mu);
+	was_empty = !r->qhead;
+	if (r->qtail)
+		r->qtail->next = e;
+	else
+		r->qhead = e;
+	r->qtail = e;
+	pthread_mutex_unlock(&r->mu);
+	if (was_empty)
+		wake(r);
+}
+
+/* Streamed text: coalesced with the event before it when that is text. */
+static void
+q_text(struct repl *r, enum uev_kind k, const char *s, size_t n)
+{
+	struct uev *e;
+	pthread_mutex_lock(&r->mu);
+	if (r->qtail && r->qtail->k == k) {
+		buf_add(&r->qtail->s, s, n);
+		pthread_mutex_unlock(&r->mu);
+		return;
+	}
+	pthread_mutex_unlock(&r->mu);
+	e = uev_new(k);
+	buf_add(&e->s, s, n);
+	q_push(r, e);
+}
+
+static void
+w_text(void *ud, const char *s, size_t n)
+{
+	q_text(ud, U_TEXT, s, n);
+}
+
+static void
+w_thinking(void *ud, const char *s, size_t n)
+{
+	q_text(ud, U_THINK, s, n);
+}
+
+static void
+w_discard(void *ud, const char *why)
+{
+	struct uev *e = uev_new(U_DISCARD);
+	buf_adds(&e->s, why ? why : "retrying");
+	q_push(ud, e);
+}
+
+static void
+w_notice(void *ud, const char *msg)
+{
+	struct uev *e = uev_new(U_NOTICE);
+	buf_adds(&e->s, msg);
+	q_push(ud, e);
+}
+
+static void
+w_tool_start(void *ud, const struct conv_block *call)
+{
+	struct uev *e = uev_new(U_TOOL_START);
+	e->id = xstrdup(call->id);
+	e->name = xstrdup(call->name);
+	e->args = xstrdup(call->args);
+	q_push(ud, e);
+}
+
+static void
+w_tool_end(void *ud, const struct conv_block *call, const char *result,
+	   bool is_error, long ms)
+{
+	struct uev *e = uev_new(U_TOOL_END);
+	size_t n = result ? strlen(result) : 0;
+	e->id = xstrdup(call->id);
+	e->flag = is_error;
+	e->ms = ms;
+	buf_add(&e->s, result ? result : "", n > ENT_RESULT_MAX ? ENT_RESULT_MAX : n);
+	q_push(ud, e);
+}
+
+static void
+w_turn_end(void *ud, const struct conv_msg *m)
+{
+	struct uev *e = uev_new(U_TURN_END);
+	e->usage = m->usage;
+	e->by = xstrdup(m->answered_by);
+	q_push(ud, e);
+}
+
+static void
+w_todo(void *ud, const struct todo_list *t)
+{
+	struct uev *e = uev_new(U_TODO);
+	size_t i;
+	for (i = 0; i < t->n; i++)
+		buf_printf(&e->s, "%c %s\n",
+			   t->items[i].status == TODO_COMPLETED ? 'x' :
+			   t->items[i].status == TODO_IN_PROGRESS ? '>' : ' ',
+			   t->items[i].content);
+	q_push(ud, e);
+}
+
+static enum approval
+w_approve(void *ud, const struct approval_req *req, char **reason)
+{
+	struct repl *r = ud;
+	struct apw w = { req, false, APPROVE_DENY, NULL };
+	struct uev *e;
+
+	pthread_mutex_lock(&r->mu);
+	if (r->closing) {
+		pthread_mutex_unlock(&r->mu);
+		return APPROVE_DENY;
+	}
+	pthread_mutex_unlock(&r->mu);
+	e = uev_new(U_APPROVE);
+	e->ap = &w;
+	q_push(r, e);
+	pthread_mutex_lock(&r->mu);
+	while (!w.answered)
+		pthread_cond_wait(&r->cv, &r->mu);
+	pthread_mutex_unlock(&r->mu);
+	*reason = w.reason;
+	return w.ans;
+}
+
+void *
+repl_worker(void *arg)
+{
+	struct repl *r = arg;
+	struct uev *e;
+
+	if (r->job == JOB_AGENT) {
+		struct agent_events ev = {
+			.ud = r, .text = w_text, .thinking = w_thinking,
+			.discard = w_discard, .notice = w_notice,
+			.tool_start = w_tool_start, .tool_end = w_tool_end,
+			.turn_end = w_turn_end, .todo = w_todo,
+			.approve = w_approve,
+		};
+		e = uev_new(U_DONE);
+		agent_run(r->a, r->job_text, &ev, &e->res);
+	} else {
+		struct sandbox_spec spec = r->a->o.sandbox;
+		struct sandbox_result res;
+		const char *argv[] = { "/bin/sh", "-c", r->job_text, NULL };
+		enum cerr err;
+		spec.timeout_ms = 120000;
+		spec.max_output = SHELL_OUTPUT_MAX;
+		spec.spill_path = NULL;
+		spec.cancel_fd = r->o->cancel_fd;
+		memset(&res, 0, sizeof res);
+		e = uev_new(U_SHELL_DONE);
+		err = sandbox_run(&spec, argv, &res);
+		buf_add(&e->s, res.output.p ? res.output.p : "", res.output.len);
+		if (res.truncated)
+			buf_printf(&e->s, "\n[... output cut at %u bytes ...]\n",
+				   SHELL_OUTPUT_MAX);
+		e->status = err != C_OK ? 127 : res.exit_code;
+		e->flag = res.cancelled;
+		if (res.timed_out)
+			buf_adds(&e->s, "\n[timed out]\n");
+		sandbox_result_free(&res);
+	}
+	q_push(r, e);
+	return NULL;
+}
+

@@ -1,0 +1,136 @@
+/* repl.h: the pairing session's insides, shared by repl.c (set-up, the
+ * loop, keys, commands), repl-worker.c (the worker thread and its event
+ * queue) and repl-draw.c (the screen).  Not an interface for other areas. */
+#ifndef CONCH_UI_REPL_H
+#define CONCH_UI_REPL_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+
+#include <curses.h>
+
+#include "ui/history.h"
+#include "ui/lineedit.h"
+#include "ui/transcript.h"
+#include "ui/ui.h"
+#include "util/buf.h"
+
+#define HIST_MAX 1000
+#define INPUT_ROWS_MAX 64
+#define ATTACH_MAX (256u << 10)
+#define SHELL_OUTPUT_MAX (64u << 10)
+#define FRAME_MS 16
+
+/* Keys we define on top of ncurses' own. */
+enum {
+	K_PASTE_BEGIN = KEY_MAX + 1,
+	K_PASTE_END,
+	K_ALT_ENTER,
+	K_ALT_B,
+	K_ALT_F,
+	K_ALT_BS,
+	K_ALT_D,
+};
+
+enum { CP_HEAD = 1, CP_CODE, CP_LINK, CP_ADD, CP_DEL, CP_HUNK, CP_USER,
+       CP_ERR, CP_OK, CP_BULLET, CP_STATUS, CP_DIALOG };
+
+/* ---- events from the worker ---- */
+
+enum uev_kind {
+	U_TEXT, U_THINK, U_DISCARD, U_NOTICE, U_TOOL_START, U_TOOL_END,
+	U_TURN_END, U_TODO, U_APPROVE, U_DONE, U_SHELL_DONE,
+};
+
+/* A pending approval; lives on the worker's stack while it waits. */
+struct apw {
+	const struct approval_req *req;
+	bool answered;
+	enum approval ans;
+	char *reason; /* handed to the agent, which frees it */
+};
+
+struct uev {
+	struct uev *next;
+	enum uev_kind k;
+	struct buf s;
+	char *id, *name, *args;
+	bool flag;
+	long ms;
+	int status;
+	struct conv_usage usage;
+	char *by;
+	struct apw *ap;
+	struct agent_result res;
+};
+
+enum job_kind { JOB_AGENT, JOB_SHELL };
+
+struct repl {
+	struct agent *a;
+	const struct ui_opts *o;
+	SCREEN *scr;
+	struct transcript ts;
+	struct le ed, reason;
+	struct history hist;
+	bool color, utf8;
+
+	/* worker */
+	pthread_t th;
+	bool busy;
+	enum job_kind job;
+	char *job_text;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct uev *qhead, *qtail; /* under mu */
+	bool closing;              /* under mu: approvals are denied */
+	int evp[2];
+	long job_t0;
+
+	/* what runs now */
+	struct ent *cur, *think, *todo, *shell;
+	struct apw *ap;
+	bool ap_reason; /* typing a deny reason */
+	char **pending;
+	size_t npending;
+
+	/* session figures (UI copies: the agent is the worker's) */
+	struct conv_usage usage;
+	long last_input;
+	char *answered_by;
+
+	/* screen */
+	long scroll;
+	size_t last_total;
+	int last_width;
+	bool dirty, force;
+	long last_draw;
+	bool tools_expanded;
+
+	/* input modes */
+	bool paste;
+	bool searching;
+	struct buf sq;
+	long shit; /* search hit, -1 none */
+	int ctrlc;
+
+	int errp[2];
+	int saved_err;
+	struct sigaction old_winch, old_term, old_hup;
+	int quit_sig;
+	bool quit;
+};
+
+/* Monotonic milliseconds. */
+long repl_now_ms(void);
+
+/* The worker thread's body: runs r->job with r->job_text and queues what
+ * happens, ending with U_DONE or U_SHELL_DONE (repl-worker.c). */
+void *repl_worker(void *arg);
+void repl_uev_free(struct uev *e);
+
+/* Draw a frame and write it to the terminal once (repl-draw.c). */
+void repl_draw(struct repl *r);
+
+#endif
