@@ -315,9 +315,9 @@ out:
 
 const struct tool tool_edit = {
 	.name = "edit",
-	.description = "Replace old_string with new_string in a file. "
-		"old_string must match exactly (whitespace included) and once, "
-		"unless replace_all.",
+	.description = "Replace old_string with new_string in a file. old_string "
+		"must match exactly (whitespace included) and occur once, unless "
+		"replace_all; include enough context to be unique.",
 	.schema = "{\"type\":\"object\",\"properties\":{"
 		"\"path\":{\"type\":\"string\"},"
 		"\"old_string\":{\"type\":\"string\"},"

@@ -302,9 +302,9 @@ out:
 
 const struct tool tool_grep = {
 	.name = "grep",
-	.description = "Search file contents with a PCRE regex. output_mode: "
-		"files (default), content (path:line:text), count. glob filters "
-		"file names, e.g. *.{c,h}.",
+	.description = "Search file contents with a PCRE regex; binary and "
+		".gitignored files skipped. output_mode: files (default), content "
+		"(path:line:text), count. glob filters file names, e.g. *.{c,h}.",
 	.schema = "{\"type\":\"object\",\"properties\":{"
 		"\"pattern\":{\"type\":\"string\"},"
 		"\"path\":{\"type\":\"string\"},"

@@ -119,9 +119,9 @@ out:
 
 const struct tool tool_write = {
 	.name = "write",
-	.description = "Write a whole file, creating parent directories. An "
-		"existing file must be read first; prefer edit for partial "
-		"changes.",
+	.description = "Create or overwrite a whole file (parent directories are "
+		"created). An existing file must be read first; prefer edit for "
+		"partial changes.",
 	.schema = "{\"type\":\"object\",\"properties\":{"
 		"\"path\":{\"type\":\"string\"},"
 		"\"content\":{\"type\":\"string\"}},"
