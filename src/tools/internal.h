@@ -28,7 +28,7 @@ bool tool_looks_binary(const char *p, size_t n, bool whole);
  * else absolute.  Caller frees. */
 char *tool_display_path(const struct tool_ctx *ctx, const char *abs);
 
-/* Append `s[0..n)` with invalid UTF-8 bytes replaced by U+FFFD. */
+/* Append `s[0..n)` with NUL bytes and invalid UTF-8 replaced by U+FFFD. */
 void tool_add_text(struct buf *out, const char *s, size_t n);
 
 /* The file contents a write or edit call would leave, for the approval

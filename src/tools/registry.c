@@ -143,14 +143,14 @@ tool_add_text(struct buf *out, const char *s, size_t n)
 {
 	size_t i = 0, start = 0;
 
-	if (utf8_valid(s, n)) {
+	if (!memchr(s, '\0', n) && utf8_valid(s, n)) {
 		buf_add(out, s, n);
 		return;
 	}
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-		if (len <= n - i && utf8_valid(s + i, len)) {
+		if (c && len <= n - i && utf8_valid(s + i, len)) {
 			i += len;
 			continue;
 		}

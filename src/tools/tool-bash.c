@@ -99,8 +99,8 @@ add_cut_output(struct buf *out, const struct sandbox_result *r,
 	long total = spill ? count_file_lines(spill) : -1, omitted;
 	const char *nl;
 
-	/* head: whole lines when there is a newline to cut at */
-	for (nl = NULL; hn > 0; hn--)
+	/* head: whole lines when a newline is near the cut */
+	for (nl = NULL; hn > 0 && hn > BASH_PART * 3 / 4; hn--)
 		if (h[hn - 1] == '\n') {
 			nl = h + hn;
 			break;
@@ -121,7 +121,7 @@ add_cut_output(struct buf *out, const struct sandbox_result *r,
 	}
 	t = buf_str(&tail);
 	tn = tail.len;
-	nl = memchr(t, '\n', tn);
+	nl = memchr(t, '\n', tn < BASH_PART / 4 ? tn : BASH_PART / 4);
 	if (nl && (size_t)(nl - t) + 1 < tn)
 		skip = (size_t)(nl - t) + 1;
 	else

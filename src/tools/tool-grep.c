@@ -272,10 +272,15 @@ grep_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 		e = C_ERR_NOTFOUND;
 		goto out;
 	}
-	if (S_ISDIR(st.st_mode))
+	if (S_ISDIR(st.st_mode)) {
 		walk_tree(root, 0, grep_visit, &g, &ws);
-	else
+	} else if (S_ISREG(st.st_mode)) {
 		grep_file(&g, root);
+	} else {
+		buf_printf(out, "%s is not a regular file or directory.", shown);
+		e = C_ERR_INVAL;
+		goto out;
+	}
 	if (!g.files_hit) {
 		buf_printf(out, "No matches in %s.", shown);
 		goto out;

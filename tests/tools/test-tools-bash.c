@@ -32,6 +32,9 @@ START_TEST(bash_exit_status_and_capture)
 	r = tt_ok(&t, "bash", "{\"command\":\"printf 'a\\\\377b'\"}");
 	ck_assert_str_eq(r, "a\xef\xbf\xbd" "b\n[exit 0]");
 	free(r);
+	r = tt_ok(&t, "bash", "{\"command\":\"printf 'a\\\\000b'\"}");
+	ck_assert_str_eq(r, "a\xef\xbf\xbd" "b\n[exit 0]");
+	free(r);
 	tt_teardown(&t);
 }
 END_TEST
