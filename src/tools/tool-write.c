@@ -28,9 +28,9 @@ write_check(struct tool_ctx *ctx, const char *abs, const char *shown,
 		buf_printf(err, "%s is not a regular file.", shown);
 		return C_ERR_INVAL;
 	}
-	*target = *exists ? realpath(abs, NULL) : NULL;
+	*target = tool_real_target(ctx, abs, shown, err);
 	if (!*target)
-		*target = xstrdup(abs);
+		return C_ERR_PERM;
 	if (*exists && !readset_has(ctx->reads, abs) &&
 	    !readset_has(ctx->reads, *target)) {
 		buf_printf(err, "%s already exists and was not read in this "

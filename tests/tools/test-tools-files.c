@@ -182,6 +182,67 @@ START_TEST(write_keeps_mode)
 }
 END_TEST
 
+START_TEST(write_and_edit_through_symlinks)
+{
+	struct tt t;
+	struct stat st;
+	char *p, *r, *c, *outside;
+	tt_setup(&t);
+	/* a link to a file in the workspace: the target changes, the link stays */
+	tt_put(&t, "real.txt", "one\n");
+	p = tt_path(&t, "l.txt");
+	ck_assert_int_eq(symlink("real.txt", p), 0);
+	free(tt_ok(&t, "read", "{\"path\":\"l.txt\"}"));
+	free(tt_ok(&t, "write", "{\"path\":\"l.txt\",\"content\":\"two\\n\"}"));
+	ck_assert_int_eq(lstat(p, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	free(p);
+	c = tt_get(&t, "real.txt");
+	ck_assert_str_eq(c, "two\n");
+	free(c);
+	free(tt_ok(&t, "edit", "{\"path\":\"l.txt\",\"old_string\":\"two\","
+		   "\"new_string\":\"three\"}"));
+	c = tt_get(&t, "real.txt");
+	ck_assert_str_eq(c, "three\n");
+	free(c);
+	/* links that lead out of the workspace are refused */
+	outside = path_join(t.sess, "victim.txt");
+	{
+		FILE *f = fopen(outside, "w");
+		fputs("keep\n", f);
+		fclose(f);
+	}
+	p = tt_path(&t, "out.txt");
+	ck_assert_int_eq(symlink(outside, p), 0);
+	free(p);
+	free(tt_ok(&t, "read", "{\"path\":\"out.txt\"}"));
+	r = tt_err(&t, "write", "{\"path\":\"out.txt\",\"content\":\"x\"}");
+	tt_has(r, "outside the workspace");
+	free(r);
+	p = tt_path(&t, "outdir");
+	ck_assert_int_eq(symlink(t.sess, p), 0);
+	free(p);
+	r = tt_err(&t, "write", "{\"path\":\"outdir/new/f.txt\",\"content\":\"x\"}");
+	tt_has(r, "outside the workspace");
+	free(r);
+	p = path_join(t.sess, "new");
+	ck_assert(!fs_exists(p));
+	free(p);
+	r = tt_err(&t, "edit", "{\"path\":\"out.txt\",\"old_string\":\"keep\","
+		   "\"new_string\":\"gone\"}");
+	tt_has(r, "outside the workspace");
+	free(r);
+	{
+		struct buf b = BUF_INIT;
+		ck_assert_int_eq(fs_read_file(outside, 0, &b), C_OK);
+		ck_assert_str_eq(buf_str(&b), "keep\n");
+		buf_free(&b);
+	}
+	free(outside);
+	tt_teardown(&t);
+}
+END_TEST
+
 /* ---- edit ---- */
 
 START_TEST(edit_once_and_counts)
@@ -569,6 +630,7 @@ main(void)
 	tcase_add_test(tc, read_refusals);
 	tcase_add_test(tc, write_creates_parents_and_refuses_unread);
 	tcase_add_test(tc, write_keeps_mode);
+	tcase_add_test(tc, write_and_edit_through_symlinks);
 	tcase_add_test(tc, edit_once_and_counts);
 	tcase_add_test(tc, edit_refusals);
 	tcase_add_test(tc, edit_crlf_and_final_newline);

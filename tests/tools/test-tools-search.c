@@ -84,6 +84,7 @@ START_TEST(gitignore_rules)
 	char *sub;
 	tt_setup(&t);
 	tt_put(&t, ".git/HEAD", "ref\n"); /* a repository root */
+	tt_put(&t, ".git/info/exclude", "*.excl\n");
 	tt_put(&t, ".gitignore",
 	       "# comment\n"
 	       "*.o\n"
@@ -97,6 +98,7 @@ START_TEST(gitignore_rules)
 	tt_put(&t, "sub/.gitignore", "*.log\n!important.log\nlocal\n");
 	gi = gi_new(t.ws);
 	ck_assert(ign(gi, &t, "a.o", false));
+	ck_assert(ign(gi, &t, "d/x.excl", false));
 	ck_assert(ign(gi, &t, "deep/dir/a.o", false));
 	ck_assert(!ign(gi, &t, "keep.o", false));
 	ck_assert(ign(gi, &t, "top.txt", false));
@@ -355,6 +357,15 @@ START_TEST(ls_lists_types_sizes)
 	free(p);
 	r = tt_ok(&t, "ls", "{\"path\":\"empty\"}");
 	tt_has(r, "is empty");
+	free(r);
+	for (int i = 0; i < 510; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "big/f%03d", i);
+		tt_put(&t, name, "");
+	}
+	r = tt_ok(&t, "ls", "{\"path\":\"big\"}");
+	tt_has(r, "file f499  0\n[... 10 more entries not shown]\n");
+	tt_hasnt(r, "f500");
 	free(r);
 	r = tt_err(&t, "ls", "{\"path\":\"missing\"}");
 	tt_has(r, "does not exist");
