@@ -46,17 +46,17 @@ if ! "$CONCH" -p "what does file.txt say?" --mode read-only >/dev/null 2>"$T/err
 fi
 echo "conch start-up benchmark ($RUNS runs each, median)"
 echo "binary: $CONCH"
-printf 'progress: measuring --version...\r' >&2
+[ -t 2 ] && printf 'progress: measuring --version...\r' >&2
 V_MS=$(median_ms "$CONCH" --version)
 V_KB=$(peak_kib "$CONCH" --version)
-printf 'progress: measuring the two-turn task...\r' >&2
+[ -t 2 ] && printf 'progress: measuring the two-turn task...\r' >&2
 T_MS=$(median_ms "$CONCH" -p "what does file.txt say?" --mode read-only)
 T_KB=$(peak_kib "$CONCH" -p "what does file.txt say?" --mode read-only)
 rm -f "$T/req.log"
 CONCH_TEST_REQUEST_LOG="$T/req.log" "$CONCH" -p "what does file.txt say?" >/dev/null 2>&1
 REQ=$(head -1 "$T/req.log" | wc -c)
 NTOOLS=$(head -1 "$T/req.log" | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["tools"]))')
-printf '                                              \r' >&2
+[ -t 2 ] && printf '                                              \r' >&2
 printf '%-34s %8s ms  %8.1f MiB\n' "conch --version" "$V_MS" "$(awk "BEGIN{print $V_KB/1024}")"
 printf '%-34s %8s ms  %8.1f MiB\n' "two-turn task (instant model)" "$T_MS" "$(awk "BEGIN{print $T_KB/1024}")"
 printf '%-34s %8d bytes (%d tools)\n' "first request" "$REQ" "$NTOOLS"
