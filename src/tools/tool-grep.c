@@ -93,14 +93,51 @@ put_line(struct grep *g, const char *shown, size_t no, char sep,
 		g->capped = true;
 }
 
+/* Content mode: matching lines with their context, in groups that merge
+ * when they touch, "--" between groups. */
+static void
+put_groups(struct grep *g, const char *shown, const char *text,
+	   const size_t *starts, size_t nlines, const long *at)
+{
+	size_t i = 0, printed_to = 0; /* lines [0, printed_to) are out */
+	bool first = true;
+
+	while (i < nlines && !g->capped) {
+		size_t c = (size_t)g->context, lo, hi, k;
+		if (at[i] < 0) {
+			i++;
+			continue;
+		}
+		lo = i > c ? i - c : 0;
+		if (lo < printed_to)
+			lo = printed_to;
+		hi = i + c < nlines ? i + c : nlines - 1;
+		for (k = i + 1; k <= hi; k++) /* matches in the context extend it */
+			if (at[k] >= 0 && k + c > hi)
+				hi = k + c < nlines ? k + c : nlines - 1;
+		if (c && g->last_sep && (first || lo > printed_to))
+			buf_adds(g->out, "--\n");
+		for (k = lo; k <= hi && !g->capped; k++) {
+			size_t n = starts[k + 1] - starts[k];
+			if (n && text[starts[k + 1] - 1] == '\n')
+				n--;
+			put_line(g, shown, k + 1, at[k] >= 0 ? ':' : '-',
+				 text + starts[k], n, at[k] >= 0 ? at[k] : 0);
+		}
+		first = false;
+		g->last_sep = true;
+		printed_to = hi + 1;
+		i = hi + 1;
+	}
+}
+
 /* Search one file's text. */
 static void
 grep_text(struct grep *g, const char *shown, const char *text, size_t len)
 {
 	size_t *starts = NULL, nlines = 0, cap = 0, i, hits = 0;
 	long *at = NULL;
-	size_t pos = 0, printed_to = 0; /* lines [0, printed_to) are out */
-	bool first = true;
+	size_t pos = 0;
 
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
@@ -145,34 +182,7 @@ grep_text(struct grep *g, const char *shown, const char *text, size_t len)
 		goto out;
 	}
 	g->files_shown++;
-	i = 0;
-	while (i < nlines && !g->capped) {
-		size_t c = (size_t)g->context, lo, hi, k;
-		if (at[i] < 0) {
-			i++;
-			continue;
-		}
-		lo = i > c ? i - c : 0;
-		if (lo < printed_to)
-			lo = printed_to;
-		hi = i + c < nlines ? i + c : nlines - 1;
-		for (k = i + 1; k <= hi; k++) /* matches in the context extend it */
-			if (at[k] >= 0 && k + c > hi)
-				hi = k + c < nlines ? k + c : nlines - 1;
-		if (c && g->last_sep && (first || lo > printed_to))
-			buf_adds(g->out, "--\n");
-		for (k = lo; k <= hi && !g->capped; k++) {
-			size_t n = starts[k + 1] - starts[k];
-			if (n && text[starts[k + 1] - 1] == '\n')
-				n--;
-			put_line(g, shown, k + 1, at[k] >= 0 ? ':' : '-',
-				 text + starts[k], n, at[k] >= 0 ? at[k] : 0);
-		}
-		first = false;
-		g->last_sep = true;
-		printed_to = hi + 1;
-		i = hi + 1;
-	}
+	put_groups(g, shown, text, starts, nlines, at);
 out:
 	free(starts);
 	free(at);
