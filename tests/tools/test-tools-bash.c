@@ -78,7 +78,7 @@ START_TEST(bash_timeout_kills_group)
 	ck_assert(str_to_long(pidtxt, &pid));
 	free(pidtxt);
 	/* SIGKILL was sent to the group; give init a moment to reap */
-	for (i = 0; i < 200 && !pid_gone((pid_t)pid); i++)
+	for (i = 0; i < 1000 && !pid_gone((pid_t)pid); i++)
 		usleep(10000);
 	ck_assert_msg(pid_gone((pid_t)pid), "background child %ld survived", pid);
 	tt_teardown(&t);
