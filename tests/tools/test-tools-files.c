@@ -144,7 +144,7 @@ START_TEST(write_creates_parents_and_refuses_unread)
 	c = tt_get(&t, "old.txt");
 	ck_assert_str_eq(c, "keep\n");
 	free(c);
-	r = tt_ok(&t, "read", "{\"path\":\"old.txt\"}");
+	r = tt_ok(&t, "read", "{\"path\":\"./d1/../old.txt\"}");
 	free(r);
 	r = tt_ok(&t, "write", "{\"path\":\"old.txt\",\"content\":\"x\"}");
 	free(r);
@@ -487,7 +487,7 @@ fake_free(struct fake_user *u)
 START_TEST(call_policy_deny_and_headless_ask)
 {
 	struct tt t;
-	char *r, *c;
+	char *r;
 	tt_setup(&t);
 	t.pol.mode = MODE_READ_ONLY;
 	r = tt_err(&t, "write", "{\"path\":\"x.txt\",\"content\":\"x\"}");
@@ -507,8 +507,13 @@ START_TEST(call_policy_deny_and_headless_ask)
 	r = tt_err(&t, "write", "{\"path\":\"x.txt\",\"content\":\"x\"}");
 	tt_has(r, "--mode auto-edit");
 	free(r);
-	c = tt_get(&t, "x.txt");
-	ck_assert_ptr_null(c);
+	ck_assert_ptr_null(tt_get(&t, "x.txt"));
+	/* auto-edit: writes run, commands still ask */
+	t.pol.mode = MODE_AUTO_EDIT;
+	free(tt_ok(&t, "write", "{\"path\":\"x.txt\",\"content\":\"x\"}"));
+	r = tt_err(&t, "bash", "{\"command\":\"echo hi\"}");
+	tt_has(r, "needs approval");
+	free(r);
 	/* --yes */
 	t.pol.yes = true;
 	r = tt_ok(&t, "bash", "{\"command\":\"echo hi\"}");

@@ -274,6 +274,12 @@ START_TEST(grep_context)
 		"notes.txt-2-two\nnotes.txt:3:foo three\nnotes.txt-4-four\n--\n"
 		"notes.txt-8-eight\nnotes.txt:9:foo nine\nnotes.txt-10-ten\n");
 	free(r);
+	/* groups in different files are separated too */
+	r = tt_ok(&t, "grep", "{\"pattern\":\"FOO\",\"glob\":\"*.{c,h}\","
+		  "\"output_mode\":\"content\",\"context\":1}");
+	ck_assert_str_eq(r, "a.c-2-{\na.c:3:\treturn FOO;\na.c-4-}\n--\n"
+			 "b.h:1:#define FOO 1\nb.h-2-#define BAR 2\n");
+	free(r);
 	/* overlapping context merges into one group */
 	r = tt_ok(&t, "grep", "{\"pattern\":\"foo\",\"path\":\"notes.txt\","
 		  "\"output_mode\":\"content\",\"context\":3}");
