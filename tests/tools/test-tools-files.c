@@ -75,6 +75,23 @@ START_TEST(read_cuts_long_lines)
 	ck_assert_uint_gt(strlen(r), 2000);
 	free(r);
 	free(line);
+	/* output stays bounded: many wide lines stop early with a note */
+	{
+		struct buf b = BUF_INIT;
+		int i;
+		for (i = 0; i < 2000; i++) {
+			int k;
+			for (k = 0; k < 150; k++)
+				buf_adds(&b, "0123456789");
+			buf_addc(&b, '\n');
+		}
+		tt_put(&t, "wide.txt", buf_str(&b));
+		buf_free(&b);
+	}
+	r = tt_ok(&t, "read", "{\"path\":\"wide.txt\"}");
+	ck_assert_uint_lt(strlen(r), 110000);
+	tt_has(r, "of 2000; continue with offset=");
+	free(r);
 	tt_teardown(&t);
 }
 END_TEST
