@@ -917,8 +917,10 @@ read_stderr(struct repl *r)
 		while (n > 0 && (b[n - 1] == '\n' || b[n - 1] == '\r'))
 			n--;
 		b[n] = '\0';
-		if (n)
-			notice(r, ENT_NOTICE, b);
+		if (n) { /* like the agent's notices: no jump to the bottom */
+			ts_add_text(&r->ts, ENT_NOTICE, b);
+			r->dirty = true;
+		}
 	}
 }
 

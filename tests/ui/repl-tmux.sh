@@ -305,6 +305,18 @@ tm_wait input "/compact is not available yet"
 tm_keys input C-d
 [ "$(tm_exit_status input)" = 0 ] || fail "input: exit status"
 
+# -- TERM=dumb: the plain line mode, no curses ---------------------------
+tm_start dumb "$T/stream.json" 80 24 TERM=dumb
+# (its prompt goes to stderr, which the test keeps in a file; typed
+# lines wait in the terminal until it reads them)
+tm_literal dumb "say it"
+tm_keys dumb Enter
+tm_wait dumb "omega"
+tm_screen dumb | grep -q "| ask |" && fail "TERM=dumb: curses status line shown"
+tm_screen dumb | grep -q '\*\*gamma\*\*' || fail "TERM=dumb: not the plain mode"
+tm_keys dumb C-d
+tm_exit_status dumb >/dev/null
+
 # -- a small terminal works ---------------------------------------------
 tm_start small "$T/stream.json" 24 6
 tm_wait small "scripted"
