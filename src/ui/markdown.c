@@ -66,8 +66,8 @@ lb_add(struct lb *l, const char *s, size_t n, unsigned attr)
 	lb_raw(l, s + start, n - start, attr);
 }
 
-static void
-doc_push(struct md_doc *d, struct md_line *ln)
+void
+md_doc_push(struct md_doc *d, struct md_line *ln)
 {
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 16;
@@ -84,7 +84,7 @@ lb_emit(struct md_doc *d, struct lb *l)
 	ln.text = l->text.p ? buf_steal(&l->text) : xstrdup("");
 	ln.spans = l->spans;
 	ln.nspans = l->n;
-	doc_push(d, &ln);
+	md_doc_push(d, &ln);
 	buf_init(&l->text, 0);
 	l->spans = NULL;
 	l->n = l->cap = 0;

@@ -87,6 +87,9 @@ void md_line_add(struct md_doc *doc, int width, size_t nparts,
 /* The attributes at byte `off` of `l` (0 when past the end). */
 unsigned md_attr_at(const struct md_line *l, size_t off);
 
+/* Append `ln`; the doc takes ownership of its text and spans. */
+void md_doc_push(struct md_doc *doc, struct md_line *ln);
+
 void md_doc_free(struct md_doc *doc);
 
 #endif

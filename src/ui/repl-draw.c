@@ -152,6 +152,28 @@ draw_transcript(struct repl *r, int th, int W)
 	free(drawn);
 }
 
+/* The context window of a "provider/model", from the model families'
+ * published sizes; 0 when unknown (the status line shows tokens then). */
+static long
+context_window(const char *model)
+{
+	static const struct {
+		const char *family;
+		long tokens;
+	} known[] = {
+		{ "claude", 200000 }, { "gpt-4.1", 1047576 }, { "gpt-4o", 128000 },
+		{ "gpt-5", 400000 }, { "o3", 200000 }, { "o4-mini", 200000 },
+		{ "gemini", 1048576 },
+	};
+	const char *m = strrchr(model, '/');
+	size_t i;
+	m = m ? m + 1 : model;
+	for (i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (!strncmp(m, known[i].family, strlen(known[i].family)))
+			return known[i].tokens;
+	return 0;
+}
+
 static void
 draw_status(struct repl *r, int y, int W)
 {
@@ -178,8 +200,13 @@ draw_status(struct repl *r, int y, int W)
 	else
 		buf_adds(&b, " | tokens 0");
 	buf_adds(&b, " | cost ?");
-	if (r->last_input)
-		buf_printf(&b, " | ctx %ld tok", r->last_input);
+	if (r->last_input) {
+		long win = context_window(model);
+		if (win > 0)
+			buf_printf(&b, " | ctx %ld%%", r->last_input * 100 / win);
+		else
+			buf_printf(&b, " | ctx %ld tok", r->last_input);
+	}
 	n = width_fit(buf_str(&b), b.len, (size_t)W, NULL);
 	snprintf(s, sizeof s, "%.*s", (int)(n < sizeof s ? n : sizeof s - 1), buf_str(&b));
 	attr_set(A_REVERSE, pair, NULL);
@@ -202,27 +229,37 @@ draw_dialog(struct repl *r, int th, int W)
 		return;
 	snprintf(title, sizeof title, "Allow %s?", q->tool ? q->tool : "this");
 	md_wrap(title, strlen(title), MD_BOLD, W, true, NULL, NULL, 0, &d);
-	if (q->reason && *q->reason)
-		md_wrap(q->reason, strlen(q->reason), MD_DIM, W, true, NULL, NULL, 0, &d);
 	if (q->summary)
 		md_wrap(q->summary, strlen(q->summary), MD_CODE, W, false, "  ",
 			"  ", 0, &d);
 	if (q->diff) {
+		/* the body of the diff: the summary names the file already */
 		const char *s = q->diff;
 		while (*s) {
 			size_t e = strcspn(s, "\n");
 			unsigned a = 0;
-			if (s[0] == '+' && strncmp(s, "+++", 3))
+			bool header = !strncmp(s, "+++ ", 4) || !strncmp(s, "--- ", 4);
+			if (s[0] == '+')
 				a = MD_ADD;
-			else if (s[0] == '-' && strncmp(s, "---", 3))
+			else if (s[0] == '-')
 				a = MD_DEL;
 			else if (s[0] == '@' && s[1] == '@')
 				a = MD_HUNK;
-			md_wrap(s, e, a, W, false, NULL, NULL, 0, &d);
+			if (!header)
+				md_wrap(s, e, a, W, false, NULL, NULL, 0, &d);
 			s += e;
 			if (*s)
 				s++;
 		}
+	}
+	/* why it asks, when there is room for it */
+	if (q->reason && *q->reason && d.n + 2 <= (size_t)(th - 1)) {
+		struct md_doc why = MD_DOC_INIT;
+		md_wrap(q->reason, strlen(q->reason), MD_DIM, W, true, NULL, NULL,
+			0, &why);
+		for (i = 0; i < why.n; i++)
+			md_doc_push(&d, &why.lines[i]);
+		free(why.lines);
 	}
 	/* the footer always shows on the last row; the rest is cut to fit */
 	rows = (size_t)(th - 1);
@@ -247,9 +284,16 @@ draw_dialog(struct repl *r, int th, int W)
 		draw_line(r, y0 + (int)i, &d.lines[i]);
 	}
 	{
-		const char *f = r->ap_reason ?
-			"Deny: type a reason for the model (Enter sends, empty for none)" :
-			"[y] allow once  [a] allow for this session  [n] deny";
+		static const char *const longer[] = {
+			"[y] allow once  [a] allow for this session  [n] deny",
+			"Deny: type a reason for the model (Enter sends, empty for none)",
+		}, *const shorter[] = {
+			"[y]once [a]lways [n]o",
+			"Reason? (Enter)",
+		};
+		const char *f = longer[r->ap_reason];
+		if (strlen(f) > (size_t)W)
+			f = shorter[r->ap_reason];
 		size_t fn = width_fit(f, strlen(f), (size_t)W, NULL);
 		put(r, th - 1, 0, f, fn, A_BOLD | A_REVERSE, r->color ? CP_DIALOG : 0);
 	}

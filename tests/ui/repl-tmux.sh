@@ -68,7 +68,12 @@ cat > "$T/approve.json" <<'JSON'
  {"text": "done one"},
  {"text": "Again.", "tool_calls": [{"id": "e2", "name": "edit",
    "args": {"path": "a.txt", "old_string": "new line", "new_string": "third line"}}]},
- {"text": "done two", "expect_result": "not now"}]}
+ {"text": "done two", "expect_result": "not now"},
+ {"text": "Third.", "tool_calls": [{"id": "e3", "name": "edit",
+   "args": {"path": "a.txt", "old_string": "new line", "new_string": "fourth line"}}]},
+ {"text": "Fourth.", "tool_calls": [{"id": "e4", "name": "edit",
+   "args": {"path": "a.txt", "old_string": "fourth line", "new_string": "fifth line"}}]},
+ {"text": "done three"}]}
 JSON
 tm_start approve "$T/approve.json"
 tm_wait approve "/help for help"
@@ -89,6 +94,13 @@ tm_literal approve "not now"
 tm_keys approve Enter
 tm_wait approve "done two"
 grep -q "^new line$" "$T/proj/a.txt" || fail "denied edit was applied"
+# "a": allowed for the session, so the next edit of a.txt asks no more
+tm_literal approve "twice more"
+tm_keys approve Enter
+tm_wait approve "Allow edit?"
+tm_keys approve a
+tm_wait approve "done three"
+grep -q "^fifth line$" "$T/proj/a.txt" || fail "allow-for-session edits not applied"
 tm_keys approve C-d
 tm_exit_status approve >/dev/null
 
