@@ -1,1 +1,4 @@
-## src/skills: sources of this area (added by its issue)
+## src/skills: floor 5 (issue 4), plus the skill tool, compaction,
+## reflection and the memory/skills subcommands.
+libconch_a_SOURCES += src/skills/skills.h src/skills/skill.c \
+	src/skills/index.c src/skills/store.c src/tools/tool-skill.c
