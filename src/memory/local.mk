@@ -3,3 +3,4 @@
 ## that no other area's fragment changes.
 libconch_a_SOURCES += src/memory/memory.c src/memory/memory.h \
 	src/tools/tool-memory.c
+libconch_a_SOURCES += src/cli/cmd-mind.h src/cli/cmd-memory.c src/cli/cmd-skills.c

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/mind.h"
 #include "ui/ui.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
@@ -249,6 +250,7 @@ ui_headless(struct agent *a, const char *prompt, const struct ui_opts *o)
 		emit(e);
 	}
 	agent_run(a, prompt, &ev, &r);
+	agent_reflect(a, &r, &ev, true); /* mind.h */
 	code = ui_exit_code(&r);
 	if (o->format == OUT_TEXT) {
 		if (r.text && *r.text) {
