@@ -175,8 +175,6 @@ join(struct buf *out, char *const *v, size_t n)
 			buf_adds(out, "\n" MEM_SEP "\n");
 		buf_adds(out, v[i]);
 	}
-	if (n)
-		buf_addc(out, '\n');
 }
 
 static enum cerr
@@ -382,6 +380,8 @@ mem_change(const struct mem_store *m, enum mem_target t, enum op op,
 		e = C_ERR_TOOBIG;
 		goto out;
 	}
+	if (n)
+		buf_addc(&out, '\n');
 	if ((e = fs_write_atomic(path, out.p ? out.p : "", out.len, 0600))) {
 		buf_printf(msg, "cannot write %s: %s", path, strerror(errno));
 		goto out;
@@ -498,7 +498,8 @@ snap_file(struct buf *out, const struct mem_store *m, enum mem_target t,
 	join(&body, v, n);
 	buf_printf(out, "\n## %s (%s, %zu/%zu chars)\n\n", title, mem_name(t),
 		   mem_chars(buf_str(&body)), mem_budget(m, t));
-	buf_adds(out, n ? buf_str(&body) : "(empty)\n");
+	buf_adds(out, n ? buf_str(&body) : "(empty)");
+	buf_addc(out, '\n');
 	mem_entries_free(v, n);
 	buf_free(&body);
 }
