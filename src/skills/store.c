@@ -515,12 +515,25 @@ entry_name_ok(const char *name)
 	return true;
 }
 
+/* Run tar or unzip confined to `dir`.  Through "sh -c" so that the
+ * output ends only when the command has exited: GNU tar closes its stdout
+ * before it reaps gzip, and sandbox_run kills the group at EOF. */
 static enum cerr
 run_tool(const char *const argv[], const char *dir, struct buf *out)
 {
 	struct sandbox_spec spec;
 	struct sandbox_result res;
+	const char *wrap[16];
+	size_t i;
 	enum cerr e;
+	wrap[0] = "sh";
+	wrap[1] = "-c";
+	wrap[2] = "\"$@\"; exit $?";
+	wrap[3] = "sh";
+	for (i = 0; argv[i] && i < 11; i++)
+		wrap[4 + i] = argv[i];
+	wrap[4 + i] = NULL;
+	argv = wrap;
 	memset(&spec, 0, sizeof spec);
 	memset(&res, 0, sizeof res);
 	spec.workspace = dir;
@@ -546,14 +559,13 @@ check_archive(const char *file, bool zip, const char *tmp, struct buf *msg)
 	const char *const zip_n[] = { "unzip", "-Z1", file, NULL };
 	const char *const zip_l[] = { "unzip", "-Z", file, NULL };
 	const char *line;
-	enum cerr e;
+	enum cerr e, listed;
 
-	if ((e = run_tool(zip ? zip_n : tar_n, tmp, &names)) ||
-	    (e = run_tool(zip ? zip_l : tar_l, tmp, &longl))) {
-		buf_printf(msg, "cannot read the archive %s: %.300s\n", file,
-			   buf_str(&names));
-		goto out;
-	}
+
+	listed = run_tool(zip ? zip_n : tar_n, tmp, &names);
+	if (!listed)
+		listed = run_tool(zip ? zip_l : tar_l, tmp, &longl);
+	e = C_OK;
 	for (line = buf_str(&names); *line;) {
 		const char *eol = strchr(line, '\n');
 		size_t ll = eol ? (size_t)(eol - line) : strlen(line);
@@ -579,7 +591,11 @@ check_archive(const char *file, bool zip, const char *tmp, struct buf *msg)
 		}
 		line += ll + (eol ? 1 : 0);
 	}
-out:
+	if (!e && listed) {
+		buf_printf(msg, "cannot read the archive %s: %.300s%.300s\n", file,
+			   buf_str(&names), buf_str(&longl));
+		e = listed;
+	}
 	buf_free(&names);
 	buf_free(&longl);
 	return e;
