@@ -202,6 +202,14 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 		if (ev && ev->tool_end)
 			ev->tool_end(ev->ud, call, buf_str(&out), is_error, now_ms() - t0);
 		conv_msg_add_tool_result(&results, call->id, buf_str(&out), is_error);
+		{
+			cJSON *rec = cJSON_CreateObject();
+			cJSON_AddStringToObject(rec, "id", call->id);
+			cJSON_AddStringToObject(rec, "name", call->name);
+			cJSON_AddNumberToObject(rec, "ms", (double)(now_ms() - t0));
+			cJSON_AddBoolToObject(rec, "is_error", is_error);
+			session_append(a->session, "tool", rec);
+		}
 		if (strcmp(call->name, "todo") == 0 && !is_error) {
 			cJSON *rec = cJSON_CreateObject();
 			cJSON_AddItemToObject(rec, "items", todos_json(&a->todos));

@@ -38,13 +38,15 @@ new_id(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	snprintf(stamp + strlen(stamp), sizeof stamp - strlen(stamp), "%03ld",
+		 ts.tv_nsec / 1000000L);
 	r = (unsigned)ts.tv_nsec ^ (unsigned)getpid() << 16;
 	if (fd >= 0) {
 		if (read(fd, &r, sizeof r) != (ssize_t)sizeof r)
 			r ^= (unsigned)ts.tv_nsec;
 		close(fd);
 	}
-	return xasprintf("%s-%06x", stamp, r & 0xffffff);
+	return xasprintf("%s-%04x", stamp, r & 0xffff);
 }
 
 static struct session *
@@ -225,7 +227,7 @@ resume_rec(void *ud, const cJSON *rec)
 	return true;
 }
 
-/* The newest session id in `dir` (by name: ids sort by time); caller
+/* The session of `dir` written to last (by mtime, then by id); caller
  * frees; NULL when none. */
 static char *
 latest_id(const char *dir)
@@ -233,15 +235,31 @@ latest_id(const char *dir)
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	char *best = NULL;
+	struct timespec best_t = { 0, 0 };
 	if (!d)
 		return NULL;
 	while ((de = readdir(d))) {
 		size_t n = strlen(de->d_name);
+		struct stat st;
+		char *p;
+		bool newer;
 		if (n < 7 || strcmp(de->d_name + n - 6, ".jsonl") != 0)
 			continue;
-		if (!best || strncmp(de->d_name, best, n - 6) > 0) {
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (stat(p, &st) < 0) {
+			free(p);
+			continue;
+		}
+		free(p);
+		newer = !best || st.st_mtim.tv_sec > best_t.tv_sec ||
+			(st.st_mtim.tv_sec == best_t.tv_sec &&
+			 (st.st_mtim.tv_nsec > best_t.tv_nsec ||
+			  (st.st_mtim.tv_nsec == best_t.tv_nsec &&
+			   strncmp(de->d_name, best, n - 6) > 0)));
+		if (newer) {
 			free(best);
 			best = xstrndup(de->d_name, n - 6);
+			best_t = st.st_mtim;
 		}
 	}
 	closedir(d);

@@ -198,15 +198,16 @@ cli_run(struct cli_ctx *c)
 		return rc;
 	if ((rc = cli_make_policy(c, &pol)))
 		goto out_task;
-	if ((rc = make_chain(c, &ch)))
-		goto out_policy;
 	if (c->opts->cont || c->opts->resume) {
 		sess = session_resume(c->cwd, c->opts->resume, &restored, &todos, &e);
 		if (!sess) {
 			rc = e == C_ERR_INVAL ? EXIT_USAGE : EXIT_TASK_FAILED;
-			goto out_chain;
+			goto out_policy;
 		}
-	} else {
+	}
+	if ((rc = make_chain(c, &ch)))
+		goto out_session;
+	if (!sess) {
 		sess = session_create(c->cwd, chain_label(ch), &e);
 		if (!sess)
 			log_warn("continuing without a session log");
@@ -244,9 +245,9 @@ cli_run(struct cli_ctx *c)
 	else
 		rc = ui_plain(&a, &uo);
 	agent_free(&a);
-	session_close(sess);
-out_chain:
 	chain_free(ch);
+out_session:
+	session_close(sess);
 out_policy:
 	policy_free(&pol);
 out_task:
