@@ -52,11 +52,10 @@ out:
 const struct tool tool_memory = {
 	.name = "memory",
 	.description =
-		"Save durable knowledge for later sessions. target user (USER.md: "
-		"who the user is, preferences) or project (MEMORY.md: facts, "
-		"conventions, lessons). add content; replace/remove the entry "
-		"containing old_text; note appends to today's log. Over budget: "
-		"consolidate. Never secrets.",
+		"Save durable facts for later sessions: target user (USER.md: "
+		"the user) or project (MEMORY.md). add content; replace/remove "
+		"the entry holding old_text; note logs to today's notes. Never "
+		"secrets.",
 	.schema =
 		"{\"type\":\"object\",\"properties\":{"
 		"\"action\":{\"type\":\"string\",\"enum\":[\"add\",\"replace\","

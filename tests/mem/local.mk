@@ -12,6 +12,7 @@ tests_mem_test_compact_CFLAGS = $(TEST_CFLAGS)
 tests_mem_test_compact_LDADD = $(TEST_LIBS)
 TESTS += tests/mem/test-memory tests/mem/test-skills tests/mem/test-compact
 endif
-TESTS += tests/mem/memory-cli.sh tests/mem/skills-cli.sh tests/mem/reflect-e2e.sh
+TESTS += tests/mem/memory-cli.sh tests/mem/skills-cli.sh tests/mem/reflect-e2e.sh \
+	tests/mem/compact-e2e.sh
 EXTRA_DIST += tests/mem/memory-cli.sh tests/mem/skills-cli.sh \
-	tests/mem/reflect-e2e.sh tests/mem/lib.sh
+	tests/mem/reflect-e2e.sh tests/mem/compact-e2e.sh tests/mem/lib.sh
