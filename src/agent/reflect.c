@@ -163,6 +163,7 @@ apply_patch(const cJSON *ans, const struct skill_index *idx,
 					skills_rm_tree(tmp);
 			}
 			buf_free(&cm);
+			free(tmp);
 		}
 		free(dst);
 		free(udir);
