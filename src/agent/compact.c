@@ -297,11 +297,15 @@ agent_compact_maybe(struct agent *a, const struct agent_events *ev)
 	double frac = cJSON_IsNumber(th) && th->valuedouble > 0.05 &&
 		      th->valuedouble <= 1.0 ? th->valuedouble : 0.8;
 	long window = mind_window(a->o.config);
+	long reserve = jx_long(cc, "reserve_tokens", 0);
+	double limit = (double)window * frac;
 	size_t cut;
 
 	if (!jx_bool(cc, "enabled", true) || !a->o.chain)
 		return;
-	if ((double)agent_context_tokens(a) < (double)window * frac)
+	if (reserve > 0 && reserve < window && (double)(window - reserve) < limit)
+		limit = (double)(window - reserve);
+	if ((double)agent_context_tokens(a) < limit)
 		return;
 	cut = choose_cut(&a->conv, jx_long(cc, "keep_recent", 4));
 	/* too little before the cut to make a difference: do not loop */
@@ -309,4 +313,16 @@ agent_compact_maybe(struct agent *a, const struct agent_events *ev)
 		return;
 	memory_flush(a, ev);
 	compact_at(a, cut, NULL, ev);
+}
+
+bool
+agent_compact_overflow(struct agent *a, const struct agent_events *ev)
+{
+	const cJSON *cc = cfg_compaction(a);
+	size_t cut = choose_cut(&a->conv, jx_long(cc, "keep_recent", 4));
+	if (!cut || !jx_bool(cc, "enabled", true))
+		return false;
+	notice(ev, "the model's context window is full: compacting");
+	memory_flush(a, ev);
+	return compact_at(a, cut, NULL, ev) == C_OK;
 }

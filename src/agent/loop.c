@@ -256,6 +256,10 @@ agent_run(struct agent *a, const char *prompt, const struct agent_events *ev,
 		memset(&perr, 0, sizeof perr);
 		agent_compact_maybe(a, ev); /* mind.h */
 		e = chain_chat(a->o.chain, &req, &pev, &msg, &perr);
+		if (e == C_ERR_CONTEXT && agent_compact_overflow(a, ev)) { /* mind.h */
+			conv_msg_free(&msg);
+			e = chain_chat(a->o.chain, &req, &pev, &msg, &perr);
+		}
 		if (e == C_ERR_CANCELLED || (e && fd_ready(a->o.cancel_fd))) {
 			char *partial = conv_msg_text(&msg);
 			if (*partial) {

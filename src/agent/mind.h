@@ -8,7 +8,10 @@
  *   "context_window": tokens of the model's window (default 200000)
  *   "memory":     {"user_chars": 1400, "project_chars": 2200}
  *   "skills":     {"auto_write": "on"|"review"|"off"}
- *   "compaction": {"enabled": true, "threshold": 0.8, "keep_recent": 4} */
+ *   "compaction": {"enabled": true, "threshold": 0.8, "reserve_tokens": 0,
+ *                  "keep_recent": 4}
+ * Compaction starts at threshold * window, or window - reserve_tokens when
+ * that is lower. */
 #ifndef CONCH_MIND_H
 #define CONCH_MIND_H
 
@@ -43,6 +46,10 @@ long agent_context_tokens(const struct agent *a);
  * pre-compaction memory flush, then compact.  Failures keep the context
  * and tell the user through ev->notice. */
 void agent_compact_maybe(struct agent *a, const struct agent_events *ev);
+
+/* The provider reported a context overflow (C_ERR_CONTEXT): flush and
+ * compact; true when the context shrank and the turn may be retried. */
+bool agent_compact_overflow(struct agent *a, const struct agent_events *ev);
 
 /* Compact now (the REPL's /compact [focus]; focus may be NULL): a silent
  * turn lets the model save durable facts with the memory tool, then a

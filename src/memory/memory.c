@@ -1,6 +1,7 @@
 /* memory.c: USER.md, MEMORY.md and daily notes (see memory.h). */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pcre2.h>
@@ -198,6 +199,33 @@ mem_load(const struct mem_store *m, enum mem_target t, char ***v, size_t *n)
 	return load_path(mem_path(m, t), v, n);
 }
 
+/* Under the lock no other writer of `path` is busy, so temp files of
+ * fs_write_atomic for it ("<path>.tmp.*") are left by a killed writer. */
+static void
+sweep_temps(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/'), *prefix;
+	DIR *d;
+	struct dirent *de;
+	if (!slash) {
+		free(dir);
+		return;
+	}
+	*slash = '\0';
+	prefix = xasprintf("%s.tmp.", slash + 1);
+	if ((d = opendir(dir))) {
+		while ((de = readdir(d)))
+			if (str_prefix(de->d_name, prefix)) {
+				char *p = path_join(dir, de->d_name);
+				unlink(p);
+				free(p);
+			}
+		closedir(d);
+	}
+	free(prefix);
+	free(dir);
+}
+
 /* Open and exclusively lock "<path>.lock", creating the directory.
  * Returns the descriptor or -1. */
 static int
@@ -221,6 +249,7 @@ lock_file(const char *path)
 			return -1;
 		}
 	}
+	sweep_temps(path);
 	return fd;
 }
 

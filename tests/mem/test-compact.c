@@ -219,6 +219,37 @@ START_TEST(failed_summary_keeps_context)
 }
 END_TEST
 
+START_TEST(overflow_compacts_and_retries)
+{
+	static const char script[] =
+		"{\"turns\": ["
+		" {\"tool_calls\": [{\"id\": \"c1\", \"name\": \"nosuch\", \"args\": {}}]},"
+		" {\"error\": {\"kind\": \"context\", \"message\": \"prompt is too long\"}},"
+		" {\"expect_user\": \"about to be compacted\", \"text\": \"DONE\"},"
+		" {\"expect_system\": \"You summarise\", \"text\": \"SUMMARY\"},"
+		" {\"text\": \"ok after overflow\"}"
+		"]}";
+	struct agent a;
+	struct chain *ch;
+	cJSON *cfg;
+	struct agent_result r;
+	struct seen seen = { 0, 0, BUF_INIT };
+	struct agent_events ev = { .ud = &seen, .notice = on_notice };
+
+	setenv("CONCH_PKGDATADIR", CONCH_SRCDIR, 1);
+	make_agent(&a, &ch, &cfg, script, "{\"compaction\": {\"keep_recent\": 1}}");
+	ck_assert_int_eq(agent_run(&a, "small task", &ev, &r), C_OK);
+	ck_assert_str_eq(r.text, "ok after overflow");
+	ck_assert_int_eq(seen.compacted, 1);
+	check_pairs(&a.conv);
+	agent_result_free(&r);
+	agent_free(&a);
+	chain_free(ch);
+	cJSON_Delete(cfg);
+	buf_free(&seen.notices);
+}
+END_TEST
+
 /* /compact on a conversation with several tool rounds: the cut never
  * falls between a call and its result, and the newest turns stay. */
 START_TEST(manual_compact_cut)
@@ -312,6 +343,7 @@ suite(void)
 	tcase_add_test(t, flush_then_summary_pairs_kept);
 	tcase_add_test(t, failed_summary_keeps_context);
 	tcase_add_test(t, manual_compact_cut);
+	tcase_add_test(t, overflow_compacts_and_retries);
 	tcase_add_test(t, reflection_writes_skill);
 	suite_add_tcase(s, t);
 	return s;

@@ -349,6 +349,18 @@ START_TEST(kill9_torture)
 		rounds++;
 	}
 	ck_assert_uint_eq(done, 200);
+	{
+		/* the next write sweeps the temp files killed writers left */
+		struct buf msg = BUF_INIT;
+		char *dir = xstrdup(m.project_path), *cmd;
+		*strrchr(dir, '/') = '\0';
+		ck_assert_int_eq(mem_add(&m, MEM_PROJECT, "after", &msg), C_OK);
+		cmd = xasprintf("test -z \"$(ls '%s' | grep tmp)\"", dir);
+		ck_assert_msg(system(cmd) == 0, "temp files left in %s", dir);
+		free(cmd);
+		free(dir);
+		buf_free(&msg);
+	}
 	fprintf(stderr, "kill9_torture: 200 writes survived %d kill -9 rounds\n",
 		rounds);
 	mem_close(&m);
