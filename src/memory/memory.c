@@ -556,20 +556,34 @@ snap_note(struct buf *out, const struct mem_store *m, time_t when,
 char *
 mem_snapshot(const struct mem_store *m)
 {
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT, notes = BUF_INIT;
 	time_t now = time(NULL);
-	size_t mark;
-	buf_adds(&out, "\n\n# Memory\n\nWhat you saved in earlier sessions (a "
-		 "snapshot taken when this session started; changes you make now "
-		 "show next session). Keep it current with the memory tool: "
-		 "durable facts, preferences and lessons only, never secrets.\n");
+	char **u = NULL, **p = NULL;
+	size_t nu = 0, np = 0;
+
+	load_path(m->user_path, &u, &nu);
+	load_path(m->project_path, &p, &np);
+	snap_note(&notes, m, now - 86400, "Yesterday");
+	snap_note(&notes, m, now, "Today");
+	buf_adds(&out, "\n\n# Memory\n\n");
+	if (!nu && !np && !notes.len) {
+		buf_printf(&out, "Empty (USER.md 0/%zu, MEMORY.md 0/%zu chars). Save "
+			   "durable facts, preferences and lessons with the memory "
+			   "tool; never secrets.\n", m->user_max, m->project_max);
+		goto out;
+	}
+	buf_adds(&out, "Saved in earlier sessions (a snapshot from this "
+		 "session's start). Keep it current with the memory tool: "
+		 "durable facts and lessons only, never secrets.\n");
 	snap_file(&out, m, MEM_USER, "About the user");
 	snap_file(&out, m, MEM_PROJECT, "About this project");
-	buf_adds(&out, "\n## Daily notes\n");
-	mark = out.len;
-	snap_note(&out, m, now - 86400, "Yesterday");
-	snap_note(&out, m, now, "Today");
-	if (out.len == mark)
-		buf_adds(&out, "\n(none)\n");
+	if (notes.len) {
+		buf_adds(&out, "\n## Daily notes\n");
+		buf_adds(&out, buf_str(&notes));
+	}
+out:
+	mem_entries_free(u, nu);
+	mem_entries_free(p, np);
+	buf_free(&notes);
 	return buf_steal(&out);
 }

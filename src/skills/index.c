@@ -194,9 +194,8 @@ add_desc(struct buf *o, const char *s, size_t cap)
 }
 
 static const char SK_HEAD[] =
-	"\n\n# Skills\n\nSkills are instructions for kinds of tasks. When a "
-	"task matches one, load it with the skill tool before you start and "
-	"follow it.\n\n";
+	"\n\n# Skills\n\nWhen a task matches a skill, load it with the skill "
+	"tool first and follow it.\n\n";
 
 /* Render entries [0, keep) with descriptions cut at `cap` characters. */
 static void
