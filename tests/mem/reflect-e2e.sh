@@ -100,6 +100,22 @@ expect_eq "approve rc" "$RC" 0
 run_conch skills pending
 expect_contains "pending empty" "$OUT" "no skills pending"
 
+# stream-json shows the reflection's turn (and usage) before the result
+rm -f "$XDG_CONFIG_HOME/conch/config.json"
+cat > "$T/t7.json" <<'JSON'
+{"turns": [
+ {"text": "Done."},
+ {"text": "{\"action\": \"none\"}", "usage": {"input_tokens": 321, "output_tokens": 7}}
+]}
+JSON
+CONCH_TEST_SCRIPT="$T/t7.json" run_conch -p "streamed" --output-format stream-json
+expect_eq "stream rc" "$RC" 0
+expect_eq "reflection turn shown" "$(printf '%s\n' "$OUT" | /usr/bin/python3 -c "
+import json, sys
+ev = [json.loads(l) for l in sys.stdin if l.strip()]
+turns = [e for e in ev if e['type'] == 'turn']
+print(len(turns), turns[-1]['usage']['input_tokens'], ev[-1]['type'])")" "2 321 result"
+
 # off, and --no-reflect, skip the turn
 echo '{"skills": {"auto_write": "off"}}' > "$XDG_CONFIG_HOME/conch/config.json"
 cat > "$T/t6.json" <<'JSON'
