@@ -108,12 +108,16 @@ memory_flush(struct agent *a, const struct agent_events *ev)
 			.max_tokens = a->o.max_tokens,
 		};
 		struct provider_error perr;
+		struct provider_events pev;
 		struct conv_msg msg, results;
 		memset(&perr, 0, sizeof perr);
-		if (chain_chat(a->o.chain, &req, NULL, &msg, &perr)) {
+		mind_events(a, &pev);
+		if (chain_chat(a->o.chain, &req, &pev, &msg, &perr)) {
 			conv_msg_free(&msg);
 			break;
 		}
+		if (msg.usage.known)
+			conv_usage_add(&a->usage, &msg.usage);
 		if (conv_msg_tool_calls(&msg) == 0) {
 			conv_msg_free(&msg);
 			break;
@@ -219,8 +223,10 @@ compact_at(struct agent *a, size_t cut, const char *focus,
 		struct provider_request req = {
 			.system = sys, .conv = &one, .max_tokens = a->o.max_tokens,
 		};
+		struct provider_events pev;
 		memset(&perr, 0, sizeof perr);
-		e = chain_chat(a->o.chain, &req, NULL, &msg, &perr);
+		mind_events(a, &pev);
+		e = chain_chat(a->o.chain, &req, &pev, &msg, &perr);
 	}
 	if (!e) {
 		summary = conv_msg_text(&msg);

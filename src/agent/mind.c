@@ -1,4 +1,5 @@
 /* mind.c: memory and skills in the system prompt; settings; digests. */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,4 +135,21 @@ agent_context_tokens(const struct agent *a)
 				 (b->args ? strlen(b->args) : 0) + 8;
 		}
 	return (long)(chars / 4);
+}
+
+static bool
+pev_cancelled(void *ud)
+{
+	const int *fd = ud;
+	struct pollfd p = { .fd = *fd, .events = POLLIN };
+	return *fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+void
+mind_events(const struct agent *a, struct provider_events *pev)
+{
+	memset(pev, 0, sizeof *pev);
+	pev->ud = (void *)&a->o.cancel_fd;
+	pev->cancelled = pev_cancelled;
+	pev->cancel_fd = a->o.cancel_fd;
 }

@@ -39,6 +39,10 @@ enum skills_mode mind_auto_write(const cJSON *cfg);
 void mind_digest(const struct conv *c, size_t from, size_t to, size_t cap,
 		 struct buf *out);
 
+/* Provider events for the silent turns (flush, summary, reflection):
+ * nothing streamed, but the user's cancel stops them. */
+void mind_events(const struct agent *a, struct provider_events *pev);
+
 /* Estimated tokens of the next request (system, tools, messages). */
 long agent_context_tokens(const struct agent *a);
 

@@ -250,10 +250,19 @@ agent_reflect(struct agent *a, const struct agent_result *task,
 		struct provider_request req = {
 			.system = sys, .conv = &one, .max_tokens = a->o.max_tokens,
 		};
+		struct provider_events pev;
 		memset(&perr, 0, sizeof perr);
-		e = chain_chat(a->o.chain, &req, NULL, &msg, &perr);
+		mind_events(a, &pev);
+		e = chain_chat(a->o.chain, &req, &pev, &msg, &perr);
 	}
 	rec = cJSON_CreateObject();
+	if (e == C_ERR_CANCELLED) {
+		/* the task is over: the interrupt was for this turn only */
+		char b[64];
+		while (a->o.cancel_fd >= 0 && read(a->o.cancel_fd, b, sizeof b) > 0)
+			;
+		notice(ev, "reflection interrupted; no skill written");
+	}
 	if (e) {
 		/* best effort: the task's outcome stands */
 		log_debug("reflection skipped: %s", perr.msg);
