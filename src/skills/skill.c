@@ -64,13 +64,19 @@ fail(struct skill_err *err, int line, enum cerr e, const char *fmt, ...)
 	return e;
 }
 
-/* A YAML node as JSON: scalars become strings. */
+/* Nodes converted per frontmatter: aliases make a small document a huge
+ * tree ("billion laughs"), so the walk has a budget. */
+#define NODE_BUDGET 20000
+
+/* A YAML node as JSON: scalars become strings.  *left counts down the
+ * nodes still allowed; at 0 the rest become null. */
 static cJSON *
-node_json(yaml_document_t *doc, yaml_node_t *node, int depth)
+node_json(yaml_document_t *doc, yaml_node_t *node, int depth, long *left)
 {
 	cJSON *j;
-	if (!node || depth > 32)
+	if (!node || depth > 32 || *left <= 0)
 		return cJSON_CreateNull();
+	--*left;
 	switch (node->type) {
 	case YAML_SCALAR_NODE: {
 		char *s = xstrndup((const char *)node->data.scalar.value,
@@ -85,7 +91,7 @@ node_json(yaml_document_t *doc, yaml_node_t *node, int depth)
 		for (it = node->data.sequence.items.start;
 		     it < node->data.sequence.items.top; it++)
 			cJSON_AddItemToArray(j, node_json(doc, yaml_document_get_node(doc, *it),
-							  depth + 1));
+							  depth + 1, left));
 		return j;
 	}
 	case YAML_MAPPING_NODE: {
@@ -100,7 +106,7 @@ node_json(yaml_document_t *doc, yaml_node_t *node, int depth)
 			key = xstrndup((const char *)k->data.scalar.value,
 				       k->data.scalar.length);
 			cJSON_AddItemToObject(j, key, node_json(doc,
-				yaml_document_get_node(doc, p->value), depth + 1));
+				yaml_document_get_node(doc, p->value), depth + 1, left));
 			free(key);
 		}
 		return j;
@@ -271,7 +277,15 @@ skill_parse(const char *text, size_t len, const char *dirname, struct skill *s,
 	}
 	if ((e = check_fields(&doc, root, dirname, s, err)))
 		goto out;
-	s->meta = node_json(&doc, root, 0);
+	{
+		long left = NODE_BUDGET;
+		s->meta = node_json(&doc, root, 0, &left);
+		if (left <= 0) {
+			e = fail(err, 2, C_ERR_PARSE, "the frontmatter is too large "
+				 "(more than %d values, counting aliases)", NODE_BUDGET);
+			goto out;
+		}
+	}
 	p = yaml_end;
 	eol = strchr(p, '\n');
 	p = eol ? eol + 1 : p + strlen(p);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -289,6 +290,44 @@ START_TEST(concurrent_writers)
 }
 END_TEST
 
+/* Fault injection: a write that fails half way (the file size limit)
+ * leaves the old file whole and reports the failure. */
+START_TEST(failed_write_keeps_old)
+{
+	struct mem_store m;
+	struct buf msg = BUF_INIT, before = BUF_INIT, after = BUF_INIT;
+	pid_t kid;
+	int st;
+	mem_open(&m, "/work/proj", 0, 0);
+	ck_assert_int_eq(mem_add(&m, MEM_PROJECT, "first entry that is kept", &msg), C_OK);
+	ck_assert_int_eq(fs_read_file(m.project_path, 0, &before), C_OK);
+	kid = fork();
+	ck_assert_int_ge(kid, 0);
+	if (kid == 0) {
+		struct rlimit rl = { 40, 40 };
+		char big[300];
+		memset(big, 'z', sizeof big - 1);
+		big[sizeof big - 1] = '\0';
+		signal(SIGXFSZ, SIG_IGN);
+		setrlimit(RLIMIT_FSIZE, &rl);
+		buf_reset(&msg);
+		_exit(mem_add(&m, MEM_PROJECT, big, &msg) == C_OK ? 1 :
+		      strstr(buf_str(&msg), "cannot write") ? 0 : 2);
+	}
+	ck_assert_int_eq(waitpid(kid, &st, 0), kid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d", st);
+	ck_assert_int_eq(fs_read_file(m.project_path, 0, &after), C_OK);
+	ck_assert_str_eq(buf_str(&after), buf_str(&before));
+	/* and the next writer sweeps the temp file the failure left */
+	ck_assert_int_eq(mem_add(&m, MEM_PROJECT, "second", &msg), C_OK);
+	check_entries(&m, MEM_PROJECT, 2);
+	buf_free(&msg);
+	buf_free(&before);
+	buf_free(&after);
+	mem_close(&m);
+}
+END_TEST
+
 /* The file holds entries "w0".."wN" in order; true when it is whole. */
 static bool
 whole(const struct mem_store *m, size_t *count)
@@ -381,6 +420,7 @@ suite(void)
 	tcase_add_test(t, notes_and_snapshot);
 	tcase_add_test(t, tool_memory_exec);
 	tcase_add_test(t, concurrent_writers);
+	tcase_add_test(t, failed_write_keeps_old);
 	tcase_add_test(t, kill9_torture);
 	suite_add_tcase(s, t);
 	return s;

@@ -158,6 +158,26 @@ START_TEST(parse_errors)
 }
 END_TEST
 
+START_TEST(parse_alias_bomb)
+{
+	struct skill s;
+	struct skill_err err;
+	const char *t =
+		"---\nname: x\ndescription: d\nmetadata:\n"
+		"  a: &a [l, l, l, l, l, l, l, l, l, l]\n"
+		"  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+		"  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+		"  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+		"  e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+		"  f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+		"  g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+		"  h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
+		"---\n";
+	ck_assert_int_eq(parse(t, "x", &s, &err), C_ERR_PARSE);
+	ck_assert_ptr_nonnull(strstr(err.reason, "too large"));
+}
+END_TEST
+
 START_TEST(parse_limits)
 {
 	struct skill s;
@@ -662,6 +682,7 @@ suite(void)
 	tcase_add_test(t, parse_bom_crlf_literal);
 	tcase_add_test(t, parse_errors);
 	tcase_add_test(t, parse_limits);
+	tcase_add_test(t, parse_alias_bomb);
 	tcase_add_test(t, discovery_precedence);
 	tcase_add_test(t, disclosure_budget);
 	tcase_add_test(t, skill_tool_describes);
