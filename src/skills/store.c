@@ -606,6 +606,70 @@ struct cand {
 	char *name; /* its skill name */
 };
 
+/* `root` itself is a skill (its folder name may differ from the skill's
+ * name, e.g. an archive's top level). */
+static enum cerr
+collect_root(const char *root, struct cand **out, size_t *nout, struct buf *msg)
+{
+	struct skill s;
+	struct skill_err err;
+	enum cerr e = skill_load(root, &s, &err);
+	if (e) {
+		struct buf b = BUF_INIT;
+		char *p = path_join(root, "SKILL.md");
+		if (fs_read_file(p, SKILL_FILE_MAX, &b) == C_OK &&
+		    skill_parse(buf_str(&b), b.len, NULL, &s, &err) == C_OK)
+			e = C_OK;
+		else
+			buf_printf(msg, "%s:%d: %s\n", p, err.line, err.reason);
+		buf_free(&b);
+		free(p);
+		if (e)
+			return e;
+	}
+	*out = xcalloc(1, sizeof **out);
+	(*out)[0].dir = xstrdup(root);
+	(*out)[0].name = xstrdup(s.name);
+	*nout = 1;
+	skill_free(&s);
+	return C_OK;
+}
+
+static enum cerr collect(const char *root, struct cand **out, size_t *nout,
+			 struct buf *msg);
+
+/* `root` holds no skill folder: when it holds exactly one folder (an
+ * archive's wrapper), look inside that. */
+static enum cerr
+collect_wrapped(const char *root, struct cand **out, size_t *nout,
+		struct buf *msg)
+{
+	DIR *d = opendir(root);
+	struct dirent *de;
+	size_t dirs = 0;
+	char *only = NULL;
+	enum cerr e = C_ERR_NOTFOUND;
+	while (d && (de = readdir(d))) {
+		char *sub;
+		if (de->d_name[0] == '.')
+			continue;
+		sub = path_join(root, de->d_name);
+		if (fs_is_dir(sub) && ++dirs == 1)
+			only = sub;
+		else
+			free(sub);
+	}
+	if (d)
+		closedir(d);
+	if (dirs == 1)
+		e = collect(only, out, nout, msg);
+	free(only);
+	if (e && dirs != 1)
+		buf_printf(msg, "no skill found in %s (a skill is a folder with "
+			   "a SKILL.md)\n", root);
+	return e;
+}
+
 /* Candidates under `root`: root itself, or its subdirectories (one more
  * level when root holds a single folder without SKILL.md). */
 static enum cerr
@@ -617,34 +681,11 @@ collect(const char *root, struct cand **out, size_t *nout, struct buf *msg)
 	enum cerr e = C_OK;
 	DIR *d;
 	struct dirent *de;
+	bool here = fs_exists(sk);
 
-	if (fs_exists(sk)) {
-		struct skill s;
-		struct skill_err err;
-		free(sk);
-		if ((e = skill_load(root, &s, &err))) {
-			/* a directory named otherwise: parse without the dirname check */
-			struct buf b = BUF_INIT;
-			char *p = path_join(root, "SKILL.md");
-			if (fs_read_file(p, SKILL_FILE_MAX, &b) == C_OK &&
-			    skill_parse(buf_str(&b), b.len, NULL, &s, &err) == C_OK)
-				e = C_OK;
-			else
-				buf_printf(msg, "%s:%d: %s\n", p, err.line, err.reason);
-			buf_free(&b);
-			free(p);
-			if (e)
-				return e;
-		}
-		v = xcalloc(1, sizeof *v);
-		v[0].dir = xstrdup(root);
-		v[0].name = xstrdup(s.name);
-		skill_free(&s);
-		*out = v;
-		*nout = 1;
-		return C_OK;
-	}
 	free(sk);
+	if (here)
+		return collect_root(root, out, nout, msg);
 	if (!(d = opendir(root))) {
 		buf_printf(msg, "cannot open %s: %s\n", root, strerror(errno));
 		return C_ERR_NOTFOUND;
@@ -661,8 +702,11 @@ collect(const char *root, struct cand **out, size_t *nout, struct buf *msg)
 			continue;
 		}
 		if (skill_load(sub, &s, &err)) {
-			buf_printf(msg, "%s/SKILL.md:%d: %s\n", sub, err.line, err.reason);
-			e = C_ERR_INVAL;
+			if (err.line || strcmp(err.reason, "no SKILL.md") != 0) {
+				buf_printf(msg, "%s/SKILL.md:%d: %s\n", sub, err.line,
+					   err.reason);
+				e = C_ERR_INVAL;
+			}
 			free(sub);
 			continue;
 		}
@@ -673,37 +717,10 @@ collect(const char *root, struct cand **out, size_t *nout, struct buf *msg)
 		skill_free(&s);
 	}
 	closedir(d);
-	if (!e && n == 0) {
-		/* a single wrapping folder? */
-		struct cand *inner = NULL;
-		size_t ni = 0, dirs = 0;
-		char *only = NULL;
-		if ((d = opendir(root))) {
-			while ((de = readdir(d))) {
-				char *sub;
-				if (de->d_name[0] == '.')
-					continue;
-				sub = path_join(root, de->d_name);
-				if (fs_is_dir(sub) && ++dirs == 1)
-					only = sub;
-				else
-					free(sub);
-			}
-			closedir(d);
-		}
-		if (dirs == 1 && collect(only, &inner, &ni, msg) == C_OK) {
-			free(only);
-			*out = inner;
-			*nout = ni;
-			return C_OK;
-		}
-		free(only);
-		buf_printf(msg, "no skill found in %s (a skill is a folder with "
-			   "a SKILL.md)\n", root);
-		e = C_ERR_NOTFOUND;
-	}
 	*out = v;
 	*nout = n;
+	if (!e && n == 0)
+		return collect_wrapped(root, out, nout, msg);
 	return e;
 }
 
