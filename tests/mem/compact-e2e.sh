@@ -32,4 +32,19 @@ S=$(cat "$SFILE")
 expect_contains "flush recorded" "$S" '"type":"memory_flush"'
 expect_contains "compaction recorded" "$S" '"type":"compaction"'
 expect_contains "full history kept" "$S" "BIG-TASK lorem ipsum"
+# /compact [focus] in the line REPL
+cat > "$T/r.json" <<'JSON'
+{"turns": [
+ {"tool_calls": [{"id": "r1", "name": "read", "args": {"path": "notes.txt"}}]},
+ {"text": "read it"},
+ {"text": "{\"action\": \"none\"}"},
+ {"expect_user": "about to be compacted", "text": "DONE"},
+ {"expect_system": "special attention to: the parser", "text": "Summary of the REPL work."}
+]}
+JSON
+printf 'read notes.txt\n/compact the parser\n' > "$T/repl.txt"
+CONCH_TEST_SCRIPT="$T/r.json" run_conch --mode auto < "$T/repl.txt"
+expect_eq "repl rc" "$RC" 0
+expect_contains "repl answer" "$OUT" "read it"
+expect_contains "repl compacted" "$ERR" "context compacted"
 finish
