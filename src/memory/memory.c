@@ -312,6 +312,16 @@ check_text(const char *text, struct buf *msg)
 		buf_adds(msg, "refused: the entry is not valid UTF-8");
 		return C_ERR_INVAL;
 	}
+	{
+		size_t n;
+		char **v = mem_split(text, &n);
+		mem_entries_free(v, n);
+		if (n != 1) {
+			buf_adds(msg, "refused: an entry may not hold a line with only "
+				 "\"" MEM_SEP "\" (it separates entries)");
+			return C_ERR_INVAL;
+		}
+	}
 	if (mem_looks_secret(text, &what)) {
 		buf_printf(msg, "refused: the text looks like it holds %s; never "
 			   "store secrets in memory", what);

@@ -387,8 +387,17 @@ skills_undo(const char *name, struct buf *msg)
 	char *udir = skills_user_dir(), *sdir = path_join(udir, name);
 	char *path = path_join(sdir, "SKILL.md"), *hdir = skills_history_dir();
 	enum cerr e = C_OK;
-	int fd = history_lock();
+	int fd;
 
+	if (!skill_name_valid(name)) {
+		buf_printf(msg, "\"%s\" is not a valid skill name", name);
+		free(hdir);
+		free(path);
+		free(sdir);
+		free(udir);
+		return C_ERR_INVAL;
+	}
+	fd = history_lock();
 	n = history_stack(name, &v);
 	if (!n) {
 		buf_printf(msg, "nothing to undo for skill \"%s\"", name);

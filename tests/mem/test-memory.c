@@ -111,6 +111,9 @@ START_TEST(add_replace_remove)
 	ck_assert_int_eq(mem_add(&m, MEM_USER, "Prefers short answers", &msg), C_OK);
 	check_entries(&m, MEM_USER, 1);
 	ck_assert_int_eq(mem_add(&m, MEM_USER, "   \n", &msg), C_ERR_INVAL);
+	/* an entry cannot smuggle in a separator */
+	ck_assert_int_eq(mem_add(&m, MEM_USER, "a\n" MEM_SEP "\nb", &msg), C_ERR_INVAL);
+	check_entries(&m, MEM_USER, 1);
 	ck_assert_int_eq(mem_clear(&m, MEM_USER), C_OK);
 	check_entries(&m, MEM_USER, 0);
 	buf_free(&msg);
