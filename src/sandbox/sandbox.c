@@ -247,8 +247,27 @@ sandbox_run(const struct sandbox_spec *spec, const char *const argv[],
 				collect(res, max, chunk, (size_t)n, spill);
 		}
 	}
-	/* The direct child may be gone while grandchildren hold nothing open;
-	 * make sure nothing of the group survives. */
+	/* Output ended (EOF) but the direct child may still be finishing,
+	 * e.g. tar reaping gzip after closing stdout: wait for it, within the
+	 * deadline and the user's patience, before the group goes. */
+	while (!exited && !killed) {
+		struct pollfd cfd = { .fd = spec->cancel_fd, .events = POLLIN };
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			exited = true;
+			break;
+		}
+		if (deadline && now_ms() >= deadline) {
+			res->timed_out = true;
+			break;
+		}
+		if (spec->cancel_fd >= 0 && poll(&cfd, 1, 10) > 0) {
+			res->cancelled = true;
+			break;
+		}
+		if (spec->cancel_fd < 0)
+			poll(NULL, 0, 10);
+	}
+	/* Nothing of the group survives the command. */
 	kill(-pid, SIGKILL);
 	if (!exited)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
