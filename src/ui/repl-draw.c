@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/mind.h"
 #include "ui/repl.h"
 #include "ui/width.h"
 #include "util/xalloc.h"
@@ -152,10 +153,11 @@ draw_transcript(struct repl *r, int th, int W)
 	free(drawn);
 }
 
-/* The context window of a "provider/model", from the model families'
- * published sizes; 0 when unknown (the status line shows tokens then). */
+/* The context window: the config's "context_window" when set (compaction
+ * uses it too), else the model family's published size, else the
+ * default compaction assumes. */
 static long
-context_window(const char *model)
+context_window(const struct repl *r, const char *model)
 {
 	static const struct {
 		const char *family;
@@ -167,11 +169,14 @@ context_window(const char *model)
 	};
 	const char *m = strrchr(model, '/');
 	size_t i;
+	if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r->a->o.config,
+							    "context_window")))
+		return mind_window(r->a->o.config);
 	m = m ? m + 1 : model;
 	for (i = 0; i < sizeof known / sizeof known[0]; i++)
 		if (!strncmp(m, known[i].family, strlen(known[i].family)))
 			return known[i].tokens;
-	return 0;
+	return MIND_DEFAULT_WINDOW;
 }
 
 static void
@@ -201,11 +206,8 @@ draw_status(struct repl *r, int y, int W)
 		buf_adds(&b, " | tokens 0");
 	buf_adds(&b, " | cost ?");
 	if (r->last_input) {
-		long win = context_window(model);
-		if (win > 0)
-			buf_printf(&b, " | ctx %ld%%", r->last_input * 100 / win);
-		else
-			buf_printf(&b, " | ctx %ld tok", r->last_input);
+		long win = context_window(r, model);
+		buf_printf(&b, " | ctx %ld%%", win > 0 ? r->last_input * 100 / win : 0);
 	}
 	n = width_fit(buf_str(&b), b.len, (size_t)W, NULL);
 	snprintf(s, sizeof s, "%.*s", (int)(n < sizeof s ? n : sizeof s - 1), buf_str(&b));

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent/mind.h"
 #include "ui/repl.h"
 #include "util/xalloc.h"
 
@@ -172,45 +173,64 @@ w_approve(void *ud, const struct approval_req *req, char **reason)
 	return w.ans;
 }
 
+/* `!command`: run it in the sandbox, output kept for the transcript. */
+static struct uev *
+run_shell(struct repl *r)
+{
+	struct sandbox_spec spec = r->a->o.sandbox;
+	struct sandbox_result res;
+	const char *argv[] = { "/bin/sh", "-c", r->job_text, NULL };
+	struct uev *e = uev_new(U_SHELL_DONE);
+	enum cerr err;
+
+	spec.timeout_ms = 120000;
+	spec.max_output = SHELL_OUTPUT_MAX;
+	spec.spill_path = NULL;
+	spec.cancel_fd = r->o->cancel_fd;
+	memset(&res, 0, sizeof res);
+	err = sandbox_run(&spec, argv, &res);
+	buf_add(&e->s, res.output.p ? res.output.p : "", res.output.len);
+	if (res.truncated)
+		buf_printf(&e->s, "\n[... output cut at %u bytes ...]\n",
+			   SHELL_OUTPUT_MAX);
+	e->status = err != C_OK ? 127 : res.exit_code;
+	e->flag = res.cancelled;
+	if (res.timed_out)
+		buf_adds(&e->s, "\n[timed out]\n");
+	sandbox_result_free(&res);
+	return e;
+}
+
 void *
 repl_worker(void *arg)
 {
 	struct repl *r = arg;
+	struct agent_events ev = {
+		.ud = r, .text = w_text, .thinking = w_thinking,
+		.discard = w_discard, .notice = w_notice,
+		.tool_start = w_tool_start, .tool_end = w_tool_end,
+		.turn_end = w_turn_end, .todo = w_todo,
+		.approve = w_approve,
+	};
 	struct uev *e;
 
-	if (r->job == JOB_AGENT) {
-		struct agent_events ev = {
-			.ud = r, .text = w_text, .thinking = w_thinking,
-			.discard = w_discard, .notice = w_notice,
-			.tool_start = w_tool_start, .tool_end = w_tool_end,
-			.turn_end = w_turn_end, .todo = w_todo,
-			.approve = w_approve,
-		};
+	switch (r->job) {
+	case JOB_AGENT:
 		e = uev_new(U_DONE);
 		agent_run(r->a, r->job_text, &ev, &e->res);
-	} else {
-		struct sandbox_spec spec = r->a->o.sandbox;
-		struct sandbox_result res;
-		const char *argv[] = { "/bin/sh", "-c", r->job_text, NULL };
-		enum cerr err;
-		spec.timeout_ms = 120000;
-		spec.max_output = SHELL_OUTPUT_MAX;
-		spec.spill_path = NULL;
-		spec.cancel_fd = r->o->cancel_fd;
-		memset(&res, 0, sizeof res);
-		e = uev_new(U_SHELL_DONE);
-		err = sandbox_run(&spec, argv, &res);
-		buf_add(&e->s, res.output.p ? res.output.p : "", res.output.len);
-		if (res.truncated)
-			buf_printf(&e->s, "\n[... output cut at %u bytes ...]\n",
-				   SHELL_OUTPUT_MAX);
-		e->status = err != C_OK ? 127 : res.exit_code;
-		e->flag = res.cancelled;
-		if (res.timed_out)
-			buf_adds(&e->s, "\n[timed out]\n");
-		sandbox_result_free(&res);
+		/* the answer is on screen; reflection may now write a skill
+		 * (it decides whether the task calls for one) */
+		agent_reflect(r->a, &e->res, &ev, false);
+		break;
+	case JOB_COMPACT:
+		e = uev_new(U_COMPACT_DONE);
+		e->status = (int)agent_compact(r->a, *r->job_text ? r->job_text : NULL,
+					       &ev);
+		break;
+	default:
+		e = run_shell(r);
+		break;
 	}
 	q_push(r, e);
 	return NULL;
 }
-

@@ -32,6 +32,9 @@
 
 #include <curses.h>
 
+#include "agent/mind.h"
+#include "memory/memory.h"
+#include "skills/skills.h"
 #include "ui/history.h"
 #include "ui/lineedit.h"
 #include "ui/markdown.h"
@@ -240,6 +243,15 @@ handle(struct repl *r, struct uev *e)
 		}
 		job_done(r);
 		break;
+	case U_COMPACT_DONE:
+		if (e->status == C_OK)
+			ts_add_text(&r->ts, ENT_NOTICE, "conversation compacted: older "
+				    "messages summarised (the session log keeps them)");
+		else if (e->status == C_ERR_CANCELLED)
+			ts_add_text(&r->ts, ENT_ERROR, "compaction interrupted");
+		/* other failures were told through notices */
+		job_done(r);
+		break;
 	}
 	r->dirty = true;
 }
@@ -320,6 +332,9 @@ start_job(struct repl *r, enum job_kind k, const char *text)
 	if (k == JOB_SHELL) {
 		r->shell = ts_add_text(&r->ts, ENT_SHELL, text);
 		r->job_text = xstrdup(text);
+	} else if (k == JOB_COMPACT) {
+		ts_add_text(&r->ts, ENT_NOTICE, "compacting the conversation...");
+		r->job_text = xstrdup(text);
 	} else {
 		ts_add_text(&r->ts, ENT_USER, text);
 		r->job_text = with_attachments(r, text);
@@ -365,9 +380,10 @@ cmd_help(struct repl *r)
 	       "  /model [name]    the model answering\n"
 	       "  /mode [mode]     permission mode: read-only, ask, auto-edit, auto\n"
 	       "  /clear           start a fresh conversation\n"
-	       "  /compact [focus] summarise the conversation (not available yet)\n"
+	       "  /compact [focus] summarise older messages to free context\n"
 	       "  /cost            tokens used this session\n"
-	       "  /memory /skills  (not available yet)\n"
+	       "  /memory          what conch remembers about you and this project\n"
+	       "  /skills          the skills conch can use here\n"
 	       "  /resume          (use conch -c or conch -r ID)\n"
 	       "  /exit            leave (also Ctrl-D on an empty prompt)\n"
 	       "  !command         run a shell command in the sandbox\n"
@@ -425,6 +441,66 @@ cmd_clear(struct repl *r)
 	notice(r, ENT_NOTICE, "conversation cleared");
 }
 
+/* What conch remembers: both memory files with their entries. */
+static void
+cmd_memory(struct repl *r)
+{
+	struct mem_store m;
+	struct buf b = BUF_INIT;
+	static const enum mem_target which[] = { MEM_USER, MEM_PROJECT };
+	size_t i, j;
+
+	mem_open_cfg(&m, r->a->o.workspace, r->a->o.config);
+	for (i = 0; i < 2; i++) {
+		char **v = NULL;
+		size_t n = 0, chars = 0;
+		if (mem_load(&m, which[i], &v, &n) != C_OK)
+			n = 0;
+		for (j = 0; j < n; j++)
+			chars += mem_chars(v[j]);
+		buf_printf(&b, "%s%s memory: %s (%zu entries, %zu of %zu chars)\n",
+			   i ? "\n" : "", i ? "Project" : "User",
+			   mem_path(&m, which[i]), n, chars, mem_budget(&m, which[i]));
+		for (j = 0; j < n; j++)
+			buf_printf(&b, "  - %s\n", v[j]);
+		mem_entries_free(v, n);
+	}
+	buf_adds(&b, "\nEdit with conch memory, or ask conch to remember something.");
+	notice(r, ENT_INFO, buf_str(&b));
+	buf_free(&b);
+	mem_close(&m);
+}
+
+/* The skills conch can use here. */
+static void
+cmd_skills(struct repl *r)
+{
+	struct skill_index idx;
+	struct buf b = BUF_INIT, warn = BUF_INIT, pend = BUF_INIT;
+	size_t i;
+
+	memset(&idx, 0, sizeof idx);
+	skills_scan(&idx, r->a->o.workspace, &warn);
+	if (!idx.n)
+		buf_adds(&b, "No skills found.");
+	else
+		buf_printf(&b, "Skills (%zu):\n", idx.n);
+	for (i = 0; i < idx.n; i++)
+		buf_printf(&b, "  %s (%s): %s\n", idx.v[i].name,
+			   skill_source_str(idx.v[i].source), idx.v[i].description);
+	skills_pending_list(&pend);
+	if (pend.len)
+		buf_printf(&b, "\nWaiting for review (conch skills approve NAME):\n%s",
+			   buf_str(&pend));
+	if (warn.len)
+		buf_printf(&b, "\nSkipped:\n%s", buf_str(&warn));
+	notice(r, ENT_INFO, buf_str(&b));
+	skills_index_free(&idx);
+	buf_free(&b);
+	buf_free(&warn);
+	buf_free(&pend);
+}
+
 /* Returns false when the line is not a command. */
 static bool
 slash(struct repl *r, const char *line)
@@ -462,14 +538,11 @@ slash(struct repl *r, const char *line)
 	} else if (!strcmp(name, "/clear")) {
 		cmd_clear(r);
 	} else if (!strcmp(name, "/compact")) {
-		notice(r, ENT_NOTICE, "/compact is not available yet "
-		       "(compaction is being built)");
+		start_job(r, JOB_COMPACT, arg);
 	} else if (!strcmp(name, "/memory")) {
-		notice(r, ENT_NOTICE, "/memory is not available yet "
-		       "(memory is being built)");
+		cmd_memory(r);
 	} else if (!strcmp(name, "/skills")) {
-		notice(r, ENT_NOTICE, "/skills is not available yet "
-		       "(skills are being built)");
+		cmd_skills(r);
 	} else if (!strcmp(name, "/resume")) {
 		notice(r, ENT_NOTICE, "/resume is not available in the session "
 		       "yet: leave and run conch -c (latest) or conch -r ID "
@@ -513,7 +586,8 @@ submit(struct repl *r)
 	if (r->busy) {
 		/* commands that need no agent run at once */
 		if (!strcmp(copy, "/exit") || !strcmp(copy, "/quit") ||
-		    !strcmp(copy, "/help") || !strcmp(copy, "/cost")) {
+		    !strcmp(copy, "/help") || !strcmp(copy, "/cost") ||
+		    !strcmp(copy, "/memory") || !strcmp(copy, "/skills")) {
 			slash(r, copy);
 			free(copy);
 			return;

@@ -40,7 +40,7 @@ enum { CP_HEAD = 1, CP_CODE, CP_LINK, CP_ADD, CP_DEL, CP_HUNK, CP_USER,
 
 enum uev_kind {
 	U_TEXT, U_THINK, U_DISCARD, U_NOTICE, U_TOOL_START, U_TOOL_END,
-	U_TURN_END, U_TODO, U_APPROVE, U_DONE, U_SHELL_DONE,
+	U_TURN_END, U_TODO, U_APPROVE, U_DONE, U_SHELL_DONE, U_COMPACT_DONE,
 };
 
 /* A pending approval; lives on the worker's stack while it waits. */
@@ -65,7 +65,7 @@ struct uev {
 	struct agent_result res;
 };
 
-enum job_kind { JOB_AGENT, JOB_SHELL };
+enum job_kind { JOB_AGENT, JOB_SHELL, JOB_COMPACT };
 
 struct repl {
 	struct agent *a;
@@ -126,7 +126,8 @@ struct repl {
 long repl_now_ms(void);
 
 /* The worker thread's body: runs r->job with r->job_text and queues what
- * happens, ending with U_DONE or U_SHELL_DONE (repl-worker.c). */
+ * happens, ending with U_DONE, U_SHELL_DONE or U_COMPACT_DONE
+ * (repl-worker.c). */
 void *repl_worker(void *arg);
 void repl_uev_free(struct uev *e);
 

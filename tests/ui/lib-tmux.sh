@@ -21,6 +21,10 @@ trap tm_cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 mkdir -p "$T/home" "$T/state" "$T/config" "$T/data" "$T/cache" "$T/proj"
+# reflection after tool tasks would take turns from the scripts: off here,
+# on for the sessions started with XDG_CONFIG_HOME=$T/config-reflect
+mkdir -p "$T/config/conch" "$T/config-reflect"
+echo '{"skills": {"auto_write": "off"}}' > "$T/config/conch/config.json"
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1

@@ -41,9 +41,10 @@ cat > "$T/tool.json" <<'JSON'
 {"turns": [
  {"text": "Reading.", "tool_calls": [{"id": "r1", "name": "read",
    "args": {"path": "notes.txt"}}]},
- {"text": "Read it.", "expect_result": "secret-content-42"}]}
+ {"text": "Read it.", "expect_result": "secret-content-42"},
+ {"text": "{\"action\": \"create\", \"name\": \"notes-reader\", \"description\": \"Reads the notes file\", \"body\": \"Read notes.txt first.\"}"}]}
 JSON
-tm_start tool "$T/tool.json"
+tm_start tool "$T/tool.json" 80 24 "XDG_CONFIG_HOME='$T/config-reflect'"
 tm_wait tool "/help for help"
 tm_literal tool "read the notes"
 tm_keys tool Enter
@@ -55,6 +56,11 @@ tm_wait tool "secret-content-42"
 tm_wait tool '"path": "notes.txt"'
 tm_keys tool C-o
 tm_wait_gone tool "secret-content-42"
+# the reflection after the task wrote a skill; /skills lists it
+tm_wait tool "notes-reader"
+tm_literal tool "/skills"
+tm_keys tool Enter
+tm_wait tool "notes-reader (user): Reads the notes file"
 tm_literal tool "/exit"
 tm_keys tool Enter
 tm_exit_status tool >/dev/null
@@ -282,7 +288,9 @@ cat > "$T/input.json" <<'JSON'
  {"text": "got-paste", "expect_user": "pasted-one\npasted-two"},
  {"chunks": ["slow-a ", "slow-b ", "slow-c ", "slow-d ", "slow-end"], "delay_ms": 400},
  {"text": "got-queued", "expect_user": "queued-message"},
- {"text": "got-file", "expect_user": "secret-content-42"}]}
+ {"text": "got-file", "expect_user": "secret-content-42"},
+ {"expect_user": "about to be compacted", "text": "DONE"},
+ {"expect_system": "special attention to: the parser", "text": "Summary."}]}
 JSON
 tm_start input "$T/input.json"
 tm_wait input "/help for help"
@@ -315,9 +323,12 @@ tm_literal input "/mode auto-edit"
 tm_keys input Enter
 tm_wait input "permission mode: auto-edit"
 tm_wait input "| auto-edit |"
-tm_literal input "/compact"
+tm_literal input "/memory"
 tm_keys input Enter
-tm_wait input "/compact is not available yet"
+tm_wait input "Project memory:"
+tm_literal input "/compact the parser"
+tm_keys input Enter
+tm_wait input "conversation compacted"
 tm_keys input C-d
 [ "$(tm_exit_status input)" = 0 ] || fail "input: exit status"
 
