@@ -384,7 +384,7 @@ cmd_help(struct repl *r)
 	       "  /cost            tokens used this session\n"
 	       "  /memory          what conch remembers about you and this project\n"
 	       "  /skills          the skills conch can use here\n"
-	       "  /resume          (use conch -c or conch -r ID)\n"
+	       "  /resume [id]     list this project's sessions, or continue one\n"
 	       "  /exit            leave (also Ctrl-D on an empty prompt)\n"
 	       "  !command         run a shell command in the sandbox\n"
 	       "  @path            attach a file to the message\n"
@@ -501,6 +501,97 @@ cmd_skills(struct repl *r)
 	buf_free(&pend);
 }
 
+/* Put a conversation (restored from a session) into the transcript. */
+static void
+show_conv(struct repl *r, const struct conv *c)
+{
+	size_t i, j;
+	for (i = 0; i < c->n; i++) {
+		const struct conv_msg *m = &c->msgs[i];
+		for (j = 0; j < m->nblocks; j++) {
+			const struct conv_block *b = &m->blocks[j];
+			struct ent *e;
+			if (b->type == BLK_TEXT && b->text && *b->text) {
+				ts_add_text(&r->ts, m->role == CONV_USER ?
+					    ENT_USER : ENT_ASSIST, b->text);
+			} else if (b->type == BLK_TOOL_CALL) {
+				e = ts_add(&r->ts, ENT_TOOL);
+				e->id = xstrdup(b->id);
+				e->name = xstrdup(b->name);
+				e->args = xstrdup(b->args);
+				e->expanded = r->tools_expanded;
+			} else if (b->type == BLK_TOOL_RESULT &&
+				   (e = find_tool(r, b->id))) {
+				e->done = true;
+				e->is_error = b->is_error;
+				buf_adds(&e->result, b->text ? b->text : "");
+			}
+		}
+	}
+	for (i = 0; i < r->ts.n; i++) /* calls whose results were lost */
+		if (r->ts.v[i]->kind == ENT_TOOL)
+			r->ts.v[i]->done = true;
+	r->scroll = 0;
+	r->dirty = true;
+}
+
+/* /resume: list this project's sessions, or continue one in place. */
+static void
+cmd_resume(struct repl *r, const char *id)
+{
+	struct conv restored;
+	cJSON *todos = NULL;
+	struct session *s;
+	enum cerr e;
+	char msg[300];
+
+	if (!*id) {
+		char *text = NULL;
+		size_t len = 0, n = 0;
+		FILE *f = open_memstream(&text, &len);
+		if (f) {
+			n = session_list(r->a->o.cwd, f);
+			fclose(f);
+		}
+		notice(r, ENT_INFO, n ? text : "No sessions for this project yet.");
+		if (n)
+			notice(r, ENT_NOTICE, "/resume ID continues one of them here");
+		free(text);
+		return;
+	}
+	conv_init(&restored);
+	s = session_resume(r->a->o.cwd, id, &restored, &todos, &e);
+	if (!s) {
+		snprintf(msg, sizeof msg, "no session %s here (see /resume)", id);
+		notice(r, ENT_ERROR, msg);
+		conv_free(&restored);
+		return;
+	}
+	/* the session cmd-run opened stays its own; this one is ours */
+	if (r->own_session)
+		session_close(r->own_session);
+	else
+		r->orig_session = r->a->session;
+	r->a->session = r->own_session = s;
+	conv_free(&r->a->conv);
+	conv_init(&r->a->conv);
+	{
+		size_t i;
+		for (i = 0; i < restored.n; i++)
+			conv_push(&r->a->conv, &restored.msgs[i]);
+	}
+	todo_list_free(&r->a->todos);
+	agent_set_todos(r->a, todos);
+	cJSON_Delete(todos);
+	conv_free(&restored);
+	ts_clear(&r->ts);
+	r->todo = NULL;
+	show_conv(r, &r->a->conv);
+	snprintf(msg, sizeof msg, "resumed session %s (%zu messages)", s->id,
+		 r->a->conv.n);
+	notice(r, ENT_NOTICE, msg);
+}
+
 /* Returns false when the line is not a command. */
 static bool
 slash(struct repl *r, const char *line)
@@ -544,9 +635,7 @@ slash(struct repl *r, const char *line)
 	} else if (!strcmp(name, "/skills")) {
 		cmd_skills(r);
 	} else if (!strcmp(name, "/resume")) {
-		notice(r, ENT_NOTICE, "/resume is not available in the session "
-		       "yet: leave and run conch -c (latest) or conch -r ID "
-		       "(see conch sessions)");
+		cmd_resume(r, arg);
 	} else {
 		char msg[100];
 		snprintf(msg, sizeof msg, "unknown command %s (try /help)", name);
@@ -1310,12 +1399,18 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 		notice(&r, ENT_NOTICE, intro);
 	}
 
+	show_conv(&r, &a->conv); /* conch -c / -r */
 	loop(&r, sigp[0]);
 	stop_worker(&r);
 	drain_events(&r);
 	term_close(&r);
 	if (r.quit_sig)
 		code = 128 + r.quit_sig;
+	if (r.own_session) { /* give back the session cmd-run opened */
+		session_close(r.own_session);
+		a->session = r.orig_session;
+		r.own_session = NULL;
+	}
 	if (a->session && a->turns > 0)
 		fprintf(stderr, "conch: session %s (resume with conch -r %s)\n",
 			a->session->id, a->session->id);

@@ -115,6 +115,9 @@ struct repl {
 	long shit; /* search hit, -1 none */
 	int ctrlc;
 
+	/* a session opened by /resume replaces the agent's while we run */
+	struct session *own_session, *orig_session;
+
 	int errp[2];
 	int saved_err;
 	struct sigaction old_winch, old_term, old_hup;

@@ -3,7 +3,8 @@
 # tm_start NAME SCRIPT [W H] [ENV...]: run conch in a new detached session
 #   with the scripted provider SCRIPT; the pane records `stty -g` before
 #   and after and conch's exit status in $T/NAME.{before,after,exit}.
-#   conch's stderr goes to $T/NAME.err.
+#   conch's stderr goes to $T/NAME.err; an ENV of TM_ARGS='...' passes
+#   arguments.
 # tm_wait NAME TEXT [SECONDS]: poll the screen until TEXT shows (fixed
 #   string); fails with the screen printed when it does not in time.
 # tm_screen NAME: print the screen.   tm_keys NAME KEY...: send keys.
@@ -42,7 +43,7 @@ tm_start() {
 		echo "ulimit -c 0"
 		for kv in "$@"; do echo "export $kv"; done
 		echo "stty -g > '$T/$name.before'"
-		echo "'$CONCH_BIN' 2> '$T/$name.err'"
+		echo "'$CONCH_BIN' \$TM_ARGS 2> '$T/$name.err'"
 		echo "echo \$? > '$T/$name.exit'"
 		echo "stty -g > '$T/$name.after'"
 		echo "echo CONCH-EXITED"

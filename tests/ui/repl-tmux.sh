@@ -209,8 +209,27 @@ tm_keys hist2 Up
 tm_wait hist2 "> /exit"
 tm_keys hist2 Up
 tm_wait hist2 "> second-message"
-tm_keys hist2 C-u C-d
+tm_keys hist2 C-u
+# /resume lists this project's sessions and continues one in place
+sid=$(basename "$(grep -l first-message "$T"/state/conch/sessions/*/*.jsonl | head -1)" .jsonl)
+[ -n "$sid" ] || fail "no session log with the history test"
+tm_literal hist2 "/resume"
+tm_keys hist2 Enter
+tm_wait hist2 "$sid"
+tm_literal hist2 "/resume $sid"
+tm_keys hist2 Enter
+tm_wait hist2 "resumed session $sid"
+tm_wait hist2 "> second-message"
+tm_wait hist2 "r-two"
+tm_keys hist2 C-d
 tm_exit_status hist2 >/dev/null
+
+# -- conch -r ID shows the restored conversation --------------------------
+tm_start cont "$T/hist.json" 80 24 "TM_ARGS='-r $sid'"
+tm_wait cont "> first-message"
+tm_wait cont "r-two"
+tm_keys cont C-d
+tm_exit_status cont >/dev/null
 
 # -- SIGTERM, SIGHUP and a crash (SIGABRT) restore the terminal too -----
 for sig in TERM HUP ABRT; do
