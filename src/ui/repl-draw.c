@@ -187,7 +187,7 @@ draw_status(struct repl *r, int y, int W)
 	size_t n;
 	short pair = r->color ? CP_STATUS : 0;
 	const char *model = r->answered_by ? r->answered_by :
-			    r->o->model ? r->o->model : "no model";
+			    r->model ? r->model : "no model";
 
 	buf_printf(&b, " %s", model);
 	if (r->scroll > 0)

@@ -34,6 +34,8 @@
 
 #include "agent/mind.h"
 #include "memory/memory.h"
+#include "provider/chain.h"
+#include "provider/provider.h"
 #include "skills/skills.h"
 #include "ui/history.h"
 #include "ui/lineedit.h"
@@ -377,7 +379,7 @@ cmd_help(struct repl *r)
 	notice(r, ENT_INFO,
 	       "Commands:\n"
 	       "  /help            this help\n"
-	       "  /model [name]    the model answering\n"
+	       "  /model [p/model] the model answering, or switch to another\n"
 	       "  /mode [mode]     permission mode: read-only, ask, auto-edit, auto\n"
 	       "  /clear           start a fresh conversation\n"
 	       "  /compact [focus] summarise older messages to free context\n"
@@ -501,6 +503,47 @@ cmd_skills(struct repl *r)
 	buf_free(&pend);
 }
 
+/* /model [provider/model]: show the model, or answer with another one
+ * from now on (no fallback: the chain holds that one model). */
+static void
+cmd_model(struct repl *r, const char *spec)
+{
+	struct provider_error err;
+	struct provider *p;
+	struct chain *ch;
+	char msg[700];
+
+	if (!*spec) {
+		snprintf(msg, sizeof msg, "model: %s%s%s", r->model ? r->model : "none",
+			 r->answered_by ? "; last answer by " : "",
+			 r->answered_by ? r->answered_by : "");
+		notice(r, ENT_NOTICE, msg);
+		return;
+	}
+	memset(&err, 0, sizeof err);
+	p = provider_open(spec, cJSON_GetObjectItemCaseSensitive(r->a->o.config,
+								 "providers"), &err);
+	if (!p) {
+		snprintf(msg, sizeof msg, "%s: %s", spec, err.msg);
+		notice(r, ENT_ERROR, msg);
+		return;
+	}
+	ch = chain_new(true);
+	chain_add(ch, p);
+	/* the chain cmd-run built stays its own; this one is ours */
+	if (r->own_chain)
+		chain_free(r->own_chain);
+	else
+		r->orig_chain = r->a->o.chain;
+	r->a->o.chain = r->own_chain = ch;
+	free(r->model);
+	r->model = xstrdup(chain_label(ch));
+	free(r->answered_by);
+	r->answered_by = NULL;
+	snprintf(msg, sizeof msg, "model: %s from now on", r->model);
+	notice(r, ENT_NOTICE, msg);
+}
+
 /* Put a conversation (restored from a session) into the transcript. */
 static void
 show_conv(struct repl *r, const struct conv *c)
@@ -613,17 +656,7 @@ slash(struct repl *r, const char *line)
 	} else if (!strcmp(name, "/cost")) {
 		cmd_cost(r);
 	} else if (!strcmp(name, "/model")) {
-		char msg[400];
-		if (*arg) {
-			notice(r, ENT_NOTICE, "switching models in a session is not "
-			       "available yet: restart with conch -m PROVIDER/MODEL");
-		} else {
-			snprintf(msg, sizeof msg, "model: %s%s%s",
-				 r->o->model ? r->o->model : "none",
-				 r->answered_by ? "; last answer by " : "",
-				 r->answered_by ? r->answered_by : "");
-			notice(r, ENT_NOTICE, msg);
-		}
+		cmd_model(r, arg);
 	} else if (!strcmp(name, "/mode")) {
 		cmd_mode(r, arg);
 	} else if (!strcmp(name, "/clear")) {
@@ -1371,6 +1404,7 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 	r.saved_err = -1;
 	r.shit = -1;
 	r.usage = a->usage;
+	r.model = xstrdup(o->model);
 	cs = nl_langinfo(CODESET);
 	r.utf8 = cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
 	if (pipe2(r.evp, O_CLOEXEC | O_NONBLOCK) < 0 ||
@@ -1406,6 +1440,10 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 	term_close(&r);
 	if (r.quit_sig)
 		code = 128 + r.quit_sig;
+	if (r.own_chain) { /* give back the chain cmd-run built */
+		a->o.chain = r.orig_chain;
+		chain_free(r.own_chain);
+	}
 	if (r.own_session) { /* give back the session cmd-run opened */
 		session_close(r.own_session);
 		a->session = r.orig_session;
@@ -1424,6 +1462,7 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 		free(r.pending[--r.npending]);
 	free(r.pending);
 	free(r.answered_by);
+	free(r.model);
 	pthread_mutex_destroy(&r.mu);
 	pthread_cond_destroy(&r.cv);
 out_pipes:

@@ -115,8 +115,11 @@ struct repl {
 	long shit; /* search hit, -1 none */
 	int ctrlc;
 
-	/* a session opened by /resume replaces the agent's while we run */
+	/* a session opened by /resume and a chain built by /model replace
+	 * the agent's while we run; cmd-run's are given back at the end */
 	struct session *own_session, *orig_session;
+	struct chain *own_chain, *orig_chain;
+	char *model; /* the chain's label; owned */
 
 	int errp[2];
 	int saved_err;

@@ -342,6 +342,12 @@ tm_literal input "/mode auto-edit"
 tm_keys input Enter
 tm_wait input "permission mode: auto-edit"
 tm_wait input "| auto-edit |"
+tm_literal input "/model nope/x"
+tm_keys input Enter
+tm_wait input "! nope/x: "
+tm_literal input "/model"
+tm_keys input Enter
+tm_wait input "model: scripted/test"
 tm_literal input "/memory"
 tm_keys input Enter
 tm_wait input "Project memory:"
