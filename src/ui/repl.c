@@ -1008,8 +1008,6 @@ func_key(struct repl *r, int key)
 	int page = LINES > 6 ? LINES - 4 : 1;
 	r->ctrlc = 0;
 	switch (key) {
-	case K_PASTE_BEGIN: r->paste = true; break;
-	case K_PASTE_END: r->paste = false; break;
 	case K_ALT_ENTER: le_insert(ed, "\n", 1); break;
 	case K_ALT_B: le_word_left(ed); break;
 	case K_ALT_F: le_word_right(ed); break;
@@ -1078,8 +1076,14 @@ read_keys(struct repl *r)
 			}
 		}
 		r->dirty = true;
-		if (r->ap && !(r->paste)) {
-			dialog_key(r, key, is_char);
+		if (!is_char && (key == K_PASTE_BEGIN || key == K_PASTE_END)) {
+			r->paste = key == K_PASTE_BEGIN;
+			continue;
+		}
+		if (r->ap) {
+			/* a paste never answers a dialog; it may be the reason */
+			if (!r->paste || (r->ap_reason && is_char && key >= 32))
+				dialog_key(r, key, is_char);
 			continue;
 		}
 		if (r->searching && search_key(r, key, is_char))

@@ -94,6 +94,9 @@ grep -q "^new line$" "$T/proj/a.txt" || fail "approved edit not applied"
 tm_literal approve "again"
 tm_keys approve Enter
 tm_wait approve "Allow edit?"
+# a paste never answers the dialog
+tm set-buffer -b conch "y"
+tm paste-buffer -p -b conch -t approve
 tm_keys approve n
 tm_wait approve "reason>"
 tm_literal approve "not now"
