@@ -97,3 +97,9 @@ tm_exit_status() {
 }
 
 tm_pane_pid() { tm display-message -p -t "$1" '#{pane_pid}'; }
+
+# The pid of a child of process PID (from /proc: no procps needed).
+tm_child() {
+	cat /proc/[0-9]*/stat 2>/dev/null |
+		awk -v pp="$1" '{ pid = $1; sub(/.*\) /, ""); if ($2 == pp) { print pid; exit } }'
+}

@@ -242,7 +242,7 @@ for sig in TERM HUP ABRT; do
 	tm_keys "sig$sig" Enter
 	tm_wait "sig$sig" "tick-first"
 	shpid=$(tm_pane_pid "sig$sig")
-	cpid=$(pgrep -P "$shpid" -x conch || pgrep -P "$shpid")
+	cpid=$(tm_child "$shpid")
 	[ -n "$cpid" ] || fail "no conch process"
 	kill -s "$sig" "$cpid"
 	[ "$sig" = ABRT ] && : > "$T/sig$sig.err" # the abort is the point
