@@ -17,8 +17,10 @@ struct le {
 	char *kill; /* last killed text; owned; may be NULL */
 };
 
+/* An empty editor; le_free releases the text and the kill buffer. */
 void le_init(struct le *e);
 void le_free(struct le *e);
+/* Empty the text (the kill buffer stays for Ctrl-Y). */
 void le_clear(struct le *e);
 /* Replace the text; the cursor goes to the end. */
 void le_set(struct le *e, const char *s);
@@ -40,6 +42,7 @@ bool le_yank(struct le *e);       /* Ctrl-Y */
  * column; false on the first / last line (the caller recalls history). */
 bool le_up(struct le *e);
 bool le_down(struct le *e);
+/* The text; valid until the next change. */
 const char *le_str(const struct le *e);
 
 /* One screen row of the laid-out text: bytes [start, end). */

@@ -90,6 +90,7 @@ unsigned md_attr_at(const struct md_line *l, size_t off);
 /* Append `ln`; the doc takes ownership of its text and spans. */
 void md_doc_push(struct md_doc *doc, struct md_line *ln);
 
+/* Free every line and leave `doc` empty (reusable). */
 void md_doc_free(struct md_doc *doc);
 
 #endif

@@ -52,8 +52,10 @@ struct transcript {
 	unsigned flags; /* MDF_* */
 };
 
+/* An empty transcript rendering with md_render flags `flags`. */
 void ts_init(struct transcript *t, unsigned flags);
 void ts_free(struct transcript *t);
+/* Drop every entry (pointers to them become invalid). */
 void ts_clear(struct transcript *t);
 /* A new empty entry at the end; owned by the transcript. */
 struct ent *ts_add(struct transcript *t, enum ent_kind k);
