@@ -316,6 +316,29 @@ cat > "$T/input.json" <<'JSON'
 JSON
 tm_start input "$T/input.json"
 tm_wait input "/help for help"
+# line editing keys reach the editor
+tm_literal input "one two"
+tm_keys input M-b
+tm_literal input "X"
+tm_wait input "> one Xtwo"
+tm_keys input C-a
+tm_literal input "Y"
+tm_keys input C-e
+tm_literal input "Z"
+tm_wait input "> Yone XtwoZ"
+tm_keys input C-w
+tm_wait_gone input "XtwoZ"
+tm_keys input C-a M-f C-k
+tm_literal input "!"
+tm_wait input "> Yone!"
+tm_keys input M-Enter
+tm_literal input "second"
+tm_keys input C-j
+tm_literal input "third"
+tm_wait input "  third"
+tm_screen input | grep -q "^  second$" || fail "Alt-Enter: no new line"
+tm_keys input C-c # clears the whole input
+tm_wait_gone input "Yone!"
 tm set-buffer -b conch "$(printf 'pasted-one\npasted-two')"
 tm paste-buffer -p -b conch -t input
 tm_wait input "  pasted-two"
