@@ -395,6 +395,24 @@ tm_screen dumb | grep -q '\*\*gamma\*\*' || fail "TERM=dumb: not the plain mode"
 tm_keys dumb C-d
 tm_exit_status dumb >/dev/null
 
+# -- wide and combining characters take the columns the terminal gives --
+cat > "$T/wide.json" <<'JSON'
+{"turns": [{"text": "中文中文中文中文中文中文中文中文中文中文 end\n\ncafe\u0301 ok"}]}
+JSON
+tm_start wide "$T/wide.json" 30 10
+tm_wait wide "/help"
+tm_literal wide "w"
+tm_keys wide Enter
+tm_wait wide " ok"
+# e + combining acute: one column, kept together
+tm_screen wide | grep -qx "cafe$(printf '\314\201') ok" || fail "combining mark lost"
+# 20 wide characters (40 columns) break after 15 in 30 columns
+tm_screen wide | grep -qx "中文中文中文中文中文中文中文中" ||
+	{ tm_screen wide; fail "wide characters not measured as two columns"; }
+tm_screen wide | grep -qx "文中文中文 end" || fail "wide line not continued"
+tm_keys wide C-d
+tm_exit_status wide >/dev/null
+
 # -- a small terminal works ---------------------------------------------
 tm_start small "$T/stream.json" 24 6
 tm_wait small "scripted"
