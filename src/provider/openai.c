@@ -314,6 +314,8 @@ stream_error(const cJSON *eo, struct provider_error *err)
 	else
 		snprintf(cs, sizeof cs, "%s", cJSON_IsString(code) ? code->valuestring : "");
 	k = remote_classify_error(cs[0] ? cs : type, msg);
+	if (remote_is_context_overflow(type))
+		k = C_ERR_CONTEXT;
 	if (k == C_ERR_PROVIDER && type)
 		k = remote_classify_error(type, msg);
 	if (k == C_ERR_PROVIDER)

@@ -66,6 +66,7 @@ remote_is_context_overflow(const char *m)
 	       contains_ci(m, "maximum context length") ||
 	       contains_ci(m, "context length") ||
 	       contains_ci(m, "context window") ||
+	       contains_ci(m, "context size") ||
 	       contains_ci(m, "exceed_context_size") ||
 	       contains_ci(m, "too many tokens") ||
 	       contains_ci(m, "input is too long");

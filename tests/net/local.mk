@@ -1,1 +1,32 @@
-## tests/net
+## tests/net: SSE parser, stream decoders, providers over a loopback
+## server, the fallback chain.
+if HAVE_CHECK
+check_PROGRAMS += tests/net/test-decode
+tests_net_test_decode_SOURCES = tests/net/test-decode.c
+tests_net_test_decode_CFLAGS = $(TEST_CFLAGS)
+tests_net_test_decode_LDADD = $(TEST_LIBS)
+TESTS += tests/net/test-decode
+endif
+EXTRA_DIST += \
+	tests/net/fixtures/anth-badjson.sse tests/net/fixtures/anth-badjson.out \
+	tests/net/fixtures/anth-cut.sse tests/net/fixtures/anth-cut.out \
+	tests/net/fixtures/anth-overloaded.sse tests/net/fixtures/anth-overloaded.out \
+	tests/net/fixtures/anth-parallel.sse tests/net/fixtures/anth-parallel.out \
+	tests/net/fixtures/anth-text.sse tests/net/fixtures/anth-text.out \
+	tests/net/fixtures/anth-text-cr.sse tests/net/fixtures/anth-text-cr.out \
+	tests/net/fixtures/anth-thinking.sse tests/net/fixtures/anth-thinking.out \
+	tests/net/fixtures/anth-tool.sse tests/net/fixtures/anth-tool.out \
+	tests/net/fixtures/anth-tool-crlf.sse tests/net/fixtures/anth-tool-crlf.out \
+	tests/net/fixtures/anth-unknown.sse tests/net/fixtures/anth-unknown.out \
+	tests/net/fixtures/oai-badjson.sse tests/net/fixtures/oai-badjson.out \
+	tests/net/fixtures/oai-cut.sse tests/net/fixtures/oai-cut.out \
+	tests/net/fixtures/oai-deepseek.sse tests/net/fixtures/oai-deepseek.out \
+	tests/net/fixtures/oai-llamacpp.sse tests/net/fixtures/oai-llamacpp.out \
+	tests/net/fixtures/oai-llamacpp-error.sse tests/net/fixtures/oai-llamacpp-error.out \
+	tests/net/fixtures/oai-nodone.sse tests/net/fixtures/oai-nodone.out \
+	tests/net/fixtures/oai-ollama.sse tests/net/fixtures/oai-ollama.out \
+	tests/net/fixtures/oai-openrouter.sse tests/net/fixtures/oai-openrouter.out \
+	tests/net/fixtures/oai-openrouter-error.sse tests/net/fixtures/oai-openrouter-error.out \
+	tests/net/fixtures/oai-text.sse tests/net/fixtures/oai-text.out \
+	tests/net/fixtures/oai-tools.sse tests/net/fixtures/oai-tools.out \
+	tests/net/fixtures/oai-tools-crlf.sse tests/net/fixtures/oai-tools-crlf.out
