@@ -175,18 +175,12 @@ find_key(const char *name, const struct known *k, const cJSON *pc,
 		return read_key_file(name, file, err);
 	if (k && k->key_env && (v = getenv(k->key_env)) && *v && key_ok(v))
 		return xstrdup(v);
-	if (k && !k->key_required)
-		return NULL;
-	if (k && k->key_env)
-		provider_fail(err, C_ERR_AUTH,
-			      "no API key for %s: set %s, or providers.%s.api_key_env "
-			      "or providers.%s.api_key_file (mode 0600) in config.json",
-			      name, k->key_env, name, name);
-	else
-		provider_fail(err, C_ERR_AUTH,
-			      "no API key for %s: set providers.%s.api_key_env or "
-			      "providers.%s.api_key_file (mode 0600) in config.json",
-			      name, name, name);
+	if (!k || !k->key_required)
+		return NULL; /* custom endpoints and local servers may need none */
+	provider_fail(err, C_ERR_AUTH,
+		      "no API key for %s: set %s, or providers.%s.api_key_env "
+		      "or providers.%s.api_key_file (mode 0600) in config.json",
+		      name, k->key_env, name, name);
 	return NULL;
 }
 

@@ -30,3 +30,12 @@ EXTRA_DIST += \
 	tests/net/fixtures/oai-text.sse tests/net/fixtures/oai-text.out \
 	tests/net/fixtures/oai-tools.sse tests/net/fixtures/oai-tools.out \
 	tests/net/fixtures/oai-tools-crlf.sse tests/net/fixtures/oai-tools-crlf.out
+
+if HAVE_CHECK
+check_PROGRAMS += tests/net/test-remote
+tests_net_test_remote_SOURCES = tests/net/test-remote.c
+tests_net_test_remote_CFLAGS = $(TEST_CFLAGS)
+tests_net_test_remote_LDADD = $(TEST_LIBS)
+TESTS += tests/net/test-remote
+endif
+EXTRA_DIST += tests/net/server.py
