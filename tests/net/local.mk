@@ -37,5 +37,10 @@ tests_net_test_remote_SOURCES = tests/net/test-remote.c
 tests_net_test_remote_CFLAGS = $(TEST_CFLAGS)
 tests_net_test_remote_LDADD = $(TEST_LIBS)
 TESTS += tests/net/test-remote
+check_PROGRAMS += tests/net/test-chain
+tests_net_test_chain_SOURCES = tests/net/test-chain.c
+tests_net_test_chain_CFLAGS = $(TEST_CFLAGS)
+tests_net_test_chain_LDADD = $(TEST_LIBS)
+TESTS += tests/net/test-chain
 endif
 EXTRA_DIST += tests/net/server.py
