@@ -14,7 +14,8 @@ static enum cerr
 collect(void *ud, const struct sse_event *ev)
 {
 	struct buf *b = ud;
-	if (strlen(ev->data) != ev->data_len)
+	/* data may hold NUL bytes; it is always NUL-terminated */
+	if (ev->data[ev->data_len] != '\0')
 		abort();
 	buf_printf(b, "%s|%zu|", ev->type, ev->data_len);
 	buf_add(b, ev->data, ev->data_len);
