@@ -237,6 +237,15 @@ http_post(const struct http_request *rq, struct http_response *rs)
 		}
 		hdrs = t;
 	}
+	/* no "Expect: 100-continue" round trip for large bodies */
+	{
+		struct curl_slist *t = curl_slist_append(hdrs, "Expect:");
+		if (!t) {
+			e = C_ERR_NOMEM;
+			goto out;
+		}
+		hdrs = t;
+	}
 	x.rq = rq;
 	x.rs = rs;
 	x.easy = easy;

@@ -19,6 +19,7 @@
 #include "provider/chain.h"
 #include "provider/prices.h"
 #include "provider/provider.h"
+#include "provider/remote.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/jsonx.h"
@@ -360,48 +361,108 @@ START_TEST(openai_tools_and_request)
 }
 END_TEST
 
-/* The text transcript cut into two TCP writes at every byte offset. */
+/* Transcripts cut into two TCP writes at every byte offset; each answer
+ * must equal the one decoded from the whole transcript in memory. */
+static const char *const tcp_split_files[] = {
+	"anth-text.sse", "anth-thinking.sse", "oai-tools-crlf.sse", "oai-ollama.sse",
+};
+
+static char *
+msg_json(const struct conv_msg *m)
+{
+	cJSON *j = conv_msg_to_json(m);
+	char *s = jx_print(j);
+	cJSON_Delete(j);
+	return s;
+}
+
 START_TEST(tcp_split_every_offset)
 {
+	const char *file = tcp_split_files[_i];
+	bool anth = strncmp(file, "anth", 4) == 0;
 	struct srv s;
 	struct buf resp = BUF_INIT, in = BUF_INIT;
-	char *path = srcdir_path("tests/net/fixtures/anth-text.sse");
+	char *rel = xasprintf("tests/net/fixtures/%s", file);
+	char *path = srcdir_path(rel), *want;
 	struct provider_error err;
 	struct provider *p;
+	struct conv_msg ref;
 	cJSON *cfg;
 	size_t k;
 
 	ck_assert_int_eq(fs_read_file(path, 0, &in), C_OK);
+	conv_msg_init(&ref, CONV_ASSISTANT);
+	ck_assert_int_eq(remote_decode_bytes(anth ? &anth_decoder_ops : &oai_decoder_ops,
+					     in.p, in.len, NULL, &ref, &err), C_OK);
+	want = msg_json(&ref);
 	buf_adds(&resp, "[");
 	for (k = 1; k < in.len; k++)
-		buf_printf(&resp, "%s{\"file\": \"anth-text.sse\", \"split\": [%zu], \"pause_ms\": 0.3}",
-			   k > 1 ? "," : "", k);
+		buf_printf(&resp, "%s{\"file\": \"%s\", \"split\": [%zu], \"pause_ms\": 0.2}",
+			   k > 1 ? "," : "", file, k);
 	buf_adds(&resp, "]");
 	srv_start(&s, buf_str(&resp));
 	cfg = cfg_for(&s, NULL);
-	p = provider_open("anthropic/claude-test", cfg, &err);
+	p = provider_open(anth ? "anthropic/claude-test" : "openai/gpt-test", cfg, &err);
 	ck_assert_ptr_nonnull(p);
 	for (k = 1; k < in.len; k++) {
 		struct provider_request req;
 		struct conv c;
 		struct conv_msg out;
-		char *text;
+		char *got;
 		enum cerr e;
 		request_init(&req, &c);
 		e = p->chat(p, &req, NULL, &out, &err);
-		ck_assert_msg(e == C_OK, "split %zu: %s", k, err.msg);
-		text = conv_msg_text(&out);
-		ck_assert_str_eq(text, "Hello, wörld! ✓");
-		ck_assert_int_eq(out.usage.output, 15);
-		free(text);
+		ck_assert_msg(e == C_OK, "%s split at %zu: %s", file, k, err.msg);
+		got = msg_json(&out);
+		ck_assert_msg(strcmp(got, want) == 0, "%s split at %zu: %s", file, k, got);
+		free(got);
 		conv_msg_free(&out);
 		conv_free(&c);
 	}
 	provider_close(p);
+	conv_msg_free(&ref);
 	cJSON_Delete(cfg);
 	buf_free(&resp);
 	buf_free(&in);
+	free(want);
 	free(path);
+	free(rel);
+	srv_stop(&s);
+}
+END_TEST
+
+/* A 3 MB request goes out whole and without an Expect round trip. */
+START_TEST(large_request)
+{
+	struct srv s;
+	struct provider_error err;
+	struct provider *p;
+	struct provider_request req;
+	struct conv c;
+	struct conv_msg out;
+	size_t n = 3u << 20;
+	char *big = xmalloc(n + 1);
+	cJSON *cfg, *reqs;
+
+	memset(big, 'x', n);
+	big[n] = '\0';
+	srv_start(&s, "[{\"file\": \"anth-text.sse\"}]");
+	cfg = cfg_for(&s, NULL);
+	p = provider_open("anthropic/claude-test", cfg, &err);
+	request_init(&req, &c);
+	req.system = big;
+	ck_assert_int_eq(p->chat(p, &req, NULL, &out, &err), C_OK);
+	reqs = srv_requests(&s);
+	ck_assert_uint_eq(strlen(jx_str(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
+		cJSON_GetArrayItem(reqs, 0), "body"), "system"), 0), "text")), n);
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(reqs, 0),
+								   "headers"), "expect"));
+	cJSON_Delete(reqs);
+	conv_msg_free(&out);
+	conv_free(&c);
+	provider_close(p);
+	cJSON_Delete(cfg);
+	free(big);
 	srv_stop(&s);
 }
 END_TEST
@@ -849,8 +910,10 @@ remote_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, anthropic_text_and_request);
 	tcase_add_test(tc, openai_tools_and_request);
-	tcase_add_test(tc, tcp_split_every_offset);
+	tcase_add_loop_test(tc, tcp_split_every_offset, 0,
+			    (int)(sizeof tcp_split_files / sizeof tcp_split_files[0]));
 	tcase_add_test(tc, transcripts_over_tcp);
+	tcase_add_test(tc, large_request);
 	tcase_add_test(tc, retry_after_429);
 	tcase_add_test(tc, backoff_529_500);
 	tcase_add_test(tc, broken_streams_retried);
