@@ -230,6 +230,98 @@ latency(void)
 	cJSON_Delete(cfg);
 }
 
+/* ---- cancellation: how long from the cancel byte to chat() returning ---- */
+
+static void *
+serve_stall(void *ud)
+{
+	struct server *s = ud;
+	char req[65536];
+	int fd = accept(s->lfd, NULL, NULL);
+	const char *hdr = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
+		"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{}}\n\n";
+	struct timespec pause = { 2, 0 };
+	if (recv(fd, req, sizeof req, 0) > 0 && write(fd, hdr, strlen(hdr)) > 0)
+		nanosleep(&pause, NULL);
+	close(fd);
+	return NULL;
+}
+
+struct canceller {
+	int fd;
+	long long t0;
+};
+
+static void *
+do_cancel(void *ud)
+{
+	struct canceller *c = ud;
+	struct timespec pause = { 0, 300000000 };
+	nanosleep(&pause, NULL);
+	c->t0 = ns_now();
+	if (write(c->fd, "x", 1) != 1)
+		perror("cancel pipe");
+	return NULL;
+}
+
+static void
+cancel_latency(void)
+{
+	struct server s;
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof sa;
+	pthread_t th, tc;
+	struct provider_error err;
+	struct provider_events ev;
+	struct provider_request req;
+	struct canceller cc;
+	struct conv c;
+	struct conv_msg out;
+	struct provider *p;
+	char cfgtxt[256];
+	int pfd[2];
+	long long t1;
+	enum cerr e;
+	cJSON *cfg;
+
+	s.lfd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(s.lfd, (struct sockaddr *)&sa, sizeof sa) || listen(s.lfd, 1) ||
+	    getsockname(s.lfd, (struct sockaddr *)&sa, &sl) || pipe(pfd))
+		return;
+	s.port = ntohs(sa.sin_port);
+	pthread_create(&th, NULL, serve_stall, &s);
+	snprintf(cfgtxt, sizeof cfgtxt,
+		 "{\"anthropic\": {\"base_url\": \"http://127.0.0.1:%d\", \"api_key_env\": \"CONCH_BENCH_KEY\"}}",
+		 s.port);
+	cfg = cJSON_Parse(cfgtxt);
+	p = provider_open("anthropic/bench", cfg, &err);
+	memset(&ev, 0, sizeof ev);
+	ev.cancel_fd = pfd[0];
+	conv_init(&c);
+	conv_msg_add_text(conv_add(&c, CONV_USER), "go");
+	memset(&req, 0, sizeof req);
+	req.conv = &c;
+	cc.fd = pfd[1];
+	pthread_create(&tc, NULL, do_cancel, &cc);
+	e = p->chat(p, &req, &ev, &out, &err);
+	t1 = ns_now();
+	pthread_join(tc, NULL);
+	printf("cancel     cancel byte -> chat() returned %s: %.2f ms\n",
+	       e == C_ERR_CANCELLED ? "cancelled" : "(not cancelled!)",
+	       (double)(t1 - cc.t0) / 1e6);
+	pthread_join(th, NULL);
+	close(s.lfd);
+	close(pfd[0]);
+	close(pfd[1]);
+	conv_msg_free(&out);
+	conv_free(&c);
+	provider_close(p);
+	cJSON_Delete(cfg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -240,6 +332,7 @@ main(int argc, char **argv)
 	throughput("anthropic", &a, &anth_decoder_ops);
 	throughput("openai", &o, &oai_decoder_ops);
 	latency();
+	cancel_latency();
 	buf_free(&a);
 	buf_free(&o);
 	return 0;
