@@ -5,6 +5,7 @@ libconch_a_SOURCES += \
 	src/provider/remote.c src/provider/remote.h \
 	src/provider/anthropic.c src/provider/openai.c \
 	src/provider/prices.c src/provider/prices.h \
+	src/provider/secrets.h \
 	src/provider/scripted.c
 
 # the price table, installed as $(pkgdatadir)/prices.json

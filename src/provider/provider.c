@@ -38,6 +38,7 @@
 
 #include "provider/provider.h"
 #include "provider/remote.h"
+#include "provider/secrets.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 
@@ -88,6 +89,30 @@ find_known(const char *name)
 		if (strcmp(known_providers[i].name, name) == 0)
 			return &known_providers[i];
 	return NULL;
+}
+
+size_t
+provider_key_env_names(const cJSON *cfg, const char **names, size_t max)
+{
+	const cJSON *it;
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof known_providers / sizeof known_providers[0]; i++) {
+		if (!known_providers[i].key_env)
+			continue;
+		if (n < max)
+			names[n] = known_providers[i].key_env;
+		n++;
+	}
+	cJSON_ArrayForEach(it, cfg) {
+		const char *v = jx_str(it, "api_key_env");
+		if (!v)
+			continue;
+		if (n < max)
+			names[n] = v;
+		n++;
+	}
+	return n;
 }
 
 static bool

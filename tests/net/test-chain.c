@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "provider/chain.h"
+#include "provider/secrets.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -373,6 +374,23 @@ START_TEST(from_config_entries)
 }
 END_TEST
 
+START_TEST(key_env_names)
+{
+	const char *names[16];
+	cJSON *cfg = cJSON_Parse("{\"anthropic\": {\"api_key_env\": \"MY_KEY\"}, \"x\": {}}");
+	size_t i, n = provider_key_env_names(cfg, names, 16);
+	bool mine = false, anth = false;
+	ck_assert_uint_eq(n, 6);
+	for (i = 0; i < n; i++) {
+		mine |= strcmp(names[i], "MY_KEY") == 0;
+		anth |= strcmp(names[i], "ANTHROPIC_API_KEY") == 0;
+	}
+	ck_assert(mine && anth);
+	ck_assert_uint_eq(provider_key_env_names(NULL, names, 2), 5);
+	cJSON_Delete(cfg);
+}
+END_TEST
+
 static Suite *
 chain_suite(void)
 {
@@ -385,6 +403,7 @@ chain_suite(void)
 	tcase_add_test(tc, retries_spent_then_fallback);
 	tcase_add_test(tc, context_and_cancel_stop_at_once);
 	tcase_add_test(tc, from_config_entries);
+	tcase_add_test(tc, key_env_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
