@@ -1,4 +1,5 @@
 /* prices.c: the price table; see prices.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,4 +132,27 @@ prices_cost(const struct prices *p, const char *label, const struct conv_usage *
 	*usd = ((double)u->input * in + (double)u->output * out +
 		(double)u->cache_write * cw + (double)u->cache_read * cr) / 1e6;
 	return true;
+}
+
+void
+cost_total_add(struct cost_total *t, const struct prices *p, const struct conv_msg *m)
+{
+	double usd;
+	t->turns++;
+	if (prices_cost(p, m->answered_by, &m->usage, &usd))
+		t->usd += usd;
+	else
+		t->unpriced++;
+}
+
+void
+cost_total_format(const struct cost_total *t, char *out, size_t n)
+{
+	if (t->unpriced == 0)
+		snprintf(out, n, "$%.4f", t->usd);
+	else if (t->unpriced == t->turns)
+		snprintf(out, n, "unknown");
+	else
+		snprintf(out, n, "at least $%.4f (%zu of %zu turns unpriced)", t->usd,
+			 t->unpriced, t->turns);
 }

@@ -866,6 +866,57 @@ START_TEST(price_table)
 	u.known = false;
 	ck_assert(!prices_cost(pr, "anthropic/claude-sonnet-4-5", &u, &usd));
 	ck_assert_uint_eq(warn.len, 0);
+	{
+		struct cost_total tot = { 0, 0, 0 };
+		struct conv_msg m;
+		char txt[128];
+		conv_msg_init(&m, CONV_ASSISTANT);
+		cost_total_format(&tot, txt, sizeof txt);
+		ck_assert_str_eq(txt, "$0.0000");
+		m.answered_by = xstrdup("anthropic/claude-haiku-4-5");
+		m.usage = (struct conv_usage){ 1000000, 0, 0, 0, true };
+		cost_total_add(&tot, pr, &m);
+		cost_total_format(&tot, txt, sizeof txt);
+		ck_assert_str_eq(txt, "$1.0000");
+		m.usage.known = false; /* a stream cut before usage arrived */
+		cost_total_add(&tot, pr, &m);
+		cost_total_format(&tot, txt, sizeof txt);
+		ck_assert_str_eq(txt, "at least $1.0000 (1 of 2 turns unpriced)");
+		conv_msg_free(&m);
+		tot = (struct cost_total){ 0, 0, 0 };
+		m.answered_by = xstrdup("openai/unknown-model");
+		m.usage = (struct conv_usage){ 10, 10, 0, 0, true };
+		cost_total_add(&tot, pr, &m);
+		cost_total_format(&tot, txt, sizeof txt);
+		ck_assert_str_eq(txt, "unknown");
+		conv_msg_free(&m);
+	}
+	/* a user table overrides and adds */
+	{
+		char tmpl[] = "/tmp/conch-net-prices-XXXXXX";
+		char *up;
+		const char *doc = "{\"models\": {\"anthropic/claude-sonnet-4-5\": {\"input\": 1, \"output\": 1},"
+				  " \"mine/m\": {\"input\": 2, \"output\": 2}}}";
+		struct prices *p2;
+		u = (struct conv_usage){ 1000000, 0, 0, 0, true };
+		ck_assert_ptr_nonnull(mkdtemp(tmpl));
+		up = xasprintf("%s/prices.json", tmpl);
+		ck_assert_int_eq(fs_write_atomic(up, doc, strlen(doc), 0600), C_OK);
+		p2 = prices_load(path, up, &warn);
+		ck_assert(prices_cost(p2, "anthropic/claude-sonnet-4-5", &u, &usd));
+		ck_assert_double_eq_tol(usd, 1.0, 1e-9);
+		ck_assert(prices_cost(p2, "mine/m", &u, &usd));
+		ck_assert_double_eq_tol(usd, 2.0, 1e-9);
+		ck_assert(prices_cost(p2, "openai/gpt-4o", &u, &usd));
+		prices_free(p2);
+		ck_assert_int_eq(fs_write_atomic(up, "{oops", 5, 0600), C_OK);
+		p2 = prices_load(path, up, &warn);
+		ck_assert_ptr_nonnull(strstr(buf_str(&warn), "invalid JSON"));
+		prices_free(p2);
+		unlink(up);
+		rmdir(tmpl);
+		free(up);
+	}
 	prices_free(pr);
 	buf_free(&warn);
 	free(path);
