@@ -326,9 +326,11 @@ int
 main(int argc, char **argv)
 {
 	struct buf a = BUF_INIT, o = BUF_INIT;
-	int n = argc > 1 ? atoi(argv[1]) : 100000;
-	anth_stream(&a, n);
-	oai_stream(&o, n);
+	long n = argc > 1 ? strtol(argv[1], NULL, 10) : 100000;
+	if (n <= 0 || n > 10000000)
+		n = 100000;
+	anth_stream(&a, (int)n);
+	oai_stream(&o, (int)n);
 	throughput("anthropic", &a, &anth_decoder_ops);
 	throughput("openai", &o, &oai_decoder_ops);
 	latency();

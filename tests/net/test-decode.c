@@ -372,6 +372,8 @@ START_TEST(request_shapes)
 	conv_msg_add_text(m, "read a.c");
 	m = conv_add(&c, CONV_ASSISTANT);
 	conv_msg_add_thinking(m, "hmm", "SIG");
+	conv_msg_add_thinking(m, "", "redacted:DATA");
+	conv_msg_add_thinking(m, "unsigned, from another provider", NULL);
 	conv_msg_add_text(m, "Reading.");
 	conv_msg_add_tool_call(m, "t1", "read", "{\"path\":\"a.c\"}");
 	m = conv_add(&c, CONV_USER);
@@ -390,6 +392,7 @@ START_TEST(request_shapes)
 		"\"tools\":[{\"name\":\"read\",\"description\":\"Read a file\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"}}}}],"
 		"\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"read a.c\"}]},"
 		"{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"hmm\",\"signature\":\"SIG\"},"
+		"{\"type\":\"redacted_thinking\",\"data\":\"DATA\"},"
 		"{\"type\":\"text\",\"text\":\"Reading.\"},{\"type\":\"tool_use\",\"id\":\"t1\",\"name\":\"read\",\"input\":{\"path\":\"a.c\"}}]},"
 		"{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"t1\",\"content\":\"int main;\",\"cache_control\":{\"type\":\"ephemeral\"}}]}]}");
 	free(s);

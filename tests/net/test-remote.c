@@ -729,8 +729,6 @@ START_TEST(all_fail_summary)
 }
 END_TEST
 
-static int cancel_pipe[2];
-
 START_TEST(cancel_during_stall)
 {
 	struct srv s;
@@ -742,6 +740,7 @@ START_TEST(cancel_during_stall)
 	struct conv_msg out;
 	struct provider *p;
 	cJSON *cfg;
+	int cancel_pipe[2];
 	pid_t kid;
 	enum cerr e;
 
@@ -772,6 +771,8 @@ START_TEST(cancel_during_stall)
 	ck_assert_int_eq(e, C_ERR_CANCELLED);
 	ck_assert_uint_gt(l.text.len, 0);
 	waitpid(kid, NULL, 0);
+	close(cancel_pipe[0]);
+	close(cancel_pipe[1]);
 	conv_msg_free(&out);
 	conv_free(&c);
 	evlog_free(&l);
@@ -815,6 +816,23 @@ START_TEST(open_names_and_keys)
 	p = provider_open("ollama/qwen3:8b", NULL, &err);
 	ck_assert_ptr_nonnull(p); /* no key needed */
 	provider_close(p);
+
+	/* nothing listens: a retryable network failure */
+	cfg = cJSON_Parse("{\"llamacpp\": {\"base_url\": \"http://127.0.0.1:1/v1\"}}");
+	p = provider_open("llamacpp/m", cfg, &err);
+	ck_assert_ptr_nonnull(p);
+	{
+		struct provider_request req;
+		struct conv c;
+		struct conv_msg out;
+		request_init(&req, &c);
+		ck_assert_int_eq(p->chat(p, &req, NULL, &out, &err), C_ERR_RETRYABLE);
+		ck_assert_int_eq(err.http_status, 0);
+		conv_msg_free(&out);
+		conv_free(&c);
+	}
+	provider_close(p);
+	cJSON_Delete(cfg);
 
 	/* key files: 0600 accepted, anything wider refused */
 	ck_assert_ptr_nonnull(mkdtemp(tmpl));
