@@ -419,8 +419,73 @@ anth_end(void *vd, struct provider_error *err)
 	return C_OK;
 }
 
+static enum cerr
+feed(struct anth_dec *d, cJSON *ev, struct provider_error *err)
+{
+	char *s = jx_print(ev);
+	enum cerr e = anth_event(d, jx_str(ev, "type"), s, strlen(s), err);
+	free(s);
+	cJSON_Delete(ev);
+	return e;
+}
+
+/* A whole (non-streamed) Messages response or error, as events. */
+static enum cerr
+anth_whole(void *vd, const cJSON *j, struct provider_error *err)
+{
+	struct anth_dec *d = vd;
+	const cJSON *content = cJSON_GetObjectItemCaseSensitive(j, "content"), *b;
+	const cJSON *usage = cJSON_GetObjectItemCaseSensitive(j, "usage");
+	const char *type = jx_str(j, "type");
+	cJSON *ev, *o;
+	enum cerr e;
+	int i = 0;
+
+	if (cJSON_GetObjectItemCaseSensitive(j, "error") && (!type || strcmp(type, "message") != 0)) {
+		ev = cJSON_Duplicate(j, true);
+		cJSON_DeleteItemFromObjectCaseSensitive(ev, "type");
+		cJSON_AddStringToObject(ev, "type", "error");
+		return feed(d, ev, err);
+	}
+	if (!type || strcmp(type, "message") != 0 || !cJSON_IsArray(content))
+		return provider_fail(err, C_ERR_RETRYABLE,
+				     "the answer was neither an event stream nor a message");
+	ev = cJSON_CreateObject();
+	cJSON_AddStringToObject(ev, "type", "message_start");
+	o = cJSON_AddObjectToObject(ev, "message");
+	if (usage)
+		cJSON_AddItemToObject(o, "usage", cJSON_Duplicate(usage, true));
+	if ((e = feed(d, ev, err)))
+		return e;
+	cJSON_ArrayForEach(b, content) {
+		ev = cJSON_CreateObject();
+		cJSON_AddStringToObject(ev, "type", "content_block_start");
+		cJSON_AddNumberToObject(ev, "index", i);
+		cJSON_AddItemToObject(ev, "content_block", cJSON_Duplicate(b, true));
+		if ((e = feed(d, ev, err)))
+			return e;
+		ev = cJSON_CreateObject();
+		cJSON_AddStringToObject(ev, "type", "content_block_stop");
+		cJSON_AddNumberToObject(ev, "index", i++);
+		if ((e = feed(d, ev, err)))
+			return e;
+	}
+	ev = cJSON_CreateObject();
+	cJSON_AddStringToObject(ev, "type", "message_delta");
+	o = cJSON_AddObjectToObject(ev, "delta");
+	if (jx_str(j, "stop_reason"))
+		cJSON_AddStringToObject(o, "stop_reason", jx_str(j, "stop_reason"));
+	if (usage)
+		cJSON_AddItemToObject(ev, "usage", cJSON_Duplicate(usage, true));
+	if ((e = feed(d, ev, err)))
+		return e;
+	ev = cJSON_CreateObject();
+	cJSON_AddStringToObject(ev, "type", "message_stop");
+	return feed(d, ev, err);
+}
+
 const struct remote_decoder_ops anth_decoder_ops = {
-	anth_create, anth_event, anth_state, anth_end, anth_destroy,
+	anth_create, anth_event, anth_state, anth_whole, anth_end, anth_destroy,
 };
 
 /* ---- provider ---- */

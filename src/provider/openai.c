@@ -424,8 +424,37 @@ oai_end(void *vd, struct provider_error *err)
 	return C_OK;
 }
 
+/* A whole (non-streamed) chat.completion or error object, as one chunk:
+ * choices[0].message becomes choices[0].delta. */
+static enum cerr
+oai_whole(void *vd, const cJSON *j, struct provider_error *err)
+{
+	cJSON *chunk = cJSON_Duplicate(j, true);
+	cJSON *ch = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(chunk, "choices"), 0);
+	cJSON *msg = cJSON_DetachItemFromObjectCaseSensitive(ch, "message");
+	enum cerr e;
+	char *s;
+
+	if (!cJSON_GetObjectItemCaseSensitive(j, "error") && !msg) {
+		cJSON_Delete(chunk);
+		return provider_fail(err, C_ERR_RETRYABLE,
+				     "the answer was neither an event stream nor a completion");
+	}
+	if (msg) {
+		cJSON_DeleteItemFromObjectCaseSensitive(ch, "delta");
+		cJSON_AddItemToObject(ch, "delta", msg);
+	}
+	s = jx_print(chunk);
+	e = oai_event(vd, "message", s, strlen(s), err);
+	free(s);
+	cJSON_Delete(chunk);
+	if (!e)
+		((struct oai_dec *)vd)->done = true;
+	return e;
+}
+
 const struct remote_decoder_ops oai_decoder_ops = {
-	oai_create, oai_event, oai_state, oai_end, oai_destroy,
+	oai_create, oai_event, oai_state, oai_whole, oai_end, oai_destroy,
 };
 
 /* ---- provider ---- */

@@ -184,10 +184,13 @@ remote_parse_args(const char *text)
 
 /* ---- the streamed call ---- */
 
+#define REMOTE_WHOLE_MAX (4u << 20)
+
 struct call {
 	const struct remote_decoder_ops *ops;
 	void *dec;
 	struct sse_parser sse;
+	struct buf raw; /* the body while no event has arrived, for whole() */
 	struct provider_error *err;
 	enum cerr fail;
 };
@@ -206,7 +209,10 @@ static enum http_sink_ret
 on_bytes(void *ud, const char *p, size_t n)
 {
 	struct call *c = ud;
-	enum cerr e = sse_feed(&c->sse, p, n);
+	enum cerr e;
+	if (c->sse.nevents == 0)
+		buf_add(&c->raw, p, n);
+	e = sse_feed(&c->sse, p, n);
 	if (e) {
 		if (!c->fail) {
 			c->fail = C_ERR_PROVIDER;
@@ -224,6 +230,25 @@ on_bytes(void *ud, const char *p, size_t n)
 	}
 }
 
+/* No event arrived: if the body was one JSON object, decode it whole.
+ * Returns C_OK when there was nothing to do or it decoded. */
+static enum cerr
+try_whole(struct call *c)
+{
+	cJSON *j;
+	enum cerr e;
+	if (c->sse.nevents || !c->raw.len || !buf_ok(&c->raw))
+		return C_OK;
+	j = jx_parse(c->raw.p, c->raw.len, NULL, NULL);
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return C_OK;
+	}
+	e = c->ops->whole(c->dec, j, c->err);
+	cJSON_Delete(j);
+	return e;
+}
+
 enum cerr
 remote_decode_bytes(const struct remote_decoder_ops *ops, const char *s, size_t n,
 		    const struct provider_events *ev, struct conv_msg *out,
@@ -237,13 +262,19 @@ remote_decode_bytes(const struct remote_decoder_ops *ops, const char *s, size_t 
 	c.err = err;
 	c.dec = ops->create(out, ev);
 	sse_init(&c.sse, 0, on_sse, &c);
+	buf_init(&c.raw, REMOTE_WHOLE_MAX);
 	e = sse_feed(&c.sse, s, n);
 	if (!e)
 		e = sse_finish(&c.sse);
 	if (e && !c.fail)
 		e = provider_fail(err, C_ERR_PROVIDER, "stream: %s", cerr_str(e));
+	if (!e && !c.sse.nevents) {
+		buf_add(&c.raw, s, n);
+		e = try_whole(&c);
+	}
 	if (!e)
 		e = ops->end(c.dec, err);
+	buf_free(&c.raw);
 	sse_free(&c.sse);
 	ops->destroy(c.dec);
 	return e;
@@ -266,6 +297,7 @@ remote_stream_call(const struct remote_cfg *cfg, const char *url,
 	c.err = err;
 	c.dec = ops->create(out, ev);
 	sse_init(&c.sse, 0, on_sse, &c);
+	buf_init(&c.raw, REMOTE_WHOLE_MAX);
 	memset(&rq, 0, sizeof rq);
 	rq.url = url;
 	rq.headers = headers;
@@ -311,11 +343,14 @@ remote_stream_call(const struct remote_cfg *cfg, const char *url,
 		e = provider_fail(err, C_ERR_PROVIDER, "stream: %s", cerr_str(e));
 		goto out;
 	}
+	if ((e = try_whole(&c)))
+		goto out;
 	e = ops->end(c.dec, err);
 out:
 	if (e)
 		remote_redact(err->msg, cfg->key);
 	http_response_free(&rs);
+	buf_free(&c.raw);
 	sse_free(&c.sse);
 	ops->destroy(c.dec);
 	return e;

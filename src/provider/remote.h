@@ -33,13 +33,17 @@ enum remote_state {
 
 /* A wire format's stream decoder.  new() binds it to `out` (initialised
  * by the caller) and `ev`; event() takes one SSE event and returns C_OK
- * or a classified failure (err filled); end() is called when the stream
- * ended and fails with C_ERR_RETRYABLE when it ended too early. */
+ * or a classified failure (err filled); whole() takes a body that was
+ * not an event stream but one JSON object (a server that ignored
+ * "stream": true, or an error object sent with status 200) and turns it
+ * into events; end() is called when the stream ended and fails with
+ * C_ERR_RETRYABLE when it ended too early. */
 struct remote_decoder_ops {
 	void *(*create)(struct conv_msg *out, const struct provider_events *ev);
 	enum cerr (*event)(void *d, const char *type, const char *data, size_t n,
 			   struct provider_error *err);
 	enum remote_state (*state)(const void *d);
+	enum cerr (*whole)(void *d, const cJSON *body, struct provider_error *err);
 	enum cerr (*end)(void *d, struct provider_error *err);
 	void (*destroy)(void *d);
 };

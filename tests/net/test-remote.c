@@ -467,6 +467,44 @@ START_TEST(large_request)
 }
 END_TEST
 
+/* Servers that answer "stream": true with one JSON object. */
+START_TEST(non_streamed_answers)
+{
+	struct srv s;
+	struct turn t;
+	cJSON *cfg;
+
+	srv_start(&s, "[{\"file\": \"anth-whole.json\", \"chunked\": false},"
+		      " {\"file\": \"oai-whole.json\", \"every\": 50},"
+		      " {\"file\": \"oai-200-error.json\"}]");
+	cfg = cfg_for(&s, NULL);
+	run_turn(&t, ANTH, 1, cfg, true);
+	ck_assert_msg(t.e == C_OK, "%s", t.err.msg);
+	ck_assert_uint_eq(t.out.nblocks, 2);
+	ck_assert_str_eq(t.out.blocks[0].text, "Let me look.");
+	ck_assert_str_eq(buf_str(&t.log.text), "Let me look.");
+	ck_assert_str_eq(t.out.blocks[1].args, "{\"location\":\"San Francisco, CA\"}");
+	ck_assert_int_eq(t.out.stop, STOP_TOOL_USE);
+	ck_assert_int_eq(t.out.usage.output, 503);
+	ck_assert_int_eq(t.out.usage.cache_read, 20);
+	turn_free(&t);
+	run_turn(&t, OAI, 1, cfg, true);
+	ck_assert_msg(t.e == C_OK, "%s", t.err.msg);
+	ck_assert_uint_eq(t.out.nblocks, 1);
+	ck_assert_str_eq(t.out.blocks[0].id, "call_12345xyz");
+	ck_assert_str_eq(t.out.blocks[0].args, "{\"location\":\"Paris, France\"}");
+	ck_assert_int_eq(t.out.usage.input, 82);
+	turn_free(&t);
+	run_turn(&t, OAI, 1, cfg, true);
+	ck_assert_int_eq(t.e, C_ERR_AUTH);
+	ck_assert_ptr_nonnull(strstr(t.err.msg, "quota"));
+	ck_assert_int_eq(t.clk.nwaits, 0);
+	turn_free(&t);
+	cJSON_Delete(cfg);
+	srv_stop(&s);
+}
+END_TEST
+
 START_TEST(transcripts_over_tcp)
 {
 	static const char *const anth[] = { "anth-text-cr.sse", "anth-tool-crlf.sse",
@@ -983,6 +1021,7 @@ remote_suite(void)
 			    (int)(sizeof tcp_split_files / sizeof tcp_split_files[0]));
 	tcase_add_test(tc, transcripts_over_tcp);
 	tcase_add_test(tc, large_request);
+	tcase_add_test(tc, non_streamed_answers);
 	tcase_add_test(tc, retry_after_429);
 	tcase_add_test(tc, backoff_529_500);
 	tcase_add_test(tc, broken_streams_retried);
