@@ -9,7 +9,7 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 for t in sse anthropic openai; do
 	mkdir -p "$tmp/$t"
-	cp "$S"/*.sse "$tmp/$t/"
+	cp "$S"/*.sse "$S"/*.json "$tmp/$t/"
 	"$B/fuzz-$t" -max_total_time="$secs" -max_len=8192 -print_final_stats=0 \
 		-artifact_prefix="$tmp/$t-" \
 		"$tmp/$t" >"$tmp/$t.log" 2>&1 || { tail -40 "$tmp/$t.log"; exit 1; }
