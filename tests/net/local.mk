@@ -43,7 +43,7 @@ tests_net_test_chain_CFLAGS = $(TEST_CFLAGS)
 tests_net_test_chain_LDADD = $(TEST_LIBS)
 TESTS += tests/net/test-chain
 endif
-EXTRA_DIST += tests/net/server.py tests/net/fixtures/anth-whole.json \
+EXTRA_DIST += tests/net/server.py tests/net/fixtures/README.md tests/net/fixtures/anth-whole.json \
 	tests/net/fixtures/oai-whole.json tests/net/fixtures/oai-200-error.json
 
 # libFuzzer targets: ./configure --enable-fuzzing CC=clang
