@@ -160,6 +160,7 @@ run_multi(struct xfer *x, CURLM *multi, char *ebuf)
 	const struct http_request *rq = x->rq;
 	long idle = rq->idle_timeout_ms > 0 ? rq->idle_timeout_ms : 300000;
 	struct curl_waitfd wfd;
+	curl_off_t sent = 0, now_sent;
 	int running = 1;
 
 	for (;;) {
@@ -184,6 +185,12 @@ run_multi(struct xfer *x, CURLM *multi, char *ebuf)
 		if (!running)
 			return C_OK;
 		now = mono_ms();
+		/* the request going out counts as activity too */
+		if (curl_easy_getinfo(x->easy, CURLINFO_SIZE_UPLOAD_T, &now_sent) == CURLE_OK &&
+		    now_sent > sent) {
+			sent = now_sent;
+			x->last_byte = now;
+		}
 		if (x->wind_until && now >= x->wind_until)
 			return C_OK;
 		if (now - x->last_byte > idle) {

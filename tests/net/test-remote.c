@@ -138,9 +138,9 @@ static cJSON *
 cfg_for(const struct srv *s, const struct srv *s2)
 {
 	char *txt = xasprintf(
-		"{\"anthropic\": {\"base_url\": \"http://127.0.0.1:%d\", \"api_key_env\": \"CONCH_TEST_KEY\", \"idle_timeout_ms\": 500},"
-		" \"openai\": {\"base_url\": \"http://127.0.0.1:%d/v1/\", \"api_key_env\": \"CONCH_TEST_KEY\", \"idle_timeout_ms\": 500},"
-		" \"backup\": {\"type\": \"openai\", \"base_url\": \"http://127.0.0.1:%d/v1\", \"idle_timeout_ms\": 500}}",
+		"{\"anthropic\": {\"base_url\": \"http://127.0.0.1:%d\", \"api_key_env\": \"CONCH_TEST_KEY\", \"idle_timeout_ms\": 2000},"
+		" \"openai\": {\"base_url\": \"http://127.0.0.1:%d/v1/\", \"api_key_env\": \"CONCH_TEST_KEY\", \"idle_timeout_ms\": 2000},"
+		" \"backup\": {\"type\": \"openai\", \"base_url\": \"http://127.0.0.1:%d/v1\", \"idle_timeout_ms\": 2000}}",
 		s->port, s->port, s2 ? s2->port : s->port);
 	cJSON *c = cJSON_Parse(txt);
 	free(txt);
@@ -623,7 +623,7 @@ START_TEST(broken_streams_retried)
 
 	srv_start(&s, "[{\"file\": \"anth-overloaded.sse\"},"
 		      " {\"file\": \"anth-tool.sse\", \"reset_after\": 900},"
-		      " {\"file\": \"anth-tool.sse\", \"stall_after\": 900, \"stall_s\": 3},"
+		      " {\"file\": \"anth-tool.sse\", \"stall_after\": 900, \"stall_s\": 6},"
 		      " {\"file\": \"anth-badjson.sse\"},"
 		      " {\"file\": \"anth-cut.sse\"},"
 		      " {\"file\": \"anth-tool.sse\"}]");
@@ -807,7 +807,7 @@ START_TEST(cancel_during_stall)
 	ck_assert_int_eq(pipe(cancel_pipe), 0);
 	kid = fork();
 	if (kid == 0) {
-		usleep(300000);
+		usleep(500000);
 		if (write(cancel_pipe[1], "x", 1) != 1)
 			_exit(1);
 		_exit(0);
