@@ -29,10 +29,7 @@ enum cerr chain_chat(struct chain *c, const struct provider_request *req,
 		     struct provider_error *err);
 void chain_free(struct chain *c);
 
-
 /* ---- additions (issue 2): retries, cooldowns, test clock, config ---- */
-
-
 
 /* Time and waiting, replaceable by tests.  now_ms is monotonic; sleep_ms
  * waits `ms` and returns false when the user cancelled meanwhile (watch
