@@ -332,14 +332,10 @@ try_entry(struct chain *c, struct entry *e, const struct provider_request *req,
 	rev.ud = &r;
 	rev.text = relay_text;
 	rev.thinking = relay_thinking;
-	rev.discard = ev ? ev->discard : NULL;
-	rev.notice = ev ? ev->notice : NULL;
 	rev.cancelled = relay_cancelled;
 	rev.cancel_fd = ev ? ev->cancel_fd : -1;
-	/* discard/notice are called with the caller's ud below, never by
-	 * providers through rev, so give them nothing to misuse */
-	rev.discard = NULL;
-	rev.notice = NULL;
+	/* discard and notice are the chain's to send (with the caller's ud),
+	 * so providers get none */
 
 	for (attempt = 0;; attempt++) {
 		long wait;
