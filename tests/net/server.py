@@ -8,6 +8,8 @@ request takes the next entry of the script's "responses" list (the last
 one is repeated when the list runs out) and every request is appended to
 LOG.jsonl as {"n", "path", "headers", "body"}.
 
+With "tls": {"cert": PATH, "key": PATH} in the script it speaks HTTPS.
+
 A response entry (all keys optional):
   status        HTTP status (200)
   headers       {"Name": "value"} extra headers
@@ -137,6 +139,11 @@ def main():
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     srv.state = State(script, sys.argv[2])
+    if "tls" in script:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(script["tls"]["cert"], script["tls"]["key"])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     sys.stdout.write("%d\n" % srv.server_address[1])
     sys.stdout.flush()
     srv.serve_forever()

@@ -44,9 +44,10 @@ srcdir_path(const char *rel)
 	return xasprintf("%s/%s", src ? src : ".", rel);
 }
 
-/* Start a server answering with `responses` (a JSON array text). */
+/* Start a server answering with `responses` (a JSON array text); `tls`
+ * is NULL or {"cert": PATH, "key": PATH}. */
 static void
-srv_start(struct srv *s, const char *responses)
+srv_start_tls(struct srv *s, const char *responses, const char *tls)
 {
 	char tmpl[] = "/tmp/conch-net-srv-XXXXXX";
 	char *fx = srcdir_path("tests/net/fixtures");
@@ -64,6 +65,8 @@ srv_start(struct srv *s, const char *responses)
 	doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "dir", fx);
 	cJSON_AddItemToObject(doc, "responses", cJSON_Parse(responses));
+	if (tls)
+		cJSON_AddItemToObject(doc, "tls", cJSON_Parse(tls));
 	ck_assert_msg(cJSON_IsArray(cJSON_GetObjectItem(doc, "responses")), "bad script %s", responses);
 	script = jx_print(doc);
 	ck_assert_int_eq(fs_write_atomic(spath, script, strlen(script), 0600), C_OK);
@@ -89,6 +92,12 @@ srv_start(struct srv *s, const char *responses)
 	free(fx);
 	free(py);
 	cJSON_Delete(doc);
+}
+
+static void
+srv_start(struct srv *s, const char *responses)
+{
+	srv_start_tls(s, responses, NULL);
 }
 
 static void
@@ -511,6 +520,78 @@ START_TEST(non_streamed_answers)
 	ck_assert_int_eq(t.clk.nwaits, 0);
 	turn_free(&t);
 	cJSON_Delete(cfg);
+	srv_stop(&s);
+}
+END_TEST
+
+/* http_proxy is honoured: the request reaches the proxy with an absolute
+ * URI for a host that does not exist. */
+START_TEST(proxy_environment)
+{
+	struct srv s;
+	struct provider_error err;
+	struct provider *p;
+	struct provider_request req;
+	struct conv c;
+	struct conv_msg out;
+	cJSON *cfg, *reqs;
+	char *proxy;
+
+	srv_start(&s, "[{\"file\": \"anth-text.sse\"}]");
+	proxy = xasprintf("http://127.0.0.1:%d", s.port);
+	setenv("http_proxy", proxy, 1);
+	cfg = cJSON_Parse("{\"anthropic\": {\"base_url\": \"http://api.example.invalid:8080\","
+			  " \"api_key_env\": \"CONCH_TEST_KEY\"}}");
+	p = provider_open("anthropic/claude-test", cfg, &err);
+	request_init(&req, &c);
+	ck_assert_msg(p->chat(p, &req, NULL, &out, &err) == C_OK, "%s", err.msg);
+	unsetenv("http_proxy");
+	reqs = srv_requests(&s);
+	ck_assert_str_eq(jx_str(cJSON_GetArrayItem(reqs, 0), "path"),
+			 "http://api.example.invalid:8080/v1/messages");
+	cJSON_Delete(reqs);
+	conv_msg_free(&out);
+	conv_free(&c);
+	provider_close(p);
+	cJSON_Delete(cfg);
+	free(proxy);
+	srv_stop(&s);
+}
+END_TEST
+
+/* TLS verification is on: a self-signed server is refused, for good. */
+START_TEST(tls_verification)
+{
+	char tmpl[] = "/tmp/conch-net-tls-XXXXXX";
+	struct srv s;
+	struct turn t;
+	char *cmd, *tls, *txt;
+	cJSON *cfg;
+
+	if (access("/usr/bin/openssl", X_OK) != 0)
+		return; /* nothing to make a certificate with */
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	cmd = xasprintf("/usr/bin/openssl req -x509 -newkey rsa:2048 -nodes -days 1 "
+			"-subj /CN=127.0.0.1 -keyout %s/key.pem -out %s/cert.pem "
+			">/dev/null 2>&1", tmpl, tmpl);
+	ck_assert_int_eq(system(cmd), 0);
+	tls = xasprintf("{\"cert\": \"%s/cert.pem\", \"key\": \"%s/key.pem\"}", tmpl, tmpl);
+	srv_start_tls(&s, "[{\"file\": \"anth-text.sse\"}]", tls);
+	txt = xasprintf("{\"anthropic\": {\"base_url\": \"https://127.0.0.1:%d\","
+			" \"api_key_env\": \"CONCH_TEST_KEY\"}}", s.port);
+	cfg = cJSON_Parse(txt);
+	run_turn(&t, ANTH, 1, cfg, true);
+	ck_assert_int_eq(t.e, C_ERR_PROVIDER);
+	ck_assert_int_eq(t.clk.nwaits, 0);
+	ck_assert_msg(strstr(t.err.msg, "certificate") || strstr(t.err.msg, "SSL"), "%s", t.err.msg);
+	turn_free(&t);
+	cJSON_Delete(cfg);
+	free(txt);
+	free(tls);
+	free(cmd);
+	cmd = xasprintf("rm -rf '%s'", tmpl);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
 	srv_stop(&s);
 }
 END_TEST
@@ -1032,6 +1113,8 @@ remote_suite(void)
 	tcase_add_test(tc, transcripts_over_tcp);
 	tcase_add_test(tc, large_request);
 	tcase_add_test(tc, non_streamed_answers);
+	tcase_add_test(tc, proxy_environment);
+	tcase_add_test(tc, tls_verification);
 	tcase_add_test(tc, retry_after_429);
 	tcase_add_test(tc, backoff_529_500);
 	tcase_add_test(tc, broken_streams_retried);
