@@ -204,7 +204,11 @@ draw_status(struct repl *r, int y, int W)
 		buf_printf(&b, " | %ld in %ld out", r->usage.input, r->usage.output);
 	else
 		buf_adds(&b, " | tokens 0");
-	buf_adds(&b, " | cost ?");
+	if (r->cost.turns) {
+		char cost[64];
+		cost_total_format(&r->cost, cost, sizeof cost);
+		buf_printf(&b, " | %s", cost);
+	}
 	if (r->last_input) {
 		long win = context_window(r, model);
 		buf_printf(&b, " | ctx %ld%%", win > 0 ? r->last_input * 100 / win : 0);

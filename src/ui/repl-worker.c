@@ -130,10 +130,12 @@ w_tool_end(void *ud, const struct conv_block *call, const char *result,
 static void
 w_turn_end(void *ud, const struct conv_msg *m)
 {
+	struct repl *r = ud;
 	struct uev *e = uev_new(U_TURN_END);
 	e->usage = m->usage;
+	e->cost = r->a->cost; /* the worker owns the agent */
 	e->by = xstrdup(m->answered_by);
-	q_push(ud, e);
+	q_push(r, e);
 }
 
 static void

@@ -135,10 +135,34 @@ job_done(struct repl *r)
 	r->job_text = NULL;
 	ui_drain_cancel(r->o->cancel_fd);
 	r->cur = r->think = r->shell = NULL;
+	free(r->cur_void);
+	r->cur_void = NULL;
 	r->usage = r->a->usage;
 	r->usage.known = !r->a->usage_unknown;
+	r->cost = r->a->cost;
 	r->dirty = true;
 	start_next(r);
+}
+
+/* The streaming answer was voided: mark it, with the reason. */
+static void
+void_current(struct repl *r)
+{
+	free(r->cur->note);
+	r->cur->note = r->cur_void;
+	r->cur_void = NULL;
+	ent_touch(r->cur);
+}
+
+/* A message is complete: what streams next starts a new entry. */
+static void
+end_stream(struct repl *r)
+{
+	if (r->cur && r->cur_void)
+		void_current(r);
+	free(r->cur_void);
+	r->cur_void = NULL;
+	r->cur = r->think = NULL;
 }
 
 static void
@@ -148,6 +172,10 @@ handle(struct repl *r, struct uev *e)
 	switch (e->k) {
 	case U_TEXT:
 		r->think = NULL;
+		if (r->cur && r->cur_void) { /* a retry: keep the old text, marked */
+			void_current(r);
+			r->cur = NULL;
+		}
 		if (!r->cur)
 			r->cur = ts_add(&r->ts, ENT_ASSIST);
 		buf_add(&r->cur->text, e->s.p, e->s.len);
@@ -160,18 +188,16 @@ handle(struct repl *r, struct uev *e)
 		ent_touch(r->think);
 		break;
 	case U_DISCARD:
-		if (r->cur) {
-			buf_reset(&r->cur->text);
-			ent_reset(r->cur);
-		}
-		ts_add_text(&r->ts, ENT_NOTICE, "discarded a partial answer: ");
-		buf_adds(&r->ts.v[r->ts.n - 1]->text, e->s.p);
+		/* what streamed is void if something replaces it; when the
+		 * task is cancelled instead, it stays as the partial answer */
+		free(r->cur_void);
+		r->cur_void = r->cur ? xstrdup(e->s.p ? e->s.p : "") : NULL;
 		break;
 	case U_NOTICE:
 		ts_add_text(&r->ts, ENT_NOTICE, e->s.p);
 		break;
 	case U_TOOL_START:
-		r->cur = r->think = NULL;
+		end_stream(r);
 		t = ts_add(&r->ts, ENT_TOOL);
 		t->id = e->id;
 		t->name = e->name;
@@ -190,7 +216,8 @@ handle(struct repl *r, struct uev *e)
 		}
 		break;
 	case U_TURN_END:
-		r->cur = r->think = NULL;
+		end_stream(r);
+		r->cost = e->cost;
 		if (e->usage.known) {
 			conv_usage_add(&r->usage, &e->usage);
 			r->last_input = e->usage.input + e->usage.cache_read +
@@ -230,6 +257,8 @@ handle(struct repl *r, struct uev *e)
 				}
 			}
 		} else if (e->res.is_error) {
+			if (r->cur && r->cur_void)
+				void_current(r);
 			ts_add_text(&r->ts, ENT_ERROR, e->res.errmsg);
 		}
 		r->todo = NULL;
@@ -398,16 +427,18 @@ cmd_help(struct repl *r)
 static void
 cmd_cost(struct repl *r)
 {
-	char msg[400];
+	char msg[400], cost[64];
 	if (!r->usage.known && !r->usage.input && !r->usage.output) {
-		notice(r, ENT_INFO, "Tokens: none reported yet.  Cost: unknown.");
+		notice(r, ENT_INFO, "Tokens: none reported yet.");
 		return;
 	}
+	cost_total_format(&r->cost, cost, sizeof cost);
 	snprintf(msg, sizeof msg,
 		 "Tokens this session: %ld in, %ld out, %ld cache read, "
-		 "%ld cache write%s.\nCost: unknown (no price table yet).",
+		 "%ld cache write%s.\nCost: %s.",
 		 r->usage.input, r->usage.output, r->usage.cache_read,
-		 r->usage.cache_write, r->usage.known ? "" : " (some turns unknown)");
+		 r->usage.cache_write, r->usage.known ? "" : " (some turns unknown)",
+		 cost);
 	notice(r, ENT_INFO, msg);
 }
 
@@ -1408,6 +1439,7 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 	r.saved_err = -1;
 	r.shit = -1;
 	r.usage = a->usage;
+	r.cost = a->cost;
 	r.model = xstrdup(o->model);
 	cs = nl_langinfo(CODESET);
 	r.utf8 = cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
@@ -1467,6 +1499,7 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 	free(r.pending);
 	free(r.answered_by);
 	free(r.model);
+	free(r.cur_void);
 	pthread_mutex_destroy(&r.mu);
 	pthread_cond_destroy(&r.cv);
 out_pipes:

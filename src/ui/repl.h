@@ -10,6 +10,7 @@
 
 #include <curses.h>
 
+#include "provider/prices.h"
 #include "ui/history.h"
 #include "ui/lineedit.h"
 #include "ui/transcript.h"
@@ -60,6 +61,7 @@ struct uev {
 	long ms;
 	int status;
 	struct conv_usage usage;
+	struct cost_total cost; /* the session's, after this turn */
 	char *by;
 	struct apw *ap;
 	struct agent_result res;
@@ -90,6 +92,7 @@ struct repl {
 
 	/* what runs now */
 	struct ent *cur, *think, *todo, *shell;
+	char *cur_void; /* the provider voided cur's text (why); owned */
 	struct apw *ap;
 	bool ap_reason; /* typing a deny reason */
 	char **pending;
@@ -97,6 +100,7 @@ struct repl {
 
 	/* session figures (UI copies: the agent is the worker's) */
 	struct conv_usage usage;
+	struct cost_total cost;
 	long last_input;
 	char *answered_by;
 

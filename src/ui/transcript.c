@@ -26,6 +26,7 @@ ent_free(struct ent *e)
 	free(e->id);
 	free(e->name);
 	free(e->args);
+	free(e->note);
 	md_doc_free(&e->doc);
 	free(e);
 }
@@ -272,6 +273,9 @@ render(struct transcript *t, struct ent *e, int width, struct md_doc *d)
 		md_render_inc(s, n, width, t->flags, d, &e->inc);
 		if (e->interrupted)
 			md_wrap("[interrupted]", 13, MD_ERROR, width, false, NULL, NULL, 0, d);
+		else if (e->note)
+			md_wrap(e->note, strlen(e->note), MD_ERROR | MD_DIM, width, true,
+				"[discarded: ", "  ", MD_ERROR | MD_DIM, d);
 		break;
 	case ENT_THINK:
 		md_wrap(s, n, MD_DIM | MD_ITALIC, width, true,

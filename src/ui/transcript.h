@@ -35,6 +35,7 @@ struct ent {
 	char *id, *name, *args; /* tools; owned */
 	struct buf result;      /* tools and shell; capped at ENT_RESULT_MAX */
 	bool done, is_error, expanded, interrupted;
+	char *note;             /* assistant: why its text was discarded; owned */
 	long ms;
 	int status;             /* shell exit status */
 	/* render cache */
