@@ -1,6 +1,7 @@
 /* repl.h: the pairing session's insides, shared by repl.c (set-up, the
- * loop, keys, commands), repl-worker.c (the worker thread and its event
- * queue) and repl-draw.c (the screen).  Not an interface for other areas. */
+ * loop, keys, jobs), repl-cmd.c (slash commands, completion),
+ * repl-worker.c (the worker thread and its event queue) and repl-draw.c
+ * (the screen).  Not an interface for other areas. */
 #ifndef CONCH_UI_REPL_H
 #define CONCH_UI_REPL_H
 
@@ -140,6 +141,20 @@ long repl_now_ms(void);
  * (repl-worker.c). */
 void *repl_worker(void *arg);
 void repl_uev_free(struct uev *e);
+
+/* repl.c: add a transcript entry holding `msg` and show the bottom. */
+void repl_notice(struct repl *r, enum ent_kind k, const char *msg);
+/* The running tool entry with call id `id`, or NULL. */
+struct ent *repl_find_tool(struct repl *r, const char *id);
+/* Start a job on the worker (the worker must be idle). */
+void repl_start_job(struct repl *r, enum job_kind k, const char *text);
+
+/* repl-cmd.c: run a slash command line (true: it was one). */
+bool repl_slash(struct repl *r, const char *line);
+/* Complete the command or @path at the cursor. */
+void repl_complete(struct repl *r);
+/* Put a conversation (restored from a session) into the transcript. */
+void repl_show_conv(struct repl *r, const struct conv *c);
 
 /* Draw a frame and write it to the terminal once (repl-draw.c). */
 void repl_draw(struct repl *r);

@@ -1,0 +1,417 @@
+/* repl-cmd.c: the pairing session's slash commands and Tab completion.
+ * They run on the UI thread; those that need the agent run only while no
+ * job runs (submit() queues them otherwise) or start a job. */
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/mind.h"
+#include "memory/memory.h"
+#include "provider/chain.h"
+#include "provider/provider.h"
+#include "skills/skills.h"
+#include "ui/repl.h"
+#include "util/fsutil.h"
+#include "util/xalloc.h"
+
+static const char *const commands[] = {
+	"/help", "/model", "/mode", "/clear", "/compact", "/cost", "/memory",
+	"/skills", "/resume", "/exit", "/quit", NULL,
+};
+
+static void
+cmd_help(struct repl *r)
+{
+	repl_notice(r, ENT_INFO,
+	       "Commands:\n"
+	       "  /help            this help\n"
+	       "  /model [p/model] the model answering, or switch to another\n"
+	       "  /mode [mode]     permission mode: read-only, ask, auto-edit, auto\n"
+	       "  /clear           start a fresh conversation\n"
+	       "  /compact [focus] summarise older messages to free context\n"
+	       "  /cost            tokens used this session\n"
+	       "  /memory          what conch remembers about you and this project\n"
+	       "  /skills          the skills conch can use here\n"
+	       "  /resume [id]     list this project's sessions, or continue one\n"
+	       "  /exit            leave (also Ctrl-D on an empty prompt)\n"
+	       "  !command         run a shell command in the sandbox\n"
+	       "  @path            attach a file to the message\n"
+	       "Keys: Enter send, Alt-Enter or Ctrl-J new line, Up/Down history,\n"
+	       "Ctrl-R search history, Tab complete, Esc or Ctrl-C interrupt,\n"
+	       "Ctrl-O expand tool output, PageUp/PageDown scroll, Ctrl-L redraw.");
+}
+
+static void
+cmd_cost(struct repl *r)
+{
+	char msg[400], cost[64];
+	if (!r->usage.known && !r->usage.input && !r->usage.output) {
+		repl_notice(r, ENT_INFO, "Tokens: none reported yet.");
+		return;
+	}
+	cost_total_format(&r->cost, cost, sizeof cost);
+	snprintf(msg, sizeof msg,
+		 "Tokens this session: %ld in, %ld out, %ld cache read, "
+		 "%ld cache write%s.\nCost: %s.",
+		 r->usage.input, r->usage.output, r->usage.cache_read,
+		 r->usage.cache_write, r->usage.known ? "" : " (some turns unknown)",
+		 cost);
+	repl_notice(r, ENT_INFO, msg);
+}
+
+static void
+cmd_mode(struct repl *r, const char *arg)
+{
+	enum policy_mode m;
+	char msg[200];
+	if (!*arg) {
+		snprintf(msg, sizeof msg, "permission mode: %s",
+			 policy_mode_str(r->a->o.policy->mode));
+		repl_notice(r, ENT_NOTICE, msg);
+		return;
+	}
+	if (!policy_mode_parse(arg, &m)) {
+		repl_notice(r, ENT_ERROR, "unknown mode: use read-only, ask, auto-edit or auto");
+		return;
+	}
+	r->a->o.policy->mode = m;
+	snprintf(msg, sizeof msg, "permission mode: %s", policy_mode_str(m));
+	repl_notice(r, ENT_NOTICE, msg);
+}
+
+static void
+cmd_clear(struct repl *r)
+{
+	conv_free(&r->a->conv);
+	conv_init(&r->a->conv);
+	todo_list_free(&r->a->todos);
+	ts_clear(&r->ts);
+	r->todo = NULL;
+	r->scroll = 0;
+	repl_notice(r, ENT_NOTICE, "conversation cleared");
+}
+
+/* What conch remembers: both memory files with their entries. */
+static void
+cmd_memory(struct repl *r)
+{
+	struct mem_store m;
+	struct buf b = BUF_INIT;
+	static const enum mem_target which[] = { MEM_USER, MEM_PROJECT };
+	size_t i, j;
+
+	mem_open_cfg(&m, r->a->o.workspace, r->a->o.config);
+	for (i = 0; i < 2; i++) {
+		char **v = NULL;
+		size_t n = 0, chars = 0;
+		if (mem_load(&m, which[i], &v, &n) != C_OK)
+			n = 0;
+		for (j = 0; j < n; j++)
+			chars += mem_chars(v[j]);
+		buf_printf(&b, "%s%s memory: %s (%zu entries, %zu of %zu chars)\n",
+			   i ? "\n" : "", i ? "Project" : "User",
+			   mem_path(&m, which[i]), n, chars, mem_budget(&m, which[i]));
+		for (j = 0; j < n; j++)
+			buf_printf(&b, "  - %s\n", v[j]);
+		mem_entries_free(v, n);
+	}
+	buf_adds(&b, "\nEdit with conch memory, or ask conch to remember something.");
+	repl_notice(r, ENT_INFO, buf_str(&b));
+	buf_free(&b);
+	mem_close(&m);
+}
+
+/* The skills conch can use here. */
+static void
+cmd_skills(struct repl *r)
+{
+	struct skill_index idx;
+	struct buf b = BUF_INIT, warn = BUF_INIT, pend = BUF_INIT;
+	size_t i;
+
+	memset(&idx, 0, sizeof idx);
+	skills_scan(&idx, r->a->o.workspace, &warn);
+	if (!idx.n)
+		buf_adds(&b, "No skills found.");
+	else
+		buf_printf(&b, "Skills (%zu):\n", idx.n);
+	for (i = 0; i < idx.n; i++)
+		buf_printf(&b, "  %s (%s): %s\n", idx.v[i].name,
+			   skill_source_str(idx.v[i].source), idx.v[i].description);
+	skills_pending_list(&pend);
+	if (pend.len)
+		buf_printf(&b, "\nWaiting for review (conch skills approve NAME):\n%s",
+			   buf_str(&pend));
+	if (warn.len)
+		buf_printf(&b, "\nSkipped:\n%s", buf_str(&warn));
+	repl_notice(r, ENT_INFO, buf_str(&b));
+	skills_index_free(&idx);
+	buf_free(&b);
+	buf_free(&warn);
+	buf_free(&pend);
+}
+
+/* /model [provider/model]: show the model, or answer with another one
+ * from now on (no fallback: the chain holds that one model). */
+static void
+cmd_model(struct repl *r, const char *spec)
+{
+	struct provider_error err;
+	struct provider *p;
+	struct chain *ch;
+	char msg[700];
+
+	if (!*spec) {
+		snprintf(msg, sizeof msg, "model: %s%s%s", r->model ? r->model : "none",
+			 r->answered_by ? "; last answer by " : "",
+			 r->answered_by ? r->answered_by : "");
+		repl_notice(r, ENT_NOTICE, msg);
+		return;
+	}
+	memset(&err, 0, sizeof err);
+	p = provider_open(spec, cJSON_GetObjectItemCaseSensitive(r->a->o.config,
+								 "providers"), &err);
+	if (!p) {
+		snprintf(msg, sizeof msg, "%s: %s", spec, err.msg);
+		repl_notice(r, ENT_ERROR, msg);
+		return;
+	}
+	ch = chain_new(true);
+	chain_add(ch, p);
+	/* the chain cmd-run built stays its own; this one is ours */
+	if (r->own_chain)
+		chain_free(r->own_chain);
+	else
+		r->orig_chain = r->a->o.chain;
+	r->a->o.chain = r->own_chain = ch;
+	free(r->model);
+	r->model = xstrdup(chain_label(ch));
+	free(r->answered_by);
+	r->answered_by = NULL;
+	snprintf(msg, sizeof msg, "model: %s from now on", r->model);
+	repl_notice(r, ENT_NOTICE, msg);
+}
+
+/* Put a conversation (restored from a session) into the transcript. */
+void
+repl_show_conv(struct repl *r, const struct conv *c)
+{
+	size_t i, j;
+	for (i = 0; i < c->n; i++) {
+		const struct conv_msg *m = &c->msgs[i];
+		for (j = 0; j < m->nblocks; j++) {
+			const struct conv_block *b = &m->blocks[j];
+			struct ent *e;
+			if (b->type == BLK_TEXT && b->text && *b->text) {
+				ts_add_text(&r->ts, m->role == CONV_USER ?
+					    ENT_USER : ENT_ASSIST, b->text);
+			} else if (b->type == BLK_TOOL_CALL) {
+				e = ts_add(&r->ts, ENT_TOOL);
+				e->id = xstrdup(b->id);
+				e->name = xstrdup(b->name);
+				e->args = xstrdup(b->args);
+				e->expanded = r->tools_expanded;
+			} else if (b->type == BLK_TOOL_RESULT &&
+				   (e = repl_find_tool(r, b->id))) {
+				e->done = true;
+				e->is_error = b->is_error;
+				buf_adds(&e->result, b->text ? b->text : "");
+			}
+		}
+	}
+	for (i = 0; i < r->ts.n; i++) /* calls whose results were lost */
+		if (r->ts.v[i]->kind == ENT_TOOL)
+			r->ts.v[i]->done = true;
+	r->scroll = 0;
+	r->dirty = true;
+}
+
+/* /resume: list this project's sessions, or continue one in place. */
+static void
+cmd_resume(struct repl *r, const char *id)
+{
+	struct conv restored;
+	cJSON *todos = NULL;
+	struct session *s;
+	enum cerr e;
+	char msg[300];
+
+	if (!*id) {
+		char *text = NULL;
+		size_t len = 0, n = 0;
+		FILE *f = open_memstream(&text, &len);
+		if (f) {
+			n = session_list(r->a->o.cwd, f);
+			fclose(f);
+		}
+		repl_notice(r, ENT_INFO, n ? text : "No sessions for this project yet.");
+		if (n)
+			repl_notice(r, ENT_NOTICE, "/resume ID continues one of them here");
+		free(text);
+		return;
+	}
+	conv_init(&restored);
+	s = session_resume(r->a->o.cwd, id, &restored, &todos, &e);
+	if (!s) {
+		snprintf(msg, sizeof msg, "no session %s here (see /resume)", id);
+		repl_notice(r, ENT_ERROR, msg);
+		conv_free(&restored);
+		return;
+	}
+	/* the session cmd-run opened stays its own; this one is ours */
+	if (r->own_session)
+		session_close(r->own_session);
+	else
+		r->orig_session = r->a->session;
+	r->a->session = r->own_session = s;
+	conv_free(&r->a->conv);
+	conv_init(&r->a->conv);
+	{
+		size_t i;
+		for (i = 0; i < restored.n; i++)
+			conv_push(&r->a->conv, &restored.msgs[i]);
+	}
+	todo_list_free(&r->a->todos);
+	agent_set_todos(r->a, todos);
+	cJSON_Delete(todos);
+	conv_free(&restored);
+	ts_clear(&r->ts);
+	r->todo = NULL;
+	repl_show_conv(r, &r->a->conv);
+	snprintf(msg, sizeof msg, "resumed session %s (%zu messages)", s->id,
+		 r->a->conv.n);
+	repl_notice(r, ENT_NOTICE, msg);
+}
+
+/* Returns false when the line is not a command. */
+bool
+repl_slash(struct repl *r, const char *line)
+{
+	char name[32];
+	const char *arg;
+	size_t n = strcspn(line, " \t");
+	if (n >= sizeof name)
+		n = sizeof name - 1;
+	memcpy(name, line, n);
+	name[n] = '\0';
+	arg = line + strcspn(line, " \t");
+	while (*arg == ' ' || *arg == '\t')
+		arg++;
+	if (!strcmp(name, "/exit") || !strcmp(name, "/quit")) {
+		r->quit = true;
+	} else if (!strcmp(name, "/help")) {
+		cmd_help(r);
+	} else if (!strcmp(name, "/cost")) {
+		cmd_cost(r);
+	} else if (!strcmp(name, "/model")) {
+		cmd_model(r, arg);
+	} else if (!strcmp(name, "/mode")) {
+		cmd_mode(r, arg);
+	} else if (!strcmp(name, "/clear")) {
+		cmd_clear(r);
+	} else if (!strcmp(name, "/compact")) {
+		repl_start_job(r, JOB_COMPACT, arg);
+	} else if (!strcmp(name, "/memory")) {
+		cmd_memory(r);
+	} else if (!strcmp(name, "/skills")) {
+		cmd_skills(r);
+	} else if (!strcmp(name, "/resume")) {
+		cmd_resume(r, arg);
+	} else {
+		char msg[100];
+		snprintf(msg, sizeof msg, "unknown command %s (try /help)", name);
+		repl_notice(r, ENT_ERROR, msg);
+	}
+	return true;
+}
+
+
+static void
+complete_command(struct repl *r)
+{
+	const char *s = le_str(&r->ed);
+	size_t n = strlen(s), i, hits = 0;
+	const char *hit = NULL;
+	struct buf all = BUF_INIT;
+	for (i = 0; commands[i]; i++) {
+		if (!strncmp(commands[i], s, n)) {
+			hits++;
+			hit = commands[i];
+			buf_printf(&all, "%s ", commands[i]);
+		}
+	}
+	if (hits == 1) {
+		le_set(&r->ed, hit);
+		le_insert(&r->ed, " ", 1);
+	} else if (hits > 1) {
+		repl_notice(r, ENT_NOTICE, buf_str(&all));
+	}
+	buf_free(&all);
+}
+
+static void
+complete_path(struct repl *r, size_t at)
+{
+	const char *s = le_str(&r->ed);
+	char *word = xstrndup(s + at + 1, r->ed.cur - at - 1);
+	const char *slash_ = strrchr(word, '/');
+	char *dir, *base, *absdir, *common = NULL;
+	DIR *d;
+	struct dirent *de;
+	size_t nhits = 0, bl;
+	bool common_dir = false;
+
+	dir = slash_ ? xstrndup(word, (size_t)(slash_ - word) + 1) : xstrdup("");
+	base = xstrdup(slash_ ? slash_ + 1 : word);
+	bl = strlen(base);
+	absdir = path_resolve(r->a->o.cwd, *dir ? dir : ".");
+	d = absdir ? opendir(absdir) : NULL;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.' && base[0] != '.')
+			continue;
+		if (strncmp(de->d_name, base, bl) != 0)
+			continue;
+		if (!common) {
+			char *full = path_join(absdir, de->d_name);
+			common = xstrdup(de->d_name);
+			common_dir = fs_is_dir(full);
+			free(full);
+		} else {
+			size_t k = 0;
+			while (common[k] && common[k] == de->d_name[k])
+				k++;
+			common[k] = '\0';
+		}
+		nhits++;
+	}
+	if (d)
+		closedir(d);
+	if (common && strlen(common) > bl) {
+		le_insert(&r->ed, common + bl, strlen(common) - bl);
+	}
+	if (nhits == 1)
+		le_insert(&r->ed, common_dir ? "/" : " ", 1);
+	free(common);
+	free(absdir);
+	free(dir);
+	free(base);
+	free(word);
+	r->dirty = true;
+}
+
+void
+repl_complete(struct repl *r)
+{
+	const char *s = le_str(&r->ed);
+	size_t at = r->ed.cur;
+	if (s[0] == '/' && !strchr(s, ' ') && r->ed.cur == r->ed.len) {
+		complete_command(r);
+		return;
+	}
+	while (at > 0 && !isspace((unsigned char)s[at - 1]))
+		at--;
+	if (s[at] == '@')
+		complete_path(r, at);
+}
