@@ -207,11 +207,13 @@ draw_status(struct repl *r, int y, int W)
 	if (r->cost.turns) {
 		char cost[64];
 		cost_total_format(&r->cost, cost, sizeof cost);
-		buf_printf(&b, " | %s", cost);
+		buf_printf(&b, " | cost %s", cost);
 	}
 	if (r->last_input) {
 		long win = context_window(r, model);
-		buf_printf(&b, " | ctx %ld%%", win > 0 ? r->last_input * 100 / win : 0);
+		/* rounded up: a used context never shows as 0% */
+		buf_printf(&b, " | ctx %ld%%",
+			   win > 0 ? (r->last_input * 100 + win - 1) / win : 0);
 	}
 	n = width_fit(buf_str(&b), b.len, (size_t)W, NULL);
 	snprintf(s, sizeof s, "%.*s", (int)(n < sizeof s ? n : sizeof s - 1), buf_str(&b));
