@@ -1,0 +1,120 @@
+/* filter.c: the seccomp filter, built with libseccomp in the parent and
+ * exported as a BPF program, so the child only has to load it.
+ *
+ * Always: ioctl TIOCSTI and TIOCLINUX (typing into or controlling a
+ * terminal) fail with EPERM.  With the network off: socket() for any
+ * family but AF_UNIX fails with EAFNOSUPPORT, and io_uring (which can
+ * open sockets without socket()) is unavailable.  Other architectures'
+ * syscall tables (i386 socketcall on x86-64) kill the process. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandbox/sb-internal.h"
+#include "util/xalloc.h"
+
+#ifndef TIOCSTI
+#define TIOCSTI 0x5412
+#endif
+#ifndef TIOCLINUX
+#define TIOCLINUX 0x541C
+#endif
+
+static int
+build(scmp_filter_ctx ctx, bool allow_network)
+{
+	int rc = 0;
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+			       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+			       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
+	if (!allow_network) {
+		/* NE on the full 64 bits: junk in the high half is refused too. */
+		rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT),
+				       SCMP_SYS(socket), 1,
+				       SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+		rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+				       SCMP_SYS(io_uring_setup), 0);
+		rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+				       SCMP_SYS(io_uring_enter), 0);
+		rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+				       SCMP_SYS(io_uring_register), 0);
+	}
+	return rc;
+}
+
+int
+sb_seccomp_plan(struct sb_plan *plan, struct buf *err)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	struct stat st;
+	int fd = -1, rc = -1;
+
+	if (!ctx) {
+		buf_printf(err, "seccomp_init failed");
+		return -1;
+	}
+	/* no_new_privs is set by the launcher itself */
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if (build(ctx, plan->allow_network) != 0) {
+		buf_printf(err, "seccomp_rule_add failed");
+		goto out;
+	}
+	fd = memfd_create("conch-bpf", MFD_CLOEXEC);
+	if (fd < 0 || seccomp_export_bpf(ctx, fd) != 0 || fstat(fd, &st) < 0 ||
+	    st.st_size <= 0 || st.st_size % (off_t)sizeof(struct sock_filter)) {
+		buf_printf(err, "cannot export the seccomp program");
+		goto out;
+	}
+	plan->bpf_len = (size_t)st.st_size;
+	plan->bpf = xmalloc(plan->bpf_len);
+	if (pread(fd, plan->bpf, plan->bpf_len, 0) != (ssize_t)plan->bpf_len) {
+		buf_printf(err, "cannot read the seccomp program back");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	seccomp_release(ctx);
+	return rc;
+}
+
+int
+sb_seccomp_apply(const struct sb_plan *plan, char *err, size_t errlen)
+{
+	struct sock_fprog prog;
+
+	if (!plan->bpf) {
+		snprintf(err, errlen, "no seccomp program");
+		return -1;
+	}
+	prog.len = (unsigned short)(plan->bpf_len / sizeof(struct sock_filter));
+	prog.filter = plan->bpf;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
+		snprintf(err, errlen, "seccomp: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+bool
+sb_seccomp_available(void)
+{
+	/* The kernel says EFAULT for a NULL program when filters exist. */
+	return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0 &&
+	       prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, NULL) < 0 &&
+	       errno == EFAULT;
+}
