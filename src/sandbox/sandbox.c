@@ -45,6 +45,7 @@
 #define SB_DEFAULT_MAX_OUTPUT (1u << 20)
 #define SB_TAIL_KEEP 16384
 #define SB_DRAIN_MS 100
+#define SB_KEEPER_WAIT_MS 2000
 #define SB_ERRFD 3
 
 /* Variables passed through to children.  Anything else (API keys, tokens,
@@ -292,6 +293,7 @@ __attribute__((noreturn)) static void
 keeper(const struct launch *L, int errfd)
 {
 	bool mountns = false, pidns = false;
+	sigset_t wait_set, old_set;
 	int devnull, status = 0;
 	pid_t pid;
 
@@ -318,17 +320,32 @@ keeper(const struct launch *L, int errfd)
 	}
 	if (!pidns)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* SIGUSR1 from the parent: kill the payload (and with it the whole
+	 * PID namespace), wait until it is gone, then exit.  Taken with
+	 * sigtimedwait, so no handler and no race. */
+	sigemptyset(&wait_set);
+	sigaddset(&wait_set, SIGUSR1);
+	sigaddset(&wait_set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &wait_set, &old_set);
 	pid = fork();
 	if (pid < 0)
 		child_fail("fork failed", strerror(errno));
-	if (pid == 0)
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &old_set, NULL);
 		payload(L, mountns, pidns);
+	}
 	/* The keeper holds nothing the parent waits on. */
 	dup2(devnull, 1);
 	dup2(devnull, 2);
 	close(SB_ERRFD);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	for (;;) {
+		struct timespec ts = { 1, 0 };
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid || (w < 0 && errno != EINTR))
+			break;
+		if (sigtimedwait(&wait_set, NULL, &ts) == SIGUSR1)
+			kill(pid, SIGKILL);
+	}
 	if (!pidns)
 		reap_all();
 	if (WIFSIGNALED(status)) {
@@ -495,16 +512,14 @@ pump(const struct sandbox_spec *spec, pid_t pid, int rfd, int spill,
 		}
 		if (deadline && !killed && now_ms() >= deadline) {
 			res->timed_out = true;
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
+			kill(pid, SIGUSR1);
 			killed = true;
 			if (exited)
 				drain_until = now_ms() + SB_DRAIN_MS;
 		}
 		if (nfds == 2 && (fds[1].revents & POLLIN)) {
 			res->cancelled = true;
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
+			kill(pid, SIGUSR1);
 			killed = true;
 		}
 		if (r > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
@@ -518,7 +533,23 @@ pump(const struct sandbox_spec *spec, pid_t pid, int rfd, int spill,
 				collect(res, max, chunk, (size_t)n, spill);
 		}
 	}
-	/* Nothing of the group survives the command. */
+	/* Nothing survives the command: the keeper kills the payload and
+	 * waits for its PID namespace to empty; if it does not answer in
+	 * time, the process group goes. */
+	if (!exited) {
+		long until = now_ms() + SB_KEEPER_WAIT_MS;
+		struct timespec ts = { 0, 1000000 };
+		kill(pid, SIGUSR1);
+		while (!exited && now_ms() < until) {
+			pid_t w = waitpid(pid, &status, WNOHANG);
+			if (w == pid)
+				exited = true;
+			else if (w < 0 && errno != EINTR)
+				break;
+			else
+				nanosleep(&ts, NULL);
+		}
+	}
 	kill(-pid, SIGKILL);
 	if (!exited)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

@@ -48,7 +48,12 @@ struct sandbox_result {
 	struct buf tail;    /* the last bytes when truncated; caller frees */
 };
 
-/* Run argv[0] (searched in PATH) with argv.  Returns C_OK when the child
+/* Run argv[0] (searched in PATH) with argv.  Unless spec->off, the child
+ * is confined (see src/sandbox/sandbox.c for the shape); when write
+ * confinement (Landlock) cannot be had the run is refused: C_ERR_PERM
+ * with a message naming why and `conch sandbox doctor`.  (Test-only:
+ * CONCH_SANDBOX_TEST_NO_LANDLOCK in conch's environment makes it behave
+ * as if Landlock were missing.)  Returns C_OK when the child
  * ran (whatever its exit status), C_ERR_PERM when the sandbox refuses to
  * run it (message in result->output), C_ERR_IO when it could not start. */
 enum cerr sandbox_run(const struct sandbox_spec *spec, const char *const argv[],
