@@ -1,1 +1,5 @@
-## src/agent
+## src/agent: floor 6
+libconch_a_SOURCES += \
+	src/agent/agent.h src/agent/loop.c src/agent/context.c \
+	src/agent/session.c src/agent/session.h
+nobase_dist_pkgdata_DATA += prompts/system.md

@@ -1,2 +1,143 @@
+/* main.c: parse the command line and the config, pick the front end or
+ * the subcommand. */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
-int main(void) { puts("conch"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "util/fsutil.h"
+#include "util/xalloc.h"
+
+/* Subcommands that other areas provide as plain main-like functions. */
+int cmd_model_main(int argc, char **argv) __attribute__((weak));
+int cmd_sandbox_main(int argc, char **argv) __attribute__((weak));
+
+static int
+cmd_external(int (*fn)(int, char **), const char *what, int argc, char **argv)
+{
+	if (!fn) {
+		fprintf(stderr, "conch: \"%s\" is not available in this build\n", what);
+		return EXIT_USAGE;
+	}
+	return fn(argc, argv);
+}
+
+static int
+model_exec(struct cli_ctx *c, int argc, char **argv)
+{
+	(void)c;
+	return cmd_external(cmd_model_main, "conch model", argc, argv);
+}
+
+static int
+sandbox_exec(struct cli_ctx *c, int argc, char **argv)
+{
+	(void)c;
+	return cmd_external(cmd_sandbox_main, "conch sandbox", argc, argv);
+}
+
+static const struct cmd_entry cmd_model_entry = {
+	"model", "the built-in GGUF runtime", model_exec,
+};
+static const struct cmd_entry cmd_sandbox_entry = {
+	"sandbox", "sandbox diagnostics", sandbox_exec,
+};
+
+static const struct cmd_entry *const cmd_table[] = {
+	&cmd_sessions_entry,
+	&cmd_tool_entry,
+	&cmd_model_entry,
+	&cmd_sandbox_entry,
+	NULL,
+};
+
+int
+cli_make_policy(struct cli_ctx *c, struct policy *p)
+{
+	enum policy_mode m = c->cfg->mode;
+	if (c->opts->mode && !policy_mode_parse(c->opts->mode, &m))
+		return EXIT_USAGE;
+	policy_init(p, m);
+	p->yes = c->opts->yes;
+	if (c->cfg->permissions)
+		p->rules = cJSON_Duplicate(c->cfg->permissions, true);
+	if ((c->opts->sandbox && strcmp(c->opts->sandbox, "off") == 0) ||
+	    (!c->opts->sandbox && c->cfg->sandbox_off))
+		fprintf(stderr, "conch: WARNING: the sandbox is OFF: commands run "
+			"with your full rights and network\n");
+	return 0;
+}
+
+static int
+setup_dirs(struct cli_ctx *c)
+{
+	char buf[PATH_MAX];
+	char *git;
+	if (c->opts->cwd && chdir(c->opts->cwd) < 0) {
+		fprintf(stderr, "conch: cannot use -C %s: %s\n", c->opts->cwd,
+			strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (!getcwd(buf, sizeof buf)) {
+		fprintf(stderr, "conch: cannot find the current directory: %s\n",
+			strerror(errno));
+		return EXIT_USAGE;
+	}
+	c->cwd = xstrdup(buf);
+	git = fs_find_git_root(c->cwd);
+	c->workspace = git ? git : xstrdup(c->cwd);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli_opts o;
+	struct config cfg;
+	struct cli_ctx c;
+	int rc;
+	size_t i;
+
+	memset(&c, 0, sizeof c);
+	memset(&cfg, 0, sizeof cfg);
+	rc = cli_parse(argc, argv, &o);
+	if (rc)
+		goto out_opts;
+	if (o.version || (o.cmd && strcmp(o.cmd, "version") == 0)) {
+		printf("conch %s\n", PACKAGE_VERSION);
+		goto out_opts;
+	}
+	if (o.help || (o.cmd && strcmp(o.cmd, "help") == 0)) {
+		cli_usage(stdout);
+		goto out_opts;
+	}
+	if ((rc = config_load(&cfg)))
+		goto out_cfg;
+	c.opts = &o;
+	c.cfg = &cfg;
+	if ((rc = setup_dirs(&c)))
+		goto out_cfg;
+	if (o.cmd) {
+		for (i = 0; cmd_table[i]; i++) {
+			if (strcmp(cmd_table[i]->name, o.cmd) == 0) {
+				rc = cmd_table[i]->exec(&c, o.argc, o.argv);
+				goto out_cfg;
+			}
+		}
+		fprintf(stderr, "conch: \"%s\" is not available yet in this build\n",
+			o.cmd);
+		rc = EXIT_USAGE;
+		goto out_cfg;
+	}
+	rc = cli_run(&c);
+out_cfg:
+	free(c.cwd);
+	free(c.workspace);
+	config_free(&cfg);
+out_opts:
+	cli_opts_free(&o);
+	return rc;
+}

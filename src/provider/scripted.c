@@ -17,6 +17,10 @@
  *   "expect_result": a substring the last tool result must contain
  *   "expect_system": a substring the system prompt must contain
  *   "expect_user":   a substring the last user text must contain
+ *   "expect_conv":   a substring some earlier message's text must contain
+ *   "expect_messages": the number of messages the request must carry
+ * With CONCH_TEST_REQUEST_LOG=FILE, each request is appended to FILE as
+ * one JSON line {"system", "messages", "tools"} (for bench/startup.sh).
  * A failed expectation fails the call with a message naming it, so an
  * end-to-end test sees exit status 4 and the reason on stderr. */
 #include <errno.h>
@@ -124,9 +128,62 @@ check_expectations(const cJSON *turn, const struct provider_request *req,
 					  "scripted: last user text lacks \"%s\": %.200s",
 					  want, user);
 	}
+	want = jx_str(turn, "expect_conv");
+	if (want && !e) {
+		size_t i, j;
+		bool found = false;
+		for (i = 0; i < req->conv->n && !found; i++)
+			for (j = 0; j < req->conv->msgs[i].nblocks && !found; j++) {
+				const char *t = req->conv->msgs[i].blocks[j].text;
+				found = t && strstr(t, want);
+			}
+		if (!found)
+			e = provider_fail(err, C_ERR_PROVIDER,
+					  "scripted: no message contains \"%s\"", want);
+	}
+	if (!e && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(turn, "expect_messages")) &&
+	    (long)req->conv->n != jx_long(turn, "expect_messages", -1))
+		e = provider_fail(err, C_ERR_PROVIDER,
+				  "scripted: request has %zu messages, expected %ld",
+				  req->conv->n, jx_long(turn, "expect_messages", -1));
 out:
 	free(user);
 	return e;
+}
+
+static void
+log_request(const struct provider_request *req)
+{
+	const char *path = getenv("CONCH_TEST_REQUEST_LOG");
+	cJSON *j, *msgs, *tools;
+	char *line;
+	FILE *f;
+	size_t i;
+
+	if (!path || !*path)
+		return;
+	j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "system", req->system ? req->system : "");
+	msgs = cJSON_AddArrayToObject(j, "messages");
+	for (i = 0; i < req->conv->n; i++)
+		cJSON_AddItemToArray(msgs, conv_msg_to_json(&req->conv->msgs[i]));
+	tools = cJSON_AddArrayToObject(j, "tools");
+	for (i = 0; i < req->ntools; i++) {
+		cJSON *t = cJSON_CreateObject();
+		cJSON *schema = cJSON_Parse(req->tools[i].schema);
+		cJSON_AddStringToObject(t, "name", req->tools[i].name);
+		cJSON_AddStringToObject(t, "description", req->tools[i].description);
+		if (schema)
+			cJSON_AddItemToObject(t, "input_schema", schema);
+		cJSON_AddItemToArray(tools, t);
+	}
+	line = jx_print(j);
+	cJSON_Delete(j);
+	if ((f = fopen(path, "a"))) {
+		fprintf(f, "%s\n", line);
+		fclose(f);
+	}
+	free(line);
 }
 
 static enum cerr
@@ -148,6 +205,7 @@ scripted_chat(struct provider *p, const struct provider_request *req,
 		return provider_fail(err, C_ERR_PROVIDER,
 				     "scripted: no turn %zu in the script", s->next + 1);
 	s->next++;
+	log_request(req);
 	if ((e = check_expectations(turn, req, err)))
 		return e;
 	delay = jx_long(turn, "delay_ms", 0);

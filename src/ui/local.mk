@@ -1,1 +1,2 @@
-## src/ui: sources of this area (added by its issue)
+## src/ui: floor 7
+libconch_a_SOURCES += src/ui/ui.h src/ui/headless.c src/ui/plain.c

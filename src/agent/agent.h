@@ -1,0 +1,103 @@
+/* agent.h: the agent loop and the front-end interface.
+ *
+ * A front end (ui/headless.c, ui/repl.c) fills struct agent_events and
+ * calls agent_run() once per user task.  The loop assembles the context,
+ * asks the provider chain for a turn, runs the tool calls and feeds their
+ * results back until the model stops calling tools or max_turns is hit. */
+#ifndef CONCH_AGENT_H
+#define CONCH_AGENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "agent/session.h"
+#include "conv/conv.h"
+#include "policy/policy.h"
+#include "provider/chain.h"
+#include "sandbox/sandbox.h"
+#include "tools/tool.h"
+#include "util/err.h"
+
+/* What happens, reported up to the front end.  Every member may be NULL. */
+struct agent_events {
+	void *ud;
+	void (*text)(void *ud, const char *s, size_t n);
+	void (*thinking)(void *ud, const char *s, size_t n);
+	/* Streamed text since the last turn start is void (retry/fallback). */
+	void (*discard)(void *ud, const char *why);
+	void (*notice)(void *ud, const char *msg);
+	void (*tool_start)(void *ud, const struct conv_block *call);
+	void (*tool_end)(void *ud, const struct conv_block *call,
+			 const char *result, bool is_error, long ms);
+	/* One assistant message is complete. */
+	void (*turn_end)(void *ud, const struct conv_msg *msg);
+	void (*todo)(void *ud, const struct todo_list *todos);
+	enum approval (*approve)(void *ud, const struct approval_req *req,
+				 char **reason);
+};
+
+struct agent_opts {
+	const char *workspace;   /* absolute */
+	const char *cwd;         /* absolute */
+	int max_turns;           /* <= 0: 50 */
+	int max_tokens;          /* per response; 0: provider default */
+	struct chain *chain;     /* borrowed */
+	struct policy *policy;   /* borrowed */
+	struct sandbox_spec sandbox;
+	int cancel_fd;           /* readable when the user cancels; -1 none */
+};
+
+struct agent {
+	struct agent_opts o;
+	struct conv conv;
+	struct session *session; /* may be NULL (no session log) */
+	struct readset reads;
+	struct todo_list todos;
+	struct conv_usage usage; /* whole session */
+	bool usage_unknown;      /* some turn had no usage */
+	int turns;               /* assistant turns this session */
+	char *system;            /* assembled once per session (stable prefix) */
+	struct conv_tool_spec *tools;
+	size_t ntools;
+};
+
+struct agent_result {
+	char *text;          /* final answer; owned */
+	bool is_error;
+	enum cerr err;       /* C_OK, C_ERR_CANCELLED, provider kinds, C_ERR_TOOBIG (max turns) */
+	char errmsg[600];
+	int turns;           /* turns in this task */
+	int tool_calls;
+	struct conv_usage usage; /* this task */
+	bool usage_unknown;
+	char *answered_by;   /* last "provider/model"; owned */
+};
+
+/* Set up `a` (session may be NULL).  Assembles the system prompt. */
+void agent_init(struct agent *a, const struct agent_opts *o,
+		struct session *session);
+void agent_free(struct agent *a);
+
+/* Run one user task to its end.  Returns res->err. */
+enum cerr agent_run(struct agent *a, const char *prompt,
+		    const struct agent_events *ev, struct agent_result *res);
+void agent_result_free(struct agent_result *res);
+
+/* Restore todos saved in a session ("items" array). */
+void agent_set_todos(struct agent *a, const cJSON *items);
+
+/* Context assembly (context.c). */
+/* The text of prompt file `name` ("system.md"): the user's override in
+ * $XDG_CONFIG_HOME/conch/prompts, else $CONCH_PKGDATADIR/prompts, else
+ * the installed copy, else the source tree's; NULL if none. Caller frees. */
+char *agent_prompt_text(const char *name);
+/* The full system prompt for a session in `cwd` under `workspace`.
+ * Caller frees. */
+char *agent_system_prompt(const char *workspace, const char *cwd,
+			  const struct conv_tool_spec *tools, size_t ntools);
+/* The offered tools as specs (array owned by caller; strings borrowed). */
+struct conv_tool_spec *agent_tool_specs(size_t *n);
+
+#endif

@@ -1,0 +1,333 @@
+/* loop.c: agent_run(), the turn loop. */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent/agent.h"
+#include "util/buf.h"
+#include "util/jsonx.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define DEFAULT_MAX_TURNS 50
+
+static bool
+fd_ready(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	return fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void
+agent_init(struct agent *a, const struct agent_opts *o, struct session *session)
+{
+	memset(a, 0, sizeof *a);
+	a->o = *o;
+	if (a->o.max_turns <= 0)
+		a->o.max_turns = DEFAULT_MAX_TURNS;
+	conv_init(&a->conv);
+	a->session = session;
+	a->tools = agent_tool_specs(&a->ntools);
+	a->system = agent_system_prompt(o->workspace, o->cwd, a->tools, a->ntools);
+}
+
+void
+agent_free(struct agent *a)
+{
+	conv_free(&a->conv);
+	readset_free(&a->reads);
+	todo_list_free(&a->todos);
+	free(a->system);
+	free(a->tools);
+	memset(a, 0, sizeof *a);
+}
+
+void
+agent_result_free(struct agent_result *res)
+{
+	free(res->text);
+	free(res->answered_by);
+	memset(res, 0, sizeof *res);
+}
+
+void
+agent_set_todos(struct agent *a, const cJSON *items)
+{
+	const cJSON *it;
+	size_t n = 0;
+	todo_list_free(&a->todos);
+	if (!cJSON_IsArray(items))
+		return;
+	a->todos.items = xcalloc((size_t)cJSON_GetArraySize(items) + 1,
+				 sizeof *a->todos.items);
+	cJSON_ArrayForEach(it, items) {
+		const char *c = jx_str(it, "content"), *s = jx_str(it, "status");
+		if (!c)
+			continue;
+		a->todos.items[n].content = xstrdup(c);
+		a->todos.items[n].status = !s ? TODO_PENDING :
+			strcmp(s, "completed") == 0 ? TODO_COMPLETED :
+			strcmp(s, "in_progress") == 0 ? TODO_IN_PROGRESS : TODO_PENDING;
+		n++;
+	}
+	a->todos.n = n;
+}
+
+static cJSON *
+todos_json(const struct todo_list *t)
+{
+	cJSON *arr = cJSON_CreateArray();
+	size_t i;
+	for (i = 0; i < t->n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "content", t->items[i].content);
+		cJSON_AddStringToObject(o, "status", todo_status_str(t->items[i].status));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+/* provider_events -> agent_events glue */
+struct relay {
+	const struct agent_events *ev;
+	int cancel_fd;
+};
+
+static void
+r_text(void *ud, const char *s, size_t n)
+{
+	struct relay *r = ud;
+	if (r->ev && r->ev->text)
+		r->ev->text(r->ev->ud, s, n);
+}
+
+static void
+r_thinking(void *ud, const char *s, size_t n)
+{
+	struct relay *r = ud;
+	if (r->ev && r->ev->thinking)
+		r->ev->thinking(r->ev->ud, s, n);
+}
+
+static void
+r_discard(void *ud, const char *why)
+{
+	struct relay *r = ud;
+	if (r->ev && r->ev->discard)
+		r->ev->discard(r->ev->ud, why);
+}
+
+static void
+r_notice(void *ud, const char *msg)
+{
+	struct relay *r = ud;
+	if (r->ev && r->ev->notice)
+		r->ev->notice(r->ev->ud, msg);
+}
+
+static bool
+r_cancelled(void *ud)
+{
+	struct relay *r = ud;
+	return fd_ready(r->cancel_fd);
+}
+
+static void
+record_interrupt(struct agent *a, const char *where)
+{
+	cJSON *rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "during", where);
+	session_append(a->session, "interrupt", rec);
+}
+
+/* Run the tool calls of `msg`; returns false when cancelled. */
+static bool
+run_tools(struct agent *a, const struct conv_msg *msg,
+	  const struct agent_events *ev, struct agent_result *res)
+{
+	struct conv_msg results;
+	struct tool_ctx ctx;
+	bool cancelled = false;
+	size_t i;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.workspace = a->o.workspace;
+	ctx.cwd = a->o.cwd;
+	ctx.session_dir = a->session ? a->session->dir : NULL;
+	ctx.reads = &a->reads;
+	ctx.todos = &a->todos;
+	ctx.policy = a->o.policy;
+	ctx.sandbox = a->o.sandbox;
+	ctx.sandbox.cancel_fd = a->o.cancel_fd;
+	ctx.approve = ev ? ev->approve : NULL;
+	ctx.ud = ev ? ev->ud : NULL;
+	ctx.cancel_fd = a->o.cancel_fd;
+
+	conv_msg_init(&results, CONV_USER);
+	for (i = 0; i < msg->nblocks; i++) {
+		const struct conv_block *call = &msg->blocks[i];
+		struct buf out = BUF_INIT;
+		bool is_error = false;
+		long t0;
+		if (call->type != BLK_TOOL_CALL)
+			continue;
+		if (cancelled || fd_ready(a->o.cancel_fd)) {
+			cancelled = true;
+			conv_msg_add_tool_result(&results, call->id,
+						 "not run: the user interrupted", true);
+			continue;
+		}
+		if (ev && ev->tool_start)
+			ev->tool_start(ev->ud, call);
+		t0 = now_ms();
+		tool_call(&ctx, call->name, call->args, &out, &is_error);
+		res->tool_calls++;
+		if (fd_ready(a->o.cancel_fd)) {
+			cancelled = true;
+			buf_adds(&out, "\n[interrupted by the user]");
+			is_error = true;
+		}
+		if (ev && ev->tool_end)
+			ev->tool_end(ev->ud, call, buf_str(&out), is_error, now_ms() - t0);
+		conv_msg_add_tool_result(&results, call->id, buf_str(&out), is_error);
+		{
+			cJSON *rec = cJSON_CreateObject();
+			cJSON_AddStringToObject(rec, "id", call->id);
+			cJSON_AddStringToObject(rec, "name", call->name);
+			cJSON_AddNumberToObject(rec, "ms", (double)(now_ms() - t0));
+			cJSON_AddBoolToObject(rec, "is_error", is_error);
+			session_append(a->session, "tool", rec);
+		}
+		if (strcmp(call->name, "todo") == 0 && !is_error) {
+			cJSON *rec = cJSON_CreateObject();
+			cJSON_AddItemToObject(rec, "items", todos_json(&a->todos));
+			session_append(a->session, "todo", rec);
+			if (ev && ev->todo)
+				ev->todo(ev->ud, &a->todos);
+		}
+		buf_free(&out);
+	}
+	session_append_msg(a->session, &results);
+	conv_push(&a->conv, &results);
+	conv_msg_free(&results);
+	return !cancelled;
+}
+
+enum cerr
+agent_run(struct agent *a, const char *prompt, const struct agent_events *ev,
+	  struct agent_result *res)
+{
+	struct relay relay = { ev, a->o.cancel_fd };
+	struct provider_events pev = {
+		.ud = &relay, .text = r_text, .thinking = r_thinking,
+		.discard = r_discard, .notice = r_notice,
+		.cancelled = r_cancelled, .cancel_fd = a->o.cancel_fd,
+	};
+	struct conv_msg *um;
+	int turn;
+
+	memset(res, 0, sizeof *res);
+	um = conv_add(&a->conv, CONV_USER);
+	conv_msg_add_text(um, prompt);
+	session_append_msg(a->session, um);
+
+	for (turn = 0; turn < a->o.max_turns; turn++) {
+		struct provider_request req = {
+			.system = a->system, .conv = &a->conv,
+			.tools = a->tools, .ntools = a->ntools,
+			.max_tokens = a->o.max_tokens,
+		};
+		struct provider_error perr;
+		struct conv_msg msg;
+		enum cerr e;
+
+		memset(&perr, 0, sizeof perr);
+		e = chain_chat(a->o.chain, &req, &pev, &msg, &perr);
+		if (e == C_ERR_CANCELLED || (e && fd_ready(a->o.cancel_fd))) {
+			char *partial = conv_msg_text(&msg);
+			if (*partial) {
+				struct conv_msg keep;
+				conv_msg_init(&keep, CONV_ASSISTANT);
+				conv_msg_add_text(&keep, partial);
+				conv_msg_append_text(&keep, "\n[interrupted]", 14);
+				keep.stop = STOP_NONE;
+				session_append_msg(a->session, &keep);
+				conv_push(&a->conv, &keep);
+			}
+			free(partial);
+			conv_msg_free(&msg);
+			record_interrupt(a, "model");
+			res->err = C_ERR_CANCELLED;
+			snprintf(res->errmsg, sizeof res->errmsg, "interrupted");
+			break;
+		}
+		if (e) {
+			conv_msg_free(&msg);
+			res->err = e;
+			snprintf(res->errmsg, sizeof res->errmsg, "%s", perr.msg);
+			break;
+		}
+		a->turns++;
+		res->turns++;
+		if (msg.usage.known) {
+			conv_usage_add(&res->usage, &msg.usage);
+			conv_usage_add(&a->usage, &msg.usage);
+		} else {
+			res->usage_unknown = true;
+			a->usage_unknown = true;
+		}
+		free(res->answered_by);
+		res->answered_by = xstrdup(msg.answered_by);
+		session_append_msg(a->session, &msg);
+		if (ev && ev->turn_end)
+			ev->turn_end(ev->ud, &msg);
+		conv_push(&a->conv, &msg);
+		conv_msg_free(&msg);
+		{
+			const struct conv_msg *last = &a->conv.msgs[a->conv.n - 1];
+			if (conv_msg_tool_calls(last) == 0) {
+				res->text = conv_msg_text(last);
+				if (last->stop == STOP_LENGTH)
+					log_warn("the answer was cut at the model's output limit");
+				res->err = C_OK;
+				goto out;
+			}
+			if (!run_tools(a, last, ev, res)) {
+				record_interrupt(a, "tool");
+				res->err = C_ERR_CANCELLED;
+				snprintf(res->errmsg, sizeof res->errmsg, "interrupted");
+				goto out;
+			}
+		}
+	}
+	if (turn >= a->o.max_turns && !res->err) {
+		res->err = C_ERR_TOOBIG;
+		snprintf(res->errmsg, sizeof res->errmsg,
+			 "stopped after %d turns (--max-turns); the task is not finished",
+			 a->o.max_turns);
+	}
+out:
+	res->is_error = res->err != C_OK;
+	if (!res->text) {
+		/* the last assistant text, if any, is still useful */
+		size_t i;
+		for (i = a->conv.n; i-- > 0;)
+			if (a->conv.msgs[i].role == CONV_ASSISTANT) {
+				res->text = conv_msg_text(&a->conv.msgs[i]);
+				break;
+			}
+		if (!res->text)
+			res->text = xstrdup("");
+	}
+	return res->err;
+}

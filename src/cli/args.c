@@ -1,0 +1,290 @@
+/* args.c: the command line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+enum { A_NONE, A_REQ, A_OPT_PROMPT };
+
+struct optdef {
+	const char *lng;
+	char shrt;
+	int arg;
+	int id;
+};
+
+enum {
+	O_PROMPT, O_FORMAT, O_MAXTURNS, O_CWD, O_MODEL, O_FALLBACK, O_MODE,
+	O_CONTINUE, O_RESUME, O_YES, O_SANDBOX, O_NOREFLECT, O_VERBOSE,
+	O_HELP, O_VERSION,
+};
+
+static const struct optdef opts[] = {
+	{ "prompt", 'p', A_OPT_PROMPT, O_PROMPT },
+	{ "output-format", 0, A_REQ, O_FORMAT },
+	{ "max-turns", 0, A_REQ, O_MAXTURNS },
+	{ "cwd", 'C', A_REQ, O_CWD },
+	{ "model", 'm', A_REQ, O_MODEL },
+	{ "fallback", 0, A_REQ, O_FALLBACK },
+	{ "mode", 0, A_REQ, O_MODE },
+	{ "continue", 'c', A_NONE, O_CONTINUE },
+	{ "resume", 'r', A_REQ, O_RESUME },
+	{ "yes", 'y', A_NONE, O_YES },
+	{ "sandbox", 0, A_REQ, O_SANDBOX },
+	{ "no-reflect", 0, A_NONE, O_NOREFLECT },
+	{ "verbose", 'v', A_NONE, O_VERBOSE },
+	{ "help", 'h', A_NONE, O_HELP },
+	{ "version", 'V', A_NONE, O_VERSION },
+};
+#define NOPTS (sizeof opts / sizeof opts[0])
+
+static const char *const subcommands[] = {
+	"sessions", "tool", "model", "sandbox", "skills", "memory", "help",
+	"version", NULL,
+};
+
+void
+cli_usage(FILE *out)
+{
+	fputs("Usage: conch [OPTION]...                 start an interactive session\n"
+	      "       conch -p TEXT [OPTION]...         run one task headless and exit\n"
+	      "       conch COMMAND [ARG]... [OPTION]...\n"
+	      "\n"
+	      "Options:\n"
+	      "  -p, --prompt [TEXT]      run TEXT as a task (from stdin when TEXT is - or\n"
+	      "                           absent and stdin is not a terminal)\n"
+	      "      --output-format FMT  text (default), json, or stream-json\n"
+	      "      --max-turns N        stop after N model turns (default 50)\n"
+	      "  -C, --cwd DIR            work in DIR\n"
+	      "  -m, --model P/MODEL      provider/model, e.g. anthropic/claude-sonnet-4-5\n"
+	      "      --fallback P/MODEL   a fallback after -m (repeatable)\n"
+	      "      --mode MODE          read-only, ask (default), auto-edit, or auto\n"
+	      "  -c, --continue           continue this project's latest session\n"
+	      "  -r, --resume ID          continue session ID (see conch sessions)\n"
+	      "  -y, --yes                allow what would ask (headless)\n"
+	      "      --sandbox on|off     off runs commands unconfined (dangerous)\n"
+	      "  -v, --verbose            show tool activity on stderr\n"
+	      "  -h, --help               show this help and exit\n"
+	      "  -V, --version            show the version and exit\n"
+	      "\n"
+	      "Commands:\n"
+	      "  sessions                 list this project's sessions\n"
+	      "  tool NAME JSON           run one tool as the agent would\n"
+	      "  model info|tokenize|run|chat FILE ...   the built-in GGUF runtime\n"
+	      "  sandbox doctor           show what the sandbox can enforce here\n"
+	      "\n"
+	      "Exit status: 0 done, 1 task failed, 2 usage error, 3 config error,\n"
+	      "4 no provider reachable, 130 interrupted.  See conch(1).\n",
+	      out);
+}
+
+static const struct optdef *
+find_long(const char *name, size_t len)
+{
+	size_t i;
+	for (i = 0; i < NOPTS; i++)
+		if (strlen(opts[i].lng) == len && strncmp(opts[i].lng, name, len) == 0)
+			return &opts[i];
+	return NULL;
+}
+
+static const struct optdef *
+find_short(char c)
+{
+	size_t i;
+	for (i = 0; i < NOPTS; i++)
+		if (opts[i].shrt == c)
+			return &opts[i];
+	return NULL;
+}
+
+static bool
+is_subcommand(const char *s)
+{
+	size_t i;
+	for (i = 0; subcommands[i]; i++)
+		if (strcmp(subcommands[i], s) == 0)
+			return true;
+	return false;
+}
+
+static int
+apply(struct cli_opts *o, const struct optdef *d, const char *val)
+{
+	long n;
+	switch (d->id) {
+	case O_PROMPT:
+		o->prompt_set = true;
+		o->prompt = val;
+		break;
+	case O_FORMAT:
+		if (strcmp(val, "text") == 0)
+			o->format = OUT_TEXT;
+		else if (strcmp(val, "json") == 0)
+			o->format = OUT_JSON;
+		else if (strcmp(val, "stream-json") == 0)
+			o->format = OUT_STREAM_JSON;
+		else {
+			fprintf(stderr, "conch: --output-format must be text, json or "
+				"stream-json, not \"%s\"\n", val);
+			return EXIT_USAGE;
+		}
+		break;
+	case O_MAXTURNS:
+		if (!str_to_long(val, &n) || n < 1 || n > 100000) {
+			fprintf(stderr, "conch: --max-turns needs a number from 1 to "
+				"100000, not \"%s\"\n", val);
+			return EXIT_USAGE;
+		}
+		o->max_turns = (int)n;
+		break;
+	case O_CWD:
+		o->cwd = val;
+		break;
+	case O_MODEL:
+		o->model = val;
+		break;
+	case O_FALLBACK:
+		o->fallback = xreallocarray(o->fallback, o->nfallback + 1,
+					    sizeof *o->fallback);
+		o->fallback[o->nfallback++] = val;
+		break;
+	case O_MODE: {
+		enum policy_mode m;
+		if (!policy_mode_parse(val, &m)) {
+			fprintf(stderr, "conch: --mode must be read-only, ask, auto-edit "
+				"or auto, not \"%s\"\n", val);
+			return EXIT_USAGE;
+		}
+		o->mode = val;
+		break;
+	}
+	case O_CONTINUE:
+		o->cont = true;
+		break;
+	case O_RESUME:
+		o->resume = val;
+		break;
+	case O_YES:
+		o->yes = true;
+		break;
+	case O_SANDBOX:
+		if (strcmp(val, "on") && strcmp(val, "off")) {
+			fprintf(stderr, "conch: --sandbox must be on or off, not \"%s\"\n",
+				val);
+			return EXIT_USAGE;
+		}
+		o->sandbox = val;
+		break;
+	case O_NOREFLECT:
+		o->no_reflect = true;
+		break;
+	case O_VERBOSE:
+		o->verbose = true;
+		break;
+	case O_HELP:
+		o->help = true;
+		break;
+	case O_VERSION:
+		o->version = true;
+		break;
+	}
+	return 0;
+}
+
+int
+cli_parse(int argc, char **argv, struct cli_opts *o)
+{
+	int i, rc = 0;
+	bool dashdash = false;
+
+	memset(o, 0, sizeof *o);
+	o->argv = xcalloc((size_t)argc + 1, sizeof *o->argv);
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i];
+		const struct optdef *d = NULL;
+		const char *val = NULL;
+
+		if (dashdash || a[0] != '-' || a[1] == '\0') {
+			if (!o->cmd && !o->prompt_set && is_subcommand(a) && !dashdash) {
+				o->cmd = a;
+				o->argv[o->argc++] = a;
+			} else if (o->cmd) {
+				o->argv[o->argc++] = a;
+			} else {
+				fprintf(stderr, "conch: unexpected argument \"%s\" "
+					"(to run a task: conch -p \"%s\")\n", a, a);
+				return EXIT_USAGE;
+			}
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			dashdash = true;
+			if (o->cmd)
+				o->argv[o->argc++] = a;
+			continue;
+		}
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			size_t len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+			d = find_long(a + 2, len);
+			if (eq)
+				val = eq + 1;
+		} else if (!o->cmd) {
+			d = find_short(a[1]);
+			if (d && a[2]) {
+				if (d->arg == A_NONE) {
+					fprintf(stderr, "conch: option -%c takes no value "
+						"(combine short options separately)\n", a[1]);
+					return EXIT_USAGE;
+				}
+				val = a + 2;
+			}
+		}
+		if (!d) {
+			if (o->cmd) {
+				/* the subcommand's own option */
+				o->argv[o->argc++] = a;
+				continue;
+			}
+			fprintf(stderr, "conch: unknown option %s (see conch --help)\n", a);
+			return EXIT_USAGE;
+		}
+		if (!val && d->arg == A_REQ) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "conch: option %s needs a value\n", a);
+				return EXIT_USAGE;
+			}
+			val = argv[++i];
+		} else if (!val && d->arg == A_OPT_PROMPT) {
+			if (i + 1 < argc && (argv[i + 1][0] != '-' ||
+					     strcmp(argv[i + 1], "-") == 0))
+				val = argv[++i];
+		} else if (val && d->arg == A_NONE) {
+			fprintf(stderr, "conch: option --%s takes no value\n", d->lng);
+			return EXIT_USAGE;
+		}
+		if ((rc = apply(o, d, val)))
+			return rc;
+	}
+	if (o->fallback && !o->model) {
+		fprintf(stderr, "conch: --fallback needs -m/--model first\n");
+		return EXIT_USAGE;
+	}
+	if (o->cont && o->resume) {
+		fprintf(stderr, "conch: use either --continue or --resume, not both\n");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+void
+cli_opts_free(struct cli_opts *o)
+{
+	free(o->fallback);
+	free(o->argv);
+	memset(o, 0, sizeof *o);
+}

@@ -1,0 +1,98 @@
+/* cli.h: command-line options, user config, and the subcommand table. */
+#ifndef CONCH_CLI_H
+#define CONCH_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "policy/policy.h"
+
+/* Exit codes (documented in conch(1)). */
+enum {
+	EXIT_DONE = 0,
+	EXIT_TASK_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_CONFIG = 3,
+	EXIT_NO_PROVIDER = 4,
+	EXIT_INTERRUPTED = 130,
+};
+
+#include "ui/ui.h"
+
+struct cli_opts {
+	bool prompt_set;          /* -p given */
+	const char *prompt;       /* -p TEXT; NULL or "-" means stdin */
+	enum output_format format;
+	int max_turns;            /* 0: config/default */
+	const char *cwd;          /* -C */
+	const char *model;        /* -m */
+	const char **fallback;    /* --fallback, repeatable; owned array */
+	size_t nfallback;
+	const char *mode;         /* --mode */
+	bool cont;                /* -c */
+	const char *resume;       /* -r ID */
+	bool yes;                 /* --yes */
+	const char *sandbox;      /* --sandbox on|off */
+	bool no_reflect;
+	bool verbose;
+	bool help, version;
+	const char *cmd;          /* subcommand name, or NULL */
+	int argc;                 /* subcommand arguments (argv[0] = name) */
+	char **argv;              /* owned array, borrowed strings */
+};
+
+/* Parse argv.  Global options may come before or after a subcommand
+ * (after it, only their long forms).  Returns 0, or EXIT_USAGE after
+ * printing the problem to stderr. */
+int cli_parse(int argc, char **argv, struct cli_opts *o);
+void cli_opts_free(struct cli_opts *o);
+void cli_usage(FILE *out);
+
+/* The user's config, $XDG_CONFIG_HOME/conch/config.json. */
+struct config {
+	char *path;               /* owned */
+	cJSON *root;              /* owned; an empty object when no file */
+	const char *model;        /* borrowed from root, or NULL */
+	const cJSON *fallback;    /* array of strings, or NULL */
+	enum policy_mode mode;
+	bool mode_set;
+	int max_turns;
+	const cJSON *providers;   /* object or NULL */
+	const cJSON *permissions; /* {"allow":[],"ask":[],"deny":[]} or NULL */
+	bool network;             /* sandbox.network */
+	bool sandbox_off;         /* sandbox.enabled == false */
+};
+
+/* Load the config (a missing file is an empty config).  A malformed file
+ * or a value of the wrong type is reported on stderr with path, line and
+ * column, and EXIT_CONFIG is returned.  Environment overrides:
+ * CONCH_MODEL, CONCH_MODE, CONCH_MAX_TURNS. */
+int config_load(struct config *c);
+void config_free(struct config *c);
+
+/* Everything a subcommand gets. */
+struct cli_ctx {
+	struct cli_opts *opts;
+	struct config *cfg;
+	char *cwd;       /* absolute; owned */
+	char *workspace; /* git root or cwd; owned */
+};
+
+/* Build the tool/agent environment shared by `conch tool` and tasks. */
+int cli_make_policy(struct cli_ctx *c, struct policy *p);
+
+struct cmd_entry {
+	const char *name;
+	const char *summary;
+	int (*exec)(struct cli_ctx *c, int argc, char **argv);
+};
+
+extern const struct cmd_entry cmd_sessions_entry;
+extern const struct cmd_entry cmd_tool_entry;
+
+/* Run a task or the interactive session (cmd-run.c). */
+int cli_run(struct cli_ctx *c);
+
+#endif

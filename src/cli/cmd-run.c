@@ -1,0 +1,256 @@
+/* cmd-run.c: a task (-p) or the interactive session: build the provider
+ * chain, the policy, the session and the agent, then hand over to a front
+ * end. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent/agent.h"
+#include "cli/cli.h"
+#include "provider/chain.h"
+#include "ui/ui.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define TASK_MAX (10u << 20)
+
+/* The self-pipe SIGINT writes to.  The handler may touch nothing else. */
+static int cancel_pipe_w = -1;
+
+static void
+on_sigint(int sig)
+{
+	int saved = errno;
+	char c = 1;
+	(void)sig;
+	if (cancel_pipe_w >= 0 && write(cancel_pipe_w, &c, 1) < 0) {
+		/* the pipe is full: a cancel is already pending */
+	}
+	errno = saved;
+}
+
+static int
+setup_cancel(void)
+{
+	int p[2];
+	struct sigaction sa;
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -1;
+	cancel_pipe_w = p[1];
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: a blocked read returns EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return p[0];
+}
+
+/* The model to use when none is configured. */
+static const char *
+default_model(void)
+{
+	if (getenv("ANTHROPIC_API_KEY") && *getenv("ANTHROPIC_API_KEY"))
+		return "anthropic/claude-sonnet-4-5";
+	if (getenv("OPENAI_API_KEY") && *getenv("OPENAI_API_KEY"))
+		return "openai/gpt-4o-mini";
+	if (getenv("OPENROUTER_API_KEY") && *getenv("OPENROUTER_API_KEY"))
+		return "openrouter/anthropic/claude-sonnet-4.5";
+	return NULL;
+}
+
+/* Build the chain; on failure print why and return the exit code. */
+static int
+make_chain(struct cli_ctx *c, struct chain **out)
+{
+	const char *script = getenv("CONCH_TEST_SCRIPT");
+	struct provider_error err;
+	struct provider *p;
+	const char **specs = NULL;
+	size_t n = 0, i;
+	bool explicit_model = false;
+	struct chain *ch = NULL;
+	int rc = 0;
+
+	if (script && *script) { /* test-only: see conch(1), ENVIRONMENT */
+		p = provider_scripted_open(script, &err);
+		if (!p) {
+			fprintf(stderr, "conch: %s\n", err.msg);
+			return EXIT_CONFIG;
+		}
+		ch = chain_new(true);
+		chain_add(ch, p);
+		*out = ch;
+		return 0;
+	}
+	if (c->opts->model) {
+		specs = xcalloc(c->opts->nfallback + 1, sizeof *specs);
+		specs[n++] = c->opts->model;
+		for (i = 0; i < c->opts->nfallback; i++)
+			specs[n++] = c->opts->fallback[i];
+		explicit_model = c->opts->nfallback == 0;
+	} else {
+		const char *m = c->cfg->model ? c->cfg->model : default_model();
+		const cJSON *it;
+		if (!m) {
+			fprintf(stderr,
+				"conch: no model configured: set ANTHROPIC_API_KEY or "
+				"OPENAI_API_KEY, pass -m provider/model, or set \"model\" "
+				"in %s\n", c->cfg->path);
+			return EXIT_NO_PROVIDER;
+		}
+		specs = xcalloc((size_t)cJSON_GetArraySize(c->cfg->fallback) + 1,
+				sizeof *specs);
+		specs[n++] = m;
+		cJSON_ArrayForEach(it, c->cfg->fallback)
+			specs[n++] = it->valuestring;
+	}
+	ch = chain_new(explicit_model);
+	for (i = 0; i < n; i++) {
+		p = provider_open(specs[i], c->cfg->providers, &err);
+		if (!p) {
+			fprintf(stderr, "conch: %s: %s\n", specs[i], err.msg);
+			if (err.kind == C_ERR_INVAL) {
+				rc = c->opts->model ? EXIT_USAGE : EXIT_CONFIG;
+				goto out;
+			}
+			continue; /* e.g. a missing key: the next entry may work */
+		}
+		chain_add(ch, p);
+	}
+	if (chain_len(ch) == 0) {
+		rc = EXIT_NO_PROVIDER;
+		goto out;
+	}
+out:
+	free(specs);
+	if (rc)
+		chain_free(ch);
+	else
+		*out = ch;
+	return rc;
+}
+
+static char *
+read_task(struct cli_ctx *c, int *rc)
+{
+	struct buf b;
+	char chunk[8192];
+	size_t n;
+	const char *p = c->opts->prompt;
+
+	*rc = 0;
+	if (p && strcmp(p, "-") != 0) {
+		if (!*p) {
+			fprintf(stderr, "conch: the task given with -p is empty\n");
+			*rc = EXIT_USAGE;
+			return NULL;
+		}
+		return xstrdup(p);
+	}
+	if (!p && isatty(0)) {
+		fprintf(stderr, "conch: -p needs a task: conch -p \"TEXT\", or pipe "
+			"it on stdin\n");
+		*rc = EXIT_USAGE;
+		return NULL;
+	}
+	buf_init(&b, TASK_MAX);
+	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+		buf_add(&b, chunk, n);
+	if (!buf_ok(&b)) {
+		fprintf(stderr, "conch: the task on stdin is over %u bytes\n", TASK_MAX);
+		*rc = EXIT_USAGE;
+	} else if (b.len == 0 || strspn(buf_str(&b), " \t\r\n") == b.len) {
+		fprintf(stderr, "conch: the task on stdin is empty\n");
+		*rc = EXIT_USAGE;
+	}
+	if (*rc) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+int
+cli_run(struct cli_ctx *c)
+{
+	struct chain *ch = NULL;
+	struct policy pol;
+	struct session *sess = NULL;
+	struct agent a;
+	struct agent_opts ao;
+	struct ui_opts uo;
+	cJSON *todos = NULL;
+	struct conv restored;
+	char *task = NULL;
+	enum cerr e;
+	int rc, cancel_fd;
+	bool headless = c->opts->prompt_set;
+
+	conv_init(&restored);
+	memset(&a, 0, sizeof a);
+	if (headless && !(task = read_task(c, &rc)))
+		return rc;
+	if ((rc = cli_make_policy(c, &pol)))
+		goto out_task;
+	if (c->opts->cont || c->opts->resume) {
+		sess = session_resume(c->cwd, c->opts->resume, &restored, &todos, &e);
+		if (!sess) {
+			rc = e == C_ERR_INVAL ? EXIT_USAGE : EXIT_TASK_FAILED;
+			goto out_policy;
+		}
+	}
+	if ((rc = make_chain(c, &ch)))
+		goto out_session;
+	if (!sess) {
+		sess = session_create(c->cwd, chain_label(ch), &e);
+		if (!sess)
+			log_warn("continuing without a session log");
+	}
+	cancel_fd = setup_cancel();
+	memset(&ao, 0, sizeof ao);
+	ao.workspace = c->workspace;
+	ao.cwd = c->cwd;
+	ao.max_turns = c->opts->max_turns ? c->opts->max_turns : c->cfg->max_turns;
+	ao.chain = ch;
+	ao.policy = &pol;
+	ao.sandbox.workspace = c->workspace;
+	ao.sandbox.cwd = c->cwd;
+	ao.sandbox.allow_network = c->cfg->network;
+	ao.sandbox.off = (c->opts->sandbox && strcmp(c->opts->sandbox, "off") == 0) ||
+			 (!c->opts->sandbox && c->cfg->sandbox_off);
+	ao.sandbox.cancel_fd = cancel_fd;
+	ao.cancel_fd = cancel_fd;
+	agent_init(&a, &ao, sess);
+	if (restored.n) {
+		size_t i;
+		for (i = 0; i < restored.n; i++)
+			conv_push(&a.conv, &restored.msgs[i]);
+		agent_set_todos(&a, todos);
+	}
+	memset(&uo, 0, sizeof uo);
+	uo.format = c->opts->format;
+	uo.verbose = c->opts->verbose;
+	uo.cancel_fd = cancel_fd;
+	uo.model = chain_label(ch);
+	if (headless)
+		rc = ui_headless(&a, task, &uo);
+	else
+		rc = ui_plain(&a, &uo);
+	agent_free(&a);
+	chain_free(ch);
+out_session:
+	session_close(sess);
+out_policy:
+	policy_free(&pol);
+out_task:
+	cJSON_Delete(todos);
+	conv_free(&restored);
+	free(task);
+	return rc;
+}

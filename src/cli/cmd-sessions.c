@@ -1,0 +1,24 @@
+/* cmd-sessions.c: conch sessions: list this project's sessions. */
+#include <stdio.h>
+
+#include "agent/session.h"
+#include "cli/cli.h"
+
+static int
+sessions_exec(struct cli_ctx *c, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "conch: usage: conch sessions\n");
+		return EXIT_USAGE;
+	}
+	if (session_list(c->cwd, stdout) == 0)
+		fprintf(stderr, "conch: no sessions yet for %s\n", c->cwd);
+	return 0;
+}
+
+const struct cmd_entry cmd_sessions_entry = {
+	.name = "sessions",
+	.summary = "list this project's sessions",
+	.exec = sessions_exec,
+};

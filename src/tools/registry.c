@@ -1,0 +1,349 @@
+/* registry.c: the tool table, the per-session state tools share (files
+ * read, the plan), and tool_call(): parse, validate, ask the policy (and
+ * the user), execute. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/diff.h"
+#include "tools/internal.h"
+#include "tools/tool.h"
+#include "util/fsutil.h"
+#include "util/jsonx.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+/* Safety net on what one tool may produce before tool_call() cuts it;
+ * each tool caps its own output well below this. */
+#define TOOL_BUF_MAX (1u << 20)
+
+const struct tool *const tool_table[] = {
+	&tool_read, &tool_write, &tool_edit, &tool_bash,
+	&tool_glob, &tool_grep, &tool_ls, &tool_todo,
+	NULL,
+};
+
+const struct tool *
+tool_find(const char *name)
+{
+	size_t i;
+	if (!name)
+		return NULL;
+	for (i = 0; tool_table[i]; i++)
+		if (strcmp(tool_table[i]->name, name) == 0)
+			return tool_table[i];
+	return NULL;
+}
+
+/* ---- shared state ---- */
+
+void
+readset_add(struct readset *r, const char *abspath)
+{
+	if (readset_has(r, abspath))
+		return;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 16;
+		r->paths = xreallocarray(r->paths, r->cap, sizeof *r->paths);
+	}
+	r->paths[r->n++] = xstrdup(abspath);
+}
+
+bool
+readset_has(const struct readset *r, const char *abspath)
+{
+	size_t i;
+	if (!r)
+		return false;
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->paths[i], abspath) == 0)
+			return true;
+	return false;
+}
+
+void
+readset_free(struct readset *r)
+{
+	size_t i;
+	for (i = 0; i < r->n; i++)
+		free(r->paths[i]);
+	free(r->paths);
+	r->paths = NULL;
+	r->n = r->cap = 0;
+}
+
+void
+todo_list_free(struct todo_list *t)
+{
+	size_t i;
+	for (i = 0; i < t->n; i++)
+		free(t->items[i].content);
+	free(t->items);
+	t->items = NULL;
+	t->n = 0;
+}
+
+const char *
+todo_status_str(enum todo_status s)
+{
+	switch (s) {
+	case TODO_PENDING:
+		return "pending";
+	case TODO_IN_PROGRESS:
+		return "in_progress";
+	case TODO_COMPLETED:
+		return "completed";
+	}
+	return "?";
+}
+
+/* ---- helpers for the tool files ---- */
+
+char *
+tool_path(const struct tool_ctx *ctx, const char *arg)
+{
+	const char *home = getenv("HOME");
+	const char *base = ctx->cwd ? ctx->cwd : "/";
+
+	if (!arg || !*arg)
+		return path_normalize(base);
+	if (home && *home == '/' &&
+	    (strcmp(arg, "~") == 0 || str_prefix(arg, "~/"))) {
+		char *j = path_join(home, arg[1] ? arg + 2 : "."), *n;
+		n = path_normalize(j);
+		free(j);
+		return n;
+	}
+	return path_resolve(base, arg);
+}
+
+char *
+tool_display_path(const struct tool_ctx *ctx, const char *abs)
+{
+	size_t lc;
+	if (!ctx->cwd || !path_is_under(abs, ctx->cwd))
+		return xstrdup(abs);
+	lc = strlen(ctx->cwd);
+	if (!abs[lc])
+		return xstrdup(".");
+	return xstrdup(abs + lc + (ctx->cwd[lc - 1] != '/'));
+}
+
+bool
+tool_looks_binary(const char *p, size_t n, bool whole)
+{
+	if (memchr(p, '\0', n))
+		return true;
+	if (!whole)
+		n = utf8_floor(p, n);
+	return !utf8_valid(p, n);
+}
+
+void
+tool_add_text(struct buf *out, const char *s, size_t n)
+{
+	size_t i = 0, start = 0;
+
+	if (utf8_valid(s, n)) {
+		buf_add(out, s, n);
+		return;
+	}
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (len <= n - i && utf8_valid(s + i, len)) {
+			i += len;
+			continue;
+		}
+		buf_add(out, s + start, i - start);
+		buf_adds(out, "\xef\xbf\xbd");
+		start = ++i;
+	}
+	buf_add(out, s + start, i - start);
+}
+
+/* ---- tool_call ---- */
+
+static void
+list_tools(struct buf *out)
+{
+	size_t i;
+	for (i = 0; tool_table[i]; i++)
+		buf_printf(out, "%s%s", i ? ", " : "", tool_table[i]->name);
+}
+
+/* "tool(arg)": the rule policy.c matches for this call. */
+static char *
+session_rule(const char *name, const cJSON *args)
+{
+	const char *a = jx_str(args, "command");
+	if (!a)
+		a = jx_str(args, "path");
+	return xasprintf("%s(%s)", name, a ? a : "");
+}
+
+/* Fill the approval request's summary and diff; returns false with the
+ * model's error in `out` when a write/edit would fail anyway. */
+static bool
+approval_details(struct tool_ctx *ctx, const struct tool *t,
+		 const cJSON *args, char **summary, char **diff,
+		 struct buf *out)
+{
+	const char *cmd = jx_str(args, "command"), *path = jx_str(args, "path");
+	bool ok = true;
+
+	*diff = NULL;
+	if (cmd && (t->flags & TOOL_RUNS_COMMANDS)) {
+		*summary = xstrdup(cmd);
+	} else if (path) {
+		char *abs = tool_path(ctx, path);
+		*summary = xasprintf("%s %s", t->name, abs);
+		if (t == &tool_write || t == &tool_edit) {
+			struct buf before = BUF_INIT, after = BUF_INIT;
+			enum cerr e = t == &tool_write ?
+				tool_write_preview(ctx, args, &before, &after, out) :
+				tool_edit_preview(ctx, args, &before, &after, out);
+			if (e == C_OK) {
+				char *al = before.p ? xasprintf("a%s", abs) :
+					xstrdup("/dev/null");
+				char *bl = xasprintf("b%s", abs);
+				*diff = diff_unified(al, buf_str(&before), before.len,
+						     bl, buf_str(&after), after.len);
+				free(al);
+				free(bl);
+			} else {
+				ok = false;
+			}
+			buf_free(&before);
+			buf_free(&after);
+		}
+		free(abs);
+	} else {
+		char *a = jx_print(args);
+		*summary = xasprintf("%s %s", t->name, a);
+		free(a);
+	}
+	return ok;
+}
+
+/* Ask the user through ctx->approve.  True when the call may run. */
+static bool
+ask_user(struct tool_ctx *ctx, const struct tool *t, const cJSON *args,
+	 const char *why, struct buf *out)
+{
+	struct approval_req req;
+	char *summary = NULL, *diff = NULL, *reason = NULL;
+	enum approval a;
+	bool run = false;
+
+	if (!ctx->approve) {
+		buf_printf(out, "%s needs approval (%s), but no one can approve "
+			   "it in this session. Tell the user; they can allow "
+			   "it by rerunning with %s or --yes.", t->name, why,
+			   (t->flags & TOOL_RUNS_COMMANDS) ? "--mode auto" :
+			   "--mode auto-edit");
+		return false;
+	}
+	if (!approval_details(ctx, t, args, &summary, &diff, out))
+		goto out;
+	req.tool = t->name;
+	req.summary = summary;
+	req.diff = diff;
+	req.reason = why;
+	a = ctx->approve(ctx->ud, &req, &reason);
+	switch (a) {
+	case APPROVE_SESSION:
+		if (ctx->policy) {
+			char *rule = session_rule(t->name, args);
+			policy_allow_session(ctx->policy, rule);
+			free(rule);
+		}
+		/* fall through */
+	case APPROVE_ONCE:
+		run = true;
+		break;
+	case APPROVE_DENY:
+	default:
+		buf_printf(out, "The user denied this %s call.", t->name);
+		if (reason && *reason)
+			buf_printf(out, " Their reason: %s", reason);
+		buf_adds(out, " Do not retry it unchanged; adjust the approach "
+			 "or ask the user.");
+		break;
+	}
+out:
+	free(reason);
+	free(summary);
+	free(diff);
+	return run;
+}
+
+void
+tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
+	  struct buf *out, bool *is_error)
+{
+	const struct tool *t = tool_find(name);
+	cJSON *args = NULL, *schema = NULL;
+	struct buf msg = BUF_INIT, res = BUF_INIT;
+	const char *j = args_json ? args_json : "";
+	int line = 0, col = 0;
+	enum cerr e;
+
+	*is_error = true;
+	if (!t) {
+		buf_printf(out, "Unknown tool \"%s\". Available tools: ",
+			   name ? name : "");
+		list_tools(out);
+		buf_addc(out, '.');
+		goto out;
+	}
+	while (*j == ' ' || *j == '\n' || *j == '\t' || *j == '\r')
+		j++;
+	if (!*j)
+		j = "{}";
+	args = jx_parse(j, strlen(j), &line, &col);
+	if (!args) {
+		buf_printf(out, "The arguments for %s are not valid JSON (line %d, "
+			   "column %d). Send one JSON object that matches the "
+			   "tool's schema.", t->name, line, col);
+		goto out;
+	}
+	if (!cJSON_IsObject(args)) {
+		buf_printf(out, "The arguments for %s must be a JSON object.",
+			   t->name);
+		goto out;
+	}
+	schema = cJSON_Parse(t->schema);
+	if (schema && !jx_validate(schema, args, &msg)) {
+		buf_printf(out, "Invalid arguments for %s: %s. Fix them and call "
+			   "again. Schema: %s", t->name, buf_str(&msg), t->schema);
+		goto out;
+	}
+	if (ctx->policy) {
+		enum policy_decision d;
+		buf_reset(&msg);
+		d = policy_check(ctx->policy, t->name, t->flags, args,
+				 ctx->workspace ? ctx->workspace : "/",
+				 ctx->cwd ? ctx->cwd : "/", &msg);
+		if (d == POLICY_DENY) {
+			buf_printf(out, "Permission denied: %s. This call cannot "
+				   "run in this session; do not retry it.",
+				   buf_str(&msg));
+			goto out;
+		}
+		if (d == POLICY_ASK && !ask_user(ctx, t, args, buf_str(&msg), out))
+			goto out;
+	}
+	buf_init(&res, TOOL_BUF_MAX);
+	e = t->exec(ctx, args, &res);
+	buf_add(out, res.p ? res.p : "", res.len);
+	if (!buf_ok(&res))
+		buf_adds(out, "\n[output cut: too large]");
+	else if (!res.len)
+		buf_adds(out, e == C_OK ? "(no output)" : cerr_str(e));
+	*is_error = e != C_OK;
+out:
+	cJSON_Delete(args);
+	cJSON_Delete(schema);
+	buf_free(&msg);
+	buf_free(&res);
+}

@@ -1,0 +1,318 @@
+/* tool-grep.c: search file contents with PCRE2 (JIT when available),
+ * line by line, skipping binary and .gitignored files. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "tools/gitignore.h"
+#include "tools/internal.h"
+#include "tools/walk.h"
+#include "util/fsutil.h"
+#include "util/jsonx.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+#define GREP_FILE_MAX (16u << 20) /* larger files are skipped */
+#define GREP_MAX_FILES 200        /* files / count modes */
+#define GREP_MAX_LINES 400        /* content mode: output lines */
+#define GREP_OUT_MAX (TOOL_OUTPUT_MAX - 500)
+#define GREP_LINE_SHOW 300        /* bytes of a long line shown */
+#define GREP_CONTEXT_MAX 20
+
+enum grep_mode { MODE_CONTENT, MODE_FILES, MODE_COUNT };
+
+struct grep {
+	struct tool_ctx *ctx;
+	pcre2_code *re;
+	pcre2_match_data *md;
+	enum grep_mode mode;
+	long context;
+	char **globs;      /* NULL: every file */
+	struct buf *out;
+	bool capped;       /* output full: only counting now */
+	bool last_sep;     /* content: a group was printed (for "--") */
+	size_t files_hit, lines_hit, lines_shown, files_shown, skipped_big;
+};
+
+/* Does `rel` pass the glob filter?  Patterns without a slash match the
+ * file name anywhere (like rg --glob). */
+static bool
+glob_ok(const struct grep *g, const char *rel)
+{
+	const char *base = strrchr(rel, '/');
+	size_t i;
+	if (!g->globs)
+		return true;
+	base = base ? base + 1 : rel;
+	for (i = 0; g->globs[i]; i++)
+		if (wild_match(g->globs[i], strchr(g->globs[i], '/') ? rel : base))
+			return true;
+	return false;
+}
+
+/* Match offset in the line, or -1. */
+static long
+line_match(struct grep *g, const char *s, size_t n)
+{
+	int rc = pcre2_match(g->re, (PCRE2_SPTR)s, n, 0, 0, g->md, NULL);
+	if (rc < 0)
+		return -1;
+	return (long)pcre2_get_ovector_pointer(g->md)[0];
+}
+
+static void
+put_line(struct grep *g, const char *shown, size_t no, char sep,
+	 const char *s, size_t n, long at)
+{
+	size_t from = 0, len;
+	if (n && s[n - 1] == '\r')
+		n--;
+	len = n;
+	if (n > GREP_LINE_SHOW) {
+		/* a window around the match */
+		if (at > GREP_LINE_SHOW / 3)
+			from = (size_t)at - GREP_LINE_SHOW / 3;
+		while (from > 0 && ((unsigned char)s[from] & 0xc0) == 0x80)
+			from--;
+		len = n - from < GREP_LINE_SHOW ? n - from : GREP_LINE_SHOW;
+		len = utf8_floor(s + from, len);
+	}
+	buf_printf(g->out, "%s%c%zu%c", shown, sep, no, sep);
+	if (from)
+		buf_adds(g->out, "...");
+	tool_add_text(g->out, s + from, len);
+	if (from + len < n)
+		buf_adds(g->out, "...");
+	buf_addc(g->out, '\n');
+	g->lines_shown++;
+	if (g->out->len >= GREP_OUT_MAX || g->lines_shown >= GREP_MAX_LINES)
+		g->capped = true;
+}
+
+/* Search one file's text. */
+static void
+grep_text(struct grep *g, const char *shown, const char *text, size_t len)
+{
+	size_t *starts = NULL, nlines = 0, cap = 0, i, hits = 0;
+	long *at = NULL;
+	size_t pos = 0, printed_to = 0; /* lines [0, printed_to) are out */
+	bool first = true;
+
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		if (nlines + 2 > cap) {
+			cap = cap ? cap * 2 : 256;
+			starts = xreallocarray(starts, cap, sizeof *starts);
+		}
+		starts[nlines++] = pos;
+		pos = nl ? (size_t)(nl - text) + 1 : len;
+	}
+	if (!nlines)
+		goto out;
+	starts[nlines] = len;
+	at = xcalloc(nlines, sizeof *at);
+	for (i = 0; i < nlines; i++) {
+		size_t n = starts[i + 1] - starts[i];
+		if (n && text[starts[i + 1] - 1] == '\n')
+			n--;
+		at[i] = line_match(g, text + starts[i], n);
+		if (at[i] >= 0) {
+			hits++;
+			if (g->mode == MODE_FILES)
+				break;
+		}
+	}
+	if (!hits)
+		goto out;
+	g->files_hit++;
+	g->lines_hit += hits;
+	if (g->capped)
+		goto out;
+	if (g->mode == MODE_FILES) {
+		buf_printf(g->out, "%s\n", shown);
+		if (++g->files_shown >= GREP_MAX_FILES)
+			g->capped = true;
+		goto out;
+	}
+	if (g->mode == MODE_COUNT) {
+		buf_printf(g->out, "%s:%zu\n", shown, hits);
+		if (++g->files_shown >= GREP_MAX_FILES)
+			g->capped = true;
+		goto out;
+	}
+	g->files_shown++;
+	i = 0;
+	while (i < nlines && !g->capped) {
+		size_t c = (size_t)g->context, lo, hi, k;
+		if (at[i] < 0) {
+			i++;
+			continue;
+		}
+		lo = i > c ? i - c : 0;
+		if (lo < printed_to)
+			lo = printed_to;
+		hi = i + c < nlines ? i + c : nlines - 1;
+		for (k = i + 1; k <= hi; k++) /* matches in the context extend it */
+			if (at[k] >= 0 && k + c > hi)
+				hi = k + c < nlines ? k + c : nlines - 1;
+		if (c && g->last_sep && (first || lo > printed_to))
+			buf_adds(g->out, "--\n");
+		for (k = lo; k <= hi && !g->capped; k++) {
+			size_t n = starts[k + 1] - starts[k];
+			if (n && text[starts[k + 1] - 1] == '\n')
+				n--;
+			put_line(g, shown, k + 1, at[k] >= 0 ? ':' : '-',
+				 text + starts[k], n, at[k] >= 0 ? at[k] : 0);
+		}
+		first = false;
+		g->last_sep = true;
+		printed_to = hi + 1;
+		i = hi + 1;
+	}
+out:
+	free(starts);
+	free(at);
+}
+
+static void
+grep_file(struct grep *g, const char *path)
+{
+	struct buf b = BUF_INIT;
+	char *shown;
+	enum cerr e = fs_read_file(path, GREP_FILE_MAX, &b);
+
+	if (e == C_ERR_TOOBIG)
+		g->skipped_big++;
+	if (e != C_OK || !b.p)
+		goto out;
+	if (tool_looks_binary(b.p, b.len < TOOL_SNIFF_BYTES ? b.len :
+			      TOOL_SNIFF_BYTES, b.len <= TOOL_SNIFF_BYTES))
+		goto out;
+	shown = tool_display_path(g->ctx, path);
+	grep_text(g, shown, b.p, b.len);
+	free(shown);
+out:
+	buf_free(&b);
+}
+
+static enum walk_next
+grep_visit(void *ud, const struct walk_entry *e)
+{
+	struct grep *g = ud;
+	if (e->type == WALK_FILE && glob_ok(g, e->rel))
+		grep_file(g, e->path);
+	return WALK_CONTINUE;
+}
+
+static bool
+parse_mode(const char *s, enum grep_mode *m)
+{
+	if (!s || strcmp(s, "files") == 0)
+		*m = MODE_FILES;
+	else if (strcmp(s, "content") == 0)
+		*m = MODE_CONTENT;
+	else if (strcmp(s, "count") == 0)
+		*m = MODE_COUNT;
+	else
+		return false;
+	return true;
+}
+
+static enum cerr
+grep_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
+{
+	const char *pattern = jx_str(args, "pattern");
+	const char *glob = jx_str(args, "glob");
+	char *root = tool_path(ctx, jx_str(args, "path"));
+	char *shown = tool_display_path(ctx, root);
+	struct grep g;
+	struct walk_stats ws = { 0 };
+	struct stat st;
+	PCRE2_SIZE erroff;
+	int errcode;
+	enum cerr e = C_OK;
+	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+
+	memset(&g, 0, sizeof g);
+	g.ctx = ctx;
+	g.out = out;
+	g.context = jx_long(args, "context", 0);
+	if (g.context < 0)
+		g.context = 0;
+	if (g.context > GREP_CONTEXT_MAX)
+		g.context = GREP_CONTEXT_MAX;
+	if (!parse_mode(jx_str(args, "output_mode"), &g.mode)) {
+		buf_adds(out, "output_mode must be content, files or count.");
+		e = C_ERR_INVAL;
+		goto out;
+	}
+	if (jx_bool(args, "case_insensitive", false))
+		opts |= PCRE2_CASELESS;
+	g.re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts,
+			     &errcode, &erroff, NULL);
+	if (!g.re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(errcode, msg, sizeof msg);
+		buf_printf(out, "Invalid regex: %s at offset %zu. Fix the pattern "
+			   "(PCRE2 syntax; escape literal ( [ { . * + ? with \\).",
+			   (const char *)msg, (size_t)erroff);
+		e = C_ERR_INVAL;
+		goto out;
+	}
+	(void)pcre2_jit_compile(g.re, PCRE2_JIT_COMPLETE); /* else interpreted */
+	g.md = pcre2_match_data_create_from_pattern(g.re, NULL);
+	if (glob && *glob)
+		g.globs = glob_expand_braces(glob);
+	if (stat(root, &st) < 0) {
+		buf_printf(out, "%s does not exist. Check the path.", shown);
+		e = C_ERR_NOTFOUND;
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode))
+		walk_tree(root, 0, grep_visit, &g, &ws);
+	else
+		grep_file(&g, root);
+	if (!g.files_hit) {
+		buf_printf(out, "No matches in %s.", shown);
+		goto out;
+	}
+	if (g.capped && g.mode == MODE_CONTENT)
+		buf_printf(out, "[output capped: %zu matching lines in %zu files "
+			   "in all; narrow the pattern, path or glob]\n",
+			   g.lines_hit, g.files_hit);
+	else if (g.capped)
+		buf_printf(out, "[output capped: %zu files match in all; narrow "
+			   "the pattern, path or glob]\n", g.files_hit);
+	if (g.skipped_big)
+		buf_printf(out, "[%zu files over 16 MiB skipped]\n", g.skipped_big);
+	if (ws.capped)
+		buf_printf(out, "[search stopped after %zu entries]\n", ws.visited);
+out:
+	glob_patterns_free(g.globs);
+	pcre2_match_data_free(g.md);
+	pcre2_code_free(g.re);
+	free(shown);
+	free(root);
+	return e;
+}
+
+const struct tool tool_grep = {
+	.name = "grep",
+	.description = "Search file contents with a PCRE regex. output_mode: "
+		"files (default), content (path:line:text), count. glob filters "
+		"file names, e.g. *.{c,h}.",
+	.schema = "{\"type\":\"object\",\"properties\":{"
+		"\"pattern\":{\"type\":\"string\"},"
+		"\"path\":{\"type\":\"string\"},"
+		"\"glob\":{\"type\":\"string\"},"
+		"\"case_insensitive\":{\"type\":\"boolean\"},"
+		"\"output_mode\":{\"enum\":[\"content\",\"files\",\"count\"]},"
+		"\"context\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":20}},"
+		"\"required\":[\"pattern\"],\"additionalProperties\":false}",
+	.flags = TOOL_READ_ONLY,
+	.exec = grep_exec,
+};

@@ -1,0 +1,124 @@
+/* tool-ls.c: list a directory with types and sizes. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tools/gitignore.h"
+#include "tools/internal.h"
+#include "util/fsutil.h"
+#include "util/jsonx.h"
+#include "util/xalloc.h"
+
+#define LS_MAX_ENTRIES 500
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+put_entry(struct buf *out, const char *path, const char *name)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		buf_printf(out, "dir  %s/\n", name);
+	} else if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t n = readlink(path, target, sizeof target - 1);
+		target[n > 0 ? n : 0] = '\0';
+		buf_printf(out, "link %s -> %s\n", name, target);
+	} else if (S_ISREG(st.st_mode)) {
+		buf_printf(out, "file %s  %lld\n", name, (long long)st.st_size);
+	} else {
+		buf_printf(out, "other %s\n", name);
+	}
+}
+
+static enum cerr
+ls_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
+{
+	char *abs = tool_path(ctx, jx_str(args, "path"));
+	char *shown = tool_display_path(ctx, abs);
+	struct gitignore *gi = NULL;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i, shown_n = 0, ignored = 0;
+	struct dirent *de;
+	struct stat st;
+	enum cerr e = C_OK;
+	DIR *d = NULL;
+
+	if (lstat(abs, &st) < 0) {
+		buf_printf(out, "%s does not exist. Check the path.", shown);
+		e = errno == ENOENT ? C_ERR_NOTFOUND : C_ERR_IO;
+		goto out;
+	}
+	if (!fs_is_dir(abs)) {
+		put_entry(out, abs, shown);
+		goto out;
+	}
+	d = opendir(abs);
+	if (!d) {
+		buf_printf(out, "Cannot list %s: %s.", shown, strerror(errno));
+		e = errno == EACCES ? C_ERR_PERM : C_ERR_IO;
+		goto out;
+	}
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			names = xreallocarray(names, cap, sizeof *names);
+		}
+		names[n++] = xstrdup(de->d_name);
+	}
+	if (names)
+		qsort(names, n, sizeof *names, name_cmp);
+	gi = gi_new(abs);
+	for (i = 0; i < n; i++) {
+		char *p = path_join(abs, names[i]);
+		if (gi_ignored(gi, p, fs_is_dir(p))) {
+			ignored++;
+		} else if (shown_n < LS_MAX_ENTRIES) {
+			put_entry(out, p, names[i]);
+			shown_n++;
+		} else {
+			shown_n++;
+		}
+		free(p);
+	}
+	if (shown_n > LS_MAX_ENTRIES)
+		buf_printf(out, "[... %zu more entries not shown]\n",
+			   shown_n - LS_MAX_ENTRIES);
+	if (!shown_n)
+		buf_printf(out, "(%s is empty)\n", shown);
+	if (ignored)
+		buf_printf(out, "[%zu ignored entries hidden (.git, .gitignore)]\n",
+			   ignored);
+out:
+	if (d)
+		closedir(d);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	gi_free(gi);
+	free(shown);
+	free(abs);
+	return e;
+}
+
+const struct tool tool_ls = {
+	.name = "ls",
+	.description = "List a directory (default: the working directory): "
+		"type, name, file size in bytes. .gitignored entries are hidden.",
+	.schema = "{\"type\":\"object\",\"properties\":{"
+		"\"path\":{\"type\":\"string\"}},\"additionalProperties\":false}",
+	.flags = TOOL_READ_ONLY,
+	.exec = ls_exec,
+};

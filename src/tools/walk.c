@@ -1,0 +1,127 @@
+/* walk.c: gitignore-aware directory walks. */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/gitignore.h"
+#include "tools/walk.h"
+#include "util/fsutil.h"
+#include "util/xalloc.h"
+
+#define WALK_DEFAULT_MAX 1000000
+#define WALK_MAX_DEPTH 64
+
+struct walker {
+	const char *root;
+	size_t root_len;
+	size_t max;
+	walk_fn fn;
+	void *ud;
+	struct gitignore *gi;
+	struct walk_stats *st;
+	bool stop;
+};
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in `dir`, sorted; NULL-terminated; caller frees. */
+static char **
+list_dir(const char *dir, size_t *np)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+
+	*np = 0;
+	if (!d)
+		return NULL;
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (n + 1 >= cap) {
+			cap = cap ? cap * 2 : 32;
+			names = xreallocarray(names, cap, sizeof *names);
+		}
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (names) {
+		qsort(names, n, sizeof *names, name_cmp);
+		names[n] = NULL;
+	}
+	*np = n;
+	return names;
+}
+
+static void
+walk_dir(struct walker *w, const char *dir, int depth)
+{
+	size_t n, i;
+	char **names = list_dir(dir, &n);
+
+	for (i = 0; i < n && !w->stop; i++) {
+		char *path = path_join(dir, names[i]);
+		struct walk_entry e;
+		struct stat st;
+		enum walk_next next;
+
+		if (lstat(path, &st) < 0)
+			goto next;
+		e.type = S_ISDIR(st.st_mode) ? WALK_DIR :
+			S_ISREG(st.st_mode) ? WALK_FILE :
+			S_ISLNK(st.st_mode) ? WALK_LINK : WALK_OTHER;
+		if (gi_ignored(w->gi, path, e.type == WALK_DIR)) {
+			w->st->ignored++;
+			goto next;
+		}
+		if (w->st->visited >= w->max) {
+			w->st->capped = true;
+			w->stop = true;
+			goto next;
+		}
+		w->st->visited++;
+		e.path = path;
+		e.rel = path + w->root_len;
+		while (*e.rel == '/')
+			e.rel++;
+		e.st = &st;
+		next = w->fn(w->ud, &e);
+		if (next == WALK_STOP) {
+			w->stop = true;
+		} else if (next == WALK_CONTINUE && e.type == WALK_DIR &&
+			   depth < WALK_MAX_DEPTH) {
+			gi_push_dir(w->gi, path);
+			walk_dir(w, path, depth + 1);
+			gi_pop_dir(w->gi);
+		}
+next:
+		free(path);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+void
+walk_tree(const char *root, size_t max_entries, walk_fn fn, void *ud,
+	  struct walk_stats *stats)
+{
+	struct walker w;
+
+	memset(stats, 0, sizeof *stats);
+	w.root = root;
+	w.root_len = strlen(root);
+	w.max = max_entries ? max_entries : WALK_DEFAULT_MAX;
+	w.fn = fn;
+	w.ud = ud;
+	w.gi = gi_new(root);
+	w.st = stats;
+	w.stop = false;
+	walk_dir(&w, root, 0);
+	gi_free(w.gi);
+}

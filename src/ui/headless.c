@@ -1,0 +1,278 @@
+/* headless.c: conch -p: one task, then exit; text, json or stream-json. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ui/ui.h"
+#include "util/jsonx.h"
+#include "util/xalloc.h"
+
+struct hl {
+	const struct ui_opts *o;
+	struct agent *a;
+};
+
+static void
+emit(cJSON *ev)
+{
+	char *s = jx_print(ev);
+	fputs(s, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+	free(s);
+	cJSON_Delete(ev);
+}
+
+static cJSON *
+event(const char *type)
+{
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "type", type);
+	return e;
+}
+
+static void
+emit_text(const char *type, const char *s, size_t n)
+{
+	cJSON *e = event(type);
+	char *t = xstrndup(s, n);
+	cJSON_AddStringToObject(e, "text", t);
+	free(t);
+	emit(e);
+}
+
+static void
+hl_text(void *ud, const char *s, size_t n)
+{
+	struct hl *h = ud;
+	if (h->o->format == OUT_STREAM_JSON)
+		emit_text("text", s, n);
+}
+
+static void
+hl_thinking(void *ud, const char *s, size_t n)
+{
+	struct hl *h = ud;
+	if (h->o->format == OUT_STREAM_JSON)
+		emit_text("thinking", s, n);
+}
+
+static void
+hl_discard(void *ud, const char *why)
+{
+	struct hl *h = ud;
+	if (h->o->format == OUT_STREAM_JSON) {
+		cJSON *e = event("discard");
+		cJSON_AddStringToObject(e, "reason", why ? why : "");
+		emit(e);
+	}
+}
+
+static void
+hl_notice(void *ud, const char *msg)
+{
+	struct hl *h = ud;
+	if (h->o->format == OUT_STREAM_JSON) {
+		cJSON *e = event("notice");
+		cJSON_AddStringToObject(e, "message", msg);
+		emit(e);
+	} else {
+		fprintf(stderr, "conch: %s\n", msg);
+	}
+}
+
+static void
+hl_tool_start(void *ud, const struct conv_block *call)
+{
+	struct hl *h = ud;
+	if (h->o->format == OUT_STREAM_JSON) {
+		cJSON *e = event("tool_call"), *args = cJSON_Parse(call->args);
+		cJSON_AddStringToObject(e, "id", call->id);
+		cJSON_AddStringToObject(e, "name", call->name);
+		if (args)
+			cJSON_AddItemToObject(e, "args", args);
+		else
+			cJSON_AddStringToObject(e, "args_raw", call->args);
+		emit(e);
+	} else if (h->o->verbose) {
+		fprintf(stderr, "conch: tool %s %.200s\n", call->name, call->args);
+	}
+}
+
+static void
+hl_tool_end(void *ud, const struct conv_block *call, const char *result,
+	    bool is_error, long ms)
+{
+	struct hl *h = ud;
+	if (h->o->format == OUT_STREAM_JSON) {
+		cJSON *e = event("tool_result");
+		cJSON_AddStringToObject(e, "id", call->id);
+		cJSON_AddStringToObject(e, "name", call->name);
+		cJSON_AddStringToObject(e, "content", result);
+		cJSON_AddBoolToObject(e, "is_error", is_error);
+		cJSON_AddNumberToObject(e, "duration_ms", (double)ms);
+		emit(e);
+	} else if (h->o->verbose) {
+		fprintf(stderr, "conch: tool %s %s (%ld ms)\n", call->name,
+			is_error ? "failed" : "done", ms);
+	}
+}
+
+static void
+hl_turn_end(void *ud, const struct conv_msg *m)
+{
+	struct hl *h = ud;
+	if (h->o->format == OUT_STREAM_JSON) {
+		cJSON *e = event("turn");
+		cJSON_AddStringToObject(e, "answered_by",
+					m->answered_by ? m->answered_by : "");
+		cJSON_AddItemToObject(e, "usage", conv_usage_to_json(&m->usage));
+		cJSON_AddStringToObject(e, "stop", conv_stop_str(m->stop));
+		emit(e);
+	}
+}
+
+static void
+hl_todo(void *ud, const struct todo_list *t)
+{
+	struct hl *h = ud;
+	size_t i;
+	if (h->o->format != OUT_STREAM_JSON)
+		return;
+	{
+		cJSON *e = event("todo"), *arr = cJSON_AddArrayToObject(e, "items");
+		for (i = 0; i < t->n; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "content", t->items[i].content);
+			cJSON_AddStringToObject(o, "status", todo_status_str(t->items[i].status));
+			cJSON_AddItemToArray(arr, o);
+		}
+		emit(e);
+	}
+}
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+int
+ui_exit_code(const struct agent_result *r)
+{
+	switch (r->err) {
+	case C_OK:
+		return 0;
+	case C_ERR_CANCELLED:
+		return 130;
+	case C_ERR_RETRYABLE:
+	case C_ERR_AUTH:
+	case C_ERR_BADREQ:
+	case C_ERR_PROVIDER:
+	case C_ERR_TIMEOUT:
+	case C_ERR_INVAL:
+		return 4;
+	default:
+		return 1;
+	}
+}
+
+static cJSON *
+result_json(const struct agent *a, const struct agent_result *r, long ms)
+{
+	cJSON *e = event("result");
+	const char *by = r->answered_by;
+	cJSON_AddStringToObject(e, "result", r->text ? r->text : "");
+	cJSON_AddBoolToObject(e, "is_error", r->is_error);
+	if (r->is_error)
+		cJSON_AddStringToObject(e, "error", r->errmsg);
+	else
+		cJSON_AddNullToObject(e, "error");
+	cJSON_AddNumberToObject(e, "exit_code", ui_exit_code(r));
+	cJSON_AddNumberToObject(e, "turns", r->turns);
+	cJSON_AddNumberToObject(e, "tool_calls", r->tool_calls);
+	if (r->usage_unknown || !r->usage.known) {
+		struct conv_usage unk = { 0 };
+		cJSON_AddItemToObject(e, "usage", conv_usage_to_json(&unk));
+	} else {
+		cJSON_AddItemToObject(e, "usage", conv_usage_to_json(&r->usage));
+	}
+	cJSON_AddNullToObject(e, "cost_usd");
+	if (a->session)
+		cJSON_AddStringToObject(e, "session_id", a->session->id);
+	else
+		cJSON_AddNullToObject(e, "session_id");
+	if (by) {
+		const char *slash = strchr(by, '/');
+		char *prov = slash ? xstrndup(by, (size_t)(slash - by)) : xstrdup(by);
+		cJSON_AddStringToObject(e, "answered_by", by);
+		cJSON_AddStringToObject(e, "provider", prov);
+		cJSON_AddStringToObject(e, "model", slash ? slash + 1 : "");
+		free(prov);
+	} else {
+		cJSON_AddNullToObject(e, "answered_by");
+		cJSON_AddNullToObject(e, "provider");
+		cJSON_AddNullToObject(e, "model");
+	}
+	cJSON_AddNumberToObject(e, "duration_ms", (double)ms);
+	return e;
+}
+
+int
+ui_headless(struct agent *a, const char *prompt, const struct ui_opts *o)
+{
+	struct hl h = { o, a };
+	struct agent_events ev = {
+		.ud = &h, .text = hl_text, .thinking = hl_thinking,
+		.discard = hl_discard, .notice = hl_notice,
+		.tool_start = hl_tool_start, .tool_end = hl_tool_end,
+		.turn_end = hl_turn_end, .todo = hl_todo,
+		.approve = NULL, /* nobody to ask: the policy denies */
+	};
+	struct agent_result r;
+	long t0 = now_ms();
+	int code;
+
+	if (o->format == OUT_STREAM_JSON) {
+		cJSON *e = event("init"), *tools = cJSON_CreateArray();
+		size_t i;
+		cJSON_AddStringToObject(e, "session_id", a->session ? a->session->id : "");
+		cJSON_AddStringToObject(e, "model", o->model ? o->model : "");
+		cJSON_AddStringToObject(e, "cwd", a->o.cwd);
+		for (i = 0; i < a->ntools; i++)
+			cJSON_AddItemToArray(tools, cJSON_CreateString(a->tools[i].name));
+		cJSON_AddItemToObject(e, "tools", tools);
+		emit(e);
+	}
+	agent_run(a, prompt, &ev, &r);
+	code = ui_exit_code(&r);
+	if (o->format == OUT_TEXT) {
+		if (r.text && *r.text) {
+			fputs(r.text, stdout);
+			if (r.text[strlen(r.text) - 1] != '\n')
+				fputc('\n', stdout);
+		}
+		fflush(stdout);
+	} else {
+		emit(result_json(a, &r, now_ms() - t0));
+	}
+	if (r.is_error)
+		fprintf(stderr, "conch: %s: %s\n",
+			code == 130 ? "interrupted" :
+			code == 4 ? "no provider reachable" : "task failed",
+			r.errmsg);
+	agent_result_free(&r);
+	return code;
+}
+
+void
+ui_drain_cancel(int fd)
+{
+	char b[64];
+	while (fd >= 0 && read(fd, b, sizeof b) > 0)
+		;
+}

@@ -1,0 +1,198 @@
+/* plain.c: the line-based interactive session, used when stdin or stdout
+ * is not a terminal (and until the curses front end is chosen): no escape
+ * codes, text streamed as it arrives, one task per line. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ui/ui.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+struct pl {
+	const struct ui_opts *o;
+	bool at_bol; /* stdout is at the start of a line */
+};
+
+static void
+pl_text(void *ud, const char *s, size_t n)
+{
+	struct pl *p = ud;
+	if (!n)
+		return;
+	fwrite(s, 1, n, stdout);
+	fflush(stdout);
+	p->at_bol = s[n - 1] == '\n';
+}
+
+static void
+newline(struct pl *p)
+{
+	if (!p->at_bol) {
+		fputc('\n', stdout);
+		p->at_bol = true;
+	}
+}
+
+static void
+pl_discard(void *ud, const char *why)
+{
+	struct pl *p = ud;
+	newline(p);
+	fprintf(stdout, "[discarded: %s]\n", why ? why : "retrying");
+}
+
+static void
+pl_notice(void *ud, const char *msg)
+{
+	struct pl *p = ud;
+	newline(p);
+	fflush(stdout);
+	fprintf(stderr, "conch: %s\n", msg);
+}
+
+static void
+pl_tool_start(void *ud, const struct conv_block *call)
+{
+	struct pl *p = ud;
+	newline(p);
+	fflush(stdout);
+	fprintf(stderr, "- %s %.160s\n", call->name, call->args);
+}
+
+static void
+pl_tool_end(void *ud, const struct conv_block *call, const char *result,
+	    bool is_error, long ms)
+{
+	(void)ud;
+	if (is_error)
+		fprintf(stderr, "  %s failed (%ld ms): %.200s\n", call->name, ms, result);
+}
+
+static void
+pl_todo(void *ud, const struct todo_list *t)
+{
+	size_t i;
+	(void)ud;
+	for (i = 0; i < t->n; i++)
+		fprintf(stderr, "  [%c] %s\n",
+			t->items[i].status == TODO_COMPLETED ? 'x' :
+			t->items[i].status == TODO_IN_PROGRESS ? '>' : ' ',
+			t->items[i].content);
+}
+
+/* Ask on the controlling terminal; only wired when stdin is a TTY. */
+static enum approval
+pl_approve(void *ud, const struct approval_req *req, char **reason)
+{
+	char line[512];
+	(void)ud;
+	if (req->diff)
+		fprintf(stderr, "%s\n", req->diff);
+	fprintf(stderr, "Allow %s: %s ? [y]es once, [a]lways this session, [n]o: ",
+		req->tool, req->summary);
+	fflush(stderr);
+	if (!fgets(line, sizeof line, stdin))
+		return APPROVE_DENY;
+	if (line[0] == 'y' || line[0] == 'Y')
+		return APPROVE_ONCE;
+	if (line[0] == 'a' || line[0] == 'A')
+		return APPROVE_SESSION;
+	fprintf(stderr, "Reason for the model (optional): ");
+	fflush(stderr);
+	if (fgets(line, sizeof line, stdin) && line[0] != '\n') {
+		line[strcspn(line, "\n")] = '\0';
+		*reason = xstrdup(line);
+	}
+	return APPROVE_DENY;
+}
+
+static void
+help(void)
+{
+	fputs("Type a task and press Enter.  Commands:\n"
+	      "  /help   this help\n"
+	      "  /exit   leave (also Ctrl-D)\n"
+	      "Ctrl-C interrupts the running task.\n", stderr);
+}
+
+int
+ui_plain(struct agent *a, const struct ui_opts *o)
+{
+	struct pl p = { o, true };
+	bool tty = isatty(0) && isatty(2);
+	struct agent_events ev = {
+		.ud = &p, .text = pl_text, .discard = pl_discard,
+		.notice = pl_notice, .tool_start = pl_tool_start,
+		.tool_end = pl_tool_end, .todo = pl_todo,
+		.approve = tty ? pl_approve : NULL,
+	};
+	struct buf line = BUF_INIT;
+	int code = 0, interrupts = 0;
+
+	if (tty)
+		fprintf(stderr, "conch %s (%s). /help for help, Ctrl-D to leave.\n",
+			PACKAGE_VERSION, o->model ? o->model : "no model");
+	for (;;) {
+		char chunk[4096];
+		struct agent_result r;
+		const char *task;
+
+		if (tty) {
+			fputs("> ", stderr);
+			fflush(stderr);
+		}
+		buf_reset(&line);
+		errno = 0;
+		while (fgets(chunk, sizeof chunk, stdin)) {
+			buf_adds(&line, chunk);
+			if (strchr(chunk, '\n'))
+				break;
+		}
+		if (!line.len) {
+			if (errno == EINTR) {
+				clearerr(stdin);
+				ui_drain_cancel(o->cancel_fd);
+				if (++interrupts >= 2)
+					break;
+				fputs("\n(Ctrl-C again or Ctrl-D to leave)\n", stderr);
+				continue;
+			}
+			break; /* EOF */
+		}
+		interrupts = 0;
+		while (line.len && (line.p[line.len - 1] == '\n' ||
+				    line.p[line.len - 1] == '\r'))
+			buf_truncate(&line, line.len - 1);
+		task = buf_str(&line);
+		if (!*task)
+			continue;
+		if (strcmp(task, "/exit") == 0 || strcmp(task, "/quit") == 0)
+			break;
+		if (strcmp(task, "/help") == 0) {
+			help();
+			continue;
+		}
+		if (task[0] == '/') {
+			fprintf(stderr, "conch: unknown command %s (try /help)\n", task);
+			continue;
+		}
+		agent_run(a, task, &ev, &r);
+		newline(&p);
+		fflush(stdout);
+		if (r.err == C_ERR_CANCELLED) {
+			fputs("[interrupted]\n", stderr);
+			ui_drain_cancel(o->cancel_fd);
+		} else if (r.is_error) {
+			fprintf(stderr, "conch: %s\n", r.errmsg);
+			code = ui_exit_code(&r);
+		} else {
+			code = 0;
+		}
+		agent_result_free(&r);
+	}
+	buf_free(&line);
+	return code;
+}

@@ -1,0 +1,583 @@
+/* Check suite for src/tools: read, write, edit, todo, the registry and
+ * tool_call (validation, policy, approval with diffs), unified diffs. */
+#include "tt.h"
+
+#include <cjson/cJSON.h>
+
+#include "tools/diff.h"
+#include "util/jsonx.h"
+#include "util/str.h"
+
+/* ---- read ---- */
+
+START_TEST(read_numbers_lines_and_records)
+{
+	struct tt t;
+	char *r, *abs;
+	tt_setup(&t);
+	tt_put(&t, "a.txt", "alpha\nbeta\r\ngamma");
+	r = tt_ok(&t, "read", "{\"path\":\"a.txt\"}");
+	ck_assert_str_eq(r, "     1\talpha\n     2\tbeta\n     3\tgamma\n");
+	abs = tt_path(&t, "a.txt");
+	ck_assert(readset_has(&t.reads, abs));
+	free(abs);
+	free(r);
+	tt_teardown(&t);
+}
+END_TEST
+
+START_TEST(read_offset_limit_and_more)
+{
+	struct tt t;
+	struct buf b = BUF_INIT;
+	char *r;
+	int i;
+	tt_setup(&t);
+	for (i = 1; i <= 2500; i++)
+		buf_printf(&b, "line %d\n", i);
+	tt_put(&t, "big.txt", buf_str(&b));
+	r = tt_ok(&t, "read", "{\"path\":\"big.txt\",\"offset\":3,\"limit\":2}");
+	ck_assert(str_prefix(r, "     3\tline 3\n     4\tline 4\n"));
+	tt_has(r, "showing lines 3-4 of 2500; continue with offset=5");
+	free(r);
+	/* default limit: 2000 lines */
+	r = tt_ok(&t, "read", "{\"path\":\"big.txt\"}");
+	tt_has(r, "  2000\tline 2000\n");
+	tt_hasnt(r, "line 2001\n");
+	tt_has(r, "showing lines 1-2000 of 2500; continue with offset=2001");
+	free(r);
+	/* the rest: no note */
+	r = tt_ok(&t, "read", "{\"path\":\"big.txt\",\"offset\":2001}");
+	tt_has(r, "  2500\tline 2500\n");
+	tt_hasnt(r, "showing");
+	free(r);
+	r = tt_err(&t, "read", "{\"path\":\"big.txt\",\"offset\":9999}");
+	tt_has(r, "past the end");
+	tt_has(r, "2500 lines");
+	free(r);
+	buf_free(&b);
+	tt_teardown(&t);
+}
+END_TEST
+
+START_TEST(read_cuts_long_lines)
+{
+	struct tt t;
+	char *line = xmalloc(5002), *r;
+	tt_setup(&t);
+	memset(line, 'x', 5000);
+	line[5000] = '\n';
+	line[5001] = '\0';
+	tt_put(&t, "long.txt", line);
+	r = tt_ok(&t, "read", "{\"path\":\"long.txt\"}");
+	tt_has(r, "[... line cut: 5000 bytes in all]");
+	ck_assert_uint_lt(strlen(r), 2100);
+	ck_assert_uint_gt(strlen(r), 2000);
+	free(r);
+	free(line);
+	tt_teardown(&t);
+}
+END_TEST
+
+START_TEST(read_refusals)
+{
+	struct tt t;
+	char *p, *r;
+	FILE *f;
+	tt_setup(&t);
+	p = tt_path(&t, "bin.dat");
+	f = fopen(p, "wb");
+	fwrite("abc\0def", 1, 7, f);
+	fclose(f);
+	free(p);
+	r = tt_err(&t, "read", "{\"path\":\"bin.dat\"}");
+	tt_has(r, "binary file");
+	tt_has(r, "NUL");
+	free(r);
+	tt_put(&t, "latin1.txt", "caf\xe9\n");
+	r = tt_err(&t, "read", "{\"path\":\"latin1.txt\"}");
+	tt_has(r, "not valid UTF-8");
+	free(r);
+	tt_put(&t, "sub/x.txt", "x\n");
+	r = tt_err(&t, "read", "{\"path\":\"sub\"}");
+	tt_has(r, "is a directory; use ls");
+	free(r);
+	r = tt_err(&t, "read", "{\"path\":\"nope.txt\"}");
+	tt_has(r, "File not found: nope.txt");
+	free(r);
+	tt_put(&t, "empty.txt", "");
+	r = tt_ok(&t, "read", "{\"path\":\"empty.txt\"}");
+	tt_has(r, "empty");
+	free(r);
+	/* valid UTF-8 is text */
+	tt_put(&t, "utf8.txt", "caf\xc3\xa9\n");
+	r = tt_ok(&t, "read", "{\"path\":\"utf8.txt\"}");
+	tt_has(r, "caf\xc3\xa9");
+	free(r);
+	tt_teardown(&t);
+}
+END_TEST
+
+/* ---- write ---- */
+
+START_TEST(write_creates_parents_and_refuses_unread)
+{
+	struct tt t;
+	char *r, *c;
+	tt_setup(&t);
+	r = tt_ok(&t, "write", "{\"path\":\"d1/d2/new.txt\",\"content\":\"hi\\n\"}");
+	tt_has(r, "Created d1/d2/new.txt (1 lines, 3 bytes)");
+	free(r);
+	c = tt_get(&t, "d1/d2/new.txt");
+	ck_assert_str_eq(c, "hi\n");
+	free(c);
+	/* written this session: may be written again */
+	r = tt_ok(&t, "write", "{\"path\":\"d1/d2/new.txt\",\"content\":\"ho\"}");
+	tt_has(r, "Wrote");
+	free(r);
+	/* an existing file not read: refused, untouched */
+	tt_put(&t, "old.txt", "keep\n");
+	r = tt_err(&t, "write", "{\"path\":\"old.txt\",\"content\":\"x\"}");
+	tt_has(r, "was not read");
+	tt_has(r, "Read it first");
+	free(r);
+	c = tt_get(&t, "old.txt");
+	ck_assert_str_eq(c, "keep\n");
+	free(c);
+	r = tt_ok(&t, "read", "{\"path\":\"old.txt\"}");
+	free(r);
+	r = tt_ok(&t, "write", "{\"path\":\"old.txt\",\"content\":\"x\"}");
+	free(r);
+	c = tt_get(&t, "old.txt");
+	ck_assert_str_eq(c, "x");
+	free(c);
+	r = tt_err(&t, "write", "{\"path\":\"d1\",\"content\":\"x\"}");
+	tt_has(r, "is a directory");
+	free(r);
+	tt_teardown(&t);
+}
+END_TEST
+
+START_TEST(write_keeps_mode)
+{
+	struct tt t;
+	struct stat st;
+	char *p, *r;
+	tt_setup(&t);
+	tt_put(&t, "run.sh", "echo a\n");
+	p = tt_path(&t, "run.sh");
+	ck_assert_int_eq(chmod(p, 0751), 0);
+	free(tt_ok(&t, "read", "{\"path\":\"run.sh\"}"));
+	r = tt_ok(&t, "write", "{\"path\":\"run.sh\",\"content\":\"echo b\\n\"}");
+	free(r);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0751);
+	/* edit keeps it too */
+	free(tt_ok(&t, "edit", "{\"path\":\"run.sh\",\"old_string\":\"b\","
+		   "\"new_string\":\"c\"}"));
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0751);
+	free(p);
+	tt_teardown(&t);
+}
+END_TEST
+
+/* ---- edit ---- */
+
+START_TEST(edit_once_and_counts)
+{
+	struct tt t;
+	char *r, *c;
+	tt_setup(&t);
+	tt_put(&t, "f.c", "int a;\nint b;\nint a;\nint a;\n");
+	r = tt_err(&t, "edit", "{\"path\":\"f.c\",\"old_string\":\"int a;\","
+		   "\"new_string\":\"int z;\"}");
+	tt_has(r, "occurs 3 times");
+	tt_has(r, "lines 1, 3, 4");
+	tt_has(r, "replace_all");
+	free(r);
+	r = tt_err(&t, "edit", "{\"path\":\"f.c\",\"old_string\":\"int q;\","
+		   "\"new_string\":\"int z;\"}");
+	tt_has(r, "not found");
+	tt_has(r, "0 occurrences");
+	free(r);
+	r = tt_ok(&t, "edit", "{\"path\":\"f.c\",\"old_string\":\"int b;\","
+		  "\"new_string\":\"int b1;\\nint b2;\"}");
+	tt_has(r, "replaced 1 occurrence; now lines 2-3");
+	free(r);
+	c = tt_get(&t, "f.c");
+	ck_assert_str_eq(c, "int a;\nint b1;\nint b2;\nint a;\nint a;\n");
+	free(c);
+	r = tt_ok(&t, "edit", "{\"path\":\"f.c\",\"old_string\":\"int a;\","
+		  "\"new_string\":\"long a;\",\"replace_all\":true}");
+	tt_has(r, "replaced 3 occurrences at lines 1, 4, 5");
+	free(r);
+	c = tt_get(&t, "f.c");
+	ck_assert_str_eq(c, "long a;\nint b1;\nint b2;\nlong a;\nlong a;\n");
+	free(c);
+	tt_teardown(&t);
+}
+END_TEST
+
+START_TEST(edit_refusals)
+{
+	struct tt t;
+	char *r;
+	tt_setup(&t);
+	tt_put(&t, "f.txt", "abc\n");
+	r = tt_err(&t, "edit", "{\"path\":\"f.txt\",\"old_string\":\"abc\","
+		   "\"new_string\":\"abc\"}");
+	tt_has(r, "identical");
+	free(r);
+	r = tt_err(&t, "edit", "{\"path\":\"f.txt\",\"old_string\":\"\","
+		   "\"new_string\":\"x\"}");
+	tt_has(r, "old_string is empty");
+	free(r);
+	r = tt_err(&t, "edit", "{\"path\":\"g.txt\",\"old_string\":\"a\","
+		   "\"new_string\":\"x\"}");
+	tt_has(r, "does not exist; use write");
+	free(r);
+	tt_teardown(&t);
+}
+END_TEST
+
+START_TEST(edit_crlf_and_final_newline)
+{
+	struct tt t;
+	char *r, *c;
+	tt_setup(&t);
+	tt_put(&t, "w.txt", "one\r\ntwo\r\nthree\r\n");
+	r = tt_ok(&t, "edit", "{\"path\":\"w.txt\",\"old_string\":\"one\\ntwo\","
+		  "\"new_string\":\"ONE\\nTWO\\n2b\"}");
+	free(r);
+	c = tt_get(&t, "w.txt");
+	ck_assert_str_eq(c, "ONE\r\nTWO\r\n2b\r\nthree\r\n");
+	free(c);
+	/* single-line old_string, multi-line new_string in a CRLF file */
+	r = tt_ok(&t, "edit", "{\"path\":\"w.txt\",\"old_string\":\"three\","
+		  "\"new_string\":\"3\\n4\"}");
+	free(r);
+	c = tt_get(&t, "w.txt");
+	ck_assert_str_eq(c, "ONE\r\nTWO\r\n2b\r\n3\r\n4\r\n");
+	free(c);
+	/* no final newline stays that way */
+	tt_put(&t, "n.txt", "a\nlast");
+	r = tt_ok(&t, "edit", "{\"path\":\"n.txt\",\"old_string\":\"last\","
+		  "\"new_string\":\"final\\n\"}");
+	free(r);
+	c = tt_get(&t, "n.txt");
+	ck_assert_str_eq(c, "a\nfinal");
+	free(c);
+	r = tt_ok(&t, "edit", "{\"path\":\"n.txt\",\"old_string\":\"a\\n\","
+		  "\"new_string\":\"b\\n\"}");
+	free(r);
+	c = tt_get(&t, "n.txt");
+	ck_assert_str_eq(c, "b\nfinal");
+	free(c);
+	/* a final newline stays too */
+	tt_put(&t, "y.txt", "a\nb\n");
+	free(tt_ok(&t, "edit", "{\"path\":\"y.txt\",\"old_string\":\"\\nb\\n\","
+		   "\"new_string\":\"\"}"));
+	c = tt_get(&t, "y.txt");
+	ck_assert_str_eq(c, "a\n");
+	free(c);
+	tt_teardown(&t);
+}
+END_TEST
+
+/* ---- todo ---- */
+
+START_TEST(todo_replaces_plan)
+{
+	struct tt t;
+	char *r;
+	tt_setup(&t);
+	r = tt_ok(&t, "todo", "{\"items\":[{\"content\":\"read code\","
+		  "\"status\":\"completed\"},{\"content\":\"fix bug\","
+		  "\"status\":\"in_progress\"},{\"content\":\"test\","
+		  "\"status\":\"pending\"}]}");
+	ck_assert_str_eq(r, "Plan (1/3 done):\n[x] read code\n[>] fix bug\n"
+			 "[ ] test\n");
+	free(r);
+	ck_assert_uint_eq(t.todos.n, 3);
+	ck_assert_str_eq(t.todos.items[1].content, "fix bug");
+	ck_assert_int_eq(t.todos.items[1].status, TODO_IN_PROGRESS);
+	ck_assert_str_eq(todo_status_str(t.todos.items[2].status), "pending");
+	r = tt_ok(&t, "todo", "{\"items\":[{\"content\":\"only\","
+		  "\"status\":\"pending\"}]}");
+	free(r);
+	ck_assert_uint_eq(t.todos.n, 1);
+	r = tt_err(&t, "todo", "{\"items\":[{\"content\":\"x\","
+		   "\"status\":\"done\"}]}");
+	tt_has(r, "must be one of");
+	free(r);
+	ck_assert_uint_eq(t.todos.n, 1);
+	r = tt_err(&t, "todo", "{\"items\":[{\"content\":\"\","
+		   "\"status\":\"pending\"}]}");
+	tt_has(r, "content is empty");
+	free(r);
+	r = tt_ok(&t, "todo", "{\"items\":[]}");
+	tt_has(r, "cleared");
+	free(r);
+	ck_assert_uint_eq(t.todos.n, 0);
+	tt_teardown(&t);
+}
+END_TEST
+
+/* ---- registry and tool_call ---- */
+
+START_TEST(table_descriptions_and_schemas)
+{
+	size_t i, total = 0;
+	const char *want[] = { "read", "write", "edit", "bash", "glob", "grep",
+			       "ls", "todo" };
+	for (i = 0; tool_table[i]; i++) {
+		const struct tool *tl = tool_table[i];
+		cJSON *s = cJSON_Parse(tl->schema);
+		ck_assert_msg(s != NULL, "schema of %s does not parse", tl->name);
+		ck_assert_msg(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s,
+			"additionalProperties")), "%s: additionalProperties", tl->name);
+		cJSON_Delete(s);
+		ck_assert_msg(strlen(tl->description) <= 250,
+			      "description of %s is %zu bytes", tl->name,
+			      strlen(tl->description));
+		ck_assert_ptr_eq(tool_find(tl->name), tl);
+		ck_assert_ptr_nonnull(tl->exec);
+		total += strlen(tl->description) + strlen(tl->schema);
+	}
+	ck_assert_uint_eq(i, 8);
+	for (i = 0; i < 8; i++)
+		ck_assert_ptr_nonnull(tool_find(want[i]));
+	ck_assert_ptr_null(tool_find("nope"));
+	fprintf(stderr, "tools: descriptions+schemas = %zu bytes\n", total);
+	ck_assert_uint_le(total, 3000);
+}
+END_TEST
+
+START_TEST(call_rejects_bad_arguments)
+{
+	struct tt t;
+	char *r;
+	tt_setup(&t);
+	r = tt_err(&t, "frobnicate", "{}");
+	tt_has(r, "Unknown tool \"frobnicate\"");
+	tt_has(r, "read, write, edit");
+	free(r);
+	r = tt_err(&t, "read", "{\"path\": \"a\",");
+	tt_has(r, "not valid JSON");
+	tt_has(r, "line 1");
+	free(r);
+	r = tt_err(&t, "read", "[1,2]");
+	tt_has(r, "must be a JSON object");
+	free(r);
+	r = tt_err(&t, "read", "{}");
+	tt_has(r, "Invalid arguments for read");
+	tt_has(r, "missing required property \"path\"");
+	free(r);
+	r = tt_err(&t, "read", "{\"path\":7}");
+	tt_has(r, "arguments.path: expected string, got number");
+	free(r);
+	r = tt_err(&t, "read", "{\"path\":\"a\",\"lines\":3}");
+	tt_has(r, "unknown property \"lines\"");
+	free(r);
+	r = tt_err(&t, "bash", "{\"command\":\"true\",\"timeout_ms\":9000000}");
+	tt_has(r, "must be <= 600000");
+	free(r);
+	r = tt_err(&t, "grep", "{\"pattern\":\"x\",\"output_mode\":\"lines\"}");
+	tt_has(r, "must be one of");
+	free(r);
+	/* empty arguments mean {} */
+	r = tt_ok(&t, "ls", "");
+	free(r);
+	tt_teardown(&t);
+}
+END_TEST
+
+struct fake_user {
+	int asked;
+	enum approval answer;
+	char *summary, *diff, *reason_seen;
+};
+
+static enum approval
+fake_approve(void *ud, const struct approval_req *req, char **reason)
+{
+	struct fake_user *u = ud;
+	u->asked++;
+	free(u->summary);
+	free(u->diff);
+	free(u->reason_seen);
+	u->summary = xstrdup(req->summary);
+	u->diff = xstrdup(req->diff);
+	u->reason_seen = xstrdup(req->reason);
+	if (u->answer == APPROVE_DENY)
+		*reason = xstrdup("not that file");
+	return u->answer;
+}
+
+static void
+fake_free(struct fake_user *u)
+{
+	free(u->summary);
+	free(u->diff);
+	free(u->reason_seen);
+}
+
+START_TEST(call_policy_deny_and_headless_ask)
+{
+	struct tt t;
+	char *r, *c;
+	tt_setup(&t);
+	t.pol.mode = MODE_READ_ONLY;
+	r = tt_err(&t, "write", "{\"path\":\"x.txt\",\"content\":\"x\"}");
+	tt_has(r, "Permission denied: mode read-only forbids write");
+	free(r);
+	ck_assert_ptr_null(tt_get(&t, "x.txt"));
+	/* reads still run in read-only mode */
+	r = tt_ok(&t, "ls", "{}");
+	free(r);
+	/* ask with no one to answer */
+	t.pol.mode = MODE_ASK;
+	r = tt_err(&t, "bash", "{\"command\":\"echo hi\"}");
+	tt_has(r, "needs approval");
+	tt_has(r, "--mode auto");
+	tt_has(r, "--yes");
+	free(r);
+	r = tt_err(&t, "write", "{\"path\":\"x.txt\",\"content\":\"x\"}");
+	tt_has(r, "--mode auto-edit");
+	free(r);
+	c = tt_get(&t, "x.txt");
+	ck_assert_ptr_null(c);
+	/* --yes */
+	t.pol.yes = true;
+	r = tt_ok(&t, "bash", "{\"command\":\"echo hi\"}");
+	tt_has(r, "hi\n");
+	free(r);
+	tt_teardown(&t);
+}
+END_TEST
+
+START_TEST(call_ask_with_approve_callback)
+{
+	struct tt t;
+	struct fake_user u = { 0 };
+	char *r, *c;
+	tt_setup(&t);
+	t.pol.mode = MODE_ASK;
+	t.ctx.approve = fake_approve;
+	t.ctx.ud = &u;
+
+	/* denied with a reason */
+	u.answer = APPROVE_DENY;
+	r = tt_err(&t, "write", "{\"path\":\"n.txt\",\"content\":\"a\\nb\\n\"}");
+	tt_has(r, "The user denied this write call");
+	tt_has(r, "not that file");
+	free(r);
+	ck_assert_int_eq(u.asked, 1);
+	ck_assert_ptr_null(tt_get(&t, "n.txt"));
+	tt_has(u.summary, "write ");
+	tt_has(u.summary, "/n.txt");
+	tt_has(u.diff, "--- /dev/null\n");
+	tt_has(u.diff, "@@ -0,0 +1,2 @@\n+a\n+b\n");
+	tt_has(u.reason_seen, "needs approval");
+
+	/* approved once: runs; asked again next time */
+	u.answer = APPROVE_ONCE;
+	free(tt_ok(&t, "write", "{\"path\":\"n.txt\",\"content\":\"a\\nb\\n\"}"));
+	c = tt_get(&t, "n.txt");
+	ck_assert_str_eq(c, "a\nb\n");
+	free(c);
+	ck_assert_int_eq(u.asked, 2);
+
+	/* an edit shows its diff */
+	free(tt_ok(&t, "edit", "{\"path\":\"n.txt\",\"old_string\":\"b\","
+		   "\"new_string\":\"B\"}"));
+	ck_assert_int_eq(u.asked, 3);
+	tt_has(u.diff, "@@ -1,2 +1,2 @@\n a\n-b\n+B\n");
+	tt_has(u.summary, "edit ");
+
+	/* an edit that cannot apply fails without asking */
+	r = tt_err(&t, "edit", "{\"path\":\"n.txt\",\"old_string\":\"zzz\","
+		   "\"new_string\":\"y\"}");
+	tt_has(r, "0 occurrences");
+	free(r);
+	ck_assert_int_eq(u.asked, 3);
+
+	/* approve for the session: the rule sticks */
+	u.answer = APPROVE_SESSION;
+	free(tt_ok(&t, "bash", "{\"command\":\"echo one\"}"));
+	ck_assert_int_eq(u.asked, 4);
+	ck_assert_str_eq(u.summary, "echo one");
+	free(tt_ok(&t, "bash", "{\"command\":\"echo one\"}"));
+	ck_assert_int_eq(u.asked, 4);
+	/* another command still asks */
+	free(tt_ok(&t, "bash", "{\"command\":\"echo two\"}"));
+	ck_assert_int_eq(u.asked, 5);
+	/* read-only tools never ask */
+	free(tt_ok(&t, "read", "{\"path\":\"n.txt\"}"));
+	free(tt_ok(&t, "todo", "{\"items\":[]}"));
+	ck_assert_int_eq(u.asked, 5);
+	fake_free(&u);
+	tt_teardown(&t);
+}
+END_TEST
+
+/* ---- unified diff ---- */
+
+START_TEST(diff_unified_output)
+{
+	char *d;
+	const char *a = "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n";
+	const char *b = "1\n2\nthree\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n15\n16\n";
+
+	d = diff_unified("a/x", a, strlen(a), "b/x", a, strlen(a));
+	ck_assert_str_eq(d, "");
+	free(d);
+	d = diff_unified("a/x", a, strlen(a), "b/x", b, strlen(b));
+	ck_assert_str_eq(d,
+		"--- a/x\n+++ b/x\n"
+		"@@ -1,6 +1,6 @@\n 1\n 2\n-3\n+three\n 4\n 5\n 6\n"
+		"@@ -11,5 +11,5 @@\n 11\n 12\n 13\n-14\n 15\n+16\n");
+	free(d);
+	/* close changes share one hunk */
+	d = diff_unified("a", "a\nb\nc\nd\ne\n", 10, "b", "A\nb\nc\nd\nE\n", 10);
+	ck_assert_str_eq(d, "--- a\n+++ b\n@@ -1,5 +1,5 @@\n-a\n+A\n b\n c\n d\n"
+			 "-e\n+E\n");
+	free(d);
+	/* missing final newline */
+	d = diff_unified("a", "x\ny", 3, "b", "x\ny\n", 4);
+	ck_assert_str_eq(d, "--- a\n+++ b\n@@ -1,2 +1,2 @@\n x\n-y\n"
+			 "\\ No newline at end of file\n+y\n");
+	free(d);
+	/* deletion of everything */
+	d = diff_unified("a", "p\nq\n", 4, "b", "", 0);
+	ck_assert_str_eq(d, "--- a\n+++ b\n@@ -1,2 +0,0 @@\n-p\n-q\n");
+	free(d);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("tools-files");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, read_numbers_lines_and_records);
+	tcase_add_test(tc, read_offset_limit_and_more);
+	tcase_add_test(tc, read_cuts_long_lines);
+	tcase_add_test(tc, read_refusals);
+	tcase_add_test(tc, write_creates_parents_and_refuses_unread);
+	tcase_add_test(tc, write_keeps_mode);
+	tcase_add_test(tc, edit_once_and_counts);
+	tcase_add_test(tc, edit_refusals);
+	tcase_add_test(tc, edit_crlf_and_final_newline);
+	tcase_add_test(tc, todo_replaces_plan);
+	tcase_add_test(tc, table_descriptions_and_schemas);
+	tcase_add_test(tc, call_rejects_bad_arguments);
+	tcase_add_test(tc, call_policy_deny_and_headless_ask);
+	tcase_add_test(tc, call_ask_with_approve_callback);
+	tcase_add_test(tc, diff_unified_output);
+	suite_add_tcase(s, tc);
+	return tt_run(s);
+}

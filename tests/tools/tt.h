@@ -1,0 +1,169 @@
+/* tt.h: fixtures shared by the tools test suites: a temporary workspace
+ * with a session directory beside it, and a tool_ctx over them. */
+#ifndef CONCH_TESTS_TT_H
+#define CONCH_TESTS_TT_H
+
+#include <check.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tools/tool.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/xalloc.h"
+
+struct tt {
+	char ws[PATH_MAX];   /* workspace (cwd) */
+	char sess[PATH_MAX]; /* session directory */
+	struct readset reads;
+	struct todo_list todos;
+	struct policy pol;
+	struct tool_ctx ctx;
+};
+
+static inline void
+tt_setup(struct tt *t)
+{
+	char tmpl[] = "/tmp/conch-tt-XXXXXX";
+	char *real;
+
+	memset(t, 0, sizeof *t);
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	real = realpath(tmpl, NULL);
+	ck_assert_ptr_nonnull(real);
+	snprintf(t->ws, sizeof t->ws, "%s/ws", real);
+	snprintf(t->sess, sizeof t->sess, "%s/sess", real);
+	free(real);
+	ck_assert_int_eq(mkdir(t->ws, 0755), 0);
+	ck_assert_int_eq(mkdir(t->sess, 0700), 0);
+	policy_init(&t->pol, MODE_AUTO);
+	t->ctx.workspace = t->ws;
+	t->ctx.cwd = t->ws;
+	t->ctx.session_dir = t->sess;
+	t->ctx.reads = &t->reads;
+	t->ctx.todos = &t->todos;
+	t->ctx.policy = &t->pol;
+	t->ctx.sandbox.workspace = t->ws;
+	t->ctx.sandbox.cancel_fd = -1;
+	t->ctx.cancel_fd = -1;
+}
+
+static inline int
+tt_rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+static inline void
+tt_teardown(struct tt *t)
+{
+	char *parent = xstrdup(t->ws);
+	*strrchr(parent, '/') = '\0';
+	nftw(parent, tt_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(parent);
+	readset_free(&t->reads);
+	todo_list_free(&t->todos);
+	policy_free(&t->pol);
+}
+
+/* The absolute path of `rel` in the workspace; caller frees. */
+static inline char *
+tt_path(const struct tt *t, const char *rel)
+{
+	return path_join(t->ws, rel);
+}
+
+/* Write `content` to `rel` (parents created). */
+static inline void
+tt_put(const struct tt *t, const char *rel, const char *content)
+{
+	char *p = tt_path(t, rel), *slash;
+	FILE *f;
+	slash = strrchr(p, '/');
+	*slash = '\0';
+	ck_assert_int_eq(fs_mkdir_p(p, 0755), C_OK);
+	*slash = '/';
+	f = fopen(p, "wb");
+	ck_assert_ptr_nonnull(f);
+	fwrite(content, 1, strlen(content), f);
+	fclose(f);
+	free(p);
+}
+
+/* Contents of `rel`, or NULL when it cannot be read; caller frees. */
+static inline char *
+tt_get(const struct tt *t, const char *rel)
+{
+	char *p = tt_path(t, rel);
+	struct buf b = BUF_INIT;
+	enum cerr e = fs_read_file(p, 0, &b);
+	free(p);
+	if (e != C_OK) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+/* Run a tool call; returns the result text (caller frees). */
+static inline char *
+tt_call(struct tt *t, const char *name, const char *json, bool *is_error)
+{
+	struct buf out = BUF_INIT;
+	bool err = false;
+	tool_call(&t->ctx, name, json, &out, &err);
+	if (is_error)
+		*is_error = err;
+	return buf_steal(&out);
+}
+
+/* Run a call that must succeed; returns its text (caller frees). */
+static inline char *
+tt_ok(struct tt *t, const char *name, const char *json)
+{
+	bool err = true;
+	char *r = tt_call(t, name, json, &err);
+	if (err)
+		ck_abort_msg("%s %s failed: %s", name, json, r);
+	return r;
+}
+
+/* Run a call that must fail; returns its text (caller frees). */
+static inline char *
+tt_err(struct tt *t, const char *name, const char *json)
+{
+	bool err = false;
+	char *r = tt_call(t, name, json, &err);
+	if (!err)
+		ck_abort_msg("%s %s should have failed: %s", name, json, r);
+	return r;
+}
+
+#define tt_has(hay, needle) \
+	ck_assert_msg(strstr((hay), (needle)) != NULL, \
+		      "expected \"%s\" in:\n%s", (needle), (hay))
+#define tt_hasnt(hay, needle) \
+	ck_assert_msg(strstr((hay), (needle)) == NULL, \
+		      "did not expect \"%s\" in:\n%s", (needle), (hay))
+
+static inline int
+tt_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+#endif
