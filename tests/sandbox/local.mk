@@ -7,3 +7,10 @@ tests_sandbox_test_sandbox_CFLAGS = $(TEST_CFLAGS)
 tests_sandbox_test_sandbox_LDADD = $(TEST_LIBS)
 TESTS += tests/sandbox/test-sandbox
 endif
+if HAVE_CHECK
+check_PROGRAMS += tests/sandbox/test-policy
+tests_sandbox_test_policy_SOURCES = tests/sandbox/test-policy.c
+tests_sandbox_test_policy_CFLAGS = $(TEST_CFLAGS)
+tests_sandbox_test_policy_LDADD = $(TEST_LIBS)
+TESTS += tests/sandbox/test-policy
+endif
