@@ -13,6 +13,7 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "policy/policy.h"
 #include "policy/shparse.h"
@@ -177,6 +178,8 @@ struct call {
 	bool parsed;
 	char *abs;            /* path tools: absolute, normalised */
 	char *rel;            /* relative to the workspace, or NULL outside */
+	const char *escape;   /* writes: why the target really leaves the
+			       * workspace (symlink, hard link), or NULL */
 	const char *workspace;
 	const char *cwd;
 };
@@ -288,6 +291,39 @@ list_match(const struct policy *p, const char *name, struct call *c, bool strict
 	return hit;
 }
 
+/* For a write to `abs` (lexically inside the workspace): does it really
+ * land outside, through a symlink on the way, or on a hard-linked file?
+ * The write tools refuse both anyway (sandbox_write_beneath); asking here
+ * tells the user why. */
+static const char *
+write_escape(const char *abs, const char *workspace)
+{
+	char *cur = xstrdup(abs), *real = NULL, *rws = realpath(workspace, NULL);
+	const char *why = NULL;
+	struct stat st;
+
+	if (lstat(abs, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1)
+		why = "the file has other hard links";
+	/* the deepest existing ancestor, resolved */
+	while (!why && rws) {
+		real = realpath(cur, NULL);
+		if (real)
+			break;
+		{
+			char *slash = strrchr(cur, '/');
+			if (!slash || slash == cur)
+				break;
+			*slash = '\0';
+		}
+	}
+	if (!why && real && rws && !path_is_under(real, rws))
+		why = "a symlink on the way leads outside the workspace";
+	free(real);
+	free(rws);
+	free(cur);
+	return why;
+}
+
 /* ---- modes -------------------------------------------------------------- */
 
 static bool
@@ -342,6 +378,11 @@ by_mode(const struct policy *p, const struct call *c, struct buf *why)
 		}
 		if (outside) {
 			buf_printf(why, "%s outside the workspace needs approval", c->tool);
+			return POLICY_ASK;
+		}
+		if (c->escape) {
+			buf_printf(why, "%s of %s needs approval: %s", c->tool, c->rel,
+				   c->escape);
 			return POLICY_ASK;
 		}
 		if (is_protected(c->rel)) {
@@ -405,6 +446,8 @@ policy_check(const struct policy *p, const char *tool, unsigned flags,
 			while (*r == '/')
 				r++;
 			c.rel = xstrdup(*r ? r : ".");
+			if (flags & TOOL_WRITES)
+				c.escape = write_escape(c.abs, workspace);
 		}
 	}
 
@@ -419,7 +462,7 @@ policy_check(const struct policy *p, const char *tool, unsigned flags,
 		goto yes;
 	}
 	if ((hit = list_match(p, "allow", &c, true)) != NULL &&
-	    !((flags & TOOL_WRITES) && is_protected(c.rel))) {
+	    !((flags & TOOL_WRITES) && (is_protected(c.rel) || c.escape))) {
 		d = POLICY_ALLOW;
 		goto out;
 	}

@@ -14,3 +14,5 @@ tests_sandbox_test_policy_CFLAGS = $(TEST_CFLAGS)
 tests_sandbox_test_policy_LDADD = $(TEST_LIBS)
 TESTS += tests/sandbox/test-policy
 endif
+TESTS += tests/sandbox/tool.sh
+EXTRA_DIST += tests/sandbox/tool.sh
