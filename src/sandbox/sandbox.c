@@ -48,6 +48,10 @@
 #define SB_KEEPER_WAIT_MS 2000
 #define SB_ERRFD 3
 
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
 /* Variables passed through to children.  Anything else (API keys, tokens,
  * LD_PRELOAD, BASH_ENV ...) never reaches them. */
 static const char *const env_allow[] = {
@@ -538,17 +542,26 @@ pump(const struct sandbox_spec *spec, pid_t pid, int rfd, int spill,
 	 * time, the process group goes. */
 	if (!exited) {
 		long until = now_ms() + SB_KEEPER_WAIT_MS;
-		struct timespec ts = { 0, 1000000 };
+		struct timespec ts = { 0, 200000 };
+		int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 		kill(pid, SIGUSR1);
 		while (!exited && now_ms() < until) {
 			pid_t w = waitpid(pid, &status, WNOHANG);
-			if (w == pid)
+			if (w == pid) {
 				exited = true;
-			else if (w < 0 && errno != EINTR)
+			} else if (w < 0 && errno != EINTR) {
 				break;
-			else
+			} else if (pidfd >= 0) {
+				/* readable when the keeper has exited */
+				struct pollfd pf = { pidfd, POLLIN, 0 };
+				long left = until - now_ms();
+				poll(&pf, 1, left > 0 ? (int)left : 0);
+			} else {
 				nanosleep(&ts, NULL);
+			}
 		}
+		if (pidfd >= 0)
+			close(pidfd);
 	}
 	kill(-pid, SIGKILL);
 	if (!exited)
@@ -598,8 +611,11 @@ sandbox_run(const struct sandbox_spec *spec, const char *const argv[],
 			goto out;
 		}
 		L.plan = &plan;
-		sb_cgroup_make(spec->max_procs > 0 ? spec->max_procs : 256, cgdir,
-			       sizeof cgdir);
+		/* RLIMIT_NPROC binds everyone but root; root gets a pids
+		 * cgroup (joining one costs a few ms on cgroup v1). */
+		if (geteuid() == 0)
+			sb_cgroup_make(spec->max_procs > 0 ? spec->max_procs : 256,
+				       cgdir, sizeof cgdir);
 		if (cgdir[0])
 			snprintf(L.cg_procs, sizeof L.cg_procs, "%s/cgroup.procs", cgdir);
 	}
