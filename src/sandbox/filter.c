@@ -2,7 +2,8 @@
  * exported as a BPF program, so the child only has to load it.
  *
  * Always: ioctl TIOCSTI and TIOCLINUX (typing into or controlling a
- * terminal) fail with EPERM.  With the network off: socket() for any
+ * terminal) fail with EPERM, and so do the kernel keyring calls, bpf,
+ * userfaultfd and perf_event_open.  With the network off: socket() for any
  * family but AF_UNIX fails with EAFNOSUPPORT, and io_uring (which can
  * open sockets without socket()) is unavailable.  Other architectures'
  * syscall tables (i386 socketcall on x86-64) kill the process. */
@@ -39,6 +40,14 @@ build(scmp_filter_ctx ctx, bool allow_network)
 			       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
 			       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
+	/* kernel keyrings (the user's session keys), BPF, userfaultfd and
+	 * perf: nothing a build or a test needs, each a known way out */
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(keyctl), 0);
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(add_key), 0);
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(request_key), 0);
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(bpf), 0);
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(userfaultfd), 0);
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(perf_event_open), 0);
 	if (!allow_network) {
 		/* NE on the full 64 bits: junk in the high half is refused too. */
 		rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT),

@@ -1020,6 +1020,75 @@ START_TEST(sb_sanitize_unit)
 }
 END_TEST
 
+/* ---- the fallback without namespaces ------------------------------------ */
+
+static void
+setup_fallback(void)
+{
+	setup();
+	setenv("CONCH_SANDBOX_TEST_NO_NAMESPACES", "1", 1);
+}
+
+START_TEST(fb_writes_confined)
+{
+	char *src = P(ws, "src"), *f = P(outside, "pwned"), *cmd, *s;
+	NEED_LANDLOCK();
+	mkdir(src, 0755);
+	cmd = xasprintf("echo x > %s", f);
+	/* twins write inside an existing directory: without a mount
+	 * namespace the top of the workspace itself is not writable */
+	attack_and_twin(cmd, "echo x > src/new.c && mkdir -p src/a/b && echo y > src/a/b/c");
+	free(cmd);
+	attack_and_twin("echo evil > .git/hooks/pre-commit", "echo ok > src/hook.txt");
+	attack_and_twin("echo evil >> .git/config", "echo ok >> src/hook.txt");
+	attack_and_twin("mkdir -p .conch && echo '{}' > .conch/config.json",
+			"mkdir -p src/.conchish && echo '{}' > src/.conchish/c.json");
+	attack_and_twin("mv .git g2", "mv src/hook.txt src/hook2.txt");
+	ck_assert(!exists(f));
+	s = P(ws, ".git/hooks/pre-commit");
+	ck_assert(!exists(s));
+	free(s);
+	s = P(ws, ".conch");
+	ck_assert(!exists(s));
+	free(s);
+	cmd = P(ws, ".git/config");
+	s = slurp(cmd);
+	ck_assert_str_eq(s, "[core]\n");
+	free(s);
+	free(cmd);
+	free(src);
+	free(f);
+}
+END_TEST
+
+START_TEST(fb_tree_killed)
+{
+	struct sandbox_result r;
+	struct opts o = { 0 };
+	o.timeout_ms = 700;
+	ck_assert_int_eq(run_o("(setsid sh -c 'sleep 60 # sbt-fb-marker' &); "
+			       "sh -c 'sleep 61 # sbt-fb-marker' & "
+			       "while :; do :; done", &o, &r), C_OK);
+	ck_assert(r.timed_out);
+	sandbox_result_free(&r);
+	ck_assert(!marker_alive("sbt-fb-marker"));
+	ck_assert_int_eq(run("(setsid sh -c 'sleep 62 # sbt-fb-marker2' &); echo bg", &r), 0);
+	sandbox_result_free(&r);
+	ck_assert(!marker_alive("sbt-fb-marker2"));
+}
+END_TEST
+
+START_TEST(fb_network_and_secrets)
+{
+	struct sandbox_result r;
+	NEED_LANDLOCK();
+	ck_assert_int_ne(run("cat ~/.ssh/id_rsa", &r), 0);
+	ck_assert_ptr_null(strstr(buf_str(&r.output), "PRIVATE-KEY"));
+	sandbox_result_free(&r);
+	net_case("bash -c 'exec 3<>/dev/tcp/127.0.0.1/", " && echo connected'", "bash");
+}
+END_TEST
+
 static Suite *
 sandbox_suite(void)
 {
@@ -1067,6 +1136,13 @@ sandbox_suite(void)
 	tcase_add_test(tc, sb_beneath_hardlink_fifo_device);
 	tcase_add_test(tc, sb_beneath_symlink_swap_race);
 	tcase_add_test(tc, sb_sanitize_unit);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("fallback");
+	tcase_add_checked_fixture(tc, setup_fallback, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, fb_writes_confined);
+	tcase_add_test(tc, fb_tree_killed);
+	tcase_add_test(tc, fb_network_and_secrets);
 	suite_add_tcase(s, tc);
 	return s;
 }
