@@ -106,7 +106,7 @@ agent_system_prompt(const char *workspace, const char *cwd,
 {
 	struct buf out = BUF_INIT;
 	char *tpl = agent_prompt_text("system.md");
-	char date[16], platform[128], *gitroot = fs_find_git_root(cwd);
+	char date[16], platform[160], *gitroot = fs_find_git_root(cwd);
 	struct utsname un;
 	time_t now = time(NULL);
 	struct tm tm;

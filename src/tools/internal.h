@@ -24,11 +24,18 @@ extern const struct tool tool_todo;
  * the entire file) hold a NUL or are not UTF-8. */
 bool tool_looks_binary(const char *p, size_t n, bool whole);
 
+/* The file a write to `abs` really changes: symlinks (of the file or of
+ * any existing ancestor) resolved.  NULL, with the model's message in
+ * `err`, when `abs` lies in the workspace but the target does not (the
+ * policy judged `abs`).  Caller frees. */
+char *tool_real_target(const struct tool_ctx *ctx, const char *abs,
+		       const char *shown, struct buf *err);
+
 /* `abs` as the model should see it: relative to ctx->cwd when below it,
  * else absolute.  Caller frees. */
 char *tool_display_path(const struct tool_ctx *ctx, const char *abs);
 
-/* Append `s[0..n)` with invalid UTF-8 bytes replaced by U+FFFD. */
+/* Append `s[0..n)` with NUL bytes and invalid UTF-8 replaced by U+FFFD. */
 void tool_add_text(struct buf *out, const char *s, size_t n);
 
 /* The file contents a write or edit call would leave, for the approval

@@ -101,19 +101,54 @@ todo_status_str(enum todo_status s)
 char *
 tool_path(const struct tool_ctx *ctx, const char *arg)
 {
-	const char *home = getenv("HOME");
 	const char *base = ctx->cwd ? ctx->cwd : "/";
 
+	/* no "~" expansion: the policy resolves paths the same way */
 	if (!arg || !*arg)
 		return path_normalize(base);
-	if (home && *home == '/' &&
-	    (strcmp(arg, "~") == 0 || str_prefix(arg, "~/"))) {
-		char *j = path_join(home, arg[1] ? arg + 2 : "."), *n;
-		n = path_normalize(j);
-		free(j);
-		return n;
-	}
 	return path_resolve(base, arg);
+}
+
+char *
+tool_real_target(const struct tool_ctx *ctx, const char *abs,
+		 const char *shown, struct buf *err)
+{
+	char *probe = xstrdup(abs), *real = NULL, *target = NULL;
+	size_t cut = strlen(abs);
+
+	/* the longest existing ancestor, resolved, plus the rest */
+	for (;;) {
+		real = realpath(probe, NULL);
+		if (real || cut <= 1)
+			break;
+		while (cut > 1 && probe[cut - 1] != '/')
+			cut--;
+		if (cut > 1)
+			cut--;
+		probe[cut] = '\0';
+	}
+	if (!real)
+		target = xstrdup(abs);
+	else if (!abs[cut])
+		target = real, real = NULL;
+	else
+		target = path_join(real, abs + cut + (abs[cut] == '/'));
+	free(real);
+	free(probe);
+	if (ctx->workspace && path_is_under(abs, ctx->workspace) &&
+	    !path_is_under(target, ctx->workspace)) {
+		char *ws = realpath(ctx->workspace, NULL);
+		bool inside = ws && path_is_under(target, ws);
+		free(ws);
+		if (!inside) {
+			buf_printf(err, "%s leads through a symlink to %s, outside "
+				   "the workspace. Use that path directly if you "
+				   "mean it.", shown, target);
+			free(target);
+			return NULL;
+		}
+	}
+	return target;
 }
 
 char *
@@ -143,14 +178,14 @@ tool_add_text(struct buf *out, const char *s, size_t n)
 {
 	size_t i = 0, start = 0;
 
-	if (utf8_valid(s, n)) {
+	if (!memchr(s, '\0', n) && utf8_valid(s, n)) {
 		buf_add(out, s, n);
 		return;
 	}
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-		if (len <= n - i && utf8_valid(s + i, len)) {
+		if (c && len <= n - i && utf8_valid(s + i, len)) {
 			i += len;
 			continue;
 		}

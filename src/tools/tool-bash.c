@@ -29,7 +29,8 @@ spill_create(const struct tool_ctx *ctx)
 	char *path = NULL;
 	int fd, n;
 
-	if (ctx->session_dir && fs_is_dir(ctx->session_dir)) {
+	if (ctx->session_dir && (fs_is_dir(ctx->session_dir) ||
+				 fs_mkdir_p(ctx->session_dir, 0700) == C_OK)) {
 		for (n = 1; n < BASH_SPILL_TRIES; n++) {
 			path = xasprintf("%s/bash-%d.out", ctx->session_dir, n);
 			fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -98,8 +99,8 @@ add_cut_output(struct buf *out, const struct sandbox_result *r,
 	long total = spill ? count_file_lines(spill) : -1, omitted;
 	const char *nl;
 
-	/* head: whole lines when there is a newline to cut at */
-	for (nl = NULL; hn > 0; hn--)
+	/* head: whole lines when a newline is near the cut */
+	for (nl = NULL; hn > 0 && hn > BASH_PART * 3 / 4; hn--)
 		if (h[hn - 1] == '\n') {
 			nl = h + hn;
 			break;
@@ -120,7 +121,7 @@ add_cut_output(struct buf *out, const struct sandbox_result *r,
 	}
 	t = buf_str(&tail);
 	tn = tail.len;
-	nl = memchr(t, '\n', tn);
+	nl = memchr(t, '\n', tn < BASH_PART / 4 ? tn : BASH_PART / 4);
 	if (nl && (size_t)(nl - t) + 1 < tn)
 		skip = (size_t)(nl - t) + 1;
 	else
@@ -218,9 +219,9 @@ out:
 
 const struct tool tool_bash = {
 	.name = "bash",
-	.description = "Run a shell command (/bin/sh -c) in the workspace. "
-		"Output is stdout+stderr; long output keeps head and tail. "
-		"timeout_ms: default 120000, max 600000.",
+	.description = "Run a shell command (/bin/sh -c) in the working directory; "
+		"returns stdout+stderr and the exit status. Long output keeps head "
+		"and tail. timeout_ms: default 120000, max 600000.",
 	.schema = "{\"type\":\"object\",\"properties\":{"
 		"\"command\":{\"type\":\"string\"},"
 		"\"timeout_ms\":{\"type\":\"integer\",\"minimum\":1,"

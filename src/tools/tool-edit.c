@@ -194,9 +194,9 @@ edit_plan(struct tool_ctx *ctx, const cJSON *args, const char *abs,
 		buf_printf(err, "%s is not a regular file.", shown);
 		return C_ERR_INVAL;
 	}
-	*target = realpath(abs, NULL);
+	*target = tool_real_target(ctx, abs, shown, err);
 	if (!*target)
-		*target = xstrdup(abs);
+		return C_ERR_PERM;
 	if ((e = fs_read_file(*target, 0, before)) != C_OK) {
 		buf_printf(err, "Cannot read %s: %s.", shown, strerror(errno));
 		goto fail;
@@ -315,9 +315,9 @@ out:
 
 const struct tool tool_edit = {
 	.name = "edit",
-	.description = "Replace old_string with new_string in a file. "
-		"old_string must match exactly (whitespace included) and once, "
-		"unless replace_all.",
+	.description = "Replace old_string with new_string in a file. old_string "
+		"must match exactly (whitespace included) and occur once, unless "
+		"replace_all; include enough context to be unique.",
 	.schema = "{\"type\":\"object\",\"properties\":{"
 		"\"path\":{\"type\":\"string\"},"
 		"\"old_string\":{\"type\":\"string\"},"

@@ -140,8 +140,9 @@ out:
 
 const struct tool tool_glob = {
 	.name = "glob",
-	.description = "Find files by path pattern (** crosses directories, "
-		"{a,b} alternates), newest first. .gitignored files are skipped.",
+	.description = "Find files whose path below path (default: the working "
+		"directory) matches pattern; ** spans directories, {a,b} "
+		"alternates. Newest first; .gitignored files skipped.",
 	.schema = "{\"type\":\"object\",\"properties\":{"
 		"\"pattern\":{\"type\":\"string\"},"
 		"\"path\":{\"type\":\"string\"}},"

@@ -93,14 +93,51 @@ put_line(struct grep *g, const char *shown, size_t no, char sep,
 		g->capped = true;
 }
 
+/* Content mode: matching lines with their context, in groups that merge
+ * when they touch, "--" between groups. */
+static void
+put_groups(struct grep *g, const char *shown, const char *text,
+	   const size_t *starts, size_t nlines, const long *at)
+{
+	size_t i = 0, printed_to = 0; /* lines [0, printed_to) are out */
+	bool first = true;
+
+	while (i < nlines && !g->capped) {
+		size_t c = (size_t)g->context, lo, hi, k;
+		if (at[i] < 0) {
+			i++;
+			continue;
+		}
+		lo = i > c ? i - c : 0;
+		if (lo < printed_to)
+			lo = printed_to;
+		hi = i + c < nlines ? i + c : nlines - 1;
+		for (k = i + 1; k <= hi; k++) /* matches in the context extend it */
+			if (at[k] >= 0 && k + c > hi)
+				hi = k + c < nlines ? k + c : nlines - 1;
+		if (c && g->last_sep && (first || lo > printed_to))
+			buf_adds(g->out, "--\n");
+		for (k = lo; k <= hi && !g->capped; k++) {
+			size_t n = starts[k + 1] - starts[k];
+			if (n && text[starts[k + 1] - 1] == '\n')
+				n--;
+			put_line(g, shown, k + 1, at[k] >= 0 ? ':' : '-',
+				 text + starts[k], n, at[k] >= 0 ? at[k] : 0);
+		}
+		first = false;
+		g->last_sep = true;
+		printed_to = hi + 1;
+		i = hi + 1;
+	}
+}
+
 /* Search one file's text. */
 static void
 grep_text(struct grep *g, const char *shown, const char *text, size_t len)
 {
 	size_t *starts = NULL, nlines = 0, cap = 0, i, hits = 0;
 	long *at = NULL;
-	size_t pos = 0, printed_to = 0; /* lines [0, printed_to) are out */
-	bool first = true;
+	size_t pos = 0;
 
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
@@ -145,34 +182,7 @@ grep_text(struct grep *g, const char *shown, const char *text, size_t len)
 		goto out;
 	}
 	g->files_shown++;
-	i = 0;
-	while (i < nlines && !g->capped) {
-		size_t c = (size_t)g->context, lo, hi, k;
-		if (at[i] < 0) {
-			i++;
-			continue;
-		}
-		lo = i > c ? i - c : 0;
-		if (lo < printed_to)
-			lo = printed_to;
-		hi = i + c < nlines ? i + c : nlines - 1;
-		for (k = i + 1; k <= hi; k++) /* matches in the context extend it */
-			if (at[k] >= 0 && k + c > hi)
-				hi = k + c < nlines ? k + c : nlines - 1;
-		if (c && g->last_sep && (first || lo > printed_to))
-			buf_adds(g->out, "--\n");
-		for (k = lo; k <= hi && !g->capped; k++) {
-			size_t n = starts[k + 1] - starts[k];
-			if (n && text[starts[k + 1] - 1] == '\n')
-				n--;
-			put_line(g, shown, k + 1, at[k] >= 0 ? ':' : '-',
-				 text + starts[k], n, at[k] >= 0 ? at[k] : 0);
-		}
-		first = false;
-		g->last_sep = true;
-		printed_to = hi + 1;
-		i = hi + 1;
-	}
+	put_groups(g, shown, text, starts, nlines, at);
 out:
 	free(starts);
 	free(at);
@@ -272,10 +282,15 @@ grep_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 		e = C_ERR_NOTFOUND;
 		goto out;
 	}
-	if (S_ISDIR(st.st_mode))
+	if (S_ISDIR(st.st_mode)) {
 		walk_tree(root, 0, grep_visit, &g, &ws);
-	else
+	} else if (S_ISREG(st.st_mode)) {
 		grep_file(&g, root);
+	} else {
+		buf_printf(out, "%s is not a regular file or directory.", shown);
+		e = C_ERR_INVAL;
+		goto out;
+	}
 	if (!g.files_hit) {
 		buf_printf(out, "No matches in %s.", shown);
 		goto out;
@@ -302,9 +317,9 @@ out:
 
 const struct tool tool_grep = {
 	.name = "grep",
-	.description = "Search file contents with a PCRE regex. output_mode: "
-		"files (default), content (path:line:text), count. glob filters "
-		"file names, e.g. *.{c,h}.",
+	.description = "Search file contents with a PCRE regex; binary and "
+		".gitignored files skipped. output_mode: files (default), content "
+		"(path:line:text), count. glob filters file names, e.g. *.{c,h}.",
 	.schema = "{\"type\":\"object\",\"properties\":{"
 		"\"pattern\":{\"type\":\"string\"},"
 		"\"path\":{\"type\":\"string\"},"

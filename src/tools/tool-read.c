@@ -138,9 +138,9 @@ out:
 
 const struct tool tool_read = {
 	.name = "read",
-	.description = "Read a text file as lines numbered like cat -n (up to "
-		"2000; offset is the 1-based first line). Read a file before "
-		"overwriting it with write.",
+	.description = "Read a text file; lines are numbered like cat -n. offset "
+		"(1-based line) and limit page through long files (2000 lines by "
+		"default).",
 	.schema = "{\"type\":\"object\",\"properties\":{"
 		"\"path\":{\"type\":\"string\"},"
 		"\"offset\":{\"type\":\"integer\",\"minimum\":1},"

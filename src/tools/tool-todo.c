@@ -84,8 +84,8 @@ out:
 
 const struct tool tool_todo = {
 	.name = "todo",
-	.description = "Replace the task plan with items; keep one in_progress "
-		"and update statuses as work proceeds.",
+	.description = "Replace the task plan. For multi-step work: keep one item "
+		"in_progress and mark items completed as soon as they are done.",
 	.schema = "{\"type\":\"object\",\"properties\":{\"items\":{"
 		"\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
 		"\"content\":{\"type\":\"string\"},"

@@ -28,9 +28,9 @@ write_check(struct tool_ctx *ctx, const char *abs, const char *shown,
 		buf_printf(err, "%s is not a regular file.", shown);
 		return C_ERR_INVAL;
 	}
-	*target = *exists ? realpath(abs, NULL) : NULL;
+	*target = tool_real_target(ctx, abs, shown, err);
 	if (!*target)
-		*target = xstrdup(abs);
+		return C_ERR_PERM;
 	if (*exists && !readset_has(ctx->reads, abs) &&
 	    !readset_has(ctx->reads, *target)) {
 		buf_printf(err, "%s already exists and was not read in this "
@@ -119,9 +119,9 @@ out:
 
 const struct tool tool_write = {
 	.name = "write",
-	.description = "Write a whole file, creating parent directories. An "
-		"existing file must be read first; prefer edit for partial "
-		"changes.",
+	.description = "Create or overwrite a whole file (parent directories are "
+		"created). An existing file must be read first; prefer edit for "
+		"partial changes.",
 	.schema = "{\"type\":\"object\",\"properties\":{"
 		"\"path\":{\"type\":\"string\"},"
 		"\"content\":{\"type\":\"string\"}},"

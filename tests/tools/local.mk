@@ -7,3 +7,17 @@ tests_tools_test_tools_files_CFLAGS = $(TEST_CFLAGS)
 tests_tools_test_tools_files_LDADD = $(TEST_LIBS)
 TESTS += tests/tools/test-tools-files
 endif
+if HAVE_CHECK
+check_PROGRAMS += tests/tools/test-tools-search
+tests_tools_test_tools_search_SOURCES = tests/tools/test-tools-search.c tests/tools/tt.h
+tests_tools_test_tools_search_CFLAGS = $(TEST_CFLAGS)
+tests_tools_test_tools_search_LDADD = $(TEST_LIBS)
+TESTS += tests/tools/test-tools-search
+endif
+if HAVE_CHECK
+check_PROGRAMS += tests/tools/test-tools-bash
+tests_tools_test_tools_bash_SOURCES = tests/tools/test-tools-bash.c tests/tools/tt.h
+tests_tools_test_tools_bash_CFLAGS = $(TEST_CFLAGS)
+tests_tools_test_tools_bash_LDADD = $(TEST_LIBS)
+TESTS += tests/tools/test-tools-bash
+endif

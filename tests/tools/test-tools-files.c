@@ -75,6 +75,23 @@ START_TEST(read_cuts_long_lines)
 	ck_assert_uint_gt(strlen(r), 2000);
 	free(r);
 	free(line);
+	/* output stays bounded: many wide lines stop early with a note */
+	{
+		struct buf b = BUF_INIT;
+		int i;
+		for (i = 0; i < 2000; i++) {
+			int k;
+			for (k = 0; k < 150; k++)
+				buf_adds(&b, "0123456789");
+			buf_addc(&b, '\n');
+		}
+		tt_put(&t, "wide.txt", buf_str(&b));
+		buf_free(&b);
+	}
+	r = tt_ok(&t, "read", "{\"path\":\"wide.txt\"}");
+	ck_assert_uint_lt(strlen(r), 110000);
+	tt_has(r, "of 2000; continue with offset=");
+	free(r);
 	tt_teardown(&t);
 }
 END_TEST
@@ -144,7 +161,7 @@ START_TEST(write_creates_parents_and_refuses_unread)
 	c = tt_get(&t, "old.txt");
 	ck_assert_str_eq(c, "keep\n");
 	free(c);
-	r = tt_ok(&t, "read", "{\"path\":\"old.txt\"}");
+	r = tt_ok(&t, "read", "{\"path\":\"./d1/../old.txt\"}");
 	free(r);
 	r = tt_ok(&t, "write", "{\"path\":\"old.txt\",\"content\":\"x\"}");
 	free(r);
@@ -178,6 +195,67 @@ START_TEST(write_keeps_mode)
 	ck_assert_int_eq(stat(p, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0751);
 	free(p);
+	tt_teardown(&t);
+}
+END_TEST
+
+START_TEST(write_and_edit_through_symlinks)
+{
+	struct tt t;
+	struct stat st;
+	char *p, *r, *c, *outside;
+	tt_setup(&t);
+	/* a link to a file in the workspace: the target changes, the link stays */
+	tt_put(&t, "real.txt", "one\n");
+	p = tt_path(&t, "l.txt");
+	ck_assert_int_eq(symlink("real.txt", p), 0);
+	free(tt_ok(&t, "read", "{\"path\":\"l.txt\"}"));
+	free(tt_ok(&t, "write", "{\"path\":\"l.txt\",\"content\":\"two\\n\"}"));
+	ck_assert_int_eq(lstat(p, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	free(p);
+	c = tt_get(&t, "real.txt");
+	ck_assert_str_eq(c, "two\n");
+	free(c);
+	free(tt_ok(&t, "edit", "{\"path\":\"l.txt\",\"old_string\":\"two\","
+		   "\"new_string\":\"three\"}"));
+	c = tt_get(&t, "real.txt");
+	ck_assert_str_eq(c, "three\n");
+	free(c);
+	/* links that lead out of the workspace are refused */
+	outside = path_join(t.sess, "victim.txt");
+	{
+		FILE *f = fopen(outside, "w");
+		fputs("keep\n", f);
+		fclose(f);
+	}
+	p = tt_path(&t, "out.txt");
+	ck_assert_int_eq(symlink(outside, p), 0);
+	free(p);
+	free(tt_ok(&t, "read", "{\"path\":\"out.txt\"}"));
+	r = tt_err(&t, "write", "{\"path\":\"out.txt\",\"content\":\"x\"}");
+	tt_has(r, "outside the workspace");
+	free(r);
+	p = tt_path(&t, "outdir");
+	ck_assert_int_eq(symlink(t.sess, p), 0);
+	free(p);
+	r = tt_err(&t, "write", "{\"path\":\"outdir/new/f.txt\",\"content\":\"x\"}");
+	tt_has(r, "outside the workspace");
+	free(r);
+	p = path_join(t.sess, "new");
+	ck_assert(!fs_exists(p));
+	free(p);
+	r = tt_err(&t, "edit", "{\"path\":\"out.txt\",\"old_string\":\"keep\","
+		   "\"new_string\":\"gone\"}");
+	tt_has(r, "outside the workspace");
+	free(r);
+	{
+		struct buf b = BUF_INIT;
+		ck_assert_int_eq(fs_read_file(outside, 0, &b), C_OK);
+		ck_assert_str_eq(buf_str(&b), "keep\n");
+		buf_free(&b);
+	}
+	free(outside);
 	tt_teardown(&t);
 }
 END_TEST
@@ -426,7 +504,7 @@ fake_free(struct fake_user *u)
 START_TEST(call_policy_deny_and_headless_ask)
 {
 	struct tt t;
-	char *r, *c;
+	char *r;
 	tt_setup(&t);
 	t.pol.mode = MODE_READ_ONLY;
 	r = tt_err(&t, "write", "{\"path\":\"x.txt\",\"content\":\"x\"}");
@@ -446,8 +524,13 @@ START_TEST(call_policy_deny_and_headless_ask)
 	r = tt_err(&t, "write", "{\"path\":\"x.txt\",\"content\":\"x\"}");
 	tt_has(r, "--mode auto-edit");
 	free(r);
-	c = tt_get(&t, "x.txt");
-	ck_assert_ptr_null(c);
+	ck_assert_ptr_null(tt_get(&t, "x.txt"));
+	/* auto-edit: writes run, commands still ask */
+	t.pol.mode = MODE_AUTO_EDIT;
+	free(tt_ok(&t, "write", "{\"path\":\"x.txt\",\"content\":\"x\"}"));
+	r = tt_err(&t, "bash", "{\"command\":\"echo hi\"}");
+	tt_has(r, "needs approval");
+	free(r);
 	/* --yes */
 	t.pol.yes = true;
 	r = tt_ok(&t, "bash", "{\"command\":\"echo hi\"}");
@@ -569,6 +652,7 @@ main(void)
 	tcase_add_test(tc, read_refusals);
 	tcase_add_test(tc, write_creates_parents_and_refuses_unread);
 	tcase_add_test(tc, write_keeps_mode);
+	tcase_add_test(tc, write_and_edit_through_symlinks);
 	tcase_add_test(tc, edit_once_and_counts);
 	tcase_add_test(tc, edit_refusals);
 	tcase_add_test(tc, edit_crlf_and_final_newline);

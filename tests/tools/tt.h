@@ -16,6 +16,7 @@
 #include "tools/tool.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 struct tt {
