@@ -250,7 +250,7 @@ sb_landlock_plan(struct sb_plan *plan)
 		for (size_t k = 0; names[k]; k++)
 			sb_list_take(&split_ex, path_join(plan->write_roots.v[i], names[k]));
 	}
-	for (i = 0; i < plan->write_roots.n; i++) {
+	for (i = 0; i < plan->write_roots.n && !plan->read_only; i++) {
 		/* The whole root when protected paths are read-only mounts;
 		 * a secret inside a root stays out either way. */
 		grant(&plan->mounted, plan->write_roots.v[i], all, 0,

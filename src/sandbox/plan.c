@@ -213,6 +213,7 @@ sb_plan_build(struct sb_plan *plan, const struct sandbox_spec *spec,
 
 	memset(plan, 0, sizeof *plan);
 	plan->allow_network = spec->allow_network;
+	plan->read_only = spec->read_only;
 	plan->ll_abi = sb_landlock_abi();
 	if (!spec->workspace || spec->workspace[0] != '/' ||
 	    !(ws = canon(spec->workspace))) {

@@ -182,9 +182,8 @@ sandbox_doctor(struct buf *out)
 	row(out, "network off", mech[0] ? mech : "NONE",
 	    !c.netns ? "network namespace" : (c.landlock_abi < 4 ?
 					       "Landlock ABI 4 TCP rules" : NULL));
-	row(out, "process tree", c.pidns ? "PID namespace (the tree dies with "
-	    "its init), process group kill" : "subreaper + kill loop, process "
-	    "group kill", c.pidns ? NULL : "PID namespace");
+	row(out, "process tree", "subreaper + kill loop, process group kill"
+	    " (PID namespace on request)", NULL);
 	row(out, "process count", c.cgroup_pids ? "pids cgroup per run + "
 	    "RLIMIT_NPROC" : "RLIMIT_NPROC",
 	    c.cgroup_pids ? NULL : (c.root ? "a pids cgroup (root ignores "
@@ -192,8 +191,9 @@ sandbox_doctor(struct buf *out)
 	row(out, "terminal injection", c.seccomp ? "seccomp: ioctl TIOCSTI, "
 	    "TIOCLINUX refused; no tty inherited; output sanitised" :
 	    "no tty inherited; output sanitised", c.seccomp ? NULL : "seccomp");
-	row(out, "signals out", c.landlock_abi >= 6 ? "Landlock signal scope"
-	    : (c.pidns ? "PID namespace" : "none"), NULL);
+	row(out, "signals out", c.landlock_abi >= 6 ? "Landlock signal and "
+	    "ptrace scope" : "Landlock ptrace scope only", c.landlock_abi >= 6 ?
+	    NULL : "Landlock ABI 6 (signal scoping) or a PID namespace");
 	row(out, "resources", "rlimits CPU, AS, FSIZE, NPROC, NOFILE; no core "
 	    "dumps; output capped", NULL);
 	row(out, "environment", "allowlist (no keys, tokens, LD_PRELOAD, "

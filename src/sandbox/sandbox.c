@@ -9,14 +9,16 @@
  *            cancel, then cleans up.
  *   keeper   new session and process group, parent-death signal,
  *            no_new_privs, stdin /dev/null, every other fd closed; joins
- *            the cgroup; unshares user, mount, PID and (network off)
- *            network namespaces, falling back step by step; forks the
- *            payload, waits for it, and kills whatever is left.
- *   payload  PID 1 of the new PID namespace (its death takes every
- *            process in the namespace with it, double-forked and setsid
- *            ones included); mounts a fresh /proc, makes protected paths
- *            read-only bind mounts, sets rlimits, enters Landlock, loads
- *            the seccomp filter, and execs.
+ *            the cgroup; unshares user, mount and (network off) network
+ *            namespaces, falling back step by step; becomes a child
+ *            subreaper; forks the payload, waits for it, then kills
+ *            every process left in the tree (orphans, double-forked and
+ *            setsid ones included, come back to the subreaper).
+ *   payload  makes protected paths read-only bind mounts, sets rlimits,
+ *            enters Landlock (which also scopes its signals and ptrace
+ *            to its own domain), loads the seccomp filter, and execs.
+ *            With spec->pid_namespace it is PID 1 of a PID namespace
+ *            with its own /proc, and its death takes the namespace.
  * A setup failure in the keeper or payload is written to an error pipe;
  * the parent then refuses (C_ERR_PERM) rather than run unconfined. */
 #include <errno.h>
@@ -270,7 +272,9 @@ reap_all(void)
 static void
 enter_namespaces(const struct launch *L, bool *mountns, bool *pidns)
 {
-	int ns = CLONE_NEWNS | CLONE_NEWPID;
+	int ns = CLONE_NEWNS;
+	if (L->spec->pid_namespace)
+		ns |= CLONE_NEWPID;
 	if (!L->spec->allow_network)
 		ns |= CLONE_NEWNET;
 	*mountns = *pidns = false;
@@ -282,16 +286,18 @@ enter_namespaces(const struct launch *L, bool *mountns, bool *pidns)
 		if (write_file("/proc/self/uid_map", L->uid_map) < 0 ||
 		    write_file("/proc/self/gid_map", L->gid_map) < 0)
 			child_fail("user namespace id maps failed", strerror(errno));
-		*mountns = *pidns = true;
+		*mountns = true;
+		*pidns = (ns & CLONE_NEWPID) != 0;
 		return;
 	}
 	if (unshare(ns) == 0) {
-		*mountns = *pidns = true;
+		*mountns = true;
+		*pidns = (ns & CLONE_NEWPID) != 0;
 		return;
 	}
 	if (!L->spec->allow_network)
 		unshare(CLONE_NEWNET); /* seccomp and Landlock refuse sockets anyway */
-	*pidns = unshare(CLONE_NEWPID) == 0;
+	*pidns = (ns & CLONE_NEWPID) && unshare(CLONE_NEWPID) == 0;
 	*mountns = unshare(CLONE_NEWNS) == 0;
 }
 

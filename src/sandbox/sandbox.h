@@ -35,6 +35,13 @@ struct sandbox_spec {
 	unsigned long long fsize_bytes; /* RLIMIT_FSIZE; 0: 1 GiB */
 	long max_procs;                 /* processes (RLIMIT_NPROC, pids cgroup); 0: 256 */
 	long max_files;                 /* RLIMIT_NOFILE; 0: 1024 */
+	bool read_only;                 /* no writable roots at all (mode
+					 * read-only): only the private temp dir */
+	bool pid_namespace;             /* opt-in: the command runs as PID 1 of
+					 * a PID namespace ($$ and $! are then
+					 * namespace pids, and `kill $$` is
+					 * ignored); by default the tree is
+					 * held by a subreaper instead */
 };
 
 struct sandbox_result {

@@ -39,6 +39,7 @@ struct sb_plan {
 	int ll_abi;                  /* Landlock ABI, <= 0 when absent */
 	uint64_t handled_fs;         /* access rights this ABI handles */
 	bool allow_network;
+	bool read_only;              /* grant no write root */
 	struct sb_list write_roots;  /* canonical, writable beneath */
 	struct sb_list protect;      /* canonical, existing, read-only inside write roots */
 	struct sb_list placeholders; /* protected names we created empty (removed after) */

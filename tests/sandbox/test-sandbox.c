@@ -125,6 +125,7 @@ struct opts {
 	size_t max_output;
 	bool net;
 	bool off;
+	bool read_only;
 	long max_procs;
 	unsigned long long mem, fsize;
 	const char *const *deny_read;
@@ -148,6 +149,7 @@ run_o(const char *cmd, const struct opts *o, struct sandbox_result *res)
 		spec.mem_bytes = o->mem;
 		spec.fsize_bytes = o->fsize;
 		spec.deny_read = o->deny_read;
+		spec.read_only = o->read_only;
 	}
 	return sandbox_run(&spec, argv, res);
 }
@@ -461,6 +463,78 @@ START_TEST(sb_private_tmp)
 	ck_assert_int_ne(run("echo x > /tmp/conch-sbt-shared-pwned", &r), 0);
 	sandbox_result_free(&r);
 	ck_assert(!exists("/tmp/conch-sbt-shared-pwned"));
+}
+END_TEST
+
+START_TEST(sb_read_only_spec)
+{
+	struct sandbox_result r;
+	struct opts o = { 0 };
+	char *f = P(ws, "new.txt");
+	NEED_LANDLOCK();
+	o.read_only = true;
+	ck_assert_int_eq(run_o("echo x > new.txt", &o, &r), C_OK);
+	ck_assert_int_ne(r.exit_code, 0);
+	sandbox_result_free(&r);
+	ck_assert(!exists(f));
+	/* twin: reading the workspace and the private temp dir work */
+	ck_assert_int_eq(run_o("cat hello.txt && echo t > \"$TMPDIR/t\" && cat \"$TMPDIR/t\"",
+			       &o, &r), C_OK);
+	ck_assert_int_eq(r.exit_code, 0);
+	sandbox_result_free(&r);
+	free(f);
+}
+END_TEST
+
+START_TEST(sb_hardlink_protected_file)
+{
+	char *c = P(ws, ".git/config"), *s;
+	NEED_LANDLOCK();
+	attack_and_twin("ln .git/config cfg && echo evil >> cfg",
+			"echo a > plain && ln plain plain2 && echo b >> plain2");
+	s = slurp(c);
+	ck_assert_str_eq(s, "[core]\n");
+	free(s);
+	free(c);
+}
+END_TEST
+
+START_TEST(sb_self_signal_and_pids)
+{
+	struct sandbox_result r;
+	/* the command is an ordinary process: it can end itself, and the
+	 * pids it sees are the host's */
+	ck_assert_int_eq(run_o("kill -9 $$", NULL, &r), C_OK);
+	ck_assert_int_eq(r.term_signal, 9);
+	sandbox_result_free(&r);
+	{
+		struct opts o = { 0 };
+		long pid;
+		char *nl;
+		o.timeout_ms = 500;
+		ck_assert_int_eq(run_o("sleep 37 & echo $!; sleep 30", &o, &r), C_OK);
+		ck_assert(r.timed_out);
+		nl = strchr(buf_str(&r.output), '\n');
+		ck_assert_ptr_nonnull(nl);
+		*nl = '\0';
+		pid = strtol(buf_str(&r.output), NULL, 10);
+		ck_assert_int_gt(pid, 1);
+		sandbox_result_free(&r);
+		/* the host pid it printed is gone (or a zombie being reaped) */
+		if (kill((pid_t)pid, 0) == 0) {
+			char path[64], st[256] = "";
+			FILE *f;
+			snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+			f = fopen(path, "r");
+			if (f) {
+				size_t n = fread(st, 1, sizeof st - 1, f);
+				st[n] = '\0';
+				fclose(f);
+			}
+			ck_assert_msg(!strstr(st, "sleep") || strstr(st, ") Z"),
+				      "background pid %ld survived", pid);
+		}
+	}
 }
 END_TEST
 
@@ -1111,6 +1185,9 @@ sandbox_suite(void)
 	tcase_add_test(tc, sb_shell_rc_readonly);
 	tcase_add_test(tc, sb_conch_memory_and_skills_readonly);
 	tcase_add_test(tc, sb_private_tmp);
+	tcase_add_test(tc, sb_read_only_spec);
+	tcase_add_test(tc, sb_hardlink_protected_file);
+	tcase_add_test(tc, sb_self_signal_and_pids);
 	tcase_add_test(tc, sb_read_ssh_key);
 	tcase_add_test(tc, sb_read_ssh_key_via_symlink);
 	tcase_add_test(tc, sb_read_aws_and_conch_keys);
