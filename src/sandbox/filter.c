@@ -33,7 +33,7 @@
 #endif
 
 static int
-build(scmp_filter_ctx ctx, bool allow_network)
+build(scmp_filter_ctx ctx, bool allow_network, bool no_connect)
 {
 	int rc = 0;
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
@@ -59,12 +59,18 @@ build(scmp_filter_ctx ctx, bool allow_network)
 				       SCMP_SYS(io_uring_enter), 0);
 		rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
 				       SCMP_SYS(io_uring_register), 0);
+		/* no mount namespace to hide daemon sockets (docker, dbus,
+		 * ssh-agent, X11) behind: no connecting to any */
+		if (no_connect)
+			rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+					       SCMP_SYS(connect), 0);
 	}
 	return rc;
 }
 
-int
-sb_seccomp_plan(struct sb_plan *plan, struct buf *err)
+static int
+export(bool allow_network, bool no_connect, void **prog, size_t *len,
+       struct buf *err)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	struct stat st;
@@ -76,7 +82,7 @@ sb_seccomp_plan(struct sb_plan *plan, struct buf *err)
 	}
 	/* no_new_privs is set by the launcher itself */
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	if (build(ctx, plan->allow_network) != 0) {
+	if (build(ctx, allow_network, no_connect) != 0) {
 		buf_printf(err, "seccomp_rule_add failed");
 		goto out;
 	}
@@ -86,9 +92,9 @@ sb_seccomp_plan(struct sb_plan *plan, struct buf *err)
 		buf_printf(err, "cannot export the seccomp program");
 		goto out;
 	}
-	plan->bpf_len = (size_t)st.st_size;
-	plan->bpf = xmalloc(plan->bpf_len);
-	if (pread(fd, plan->bpf, plan->bpf_len, 0) != (ssize_t)plan->bpf_len) {
+	*len = (size_t)st.st_size;
+	*prog = xmalloc(*len);
+	if (pread(fd, *prog, *len, 0) != (ssize_t)*len) {
 		buf_printf(err, "cannot read the seccomp program back");
 		goto out;
 	}
@@ -101,16 +107,28 @@ out:
 }
 
 int
-sb_seccomp_apply(const struct sb_plan *plan, char *err, size_t errlen)
+sb_seccomp_plan(struct sb_plan *plan, struct buf *err)
+{
+	if (export(plan->allow_network, false, &plan->bpf, &plan->bpf_len, err) < 0)
+		return -1;
+	return export(plan->allow_network, true, &plan->bpf_noconnect,
+		      &plan->bpf_noconnect_len, err);
+}
+
+int
+sb_seccomp_apply(const struct sb_plan *plan, bool no_connect, char *err,
+		 size_t errlen)
 {
 	struct sock_fprog prog;
+	void *bpf = no_connect ? plan->bpf_noconnect : plan->bpf;
+	size_t len = no_connect ? plan->bpf_noconnect_len : plan->bpf_len;
 
-	if (!plan->bpf) {
+	if (!bpf) {
 		snprintf(err, errlen, "no seccomp program");
 		return -1;
 	}
-	prog.len = (unsigned short)(plan->bpf_len / sizeof(struct sock_filter));
-	prog.filter = plan->bpf;
+	prog.len = (unsigned short)(len / sizeof(struct sock_filter));
+	prog.filter = bpf;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
 		snprintf(err, errlen, "seccomp: %s", strerror(errno));

@@ -130,11 +130,13 @@ sb_plan_free(struct sb_plan *plan)
 	sb_list_free(&plan->protect);
 	sb_list_free(&plan->placeholders);
 	sb_list_free(&plan->deny_read);
+	sb_list_free(&plan->hide);
 	free(plan->tmpdir);
 	rules_free(&plan->common);
 	rules_free(&plan->mounted);
 	rules_free(&plan->split);
 	free(plan->bpf);
+	free(plan->bpf_noconnect);
 	memset(plan, 0, sizeof *plan);
 }
 

@@ -76,6 +76,33 @@ add_secret(struct sb_plan *plan, const char *p)
 	sb_list_take(&plan->deny_read, c);
 }
 
+/* Cover `p` (when it exists and holds no write root) in the child. */
+static void
+add_hide(struct sb_plan *plan, const char *p)
+{
+	char *c = canon(p);
+	if (!c)
+		return;
+	for (size_t i = 0; i < plan->write_roots.n; i++) {
+		if (path_is_under(plan->write_roots.v[i], c) ||
+		    path_is_under(c, plan->write_roots.v[i])) {
+			free(c);
+			return;
+		}
+	}
+	if (plan->tmpdir && path_is_under(plan->tmpdir, c)) {
+		free(c);
+		return;
+	}
+	for (size_t i = 0; i < plan->hide.n; i++) {
+		if (strcmp(plan->hide.v[i], c) == 0) {
+			free(c);
+			return;
+		}
+	}
+	sb_list_take(&plan->hide, c);
+}
+
 /* Protect `p` when it exists inside a write root.  Symlinks are resolved:
  * the target is what a write would reach. */
 static void
@@ -183,6 +210,34 @@ plan_secrets(struct sb_plan *plan, const struct sandbox_spec *spec)
 		add_secret(plan, spec->deny_read[i]);
 }
 
+/* Daemon sockets a confined command must not reach with the network
+ * off: container engines (root in all but name), the session bus (which
+ * starts programs), X11 and Wayland (keystrokes into the desktop), the
+ * ssh and gpg agents, systemd's private socket. */
+static void
+plan_hide(struct sb_plan *plan)
+{
+	static const char *const paths[] = {
+		"/run/docker.sock", "/var/run/docker.sock", "/run/podman",
+		"/run/containerd", "/run/dbus", "/run/systemd/private",
+		"/tmp/.X11-unix", "/tmp/.ICE-unix", NULL,
+	};
+	const char *ssh = getenv("SSH_AUTH_SOCK");
+	char rundir[64];
+	size_t i;
+
+	if (plan->allow_network)
+		return;
+	snprintf(rundir, sizeof rundir, "/run/user/%u", (unsigned)getuid());
+	for (i = 0; paths[i]; i++)
+		add_hide(plan, paths[i]);
+	add_hide(plan, rundir);
+	if (ssh && ssh[0] == '/')
+		add_hide(plan, ssh);
+	for (i = 0; i < plan->deny_read.n; i++)
+		add_hide(plan, plan->deny_read.v[i]);
+}
+
 static enum cerr
 plan_tmpdir(struct sb_plan *plan, struct buf *err)
 {
@@ -238,6 +293,7 @@ sb_plan_build(struct sb_plan *plan, const struct sandbox_spec *spec,
 		return C_ERR_IO;
 	plan_secrets(plan, spec);
 	plan_protect(plan, spec);
+	plan_hide(plan);
 	sb_landlock_plan(plan);
 	if (sb_seccomp_plan(plan, err) < 0)
 		return C_ERR_IO;

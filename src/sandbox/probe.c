@@ -182,15 +182,19 @@ sandbox_doctor(struct buf *out)
 	row(out, "network off", mech[0] ? mech : "NONE",
 	    !c.netns ? "network namespace" : (c.landlock_abi < 4 ?
 					       "Landlock ABI 4 TCP rules" : NULL));
+	row(out, "daemon sockets", ns_mount ? "covered in the mount namespace "
+	    "(docker, podman, dbus, X11, ssh-agent, /run/user/UID)" :
+	    "seccomp: connect() refused while the network is off",
+	    ns_mount ? NULL : "a mount namespace (then local sockets work)");
 	row(out, "process tree", "subreaper + kill loop, process group kill"
 	    " (PID namespace on request)", NULL);
-	row(out, "process count", c.cgroup_pids ? "pids cgroup per run + "
-	    "RLIMIT_NPROC" : "RLIMIT_NPROC",
-	    c.cgroup_pids ? NULL : (c.root ? "a pids cgroup (root ignores "
-					     "RLIMIT_NPROC)" : NULL));
+	row(out, "process count", c.root ? (c.cgroup_pids ? "pids cgroup per "
+	    "run (root is exempt from RLIMIT_NPROC)" : "NONE (root is exempt "
+	    "from RLIMIT_NPROC)") : "RLIMIT_NPROC",
+	    c.root && !c.cgroup_pids ? "a writable pids cgroup" : NULL);
 	row(out, "terminal injection", c.seccomp ? "seccomp: ioctl TIOCSTI, "
-	    "TIOCLINUX refused; no tty inherited; output sanitised" :
-	    "no tty inherited; output sanitised", c.seccomp ? NULL : "seccomp");
+	    "TIOCLINUX refused; no tty inherited; sandbox_sanitize() for "
+	    "display" : "no tty inherited; sandbox_sanitize() for display", c.seccomp ? NULL : "seccomp");
 	row(out, "signals out", c.landlock_abi >= 6 ? "Landlock signal and "
 	    "ptrace scope" : "Landlock ptrace scope only", c.landlock_abi >= 6 ?
 	    NULL : "Landlock ABI 6 (signal scoping) or a PID namespace");

@@ -190,6 +190,28 @@ mount_protected(const struct sb_plan *plan)
 	return true;
 }
 
+/* In the payload: cover daemon sockets (and secret dirs) with an empty
+ * read-only tmpfs, or /dev/null for a single file.  True when all are. */
+static bool
+mount_hidden(const struct sb_plan *plan)
+{
+	bool ok = true;
+	for (size_t i = 0; i < plan->hide.n; i++) {
+		const char *p = plan->hide.v[i];
+		struct stat st;
+		if (lstat(p, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC |
+				  MS_RDONLY, "size=4k,mode=0555") < 0)
+				ok = false;
+		} else if (mount("/dev/null", p, NULL, MS_BIND, NULL) < 0) {
+			ok = false;
+		}
+	}
+	return ok;
+}
+
 static void
 apply_limits(const struct sandbox_spec *spec)
 {
@@ -208,7 +230,7 @@ __attribute__((noreturn)) static void
 payload(const struct launch *L, bool have_mountns, bool have_pidns)
 {
 	char err[512];
-	bool mounted = false;
+	bool mounted = false, hidden = false;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (L->plan) {
@@ -217,6 +239,8 @@ payload(const struct launch *L, bool have_mountns, bool have_pidns)
 			      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 		if (have_mountns)
 			mounted = mount_protected(L->plan);
+		if (mounted)
+			hidden = mount_hidden(L->plan);
 	}
 	if (chdir(L->cwd) < 0) {
 		dprintf(2, "conch: cannot enter %s: %s\n", L->cwd, strerror(errno));
@@ -226,7 +250,7 @@ payload(const struct launch *L, bool have_mountns, bool have_pidns)
 	if (L->plan) {
 		if (sb_landlock_apply(L->plan, mounted, err, sizeof err) < 0)
 			child_fail("write confinement failed", err);
-		if (sb_seccomp_apply(L->plan, err, sizeof err) < 0)
+		if (sb_seccomp_apply(L->plan, !hidden, err, sizeof err) < 0)
 			child_fail("seccomp filter failed", err);
 	}
 	execvpe(L->argv[0], (char *const *)L->argv, L->env);

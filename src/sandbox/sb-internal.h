@@ -44,12 +44,17 @@ struct sb_plan {
 	struct sb_list protect;      /* canonical, existing, read-only inside write roots */
 	struct sb_list placeholders; /* protected names we created empty (removed after) */
 	struct sb_list deny_read;    /* canonical, existing secret paths */
+	struct sb_list hide;         /* daemon sockets and their dirs, covered
+				      * in the mount namespace (network off) */
 	char *tmpdir;                /* private temp dir (owned) */
 	struct sb_rules common;      /* reads, temp dir, devices */
 	struct sb_rules mounted;     /* write roots whole (protect is mounted ro) */
 	struct sb_rules split;       /* write roots entry by entry, protect left out */
 	void *bpf;                   /* seccomp program exported by libseccomp */
 	size_t bpf_len;
+	void *bpf_noconnect;         /* the same, also refusing connect(): for
+				      * runs where sockets could not be hidden */
+	size_t bpf_noconnect_len;
 };
 
 /* Landlock access rights. */
@@ -83,8 +88,10 @@ int sb_landlock_abi(void);
 int sb_landlock_apply(const struct sb_plan *plan, bool mounted, char *err,
 		      size_t errlen);
 
-/* In the child: load plan->bpf.  Returns 0 or -1 with `err` set. */
-int sb_seccomp_apply(const struct sb_plan *plan, char *err, size_t errlen);
+/* In the child: load plan->bpf (or plan->bpf_noconnect when
+ * `no_connect`).  Returns 0 or -1 with `err` set. */
+int sb_seccomp_apply(const struct sb_plan *plan, bool no_connect, char *err,
+		     size_t errlen);
 
 /* Make a pids cgroup limited to `max` processes for one run; its path in
  * dir ("" when this process may not make one). */
