@@ -3,6 +3,8 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "policy/policy.h"
 #include "policy/shparse.h"
@@ -403,6 +405,49 @@ START_TEST(protected_paths_ask)
 }
 END_TEST
 
+START_TEST(writes_through_links_ask)
+{
+	char root[] = "/tmp/conch-pol-XXXXXX", *ws, *p, *q;
+	cJSON *a;
+	struct buf why = BUF_INIT;
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	ws = xasprintf("%s/ws", root);
+	mkdir(ws, 0755);
+	p = xasprintf("%s/out", ws);
+	ck_assert_int_eq(symlink(root, p), 0);
+	free(p);
+	p = xasprintf("%s/secret", root);
+	q = xasprintf("%s/hl", ws);
+	fclose(fopen(p, "w"));
+	ck_assert_int_eq(link(p, q), 0);
+	pol.mode = MODE_AUTO;
+	rules("{\"allow\":[\"write(**)\"]}");
+	a = cJSON_Parse("{\"path\":\"out/x\"}");
+	ck_assert_int_eq(policy_check(&pol, "write", TOOL_WRITES, a, ws, ws, &why), POLICY_ASK);
+	ck_assert_ptr_nonnull(strstr(buf_str(&why), "symlink"));
+	cJSON_Delete(a);
+	buf_reset(&why);
+	a = cJSON_Parse("{\"path\":\"hl\"}");
+	ck_assert_int_eq(policy_check(&pol, "write", TOOL_WRITES, a, ws, ws, &why), POLICY_ASK);
+	ck_assert_ptr_nonnull(strstr(buf_str(&why), "hard link"));
+	cJSON_Delete(a);
+	a = cJSON_Parse("{\"path\":\"new/dir/file.c\"}");
+	ck_assert_int_eq(policy_check(&pol, "write", TOOL_WRITES, a, ws, ws, &why), POLICY_ALLOW);
+	cJSON_Delete(a);
+	unlink(q);
+	unlink(p);
+	free(p);
+	free(q);
+	p = xasprintf("%s/out", ws);
+	unlink(p);
+	free(p);
+	rmdir(ws);
+	rmdir(root);
+	free(ws);
+	buf_free(&why);
+}
+END_TEST
+
 START_TEST(session_rules)
 {
 	policy_allow_session(&pol, "bash(make && ./run --fast)");
@@ -465,6 +510,7 @@ policy_suite(void)
 	tcase_add_test(m, modes);
 	tcase_add_test(m, protected_paths_ask);
 	tcase_add_test(m, session_rules);
+	tcase_add_test(m, writes_through_links_ask);
 	tcase_add_test(m, load_rules_user_only);
 	tcase_add_test(m, mode_names);
 	suite_add_tcase(s, p);

@@ -372,6 +372,7 @@ END_TEST
 
 START_TEST(sb_git_file_target_readonly)
 {
+	NEED_LANDLOCK();
 	/* a worktree-style .git file pointing inside the workspace */
 	char *g = P(ws, ".git"), *real, *cfg, *s;
 	NEED_MOUNTNS();
@@ -503,6 +504,7 @@ END_TEST
 START_TEST(sb_self_signal_and_pids)
 {
 	struct sandbox_result r;
+	NEED_LANDLOCK();
 	/* the command is an ordinary process: it can end itself, and the
 	 * pids it sees are the host's */
 	ck_assert_int_eq(run_o("kill -9 $$", NULL, &r), C_OK);
@@ -610,6 +612,7 @@ END_TEST
 START_TEST(sb_env_keys_hidden)
 {
 	struct sandbox_result r;
+	NEED_LANDLOCK();
 	setenv("ANTHROPIC_API_KEY", "sk-ant-SECRETKEY", 1);
 	setenv("OPENAI_API_KEY", "sk-SECRETKEY2", 1);
 	setenv("GITHUB_TOKEN", "ghp_SECRETKEY3", 1);
@@ -627,6 +630,7 @@ END_TEST
 START_TEST(sb_stdin_is_devnull)
 {
 	struct sandbox_result r;
+	NEED_LANDLOCK();
 	ck_assert_int_eq(run("cat; read x; echo rc=$?", &r), 0);
 	ck_assert(!r.timed_out);
 	ck_assert_ptr_nonnull(strstr(buf_str(&r.output), "rc=1"));
@@ -637,6 +641,7 @@ END_TEST
 START_TEST(sb_background_child_does_not_outlive)
 {
 	struct sandbox_result r;
+	NEED_LANDLOCK();
 	ck_assert_int_eq(run("(sleep 47; echo sbt-bg-marker-2) & "
 			     "(setsid sh -c 'sleep 48 # sbt-bg-marker-2' &) ; "
 			     "nohup sh -c 'sleep 49 # sbt-bg-marker-2' >/dev/null 2>&1 & "
@@ -652,6 +657,7 @@ START_TEST(sb_timeout_kills_whole_tree)
 {
 	struct sandbox_result r;
 	struct opts o = { 0 };
+	NEED_LANDLOCK();
 	o.timeout_ms = 700;
 	ck_assert_int_eq(run_o("(setsid sh -c 'sleep 60 # sbt-to-marker' &); "
 			       "sh -c 'sleep 61 # sbt-to-marker' & "
@@ -671,6 +677,7 @@ START_TEST(sb_fork_bomb)
 {
 	struct sandbox_result r;
 	struct opts o = { 0 };
+	NEED_LANDLOCK();
 	if (caps.root && !caps.cgroup_pids) {
 		fprintf(stderr, "SKIP %s: root without a pids cgroup has no "
 			"process limit\n", __func__);
@@ -693,6 +700,7 @@ START_TEST(sb_memory_hog)
 {
 	struct sandbox_result r;
 	struct opts o = { 0 };
+	NEED_LANDLOCK();
 	if (!have("python3")) {
 		fprintf(stderr, "SKIP %s: no python3\n", __func__);
 		return;
@@ -716,6 +724,7 @@ START_TEST(sb_disk_filler)
 	struct opts o = { 0 };
 	struct stat st;
 	char *big = P(ws, "big");
+	NEED_LANDLOCK();
 	o.fsize = 1 << 20;
 	ck_assert_int_eq(run_o("head -c 50000000 /dev/zero > big", &o, &r), C_OK);
 	ck_assert(r.exit_code != 0 || r.term_signal != 0);
@@ -733,6 +742,7 @@ START_TEST(sb_endless_output)
 {
 	struct sandbox_result r;
 	struct opts o = { 0 };
+	NEED_LANDLOCK();
 	o.timeout_ms = 1500;
 	o.max_output = 65536;
 	ck_assert_int_eq(run_o("yes sbt-endless", &o, &r), C_OK);
@@ -751,6 +761,7 @@ END_TEST
 START_TEST(sb_tiocsti_refused)
 {
 	struct sandbox_result r;
+	NEED_LANDLOCK();
 	if (!caps.seccomp || !have("python3")) {
 		fprintf(stderr, "SKIP %s: needs seccomp and python3\n", __func__);
 		return;
@@ -790,6 +801,7 @@ START_TEST(sb_escape_sequences_neutralised)
 {
 	struct sandbox_result r;
 	struct buf clean = BUF_INIT;
+	NEED_LANDLOCK();
 	ck_assert_int_eq(run("printf 'a\\033]52;c;cHduZWQ=\\007b\\033]0;title\\033\\\\c"
 			     "\\033[2J\\033[31mred\\033[0m\\ttab\\r\\n\\302\\233"
 			     "31mx\\033Pdcs\\033\\\\end\\n'", &r), 0);
@@ -874,6 +886,7 @@ net_case(const char *pre, const char *post, const char *prog)
 
 START_TEST(sb_net_python_socket)
 {
+	NEED_LANDLOCK();
 	net_case("python3 -c 'import socket; s = socket.create_connection("
 		 "(\"127.0.0.1\", ", "), timeout=3); print(\"connected\")'", "python3");
 }
@@ -881,12 +894,14 @@ END_TEST
 
 START_TEST(sb_net_bash_dev_tcp)
 {
+	NEED_LANDLOCK();
 	net_case("bash -c 'exec 3<>/dev/tcp/127.0.0.1/", " && echo connected'", "bash");
 }
 END_TEST
 
 START_TEST(sb_net_curl)
 {
+	NEED_LANDLOCK();
 	/* curl connects, then times out waiting for an HTTP answer; exit 28
 	 * (timeout) means it reached the listener, 7 that it could not. */
 	net_case("curl -s -m 1 http://127.0.0.1:", "/; test $? = 28", "curl");
@@ -896,6 +911,7 @@ END_TEST
 START_TEST(sb_net_udp_and_raw_families)
 {
 	struct sandbox_result r;
+	NEED_LANDLOCK();
 	if (!have("python3")) {
 		fprintf(stderr, "SKIP %s: no python3\n", __func__);
 		return;
@@ -921,6 +937,7 @@ END_TEST
 
 START_TEST(sb_unix_daemon_sockets)
 {
+	NEED_LANDLOCK();
 	/* an ssh-agent (or docker, dbus ...) socket outside: unreachable
 	 * with the network off; the command's own sockets still work */
 	struct sandbox_result r;
@@ -1191,6 +1208,7 @@ START_TEST(fb_tree_killed)
 {
 	struct sandbox_result r;
 	struct opts o = { 0 };
+	NEED_LANDLOCK();
 	o.timeout_ms = 700;
 	ck_assert_int_eq(run_o("(setsid sh -c 'sleep 60 # sbt-fb-marker' &); "
 			       "sh -c 'sleep 61 # sbt-fb-marker' & "
