@@ -1,6 +1,7 @@
 /* Check suite for src/policy: the shell-command reader, rule matching,
  * modes, and bypass attempts on bash rules. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
