@@ -229,14 +229,23 @@ sb_landlock_plan(struct sb_plan *plan)
 {
 	static const char *const devices[] = {
 		"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
-		"/dev/urandom", NULL,
+		"/dev/urandom", "/dev/tty", NULL,
 	};
-	struct sb_list split_ex = { 0 };
+	struct sb_list split_ex = { 0 }, read_ex = { 0 };
 	uint64_t all = handled_fs_for(plan->ll_abi);
 	size_t i;
 
 	plan->handled_fs = all;
-	grant(&plan->common, "/", SB_LL_READ, SB_LL_READ_DIR, &plan->deny_read);
+	/* /dev holds raw disks (the secrets' bytes, for root): only the
+	 * harmless devices below are granted */
+	for (i = 0; i < plan->deny_read.n; i++)
+		sb_list_add(&read_ex, plan->deny_read.v[i]);
+	sb_list_add(&read_ex, "/dev");
+	grant(&plan->common, "/", SB_LL_READ, SB_LL_READ_DIR, &read_ex);
+	sb_list_free(&read_ex);
+	rules_add(&plan->common, "/dev", SB_LL_READ_DIR);
+	/* a private /dev/shm is mounted in the mount namespace */
+	rules_add(&plan->mounted, "/dev/shm", all);
 	if (plan->tmpdir)
 		rules_add(&plan->common, plan->tmpdir, all);
 	for (i = 0; devices[i]; i++)

@@ -202,6 +202,17 @@ plan_secrets(struct sb_plan *plan, const struct sandbox_spec *spec)
 			free(p);
 		}
 	}
+	/* files only root can read, which a root run must not either */
+	if (geteuid() == 0) {
+		static const char *const root_secrets[] = {
+			"/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-",
+			"/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key",
+			"/etc/ssh/ssh_host_ed25519_key", "/etc/ssh/ssh_host_dsa_key",
+			NULL,
+		};
+		for (i = 0; root_secrets[i]; i++)
+			add_secret(plan, root_secrets[i]);
+	}
 	/* conch's own config holds provider keys */
 	conf = xdg_dir("config");
 	add_secret(plan, conf);

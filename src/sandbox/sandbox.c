@@ -187,6 +187,10 @@ mount_protected(const struct sb_plan *plan)
 	for (size_t i = 0; i < plan->protect.n; i++)
 		if (bind_readonly(plan->protect.v[i]) < 0)
 			return false;
+	/* POSIX shared memory and semaphores, private to this run */
+	if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "size=256m,mode=1777") < 0)
+		return false;
 	return true;
 }
 
