@@ -607,6 +607,27 @@ START_TEST(sb_read_user_added_secret)
 }
 END_TEST
 
+START_TEST(sb_root_raw_disk_and_shadow)
+{
+	struct sandbox_result r;
+	NEED_LANDLOCK();
+	if (!caps.root) {
+		fprintf(stderr, "SKIP %s: not root (DAC already refuses)\n", __func__);
+		return;
+	}
+	/* a block device holds every secret's bytes; shadow holds hashes */
+	run("for d in /dev/*; do [ -b \"$d\" ] && head -c 512 \"$d\" >/dev/null "
+	    "2>&1 && echo READ-$d; done; grep '^root:' /etc/shadow", &r);
+	ck_assert_ptr_null(strstr(buf_str(&r.output), "READ-"));
+	ck_assert_ptr_null(strstr(buf_str(&r.output), "root:"));
+	sandbox_result_free(&r);
+	ck_assert_int_eq(run("head -c 4 /dev/urandom | wc -c; grep -q root /etc/passwd && echo pw", &r),
+			 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&r.output), "pw"));
+	sandbox_result_free(&r);
+}
+END_TEST
+
 /* ---- environment and processes ---------------------------------------- */
 
 START_TEST(sb_env_keys_hidden)
@@ -1262,6 +1283,7 @@ sandbox_suite(void)
 	tcase_add_test(tc, sb_read_ssh_key_via_symlink);
 	tcase_add_test(tc, sb_read_aws_and_conch_keys);
 	tcase_add_test(tc, sb_read_user_added_secret);
+	tcase_add_test(tc, sb_root_raw_disk_and_shadow);
 	tcase_add_test(tc, sb_env_keys_hidden);
 	tcase_add_test(tc, sb_stdin_is_devnull);
 	tcase_add_test(tc, sb_background_child_does_not_outlive);
