@@ -47,6 +47,8 @@ struct agent_opts {
 	struct policy *policy;   /* borrowed */
 	struct sandbox_spec sandbox;
 	int cancel_fd;           /* readable when the user cancels; -1 none */
+	const cJSON *config;     /* user config root, borrowed; may be NULL (mind.h) */
+	bool reflect;            /* post-task reflection (unless --no-reflect) */
 };
 
 struct agent {

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "agent/agent.h"
+#include "agent/mind.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/log.h"
@@ -39,6 +40,7 @@ agent_init(struct agent *a, const struct agent_opts *o, struct session *session)
 	a->session = session;
 	a->tools = agent_tool_specs(&a->ntools);
 	a->system = agent_system_prompt(o->workspace, o->cwd, a->tools, a->ntools);
+	agent_mind_init(a); /* memory snapshot + skill index (mind.h) */
 }
 
 void
@@ -252,7 +254,12 @@ agent_run(struct agent *a, const char *prompt, const struct agent_events *ev,
 		enum cerr e;
 
 		memset(&perr, 0, sizeof perr);
+		agent_compact_maybe(a, ev); /* mind.h */
 		e = chain_chat(a->o.chain, &req, &pev, &msg, &perr);
+		if (e == C_ERR_CONTEXT && agent_compact_overflow(a, ev)) { /* mind.h */
+			conv_msg_free(&msg);
+			e = chain_chat(a->o.chain, &req, &pev, &msg, &perr);
+		}
 		if (e == C_ERR_CANCELLED || (e && fd_ready(a->o.cancel_fd))) {
 			char *partial = conv_msg_text(&msg);
 			if (*partial) {

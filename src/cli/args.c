@@ -75,6 +75,8 @@ cli_usage(FILE *out)
 	      "  tool NAME JSON           run one tool as the agent would\n"
 	      "  model info|tokenize|run|chat FILE ...   the built-in GGUF runtime\n"
 	      "  sandbox doctor           show what the sandbox can enforce here\n"
+	      "  memory show|edit|clear|path   what conch remembers\n"
+	      "  skills list|show|new|edit|install|remove|validate|undo ...\n"
 	      "\n"
 	      "Exit status: 0 done, 1 task failed, 2 usage error, 3 config error,\n"
 	      "4 no provider reachable, 130 interrupted.  See conch(1).\n",

@@ -91,6 +91,8 @@ struct cmd_entry {
 
 extern const struct cmd_entry cmd_sessions_entry;
 extern const struct cmd_entry cmd_tool_entry;
+extern const struct cmd_entry cmd_memory_entry;
+extern const struct cmd_entry cmd_skills_entry;
 
 /* Run a task or the interactive session (cmd-run.c). */
 int cli_run(struct cli_ctx *c);

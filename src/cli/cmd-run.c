@@ -226,6 +226,8 @@ cli_run(struct cli_ctx *c)
 			 (!c->opts->sandbox && c->cfg->sandbox_off);
 	ao.sandbox.cancel_fd = cancel_fd;
 	ao.cancel_fd = cancel_fd;
+	ao.config = c->cfg->root;
+	ao.reflect = !c->opts->no_reflect;
 	agent_init(&a, &ao, sess);
 	if (restored.n) {
 		size_t i;

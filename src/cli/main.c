@@ -49,6 +49,8 @@ static const struct cmd_entry cmd_sandbox_entry = {
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_sessions_entry,
 	&cmd_tool_entry,
+	&cmd_memory_entry,
+	&cmd_skills_entry,
 	&cmd_model_entry,
 	&cmd_sandbox_entry,
 	NULL,

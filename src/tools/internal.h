@@ -16,6 +16,8 @@ extern const struct tool tool_glob;
 extern const struct tool tool_grep;
 extern const struct tool tool_ls;
 extern const struct tool tool_todo;
+extern const struct tool tool_memory;
+extern const struct tool tool_skill;
 
 /* Bytes looked at to decide that a file is binary. */
 #define TOOL_SNIFF_BYTES 8192

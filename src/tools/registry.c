@@ -18,7 +18,7 @@
 
 const struct tool *const tool_table[] = {
 	&tool_read, &tool_write, &tool_edit, &tool_bash,
-	&tool_glob, &tool_grep, &tool_ls, &tool_todo,
+	&tool_glob, &tool_grep, &tool_ls, &tool_todo, &tool_memory, &tool_skill,
 	NULL,
 };
 

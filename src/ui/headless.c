@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/mind.h"
 #include "ui/ui.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
@@ -249,6 +250,8 @@ ui_headless(struct agent *a, const char *prompt, const struct ui_opts *o)
 		emit(e);
 	}
 	agent_run(a, prompt, &ev, &r);
+	if (o->format == OUT_STREAM_JSON) /* mind.h: before the result event */
+		agent_reflect(a, &r, &ev, true);
 	code = ui_exit_code(&r);
 	if (o->format == OUT_TEXT) {
 		if (r.text && *r.text) {
@@ -260,6 +263,8 @@ ui_headless(struct agent *a, const char *prompt, const struct ui_opts *o)
 	} else {
 		emit(result_json(a, &r, now_ms() - t0));
 	}
+	if (o->format != OUT_STREAM_JSON) /* mind.h: after the answer */
+		agent_reflect(a, &r, &ev, true);
 	if (r.is_error)
 		fprintf(stderr, "conch: %s: %s\n",
 			code == 130 ? "interrupted" :

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent/mind.h"
 #include "ui/ui.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
@@ -114,6 +115,7 @@ help(void)
 {
 	fputs("Type a task and press Enter.  Commands:\n"
 	      "  /help   this help\n"
+	      "  /compact [focus]  summarise older messages to free context\n"
 	      "  /exit   leave (also Ctrl-D)\n"
 	      "Ctrl-C interrupts the running task.\n", stderr);
 }
@@ -175,11 +177,16 @@ ui_plain(struct agent *a, const struct ui_opts *o)
 			help();
 			continue;
 		}
+		if (strncmp(task, "/compact", 8) == 0 && (!task[8] || task[8] == ' ')) {
+			agent_compact(a, task[8] ? task + 9 : NULL, &ev); /* mind.h */
+			continue;
+		}
 		if (task[0] == '/') {
 			fprintf(stderr, "conch: unknown command %s (try /help)\n", task);
 			continue;
 		}
 		agent_run(a, task, &ev, &r);
+		agent_reflect(a, &r, &ev, false); /* mind.h */
 		newline(&p);
 		fflush(stdout);
 		if (r.err == C_ERR_CANCELLED) {

@@ -674,6 +674,20 @@ START_TEST(sb_background_child_does_not_outlive)
 }
 END_TEST
 
+START_TEST(sb_waits_after_output_closes)
+{
+	/* like tar reaping gzip after closing stdout: the command is not
+	 * cut short when its output ends */
+	struct sandbox_result r;
+	char *late = P(ws, "late");
+	NEED_LANDLOCK();
+	ck_assert_int_eq(run("exec >/dev/null 2>&1; sleep 0.3; touch late; exit 4", &r), 4);
+	sandbox_result_free(&r);
+	ck_assert(exists(late));
+	free(late);
+}
+END_TEST
+
 START_TEST(sb_timeout_kills_whole_tree)
 {
 	struct sandbox_result r;
@@ -1288,6 +1302,7 @@ sandbox_suite(void)
 	tcase_add_test(tc, sb_stdin_is_devnull);
 	tcase_add_test(tc, sb_background_child_does_not_outlive);
 	tcase_add_test(tc, sb_timeout_kills_whole_tree);
+	tcase_add_test(tc, sb_waits_after_output_closes);
 	tcase_add_test(tc, sb_fork_bomb);
 	tcase_add_test(tc, sb_memory_hog);
 	tcase_add_test(tc, sb_disk_filler);

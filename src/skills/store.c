@@ -1,0 +1,889 @@
+/* store.c: writing skills: automatic writes with history and undo, the
+ * review area, install from directories and archives, removal. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "memory/memory.h"
+#include "sandbox/sandbox.h"
+#include "skills/skills.h"
+#include "util/fsutil.h"
+#include "util/jsonx.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+#define HISTORY_MAX (8u << 20)
+
+void
+skills_hash(const char *s, size_t n, char out[17])
+{
+	unsigned long long h = 1469598103934665603ULL;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	snprintf(out, 17, "%016llx", h);
+}
+
+enum cerr
+skills_rm_tree(const char *path)
+{
+	struct stat st;
+	enum cerr e = C_OK;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? C_OK : C_ERR_IO;
+	if (S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(path);
+		struct dirent *de;
+		if (!d)
+			return C_ERR_IO;
+		while ((de = readdir(d))) {
+			char *p;
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			p = path_join(path, de->d_name);
+			if (skills_rm_tree(p))
+				e = C_ERR_IO;
+			free(p);
+		}
+		closedir(d);
+		if (rmdir(path) < 0)
+			e = C_ERR_IO;
+	} else if (unlink(path) < 0) {
+		e = C_ERR_IO;
+	}
+	return e;
+}
+
+/* Refuse links and special files anywhere under `src`. */
+static enum cerr
+check_tree(const char *src, struct buf *msg, int depth)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	enum cerr e = C_OK;
+	if (lstat(src, &st) < 0) {
+		buf_printf(msg, "%s: %s\n", src, strerror(errno));
+		return C_ERR_IO;
+	}
+	if (S_ISREG(st.st_mode))
+		return C_OK;
+	if (!S_ISDIR(st.st_mode)) {
+		buf_printf(msg, "%s: %s refused (only plain files and folders)\n", src,
+			   S_ISLNK(st.st_mode) ? "symbolic link" : "special file");
+		return C_ERR_PERM;
+	}
+	if (depth > 16) {
+		buf_printf(msg, "%s: folders nested too deep\n", src);
+		return C_ERR_PERM;
+	}
+	if (!(d = opendir(src)))
+		return C_ERR_IO;
+	while (!e && (de = readdir(d))) {
+		char *p;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		p = path_join(src, de->d_name);
+		e = check_tree(p, msg, depth + 1);
+		free(p);
+	}
+	closedir(d);
+	return e;
+}
+
+static enum cerr
+copy_file(const char *src, const char *dst, mode_t mode, struct buf *msg)
+{
+	struct buf b = BUF_INIT;
+	enum cerr e = fs_read_file(src, 64u << 20, &b);
+	if (!e)
+		e = fs_write_atomic(dst, b.p ? b.p : "", b.len, mode & 0755);
+	if (e)
+		buf_printf(msg, "cannot copy %s: %s\n", src, cerr_str(e));
+	buf_free(&b);
+	return e;
+}
+
+static enum cerr
+copy_rec(const char *src, const char *dst, struct buf *msg)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	enum cerr e = C_OK;
+	if (lstat(src, &st) < 0)
+		return C_ERR_IO;
+	if (S_ISREG(st.st_mode))
+		return copy_file(src, dst, st.st_mode, msg);
+	if (!S_ISDIR(st.st_mode))
+		return C_ERR_PERM;
+	if (mkdir(dst, 0755) < 0) {
+		buf_printf(msg, "cannot create %s: %s\n", dst, strerror(errno));
+		return C_ERR_IO;
+	}
+	if (!(d = opendir(src)))
+		return C_ERR_IO;
+	while (!e && (de = readdir(d))) {
+		char *s, *t;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		s = path_join(src, de->d_name);
+		t = path_join(dst, de->d_name);
+		e = copy_rec(s, t, msg);
+		free(s);
+		free(t);
+	}
+	closedir(d);
+	return e;
+}
+
+enum cerr
+skills_copy_tree(const char *src, const char *dst, struct buf *msg)
+{
+	enum cerr e = check_tree(src, msg, 0);
+	if (e)
+		return e;
+	if (fs_exists(dst)) {
+		buf_printf(msg, "%s exists\n", dst);
+		return C_ERR_EXISTS;
+	}
+	e = copy_rec(src, dst, msg);
+	if (e)
+		skills_rm_tree(dst);
+	return e;
+}
+
+/* ---- history ---- */
+
+static int
+history_lock(void)
+{
+	char *dir = skills_history_dir(), *lp;
+	int fd;
+	fs_mkdir_p(dir, 0700);
+	lp = xasprintf("%s/lock", dir);
+	fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(lp);
+	free(dir);
+	if (fd >= 0)
+		while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+			;
+	return fd;
+}
+
+static void
+blob_put(const char *text, size_t n, char hash[17])
+{
+	char *dir = skills_history_dir(), *p;
+	skills_hash(text, n, hash);
+	p = xasprintf("%s/blobs/%s.md", dir, hash);
+	if (!fs_exists(p)) {
+		char *bd = xasprintf("%s/blobs", dir);
+		fs_mkdir_p(bd, 0700);
+		fs_write_atomic(p, text, n, 0600);
+		free(bd);
+	}
+	free(p);
+	free(dir);
+}
+
+static enum cerr
+history_append(const char *name, const char *action, const char *session,
+	       const char *old, const char *new_)
+{
+	char *dir = skills_history_dir(), *p = xasprintf("%s/history.jsonl", dir);
+	cJSON *r = cJSON_CreateObject();
+	char *line;
+	enum cerr e = C_OK;
+	int fd;
+	cJSON_AddNumberToObject(r, "time", (double)time(NULL));
+	cJSON_AddStringToObject(r, "name", name);
+	cJSON_AddStringToObject(r, "action", action);
+	if (session)
+		cJSON_AddStringToObject(r, "session", session);
+	else
+		cJSON_AddNullToObject(r, "session");
+	if (old)
+		cJSON_AddStringToObject(r, "old", old);
+	else
+		cJSON_AddNullToObject(r, "old");
+	if (new_)
+		cJSON_AddStringToObject(r, "new", new_);
+	else
+		cJSON_AddNullToObject(r, "new");
+	line = jx_print(r);
+	{
+		char *l2 = xasprintf("%s\n", line);
+		free(line);
+		line = l2;
+	}
+	fd = open(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, line, strlen(line)) != (ssize_t)strlen(line))
+		e = C_ERR_IO;
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(line);
+	cJSON_Delete(r);
+	free(p);
+	free(dir);
+	return e;
+}
+
+/* Write text as user skill `name` (history lock held). */
+static enum cerr
+write_user(const char *name, const char *text, const char *action,
+	   const char *session, struct buf *msg)
+{
+	char *udir = skills_user_dir(), *sdir = path_join(udir, name);
+	char *path = path_join(sdir, "SKILL.md");
+	struct buf old = BUF_INIT;
+	char oh[17], nh[17];
+	bool had;
+	enum cerr e;
+
+	had = fs_read_file(path, SKILL_FILE_MAX, &old) == C_OK;
+	if (had)
+		blob_put(old.p ? old.p : "", old.len, oh);
+	blob_put(text, strlen(text), nh);
+	if (had && strcmp(oh, nh) == 0) {
+		buf_printf(msg, "skill \"%s\" is unchanged", name);
+		e = C_OK;
+		goto out;
+	}
+	if ((e = fs_mkdir_p(sdir, 0755)) ||
+	    (e = fs_write_atomic(path, text, strlen(text), 0644))) {
+		buf_printf(msg, "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	history_append(name, action, session, had ? oh : NULL, nh);
+	buf_printf(msg, "skill \"%s\" %s in %s", name,
+		   had ? "updated" : "written", path);
+out:
+	buf_free(&old);
+	free(path);
+	free(sdir);
+	free(udir);
+	return e;
+}
+
+static enum cerr
+validate_text(const char *name, const char *text, struct buf *msg)
+{
+	struct skill s;
+	struct skill_err err;
+	const char *what;
+	enum cerr e = skill_parse(text, strlen(text), name, &s, &err);
+	if (e) {
+		buf_printf(msg, "invalid skill: SKILL.md:%d: %s", err.line, err.reason);
+		return e;
+	}
+	skill_free(&s);
+	if (mem_looks_secret(text, &what)) {
+		buf_printf(msg, "refused: the skill looks like it holds %s", what);
+		return C_ERR_INVAL;
+	}
+	return C_OK;
+}
+
+enum cerr
+skills_write(const char *name, const char *text, const char *action,
+	     const char *session, bool pending, struct buf *msg)
+{
+	enum cerr e;
+	int fd;
+	if ((e = validate_text(name, text, msg)))
+		return e;
+	if (pending) {
+		char *pd = skills_pending_dir(), *sd = path_join(pd, name);
+		char *p = path_join(sd, "SKILL.md"), *mp = path_join(sd, "meta.json");
+		cJSON *meta = cJSON_CreateObject();
+		char *mj;
+		cJSON_AddStringToObject(meta, "action", action);
+		if (session)
+			cJSON_AddStringToObject(meta, "session", session);
+		mj = jx_print(meta);
+		if ((e = fs_mkdir_p(sd, 0700)) ||
+		    (e = fs_write_atomic(p, text, strlen(text), 0644)) ||
+		    (e = fs_write_atomic(mp, mj, strlen(mj), 0600)))
+			buf_printf(msg, "cannot write %s: %s", p, strerror(errno));
+		else
+			buf_printf(msg, "skill \"%s\" staged for review: conch skills "
+				   "approve %s (or reject)", name, name);
+		cJSON_Delete(meta);
+		free(mj);
+		free(mp);
+		free(p);
+		free(sd);
+		free(pd);
+		return e;
+	}
+	fd = history_lock();
+	e = write_user(name, text, action, session, msg);
+	if (fd >= 0)
+		close(fd);
+	return e;
+}
+
+struct hist_ent {
+	char *old, *new_; /* NULL for none */
+};
+
+/* The stack of writes of `name` not yet undone. */
+static size_t
+history_stack(const char *name, struct hist_ent **out)
+{
+	char *dir = skills_history_dir(), *p = xasprintf("%s/history.jsonl", dir);
+	struct buf b = BUF_INIT;
+	struct hist_ent *v = NULL;
+	size_t n = 0;
+	const char *line;
+	if (fs_read_file(p, HISTORY_MAX, &b) == C_OK) {
+		for (line = buf_str(&b); *line;) {
+			const char *eol = strchr(line, '\n');
+			size_t ll = eol ? (size_t)(eol - line) : strlen(line);
+			cJSON *r = jx_parse(line, ll, NULL, NULL);
+			const char *nm = jx_str(r, "name"), *act = jx_str(r, "action");
+			if (nm && act && strcmp(nm, name) == 0) {
+				if (strcmp(act, "undo") == 0) {
+					if (n) {
+						n--;
+						free(v[n].old);
+						free(v[n].new_);
+					}
+				} else {
+					v = xreallocarray(v, n + 1, sizeof *v);
+					v[n].old = xstrdup(jx_str(r, "old"));
+					v[n].new_ = xstrdup(jx_str(r, "new"));
+					n++;
+				}
+			}
+			cJSON_Delete(r);
+			line += ll + (eol ? 1 : 0);
+		}
+	}
+	buf_free(&b);
+	free(p);
+	free(dir);
+	*out = v;
+	return n;
+}
+
+enum cerr
+skills_undo(const char *name, struct buf *msg)
+{
+	struct hist_ent *v = NULL;
+	size_t n, i;
+	char *udir = skills_user_dir(), *sdir = path_join(udir, name);
+	char *path = path_join(sdir, "SKILL.md"), *hdir = skills_history_dir();
+	enum cerr e = C_OK;
+	int fd;
+
+	if (!skill_name_valid(name)) {
+		buf_printf(msg, "\"%s\" is not a valid skill name", name);
+		free(hdir);
+		free(path);
+		free(sdir);
+		free(udir);
+		return C_ERR_INVAL;
+	}
+	fd = history_lock();
+	n = history_stack(name, &v);
+	if (!n) {
+		buf_printf(msg, "nothing to undo for skill \"%s\"", name);
+		e = C_ERR_NOTFOUND;
+		goto out;
+	}
+	if (!v[n - 1].old) {
+		e = skills_rm_tree(sdir);
+		if (!e)
+			buf_printf(msg, "skill \"%s\": removed the user copy that the "
+				   "last write created", name);
+	} else {
+		struct buf b = BUF_INIT;
+		char *bp = xasprintf("%s/blobs/%s.md", hdir, v[n - 1].old);
+		e = fs_read_file(bp, SKILL_FILE_MAX, &b);
+		if (e)
+			buf_printf(msg, "the previous version of \"%s\" is missing (%s)",
+				   name, bp);
+		else if ((e = fs_mkdir_p(sdir, 0755)) ||
+			 (e = fs_write_atomic(path, b.p ? b.p : "", b.len, 0644)))
+			buf_printf(msg, "cannot write %s", path);
+		else
+			buf_printf(msg, "skill \"%s\" restored to its previous version",
+				   name);
+		buf_free(&b);
+		free(bp);
+	}
+	if (!e)
+		history_append(name, "undo", NULL, v[n - 1].new_, v[n - 1].old);
+out:
+	if (fd >= 0)
+		close(fd);
+	for (i = 0; i < n; i++) {
+		free(v[i].old);
+		free(v[i].new_);
+	}
+	free(v);
+	free(hdir);
+	free(path);
+	free(sdir);
+	free(udir);
+	return e;
+}
+
+enum cerr
+skills_approve(const char *name, struct buf *msg)
+{
+	char *pd = skills_pending_dir(), *sd = path_join(pd, name);
+	char *p = path_join(sd, "SKILL.md"), *mp = path_join(sd, "meta.json");
+	struct buf b = BUF_INIT, m = BUF_INIT;
+	cJSON *meta = NULL;
+	enum cerr e;
+	if (!skill_name_valid(name) || fs_read_file(p, SKILL_FILE_MAX, &b)) {
+		buf_printf(msg, "no pending skill \"%s\"", name);
+		e = C_ERR_NOTFOUND;
+		goto out;
+	}
+	if (fs_read_file(mp, 65536, &m) == C_OK)
+		meta = jx_parse(m.p, m.len, NULL, NULL);
+	e = skills_write(name, buf_str(&b),
+			 jx_str(meta, "action") ? jx_str(meta, "action") : "approve",
+			 jx_str(meta, "session"), false, msg);
+	if (!e)
+		skills_rm_tree(sd);
+out:
+	cJSON_Delete(meta);
+	buf_free(&b);
+	buf_free(&m);
+	free(mp);
+	free(p);
+	free(sd);
+	free(pd);
+	return e;
+}
+
+enum cerr
+skills_reject(const char *name, struct buf *msg)
+{
+	char *pd = skills_pending_dir(), *sd = path_join(pd, name);
+	enum cerr e;
+	if (!skill_name_valid(name) || !fs_is_dir(sd)) {
+		buf_printf(msg, "no pending skill \"%s\"", name);
+		e = C_ERR_NOTFOUND;
+	} else {
+		e = skills_rm_tree(sd);
+		buf_printf(msg, "pending skill \"%s\" rejected", name);
+	}
+	free(sd);
+	free(pd);
+	return e;
+}
+
+void
+skills_pending_list(struct buf *out)
+{
+	char *pd = skills_pending_dir();
+	DIR *d = opendir(pd);
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			buf_printf(out, "%s\n", de->d_name);
+	if (d)
+		closedir(d);
+	free(pd);
+}
+
+/* ---- install ---- */
+
+static bool
+entry_name_ok(const char *name)
+{
+	const char *p = name;
+	if (!*name || name[0] == '/')
+		return false;
+	while (*p) {
+		const char *slash = strchr(p, '/');
+		size_t l = slash ? (size_t)(slash - p) : strlen(p);
+		if (l == 2 && p[0] == '.' && p[1] == '.')
+			return false;
+		if (!slash)
+			break;
+		p = slash + 1;
+	}
+	return true;
+}
+
+/* Run tar or unzip confined to `dir`.  Through "sh -c" so that the
+ * output ends only when the command has exited: GNU tar closes its stdout
+ * before it reaps gzip, and sandbox_run kills the group at EOF. */
+static enum cerr
+run_tool(const char *const argv[], const char *dir, struct buf *out)
+{
+	struct sandbox_spec spec;
+	struct sandbox_result res;
+	const char *wrap[16];
+	size_t i;
+	enum cerr e;
+	wrap[0] = "sh";
+	wrap[1] = "-c";
+	wrap[2] = "\"$@\"; exit $?";
+	wrap[3] = "sh";
+	for (i = 0; argv[i] && i < 11; i++)
+		wrap[4 + i] = argv[i];
+	wrap[4 + i] = NULL;
+	argv = wrap;
+	memset(&spec, 0, sizeof spec);
+	memset(&res, 0, sizeof res);
+	spec.workspace = dir;
+	spec.cwd = dir;
+	spec.timeout_ms = 60000;
+	spec.max_output = 4u << 20;
+	spec.cancel_fd = -1;
+	e = sandbox_run(&spec, argv, &res);
+	if (!e && (res.exit_code != 0 || res.truncated))
+		e = C_ERR_IO;
+	buf_adds(out, buf_str(&res.output));
+	sandbox_result_free(&res);
+	return e;
+}
+
+/* List an archive and refuse links, absolute paths and "..". */
+static enum cerr
+check_archive(const char *file, bool zip, const char *tmp, struct buf *msg)
+{
+	struct buf names = BUF_INIT, longl = BUF_INIT;
+	const char *const tar_n[] = { "tar", "-tzf", file, NULL };
+	const char *const tar_l[] = { "tar", "-tvzf", file, NULL };
+	const char *const zip_n[] = { "unzip", "-Z1", file, NULL };
+	const char *const zip_l[] = { "unzip", "-Z", file, NULL };
+	const char *line;
+	enum cerr e, listed;
+
+
+	listed = run_tool(zip ? zip_n : tar_n, tmp, &names);
+	if (!listed)
+		listed = run_tool(zip ? zip_l : tar_l, tmp, &longl);
+	e = C_OK;
+	for (line = buf_str(&names); *line;) {
+		const char *eol = strchr(line, '\n');
+		size_t ll = eol ? (size_t)(eol - line) : strlen(line);
+		char *nm = xstrndup(line, ll);
+		if (!entry_name_ok(nm)) {
+			buf_printf(msg, "refused: the archive entry \"%s\" points "
+				   "outside its folder\n", nm);
+			e = C_ERR_PERM;
+		}
+		free(nm);
+		line += ll + (eol ? 1 : 0);
+	}
+	for (line = buf_str(&longl); *line;) {
+		const char *eol = strchr(line, '\n');
+		size_t ll = eol ? (size_t)(eol - line) : strlen(line);
+		/* long listings start each entry with its type letter and
+		 * permission bits: "lrwxrwxrwx", "hrw-r--r--" */
+		if (ll > 10 && strchr("lhcbps", line[0]) && strchr("r-", line[1]) &&
+		    strchr("w-", line[2])) {
+			buf_printf(msg, "refused: the archive holds a link or special "
+				   "file: %.*s\n", (int)ll, line);
+			e = C_ERR_PERM;
+		}
+		line += ll + (eol ? 1 : 0);
+	}
+	if (!e && listed) {
+		buf_printf(msg, "cannot read the archive %s: %.300s%.300s\n", file,
+			   buf_str(&names), buf_str(&longl));
+		e = listed;
+	}
+	buf_free(&names);
+	buf_free(&longl);
+	return e;
+}
+
+struct cand {
+	char *dir;  /* where it is now */
+	char *name; /* its skill name */
+};
+
+/* `root` itself is a skill (its folder name may differ from the skill's
+ * name, e.g. an archive's top level). */
+static enum cerr
+collect_root(const char *root, struct cand **out, size_t *nout, struct buf *msg)
+{
+	struct skill s;
+	struct skill_err err;
+	enum cerr e = skill_load(root, &s, &err);
+	if (e) {
+		struct buf b = BUF_INIT;
+		char *p = path_join(root, "SKILL.md");
+		if (fs_read_file(p, SKILL_FILE_MAX, &b) == C_OK &&
+		    skill_parse(buf_str(&b), b.len, NULL, &s, &err) == C_OK)
+			e = C_OK;
+		else
+			buf_printf(msg, "%s:%d: %s\n", p, err.line, err.reason);
+		buf_free(&b);
+		free(p);
+		if (e)
+			return e;
+	}
+	*out = xcalloc(1, sizeof **out);
+	(*out)[0].dir = xstrdup(root);
+	(*out)[0].name = xstrdup(s.name);
+	*nout = 1;
+	skill_free(&s);
+	return C_OK;
+}
+
+static enum cerr collect(const char *root, struct cand **out, size_t *nout,
+			 struct buf *msg);
+
+/* `root` holds no skill folder: when it holds exactly one folder (an
+ * archive's wrapper), look inside that. */
+static enum cerr
+collect_wrapped(const char *root, struct cand **out, size_t *nout,
+		struct buf *msg)
+{
+	DIR *d = opendir(root);
+	struct dirent *de;
+	size_t dirs = 0;
+	char *only = NULL;
+	enum cerr e = C_ERR_NOTFOUND;
+	while (d && (de = readdir(d))) {
+		char *sub;
+		if (de->d_name[0] == '.')
+			continue;
+		sub = path_join(root, de->d_name);
+		if (fs_is_dir(sub) && ++dirs == 1)
+			only = sub;
+		else
+			free(sub);
+	}
+	if (d)
+		closedir(d);
+	if (dirs == 1)
+		e = collect(only, out, nout, msg);
+	free(only);
+	if (e && dirs != 1)
+		buf_printf(msg, "no skill found in %s (a skill is a folder with "
+			   "a SKILL.md)\n", root);
+	return e;
+}
+
+/* Candidates under `root`: root itself, or its subdirectories (one more
+ * level when root holds a single folder without SKILL.md). */
+static enum cerr
+collect(const char *root, struct cand **out, size_t *nout, struct buf *msg)
+{
+	char *sk = path_join(root, "SKILL.md");
+	struct cand *v = NULL;
+	size_t n = 0;
+	enum cerr e = C_OK;
+	DIR *d;
+	struct dirent *de;
+	bool here = fs_exists(sk);
+
+	free(sk);
+	if (here)
+		return collect_root(root, out, nout, msg);
+	if (!(d = opendir(root))) {
+		buf_printf(msg, "cannot open %s: %s\n", root, strerror(errno));
+		return C_ERR_NOTFOUND;
+	}
+	while ((de = readdir(d))) {
+		char *sub;
+		struct skill s;
+		struct skill_err err;
+		if (de->d_name[0] == '.')
+			continue;
+		sub = path_join(root, de->d_name);
+		if (!fs_is_dir(sub)) {
+			free(sub);
+			continue;
+		}
+		if (skill_load(sub, &s, &err)) {
+			if (err.line || strcmp(err.reason, "no SKILL.md") != 0) {
+				buf_printf(msg, "%s/SKILL.md:%d: %s\n", sub, err.line,
+					   err.reason);
+				e = C_ERR_INVAL;
+			}
+			free(sub);
+			continue;
+		}
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n].dir = sub;
+		v[n].name = xstrdup(s.name);
+		n++;
+		skill_free(&s);
+	}
+	closedir(d);
+	*out = v;
+	*nout = n;
+	if (!e && n == 0)
+		return collect_wrapped(root, out, nout, msg);
+	return e;
+}
+
+static void
+cands_free(struct cand *v, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		free(v[i].dir);
+		free(v[i].name);
+	}
+	free(v);
+}
+
+static enum cerr
+install_from(const char *root, bool force, struct buf *msg)
+{
+	struct cand *v = NULL;
+	size_t n = 0, i, j;
+	char *idir = skills_installed_dir();
+	enum cerr e;
+
+	if ((e = collect(root, &v, &n, msg)))
+		goto out;
+	for (i = 0; i < n; i++) {
+		char *dst = path_join(idir, v[i].name);
+		for (j = 0; j < i; j++)
+			if (strcmp(v[i].name, v[j].name) == 0) {
+				buf_printf(msg, "two skills named \"%s\"\n", v[i].name);
+				e = C_ERR_INVAL;
+			}
+		if (fs_exists(dst) && !force) {
+			buf_printf(msg, "skill \"%s\" is already installed (%s); use "
+				   "--force to replace it\n", v[i].name, dst);
+			e = C_ERR_EXISTS;
+		}
+		free(dst);
+		if (!e)
+			e = check_tree(v[i].dir, msg, 0);
+	}
+	if (e)
+		goto out;
+	fs_mkdir_p(idir, 0755);
+	for (i = 0; i < n && !e; i++) {
+		char *dst = path_join(idir, v[i].name);
+		char *tmp = xasprintf("%s/.tmp-%s-%ld", idir, v[i].name, (long)getpid());
+		char *old = xasprintf("%s/.old-%s-%ld", idir, v[i].name, (long)getpid());
+		skills_rm_tree(tmp);
+		if (!(e = skills_copy_tree(v[i].dir, tmp, msg))) {
+			bool had = fs_exists(dst);
+			if (had && rename(dst, old) < 0)
+				e = C_ERR_IO;
+			else if (rename(tmp, dst) < 0) {
+				e = C_ERR_IO;
+				if (had)
+					rename(old, dst);
+			}
+			if (!e) {
+				skills_rm_tree(old);
+				buf_printf(msg, "installed %s -> %s\n", v[i].name, dst);
+			}
+		}
+		skills_rm_tree(tmp);
+		free(old);
+		free(tmp);
+		free(dst);
+	}
+out:
+	cands_free(v, n);
+	free(idir);
+	return e;
+}
+
+enum cerr
+skills_install(const char *source, bool force, struct buf *msg)
+{
+	bool zip = str_suffix(source, ".zip");
+	bool tgz = str_suffix(source, ".tar.gz") || str_suffix(source, ".tgz");
+	char *data, *tmpl, *abs;
+	enum cerr e;
+
+	if (fs_is_dir(source))
+		return install_from(source, force, msg);
+	if (!zip && !tgz) {
+		buf_printf(msg, "%s is neither a folder nor a .tar.gz/.tgz/.zip file\n",
+			   source);
+		return C_ERR_INVAL;
+	}
+	if (!fs_exists(source)) {
+		buf_printf(msg, "%s does not exist\n", source);
+		return C_ERR_NOTFOUND;
+	}
+	{
+		char cwd[4096];
+		abs = source[0] == '/' ? xstrdup(source) :
+		      path_resolve(getcwd(cwd, sizeof cwd) ? cwd : "/", source);
+	}
+	data = xdg_dir("data");
+	fs_mkdir_p(data, 0700);
+	tmpl = xasprintf("%s/tmp-install-XXXXXX", data);
+	if (!mkdtemp(tmpl)) {
+		buf_printf(msg, "cannot create a temporary folder in %s\n", data);
+		e = C_ERR_IO;
+		goto out;
+	}
+	if ((e = check_archive(abs, zip, tmpl, msg)))
+		goto out_rm;
+	{
+		struct buf o = BUF_INIT;
+		const char *const tar_x[] = { "tar", "-xzf", abs, "--no-same-owner",
+					      "--no-same-permissions", "-C", tmpl, NULL };
+		const char *const zip_x[] = { "unzip", "-q", "-o", abs, "-d", tmpl, NULL };
+		e = run_tool(zip ? zip_x : tar_x, tmpl, &o);
+		if (e)
+			buf_printf(msg, "cannot unpack %s: %.300s\n", abs, buf_str(&o));
+		buf_free(&o);
+		if (e)
+			goto out_rm;
+	}
+	e = install_from(tmpl, force, msg);
+out_rm:
+	skills_rm_tree(tmpl);
+out:
+	free(tmpl);
+	free(data);
+	free(abs);
+	return e;
+}
+
+enum cerr
+skills_remove(const char *name, struct buf *msg)
+{
+	char *dirs[2] = { skills_user_dir(), skills_installed_dir() };
+	enum cerr e = C_ERR_NOTFOUND;
+	size_t i;
+	if (!skill_name_valid(name)) {
+		buf_printf(msg, "\"%s\" is not a valid skill name", name);
+		e = C_ERR_INVAL;
+		goto out;
+	}
+	for (i = 0; i < 2; i++) {
+		char *p = path_join(dirs[i], name);
+		if (fs_is_dir(p)) {
+			e = skills_rm_tree(p);
+			buf_printf(msg, "%s %s\n", e ? "could not remove" : "removed", p);
+			free(p);
+			goto out;
+		}
+		free(p);
+	}
+	buf_printf(msg, "no user or installed skill \"%s\" (project and bundled "
+		   "skills are not removed by conch)", name);
+out:
+	free(dirs[0]);
+	free(dirs[1]);
+	return e;
+}

@@ -1,0 +1,361 @@
+/* Check suite for compaction (src/agent/compact.c) and reflection
+ * (reflect.c) driven by the scripted provider: the memory flush comes
+ * before the summary, a tool call is never separated from its result, a
+ * failed summary keeps the context, and a reflection answer becomes a
+ * skill. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent/mind.h"
+#include "memory/memory.h"
+#include "provider/chain.h"
+#include "util/fsutil.h"
+#include "util/jsonx.h"
+#include "util/xalloc.h"
+
+static char tmpdir[256];
+
+static void
+setup(void)
+{
+	char *d;
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/conch-compact-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	d = xasprintf("%s/data", tmpdir);
+	setenv("XDG_DATA_HOME", d, 1);
+	free(d);
+	d = xasprintf("%s/config", tmpdir);
+	setenv("XDG_CONFIG_HOME", d, 1);
+	free(d);
+	d = xasprintf("%s/state", tmpdir);
+	setenv("XDG_STATE_HOME", d, 1);
+	free(d);
+}
+
+static void
+teardown(void)
+{
+	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+struct seen {
+	int compacted, failed;
+	struct buf notices;
+};
+
+static void
+on_notice(void *ud, const char *msg)
+{
+	struct seen *s = ud;
+	buf_printf(&s->notices, "%s\n", msg);
+	s->compacted += strstr(msg, "context compacted") != NULL;
+	s->failed += strstr(msg, "compaction failed") != NULL;
+}
+
+/* An agent on a scripted chain; `script` is the JSON of the turns. */
+static void
+make_agent(struct agent *a, struct chain **ch, cJSON **cfg, const char *script,
+	   const char *config)
+{
+	struct agent_opts o;
+	struct provider_error err;
+	char *p = xasprintf("%s/script.json", tmpdir);
+	struct provider *prov;
+	ck_assert_int_eq(fs_write_atomic(p, script, strlen(script), 0600), C_OK);
+	prov = provider_scripted_open(p, &err);
+	ck_assert_msg(prov != NULL, "%s", err.msg);
+	free(p);
+	*ch = chain_new(true);
+	chain_add(*ch, prov);
+	*cfg = cJSON_Parse(config);
+	ck_assert_ptr_nonnull(*cfg);
+	memset(&o, 0, sizeof o);
+	o.workspace = tmpdir;
+	o.cwd = tmpdir;
+	o.chain = *ch;
+	o.cancel_fd = -1;
+	o.config = *cfg;
+	o.reflect = true;
+	agent_init(a, &o, NULL);
+	/* the size of the tool table must not decide when these tests compact */
+	free(a->tools);
+	a->tools = NULL;
+	a->ntools = 0;
+}
+
+/* invariant: every tool call is answered in the very next message */
+static void
+check_pairs(const struct conv *c)
+{
+	size_t i, j, k;
+	for (i = 0; i < c->n; i++)
+		for (j = 0; j < c->msgs[i].nblocks; j++) {
+			const struct conv_block *b = &c->msgs[i].blocks[j];
+			bool found = false;
+			if (b->type == BLK_TOOL_RESULT) {
+				ck_assert_uint_gt(i, 0);
+				for (k = 0; k < c->msgs[i - 1].nblocks; k++)
+					found |= c->msgs[i - 1].blocks[k].type == BLK_TOOL_CALL &&
+						 !strcmp(c->msgs[i - 1].blocks[k].id, b->id);
+				ck_assert_msg(found, "result %s without its call", b->id);
+			}
+			if (b->type != BLK_TOOL_CALL)
+				continue;
+			ck_assert_uint_lt(i + 1, c->n);
+			for (k = 0; k < c->msgs[i + 1].nblocks; k++)
+				found |= c->msgs[i + 1].blocks[k].type == BLK_TOOL_RESULT &&
+					 !strcmp(c->msgs[i + 1].blocks[k].id, b->id);
+			ck_assert_msg(found, "call %s without its result", b->id);
+		}
+}
+
+static char *
+big_prompt(void)
+{
+	char *p = xmalloc(24001);
+	size_t i;
+	for (i = 0; i < 24000; i++)
+		p[i] = (char)('a' + i % 23);
+	p[24000] = '\0';
+	memcpy(p, "TASK-START ", 11);
+	return p;
+}
+
+static const char CONFIG[] =
+	"{\"context_window\": 5000, \"compaction\": {\"keep_recent\": 1},"
+	" \"skills\": {\"auto_write\": \"off\"}}";
+
+START_TEST(flush_then_summary_pairs_kept)
+{
+	static const char script[] =
+		"{\"turns\": ["
+		" {\"tool_calls\": [{\"id\": \"c1\", \"name\": \"nosuch\", \"args\": {}}]},"
+		" {\"expect_user\": \"about to be compacted\", \"tool_calls\": [{\"id\": \"m1\","
+		"   \"name\": \"memory\", \"args\": {\"action\": \"add\", \"content\": \"flushed fact\"}}]},"
+		" {\"expect_result\": \"added to MEMORY.md\", \"text\": \"DONE\"},"
+		" {\"expect_system\": \"You summarise a coding session\","
+		"  \"expect_user\": \"TASK-START\", \"text\": \"SUMMARY-TEXT\"},"
+		" {\"text\": \"final answer\"}"
+		"]}";
+	struct agent a;
+	struct chain *ch;
+	cJSON *cfg;
+	struct agent_result r;
+	struct seen seen = { 0, 0, BUF_INIT };
+	struct agent_events ev = { .ud = &seen, .notice = on_notice };
+	char *prompt = big_prompt(), *t;
+	struct mem_store m;
+	char **v;
+	size_t n;
+
+	setenv("CONCH_PKGDATADIR", CONCH_SRCDIR, 1);
+	make_agent(&a, &ch, &cfg, script, CONFIG);
+	ck_assert_int_eq(agent_run(&a, prompt, &ev, &r), C_OK);
+	ck_assert_msg(seen.compacted == 1, "%s / %s", buf_str(&seen.notices), r.errmsg);
+	ck_assert_str_eq(r.text, "final answer");
+	/* [summary, assistant(call c1), user(result c1), assistant(final)] */
+	ck_assert_uint_eq(a.conv.n, 4);
+	t = conv_msg_text(&a.conv.msgs[0]);
+	ck_assert_ptr_nonnull(strstr(t, "SUMMARY-TEXT"));
+	ck_assert_ptr_nonnull(strstr(t, "TASK-START")); /* the request, verbatim */
+	free(t);
+	check_pairs(&a.conv);
+	mem_open(&m, tmpdir, 0, 0);
+	ck_assert_int_eq(mem_load(&m, MEM_PROJECT, &v, &n), C_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(v[0], "flushed fact");
+	mem_entries_free(v, n);
+	mem_close(&m);
+	agent_result_free(&r);
+	agent_free(&a);
+	chain_free(ch);
+	cJSON_Delete(cfg);
+	buf_free(&seen.notices);
+	free(prompt);
+}
+END_TEST
+
+START_TEST(failed_summary_keeps_context)
+{
+	static const char script[] =
+		"{\"turns\": ["
+		" {\"tool_calls\": [{\"id\": \"c1\", \"name\": \"nosuch\", \"args\": {}}]},"
+		" {\"expect_user\": \"about to be compacted\", \"text\": \"DONE\"},"
+		" {\"error\": {\"kind\": \"badreq\", \"message\": \"summary exploded\"}},"
+		" {\"text\": \"still fine\"}"
+		"]}";
+	struct agent a;
+	struct chain *ch;
+	cJSON *cfg;
+	struct agent_result r;
+	struct seen seen = { 0, 0, BUF_INIT };
+	struct agent_events ev = { .ud = &seen, .notice = on_notice };
+	char *prompt = big_prompt(), *t;
+
+	setenv("CONCH_PKGDATADIR", CONCH_SRCDIR, 1);
+	make_agent(&a, &ch, &cfg, script, CONFIG);
+	ck_assert_int_eq(agent_run(&a, prompt, &ev, &r), C_OK);
+	ck_assert_int_eq(seen.compacted, 0);
+	ck_assert_int_eq(seen.failed, 1);
+	ck_assert_ptr_nonnull(strstr(buf_str(&seen.notices), "summary exploded"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&seen.notices), "full context is kept"));
+	ck_assert_str_eq(r.text, "still fine");
+	ck_assert_uint_eq(a.conv.n, 4);
+	t = conv_msg_text(&a.conv.msgs[0]);
+	ck_assert_str_eq(t, prompt); /* nothing dropped */
+	free(t);
+	check_pairs(&a.conv);
+	agent_result_free(&r);
+	agent_free(&a);
+	chain_free(ch);
+	cJSON_Delete(cfg);
+	buf_free(&seen.notices);
+	free(prompt);
+}
+END_TEST
+
+START_TEST(overflow_compacts_and_retries)
+{
+	static const char script[] =
+		"{\"turns\": ["
+		" {\"tool_calls\": [{\"id\": \"c1\", \"name\": \"nosuch\", \"args\": {}}]},"
+		" {\"error\": {\"kind\": \"context\", \"message\": \"prompt is too long\"}},"
+		" {\"expect_user\": \"about to be compacted\", \"text\": \"DONE\"},"
+		" {\"expect_system\": \"You summarise\", \"text\": \"SUMMARY\"},"
+		" {\"text\": \"ok after overflow\"}"
+		"]}";
+	struct agent a;
+	struct chain *ch;
+	cJSON *cfg;
+	struct agent_result r;
+	struct seen seen = { 0, 0, BUF_INIT };
+	struct agent_events ev = { .ud = &seen, .notice = on_notice };
+
+	setenv("CONCH_PKGDATADIR", CONCH_SRCDIR, 1);
+	make_agent(&a, &ch, &cfg, script, "{\"compaction\": {\"keep_recent\": 1}}");
+	ck_assert_int_eq(agent_run(&a, "small task", &ev, &r), C_OK);
+	ck_assert_str_eq(r.text, "ok after overflow");
+	ck_assert_int_eq(seen.compacted, 1);
+	check_pairs(&a.conv);
+	agent_result_free(&r);
+	agent_free(&a);
+	chain_free(ch);
+	cJSON_Delete(cfg);
+	buf_free(&seen.notices);
+}
+END_TEST
+
+/* /compact on a conversation with several tool rounds: the cut never
+ * falls between a call and its result, and the newest turns stay. */
+START_TEST(manual_compact_cut)
+{
+	static const char script[] =
+		"{\"turns\": ["
+		" {\"text\": \"DONE\"},"
+		" {\"expect_system\": \"special attention to: the parser\", \"text\": \"S\"}"
+		"]}";
+	struct agent a;
+	struct chain *ch;
+	cJSON *cfg;
+	struct seen seen = { 0, 0, BUF_INIT };
+	struct agent_events ev = { .ud = &seen, .notice = on_notice };
+	struct conv_msg *mm;
+
+	setenv("CONCH_PKGDATADIR", CONCH_SRCDIR, 1);
+	make_agent(&a, &ch, &cfg, script,
+		   "{\"compaction\": {\"keep_recent\": 2}}");
+	conv_msg_add_text(conv_add(&a.conv, CONV_USER), "first task");
+	conv_msg_add_tool_call(conv_add(&a.conv, CONV_ASSISTANT), "a", "read", "{}");
+	conv_msg_add_tool_result(conv_add(&a.conv, CONV_USER), "a", "ra", false);
+	mm = conv_add(&a.conv, CONV_ASSISTANT);
+	conv_msg_add_tool_call(mm, "b", "read", "{}");
+	conv_msg_add_tool_call(mm, "c", "grep", "{}");
+	mm = conv_add(&a.conv, CONV_USER);
+	conv_msg_add_tool_result(mm, "b", "rb", false);
+	conv_msg_add_tool_result(mm, "c", "rc", false);
+	conv_msg_add_text(conv_add(&a.conv, CONV_ASSISTANT), "done with first");
+	conv_msg_add_text(conv_add(&a.conv, CONV_USER), "second task");
+	conv_msg_add_tool_call(conv_add(&a.conv, CONV_ASSISTANT), "d", "bash", "{}");
+	conv_msg_add_tool_result(conv_add(&a.conv, CONV_USER), "d", "rd", false);
+	ck_assert_int_eq(agent_compact(&a, "the parser", &ev), C_OK);
+	/* kept: summary + [assistant "done with first", user "second task",
+	 * assistant(call d), user(result d)] */
+	ck_assert_uint_eq(a.conv.n, 5);
+	ck_assert_int_eq(a.conv.msgs[0].role, CONV_USER);
+	ck_assert_int_eq(a.conv.msgs[1].role, CONV_ASSISTANT);
+	check_pairs(&a.conv);
+	agent_free(&a);
+	chain_free(ch);
+	cJSON_Delete(cfg);
+	buf_free(&seen.notices);
+}
+END_TEST
+
+START_TEST(reflection_writes_skill)
+{
+	static const char script[] =
+		"{\"turns\": ["
+		" {\"text\": \"task done\"},"
+		" {\"expect_system\": \"skill writer\", \"expect_user\": \"The task that just ended\","
+		"  \"text\": \"```json\\n{\\\"action\\\": \\\"create\\\", \\\"name\\\": \\\"tidy-up\\\","
+		"   \\\"description\\\": \\\"Tidy a repo\\\", \\\"body\\\": \\\"1. git status\\\"}\\n```\"}"
+		"]}";
+	struct agent a;
+	struct chain *ch;
+	cJSON *cfg;
+	struct agent_result r;
+	struct seen seen = { 0, 0, BUF_INIT };
+	struct agent_events ev = { .ud = &seen, .notice = on_notice };
+	struct skill_index idx;
+
+	setenv("CONCH_PKGDATADIR", CONCH_SRCDIR, 1);
+	make_agent(&a, &ch, &cfg, script, "{}");
+	ck_assert_int_eq(agent_run(&a, "clean up please", &ev, &r), C_OK);
+	agent_reflect(&a, &r, &ev, true);
+	ck_assert_msg(strstr(buf_str(&seen.notices), "skill \"tidy-up\" written"), "%s",
+		      buf_str(&seen.notices));
+	skills_scan(&idx, tmpdir, NULL);
+	ck_assert_ptr_nonnull(skills_find(&idx, "tidy-up"));
+	ck_assert_int_eq(skills_find(&idx, "tidy-up")->source, SRC_USER);
+	skills_index_free(&idx);
+	/* a REPL task without tools does not reflect; nor does --no-reflect */
+	a.o.reflect = false;
+	agent_reflect(&a, &r, &ev, true);
+	agent_result_free(&r);
+	agent_free(&a);
+	chain_free(ch);
+	cJSON_Delete(cfg);
+	buf_free(&seen.notices);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("compact");
+	TCase *t = tcase_create("core");
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, flush_then_summary_pairs_kept);
+	tcase_add_test(t, failed_summary_keeps_context);
+	tcase_add_test(t, manual_compact_cut);
+	tcase_add_test(t, overflow_compacts_and_retries);
+	tcase_add_test(t, reflection_writes_skill);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *r = srunner_create(suite());
+	int failed;
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
