@@ -1,10 +1,25 @@
-/* sandbox.h: the only way conch starts a child process.
+/* sandbox.h: the only way conch starts a child process, and the path
+ * and output helpers that keep the tools inside the workspace.
  *
- * sandbox_run() starts argv confined by `spec` (own session and process
- * group, environment from an allowlist, stdin from /dev/null, rlimits; the
- * sandbox issue adds Landlock, seccomp and namespaces here, in this module
- * only), captures stdout and stderr together, and returns when the child
- * and everything it started are gone. */
+ * sandbox_run() starts argv confined by `spec`: writes only under the
+ * workspace roots and a private temp dir (Landlock), with .git (and the
+ * directory a .git file names), .conch, .agents, conch's own directories
+ * and shell start-up files read-only even there (read-only bind mounts
+ * in a private mount namespace, or Landlock alone as a fallback); secrets
+ * unreadable; the network off unless allowed (network namespace, a
+ * seccomp socket filter, Landlock TCP rules); daemon sockets out of
+ * reach; its own session, no_new_privs, an environment from an
+ * allowlist, stdin from /dev/null, rlimits, terminal-injection ioctls
+ * refused.  It captures stdout and stderr together and returns when the
+ * child and everything it started are gone.  `conch sandbox doctor`
+ * (sandbox_doctor) says which mechanism enforces what on this kernel.
+ *
+ * For the tools: the write and edit tools should open and write files
+ * with sandbox_open_beneath() / sandbox_write_beneath() (they refuse
+ * symlinks out, "..", hard links, devices and FIFOs, and write via temp +
+ * rename in the resolved directory fd, so a symlink swapped in between a
+ * check and the write cannot redirect it); front ends should pass command
+ * output through sandbox_sanitize() before showing it. */
 #ifndef CONCH_SANDBOX_H
 #define CONCH_SANDBOX_H
 
