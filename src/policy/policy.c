@@ -222,6 +222,16 @@ redir_ok(const char *target, const struct call *c)
 	return ok;
 }
 
+/* `cd DIR` with one literal argument and nothing else. */
+static bool
+is_plain_cd(const struct sh_cmd *k)
+{
+	return k->argc <= 2 && strcmp(k->argv[0], "cd") == 0 && !k->opaque &&
+	       k->nassign == 0 && k->nredir == 0 && !k->extra_args &&
+	       (k->argc == 1 || (strcmp(k->argv[1], SH_UNKNOWN) != 0 &&
+				 !strchr(k->argv[1], '$')));
+}
+
 /* Does one rule (already known to be about this tool) match the call?
  * `strict` for allow rules (see sh_rule_match).  For bash, `any` asks
  * whether some part matches (deny, ask), else whether every part does
@@ -277,14 +287,23 @@ list_match(const struct policy *p, const char *name, struct call *c, bool strict
 	}
 	if (!hit && allowed && c->sh.n > 0 && !c->sh.opaque) {
 		/* every part allowed, by one rule or another, and no part
-		 * writes outside the workspace */
-		bool all = true;
+		 * writes outside the workspace; a plain `cd DIR` needs no
+		 * rule, but after one, relative redirections are not known
+		 * to stay inside */
+		bool all = true, cd = false, some = false;
 		for (size_t i = 0; i < c->sh.n && all; i++) {
-			all = allowed[i] && !c->sh.cmds[i].opaque;
-			for (size_t k = 0; all && k < c->sh.cmds[i].nredir; k++)
-				all = redir_ok(c->sh.cmds[i].redir_out[k], c);
+			const struct sh_cmd *k = &c->sh.cmds[i];
+			if (!allowed[i] && is_plain_cd(k)) {
+				cd = true;
+				continue;
+			}
+			all = allowed[i] && !k->opaque;
+			some = true;
+			for (size_t r = 0; all && r < k->nredir; r++)
+				all = redir_ok(k->redir_out[r], c) &&
+				      !(cd && k->redir_out[r][0] != '/');
 		}
-		if (all)
+		if (all && some)
 			hit = "every part of the command";
 	}
 	free(allowed);

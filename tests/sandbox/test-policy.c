@@ -249,6 +249,12 @@ START_TEST(allow_rules_and_compounds)
 	ck_assert_int_eq(bash("timeout 10 npm run test unit"), POLICY_ALLOW);
 	ck_assert_int_eq(bash("git status > status.txt 2>&1"), POLICY_ALLOW);
 	ck_assert_int_eq(bash("git status 2>/dev/null"), POLICY_ALLOW);
+	/* a plain cd needs no rule; redirections after it are unknown */
+	ck_assert_int_eq(bash("cd sub && git status"), POLICY_ALLOW);
+	ck_assert_int_eq(bash("cd sub && git status > s.txt"), POLICY_ASK);
+	ck_assert_int_eq(bash("cd $(rm x) && git status"), POLICY_ASK);
+	ck_assert_int_eq(bash("cd a b && git status"), POLICY_ASK);
+	ck_assert_int_eq(bash("cd sub"), POLICY_ASK);
 }
 END_TEST
 
