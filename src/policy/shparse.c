@@ -503,8 +503,8 @@ dollar(struct parser *p, struct buf *w, bool *dyn, bool *unknown)
 				case 'x': {
 					char hex[3] = { 0 };
 					size_t k = 0;
-					while (k < 2 && strchr("0123456789abcdefABCDEF", s[p->i]) &&
-					       s[p->i])
+					while (k < 2 && s[p->i] &&
+					       strchr("0123456789abcdefABCDEF", s[p->i]))
 						hex[k++] = s[p->i++];
 					buf_addc(w, (char)strtol(hex, NULL, 16));
 					break;
@@ -521,10 +521,10 @@ dollar(struct parser *p, struct buf *w, bool *dyn, bool *unknown)
 			p->i++;
 	} else if ((s[p->i + 1] >= 'A' && s[p->i + 1] <= 'Z') ||
 		   (s[p->i + 1] >= 'a' && s[p->i + 1] <= 'z') || s[p->i + 1] == '_' ||
-		   strchr("0123456789@*#?$!-", s[p->i + 1]) != NULL) {
+		   (s[p->i + 1] && strchr("0123456789@*#?$!-", s[p->i + 1]))) {
 		buf_addc(w, '$');
 		p->i++;
-		if (strchr("0123456789@*#?$!-", s[p->i])) {
+		if (s[p->i] && strchr("0123456789@*#?$!-", s[p->i])) {
 			buf_addc(w, s[p->i++]);
 		} else {
 			while ((s[p->i] >= 'A' && s[p->i] <= 'Z') ||

@@ -168,6 +168,37 @@ START_TEST(parse_opaque_and_errors)
 }
 END_TEST
 
+START_TEST(parse_never_overruns)
+{
+	/* regressions: a `$` or `$'\x` at the very end */
+	static const char *const tails[] = { "echo $", "echo \"$", "x $'\\x", "a $'\\", "`$", NULL };
+	const char *alpha = "ab $()`'\"\\;&|<>#\n{}!=*-cx09evalshenvsudoxargs";
+	unsigned seed = 7;
+	char s[80];
+	for (size_t i = 0; tails[i]; i++) {
+		free(show(tails[i], NULL));
+	}
+	/* pseudo-random lines: no crash, no overrun (run under ASan in CI) */
+	for (int it = 0; it < 20000; it++) {
+		struct sh_script sc;
+		int n;
+		seed = seed * 1103515245u + 12345u;
+		n = (int)((seed >> 16) % 60);
+		for (int i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			s[i] = alpha[(seed >> 16) % strlen(alpha)];
+		}
+		s[n] = '\0';
+		sh_parse(s, &sc);
+		for (size_t k = 0; k < sc.n; k++) {
+			sh_rule_match("a *", &sc.cmds[k], true);
+			sh_rule_match(s, &sc.cmds[k], false);
+		}
+		sh_script_free(&sc);
+	}
+}
+END_TEST
+
 /* ---- matching and decisions --------------------------------------------- */
 
 static struct policy pol;
@@ -507,6 +538,7 @@ policy_suite(void)
 	tcase_add_test(p, parse_nested_shells);
 	tcase_add_test(p, parse_redirections);
 	tcase_add_test(p, parse_opaque_and_errors);
+	tcase_add_test(p, parse_never_overruns);
 	tcase_add_checked_fixture(m, pol_setup, pol_teardown);
 	tcase_add_test(m, allow_rules_and_compounds);
 	tcase_add_test(m, allow_rule_bypasses);
