@@ -262,6 +262,55 @@ payload(const struct launch *L, bool have_mountns, bool have_pidns)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
+struct sb_dirent64 {
+	unsigned long long d_ino;
+	long long d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* Without /proc/PID/task/TID/children: find this process's children by
+ * their parent pid in /proc/N/stat.  No allocation (the keeper is a fork
+ * of a possibly threaded process). */
+static void
+kill_children_scan(void)
+{
+	char buf[8192], path[64], st[512];
+	pid_t me = getpid();
+	int d = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long n;
+
+	if (d < 0)
+		return;
+	while ((n = syscall(SYS_getdents64, d, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < n;) {
+			struct sb_dirent64 *de = (struct sb_dirent64 *)(buf + off);
+			const char *rp;
+			ssize_t r;
+			int fd;
+			off += de->d_reclen;
+			if (de->d_name[0] < '1' || de->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof path, "/proc/%.20s/stat", de->d_name);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			r = read(fd, st, sizeof st - 1);
+			close(fd);
+			if (r <= 0)
+				continue;
+			st[r] = '\0';
+			rp = strrchr(st, ')');
+			/* ") S PPID ..." */
+			if (rp && rp[1] && rp[2] && rp[3] &&
+			    strtol(rp + 4, NULL, 10) == (long)me)
+				kill((pid_t)strtol(de->d_name, NULL, 10), SIGKILL);
+		}
+	}
+	close(d);
+}
+
 /* Kill every child of this process, repeatedly, until none is left (the
  * keeper is a subreaper, so orphans of the tree come back to it). */
 static void
@@ -288,6 +337,8 @@ reap_all(void)
 					p = end;
 				}
 			}
+		} else {
+			kill_children_scan();
 		}
 		if (waitpid(-1, NULL, 0) < 0 && errno == ECHILD)
 			break;
