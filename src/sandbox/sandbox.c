@@ -216,22 +216,66 @@ mount_hidden(const struct sb_plan *plan)
 	return ok;
 }
 
-static void
-apply_limits(const struct sandbox_spec *spec)
+struct sb_dirent64 {
+	unsigned long long d_ino;
+	long long d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* Processes of this user, system-wide (no allocation). */
+static long
+count_user_procs(void)
 {
+	char buf[8192];
+	uid_t me = getuid();
+	int d = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long n, count = 0;
+
+	if (d < 0)
+		return 0;
+	while ((n = syscall(SYS_getdents64, d, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < n;) {
+			struct sb_dirent64 *de = (struct sb_dirent64 *)(buf + off);
+			struct stat st;
+			off += de->d_reclen;
+			if (de->d_name[0] >= '1' && de->d_name[0] <= '9' &&
+			    fstatat(d, de->d_name, &st, 0) == 0 && st.st_uid == me)
+				count++;
+		}
+	}
+	close(d);
+	return count;
+}
+
+static void
+apply_limits(const struct sandbox_spec *spec, bool own_userns)
+{
+	long procs = spec->max_procs > 0 ? spec->max_procs : 256;
+
 	set_limit(RLIMIT_CORE, 0);
 	set_limit(RLIMIT_CPU, (rlim_t)(spec->cpu_s > 0 ? spec->cpu_s : 600));
-	set_limit(RLIMIT_AS, (rlim_t)(spec->mem_bytes ? spec->mem_bytes :
-				      (8ULL << 30)));
+	/* ULLONG_MAX: no address-space limit (sanitizer builds reserve
+	 * terabytes of shadow memory) */
+	if (spec->mem_bytes != ~0ULL)
+		set_limit(RLIMIT_AS, (rlim_t)(spec->mem_bytes ? spec->mem_bytes :
+					      (8ULL << 30)));
 	set_limit(RLIMIT_FSIZE, (rlim_t)(spec->fsize_bytes ? spec->fsize_bytes :
 					 (1ULL << 30)));
-	set_limit(RLIMIT_NPROC, (rlim_t)(spec->max_procs > 0 ? spec->max_procs : 256));
+	/* RLIMIT_NPROC counts the user's processes in its user namespace:
+	 * in our own, only the command's; without one, all of the user's,
+	 * so the command gets `procs` more than are running now */
+	if (!own_userns)
+		procs += count_user_procs();
+	set_limit(RLIMIT_NPROC, (rlim_t)procs);
 	set_limit(RLIMIT_NOFILE, (rlim_t)(spec->max_files > 0 ? spec->max_files : 1024));
 }
 
 /* The payload: never returns. */
 __attribute__((noreturn)) static void
-payload(const struct launch *L, bool have_mountns, bool have_pidns)
+payload(const struct launch *L, bool have_mountns, bool have_pidns,
+	bool have_userns)
 {
 	char err[512];
 	bool mounted = false, hidden = false;
@@ -250,7 +294,7 @@ payload(const struct launch *L, bool have_mountns, bool have_pidns)
 		dprintf(2, "conch: cannot enter %s: %s\n", L->cwd, strerror(errno));
 		_exit(126);
 	}
-	apply_limits(L->spec);
+	apply_limits(L->spec, have_userns);
 	if (L->plan) {
 		if (sb_landlock_apply(L->plan, mounted, err, sizeof err) < 0)
 			child_fail("write confinement failed", err);
@@ -261,14 +305,6 @@ payload(const struct launch *L, bool have_mountns, bool have_pidns)
 	dprintf(2, "conch: cannot run %s: %s\n", L->argv[0], strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
 }
-
-struct sb_dirent64 {
-	unsigned long long d_ino;
-	long long d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
 
 /* Without /proc/PID/task/TID/children: find this process's children by
  * their parent pid in /proc/N/stat.  No allocation (the keeper is a fork
@@ -349,17 +385,19 @@ reap_all(void)
  * work; the same without a user namespace when we hold the privilege;
  * else what can be had alone. */
 static void
-enter_namespaces(const struct launch *L, bool *mountns, bool *pidns)
+enter_namespaces(const struct launch *L, bool *mountns, bool *pidns,
+		 bool *userns)
 {
 	int ns = CLONE_NEWNS;
 	if (L->spec->pid_namespace)
 		ns |= CLONE_NEWPID;
 	if (!L->spec->allow_network)
 		ns |= CLONE_NEWNET;
-	*mountns = *pidns = false;
+	*mountns = *pidns = *userns = false;
 	if (L->no_ns)
 		return;
 	if (unshare(CLONE_NEWUSER | ns) == 0) {
+		*userns = true;
 		if (write_file("/proc/self/setgroups", "deny") < 0 && errno != ENOENT)
 			child_fail("user namespace setup failed", strerror(errno));
 		if (write_file("/proc/self/uid_map", L->uid_map) < 0 ||
@@ -384,7 +422,7 @@ enter_namespaces(const struct launch *L, bool *mountns, bool *pidns)
 __attribute__((noreturn)) static void
 keeper(const struct launch *L, int errfd)
 {
-	bool mountns = false, pidns = false;
+	bool mountns = false, pidns = false, userns = false;
 	sigset_t wait_set, old_set;
 	int devnull, status = 0;
 	pid_t pid;
@@ -408,7 +446,7 @@ keeper(const struct launch *L, int errfd)
 	if (L->plan) {
 		if (L->cg_procs[0])
 			write_file(L->cg_procs, "0");
-		enter_namespaces(L, &mountns, &pidns);
+		enter_namespaces(L, &mountns, &pidns, &userns);
 	}
 	if (!pidns)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -424,7 +462,7 @@ keeper(const struct launch *L, int errfd)
 		child_fail("fork failed", strerror(errno));
 	if (pid == 0) {
 		sigprocmask(SIG_SETMASK, &old_set, NULL);
-		payload(L, mountns, pidns);
+		payload(L, mountns, pidns, userns);
 	}
 	/* The keeper holds nothing the parent waits on. */
 	dup2(devnull, 1);

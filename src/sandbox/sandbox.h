@@ -46,7 +46,8 @@ struct sandbox_spec {
 	const char *const *deny_read;   /* more unreadable paths (user config) */
 	const char *const *protect;     /* more read-only paths inside the roots */
 	long cpu_s;                     /* RLIMIT_CPU seconds; 0: 600 */
-	unsigned long long mem_bytes;   /* RLIMIT_AS; 0: 8 GiB */
+	unsigned long long mem_bytes;   /* RLIMIT_AS; 0: 8 GiB; ~0ULL: none
+					 * (ASan builds need none) */
 	unsigned long long fsize_bytes; /* RLIMIT_FSIZE; 0: 1 GiB */
 	long max_procs;                 /* processes (RLIMIT_NPROC, pids cgroup); 0: 256 */
 	long max_files;                 /* RLIMIT_NOFILE; 0: 1024 */

@@ -750,6 +750,13 @@ START_TEST(sb_memory_hog)
 			 C_OK);
 	ck_assert_int_eq(r.exit_code, 0);
 	sandbox_result_free(&r);
+	/* no limit on request: a sanitizer-style 64 GiB reservation maps */
+	o.mem = ~0ULL;
+	ck_assert_int_eq(run_o("python3 -c 'import mmap; m = mmap.mmap(-1, 64 << 30, "
+			       "flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | 0x4000); "
+			       "print(\"mapped\")'", &o, &r), C_OK);
+	ck_assert_ptr_nonnull(strstr(buf_str(&r.output), "mapped"));
+	sandbox_result_free(&r);
 }
 END_TEST
 
