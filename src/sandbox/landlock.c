@@ -40,6 +40,8 @@
 #define LL_FS_EXECUTE (UINT64_C(1) << 0)
 #define LL_FS_WRITE_FILE (UINT64_C(1) << 1)
 #define LL_FS_READ_FILE (UINT64_C(1) << 2)
+#define LL_FS_MAKE_CHAR (UINT64_C(1) << 6)
+#define LL_FS_MAKE_BLOCK (UINT64_C(1) << 11)
 #define LL_FS_REFER (UINT64_C(1) << 13)
 #define LL_FS_TRUNCATE (UINT64_C(1) << 14)
 #define LL_FS_ALL_V1 ((UINT64_C(1) << 13) - 1)
@@ -236,6 +238,9 @@ sb_landlock_plan(struct sb_plan *plan)
 	size_t i;
 
 	plan->handled_fs = all;
+	/* handled but never granted: device nodes (a block device made in
+	 * the workspace would read the raw disk) */
+	all &= ~(LL_FS_MAKE_CHAR | LL_FS_MAKE_BLOCK);
 	/* /dev holds raw disks (the secrets' bytes, for root): only the
 	 * harmless devices below are granted */
 	for (i = 0; i < plan->deny_read.n; i++)

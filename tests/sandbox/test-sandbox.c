@@ -625,6 +625,19 @@ START_TEST(sb_root_raw_disk_and_shadow)
 			 0);
 	ck_assert_ptr_nonnull(strstr(buf_str(&r.output), "pw"));
 	sandbox_result_free(&r);
+	/* nor make a device node to read it through (fallback: real root) */
+	{
+		char *sub = P(ws, "sub");
+		mkdir(sub, 0755);
+		free(sub);
+	}
+	setenv("CONCH_SANDBOX_TEST_NO_NAMESPACES", "1", 1);
+	run("cd sub && { mknod disk b 254 0 && echo MADE; mknod null c 1 3 && echo MADE; "
+	    "mkfifo f && echo fifo-ok; }", &r);
+	unsetenv("CONCH_SANDBOX_TEST_NO_NAMESPACES");
+	ck_assert_ptr_null(strstr(buf_str(&r.output), "MADE"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&r.output), "fifo-ok"));
+	sandbox_result_free(&r);
 }
 END_TEST
 
