@@ -16,6 +16,7 @@
 #include "conv/conv.h"
 #include "policy/policy.h"
 #include "provider/chain.h"
+#include "provider/prices.h"
 #include "sandbox/sandbox.h"
 #include "tools/tool.h"
 #include "util/err.h"
@@ -60,6 +61,8 @@ struct agent {
 	struct conv_usage usage; /* whole session */
 	bool usage_unknown;      /* some turn had no usage */
 	int turns;               /* assistant turns this session */
+	struct prices *prices;   /* price table; owned */
+	struct cost_total cost;  /* whole session */
 	char *system;            /* assembled once per session (stable prefix) */
 	struct conv_tool_spec *tools;
 	size_t ntools;
@@ -74,6 +77,7 @@ struct agent_result {
 	int tool_calls;
 	struct conv_usage usage; /* this task */
 	bool usage_unknown;
+	struct cost_total cost;  /* this task */
 	char *answered_by;   /* last "provider/model"; owned */
 };
 

@@ -39,6 +39,7 @@ agent_init(struct agent *a, const struct agent_opts *o, struct session *session)
 	conv_init(&a->conv);
 	a->session = session;
 	a->tools = agent_tool_specs(&a->ntools);
+	a->prices = prices_load_default(NULL);
 	a->system = agent_system_prompt(o->workspace, o->cwd, a->tools, a->ntools);
 	agent_mind_init(a); /* memory snapshot + skill index (mind.h) */
 }
@@ -51,6 +52,7 @@ agent_free(struct agent *a)
 	todo_list_free(&a->todos);
 	free(a->system);
 	free(a->tools);
+	prices_free(a->prices);
 	memset(a, 0, sizeof *a);
 }
 
@@ -295,6 +297,8 @@ agent_run(struct agent *a, const char *prompt, const struct agent_events *ev,
 		}
 		free(res->answered_by);
 		res->answered_by = xstrdup(msg.answered_by);
+		cost_total_add(&res->cost, a->prices, &msg);
+		cost_total_add(&a->cost, a->prices, &msg);
 		session_append_msg(a->session, &msg);
 		if (ev && ev->turn_end)
 			ev->turn_end(ev->ud, &msg);

@@ -1,1 +1,4 @@
-## src/net: sources of this area (added by its issue)
+## src/net: floor 3 (libcurl transfers, SSE parsing, cancellation)
+libconch_a_SOURCES += \
+	src/net/sse.c src/net/sse.h \
+	src/net/http.c src/net/http.h

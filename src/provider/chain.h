@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 
+#include <cjson/cJSON.h>
+
 #include "provider/provider.h"
 
 struct chain;
@@ -26,5 +28,46 @@ enum cerr chain_chat(struct chain *c, const struct provider_request *req,
 		     const struct provider_events *ev, struct conv_msg *out,
 		     struct provider_error *err);
 void chain_free(struct chain *c);
+
+/* ---- additions (issue 2): retries, cooldowns, test clock, config ---- */
+
+/* Time and waiting, replaceable by tests.  now_ms is monotonic; sleep_ms
+ * waits `ms` and returns false when the user cancelled meanwhile (watch
+ * ev->cancel_fd / ev->cancelled; ev may be NULL); rand returns any
+ * unsigned value (jitter).  A NULL member keeps the default. */
+struct chain_clock {
+	void *ud;
+	long long (*now_ms)(void *ud);
+	bool (*sleep_ms)(void *ud, long ms, const struct provider_events *ev);
+	unsigned (*rand)(void *ud);
+};
+void chain_set_clock(struct chain *c, const struct chain_clock *clk);
+
+/* Retry policy: up to `max_retries` retries of a retryable failure per
+ * entry per turn (default 4), waiting base_ms * 2^k with +-25% jitter
+ * (default base 1000 ms: about 1, 2, 4, 8 s).  A server's retry-after-ms /
+ * retry-after wins over the backoff.  Every wait is capped at cap_ms
+ * (default and maximum 60000). */
+void chain_set_retry(struct chain *c, int max_retries, long base_ms, long cap_ms);
+
+/* Milliseconds entry i still cools down for (0: usable).  An entry that
+ * failed for good cools down 30 s, then 1 min, then 5 min on each later
+ * failure; an answer resets it. */
+long long chain_cooldown_ms(const struct chain *c, size_t i);
+/* Label of entry i, NULL past the end. */
+const char *chain_entry_label(const struct chain *c, size_t i);
+
+/* Build the chain for a session: `model` first, then `fallbacks` in
+ * order, each "provider/model", opened with provider_open(spec,
+ * providers_cfg).  Pass explicit_model = true when the user named the
+ * model with -m; with no fallbacks its failures are then reported rather
+ * than switched (give nfb = 0 for "-m X" without --fallback, so config
+ * fallbacks are not used).  An entry that cannot be opened (say a missing
+ * key for a fallback) is kept as a failed entry whose reason shows in the
+ * final summary; when no entry opens, returns NULL with err filled from
+ * the first failure. */
+struct chain *chain_from_config(const char *model, const char *const *fallbacks,
+				size_t nfb, const cJSON *providers_cfg,
+				bool explicit_model, struct provider_error *err);
 
 #endif

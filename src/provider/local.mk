@@ -2,4 +2,11 @@
 libconch_a_SOURCES += \
 	src/provider/provider.c src/provider/provider.h \
 	src/provider/chain.c src/provider/chain.h \
+	src/provider/remote.c src/provider/remote.h \
+	src/provider/anthropic.c src/provider/openai.c \
+	src/provider/prices.c src/provider/prices.h \
+	src/provider/secrets.h \
 	src/provider/scripted.c
+
+# the price table, installed as $(pkgdatadir)/prices.json
+nobase_dist_pkgdata_DATA += prices.json

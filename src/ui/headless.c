@@ -202,7 +202,15 @@ result_json(const struct agent *a, const struct agent_result *r, long ms)
 	} else {
 		cJSON_AddItemToObject(e, "usage", conv_usage_to_json(&r->usage));
 	}
-	cJSON_AddNullToObject(e, "cost_usd");
+	{
+		char cost[64];
+		cost_total_format(&r->cost, cost, sizeof cost);
+		if (r->cost.turns && !r->cost.unpriced)
+			cJSON_AddNumberToObject(e, "cost_usd", r->cost.usd);
+		else
+			cJSON_AddNullToObject(e, "cost_usd");
+		cJSON_AddStringToObject(e, "cost", cost);
+	}
 	if (a->session)
 		cJSON_AddStringToObject(e, "session_id", a->session->id);
 	else
