@@ -171,8 +171,9 @@ sandbox_doctor(struct buf *out)
 	else
 		row(out, "protected paths", "NONE", "Landlock");
 	row(out, "secret reads", c.landlock_abi > 0 ? "Landlock: ~/.ssh ~/.gnupg "
-	    "~/.aws ~/.config/gh ~/.netrc conch config and user-added paths left "
-	    "out of read grants" : "NONE", c.landlock_abi > 0 ? NULL : "Landlock");
+	    "~/.aws ~/.config/gh ~/.netrc, conch's config, user-added paths, "
+	    "raw devices (and for root shadow files, ssh host keys) left out of "
+	    "read grants; covered too in the mount namespace" : "NONE", c.landlock_abi > 0 ? NULL : "Landlock");
 
 	snprintf(mech, sizeof mech, "%s%s%s",
 		 c.netns ? "network namespace" : "",
