@@ -4,7 +4,9 @@
 # confined and with --sandbox off, and prints the medians and their
 # difference: the cost of the plan (Landlock rules, seccomp program,
 # private temp dir, placeholders, pids cgroup), the namespaces, the
-# keeper process and the clean-up.  Target: <= 5 ms added.
+# keeper process and the clean-up.  Target: <= 5 ms added.  The fastest
+# run is printed beside the median: on a shared, loaded machine the
+# median mostly measures the scheduler.
 # Usage: bench/sandbox.sh [path/to/conch] [runs]
 set -euo pipefail
 CONCH=${1:-./conch}
@@ -28,7 +30,8 @@ median_us() { # command...
 		e=$(date +%s%N)
 		times+=($(( (e - s) / 1000 )))
 	done
-	printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+	# "median fastest"
+	printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)], a[1]}'
 }
 
 CMD='{"command": "true"}'
@@ -41,10 +44,12 @@ report() { # label prefix...
 	off=$(median_us "$@" "$CONCH" tool bash "$CMD" --mode auto --sandbox off)
 	on=$(median_us "$@" "$CONCH" tool bash "$CMD" --mode auto)
 	awk -v on="$on" -v off="$off" -v runs="$RUNS" -v label="$label" 'BEGIN {
-		printf "conch tool bash true as %s, median of %d runs\n", label, runs
-		printf "  --sandbox off : %7.2f ms\n", off / 1000
-		printf "  sandboxed     : %7.2f ms\n", on / 1000
-		printf "  added         : %7.2f ms  (target <= 5 ms)\n", (on - off) / 1000
+		split(on, a, " "); split(off, b, " ")
+		printf "conch tool bash true as %s, %d runs: median (fastest)\n", label, runs
+		printf "  --sandbox off : %7.2f ms (%6.2f)\n", b[1] / 1000, b[2] / 1000
+		printf "  sandboxed     : %7.2f ms (%6.2f)\n", a[1] / 1000, a[2] / 1000
+		printf "  added         : %7.2f ms (%6.2f)  target <= 5 ms\n",
+			(a[1] - b[1]) / 1000, (a[2] - b[2]) / 1000
 	}'
 }
 
