@@ -140,8 +140,6 @@ skip_opts(const struct raw *r, size_t i, const char *const *witharg)
 	return i;
 }
 
-static void emit(struct parser *p, struct raw *r, size_t start,
-		 struct sh_cmd *proto);
 
 /* Parse `src` as a nested script into p->out. */
 static void
@@ -161,47 +159,228 @@ nested(struct parser *p, const char *src, bool opaque)
 			p->out->cmds[i].opaque = true;
 }
 
-/* Turn one raw command into sh_cmds: assignments, keywords, wrappers,
- * `sh -c`, `eval`. */
+/* What unwrapping one word decided. */
+enum step {
+	STEP_NEXT,  /* unwrapped: look at the word at the new index */
+	STEP_STOP,  /* this word is the command */
+	STEP_EMIT,  /* the command is complete (argv set): emit it */
+	STEP_DROP,  /* nothing left to emit (the parts were parsed nested) */
+};
+
+static const char *const sudo_arg[] = {
+	"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T",
+	"--user", "--group", "--chdir", "--host", "--prompt", NULL,
+};
+static const char *const timeout_arg[] = {
+	"-s", "--signal", "-k", "--kill-after", NULL,
+};
+static const char *const nice_arg[] = { "-n", "--adjustment", NULL };
+static const char *const xargs_arg[] = {
+	"-I", "-n", "-P", "-L", "-d", "-E", "-s", "-a", "--max-args",
+	"--max-procs", "--delimiter", "--arg-file", "--max-lines",
+	"--max-chars", "--eof", NULL,
+};
+static const char *const exec_arg[] = { "-a", NULL };
+static const char *const stdbuf_arg[] = { "-i", "-o", "-e", NULL };
+static const char *const ionice_arg[] = { "-c", "-n", "-p", "-t", NULL };
+
+/* Keywords that may stand before a command ("then rm x"). */
+static const char *const lead_kw[] = {
+	"if", "then", "else", "elif", "while", "until", "do", "!", "{",
+	"}", "fi", "done", "esac", "(", ")", NULL,
+};
+
+/* Wrappers that only take options before the command they run. */
+static const struct wrapper {
+	const char *name;
+	const char *const *witharg; /* options that take the next word */
+	int operands;               /* words after the options (timeout: 1) */
+	bool privileged;
+	bool extra_args;            /* xargs: arguments come at run time */
+} wrappers[] = {
+	{ "sudo", sudo_arg, 0, true, false },
+	{ "doas", sudo_arg, 0, true, false },
+	{ "timeout", timeout_arg, 1, false, false },
+	{ "nice", nice_arg, 0, false, false },
+	{ "nohup", NULL, 0, false, false },
+	{ "builtin", NULL, 0, false, false },
+	{ "time", NULL, 0, false, false },
+	{ "stdbuf", stdbuf_arg, 0, false, false },
+	{ "ionice", ionice_arg, 0, false, false },
+	{ "exec", exec_arg, 0, false, false },
+	{ "xargs", xargs_arg, 0, false, true },
+};
+
+/* Free what an emitted-nothing command holds (no words were added). */
 static void
-emit(struct parser *p, struct raw *r, size_t i, struct sh_cmd *proto)
+drop(struct sh_cmd *c)
 {
-	static const char *const lead_kw[] = {
-		"if", "then", "else", "elif", "while", "until", "do", "!", "{",
-		"}", "fi", "done", "esac", "(", ")", NULL,
-	};
+	for (size_t k = 0; k < c->nassign; k++)
+		free(c->assign[k]);
+	for (size_t k = 0; k < c->nredir; k++)
+		free(c->redir_out[k]);
+	free(c->argv);
+	free(c->assign);
+	free(c->redir_out);
+}
+
+/* An interpreter that ran a nested script adds nothing of its own, but
+ * its redirections and assignments still count. */
+static enum step
+interpreter_done(struct sh_cmd *c)
+{
+	if (c->nredir == 0 && c->nassign == 0)
+		return STEP_DROP;
+	strv_add(&c->argv, &c->argc, "true");
+	return STEP_EMIT;
+}
+
+/* env [-i] [-u NAME] [NAME=value...] cmd; `env -S 'cmd args'` is a
+ * script of its own. */
+static enum step
+unwrap_env(struct parser *p, const struct raw *r, size_t *i, struct sh_cmd *c)
+{
+	static const char *const env_arg[] = { "-u", "--unset", "-C", "--chdir", NULL };
+	size_t k = *i + 1;
+	for (; k < r->n && r->w[k].s[0] == '-'; k++) {
+		if (strncmp(r->w[k].s, "-S", 2) == 0 ||
+		    strncmp(r->w[k].s, "--split-string", 14) == 0) {
+			struct buf j = BUF_INIT;
+			size_t m = strcmp(r->w[k].s, "-S") == 0 ||
+				strcmp(r->w[k].s, "--split-string") == 0 ? k + 1 : k;
+			for (; m < r->n; m++) {
+				const char *s = r->w[m].s;
+				if (m == k && strncmp(s, "-S", 2) == 0)
+					s += 2;
+				buf_adds(&j, s);
+				buf_addc(&j, ' ');
+			}
+			nested(p, buf_str(&j), false);
+			buf_free(&j);
+			c->opaque = true;
+			return STEP_EMIT;
+		}
+		if (is_in(r->w[k].s, env_arg))
+			k++;
+	}
+	*i = k;
+	return STEP_NEXT;
+}
+
+/* eval ARGS: the joined words are a script. */
+static enum step
+unwrap_eval(struct parser *p, const struct raw *r, size_t i, struct sh_cmd *c)
+{
+	struct buf j = BUF_INIT;
+	bool dyn = false;
+	for (size_t k = i + 1; k < r->n; k++) {
+		dyn |= r->w[k].dyn || r->w[k].unknown;
+		buf_adds(&j, r->w[k].s);
+		buf_addc(&j, ' ');
+	}
+	nested(p, buf_str(&j), dyn);
+	buf_free(&j);
+	if (!dyn)
+		return interpreter_done(c);
+	c->opaque = true;
+	return STEP_STOP;
+}
+
+/* sh [-opts] -c SCRIPT [args]: the script is what runs. */
+static enum step
+unwrap_shell(struct parser *p, const struct raw *r, size_t i, struct sh_cmd *c)
+{
+	size_t k = i + 1;
+	bool dash_c = false;
+	while (k < r->n && (r->w[k].s[0] == '-' || r->w[k].s[0] == '+') &&
+	       r->w[k].s[1]) {
+		const char *o = r->w[k].s;
+		if (o[0] == '-' && o[1] != '-' && strchr(o, 'c'))
+			dash_c = true;
+		if (strcmp(o, "-o") == 0 || strcmp(o, "+o") == 0 ||
+		    strcmp(o, "-O") == 0 || strcmp(o, "+O") == 0)
+			k++;
+		k++;
+		if (dash_c)
+			break;
+	}
+	if (!dash_c)
+		return STEP_STOP; /* a script file or stdin: an ordinary command */
+	if (k >= r->n) {
+		c->opaque = true;
+		return STEP_STOP;
+	}
+	nested(p, r->w[k].s, r->w[k].dyn || r->w[k].unknown);
+	return interpreter_done(c);
+}
+
+/* Look at the word at *i in command position. */
+static enum step
+unwrap_word(struct parser *p, const struct raw *r, size_t *i, struct sh_cmd *c)
+{
 	static const char *const opaque_kw[] = {
 		"for", "case", "select", "function", "in", "coproc", ";;", NULL,
 	};
 	static const char *const shells[] = {
 		"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "yash", NULL,
 	};
-	static const char *const sudo_arg[] = {
-		"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T",
-		"--user", "--group", "--chdir", "--host", "--prompt", NULL,
-	};
-	static const char *const env_arg[] = {
-		"-u", "--unset", "-C", "--chdir", NULL,
-	};
-	static const char *const timeout_arg[] = {
-		"-s", "--signal", "-k", "--kill-after", NULL,
-	};
-	static const char *const nice_arg[] = { "-n", "--adjustment", NULL };
-	static const char *const xargs_arg[] = {
-		"-I", "-n", "-P", "-L", "-d", "-E", "-s", "-a", "--max-args",
-		"--max-procs", "--delimiter", "--arg-file", "--max-lines",
-		"--max-chars", "--eof", NULL,
-	};
-	static const char *const exec_arg[] = { "-a", NULL };
-	static const char *const stdbuf_arg[] = { "-i", "-o", "-e", NULL };
-	static const char *const ionice_arg[] = { "-c", "-n", "-p", "-t", NULL };
-	struct sh_cmd c;
-	size_t guard, orig = SIZE_MAX;
+	const char *w = r->w[*i].s, *b = base_name(w);
 
-	c = *proto;
+	if (is_assignment(w)) { /* env NAME=value cmd */
+		strv_add(&c->assign, &c->nassign, w);
+		(*i)++;
+		return STEP_NEXT;
+	}
+	if (is_in(w, lead_kw)) {
+		(*i)++;
+		return STEP_NEXT;
+	}
+	if (is_in(w, opaque_kw) || strstr(w, "()")) {
+		c->opaque = true;
+		return STEP_STOP;
+	}
+	for (size_t k = 0; k < sizeof wrappers / sizeof wrappers[0]; k++) {
+		const struct wrapper *wr = &wrappers[k];
+		if (strcmp(b, wr->name) != 0)
+			continue;
+		*i = skip_opts(r, *i + 1, wr->witharg);
+		if (wr->operands && *i < r->n)
+			*i += (size_t)wr->operands;
+		c->privileged |= wr->privileged;
+		if (wr->extra_args) {
+			c->extra_args = true;
+			if (*i >= r->n) { /* bare xargs runs echo */
+				strv_add(&c->argv, &c->argc, "echo");
+				return STEP_EMIT;
+			}
+		}
+		return STEP_NEXT;
+	}
+	if (strcmp(b, "command") == 0 && *i + 1 < r->n &&
+	    strcmp(r->w[*i + 1].s, "-v") != 0 && strcmp(r->w[*i + 1].s, "-V") != 0) {
+		*i = skip_opts(r, *i + 1, NULL);
+		return STEP_NEXT;
+	}
+	if (strcmp(b, "env") == 0)
+		return unwrap_env(p, r, i, c);
+	if (strcmp(w, "eval") == 0)
+		return unwrap_eval(p, r, *i, c);
+	if (is_in(b, shells))
+		return unwrap_shell(p, r, *i, c);
+	return STEP_STOP;
+}
+
+/* Turn one raw command into sh_cmds: assignments, keywords, wrappers,
+ * `sh -c`, `eval`. */
+static void
+emit(struct parser *p, struct raw *r, size_t i, struct sh_cmd *proto)
+{
+	struct sh_cmd c = *proto;
+	size_t guard, orig = SIZE_MAX;
+	enum step st = STEP_STOP;
+
 	for (guard = 0; guard < 32 && i < r->n; guard++) {
 		const char *w = r->w[i].s;
-		const char *b = base_name(w);
 		if (is_assignment(w) && orig == SIZE_MAX) {
 			strv_add(&c.assign, &c.nassign, w);
 			i++;
@@ -213,156 +392,31 @@ emit(struct parser *p, struct raw *r, size_t i, struct sh_cmd *proto)
 		}
 		if (p->literal)
 			break;
-		if (orig == SIZE_MAX && !is_in(w, lead_kw) && !is_in(w, opaque_kw))
+		if (orig == SIZE_MAX && !is_in(w, lead_kw))
 			orig = i;
-		if (is_assignment(w)) {
-			/* env NAME=value cmd */
-			strv_add(&c.assign, &c.nassign, w);
-			i++;
-		} else if (is_in(w, lead_kw)) {
-			i++;
-		} else if (is_in(w, opaque_kw) || strstr(w, "()")) {
-			c.opaque = true;
+		st = unwrap_word(p, r, &i, &c);
+		if (st != STEP_NEXT)
 			break;
-		} else if (strcmp(b, "sudo") == 0 || strcmp(b, "doas") == 0) {
-			i = skip_opts(r, i + 1, sudo_arg);
-			c.privileged = true;
-		} else if (strcmp(b, "env") == 0) {
-			size_t k = i + 1;
-			for (; k < r->n && r->w[k].s[0] == '-'; k++) {
-				if (strncmp(r->w[k].s, "-S", 2) == 0 ||
-				    strncmp(r->w[k].s, "--split-string", 14) == 0) {
-					/* env -S 'cmd args': a script of its own */
-					struct buf j = BUF_INIT;
-					size_t m = strcmp(r->w[k].s, "-S") == 0 ||
-						strcmp(r->w[k].s, "--split-string") == 0 ?
-						k + 1 : k;
-					for (; m < r->n; m++) {
-						const char *s = r->w[m].s;
-						if (m == k && strncmp(s, "-S", 2) == 0)
-							s += 2;
-						buf_adds(&j, s);
-						buf_addc(&j, ' ');
-					}
-					nested(p, buf_str(&j), false);
-					buf_free(&j);
-					c.opaque = true;
-					goto out;
-				}
-				if (is_in(r->w[k].s, env_arg))
-					k++;
-			}
-			i = k;
-		} else if (strcmp(b, "timeout") == 0) {
-			i = skip_opts(r, i + 1, timeout_arg);
-			if (i < r->n)
-				i++; /* the duration */
-		} else if (strcmp(b, "nice") == 0) {
-			i = skip_opts(r, i + 1, nice_arg);
-		} else if (strcmp(b, "nohup") == 0 || strcmp(b, "builtin") == 0) {
-			i++;
-		} else if (strcmp(b, "time") == 0) {
-			i = skip_opts(r, i + 1, NULL);
-		} else if (strcmp(b, "stdbuf") == 0) {
-			i = skip_opts(r, i + 1, stdbuf_arg);
-		} else if (strcmp(b, "ionice") == 0) {
-			i = skip_opts(r, i + 1, ionice_arg);
-		} else if (strcmp(b, "exec") == 0) {
-			i = skip_opts(r, i + 1, exec_arg);
-		} else if (strcmp(b, "command") == 0 && i + 1 < r->n &&
-			   strcmp(r->w[i + 1].s, "-v") != 0 &&
-			   strcmp(r->w[i + 1].s, "-V") != 0) {
-			i = skip_opts(r, i + 1, NULL);
-		} else if (strcmp(b, "xargs") == 0) {
-			i = skip_opts(r, i + 1, xargs_arg);
-			c.extra_args = true;
-			if (i >= r->n) {
-				strv_add(&c.argv, &c.argc, "echo");
-				goto out;
-			}
-		} else if (strcmp(w, "eval") == 0) {
-			struct buf j = BUF_INIT;
-			bool dyn = false;
-			for (size_t k = i + 1; k < r->n; k++) {
-				dyn |= r->w[k].dyn || r->w[k].unknown;
-				buf_adds(&j, r->w[k].s);
-				buf_addc(&j, ' ');
-			}
-			nested(p, buf_str(&j), dyn);
-			buf_free(&j);
-			if (!dyn) {
-				/* eval itself runs nothing else, but its
-				 * redirections and assignments still count */
-				if (c.nredir == 0 && c.nassign == 0) {
-					free(c.argv);
-					free(c.assign);
-					free(c.redir_out);
-					return;
-				}
-				strv_add(&c.argv, &c.argc, "true");
-				goto out;
-			}
-			c.opaque = true;
-			break;
-		} else if (is_in(b, shells)) {
-			/* sh [-opts] -c SCRIPT: the script is what runs */
-			size_t k = i + 1;
-			bool dash_c = false;
-			while (k < r->n && (r->w[k].s[0] == '-' || r->w[k].s[0] == '+') &&
-			       r->w[k].s[1]) {
-				const char *o = r->w[k].s;
-				if (o[0] == '-' && o[1] != '-' && strchr(o, 'c'))
-					dash_c = true;
-				if (strcmp(o, "-o") == 0 || strcmp(o, "+o") == 0 ||
-				    strcmp(o, "-O") == 0 || strcmp(o, "+O") == 0)
-					k++;
-				k++;
-				if (dash_c)
-					break;
-			}
-			if (!dash_c)
-				break; /* a script file or stdin: an ordinary command */
-			if (k >= r->n) {
-				c.opaque = true;
-				break;
-			}
-			nested(p, r->w[k].s, r->w[k].dyn || r->w[k].unknown);
-			/* the interpreter adds nothing of its own, but its
-			 * redirections and assignments still count */
-			if (c.nredir == 0 && c.nassign == 0) {
-				free(c.argv);
-				free(c.assign);
-				free(c.redir_out);
-				return;
-			}
-			strv_add(&c.argv, &c.argc, "true");
-			goto out;
-		} else {
-			break;
+	}
+	if (st == STEP_DROP) {
+		drop(&c);
+		return;
+	}
+	if (st != STEP_EMIT) {
+		if (orig != SIZE_MAX && orig < i) {
+			/* keep the words as written, for rules about wrappers */
+			for (size_t k = orig; k < r->n; k++)
+				strv_add(&c.orig, &c.norig, r->w[k].unknown ?
+					 SH_UNKNOWN : r->w[k].s);
+			if (i >= r->n) /* "sudo -i": the wrapper is the command */
+				i = orig;
 		}
+		for (; i < r->n; i++)
+			strv_add(&c.argv, &c.argc, r->w[i].unknown ? SH_UNKNOWN :
+				 r->w[i].s);
 	}
-	if (orig != SIZE_MAX && orig < i) {
-		/* keep the words as written, for rules about wrappers */
-		for (size_t k = orig; k < r->n; k++)
-			strv_add(&c.orig, &c.norig, r->w[k].unknown ? SH_UNKNOWN :
-				 r->w[k].s);
-		if (i >= r->n) /* "sudo -i": the wrapper is the command */
-			i = orig;
-	}
-	for (; i < r->n; i++) {
-		if (r->w[i].unknown) {
-			strv_add(&c.argv, &c.argc, SH_UNKNOWN);
-		} else {
-			strv_add(&c.argv, &c.argc, r->w[i].s);
-			if (c.argc == 1 && r->w[i].dyn)
-				c.opaque = true;
-		}
-	}
-out:
 	if (c.argc == 0 && c.nassign == 0 && c.nredir == 0 && !c.opaque) {
-		free(c.argv);
-		free(c.assign);
-		free(c.redir_out);
+		drop(&c);
 		return;
 	}
 	if (c.argc == 0)
