@@ -593,6 +593,73 @@ read_errpipe(int fd, struct buf *out)
 			buf_add(out, chunk, (size_t)n);
 }
 
+/* After the output ended (EOF), the command may still be finishing, e.g.
+ * tar reaping gzip after closing stdout: wait for the keeper (which
+ * waits for the payload, then kills what is left of the tree), within
+ * the deadline and the user's patience.  Then, or at once when already
+ * `killed`, ask the keeper to kill and reap, and wait a bounded time.
+ * Returns whether the keeper was reaped (status in *status). */
+static bool
+finish(const struct sandbox_spec *spec, pid_t pid, long deadline, bool killed,
+       int *status, struct sandbox_result *res)
+{
+	bool exited = false;
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	while (!exited && !killed) {
+		struct pollfd pf[2];
+		nfds_t n = 0;
+		long left = deadline ? deadline - now_ms() : -1;
+		pid_t w = waitpid(pid, status, WNOHANG);
+		if (w == pid) {
+			exited = true;
+			break;
+		}
+		if (w < 0 && errno != EINTR)
+			break;
+		if (deadline && left <= 0) {
+			res->timed_out = true;
+			break;
+		}
+		if (pidfd >= 0) {
+			pf[n].fd = pidfd; /* readable once the keeper exits */
+			pf[n++].events = POLLIN;
+		}
+		if (spec->cancel_fd >= 0) {
+			pf[n].fd = spec->cancel_fd;
+			pf[n++].events = POLLIN;
+		}
+		if (poll(pf, n, pidfd >= 0 ? (left < 0 ? -1 : (int)left) :
+			 (left < 0 || left > 10 ? 10 : (int)left)) > 0 &&
+		    spec->cancel_fd >= 0 && (pf[n - 1].revents & POLLIN)) {
+			res->cancelled = true;
+			break;
+		}
+	}
+	if (!exited) {
+		long until = now_ms() + SB_KEEPER_WAIT_MS;
+		struct timespec ts = { 0, 200000 };
+		kill(pid, SIGUSR1);
+		while (!exited && now_ms() < until) {
+			pid_t w = waitpid(pid, status, WNOHANG);
+			if (w == pid) {
+				exited = true;
+			} else if (w < 0 && errno != EINTR) {
+				break;
+			} else if (pidfd >= 0) {
+				struct pollfd pf = { pidfd, POLLIN, 0 };
+				long left = until - now_ms();
+				poll(&pf, 1, left > 0 ? (int)left : 0);
+			} else {
+				nanosleep(&ts, NULL);
+			}
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return exited;
+}
+
 /* Pump output until EOF, timeout or cancel; returns the keeper's status. */
 static int
 pump(const struct sandbox_spec *spec, pid_t pid, int rfd, int spill,
@@ -663,67 +730,9 @@ pump(const struct sandbox_spec *spec, pid_t pid, int rfd, int spill,
 				collect(res, max, chunk, (size_t)n, spill);
 		}
 	}
-	/* Output ended (EOF) but the command may still be finishing, e.g.
-	 * tar reaping gzip after closing stdout: wait for the keeper (which
-	 * waits for the payload, then kills what is left of the tree),
-	 * within the deadline and the user's patience. */
-	{
-		int pidfd = exited ? -1 : (int)syscall(SYS_pidfd_open, pid, 0);
-		while (!exited && !killed) {
-			struct pollfd pf[2];
-			nfds_t n = 0;
-			long left = deadline ? deadline - now_ms() : -1;
-			pid_t w = waitpid(pid, &status, WNOHANG);
-			if (w == pid) {
-				exited = true;
-				break;
-			}
-			if (w < 0 && errno != EINTR)
-				break;
-			if (deadline && left <= 0) {
-				res->timed_out = true;
-				break;
-			}
-			if (pidfd >= 0) {
-				pf[n].fd = pidfd; /* readable once the keeper exits */
-				pf[n++].events = POLLIN;
-			}
-			if (spec->cancel_fd >= 0) {
-				pf[n].fd = spec->cancel_fd;
-				pf[n++].events = POLLIN;
-			}
-			if (poll(pf, n, pidfd >= 0 ? (left < 0 ? -1 : (int)left) :
-				 (left < 0 || left > 10 ? 10 : (int)left)) > 0 &&
-			    spec->cancel_fd >= 0 && (pf[n - 1].revents & POLLIN)) {
-				res->cancelled = true;
-				break;
-			}
-		}
-		/* Nothing survives the command: the keeper kills the payload
-		 * and reaps the tree; if it does not answer in time, the
-		 * process group goes. */
-		if (!exited) {
-			long until = now_ms() + SB_KEEPER_WAIT_MS;
-			struct timespec ts = { 0, 200000 };
-			kill(pid, SIGUSR1);
-			while (!exited && now_ms() < until) {
-				pid_t w = waitpid(pid, &status, WNOHANG);
-				if (w == pid) {
-					exited = true;
-				} else if (w < 0 && errno != EINTR) {
-					break;
-				} else if (pidfd >= 0) {
-					struct pollfd pf = { pidfd, POLLIN, 0 };
-					long left = until - now_ms();
-					poll(&pf, 1, left > 0 ? (int)left : 0);
-				} else {
-					nanosleep(&ts, NULL);
-				}
-			}
-		}
-		if (pidfd >= 0)
-			close(pidfd);
-	}
+	if (!exited)
+		exited = finish(spec, pid, deadline, killed, &status, res);
+	/* the last resort if the keeper did not answer */
 	kill(-pid, SIGKILL);
 	if (!exited)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
