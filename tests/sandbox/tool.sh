@@ -144,6 +144,34 @@ fi
 tbash "cat; echo stdin-done" --mode auto
 expect_contains "stdin is empty" "$OUT" "stdin-done"
 
+# 11b. resource attacks through the tool (timeouts in the call)
+tbashj() { run_conch tool bash "$1" --mode auto; }
+tbashj '{"command": "yes conch-endless", "timeout_ms": 1500}'
+expect_contains "endless output is cut" "$OUT" "omitted"
+if [ "$(id -u)" != 0 ] || "$CONCH_BIN" sandbox doctor | grep -q "pids cgroup per run"; then
+	tbashj '{"command": "b() { b | b & }; b # conch-tool-bomb", "timeout_ms": 3000}'
+	if ps -eo args 2>/dev/null | grep -v grep | grep -q "conch-tool-bomb"; then
+		fail "fork bomb survived"
+	fi
+	tbashj '{"command": "echo still-works"}'
+	expect_contains "twin: a command after the fork bomb" "$OUT" "still-works"
+fi
+tbashj '{"command": "(setsid sh -c \"sleep 59 # conch-tool-to\" &); sleep 59", "timeout_ms": 700}'
+expect_contains "timeout reported" "$OUT" "timed out"
+if ps -eo args 2>/dev/null | grep -v grep | grep -q "conch-tool-to"; then
+	fail "a setsid child outlived the timeout"
+fi
+if command -v python3 >/dev/null 2>&1; then
+	tbash "python3 -c 'import fcntl, termios
+try:
+    fcntl.ioctl(1, termios.TIOCSTI, b\"x\")
+except OSError as e:
+    print(\"tiocsti errno\", e.errno)'" --mode auto
+	expect_contains "TIOCSTI refused" "$OUT" "tiocsti errno 1"
+	tbash "python3 -c 'b = bytearray(12 << 30)'; echo rc=\$?" --mode auto
+	expect_contains "memory hog refused" "$OUT" "MemoryError"
+fi
+
 # 12. compound-command rule bypass (user rules allow only "echo hi")
 echo '{"permissions": {"allow": ["bash(echo hi)"]}}' > "$XDG_CONFIG_HOME/conch/config.json" 2>/dev/null ||
 	{ mkdir -p "$XDG_CONFIG_HOME/conch"; echo '{"permissions": {"allow": ["bash(echo hi)"]}}' > "$XDG_CONFIG_HOME/conch/config.json"; }
