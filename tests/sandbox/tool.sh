@@ -32,6 +32,12 @@ if ! "$CONCH_BIN" sandbox doctor >"$T/doctor" 2>&1; then
 	exit 77
 fi
 expect_contains "doctor verdict" "$(cat "$T/doctor")" "verdict: sandboxed commands run confined"
+if grep -q "entry-by-entry" "$T/doctor"; then
+	# without a mount namespace the top of the workspace is not writable,
+	# which these twins need; test-sandbox's fallback cases cover it
+	echo "SKIP: no mount namespace here (see test-sandbox fallback cases)"
+	exit 77
+fi
 
 mkdir -p .git/hooks "$T/outside" "$HOME/.ssh"
 printf '[core]\n' > .git/config
