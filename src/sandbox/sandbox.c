@@ -465,8 +465,8 @@ keeper(const struct launch *L, int errfd)
 		payload(L, mountns, pidns, userns);
 	}
 	/* The keeper holds nothing the parent waits on. */
-	dup2(devnull, 1);
-	dup2(devnull, 2);
+	dup2(0, 1); /* fd 0 is /dev/null, opened read-write */
+	dup2(0, 2);
 	close(SB_ERRFD);
 	for (;;) {
 		struct timespec ts = { 1, 0 };
