@@ -156,8 +156,8 @@ plan_protect(struct sb_plan *plan, const struct sandbox_spec *spec)
 		for (size_t k = 0; root_names[k]; k++) {
 			char *p = path_join(root, root_names[k]);
 			struct stat st;
-			if (lstat(p, &st) < 0 && errno == ENOENT) {
-				if (mkdir(p, 0755) == 0)
+			if (lstat(p, &st) < 0) {
+				if (errno == ENOENT && mkdir(p, 0755) == 0)
 					sb_list_add(&plan->placeholders, p);
 			} else if (k == 0 && S_ISREG(st.st_mode)) {
 				add_gitfile_target(plan, root, p);
