@@ -162,8 +162,12 @@ plan_protect(struct sb_plan *plan, const struct sandbox_spec *spec)
 			} else if (k == 0 && S_ISREG(st.st_mode)) {
 				add_gitfile_target(plan, root, p);
 			}
-			/* the name itself (a .git file, or a symlink) and
-			 * whatever it resolves to */
+			/* the name itself (a .git file) and whatever it
+			 * resolves to; a symlink cannot be mounted over, so
+			 * with one the run takes the entry-by-entry grants,
+			 * which keep the link itself in place */
+			if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode))
+				plan->force_split = true;
 			if (lstat(p, &st) == 0 && !S_ISDIR(st.st_mode) &&
 			    !S_ISLNK(st.st_mode))
 				sb_list_add(&plan->protect, p);

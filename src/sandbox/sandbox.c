@@ -285,10 +285,10 @@ payload(const struct launch *L, bool have_mountns, bool have_pidns,
 		if (have_mountns && have_pidns)
 			mount("proc", "/proc", "proc",
 			      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-		if (have_mountns)
-			mounted = mount_protected(L->plan);
-		if (mounted)
+		if (have_mountns && mount_protected(L->plan)) {
 			hidden = mount_hidden(L->plan);
+			mounted = !L->plan->force_split;
+		}
 	}
 	if (chdir(L->cwd) < 0) {
 		dprintf(2, "conch: cannot enter %s: %s\n", L->cwd, strerror(errno));

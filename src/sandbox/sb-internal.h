@@ -40,6 +40,8 @@ struct sb_plan {
 	uint64_t handled_fs;         /* access rights this ABI handles */
 	bool allow_network;
 	bool read_only;              /* grant no write root */
+	bool force_split;            /* a protected name is a symlink: use the
+				      * entry-by-entry grants even with mounts */
 	struct sb_list write_roots;  /* canonical, writable beneath */
 	struct sb_list protect;      /* canonical, existing, read-only inside write roots */
 	struct sb_list placeholders; /* protected names we created empty (removed after) */

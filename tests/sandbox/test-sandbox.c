@@ -363,6 +363,40 @@ START_TEST(sb_conch_symlink_swap)
 }
 END_TEST
 
+START_TEST(sb_conch_symlink_kept)
+{
+	/* a .conch the user made as a symlink: neither the link nor its
+	 * target can be changed */
+	char *real = P(ws, "conch-real"), *l = P(ws, ".conch"), *cfg, *s;
+	char target[64];
+	ssize_t n;
+	NEED_LANDLOCK();
+	mkdir(real, 0755);
+	cfg = P(ws, "conch-real/config.json");
+	put(cfg, "{}\n");
+	ck_assert_int_eq(symlink("conch-real", l), 0);
+	{
+		char *src = P(ws, "src");
+		mkdir(src, 0755);
+		free(src);
+	}
+	attack_and_twin("rm .conch && mkdir .conch && echo '{\"mode\":\"auto\"}' > "
+			".conch/config.json", "echo ok > src/x && rm src/x");
+	attack_and_twin("echo '{\"mode\":\"auto\"}' > conch-real/config.json",
+			"cat .conch/config.json");
+	n = readlink(l, target, sizeof target - 1);
+	ck_assert_int_gt(n, 0);
+	target[n] = '\0';
+	ck_assert_str_eq(target, "conch-real");
+	s = slurp(cfg);
+	ck_assert_str_eq(s, "{}\n");
+	free(s);
+	free(cfg);
+	free(real);
+	free(l);
+}
+END_TEST
+
 START_TEST(sb_agents_skill_not_yet_existing)
 {
 	char *c = P(ws, ".agents");
@@ -1308,6 +1342,7 @@ sandbox_suite(void)
 	tcase_add_test(tc, sb_git_dir_not_removable);
 	tcase_add_test(tc, sb_conch_config_not_yet_existing);
 	tcase_add_test(tc, sb_conch_symlink_swap);
+	tcase_add_test(tc, sb_conch_symlink_kept);
 	tcase_add_test(tc, sb_agents_skill_not_yet_existing);
 	tcase_add_test(tc, sb_git_file_target_readonly);
 	tcase_add_test(tc, sb_no_git_dir_cannot_be_planted);
