@@ -557,3 +557,60 @@ policy_load_rules(struct policy *p, const cJSON *user_config, struct buf *err)
 	p->rules = rules;
 	return e;
 }
+
+bool
+policy_command_wants_network(const char *command)
+{
+	static const char *const tools[] = {
+		"curl", "wget", "ssh", "scp", "sftp", "rsync", "nc", "ncat",
+		"netcat", "telnet", "ftp", "ping", "dig", "nslookup", "host",
+		"gh", "aria2c", NULL,
+	};
+	/* program, then subcommands that fetch ("*": any) */
+	static const char *const subs[][8] = {
+		{ "git", "clone", "fetch", "pull", "push", "ls-remote", "submodule", NULL },
+		{ "npm", "install", "i", "ci", "add", "publish", "update", NULL },
+		{ "pnpm", "install", "i", "add", "update", NULL },
+		{ "yarn", "install", "add", "upgrade", NULL },
+		{ "pip", "install", "download", NULL },
+		{ "pip3", "install", "download", NULL },
+		{ "cargo", "install", "fetch", "update", "publish", NULL },
+		{ "go", "get", "install", "mod", NULL },
+		{ "apt", "install", "update", NULL },
+		{ "apt-get", "install", "update", NULL },
+		{ "docker", "pull", "push", "run", "build", NULL },
+		{ "gem", "install", NULL },
+		{ "uv", "pip", "sync", "add", NULL },
+	};
+	struct sh_script sh;
+	bool wants = false;
+
+	sh_parse(command, &sh);
+	for (size_t i = 0; i < sh.n && !wants; i++) {
+		const struct sh_cmd *c = &sh.cmds[i];
+		const char *prog = strrchr(c->argv[0], '/');
+		prog = prog ? prog + 1 : c->argv[0];
+		for (size_t k = 0; tools[k] && !wants; k++)
+			wants = strcmp(prog, tools[k]) == 0;
+		for (size_t k = 0; k < sizeof subs / sizeof subs[0] && !wants; k++) {
+			if (strcmp(prog, subs[k][0]) != 0)
+				continue;
+			/* the first word that is not an option */
+			for (size_t a = 1; a < c->argc; a++) {
+				if (c->argv[a][0] == '-') {
+					/* options that take the next word */
+					if (strcmp(c->argv[a], "-C") == 0 ||
+					    strcmp(c->argv[a], "-c") == 0 ||
+					    strcmp(c->argv[a], "--prefix") == 0)
+						a++;
+					continue;
+				}
+				for (size_t m = 1; m < 8 && subs[k][m] && !wants; m++)
+					wants = strcmp(c->argv[a], subs[k][m]) == 0;
+				break;
+			}
+		}
+	}
+	sh_script_free(&sh);
+	return wants;
+}

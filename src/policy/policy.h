@@ -51,6 +51,12 @@ enum policy_decision policy_check(const struct policy *p, const char *tool,
  * A bash rule that is the exact command line allows exactly that line. */
 void policy_allow_session(struct policy *p, const char *rule);
 
+/* Does this shell command line look like it needs the network (curl,
+ * wget, ssh, git fetch/pull/push/clone, package installs ...)?  A hint
+ * for asking "allow network for this command?" up front; the sandbox
+ * keeps the network off either way unless the caller allows it. */
+bool policy_command_wants_network(const char *command);
+
 /* Replace p->rules with the rules of the USER's config object (its
  * "permissions" object, or allow/ask/deny at its top level).  Never pass
  * a project file (.conch/config.json): project files cannot widen

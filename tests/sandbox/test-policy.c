@@ -515,6 +515,20 @@ START_TEST(load_rules_user_only)
 }
 END_TEST
 
+START_TEST(network_hint)
+{
+	ck_assert(policy_command_wants_network("curl -s https://example.com"));
+	ck_assert(policy_command_wants_network("make && git push origin main"));
+	ck_assert(policy_command_wants_network("cd web && npm ci"));
+	ck_assert(policy_command_wants_network("sh -c 'pip install -r req.txt'"));
+	ck_assert(policy_command_wants_network("git -C sub fetch"));
+	ck_assert(!policy_command_wants_network("git status && make test"));
+	ck_assert(!policy_command_wants_network("npm run test"));
+	ck_assert(!policy_command_wants_network("echo curl"));
+	ck_assert(!policy_command_wants_network(""));
+}
+END_TEST
+
 START_TEST(mode_names)
 {
 	enum policy_mode m;
@@ -552,6 +566,7 @@ policy_suite(void)
 	tcase_add_test(m, writes_through_links_ask);
 	tcase_add_test(m, load_rules_user_only);
 	tcase_add_test(m, mode_names);
+	tcase_add_test(m, network_hint);
 	suite_add_tcase(s, p);
 	suite_add_tcase(s, m);
 	return s;
