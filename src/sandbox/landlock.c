@@ -105,7 +105,7 @@ sb_list_free(struct sb_list *l)
 }
 
 static void
-rules_add(struct sb_rules *r, const char *path, uint64_t access)
+rules_add_typed(struct sb_rules *r, const char *path, uint64_t access, bool dir)
 {
 	if (r->n == r->cap) {
 		r->cap = r->cap ? 2 * r->cap : 32;
@@ -113,7 +113,17 @@ rules_add(struct sb_rules *r, const char *path, uint64_t access)
 	}
 	r->v[r->n].path = xstrdup(path);
 	r->v[r->n].access = access;
+	r->v[r->n].dir = dir;
 	r->n++;
+}
+
+/* A rule for `path`, typed by what it is now (following symlinks: used
+ * for roots that are canonical already). */
+static void
+rules_add(struct sb_rules *r, const char *path, uint64_t access)
+{
+	struct stat st;
+	rules_add_typed(r, path, access, stat(path, &st) == 0 && S_ISDIR(st.st_mode));
 }
 
 static void
@@ -176,26 +186,33 @@ complement(struct sb_rules *out, const char *dir, uint64_t access,
 	struct dirent *de;
 
 	if (ancestor)
-		rules_add(out, dir, ancestor);
+		rules_add_typed(out, dir, ancestor, true);
 	d = opendir(dir);
 	if (!d)
 		return;
 	while ((de = readdir(d)) != NULL) {
-		struct stat st;
+		unsigned char type = de->d_type;
 		char *child;
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		child = strcmp(dir, "/") == 0 ? xasprintf("/%s", de->d_name) :
 			path_join(dir, de->d_name);
-		if (list_has(ex, child) || lstat(child, &st) < 0 ||
-		    S_ISLNK(st.st_mode)) {
+		if (type == DT_UNKNOWN) {
+			struct stat st;
+			type = lstat(child, &st) < 0 ? DT_LNK :
+				S_ISDIR(st.st_mode) ? DT_DIR :
+				S_ISLNK(st.st_mode) ? DT_LNK : DT_REG;
+		}
+		/* symlinks are never granted: their targets are, where
+		 * they really live */
+		if (list_has(ex, child) || type == DT_LNK) {
 			free(child);
 			continue;
 		}
-		if (S_ISDIR(st.st_mode) && list_has_below(ex, child) && depth < 64)
+		if (type == DT_DIR && list_has_below(ex, child) && depth < 64)
 			complement(out, child, access, ancestor, ex, depth + 1);
 		else
-			rules_add(out, child, access);
+			rules_add_typed(out, child, access, type == DT_DIR);
 		free(child);
 	}
 	closedir(d);
@@ -285,16 +302,25 @@ add_rules(int rs, const struct sb_rules *r, uint64_t handled, char *err,
 {
 	for (size_t i = 0; i < r->n; i++) {
 		struct ll_path_beneath pb;
-		struct stat st;
-		int fd = open(r->v[i].path, O_PATH | O_CLOEXEC);
+		long rc;
+		/* O_NOFOLLOW: an entry swapped for a symlink since the plan
+		 * grants the link itself, which gives nothing */
+		int fd = open(r->v[i].path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			continue; /* gone since the plan: nothing to grant */
 		pb.allowed_access = r->v[i].access & handled;
-		if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+		if (!r->v[i].dir)
 			pb.allowed_access &= LL_FILE_RIGHTS;
 		pb.parent_fd = fd;
-		if (pb.allowed_access &&
-		    syscall(SYS_landlock_add_rule, rs, LL_RULE_PATH_BENEATH, &pb, 0) < 0) {
+		rc = pb.allowed_access ?
+			syscall(SYS_landlock_add_rule, rs, LL_RULE_PATH_BENEATH, &pb, 0) : 0;
+		if (rc < 0 && errno == EINVAL && r->v[i].dir) {
+			/* no longer a directory: file rights only */
+			pb.allowed_access &= LL_FILE_RIGHTS;
+			rc = pb.allowed_access ? syscall(SYS_landlock_add_rule, rs,
+							  LL_RULE_PATH_BENEATH, &pb, 0) : 0;
+		}
+		if (rc < 0) {
 			snprintf(err, errlen, "landlock_add_rule(%s): %s",
 				 r->v[i].path, strerror(errno));
 			close(fd);

@@ -25,6 +25,7 @@ void sb_list_free(struct sb_list *l);
 struct sb_rule {
 	char *path;
 	uint64_t access;
+	bool dir;      /* a directory when planned (else file rights only) */
 };
 
 struct sb_rules {
