@@ -14,7 +14,10 @@ RUNS=${2:-50}
 CONCH=$(readlink -f "$CONCH")
 [ -x "$CONCH" ] || { echo "bench: $CONCH is not an executable (build first)" >&2; exit 2; }
 
-T=$(mktemp -d)
+# Not under /tmp: the secret ~/.ssh below HOME makes the sandbox grant
+# reads entry by entry along the path to it, and a shared /tmp can hold
+# hundreds of entries where a real home directory's parents hold few.
+T=$(mktemp -d /var/tmp/conch-bench.XXXXXX 2>/dev/null || mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export HOME="$T/home" XDG_CONFIG_HOME="$T/home/.config" XDG_STATE_HOME="$T/home/.state"
 export XDG_DATA_HOME="$T/home/.data"
