@@ -33,9 +33,14 @@
 #endif
 
 static int
-build(scmp_filter_ctx ctx, bool allow_network, bool no_connect)
+build(scmp_filter_ctx ctx, bool allow_network, bool no_connect,
+      bool deny_truncate)
 {
 	int rc = 0;
+	/* Landlock before ABI 3 cannot refuse truncate(2) by path outside
+	 * the workspace; ftruncate on a descriptor opened for writing stays */
+	if (deny_truncate)
+		rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(truncate), 0);
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
 			       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
@@ -69,8 +74,8 @@ build(scmp_filter_ctx ctx, bool allow_network, bool no_connect)
 }
 
 static int
-export(bool allow_network, bool no_connect, void **prog, size_t *len,
-       struct buf *err)
+export(bool allow_network, bool no_connect, bool deny_truncate, void **prog,
+       size_t *len, struct buf *err)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	struct stat st;
@@ -82,7 +87,7 @@ export(bool allow_network, bool no_connect, void **prog, size_t *len,
 	}
 	/* no_new_privs is set by the launcher itself */
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	if (build(ctx, allow_network, no_connect) != 0) {
+	if (build(ctx, allow_network, no_connect, deny_truncate) != 0) {
 		buf_printf(err, "seccomp_rule_add failed");
 		goto out;
 	}
@@ -109,9 +114,11 @@ out:
 int
 sb_seccomp_plan(struct sb_plan *plan, struct buf *err)
 {
-	if (export(plan->allow_network, false, &plan->bpf, &plan->bpf_len, err) < 0)
+	bool trunc = plan->ll_abi < 3;
+	if (export(plan->allow_network, false, trunc, &plan->bpf, &plan->bpf_len,
+		   err) < 0)
 		return -1;
-	return export(plan->allow_network, true, &plan->bpf_noconnect,
+	return export(plan->allow_network, true, trunc, &plan->bpf_noconnect,
 		      &plan->bpf_noconnect_len, err);
 }
 

@@ -155,9 +155,13 @@ sandbox_doctor(struct buf *out)
 		   c.openat2 ? "yes" : "no");
 	buf_printf(out, "property             mechanism here\n");
 
-	if (c.landlock_abi > 0)
+	if (c.landlock_abi >= 3)
 		row(out, "writes confined", "Landlock: workspace roots and a private "
 		    "temp dir only", NULL);
+	else if (c.landlock_abi > 0)
+		row(out, "writes confined", "Landlock: workspace roots and a private "
+		    "temp dir only; truncate(2) by path refused by seccomp",
+		    "Landlock ABI 3 (truncate rights)");
 	else
 		row(out, "writes confined", "NONE: sandboxed commands are refused",
 		    "Landlock (CONFIG_SECURITY_LANDLOCK=y and landlock in lsm=)");
