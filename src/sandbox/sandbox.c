@@ -266,9 +266,11 @@ apply_limits(const struct sandbox_spec *spec, bool own_userns)
 	/* RLIMIT_NPROC counts the user's processes in its user namespace:
 	 * in our own, only the command's; without one, all of the user's,
 	 * so the command gets `procs` more than are running now */
-	if (!own_userns)
-		procs += count_user_procs();
-	set_limit(RLIMIT_NPROC, (rlim_t)procs);
+	if (spec->max_procs >= 0) {
+		if (!own_userns)
+			procs += count_user_procs();
+		set_limit(RLIMIT_NPROC, (rlim_t)procs);
+	}
 	set_limit(RLIMIT_NOFILE, (rlim_t)(spec->max_files > 0 ? spec->max_files : 1024));
 }
 
@@ -783,7 +785,7 @@ sandbox_run(const struct sandbox_spec *spec, const char *const argv[],
 		L.plan = &plan;
 		/* RLIMIT_NPROC binds everyone but root; root gets a pids
 		 * cgroup (joining one costs a few ms on cgroup v1). */
-		if (geteuid() == 0)
+		if (geteuid() == 0 && spec->max_procs >= 0)
 			sb_cgroup_make(spec->max_procs > 0 ? spec->max_procs : 256,
 				       cgdir, sizeof cgdir);
 		if (cgdir[0])

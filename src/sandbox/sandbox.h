@@ -49,7 +49,10 @@ struct sandbox_spec {
 	unsigned long long mem_bytes;   /* RLIMIT_AS; 0: 8 GiB; ~0ULL: none
 					 * (ASan builds need none) */
 	unsigned long long fsize_bytes; /* RLIMIT_FSIZE; 0: 1 GiB */
-	long max_procs;                 /* processes (RLIMIT_NPROC, pids cgroup); 0: 256 */
+	long max_procs;                 /* processes (RLIMIT_NPROC, and for root
+					 * a pids cgroup, whose joining costs
+					 * ~8 ms on cgroup v1); 0: 256; < 0: no
+					 * process limit (explicit opt-out) */
 	long max_files;                 /* RLIMIT_NOFILE; 0: 1024 */
 	bool read_only;                 /* no writable roots at all (mode
 					 * read-only): only the private temp dir */
