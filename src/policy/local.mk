@@ -1,2 +1,3 @@
 ## src/policy: floor 4
-libconch_a_SOURCES += src/policy/policy.c src/policy/policy.h
+libconch_a_SOURCES += src/policy/policy.c src/policy/policy.h \
+	src/policy/shparse.c src/policy/shparse.h

@@ -1,9 +1,22 @@
-/* policy.c: permission modes.  Stage one: decisions by mode and tool
- * flags; the sandbox issue adds allow/ask/deny rules and bash parsing. */
+/* policy.c: permission modes and rules.
+ *
+ * Rules come from the user's own config only (policy_load_rules): lists
+ * `allow`, `ask`, `deny` of "tool(pattern)" or "tool".  Evaluation: deny,
+ * then ask, then allow, first match wins; when no rule decides, the mode
+ * does.  Bash rules are matched against each simple command the line
+ * would run (shparse.c): one denied or asked part decides for the whole
+ * line; the line is allowed by rule only when every part is allowed and
+ * no part writes through a redirection outside the workspace.  Path rules
+ * (edit of "src" + double star, read of double star + ".env") match the
+ * path relative to the workspace, or absolute for "/..." and "~/..."
+ * patterns. */
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "policy/policy.h"
+#include "policy/shparse.h"
 #include "util/fsutil.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
@@ -14,6 +27,16 @@ static const char *const mode_names[] = {
 	[MODE_AUTO_EDIT] = "auto-edit",
 	[MODE_AUTO] = "auto",
 };
+
+/* Paths under HOME whose reads leave what the sandbox would allow. */
+static const char *const secret_dirs[] = {
+	".ssh", ".gnupg", ".aws", ".config/gh", ".netrc", ".git-credentials",
+	".docker/config.json", ".kube/config", ".pypirc", ".config/gcloud",
+	".azure", ".config/conch", NULL,
+};
+
+/* Path components that writes by the tools never touch without asking. */
+static const char *const protected_names[] = { ".git", ".conch", ".agents", NULL };
 
 bool
 policy_mode_parse(const char *s, enum policy_mode *out)
@@ -49,27 +72,370 @@ policy_free(struct policy *p)
 	p->rules = NULL;
 }
 
+/* ---- rules -------------------------------------------------------------- */
+
+/* Split "tool(pattern)" / "tool".  *pat is NULL for a bare tool name.
+ * Returns false for a malformed rule.  Caller frees both. */
 static bool
-rule_listed(const struct policy *p, const char *list, const char *rule)
+rule_split(const char *rule, char **tool, char **pat)
 {
-	const cJSON *arr, *it;
-	if (!p->rules)
+	const char *open = strchr(rule, '('), *close;
+	size_t tl;
+
+	*tool = *pat = NULL;
+	while (*rule == ' ')
+		rule++;
+	if (!open) {
+		tl = strlen(rule);
+		while (tl && rule[tl - 1] == ' ')
+			tl--;
+		if (!tl)
+			return false;
+		*tool = xstrndup(rule, tl);
+		return true;
+	}
+	close = strrchr(rule, ')');
+	if (!close || close < open || close[1] != '\0' || open == rule)
 		return false;
-	arr = cJSON_GetObjectItemCaseSensitive(p->rules, list);
-	cJSON_ArrayForEach(it, arr)
-		if (cJSON_IsString(it) && strcmp(it->valuestring, rule) == 0)
-			return true;
+	*tool = xstrndup(rule, (size_t)(open - rule));
+	*pat = xstrndup(open + 1, (size_t)(close - open - 1));
+	return true;
+}
+
+/* Does a rule about `rtool` speak about calls of `tool`? */
+static bool
+tool_covers(const char *rtool, const char *tool)
+{
+	if (strcmp(rtool, tool) == 0 || strcmp(rtool, "*") == 0)
+		return true;
+	/* edit rules cover every tool that writes files */
+	if (strcmp(rtool, "edit") == 0 && strcmp(tool, "write") == 0)
+		return true;
+	if (strcmp(rtool, "write") == 0 && strcmp(tool, "edit") == 0)
+		return true;
+	/* read rules cover every tool that reads files */
+	if (strcmp(rtool, "read") == 0 &&
+	    (strcmp(tool, "grep") == 0 || strcmp(tool, "glob") == 0 ||
+	     strcmp(tool, "ls") == 0))
+		return true;
 	return false;
 }
 
-/* "tool(arg)" for the argument that identifies a call. */
-static char *
-call_rule(const char *tool, const cJSON *args)
+/* Glob with `**` crossing directories; `*` and `?` stay within one. */
+static bool
+gmatch(const char *p, const char *s)
 {
-	const char *a = jx_str(args, "command");
-	if (!a)
-		a = jx_str(args, "path");
-	return xasprintf("%s(%s)", tool, a ? a : "");
+	for (;;) {
+		if (p[0] == '*' && p[1] == '*') {
+			const char *rest = p + 2;
+			if (*rest == '/') {
+				/* "**\/x": x here or in any subdirectory */
+				if (gmatch(rest + 1, s))
+					return true;
+			}
+			for (; *s; s++)
+				if (gmatch(rest, s))
+					return true;
+			return gmatch(rest, s);
+		}
+		if (*p == '*') {
+			for (;; s++) {
+				if (gmatch(p + 1, s))
+					return true;
+				if (!*s || *s == '/')
+					return false;
+			}
+		}
+		if (*p == '\0')
+			return *s == '\0';
+		if (*p == '[') {
+			const char *end = strchr(p + 1, ']');
+			char cls[256];
+			size_t n;
+			if (end && (n = (size_t)(end - p + 1)) < sizeof cls && *s && *s != '/') {
+				char one[2] = { *s, 0 };
+				memcpy(cls, p, n);
+				cls[n] = '\0';
+				if (fnmatch(cls, one, 0) != 0)
+					return false;
+				p = end + 1;
+				s++;
+				continue;
+			}
+		}
+		if (*p == '?' ? (*s == '\0' || *s == '/') : *p != *s)
+			return false;
+		p++;
+		s++;
+	}
+}
+
+struct call {
+	const char *tool;
+	unsigned flags;
+	const char *command;  /* bash */
+	struct sh_script sh;  /* parsed command */
+	bool parsed;
+	char *abs;            /* path tools: absolute, normalised */
+	char *rel;            /* relative to the workspace, or NULL outside */
+	const char *escape;   /* writes: why the target really leaves the
+			       * workspace (symlink, hard link), or NULL */
+	const char *workspace;
+	const char *cwd;
+};
+
+static bool
+path_rule_match(const char *pat, const struct call *c)
+{
+	const char *home = getenv("HOME");
+	if (!c->abs)
+		return strcmp(pat, "*") == 0 || strcmp(pat, "**") == 0;
+	if (pat[0] == '/')
+		return gmatch(pat, c->abs);
+	if (pat[0] == '~' && pat[1] == '/' && home && home[0] == '/') {
+		char *full = path_join(home, pat + 2);
+		bool m = gmatch(full, c->abs);
+		free(full);
+		return m;
+	}
+	if (c->rel && gmatch(pat, c->rel))
+		return true;
+	/* "**\/.env" speaks about such files anywhere */
+	return strncmp(pat, "**/", 3) == 0 && gmatch(pat, c->abs + 1);
+}
+
+/* Is a redirection target harmless (inside the workspace, or a
+ * well-known device)? */
+static bool
+redir_ok(const char *target, const struct call *c)
+{
+	char *abs;
+	bool ok;
+	if (strcmp(target, SH_UNKNOWN) == 0 || strchr(target, '$') || target[0] == '~')
+		return false;
+	if (strcmp(target, "/dev/null") == 0 || strcmp(target, "/dev/stdout") == 0 ||
+	    strcmp(target, "/dev/stderr") == 0)
+		return true;
+	abs = path_resolve(c->cwd, target);
+	ok = path_is_under(abs, c->workspace);
+	free(abs);
+	return ok;
+}
+
+/* `cd DIR` with one literal argument and nothing else. */
+static bool
+is_plain_cd(const struct sh_cmd *k)
+{
+	return k->argc <= 2 && strcmp(k->argv[0], "cd") == 0 && !k->opaque &&
+	       k->nassign == 0 && k->nredir == 0 && !k->extra_args &&
+	       (k->argc == 1 || (strcmp(k->argv[1], SH_UNKNOWN) != 0 &&
+				 !strchr(k->argv[1], '$')));
+}
+
+/* Does one rule (already known to be about this tool) match the call?
+ * `strict` for allow rules (see sh_rule_match).  For bash, `any` asks
+ * whether some part matches (deny, ask), else whether every part does
+ * (allow; `allowed` marks the parts so far allowed by any rule). */
+static bool
+rule_matches(const char *pat, struct call *c, bool strict, bool *allowed)
+{
+	if (!pat || strcmp(pat, "*") == 0)
+		return true;
+	if (c->command) {
+		/* the exact line, as approved "for this session" */
+		if (strcmp(pat, c->command) == 0)
+			return true;
+		for (size_t i = 0; i < c->sh.n; i++) {
+			if (strict) {
+				if (!allowed[i] && sh_rule_match(pat, &c->sh.cmds[i], true))
+					allowed[i] = true;
+			} else if (sh_rule_match(pat, &c->sh.cmds[i], false)) {
+				return true;
+			}
+		}
+		return false;
+	}
+	return path_rule_match(pat, c);
+}
+
+/* First rule in list `name` that decides the call, or NULL. */
+static const char *
+list_match(const struct policy *p, const char *name, struct call *c, bool strict)
+{
+	const cJSON *arr, *it;
+	bool *allowed = NULL;
+	const char *hit = NULL;
+
+	if (!p->rules)
+		return NULL;
+	arr = cJSON_GetObjectItemCaseSensitive(p->rules, name);
+	if (strict && c->command)
+		allowed = xcalloc(c->sh.n + 1, sizeof *allowed);
+	cJSON_ArrayForEach(it, arr) {
+		char *tool, *pat;
+		bool m;
+		if (!cJSON_IsString(it) || !rule_split(it->valuestring, &tool, &pat))
+			continue; /* malformed rules never widen anything */
+		m = tool_covers(tool, c->tool) &&
+		    rule_matches(pat, c, strict, allowed);
+		free(tool);
+		free(pat);
+		if (m) {
+			hit = it->valuestring;
+			break;
+		}
+	}
+	if (!hit && allowed && c->sh.n > 0 && !c->sh.opaque) {
+		/* every part allowed, by one rule or another, and no part
+		 * writes outside the workspace; a plain `cd DIR` needs no
+		 * rule, but after one, relative redirections are not known
+		 * to stay inside */
+		bool all = true, cd = false, some = false;
+		for (size_t i = 0; i < c->sh.n && all; i++) {
+			const struct sh_cmd *k = &c->sh.cmds[i];
+			if (!allowed[i] && is_plain_cd(k)) {
+				cd = true;
+				continue;
+			}
+			all = allowed[i] && !k->opaque;
+			some = true;
+			for (size_t r = 0; all && r < k->nredir; r++)
+				all = redir_ok(k->redir_out[r], c) &&
+				      !(cd && k->redir_out[r][0] != '/');
+		}
+		if (all && some)
+			hit = "every part of the command";
+	}
+	free(allowed);
+	return hit;
+}
+
+/* For a write to `abs` (lexically inside the workspace): does it really
+ * land outside, through a symlink on the way, or on a hard-linked file?
+ * The write tools refuse both anyway (sandbox_write_beneath); asking here
+ * tells the user why. */
+static const char *
+write_escape(const char *abs, const char *workspace)
+{
+	char *cur = xstrdup(abs), *real = NULL, *rws = realpath(workspace, NULL);
+	const char *why = NULL;
+	struct stat st;
+
+	if (lstat(abs, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1)
+		why = "the file has other hard links";
+	/* the deepest existing ancestor, resolved */
+	while (!why && rws) {
+		real = realpath(cur, NULL);
+		if (real)
+			break;
+		{
+			char *slash = strrchr(cur, '/');
+			if (!slash || slash == cur)
+				break;
+			*slash = '\0';
+		}
+	}
+	if (!why && real && rws && !path_is_under(real, rws))
+		why = "a symlink on the way leads outside the workspace";
+	free(real);
+	free(rws);
+	free(cur);
+	return why;
+}
+
+/* ---- modes -------------------------------------------------------------- */
+
+static bool
+is_secret(const char *abs)
+{
+	const char *home = getenv("HOME");
+	char *conf;
+	bool s = false;
+	if (!abs)
+		return false;
+	if (home && home[0] == '/') {
+		for (size_t i = 0; secret_dirs[i] && !s; i++) {
+			char *d = path_join(home, secret_dirs[i]);
+			s = path_is_under(abs, d);
+			free(d);
+		}
+	}
+	conf = xdg_dir("config");
+	s = s || path_is_under(abs, conf);
+	free(conf);
+	return s;
+}
+
+static bool
+is_protected(const char *rel)
+{
+	const char *s = rel;
+	if (!rel)
+		return false;
+	while (*s) {
+		size_t n = strcspn(s, "/");
+		for (size_t i = 0; protected_names[i]; i++)
+			if (strlen(protected_names[i]) == n &&
+			    strncmp(s, protected_names[i], n) == 0)
+				return true;
+		s += n;
+		while (*s == '/')
+			s++;
+	}
+	return false;
+}
+
+static enum policy_decision
+by_mode(const struct policy *p, const struct call *c, struct buf *why)
+{
+	bool outside = c->abs && !c->rel;
+
+	if (c->flags & TOOL_WRITES) {
+		if (p->mode == MODE_READ_ONLY) {
+			buf_printf(why, "mode read-only forbids %s", c->tool);
+			return POLICY_DENY;
+		}
+		if (outside) {
+			buf_printf(why, "%s outside the workspace needs approval", c->tool);
+			return POLICY_ASK;
+		}
+		if (c->escape) {
+			buf_printf(why, "%s of %s needs approval: %s", c->tool, c->rel,
+				   c->escape);
+			return POLICY_ASK;
+		}
+		if (is_protected(c->rel)) {
+			buf_printf(why, "%s of %s (a protected path: .git, .conch or "
+				   ".agents) needs approval", c->tool, c->rel);
+			return POLICY_ASK;
+		}
+		if (p->mode == MODE_ASK) {
+			buf_printf(why, "mode ask: %s needs approval", c->tool);
+			return POLICY_ASK;
+		}
+		return POLICY_ALLOW;
+	}
+	if (c->flags & TOOL_RUNS_COMMANDS) {
+		switch (p->mode) {
+		case MODE_READ_ONLY:
+			buf_printf(why, "mode read-only runs only commands allowed "
+				   "by a rule");
+			return POLICY_DENY;
+		case MODE_ASK:
+		case MODE_AUTO_EDIT:
+			buf_printf(why, "mode %s: %s needs approval",
+				   policy_mode_str(p->mode), c->tool);
+			return POLICY_ASK;
+		case MODE_AUTO:
+			return POLICY_ALLOW; /* confined by the sandbox */
+		}
+	}
+	if (is_secret(c->abs)) {
+		buf_printf(why, "%s of %s reads a secret the sandbox keeps out of "
+			   "reach; it needs approval", c->tool, c->abs);
+		return POLICY_ASK;
+	}
+	return POLICY_ALLOW;
 }
 
 enum policy_decision
@@ -77,52 +443,57 @@ policy_check(const struct policy *p, const char *tool, unsigned flags,
 	     const cJSON *args, const char *workspace, const char *cwd,
 	     struct buf *why)
 {
-	enum policy_decision d = POLICY_ALLOW;
-	char *rule = call_rule(tool, args);
-	const char *path = jx_str(args, "path");
-	bool outside = false;
+	enum policy_decision d;
+	struct call c;
+	const char *path = jx_str(args, "path"), *hit;
 
-	if (path && (flags & TOOL_WRITES)) {
-		char *abs = path_resolve(cwd, path);
-		outside = !path_is_under(abs, workspace);
-		free(abs);
+	memset(&c, 0, sizeof c);
+	c.tool = tool;
+	c.flags = flags;
+	c.workspace = workspace;
+	c.cwd = cwd ? cwd : workspace;
+	c.command = (flags & TOOL_RUNS_COMMANDS) ? jx_str(args, "command") : NULL;
+	if (c.command) {
+		sh_parse(c.command, &c.sh);
+		c.parsed = true;
 	}
-	if (rule_listed(p, "deny", rule)) {
-		buf_printf(why, "%s is denied by a rule", rule);
+	if (!c.command && (path || (flags & (TOOL_READ_ONLY | TOOL_WRITES)))) {
+		c.abs = path_resolve(c.cwd, path ? path : ".");
+		if (path_is_under(c.abs, workspace)) {
+			size_t wl = strlen(workspace);
+			const char *r = c.abs + (strcmp(workspace, "/") == 0 ? 1 : wl);
+			while (*r == '/')
+				r++;
+			c.rel = xstrdup(*r ? r : ".");
+			if (flags & TOOL_WRITES)
+				c.escape = write_escape(c.abs, workspace);
+		}
+	}
+
+	if ((hit = list_match(p, "deny", &c, false)) != NULL) {
+		buf_printf(why, "denied by the rule %s", hit);
 		d = POLICY_DENY;
 		goto out;
 	}
-	if (rule_listed(p, "allow", rule) && !outside)
-		goto out;
-	if (flags & TOOL_READ_ONLY)
-		goto out;
-	switch (p->mode) {
-	case MODE_READ_ONLY:
-		buf_printf(why, "mode read-only forbids %s", tool);
-		d = POLICY_DENY;
-		goto out;
-	case MODE_ASK:
-		buf_printf(why, "mode ask: %s needs approval", tool);
+	if ((hit = list_match(p, "ask", &c, false)) != NULL) {
+		buf_printf(why, "the rule %s asks for approval", hit);
 		d = POLICY_ASK;
-		break;
-	case MODE_AUTO_EDIT:
-		if ((flags & TOOL_RUNS_COMMANDS) || outside) {
-			buf_printf(why, "mode auto-edit: %s needs approval%s", tool,
-				   outside ? " (path outside the workspace)" : "");
-			d = POLICY_ASK;
-		}
-		break;
-	case MODE_AUTO:
-		if (outside) {
-			buf_printf(why, "%s outside the workspace needs approval", tool);
-			d = POLICY_ASK;
-		}
-		break;
+		goto yes;
 	}
+	if ((hit = list_match(p, "allow", &c, true)) != NULL &&
+	    !((flags & TOOL_WRITES) && (is_protected(c.rel) || c.escape))) {
+		d = POLICY_ALLOW;
+		goto out;
+	}
+	d = by_mode(p, &c, why);
+yes:
 	if (d == POLICY_ASK && p->yes)
 		d = POLICY_ALLOW;
 out:
-	free(rule);
+	if (c.parsed)
+		sh_script_free(&c.sh);
+	free(c.abs);
+	free(c.rel);
 	return d;
 }
 
@@ -136,4 +507,110 @@ policy_allow_session(struct policy *p, const char *rule)
 	if (!arr)
 		arr = cJSON_AddArrayToObject(p->rules, "allow");
 	cJSON_AddItemToArray(arr, cJSON_CreateString(rule));
+}
+
+enum cerr
+policy_load_rules(struct policy *p, const cJSON *user_config, struct buf *err)
+{
+	static const char *const lists[] = { "allow", "ask", "deny", NULL };
+	const cJSON *src;
+	cJSON *rules;
+	enum cerr e = C_OK;
+
+	if (!user_config)
+		return C_OK;
+	src = cJSON_GetObjectItemCaseSensitive(user_config, "permissions");
+	if (!src)
+		src = user_config;
+	if (!cJSON_IsObject(src)) {
+		buf_printf(err, "permissions must be an object with allow/ask/deny arrays");
+		return C_ERR_PARSE;
+	}
+	rules = cJSON_CreateObject();
+	for (size_t i = 0; lists[i]; i++) {
+		const cJSON *arr = cJSON_GetObjectItemCaseSensitive(src, lists[i]), *it;
+		cJSON *out;
+		if (!arr)
+			continue;
+		if (!cJSON_IsArray(arr)) {
+			buf_printf(err, "permissions.%s must be an array of \"tool(pattern)\" "
+				   "strings", lists[i]);
+			e = C_ERR_PARSE;
+			continue;
+		}
+		out = cJSON_AddArrayToObject(rules, lists[i]);
+		cJSON_ArrayForEach(it, arr) {
+			char *tool, *pat;
+			if (!cJSON_IsString(it) || !rule_split(it->valuestring, &tool, &pat)) {
+				buf_printf(err, "permissions.%s: malformed rule %s; want "
+					   "\"tool(pattern)\" or \"tool\"", lists[i],
+					   cJSON_IsString(it) ? it->valuestring : "(not a string)");
+				e = C_ERR_PARSE;
+				continue;
+			}
+			free(tool);
+			free(pat);
+			cJSON_AddItemToArray(out, cJSON_CreateString(it->valuestring));
+		}
+	}
+	cJSON_Delete(p->rules);
+	p->rules = rules;
+	return e;
+}
+
+bool
+policy_command_wants_network(const char *command)
+{
+	static const char *const tools[] = {
+		"curl", "wget", "ssh", "scp", "sftp", "rsync", "nc", "ncat",
+		"netcat", "telnet", "ftp", "ping", "dig", "nslookup", "host",
+		"gh", "aria2c", NULL,
+	};
+	/* program, then subcommands that fetch ("*": any) */
+	static const char *const subs[][8] = {
+		{ "git", "clone", "fetch", "pull", "push", "ls-remote", "submodule", NULL },
+		{ "npm", "install", "i", "ci", "add", "publish", "update", NULL },
+		{ "pnpm", "install", "i", "add", "update", NULL },
+		{ "yarn", "install", "add", "upgrade", NULL },
+		{ "pip", "install", "download", NULL },
+		{ "pip3", "install", "download", NULL },
+		{ "cargo", "install", "fetch", "update", "publish", NULL },
+		{ "go", "get", "install", "mod", NULL },
+		{ "apt", "install", "update", NULL },
+		{ "apt-get", "install", "update", NULL },
+		{ "docker", "pull", "push", "run", "build", NULL },
+		{ "gem", "install", NULL },
+		{ "uv", "pip", "sync", "add", NULL },
+	};
+	struct sh_script sh;
+	bool wants = false;
+
+	sh_parse(command, &sh);
+	for (size_t i = 0; i < sh.n && !wants; i++) {
+		const struct sh_cmd *c = &sh.cmds[i];
+		const char *prog = strrchr(c->argv[0], '/');
+		prog = prog ? prog + 1 : c->argv[0];
+		for (size_t k = 0; tools[k] && !wants; k++)
+			wants = strcmp(prog, tools[k]) == 0;
+		for (size_t k = 0; k < sizeof subs / sizeof subs[0] && !wants; k++) {
+			if (strcmp(prog, subs[k][0]) != 0)
+				continue;
+			/* the first word that is not an option */
+			for (size_t a = 1; a < c->argc; a++) {
+				if (c->argv[a][0] == '-') {
+					/* options that take the next word */
+					if (strcmp(c->argv[a], "-C") == 0 ||
+					    strcmp(c->argv[a], "-c") == 0 ||
+					    strcmp(c->argv[a], "--prefix") == 0)
+						a++;
+					continue;
+				}
+				for (size_t m = 1; m < 8 && subs[k][m] && !wants; m++)
+					wants = strcmp(c->argv[a], subs[k][m]) == 0;
+				break;
+			}
+		}
+	}
+	sh_script_free(&sh);
+	return wants;
 }

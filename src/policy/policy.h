@@ -47,7 +47,27 @@ enum policy_decision policy_check(const struct policy *p, const char *tool,
 				  const char *workspace, const char *cwd,
 				  struct buf *why);
 
-/* Add an allow rule for the rest of the session (approval "always"). */
+/* Add an allow rule for the rest of the session (approval "always").
+ * A bash rule that is the exact command line allows exactly that line. */
 void policy_allow_session(struct policy *p, const char *rule);
+
+/* Does this shell command line look like it needs the network (curl,
+ * wget, ssh, git fetch/pull/push/clone, package installs ...)?  A hint
+ * for asking "allow network for this command?" up front; the sandbox
+ * keeps the network off either way unless the caller allows it. */
+bool policy_command_wants_network(const char *command);
+
+/* Replace p->rules with the rules of the USER's config object (its
+ * "permissions" object, or allow/ask/deny at its top level).  Never pass
+ * a project file (.conch/config.json): project files cannot widen
+ * permissions.  Rules: "tool(pattern)" or "tool"; bash patterns are
+ * command lines matched per simple command ("git status", "npm run
+ * test *"; see policy/shparse.h); path patterns are globs relative to
+ * the workspace where a double star crosses directories (edit of "src"
+ * slash double-star, read of double-star slash ".env"), or absolute when
+ * they start with "/" or "~/".  Malformed rules are reported in `err` (C_ERR_PARSE) and
+ * left out; the well-formed ones are still loaded. */
+enum cerr policy_load_rules(struct policy *p, const cJSON *user_config,
+			    struct buf *err);
 
 #endif

@@ -1,15 +1,31 @@
-/* sandbox.h: the only way conch starts a child process.
+/* sandbox.h: the only way conch starts a child process, and the path
+ * and output helpers that keep the tools inside the workspace.
  *
- * sandbox_run() starts argv confined by `spec` (own session and process
- * group, environment from an allowlist, stdin from /dev/null, rlimits; the
- * sandbox issue adds Landlock, seccomp and namespaces here, in this module
- * only), captures stdout and stderr together, and returns when the child
- * and everything it started are gone. */
+ * sandbox_run() starts argv confined by `spec`: writes only under the
+ * workspace roots and a private temp dir (Landlock), with .git (and the
+ * directory a .git file names), .conch, .agents, conch's own directories
+ * and shell start-up files read-only even there (read-only bind mounts
+ * in a private mount namespace, or Landlock alone as a fallback); secrets
+ * unreadable; the network off unless allowed (network namespace, a
+ * seccomp socket filter, Landlock TCP rules); daemon sockets out of
+ * reach; its own session, no_new_privs, an environment from an
+ * allowlist, stdin from /dev/null, rlimits, terminal-injection ioctls
+ * refused.  It captures stdout and stderr together and returns when the
+ * child and everything it started are gone.  `conch sandbox doctor`
+ * (sandbox_doctor) says which mechanism enforces what on this kernel.
+ *
+ * For the tools: the write and edit tools should open and write files
+ * with sandbox_open_beneath() / sandbox_write_beneath() (they refuse
+ * symlinks out, "..", hard links, devices and FIFOs, and write via temp +
+ * rename in the resolved directory fd, so a symlink swapped in between a
+ * check and the write cannot redirect it); front ends should pass command
+ * output through sandbox_sanitize() before showing it. */
 #ifndef CONCH_SANDBOX_H
 #define CONCH_SANDBOX_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "util/buf.h"
 #include "util/err.h"
@@ -23,6 +39,28 @@ struct sandbox_spec {
 	bool allow_network;     /* network inside the sandbox (off by default) */
 	bool off;               /* --sandbox off: no confinement (loud) */
 	int cancel_fd;          /* readable -> kill the tree; -1 if none */
+
+	/* Added by the sandbox issue.  Zero/NULL always means the secure
+	 * default. */
+	const char *const *write_roots; /* more writable roots, NULL-terminated */
+	const char *const *deny_read;   /* more unreadable paths (user config) */
+	const char *const *protect;     /* more read-only paths inside the roots */
+	long cpu_s;                     /* RLIMIT_CPU seconds; 0: 600 */
+	unsigned long long mem_bytes;   /* RLIMIT_AS; 0: 8 GiB; ~0ULL: none
+					 * (ASan builds need none) */
+	unsigned long long fsize_bytes; /* RLIMIT_FSIZE; 0: 1 GiB */
+	long max_procs;                 /* processes (RLIMIT_NPROC, and for root
+					 * a pids cgroup, whose joining costs
+					 * ~8 ms on cgroup v1); 0: 256; < 0: no
+					 * process limit (explicit opt-out) */
+	long max_files;                 /* RLIMIT_NOFILE; 0: 1024 */
+	bool read_only;                 /* no writable roots at all (mode
+					 * read-only): only the private temp dir */
+	bool pid_namespace;             /* opt-in: the command runs as PID 1 of
+					 * a PID namespace ($$ and $! are then
+					 * namespace pids, and `kill $$` is
+					 * ignored); by default the tree is
+					 * held by a subreaper instead */
 };
 
 struct sandbox_result {
@@ -36,12 +74,83 @@ struct sandbox_result {
 	struct buf tail;    /* the last bytes when truncated; caller frees */
 };
 
-/* Run argv[0] (searched in PATH) with argv.  Returns C_OK when the child
+/* Run argv[0] (searched in PATH) with argv.  Unless spec->off, the child
+ * is confined (see src/sandbox/sandbox.c for the shape); when write
+ * confinement (Landlock) cannot be had the run is refused: C_ERR_PERM
+ * with a message naming why and `conch sandbox doctor`.  (Test-only:
+ * CONCH_SANDBOX_TEST_NO_LANDLOCK in conch's environment makes it behave
+ * as if Landlock were missing.)  Returns C_OK when the child
  * ran (whatever its exit status), C_ERR_PERM when the sandbox refuses to
  * run it (message in result->output), C_ERR_IO when it could not start. */
 enum cerr sandbox_run(const struct sandbox_spec *spec, const char *const argv[],
 		      struct sandbox_result *res);
 
 void sandbox_result_free(struct sandbox_result *res);
+
+/* ---- What the kernel offers ------------------------------------------ */
+
+struct sandbox_caps {
+	int landlock_abi;   /* 0: no Landlock */
+	bool userns;        /* unprivileged user namespaces work */
+	bool mountns;       /* a mount namespace (read-only bind mounts) */
+	bool netns;         /* a network namespace */
+	bool pidns;         /* a PID namespace */
+	bool seccomp;       /* seccomp filters load */
+	bool cgroup_pids;   /* a pids cgroup can be made for each run */
+	bool openat2;       /* openat2() with RESOLVE_BENEATH */
+	bool root;          /* running as uid 0 */
+};
+
+/* Probe the running kernel (forks once to try namespaces). */
+void sandbox_probe(struct sandbox_caps *caps);
+
+/* Append the `conch sandbox doctor` report to `out`: each property, the
+ * mechanism that enforces it here, and what is missing.  Returns true
+ * when sandboxed commands can run (write confinement available). */
+bool sandbox_doctor(struct buf *out);
+
+/* ---- Output shown to the user ---------------------------------------- */
+
+/* Append `in[0..n)` to `out` with terminal control neutralised: every
+ * escape sequence (CSI, OSC including clipboard writes (OSC 52) and
+ * titles, DCS, APC, PM, SOS, and 8-bit C1 forms) is removed; other C0
+ * controls and DEL become visible "^X" forms, except \n and \t, which
+ * are kept, and \r, which is kept only before \n.  Invalid UTF-8 bytes
+ * become "\xNN".  Safe to call on any bytes. */
+void sandbox_sanitize(const char *in, size_t n, struct buf *out);
+
+/* ---- Paths beneath a workspace for the write/edit tools --------------- */
+
+/* Open `relpath` (relative, or absolute under `root`) beneath the
+ * directory `root` without ever leaving it: no "..", no symlink in any
+ * component (openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS,
+ * or a component walk with O_NOFOLLOW where openat2 is missing).  The
+ * final file, when it exists, must be a regular file (or a directory when
+ * `flags` has O_DIRECTORY) with st_nlink == 1; devices, FIFOs, sockets
+ * and hard-linked files are refused.  O_CLOEXEC|O_NOFOLLOW are added.
+ * On C_OK *fd is the open descriptor (caller closes).  C_ERR_PERM for an
+ * escape or a refused file type (message in `why` if not NULL),
+ * C_ERR_NOTFOUND, C_ERR_IO otherwise. */
+enum cerr sandbox_open_beneath(const char *root, const char *relpath,
+			       int flags, mode_t mode, int *fd,
+			       struct buf *why);
+
+/* Open the directory that will hold `relpath` beneath `root` (creating
+ * missing directories with 0755 when `mkdirs`), with the same rules.  On
+ * C_OK *dirfd is that directory and *base points into relpath at the
+ * last component. */
+enum cerr sandbox_open_parent_beneath(const char *root, const char *relpath,
+				      bool mkdirs, int *dirfd,
+				      const char **base, struct buf *why);
+
+/* Atomically replace or create `relpath` beneath `root` with data[0..len):
+ * resolve the parent directory as above, refuse a final component that is
+ * a symlink, hard-linked, or not a regular file, write a temp file in
+ * that directory fd, fsync, renameat over the name, fsync the directory.
+ * An existing file keeps its mode; a new one gets `mode`.  Same errors as
+ * sandbox_open_beneath. */
+enum cerr sandbox_write_beneath(const char *root, const char *relpath,
+				const void *data, size_t len, mode_t mode,
+				bool mkdirs, struct buf *why);
 
 #endif

@@ -1,1 +1,18 @@
-## tests/sandbox
+## tests/sandbox: adversarial cases for the launcher, the path helpers and
+## the output sanitiser; rule parser and matcher for the policy.
+if HAVE_CHECK
+check_PROGRAMS += tests/sandbox/test-sandbox
+tests_sandbox_test_sandbox_SOURCES = tests/sandbox/test-sandbox.c
+tests_sandbox_test_sandbox_CFLAGS = $(TEST_CFLAGS)
+tests_sandbox_test_sandbox_LDADD = $(TEST_LIBS)
+TESTS += tests/sandbox/test-sandbox
+endif
+if HAVE_CHECK
+check_PROGRAMS += tests/sandbox/test-policy
+tests_sandbox_test_policy_SOURCES = tests/sandbox/test-policy.c
+tests_sandbox_test_policy_CFLAGS = $(TEST_CFLAGS)
+tests_sandbox_test_policy_LDADD = $(TEST_LIBS)
+TESTS += tests/sandbox/test-policy
+endif
+TESTS += tests/sandbox/tool.sh
+EXTRA_DIST += tests/sandbox/tool.sh

@@ -1,0 +1,359 @@
+/* plan.c: what to confine, computed in the parent before each run.
+ *
+ * Protected paths inside a writable root (.git, the directory a .git file
+ * points to, .conch, .agents, conch's own config/state/data directories,
+ * shell start-up files) are made read-only in the child by read-only bind
+ * mounts in a private mount namespace.  A bind mount needs something to
+ * mount on, so a protected name that does not exist yet at the top of a
+ * root (.git, .conch, .agents) gets an empty placeholder directory for
+ * the length of the run (removed afterwards if still empty): creating it
+ * is then impossible (it exists, read-only, and cannot be renamed or
+ * removed as a mount point).  Without a mount namespace the launcher
+ * falls back to Landlock alone and grants each root entry by entry,
+ * leaving the protected names out; the top of each root is then not
+ * writable at all (no new top-level files), which is safe but narrower. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandbox/sb-internal.h"
+#include "util/fsutil.h"
+#include "util/xalloc.h"
+
+/* Secrets below HOME whose contents the child never reads. */
+static const char *const home_secrets[] = {
+	".ssh", ".gnupg", ".aws", ".config/gh", ".netrc", ".git-credentials",
+	".docker/config.json", ".kube/config", ".pypirc", ".config/gcloud",
+	".azure", NULL,
+};
+
+/* Shell and tool start-up files in HOME: never writable. */
+static const char *const home_rc[] = {
+	".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile",
+	".zshrc", ".zshenv", ".zprofile", ".zlogin", ".zlogout", ".cshrc",
+	".tcshrc", ".inputrc", ".config/fish", ".gitconfig", ".config/git",
+	".ssh", NULL,
+};
+
+static const char *const root_names[] = { ".git", ".conch", ".agents", NULL };
+
+static bool
+under_any(const struct sb_list *roots, const char *p)
+{
+	for (size_t i = 0; i < roots->n; i++)
+		if (path_is_under(p, roots->v[i]))
+			return true;
+	return false;
+}
+
+/* Canonical form of `p` when it exists, else NULL. */
+static char *
+canon(const char *p)
+{
+	char *r = realpath(p, NULL);
+	return r;
+}
+
+static void
+add_secret(struct sb_plan *plan, const char *p)
+{
+	char *c = canon(p);
+	if (!c)
+		return;
+	/* A secret that holds a write root cannot be cut out of it. */
+	for (size_t i = 0; i < plan->write_roots.n; i++) {
+		if (path_is_under(plan->write_roots.v[i], c)) {
+			free(c);
+			return;
+		}
+	}
+	sb_list_take(&plan->deny_read, c);
+}
+
+/* Cover `p` (when it exists and holds no write root) in the child. */
+static void
+add_hide(struct sb_plan *plan, const char *p)
+{
+	char *c = canon(p);
+	if (!c)
+		return;
+	for (size_t i = 0; i < plan->write_roots.n; i++) {
+		if (path_is_under(plan->write_roots.v[i], c) ||
+		    path_is_under(c, plan->write_roots.v[i])) {
+			free(c);
+			return;
+		}
+	}
+	if (plan->tmpdir && path_is_under(plan->tmpdir, c)) {
+		free(c);
+		return;
+	}
+	for (size_t i = 0; i < plan->hide.n; i++) {
+		if (strcmp(plan->hide.v[i], c) == 0) {
+			free(c);
+			return;
+		}
+	}
+	sb_list_take(&plan->hide, c);
+}
+
+/* Protect `p` when it exists inside a write root.  Symlinks are resolved:
+ * the target is what a write would reach. */
+static void
+add_protect(struct sb_plan *plan, const char *p)
+{
+	char *c = canon(p);
+	if (c && under_any(&plan->write_roots, c))
+		sb_list_take(&plan->protect, c);
+	else
+		free(c);
+}
+
+/* `root`/.git as a file: "gitdir: PATH" (relative to root). */
+static void
+add_gitfile_target(struct sb_plan *plan, const char *root, const char *gitfile)
+{
+	struct buf b = BUF_INIT;
+	const char *s;
+	char *end, *target;
+
+	buf_init(&b, 8192);
+	if (fs_read_file(gitfile, 8192, &b) != C_OK)
+		goto out;
+	s = buf_str(&b);
+	if (strncmp(s, "gitdir:", 7) != 0)
+		goto out;
+	s += 7;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = strchr(s, '\n');
+	if (end)
+		*end = '\0';
+	if (end && end > s && end[-1] == '\r')
+		end[-1] = '\0';
+	target = path_resolve(root, s);
+	add_protect(plan, target);
+	free(target);
+out:
+	buf_free(&b);
+}
+
+static void
+plan_protect(struct sb_plan *plan, const struct sandbox_spec *spec)
+{
+	const char *home = getenv("HOME");
+	static const char *const xdg[] = { "config", "state", "data", NULL };
+	size_t i, nroots = plan->write_roots.n;
+
+	for (i = 0; i < nroots; i++) {
+		const char *root = plan->write_roots.v[i];
+		for (size_t k = 0; root_names[k]; k++) {
+			char *p = path_join(root, root_names[k]);
+			struct stat st;
+			if (lstat(p, &st) < 0) {
+				if (errno == ENOENT && mkdir(p, 0755) == 0)
+					sb_list_add(&plan->placeholders, p);
+			} else if (k == 0 && S_ISREG(st.st_mode)) {
+				add_gitfile_target(plan, root, p);
+			}
+			/* the name itself (a .git file) and whatever it
+			 * resolves to; a symlink cannot be mounted over, so
+			 * with one the run takes the entry-by-entry grants,
+			 * which keep the link itself in place */
+			if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode))
+				plan->force_split = true;
+			if (lstat(p, &st) == 0 && !S_ISDIR(st.st_mode) &&
+			    !S_ISLNK(st.st_mode))
+				sb_list_add(&plan->protect, p);
+			else
+				add_protect(plan, p);
+			free(p);
+		}
+	}
+	for (i = 0; xdg[i]; i++) {
+		char *d = xdg_dir(xdg[i]);
+		add_protect(plan, d);
+		free(d);
+	}
+	if (home && home[0] == '/') {
+		for (i = 0; home_rc[i]; i++) {
+			char *p = path_join(home, home_rc[i]);
+			add_protect(plan, p);
+			free(p);
+		}
+	}
+	for (i = 0; spec->protect && spec->protect[i]; i++)
+		add_protect(plan, spec->protect[i]);
+}
+
+static void
+plan_secrets(struct sb_plan *plan, const struct sandbox_spec *spec)
+{
+	const char *home = getenv("HOME");
+	char *conf;
+	size_t i;
+
+	if (home && home[0] == '/') {
+		for (i = 0; home_secrets[i]; i++) {
+			char *p = path_join(home, home_secrets[i]);
+			add_secret(plan, p);
+			free(p);
+		}
+	}
+	/* files only root can read, which a root run must not either */
+	if (geteuid() == 0) {
+		static const char *const root_secrets[] = {
+			"/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-",
+			"/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key",
+			"/etc/ssh/ssh_host_ed25519_key", "/etc/ssh/ssh_host_dsa_key",
+			NULL,
+		};
+		for (i = 0; root_secrets[i]; i++)
+			add_secret(plan, root_secrets[i]);
+	}
+	/* conch's own config holds provider keys */
+	conf = xdg_dir("config");
+	add_secret(plan, conf);
+	free(conf);
+	for (i = 0; spec->deny_read && spec->deny_read[i]; i++)
+		add_secret(plan, spec->deny_read[i]);
+}
+
+/* Daemon sockets a confined command must not reach with the network
+ * off: container engines (root in all but name), the session bus (which
+ * starts programs), X11 and Wayland (keystrokes into the desktop), the
+ * ssh and gpg agents, systemd's private socket. */
+static void
+plan_hide(struct sb_plan *plan)
+{
+	static const char *const paths[] = {
+		"/run/docker.sock", "/var/run/docker.sock", "/run/podman",
+		"/run/containerd", "/run/dbus", "/run/systemd/private",
+		"/tmp/.X11-unix", "/tmp/.ICE-unix", NULL,
+	};
+	const char *ssh = getenv("SSH_AUTH_SOCK");
+	char rundir[64];
+	size_t i;
+
+	if (plan->allow_network)
+		return;
+	snprintf(rundir, sizeof rundir, "/run/user/%u", (unsigned)getuid());
+	for (i = 0; paths[i]; i++)
+		add_hide(plan, paths[i]);
+	add_hide(plan, rundir);
+	if (ssh && ssh[0] == '/')
+		add_hide(plan, ssh);
+	for (i = 0; i < plan->deny_read.n; i++)
+		add_hide(plan, plan->deny_read.v[i]);
+}
+
+static enum cerr
+plan_tmpdir(struct sb_plan *plan, struct buf *err)
+{
+	const char *base = getenv("TMPDIR");
+	char *tmpl, *c;
+
+	if (!base || base[0] != '/' || !fs_is_dir(base))
+		base = "/tmp";
+	tmpl = path_join(base, "conch-sb-XXXXXX");
+	if (!mkdtemp(tmpl)) {
+		buf_printf(err, "cannot create a private temp dir in %s: %s", base,
+			   strerror(errno));
+		free(tmpl);
+		return C_ERR_IO;
+	}
+	c = canon(tmpl);
+	free(tmpl);
+	plan->tmpdir = c;
+	return c ? C_OK : C_ERR_IO;
+}
+
+enum cerr
+sb_plan_build(struct sb_plan *plan, const struct sandbox_spec *spec,
+	      struct buf *err)
+{
+	char *ws;
+	size_t i;
+
+	memset(plan, 0, sizeof *plan);
+	plan->allow_network = spec->allow_network;
+	plan->read_only = spec->read_only;
+	plan->ll_abi = sb_landlock_abi();
+	if (!spec->workspace || spec->workspace[0] != '/' ||
+	    !(ws = canon(spec->workspace))) {
+		buf_printf(err, "the workspace %s is not an existing absolute directory",
+			   spec->workspace ? spec->workspace : "(none)");
+		return C_ERR_INVAL;
+	}
+	if (strcmp(ws, "/") == 0) {
+		buf_printf(err, "refusing / as the workspace");
+		free(ws);
+		return C_ERR_PERM;
+	}
+	sb_list_take(&plan->write_roots, ws);
+	for (i = 0; spec->write_roots && spec->write_roots[i]; i++) {
+		char *r = canon(spec->write_roots[i]);
+		if (r && strcmp(r, "/") != 0)
+			sb_list_take(&plan->write_roots, r);
+		else
+			free(r);
+	}
+	if (plan_tmpdir(plan, err) != C_OK)
+		return C_ERR_IO;
+	plan_secrets(plan, spec);
+	plan_protect(plan, spec);
+	plan_hide(plan);
+	sb_landlock_plan(plan);
+	if (sb_seccomp_plan(plan, err) < 0)
+		return C_ERR_IO;
+	return C_OK;
+}
+
+static int
+rm_tree_at(int dfd, const char *name, int depth)
+{
+	struct stat st;
+	int fd, rc = 0;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dfd, name, 0);
+	if (depth > 256)
+		return -1;
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		DIR *d = fdopendir(fd);
+		struct dirent *de;
+		if (!d) {
+			close(fd);
+			return -1;
+		}
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			if (rm_tree_at(dirfd(d), de->d_name, depth + 1) < 0)
+				rc = -1;
+		}
+		closedir(d);
+	}
+	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0)
+		rc = -1;
+	return rc;
+}
+
+void
+sb_plan_cleanup(struct sb_plan *plan)
+{
+	/* placeholders: only if still empty (rmdir refuses otherwise) */
+	for (size_t i = 0; i < plan->placeholders.n; i++)
+		rmdir(plan->placeholders.v[i]);
+	if (plan->tmpdir)
+		rm_tree_at(AT_FDCWD, plan->tmpdir, 0);
+}
