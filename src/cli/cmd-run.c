@@ -226,6 +226,7 @@ cli_run(struct cli_ctx *c)
 	ao.sandbox.off = (c->opts->sandbox && strcmp(c->opts->sandbox, "off") == 0) ||
 			 (!c->opts->sandbox && c->cfg->sandbox_off);
 	ao.sandbox.cancel_fd = cancel_fd;
+	ao.sandbox.read_only = pol.mode == MODE_READ_ONLY;
 	ao.cancel_fd = cancel_fd;
 	ao.config = c->cfg->root;
 	ao.reflect = !c->opts->no_reflect;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
@@ -64,8 +65,18 @@ cli_make_policy(struct cli_ctx *c, struct policy *p)
 		return EXIT_USAGE;
 	policy_init(p, m);
 	p->yes = c->opts->yes;
-	if (c->cfg->permissions)
-		p->rules = cJSON_Duplicate(c->cfg->permissions, true);
+	{
+		struct buf err = BUF_INIT;
+		/* only the user's own config may carry rules */
+		if (policy_load_rules(p, c->cfg->root, &err) != C_OK) {
+			fprintf(stderr, "conch: config error: %s: %s\n", c->cfg->path,
+				buf_str(&err));
+			buf_free(&err);
+			policy_free(p);
+			return EXIT_CONFIG;
+		}
+		buf_free(&err);
+	}
 	if ((c->opts->sandbox && strcmp(c->opts->sandbox, "off") == 0) ||
 	    (!c->opts->sandbox && c->cfg->sandbox_off))
 		fprintf(stderr, "conch: WARNING: the sandbox is OFF: commands run "

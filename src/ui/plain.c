@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "agent/mind.h"
+#include "sandbox/sandbox.h"
 #include "ui/ui.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
@@ -21,11 +22,15 @@ static void
 pl_text(void *ud, const char *s, size_t n)
 {
 	struct pl *p = ud;
+	struct buf clean = BUF_INIT;
 	if (!n)
 		return;
-	fwrite(s, 1, n, stdout);
+	/* model text is data: no escape sequence reaches the terminal */
+	sandbox_sanitize(s, n, &clean);
+	fwrite(buf_str(&clean), 1, clean.len, stdout);
 	fflush(stdout);
 	p->at_bol = s[n - 1] == '\n';
+	buf_free(&clean);
 }
 
 static void
@@ -67,9 +72,15 @@ static void
 pl_tool_end(void *ud, const struct conv_block *call, const char *result,
 	    bool is_error, long ms)
 {
+	struct buf clean = BUF_INIT;
 	(void)ud;
-	if (is_error)
-		fprintf(stderr, "  %s failed (%ld ms): %.200s\n", call->name, ms, result);
+	if (is_error) {
+		sandbox_sanitize(result, strlen(result) < 200 ? strlen(result) : 200,
+				 &clean);
+		fprintf(stderr, "  %s failed (%ld ms): %s\n", call->name, ms,
+			buf_str(&clean));
+	}
+	buf_free(&clean);
 }
 
 static void
