@@ -154,10 +154,12 @@ edit_apply(struct edit *ed, const struct buf *text, bool all,
 }
 
 /* Everything but the write: on C_OK `before`, `after` and `ed` are
- * filled and *target is the file to write (caller frees). */
+ * filled and `d` is the file to write (caller frees it with
+ * tool_dest_free()).  `before` is read through the same resolution the
+ * write uses, so the text edited is the text checked. */
 static enum cerr
 edit_plan(struct tool_ctx *ctx, const cJSON *args, const char *abs,
-	  const char *shown, char **target, struct buf *before,
+	  const char *shown, struct tool_dest *d, struct buf *before,
 	  struct buf *after, struct edit *ed, struct buf *err)
 {
 	const char *old_s = jx_str(args, "old_string");
@@ -166,8 +168,7 @@ edit_plan(struct tool_ctx *ctx, const cJSON *args, const char *abs,
 	struct stat st;
 	enum cerr e;
 
-	(void)ctx;
-	*target = NULL;
+	memset(d, 0, sizeof *d);
 	if (!old_s || !*old_s) {
 		buf_adds(err, "old_string is empty. To create a file use write; "
 			 "to insert text, include a neighbouring line in both "
@@ -194,11 +195,12 @@ edit_plan(struct tool_ctx *ctx, const cJSON *args, const char *abs,
 		buf_printf(err, "%s is not a regular file.", shown);
 		return C_ERR_INVAL;
 	}
-	*target = tool_real_target(ctx, abs, shown, err);
-	if (!*target)
-		return C_ERR_PERM;
-	if ((e = fs_read_file(*target, 0, before)) != C_OK) {
-		buf_printf(err, "Cannot read %s: %s.", shown, strerror(errno));
+	if ((e = tool_dest_resolve(ctx, abs, shown, d, err)) != C_OK)
+		return e;
+	if ((e = tool_dest_read(d, shown, before, err)) != C_OK) {
+		if (e == C_ERR_NOTFOUND)
+			buf_printf(err, "%s does not exist; use write to create "
+				   "it.", shown);
 		goto fail;
 	}
 	if (memchr(before->p, '\0', before->len)) {
@@ -227,8 +229,7 @@ edit_plan(struct tool_ctx *ctx, const cJSON *args, const char *abs,
 	edit_apply(ed, before, all, after);
 	return C_OK;
 fail:
-	free(*target);
-	*target = NULL;
+	tool_dest_free(d);
 	return e;
 }
 
@@ -245,12 +246,13 @@ tool_edit_preview(struct tool_ctx *ctx, const cJSON *args,
 		  struct buf *before, struct buf *after, struct buf *err)
 {
 	char *abs = tool_path(ctx, jx_str(args, "path"));
-	char *shown = tool_display_path(ctx, abs), *target = NULL;
+	char *shown = tool_display_path(ctx, abs);
 	struct edit ed = { 0 };
-	enum cerr e = edit_plan(ctx, args, abs, shown, &target, before, after,
+	struct tool_dest d;
+	enum cerr e = edit_plan(ctx, args, abs, shown, &d, before, after,
 				&ed, err);
 	edit_free(&ed);
-	free(target);
+	tool_dest_free(&d);
 	free(shown);
 	free(abs);
 	return e;
@@ -284,10 +286,11 @@ static enum cerr
 edit_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 {
 	char *abs = tool_path(ctx, jx_str(args, "path"));
-	char *shown = tool_display_path(ctx, abs), *target = NULL;
+	char *shown = tool_display_path(ctx, abs);
 	struct buf before = BUF_INIT, after = BUF_INIT;
 	struct edit ed = { 0 };
-	enum cerr e = edit_plan(ctx, args, abs, shown, &target, &before, &after,
+	struct tool_dest d;
+	enum cerr e = edit_plan(ctx, args, abs, shown, &d, &before, &after,
 				&ed, out);
 
 	if (e != C_OK)
@@ -297,17 +300,15 @@ edit_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 		buf_printf(out, "The edited %s would be too large.", shown);
 		goto out;
 	}
-	e = fs_write_atomic(target, after.p, after.len, 0644);
-	if (e != C_OK) {
-		buf_printf(out, "Cannot write %s: %s.", shown, strerror(errno));
+	e = tool_dest_write(&d, shown, after.p, after.len, false, out);
+	if (e != C_OK)
 		goto out;
-	}
 	report(out, shown, &ed);
 out:
 	edit_free(&ed);
 	buf_free(&before);
 	buf_free(&after);
-	free(target);
+	tool_dest_free(&d);
 	free(shown);
 	free(abs);
 	return e;

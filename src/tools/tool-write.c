@@ -1,6 +1,4 @@
 /* tool-write.c: create or overwrite a file atomically. */
-#include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,37 +8,45 @@
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 
-/* Where the bytes go (a symlink's target), whether it exists, or the
- * model's error.  *target is set on C_OK; caller frees. */
+/* Where the bytes go, whether the file exists (with its contents in
+ * `old` when `old` is not NULL), or the model's error.  On C_OK `d` is
+ * filled; caller frees it with tool_dest_free(). */
 static enum cerr
 write_check(struct tool_ctx *ctx, const char *abs, const char *shown,
-	    char **target, bool *exists, struct buf *err)
+	    struct tool_dest *d, bool *exists, struct buf *old,
+	    struct buf *err)
 {
 	struct stat st;
+	enum cerr e;
 
-	*target = NULL;
-	*exists = stat(abs, &st) == 0;
-	if (*exists && S_ISDIR(st.st_mode)) {
+	*exists = false;
+	memset(d, 0, sizeof *d);
+	/* friendly messages first; the checks that count come below */
+	if (stat(abs, &st) == 0 && S_ISDIR(st.st_mode)) {
 		buf_printf(err, "%s is a directory; give a file path.", shown);
 		return C_ERR_INVAL;
 	}
-	if (*exists && !S_ISREG(st.st_mode)) {
-		buf_printf(err, "%s is not a regular file.", shown);
-		return C_ERR_INVAL;
+	if ((e = tool_dest_resolve(ctx, abs, shown, d, err)) != C_OK)
+		return e;
+	e = tool_dest_read(d, shown, old, err);
+	if (e == C_ERR_NOTFOUND) {
+		e = C_OK;
+		goto out;
 	}
-	*target = tool_real_target(ctx, abs, shown, err);
-	if (!*target)
-		return C_ERR_PERM;
-	if (*exists && !readset_has(ctx->reads, abs) &&
-	    !readset_has(ctx->reads, *target)) {
+	if (e != C_OK)
+		goto out;
+	*exists = true;
+	if (!readset_has(ctx->reads, abs) &&
+	    !readset_has(ctx->reads, d->target)) {
 		buf_printf(err, "%s already exists and was not read in this "
 			   "session. Read it first (or use edit for a partial "
 			   "change), then write.", shown);
-		free(*target);
-		*target = NULL;
-		return C_ERR_EXISTS;
+		e = C_ERR_EXISTS;
 	}
-	return C_OK;
+out:
+	if (e != C_OK)
+		tool_dest_free(d);
+	return e;
 }
 
 enum cerr
@@ -48,22 +54,21 @@ tool_write_preview(struct tool_ctx *ctx, const cJSON *args,
 		   struct buf *before, struct buf *after, struct buf *err)
 {
 	char *abs = tool_path(ctx, jx_str(args, "path"));
-	char *shown = tool_display_path(ctx, abs), *target = NULL;
+	char *shown = tool_display_path(ctx, abs);
 	const char *content = jx_str(args, "content");
+	struct tool_dest d;
 	bool exists;
-	enum cerr e = write_check(ctx, abs, shown, &target, &exists, err);
+	enum cerr e = write_check(ctx, abs, shown, &d, &exists, before, err);
 
 	if (e != C_OK)
 		goto out;
-	if (exists && (e = fs_read_file(target, 0, before)) != C_OK) {
-		buf_printf(err, "Cannot read %s: %s.", shown, strerror(errno));
-		goto out;
-	}
+	if (!exists)
+		buf_free(before);
 	buf_adds(after, content ? content : "");
 	if (!after->p)
 		buf_add(after, "", 0);
+	tool_dest_free(&d);
 out:
-	free(target);
 	free(shown);
 	free(abs);
 	return e;
@@ -82,36 +87,25 @@ static enum cerr
 write_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 {
 	char *abs = tool_path(ctx, jx_str(args, "path"));
-	char *shown = tool_display_path(ctx, abs), *target = NULL, *dir = NULL;
-	const char *content = jx_str(args, "content"), *slash;
+	char *shown = tool_display_path(ctx, abs);
+	const char *content = jx_str(args, "content");
 	size_t len = content ? strlen(content) : 0;
+	struct tool_dest d;
 	bool exists;
-	enum cerr e = write_check(ctx, abs, shown, &target, &exists, out);
+	enum cerr e = write_check(ctx, abs, shown, &d, &exists, NULL, out);
 
 	if (e != C_OK)
 		goto out;
-	slash = strrchr(target, '/');
-	if (slash && slash != target) {
-		dir = xstrndup(target, (size_t)(slash - target));
-		if (!fs_is_dir(dir) && (e = fs_mkdir_p(dir, 0755)) != C_OK) {
-			buf_printf(out, "Cannot create the directory for %s: %s.",
-				   shown, strerror(errno));
-			goto out;
-		}
-	}
-	e = fs_write_atomic(target, content ? content : "", len, 0644);
-	if (e != C_OK) {
-		buf_printf(out, "Cannot write %s: %s.", shown, strerror(errno));
+	e = tool_dest_write(&d, shown, content ? content : "", len, true, out);
+	tool_dest_free(&d);
+	if (e != C_OK)
 		goto out;
-	}
 	if (ctx->reads)
 		readset_add(ctx->reads, abs);
 	buf_printf(out, "%s %s (%zu lines, %zu bytes).",
 		   exists ? "Wrote" : "Created", shown, count_lines(content ?
 		   content : "", len), len);
 out:
-	free(dir);
-	free(target);
 	free(shown);
 	free(abs);
 	return e;
