@@ -21,3 +21,10 @@ tests_tools_test_tools_bash_CFLAGS = $(TEST_CFLAGS)
 tests_tools_test_tools_bash_LDADD = $(TEST_LIBS)
 TESTS += tests/tools/test-tools-bash
 endif
+if HAVE_CHECK
+check_PROGRAMS += tests/tools/test-tools-beneath
+tests_tools_test_tools_beneath_SOURCES = tests/tools/test-tools-beneath.c tests/tools/tt.h
+tests_tools_test_tools_beneath_CFLAGS = $(TEST_CFLAGS)
+tests_tools_test_tools_beneath_LDADD = $(TEST_LIBS)
+TESTS += tests/tools/test-tools-beneath
+endif
