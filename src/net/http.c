@@ -6,7 +6,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include <curl/curl.h>
+#include "net/curl-lazy.h"
 
 #include "net/http.h"
 #include "util/str.h"
@@ -25,14 +25,6 @@ struct xfer {
 	char retry_ms[32];     /* retry-after-ms header value */
 	char retry_s[64];      /* retry-after header value */
 };
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void
-curl_init_once(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 static long long
 mono_ms(void)
@@ -228,7 +220,10 @@ http_post(const struct http_request *rq, struct http_response *rs)
 	rs->retry_after_ms = -1;
 	memset(&x, 0, sizeof x);
 	ebuf[0] = '\0';
-	pthread_once(&curl_once, curl_init_once);
+	if (!curl_lazy()->loaded) {
+		snprintf(rs->error, sizeof rs->error, "%s", curl_lazy()->error);
+		return C_ERR_PROVIDER;
+	}
 	easy = curl_easy_init();
 	multi = curl_multi_init();
 	if (!easy || !multi) {
