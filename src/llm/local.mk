@@ -1,1 +1,5 @@
-## src/llm: sources of this area (added by its issue)
+## src/llm: floor 2, the transformer runtime (util only).  Also registers
+## src/provider/local*.c and src/cli/cmd-model.c so that this area never
+## edits another fragment.
+libconch_a_SOURCES += \
+	src/llm/gguf.c src/llm/gguf.h

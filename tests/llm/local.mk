@@ -1,1 +1,10 @@
-## tests/llm
+## tests/llm: the transformer runtime (Check suites + data-driven tests)
+EXTRA_DIST += tests/llm/data/stories260K-greedy.ids
+
+if HAVE_CHECK
+check_PROGRAMS += tests/llm/test-gguf
+tests_llm_test_gguf_SOURCES = tests/llm/test-gguf.c
+tests_llm_test_gguf_CFLAGS = $(TEST_CFLAGS)
+tests_llm_test_gguf_LDADD = $(TEST_LIBS)
+TESTS += tests/llm/test-gguf
+endif
