@@ -2,4 +2,5 @@
 ## src/provider/local*.c and src/cli/cmd-model.c so that this area never
 ## edits another fragment.
 libconch_a_SOURCES += \
-	src/llm/gguf.c src/llm/gguf.h
+	src/llm/gguf.c src/llm/gguf.h \
+	src/llm/vocab.c src/llm/vocab.h

@@ -8,3 +8,11 @@ tests_llm_test_gguf_CFLAGS = $(TEST_CFLAGS)
 tests_llm_test_gguf_LDADD = $(TEST_LIBS)
 TESTS += tests/llm/test-gguf
 endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/llm/test-tokenizer
+tests_llm_test_tokenizer_SOURCES = tests/llm/test-tokenizer.c
+tests_llm_test_tokenizer_CFLAGS = $(TEST_CFLAGS)
+tests_llm_test_tokenizer_LDADD = $(TEST_LIBS)
+TESTS += tests/llm/test-tokenizer
+endif
