@@ -3,4 +3,5 @@
 ## edits another fragment.
 libconch_a_SOURCES += \
 	src/llm/gguf.c src/llm/gguf.h \
-	src/llm/vocab.c src/llm/vocab.h
+	src/llm/vocab.c src/llm/vocab.h \
+	src/llm/quant.c src/llm/quant.h

@@ -16,3 +16,11 @@ tests_llm_test_tokenizer_CFLAGS = $(TEST_CFLAGS)
 tests_llm_test_tokenizer_LDADD = $(TEST_LIBS)
 TESTS += tests/llm/test-tokenizer
 endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/llm/test-quant
+tests_llm_test_quant_SOURCES = tests/llm/test-quant.c
+tests_llm_test_quant_CFLAGS = $(TEST_CFLAGS)
+tests_llm_test_quant_LDADD = $(TEST_LIBS)
+TESTS += tests/llm/test-quant
+endif

@@ -1,0 +1,344 @@
+/* quant.c: scalar reference kernels.  See quant.h.  Blocks are read byte
+ * by byte (little-endian) so that no alignment is assumed. */
+#include <math.h>
+#include <string.h>
+
+#include "llm/quant.h"
+
+float
+llm_f16_to_f32(uint16_t h)
+{
+	uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+	uint32_t exp = (h >> 10) & 0x1F, man = h & 0x3FF, bits;
+	float f;
+
+	if (exp == 0) {
+		/* zero or subnormal: man * 2^-24 */
+		f = ldexpf((float)man, -24);
+		return sign ? -f : f;
+	}
+	if (exp == 31)
+		bits = sign | 0x7F800000u | (man << 13);
+	else
+		bits = sign | ((exp + 112) << 23) | (man << 13);
+	memcpy(&f, &bits, 4);
+	return f;
+}
+
+uint16_t
+llm_f32_to_f16(float f)
+{
+	uint32_t x, sign, man;
+	int32_t exp;
+	memcpy(&x, &f, 4);
+	sign = (x >> 16) & 0x8000;
+	exp = (int32_t)((x >> 23) & 0xFF) - 127 + 15;
+	man = x & 0x7FFFFF;
+	if (((x >> 23) & 0xFF) == 0xFF) /* inf / nan */
+		return (uint16_t)(sign | 0x7C00 | (man ? 0x200 : 0));
+	if (exp >= 31)
+		return (uint16_t)(sign | 0x7C00);
+	if (exp <= 0) {
+		uint32_t m, shift, r;
+		if (exp < -10)
+			return (uint16_t)sign;
+		m = man | 0x800000;
+		shift = (uint32_t)(14 - exp);
+		r = m >> shift;
+		if ((m >> (shift - 1)) & 1 && ((m & ((1u << (shift - 1)) - 1)) || (r & 1)))
+			r++;
+		return (uint16_t)(sign | r);
+	}
+	{
+		uint32_t r = ((uint32_t)exp << 10) | (man >> 13);
+		uint32_t rest = man & 0x1FFF;
+		if (rest > 0x1000 || (rest == 0x1000 && (r & 1)))
+			r++;
+		return (uint16_t)(sign | r);
+	}
+}
+
+float
+llm_bf16_to_f32(uint16_t h)
+{
+	uint32_t bits = (uint32_t)h << 16;
+	float f;
+	memcpy(&f, &bits, 4);
+	return f;
+}
+
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static inline float
+h2f(const uint8_t *p)
+{
+	return llm_f16_to_f32(rd16(p));
+}
+
+bool
+llm_type_supported(enum ggml_type t)
+{
+	switch (t) {
+	case GGML_F32: case GGML_F16: case GGML_BF16:
+	case GGML_Q4_0: case GGML_Q4_1: case GGML_Q5_0: case GGML_Q5_1:
+	case GGML_Q8_0: case GGML_Q4_K: case GGML_Q5_K: case GGML_Q6_K:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* 32-weight blocks */
+static void
+dq_q4_0(const uint8_t *b, float *y)
+{
+	float d = h2f(b);
+	int j;
+	for (j = 0; j < 16; j++) {
+		y[j] = (float)((b[2 + j] & 0xF) - 8) * d;
+		y[j + 16] = (float)((b[2 + j] >> 4) - 8) * d;
+	}
+}
+
+static void
+dq_q4_1(const uint8_t *b, float *y)
+{
+	float d = h2f(b), m = h2f(b + 2);
+	int j;
+	for (j = 0; j < 16; j++) {
+		y[j] = (float)(b[4 + j] & 0xF) * d + m;
+		y[j + 16] = (float)(b[4 + j] >> 4) * d + m;
+	}
+}
+
+static uint32_t
+rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+	       ((uint32_t)p[3] << 24);
+}
+
+static void
+dq_q5_0(const uint8_t *b, float *y)
+{
+	float d = h2f(b);
+	uint32_t qh = rd32(b + 2);
+	const uint8_t *qs = b + 6;
+	int j;
+	for (j = 0; j < 16; j++) {
+		int x0 = (qs[j] & 0xF) | (int)(((qh >> j) & 1) << 4);
+		int x1 = (qs[j] >> 4) | (int)(((qh >> (j + 16)) & 1) << 4);
+		y[j] = (float)(x0 - 16) * d;
+		y[j + 16] = (float)(x1 - 16) * d;
+	}
+}
+
+static void
+dq_q5_1(const uint8_t *b, float *y)
+{
+	float d = h2f(b), m = h2f(b + 2);
+	uint32_t qh = rd32(b + 4);
+	const uint8_t *qs = b + 8;
+	int j;
+	for (j = 0; j < 16; j++) {
+		int x0 = (qs[j] & 0xF) | (int)(((qh >> j) & 1) << 4);
+		int x1 = (qs[j] >> 4) | (int)(((qh >> (j + 16)) & 1) << 4);
+		y[j] = (float)x0 * d + m;
+		y[j + 16] = (float)x1 * d + m;
+	}
+}
+
+static void
+dq_q8_0(const uint8_t *b, float *y)
+{
+	float d = h2f(b);
+	int j;
+	for (j = 0; j < 32; j++)
+		y[j] = (float)(int8_t)b[2 + j] * d;
+}
+
+/* 256-weight super-blocks */
+static void
+scale_min_k4(int j, const uint8_t *q, int *d, int *m)
+{
+	if (j < 4) {
+		*d = q[j] & 63;
+		*m = q[j + 4] & 63;
+	} else {
+		*d = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+		*m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
+	}
+}
+
+static void
+dq_q4_k(const uint8_t *b, float *y)
+{
+	float d = h2f(b), dmin = h2f(b + 2);
+	const uint8_t *sc = b + 4, *q = b + 16;
+	int j, l, is = 0;
+	for (j = 0; j < 256; j += 64) {
+		int s1, m1, s2, m2;
+		scale_min_k4(is, sc, &s1, &m1);
+		scale_min_k4(is + 1, sc, &s2, &m2);
+		for (l = 0; l < 32; l++)
+			*y++ = d * (float)s1 * (float)(q[l] & 0xF) - dmin * (float)m1;
+		for (l = 0; l < 32; l++)
+			*y++ = d * (float)s2 * (float)(q[l] >> 4) - dmin * (float)m2;
+		q += 32;
+		is += 2;
+	}
+}
+
+static void
+dq_q5_k(const uint8_t *b, float *y)
+{
+	float d = h2f(b), dmin = h2f(b + 2);
+	const uint8_t *sc = b + 4, *qh = b + 16, *ql = b + 48;
+	int j, l, is = 0;
+	unsigned u1 = 1, u2 = 2;
+	for (j = 0; j < 256; j += 64) {
+		int s1, m1, s2, m2;
+		scale_min_k4(is, sc, &s1, &m1);
+		scale_min_k4(is + 1, sc, &s2, &m2);
+		for (l = 0; l < 32; l++)
+			*y++ = d * (float)s1 * (float)((ql[l] & 0xF) + (qh[l] & u1 ? 16 : 0)) -
+			       dmin * (float)m1;
+		for (l = 0; l < 32; l++)
+			*y++ = d * (float)s2 * (float)((ql[l] >> 4) + (qh[l] & u2 ? 16 : 0)) -
+			       dmin * (float)m2;
+		ql += 32;
+		is += 2;
+		u1 <<= 2;
+		u2 <<= 2;
+	}
+}
+
+static void
+dq_q6_k(const uint8_t *b, float *y)
+{
+	const uint8_t *ql = b, *qh = b + 128;
+	const int8_t *sc = (const int8_t *)(b + 192);
+	float d = h2f(b + 208);
+	int n, l;
+	for (n = 0; n < 256; n += 128) {
+		for (l = 0; l < 32; l++) {
+			int is = l / 16;
+			int q1 = ((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
+			int q2 = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
+			int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+			int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+			y[l] = d * (float)sc[is] * (float)q1;
+			y[l + 32] = d * (float)sc[is + 2] * (float)q2;
+			y[l + 64] = d * (float)sc[is + 4] * (float)q3;
+			y[l + 96] = d * (float)sc[is + 6] * (float)q4;
+		}
+		y += 128;
+		ql += 64;
+		qh += 32;
+		sc += 8;
+	}
+}
+
+typedef void (*dq_fn)(const uint8_t *, float *);
+
+static dq_fn
+block_fn(enum ggml_type t)
+{
+	switch (t) {
+	case GGML_Q4_0: return dq_q4_0;
+	case GGML_Q4_1: return dq_q4_1;
+	case GGML_Q5_0: return dq_q5_0;
+	case GGML_Q5_1: return dq_q5_1;
+	case GGML_Q8_0: return dq_q8_0;
+	case GGML_Q4_K: return dq_q4_k;
+	case GGML_Q5_K: return dq_q5_k;
+	case GGML_Q6_K: return dq_q6_k;
+	default: return NULL;
+	}
+}
+
+void
+llm_dequant_row(enum ggml_type t, const void *src, float *dst, size_t n)
+{
+	const uint8_t *p = src;
+	size_t i, bs, ts;
+	dq_fn fn;
+
+	switch (t) {
+	case GGML_F32:
+		memcpy(dst, src, n * sizeof(float));
+		return;
+	case GGML_F16:
+		for (i = 0; i < n; i++)
+			dst[i] = llm_f16_to_f32(rd16(p + 2 * i));
+		return;
+	case GGML_BF16:
+		for (i = 0; i < n; i++)
+			dst[i] = llm_bf16_to_f32(rd16(p + 2 * i));
+		return;
+	default:
+		break;
+	}
+	fn = block_fn(t);
+	bs = ggml_blck_size(t);
+	ts = ggml_type_size(t);
+	if (!fn)
+		return;
+	for (i = 0; i < n / bs; i++)
+		fn(p + i * ts, dst + i * bs);
+}
+
+float
+llm_dot_row(enum ggml_type t, const void *row, const float *x, size_t n)
+{
+	const uint8_t *p = row;
+	float tmp[256], sum = 0.0f;
+	size_t i, j, bs, ts;
+	dq_fn fn;
+
+	switch (t) {
+	case GGML_F32: {
+		const float *w = row;
+		for (i = 0; i < n; i++)
+			sum += w[i] * x[i];
+		return sum;
+	}
+	case GGML_F16:
+		for (i = 0; i < n; i++)
+			sum += llm_f16_to_f32(rd16(p + 2 * i)) * x[i];
+		return sum;
+	case GGML_BF16:
+		for (i = 0; i < n; i++)
+			sum += llm_bf16_to_f32(rd16(p + 2 * i)) * x[i];
+		return sum;
+	default:
+		break;
+	}
+	fn = block_fn(t);
+	if (!fn)
+		return 0.0f;
+	bs = ggml_blck_size(t);
+	ts = ggml_type_size(t);
+	for (i = 0; i < n / bs; i++) {
+		float s = 0.0f;
+		fn(p + i * ts, tmp);
+		for (j = 0; j < bs; j++)
+			s += tmp[j] * x[i * bs + j];
+		sum += s;
+	}
+	return sum;
+}
+
+void
+llm_matvec(enum ggml_type t, const void *w, size_t rows, size_t cols,
+	   const float *x, float *y)
+{
+	size_t r, rs = ggml_row_size(t, cols);
+	const uint8_t *p = w;
+	for (r = 0; r < rows; r++)
+		y[r] = llm_dot_row(t, p + r * rs, x, cols);
+}
