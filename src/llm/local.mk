@@ -4,4 +4,6 @@
 libconch_a_SOURCES += \
 	src/llm/gguf.c src/llm/gguf.h \
 	src/llm/vocab.c src/llm/vocab.h \
-	src/llm/quant.c src/llm/quant.h
+	src/llm/quant.c src/llm/quant.h \
+	src/llm/sample.c src/llm/sample.h \
+	src/llm/model.c src/llm/llm.h

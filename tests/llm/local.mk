@@ -24,3 +24,11 @@ tests_llm_test_quant_CFLAGS = $(TEST_CFLAGS)
 tests_llm_test_quant_LDADD = $(TEST_LIBS)
 TESTS += tests/llm/test-quant
 endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/llm/test-model
+tests_llm_test_model_SOURCES = tests/llm/test-model.c
+tests_llm_test_model_CFLAGS = $(TEST_CFLAGS)
+tests_llm_test_model_LDADD = $(TEST_LIBS)
+TESTS += tests/llm/test-model
+endif
