@@ -209,139 +209,137 @@ def _h(x):
 
 
 def quant(t, x):
-    """x: 1-D float32 (length a multiple of the block) -> bytes."""
+    """x: 1-D float32 (length a multiple of the block) -> bytes.  Vectorised
+    over blocks; round-to-nearest, no search for the best scales."""
     x = np.asarray(x, np.float32).reshape(-1)
     if t == T_F32:
         return x.astype('<f4').tobytes()
     if t == T_F16:
         return x.astype('<f2').tobytes()
     if t == T_BF16:
-        u = x.view(np.uint32)
+        u = x.view(np.uint32).astype(np.uint64)
         return ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype('<u2').tobytes()
     be, bb = BLOCK[t]
-    xb = x.reshape(-1, be)
-    out = bytearray()
-    for blk in xb:
-        out += _quant_block(t, blk)
-    assert len(out) == len(xb) * bb
-    return bytes(out)
+    v = x.reshape(-1, be)
+    if t in (T_Q4_0, T_Q5_0, T_Q4_1, T_Q5_1):
+        out = _quant_small(t, v)
+    elif t == T_Q8_0:
+        d = np.abs(v).max(axis=1) / 127
+        dh = _h(d).astype(np.float32)
+        inv = np.divide(1.0, dh, out=np.zeros_like(dh), where=dh != 0)
+        q = np.clip(np.round(v * inv[:, None]), -128, 127).astype(np.int8)
+        out = np.concatenate([_h(dh).view(np.uint8).reshape(-1, 2),
+                              q.view(np.uint8)], axis=1)
+    elif t in (T_Q4_K, T_Q5_K):
+        out = _quant_k45(t, v)
+    elif t == T_Q6_K:
+        out = _quant_q6k(v)
+    else:
+        raise ValueError(t)
+    assert out.shape == (v.shape[0], bb), (out.shape, bb)
+    return out.astype(np.uint8).tobytes()
 
 
-def _quant_block(t, v):
+def _pack_nibbles(q):
+    """q [nb, 32] ints -> [nb, 16] bytes: element j low, j+16 high."""
+    return ((q[:, :16] & 0xF) | ((q[:, 16:] & 0xF) << 4)).astype(np.uint8)
+
+
+def _pack_qh(q):
+    bits = ((q >> 4) & 1).astype(np.uint64) << np.arange(32, dtype=np.uint64)[None, :]
+    qh = bits.sum(axis=1).astype('<u4')
+    return qh.view(np.uint8).reshape(-1, 4)
+
+
+def _quant_small(t, v):
+    five = t in (T_Q5_0, T_Q5_1)
+    bits = 5 if five else 4
     if t in (T_Q4_0, T_Q5_0):
-        bits = 4 if t == T_Q4_0 else 5
         half = 1 << (bits - 1)
-        amax_i = int(np.argmax(np.abs(v)))
-        mx = v[amax_i]
-        d = mx / -half if mx != 0 else 0.0
-        dh = float(_h(d))
-        inv = 1.0 / dh if dh else 0.0
-        q = np.clip(np.floor(v * inv + half + 0.5), 0, 2 * half - 1).astype(np.int32)
-        return _pack_small(t, dh, None, q)
-    if t in (T_Q4_1, T_Q5_1):
-        bits = 4 if t == T_Q4_1 else 5
-        lo, hi = float(v.min()), float(v.max())
-        d = (hi - lo) / ((1 << bits) - 1)
-        dh = float(_h(d))
-        mh = float(_h(lo))
-        inv = 1.0 / dh if dh else 0.0
-        q = np.clip(np.floor((v - mh) * inv + 0.5), 0, (1 << bits) - 1).astype(np.int32)
-        return _pack_small(t, dh, mh, q)
-    if t == T_Q8_0:
-        amax = float(np.abs(v).max())
-        d = amax / 127
-        dh = float(_h(d))
-        inv = 1.0 / dh if dh else 0.0
-        q = np.clip(np.round(v * inv), -128, 127).astype(np.int8)
-        return _h(dh).tobytes() + q.tobytes()
-    if t in (T_Q4_K, T_Q5_K):
-        return _quant_k45(t, v)
-    if t == T_Q6_K:
-        return _quant_q6k(v)
-    raise ValueError(t)
-
-
-def _pack_small(t, d, m, q):
-    out = _h(d).tobytes()
-    if m is not None:
-        out += _h(m).tobytes()
-    if t in (T_Q5_0, T_Q5_1):
-        qh = 0
-        for i in range(32):
-            qh |= ((int(q[i]) >> 4) & 1) << i
-        out += struct.pack('<I', qh)
-    qs = bytes(((int(q[i]) & 0xF) | ((int(q[i + 16]) & 0xF) << 4)) for i in range(16))
-    return out + qs
+        mx = v[np.arange(v.shape[0]), np.argmax(np.abs(v), axis=1)]
+        dh = _h(mx / -half).astype(np.float32)
+        inv = np.divide(1.0, dh, out=np.zeros_like(dh), where=dh != 0)
+        q = np.clip(np.floor(v * inv[:, None] + half + 0.5), 0, 2 * half - 1).astype(np.int64)
+        parts = [_h(dh).view(np.uint8).reshape(-1, 2)]
+    else:
+        lo, hi = v.min(axis=1), v.max(axis=1)
+        dh = _h((hi - lo) / ((1 << bits) - 1)).astype(np.float32)
+        mh = _h(lo).astype(np.float32)
+        inv = np.divide(1.0, dh, out=np.zeros_like(dh), where=dh != 0)
+        q = np.clip(np.floor((v - mh[:, None]) * inv[:, None] + 0.5), 0,
+                    (1 << bits) - 1).astype(np.int64)
+        parts = [_h(dh).view(np.uint8).reshape(-1, 2), _h(mh).view(np.uint8).reshape(-1, 2)]
+    if five:
+        parts.append(_pack_qh(q))
+    parts.append(_pack_nibbles(q))
+    return np.concatenate(parts, axis=1)
 
 
 def _pack_k_scales(s, m):
-    b = [0] * 12
-    for j in range(8):
-        if j < 4:
-            b[j] = (s[j] & 63) | ((s[j + 4] >> 4) << 6)
-            b[j + 4] = (m[j] & 63) | ((m[j + 4] >> 4) << 6)
-        else:
-            b[j + 4] = (s[j] & 0xF) | ((m[j] & 0xF) << 4)
-    return bytes(b)
+    """s, m [nb, 8] 6-bit ints -> [nb, 12] bytes."""
+    b = np.zeros((s.shape[0], 12), np.int64)
+    for j in range(4):
+        b[:, j] = (s[:, j] & 63) | ((s[:, j + 4] >> 4) << 6)
+        b[:, j + 4] = (m[:, j] & 63) | ((m[:, j + 4] >> 4) << 6)
+        b[:, j + 8] = (s[:, j + 4] & 0xF) | ((m[:, j + 4] & 0xF) << 4)
+    return b.astype(np.uint8)
 
 
 def _quant_k45(t, v):
-    bits = 4 if t == T_Q4_K else 5
-    qmax = (1 << bits) - 1
-    sub = v.reshape(8, 32)
-    mins = np.maximum(-sub.min(axis=1), 0.0)
-    scl = (sub.max(axis=1) + mins) / qmax
-    d = float(scl.max()) / 63 if scl.max() > 0 else 0.0
-    dmin = float(mins.max()) / 63 if mins.max() > 0 else 0.0
-    dh, dmh = float(_h(d)), float(_h(dmin))
-    si = np.clip(np.round(scl / dh), 0, 63).astype(int) if dh else np.zeros(8, int)
-    mi = np.clip(np.round(mins / dmh), 0, 63).astype(int) if dmh else np.zeros(8, int)
-    q = np.zeros(256, np.int32)
-    for j in range(8):
-        sc = dh * si[j]
-        mn = dmh * mi[j]
-        if sc > 0:
-            q[32 * j:32 * j + 32] = np.clip(np.round((sub[j] + mn) / sc), 0, qmax)
-    out = _h(dh).tobytes() + _h(dmh).tobytes() + _pack_k_scales(list(si), list(mi))
+    nb = v.shape[0]
+    qmax = 15 if t == T_Q4_K else 31
+    sub = v.reshape(nb, 8, 32)
+    mins = np.maximum(-sub.min(axis=2), 0.0)
+    scl = (sub.max(axis=2) + mins) / qmax
+    dh = _h(scl.max(axis=1) / 63).astype(np.float32)
+    dmh = _h(mins.max(axis=1) / 63).astype(np.float32)
+    si = np.clip(np.round(np.divide(scl, dh[:, None], out=np.zeros_like(scl),
+                                    where=dh[:, None] != 0)), 0, 63).astype(np.int64)
+    mi = np.clip(np.round(np.divide(mins, dmh[:, None], out=np.zeros_like(mins),
+                                    where=dmh[:, None] != 0)), 0, 63).astype(np.int64)
+    sc = dh[:, None] * si
+    mn = dmh[:, None] * mi
+    q = np.divide(sub + mn[:, :, None], sc[:, :, None], out=np.zeros_like(sub),
+                  where=sc[:, :, None] > 0)
+    q = np.clip(np.round(q), 0, qmax).astype(np.int64).reshape(nb, 256)
+    parts = [_h(dh).view(np.uint8).reshape(-1, 2), _h(dmh).view(np.uint8).reshape(-1, 2),
+             _pack_k_scales(si, mi)]
     if t == T_Q5_K:
-        qh = np.zeros(32, np.int32)
+        qh = np.zeros((nb, 32), np.int64)
         for j in range(8):
-            qh |= ((q[32 * j:32 * j + 32] >> 4) & 1) << j
-        out += bytes(int(x) for x in qh)
-    qs = bytearray(128)
+            qh |= ((q[:, 32 * j:32 * j + 32] >> 4) & 1) << j
+        parts.append(qh.astype(np.uint8))
+    qs = np.zeros((nb, 128), np.int64)
     for c in range(4):
-        lo = q[64 * c:64 * c + 32] & 0xF
-        hi = q[64 * c + 32:64 * c + 64] & 0xF
-        for l in range(32):
-            qs[32 * c + l] = int(lo[l]) | (int(hi[l]) << 4)
-    return out + bytes(qs)
+        qs[:, 32 * c:32 * c + 32] = (q[:, 64 * c:64 * c + 32] & 0xF) | \
+            ((q[:, 64 * c + 32:64 * c + 64] & 0xF) << 4)
+    parts.append(qs.astype(np.uint8))
+    return np.concatenate(parts, axis=1)
 
 
 def _quant_q6k(v):
-    sub = v.reshape(16, 16)
-    amax = np.abs(sub).max(axis=1)
-    scl = amax / 31
-    d = float(np.abs(scl).max()) / 127 if scl.max() > 0 else 0.0
-    dh = float(_h(d))
-    si = np.clip(np.round(scl / dh), -128, 127).astype(int) if dh else np.zeros(16, int)
-    q = np.zeros(256, np.int32)
-    for j in range(16):
-        s = dh * si[j]
-        if s != 0:
-            q[16 * j:16 * j + 16] = np.clip(np.round(sub[j] / s), -32, 31)
-    q += 32
-    ql = bytearray(128)
-    qh = bytearray(64)
+    nb = v.shape[0]
+    sub = v.reshape(nb, 16, 16)
+    scl = np.abs(sub).max(axis=2) / 31
+    dh = _h(scl.max(axis=1) / 127).astype(np.float32)
+    si = np.clip(np.round(np.divide(scl, dh[:, None], out=np.zeros_like(scl),
+                                    where=dh[:, None] != 0)), -128, 127).astype(np.int64)
+    s = dh[:, None] * si
+    q = np.divide(sub, s[:, :, None], out=np.zeros_like(sub), where=s[:, :, None] != 0)
+    q = (np.clip(np.round(q), -32, 31).astype(np.int64) + 32).reshape(nb, 256)
+    ql = np.zeros((nb, 128), np.int64)
+    qh = np.zeros((nb, 64), np.int64)
     for half in range(2):
-        base = 128 * half
-        for l in range(32):
-            q1, q2 = q[base + l], q[base + l + 32]
-            q3, q4 = q[base + l + 64], q[base + l + 96]
-            ql[64 * half + l] = (q1 & 0xF) | ((q3 & 0xF) << 4)
-            ql[64 * half + l + 32] = (q2 & 0xF) | ((q4 & 0xF) << 4)
-            qh[32 * half + l] = (q1 >> 4) | ((q2 >> 4) << 2) | ((q3 >> 4) << 4) | ((q4 >> 4) << 6)
-    sc = np.array(si, np.int8).tobytes()
-    return bytes(ql) + bytes(qh) + sc + _h(dh).tobytes()
+        b = 128 * half
+        q1, q2 = q[:, b:b + 32], q[:, b + 32:b + 64]
+        q3, q4 = q[:, b + 64:b + 96], q[:, b + 96:b + 128]
+        ql[:, 64 * half:64 * half + 32] = (q1 & 0xF) | ((q3 & 0xF) << 4)
+        ql[:, 64 * half + 32:64 * half + 64] = (q2 & 0xF) | ((q4 & 0xF) << 4)
+        qh[:, 32 * half:32 * half + 32] = (q1 >> 4) | ((q2 >> 4) << 2) | \
+            ((q3 >> 4) << 4) | ((q4 >> 4) << 6)
+    return np.concatenate([ql.astype(np.uint8), qh.astype(np.uint8),
+                           si.astype(np.int8).view(np.uint8),
+                           _h(dh).view(np.uint8).reshape(-1, 2)], axis=1)
 
 
 # ---------------------------------------------------------------- writing

@@ -32,3 +32,9 @@ tests_llm_test_model_CFLAGS = $(TEST_CFLAGS)
 tests_llm_test_model_LDADD = $(TEST_LIBS)
 TESTS += tests/llm/test-model
 endif
+
+check_PROGRAMS += tests/llm/llm-refcheck
+tests_llm_llm_refcheck_SOURCES = tests/llm/llm-refcheck.c
+tests_llm_llm_refcheck_LDADD = libconch.a $(CONCH_LIBS)
+TESTS += tests/llm/reference.sh
+EXTRA_DIST += tests/llm/reference.sh tools/llm_ref.py tools/gguflib.py
