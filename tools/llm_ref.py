@@ -6,6 +6,8 @@ runtime, and a writer of small random-weight GGUF models.
       writes OUTDIR/<arch>-<type>.gguf for every architecture and tensor
       type, and OUTDIR/<arch>-<type>.ref with the prompt ids and the numpy
       logits after every prompt position (one line each).
+  /usr/bin/python3 tools/llm_ref.py model OUT.gguf ARCH TYPE
+      writes one random-weight model.
   /usr/bin/python3 tools/llm_ref.py logits MODEL.gguf ID...
       prints the reference logits for the last id.
 
@@ -311,6 +313,9 @@ def main():
                     for pos, tok in enumerate(PROMPT):
                         lg = ref.step(tok, pos)
                         f.write(' '.join('%.7g' % v for v in lg) + '\n')
+        return 0
+    if len(sys.argv) == 5 and sys.argv[1] == 'model':
+        make_model(sys.argv[3], sys.argv[4], sys.argv[2])
         return 0
     if len(sys.argv) >= 4 and sys.argv[1] == 'logits':
         ref = Ref(sys.argv[2])

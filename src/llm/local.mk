@@ -6,4 +6,6 @@ libconch_a_SOURCES += \
 	src/llm/vocab.c src/llm/vocab.h \
 	src/llm/quant.c src/llm/quant.h \
 	src/llm/sample.c src/llm/sample.h \
-	src/llm/model.c src/llm/llm.h
+	src/llm/model.c src/llm/llm.h \
+	src/llm/template.c src/llm/template.h \
+	src/cli/cmd-model.c src/cli/cmd-model.h

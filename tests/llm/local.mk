@@ -38,3 +38,9 @@ tests_llm_llm_refcheck_SOURCES = tests/llm/llm-refcheck.c
 tests_llm_llm_refcheck_LDADD = libconch.a $(CONCH_LIBS)
 TESTS += tests/llm/reference.sh
 EXTRA_DIST += tests/llm/reference.sh tools/llm_ref.py tools/gguflib.py
+
+check_PROGRAMS += tests/llm/model-cli
+tests_llm_model_cli_SOURCES = tests/llm/model-cli.c
+tests_llm_model_cli_LDADD = libconch.a $(CONCH_LIBS)
+TESTS += tests/llm/cmd-model.sh
+EXTRA_DIST += tests/llm/cmd-model.sh
