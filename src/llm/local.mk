@@ -9,3 +9,7 @@ libconch_a_SOURCES += \
 	src/llm/model.c src/llm/llm.h \
 	src/llm/template.c src/llm/template.h \
 	src/cli/cmd-model.c src/cli/cmd-model.h
+libconch_a_SOURCES += \
+	src/provider/local.c src/provider/local.h \
+	src/provider/local-chat.c \
+	src/provider/local-grammar.c src/provider/local-grammar.h

@@ -1,6 +1,9 @@
 /* template.c: see template.h.  The formats are the ones the model
  * families document for their chat templates. */
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/xalloc.h"
 
 #include "llm/template.h"
 
@@ -74,10 +77,44 @@ known_role(const char *r)
 	return is(r, "system") || is(r, "user") || is(r, "assistant") || is(r, "tool");
 }
 
+struct em {
+	struct buf *out;
+	struct llm_spans *sp;
+};
+
+/* markup: the template's own text, where control tokens are recognised */
+static void
+mk(struct em *e, const char *s)
+{
+	size_t start = e->out->len;
+	buf_adds(e->out, s);
+	if (e->sp && e->out->len > start) {
+		struct llm_spans *sp = e->sp;
+		if (sp->n > 0 && sp->v[2 * sp->n - 1] == start) {
+			sp->v[2 * sp->n - 1] = e->out->len; /* extend the last span */
+			return;
+		}
+		if (sp->n == sp->cap) {
+			sp->cap = sp->cap ? sp->cap * 2 : 16;
+			sp->v = xreallocarray(sp->v, sp->cap, 2 * sizeof(size_t));
+		}
+		sp->v[2 * sp->n] = start;
+		sp->v[2 * sp->n + 1] = e->out->len;
+		sp->n++;
+	}
+}
+
+/* content: user, assistant or tool text */
+static void
+ct(struct em *e, const char *s)
+{
+	buf_adds(e->out, s);
+}
+
 /* ChatML, Qwen style: consecutive tool results share one user turn, each
  * wrapped in <tool_response>. */
 static void
-render_chatml(const struct llm_chat_msg *m, size_t n, bool gen, struct buf *out)
+render_chatml(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
 {
 	size_t i;
 	for (i = 0; i < n; i++) {
@@ -85,61 +122,76 @@ render_chatml(const struct llm_chat_msg *m, size_t n, bool gen, struct buf *out)
 			bool first = i == 0 || !is(m[i - 1].role, "tool");
 			bool last = i + 1 == n || !is(m[i + 1].role, "tool");
 			if (first)
-				buf_adds(out, "<|im_start|>user");
-			buf_printf(out, "\n<tool_response>\n%s\n</tool_response>", m[i].content);
+				mk(e, "<|im_start|>user");
+			mk(e, "\n<tool_response>\n");
+			ct(e, m[i].content);
+			mk(e, "\n</tool_response>");
 			if (last)
-				buf_adds(out, "<|im_end|>\n");
+				mk(e, "<|im_end|>\n");
 			continue;
 		}
-		buf_printf(out, "<|im_start|>%s\n%s<|im_end|>\n", m[i].role, m[i].content);
+		mk(e, "<|im_start|>");
+		mk(e, m[i].role);
+		mk(e, "\n");
+		ct(e, m[i].content);
+		mk(e, "<|im_end|>\n");
 	}
 	if (gen)
-		buf_adds(out, "<|im_start|>assistant\n");
+		mk(e, "<|im_start|>assistant\n");
 }
 
 /* Llama 3: tool results use the ipython role. */
 static void
-render_llama3(const struct llm_chat_msg *m, size_t n, bool gen, struct buf *out)
+render_llama3(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
 {
 	size_t i;
-	for (i = 0; i < n; i++)
-		buf_printf(out, "<|start_header_id|>%s<|end_header_id|>\n\n%s<|eot_id|>",
-			   is(m[i].role, "tool") ? "ipython" : m[i].role, m[i].content);
+	for (i = 0; i < n; i++) {
+		mk(e, "<|start_header_id|>");
+		mk(e, is(m[i].role, "tool") ? "ipython" : m[i].role);
+		mk(e, "<|end_header_id|>\n\n");
+		ct(e, m[i].content);
+		mk(e, "<|eot_id|>");
+	}
 	if (gen)
-		buf_adds(out, "<|start_header_id|>assistant<|end_header_id|>\n\n");
+		mk(e, "<|start_header_id|>assistant<|end_header_id|>\n\n");
 }
 
 /* Mistral: the system prompt goes in front of the first user message;
- * tool results are shown as user text. */
+ * tool results are shown as user text.  The assistant turn opens after
+ * [/INST] by itself. */
 static void
-render_mistral(const struct llm_chat_msg *m, size_t n, bool gen, struct buf *out)
+render_mistral(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
 {
 	const char *sys = NULL;
 	bool sys_done = false;
 	size_t i;
-	(void)gen; /* the assistant turn opens after [/INST] by itself */
+	(void)gen;
 	for (i = 0; i < n; i++) {
 		if (is(m[i].role, "system")) {
 			sys = m[i].content;
 			continue;
 		}
 		if (is(m[i].role, "assistant")) {
-			buf_printf(out, " %s</s>", m[i].content);
+			mk(e, " ");
+			ct(e, m[i].content);
+			mk(e, "</s>");
 			continue;
 		}
-		buf_adds(out, "[INST] ");
+		mk(e, "[INST] ");
 		if (sys && !sys_done) {
-			buf_printf(out, "%s\n\n", sys);
+			ct(e, sys);
+			mk(e, "\n\n");
 			sys_done = true;
 		}
-		buf_printf(out, "%s [/INST]", m[i].content);
+		ct(e, m[i].content);
+		mk(e, " [/INST]");
 	}
 }
 
 /* Gemma: roles user and model; the system prompt is put in front of the
  * first user turn. */
 static void
-render_gemma(const struct llm_chat_msg *m, size_t n, bool gen, struct buf *out)
+render_gemma(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
 {
 	const char *sys = NULL;
 	bool sys_done = false;
@@ -150,46 +202,70 @@ render_gemma(const struct llm_chat_msg *m, size_t n, bool gen, struct buf *out)
 			continue;
 		}
 		if (is(m[i].role, "assistant")) {
-			buf_printf(out, "<start_of_turn>model\n%s<end_of_turn>\n", m[i].content);
+			mk(e, "<start_of_turn>model\n");
+			ct(e, m[i].content);
+			mk(e, "<end_of_turn>\n");
 			continue;
 		}
-		buf_adds(out, "<start_of_turn>user\n");
+		mk(e, "<start_of_turn>user\n");
 		if (sys && !sys_done) {
-			buf_printf(out, "%s\n\n", sys);
+			ct(e, sys);
+			mk(e, "\n\n");
 			sys_done = true;
 		}
-		buf_printf(out, "%s<end_of_turn>\n", m[i].content);
+		ct(e, m[i].content);
+		mk(e, "<end_of_turn>\n");
 	}
 	if (gen)
-		buf_adds(out, "<start_of_turn>model\n");
+		mk(e, "<start_of_turn>model\n");
 }
 
 static void
-render_phi3(const struct llm_chat_msg *m, size_t n, bool gen, struct buf *out)
+render_phi3(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
 {
 	size_t i;
-	for (i = 0; i < n; i++)
-		buf_printf(out, "<|%s|>\n%s<|end|>\n", is(m[i].role, "tool") ? "user" : m[i].role,
-			   m[i].content);
+	for (i = 0; i < n; i++) {
+		mk(e, "<|");
+		mk(e, is(m[i].role, "tool") ? "user" : m[i].role);
+		mk(e, "|>\n");
+		ct(e, m[i].content);
+		mk(e, "<|end|>\n");
+	}
 	if (gen)
-		buf_adds(out, "<|assistant|>\n");
+		mk(e, "<|assistant|>\n");
+}
+
+void
+llm_spans_free(struct llm_spans *s)
+{
+	free(s->v);
+	s->v = NULL;
+	s->n = s->cap = 0;
+}
+
+enum cerr
+llm_tmpl_render_marked(enum llm_tmpl t, const struct llm_chat_msg *msgs, size_t n,
+		       bool add_assistant, struct buf *out, struct llm_spans *markup)
+{
+	struct em e = { out, markup };
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!msgs[i].role || !msgs[i].content || !known_role(msgs[i].role))
+			return C_ERR_INVAL;
+	switch (t) {
+	case LLM_TMPL_CHATML: render_chatml(msgs, n, add_assistant, &e); break;
+	case LLM_TMPL_LLAMA3: render_llama3(msgs, n, add_assistant, &e); break;
+	case LLM_TMPL_MISTRAL: render_mistral(msgs, n, add_assistant, &e); break;
+	case LLM_TMPL_GEMMA: render_gemma(msgs, n, add_assistant, &e); break;
+	case LLM_TMPL_PHI3: render_phi3(msgs, n, add_assistant, &e); break;
+	default: return C_ERR_INVAL;
+	}
+	return buf_ok(out) ? C_OK : out->err;
 }
 
 enum cerr
 llm_tmpl_render(enum llm_tmpl t, const struct llm_chat_msg *msgs, size_t n,
 		bool add_assistant, struct buf *out)
 {
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (!msgs[i].role || !msgs[i].content || !known_role(msgs[i].role))
-			return C_ERR_INVAL;
-	switch (t) {
-	case LLM_TMPL_CHATML: render_chatml(msgs, n, add_assistant, out); break;
-	case LLM_TMPL_LLAMA3: render_llama3(msgs, n, add_assistant, out); break;
-	case LLM_TMPL_MISTRAL: render_mistral(msgs, n, add_assistant, out); break;
-	case LLM_TMPL_GEMMA: render_gemma(msgs, n, add_assistant, out); break;
-	case LLM_TMPL_PHI3: render_phi3(msgs, n, add_assistant, out); break;
-	default: return C_ERR_INVAL;
-	}
-	return buf_ok(out) ? C_OK : out->err;
+	return llm_tmpl_render_marked(t, msgs, n, add_assistant, out, NULL);
 }

@@ -44,6 +44,21 @@ enum llm_tmpl llm_tmpl_from_name(const char *name);
 enum cerr llm_tmpl_render(enum llm_tmpl t, const struct llm_chat_msg *msgs, size_t n,
 			  bool add_assistant, struct buf *out);
 
+/* Byte ranges of a rendered prompt: v[2i]..v[2i+1], i < n. */
+struct llm_spans {
+	size_t *v; /* owned */
+	size_t n, cap;
+};
+
+void llm_spans_free(struct llm_spans *s);
+
+/* As llm_tmpl_render, and record in `markup` (if not NULL) the ranges of
+ * `out` that are the template's own text, for llm_tokenize_marked: control
+ * tokens typed by a user or returned by a tool stay plain text. */
+enum cerr llm_tmpl_render_marked(enum llm_tmpl t, const struct llm_chat_msg *msgs,
+				 size_t n, bool add_assistant, struct buf *out,
+				 struct llm_spans *markup);
+
 /* The text that ends an assistant turn in this family ("<|im_end|>",
  * "<|eot_id|>", "</s>", "<end_of_turn>", "<|end|>"). */
 const char *llm_tmpl_eot(enum llm_tmpl t);

@@ -594,9 +594,20 @@ frag_push(struct frags *fs, size_t off, size_t len, int32_t id)
 }
 
 /* Split text into raw fragments and special tokens, longest token first. */
+static bool
+in_spans(const size_t *spans, size_t nspans, size_t at, size_t len)
+{
+	size_t i;
+	for (i = 0; i < nspans; i++)
+		if (at >= spans[2 * i] && at + len <= spans[2 * i + 1])
+			return true;
+	return false;
+}
+
 static void
 split_special(const struct llm_vocab *v, const char *text, size_t n,
-	      bool parse_special, struct frags *out)
+	      bool parse_special, const size_t *spans, size_t nspans,
+	      struct frags *out)
 {
 	struct frags cur = { 0 }, next = { 0 }, tmp;
 	size_t k, j;
@@ -610,19 +621,25 @@ split_special(const struct llm_vocab *v, const char *text, size_t n,
 		next.n = 0;
 		for (j = 0; j < cur.n; j++) {
 			struct frag f = cur.f[j];
-			size_t pos = f.off, end = f.off + f.len;
+			size_t pos = f.off, end = f.off + f.len, scan;
 			const char *hit;
 			if (f.id >= 0) {
 				frag_push(&next, f.off, f.len, f.id);
 				continue;
 			}
-			while (pos < end &&
-			       (hit = str_find(text + pos, end - pos, t->text, t->len)) != NULL) {
+			scan = pos;
+			while (scan < end &&
+			       (hit = str_find(text + scan, end - scan, t->text, t->len)) != NULL) {
 				size_t at = (size_t)(hit - text);
+				if (spans && t->type != LLM_TOK_USER_DEFINED &&
+				    !in_spans(spans, nspans, at, t->len)) {
+					scan = at + 1; /* control text inside content: plain */
+					continue;
+				}
 				if (at > pos)
 					frag_push(&next, pos, at - pos, -1);
 				frag_push(&next, at, t->len, id);
-				pos = at + t->len;
+				pos = scan = at + t->len;
 			}
 			if (pos < end)
 				frag_push(&next, pos, end - pos, -1);
@@ -988,9 +1005,10 @@ bpe_tokenize(const struct llm_vocab *v, const char *text, const struct frags *fs
 	buf_free(&w);
 }
 
-enum cerr
-llm_tokenize(const struct llm_vocab *v, const char *text, size_t n, bool add_bos,
-	     bool parse_special, struct llm_tokens *out)
+static enum cerr
+tokenize(const struct llm_vocab *v, const char *text, size_t n, bool add_bos,
+	 bool parse_special, const size_t *spans, size_t nspans,
+	 struct llm_tokens *out)
 {
 	struct frags fs = { 0 };
 
@@ -998,13 +1016,29 @@ llm_tokenize(const struct llm_vocab *v, const char *text, size_t n, bool add_bos
 		llm_tokens_push(out, v->bos);
 	if (n == 0)
 		return C_OK;
-	split_special(v, text, n, parse_special, &fs);
+	split_special(v, text, n, parse_special, spans, nspans, &fs);
 	if (v->type == LLM_VOCAB_SPM)
 		spm_tokenize(v, text, &fs, out);
 	else
 		bpe_tokenize(v, text, &fs, out);
 	free(fs.f);
 	return C_OK;
+}
+
+enum cerr
+llm_tokenize(const struct llm_vocab *v, const char *text, size_t n, bool add_bos,
+	     bool parse_special, struct llm_tokens *out)
+{
+	return tokenize(v, text, n, add_bos, parse_special, NULL, 0, out);
+}
+
+enum cerr
+llm_tokenize_marked(const struct llm_vocab *v, const char *text, size_t n,
+		    bool add_bos, const size_t *spans, size_t nspans,
+		    struct llm_tokens *out)
+{
+	static const size_t none[2] = { 0, 0 };
+	return tokenize(v, text, n, add_bos, true, spans ? spans : none, spans ? nspans : 0, out);
 }
 
 /* ------------------------------------------------------------ decoding */

@@ -74,6 +74,14 @@ int32_t llm_vocab_find(const struct llm_vocab *v, const char *s, size_t n);
 enum cerr llm_tokenize(const struct llm_vocab *v, const char *text, size_t n,
 		       bool add_bos, bool parse_special, struct llm_tokens *out);
 
+/* Like llm_tokenize with parse_special, except that control tokens are
+ * recognised only inside the byte ranges spans[2i]..spans[2i+1] (the
+ * template's own markup); elsewhere (user and tool text) their text is
+ * tokenized as plain text.  User-defined tokens are split everywhere. */
+enum cerr llm_tokenize_marked(const struct llm_vocab *v, const char *text, size_t n,
+			      bool add_bos, const size_t *spans, size_t nspans,
+			      struct llm_tokens *out);
+
 /* Append the bytes of token `id` to `out`.  Control tokens give nothing
  * unless `special`.  The bytes may be a partial UTF-8 character; see
  * struct llm_utf8_stream. */
