@@ -116,7 +116,7 @@ def make_model(arch, qtype, path, seed=0):
     w.add('general.name', 'conch-test-%s-%s' % (arch, qtype))
     w.add('general.alignment', 32, G.U32)
     a = arch
-    w.add(a + '.context_length', 256, G.U32)
+    w.add(a + '.context_length', 4096, G.U32)
     w.add(a + '.embedding_length', c['n_embd'], G.U32)
     w.add(a + '.block_count', c['n_layer'], G.U32)
     w.add(a + '.attention.head_count', c['n_head'], G.U32)

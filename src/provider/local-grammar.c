@@ -7,16 +7,20 @@
 #include <cjson/cJSON.h>
 
 #include "provider/local-grammar.h"
+#include "util/jsonx.h"
 #include "util/xalloc.h"
 
-#define MAX_WS 8
+#define MAX_WS 4
 
 struct tcg_tool {
 	char *name;
 	char **props; /* allowed top-level argument keys; none: any */
 	size_t nprops;
+	bool closed;   /* additionalProperties: false */
 	char ***enums; /* per property: allowed string values, or NULL */
 	size_t *nenums;
+	char *types;   /* per property: first byte its JSON type allows ('"',
+			* '0' number, 'i' integer, 't' boolean, '[', '{'), 0 any */
 	char **req;   /* required keys (at most 64 are enforced) */
 	size_t nreq;
 };
@@ -78,10 +82,20 @@ tcg_new(const struct conv_tool_spec *tools, size_t n, const char *args_key)
 			size_t k;
 			t->props = str_list(props, &t->nprops);
 			t->req = str_list(cJSON_GetObjectItemCaseSensitive(s, "required"), &t->nreq);
+			t->closed = cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "additionalProperties"));
 			t->enums = xcalloc(t->nprops ? t->nprops : 1, sizeof(*t->enums));
 			t->nenums = xcalloc(t->nprops ? t->nprops : 1, sizeof(*t->nenums));
+			t->types = xcalloc(t->nprops ? t->nprops : 1, 1);
 			for (k = 0; k < t->nprops; k++) {
 				const cJSON *ps = cJSON_GetObjectItemCaseSensitive(props, t->props[k]);
+				const char *ty = jx_str(ps, "type");
+				if (ty)
+					t->types[k] = strcmp(ty, "string") == 0 ? '"' :
+						      strcmp(ty, "integer") == 0 ? 'i' :
+						      strcmp(ty, "number") == 0 ? '0' :
+						      strcmp(ty, "boolean") == 0 ? 't' :
+						      strcmp(ty, "array") == 0 ? '[' :
+						      strcmp(ty, "object") == 0 ? '{' : 0;
 				const cJSON *en = cJSON_GetObjectItemCaseSensitive(ps, "enum");
 				const cJSON *it;
 				bool all_str = cJSON_IsArray(en) && cJSON_GetArraySize(en) > 0;
@@ -125,6 +139,7 @@ tcg_free(struct tcg *g)
 		}
 		free(g->tools[i].enums);
 		free(g->tools[i].nenums);
+		free(g->tools[i].types);
 	}
 	free(g->tools);
 	free(g);
@@ -166,6 +181,22 @@ prefix_of(char **v, size_t nv, const char *s, size_t n, bool exact)
 	for (i = 0; i < nv; i++) {
 		size_t l = strlen(v[i]);
 		if (exact ? l == n && memcmp(v[i], s, n) == 0 : l >= n && memcmp(v[i], s, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* key s[0..n) against the properties not used yet */
+static bool
+prop_ok(const struct tcg_tool *t, uint64_t used, const char *s, size_t n, bool exact)
+{
+	size_t i;
+	for (i = 0; i < t->nprops; i++) {
+		size_t l = strlen(t->props[i]);
+		if (i < 64 && (used & (1ULL << i)))
+			continue;
+		if (exact ? l == n && memcmp(t->props[i], s, n) == 0
+			  : l >= n && memcmp(t->props[i], s, n) == 0)
 			return true;
 	}
 	return false;
@@ -264,6 +295,20 @@ json_byte(const struct tcg *g, struct tcg_state *st, unsigned char c)
 			st->nkey = 0;
 			return true;
 		}
+		st->int_only = false;
+		if (st->depth == 1 && t && st->prop >= 0 && t->types && t->types[st->prop]) {
+			char want = t->types[st->prop];
+			bool numeric = c == '-' || (c >= '0' && c <= '9');
+			if (want == '"' && c != '"')
+				return false;
+			if ((want == '0' || want == 'i') && !numeric)
+				return false;
+			if (want == 't' && c != 't' && c != 'f')
+				return false;
+			if ((want == '[' || want == '{') && c != want)
+				return false;
+			st->int_only = want == 'i';
+		}
 		if (c == '{') {
 			st->js = J_OBJ_FIRST;
 			return push(st, '{');
@@ -285,6 +330,7 @@ json_byte(const struct tcg *g, struct tcg_state *st, unsigned char c)
 		}
 		if (c == '-' || (c >= '0' && c <= '9')) {
 			st->js = J_NUM;
+			st->lit_i = c == '-' ? 0 : 1;
 			st->num = c == '-' ? N_SIGN : c == '0' ? N_ZERO : N_INT;
 			return true;
 		}
@@ -338,6 +384,11 @@ json_byte(const struct tcg *g, struct tcg_state *st, unsigned char c)
 		} else if (st->esc >= 2) {
 			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
 				return false;
+			/* no surrogate escapes (\uD800-\uDFFF): readers refuse lone ones */
+			if (st->esc == 2)
+				st->hexd = c == 'd' || c == 'D';
+			else if (st->esc == 3 && st->hexd && strchr("89abcdefABCDEF", c))
+				return false;
 			st->esc = st->esc == 5 ? 0 : st->esc + 1;
 		} else if (c == '\\') {
 			st->esc = 1;
@@ -349,8 +400,8 @@ json_byte(const struct tcg *g, struct tcg_state *st, unsigned char c)
 			/* end of a key: at the top level check it */
 			if (st->depth == 1 && (t = cur_tool(g, st)) != NULL) {
 				size_t i;
-				if (t->nprops && (st->key_bad ||
-						  !prefix_of(t->props, t->nprops, st->key, st->nkey, true)))
+				if (t->closed && (st->key_bad ||
+						  !prop_ok(t, st->used, st->key, st->nkey, true)))
 					return false;
 				st->prop = -1;
 				for (i = 0; i < t->nprops && i < 64; i++)
@@ -380,8 +431,8 @@ json_byte(const struct tcg *g, struct tcg_state *st, unsigned char c)
 				st->key[st->nkey++] = (char)c;
 			else
 				st->key_bad = true;
-			if (t && t->nprops &&
-			    (st->key_bad || !prefix_of(t->props, t->nprops, st->key, st->nkey, false)))
+			if (t && t->closed &&
+			    (st->key_bad || !prop_ok(t, st->used, st->key, st->nkey, false)))
 				return false;
 		}
 		return true;
@@ -400,7 +451,7 @@ json_byte(const struct tcg *g, struct tcg_state *st, unsigned char c)
 		st->ws = 0;
 		if (c == ',') {
 			t = cur_tool(g, st);
-			if (st->depth == 1 && t && t->nprops && t->nprops <= 64 &&
+			if (st->depth == 1 && t && t->closed && t->nprops <= 64 &&
 			    (size_t)__builtin_popcountll(st->used) >= t->nprops)
 				return false; /* no key is left to add */
 			st->js = st->stack[st->depth - 1] == '{' ? J_OBJ_KEY : J_VALUE;
@@ -418,6 +469,12 @@ json_byte(const struct tcg *g, struct tcg_state *st, unsigned char c)
 		return true;
 	case J_NUM: {
 		bool digit = c >= '0' && c <= '9';
+		/* numbers stay short (at most 16 digits per part): JSON readers
+		 * (cJSON) refuse long ones */
+		if (digit && ++st->lit_i > 16)
+			return false;
+		if (c == '.' || c == 'e' || c == 'E')
+			st->lit_i = 0;
 		switch (st->num) {
 		case N_SIGN:
 			if (!digit)
@@ -428,11 +485,11 @@ json_byte(const struct tcg *g, struct tcg_state *st, unsigned char c)
 		case N_INT:
 			if (digit && st->num == N_INT)
 				return true;
-			if (c == '.') {
+			if (c == '.' && !st->int_only) {
 				st->num = N_DOT;
 				return true;
 			}
-			if (c == 'e' || c == 'E') {
+			if ((c == 'e' || c == 'E') && !st->int_only) {
 				st->num = N_E;
 				return true;
 			}

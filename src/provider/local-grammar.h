@@ -5,8 +5,10 @@
  *     {"name": "<a tool's name>", "<args key>": { ...arguments... }}
  * with optional whitespace between tokens (runs of at most 8), where the
  * name is one of the offered tools, the arguments are any well-formed JSON
- * object whose top-level keys are among the tool's schema "properties"
- * (when it lists any, each at most once), a property whose schema has a
+ * object with no top-level key twice, whose keys are among the schema's
+ * "properties" when it says "additionalProperties": false, a property's
+ * value starts as its "type" (string, integer, number, boolean, array,
+ * object) requires, a property whose schema has a
  * string "enum" takes one of those strings, and the object cannot close
  * before every key in the schema's "required" list is present.  The args key is "arguments"
  * (Qwen/Hermes) or "parameters" (Llama 3.1).
@@ -28,8 +30,8 @@
 struct tcg;
 
 struct tcg_state {
-	uint8_t stage, lit_i, ws, js, depth, num, lit, lit_i2, esc, nname, nkey;
-	bool key_bad, in_enum;
+	uint8_t stage, lit_i, ws, js, depth, num, lit, lit_i2, esc, hexd, nname, nkey;
+	bool key_bad, in_enum, int_only;
 	int16_t tool, prop;
 	uint64_t seen, used;
 	char stack[TCG_MAXDEPTH];

@@ -208,7 +208,7 @@ struct gen {
 	const struct provider_events *ev;
 	struct llm_sampler s;
 	struct splitter sp;
-	struct buf reply;       /* raw decoded bytes */
+	struct buf reply;       /* the reply so far, as valid UTF-8 */
 	struct llm_utf8_stream u8;
 	struct tcg *g;
 	struct tcg_state gs;
@@ -227,8 +227,8 @@ gen_accept(struct gen *G, int32_t tok)
 	size_t at = G->reply.len;
 
 	token_bytes(v, tok, &piece);
-	buf_add(&G->reply, buf_str(&piece), piece.len);
 	llm_utf8_stream_push(&G->u8, buf_str(&piece), piece.len, &clean);
+	buf_add(&G->reply, buf_str(&clean), clean.len);
 	buf_add(&G->sp.pend, buf_str(&clean), clean.len);
 	split_run(&G->sp, false);
 	llm_sampler_accept(&G->s, tok);
@@ -440,6 +440,7 @@ local_chat(struct provider *p, const struct provider_request *req,
 		}
 	}
 	llm_utf8_stream_flush(&G.u8, &tail);
+	buf_add(&G.reply, buf_str(&tail), tail.len);
 	buf_add(&G.sp.pend, buf_str(&tail), tail.len);
 	split_run(&G.sp, true);
 	calls = local_parse_reply(L->fam, buf_str(&G.reply), G.reply.len, out, &L->next_id);

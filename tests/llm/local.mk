@@ -44,3 +44,12 @@ tests_llm_model_cli_SOURCES = tests/llm/model-cli.c
 tests_llm_model_cli_LDADD = libconch.a $(CONCH_LIBS)
 TESTS += tests/llm/cmd-model.sh
 EXTRA_DIST += tests/llm/cmd-model.sh
+
+if HAVE_CHECK
+check_PROGRAMS += tests/llm/test-local
+tests_llm_test_local_SOURCES = tests/llm/test-local.c
+tests_llm_test_local_CFLAGS = $(TEST_CFLAGS)
+tests_llm_test_local_LDADD = $(TEST_LIBS)
+TESTS += tests/llm/test-local tests/llm/local-e2e.sh
+EXTRA_DIST += tests/llm/local-e2e.sh
+endif
