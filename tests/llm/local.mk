@@ -53,3 +53,19 @@ tests_llm_test_local_LDADD = $(TEST_LIBS)
 TESTS += tests/llm/test-local tests/llm/local-e2e.sh
 EXTRA_DIST += tests/llm/local-e2e.sh
 endif
+
+# GGUF parser robustness: a replay of mutated real files in make check,
+# and a libFuzzer target with --enable-fuzzing (clang).
+check_PROGRAMS += tests/llm/fuzz-gguf-replay
+tests_llm_fuzz_gguf_replay_SOURCES = tests/llm/fuzz-gguf.c
+tests_llm_fuzz_gguf_replay_LDADD = libconch.a $(CONCH_LIBS)
+TESTS += tests/llm/fuzz-replay.sh
+EXTRA_DIST += tests/llm/fuzz-replay.sh
+if ENABLE_FUZZING
+check_PROGRAMS += fuzz-gguf
+fuzz_gguf_SOURCES = tests/llm/fuzz-gguf.c
+fuzz_gguf_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_LIBFUZZER
+fuzz_gguf_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
+fuzz_gguf_LDFLAGS = -fsanitize=fuzzer,address,undefined
+fuzz_gguf_LDADD = libconch.a $(CONCH_LIBS)
+endif
