@@ -8,6 +8,9 @@ runtime, and a writer of small random-weight GGUF models.
       logits after every prompt position (one line each).
   /usr/bin/python3 tools/llm_ref.py model OUT.gguf ARCH TYPE
       writes one random-weight model.
+  /usr/bin/python3 tools/llm_ref.py scripted OUT.gguf
+      writes a tiny qwen2 model whose reply is fixed (see make_scripted):
+      thinking, text and a tool call, for end-to-end tests.
   /usr/bin/python3 tools/llm_ref.py logits MODEL.gguf ID...
       prints the reference logits for the last id.
 
@@ -198,6 +201,91 @@ def make_model(arch, qtype, path, seed=0):
     w.write(path)
 
 
+# ------------------------------------------------- a scripted tiny model
+
+SCRIPT = ['<think>', 'plan', '</think>', 'Sure', '<tool_call>',
+          '\n{"name": "read", "arguments": {"path": "README.md"}}\n',
+          '</tool_call>', '<|im_end|>']
+
+
+def make_scripted(path):
+    """A qwen2 model whose reply is fixed: one layer that adds nothing,
+    one-hot embeddings and an output matrix mapping each token to its
+    successor in SCRIPT (the reply starts after the newline that ends the
+    ChatML assistant header; every other token is followed by <|im_end|>).
+    Greedy or sampled at moderate temperature, it answers
+    <think>plan</think>Sure<tool_call>{read README.md}</tool_call>."""
+    bc = byte_chars()
+    toks = [bc[b] for b in range(256)]
+    types = [1] * 256
+
+    def enc(text):
+        return ''.join(bc[b] for b in text.encode('utf-8'))
+    specials = ['<|endoftext|>', '<|im_start|>', '<|im_end|>']
+    user = ['<think>', '</think>', '<tool_call>', '</tool_call>']
+    for t in specials:
+        toks.append(t)
+        types.append(3)
+    for t in user:
+        toks.append(t)
+        types.append(4)
+    for t in SCRIPT:
+        if t not in toks and enc(t) not in toks:
+            toks.append(enc(t))
+            types.append(1)
+    V = len(toks)
+    E = 320
+    while E < V + 8:
+        E += 64
+
+    def tid(t):
+        return toks.index(t) if t in toks else toks.index(enc(t))
+    chain = [tid('\n')] + [tid(t) for t in SCRIPT]
+    succ = {a: b for a, b in zip(chain, chain[1:])}
+    end = tid('<|im_end|>')
+    emb = np.zeros((V, E), np.float32)
+    emb[np.arange(V), np.arange(V)] = 1.0
+    out = np.zeros((V, E), np.float32)
+    for t in range(V):
+        out[succ.get(t, end), t] = 1.0
+    H, hd, F = 4, E // 4, 64
+    w = G.GGUFWriter()
+    a = 'qwen2'
+    w.add('general.architecture', a)
+    w.add('general.name', 'conch-scripted')
+    w.add(a + '.context_length', 4096, G.U32)
+    w.add(a + '.embedding_length', E, G.U32)
+    w.add(a + '.block_count', 1, G.U32)
+    w.add(a + '.attention.head_count', H, G.U32)
+    w.add(a + '.attention.head_count_kv', H, G.U32)
+    w.add(a + '.attention.layer_norm_rms_epsilon', 1e-6, G.F32)
+    w.add(a + '.rope.freq_base', 1000000.0, G.F32)
+    w.add(a + '.feed_forward_length', F, G.U32)
+    w.add('tokenizer.ggml.model', 'gpt2')
+    w.add('tokenizer.ggml.pre', 'qwen2')
+    w.add('tokenizer.ggml.tokens', toks, (G.ARRAY, G.STRING))
+    w.add('tokenizer.ggml.token_type', types, (G.ARRAY, G.I32))
+    w.add('tokenizer.ggml.merges', [], (G.ARRAY, G.STRING))
+    w.add('tokenizer.ggml.eos_token_id', end, G.U32)
+    w.add('tokenizer.ggml.add_bos_token', False, G.BOOL)
+    w.add('tokenizer.chat_template', CHATML)
+    w.add_tensor('token_embd.weight', emb)
+    w.add_tensor('output_norm.weight', np.ones(E, np.float32))
+    w.add_tensor('output.weight', out)
+    z = lambda *shape: np.zeros(shape, np.float32)
+    p = 'blk.0.'
+    w.add_tensor(p + 'attn_norm.weight', np.ones(E, np.float32))
+    for nm in ('attn_q', 'attn_k', 'attn_v'):
+        w.add_tensor(p + nm + '.weight', z(E, E))
+        w.add_tensor(p + nm + '.bias', z(E))
+    w.add_tensor(p + 'attn_output.weight', z(E, E))
+    w.add_tensor(p + 'ffn_norm.weight', np.ones(E, np.float32))
+    w.add_tensor(p + 'ffn_gate.weight', z(F, E))
+    w.add_tensor(p + 'ffn_up.weight', z(F, E))
+    w.add_tensor(p + 'ffn_down.weight', z(E, F))
+    w.write(path)
+
+
 # ------------------------------------------------------ numpy forward pass
 
 class Ref:
@@ -313,6 +401,9 @@ def main():
                     for pos, tok in enumerate(PROMPT):
                         lg = ref.step(tok, pos)
                         f.write(' '.join('%.7g' % v for v in lg) + '\n')
+        return 0
+    if len(sys.argv) == 3 and sys.argv[1] == 'scripted':
+        make_scripted(sys.argv[2])
         return 0
     if len(sys.argv) == 5 and sys.argv[1] == 'model':
         make_model(sys.argv[3], sys.argv[4], sys.argv[2])

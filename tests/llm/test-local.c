@@ -344,6 +344,7 @@ static const struct conv_tool_spec e2e_tools[] = {
 struct sink {
 	struct buf text;
 	int polls, cancel_after;
+	struct buf thinking;
 };
 
 static void
@@ -351,6 +352,13 @@ on_text(void *ud, const char *s, size_t n)
 {
 	struct sink *k = ud;
 	buf_add(&k->text, s, n);
+}
+
+static void
+on_thinking(void *ud, const char *s, size_t n)
+{
+	struct sink *k = ud;
+	buf_add(&k->thinking, s, n);
 }
 
 static bool
@@ -368,7 +376,7 @@ START_TEST(provider_end_to_end)
 	struct provider *p;
 	struct provider_request req;
 	struct provider_events ev;
-	struct sink k = { BUF_INIT, 0, -1 };
+	struct sink k = { BUF_INIT, 0, -1, BUF_INIT };
 	struct conv c;
 	struct conv_msg out, *m;
 	cJSON *cfg;
@@ -467,6 +475,78 @@ START_TEST(provider_end_to_end)
 	/* a model without a template is refused with its name */
 	conv_free(&c);
 	buf_free(&k.text);
+	buf_free(&k.thinking);
+}
+END_TEST
+
+/* A model whose reply is fixed (tools/llm_ref.py scripted): thinking,
+ * text and a tool call are streamed to the right events and parsed into
+ * the right blocks, and the next turn reuses the cached prefix. */
+START_TEST(provider_scripted_reply)
+{
+	const char *path = getenv("CONCH_TEST_SCRIPTED_MODEL");
+	struct provider_error err;
+	struct provider *p;
+	struct provider_request req;
+	struct provider_events ev;
+	struct sink k = { BUF_INIT, 0, -1, BUF_INIT };
+	struct conv c;
+	struct conv_msg out, *m;
+	int turn;
+	long first_input = 0;
+
+	if (!path)
+		return;
+	p = provider_local_open(path, NULL, &err);
+	ck_assert_msg(p != NULL, "%s", err.msg);
+	memset(&ev, 0, sizeof ev);
+	ev.ud = &k;
+	ev.text = on_text;
+	ev.thinking = on_thinking;
+	ev.cancel_fd = -1;
+	conv_init(&c);
+	m = conv_add(&c, CONV_USER);
+	conv_msg_add_text(m, "Show me README.md");
+	memset(&req, 0, sizeof req);
+	req.system = "You are a test.";
+	req.conv = &c;
+	req.tools = e2e_tools;
+	req.ntools = 1;
+	for (turn = 0; turn < 2; turn++) {
+		struct conv_msg tmp;
+		buf_reset(&k.text);
+		buf_reset(&k.thinking);
+		ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_OK);
+		ck_assert_uint_eq(out.nblocks, 3);
+		ck_assert_int_eq(out.blocks[0].type, BLK_THINKING);
+		ck_assert_str_eq(out.blocks[0].text, "plan");
+		ck_assert_int_eq(out.blocks[1].type, BLK_TEXT);
+		ck_assert_str_eq(out.blocks[1].text, "Sure");
+		ck_assert_int_eq(out.blocks[2].type, BLK_TOOL_CALL);
+		ck_assert_str_eq(out.blocks[2].name, "read");
+		ck_assert_str_eq(out.blocks[2].args, "{\"path\":\"README.md\"}");
+		ck_assert_int_eq(out.stop, STOP_TOOL_USE);
+		ck_assert_str_eq(buf_str(&k.thinking), "plan");
+		ck_assert_str_eq(buf_str(&k.text), "Sure");
+		/* turn 2 re-evaluates from the assistant turn on, not the
+		 * first prompt, which is cached */
+		if (turn == 1)
+			ck_assert_int_ge(out.usage.cache_read, first_input - 1);
+		else
+			ck_assert_int_eq(out.usage.cache_read, 0);
+		first_input = out.usage.input;
+		conv_msg_copy(&tmp, &out);
+		conv_push(&c, &tmp);
+		m = conv_add(&c, CONV_USER);
+		conv_msg_add_tool_result(m, out.blocks[2].id, "# conch", false);
+		conv_msg_free(&out);
+	}
+	/* ids are unique across turns */
+	ck_assert_str_ne(c.msgs[1].blocks[2].id, c.msgs[3].blocks[2].id);
+	conv_free(&c);
+	buf_free(&k.text);
+	buf_free(&k.thinking);
+	provider_close(p);
 }
 END_TEST
 
@@ -505,6 +585,7 @@ main(void)
 	tcase_add_test(tc, grammar_accepts_and_refuses);
 	tcase_add_test(tc, grammar_random_walks);
 	tcase_add_test(tc, provider_end_to_end);
+	tcase_add_test(tc, provider_scripted_reply);
 	tcase_add_test(tc, provider_refuses_bad_files);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
