@@ -77,11 +77,17 @@ void llm_ctx_truncate(struct llm_ctx *c, uint32_t pos);
 /* How many leading tokens of toks[0..n) are already in the cache. */
 uint32_t llm_ctx_common_prefix(const struct llm_ctx *c, const int32_t *toks, size_t n);
 
-/* Called between tokens during eval; returning true stops the eval with
+/* Threads for the matrix products (default: the online CPUs, at most 8).
+ * Results do not depend on the count. */
+void llm_ctx_set_threads(struct llm_ctx *c, int n);
+
+/* Called between batches of up to 16 tokens during eval (so a one-token
+ * eval checks once); returning true stops the eval with
  * C_ERR_CANCELLED (tokens already evaluated stay cached). */
 void llm_ctx_set_abort(struct llm_ctx *c, bool (*abort)(void *ud), void *ud);
 
-/* Run toks[0..n) (n >= 1) through the model at the next positions.  On
+/* Run toks[0..n) (n >= 1) through the model at the next positions (in
+ * batches of up to 16: each weight row is read once per batch).  On
  * success *logits (if not NULL) points to n_vocab scores for the token
  * after the last one, valid until the next call on `c`.  Fails with
  * C_ERR_CONTEXT when the cache would overflow (nothing is evaluated),

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "llm/llm.h"
 #include "llm/quant.h"
@@ -45,18 +46,24 @@ struct llm_ctx {
 	int32_t *toks;     /* [n_ctx] */
 	float *kcache;     /* [n_layer][n_ctx][n_head_kv * head_dim_k] */
 	float *vcache;     /* [n_layer][n_ctx][n_head_kv * head_dim_v] */
-	float *x, *xb, *xb2; /* [n_embd] */
-	float *q;          /* [n_head * head_dim_k] */
-	float *att_out;    /* [n_head * head_dim_v] */
+	/* per batch position b < LLM_BATCH: */
+	float *x, *xb, *xb2; /* [b][n_embd] */
+	float *q;          /* [b][n_head * head_dim_k] */
+	float *att_out;    /* [b][n_head * head_dim_v] */
 	float *att;        /* [n_ctx] */
-	float *hb, *hb2;   /* [max ffn width] */
+	float *hb, *hb2;   /* [b][max ffn width] */
 	float *moe_acc;    /* [n_embd] */
 	float *router;     /* [n_expert] */
 	float *logits;     /* [n_vocab] */
 	float *rope_inv;   /* [n_rot / 2] inverse frequencies */
 	bool (*abort)(void *);
 	void *abort_ud;
+	int n_threads;
 };
+
+/* Prompt tokens go through the layers this many at a time, so that each
+ * weight row is read once per batch. */
+#define LLM_BATCH 16
 
 /* ------------------------------------------------------------- loading */
 
@@ -346,11 +353,11 @@ ctx_sizes(const struct llm_model *m, uint32_t n_ctx, size_t sz[14])
 		return false;
 	sz[0] = kv_k;
 	sz[1] = kv_v;
-	sz[2] = sz[3] = sz[4] = hp->n_embd;
-	sz[5] = (size_t)hp->n_head * hp->head_dim_k;
-	sz[6] = (size_t)hp->n_head * hp->head_dim_v;
+	sz[2] = sz[3] = sz[4] = (size_t)LLM_BATCH * hp->n_embd;
+	sz[5] = (size_t)LLM_BATCH * hp->n_head * hp->head_dim_k;
+	sz[6] = (size_t)LLM_BATCH * hp->n_head * hp->head_dim_v;
 	sz[7] = n_ctx;
-	sz[8] = sz[9] = max_ffn(hp);
+	sz[8] = sz[9] = (size_t)LLM_BATCH * max_ffn(hp);
 	sz[10] = hp->n_embd;
 	sz[11] = hp->n_expert ? hp->n_expert : 1;
 	sz[12] = hp->n_vocab;
@@ -415,6 +422,10 @@ llm_ctx_new(struct llm_model *m, uint32_t n_ctx, struct buf *err)
 		llm_ctx_free(c);
 		return NULL;
 	}
+	{
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		c->n_threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
+	}
 	for (i = 0; i < m->hp.n_rot / 2; i++) {
 		double inv = pow((double)m->hp.rope_base, -2.0 * i / (double)m->hp.n_rot);
 		if (m->rope_freqs.data)
@@ -455,6 +466,12 @@ llm_ctx_common_prefix(const struct llm_ctx *c, const int32_t *toks, size_t n)
 		if (c->toks[i] != toks[i])
 			break;
 	return i;
+}
+
+void
+llm_ctx_set_threads(struct llm_ctx *c, int n)
+{
+	c->n_threads = n < 1 ? 1 : n > 16 ? 16 : n;
 }
 
 void
@@ -523,18 +540,20 @@ rope(float *v, uint32_t pos, const float *inv, uint32_t n_rot, uint32_t head_dim
 	}
 }
 
+/* y[b] = w x[b] for b < n (w is [ne0 = cols, ne1 = rows]) */
 static void
-matvec_w(const struct wt *w, const float *x, float *y)
+matmul_w(const struct llm_ctx *c, const struct wt *w, const float *x, size_t n, float *y)
 {
-	llm_matvec(w->type, w->data, (size_t)w->ne[1], (size_t)w->ne[0], x, y);
+	llm_matmul(w->type, w->data, (size_t)w->ne[1], (size_t)w->ne[0], x, n, y, c->n_threads);
 }
 
-/* expert e's matrix of a [ne0, ne1, n_expert] tensor */
+/* expert e's matrix of a [ne0, ne1, n_expert] tensor, one input */
 static void
-matvec_expert(const struct wt *w, uint32_t e, const float *x, float *y)
+matvec_expert(const struct llm_ctx *c, const struct wt *w, uint32_t e, const float *x,
+	      float *y)
 {
 	const uint8_t *base = (const uint8_t *)w->data + (size_t)e * (size_t)w->ne[1] * w->row_bytes;
-	llm_matvec(w->type, base, (size_t)w->ne[1], (size_t)w->ne[0], x, y);
+	llm_matmul(w->type, base, (size_t)w->ne[1], (size_t)w->ne[0], x, 1, y, c->n_threads);
 }
 
 static float
@@ -543,79 +562,88 @@ silu(float x)
 	return x / (1.0f + expf(-x));
 }
 
+/* Attention for batch positions b < n at pos0 + b: Q, K, V of all of them,
+ * K and V straight into the cache, then causal attention per position. */
 static void
-attention(struct llm_ctx *c, const struct layer *L, uint32_t il, uint32_t pos)
+attention(struct llm_ctx *c, const struct layer *L, uint32_t il, uint32_t pos0, uint32_t n)
 {
 	const struct llm_hparams *hp = &c->m->hp;
-	uint32_t hk = hp->head_dim_k, hv = hp->head_dim_v, h, t, i;
+	uint32_t hk = hp->head_dim_k, hv = hp->head_dim_v, h, t, i, b;
 	size_t kvk = (size_t)hp->n_head_kv * hk, kvv = (size_t)hp->n_head_kv * hv;
-	float *kc = c->kcache + (size_t)il * c->n_ctx * kvk;
-	float *vc = c->vcache + (size_t)il * c->n_ctx * kvv;
-	float *k = kc + (size_t)pos * kvk, *v = vc + (size_t)pos * kvv;
+	size_t qd = (size_t)hp->n_head * hk, od = (size_t)hp->n_head * hv;
+	float *kc = c->kcache + (size_t)il * c->n_ctx * kvk;  /* [n_ctx][kvk] */
+	float *vc = c->vcache + (size_t)il * c->n_ctx * kvv;  /* [n_ctx][kvv] */
 	uint32_t group = hp->n_head / hp->n_head_kv;
 	float scale = 1.0f / sqrtf((float)hk);
 
-	/* q [n_head*hk], k [n_head_kv*hk], v [n_head_kv*hv] at this position */
-	matvec_w(&L->wq, c->xb, c->q);
-	matvec_w(&L->wk, c->xb, k);
-	matvec_w(&L->wv, c->xb, v);
-	add_row(c->q, &L->bq, (size_t)hp->n_head * hk);
-	add_row(k, &L->bk, kvk);
-	add_row(v, &L->bv, kvv);
-	for (h = 0; h < hp->n_head; h++) {
-		float *qh = c->q + (size_t)h * hk;
-		if (L->q_norm.data)
-			rmsnorm(qh, qh, &L->q_norm, hk, hp->rms_eps);
-		rope(qh, pos, c->rope_inv, hp->n_rot, hk, hp->rope_neox);
-	}
-	for (h = 0; h < hp->n_head_kv; h++) {
-		float *kh = k + (size_t)h * hk;
-		if (L->k_norm.data)
-			rmsnorm(kh, kh, &L->k_norm, hk, hp->rms_eps);
-		rope(kh, pos, c->rope_inv, hp->n_rot, hk, hp->rope_neox);
-	}
-	for (h = 0; h < hp->n_head; h++) {
-		const float *qh = c->q + (size_t)h * hk;
-		uint32_t kvh = h / group;
-		float maxv = -INFINITY, sum = 0.0f, *o = c->att_out + (size_t)h * hv;
-		for (t = 0; t <= pos; t++) {
-			const float *kt = kc + (size_t)t * kvk + (size_t)kvh * hk;
-			float s = 0.0f;
-			for (i = 0; i < hk; i++)
-				s += qh[i] * kt[i];
-			s *= scale;
-			c->att[t] = s;
-			if (s > maxv)
-				maxv = s;
+	matmul_w(c, &L->wq, c->xb, n, c->q);                     /* [n][qd] */
+	matmul_w(c, &L->wk, c->xb, n, kc + (size_t)pos0 * kvk);  /* [n][kvk] */
+	matmul_w(c, &L->wv, c->xb, n, vc + (size_t)pos0 * kvv);  /* [n][kvv] */
+	for (b = 0; b < n; b++) {
+		float *q = c->q + b * qd, *k = kc + (size_t)(pos0 + b) * kvk;
+		add_row(q, &L->bq, qd);
+		add_row(k, &L->bk, kvk);
+		add_row(vc + (size_t)(pos0 + b) * kvv, &L->bv, kvv);
+		for (h = 0; h < hp->n_head; h++) {
+			float *qh = q + (size_t)h * hk;
+			if (L->q_norm.data)
+				rmsnorm(qh, qh, &L->q_norm, hk, hp->rms_eps);
+			rope(qh, pos0 + b, c->rope_inv, hp->n_rot, hk, hp->rope_neox);
 		}
-		for (t = 0; t <= pos; t++) {
-			c->att[t] = expf(c->att[t] - maxv);
-			sum += c->att[t];
-		}
-		memset(o, 0, hv * sizeof(float));
-		for (t = 0; t <= pos; t++) {
-			const float *vt = vc + (size_t)t * kvv + (size_t)kvh * hv;
-			float a = c->att[t] / sum;
-			for (i = 0; i < hv; i++)
-				o[i] += a * vt[i];
+		for (h = 0; h < hp->n_head_kv; h++) {
+			float *kh = k + (size_t)h * hk;
+			if (L->k_norm.data)
+				rmsnorm(kh, kh, &L->k_norm, hk, hp->rms_eps);
+			rope(kh, pos0 + b, c->rope_inv, hp->n_rot, hk, hp->rope_neox);
 		}
 	}
-	matvec_w(&L->wo, c->att_out, c->xb2);
+	for (b = 0; b < n; b++) {
+		uint32_t pos = pos0 + b;
+		for (h = 0; h < hp->n_head; h++) {
+			const float *qh = c->q + b * qd + (size_t)h * hk;
+			uint32_t kvh = h / group;
+			float maxv = -INFINITY, sum = 0.0f;
+			float *o = c->att_out + b * od + (size_t)h * hv;
+			for (t = 0; t <= pos; t++) {
+				const float *kt = kc + (size_t)t * kvk + (size_t)kvh * hk;
+				float s = 0.0f;
+				for (i = 0; i < hk; i++)
+					s += qh[i] * kt[i];
+				s *= scale;
+				c->att[t] = s;
+				if (s > maxv)
+					maxv = s;
+			}
+			for (t = 0; t <= pos; t++) {
+				c->att[t] = expf(c->att[t] - maxv);
+				sum += c->att[t];
+			}
+			memset(o, 0, hv * sizeof(float));
+			for (t = 0; t <= pos; t++) {
+				const float *vt = vc + (size_t)t * kvv + (size_t)kvh * hv;
+				float a = c->att[t] / sum;
+				for (i = 0; i < hv; i++)
+					o[i] += a * vt[i];
+			}
+		}
+	}
+	matmul_w(c, &L->wo, c->att_out, n, c->xb2);              /* [n][n_embd] */
 }
 
 static void
-ffn_dense(struct llm_ctx *c, const struct layer *L)
+ffn_dense(struct llm_ctx *c, const struct layer *L, uint32_t n)
 {
-	uint32_t i, n = c->m->hp.n_ff;
-	matvec_w(&L->w_gate, c->xb, c->hb);
-	matvec_w(&L->w_up, c->xb, c->hb2);
-	for (i = 0; i < n; i++)
+	size_t i, nf = (size_t)c->m->hp.n_ff * n;
+	matmul_w(c, &L->w_gate, c->xb, n, c->hb);  /* [n][n_ff] */
+	matmul_w(c, &L->w_up, c->xb, n, c->hb2);   /* [n][n_ff] */
+	for (i = 0; i < nf; i++)
 		c->hb[i] = silu(c->hb[i]) * c->hb2[i];
-	matvec_w(&L->w_down, c->hb, c->xb2);
+	matmul_w(c, &L->w_down, c->hb, n, c->xb2); /* [n][n_embd] */
 }
 
+/* One token's routed experts: xin [n_embd] -> xout [n_embd]. */
 static void
-ffn_moe(struct llm_ctx *c, const struct layer *L)
+ffn_moe(struct llm_ctx *c, const struct layer *L, const float *xin, float *xout)
 {
 	const struct llm_hparams *hp = &c->m->hp;
 	uint32_t ne = hp->n_expert, k = hp->n_expert_used, i, j;
@@ -624,7 +652,7 @@ ffn_moe(struct llm_ctx *c, const struct layer *L)
 
 	if (k > 64)
 		k = 64;
-	matvec_w(&L->router, c->xb, c->router);
+	matmul_w(c, &L->router, xin, 1, c->router);
 	for (i = 0; i < ne; i++)
 		if (c->router[i] > maxv)
 			maxv = c->router[i];
@@ -651,45 +679,52 @@ ffn_moe(struct llm_ctx *c, const struct layer *L)
 	memset(c->moe_acc, 0, hp->n_embd * sizeof(float));
 	for (j = 0; j < k; j++) {
 		float wj = w[j] / wsum;
-		matvec_expert(&L->gate_exps, chosen[j], c->xb, c->hb);
-		matvec_expert(&L->up_exps, chosen[j], c->xb, c->hb2);
+		matvec_expert(c, &L->gate_exps, chosen[j], xin, c->hb);
+		matvec_expert(c, &L->up_exps, chosen[j], xin, c->hb2);
 		for (i = 0; i < hp->n_ff_exp; i++)
 			c->hb[i] = silu(c->hb[i]) * c->hb2[i];
-		matvec_expert(&L->down_exps, chosen[j], c->hb, c->xb2);
+		matvec_expert(c, &L->down_exps, chosen[j], c->hb, xout);
 		for (i = 0; i < hp->n_embd; i++)
-			c->moe_acc[i] += wj * c->xb2[i];
+			c->moe_acc[i] += wj * xout[i];
 	}
-	memcpy(c->xb2, c->moe_acc, hp->n_embd * sizeof(float));
+	memcpy(xout, c->moe_acc, hp->n_embd * sizeof(float));
 }
 
+/* toks[0..n) (n <= LLM_BATCH) at positions pos0.. through the model;
+ * logits of the last one when want_logits. */
 static void
-forward(struct llm_ctx *c, int32_t tok, uint32_t pos, bool want_logits)
+forward(struct llm_ctx *c, const int32_t *toks, uint32_t n, uint32_t pos0, bool want_logits)
 {
 	struct llm_model *m = c->m;
 	const struct llm_hparams *hp = &m->hp;
-	uint32_t il, i;
+	size_t E = hp->n_embd, i;
+	uint32_t il, b;
 
-	llm_dequant_row(m->tok_embd.type,
-			(const uint8_t *)m->tok_embd.data + (size_t)tok * m->tok_embd.row_bytes,
-			c->x, hp->n_embd);
+	for (b = 0; b < n; b++)
+		llm_dequant_row(m->tok_embd.type,
+				(const uint8_t *)m->tok_embd.data + (size_t)toks[b] * m->tok_embd.row_bytes,
+				c->x + b * E, E);
 	for (il = 0; il < hp->n_layer; il++) {
 		const struct layer *L = &m->layers[il];
-		rmsnorm(c->xb, c->x, &L->attn_norm, hp->n_embd, hp->rms_eps);
-		attention(c, L, il, pos);
-		for (i = 0; i < hp->n_embd; i++)
+		for (b = 0; b < n; b++)
+			rmsnorm(c->xb + b * E, c->x + b * E, &L->attn_norm, E, hp->rms_eps);
+		attention(c, L, il, pos0, n);
+		for (i = 0; i < n * E; i++)
 			c->x[i] += c->xb2[i];
-		rmsnorm(c->xb, c->x, &L->ffn_norm, hp->n_embd, hp->rms_eps);
+		for (b = 0; b < n; b++)
+			rmsnorm(c->xb + b * E, c->x + b * E, &L->ffn_norm, E, hp->rms_eps);
 		if (hp->n_expert > 0)
-			ffn_moe(c, L);
+			for (b = 0; b < n; b++)
+				ffn_moe(c, L, c->xb + b * E, c->xb2 + b * E);
 		else
-			ffn_dense(c, L);
-		for (i = 0; i < hp->n_embd; i++)
+			ffn_dense(c, L, n);
+		for (i = 0; i < n * E; i++)
 			c->x[i] += c->xb2[i];
 	}
 	if (!want_logits)
 		return;
-	rmsnorm(c->x, c->x, &m->out_norm, hp->n_embd, hp->rms_eps);
-	matvec_w(&m->output, c->x, c->logits);
+	rmsnorm(c->xb, c->x + (size_t)(n - 1) * E, &m->out_norm, E, hp->rms_eps);
+	matmul_w(c, &m->output, c->xb, 1, c->logits);
 }
 
 enum cerr
@@ -703,11 +738,14 @@ llm_eval(struct llm_ctx *c, const int32_t *toks, size_t n, float **logits)
 	for (i = 0; i < n; i++)
 		if (toks[i] < 0 || (uint32_t)toks[i] >= c->m->hp.n_vocab)
 			return C_ERR_INVAL;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n;) {
+		uint32_t k = n - i < LLM_BATCH ? (uint32_t)(n - i) : LLM_BATCH, j;
 		if (c->abort && c->abort(c->abort_ud))
 			return C_ERR_CANCELLED;
-		forward(c, toks[i], c->pos, i + 1 == n);
-		c->toks[c->pos++] = toks[i];
+		forward(c, toks + i, k, c->pos, i + k == n);
+		for (j = 0; j < k; j++)
+			c->toks[c->pos++] = toks[i + j];
+		i += k;
 	}
 	if (logits)
 		*logits = c->logits;

@@ -1,6 +1,8 @@
 /* quant.c: scalar reference kernels.  See quant.h.  Blocks are read byte
  * by byte (little-endian) so that no alignment is assumed. */
 #include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "llm/quant.h"
@@ -341,4 +343,101 @@ llm_matvec(enum ggml_type t, const void *w, size_t rows, size_t cols,
 	const uint8_t *p = w;
 	for (r = 0; r < rows; r++)
 		y[r] = llm_dot_row(t, p + r * rs, x, cols);
+}
+
+struct mm_job {
+	enum ggml_type t;
+	const uint8_t *w;
+	size_t rows, cols, n, r0, r1;
+	const float *x;
+	float *y;
+};
+
+/* dot of a dequantised row with x, in llm_dot_row's order */
+static float
+dot_deq(const float *row, const float *x, size_t cols, size_t bs)
+{
+	float sum = 0.0f;
+	size_t i, j;
+	if (bs == 1) {
+		for (i = 0; i < cols; i++)
+			sum += row[i] * x[i];
+		return sum;
+	}
+	for (i = 0; i < cols; i += bs) {
+		float s = 0.0f;
+		for (j = 0; j < bs; j++)
+			s += row[i + j] * x[i + j];
+		sum += s;
+	}
+	return sum;
+}
+
+static void *
+mm_run(void *arg)
+{
+	struct mm_job *j = arg;
+	size_t rs = ggml_row_size(j->t, j->cols), bs = ggml_blck_size(j->t), r, b;
+	float *tmp = NULL;
+
+	if (j->t != GGML_F32) {
+		tmp = malloc(j->cols * sizeof(float));
+		if (!tmp) { /* fall back to the row-at-a-time kernel */
+			for (r = j->r0; r < j->r1; r++)
+				for (b = 0; b < j->n; b++)
+					j->y[b * j->rows + r] =
+						llm_dot_row(j->t, j->w + r * rs, j->x + b * j->cols, j->cols);
+			return NULL;
+		}
+	}
+	for (r = j->r0; r < j->r1; r++) {
+		const float *row;
+		if (tmp) {
+			llm_dequant_row(j->t, j->w + r * rs, tmp, j->cols);
+			row = tmp;
+		} else {
+			row = (const float *)(const void *)(j->w + r * rs);
+		}
+		for (b = 0; b < j->n; b++)
+			j->y[b * j->rows + r] = dot_deq(row, j->x + b * j->cols, j->cols, bs);
+	}
+	free(tmp);
+	return NULL;
+}
+
+#define MM_MAX_THREADS 16
+
+void
+llm_matmul(enum ggml_type t, const void *w, size_t rows, size_t cols,
+	   const float *x, size_t n, float *y, int n_threads)
+{
+	struct mm_job jobs[MM_MAX_THREADS];
+	pthread_t th[MM_MAX_THREADS];
+	bool started[MM_MAX_THREADS] = { false };
+	size_t k, nt, per;
+
+	if (n_threads < 1)
+		n_threads = 1;
+	if (n_threads > MM_MAX_THREADS)
+		n_threads = MM_MAX_THREADS;
+	/* small products are not worth a thread */
+	if (rows * cols * n < (size_t)1 << 18 || rows < 2 * (size_t)n_threads)
+		n_threads = 1;
+	nt = (size_t)n_threads;
+	per = (rows + nt - 1) / nt;
+	for (k = 0; k < nt; k++) {
+		jobs[k] = (struct mm_job){ t, w, rows, cols, n, k * per,
+					   (k + 1) * per < rows ? (k + 1) * per : rows, x, y };
+		if (jobs[k].r0 >= jobs[k].r1)
+			jobs[k].r0 = jobs[k].r1 = 0;
+	}
+	for (k = 1; k < nt; k++)
+		started[k] = pthread_create(&th[k], NULL, mm_run, &jobs[k]) == 0;
+	mm_run(&jobs[0]);
+	for (k = 1; k < nt; k++) {
+		if (started[k])
+			pthread_join(th[k], NULL);
+		else
+			mm_run(&jobs[k]);
+	}
 }

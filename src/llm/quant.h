@@ -34,4 +34,11 @@ float llm_dot_row(enum ggml_type t, const void *row, const float *x, size_t n);
 void llm_matvec(enum ggml_type t, const void *w, size_t rows, size_t cols,
 		const float *x, float *y);
 
+/* y[b*rows + r] = dot(row r of w, x + b*cols) for b < n, r < rows, each
+ * row dequantised once for all n inputs, rows split among up to
+ * n_threads threads (1: this thread only).  Every result is bit-identical
+ * to llm_dot_row on the same row and input. */
+void llm_matmul(enum ggml_type t, const void *w, size_t rows, size_t cols,
+		const float *x, size_t n, float *y, int n_threads);
+
 #endif

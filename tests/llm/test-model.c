@@ -122,12 +122,44 @@ START_TEST(context_bookkeeping)
 	toks[0] = 512;
 	ck_assert_int_eq(llm_eval(c, toks, 1, NULL), C_ERR_INVAL);
 	toks[0] = 3;
-	/* abort stops between tokens and keeps what was done */
-	budget = 2;
-	llm_ctx_set_abort(c, abort_after, &budget);
-	ck_assert_int_eq(llm_eval(c, toks + 8, 5, NULL), C_ERR_CANCELLED);
-	ck_assert_uint_eq(llm_ctx_pos(c), 10);
 	llm_ctx_free(c);
+	/* abort stops between batches and keeps what was done */
+	c = llm_ctx_new(m, 64, &err);
+	budget = 1;
+	llm_ctx_set_abort(c, abort_after, &budget);
+	ck_assert_int_eq(llm_eval(c, toks, 40, NULL), C_ERR_CANCELLED);
+	ck_assert_uint_eq(llm_ctx_pos(c), 16);
+	llm_ctx_free(c);
+	llm_model_free(m);
+	buf_free(&err);
+}
+END_TEST
+
+/* A prompt evaluated in batches gives bit-identical logits to one token
+ * at a time, with any thread count. */
+START_TEST(batched_equals_sequential)
+{
+	struct llm_model *m = load("models/stories260K.gguf");
+	struct llm_ctx *a, *b;
+	struct buf err = BUF_INIT;
+	int32_t toks[45];
+	float *la = NULL, *lb = NULL;
+	int i;
+
+	if (!m)
+		return;
+	for (i = 0; i < 45; i++)
+		toks[i] = 3 + (i * 37) % 500;
+	a = llm_ctx_new(m, 64, &err);
+	b = llm_ctx_new(m, 64, &err);
+	llm_ctx_set_threads(a, 1);
+	llm_ctx_set_threads(b, 3);
+	ck_assert_int_eq(llm_eval(a, toks, 45, &la), C_OK);
+	for (i = 0; i < 45; i++)
+		ck_assert_int_eq(llm_eval(b, &toks[i], 1, &lb), C_OK);
+	ck_assert(memcmp(la, lb, 512 * sizeof(float)) == 0);
+	llm_ctx_free(a);
+	llm_ctx_free(b);
 	llm_model_free(m);
 	buf_free(&err);
 }
@@ -215,6 +247,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, stories260k_greedy_matches_reference);
 	tcase_add_test(tc, context_bookkeeping);
+	tcase_add_test(tc, batched_equals_sequential);
 	tcase_add_test(tc, llama2_tiny_random);
 	tcase_add_test(tc, refusals);
 	suite_add_tcase(s, tc);

@@ -4,6 +4,7 @@
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "llm/quant.h"
@@ -207,6 +208,49 @@ START_TEST(float_rows_and_matvec)
 }
 END_TEST
 
+/* llm_matmul, threaded or not, is bit-identical to llm_dot_row. */
+START_TEST(matmul_matches_dot_row)
+{
+	static const enum ggml_type types[] = { GGML_F32, GGML_F16, GGML_Q8_0, GGML_Q4_K, GGML_Q6_K };
+	size_t rows = 96, cols = 1024, n = 3, ti, r, b, i;
+	uint64_t rng = 99;
+	uint8_t *w = malloc(rows * cols * 4);
+	float *x = malloc(n * cols * sizeof(float));
+	float *y1 = malloc(n * rows * sizeof(float)), *y4 = malloc(n * rows * sizeof(float));
+
+	for (i = 0; i < rows * cols * 4; i++) {
+		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		w[i] = (uint8_t)(rng >> 33);
+	}
+	for (ti = 0; ti < sizeof(types) / sizeof(types[0]); ti++) {
+		enum ggml_type t = types[ti];
+		size_t rs = ggml_row_size(t, cols);
+		/* keep the f16 scales finite: small exponents everywhere */
+		for (i = 0; i < rows * rs; i++)
+			if (t != GGML_F32 && (i % 2) == 1)
+				w[i] &= 0x3B;
+		if (t == GGML_F32)
+			for (i = 0; i < rows * cols; i++)
+				((float *)(void *)w)[i] = (float)((int)(i % 17) - 8) * 0.125f;
+		for (i = 0; i < n * cols; i++)
+			x[i] = (float)((int)(i % 11) - 5) * 0.1f;
+		llm_matmul(t, w, rows, cols, x, n, y1, 1);
+		llm_matmul(t, w, rows, cols, x, n, y4, 4);
+		for (b = 0; b < n; b++)
+			for (r = 0; r < rows; r++) {
+				float d = llm_dot_row(t, w + r * rs, x + b * cols, cols);
+				ck_assert_msg(memcmp(&d, &y1[b * rows + r], 4) == 0, "%s row %zu",
+					      ggml_type_name(t), r);
+				ck_assert(memcmp(&d, &y4[b * rows + r], 4) == 0);
+			}
+	}
+	free(w);
+	free(x);
+	free(y1);
+	free(y4);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -219,6 +263,7 @@ main(void)
 	tcase_add_test(tc, small_blocks);
 	tcase_add_test(tc, k_blocks);
 	tcase_add_test(tc, float_rows_and_matvec);
+	tcase_add_test(tc, matmul_matches_dot_row);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
