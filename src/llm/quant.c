@@ -294,43 +294,55 @@ llm_dequant_row(enum ggml_type t, const void *src, float *dst, size_t n)
 		fn(p + i * ts, dst + i * bs);
 }
 
+typedef float v8f __attribute__((vector_size(32)));
+
+/* sum of a[i] * b[i] in eight lanes (i mod 8), the lanes added in a fixed
+ * tree: the order every dot product here uses, so that results do not
+ * depend on which kernel computed them. */
+static float
+dot8(const float *a, const float *b, size_t n)
+{
+	v8f acc = { 0 };
+	float s;
+	size_t i;
+	for (i = 0; i + 8 <= n; i += 8) {
+		v8f va, vb;
+		memcpy(&va, a + i, sizeof va);
+		memcpy(&vb, b + i, sizeof vb);
+		acc += va * vb;
+	}
+	s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+	for (; i < n; i++)
+		s += a[i] * b[i];
+	return s;
+}
+
+/* Rows are summed in chunks: one quant block, or 256 weights for the
+ * float types; partial sums are added in order. */
+static size_t
+chunk_of(enum ggml_type t)
+{
+	size_t bs = ggml_blck_size(t);
+	return bs > 1 ? bs : 256;
+}
+
 float
 llm_dot_row(enum ggml_type t, const void *row, const float *x, size_t n)
 {
 	const uint8_t *p = row;
 	float tmp[256], sum = 0.0f;
-	size_t i, j, bs, ts;
-	dq_fn fn;
+	size_t i, ch = chunk_of(t), k;
 
-	switch (t) {
-	case GGML_F32: {
-		const float *w = row;
-		for (i = 0; i < n; i++)
-			sum += w[i] * x[i];
-		return sum;
-	}
-	case GGML_F16:
-		for (i = 0; i < n; i++)
-			sum += llm_f16_to_f32(rd16(p + 2 * i)) * x[i];
-		return sum;
-	case GGML_BF16:
-		for (i = 0; i < n; i++)
-			sum += llm_bf16_to_f32(rd16(p + 2 * i)) * x[i];
-		return sum;
-	default:
-		break;
-	}
-	fn = block_fn(t);
-	if (!fn)
+	if (!llm_type_supported(t))
 		return 0.0f;
-	bs = ggml_blck_size(t);
-	ts = ggml_type_size(t);
-	for (i = 0; i < n / bs; i++) {
-		float s = 0.0f;
-		fn(p + i * ts, tmp);
-		for (j = 0; j < bs; j++)
-			s += tmp[j] * x[i * bs + j];
-		sum += s;
+	for (i = 0; i < n; i += ch) {
+		k = n - i < ch ? n - i : ch;
+		if (t == GGML_F32) {
+			sum += dot8((const float *)row + i, x + i, k);
+			continue;
+		}
+		llm_dequant_row(t, p + ggml_row_size(t, i), tmp, k);
+		sum += dot8(tmp, x + i, k);
 	}
 	return sum;
 }
@@ -355,21 +367,12 @@ struct mm_job {
 
 /* dot of a dequantised row with x, in llm_dot_row's order */
 static float
-dot_deq(const float *row, const float *x, size_t cols, size_t bs)
+dot_deq(const float *row, const float *x, size_t cols, size_t ch)
 {
 	float sum = 0.0f;
-	size_t i, j;
-	if (bs == 1) {
-		for (i = 0; i < cols; i++)
-			sum += row[i] * x[i];
-		return sum;
-	}
-	for (i = 0; i < cols; i += bs) {
-		float s = 0.0f;
-		for (j = 0; j < bs; j++)
-			s += row[i + j] * x[i + j];
-		sum += s;
-	}
+	size_t i;
+	for (i = 0; i < cols; i += ch)
+		sum += dot8(row + i, x + i, cols - i < ch ? cols - i : ch);
 	return sum;
 }
 
@@ -377,7 +380,7 @@ static void *
 mm_run(void *arg)
 {
 	struct mm_job *j = arg;
-	size_t rs = ggml_row_size(j->t, j->cols), bs = ggml_blck_size(j->t), r, b;
+	size_t rs = ggml_row_size(j->t, j->cols), bs = chunk_of(j->t), r, b;
 	float *tmp = NULL;
 
 	if (j->t != GGML_F32) {
