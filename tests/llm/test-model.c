@@ -222,6 +222,77 @@ START_TEST(llama2_tiny_random)
 }
 END_TEST
 
+START_TEST(sampler_rules)
+{
+	float logits[6] = { 1.0f, 3.0f, 2.9f, -1.0f, 0.5f, 2.0f };
+	uint8_t allow[6] = { 1, 0, 1, 1, 1, 1 };
+	struct llm_sampler_params p;
+	struct llm_sampler s, s2;
+	int counts[6] = { 0 }, i;
+
+	llm_sampler_defaults(&p);
+	p.temp = 0;
+	llm_sampler_init(&s, &p);
+	ck_assert_int_eq(llm_sample(&s, logits, 6, NULL), 1);
+	ck_assert_int_eq(llm_sample(&s, logits, 6, allow), 2);
+	/* the repetition penalty pushes a seen token down */
+	llm_sampler_free(&s);
+	p.repeat_penalty = 1.5f;
+	llm_sampler_init(&s, &p);
+	llm_sampler_accept(&s, 1);
+	ck_assert_int_eq(llm_sample(&s, logits, 6, NULL), 2);
+	ck_assert(logits[1] == 3.0f); /* logits are not modified */
+	llm_sampler_free(&s);
+	/* top-k 1 is greedy; min-p 1 keeps only the top; nothing allowed: -1 */
+	llm_sampler_defaults(&p);
+	p.top_k = 1;
+	llm_sampler_init(&s, &p);
+	for (i = 0; i < 20; i++)
+		ck_assert_int_eq(llm_sample(&s, logits, 6, NULL), 1);
+	memset(allow, 0, sizeof allow);
+	ck_assert_int_eq(llm_sample(&s, logits, 6, allow), -1);
+	llm_sampler_free(&s);
+	llm_sampler_defaults(&p);
+	p.top_k = 0;
+	p.min_p = 1.0f;
+	llm_sampler_init(&s, &p);
+	for (i = 0; i < 20; i++)
+		ck_assert_int_eq(llm_sample(&s, logits, 6, NULL), 1);
+	llm_sampler_free(&s);
+	/* top-p 0.5 at temperature 1: only the two best (1 and 2) */
+	llm_sampler_defaults(&p);
+	p.temp = 1.0f;
+	p.top_k = 0;
+	p.min_p = 0;
+	p.top_p = 0.5f;
+	llm_sampler_init(&s, &p);
+	for (i = 0; i < 400; i++)
+		counts[llm_sample(&s, logits, 6, NULL)]++;
+	ck_assert_int_eq(counts[0] + counts[3] + counts[4] + counts[5], 0);
+	ck_assert_int_gt(counts[1], 100);
+	ck_assert_int_gt(counts[2], 100);
+	llm_sampler_free(&s);
+	/* same seed, same draws; reset restarts them */
+	p.top_p = 1.0f;
+	llm_sampler_init(&s, &p);
+	llm_sampler_init(&s2, &p);
+	for (i = 0; i < 50; i++)
+		ck_assert_int_eq(llm_sample(&s, logits, 6, NULL), llm_sample(&s2, logits, 6, NULL));
+	{
+		int first = llm_sample(&s, logits, 6, NULL), again;
+		float r1 = llm_sampler_rand(&s);
+		llm_sampler_reset(&s);
+		for (i = 0; i < 50; i++)
+			llm_sample(&s, logits, 6, NULL);
+		again = llm_sample(&s, logits, 6, NULL);
+		ck_assert_int_eq(first, again);
+		ck_assert(llm_sampler_rand(&s) == r1);
+	}
+	llm_sampler_free(&s);
+	llm_sampler_free(&s2);
+}
+END_TEST
+
 START_TEST(refusals)
 {
 	struct buf err = BUF_INIT;
@@ -249,6 +320,7 @@ main(void)
 	tcase_add_test(tc, context_bookkeeping);
 	tcase_add_test(tc, batched_equals_sequential);
 	tcase_add_test(tc, llama2_tiny_random);
+	tcase_add_test(tc, sampler_rules);
 	tcase_add_test(tc, refusals);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
