@@ -72,5 +72,40 @@ if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
 	"$D" model info "$tmp/q.gguf" >"$tmp/info3"
 	t "info chatml" grep -qx "chat template: chatml" "$tmp/info3"
 	t "info gpt2 tokenizer" grep -q "^tokenizer: gpt2 (byte-level BPE), pre-tokenizer qwen2" "$tmp/info3"
+	# refusals name what is not supported: an architecture, a tensor type
+	/usr/bin/python3 "$CONCH_SRCDIR/tools/llm_ref.py" model "$tmp/k.gguf" qwen2 Q4_K
+	/usr/bin/python3 - "$CONCH_SRCDIR/tools" "$tmp" <<'PYEOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+import gguflib as G
+r = G.GGUFReader(sys.argv[2] + '/k.gguf')
+def rewrite(path, arch=None, retype=None):
+    w = G.GGUFWriter()
+    for k, v in r.meta.items():
+        if k == 'general.architecture' and arch:
+            v = arch
+        if k == 'general.alignment':
+            continue
+        if isinstance(v, list):
+            et = G.STRING if (v and isinstance(v[0], str)) else (G.F32 if v and isinstance(v[0], float) else G.I32)
+            w.add(k.replace('qwen2.', (arch or 'qwen2') + '.'), v, (G.ARRAY, et))
+        else:
+            w.add(k.replace('qwen2.', (arch or 'qwen2') + '.'), v, G.F32 if isinstance(v, float) else None)
+    for name, (t, ne, raw) in r.tensors.items():
+        if retype and name == 'blk.0.ffn_up.weight':
+            n = ne[0] * ne[1] // 256 * 84
+            w.tensors.append((name, ne, 10, b'\0' * n))  # Q2_K
+            continue
+        w.tensors.append((name, ne, t, raw))
+    w.write(path)
+rewrite(sys.argv[2] + '/arch.gguf', arch='mamba')
+rewrite(sys.argv[2] + '/type.gguf', retype=True)
+PYEOF
+	"$D" model info "$tmp/arch.gguf" 2>"$tmp/err"
+	t "unsupported arch refused" test $? -eq 1
+	t "arch named" grep -q "architecture 'mamba' is not supported" "$tmp/err"
+	"$D" model info "$tmp/type.gguf" 2>"$tmp/err"
+	t "unsupported type refused" test $? -eq 1
+	t "type named" grep -q "tensor 'blk.0.ffn_up.weight' has type Q2_K" "$tmp/err"
 fi
 exit $fail
