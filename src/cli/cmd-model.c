@@ -254,10 +254,10 @@ cmd_info(struct opts *o)
 static int
 cmd_tokenize(struct opts *o)
 {
-	struct llm_model *m;
-	struct buf text = BUF_INIT;
+	struct gguf *g = NULL;
+	struct llm_vocab *v = NULL;
+	struct buf text = BUF_INIT, err = BUF_INIT;
 	struct llm_tokens t = { 0 };
-	const struct llm_vocab *v;
 	size_t i;
 	int rc = 1;
 
@@ -273,20 +273,29 @@ cmd_tokenize(struct opts *o)
 	} else {
 		buf_adds(&text, o->positional);
 	}
-	m = open_model(o->file);
-	if (!m)
+	/* only the tokenizer is needed: vocab-only files work too */
+	g = gguf_open(o->file, &err);
+	if (!g) {
+		fprintf(stderr, "conch model: %s\n", buf_str(&err));
 		goto out;
-	v = llm_model_vocab(m);
+	}
+	v = llm_vocab_load(g, &err);
+	if (!v) {
+		fprintf(stderr, "conch model: %s: %s\n", o->file, buf_str(&err));
+		goto out;
+	}
 	llm_tokenize(v, buf_str(&text), text.len, !o->no_bos && llm_vocab_add_bos(v),
 		     !o->no_special, &t);
 	for (i = 0; i < t.n; i++)
 		printf("%s%d", i ? " " : "", t.ids[i]);
 	printf("\n");
 	llm_tokens_free(&t);
-	llm_model_free(m);
 	rc = 0;
 out:
+	llm_vocab_free(v);
+	gguf_close(g);
 	buf_free(&text);
+	buf_free(&err);
 	return rc;
 }
 

@@ -37,6 +37,15 @@ printf 'Hello world' >"$tmp/in.txt"
 out=$("$D" model tokenize "$M/llama-2-tiny-random.gguf" --file "$tmp/in.txt")
 t "tokenize file" test "$out" = "1 15043 3186"
 
+# vocab-only files tokenize too; special tokens parse unless --no-special
+B="$CONCH_SHARED/vocab/ggml-vocab-llama-bpe.gguf"
+out=$("$D" model tokenize "$B" "Hello world")
+t "tokenize vocab-only" test "$out" = "128000 9906 1917"
+out=$("$D" model tokenize "$B" --no-bos "Hi<|eot_id|>")
+t "tokenize special" test "$out" = "13347 128009"
+out=$("$D" model tokenize "$B" --no-bos --no-special "<|eot_id|>")
+t "tokenize no-special" test "$out" = "27 91 68 354 851 91 29"
+
 # greedy ids of real trained weights, against the reference fixture
 want=$(tr -s ' \n' '  ' <"$CONCH_SRCDIR/tests/llm/data/stories260K-greedy.ids" | cut -d' ' -f1-100)
 got=$("$D" model run "$M/stories260K.gguf" -p "" --temp 0 --ids -n 100)
