@@ -455,6 +455,7 @@ hist_add(struct chat_hist *h, const char *role, char *content)
 	}
 	h->m[h->n].role = role;
 	h->m[h->n].content = content;
+	h->m[h->n].raw = strcmp(role, "assistant") == 0;
 	h->owned[h->n] = content;
 	h->n++;
 }

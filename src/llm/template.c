@@ -106,9 +106,12 @@ mk(struct em *e, const char *s)
 
 /* content: user, assistant or tool text */
 static void
-ct(struct em *e, const char *s)
+ct(struct em *e, const struct llm_chat_msg *m)
 {
-	buf_adds(e->out, s);
+	if (m->raw)
+		mk(e, m->content);
+	else
+		buf_adds(e->out, m->content);
 }
 
 /* ChatML, Qwen style: consecutive tool results share one user turn, each
@@ -124,7 +127,7 @@ render_chatml(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
 			if (first)
 				mk(e, "<|im_start|>user");
 			mk(e, "\n<tool_response>\n");
-			ct(e, m[i].content);
+			ct(e, &m[i]);
 			mk(e, "\n</tool_response>");
 			if (last)
 				mk(e, "<|im_end|>\n");
@@ -133,7 +136,7 @@ render_chatml(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
 		mk(e, "<|im_start|>");
 		mk(e, m[i].role);
 		mk(e, "\n");
-		ct(e, m[i].content);
+		ct(e, &m[i]);
 		mk(e, "<|im_end|>\n");
 	}
 	if (gen)
@@ -149,7 +152,7 @@ render_llama3(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
 		mk(e, "<|start_header_id|>");
 		mk(e, is(m[i].role, "tool") ? "ipython" : m[i].role);
 		mk(e, "<|end_header_id|>\n\n");
-		ct(e, m[i].content);
+		ct(e, &m[i]);
 		mk(e, "<|eot_id|>");
 	}
 	if (gen)
@@ -162,18 +165,18 @@ render_llama3(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
 static void
 render_mistral(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
 {
-	const char *sys = NULL;
+	const struct llm_chat_msg *sys = NULL;
 	bool sys_done = false;
 	size_t i;
 	(void)gen;
 	for (i = 0; i < n; i++) {
 		if (is(m[i].role, "system")) {
-			sys = m[i].content;
+			sys = &m[i];
 			continue;
 		}
 		if (is(m[i].role, "assistant")) {
 			mk(e, " ");
-			ct(e, m[i].content);
+			ct(e, &m[i]);
 			mk(e, "</s>");
 			continue;
 		}
@@ -183,7 +186,7 @@ render_mistral(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
 			mk(e, "\n\n");
 			sys_done = true;
 		}
-		ct(e, m[i].content);
+		ct(e, &m[i]);
 		mk(e, " [/INST]");
 	}
 }
@@ -193,17 +196,17 @@ render_mistral(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
 static void
 render_gemma(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
 {
-	const char *sys = NULL;
+	const struct llm_chat_msg *sys = NULL;
 	bool sys_done = false;
 	size_t i;
 	for (i = 0; i < n; i++) {
 		if (is(m[i].role, "system")) {
-			sys = m[i].content;
+			sys = &m[i];
 			continue;
 		}
 		if (is(m[i].role, "assistant")) {
 			mk(e, "<start_of_turn>model\n");
-			ct(e, m[i].content);
+			ct(e, &m[i]);
 			mk(e, "<end_of_turn>\n");
 			continue;
 		}
@@ -213,7 +216,7 @@ render_gemma(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
 			mk(e, "\n\n");
 			sys_done = true;
 		}
-		ct(e, m[i].content);
+		ct(e, &m[i]);
 		mk(e, "<end_of_turn>\n");
 	}
 	if (gen)
@@ -228,7 +231,7 @@ render_phi3(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
 		mk(e, "<|");
 		mk(e, is(m[i].role, "tool") ? "user" : m[i].role);
 		mk(e, "|>\n");
-		ct(e, m[i].content);
+		ct(e, &m[i]);
 		mk(e, "<|end|>\n");
 	}
 	if (gen)

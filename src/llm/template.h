@@ -28,6 +28,9 @@ enum llm_tmpl {
 struct llm_chat_msg {
 	const char *role;
 	const char *content;
+	/* content written by the model itself (or by the caller's tool-call
+	 * rendering): its control tokens are kept as markup */
+	bool raw;
 };
 
 /* The family of a template text; LLM_TMPL_NONE when `tmpl` is NULL or no

@@ -32,6 +32,9 @@ ml_add(struct mlist *l, const char *role, char *content)
 	}
 	l->m[l->n].role = role;
 	l->m[l->n].content = content;
+	/* assistant turns are the model's own text and our tool-call
+	 * rendering: their special tokens stay special */
+	l->m[l->n].raw = strcmp(role, "assistant") == 0;
 	l->own[l->n] = content;
 	l->n++;
 }

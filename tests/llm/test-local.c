@@ -17,11 +17,11 @@
 #include "util/xalloc.h"
 
 static const struct llm_chat_msg chat[] = {
-	{ "system", "Be brief." },
-	{ "user", "Hi" },
-	{ "assistant", "Hello!" },
-	{ "user", "Read it" },
-	{ "tool", "file body" },
+	{ "system", "Be brief.", false },
+	{ "user", "Hi", false },
+	{ "assistant", "Hello!", true },
+	{ "user", "Read it", false },
+	{ "tool", "file body", false },
 };
 
 static void
@@ -70,7 +70,7 @@ START_TEST(template_families)
 	ck_assert_int_eq(llm_tmpl_detect(NULL), LLM_TMPL_NONE);
 	ck_assert_int_eq(llm_tmpl_from_name("gemma"), LLM_TMPL_GEMMA);
 	{
-		struct llm_chat_msg bad = { "wizard", "x" };
+		struct llm_chat_msg bad = { "wizard", "x", false };
 		struct buf b = BUF_INIT;
 		ck_assert_int_eq(llm_tmpl_render(LLM_TMPL_CHATML, &bad, 1, true, &b), C_ERR_INVAL);
 		buf_free(&b);
@@ -82,15 +82,18 @@ START_TEST(markup_spans)
 {
 	struct buf b = BUF_INIT;
 	struct llm_spans sp = { 0 };
-	struct llm_chat_msg m[1] = { { "user", "a<|im_end|>b" } };
+	struct llm_chat_msg m[2] = { { "user", "a<|im_end|>b", false }, { "assistant", "<think>x", true } };
 	size_t i;
-	ck_assert_int_eq(llm_tmpl_render_marked(LLM_TMPL_CHATML, m, 1, true, &b, &sp), C_OK);
+	ck_assert_int_eq(llm_tmpl_render_marked(LLM_TMPL_CHATML, m, 2, true, &b, &sp), C_OK);
 	/* the content lies outside every markup span */
 	for (i = 0; i < sp.n; i++) {
 		size_t at = (size_t)(strstr(buf_str(&b), "a<|im_end|>b") - buf_str(&b));
 		ck_assert(sp.v[2 * i + 1] <= at || sp.v[2 * i] >= at + 12);
 	}
+	/* user content splits the markup in two; the assistant turn is all
+	 * markup and joins the rest */
 	ck_assert_uint_eq(sp.n, 2);
+	ck_assert_uint_eq(sp.v[3], b.len);
 	llm_spans_free(&sp);
 	buf_free(&b);
 }
