@@ -232,8 +232,20 @@ struct pre_def {
 };
 
 static const struct pre_def pre_defs[] = {
-	{ "llama3 llama-v3 llama-bpe falcon3 pixtral",
+	{ "llama3 llama-v3 llama-bpe falcon3 pixtral dbrx smaug-bpe",
 	  { RE_LLAMA3 }, true },
+	/* the next two are the expressions of the models' tokenizer.json; no
+	 * shared test vectors cover them */
+	{ "tekken",
+	  { "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+|"
+	    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*|"
+	    "\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+" }, false },
+	{ "gpt-4o",
+	  { "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+"
+	    "(?i:'s|'t|'re|'ve|'m|'ll|'d)?|"
+	    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*"
+	    "(?i:'s|'t|'re|'ve|'m|'ll|'d)?|"
+	    "\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+" }, false },
 	{ "qwen2 deepseek-r1-qwen stablelm2 hunyuan megrez",
 	  { RE_QWEN2 }, false },
 	{ "gpt-2 mpt olmo jais trillion phi-2 roberta-bpe",
@@ -316,6 +328,30 @@ compile_pre(struct llm_vocab *v, const struct pre_def *d, struct buf *err)
 	}
 	v->ignore_merges = d->ignore_merges;
 	return true;
+}
+
+int
+llm_vocab_check_pre(struct buf *err)
+{
+	size_t i, k;
+	int n = 0;
+	for (i = 0; i < sizeof(pre_defs) / sizeof(pre_defs[0]); i++)
+		for (k = 0; k < MAX_PRE_REGEX && pre_defs[i].re[k]; k++) {
+			int ec;
+			PCRE2_SIZE eo;
+			pcre2_code *re = pcre2_compile((PCRE2_SPTR)pre_defs[i].re[k],
+						       PCRE2_ZERO_TERMINATED,
+						       PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF,
+						       &ec, &eo, NULL);
+			if (!re) {
+				buf_printf(err, "pre-tokenizer '%s' regex %zu does not compile",
+					   pre_defs[i].names, k);
+				return -1;
+			}
+			pcre2_code_free(re);
+			n++;
+		}
+	return n;
 }
 
 /* GPT-2's reversible byte <-> printable codepoint map. */

@@ -69,6 +69,10 @@ const char *llm_vocab_token_text(const struct llm_vocab *v, int32_t id, size_t *
 /* The id whose stored text is exactly s[0..n), or -1. */
 int32_t llm_vocab_find(const struct llm_vocab *v, const char *s, size_t n);
 
+/* Compile every known pre-tokenizer expression; the number compiled, or
+ * -1 with a message naming the one that fails (a self-check for tests). */
+int llm_vocab_check_pre(struct buf *err);
+
 /* Append the tokens of text[0..n) to `out`; BOS first when add_bos and the
  * vocab has one.  Invalid UTF-8 is tokenized byte by byte. */
 enum cerr llm_tokenize(const struct llm_vocab *v, const char *text, size_t n,

@@ -227,6 +227,14 @@ START_TEST(spm_roundtrip_and_bytes)
 }
 END_TEST
 
+START_TEST(pre_tokenizers_compile)
+{
+	struct buf err = BUF_INIT;
+	ck_assert_msg(llm_vocab_check_pre(&err) > 10, "%s", buf_str(&err));
+	buf_free(&err);
+}
+END_TEST
+
 START_TEST(utf8_stream)
 {
 	struct llm_utf8_stream st;
@@ -267,6 +275,7 @@ main(void)
 	tcase_add_test(tc, special_tokens_split);
 	tcase_add_test(tc, spm_roundtrip_and_bytes);
 	tcase_add_test(tc, utf8_stream);
+	tcase_add_test(tc, pre_tokenizers_compile);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
