@@ -207,7 +207,10 @@ bind(struct llm_model *m, struct wt *w, const char *name, uint64_t ne0, uint64_t
 			   ggml_type_name(t->type));
 		return false;
 	}
-	/* norms, biases and the embedding are read as rows; all fine */
+	if (t->type == GGML_F32 && ((uintptr_t)t->data % sizeof(float)) != 0) {
+		buf_printf(err, "tensor '%s' is not aligned for F32 reads", name);
+		return false;
+	}
 	w->data = t->data;
 	w->type = t->type;
 	w->ne[0] = t->ne[0];
@@ -513,15 +516,24 @@ rmsnorm(float *out, const float *x, const struct wt *w, size_t n, float eps)
 static void
 add_row(float *x, const struct wt *b, size_t n)
 {
-	float tmp[8192];
-	size_t i;
+	float tmp[256];
+	size_t i, off, k;
 	if (!b->data)
 		return;
-	if (n > 8192)
-		n = 8192;
-	llm_dequant_row(b->type, b->data, tmp, n);
-	for (i = 0; i < n; i++)
-		x[i] += tmp[i];
+	if (b->type == GGML_F32) {
+		const float *bf = b->data;
+		for (i = 0; i < n; i++)
+			x[i] += bf[i];
+		return;
+	}
+	/* other types in pieces of 256 (a multiple of every block size) */
+	for (off = 0; off < n; off += k) {
+		k = n - off < 256 ? n - off : 256;
+		llm_dequant_row(b->type, (const uint8_t *)b->data + ggml_row_size(b->type, off),
+				tmp, k);
+		for (i = 0; i < k; i++)
+			x[off + i] += tmp[i];
+	}
 }
 
 static void
