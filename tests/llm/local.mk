@@ -1,5 +1,5 @@
 ## tests/llm: the transformer runtime (Check suites + data-driven tests)
-EXTRA_DIST += tests/llm/data/stories260K-greedy.ids
+EXTRA_DIST += tests/llm/data/stories260K-greedy.ids tests/llm/data/README
 
 if HAVE_CHECK
 check_PROGRAMS += tests/llm/test-gguf
