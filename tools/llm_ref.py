@@ -15,8 +15,9 @@ runtime, and a writer of small random-weight GGUF models.
       prints the reference logits for the last id.
 
 The forward pass follows the published formulas (RMSNorm; rotary position
-embedding in the interleaved-pair form for llama and the rotate-half
-"NeoX" form for the qwen family; grouped-query attention with a causal
+embedding in the interleaved-pair form for llama (with Llama 3.1's
+per-frequency factors from rope_freqs.weight) and the rotate-half "NeoX"
+form for the qwen family; grouped-query attention with a causal
 softmax; SwiGLU feed-forward; a softmax router with top-k experts and
 renormalised weights for mixture-of-experts) and runs in float64 on the
 weights dequantised by gguflib.  It shares no code with the C runtime.
@@ -167,6 +168,9 @@ def make_model(arch, qtype, path, seed=0):
 
     E, H, KV, hd = c['n_embd'], c['n_head'], c['n_kv'], c['hd']
     mat('token_embd.weight', c['n_vocab'], E, scale=1.0)
+    if arch == 'llama':  # Llama 3.1-style per-frequency RoPE factors
+        w.add_tensor('rope_freqs.weight',
+                     (1.0 + 3.0 * rng.random(hd // 2)).astype(np.float32), G.T_F32)
     vec('output_norm.weight', E)
     if arch != 'qwen3':  # qwen3 test files tie the output to the embedding
         mat('output.weight', c['n_vocab'], E)
@@ -316,6 +320,8 @@ class Ref:
     def rope(self, v, pos):
         half = self.rot // 2
         inv = self.base ** (-2.0 * np.arange(half) / self.rot)
+        if 'rope_freqs.weight' in self.W:
+            inv = inv / self.W['rope_freqs.weight']
         th = pos * inv
         cs, sn = np.cos(th), np.sin(th)
         v = v.copy()
