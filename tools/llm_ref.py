@@ -127,6 +127,8 @@ def make_model(arch, qtype, path, seed=0):
     w.add(a + '.attention.head_count_kv', c['n_kv'], G.U32)
     w.add(a + '.attention.layer_norm_rms_epsilon', c['eps'], G.F32)
     w.add(a + '.rope.freq_base', c['base'], G.F32)
+    if arch == 'qwen2':  # partial rotary: half of each head rotates
+        w.add(a + '.rope.dimension_count', c['hd'] // 2, G.U32)
     if c['hd'] * c['n_head'] != c['n_embd']:
         w.add(a + '.attention.key_length', c['hd'], G.U32)
         w.add(a + '.attention.value_length', c['hd'], G.U32)
