@@ -88,9 +88,11 @@ import sys
 sys.path.insert(0, sys.argv[1])
 import gguflib as G
 r = G.GGUFReader(sys.argv[2] + '/k.gguf')
-def rewrite(path, arch=None, retype=None):
+def rewrite(path, arch=None, retype=None, drop_key=None, drop_tensor=None, reshape=None):
     w = G.GGUFWriter()
     for k, v in r.meta.items():
+        if k == drop_key:
+            continue
         if k == 'general.architecture' and arch:
             v = arch
         if k == 'general.alignment':
@@ -101,6 +103,11 @@ def rewrite(path, arch=None, retype=None):
         else:
             w.add(k.replace('qwen2.', (arch or 'qwen2') + '.'), v, G.F32 if isinstance(v, float) else None)
     for name, (t, ne, raw) in r.tensors.items():
+        if name == drop_tensor:
+            continue
+        if name == reshape:  # same bytes, rows and columns swapped
+            w.tensors.append((name, [ne[1], ne[0]], t, raw))
+            continue
         if retype and name == 'blk.0.ffn_up.weight':
             n = ne[0] * ne[1] // 256 * 84
             w.tensors.append((name, ne, 10, b'\0' * n))  # Q2_K
@@ -109,7 +116,16 @@ def rewrite(path, arch=None, retype=None):
     w.write(path)
 rewrite(sys.argv[2] + '/arch.gguf', arch='mamba')
 rewrite(sys.argv[2] + '/type.gguf', retype=True)
+rewrite(sys.argv[2] + '/nokey.gguf', drop_key='qwen2.embedding_length')
+rewrite(sys.argv[2] + '/notensor.gguf', drop_tensor='blk.1.attn_k.bias')
+rewrite(sys.argv[2] + '/shape.gguf', reshape='blk.0.ffn_down.weight')
 PYEOF
+	"$D" model info "$tmp/nokey.gguf" 2>"$tmp/err"
+	t "missing key named" grep -q "missing or non-integer metadata 'qwen2.embedding_length'" "$tmp/err"
+	"$D" model info "$tmp/notensor.gguf" 2>"$tmp/err"
+	t "missing tensor named" grep -q "tensor 'blk.1.attn_k.bias' is missing" "$tmp/err"
+	"$D" model info "$tmp/shape.gguf" 2>"$tmp/err"
+	t "bad shape named" grep -q "tensor 'blk.0.ffn_down.weight' has shape" "$tmp/err"
 	"$D" model info "$tmp/arch.gguf" 2>"$tmp/err"
 	t "unsupported arch refused" test $? -eq 1
 	t "arch named" grep -q "architecture 'mamba' is not supported" "$tmp/err"
