@@ -357,10 +357,37 @@ read_name(struct cur *c, char **out, const char *what, uint64_t idx)
 	return true;
 }
 
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The first name that occurs twice in names[0..n), or NULL; sorts in
+ * O(n log n) so that a hostile count cannot make this quadratic. */
+static const char *
+find_duplicate(char **names, size_t n)
+{
+	size_t i;
+	qsort(names, n, sizeof(*names), cmp_name);
+	for (i = 1; i < n; i++)
+		if (strcmp(names[i - 1], names[i]) == 0)
+			return names[i];
+	return NULL;
+}
+
+static int
+cmp_tensor_name(const void *a, const void *b)
+{
+	const struct gguf_tensor *x = *(const struct gguf_tensor *const *)a;
+	const struct gguf_tensor *y = *(const struct gguf_tensor *const *)b;
+	return strcmp(x->name, y->name);
+}
+
 static bool
 read_kvs(struct cur *c, struct gguf *g, uint64_t n)
 {
-	uint64_t i, j;
+	uint64_t i;
 	uint32_t t;
 
 	if (n > left(c) / 12)
@@ -372,15 +399,24 @@ read_kvs(struct cur *c, struct gguf *g, uint64_t n)
 		if (!read_name(c, &kv->key, "metadata key", i))
 			return false;
 		g->n_kv = i + 1;
-		for (j = 0; j < i; j++)
-			if (strcmp(g->kv[j].key, kv->key) == 0)
-				return fail(c, "duplicate metadata key '%s'", kv->key);
 		if (!rd_u32(c, &t, kv->key))
 			return false;
 		if (t >= GGUF_VTYPE_COUNT)
 			return fail(c, "key '%s': unknown value type %u", kv->key, t);
 		if (!read_value(c, t, &kv->val, kv->key, 0))
 			return false;
+	}
+	if (n > 1) {
+		char **names = xcalloc((size_t)n, sizeof(*names));
+		const char *dup;
+		bool ok = true;
+		for (i = 0; i < n; i++)
+			names[i] = g->kv[i].key;
+		dup = find_duplicate(names, (size_t)n);
+		if (dup)
+			ok = fail(c, "duplicate metadata key '%s'", dup);
+		free(names);
+		return ok;
 	}
 	return true;
 }
@@ -526,9 +562,14 @@ parse(struct cur *c, struct gguf *g)
 		if (!read_tensor_info(c, &g->tensors[i], i))
 			return false;
 	}
+	/* the tensors by name: for duplicates now, for lookups later */
+	g->by_name = xcalloc((size_t)nt ? (size_t)nt : 1, sizeof(*g->by_name));
+	for (i = 0; i < nt; i++)
+		g->by_name[i] = &g->tensors[i];
+	qsort(g->by_name, (size_t)nt, sizeof(*g->by_name), cmp_tensor_name);
 	for (i = 1; i < nt; i++)
-		if (gguf_tensor(g, g->tensors[i].name) != &g->tensors[i])
-			return fail(c, "duplicate tensor '%s'", g->tensors[i].name);
+		if (strcmp(g->by_name[i - 1]->name, g->by_name[i]->name) == 0)
+			return fail(c, "duplicate tensor '%s'", g->by_name[i]->name);
 	g->data_offset = (c->pos + g->alignment - 1) / g->alignment * g->alignment;
 	return place_tensors(c, g);
 }
@@ -606,6 +647,7 @@ gguf_close(struct gguf *g)
 	for (i = 0; i < g->n_tensors; i++)
 		free(g->tensors[i].name);
 	free(g->tensors);
+	free(g->by_name);
 	if (g->owns_map)
 		munmap((void *)g->map, g->size);
 	free(g);
@@ -624,10 +666,17 @@ gguf_find(const struct gguf *g, const char *key)
 const struct gguf_tensor *
 gguf_tensor(const struct gguf *g, const char *name)
 {
-	uint64_t i;
-	for (i = 0; i < g->n_tensors; i++)
-		if (g->tensors[i].name && strcmp(g->tensors[i].name, name) == 0)
-			return &g->tensors[i];
+	size_t lo = 0, hi = g->by_name ? (size_t)g->n_tensors : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(name, g->by_name[mid]->name);
+		if (r == 0)
+			return g->by_name[mid];
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 

@@ -89,6 +89,7 @@ struct gguf {
 	uint64_t n_kv;
 	struct gguf_tensor *tensors; /* owned */
 	uint64_t n_tensors;
+	struct gguf_tensor **by_name; /* owned: tensors sorted by name */
 	const uint8_t *map;
 	size_t size;
 	uint64_t data_offset; /* start of the tensor data section */
