@@ -81,9 +81,9 @@ uint32_t llm_ctx_common_prefix(const struct llm_ctx *c, const int32_t *toks, siz
  * Results do not depend on the count. */
 void llm_ctx_set_threads(struct llm_ctx *c, int n);
 
-/* Called between batches of up to 16 tokens during eval (so a one-token
- * eval checks once); returning true stops the eval with
- * C_ERR_CANCELLED (tokens already evaluated stay cached). */
+/* Called before each layer of each batch during eval; returning true
+ * stops the eval with C_ERR_CANCELLED (batches already evaluated stay
+ * cached; the interrupted batch does not count). */
 void llm_ctx_set_abort(struct llm_ctx *c, bool (*abort)(void *ud), void *ud);
 
 /* Run toks[0..n) (n >= 1) through the model at the next positions (in

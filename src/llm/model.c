@@ -704,7 +704,7 @@ ffn_moe(struct llm_ctx *c, const struct layer *L, const float *xin, float *xout)
 
 /* toks[0..n) (n <= LLM_BATCH) at positions pos0.. through the model;
  * logits of the last one when want_logits. */
-static void
+static bool
 forward(struct llm_ctx *c, const int32_t *toks, uint32_t n, uint32_t pos0, bool want_logits)
 {
 	struct llm_model *m = c->m;
@@ -718,6 +718,10 @@ forward(struct llm_ctx *c, const int32_t *toks, uint32_t n, uint32_t pos0, bool 
 				c->x + b * E, E);
 	for (il = 0; il < hp->n_layer; il++) {
 		const struct layer *L = &m->layers[il];
+		/* a cancel is honoured between layers: the batch's cache rows
+		 * past c->pos are simply written again later */
+		if (c->abort && c->abort(c->abort_ud))
+			return false;
 		for (b = 0; b < n; b++)
 			rmsnorm(c->xb + b * E, c->x + b * E, &L->attn_norm, E, hp->rms_eps);
 		attention(c, L, il, pos0, n);
@@ -734,9 +738,10 @@ forward(struct llm_ctx *c, const int32_t *toks, uint32_t n, uint32_t pos0, bool 
 			c->x[i] += c->xb2[i];
 	}
 	if (!want_logits)
-		return;
+		return true;
 	rmsnorm(c->xb, c->x + (size_t)(n - 1) * E, &m->out_norm, E, hp->rms_eps);
 	matmul_w(c, &m->output, c->xb, 1, c->logits);
+	return true;
 }
 
 enum cerr
@@ -752,9 +757,8 @@ llm_eval(struct llm_ctx *c, const int32_t *toks, size_t n, float **logits)
 			return C_ERR_INVAL;
 	for (i = 0; i < n;) {
 		uint32_t k = n - i < LLM_BATCH ? (uint32_t)(n - i) : LLM_BATCH, j;
-		if (c->abort && c->abort(c->abort_ud))
+		if (!forward(c, toks + i, k, c->pos, i + k == n))
 			return C_ERR_CANCELLED;
-		forward(c, toks + i, k, c->pos, i + k == n);
 		for (j = 0; j < k; j++)
 			c->toks[c->pos++] = toks[i + j];
 		i += k;

@@ -125,10 +125,17 @@ START_TEST(context_bookkeeping)
 	llm_ctx_free(c);
 	/* abort stops between batches and keeps what was done */
 	c = llm_ctx_new(m, 64, &err);
-	budget = 1;
+	budget = 5 + 2; /* stories260K has 5 layers: one batch and a bit */
 	llm_ctx_set_abort(c, abort_after, &budget);
 	ck_assert_int_eq(llm_eval(c, toks, 40, NULL), C_ERR_CANCELLED);
 	ck_assert_uint_eq(llm_ctx_pos(c), 16);
+	/* the cache goes on from there as if nothing happened */
+	llm_ctx_set_abort(c, NULL, NULL);
+	ck_assert_int_eq(llm_eval(c, toks + 16, 24, &l1), C_OK);
+	memcpy(save, l1, sizeof save);
+	llm_ctx_truncate(c, 0);
+	ck_assert_int_eq(llm_eval(c, toks, 40, &l2), C_OK);
+	ck_assert(memcmp(save, l2, sizeof save) == 0);
 	llm_ctx_free(c);
 	llm_model_free(m);
 	buf_free(&err);
