@@ -49,8 +49,77 @@ ml_free(struct mlist *l)
 	free(l->own);
 }
 
-/* {"name": NAME, KEY: ARGS} printed compactly; ARGS that do not parse are
- * passed as a string. */
+/* JSON the way chat templates print it (Jinja's tojson, i.e. Python's
+ * json.dumps): ", " and ": " separators, non-ASCII kept as is.  Models
+ * saw their tools and calls in this form while they were trained. */
+static void
+py_str(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		switch (c) {
+		case '"': buf_adds(b, "\\\""); break;
+		case '\\': buf_adds(b, "\\\\"); break;
+		case '\n': buf_adds(b, "\\n"); break;
+		case '\r': buf_adds(b, "\\r"); break;
+		case '\t': buf_adds(b, "\\t"); break;
+		case '\b': buf_adds(b, "\\b"); break;
+		case '\f': buf_adds(b, "\\f"); break;
+		default:
+			if (c < 0x20)
+				buf_printf(b, "\\u%04x", c);
+			else
+				buf_addc(b, (char)c);
+		}
+	}
+	buf_addc(b, '"');
+}
+
+static void
+py_json(struct buf *b, const cJSON *v)
+{
+	const cJSON *it;
+	bool first = true;
+	if (cJSON_IsObject(v)) {
+		buf_addc(b, '{');
+		cJSON_ArrayForEach(it, v) {
+			if (!first)
+				buf_adds(b, ", ");
+			first = false;
+			py_str(b, it->string ? it->string : "");
+			buf_adds(b, ": ");
+			py_json(b, it);
+		}
+		buf_addc(b, '}');
+	} else if (cJSON_IsArray(v)) {
+		buf_addc(b, '[');
+		cJSON_ArrayForEach(it, v) {
+			if (!first)
+				buf_adds(b, ", ");
+			first = false;
+			py_json(b, it);
+		}
+		buf_addc(b, ']');
+	} else if (cJSON_IsString(v)) {
+		py_str(b, v->valuestring);
+	} else {
+		char *t = cJSON_PrintUnformatted(v); /* numbers, true, false, null */
+		buf_adds(b, t ? t : "null");
+		cJSON_free(t);
+	}
+}
+
+static char *
+py_print(const cJSON *v)
+{
+	struct buf b = BUF_INIT;
+	py_json(&b, v);
+	return buf_steal(&b);
+}
+
+/* {"name": NAME, KEY: ARGS} as templates print it; ARGS that do not parse
+ * are passed as a string. */
 static char *
 call_json(const char *name, const char *args, const char *key)
 {
@@ -61,7 +130,7 @@ call_json(const char *name, const char *args, const char *key)
 	if (!a)
 		a = args ? cJSON_CreateString(args) : cJSON_CreateObject();
 	cJSON_AddItemToObject(o, key, a);
-	s = jx_print(o);
+	s = py_print(o);
 	cJSON_Delete(o);
 	return s;
 }
@@ -78,7 +147,7 @@ tool_json(const struct conv_tool_spec *t, bool compact)
 	p = t->schema ? cJSON_Parse(t->schema) : NULL;
 	cJSON_AddItemToObject(f, "parameters", p ? p : cJSON_CreateObject());
 	cJSON_AddItemToObject(o, "function", f);
-	s = jx_print(o);
+	s = py_print(o);
 	cJSON_Delete(o);
 	return s;
 }

@@ -135,14 +135,14 @@ START_TEST(render_hermes_and_llama3)
 	ck_assert_str_eq(buf_str(&b),
 		"<|im_start|>system\nSYS\n\n# Tools\n\nYou may call one or more functions to assist with the user query.\n\n"
 		"You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n"
-		"{\"type\":\"function\",\"function\":{\"name\":\"read\",\"description\":\"Read a file.\","
-		"\"parameters\":{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"},"
-		"\"limit\":{\"type\":\"integer\"}},\"required\":[\"path\"],\"additionalProperties\":false}}}\n"
+		"{\"type\": \"function\", \"function\": {\"name\": \"read\", \"description\": \"Read a file.\", "
+		"\"parameters\": {\"type\": \"object\", \"properties\": {\"path\": {\"type\": \"string\"}, "
+		"\"limit\": {\"type\": \"integer\"}}, \"required\": [\"path\"], \"additionalProperties\": false}}}\n"
 		"</tools>\n\nFor each function call, return a json object with function name and arguments "
 		"within <tool_call></tool_call> XML tags:\n<tool_call>\n{\"name\": <function-name>, "
 		"\"arguments\": <args-json-object>}\n</tool_call><|im_end|>\n"
 		"<|im_start|>user\nShow README<|im_end|>\n"
-		"<|im_start|>assistant\nReading.\n<tool_call>\n{\"name\":\"read\",\"arguments\":{\"path\":\"README\"}}\n</tool_call><|im_end|>\n"
+		"<|im_start|>assistant\nReading.\n<tool_call>\n{\"name\": \"read\", \"arguments\": {\"path\": \"README\"}}\n</tool_call><|im_end|>\n"
 		"<|im_start|>user\n<tool_response>\nhello\n</tool_response><|im_end|>\n"
 		"<|im_start|>assistant\n");
 	buf_reset(&b);
@@ -152,11 +152,11 @@ START_TEST(render_hermes_and_llama3)
 		"To call a function, respond with JSON for a function call with its proper arguments. "
 		"Respond in the format {\"name\": function name, \"parameters\": dictionary of argument "
 		"name and its value}. Do not use variables.\n\n"
-		"{\"type\":\"function\",\"function\":{\"name\":\"read\",\"parameters\":{\"type\":\"object\","
-		"\"properties\":{\"path\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"}},"
-		"\"required\":[\"path\"],\"additionalProperties\":false}}}<|eot_id|>"
+		"{\"type\": \"function\", \"function\": {\"name\": \"read\", \"parameters\": {\"type\": \"object\", "
+		"\"properties\": {\"path\": {\"type\": \"string\"}, \"limit\": {\"type\": \"integer\"}}, "
+		"\"required\": [\"path\"], \"additionalProperties\": false}}}<|eot_id|>"
 		"<|start_header_id|>user<|end_header_id|>\n\nShow README<|eot_id|>"
-		"<|start_header_id|>assistant<|end_header_id|>\n\nReading.\n{\"name\":\"read\",\"parameters\":{\"path\":\"README\"}}<|eot_id|>"
+		"<|start_header_id|>assistant<|end_header_id|>\n\nReading.\n{\"name\": \"read\", \"parameters\": {\"path\": \"README\"}}<|eot_id|>"
 		"<|start_header_id|>ipython<|end_header_id|>\n\nhello<|eot_id|>"
 		"<|start_header_id|>assistant<|end_header_id|>\n\n");
 	buf_free(&b);
