@@ -780,9 +780,16 @@ split_chars(struct syms *ss, const char *text, size_t n)
 	size_t off = 0;
 	ss->n = 0;
 	while (off < n) {
-		size_t l = utf8_len((unsigned char)text[off]);
+		size_t l = utf8_len((unsigned char)text[off]), k;
 		if (l > n - off)
 			l = n - off;
+		/* a broken sequence is taken one byte at a time, so that it
+		 * cannot swallow the start of the next character */
+		for (k = 1; k < l; k++)
+			if (((unsigned char)text[off + k] & 0xC0) != 0x80) {
+				l = 1;
+				break;
+			}
 		if (ss->n == ss->cap) {
 			ss->cap = ss->cap ? ss->cap * 2 : 64;
 			ss->s = xreallocarray(ss->s, ss->cap, sizeof(*ss->s));
