@@ -8,6 +8,7 @@
 #include "provider/local-grammar.h"
 #include "provider/local.h"
 #include "util/jsonx.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #define DEFAULT_MAX_TOKENS 1024
@@ -34,7 +35,7 @@ struct local {
 
 /* Routes decoded reply text to the text/thinking events while hiding tool
  * calls, holding back any tail that may be the start of a marker. */
-enum smode { SM_TEXT, SM_THINK, SM_TOOL, SM_JSON_START };
+enum smode { SM_TEXT, SM_THINK, SM_TOOL };
 
 struct splitter {
 	enum smode mode;
@@ -93,7 +94,7 @@ split_run(struct splitter *sp, bool final)
 				sp->mode = SM_TOOL; /* a JSON call: nothing to show */
 		}
 		for (k = 0; k < sizeof(markers) / sizeof(markers[0]); k++) {
-			const char *p = strstr(s, markers[k]);
+			const char *p = str_find(s, n, markers[k], strlen(markers[k]));
 			if (p && (size_t)(p - s) < first) {
 				first = (size_t)(p - s);
 				which = k;
