@@ -310,12 +310,20 @@ add_call(struct conv_msg *out, const char *s, size_t n, unsigned *next_id)
 	args = cJSON_GetObjectItemCaseSensitive(j, "arguments");
 	if (!args)
 		args = cJSON_GetObjectItemCaseSensitive(j, "parameters");
-	if (cJSON_IsString(args)) {
+	if (!args || cJSON_IsNull(args)) {
+		a = xstrdup("{}");
+	} else if (cJSON_IsObject(args)) {
+		a = jx_print(args);
+	} else if (cJSON_IsString(args)) {
+		/* arguments sent as a JSON string holding the object */
 		cJSON *p = cJSON_Parse(args->valuestring);
-		a = p ? jx_print(p) : xstrdup("{}");
+		bool obj = cJSON_IsObject(p);
+		a = obj ? jx_print(p) : NULL;
 		cJSON_Delete(p);
+		if (!obj)
+			goto out;
 	} else {
-		a = args ? jx_print(args) : xstrdup("{}");
+		goto out; /* not a call: numbers or lists as arguments */
 	}
 	id = xasprintf("call_%u", (*next_id)++);
 	conv_msg_add_tool_call(out, id, name, a);

@@ -216,6 +216,48 @@ START_TEST(parse_replies)
 }
 END_TEST
 
+/* Any mix of markers and JSON pieces parses without harm: tool calls come
+ * out with a name and arguments that are a JSON object. */
+START_TEST(parse_random_replies)
+{
+	static const char *const atoms[] = {
+		"<think>", "</think>", "<tool_call>", "</tool_call>", "{", "}", "\"name\"", ":",
+		"\"read\"", ",", "\"arguments\"", "\"parameters\"", "\"x\"", "[", "]", " ", "\n",
+		"text", "<tool_", "call>", "\"", "1", "null", "<|python_tag|>",
+		"{\"name\": \"read\", \"arguments\": ", "\"{}\"", "\"[1]\"", "}}",
+	};
+	uint64_t rng = 3;
+	int it, fam;
+	unsigned id = 0;
+	for (it = 0; it < 3000; it++) {
+		struct buf r = BUF_INIT;
+		struct conv_msg m;
+		size_t i, n;
+		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		n = 1 + (rng >> 33) % 30;
+		for (i = 0; i < n; i++) {
+			rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+			buf_adds(&r, atoms[(rng >> 33) % (sizeof(atoms) / sizeof(atoms[0]))]);
+		}
+		fam = it % 2 ? LLM_TMPL_LLAMA3 : LLM_TMPL_CHATML;
+		conv_msg_init(&m, CONV_ASSISTANT);
+		local_parse_reply((enum llm_tmpl)fam, buf_str(&r), r.len, &m, &id);
+		for (i = 0; i < m.nblocks; i++) {
+			if (m.blocks[i].type == BLK_TOOL_CALL) {
+				cJSON *a = cJSON_Parse(m.blocks[i].args);
+				ck_assert(m.blocks[i].name && *m.blocks[i].name);
+				ck_assert_msg(cJSON_IsObject(a), "%s", m.blocks[i].args);
+				cJSON_Delete(a);
+			} else {
+				ck_assert(m.blocks[i].text != NULL);
+			}
+		}
+		conv_msg_free(&m);
+		buf_free(&r);
+	}
+}
+END_TEST
+
 static bool
 feed(const struct tcg *g, const char *s)
 {
@@ -585,6 +627,7 @@ main(void)
 	tcase_add_test(tc, markup_spans);
 	tcase_add_test(tc, render_hermes_and_llama3);
 	tcase_add_test(tc, parse_replies);
+	tcase_add_test(tc, parse_random_replies);
 	tcase_add_test(tc, grammar_accepts_and_refuses);
 	tcase_add_test(tc, grammar_random_walks);
 	tcase_add_test(tc, provider_end_to_end);
