@@ -11,6 +11,9 @@ runtime, and a writer of small random-weight GGUF models.
   /usr/bin/python3 tools/llm_ref.py scripted OUT.gguf
       writes a tiny qwen2 model whose reply is fixed (see make_scripted):
       thinking, text and a tool call, for end-to-end tests.
+  /usr/bin/python3 tools/llm_ref.py bench OUT.gguf [TYPE]
+      writes random weights in the shape of Qwen2.5-0.5B (about 400 MB at
+      Q8_0), for speed measurements: conch model run OUT.gguf -p ... -v
   /usr/bin/python3 tools/llm_ref.py logits MODEL.gguf ID...
       prints the reference logits for the last id.
 
@@ -292,6 +295,58 @@ def make_scripted(path):
     w.write(path)
 
 
+# ------------------------------------------------ a benchmark-sized model
+
+def make_bench(path, qtype='Q8_0', seed=0):
+    """Random weights in the shape of Qwen2.5-0.5B (896 wide, 24 layers,
+    14 heads / 2 KV heads, FFN 4864, tied output) with a 32000-token
+    byte-level vocabulary: for measuring speed without downloading a model.
+    Rows that the type's blocks do not divide fall back to Q8_0."""
+    rng = np.random.default_rng(seed)
+    E, L, H, KV, F, V = 896, 24, 14, 2, 4864, 32000
+    t = G.TYPES[qtype]
+    be = G.BLOCK[t][0]
+    a = 'qwen2'
+    w = G.GGUFWriter()
+    w.add('general.architecture', a)
+    w.add('general.name', 'conch-bench-%s' % qtype)
+    for k, v in (('context_length', 32768), ('embedding_length', E), ('block_count', L),
+                 ('attention.head_count', H), ('attention.head_count_kv', KV),
+                 ('feed_forward_length', F)):
+        w.add(a + '.' + k, v, G.U32)
+    w.add(a + '.attention.layer_norm_rms_epsilon', 1e-6, G.F32)
+    w.add(a + '.rope.freq_base', 1000000.0, G.F32)
+    toks, _, types, merges = bpe_vocab(V, ['<|endoftext|>', '<|im_start|>', '<|im_end|>'])
+    w.add('tokenizer.ggml.model', 'gpt2')
+    w.add('tokenizer.ggml.pre', 'qwen2')
+    w.add('tokenizer.ggml.tokens', toks, (G.ARRAY, G.STRING))
+    w.add('tokenizer.ggml.token_type', types, (G.ARRAY, G.I32))
+    w.add('tokenizer.ggml.merges', merges, (G.ARRAY, G.STRING))
+    w.add('tokenizer.ggml.eos_token_id', toks.index('<|im_end|>'), G.U32)
+    w.add('tokenizer.chat_template', CHATML)
+
+    def mat(name, rows, cols):
+        x = (rng.standard_normal((rows, cols)) / np.sqrt(cols)).astype(np.float32)
+        w.add_tensor(name, x, t if cols % be == 0 else G.T_Q8_0)
+    hd = E // H
+    mat('token_embd.weight', V, E)
+    w.add_tensor('output_norm.weight', np.ones(E, np.float32))
+    for i in range(L):
+        p = 'blk.%d.' % i
+        w.add_tensor(p + 'attn_norm.weight', np.ones(E, np.float32))
+        w.add_tensor(p + 'ffn_norm.weight', np.ones(E, np.float32))
+        mat(p + 'attn_q.weight', H * hd, E)
+        mat(p + 'attn_k.weight', KV * hd, E)
+        mat(p + 'attn_v.weight', KV * hd, E)
+        mat(p + 'attn_output.weight', E, H * hd)
+        for b, n in (('attn_q.bias', H * hd), ('attn_k.bias', KV * hd), ('attn_v.bias', KV * hd)):
+            w.add_tensor(p + b, np.zeros(n, np.float32))
+        mat(p + 'ffn_gate.weight', F, E)
+        mat(p + 'ffn_up.weight', F, E)
+        mat(p + 'ffn_down.weight', E, F)
+    w.write(path)
+
+
 # ------------------------------------------------------ numpy forward pass
 
 class Ref:
@@ -409,6 +464,9 @@ def main():
                     for pos, tok in enumerate(PROMPT):
                         lg = ref.step(tok, pos)
                         f.write(' '.join('%.7g' % v for v in lg) + '\n')
+        return 0
+    if len(sys.argv) in (3, 4) and sys.argv[1] == 'bench':
+        make_bench(sys.argv[2], sys.argv[3] if len(sys.argv) == 4 else 'Q8_0')
         return 0
     if len(sys.argv) == 3 and sys.argv[1] == 'scripted':
         make_scripted(sys.argv[2])
