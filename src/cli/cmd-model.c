@@ -20,8 +20,9 @@
 	"usage: conch model info FILE [--ctx N]\n" \
 	"       conch model tokenize FILE [--no-bos] [--no-special] (TEXT | --file F)\n" \
 	"       conch model run FILE -p TEXT [-n N] [--temp T] [--seed S] [--top-k K]\n" \
-	"                       [--top-p P] [--min-p P] [--repeat-penalty R] [--ctx N] [--ids] [-v]\n" \
-	"       conch model chat FILE [--system TEXT] [-n N] [--temp T] [--seed S] [--ctx N]\n"
+	"                       [--top-p P] [--min-p P] [--repeat-penalty R] [--ctx N] [-t N]\n" \
+	"                       [--ids] [-v]\n" \
+	"       conch model chat FILE [--system TEXT] [-n N] [--temp T] [--seed S] [--ctx N] [-t N]\n"
 
 struct opts {
 	const char *file;
@@ -30,6 +31,7 @@ struct opts {
 	const char *system;
 	long n_predict;
 	long n_ctx;
+	long n_threads;
 	bool no_bos, no_special, ids, verbose, have_prompt;
 	struct llm_sampler_params sp;
 	const char *positional;
@@ -106,6 +108,9 @@ parse_opts(int argc, char **argv, int start, struct opts *o)
 		} else if (strcmp(a, "-n") == 0 || strcmp(a, "--n-predict") == 0) {
 			if (!num_long(v, 0, 1L << 24, &o->n_predict))
 				return usage("-n needs a count");
+		} else if (strcmp(a, "--threads") == 0 || strcmp(a, "-t") == 0) {
+			if (!num_long(v, 1, 64, &o->n_threads))
+				return usage("--threads needs a count (1-64)");
 		} else if (strcmp(a, "--ctx") == 0 || strcmp(a, "-c") == 0) {
 			if (!num_long(v, 1, 1L << 24, &o->n_ctx))
 				return usage("--ctx needs a token count");
@@ -405,6 +410,8 @@ cmd_run(struct opts *o)
 		fprintf(stderr, "conch model: %s\n", buf_str(&err));
 		goto out;
 	}
+	if (o->n_threads > 0)
+		llm_ctx_set_threads(c, (int)o->n_threads);
 	if (t.n > llm_ctx_size(c)) {
 		fprintf(stderr, "conch model: the prompt has %zu tokens, the context %u\n", t.n,
 			llm_ctx_size(c));
@@ -534,6 +541,8 @@ cmd_chat(struct opts *o)
 		fprintf(stderr, "conch model: %s\n", buf_str(&err));
 		goto out;
 	}
+	if (o->n_threads > 0)
+		llm_ctx_set_threads(c, (int)o->n_threads);
 	llm_sampler_init(&s, &o->sp);
 	if (o->system)
 		hist_add(&h, "system", xstrdup(o->system));

@@ -5,8 +5,9 @@
  *   conch model tokenize FILE [--no-bos] [--no-special] (TEXT | --file F)
  *   conch model run FILE -p TEXT [-n N] [--temp T] [--seed S] [--top-k K]
  *                   [--top-p P] [--min-p P] [--repeat-penalty R] [--ctx N]
- *                   [--ids] [-v]
+ *                   [-t THREADS] [--ids] [-v]
  *   conch model chat FILE [--system TEXT] [-n N] [--temp T] [--seed S] [--ctx N]
+ *                   [-t THREADS]
  *
  * tokenize prints the ids separated by spaces on one line.  run prints the
  * completion (BOS added when the model's metadata asks for it; an empty

@@ -24,6 +24,7 @@ struct local {
 	enum llm_tmpl fam;
 	struct llm_sampler_params sp;
 	int max_tokens;
+	int threads; /* 0: the runtime's default */
 	unsigned next_id;
 	/* decoded bytes of every token, for the grammar */
 	struct piece *pieces;
@@ -493,6 +494,7 @@ read_cfg(struct local *L, const cJSON *cfg, long *n_ctx, const char **tmpl)
 	if (!cJSON_IsObject(lc))
 		return;
 	*n_ctx = jx_long(lc, "ctx", 0);
+	L->threads = (int)jx_long(lc, "threads", 0);
 	L->max_tokens = (int)jx_long(lc, "max_tokens", DEFAULT_MAX_TOKENS);
 	L->sp.top_k = (int32_t)jx_long(lc, "top_k", L->sp.top_k);
 	L->sp.seed = (uint64_t)jx_long(lc, "seed", (long)L->sp.seed);
@@ -546,6 +548,8 @@ provider_local_open(const char *path, const cJSON *cfg, struct provider_error *e
 		provider_fail(err, C_ERR_BADREQ, "local: %s", buf_str(&e));
 		goto fail;
 	}
+	if (L->threads > 0)
+		llm_ctx_set_threads(L->c, L->threads);
 	L->base.name = "local";
 	L->base.chat = local_chat;
 	L->base.destroy = local_destroy;

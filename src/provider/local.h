@@ -27,7 +27,8 @@
 /* Open the model at `path`.  `cfg` is the config's "providers" object (may
  * be NULL); its "local" object may set: "ctx" (context tokens, default
  * the model's training context capped at 4096), "temperature", "top_k",
- * "top_p", "min_p", "repeat_penalty", "seed", "max_tokens" (default 1024)
+ * "top_p", "min_p", "repeat_penalty", "seed", "max_tokens" (default 1024),
+ * "threads" (default: the online CPUs, at most 8)
  * and "template" ("chatml", "llama3", "mistral", "gemma", "phi3") to
  * override detection.  NULL with err filled (C_ERR_BADREQ: the file cannot
  * be used, naming it) on failure. */
