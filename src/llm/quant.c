@@ -94,26 +94,81 @@ llm_type_supported(enum ggml_type t)
 	}
 }
 
-/* 32-weight blocks */
+/* Four lanes at a time with the compiler's vector extensions: every lane
+ * does exactly the scalar operations (exact int-to-float conversions, then
+ * the same multiplies and subtractions in the same order), so the results
+ * equal the plain loops' bit for bit. */
+typedef float v4f __attribute__((vector_size(16)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+typedef uint8_t v4u8 __attribute__((vector_size(4)));
+typedef int8_t v4s8 __attribute__((vector_size(4)));
+
+static inline v4i
+ld_u8(const uint8_t *p)
+{
+	v4u8 t;
+	memcpy(&t, p, sizeof t);
+	return __builtin_convertvector(t, v4i);
+}
+
+static inline v4i
+ld_s8(const uint8_t *p)
+{
+	v4s8 t;
+	memcpy(&t, p, sizeof t);
+	return __builtin_convertvector(t, v4i);
+}
+
+static inline v4f
+tof(v4i v)
+{
+	return __builtin_convertvector(v, v4f);
+}
+
+static inline v4f
+splat(float f)
+{
+	return (v4f){ f, f, f, f };
+}
+
+static inline void
+st4(float *y, v4f v)
+{
+	memcpy(y, &v, sizeof v);
+}
+
+/* bits j0..j0+3 of the 32-bit qh for the four lanes, as 0 or `val` */
+static inline v4i
+qh_bits(uint32_t qh, int j0, int val)
+{
+	v4i r = { (int32_t)((qh >> j0) & 1), (int32_t)((qh >> (j0 + 1)) & 1),
+		  (int32_t)((qh >> (j0 + 2)) & 1), (int32_t)((qh >> (j0 + 3)) & 1) };
+	return r * val;
+}
+
+/* 32-weight blocks: weight j is the low nibble of byte j, weight j+16 the
+ * high one */
 static void
 dq_q4_0(const uint8_t *b, float *y)
 {
-	float d = h2f(b);
-	int j;
-	for (j = 0; j < 16; j++) {
-		y[j] = (float)((b[2 + j] & 0xF) - 8) * d;
-		y[j + 16] = (float)((b[2 + j] >> 4) - 8) * d;
+	v4f d = splat(h2f(b));
+	int k;
+	for (k = 0; k < 16; k += 4) {
+		v4i q = ld_u8(b + 2 + k);
+		st4(y + k, tof((q & 15) - 8) * d);
+		st4(y + 16 + k, tof((q >> 4) - 8) * d);
 	}
 }
 
 static void
 dq_q4_1(const uint8_t *b, float *y)
 {
-	float d = h2f(b), m = h2f(b + 2);
-	int j;
-	for (j = 0; j < 16; j++) {
-		y[j] = (float)(b[4 + j] & 0xF) * d + m;
-		y[j + 16] = (float)(b[4 + j] >> 4) * d + m;
+	v4f d = splat(h2f(b)), m = splat(h2f(b + 2));
+	int k;
+	for (k = 0; k < 16; k += 4) {
+		v4i q = ld_u8(b + 4 + k);
+		st4(y + k, tof(q & 15) * d + m);
+		st4(y + 16 + k, tof(q >> 4) * d + m);
 	}
 }
 
@@ -127,40 +182,36 @@ rd32(const uint8_t *p)
 static void
 dq_q5_0(const uint8_t *b, float *y)
 {
-	float d = h2f(b);
+	v4f d = splat(h2f(b));
 	uint32_t qh = rd32(b + 2);
-	const uint8_t *qs = b + 6;
-	int j;
-	for (j = 0; j < 16; j++) {
-		int x0 = (qs[j] & 0xF) | (int)(((qh >> j) & 1) << 4);
-		int x1 = (qs[j] >> 4) | (int)(((qh >> (j + 16)) & 1) << 4);
-		y[j] = (float)(x0 - 16) * d;
-		y[j + 16] = (float)(x1 - 16) * d;
+	int k;
+	for (k = 0; k < 16; k += 4) {
+		v4i q = ld_u8(b + 6 + k);
+		st4(y + k, tof(((q & 15) | qh_bits(qh, k, 16)) - 16) * d);
+		st4(y + 16 + k, tof(((q >> 4) | qh_bits(qh, k + 16, 16)) - 16) * d);
 	}
 }
 
 static void
 dq_q5_1(const uint8_t *b, float *y)
 {
-	float d = h2f(b), m = h2f(b + 2);
+	v4f d = splat(h2f(b)), m = splat(h2f(b + 2));
 	uint32_t qh = rd32(b + 4);
-	const uint8_t *qs = b + 8;
-	int j;
-	for (j = 0; j < 16; j++) {
-		int x0 = (qs[j] & 0xF) | (int)(((qh >> j) & 1) << 4);
-		int x1 = (qs[j] >> 4) | (int)(((qh >> (j + 16)) & 1) << 4);
-		y[j] = (float)x0 * d + m;
-		y[j + 16] = (float)x1 * d + m;
+	int k;
+	for (k = 0; k < 16; k += 4) {
+		v4i q = ld_u8(b + 8 + k);
+		st4(y + k, tof((q & 15) | qh_bits(qh, k, 16)) * d + m);
+		st4(y + 16 + k, tof((q >> 4) | qh_bits(qh, k + 16, 16)) * d + m);
 	}
 }
 
 static void
 dq_q8_0(const uint8_t *b, float *y)
 {
-	float d = h2f(b);
-	int j;
-	for (j = 0; j < 32; j++)
-		y[j] = (float)(int8_t)b[2 + j] * d;
+	v4f d = splat(h2f(b));
+	int k;
+	for (k = 0; k < 32; k += 4)
+		st4(y + k, tof(ld_s8(b + 2 + k)) * d);
 }
 
 /* 256-weight super-blocks */
@@ -176,6 +227,7 @@ scale_min_k4(int j, const uint8_t *q, int *d, int *m)
 	}
 }
 
+/* sub-block j of 64: (d * scale) * q - dmin * min */
 static void
 dq_q4_k(const uint8_t *b, float *y)
 {
@@ -184,12 +236,19 @@ dq_q4_k(const uint8_t *b, float *y)
 	int j, l, is = 0;
 	for (j = 0; j < 256; j += 64) {
 		int s1, m1, s2, m2;
+		v4f a1, b1, a2, b2;
 		scale_min_k4(is, sc, &s1, &m1);
 		scale_min_k4(is + 1, sc, &s2, &m2);
-		for (l = 0; l < 32; l++)
-			*y++ = d * (float)s1 * (float)(q[l] & 0xF) - dmin * (float)m1;
-		for (l = 0; l < 32; l++)
-			*y++ = d * (float)s2 * (float)(q[l] >> 4) - dmin * (float)m2;
+		a1 = splat(d * (float)s1);
+		b1 = splat(dmin * (float)m1);
+		a2 = splat(d * (float)s2);
+		b2 = splat(dmin * (float)m2);
+		for (l = 0; l < 32; l += 4) {
+			v4i v = ld_u8(q + l);
+			st4(y + l, a1 * tof(v & 15) - b1);
+			st4(y + 32 + l, a2 * tof(v >> 4) - b2);
+		}
+		y += 64;
 		q += 32;
 		is += 2;
 	}
@@ -200,18 +259,23 @@ dq_q5_k(const uint8_t *b, float *y)
 {
 	float d = h2f(b), dmin = h2f(b + 2);
 	const uint8_t *sc = b + 4, *qh = b + 16, *ql = b + 48;
-	int j, l, is = 0;
-	unsigned u1 = 1, u2 = 2;
+	int j, l, is = 0, u1 = 1, u2 = 2;
 	for (j = 0; j < 256; j += 64) {
 		int s1, m1, s2, m2;
+		v4f a1, b1, a2, b2;
 		scale_min_k4(is, sc, &s1, &m1);
 		scale_min_k4(is + 1, sc, &s2, &m2);
-		for (l = 0; l < 32; l++)
-			*y++ = d * (float)s1 * (float)((ql[l] & 0xF) + (qh[l] & u1 ? 16 : 0)) -
-			       dmin * (float)m1;
-		for (l = 0; l < 32; l++)
-			*y++ = d * (float)s2 * (float)((ql[l] >> 4) + (qh[l] & u2 ? 16 : 0)) -
-			       dmin * (float)m2;
+		a1 = splat(d * (float)s1);
+		b1 = splat(dmin * (float)m1);
+		a2 = splat(d * (float)s2);
+		b2 = splat(dmin * (float)m2);
+		for (l = 0; l < 32; l += 4) {
+			v4i v = ld_u8(ql + l), h = ld_u8(qh + l);
+			v4i hi1 = ((h & u1) != 0) & 16, hi2 = ((h & u2) != 0) & 16;
+			st4(y + l, a1 * tof((v & 15) + hi1) - b1);
+			st4(y + 32 + l, a2 * tof((v >> 4) + hi2) - b2);
+		}
+		y += 64;
 		ql += 32;
 		is += 2;
 		u1 <<= 2;
@@ -219,6 +283,7 @@ dq_q5_k(const uint8_t *b, float *y)
 	}
 }
 
+/* (d * scale) * (6-bit q - 32), in four interleaved quarters per half */
 static void
 dq_q6_k(const uint8_t *b, float *y)
 {
@@ -227,16 +292,17 @@ dq_q6_k(const uint8_t *b, float *y)
 	float d = h2f(b + 208);
 	int n, l;
 	for (n = 0; n < 256; n += 128) {
-		for (l = 0; l < 32; l++) {
+		for (l = 0; l < 32; l += 4) {
 			int is = l / 16;
-			int q1 = ((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
-			int q2 = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
-			int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
-			int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
-			y[l] = d * (float)sc[is] * (float)q1;
-			y[l + 32] = d * (float)sc[is + 2] * (float)q2;
-			y[l + 64] = d * (float)sc[is + 4] * (float)q3;
-			y[l + 96] = d * (float)sc[is + 6] * (float)q4;
+			v4i lo = ld_u8(ql + l), lo2 = ld_u8(ql + l + 32), h = ld_u8(qh + l);
+			v4i q1 = ((lo & 15) | ((h & 3) << 4)) - 32;
+			v4i q2 = ((lo2 & 15) | (((h >> 2) & 3) << 4)) - 32;
+			v4i q3 = ((lo >> 4) | (((h >> 4) & 3) << 4)) - 32;
+			v4i q4 = ((lo2 >> 4) | (((h >> 6) & 3) << 4)) - 32;
+			st4(y + l, splat(d * (float)sc[is]) * tof(q1));
+			st4(y + l + 32, splat(d * (float)sc[is + 2]) * tof(q2));
+			st4(y + l + 64, splat(d * (float)sc[is + 4]) * tof(q3));
+			st4(y + l + 96, splat(d * (float)sc[is + 6]) * tof(q4));
 		}
 		y += 128;
 		ql += 64;

@@ -1,5 +1,7 @@
 /* quant.h: tensor element types: conversion, dequantisation and the
- * matrix-vector product, as scalar reference kernels.
+ * matrix-vector product, as reference kernels in portable C (the compiler's
+ * generic vector extensions, no intrinsics; every lane does the scalar
+ * arithmetic, so results do not depend on the vector width).
  *
  * Block layouts are ggml's (the GGUF file format's): Q4_0, Q4_1, Q5_0,
  * Q5_1 and Q8_0 hold 32 weights per block with an F16 scale (and minimum);
