@@ -823,7 +823,17 @@ gguf_arr_i64(const struct gguf_value *a, uint64_t i)
 	p = a->raw + i * es;
 	u = rd_le(p, es);
 	switch (a->atype) {
-	case GGUF_F32: case GGUF_F64: return (int64_t)gguf_arr_f64(a, i);
+	case GGUF_F32: case GGUF_F64: {
+		double d = gguf_arr_f64(a, i);
+		/* saturate: converting an out-of-range float is undefined */
+		if (!(d == d))
+			return 0;
+		if (d >= 9.2233720368547758e18)
+			return INT64_MAX;
+		if (d <= -9.2233720368547758e18)
+			return INT64_MIN;
+		return (int64_t)d;
+	}
 	case GGUF_I8: return (int8_t)u;
 	case GGUF_I16: return (int16_t)u;
 	case GGUF_I32: return (int32_t)u;
