@@ -1,5 +1,6 @@
 /* cmd-model.c: `conch model ...`.  See cmd-model.h. */
 #include <errno.h>
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,7 @@ num_float(const char *s, float *out)
 		return false;
 	errno = 0;
 	d = strtod(s, &end);
-	if (*end || errno)
+	if (*end || errno || !(d == d) || d > FLT_MAX || d < -FLT_MAX)
 		return false;
 	*out = (float)d;
 	return true;

@@ -7,6 +7,7 @@
  * and residual; RMSNorm, then a SwiGLU FFN (dense, or a routed mixture of
  * experts: softmax router, top-k, weights renormalised); final RMSNorm and
  * the output head (token_embd when output.weight is absent). */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,7 +95,9 @@ get_f32(const struct gguf *g, const char *arch, const char *suffix, float *out)
 	char key[128];
 	double d;
 	snprintf(key, sizeof key, "%s.%s", arch, suffix);
-	if (gguf_get_f64(g, key, &d))
+	/* NaN and values beyond float's range are ignored (the cast would be
+	 * undefined) */
+	if (gguf_get_f64(g, key, &d) && d == d && d <= FLT_MAX && d >= -FLT_MAX)
 		*out = (float)d;
 }
 

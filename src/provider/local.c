@@ -1,4 +1,5 @@
 /* local.c: the built-in runtime as a provider.  See local.h. */
+#include <float.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -481,11 +482,19 @@ local_destroy(struct provider *p)
 	free(L);
 }
 
+/* A number from the config, if it is one float can hold. */
+static void
+cfg_float(const cJSON *o, const char *key, float *out)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (cJSON_IsNumber(it) && it->valuedouble <= FLT_MAX && it->valuedouble >= -FLT_MAX)
+		*out = (float)it->valuedouble;
+}
+
 static void
 read_cfg(struct local *L, const cJSON *cfg, long *n_ctx, const char **tmpl)
 {
 	const cJSON *lc = cfg ? cJSON_GetObjectItemCaseSensitive(cfg, "local") : NULL;
-	const cJSON *it;
 	llm_sampler_defaults(&L->sp);
 	L->sp.temp = 0.7f;
 	L->max_tokens = DEFAULT_MAX_TOKENS;
@@ -498,14 +507,10 @@ read_cfg(struct local *L, const cJSON *cfg, long *n_ctx, const char **tmpl)
 	L->max_tokens = (int)jx_long(lc, "max_tokens", DEFAULT_MAX_TOKENS);
 	L->sp.top_k = (int32_t)jx_long(lc, "top_k", L->sp.top_k);
 	L->sp.seed = (uint64_t)jx_long(lc, "seed", (long)L->sp.seed);
-	if (cJSON_IsNumber(it = cJSON_GetObjectItemCaseSensitive(lc, "temperature")))
-		L->sp.temp = (float)it->valuedouble;
-	if (cJSON_IsNumber(it = cJSON_GetObjectItemCaseSensitive(lc, "top_p")))
-		L->sp.top_p = (float)it->valuedouble;
-	if (cJSON_IsNumber(it = cJSON_GetObjectItemCaseSensitive(lc, "min_p")))
-		L->sp.min_p = (float)it->valuedouble;
-	if (cJSON_IsNumber(it = cJSON_GetObjectItemCaseSensitive(lc, "repeat_penalty")))
-		L->sp.repeat_penalty = (float)it->valuedouble;
+	cfg_float(lc, "temperature", &L->sp.temp);
+	cfg_float(lc, "top_p", &L->sp.top_p);
+	cfg_float(lc, "min_p", &L->sp.min_p);
+	cfg_float(lc, "repeat_penalty", &L->sp.repeat_penalty);
 	*tmpl = jx_str(lc, "template");
 }
 
