@@ -9,7 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "llm/gguf.h"
+#include "llm/llm.h"
 #include "llm/vocab.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
@@ -34,6 +38,37 @@ touch_value(const struct gguf_value *v)
 		else
 			sink += (uint64_t)gguf_arr_i64(v, i);
 	}
+}
+
+/* Load the bytes as a model through a memfd and, when the context is
+ * small, run two tokens: hparams and tensor binding on hostile input. */
+static void
+try_model(const uint8_t *data, size_t size)
+{
+	struct buf err = BUF_INIT;
+	struct llm_model *m;
+	char path[64];
+	int fd = memfd_create("fuzz-gguf", 0);
+	if (fd < 0)
+		return;
+	if (write(fd, data, size) != (ssize_t)size)
+		goto out;
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	m = llm_model_load(path, &err);
+	if (m) {
+		if (llm_ctx_mem_bytes(m, 8) < (16u << 20)) {
+			struct llm_ctx *c = llm_ctx_new(m, 8, &err);
+			int32_t toks[2] = { 0, 1 };
+			float *lg;
+			if (c && llm_model_hparams(m)->n_vocab > 1)
+				llm_eval(c, toks, 2, &lg);
+			llm_ctx_free(c);
+		}
+		llm_model_free(m);
+	}
+out:
+	close(fd);
+	buf_free(&err);
 }
 
 int
@@ -61,6 +96,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			llm_vocab_free(v);
 		}
 		gguf_close(g);
+		try_model(data, size);
 	}
 	buf_free(&err);
 	return 0;
