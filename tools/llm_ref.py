@@ -9,8 +9,8 @@ runtime, and a writer of small random-weight GGUF models.
   /usr/bin/python3 tools/llm_ref.py model OUT.gguf ARCH TYPE
       writes one random-weight model.
   /usr/bin/python3 tools/llm_ref.py scripted OUT.gguf
-      writes a tiny qwen2 model whose reply is fixed (see make_scripted):
-      thinking, text and a tool call, for end-to-end tests.
+      writes a tiny qwen2 model whose replies are fixed (see make_scripted):
+      thinking, text and a tool call; after a tool result, a final answer.
   /usr/bin/python3 tools/llm_ref.py bench OUT.gguf [TYPE]
       writes random weights in the shape of Qwen2.5-0.5B (about 400 MB at
       Q8_0), for speed measurements: conch model run OUT.gguf -p ... -v
@@ -215,15 +215,25 @@ def make_model(arch, qtype, path, seed=0):
 SCRIPT = ['<think>', 'plan', '</think>', 'Sure', '<tool_call>',
           '\n{"name": "read", "arguments": {"path": "README.md"}}\n',
           '</tool_call>', '<|im_end|>']
+ANSWER = 'Done: README.md was read.'
 
 
 def make_scripted(path):
-    """A qwen2 model whose reply is fixed: one layer that adds nothing,
-    one-hot embeddings and an output matrix mapping each token to its
-    successor in SCRIPT (the reply starts after the newline that ends the
-    ChatML assistant header; every other token is followed by <|im_end|>).
-    Greedy or sampled at moderate temperature, it answers
-    <think>plan</think>Sure<tool_call>{read README.md}</tool_call>."""
+    """A qwen2 model whose replies are fixed, for end-to-end tests.
+
+    Asked anything, it answers
+        <think>plan</think>Sure<tool_call>{read README.md}</tool_call>
+    and once the conversation holds a tool result (</tool_response>), it
+    answers ANSWER and ends its turn.  How: one-hot embeddings; the output
+    matrix maps each token to its successor in SCRIPT (weight 1; the reply
+    starts after the newline that ends the ChatML assistant header, and
+    any other token is followed by <|im_end|>); one attention head has a
+    constant query and a key only on </tool_response>, so it raises a
+    flag dimension when such a token is in the context (its q/k lanes are
+    outside the rotated dimensions); the flag votes for ANSWER (weight 2),
+    and ANSWER is followed by <|im_end|> (weight 3).  The FFN adds
+    nothing.  Greedy or sampled at moderate temperature, the replies are
+    the same."""
     bc = byte_chars()
     toks = [bc[b] for b in range(256)]
     types = [1] * 256
@@ -231,14 +241,15 @@ def make_scripted(path):
     def enc(text):
         return ''.join(bc[b] for b in text.encode('utf-8'))
     specials = ['<|endoftext|>', '<|im_start|>', '<|im_end|>']
-    user = ['<think>', '</think>', '<tool_call>', '</tool_call>']
+    user = ['<think>', '</think>', '<tool_call>', '</tool_call>', '<tool_response>',
+            '</tool_response>']
     for t in specials:
         toks.append(t)
         types.append(3)
     for t in user:
         toks.append(t)
         types.append(4)
-    for t in SCRIPT:
+    for t in SCRIPT + [ANSWER]:
         if t not in toks and enc(t) not in toks:
             toks.append(enc(t))
             types.append(1)
@@ -252,12 +263,25 @@ def make_scripted(path):
     chain = [tid('\n')] + [tid(t) for t in SCRIPT]
     succ = {a: b for a, b in zip(chain, chain[1:])}
     end = tid('<|im_end|>')
+    ans = tid(ANSWER)
+    flag = V  # a dimension no token uses
     emb = np.zeros((V, E), np.float32)
     emb[np.arange(V), np.arange(V)] = 1.0
     out = np.zeros((V, E), np.float32)
     for t in range(V):
         out[succ.get(t, end), t] = 1.0
+    out[ans, flag] = 2.0
+    out[end, ans] = 3.0
     H, hd, F = 4, E // 4, 64
+    lane = hd - 1  # head 0's last lane: not rotated (rope on 2 dims)
+    wq = np.zeros((E, E), np.float32)
+    wk = np.zeros((E, E), np.float32)
+    wv = np.zeros((E, E), np.float32)
+    wo = np.zeros((E, E), np.float32)
+    wq[lane, :V] = 1.0
+    wk[lane, tid('</tool_response>')] = 1.0
+    wv[0, tid('</tool_response>')] = 1.0
+    wo[flag, 0] = 1.0 / np.sqrt(E)
     w = G.GGUFWriter()
     a = 'qwen2'
     w.add('general.architecture', a)
@@ -269,6 +293,7 @@ def make_scripted(path):
     w.add(a + '.attention.head_count_kv', H, G.U32)
     w.add(a + '.attention.layer_norm_rms_epsilon', 1e-6, G.F32)
     w.add(a + '.rope.freq_base', 1000000.0, G.F32)
+    w.add(a + '.rope.dimension_count', 2, G.U32)
     w.add(a + '.feed_forward_length', F, G.U32)
     w.add('tokenizer.ggml.model', 'gpt2')
     w.add('tokenizer.ggml.pre', 'qwen2')
@@ -284,10 +309,10 @@ def make_scripted(path):
     z = lambda *shape: np.zeros(shape, np.float32)
     p = 'blk.0.'
     w.add_tensor(p + 'attn_norm.weight', np.ones(E, np.float32))
-    for nm in ('attn_q', 'attn_k', 'attn_v'):
-        w.add_tensor(p + nm + '.weight', z(E, E))
+    for nm, m in (('attn_q', wq), ('attn_k', wk), ('attn_v', wv)):
+        w.add_tensor(p + nm + '.weight', m)
         w.add_tensor(p + nm + '.bias', z(E))
-    w.add_tensor(p + 'attn_output.weight', z(E, E))
+    w.add_tensor(p + 'attn_output.weight', wo)
     w.add_tensor(p + 'ffn_norm.weight', np.ones(E, np.float32))
     w.add_tensor(p + 'ffn_gate.weight', z(F, E))
     w.add_tensor(p + 'ffn_up.weight', z(F, E))

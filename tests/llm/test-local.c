@@ -524,9 +524,10 @@ START_TEST(provider_end_to_end)
 }
 END_TEST
 
-/* A model whose reply is fixed (tools/llm_ref.py scripted): thinking,
+/* A model whose replies are fixed (tools/llm_ref.py scripted): thinking,
  * text and a tool call are streamed to the right events and parsed into
- * the right blocks, and the next turn reuses the cached prefix. */
+ * the right blocks; with the tool's result fed back the next turn answers,
+ * reusing the cached prefix. */
 START_TEST(provider_scripted_reply)
 {
 	const char *path = getenv("CONCH_TEST_SCRIPTED_MODEL");
@@ -536,9 +537,8 @@ START_TEST(provider_scripted_reply)
 	struct provider_events ev;
 	struct sink k = { BUF_INIT, 0, -1, BUF_INIT };
 	struct conv c;
-	struct conv_msg out, *m;
-	int turn;
-	long first_input = 0;
+	struct conv_msg out, tmp, *m;
+	long first_input;
 
 	if (!path)
 		return;
@@ -557,37 +557,41 @@ START_TEST(provider_scripted_reply)
 	req.conv = &c;
 	req.tools = e2e_tools;
 	req.ntools = 1;
-	for (turn = 0; turn < 2; turn++) {
-		struct conv_msg tmp;
-		buf_reset(&k.text);
-		buf_reset(&k.thinking);
-		ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_OK);
-		ck_assert_uint_eq(out.nblocks, 3);
-		ck_assert_int_eq(out.blocks[0].type, BLK_THINKING);
-		ck_assert_str_eq(out.blocks[0].text, "plan");
-		ck_assert_int_eq(out.blocks[1].type, BLK_TEXT);
-		ck_assert_str_eq(out.blocks[1].text, "Sure");
-		ck_assert_int_eq(out.blocks[2].type, BLK_TOOL_CALL);
-		ck_assert_str_eq(out.blocks[2].name, "read");
-		ck_assert_str_eq(out.blocks[2].args, "{\"path\":\"README.md\"}");
-		ck_assert_int_eq(out.stop, STOP_TOOL_USE);
-		ck_assert_str_eq(buf_str(&k.thinking), "plan");
-		ck_assert_str_eq(buf_str(&k.text), "Sure");
-		/* turn 2 re-evaluates from the assistant turn on, not the
-		 * first prompt, which is cached */
-		if (turn == 1)
-			ck_assert_int_ge(out.usage.cache_read, first_input - 1);
-		else
-			ck_assert_int_eq(out.usage.cache_read, 0);
-		first_input = out.usage.input;
-		conv_msg_copy(&tmp, &out);
-		conv_push(&c, &tmp);
-		m = conv_add(&c, CONV_USER);
-		conv_msg_add_tool_result(m, out.blocks[2].id, "# conch", false);
-		conv_msg_free(&out);
-	}
-	/* ids are unique across turns */
-	ck_assert_str_ne(c.msgs[1].blocks[2].id, c.msgs[3].blocks[2].id);
+
+	/* turn 1: thinking, text, a call */
+	ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_OK);
+	ck_assert_uint_eq(out.nblocks, 3);
+	ck_assert_int_eq(out.blocks[0].type, BLK_THINKING);
+	ck_assert_str_eq(out.blocks[0].text, "plan");
+	ck_assert_int_eq(out.blocks[1].type, BLK_TEXT);
+	ck_assert_str_eq(out.blocks[1].text, "Sure");
+	ck_assert_int_eq(out.blocks[2].type, BLK_TOOL_CALL);
+	ck_assert_str_eq(out.blocks[2].name, "read");
+	ck_assert_str_eq(out.blocks[2].args, "{\"path\":\"README.md\"}");
+	ck_assert_int_eq(out.stop, STOP_TOOL_USE);
+	ck_assert_str_eq(buf_str(&k.thinking), "plan");
+	ck_assert_str_eq(buf_str(&k.text), "Sure");
+	ck_assert_int_eq(out.usage.cache_read, 0);
+	first_input = out.usage.input;
+	conv_msg_copy(&tmp, &out);
+	conv_push(&c, &tmp);
+	m = conv_add(&c, CONV_USER);
+	conv_msg_add_tool_result(m, out.blocks[2].id, "# conch", false);
+	conv_msg_free(&out);
+
+	/* turn 2: the result is in the context; the answer ends the task */
+	buf_reset(&k.text);
+	buf_reset(&k.thinking);
+	ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_OK);
+	ck_assert_uint_eq(out.nblocks, 1);
+	ck_assert_int_eq(out.blocks[0].type, BLK_TEXT);
+	ck_assert_str_eq(out.blocks[0].text, "Done: README.md was read.");
+	ck_assert_int_eq(out.stop, STOP_END);
+	ck_assert_str_eq(buf_str(&k.text), "Done: README.md was read.");
+	ck_assert_uint_eq(k.thinking.len, 0);
+	/* only what follows the first prompt was evaluated */
+	ck_assert_int_ge(out.usage.cache_read, first_input - 1);
+	conv_msg_free(&out);
 	conv_free(&c);
 	buf_free(&k.text);
 	buf_free(&k.thinking);
