@@ -583,7 +583,7 @@ static void
 attention(struct llm_ctx *c, const struct layer *L, uint32_t il, uint32_t pos0, uint32_t n)
 {
 	const struct llm_hparams *hp = &c->m->hp;
-	uint32_t hk = hp->head_dim_k, hv = hp->head_dim_v, h, t, i, b;
+	uint32_t hk = hp->head_dim_k, hv = hp->head_dim_v, h, t, b;
 	size_t kvk = (size_t)hp->n_head_kv * hk, kvv = (size_t)hp->n_head_kv * hv;
 	size_t qd = (size_t)hp->n_head * hk, od = (size_t)hp->n_head * hv;
 	float *kc = c->kcache + (size_t)il * c->n_ctx * kvk;  /* [n_ctx][kvk] */
@@ -621,10 +621,7 @@ attention(struct llm_ctx *c, const struct layer *L, uint32_t il, uint32_t pos0, 
 			float *o = c->att_out + b * od + (size_t)h * hv;
 			for (t = 0; t <= pos; t++) {
 				const float *kt = kc + (size_t)t * kvk + (size_t)kvh * hk;
-				float s = 0.0f;
-				for (i = 0; i < hk; i++)
-					s += qh[i] * kt[i];
-				s *= scale;
+				float s = llm_dot_f32(qh, kt, hk) * scale;
 				c->att[t] = s;
 				if (s > maxv)
 					maxv = s;
@@ -634,12 +631,9 @@ attention(struct llm_ctx *c, const struct layer *L, uint32_t il, uint32_t pos0, 
 				sum += c->att[t];
 			}
 			memset(o, 0, hv * sizeof(float));
-			for (t = 0; t <= pos; t++) {
-				const float *vt = vc + (size_t)t * kvv + (size_t)kvh * hv;
-				float a = c->att[t] / sum;
-				for (i = 0; i < hv; i++)
-					o[i] += a * vt[i];
-			}
+			for (t = 0; t <= pos; t++)
+				llm_axpy(o, c->att[t] / sum,
+					 vc + (size_t)t * kvv + (size_t)kvh * hv, hv);
 		}
 	}
 	matmul_w(c, &L->wo, c->att_out, n, c->xb2);              /* [n][n_embd] */

@@ -383,6 +383,28 @@ dot8(const float *a, const float *b, size_t n)
 	return s;
 }
 
+float
+llm_dot_f32(const float *a, const float *b, size_t n)
+{
+	return dot8(a, b, n);
+}
+
+void
+llm_axpy(float *y, float alpha, const float *x, size_t n)
+{
+	v8f va = { alpha, alpha, alpha, alpha, alpha, alpha, alpha, alpha };
+	size_t i;
+	for (i = 0; i + 8 <= n; i += 8) {
+		v8f vx, vy;
+		memcpy(&vx, x + i, sizeof vx);
+		memcpy(&vy, y + i, sizeof vy);
+		vy += va * vx;
+		memcpy(y + i, &vy, sizeof vy);
+	}
+	for (; i < n; i++)
+		y[i] += alpha * x[i];
+}
+
 /* Rows are summed in chunks: one quant block, or 256 weights for the
  * float types; partial sums are added in order. */
 static size_t

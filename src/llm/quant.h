@@ -36,6 +36,13 @@ float llm_dot_row(enum ggml_type t, const void *row, const float *x, size_t n);
 void llm_matvec(enum ggml_type t, const void *w, size_t rows, size_t cols,
 		const float *x, float *y);
 
+/* sum of a[i] * b[i], i < n, in the lane order every dot product here
+ * uses. */
+float llm_dot_f32(const float *a, const float *b, size_t n);
+
+/* y[i] += alpha * x[i], i < n. */
+void llm_axpy(float *y, float alpha, const float *x, size_t n);
+
 /* y[b*rows + r] = dot(row r of w, x + b*cols) for b < n, r < rows, each
  * row dequantised once for all n inputs, rows split among up to
  * n_threads threads (1: this thread only).  Every result is bit-identical
