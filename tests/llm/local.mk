@@ -69,3 +69,7 @@ fuzz_gguf_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
 fuzz_gguf_LDFLAGS = -fsanitize=fuzzer,address,undefined
 fuzz_gguf_LDADD = libconch.a $(CONCH_LIBS)
 endif
+
+# the agent through the local provider (skips until conch routes local/...)
+TESTS += tests/llm/agent-local.sh
+EXTRA_DIST += tests/llm/agent-local.sh
