@@ -9,6 +9,7 @@
  * the output head (token_embd when output.weight is absent). */
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +52,7 @@ struct llm_ctx {
 	float *x, *xb, *xb2; /* [b][n_embd] */
 	float *q;          /* [b][n_head * head_dim_k] */
 	float *att_out;    /* [b][n_head * head_dim_v] */
-	float *att;        /* [n_ctx] */
+	float *att;        /* [LLM_ATT_THREADS][n_ctx] score rows */
 	float *hb, *hb2;   /* [b][max ffn width] */
 	float *moe_acc;    /* [n_embd] */
 	float *router;     /* [n_expert] */
@@ -65,6 +66,8 @@ struct llm_ctx {
 /* Prompt tokens go through the layers this many at a time, so that each
  * weight row is read once per batch. */
 #define LLM_BATCH 16
+/* at most this many threads share the heads of an attention */
+#define LLM_ATT_THREADS 8
 
 /* ------------------------------------------------------------- loading */
 
@@ -362,7 +365,7 @@ ctx_sizes(const struct llm_model *m, uint32_t n_ctx, size_t sz[14])
 	sz[2] = sz[3] = sz[4] = (size_t)LLM_BATCH * hp->n_embd;
 	sz[5] = (size_t)LLM_BATCH * hp->n_head * hp->head_dim_k;
 	sz[6] = (size_t)LLM_BATCH * hp->n_head * hp->head_dim_v;
-	sz[7] = n_ctx;
+	sz[7] = (size_t)n_ctx * LLM_ATT_THREADS;
 	sz[8] = sz[9] = (size_t)LLM_BATCH * max_ffn(hp);
 	sz[10] = hp->n_embd;
 	sz[11] = hp->n_expert ? hp->n_expert : 1;
@@ -577,19 +580,100 @@ silu(float x)
 	return x / (1.0f + expf(-x));
 }
 
+/* Causal attention of heads h0..h1 for batch positions b < n, with its
+ * own score row `att` [n_ctx]: a unit of work that threads can share
+ * (heads are independent, so the split does not change a bit). */
+struct att_job {
+	const struct llm_ctx *c;
+	const float *kc, *vc;
+	uint32_t pos0, n, h0, h1;
+	float *att;
+};
+
+static void *
+att_run(void *arg)
+{
+	const struct att_job *j = arg;
+	const struct llm_ctx *c = j->c;
+	const struct llm_hparams *hp = &c->m->hp;
+	uint32_t hk = hp->head_dim_k, hv = hp->head_dim_v, group = hp->n_head / hp->n_head_kv;
+	size_t kvk = (size_t)hp->n_head_kv * hk, kvv = (size_t)hp->n_head_kv * hv;
+	size_t qd = (size_t)hp->n_head * hk, od = (size_t)hp->n_head * hv;
+	float scale = 1.0f / sqrtf((float)hk);
+	uint32_t b, h, t;
+
+	for (b = 0; b < j->n; b++) {
+		uint32_t pos = j->pos0 + b;
+		for (h = j->h0; h < j->h1; h++) {
+			const float *qh = c->q + b * qd + (size_t)h * hk;
+			uint32_t kvh = h / group;
+			float maxv = -INFINITY, sum = 0.0f;
+			float *o = c->att_out + b * od + (size_t)h * hv;
+			for (t = 0; t <= pos; t++) {
+				const float *kt = j->kc + (size_t)t * kvk + (size_t)kvh * hk;
+				float sc = llm_dot_f32(qh, kt, hk) * scale;
+				j->att[t] = sc;
+				if (sc > maxv)
+					maxv = sc;
+			}
+			for (t = 0; t <= pos; t++) {
+				j->att[t] = expf(j->att[t] - maxv);
+				sum += j->att[t];
+			}
+			memset(o, 0, hv * sizeof(float));
+			for (t = 0; t <= pos; t++)
+				llm_axpy(o, j->att[t] / sum,
+					 j->vc + (size_t)t * kvv + (size_t)kvh * hv, hv);
+		}
+	}
+	return NULL;
+}
+
+static void
+att_heads(struct llm_ctx *c, const float *kc, const float *vc, uint32_t pos0, uint32_t n)
+{
+	const struct llm_hparams *hp = &c->m->hp;
+	struct att_job jobs[LLM_ATT_THREADS];
+	pthread_t th[LLM_ATT_THREADS];
+	bool started[LLM_ATT_THREADS] = { false };
+	uint32_t nt = (uint32_t)c->n_threads, k, per;
+	uint64_t work = (uint64_t)(pos0 + n) * n * hp->n_head * hp->head_dim_k;
+
+	if (nt > LLM_ATT_THREADS)
+		nt = LLM_ATT_THREADS;
+	if (nt > hp->n_head)
+		nt = hp->n_head;
+	if (work < (1u << 16) || nt < 1)
+		nt = 1;
+	per = (hp->n_head + nt - 1) / nt;
+	for (k = 0; k < nt; k++) {
+		uint32_t h0 = k * per, h1 = h0 + per < hp->n_head ? h0 + per : hp->n_head;
+		jobs[k] = (struct att_job){ c, kc, vc, pos0, n, h0 < h1 ? h0 : h1, h1,
+					    c->att + (size_t)k * c->n_ctx };
+	}
+	for (k = 1; k < nt; k++)
+		started[k] = pthread_create(&th[k], NULL, att_run, &jobs[k]) == 0;
+	att_run(&jobs[0]);
+	for (k = 1; k < nt; k++) {
+		if (started[k])
+			pthread_join(th[k], NULL);
+		else
+			att_run(&jobs[k]);
+	}
+}
+
 /* Attention for batch positions b < n at pos0 + b: Q, K, V of all of them,
- * K and V straight into the cache, then causal attention per position. */
+ * K and V straight into the cache, then causal attention per position
+ * (att_heads). */
 static void
 attention(struct llm_ctx *c, const struct layer *L, uint32_t il, uint32_t pos0, uint32_t n)
 {
 	const struct llm_hparams *hp = &c->m->hp;
-	uint32_t hk = hp->head_dim_k, hv = hp->head_dim_v, h, t, b;
+	uint32_t hk = hp->head_dim_k, hv = hp->head_dim_v, h, b;
 	size_t kvk = (size_t)hp->n_head_kv * hk, kvv = (size_t)hp->n_head_kv * hv;
-	size_t qd = (size_t)hp->n_head * hk, od = (size_t)hp->n_head * hv;
+	size_t qd = (size_t)hp->n_head * hk;
 	float *kc = c->kcache + (size_t)il * c->n_ctx * kvk;  /* [n_ctx][kvk] */
 	float *vc = c->vcache + (size_t)il * c->n_ctx * kvv;  /* [n_ctx][kvv] */
-	uint32_t group = hp->n_head / hp->n_head_kv;
-	float scale = 1.0f / sqrtf((float)hk);
 
 	matmul_w(c, &L->wq, c->xb, n, c->q);                     /* [n][qd] */
 	matmul_w(c, &L->wk, c->xb, n, kc + (size_t)pos0 * kvk);  /* [n][kvk] */
@@ -612,30 +696,7 @@ attention(struct llm_ctx *c, const struct layer *L, uint32_t il, uint32_t pos0, 
 			rope(kh, pos0 + b, c->rope_inv, hp->n_rot, hk, hp->rope_neox);
 		}
 	}
-	for (b = 0; b < n; b++) {
-		uint32_t pos = pos0 + b;
-		for (h = 0; h < hp->n_head; h++) {
-			const float *qh = c->q + b * qd + (size_t)h * hk;
-			uint32_t kvh = h / group;
-			float maxv = -INFINITY, sum = 0.0f;
-			float *o = c->att_out + b * od + (size_t)h * hv;
-			for (t = 0; t <= pos; t++) {
-				const float *kt = kc + (size_t)t * kvk + (size_t)kvh * hk;
-				float s = llm_dot_f32(qh, kt, hk) * scale;
-				c->att[t] = s;
-				if (s > maxv)
-					maxv = s;
-			}
-			for (t = 0; t <= pos; t++) {
-				c->att[t] = expf(c->att[t] - maxv);
-				sum += c->att[t];
-			}
-			memset(o, 0, hv * sizeof(float));
-			for (t = 0; t <= pos; t++)
-				llm_axpy(o, c->att[t] / sum,
-					 vc + (size_t)t * kvv + (size_t)kvh * hv, hv);
-		}
-	}
+	att_heads(c, kc, vc, pos0, n);
 	matmul_w(c, &L->wo, c->att_out, n, c->xb2);              /* [n][n_embd] */
 }
 
