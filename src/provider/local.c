@@ -514,13 +514,24 @@ read_cfg(struct local *L, const cJSON *cfg, long *n_ctx, const char **tmpl)
 	*tmpl = jx_str(lc, "template");
 }
 
+/* "local/NAME" where NAME is a key of providers.local.models names the
+ * file there; anything else is a path. */
+static const char *
+model_path(const cJSON *cfg, const char *name)
+{
+	const cJSON *lc = cfg ? cJSON_GetObjectItemCaseSensitive(cfg, "local") : NULL;
+	const cJSON *models = lc ? cJSON_GetObjectItemCaseSensitive(lc, "models") : NULL;
+	const char *p = jx_str(models, name);
+	return p && *p ? p : name;
+}
+
 struct provider *
 provider_local_open(const char *path, const cJSON *cfg, struct provider_error *err)
 {
 	struct local *L;
 	struct buf e = BUF_INIT;
 	long n_ctx;
-	const char *force;
+	const char *force, *file;
 	char *tmpl;
 
 	memset(err, 0, sizeof *err);
@@ -531,7 +542,8 @@ provider_local_open(const char *path, const cJSON *cfg, struct provider_error *e
 		provider_fail(err, C_ERR_BADREQ, "local: bad \"ctx\" %ld", n_ctx);
 		goto fail;
 	}
-	L->m = llm_model_load(path, &e);
+	file = model_path(cfg, path);
+	L->m = llm_model_load(file, &e);
 	if (!L->m) {
 		provider_fail(err, C_ERR_BADREQ, "local: %s", buf_str(&e));
 		goto fail;
@@ -544,7 +556,7 @@ provider_local_open(const char *path, const cJSON *cfg, struct provider_error *e
 		provider_fail(err, C_ERR_BADREQ,
 			      "local: model '%s' (%s) has no supported chat template "
 			      "(ChatML, Llama 3, Mistral, Gemma, Phi-3); set providers.local.template",
-			      name ? name : "?", path);
+			      name ? name : "?", file);
 		free(name);
 		goto fail;
 	}

@@ -24,8 +24,10 @@
 #include "provider/provider.h"
 #include "util/buf.h"
 
-/* Open the model at `path`.  `cfg` is the config's "providers" object (may
- * be NULL); its "local" object may set: "ctx" (context tokens, default
+/* Open the model at `path`, or the file that the config's
+ * providers.local.models maps the name `path` to.  `cfg` is the config's
+ * "providers" object (may be NULL); its "local" object may set "models"
+ * ({"name": "/path/to/file.gguf", ...}) and: "ctx" (context tokens, default
  * the model's training context capped at 4096), "temperature", "top_k",
  * "top_p", "min_p", "repeat_penalty", "seed", "max_tokens" (default 1024),
  * "threads" (default: the online CPUs, at most 8)

@@ -505,11 +505,14 @@ START_TEST(provider_end_to_end)
 	ck_assert_int_le(k.polls, 5);
 	conv_msg_free(&out);
 
-	/* a window that cannot hold the prompt is reported, not crashed */
+	/* a window that cannot hold the prompt is reported, not crashed; the
+	 * model is named through providers.local.models */
 	provider_close(p);
 	cJSON_Delete(cfg);
-	cfg = cJSON_Parse("{\"local\":{\"ctx\":40}}");
-	p = provider_local_open(path, cfg, &err);
+	cfg = cJSON_Parse("{\"local\":{\"ctx\":40,\"models\":{}}}");
+	cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cfg, "local"), "models"), "tiny", path);
+	p = provider_local_open("tiny", cfg, &err);
 	ck_assert_ptr_nonnull(p);
 	k.cancel_after = -1;
 	ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_ERR_CONTEXT);
