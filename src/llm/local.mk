@@ -1,1 +1,15 @@
-## src/llm: sources of this area (added by its issue)
+## src/llm: floor 2, the transformer runtime (util only).  Also registers
+## src/provider/local*.c and src/cli/cmd-model.c so that this area never
+## edits another fragment.
+libconch_a_SOURCES += \
+	src/llm/gguf.c src/llm/gguf.h \
+	src/llm/vocab.c src/llm/vocab.h \
+	src/llm/quant.c src/llm/quant.h \
+	src/llm/sample.c src/llm/sample.h \
+	src/llm/model.c src/llm/llm.h \
+	src/llm/template.c src/llm/template.h \
+	src/cli/cmd-model.c src/cli/cmd-model.h
+libconch_a_SOURCES += \
+	src/provider/local.c src/provider/local.h \
+	src/provider/local-chat.c \
+	src/provider/local-grammar.c src/provider/local-grammar.h

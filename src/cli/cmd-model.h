@@ -1,0 +1,23 @@
+/* cmd-model.h: `conch model info|tokenize|run|chat`, trying a GGUF file
+ * with the built-in runtime.
+ *
+ *   conch model info FILE [--ctx N]
+ *   conch model tokenize FILE [--no-bos] [--no-special] (TEXT | --file F)
+ *   conch model run FILE -p TEXT [-n N] [--temp T] [--seed S] [--top-k K]
+ *                   [--top-p P] [--min-p P] [--repeat-penalty R] [--ctx N]
+ *                   [-t THREADS] [--ids] [-v]
+ *   conch model chat FILE [--system TEXT] [-n N] [--temp T] [--seed S] [--ctx N]
+ *                   [-t THREADS]
+ *
+ * tokenize prints the ids separated by spaces on one line.  run prints the
+ * completion (BOS added when the model's metadata asks for it; an empty
+ * TEXT is the BOS token alone), or with --ids the generated ids (not the
+ * prompt's) separated by spaces.  chat reads user lines from stdin. */
+#ifndef CONCH_CMD_MODEL_H
+#define CONCH_CMD_MODEL_H
+
+/* argv[0] is "model".  Returns the exit status: 0 ok, 1 failure, 2 usage
+ * error. */
+int cmd_model_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,534 @@
+/* quant.c: scalar reference kernels.  See quant.h.  Blocks are read byte
+ * by byte (little-endian) so that no alignment is assumed. */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "llm/quant.h"
+
+float
+llm_f16_to_f32(uint16_t h)
+{
+	uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+	uint32_t exp = (h >> 10) & 0x1F, man = h & 0x3FF, bits;
+	float f;
+
+	if (exp == 0) {
+		/* zero or subnormal: man * 2^-24 */
+		f = ldexpf((float)man, -24);
+		return sign ? -f : f;
+	}
+	if (exp == 31)
+		bits = sign | 0x7F800000u | (man << 13);
+	else
+		bits = sign | ((exp + 112) << 23) | (man << 13);
+	memcpy(&f, &bits, 4);
+	return f;
+}
+
+uint16_t
+llm_f32_to_f16(float f)
+{
+	uint32_t x, sign, man;
+	int32_t exp;
+	memcpy(&x, &f, 4);
+	sign = (x >> 16) & 0x8000;
+	exp = (int32_t)((x >> 23) & 0xFF) - 127 + 15;
+	man = x & 0x7FFFFF;
+	if (((x >> 23) & 0xFF) == 0xFF) /* inf / nan */
+		return (uint16_t)(sign | 0x7C00 | (man ? 0x200 : 0));
+	if (exp >= 31)
+		return (uint16_t)(sign | 0x7C00);
+	if (exp <= 0) {
+		uint32_t m, shift, r;
+		if (exp < -10)
+			return (uint16_t)sign;
+		m = man | 0x800000;
+		shift = (uint32_t)(14 - exp);
+		r = m >> shift;
+		if ((m >> (shift - 1)) & 1 && ((m & ((1u << (shift - 1)) - 1)) || (r & 1)))
+			r++;
+		return (uint16_t)(sign | r);
+	}
+	{
+		uint32_t r = ((uint32_t)exp << 10) | (man >> 13);
+		uint32_t rest = man & 0x1FFF;
+		if (rest > 0x1000 || (rest == 0x1000 && (r & 1)))
+			r++;
+		return (uint16_t)(sign | r);
+	}
+}
+
+float
+llm_bf16_to_f32(uint16_t h)
+{
+	uint32_t bits = (uint32_t)h << 16;
+	float f;
+	memcpy(&f, &bits, 4);
+	return f;
+}
+
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static inline float
+h2f(const uint8_t *p)
+{
+	return llm_f16_to_f32(rd16(p));
+}
+
+bool
+llm_type_supported(enum ggml_type t)
+{
+	switch (t) {
+	case GGML_F32: case GGML_F16: case GGML_BF16:
+	case GGML_Q4_0: case GGML_Q4_1: case GGML_Q5_0: case GGML_Q5_1:
+	case GGML_Q8_0: case GGML_Q4_K: case GGML_Q5_K: case GGML_Q6_K:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Four lanes at a time with the compiler's vector extensions: every lane
+ * does exactly the scalar operations (exact int-to-float conversions, then
+ * the same multiplies and subtractions in the same order), so the results
+ * equal the plain loops' bit for bit. */
+typedef float v4f __attribute__((vector_size(16)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+typedef uint8_t v4u8 __attribute__((vector_size(4)));
+typedef int8_t v4s8 __attribute__((vector_size(4)));
+
+static inline v4i
+ld_u8(const uint8_t *p)
+{
+	v4u8 t;
+	memcpy(&t, p, sizeof t);
+	return __builtin_convertvector(t, v4i);
+}
+
+static inline v4i
+ld_s8(const uint8_t *p)
+{
+	v4s8 t;
+	memcpy(&t, p, sizeof t);
+	return __builtin_convertvector(t, v4i);
+}
+
+static inline v4f
+tof(v4i v)
+{
+	return __builtin_convertvector(v, v4f);
+}
+
+static inline v4f
+splat(float f)
+{
+	return (v4f){ f, f, f, f };
+}
+
+static inline void
+st4(float *y, v4f v)
+{
+	memcpy(y, &v, sizeof v);
+}
+
+/* bits j0..j0+3 of the 32-bit qh for the four lanes, as 0 or `val` */
+static inline v4i
+qh_bits(uint32_t qh, int j0, int val)
+{
+	v4i r = { (int32_t)((qh >> j0) & 1), (int32_t)((qh >> (j0 + 1)) & 1),
+		  (int32_t)((qh >> (j0 + 2)) & 1), (int32_t)((qh >> (j0 + 3)) & 1) };
+	return r * val;
+}
+
+/* 32-weight blocks: weight j is the low nibble of byte j, weight j+16 the
+ * high one */
+static void
+dq_q4_0(const uint8_t *b, float *y)
+{
+	v4f d = splat(h2f(b));
+	int k;
+	for (k = 0; k < 16; k += 4) {
+		v4i q = ld_u8(b + 2 + k);
+		st4(y + k, tof((q & 15) - 8) * d);
+		st4(y + 16 + k, tof((q >> 4) - 8) * d);
+	}
+}
+
+static void
+dq_q4_1(const uint8_t *b, float *y)
+{
+	v4f d = splat(h2f(b)), m = splat(h2f(b + 2));
+	int k;
+	for (k = 0; k < 16; k += 4) {
+		v4i q = ld_u8(b + 4 + k);
+		st4(y + k, tof(q & 15) * d + m);
+		st4(y + 16 + k, tof(q >> 4) * d + m);
+	}
+}
+
+static uint32_t
+rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+	       ((uint32_t)p[3] << 24);
+}
+
+static void
+dq_q5_0(const uint8_t *b, float *y)
+{
+	v4f d = splat(h2f(b));
+	uint32_t qh = rd32(b + 2);
+	int k;
+	for (k = 0; k < 16; k += 4) {
+		v4i q = ld_u8(b + 6 + k);
+		st4(y + k, tof(((q & 15) | qh_bits(qh, k, 16)) - 16) * d);
+		st4(y + 16 + k, tof(((q >> 4) | qh_bits(qh, k + 16, 16)) - 16) * d);
+	}
+}
+
+static void
+dq_q5_1(const uint8_t *b, float *y)
+{
+	v4f d = splat(h2f(b)), m = splat(h2f(b + 2));
+	uint32_t qh = rd32(b + 4);
+	int k;
+	for (k = 0; k < 16; k += 4) {
+		v4i q = ld_u8(b + 8 + k);
+		st4(y + k, tof((q & 15) | qh_bits(qh, k, 16)) * d + m);
+		st4(y + 16 + k, tof((q >> 4) | qh_bits(qh, k + 16, 16)) * d + m);
+	}
+}
+
+static void
+dq_q8_0(const uint8_t *b, float *y)
+{
+	v4f d = splat(h2f(b));
+	int k;
+	for (k = 0; k < 32; k += 4)
+		st4(y + k, tof(ld_s8(b + 2 + k)) * d);
+}
+
+/* 256-weight super-blocks */
+static void
+scale_min_k4(int j, const uint8_t *q, int *d, int *m)
+{
+	if (j < 4) {
+		*d = q[j] & 63;
+		*m = q[j + 4] & 63;
+	} else {
+		*d = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+		*m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
+	}
+}
+
+/* sub-block j of 64: (d * scale) * q - dmin * min */
+static void
+dq_q4_k(const uint8_t *b, float *y)
+{
+	float d = h2f(b), dmin = h2f(b + 2);
+	const uint8_t *sc = b + 4, *q = b + 16;
+	int j, l, is = 0;
+	for (j = 0; j < 256; j += 64) {
+		int s1, m1, s2, m2;
+		v4f a1, b1, a2, b2;
+		scale_min_k4(is, sc, &s1, &m1);
+		scale_min_k4(is + 1, sc, &s2, &m2);
+		a1 = splat(d * (float)s1);
+		b1 = splat(dmin * (float)m1);
+		a2 = splat(d * (float)s2);
+		b2 = splat(dmin * (float)m2);
+		for (l = 0; l < 32; l += 4) {
+			v4i v = ld_u8(q + l);
+			st4(y + l, a1 * tof(v & 15) - b1);
+			st4(y + 32 + l, a2 * tof(v >> 4) - b2);
+		}
+		y += 64;
+		q += 32;
+		is += 2;
+	}
+}
+
+static void
+dq_q5_k(const uint8_t *b, float *y)
+{
+	float d = h2f(b), dmin = h2f(b + 2);
+	const uint8_t *sc = b + 4, *qh = b + 16, *ql = b + 48;
+	int j, l, is = 0, u1 = 1, u2 = 2;
+	for (j = 0; j < 256; j += 64) {
+		int s1, m1, s2, m2;
+		v4f a1, b1, a2, b2;
+		scale_min_k4(is, sc, &s1, &m1);
+		scale_min_k4(is + 1, sc, &s2, &m2);
+		a1 = splat(d * (float)s1);
+		b1 = splat(dmin * (float)m1);
+		a2 = splat(d * (float)s2);
+		b2 = splat(dmin * (float)m2);
+		for (l = 0; l < 32; l += 4) {
+			v4i v = ld_u8(ql + l), h = ld_u8(qh + l);
+			v4i hi1 = ((h & u1) != 0) & 16, hi2 = ((h & u2) != 0) & 16;
+			st4(y + l, a1 * tof((v & 15) + hi1) - b1);
+			st4(y + 32 + l, a2 * tof((v >> 4) + hi2) - b2);
+		}
+		y += 64;
+		ql += 32;
+		is += 2;
+		u1 <<= 2;
+		u2 <<= 2;
+	}
+}
+
+/* (d * scale) * (6-bit q - 32), in four interleaved quarters per half */
+static void
+dq_q6_k(const uint8_t *b, float *y)
+{
+	const uint8_t *ql = b, *qh = b + 128;
+	const int8_t *sc = (const int8_t *)(b + 192);
+	float d = h2f(b + 208);
+	int n, l;
+	for (n = 0; n < 256; n += 128) {
+		for (l = 0; l < 32; l += 4) {
+			int is = l / 16;
+			v4i lo = ld_u8(ql + l), lo2 = ld_u8(ql + l + 32), h = ld_u8(qh + l);
+			v4i q1 = ((lo & 15) | ((h & 3) << 4)) - 32;
+			v4i q2 = ((lo2 & 15) | (((h >> 2) & 3) << 4)) - 32;
+			v4i q3 = ((lo >> 4) | (((h >> 4) & 3) << 4)) - 32;
+			v4i q4 = ((lo2 >> 4) | (((h >> 6) & 3) << 4)) - 32;
+			st4(y + l, splat(d * (float)sc[is]) * tof(q1));
+			st4(y + l + 32, splat(d * (float)sc[is + 2]) * tof(q2));
+			st4(y + l + 64, splat(d * (float)sc[is + 4]) * tof(q3));
+			st4(y + l + 96, splat(d * (float)sc[is + 6]) * tof(q4));
+		}
+		y += 128;
+		ql += 64;
+		qh += 32;
+		sc += 8;
+	}
+}
+
+typedef void (*dq_fn)(const uint8_t *, float *);
+
+static dq_fn
+block_fn(enum ggml_type t)
+{
+	switch (t) {
+	case GGML_Q4_0: return dq_q4_0;
+	case GGML_Q4_1: return dq_q4_1;
+	case GGML_Q5_0: return dq_q5_0;
+	case GGML_Q5_1: return dq_q5_1;
+	case GGML_Q8_0: return dq_q8_0;
+	case GGML_Q4_K: return dq_q4_k;
+	case GGML_Q5_K: return dq_q5_k;
+	case GGML_Q6_K: return dq_q6_k;
+	default: return NULL;
+	}
+}
+
+void
+llm_dequant_row(enum ggml_type t, const void *src, float *dst, size_t n)
+{
+	const uint8_t *p = src;
+	size_t i, bs, ts;
+	dq_fn fn;
+
+	switch (t) {
+	case GGML_F32:
+		memcpy(dst, src, n * sizeof(float));
+		return;
+	case GGML_F16:
+		for (i = 0; i < n; i++)
+			dst[i] = llm_f16_to_f32(rd16(p + 2 * i));
+		return;
+	case GGML_BF16:
+		for (i = 0; i < n; i++)
+			dst[i] = llm_bf16_to_f32(rd16(p + 2 * i));
+		return;
+	default:
+		break;
+	}
+	fn = block_fn(t);
+	bs = ggml_blck_size(t);
+	ts = ggml_type_size(t);
+	if (!fn)
+		return;
+	for (i = 0; i < n / bs; i++)
+		fn(p + i * ts, dst + i * bs);
+}
+
+typedef float v8f __attribute__((vector_size(32)));
+
+/* sum of a[i] * b[i] in eight lanes (i mod 8), the lanes added in a fixed
+ * tree: the order every dot product here uses, so that results do not
+ * depend on which kernel computed them. */
+static float
+dot8(const float *a, const float *b, size_t n)
+{
+	v8f acc = { 0 };
+	float s;
+	size_t i;
+	for (i = 0; i + 8 <= n; i += 8) {
+		v8f va, vb;
+		memcpy(&va, a + i, sizeof va);
+		memcpy(&vb, b + i, sizeof vb);
+		acc += va * vb;
+	}
+	s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+	for (; i < n; i++)
+		s += a[i] * b[i];
+	return s;
+}
+
+float
+llm_dot_f32(const float *a, const float *b, size_t n)
+{
+	return dot8(a, b, n);
+}
+
+void
+llm_axpy(float *y, float alpha, const float *x, size_t n)
+{
+	v8f va = { alpha, alpha, alpha, alpha, alpha, alpha, alpha, alpha };
+	size_t i;
+	for (i = 0; i + 8 <= n; i += 8) {
+		v8f vx, vy;
+		memcpy(&vx, x + i, sizeof vx);
+		memcpy(&vy, y + i, sizeof vy);
+		vy += va * vx;
+		memcpy(y + i, &vy, sizeof vy);
+	}
+	for (; i < n; i++)
+		y[i] += alpha * x[i];
+}
+
+/* Rows are summed in chunks: one quant block, or 256 weights for the
+ * float types; partial sums are added in order. */
+static size_t
+chunk_of(enum ggml_type t)
+{
+	size_t bs = ggml_blck_size(t);
+	return bs > 1 ? bs : 256;
+}
+
+float
+llm_dot_row(enum ggml_type t, const void *row, const float *x, size_t n)
+{
+	const uint8_t *p = row;
+	float tmp[256], sum = 0.0f;
+	size_t i, ch = chunk_of(t), k;
+
+	if (!llm_type_supported(t))
+		return 0.0f;
+	for (i = 0; i < n; i += ch) {
+		k = n - i < ch ? n - i : ch;
+		if (t == GGML_F32) {
+			sum += dot8((const float *)row + i, x + i, k);
+			continue;
+		}
+		llm_dequant_row(t, p + ggml_row_size(t, i), tmp, k);
+		sum += dot8(tmp, x + i, k);
+	}
+	return sum;
+}
+
+void
+llm_matvec(enum ggml_type t, const void *w, size_t rows, size_t cols,
+	   const float *x, float *y)
+{
+	size_t r, rs = ggml_row_size(t, cols);
+	const uint8_t *p = w;
+	for (r = 0; r < rows; r++)
+		y[r] = llm_dot_row(t, p + r * rs, x, cols);
+}
+
+struct mm_job {
+	enum ggml_type t;
+	const uint8_t *w;
+	size_t rows, cols, n, r0, r1;
+	const float *x;
+	float *y;
+};
+
+/* dot of a dequantised row with x, in llm_dot_row's order */
+static float
+dot_deq(const float *row, const float *x, size_t cols, size_t ch)
+{
+	float sum = 0.0f;
+	size_t i;
+	for (i = 0; i < cols; i += ch)
+		sum += dot8(row + i, x + i, cols - i < ch ? cols - i : ch);
+	return sum;
+}
+
+static void *
+mm_run(void *arg)
+{
+	struct mm_job *j = arg;
+	size_t rs = ggml_row_size(j->t, j->cols), bs = chunk_of(j->t), r, b;
+	float *tmp = NULL;
+
+	if (j->t != GGML_F32) {
+		tmp = malloc(j->cols * sizeof(float));
+		if (!tmp) { /* fall back to the row-at-a-time kernel */
+			for (r = j->r0; r < j->r1; r++)
+				for (b = 0; b < j->n; b++)
+					j->y[b * j->rows + r] =
+						llm_dot_row(j->t, j->w + r * rs, j->x + b * j->cols, j->cols);
+			return NULL;
+		}
+	}
+	for (r = j->r0; r < j->r1; r++) {
+		const float *row;
+		if (tmp) {
+			llm_dequant_row(j->t, j->w + r * rs, tmp, j->cols);
+			row = tmp;
+		} else {
+			row = (const float *)(const void *)(j->w + r * rs);
+		}
+		for (b = 0; b < j->n; b++)
+			j->y[b * j->rows + r] = dot_deq(row, j->x + b * j->cols, j->cols, bs);
+	}
+	free(tmp);
+	return NULL;
+}
+
+#define MM_MAX_THREADS 16
+
+void
+llm_matmul(enum ggml_type t, const void *w, size_t rows, size_t cols,
+	   const float *x, size_t n, float *y, int n_threads)
+{
+	struct mm_job jobs[MM_MAX_THREADS];
+	pthread_t th[MM_MAX_THREADS];
+	bool started[MM_MAX_THREADS] = { false };
+	size_t k, nt, per;
+
+	if (n_threads < 1)
+		n_threads = 1;
+	if (n_threads > MM_MAX_THREADS)
+		n_threads = MM_MAX_THREADS;
+	/* small products are not worth a thread */
+	if (rows * cols * n < (size_t)1 << 18 || rows < 2 * (size_t)n_threads)
+		n_threads = 1;
+	nt = (size_t)n_threads;
+	per = (rows + nt - 1) / nt;
+	for (k = 0; k < nt; k++) {
+		jobs[k] = (struct mm_job){ t, w, rows, cols, n, k * per,
+					   (k + 1) * per < rows ? (k + 1) * per : rows, x, y };
+		if (jobs[k].r0 >= jobs[k].r1)
+			jobs[k].r0 = jobs[k].r1 = 0;
+	}
+	for (k = 1; k < nt; k++)
+		started[k] = pthread_create(&th[k], NULL, mm_run, &jobs[k]) == 0;
+	mm_run(&jobs[0]);
+	for (k = 1; k < nt; k++) {
+		if (started[k])
+			pthread_join(th[k], NULL);
+		else
+			mm_run(&jobs[k]);
+	}
+}

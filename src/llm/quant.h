@@ -1,0 +1,53 @@
+/* quant.h: tensor element types: conversion, dequantisation and the
+ * matrix-vector product, as reference kernels in portable C (the compiler's
+ * generic vector extensions, no intrinsics; every lane does the scalar
+ * arithmetic, so results do not depend on the vector width).
+ *
+ * Block layouts are ggml's (the GGUF file format's): Q4_0, Q4_1, Q5_0,
+ * Q5_1 and Q8_0 hold 32 weights per block with an F16 scale (and minimum);
+ * Q4_K, Q5_K and Q6_K hold 256 weights in super-blocks with 6- or 8-bit
+ * sub-block scales.  Any faster kernel must agree with these. */
+#ifndef CONCH_LLM_QUANT_H
+#define CONCH_LLM_QUANT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "llm/gguf.h"
+
+float llm_f16_to_f32(uint16_t h);
+uint16_t llm_f32_to_f16(float f); /* round to nearest even */
+float llm_bf16_to_f32(uint16_t h);
+
+/* True for the types the kernels below handle: F32, F16, BF16, Q4_0,
+ * Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K. */
+bool llm_type_supported(enum ggml_type t);
+
+/* dst[0..n) = the n weights at src.  n must be a multiple of the type's
+ * block size; src holds ggml_row_size(t, n) bytes. */
+void llm_dequant_row(enum ggml_type t, const void *src, float *dst, size_t n);
+
+/* Dot product of a row of n weights at `row` with x[0..n). */
+float llm_dot_row(enum ggml_type t, const void *row, const float *x, size_t n);
+
+/* y[r] = dot(row r of w, x) for r in [0, rows); w is rows x cols (row
+ * major, cols contiguous: ne[0] = cols). */
+void llm_matvec(enum ggml_type t, const void *w, size_t rows, size_t cols,
+		const float *x, float *y);
+
+/* sum of a[i] * b[i], i < n, in the lane order every dot product here
+ * uses. */
+float llm_dot_f32(const float *a, const float *b, size_t n);
+
+/* y[i] += alpha * x[i], i < n. */
+void llm_axpy(float *y, float alpha, const float *x, size_t n);
+
+/* y[b*rows + r] = dot(row r of w, x + b*cols) for b < n, r < rows, each
+ * row dequantised once for all n inputs, rows split among up to
+ * n_threads threads (1: this thread only).  Every result is bit-identical
+ * to llm_dot_row on the same row and input. */
+void llm_matmul(enum ggml_type t, const void *w, size_t rows, size_t cols,
+		const float *x, size_t n, float *y, int n_threads);
+
+#endif

@@ -1,0 +1,274 @@
+/* template.c: see template.h.  The formats are the ones the model
+ * families document for their chat templates. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+#include "llm/template.h"
+
+enum llm_tmpl
+llm_tmpl_detect(const char *t)
+{
+	if (!t || !*t)
+		return LLM_TMPL_NONE;
+	if (strstr(t, "<|im_start|>"))
+		return LLM_TMPL_CHATML;
+	if (strstr(t, "<|start_header_id|>"))
+		return LLM_TMPL_LLAMA3;
+	if (strstr(t, "<start_of_turn>"))
+		return LLM_TMPL_GEMMA;
+	if (strstr(t, "<|assistant|>") && strstr(t, "<|end|>"))
+		return LLM_TMPL_PHI3;
+	if (strstr(t, "[INST]"))
+		return LLM_TMPL_MISTRAL;
+	return LLM_TMPL_NONE;
+}
+
+static const char *const names[] = {
+	[LLM_TMPL_NONE] = "none",
+	[LLM_TMPL_CHATML] = "chatml",
+	[LLM_TMPL_LLAMA3] = "llama3",
+	[LLM_TMPL_MISTRAL] = "mistral",
+	[LLM_TMPL_GEMMA] = "gemma",
+	[LLM_TMPL_PHI3] = "phi3",
+};
+
+const char *
+llm_tmpl_name(enum llm_tmpl t)
+{
+	if ((unsigned)t >= sizeof(names) / sizeof(names[0]))
+		return "none";
+	return names[t];
+}
+
+enum llm_tmpl
+llm_tmpl_from_name(const char *name)
+{
+	size_t i;
+	for (i = 1; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i], name) == 0)
+			return (enum llm_tmpl)i;
+	return LLM_TMPL_NONE;
+}
+
+const char *
+llm_tmpl_eot(enum llm_tmpl t)
+{
+	switch (t) {
+	case LLM_TMPL_CHATML: return "<|im_end|>";
+	case LLM_TMPL_LLAMA3: return "<|eot_id|>";
+	case LLM_TMPL_MISTRAL: return "</s>";
+	case LLM_TMPL_GEMMA: return "<end_of_turn>";
+	case LLM_TMPL_PHI3: return "<|end|>";
+	default: return "";
+	}
+}
+
+static bool
+is(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+static bool
+known_role(const char *r)
+{
+	return is(r, "system") || is(r, "user") || is(r, "assistant") || is(r, "tool");
+}
+
+struct em {
+	struct buf *out;
+	struct llm_spans *sp;
+};
+
+/* markup: the template's own text, where control tokens are recognised */
+static void
+mk(struct em *e, const char *s)
+{
+	size_t start = e->out->len;
+	buf_adds(e->out, s);
+	if (e->sp && e->out->len > start) {
+		struct llm_spans *sp = e->sp;
+		if (sp->n > 0 && sp->v[2 * sp->n - 1] == start) {
+			sp->v[2 * sp->n - 1] = e->out->len; /* extend the last span */
+			return;
+		}
+		if (sp->n == sp->cap) {
+			sp->cap = sp->cap ? sp->cap * 2 : 16;
+			sp->v = xreallocarray(sp->v, sp->cap, 2 * sizeof(size_t));
+		}
+		sp->v[2 * sp->n] = start;
+		sp->v[2 * sp->n + 1] = e->out->len;
+		sp->n++;
+	}
+}
+
+/* content: user, assistant or tool text */
+static void
+ct(struct em *e, const struct llm_chat_msg *m)
+{
+	if (m->raw)
+		mk(e, m->content);
+	else
+		buf_adds(e->out, m->content);
+}
+
+/* ChatML, Qwen style: consecutive tool results share one user turn, each
+ * wrapped in <tool_response>. */
+static void
+render_chatml(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		if (is(m[i].role, "tool")) {
+			bool first = i == 0 || !is(m[i - 1].role, "tool");
+			bool last = i + 1 == n || !is(m[i + 1].role, "tool");
+			if (first)
+				mk(e, "<|im_start|>user");
+			mk(e, "\n<tool_response>\n");
+			ct(e, &m[i]);
+			mk(e, "\n</tool_response>");
+			if (last)
+				mk(e, "<|im_end|>\n");
+			continue;
+		}
+		mk(e, "<|im_start|>");
+		mk(e, m[i].role);
+		mk(e, "\n");
+		ct(e, &m[i]);
+		mk(e, "<|im_end|>\n");
+	}
+	if (gen)
+		mk(e, "<|im_start|>assistant\n");
+}
+
+/* Llama 3: tool results use the ipython role. */
+static void
+render_llama3(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		mk(e, "<|start_header_id|>");
+		mk(e, is(m[i].role, "tool") ? "ipython" : m[i].role);
+		mk(e, "<|end_header_id|>\n\n");
+		ct(e, &m[i]);
+		mk(e, "<|eot_id|>");
+	}
+	if (gen)
+		mk(e, "<|start_header_id|>assistant<|end_header_id|>\n\n");
+}
+
+/* Mistral: the system prompt goes in front of the first user message;
+ * tool results are shown as user text.  The assistant turn opens after
+ * [/INST] by itself. */
+static void
+render_mistral(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
+{
+	const struct llm_chat_msg *sys = NULL;
+	bool sys_done = false;
+	size_t i;
+	(void)gen;
+	for (i = 0; i < n; i++) {
+		if (is(m[i].role, "system")) {
+			sys = &m[i];
+			continue;
+		}
+		if (is(m[i].role, "assistant")) {
+			mk(e, " ");
+			ct(e, &m[i]);
+			mk(e, "</s>");
+			continue;
+		}
+		mk(e, "[INST] ");
+		if (sys && !sys_done) {
+			ct(e, sys);
+			mk(e, "\n\n");
+			sys_done = true;
+		}
+		ct(e, &m[i]);
+		mk(e, " [/INST]");
+	}
+}
+
+/* Gemma: roles user and model; the system prompt is put in front of the
+ * first user turn. */
+static void
+render_gemma(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
+{
+	const struct llm_chat_msg *sys = NULL;
+	bool sys_done = false;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		if (is(m[i].role, "system")) {
+			sys = &m[i];
+			continue;
+		}
+		if (is(m[i].role, "assistant")) {
+			mk(e, "<start_of_turn>model\n");
+			ct(e, &m[i]);
+			mk(e, "<end_of_turn>\n");
+			continue;
+		}
+		mk(e, "<start_of_turn>user\n");
+		if (sys && !sys_done) {
+			ct(e, sys);
+			mk(e, "\n\n");
+			sys_done = true;
+		}
+		ct(e, &m[i]);
+		mk(e, "<end_of_turn>\n");
+	}
+	if (gen)
+		mk(e, "<start_of_turn>model\n");
+}
+
+static void
+render_phi3(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		mk(e, "<|");
+		mk(e, is(m[i].role, "tool") ? "user" : m[i].role);
+		mk(e, "|>\n");
+		ct(e, &m[i]);
+		mk(e, "<|end|>\n");
+	}
+	if (gen)
+		mk(e, "<|assistant|>\n");
+}
+
+void
+llm_spans_free(struct llm_spans *s)
+{
+	free(s->v);
+	s->v = NULL;
+	s->n = s->cap = 0;
+}
+
+enum cerr
+llm_tmpl_render_marked(enum llm_tmpl t, const struct llm_chat_msg *msgs, size_t n,
+		       bool add_assistant, struct buf *out, struct llm_spans *markup)
+{
+	struct em e = { out, markup };
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!msgs[i].role || !msgs[i].content || !known_role(msgs[i].role))
+			return C_ERR_INVAL;
+	switch (t) {
+	case LLM_TMPL_CHATML: render_chatml(msgs, n, add_assistant, &e); break;
+	case LLM_TMPL_LLAMA3: render_llama3(msgs, n, add_assistant, &e); break;
+	case LLM_TMPL_MISTRAL: render_mistral(msgs, n, add_assistant, &e); break;
+	case LLM_TMPL_GEMMA: render_gemma(msgs, n, add_assistant, &e); break;
+	case LLM_TMPL_PHI3: render_phi3(msgs, n, add_assistant, &e); break;
+	default: return C_ERR_INVAL;
+	}
+	return buf_ok(out) ? C_OK : out->err;
+}
+
+enum cerr
+llm_tmpl_render(enum llm_tmpl t, const struct llm_chat_msg *msgs, size_t n,
+		bool add_assistant, struct buf *out)
+{
+	return llm_tmpl_render_marked(t, msgs, n, add_assistant, out, NULL);
+}

@@ -1,0 +1,406 @@
+/* local-chat.c: struct conv <-> the prompt text of a local model's chat
+ * template family, tools included.  See local.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "provider/local.h"
+#include "util/jsonx.h"
+#include "util/xalloc.h"
+
+enum local_tool_style
+local_tool_style(enum llm_tmpl fam)
+{
+	return fam == LLM_TMPL_LLAMA3 ? LOCAL_TOOLS_LLAMA3 : LOCAL_TOOLS_HERMES;
+}
+
+struct mlist {
+	struct llm_chat_msg *m;
+	char **own;
+	size_t n, cap;
+};
+
+static void
+ml_add(struct mlist *l, const char *role, char *content)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->m = xreallocarray(l->m, l->cap, sizeof(*l->m));
+		l->own = xreallocarray(l->own, l->cap, sizeof(*l->own));
+	}
+	l->m[l->n].role = role;
+	l->m[l->n].content = content;
+	/* assistant turns are the model's own text and our tool-call
+	 * rendering: their special tokens stay special */
+	l->m[l->n].raw = strcmp(role, "assistant") == 0;
+	l->own[l->n] = content;
+	l->n++;
+}
+
+static void
+ml_free(struct mlist *l)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		free(l->own[i]);
+	free(l->m);
+	free(l->own);
+}
+
+/* JSON the way chat templates print it (Jinja's tojson, i.e. Python's
+ * json.dumps): ", " and ": " separators, non-ASCII kept as is.  Models
+ * saw their tools and calls in this form while they were trained. */
+static void
+py_str(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		switch (c) {
+		case '"': buf_adds(b, "\\\""); break;
+		case '\\': buf_adds(b, "\\\\"); break;
+		case '\n': buf_adds(b, "\\n"); break;
+		case '\r': buf_adds(b, "\\r"); break;
+		case '\t': buf_adds(b, "\\t"); break;
+		case '\b': buf_adds(b, "\\b"); break;
+		case '\f': buf_adds(b, "\\f"); break;
+		default:
+			if (c < 0x20)
+				buf_printf(b, "\\u%04x", c);
+			else
+				buf_addc(b, (char)c);
+		}
+	}
+	buf_addc(b, '"');
+}
+
+static void
+py_json(struct buf *b, const cJSON *v)
+{
+	const cJSON *it;
+	bool first = true;
+	if (cJSON_IsObject(v)) {
+		buf_addc(b, '{');
+		cJSON_ArrayForEach(it, v) {
+			if (!first)
+				buf_adds(b, ", ");
+			first = false;
+			py_str(b, it->string ? it->string : "");
+			buf_adds(b, ": ");
+			py_json(b, it);
+		}
+		buf_addc(b, '}');
+	} else if (cJSON_IsArray(v)) {
+		buf_addc(b, '[');
+		cJSON_ArrayForEach(it, v) {
+			if (!first)
+				buf_adds(b, ", ");
+			first = false;
+			py_json(b, it);
+		}
+		buf_addc(b, ']');
+	} else if (cJSON_IsString(v)) {
+		py_str(b, v->valuestring);
+	} else {
+		char *t = cJSON_PrintUnformatted(v); /* numbers, true, false, null */
+		buf_adds(b, t ? t : "null");
+		cJSON_free(t);
+	}
+}
+
+static char *
+py_print(const cJSON *v)
+{
+	struct buf b = BUF_INIT;
+	py_json(&b, v);
+	return buf_steal(&b);
+}
+
+/* {"name": NAME, KEY: ARGS} as templates print it; ARGS that do not parse
+ * are passed as a string. */
+static char *
+call_json(const char *name, const char *args, const char *key)
+{
+	cJSON *o = cJSON_CreateObject(), *a;
+	char *s;
+	cJSON_AddStringToObject(o, "name", name ? name : "");
+	a = args ? cJSON_Parse(args) : NULL;
+	if (!a)
+		a = args ? cJSON_CreateString(args) : cJSON_CreateObject();
+	cJSON_AddItemToObject(o, key, a);
+	s = py_print(o);
+	cJSON_Delete(o);
+	return s;
+}
+
+static char *
+tool_json(const struct conv_tool_spec *t, bool compact)
+{
+	cJSON *o = cJSON_CreateObject(), *f = cJSON_CreateObject(), *p;
+	char *s;
+	cJSON_AddStringToObject(o, "type", "function");
+	cJSON_AddStringToObject(f, "name", t->name ? t->name : "");
+	if (!compact && t->description)
+		cJSON_AddStringToObject(f, "description", t->description);
+	p = t->schema ? cJSON_Parse(t->schema) : NULL;
+	cJSON_AddItemToObject(f, "parameters", p ? p : cJSON_CreateObject());
+	cJSON_AddItemToObject(o, "function", f);
+	s = py_print(o);
+	cJSON_Delete(o);
+	return s;
+}
+
+static char *
+system_text(enum llm_tmpl fam, const char *system, const struct conv_tool_spec *tools,
+	    size_t ntools, bool compact)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	if (system && *system)
+		buf_adds(&b, system);
+	if (ntools == 0)
+		return b.len ? buf_steal(&b) : (buf_free(&b), NULL);
+	if (b.len)
+		buf_adds(&b, "\n\n");
+	if (local_tool_style(fam) == LOCAL_TOOLS_LLAMA3) {
+		buf_adds(&b, "You have access to the following functions. To call a function, "
+			     "respond with JSON for a function call with its proper arguments. "
+			     "Respond in the format {\"name\": function name, \"parameters\": "
+			     "dictionary of argument name and its value}. Do not use variables.\n");
+		for (i = 0; i < ntools; i++) {
+			char *j = tool_json(&tools[i], compact);
+			buf_printf(&b, "\n%s", j);
+			free(j);
+		}
+		return buf_steal(&b);
+	}
+	buf_adds(&b, "# Tools\n\nYou may call one or more functions to assist with the user query.\n\n"
+		     "You are provided with function signatures within <tools></tools> XML tags:\n<tools>");
+	for (i = 0; i < ntools; i++) {
+		char *j = tool_json(&tools[i], compact);
+		buf_printf(&b, "\n%s", j);
+		free(j);
+	}
+	buf_adds(&b, "\n</tools>\n\nFor each function call, return a json object with function name "
+		     "and arguments within <tool_call></tool_call> XML tags:\n<tool_call>\n"
+		     "{\"name\": <function-name>, \"arguments\": <args-json-object>}\n</tool_call>");
+	return buf_steal(&b);
+}
+
+static char *
+assistant_text(enum llm_tmpl fam, const struct conv_msg *m)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+	bool llama3 = local_tool_style(fam) == LOCAL_TOOLS_LLAMA3;
+
+	for (i = 0; i < m->nblocks; i++) {
+		const struct conv_block *bl = &m->blocks[i];
+		if (bl->type == BLK_TEXT && bl->text && *bl->text) {
+			if (b.len)
+				buf_addc(&b, '\n');
+			buf_adds(&b, bl->text);
+		} else if (bl->type == BLK_TOOL_CALL) {
+			char *j = call_json(bl->name, bl->args, llama3 ? "parameters" : "arguments");
+			if (b.len)
+				buf_addc(&b, '\n');
+			if (llama3)
+				buf_adds(&b, j);
+			else
+				buf_printf(&b, "<tool_call>\n%s\n</tool_call>", j);
+			free(j);
+		}
+		/* thinking of past turns is not shown again */
+	}
+	return buf_steal(&b);
+}
+
+enum cerr
+local_render(enum llm_tmpl fam, const char *system, const struct conv *c,
+	     const struct conv_tool_spec *tools, size_t ntools, bool compact_tools,
+	     struct buf *out, struct llm_spans *markup)
+{
+	struct mlist l = { 0 };
+	char *sys;
+	size_t i, j;
+	enum cerr e;
+
+	sys = system_text(fam, system, tools, ntools, compact_tools);
+	if (sys)
+		ml_add(&l, "system", sys);
+	for (i = 0; c && i < c->n; i++) {
+		const struct conv_msg *m = &c->msgs[i];
+		if (m->role == CONV_ASSISTANT) {
+			ml_add(&l, "assistant", assistant_text(fam, m));
+			continue;
+		}
+		for (j = 0; j < m->nblocks; j++) {
+			const struct conv_block *b = &m->blocks[j];
+			if (b->type != BLK_TOOL_RESULT)
+				continue;
+			ml_add(&l, "tool", b->is_error ? xasprintf("Error: %s", b->text ? b->text : "")
+						       : xstrdup(b->text ? b->text : ""));
+		}
+		{
+			char *t = conv_msg_text(m);
+			if (*t)
+				ml_add(&l, "user", t);
+			else
+				free(t);
+		}
+	}
+	e = llm_tmpl_render_marked(fam, l.m, l.n, true, out, markup);
+	ml_free(&l);
+	return e;
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+static void
+add_text(struct conv_msg *out, const char *s, size_t n)
+{
+	char *t;
+	while (n > 0 && (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\t' ||
+			 s[n - 1] == '\r'))
+		n--;
+	if (n == 0)
+		return;
+	t = xstrndup(s, n);
+	conv_msg_add_text(out, t);
+	free(t);
+}
+
+static void
+add_thinking(struct conv_msg *out, const char *s, size_t n)
+{
+	char *t;
+	while (n > 0 && (*s == '\n' || *s == ' '))
+		s++, n--;
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		n--;
+	if (n == 0)
+		return;
+	t = xstrndup(s, n);
+	conv_msg_add_thinking(out, t, NULL);
+	free(t);
+}
+
+/* Parse one call's JSON; true when it named a tool. */
+static bool
+add_call(struct conv_msg *out, const char *s, size_t n, unsigned *next_id)
+{
+	/* the first JSON value; what a small model babbles after it is dropped */
+	cJSON *j = cJSON_ParseWithLengthOpts(s, n, NULL, false), *args;
+	const char *name;
+	char *a, *id;
+	bool ok = false;
+
+	if (!cJSON_IsObject(j))
+		goto out;
+	name = jx_str(j, "name");
+	if (!name || !*name)
+		goto out;
+	args = cJSON_GetObjectItemCaseSensitive(j, "arguments");
+	if (!args)
+		args = cJSON_GetObjectItemCaseSensitive(j, "parameters");
+	if (!args || cJSON_IsNull(args)) {
+		a = xstrdup("{}");
+	} else if (cJSON_IsObject(args)) {
+		a = jx_print(args);
+	} else if (cJSON_IsString(args)) {
+		/* arguments sent as a JSON string holding the object */
+		cJSON *p = cJSON_Parse(args->valuestring);
+		bool obj = cJSON_IsObject(p);
+		a = obj ? jx_print(p) : NULL;
+		cJSON_Delete(p);
+		if (!obj)
+			goto out;
+	} else {
+		goto out; /* not a call: numbers or lists as arguments */
+	}
+	id = xasprintf("call_%u", (*next_id)++);
+	conv_msg_add_tool_call(out, id, name, a);
+	free(a);
+	free(id);
+	ok = true;
+out:
+	cJSON_Delete(j);
+	return ok;
+}
+
+static const char *
+find(const char *s, const char *end, const char *needle)
+{
+	size_t nl = strlen(needle);
+	const char *p;
+	for (p = s; p + nl <= end; p++)
+		if (memcmp(p, needle, nl) == 0)
+			return p;
+	return NULL;
+}
+
+static size_t
+parse_hermes(const char *s, const char *end, struct conv_msg *out, unsigned *next_id)
+{
+	size_t calls = 0;
+	const char *p = s, *think_end;
+
+	/* a reply that starts inside a thinking section (the template opened
+	 * it) ends it with </think> */
+	think_end = find(p, end, "</think>");
+	if (think_end && !find(p, think_end, "<think>")) {
+		add_thinking(out, p, (size_t)(think_end - p));
+		p = think_end + 8;
+	}
+	while (p < end) {
+		const char *th = find(p, end, "<think>");
+		const char *tc = find(p, end, "<tool_call>");
+		const char *next = th && (!tc || th < tc) ? th : tc;
+		if (!next) {
+			add_text(out, p, (size_t)(end - p));
+			break;
+		}
+		add_text(out, p, (size_t)(next - p));
+		if (next == th) {
+			const char *close = find(th + 7, end, "</think>");
+			const char *stop = close ? close : end;
+			add_thinking(out, th + 7, (size_t)(stop - (th + 7)));
+			p = close ? close + 8 : end;
+		} else {
+			const char *body = tc + 11;
+			const char *close = find(body, end, "</tool_call>");
+			const char *stop = close ? close : end;
+			if (add_call(out, body, (size_t)(stop - body), next_id))
+				calls++;
+			else
+				add_text(out, tc, (size_t)((close ? close + 12 : end) - tc));
+			p = close ? close + 12 : end;
+		}
+	}
+	return calls;
+}
+
+size_t
+local_parse_reply(enum llm_tmpl fam, const char *text, size_t n, struct conv_msg *out,
+		  unsigned *next_id)
+{
+	const char *s = text, *end = text + n;
+
+	if (local_tool_style(fam) == LOCAL_TOOLS_LLAMA3) {
+		const char *p = s;
+		while (p < end && (*p == ' ' || *p == '\n'))
+			p++;
+		if (end - p >= 14 && memcmp(p, "<|python_tag|>", 14) == 0)
+			p += 14;
+		if (p < end && *p == '{' && add_call(out, p, (size_t)(end - p), next_id))
+			return 1;
+	}
+	return parse_hermes(s, end, out, next_id);
+}

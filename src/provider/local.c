@@ -1,0 +1,584 @@
+/* local.c: the built-in runtime as a provider.  See local.h. */
+#include <float.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "llm/llm.h"
+#include "provider/local-grammar.h"
+#include "provider/local.h"
+#include "util/jsonx.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+#define DEFAULT_MAX_TOKENS 1024
+
+struct piece {
+	uint32_t off, len;
+};
+
+struct local {
+	struct provider base;
+	struct llm_model *m;
+	struct llm_ctx *c;
+	enum llm_tmpl fam;
+	struct llm_sampler_params sp;
+	int max_tokens;
+	int threads; /* 0: the runtime's default */
+	unsigned next_id;
+	/* decoded bytes of every token, for the grammar */
+	struct piece *pieces;
+	char *piece_data;
+	uint8_t *mask;
+};
+
+/* ------------------------------------------------------------- streaming */
+
+/* Routes decoded reply text to the text/thinking events while hiding tool
+ * calls, holding back any tail that may be the start of a marker. */
+enum smode { SM_TEXT, SM_THINK, SM_TOOL };
+
+struct splitter {
+	enum smode mode;
+	struct buf pend;
+	bool llama3, started;
+	const struct provider_events *ev;
+};
+
+static const char *const markers[] = { "<think>", "</think>", "<tool_call>", "</tool_call>" };
+
+static void
+emit(struct splitter *sp, const char *s, size_t n)
+{
+	const struct provider_events *ev = sp->ev;
+	if (n == 0 || !ev)
+		return;
+	if (sp->mode == SM_TEXT && ev->text)
+		ev->text(ev->ud, s, n);
+	else if (sp->mode == SM_THINK && ev->thinking)
+		ev->thinking(ev->ud, s, n);
+}
+
+/* length of the longest suffix of s[0..n) that is a proper prefix of a
+ * marker */
+static size_t
+partial_marker(const char *s, size_t n)
+{
+	size_t best = 0, k, i;
+	for (k = 0; k < sizeof(markers) / sizeof(markers[0]); k++) {
+		size_t ml = strlen(markers[k]);
+		for (i = ml - 1; i > best; i--)
+			if (i <= n && memcmp(s + n - i, markers[k], i) == 0) {
+				best = i;
+				break;
+			}
+	}
+	return best;
+}
+
+static void
+split_run(struct splitter *sp, bool final)
+{
+	for (;;) {
+		const char *s = buf_str(&sp->pend);
+		size_t n = sp->pend.len, k, first = n, which = 0, keep, rest;
+		if (n == 0)
+			return;
+		if (sp->llama3 && !sp->started) {
+			size_t i = 0;
+			while (i < n && (s[i] == ' ' || s[i] == '\n'))
+				i++;
+			if (i == n && !final)
+				return;
+			sp->started = true;
+			if (i < n && s[i] == '{')
+				sp->mode = SM_TOOL; /* a JSON call: nothing to show */
+		}
+		for (k = 0; k < sizeof(markers) / sizeof(markers[0]); k++) {
+			const char *p = str_find(s, n, markers[k], strlen(markers[k]));
+			if (p && (size_t)(p - s) < first) {
+				first = (size_t)(p - s);
+				which = k;
+			}
+		}
+		if (first == n) {
+			keep = final ? 0 : partial_marker(s, n);
+			emit(sp, s, n - keep);
+			rest = keep;
+			memmove(sp->pend.p, sp->pend.p + n - keep, keep);
+			buf_truncate(&sp->pend, rest);
+			return;
+		}
+		emit(sp, s, first);
+		if (sp->mode != SM_TOOL || sp->llama3 == false) {
+			if (which == 0)
+				sp->mode = SM_THINK;
+			else if (which == 2)
+				sp->mode = SM_TOOL;
+			else
+				sp->mode = SM_TEXT;
+		}
+		rest = n - first - strlen(markers[which]);
+		memmove(sp->pend.p, sp->pend.p + first + strlen(markers[which]), rest);
+		buf_truncate(&sp->pend, rest);
+	}
+}
+
+/* ------------------------------------------------------------ the model */
+
+static bool
+want_cancel(const struct provider_events *ev)
+{
+	struct pollfd pfd;
+	if (!ev)
+		return false;
+	if (ev->cancelled && ev->cancelled(ev->ud))
+		return true;
+	if (ev->cancel_fd >= 0) {
+		pfd.fd = ev->cancel_fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 0) > 0)
+			return true;
+	}
+	return false;
+}
+
+static bool
+abort_cb(void *ud)
+{
+	return want_cancel(ud);
+}
+
+/* The bytes of `tok`; control tokens that spell one of our markers
+ * (some conversions type <think> or <tool_call> as control) count too. */
+static void
+token_bytes(const struct llm_vocab *v, int32_t tok, struct buf *out)
+{
+	size_t k, len;
+	const char *txt;
+	llm_token_piece(v, tok, false, out);
+	if (out->len || llm_vocab_token_type(v, tok) != LLM_TOK_CONTROL)
+		return;
+	txt = llm_vocab_token_text(v, tok, &len);
+	for (k = 0; k < sizeof(markers) / sizeof(markers[0]); k++)
+		if (strlen(markers[k]) == len && memcmp(markers[k], txt, len) == 0)
+			buf_add(out, txt, len);
+}
+
+static void
+build_pieces(struct local *L)
+{
+	const struct llm_vocab *v = llm_model_vocab(L->m);
+	int32_t n = llm_vocab_size(v), i;
+	struct buf b = BUF_INIT;
+	if (L->pieces)
+		return;
+	L->pieces = xcalloc((size_t)n, sizeof(*L->pieces));
+	for (i = 0; i < n; i++) {
+		size_t before = b.len;
+		token_bytes(v, i, &b);
+		L->pieces[i].off = (uint32_t)before;
+		L->pieces[i].len = (uint32_t)(b.len - before);
+	}
+	L->piece_data = buf_steal(&b);
+	L->mask = xcalloc((size_t)n, 1);
+}
+
+/* Mark the tokens that keep the grammar valid; returns how many. */
+static size_t
+grammar_mask(struct local *L, const struct tcg *g, const struct tcg_state *st)
+{
+	const struct llm_vocab *v = llm_model_vocab(L->m);
+	int32_t n = llm_vocab_size(v), i;
+	size_t count = 0;
+	for (i = 0; i < n; i++) {
+		struct tcg_state t;
+		L->mask[i] = 0;
+		if (L->pieces[i].len == 0 || llm_vocab_is_eog(v, i))
+			continue;
+		t = *st;
+		if (tcg_feed(g, &t, L->piece_data + L->pieces[i].off, L->pieces[i].len)) {
+			L->mask[i] = 1;
+			count++;
+		}
+	}
+	return count;
+}
+
+struct gen {
+	struct local *L;
+	const struct provider_events *ev;
+	struct llm_sampler s;
+	struct splitter sp;
+	struct buf reply;       /* the reply so far, as valid UTF-8 */
+	struct llm_utf8_stream u8;
+	struct tcg *g;
+	struct tcg_state gs;
+	bool g_on, g_used, close_call;
+	long n_out;
+	float *logits;
+};
+
+/* Append token `tok` to the reply: text, splitter, grammar. */
+static void
+gen_accept(struct gen *G, int32_t tok)
+{
+	struct buf piece = BUF_INIT, clean = BUF_INIT;
+	const struct llm_vocab *v = llm_model_vocab(G->L->m);
+	enum smode before = G->sp.mode;
+	size_t at = G->reply.len;
+
+	token_bytes(v, tok, &piece);
+	llm_utf8_stream_push(&G->u8, buf_str(&piece), piece.len, &clean);
+	buf_add(&G->reply, buf_str(&clean), clean.len);
+	buf_add(&G->sp.pend, buf_str(&clean), clean.len);
+	split_run(&G->sp, false);
+	llm_sampler_accept(&G->s, tok);
+	if (G->g_on) {
+		if (!tcg_feed(G->g, &G->gs, buf_str(&piece), piece.len))
+			G->g_on = false;
+		else if (tcg_done(&G->gs)) {
+			G->g_on = false;
+			G->close_call = !G->sp.llama3;
+		}
+	} else if (G->g && before != SM_TOOL && G->sp.mode == SM_TOOL && !G->sp.llama3) {
+		/* the model just opened a tool call: constrain what follows the
+		 * marker (the part of this token after it is fed already) */
+		const char *r = buf_str(&G->reply);
+		const char *mk = NULL, *p;
+		for (p = r + (at > 11 ? at - 11 : 0); (p = strstr(p, "<tool_call>")) != NULL; p++)
+			mk = p;
+		tcg_start(G->g, &G->gs);
+		G->g_on = true;
+		G->g_used = true;
+		if (mk && !tcg_feed(G->g, &G->gs, mk + 11, G->reply.len - (size_t)(mk + 11 - r)))
+			G->g_on = false;
+		if (G->g_on && tcg_done(&G->gs))
+			G->g_on = false;
+	}
+	buf_free(&piece);
+	buf_free(&clean);
+}
+
+static int32_t
+gen_pick(struct gen *G)
+{
+	const struct llm_vocab *v = llm_model_vocab(G->L->m);
+	int32_t n = llm_vocab_size(v), tok;
+
+	if (G->g_on) {
+		if (grammar_mask(G->L, G->g, &G->gs) == 0) {
+			G->g_on = false;
+		} else {
+			return llm_sample(&G->s, G->logits, n, G->L->mask);
+		}
+	}
+	tok = llm_sample(&G->s, G->logits, n, NULL);
+	/* Llama 3 style: a reply that opens with '{' is a tool call, so pick
+	 * that first token under the grammar */
+	if (G->g && G->sp.llama3 && G->reply.len == 0 && !G->g_used) {
+		uint32_t len = G->L->pieces[tok].len;
+		const char *p = G->L->piece_data + G->L->pieces[tok].off;
+		while (len > 0 && (*p == ' ' || *p == '\n'))
+			p++, len--;
+		if (len > 0 && *p == '{') {
+			tcg_start(G->g, &G->gs);
+			G->g_on = G->g_used = true;
+			if (grammar_mask(G->L, G->g, &G->gs) > 0)
+				tok = llm_sample(&G->s, G->logits, n, G->L->mask);
+		}
+	}
+	return tok;
+}
+
+/* Evaluate the forced text `s` as if the model had written it. */
+static enum cerr
+gen_force(struct gen *G, const char *s)
+{
+	struct llm_tokens t = { 0 };
+	size_t i;
+	enum cerr e = C_OK;
+	llm_tokenize(llm_model_vocab(G->L->m), s, strlen(s), false, true, &t);
+	for (i = 0; i < t.n && e == C_OK; i++) {
+		gen_accept(G, t.ids[i]);
+		e = llm_eval(G->L->c, &t.ids[i], 1, &G->logits);
+		G->n_out++;
+	}
+	llm_tokens_free(&t);
+	return e;
+}
+
+static enum cerr
+prefill(struct local *L, const struct provider_request *req, struct llm_tokens *t,
+	uint32_t *reused, float **logits, struct provider_error *err)
+{
+	const struct llm_vocab *v = llm_model_vocab(L->m);
+	struct buf text = BUF_INIT;
+	struct llm_spans spans = { 0 };
+	uint32_t keep, n_ctx = llm_ctx_size(L->c);
+	int compact;
+	enum cerr e = C_OK;
+
+	for (compact = 0; compact < 2; compact++) {
+		buf_reset(&text);
+		spans.n = 0;
+		t->n = 0;
+		e = local_render(L->fam, req->system, req->conv, req->tools, req->ntools,
+				 compact == 1, &text, &spans);
+		if (e != C_OK) {
+			e = provider_fail(err, C_ERR_BADREQ, "local: cannot render the conversation");
+			goto out;
+		}
+		llm_tokenize_marked(v, buf_str(&text), text.len, llm_vocab_add_bos(v), spans.v,
+				    spans.n, t);
+		if (t->n + 16 <= n_ctx)
+			break;
+	}
+	if (t->n + 16 > n_ctx) {
+		e = provider_fail(err, C_ERR_CONTEXT,
+				  "local: the prompt has %zu tokens and the context %u: the window is full",
+				  t->n, n_ctx);
+		goto out;
+	}
+	keep = llm_ctx_common_prefix(L->c, t->ids, t->n);
+	if (keep == t->n)
+		keep--;
+	llm_ctx_truncate(L->c, keep);
+	*reused = keep;
+	e = llm_eval(L->c, t->ids + keep, t->n - keep, logits);
+	if (e == C_ERR_CANCELLED)
+		e = provider_fail(err, C_ERR_CANCELLED, "cancelled");
+	else if (e != C_OK)
+		e = provider_fail(err, C_ERR_PROVIDER, "local: evaluating the prompt failed: %s",
+				  cerr_str(e));
+out:
+	buf_free(&text);
+	llm_spans_free(&spans);
+	return e;
+}
+
+static enum cerr
+local_chat(struct provider *p, const struct provider_request *req,
+	   const struct provider_events *ev, struct conv_msg *out,
+	   struct provider_error *err)
+{
+	struct local *L = (struct local *)p;
+	const struct llm_vocab *v = llm_model_vocab(L->m);
+	struct llm_tokens t = { 0 };
+	struct gen G;
+	uint32_t reused = 0;
+	long max_tok = req->max_tokens > 0 ? req->max_tokens : L->max_tokens;
+	size_t calls, i;
+	enum conv_stop stop = STOP_END;
+	enum cerr e;
+	struct buf tail = BUF_INIT;
+
+	conv_msg_init(out, CONV_ASSISTANT);
+	memset(&G, 0, sizeof G);
+	G.L = L;
+	G.ev = ev;
+	G.sp.ev = ev;
+	G.sp.llama3 = local_tool_style(L->fam) == LOCAL_TOOLS_LLAMA3;
+	llm_utf8_stream_init(&G.u8);
+	llm_ctx_set_abort(L->c, abort_cb, (void *)ev);
+	if (want_cancel(ev)) {
+		e = provider_fail(err, C_ERR_CANCELLED, "cancelled");
+		goto out;
+	}
+	e = prefill(L, req, &t, &reused, &G.logits, err);
+	if (e != C_OK)
+		goto out;
+	llm_sampler_init(&G.s, &L->sp);
+	for (i = t.n > 64 ? t.n - 64 : 0; i < t.n; i++)
+		llm_sampler_accept(&G.s, t.ids[i]);
+	if (req->ntools > 0) {
+		build_pieces(L);
+		G.g = tcg_new(req->tools, req->ntools, G.sp.llama3 ? "parameters" : "arguments");
+		if (req->tool_required) {
+			tcg_start(G.g, &G.gs);
+			G.g_used = true;
+			if (!G.sp.llama3 && gen_force(&G, "<tool_call>\n") != C_OK) {
+				e = provider_fail(err, C_ERR_PROVIDER, "local: evaluation failed");
+				goto out;
+			}
+			tcg_start(G.g, &G.gs);
+			G.g_on = true;
+		}
+	}
+	for (;;) {
+		int32_t tok;
+		if (want_cancel(ev)) {
+			e = provider_fail(err, C_ERR_CANCELLED, "cancelled");
+			goto out;
+		}
+		if (G.n_out >= max_tok || llm_ctx_pos(L->c) >= llm_ctx_size(L->c)) {
+			stop = STOP_LENGTH;
+			break;
+		}
+		tok = gen_pick(&G);
+		if (tok < 0 || llm_vocab_is_eog(v, tok))
+			break;
+		gen_accept(&G, tok);
+		G.n_out++;
+		e = llm_eval(L->c, &tok, 1, &G.logits);
+		if (e == C_ERR_CANCELLED) {
+			e = provider_fail(err, C_ERR_CANCELLED, "cancelled");
+			goto out;
+		}
+		if (e == C_OK && G.close_call) {
+			/* the grammar saw the call complete: close it as the
+			 * family does */
+			G.close_call = false;
+			e = gen_force(&G, "\n</tool_call>");
+			if (e == C_ERR_CANCELLED) {
+				e = provider_fail(err, C_ERR_CANCELLED, "cancelled");
+				goto out;
+			}
+		}
+		if (e != C_OK) {
+			e = provider_fail(err, C_ERR_PROVIDER, "local: evaluation failed: %s",
+					  cerr_str(e));
+			goto out;
+		}
+	}
+	llm_utf8_stream_flush(&G.u8, &tail);
+	buf_add(&G.reply, buf_str(&tail), tail.len);
+	buf_add(&G.sp.pend, buf_str(&tail), tail.len);
+	split_run(&G.sp, true);
+	calls = local_parse_reply(L->fam, buf_str(&G.reply), G.reply.len, out, &L->next_id);
+	if (G.sp.llama3 && G.sp.mode == SM_TOOL && calls == 0 && ev && ev->text) {
+		/* held back as a possible call, but it was only text */
+		char *txt = conv_msg_text(out);
+		ev->text(ev->ud, txt, strlen(txt));
+		free(txt);
+	}
+	out->stop = calls ? STOP_TOOL_USE : stop;
+	out->usage.known = true;
+	out->usage.input = (long)t.n;
+	out->usage.cache_read = (long)reused;
+	out->usage.output = G.n_out;
+	e = C_OK;
+out:
+	llm_ctx_set_abort(L->c, NULL, NULL);
+	llm_sampler_free(&G.s);
+	tcg_free(G.g);
+	buf_free(&G.reply);
+	buf_free(&G.sp.pend);
+	buf_free(&tail);
+	llm_tokens_free(&t);
+	return e;
+}
+
+static void
+local_destroy(struct provider *p)
+{
+	struct local *L = (struct local *)p;
+	llm_ctx_free(L->c);
+	llm_model_free(L->m);
+	free(L->pieces);
+	free(L->piece_data);
+	free(L->mask);
+	free(L);
+}
+
+/* A number from the config, if it is one float can hold. */
+static void
+cfg_float(const cJSON *o, const char *key, float *out)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (cJSON_IsNumber(it) && it->valuedouble <= FLT_MAX && it->valuedouble >= -FLT_MAX)
+		*out = (float)it->valuedouble;
+}
+
+static void
+read_cfg(struct local *L, const cJSON *cfg, long *n_ctx, const char **tmpl)
+{
+	const cJSON *lc = cfg ? cJSON_GetObjectItemCaseSensitive(cfg, "local") : NULL;
+	llm_sampler_defaults(&L->sp);
+	L->sp.temp = 0.7f;
+	L->max_tokens = DEFAULT_MAX_TOKENS;
+	*n_ctx = 0;
+	*tmpl = NULL;
+	if (!cJSON_IsObject(lc))
+		return;
+	*n_ctx = jx_long(lc, "ctx", 0);
+	L->threads = (int)jx_long(lc, "threads", 0);
+	L->max_tokens = (int)jx_long(lc, "max_tokens", DEFAULT_MAX_TOKENS);
+	L->sp.top_k = (int32_t)jx_long(lc, "top_k", L->sp.top_k);
+	L->sp.seed = (uint64_t)jx_long(lc, "seed", (long)L->sp.seed);
+	cfg_float(lc, "temperature", &L->sp.temp);
+	cfg_float(lc, "top_p", &L->sp.top_p);
+	cfg_float(lc, "min_p", &L->sp.min_p);
+	cfg_float(lc, "repeat_penalty", &L->sp.repeat_penalty);
+	*tmpl = jx_str(lc, "template");
+}
+
+/* "local/NAME" where NAME is a key of providers.local.models names the
+ * file there; anything else is a path. */
+static const char *
+model_path(const cJSON *cfg, const char *name)
+{
+	const cJSON *lc = cfg ? cJSON_GetObjectItemCaseSensitive(cfg, "local") : NULL;
+	const cJSON *models = lc ? cJSON_GetObjectItemCaseSensitive(lc, "models") : NULL;
+	const char *p = jx_str(models, name);
+	return p && *p ? p : name;
+}
+
+struct provider *
+provider_local_open(const char *path, const cJSON *cfg, struct provider_error *err)
+{
+	struct local *L;
+	struct buf e = BUF_INIT;
+	long n_ctx;
+	const char *force, *file;
+	char *tmpl;
+
+	memset(err, 0, sizeof *err);
+	err->retry_after_ms = -1;
+	L = xcalloc(1, sizeof(*L));
+	read_cfg(L, cfg, &n_ctx, &force);
+	if (n_ctx < 0 || n_ctx > (1L << 24)) {
+		provider_fail(err, C_ERR_BADREQ, "local: bad \"ctx\" %ld", n_ctx);
+		goto fail;
+	}
+	file = model_path(cfg, path);
+	L->m = llm_model_load(file, &e);
+	if (!L->m) {
+		provider_fail(err, C_ERR_BADREQ, "local: %s", buf_str(&e));
+		goto fail;
+	}
+	tmpl = gguf_get_strdup(llm_model_gguf(L->m), "tokenizer.chat_template");
+	L->fam = force ? llm_tmpl_from_name(force) : llm_tmpl_detect(tmpl);
+	free(tmpl);
+	if (L->fam == LLM_TMPL_NONE) {
+		char *name = gguf_get_strdup(llm_model_gguf(L->m), "general.name");
+		provider_fail(err, C_ERR_BADREQ,
+			      "local: model '%s' (%s) has no supported chat template "
+			      "(ChatML, Llama 3, Mistral, Gemma, Phi-3); set providers.local.template",
+			      name ? name : "?", file);
+		free(name);
+		goto fail;
+	}
+	L->c = llm_ctx_new(L->m, (uint32_t)n_ctx, &e);
+	if (!L->c) {
+		provider_fail(err, C_ERR_BADREQ, "local: %s", buf_str(&e));
+		goto fail;
+	}
+	if (L->threads > 0)
+		llm_ctx_set_threads(L->c, L->threads);
+	L->base.name = "local";
+	L->base.chat = local_chat;
+	L->base.destroy = local_destroy;
+	L->base.priv = L;
+	provider_set_model(&L->base, path);
+	buf_free(&e);
+	return &L->base;
+fail:
+	buf_free(&e);
+	if (L->c)
+		llm_ctx_free(L->c);
+	llm_model_free(L->m);
+	free(L);
+	return NULL;
+}

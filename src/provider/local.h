@@ -1,0 +1,63 @@
+/* local.h: the built-in runtime (src/llm) as a provider.
+ *
+ * provider_local_open() loads a GGUF file and keeps one context (KV
+ * cache) for it.  Each chat call renders the conversation through the
+ * model's chat template, reuses the cached prefix of the previous call
+ * (only new tokens are evaluated), streams text and thinking through the
+ * events, checks for cancellation between tokens, and parses the reply
+ * into text, thinking and tool_call blocks.  When tools are offered, a
+ * grammar (local-grammar.h) keeps each tool call well-formed from the
+ * moment the model opens one, or from the first token when a tool call
+ * is required.
+ *
+ * The conv-facing glue (rendering, parsing) is exported for tests. */
+#ifndef CONCH_PROVIDER_LOCAL_H
+#define CONCH_PROVIDER_LOCAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "conv/conv.h"
+#include "llm/template.h"
+#include "provider/provider.h"
+#include "util/buf.h"
+
+/* Open the model at `path`, or the file that the config's
+ * providers.local.models maps the name `path` to.  `cfg` is the config's
+ * "providers" object (may be NULL); its "local" object may set "models"
+ * ({"name": "/path/to/file.gguf", ...}) and: "ctx" (context tokens, default
+ * the model's training context capped at 4096), "temperature", "top_k",
+ * "top_p", "min_p", "repeat_penalty", "seed", "max_tokens" (default 1024),
+ * "threads" (default: the online CPUs, at most 8)
+ * and "template" ("chatml", "llama3", "mistral", "gemma", "phi3") to
+ * override detection.  NULL with err filled (C_ERR_BADREQ: the file cannot
+ * be used, naming it) on failure. */
+struct provider *provider_local_open(const char *path, const cJSON *cfg,
+				     struct provider_error *err);
+
+/* How a family writes tool calls. */
+enum local_tool_style {
+	LOCAL_TOOLS_HERMES, /* <tool_call>{"name":..., "arguments":...}</tool_call> */
+	LOCAL_TOOLS_LLAMA3, /* a bare {"name":..., "parameters":...} reply */
+};
+
+enum local_tool_style local_tool_style(enum llm_tmpl fam);
+
+/* Render system prompt, tools and conversation for family `fam`, ending
+ * with the opening of the assistant turn.  With compact_tools, tool
+ * descriptions are left out (names and schemas stay).  Markup ranges go
+ * to `markup` (for llm_tokenize_marked). */
+enum cerr local_render(enum llm_tmpl fam, const char *system, const struct conv *c,
+		       const struct conv_tool_spec *tools, size_t ntools,
+		       bool compact_tools, struct buf *out, struct llm_spans *markup);
+
+/* Parse a complete reply into blocks appended to `out`: <think> sections
+ * become thinking blocks, tool calls tool_call blocks (ids "call_N" from
+ * *next_id), the rest text.  A call that is not valid JSON stays text.
+ * Returns the number of tool calls. */
+size_t local_parse_reply(enum llm_tmpl fam, const char *text, size_t n,
+			 struct conv_msg *out, unsigned *next_id);
+
+#endif

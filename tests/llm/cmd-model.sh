@@ -1,0 +1,136 @@
+#!/bin/sh
+# `conch model info|tokenize|run|chat` through tests/llm/model-cli (which
+# calls cmd_model_main exactly as the dispatcher will).
+D="$CONCH_BUILDDIR/tests/llm/model-cli"
+M="$CONCH_SHARED/models"
+if ! [ -f "$M/stories260K.gguf" ]; then
+	echo "skip: $M/stories260K.gguf absent"
+	exit 77
+fi
+fail=0
+t() { # name, then a command that must succeed
+	name=$1
+	shift
+	if "$@"; then echo "ok - $name"; else echo "not ok - $name"; fail=1; fi
+}
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+"$D" model info "$M/stories260K.gguf" >"$tmp/info" 2>&1
+t "info exit 0" test $? -eq 0
+t "info arch" grep -qx "architecture: llama" "$tmp/info"
+t "info params" grep -q "^parameters: 292.8K (292800)" "$tmp/info"
+t "info ctx" grep -qx "context length: 128" "$tmp/info"
+t "info types" grep -qx "tensor types: F32 x48" "$tmp/info"
+t "info tokenizer" grep -q "^tokenizer: llama (SentencePiece)" "$tmp/info"
+t "info template" grep -qx "chat template: none" "$tmp/info"
+t "info file size" grep -q "^file size: 1185888 bytes" "$tmp/info"
+t "info memory" grep -q "^context memory: .* MiB for 128 tokens" "$tmp/info"
+"$D" model info "$M/llama-2-tiny-random.gguf" >"$tmp/info2" 2>&1
+t "info f16 types" grep -qx "tensor types: F32 x3, F16 x9" "$tmp/info2"
+
+out=$("$D" model tokenize "$M/llama-2-tiny-random.gguf" "Hello world")
+t "tokenize with bos" test "$out" = "1 15043 3186"
+out=$("$D" model tokenize "$M/llama-2-tiny-random.gguf" --no-bos "Hello world")
+t "tokenize no bos" test "$out" = "15043 3186"
+printf 'Hello world' >"$tmp/in.txt"
+out=$("$D" model tokenize "$M/llama-2-tiny-random.gguf" --file "$tmp/in.txt")
+t "tokenize file" test "$out" = "1 15043 3186"
+
+# vocab-only files tokenize too; special tokens parse unless --no-special
+B="$CONCH_SHARED/vocab/ggml-vocab-llama-bpe.gguf"
+out=$("$D" model tokenize "$B" "Hello world")
+t "tokenize vocab-only" test "$out" = "128000 9906 1917"
+out=$("$D" model tokenize "$B" --no-bos "Hi<|eot_id|>")
+t "tokenize special" test "$out" = "13347 128009"
+out=$("$D" model tokenize "$B" --no-bos --no-special "<|eot_id|>")
+t "tokenize no-special" test "$out" = "27 91 68 354 851 91 29"
+
+# greedy ids of real trained weights, against the reference fixture
+want=$(tr -s ' \n' '  ' <"$CONCH_SRCDIR/tests/llm/data/stories260K-greedy.ids" | cut -d' ' -f1-100)
+got=$("$D" model run "$M/stories260K.gguf" -p "" --temp 0 --ids -n 100)
+t "stories260K greedy ids" test "$got" = "$want"
+
+a=$("$D" model run "$M/stories260K.gguf" -p "" --seed 5 --temp 1 --ids -n 30)
+b=$("$D" model run "$M/stories260K.gguf" -p "" --seed 5 --temp 1 --ids -n 30)
+c=$("$D" model run "$M/stories260K.gguf" -p "" --seed 6 --temp 1 --ids -n 30)
+t "same seed same ids" test "$a" = "$b"
+t "other seed other ids" test "$a" != "$c"
+t "30 ids" test "$(echo "$a" | wc -w)" -le 30
+out=$("$D" model run "$M/llama-2-tiny-random.gguf" -p "Once upon" -n 5 --seed 1)
+t "run text exit 0" test $? -eq 0
+
+"$D" model run "$M/stories260K.gguf" >/dev/null 2>&1
+t "run without -p is a usage error" test $? -eq 2
+"$D" model bogus "$M/stories260K.gguf" >/dev/null 2>&1
+t "unknown subcommand" test $? -eq 2
+"$D" model run "$M/stories260K.gguf" -p x --temp abc >/dev/null 2>&1
+t "bad number" test $? -eq 2
+"$D" model info /nonexistent.gguf 2>"$tmp/err"
+t "missing file fails" test $? -eq 1
+t "missing file named" grep -q "/nonexistent.gguf" "$tmp/err"
+echo hi | "$D" model chat "$M/stories260K.gguf" 2>"$tmp/err"
+t "chat without template fails" test $? -eq 1
+t "chat error names the model" grep -q "no supported chat template" "$tmp/err"
+
+# chat through a ChatML template on a small random model from tools/
+if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+	/usr/bin/python3 "$CONCH_SRCDIR/tools/llm_ref.py" model "$tmp/q.gguf" qwen2 F32
+	printf 'hello\nagain\n' | "$D" model chat "$tmp/q.gguf" -n 8 --ctx 256 >"$tmp/chat" 2>&1
+	t "chat runs two turns" test $? -eq 0
+	"$D" model info "$tmp/q.gguf" >"$tmp/info3"
+	t "info chatml" grep -qx "chat template: chatml" "$tmp/info3"
+	t "info gpt2 tokenizer" grep -q "^tokenizer: gpt2 (byte-level BPE), pre-tokenizer qwen2" "$tmp/info3"
+	# refusals name what is not supported: an architecture, a tensor type
+	/usr/bin/python3 "$CONCH_SRCDIR/tools/llm_ref.py" model "$tmp/k.gguf" qwen2 Q4_K
+	/usr/bin/python3 - "$CONCH_SRCDIR/tools" "$tmp" <<'PYEOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+import gguflib as G
+r = G.GGUFReader(sys.argv[2] + '/k.gguf')
+def rewrite(path, arch=None, retype=None, drop_key=None, drop_tensor=None, reshape=None):
+    w = G.GGUFWriter()
+    for k, v in r.meta.items():
+        if k == drop_key:
+            continue
+        if k == 'general.architecture' and arch:
+            v = arch
+        if k == 'general.alignment':
+            continue
+        if isinstance(v, list):
+            et = G.STRING if (v and isinstance(v[0], str)) else (G.F32 if v and isinstance(v[0], float) else G.I32)
+            w.add(k.replace('qwen2.', (arch or 'qwen2') + '.'), v, (G.ARRAY, et))
+        else:
+            w.add(k.replace('qwen2.', (arch or 'qwen2') + '.'), v, G.F32 if isinstance(v, float) else None)
+    for name, (t, ne, raw) in r.tensors.items():
+        if name == drop_tensor:
+            continue
+        if name == reshape:  # same bytes, rows and columns swapped
+            w.tensors.append((name, [ne[1], ne[0]], t, raw))
+            continue
+        if retype and name == 'blk.0.ffn_up.weight':
+            n = ne[0] * ne[1] // 256 * 84
+            w.tensors.append((name, ne, 10, b'\0' * n))  # Q2_K
+            continue
+        w.tensors.append((name, ne, t, raw))
+    w.write(path)
+rewrite(sys.argv[2] + '/arch.gguf', arch='mamba')
+rewrite(sys.argv[2] + '/type.gguf', retype=True)
+rewrite(sys.argv[2] + '/nokey.gguf', drop_key='qwen2.embedding_length')
+rewrite(sys.argv[2] + '/notensor.gguf', drop_tensor='blk.1.attn_k.bias')
+rewrite(sys.argv[2] + '/shape.gguf', reshape='blk.0.ffn_down.weight')
+PYEOF
+	"$D" model info "$tmp/nokey.gguf" 2>"$tmp/err"
+	t "missing key named" grep -q "missing or non-integer metadata 'qwen2.embedding_length'" "$tmp/err"
+	"$D" model info "$tmp/notensor.gguf" 2>"$tmp/err"
+	t "missing tensor named" grep -q "tensor 'blk.1.attn_k.bias' is missing" "$tmp/err"
+	"$D" model info "$tmp/shape.gguf" 2>"$tmp/err"
+	t "bad shape named" grep -q "tensor 'blk.0.ffn_down.weight' has shape" "$tmp/err"
+	"$D" model info "$tmp/arch.gguf" 2>"$tmp/err"
+	t "unsupported arch refused" test $? -eq 1
+	t "arch named" grep -q "architecture 'mamba' is not supported" "$tmp/err"
+	"$D" model info "$tmp/type.gguf" 2>"$tmp/err"
+	t "unsupported type refused" test $? -eq 1
+	t "type named" grep -q "tensor 'blk.0.ffn_up.weight' has type Q2_K" "$tmp/err"
+fi
+exit $fail

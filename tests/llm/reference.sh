@@ -1,0 +1,13 @@
+#!/bin/sh
+# Logits of the C runtime against the numpy reference (tools/llm_ref.py)
+# on random-weight GGUF files for every architecture and tensor type.
+# Skips (77) when Debian's python3 with numpy is missing.
+PY=/usr/bin/python3
+if ! [ -x "$PY" ] || ! "$PY" -c 'import numpy' 2>/dev/null; then
+	echo "skip: $PY with numpy (python3-numpy) is not available"
+	exit 77
+fi
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+"$PY" "$CONCH_SRCDIR/tools/llm_ref.py" gen "$tmp" || exit 1
+"$CONCH_BUILDDIR/tests/llm/llm-refcheck" "$tmp"

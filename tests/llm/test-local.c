@@ -1,0 +1,649 @@
+/* Check suite for chat templates, the local provider's conv glue, the
+ * tool-call grammar, and (when CONCH_TEST_LOCAL_MODEL names a small model
+ * written by tools/llm_ref.py, see local-e2e.sh) the provider end to end:
+ * a required tool call parsed, its result fed back, the prefix reused. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conv/conv.h"
+#include "llm/template.h"
+#include "llm/vocab.h"
+#include "provider/local-grammar.h"
+#include "provider/local.h"
+#include "util/buf.h"
+#include "util/jsonx.h"
+#include "util/xalloc.h"
+
+static const struct llm_chat_msg chat[] = {
+	{ "system", "Be brief.", false },
+	{ "user", "Hi", false },
+	{ "assistant", "Hello!", true },
+	{ "user", "Read it", false },
+	{ "tool", "file body", false },
+};
+
+static void
+expect_render(enum llm_tmpl t, size_t n, const char *want)
+{
+	struct buf b = BUF_INIT;
+	ck_assert_int_eq(llm_tmpl_render(t, chat, n, true, &b), C_OK);
+	ck_assert_msg(strcmp(buf_str(&b), want) == 0, "%s:\n[%s]\nwant\n[%s]", llm_tmpl_name(t),
+		      buf_str(&b), want);
+	buf_free(&b);
+}
+
+START_TEST(template_families)
+{
+	expect_render(LLM_TMPL_CHATML, 5,
+		      "<|im_start|>system\nBe brief.<|im_end|>\n"
+		      "<|im_start|>user\nHi<|im_end|>\n"
+		      "<|im_start|>assistant\nHello!<|im_end|>\n"
+		      "<|im_start|>user\nRead it<|im_end|>\n"
+		      "<|im_start|>user\n<tool_response>\nfile body\n</tool_response><|im_end|>\n"
+		      "<|im_start|>assistant\n");
+	expect_render(LLM_TMPL_LLAMA3, 5,
+		      "<|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
+		      "<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"
+		      "<|start_header_id|>assistant<|end_header_id|>\n\nHello!<|eot_id|>"
+		      "<|start_header_id|>user<|end_header_id|>\n\nRead it<|eot_id|>"
+		      "<|start_header_id|>ipython<|end_header_id|>\n\nfile body<|eot_id|>"
+		      "<|start_header_id|>assistant<|end_header_id|>\n\n");
+	expect_render(LLM_TMPL_MISTRAL, 4,
+		      "[INST] Be brief.\n\nHi [/INST] Hello!</s>[INST] Read it [/INST]");
+	expect_render(LLM_TMPL_GEMMA, 4,
+		      "<start_of_turn>user\nBe brief.\n\nHi<end_of_turn>\n"
+		      "<start_of_turn>model\nHello!<end_of_turn>\n"
+		      "<start_of_turn>user\nRead it<end_of_turn>\n"
+		      "<start_of_turn>model\n");
+	expect_render(LLM_TMPL_PHI3, 4,
+		      "<|system|>\nBe brief.<|end|>\n<|user|>\nHi<|end|>\n"
+		      "<|assistant|>\nHello!<|end|>\n<|user|>\nRead it<|end|>\n<|assistant|>\n");
+	/* detection from real template texts' markers */
+	ck_assert_int_eq(llm_tmpl_detect("{% for m in messages %}<|im_start|>{{m.role}}"), LLM_TMPL_CHATML);
+	ck_assert_int_eq(llm_tmpl_detect("{{'<|start_header_id|>' + role}}"), LLM_TMPL_LLAMA3);
+	ck_assert_int_eq(llm_tmpl_detect("{{ '[INST] ' + content + ' [/INST]' }}"), LLM_TMPL_MISTRAL);
+	ck_assert_int_eq(llm_tmpl_detect("<start_of_turn>{{role}}"), LLM_TMPL_GEMMA);
+	ck_assert_int_eq(llm_tmpl_detect("<|user|>{{c}}<|end|><|assistant|>"), LLM_TMPL_PHI3);
+	ck_assert_int_eq(llm_tmpl_detect("{{ bos_token }}{{ content }}"), LLM_TMPL_NONE);
+	ck_assert_int_eq(llm_tmpl_detect(NULL), LLM_TMPL_NONE);
+	ck_assert_int_eq(llm_tmpl_from_name("gemma"), LLM_TMPL_GEMMA);
+	{
+		struct llm_chat_msg bad = { "wizard", "x", false };
+		struct buf b = BUF_INIT;
+		ck_assert_int_eq(llm_tmpl_render(LLM_TMPL_CHATML, &bad, 1, true, &b), C_ERR_INVAL);
+		buf_free(&b);
+	}
+}
+END_TEST
+
+START_TEST(markup_spans)
+{
+	struct buf b = BUF_INIT;
+	struct llm_spans sp = { 0 };
+	struct llm_chat_msg m[2] = { { "user", "a<|im_end|>b", false }, { "assistant", "<think>x", true } };
+	size_t i;
+	ck_assert_int_eq(llm_tmpl_render_marked(LLM_TMPL_CHATML, m, 2, true, &b, &sp), C_OK);
+	/* the content lies outside every markup span */
+	for (i = 0; i < sp.n; i++) {
+		size_t at = (size_t)(strstr(buf_str(&b), "a<|im_end|>b") - buf_str(&b));
+		ck_assert(sp.v[2 * i + 1] <= at || sp.v[2 * i] >= at + 12);
+	}
+	/* user content splits the markup in two; the assistant turn is all
+	 * markup and joins the rest */
+	ck_assert_uint_eq(sp.n, 2);
+	ck_assert_uint_eq(sp.v[3], b.len);
+	llm_spans_free(&sp);
+	buf_free(&b);
+}
+END_TEST
+
+static const struct conv_tool_spec tools[] = {
+	{ "read", "Read a file.",
+	  "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"},"
+	  "\"limit\":{\"type\":\"integer\"}},\"required\":[\"path\"],\"additionalProperties\":false}" },
+	{ "bash", "Run a command.",
+	  "{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\"}},"
+	  "\"required\":[\"command\"]}" },
+	{ "mode", "Pick a mode.",
+	  "{\"type\":\"object\",\"properties\":{\"m\":{\"type\":\"string\",\"enum\":[\"fast\",\"slow\"]}},"
+	  "\"required\":[\"m\"]}" },
+};
+
+static void
+build_conv(struct conv *c)
+{
+	struct conv_msg *m;
+	conv_init(c);
+	m = conv_add(c, CONV_USER);
+	conv_msg_add_text(m, "Show README");
+	m = conv_add(c, CONV_ASSISTANT);
+	conv_msg_add_thinking(m, "hidden", NULL);
+	conv_msg_add_text(m, "Reading.");
+	conv_msg_add_tool_call(m, "call_0", "read", "{\"path\":\"README\"}");
+	m = conv_add(c, CONV_USER);
+	conv_msg_add_tool_result(m, "call_0", "hello", false);
+}
+
+START_TEST(render_hermes_and_llama3)
+{
+	struct conv c;
+	struct buf b = BUF_INIT;
+	build_conv(&c);
+	ck_assert_int_eq(local_render(LLM_TMPL_CHATML, "SYS", &c, tools, 1, false, &b, NULL), C_OK);
+	ck_assert_str_eq(buf_str(&b),
+		"<|im_start|>system\nSYS\n\n# Tools\n\nYou may call one or more functions to assist with the user query.\n\n"
+		"You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n"
+		"{\"type\": \"function\", \"function\": {\"name\": \"read\", \"description\": \"Read a file.\", "
+		"\"parameters\": {\"type\": \"object\", \"properties\": {\"path\": {\"type\": \"string\"}, "
+		"\"limit\": {\"type\": \"integer\"}}, \"required\": [\"path\"], \"additionalProperties\": false}}}\n"
+		"</tools>\n\nFor each function call, return a json object with function name and arguments "
+		"within <tool_call></tool_call> XML tags:\n<tool_call>\n{\"name\": <function-name>, "
+		"\"arguments\": <args-json-object>}\n</tool_call><|im_end|>\n"
+		"<|im_start|>user\nShow README<|im_end|>\n"
+		"<|im_start|>assistant\nReading.\n<tool_call>\n{\"name\": \"read\", \"arguments\": {\"path\": \"README\"}}\n</tool_call><|im_end|>\n"
+		"<|im_start|>user\n<tool_response>\nhello\n</tool_response><|im_end|>\n"
+		"<|im_start|>assistant\n");
+	buf_reset(&b);
+	ck_assert_int_eq(local_render(LLM_TMPL_LLAMA3, NULL, &c, tools, 1, true, &b, NULL), C_OK);
+	ck_assert_str_eq(buf_str(&b),
+		"<|start_header_id|>system<|end_header_id|>\n\nYou have access to the following functions. "
+		"To call a function, respond with JSON for a function call with its proper arguments. "
+		"Respond in the format {\"name\": function name, \"parameters\": dictionary of argument "
+		"name and its value}. Do not use variables.\n\n"
+		"{\"type\": \"function\", \"function\": {\"name\": \"read\", \"parameters\": {\"type\": \"object\", "
+		"\"properties\": {\"path\": {\"type\": \"string\"}, \"limit\": {\"type\": \"integer\"}}, "
+		"\"required\": [\"path\"], \"additionalProperties\": false}}}<|eot_id|>"
+		"<|start_header_id|>user<|end_header_id|>\n\nShow README<|eot_id|>"
+		"<|start_header_id|>assistant<|end_header_id|>\n\nReading.\n{\"name\": \"read\", \"parameters\": {\"path\": \"README\"}}<|eot_id|>"
+		"<|start_header_id|>ipython<|end_header_id|>\n\nhello<|eot_id|>"
+		"<|start_header_id|>assistant<|end_header_id|>\n\n");
+	buf_free(&b);
+	conv_free(&c);
+}
+END_TEST
+
+START_TEST(parse_replies)
+{
+	struct conv_msg m;
+	unsigned id = 0;
+	const char *r1 = "<think>\nplan it\n</think>\n\nSure.\n<tool_call>\n{\"name\": \"read\", "
+			 "\"arguments\": {\"path\": \"a.txt\"}}\n</tool_call>";
+	conv_msg_init(&m, CONV_ASSISTANT);
+	ck_assert_uint_eq(local_parse_reply(LLM_TMPL_CHATML, r1, strlen(r1), &m, &id), 1);
+	ck_assert_uint_eq(m.nblocks, 3);
+	ck_assert_int_eq(m.blocks[0].type, BLK_THINKING);
+	ck_assert_str_eq(m.blocks[0].text, "plan it");
+	ck_assert_int_eq(m.blocks[1].type, BLK_TEXT);
+	ck_assert_str_eq(m.blocks[1].text, "Sure.");
+	ck_assert_int_eq(m.blocks[2].type, BLK_TOOL_CALL);
+	ck_assert_str_eq(m.blocks[2].name, "read");
+	ck_assert_str_eq(m.blocks[2].args, "{\"path\":\"a.txt\"}");
+	ck_assert_str_eq(m.blocks[2].id, "call_0");
+	conv_msg_free(&m);
+
+	/* a reply that starts inside thinking; two calls, one with string args;
+	 * a broken call stays text */
+	{
+		const char *r = "deep thought</think>ok<tool_call>{\"name\":\"bash\",\"arguments\":"
+				"\"{\\\"command\\\":\\\"ls\\\"}\"}</tool_call><tool_call>{oops</tool_call>";
+		conv_msg_init(&m, CONV_ASSISTANT);
+		ck_assert_uint_eq(local_parse_reply(LLM_TMPL_CHATML, r, strlen(r), &m, &id), 1);
+		ck_assert_uint_eq(m.nblocks, 4);
+		ck_assert_int_eq(m.blocks[0].type, BLK_THINKING);
+		ck_assert_str_eq(m.blocks[0].text, "deep thought");
+		ck_assert_str_eq(m.blocks[1].text, "ok");
+		ck_assert_str_eq(m.blocks[2].args, "{\"command\":\"ls\"}");
+		ck_assert_str_eq(m.blocks[2].id, "call_1");
+		ck_assert_int_eq(m.blocks[3].type, BLK_TEXT);
+		ck_assert_str_eq(m.blocks[3].text, "<tool_call>{oops</tool_call>");
+		conv_msg_free(&m);
+	}
+	/* Llama 3.1 JSON */
+	{
+		const char *r = " {\"name\": \"read\", \"parameters\": {\"path\": \"x\"}}";
+		conv_msg_init(&m, CONV_ASSISTANT);
+		ck_assert_uint_eq(local_parse_reply(LLM_TMPL_LLAMA3, r, strlen(r), &m, &id), 1);
+		ck_assert_str_eq(m.blocks[0].name, "read");
+		ck_assert_str_eq(m.blocks[0].args, "{\"path\":\"x\"}");
+		conv_msg_free(&m);
+		conv_msg_init(&m, CONV_ASSISTANT);
+		ck_assert_uint_eq(local_parse_reply(LLM_TMPL_LLAMA3, "Just text.", 10, &m, &id), 0);
+		ck_assert_str_eq(m.blocks[0].text, "Just text.");
+		conv_msg_free(&m);
+	}
+}
+END_TEST
+
+/* Any mix of markers and JSON pieces parses without harm: tool calls come
+ * out with a name and arguments that are a JSON object. */
+START_TEST(parse_random_replies)
+{
+	static const char *const atoms[] = {
+		"<think>", "</think>", "<tool_call>", "</tool_call>", "{", "}", "\"name\"", ":",
+		"\"read\"", ",", "\"arguments\"", "\"parameters\"", "\"x\"", "[", "]", " ", "\n",
+		"text", "<tool_", "call>", "\"", "1", "null", "<|python_tag|>",
+		"{\"name\": \"read\", \"arguments\": ", "\"{}\"", "\"[1]\"", "}}",
+	};
+	uint64_t rng = 3;
+	int it, fam;
+	unsigned id = 0;
+	for (it = 0; it < 3000; it++) {
+		struct buf r = BUF_INIT;
+		struct conv_msg m;
+		size_t i, n;
+		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		n = 1 + (rng >> 33) % 30;
+		for (i = 0; i < n; i++) {
+			rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+			buf_adds(&r, atoms[(rng >> 33) % (sizeof(atoms) / sizeof(atoms[0]))]);
+		}
+		fam = it % 2 ? LLM_TMPL_LLAMA3 : LLM_TMPL_CHATML;
+		conv_msg_init(&m, CONV_ASSISTANT);
+		local_parse_reply((enum llm_tmpl)fam, buf_str(&r), r.len, &m, &id);
+		for (i = 0; i < m.nblocks; i++) {
+			if (m.blocks[i].type == BLK_TOOL_CALL) {
+				cJSON *a = cJSON_Parse(m.blocks[i].args);
+				ck_assert(m.blocks[i].name && *m.blocks[i].name);
+				ck_assert_msg(cJSON_IsObject(a), "%s", m.blocks[i].args);
+				cJSON_Delete(a);
+			} else {
+				ck_assert(m.blocks[i].text != NULL);
+			}
+		}
+		conv_msg_free(&m);
+		buf_free(&r);
+	}
+}
+END_TEST
+
+static bool
+feed(const struct tcg *g, const char *s)
+{
+	struct tcg_state st;
+	tcg_start(g, &st);
+	return tcg_feed(g, &st, s, strlen(s)) && tcg_done(&st);
+}
+
+static bool
+prefix_ok(const struct tcg *g, const char *s)
+{
+	struct tcg_state st;
+	tcg_start(g, &st);
+	return tcg_feed(g, &st, s, strlen(s));
+}
+
+START_TEST(grammar_accepts_and_refuses)
+{
+	struct tcg *g = tcg_new(tools, 3, "arguments");
+	ck_assert(feed(g, "{\"name\": \"read\", \"arguments\": {\"path\": \"a b\\n\\u00e9\"}}"));
+	ck_assert(feed(g, "{\"name\":\"read\",\"arguments\":{\"limit\":-15,\"path\":\"x\"}}"));
+	ck_assert(feed(g, "{\"name\":\"bash\",\"arguments\":{\"command\":\"ls\",\"extra\":[1,{\"a\":null},[],true]}}"));
+	ck_assert(feed(g, "{\"name\":\"mode\",\"arguments\":{\"m\":\"slow\"}}"));
+	/* property types: path is a string, limit an integer */
+	ck_assert(!prefix_ok(g, "{\"name\":\"read\",\"arguments\":{\"path\":1"));
+	ck_assert(!prefix_ok(g, "{\"name\":\"read\",\"arguments\":{\"limit\":1.5"));
+	ck_assert(!prefix_ok(g, "{\"name\":\"read\",\"arguments\":{\"limit\":\"3\""));
+	/* unknown tool names cannot even begin */
+	ck_assert(!prefix_ok(g, "{\"name\": \"rm"));
+	ck_assert(!prefix_ok(g, "{\"name\": \"reads\""));
+	ck_assert(!prefix_ok(g, "{\"name\": \"\""));
+	/* required arguments: the object cannot close without them */
+	ck_assert(!prefix_ok(g, "{\"name\":\"read\",\"arguments\":{}"));
+	ck_assert(!prefix_ok(g, "{\"name\":\"read\",\"arguments\":{\"limit\":3}"));
+	/* keys outside the schema's properties, duplicates, bad enum values */
+	ck_assert(!prefix_ok(g, "{\"name\":\"read\",\"arguments\":{\"pat\":"));
+	ck_assert(!prefix_ok(g, "{\"name\":\"read\",\"arguments\":{\"path\":\"a\",\"path\""));
+	ck_assert(!prefix_ok(g, "{\"name\":\"mode\",\"arguments\":{\"m\":\"medium\""));
+	ck_assert(!prefix_ok(g, "{\"name\":\"mode\",\"arguments\":{\"m\":3"));
+	/* malformed JSON */
+	ck_assert(!prefix_ok(g, "{\"name\":\"bash\",\"arguments\":{\"command\":ls"));
+	ck_assert(!prefix_ok(g, "{\"name\":\"bash\",\"arguments\":{\"command\":\"a\nb\""));
+	ck_assert(!prefix_ok(g, "{\"name\":\"bash\",\"arguments\":{\"command\":\"\\q\""));
+	ck_assert(!prefix_ok(g, "{\"name\":\"bash\",\"arguments\":{\"command\":01"));
+	ck_assert(!prefix_ok(g, "{\"name\":\"bash\",\"arguments\":{\"command\":\"x\",}"));
+	ck_assert(!prefix_ok(g, "{\"name\":\"bash\",\"arguments\":{\"command\":[1,]"));
+	ck_assert(!prefix_ok(g, "[\"name\""));
+	ck_assert(!prefix_ok(g, "{\"tool\":"));
+	ck_assert(!prefix_ok(g, "{         \"name\""));
+	/* bytes after the end are not looked at */
+	ck_assert(prefix_ok(g, "{\"name\":\"bash\",\"arguments\":{\"command\":\"x\"}}\n</tool_call>"));
+	tcg_free(g);
+	g = tcg_new(tools, 1, "parameters");
+	ck_assert(feed(g, "{\"name\":\"read\",\"parameters\":{\"path\":\"p\"}}"));
+	ck_assert(!prefix_ok(g, "{\"name\":\"read\",\"arguments\""));
+	tcg_free(g);
+}
+END_TEST
+
+/* Random walks through the grammar: whatever path is taken, the result is
+ * valid JSON naming a real tool with its required arguments. */
+START_TEST(grammar_random_walks)
+{
+	static const char alphabet[] = "{}[]\":,. -+0123456789eE\\/\n abcdefghijklmnopqrstuvwxyz";
+	struct tcg *g = tcg_new(tools, 3, "arguments");
+	uint64_t rng = 12345;
+	int walk, done = 0;
+
+	for (walk = 0; walk < 400; walk++) {
+		struct tcg_state st;
+		char out[4096];
+		size_t n = 0;
+		tcg_start(g, &st);
+		while (!tcg_done(&st) && n < sizeof out - 1) {
+			char opts[sizeof alphabet];
+			size_t no = 0, i;
+			for (i = 0; i < sizeof alphabet - 1; i++) {
+				struct tcg_state t = st;
+				if (tcg_feed(g, &t, &alphabet[i], 1))
+					opts[no++] = alphabet[i];
+			}
+			ck_assert_msg(no > 0, "dead end after [%.*s]", (int)n, out);
+			rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* prefer closing characters a little so walks end */
+			out[n] = opts[(rng >> 33) % no];
+			for (i = 0; i < no; i++)
+				if ((opts[i] == '}' || opts[i] == ']' || opts[i] == '"') && ((rng >> 20) & 3) == 0)
+					out[n] = opts[i];
+			ck_assert(tcg_feed(g, &st, &out[n], 1));
+			n++;
+		}
+		if (!tcg_done(&st))
+			continue;
+		done++;
+		{
+			cJSON *j = jx_parse(out, n, NULL, NULL);
+			const char *name;
+			const cJSON *args;
+			ck_assert_msg(j != NULL, "invalid JSON: %.*s", (int)n, out);
+			name = jx_str(j, "name");
+			ck_assert_ptr_nonnull(name);
+			args = cJSON_GetObjectItemCaseSensitive(j, "arguments");
+			ck_assert(cJSON_IsObject(args));
+			if (strcmp(name, "read") == 0)
+				ck_assert(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(args, "path")));
+			else if (strcmp(name, "bash") == 0)
+				ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(args, "command"));
+			else {
+				ck_assert_str_eq(name, "mode");
+				ck_assert(strcmp(jx_str(args, "m"), "fast") == 0 ||
+					  strcmp(jx_str(args, "m"), "slow") == 0);
+			}
+			cJSON_Delete(j);
+		}
+	}
+	ck_assert_int_gt(done, 100);
+	tcg_free(g);
+}
+END_TEST
+
+/* ---- end to end through the provider, with a model from tools/ ---- */
+
+static const struct conv_tool_spec e2e_tools[] = {
+	{ "read", "Read a file.",
+	  "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\",\"enum\":[\"README.md\"]}},"
+	  "\"required\":[\"path\"],\"additionalProperties\":false}" },
+};
+
+struct sink {
+	struct buf text;
+	int polls, cancel_after;
+	struct buf thinking;
+};
+
+static void
+on_text(void *ud, const char *s, size_t n)
+{
+	struct sink *k = ud;
+	buf_add(&k->text, s, n);
+}
+
+static void
+on_thinking(void *ud, const char *s, size_t n)
+{
+	struct sink *k = ud;
+	buf_add(&k->thinking, s, n);
+}
+
+static bool
+on_cancelled(void *ud)
+{
+	struct sink *k = ud;
+	k->polls++;
+	return k->cancel_after >= 0 && k->polls > k->cancel_after;
+}
+
+START_TEST(provider_end_to_end)
+{
+	const char *path = getenv("CONCH_TEST_LOCAL_MODEL");
+	struct provider_error err;
+	struct provider *p;
+	struct provider_request req;
+	struct provider_events ev;
+	struct sink k = { BUF_INIT, 0, -1, BUF_INIT };
+	struct conv c;
+	struct conv_msg out, *m;
+	cJSON *cfg;
+	char *txt;
+
+	if (!path)
+		return; /* run by local-e2e.sh with a model */
+	cfg = cJSON_Parse("{\"local\":{\"ctx\":2048,\"seed\":1,\"temperature\":0.8}}");
+	p = provider_local_open(path, cfg, &err);
+	ck_assert_msg(p != NULL, "%s", err.msg);
+	ck_assert_str_eq(p->name, "local");
+	memset(&ev, 0, sizeof ev);
+	ev.ud = &k;
+	ev.text = on_text;
+	ev.cancelled = on_cancelled;
+	ev.cancel_fd = -1;
+	conv_init(&c);
+	m = conv_add(&c, CONV_USER);
+	conv_msg_add_text(m, "Show me README.md");
+	memset(&req, 0, sizeof req);
+	req.system = "You are a test.";
+	req.conv = &c;
+	req.tools = e2e_tools;
+	req.ntools = 1;
+	req.max_tokens = 100;
+	req.tool_required = true;
+
+	/* turn 1: the call is forced, well-formed and parsed */
+	ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_OK);
+	if (conv_msg_tool_calls(&out) == 0) {
+		cJSON *j = conv_msg_to_json(&out);
+		char *s = jx_print(j);
+		fprintf(stderr, "reply: %s\n", s);
+		free(s);
+		cJSON_Delete(j);
+	}
+	ck_assert_uint_ge(conv_msg_tool_calls(&out), 1);
+	ck_assert_int_eq(out.stop, STOP_TOOL_USE);
+	ck_assert(out.usage.known);
+	ck_assert_int_gt(out.usage.input, 20);
+	ck_assert_int_gt(out.usage.output, 5);
+	{
+		size_t i;
+		char *id = NULL;
+		struct conv_msg tmp;
+		for (i = 0; i < out.nblocks; i++)
+			if (out.blocks[i].type == BLK_TOOL_CALL) {
+				ck_assert_str_eq(out.blocks[i].name, "read");
+				ck_assert_str_eq(out.blocks[i].args, "{\"path\":\"README.md\"}");
+				id = xstrdup(out.blocks[i].id);
+				break;
+			}
+		/* the assistant turn, then the "executed" tool's result */
+		conv_msg_copy(&tmp, &out);
+		conv_push(&c, &tmp);
+		m = conv_add(&c, CONV_USER);
+		conv_msg_add_tool_result(m, id, "# conch\nA coding agent.", false);
+		free(id);
+	}
+	conv_msg_free(&out);
+
+	/* turn 2: no tool required; the cached prefix is reused */
+	req.tool_required = false;
+	req.max_tokens = 12;
+	buf_reset(&k.text);
+	ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_OK);
+	ck_assert_int_gt(out.usage.cache_read, 20);
+	ck_assert_int_lt(out.usage.cache_read, out.usage.input);
+	txt = conv_msg_text(&out);
+	if (conv_msg_tool_calls(&out) == 0)
+		ck_assert_msg(strstr(buf_str(&k.text), txt) != NULL || !*txt,
+			      "streamed [%s] vs parsed [%s]", buf_str(&k.text), txt);
+	free(txt);
+	conv_msg_free(&out);
+
+	/* cancellation within a token or two */
+	k.polls = 0;
+	k.cancel_after = 3;
+	ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_ERR_CANCELLED);
+	ck_assert_int_eq(err.kind, C_ERR_CANCELLED);
+	ck_assert_int_le(k.polls, 5);
+	conv_msg_free(&out);
+
+	/* a window that cannot hold the prompt is reported, not crashed; the
+	 * model is named through providers.local.models */
+	provider_close(p);
+	cJSON_Delete(cfg);
+	cfg = cJSON_Parse("{\"local\":{\"ctx\":40,\"models\":{}}}");
+	cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cfg, "local"), "models"), "tiny", path);
+	p = provider_local_open("tiny", cfg, &err);
+	ck_assert_ptr_nonnull(p);
+	k.cancel_after = -1;
+	ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_ERR_CONTEXT);
+	conv_msg_free(&out);
+	provider_close(p);
+	cJSON_Delete(cfg);
+
+	/* a model without a template is refused with its name */
+	conv_free(&c);
+	buf_free(&k.text);
+	buf_free(&k.thinking);
+}
+END_TEST
+
+/* A model whose replies are fixed (tools/llm_ref.py scripted): thinking,
+ * text and a tool call are streamed to the right events and parsed into
+ * the right blocks; with the tool's result fed back the next turn answers,
+ * reusing the cached prefix. */
+START_TEST(provider_scripted_reply)
+{
+	const char *path = getenv("CONCH_TEST_SCRIPTED_MODEL");
+	struct provider_error err;
+	struct provider *p;
+	struct provider_request req;
+	struct provider_events ev;
+	struct sink k = { BUF_INIT, 0, -1, BUF_INIT };
+	struct conv c;
+	struct conv_msg out, tmp, *m;
+	long first_input;
+
+	if (!path)
+		return;
+	p = provider_local_open(path, NULL, &err);
+	ck_assert_msg(p != NULL, "%s", err.msg);
+	memset(&ev, 0, sizeof ev);
+	ev.ud = &k;
+	ev.text = on_text;
+	ev.thinking = on_thinking;
+	ev.cancel_fd = -1;
+	conv_init(&c);
+	m = conv_add(&c, CONV_USER);
+	conv_msg_add_text(m, "Show me README.md");
+	memset(&req, 0, sizeof req);
+	req.system = "You are a test.";
+	req.conv = &c;
+	req.tools = e2e_tools;
+	req.ntools = 1;
+
+	/* turn 1: thinking, text, a call */
+	ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_OK);
+	ck_assert_uint_eq(out.nblocks, 3);
+	ck_assert_int_eq(out.blocks[0].type, BLK_THINKING);
+	ck_assert_str_eq(out.blocks[0].text, "plan");
+	ck_assert_int_eq(out.blocks[1].type, BLK_TEXT);
+	ck_assert_str_eq(out.blocks[1].text, "Sure");
+	ck_assert_int_eq(out.blocks[2].type, BLK_TOOL_CALL);
+	ck_assert_str_eq(out.blocks[2].name, "read");
+	ck_assert_str_eq(out.blocks[2].args, "{\"path\":\"README.md\"}");
+	ck_assert_int_eq(out.stop, STOP_TOOL_USE);
+	ck_assert_str_eq(buf_str(&k.thinking), "plan");
+	ck_assert_str_eq(buf_str(&k.text), "Sure");
+	ck_assert_int_eq(out.usage.cache_read, 0);
+	first_input = out.usage.input;
+	conv_msg_copy(&tmp, &out);
+	conv_push(&c, &tmp);
+	m = conv_add(&c, CONV_USER);
+	conv_msg_add_tool_result(m, out.blocks[2].id, "# conch", false);
+	conv_msg_free(&out);
+
+	/* turn 2: the result is in the context; the answer ends the task */
+	buf_reset(&k.text);
+	buf_reset(&k.thinking);
+	ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_OK);
+	ck_assert_uint_eq(out.nblocks, 1);
+	ck_assert_int_eq(out.blocks[0].type, BLK_TEXT);
+	ck_assert_str_eq(out.blocks[0].text, "Done: README.md was read.");
+	ck_assert_int_eq(out.stop, STOP_END);
+	ck_assert_str_eq(buf_str(&k.text), "Done: README.md was read.");
+	ck_assert_uint_eq(k.thinking.len, 0);
+	/* only what follows the first prompt was evaluated */
+	ck_assert_int_ge(out.usage.cache_read, first_input - 1);
+	conv_msg_free(&out);
+	conv_free(&c);
+	buf_free(&k.text);
+	buf_free(&k.thinking);
+	provider_close(p);
+}
+END_TEST
+
+START_TEST(provider_refuses_bad_files)
+{
+	struct provider_error err;
+	const char *shared = getenv("CONCH_SHARED");
+	char *p = xasprintf("%s/models/stories260K.gguf", shared ? shared : "../shared");
+	FILE *f = fopen(p, "rb");
+	ck_assert_ptr_null(provider_local_open("/nonexistent/m.gguf", NULL, &err));
+	ck_assert_int_eq(err.kind, C_ERR_BADREQ);
+	ck_assert(strstr(err.msg, "/nonexistent/m.gguf") != NULL);
+	if (f) {
+		fclose(f);
+		ck_assert_ptr_null(provider_local_open(p, NULL, &err));
+		ck_assert_msg(strstr(err.msg, "no supported chat template") != NULL, "%s", err.msg);
+		ck_assert(strstr(err.msg, "'llama'") != NULL);
+	}
+	free(p);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("local");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int nf;
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, template_families);
+	tcase_add_test(tc, markup_spans);
+	tcase_add_test(tc, render_hermes_and_llama3);
+	tcase_add_test(tc, parse_replies);
+	tcase_add_test(tc, parse_random_replies);
+	tcase_add_test(tc, grammar_accepts_and_refuses);
+	tcase_add_test(tc, grammar_random_walks);
+	tcase_add_test(tc, provider_end_to_end);
+	tcase_add_test(tc, provider_scripted_reply);
+	tcase_add_test(tc, provider_refuses_bad_files);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? 0 : 1;
+}

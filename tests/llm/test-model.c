@@ -1,0 +1,338 @@
+/* Check suite for the forward pass on real files we did not write:
+ * stories260K (trained weights) must give llama.cpp's / llama2.c's greedy
+ * token ids; llama-2-tiny-random loads, reports its metadata and
+ * generates; context bookkeeping (prefix reuse, overflow, abort). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "llm/llm.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+static char *
+shared(const char *rel)
+{
+	const char *s = getenv("CONCH_SHARED");
+	return xasprintf("%s/%s", s ? s : "../shared", rel);
+}
+
+static struct llm_model *
+load(const char *rel)
+{
+	char *p = shared(rel);
+	struct buf err = BUF_INIT;
+	struct llm_model *m = NULL;
+	if (fs_exists(p)) {
+		m = llm_model_load(p, &err);
+		ck_assert_msg(m != NULL, "%s", buf_str(&err));
+	}
+	buf_free(&err);
+	free(p);
+	return m;
+}
+
+START_TEST(stories260k_greedy_matches_reference)
+{
+	struct llm_model *m = load("models/stories260K.gguf");
+	struct llm_ctx *c;
+	struct buf err = BUF_INIT, want = BUF_INIT;
+	struct llm_sampler s;
+	struct llm_sampler_params sp;
+	const char *srcdir = getenv("CONCH_SRCDIR");
+	char *fix;
+	int32_t tok;
+	float *logits;
+	long expect[256];
+	int nexp = 0, i;
+	const char *p;
+
+	if (!m)
+		return;
+	fix = xasprintf("%s/tests/llm/data/stories260K-greedy.ids", srcdir ? srcdir : ".");
+	ck_assert_int_eq(fs_read_file(fix, 0, &want), C_OK);
+	for (p = buf_str(&want); *p && nexp < 256;) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		expect[nexp++] = v;
+		p = end;
+	}
+	ck_assert_int_ge(nexp, 64);
+	c = llm_ctx_new(m, 0, &err);
+	ck_assert_msg(c != NULL, "%s", buf_str(&err));
+	ck_assert_uint_eq(llm_ctx_size(c), 128);
+	llm_sampler_defaults(&sp);
+	sp.temp = 0;
+	llm_sampler_init(&s, &sp);
+	tok = llm_vocab_bos(llm_model_vocab(m));
+	ck_assert_int_eq(tok, 1);
+	for (i = 0; i < nexp && i < 127; i++) {
+		ck_assert_int_eq(llm_eval(c, &tok, 1, &logits), C_OK);
+		tok = llm_sample(&s, logits, 512, NULL);
+		ck_assert_msg(tok == expect[i], "token %d: got %d want %ld", i, tok, expect[i]);
+	}
+	llm_sampler_free(&s);
+	llm_ctx_free(c);
+	llm_model_free(m);
+	buf_free(&err);
+	buf_free(&want);
+	free(fix);
+}
+END_TEST
+
+static bool
+abort_after(void *ud)
+{
+	int *n = ud;
+	return (*n)-- <= 0;
+}
+
+START_TEST(context_bookkeeping)
+{
+	struct llm_model *m = load("models/stories260K.gguf");
+	struct llm_ctx *c;
+	struct buf err = BUF_INIT;
+	int32_t toks[130];
+	float *l1, *l2, save[512];
+	int i, budget;
+
+	if (!m)
+		return;
+	for (i = 0; i < 130; i++)
+		toks[i] = 3 + (i * 7) % 500;
+	c = llm_ctx_new(m, 16, &err);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_gt(llm_ctx_mem_bytes(m, 16), 0);
+	ck_assert_uint_lt(llm_ctx_mem_bytes(m, 16), llm_ctx_mem_bytes(m, 128));
+	ck_assert_int_eq(llm_eval(c, toks, 17, NULL), C_ERR_CONTEXT);
+	ck_assert_uint_eq(llm_ctx_pos(c), 0);
+	ck_assert_int_eq(llm_eval(c, toks, 8, &l1), C_OK);
+	memcpy(save, l1, sizeof save);
+	/* re-evaluating the last token after a truncate gives the same logits */
+	ck_assert_uint_eq(llm_ctx_common_prefix(c, toks, 10), 8);
+	llm_ctx_truncate(c, 7);
+	ck_assert_int_eq(llm_eval(c, toks + 7, 1, &l2), C_OK);
+	ck_assert(memcmp(save, l2, sizeof save) == 0);
+	/* a bad id is refused */
+	toks[0] = 512;
+	ck_assert_int_eq(llm_eval(c, toks, 1, NULL), C_ERR_INVAL);
+	toks[0] = 3;
+	llm_ctx_free(c);
+	/* abort stops between batches and keeps what was done */
+	c = llm_ctx_new(m, 64, &err);
+	budget = 5 + 2; /* stories260K has 5 layers: one batch and a bit */
+	llm_ctx_set_abort(c, abort_after, &budget);
+	ck_assert_int_eq(llm_eval(c, toks, 40, NULL), C_ERR_CANCELLED);
+	ck_assert_uint_eq(llm_ctx_pos(c), 16);
+	/* the cache goes on from there as if nothing happened */
+	llm_ctx_set_abort(c, NULL, NULL);
+	ck_assert_int_eq(llm_eval(c, toks + 16, 24, &l1), C_OK);
+	memcpy(save, l1, sizeof save);
+	llm_ctx_truncate(c, 0);
+	ck_assert_int_eq(llm_eval(c, toks, 40, &l2), C_OK);
+	ck_assert(memcmp(save, l2, sizeof save) == 0);
+	llm_ctx_free(c);
+	llm_model_free(m);
+	buf_free(&err);
+}
+END_TEST
+
+/* A prompt evaluated in batches gives bit-identical logits to one token
+ * at a time, with any thread count. */
+START_TEST(batched_equals_sequential)
+{
+	struct llm_model *m = load("models/stories260K.gguf");
+	struct llm_ctx *a, *b;
+	struct buf err = BUF_INIT;
+	int32_t toks[120];
+	float *la = NULL, *lb = NULL;
+	int i;
+
+	if (!m)
+		return;
+	for (i = 0; i < 120; i++)
+		toks[i] = 3 + (i * 37) % 500;
+	a = llm_ctx_new(m, 128, &err);
+	b = llm_ctx_new(m, 128, &err);
+	llm_ctx_set_threads(a, 3); /* late batches split the heads */
+	llm_ctx_set_threads(b, 1);
+	ck_assert_int_eq(llm_eval(a, toks, 120, &la), C_OK);
+	for (i = 0; i < 120; i++)
+		ck_assert_int_eq(llm_eval(b, &toks[i], 1, &lb), C_OK);
+	ck_assert(memcmp(la, lb, 512 * sizeof(float)) == 0);
+	llm_ctx_free(a);
+	llm_ctx_free(b);
+	llm_model_free(m);
+	buf_free(&err);
+}
+END_TEST
+
+START_TEST(llama2_tiny_random)
+{
+	struct llm_model *m = load("models/llama-2-tiny-random.gguf");
+	const struct llm_hparams *hp;
+	struct llm_ctx *c;
+	struct buf err = BUF_INIT, text = BUF_INIT;
+	struct llm_tokens t = { 0 };
+	struct llm_sampler s;
+	struct llm_sampler_params sp;
+	float *logits;
+	int i;
+	int32_t out1[8], out2[8];
+	int run;
+
+	if (!m)
+		return;
+	hp = llm_model_hparams(m);
+	ck_assert_str_eq(hp->arch_name, "llama");
+	ck_assert_uint_eq(hp->n_embd, 8);
+	ck_assert_uint_eq(hp->n_layer, 1);
+	ck_assert_uint_eq(hp->n_vocab, 32000);
+	ck_assert_int_eq(llm_vocab_type(llm_model_vocab(m)), LLM_VOCAB_SPM);
+	llm_tokenize(llm_model_vocab(m), "Hello world", 11, true, false, &t);
+	ck_assert_uint_eq(t.n, 3);
+	ck_assert_int_eq(t.ids[0], 1);
+	/* sampled runs with one seed repeat exactly */
+	for (run = 0; run < 2; run++) {
+		int32_t *o = run ? out2 : out1;
+		int32_t tok;
+		c = llm_ctx_new(m, 64, &err);
+		ck_assert_ptr_nonnull(c);
+		llm_sampler_defaults(&sp);
+		sp.seed = 7;
+		sp.top_k = 0;
+		sp.min_p = 0;
+		sp.temp = 1.5f;
+		llm_sampler_init(&s, &sp);
+		ck_assert_int_eq(llm_eval(c, t.ids, t.n, &logits), C_OK);
+		for (i = 0; i < 8; i++) {
+			tok = llm_sample(&s, logits, (int32_t)hp->n_vocab, NULL);
+			ck_assert_int_ge(tok, 0);
+			o[i] = tok;
+			ck_assert_int_eq(llm_eval(c, &tok, 1, &logits), C_OK);
+		}
+		llm_detokenize(llm_model_vocab(m), o, 8, false, &text);
+		ck_assert(utf8_valid(text.p ? text.p : "", text.len));
+		llm_sampler_free(&s);
+		llm_ctx_free(c);
+	}
+	ck_assert(memcmp(out1, out2, sizeof out1) == 0);
+	llm_tokens_free(&t);
+	llm_model_free(m);
+	buf_free(&err);
+	buf_free(&text);
+}
+END_TEST
+
+START_TEST(sampler_rules)
+{
+	float logits[6] = { 1.0f, 3.0f, 2.9f, -1.0f, 0.5f, 2.0f };
+	uint8_t allow[6] = { 1, 0, 1, 1, 1, 1 };
+	struct llm_sampler_params p;
+	struct llm_sampler s, s2;
+	int counts[6] = { 0 }, i;
+
+	llm_sampler_defaults(&p);
+	p.temp = 0;
+	llm_sampler_init(&s, &p);
+	ck_assert_int_eq(llm_sample(&s, logits, 6, NULL), 1);
+	ck_assert_int_eq(llm_sample(&s, logits, 6, allow), 2);
+	/* the repetition penalty pushes a seen token down */
+	llm_sampler_free(&s);
+	p.repeat_penalty = 1.5f;
+	llm_sampler_init(&s, &p);
+	llm_sampler_accept(&s, 1);
+	ck_assert_int_eq(llm_sample(&s, logits, 6, NULL), 2);
+	ck_assert(logits[1] == 3.0f); /* logits are not modified */
+	llm_sampler_free(&s);
+	/* top-k 1 is greedy; min-p 1 keeps only the top; nothing allowed: -1 */
+	llm_sampler_defaults(&p);
+	p.top_k = 1;
+	llm_sampler_init(&s, &p);
+	for (i = 0; i < 20; i++)
+		ck_assert_int_eq(llm_sample(&s, logits, 6, NULL), 1);
+	memset(allow, 0, sizeof allow);
+	ck_assert_int_eq(llm_sample(&s, logits, 6, allow), -1);
+	llm_sampler_free(&s);
+	llm_sampler_defaults(&p);
+	p.top_k = 0;
+	p.min_p = 1.0f;
+	llm_sampler_init(&s, &p);
+	for (i = 0; i < 20; i++)
+		ck_assert_int_eq(llm_sample(&s, logits, 6, NULL), 1);
+	llm_sampler_free(&s);
+	/* top-p 0.5 at temperature 1: only the two best (1 and 2) */
+	llm_sampler_defaults(&p);
+	p.temp = 1.0f;
+	p.top_k = 0;
+	p.min_p = 0;
+	p.top_p = 0.5f;
+	llm_sampler_init(&s, &p);
+	for (i = 0; i < 400; i++)
+		counts[llm_sample(&s, logits, 6, NULL)]++;
+	ck_assert_int_eq(counts[0] + counts[3] + counts[4] + counts[5], 0);
+	ck_assert_int_gt(counts[1], 100);
+	ck_assert_int_gt(counts[2], 100);
+	llm_sampler_free(&s);
+	/* same seed, same draws; reset restarts them */
+	p.top_p = 1.0f;
+	llm_sampler_init(&s, &p);
+	llm_sampler_init(&s2, &p);
+	for (i = 0; i < 50; i++)
+		ck_assert_int_eq(llm_sample(&s, logits, 6, NULL), llm_sample(&s2, logits, 6, NULL));
+	{
+		int first = llm_sample(&s, logits, 6, NULL), again;
+		float r1 = llm_sampler_rand(&s);
+		llm_sampler_reset(&s);
+		for (i = 0; i < 50; i++)
+			llm_sample(&s, logits, 6, NULL);
+		again = llm_sample(&s, logits, 6, NULL);
+		ck_assert_int_eq(first, again);
+		ck_assert(llm_sampler_rand(&s) == r1);
+	}
+	llm_sampler_free(&s);
+	llm_sampler_free(&s2);
+}
+END_TEST
+
+START_TEST(refusals)
+{
+	struct buf err = BUF_INIT;
+	char *p = shared("vocab/ggml-vocab-gpt-2.gguf");
+	if (fs_exists(p)) {
+		ck_assert_ptr_null(llm_model_load(p, &err));
+		ck_assert_msg(strstr(buf_str(&err), "gpt2") || strstr(buf_str(&err), "architecture"),
+			      "%s", buf_str(&err));
+	}
+	free(p);
+	buf_free(&err);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("model");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int nf;
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, stories260k_greedy_matches_reference);
+	tcase_add_test(tc, context_bookkeeping);
+	tcase_add_test(tc, batched_equals_sequential);
+	tcase_add_test(tc, llama2_tiny_random);
+	tcase_add_test(tc, sampler_rules);
+	tcase_add_test(tc, refusals);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? 0 : 1;
+}
