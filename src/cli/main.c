@@ -13,8 +13,8 @@
 #include "util/xalloc.h"
 
 /* Subcommands that other areas provide as plain main-like functions. */
-int cmd_model_main(int argc, char **argv) __attribute__((weak));
-int cmd_sandbox_main(int argc, char **argv) __attribute__((weak));
+#include "cli/cmd-model.h"
+#include "cli/cmd-sandbox.h"
 
 static int
 cmd_external(int (*fn)(int, char **), const char *what, int argc, char **argv)

@@ -36,6 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "provider/local.h"
 #include "provider/provider.h"
 #include "provider/remote.h"
 #include "provider/secrets.h"
@@ -291,13 +292,7 @@ provider_open(const char *spec, const cJSON *cfg, struct provider_error *err)
 	name[nlen] = '\0';
 
 	if (strcmp(name, "local") == 0) {
-		/* >>> LOCAL PROVIDER HOOK: route "local/PATH.gguf" here once
-		 * src/provider/local.c lands, e.g.
-		 *     return provider_local_open(slash + 1, cfg, err);
-		 */
-		provider_fail(err, C_ERR_UNSUPPORTED,
-			      "the local provider is not built into this conch yet (%s)", spec);
-		return NULL;
+		return provider_local_open(slash + 1, cfg, err);
 	}
 	return open_remote(name, slash + 1, cfg, err);
 }
