@@ -36,7 +36,8 @@ enum cerr buf_adds(struct buf *b, const char *s);
 enum cerr buf_addc(struct buf *b, char c);
 enum cerr buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-enum cerr buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+enum cerr buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* Shorten to n bytes (n <= len). */
 void buf_truncate(struct buf *b, size_t n);
 /* Contents as a C string; "" when empty.  Valid until the next append. */

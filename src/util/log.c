@@ -4,7 +4,7 @@
 
 #include "util/log.h"
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 vlog(const char *kind, const char *fmt, va_list ap)
 {
 	char line[4096];
