@@ -12,5 +12,5 @@ trap 'rm -rf "$out"' EXIT
 ${CC:-cc} -std=gnu11 -O2 -include "$build/config.h" -I"$src/src" \
 	-DCONCH_PKGDATADIR='"/nonexistent"' -DCONCH_SRCDIR="\"$src\"" \
 	"$src/bench/sse-bench.c" "$build/libconch.a" \
-	$(pkg-config --cflags --libs libcurl libcjson) -lpthread -lm -o "$out/sse-bench"
+	$(pkg-config --cflags --libs libcurl libcjson libpcre2-8 libseccomp yaml-0.1 ncursesw) -lpthread -lm -o "$out/sse-bench"
 "$out/sse-bench" "${2:-100000}"
