@@ -312,6 +312,36 @@ out:
 	return run;
 }
 
+enum net_grant { NET_NOT_NEEDED, NET_GRANTED, NET_DENIED, NET_OFF_UNASKED };
+
+/* A command that looks like it needs the network (curl, git fetch, pip
+ * install ...) runs with the network off unless the user, asked now,
+ * allows it for this one command. */
+static enum net_grant
+network_for(struct tool_ctx *ctx, const struct tool *t, const cJSON *args)
+{
+	const char *cmd = jx_str(args, "command");
+	struct approval_req req;
+	char *reason = NULL;
+	enum approval a;
+
+	if (!cmd || !policy_command_wants_network(cmd))
+		return NET_NOT_NEEDED;
+	if (!ctx->approve)
+		return NET_OFF_UNASKED;
+	req.tool = t->name;
+	req.summary = cmd;
+	req.diff = NULL;
+	req.reason = "this command looks like it needs the network, which is "
+		     "off in the sandbox: allow network for this command?";
+	a = ctx->approve(ctx->ud, &req, &reason);
+	free(reason);
+	if (a == APPROVE_DENY)
+		return NET_DENIED;
+	ctx->sandbox.allow_network = true;
+	return NET_GRANTED;
+}
+
 void
 tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 	  struct buf *out, bool *is_error)
@@ -322,6 +352,8 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 	const char *j = args_json ? args_json : "";
 	int line = 0, col = 0;
 	enum cerr e;
+	enum net_grant net = NET_NOT_NEEDED;
+	bool net_saved = ctx->sandbox.allow_network;
 
 	*is_error = true;
 	if (!t) {
@@ -368,9 +400,16 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 		if (d == POLICY_ASK && !ask_user(ctx, t, args, buf_str(&msg), out))
 			goto out;
 	}
+	if ((t->flags & TOOL_RUNS_COMMANDS) && !ctx->sandbox.allow_network)
+		net = network_for(ctx, t, args);
 	buf_init(&res, TOOL_BUF_MAX);
 	e = t->exec(ctx, args, &res);
+	ctx->sandbox.allow_network = net_saved;
 	buf_add(out, res.p ? res.p : "", res.len);
+	if (net == NET_OFF_UNASKED && e != C_OK)
+		buf_adds(out, "\n[note: the network is off inside the sandbox; the "
+			 "user can allow it for one command when asked, or with "
+			 "\"sandbox\": {\"network\": true} in their config]");
 	if (!buf_ok(&res))
 		buf_adds(out, "\n[output cut: too large]");
 	else if (!res.len)

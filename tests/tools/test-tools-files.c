@@ -541,6 +541,41 @@ START_TEST(call_policy_deny_and_headless_ask)
 }
 END_TEST
 
+START_TEST(call_network_asked_per_command)
+{
+	struct tt t;
+	struct fake_user u = { 0 };
+	char *r;
+	tt_setup(&t);
+	t.pol.mode = MODE_AUTO;
+	/* headless: no one to ask, the network stays off, the model is told */
+	r = tt_err(&t, "bash", "{\"command\":\"curl -s http://127.0.0.1:9/\"}");
+	tt_has(r, "network is off inside the sandbox");
+	free(r);
+	/* a command with no network use is not asked about */
+	t.ctx.approve = fake_approve;
+	t.ctx.ud = &u;
+	u.answer = APPROVE_DENY;
+	free(tt_ok(&t, "bash", "{\"command\":\"echo local\"}"));
+	ck_assert_int_eq(u.asked, 0);
+	/* asked; denied: runs with the network off */
+	r = tt_err(&t, "bash", "{\"command\":\"curl -s http://127.0.0.1:9/\"}");
+	free(r);
+	ck_assert_int_eq(u.asked, 1);
+	ck_assert_str_eq(u.summary, "curl -s http://127.0.0.1:9/");
+	tt_has(u.reason_seen, "network");
+	ck_assert(!t.ctx.sandbox.allow_network);
+	/* approved once: asked again next time, and the grant does not stick */
+	u.answer = APPROVE_ONCE;
+	r = tt_err(&t, "bash", "{\"command\":\"curl -s http://127.0.0.1:9/\"}");
+	free(r);
+	ck_assert_int_eq(u.asked, 2);
+	ck_assert(!t.ctx.sandbox.allow_network);
+	fake_free(&u);
+	tt_teardown(&t);
+}
+END_TEST
+
 START_TEST(call_ask_with_approve_callback)
 {
 	struct tt t;
@@ -662,6 +697,7 @@ main(void)
 	tcase_add_test(tc, call_rejects_bad_arguments);
 	tcase_add_test(tc, call_policy_deny_and_headless_ask);
 	tcase_add_test(tc, call_ask_with_approve_callback);
+	tcase_add_test(tc, call_network_asked_per_command);
 	tcase_add_test(tc, diff_unified_output);
 	suite_add_tcase(s, tc);
 	return tt_run(s);
