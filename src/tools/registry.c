@@ -406,7 +406,7 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 	e = t->exec(ctx, args, &res);
 	ctx->sandbox.allow_network = net_saved;
 	buf_add(out, res.p ? res.p : "", res.len);
-	if (net == NET_OFF_UNASKED && e != C_OK)
+	if (net == NET_OFF_UNASKED)
 		buf_adds(out, "\n[note: the network is off inside the sandbox; the "
 			 "user can allow it for one command when asked, or with "
 			 "\"sandbox\": {\"network\": true} in their config]");
