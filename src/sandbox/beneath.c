@@ -242,23 +242,6 @@ out:
 	return e;
 }
 
-static int
-write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 enum cerr
 sandbox_write_beneath(const char *root, const char *relpath, const void *data,
 		      size_t len, mode_t mode, bool mkdirs, struct buf *why)
@@ -315,7 +298,7 @@ sandbox_write_beneath(const char *root, const char *relpath, const void *data,
 		e = C_ERR_IO;
 		goto out;
 	}
-	if (write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 ||
+	if (fs_write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 ||
 	    fsync(fd) < 0 || close(fd) < 0) {
 		fd = -1;
 		e = map_errno(errno, relpath, why);

@@ -49,8 +49,8 @@ out:
 	return e;
 }
 
-static int
-write_all(int fd, const void *data, size_t len)
+int
+fs_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	while (len) {
@@ -90,7 +90,7 @@ fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		goto out;
-	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 ||
+	if (fchmod(fd, mode) < 0 || fs_write_all(fd, data, len) < 0 ||
 	    fsync(fd) < 0)
 		goto out_unlink;
 	if (close(fd) < 0) {

@@ -21,6 +21,10 @@ enum cerr fs_read_file(const char *path, size_t max, struct buf *out);
 enum cerr fs_write_atomic(const char *path, const void *data, size_t len,
 			  mode_t mode);
 
+/* write(2) all `len` bytes, retrying on EINTR and short writes; 0 or -1
+ * with errno set. */
+int fs_write_all(int fd, const void *data, size_t len);
+
 /* Create `path` and missing parents with `mode`; existing is fine. */
 enum cerr fs_mkdir_p(const char *path, mode_t mode);
 
