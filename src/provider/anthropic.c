@@ -490,60 +490,25 @@ const struct remote_decoder_ops anth_decoder_ops = {
 
 /* ---- provider ---- */
 
-struct anth {
-	struct provider base;
-	struct remote_cfg cfg;
-};
-
 static enum cerr
 anth_chat(struct provider *p, const struct provider_request *req,
 	  const struct provider_events *ev, struct conv_msg *out,
 	  struct provider_error *err)
 {
-	struct anth *a = (struct anth *)p;
-	cJSON *body = anth_build_request(p->model, req);
-	char *text = jx_print(body);
-	char *url = xasprintf("%s/v1/messages", a->cfg.base_url);
-	char *keyhdr = a->cfg.key ? xasprintf("x-api-key: %s", a->cfg.key) : NULL;
-	const char *hdrs[5];
-	size_t nh = 0;
-	enum cerr e;
-
+	struct remote_provider *r = (struct remote_provider *)p;
+	static const char *const hdrs[] = {
+		"content-type: application/json",
+		"accept: text/event-stream",
+		"anthropic-version: " ANTH_VERSION,
+	};
 	conv_msg_init(out, CONV_ASSISTANT);
-	hdrs[nh++] = "content-type: application/json";
-	hdrs[nh++] = "accept: text/event-stream";
-	hdrs[nh++] = "anthropic-version: " ANTH_VERSION;
-	if (keyhdr)
-		hdrs[nh++] = keyhdr;
-	e = remote_stream_call(&a->cfg, url, hdrs, nh, text, &anth_decoder_ops, ev, out, err);
-	if (keyhdr) {
-		explicit_bzero(keyhdr, strlen(keyhdr));
-		free(keyhdr);
-	}
-	free(url);
-	free(text);
-	cJSON_Delete(body);
-	return e;
-}
-
-static void
-anth_free(struct provider *p)
-{
-	struct anth *a = (struct anth *)p;
-	remote_cfg_free(&a->cfg);
-	free(a);
+	return remote_post_json(&r->cfg, "/v1/messages", hdrs, 3, "x-api-key: ",
+				anth_build_request(p->model, req),
+				&anth_decoder_ops, ev, out, err);
 }
 
 struct provider *
 provider_anthropic_new(struct remote_cfg *cfg, const char *model)
 {
-	struct anth *a = xcalloc(1, sizeof *a);
-	a->cfg = *cfg;
-	memset(cfg, 0, sizeof *cfg);
-	a->base.name = a->cfg.name;
-	a->base.chat = anth_chat;
-	a->base.destroy = anth_free;
-	a->base.priv = a;
-	provider_set_model(&a->base, model);
-	return &a->base;
+	return remote_provider_new(cfg, model, anth_chat);
 }

@@ -459,60 +459,27 @@ const struct remote_decoder_ops oai_decoder_ops = {
 
 /* ---- provider ---- */
 
-struct oai {
-	struct provider base;
-	struct remote_cfg cfg;
-};
-
 static enum cerr
 oai_chat(struct provider *p, const struct provider_request *req,
 	 const struct provider_events *ev, struct conv_msg *out,
 	 struct provider_error *err)
 {
-	struct oai *o = (struct oai *)p;
-	cJSON *body = oai_build_request(p->model, req, o->cfg.openai_max_completion_tokens);
-	char *text = jx_print(body);
-	char *url = xasprintf("%s/chat/completions", o->cfg.base_url);
-	char *keyhdr = o->cfg.key ? xasprintf("Authorization: Bearer %s", o->cfg.key) : NULL;
-	const char *hdrs[5];
-	size_t nh = 0;
-	enum cerr e;
-
+	struct remote_provider *r = (struct remote_provider *)p;
+	static const char *const hdrs[] = {
+		"Content-Type: application/json",
+		"Accept: text/event-stream",
+		"X-Title: conch",
+	};
 	conv_msg_init(out, CONV_ASSISTANT);
-	hdrs[nh++] = "Content-Type: application/json";
-	hdrs[nh++] = "Accept: text/event-stream";
-	hdrs[nh++] = "X-Title: conch";
-	if (keyhdr)
-		hdrs[nh++] = keyhdr;
-	e = remote_stream_call(&o->cfg, url, hdrs, nh, text, &oai_decoder_ops, ev, out, err);
-	if (keyhdr) {
-		explicit_bzero(keyhdr, strlen(keyhdr));
-		free(keyhdr);
-	}
-	free(url);
-	free(text);
-	cJSON_Delete(body);
-	return e;
-}
-
-static void
-oai_free(struct provider *p)
-{
-	struct oai *o = (struct oai *)p;
-	remote_cfg_free(&o->cfg);
-	free(o);
+	return remote_post_json(&r->cfg, "/chat/completions", hdrs, 3,
+				"Authorization: Bearer ",
+				oai_build_request(p->model, req,
+						  r->cfg.openai_max_completion_tokens),
+				&oai_decoder_ops, ev, out, err);
 }
 
 struct provider *
 provider_openai_new(struct remote_cfg *cfg, const char *model)
 {
-	struct oai *o = xcalloc(1, sizeof *o);
-	o->cfg = *cfg;
-	memset(cfg, 0, sizeof *cfg);
-	o->base.name = o->cfg.name;
-	o->base.chat = oai_chat;
-	o->base.destroy = oai_free;
-	o->base.priv = o;
-	provider_set_model(&o->base, model);
-	return &o->base;
+	return remote_provider_new(cfg, model, oai_chat);
 }

@@ -355,3 +355,59 @@ out:
 	ops->destroy(c.dec);
 	return e;
 }
+
+static void
+remote_provider_free(struct provider *p)
+{
+	struct remote_provider *r = (struct remote_provider *)p;
+	remote_cfg_free(&r->cfg);
+	free(r);
+}
+
+struct provider *
+remote_provider_new(struct remote_cfg *cfg, const char *model,
+		    enum cerr (*chat)(struct provider *,
+				      const struct provider_request *,
+				      const struct provider_events *,
+				      struct conv_msg *, struct provider_error *))
+{
+	struct remote_provider *r = xcalloc(1, sizeof *r);
+	r->cfg = *cfg;
+	memset(cfg, 0, sizeof *cfg);
+	r->base.name = r->cfg.name;
+	r->base.chat = chat;
+	r->base.destroy = remote_provider_free;
+	r->base.priv = r;
+	provider_set_model(&r->base, model);
+	return &r->base;
+}
+
+enum cerr
+remote_post_json(const struct remote_cfg *cfg, const char *path,
+		 const char *const *headers, size_t nheaders,
+		 const char *key_prefix, cJSON *body,
+		 const struct remote_decoder_ops *ops,
+		 const struct provider_events *ev, struct conv_msg *out,
+		 struct provider_error *err)
+{
+	char *text = jx_print(body);
+	char *url = xasprintf("%s%s", cfg->base_url, path);
+	char *keyhdr = cfg->key ? xasprintf("%s%s", key_prefix, cfg->key) : NULL;
+	const char *hdrs[8];
+	size_t nh = 0, i;
+	enum cerr e;
+
+	for (i = 0; i < nheaders && nh < 7; i++)
+		hdrs[nh++] = headers[i];
+	if (keyhdr)
+		hdrs[nh++] = keyhdr;
+	e = remote_stream_call(cfg, url, hdrs, nh, text, ops, ev, out, err);
+	if (keyhdr) {
+		explicit_bzero(keyhdr, strlen(keyhdr));
+		free(keyhdr);
+	}
+	free(url);
+	free(text);
+	cJSON_Delete(body);
+	return e;
+}

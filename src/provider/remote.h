@@ -56,6 +56,32 @@ cJSON *anth_build_request(const char *model, const struct provider_request *req)
 cJSON *oai_build_request(const char *model, const struct provider_request *req,
 			 bool max_completion_tokens);
 
+/* A remote provider: the vtable and its endpoint settings. */
+struct remote_provider {
+	struct provider base;
+	struct remote_cfg cfg;
+};
+
+/* A remote provider whose chat is `chat` (ownership of *cfg moves in; it
+ * is left zeroed). */
+struct provider *remote_provider_new(struct remote_cfg *cfg, const char *model,
+				     enum cerr (*chat)(struct provider *,
+						       const struct provider_request *,
+						       const struct provider_events *,
+						       struct conv_msg *,
+						       struct provider_error *));
+
+/* POST `body` (consumed) as JSON to cfg->base_url + `path`, with
+ * `headers` and, when cfg has a key, the header `key_prefix` + key (wiped
+ * after use), and decode the streamed answer with `ops` (see
+ * remote_stream_call). */
+enum cerr remote_post_json(const struct remote_cfg *cfg, const char *path,
+			   const char *const *headers, size_t nheaders,
+			   const char *key_prefix, cJSON *body,
+			   const struct remote_decoder_ops *ops,
+			   const struct provider_events *ev, struct conv_msg *out,
+			   struct provider_error *err);
+
 /* Open providers over a filled cfg (ownership of *cfg moves in; it is
  * left zeroed). */
 struct provider *provider_anthropic_new(struct remote_cfg *cfg, const char *model);
