@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "agent/agent.h"
+#include "util/clock.h"
 #include "agent/mind.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
@@ -19,14 +20,6 @@ fd_ready(int fd)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	return fd >= 0 && poll(&p, 1, 0) > 0;
-}
-
-static long
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 void
@@ -193,7 +186,7 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 		}
 		if (ev && ev->tool_start)
 			ev->tool_start(ev->ud, call);
-		t0 = now_ms();
+		t0 = clock_mono_ms();
 		tool_call(&ctx, call->name, call->args, &out, &is_error);
 		res->tool_calls++;
 		if (fd_ready(a->o.cancel_fd)) {
@@ -202,13 +195,13 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 			is_error = true;
 		}
 		if (ev && ev->tool_end)
-			ev->tool_end(ev->ud, call, buf_str(&out), is_error, now_ms() - t0);
+			ev->tool_end(ev->ud, call, buf_str(&out), is_error, clock_mono_ms() - t0);
 		conv_msg_add_tool_result(&results, call->id, buf_str(&out), is_error);
 		{
 			cJSON *rec = cJSON_CreateObject();
 			cJSON_AddStringToObject(rec, "id", call->id);
 			cJSON_AddStringToObject(rec, "name", call->name);
-			cJSON_AddNumberToObject(rec, "ms", (double)(now_ms() - t0));
+			cJSON_AddNumberToObject(rec, "ms", (double)(clock_mono_ms() - t0));
 			cJSON_AddBoolToObject(rec, "is_error", is_error);
 			session_append(a->session, "tool", rec);
 		}

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cmd-model.h"
+#include "util/clock.h"
 #include "llm/llm.h"
 #include "llm/quant.h"
 #include "llm/template.h"
@@ -308,9 +309,7 @@ out:
 static double
 now_s(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)clock_mono_ms() / 1e3;
 }
 
 static void

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "net/curl-lazy.h"
+#include "util/clock.h"
 
 #include "net/http.h"
 #include "util/str.h"
@@ -25,14 +26,6 @@ struct xfer {
 	char retry_ms[32];     /* retry-after-ms header value */
 	char retry_s[64];      /* retry-after header value */
 };
-
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 copy_value(char *dst, size_t dn, const char *v, size_t vn)
@@ -55,7 +48,7 @@ on_header(char *p, size_t size, size_t nmemb, void *ud)
 	struct xfer *x = ud;
 	size_t n = size * nmemb;
 
-	x->last_byte = mono_ms();
+	x->last_byte = clock_mono_ms();
 	if (n >= 5 && memcmp(p, "HTTP/", 5) == 0) {
 		/* a new response (after 100 Continue or a redirect) */
 		x->retry_ms[0] = x->retry_s[0] = '\0';
@@ -75,7 +68,7 @@ on_body(char *p, size_t size, size_t nmemb, void *ud)
 	long status = 0;
 	enum http_sink_ret r;
 
-	x->last_byte = mono_ms();
+	x->last_byte = clock_mono_ms();
 	x->rs->received += n;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (status < 200 || status > 299) {
@@ -176,7 +169,7 @@ run_multi(struct xfer *x, CURLM *multi, char *ebuf)
 		}
 		if (!running)
 			return C_OK;
-		now = mono_ms();
+		now = clock_mono_ms();
 		/* the request going out counts as activity too */
 		if (curl_easy_getinfo(x->easy, CURLINFO_SIZE_UPLOAD_T, &now_sent) == CURLE_OK &&
 		    now_sent > sent) {
@@ -251,7 +244,7 @@ http_post(const struct http_request *rq, struct http_response *rs)
 	x.rq = rq;
 	x.rs = rs;
 	x.easy = easy;
-	x.last_byte = mono_ms();
+	x.last_byte = clock_mono_ms();
 	curl_easy_setopt(easy, CURLOPT_URL, rq->url);
 	curl_easy_setopt(easy, CURLOPT_POST, 1L);
 	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "provider/chain.h"
+#include "util/clock.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -51,10 +52,8 @@ struct chain {
 static long long
 real_now(void *ud)
 {
-	struct timespec ts;
 	(void)ud;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_mono_ms();
 }
 
 static bool

@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "sandbox/sandbox.h"
+#include "util/clock.h"
 #include "sandbox/sb-internal.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -487,14 +488,6 @@ keeper(const struct launch *L, int errfd)
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
 }
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* Keep the head in res->output and a rolling tail in res->tail. */
 static void
 collect(struct sandbox_result *res, size_t max, const char *p, size_t n,
@@ -611,7 +604,7 @@ finish(const struct sandbox_spec *spec, pid_t pid, long deadline, bool killed,
 	while (!exited && !killed) {
 		struct pollfd pf[2];
 		nfds_t n = 0;
-		long left = deadline ? deadline - now_ms() : -1;
+		long left = deadline ? deadline - clock_mono_ms() : -1;
 		pid_t w = waitpid(pid, status, WNOHANG);
 		if (w == pid) {
 			exited = true;
@@ -639,10 +632,10 @@ finish(const struct sandbox_spec *spec, pid_t pid, long deadline, bool killed,
 		}
 	}
 	if (!exited) {
-		long until = now_ms() + SB_KEEPER_WAIT_MS;
+		long until = clock_mono_ms() + SB_KEEPER_WAIT_MS;
 		struct timespec ts = { 0, 200000 };
 		kill(pid, SIGUSR1);
-		while (!exited && now_ms() < until) {
+		while (!exited && clock_mono_ms() < until) {
 			pid_t w = waitpid(pid, status, WNOHANG);
 			if (w == pid) {
 				exited = true;
@@ -650,7 +643,7 @@ finish(const struct sandbox_spec *spec, pid_t pid, long deadline, bool killed,
 				break;
 			} else if (pidfd >= 0) {
 				struct pollfd pf = { pidfd, POLLIN, 0 };
-				long left = until - now_ms();
+				long left = until - clock_mono_ms();
 				poll(&pf, 1, left > 0 ? (int)left : 0);
 			} else {
 				nanosleep(&ts, NULL);
@@ -668,7 +661,7 @@ pump(const struct sandbox_spec *spec, pid_t pid, int rfd, int spill,
      struct sandbox_result *res)
 {
 	size_t max = spec->max_output ? spec->max_output : SB_DEFAULT_MAX_OUTPUT;
-	long deadline = spec->timeout_ms > 0 ? now_ms() + spec->timeout_ms : 0;
+	long deadline = spec->timeout_ms > 0 ? clock_mono_ms() + spec->timeout_ms : 0;
 	bool eof = false, killed = false, exited = false;
 	long drain_until = 0;
 	int status = 0;
@@ -684,20 +677,20 @@ pump(const struct sandbox_spec *spec, pid_t pid, int rfd, int spill,
 			nfds = 2;
 		}
 		if (deadline && !killed) {
-			long left = deadline - now_ms();
+			long left = deadline - clock_mono_ms();
 			timeout = left < 0 ? 0 : (int)left;
 		}
 		/* Once the keeper is gone, drain briefly (bounded), then stop. */
 		if (!exited) {
 			if (waitpid(pid, &status, WNOHANG) == pid) {
 				exited = true;
-				drain_until = now_ms() + SB_DRAIN_MS;
+				drain_until = clock_mono_ms() + SB_DRAIN_MS;
 			} else if (timeout < 0 || timeout > 50) {
 				timeout = 50;
 			}
 		}
 		if (exited) {
-			long left = drain_until - now_ms();
+			long left = drain_until - clock_mono_ms();
 			if (left <= 0)
 				break;
 			if (timeout < 0 || timeout > left)
@@ -709,12 +702,12 @@ pump(const struct sandbox_spec *spec, pid_t pid, int rfd, int spill,
 				continue;
 			break;
 		}
-		if (deadline && !killed && now_ms() >= deadline) {
+		if (deadline && !killed && clock_mono_ms() >= deadline) {
 			res->timed_out = true;
 			kill(pid, SIGUSR1);
 			killed = true;
 			if (exited)
-				drain_until = now_ms() + SB_DRAIN_MS;
+				drain_until = clock_mono_ms() + SB_DRAIN_MS;
 		}
 		if (nfds == 2 && (fds[1].revents & POLLIN)) {
 			res->cancelled = true;

@@ -7,6 +7,7 @@
 
 #include "agent/mind.h"
 #include "ui/ui.h"
+#include "util/clock.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 
@@ -154,14 +155,6 @@ hl_todo(void *ud, const struct todo_list *t)
 	}
 }
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 int
 ui_exit_code(const struct agent_result *r)
 {
@@ -243,7 +236,7 @@ ui_headless(struct agent *a, const char *prompt, const struct ui_opts *o)
 		.approve = NULL, /* nobody to ask: the policy denies */
 	};
 	struct agent_result r;
-	long t0 = now_ms();
+	long t0 = clock_mono_ms();
 	int code;
 
 	if (o->format == OUT_STREAM_JSON) {
@@ -269,7 +262,7 @@ ui_headless(struct agent *a, const char *prompt, const struct ui_opts *o)
 		}
 		fflush(stdout);
 	} else {
-		emit(result_json(a, &r, now_ms() - t0));
+		emit(result_json(a, &r, clock_mono_ms() - t0));
 	}
 	if (o->format != OUT_STREAM_JSON) /* mind.h: after the answer */
 		agent_reflect(a, &r, &ev, true);

@@ -8,6 +8,7 @@
 
 #include "agent/mind.h"
 #include "ui/repl.h"
+#include "util/clock.h"
 #include "ui/width.h"
 #include "util/xalloc.h"
 
@@ -194,7 +195,7 @@ draw_status(struct repl *r, int y, int W)
 		buf_printf(&b, " | scrolled +%ld", r->scroll);
 	if (r->busy)
 		buf_printf(&b, " | %s %lds", r->job == JOB_SHELL ? "running" : "working",
-			   (repl_now_ms() - r->job_t0) / 1000);
+			   (long)((clock_mono_ms() - r->job_t0) / 1000));
 	if (r->npending)
 		buf_printf(&b, " | %zu queued", r->npending);
 	buf_printf(&b, " | %s | sandbox %s",
@@ -378,6 +379,6 @@ repl_draw(struct repl *r)
 	}
 	wnoutrefresh(stdscr);
 	doupdate();
-	r->last_draw = repl_now_ms();
+	r->last_draw = clock_mono_ms();
 }
 

@@ -43,14 +43,7 @@
 #include "util/xalloc.h"
 
 #include "ui/repl.h"
-
-long
-repl_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
+#include "util/clock.h"
 
 /* ---- signals: the handlers only write to a self-pipe ---- */
 
@@ -353,7 +346,7 @@ repl_start_job(struct repl *r, enum job_kind k, const char *text)
 	ui_drain_cancel(r->o->cancel_fd);
 	r->job = k;
 	r->busy = true;
-	r->job_t0 = repl_now_ms();
+	r->job_t0 = clock_mono_ms();
 	r->cur = r->think = NULL;
 	if (k == JOB_SHELL) {
 		r->shell = ts_add_text(&r->ts, ENT_SHELL, text);
@@ -824,7 +817,7 @@ loop(struct repl *r, int sigr)
 	while (!r->quit) {
 		struct pollfd p[4];
 		int timeout = -1;
-		long since = repl_now_ms() - r->last_draw;
+		long since = clock_mono_ms() - r->last_draw;
 		if (r->dirty && since >= FRAME_MS) {
 			repl_draw(r);
 			r->dirty = false;

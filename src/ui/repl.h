@@ -133,9 +133,6 @@ struct repl {
 	bool quit;
 };
 
-/* Monotonic milliseconds. */
-long repl_now_ms(void);
-
 /* The worker thread's body: runs r->job with r->job_text and queues what
  * happens, ending with U_DONE, U_SHELL_DONE or U_COMPACT_DONE
  * (repl-worker.c). */
