@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "sandbox/sandbox.h"
+#include "util/str.h"
 
 enum st {
 	S_TEXT,
@@ -17,43 +18,6 @@ enum st {
 	S_STR,     /* OSC/DCS/SOS/PM/APC body until BEL or ST */
 	S_STR_ESC, /* ESC inside a string: "\\" ends it */
 };
-
-/* Length of the UTF-8 sequence at s[0..n), 0 when invalid; *cp gets the
- * code point. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c;
-	size_t len, i;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 /* What a C1 control (0x80..0x9f) starts. */
 static enum st
@@ -112,7 +76,7 @@ sandbox_sanitize(const char *in, size_t n, struct buf *out)
 				i++;
 				continue;
 			}
-			len = utf8_seq(s + i, n - i, &cp);
+			len = utf8_next((const char *)s + i, n - i, &cp);
 			if (len == 0) {
 				buf_printf(out, "\\x%02X", c);
 				i++;

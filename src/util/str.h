@@ -4,9 +4,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 bool str_prefix(const char *s, const char *prefix);
 bool str_suffix(const char *s, const char *suffix);
+/* Decode the UTF-8 sequence at s[0..n): its length (1..4) with *cp set,
+ * or 0 when it is invalid (overlong, surrogate, > U+10FFFF) or cut short. */
+size_t utf8_next(const char *s, size_t n, uint32_t *cp);
 /* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *s, size_t n);
 /* The largest length <= n that does not cut a UTF-8 sequence in two. */
