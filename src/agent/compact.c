@@ -206,7 +206,7 @@ static enum cerr
 compact_at(struct agent *a, size_t cut, const char *focus,
 	   const struct agent_events *ev)
 {
-	struct conv one, nc;
+	struct conv nc;
 	struct conv_msg msg, *sm;
 	struct provider_error perr;
 	struct buf digest = BUF_INIT, note = BUF_INIT, text = BUF_INIT;
@@ -217,30 +217,17 @@ compact_at(struct agent *a, size_t cut, const char *focus,
 	cJSON *rec;
 
 	mind_digest(&a->conv, 0, cut, cap, &digest);
-	conv_init(&one);
-	conv_msg_add_text(conv_add(&one, CONV_USER), buf_str(&digest));
-	{
-		struct provider_request req = {
-			.system = sys, .conv = &one, .max_tokens = a->o.max_tokens,
-		};
-		struct provider_events pev;
-		memset(&perr, 0, sizeof perr);
-		mind_events(a, &pev);
-		e = chain_chat(a->o.chain, &req, &pev, &msg, &perr);
-	}
+	e = mind_ask(a, sys, buf_str(&digest), &msg, &perr);
 	if (!e) {
 		summary = conv_msg_text(&msg);
 		if (!*summary) {
 			e = C_ERR_PROVIDER;
 			snprintf(perr.msg, sizeof perr.msg, "the summary was empty");
 		}
-		if (msg.usage.known)
-			conv_usage_add(&a->usage, &msg.usage);
 		if (!e && ev && ev->turn_end)
 			ev->turn_end(ev->ud, &msg);
 	}
 	conv_msg_free(&msg);
-	conv_free(&one);
 	if (e) {
 		buf_printf(&note, "compaction failed (%s); the full context is kept",
 			   perr.msg[0] ? perr.msg : cerr_str(e));

@@ -153,3 +153,25 @@ mind_events(const struct agent *a, struct provider_events *pev)
 	pev->cancelled = pev_cancelled;
 	pev->cancel_fd = a->o.cancel_fd;
 }
+
+enum cerr
+mind_ask(struct agent *a, const char *system, const char *text,
+	 struct conv_msg *msg, struct provider_error *perr)
+{
+	struct conv one;
+	struct provider_events pev;
+	struct provider_request req = {
+		.system = system, .conv = &one, .max_tokens = a->o.max_tokens,
+	};
+	enum cerr e;
+
+	conv_init(&one);
+	conv_msg_add_text(conv_add(&one, CONV_USER), text);
+	memset(perr, 0, sizeof *perr);
+	mind_events(a, &pev);
+	e = chain_chat(a->o.chain, &req, &pev, msg, perr);
+	if (!e && msg->usage.known)
+		conv_usage_add(&a->usage, &msg->usage);
+	conv_free(&one);
+	return e;
+}

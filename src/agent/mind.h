@@ -43,6 +43,13 @@ void mind_digest(const struct conv *c, size_t from, size_t to, size_t cap,
  * nothing streamed, but the user's cancel stops them. */
 void mind_events(const struct agent *a, struct provider_events *pev);
 
+/* A side call outside the conversation (summary, reflection): one user
+ * message `text` under `system`, no tools.  On success `msg` holds the
+ * answer (caller frees) and its usage is added to the session's; on
+ * failure perr says why (msg is still initialised). */
+enum cerr mind_ask(struct agent *a, const char *system, const char *text,
+		   struct conv_msg *msg, struct provider_error *perr);
+
 /* Estimated tokens of the next request (system, tools, messages). */
 long agent_context_tokens(const struct agent *a);
 

@@ -221,7 +221,6 @@ agent_reflect(struct agent *a, const struct agent_result *task,
 {
 	enum skills_mode mode = mind_auto_write(a->o.config);
 	struct skill_index idx;
-	struct conv one;
 	struct conv_msg msg;
 	struct provider_error perr;
 	struct buf note = BUF_INIT;
@@ -244,17 +243,7 @@ agent_reflect(struct agent *a, const struct agent_result *task,
 			      "\"description\":...,\"body\":...} or {\"action\":\"patch\","
 			      "\"name\":...,\"old\":...,\"new\":...}.");
 	input = reflection_input(a, &idx);
-	conv_init(&one);
-	conv_msg_add_text(conv_add(&one, CONV_USER), input);
-	{
-		struct provider_request req = {
-			.system = sys, .conv = &one, .max_tokens = a->o.max_tokens,
-		};
-		struct provider_events pev;
-		memset(&perr, 0, sizeof perr);
-		mind_events(a, &pev);
-		e = chain_chat(a->o.chain, &req, &pev, &msg, &perr);
-	}
+	e = mind_ask(a, sys, input, &msg, &perr);
 	rec = cJSON_CreateObject();
 	if (e == C_ERR_CANCELLED) {
 		/* the task is over: the interrupt was for this turn only */
@@ -269,8 +258,6 @@ agent_reflect(struct agent *a, const struct agent_result *task,
 		cJSON_AddStringToObject(rec, "error", perr.msg);
 		goto out;
 	}
-	if (msg.usage.known)
-		conv_usage_add(&a->usage, &msg.usage);
 	if (ev && ev->turn_end)
 		ev->turn_end(ev->ud, &msg);
 	text = conv_msg_text(&msg);
@@ -292,7 +279,6 @@ agent_reflect(struct agent *a, const struct agent_result *task,
 out:
 	session_append(a->session, "reflection", rec);
 	conv_msg_free(&msg);
-	conv_free(&one);
 	cJSON_Delete(ans);
 	skills_index_free(&idx);
 	buf_free(&note);
