@@ -56,15 +56,17 @@ tests_net_fuzz_fuzz_sse_SOURCES = tests/net/fuzz/fuzz-sse.c
 tests_net_fuzz_fuzz_sse_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_net_fuzz_fuzz_sse_LDFLAGS = -fsanitize=fuzzer
 tests_net_fuzz_fuzz_sse_LDADD = libconch.a $(CONCH_LIBS)
-tests_net_fuzz_fuzz_anthropic_SOURCES = tests/net/fuzz/fuzz-anthropic.c
+tests_net_fuzz_fuzz_anthropic_SOURCES = tests/net/fuzz/fuzz-decoder.c
+tests_net_fuzz_fuzz_anthropic_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_DECODER=anth_decoder_ops
 tests_net_fuzz_fuzz_anthropic_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_net_fuzz_fuzz_anthropic_LDFLAGS = -fsanitize=fuzzer
 tests_net_fuzz_fuzz_anthropic_LDADD = libconch.a $(CONCH_LIBS)
-tests_net_fuzz_fuzz_openai_SOURCES = tests/net/fuzz/fuzz-openai.c
+tests_net_fuzz_fuzz_openai_SOURCES = tests/net/fuzz/fuzz-decoder.c
+tests_net_fuzz_fuzz_openai_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_DECODER=oai_decoder_ops
 tests_net_fuzz_fuzz_openai_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_net_fuzz_fuzz_openai_LDFLAGS = -fsanitize=fuzzer
 tests_net_fuzz_fuzz_openai_LDADD = libconch.a $(CONCH_LIBS)
 TESTS += tests/net/fuzz.sh
 endif
 EXTRA_DIST += tests/net/fuzz.sh tests/net/fuzz/fuzz-sse.c \
-	tests/net/fuzz/fuzz-anthropic.c tests/net/fuzz/fuzz-openai.c
+	tests/net/fuzz/fuzz-decoder.c

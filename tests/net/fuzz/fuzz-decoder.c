@@ -1,4 +1,5 @@
-/* libFuzzer target: the anthropic stream decoder fed an arbitrary SSE stream.
+/* libFuzzer target: a stream decoder (FUZZ_DECODER: anth_decoder_ops or
+ * oai_decoder_ops, set by the build) fed an arbitrary SSE stream.
  * It must never crash, and on success leave a well-formed message. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ev.cancel_fd = -1;
 	memset(&err, 0, sizeof err);
 	conv_msg_init(&out, CONV_ASSISTANT);
-	if (remote_decode_bytes(&anth_decoder_ops, (const char *)data, size, &ev, &out,
+	if (remote_decode_bytes(&FUZZ_DECODER, (const char *)data, size, &ev, &out,
 				&err) == C_OK) {
 		if (out.stop == STOP_NONE)
 			abort();
