@@ -524,25 +524,13 @@ entry_name_ok(const char *name)
 	return true;
 }
 
-/* Run tar or unzip confined to `dir`.  Through "sh -c" so that the
- * output ends only when the command has exited: GNU tar closes its stdout
- * before it reaps gzip, and sandbox_run kills the group at EOF. */
+/* Run tar or unzip confined to `dir`. */
 static enum cerr
 run_tool(const char *const argv[], const char *dir, struct buf *out)
 {
 	struct sandbox_spec spec;
 	struct sandbox_result res;
-	const char *wrap[16];
-	size_t i;
 	enum cerr e;
-	wrap[0] = "sh";
-	wrap[1] = "-c";
-	wrap[2] = "\"$@\"; exit $?";
-	wrap[3] = "sh";
-	for (i = 0; argv[i] && i < 11; i++)
-		wrap[4 + i] = argv[i];
-	wrap[4 + i] = NULL;
-	argv = wrap;
 	memset(&spec, 0, sizeof spec);
 	memset(&res, 0, sizeof res);
 	spec.workspace = dir;
