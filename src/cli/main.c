@@ -12,32 +12,22 @@
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
-/* Subcommands that other areas provide as plain main-like functions. */
+/* Subcommands that other areas provide as main-like functions. */
 #include "cli/cmd-model.h"
 #include "cli/cmd-sandbox.h"
-
-static int
-cmd_external(int (*fn)(int, char **), const char *what, int argc, char **argv)
-{
-	if (!fn) {
-		fprintf(stderr, "conch: \"%s\" is not available in this build\n", what);
-		return EXIT_USAGE;
-	}
-	return fn(argc, argv);
-}
 
 static int
 model_exec(struct cli_ctx *c, int argc, char **argv)
 {
 	(void)c;
-	return cmd_external(cmd_model_main, "conch model", argc, argv);
+	return cmd_model_main(argc, argv);
 }
 
 static int
 sandbox_exec(struct cli_ctx *c, int argc, char **argv)
 {
 	(void)c;
-	return cmd_external(cmd_sandbox_main, "conch sandbox", argc, argv);
+	return cmd_sandbox_main(argc, argv);
 }
 
 static const struct cmd_entry cmd_model_entry = {
