@@ -722,7 +722,9 @@ ffn_moe(struct llm_ctx *c, const struct layer *L, const float *xin, float *xout)
 
 	if (k > 64)
 		k = 64;
-	matmul_w(c, &L->router, xin, 1, c->router);
+	/* routing is a discrete choice: in float, as the reference does it */
+	llm_matmul_float(L->router.type, L->router.data, (size_t)L->router.ne[1],
+			 (size_t)L->router.ne[0], xin, 1, c->router, c->n_threads);
 	for (i = 0; i < ne; i++)
 		if (c->router[i] > maxv)
 			maxv = c->router[i];
