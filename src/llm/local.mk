@@ -5,6 +5,7 @@ libconch_a_SOURCES += \
 	src/llm/gguf.c src/llm/gguf.h \
 	src/llm/vocab.c src/llm/vocab.h \
 	src/llm/quant.c src/llm/quant.h \
+	src/llm/pool.c src/llm/pool.h \
 	src/llm/sample.c src/llm/sample.h \
 	src/llm/model.c src/llm/llm.h \
 	src/llm/template.c src/llm/template.h \

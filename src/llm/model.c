@@ -9,13 +9,13 @@
  * the output head (token_embd when output.weight is absent). */
 #include <float.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "llm/llm.h"
+#include "llm/pool.h"
 #include "llm/quant.h"
 #include "util/xalloc.h"
 
@@ -52,7 +52,7 @@ struct llm_ctx {
 	float *x, *xb, *xb2; /* [b][n_embd] */
 	float *q;          /* [b][n_head * head_dim_k] */
 	float *att_out;    /* [b][n_head * head_dim_v] */
-	float *att;        /* [LLM_ATT_THREADS][n_ctx] score rows */
+	float *att;        /* [LLM_MAX_THREADS][n_ctx] score rows */
 	float *hb, *hb2;   /* [b][max ffn width] */
 	float *moe_acc;    /* [n_embd] */
 	float *router;     /* [n_expert] */
@@ -60,14 +60,14 @@ struct llm_ctx {
 	float *rope_inv;   /* [n_rot / 2] inverse frequencies */
 	bool (*abort)(void *);
 	void *abort_ud;
-	int n_threads;
+	struct llm_pool *pool; /* LLM_MAX_THREADS threads at most */
 };
 
 /* Prompt tokens go through the layers this many at a time, so that each
  * weight row is read once per batch. */
 #define LLM_BATCH 16
-/* at most this many threads share the heads of an attention */
-#define LLM_ATT_THREADS 8
+/* at most this many threads (each has a score row for attention) */
+#define LLM_MAX_THREADS 16
 
 /* ------------------------------------------------------------- loading */
 
@@ -365,7 +365,7 @@ ctx_sizes(const struct llm_model *m, uint32_t n_ctx, size_t sz[14])
 	sz[2] = sz[3] = sz[4] = (size_t)LLM_BATCH * hp->n_embd;
 	sz[5] = (size_t)LLM_BATCH * hp->n_head * hp->head_dim_k;
 	sz[6] = (size_t)LLM_BATCH * hp->n_head * hp->head_dim_v;
-	sz[7] = (size_t)n_ctx * LLM_ATT_THREADS;
+	sz[7] = (size_t)n_ctx * LLM_MAX_THREADS;
 	sz[8] = sz[9] = (size_t)LLM_BATCH * max_ffn(hp);
 	sz[10] = hp->n_embd;
 	sz[11] = hp->n_expert ? hp->n_expert : 1;
@@ -433,7 +433,7 @@ llm_ctx_new(struct llm_model *m, uint32_t n_ctx, struct buf *err)
 	}
 	{
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		c->n_threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
+		c->pool = llm_pool_new(ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu);
 	}
 	for (i = 0; i < m->hp.n_rot / 2; i++) {
 		double inv = pow((double)m->hp.rope_base, -2.0 * i / (double)m->hp.n_rot);
@@ -453,6 +453,7 @@ llm_ctx_free(struct llm_ctx *c)
 	free(c->q); free(c->att_out); free(c->att); free(c->hb); free(c->hb2);
 	free(c->moe_acc); free(c->router); free(c->logits); free(c->rope_inv);
 	free(c->toks);
+	llm_pool_free(c->pool);
 	free(c);
 }
 
@@ -480,7 +481,11 @@ llm_ctx_common_prefix(const struct llm_ctx *c, const int32_t *toks, size_t n)
 void
 llm_ctx_set_threads(struct llm_ctx *c, int n)
 {
-	c->n_threads = n < 1 ? 1 : n > 16 ? 16 : n;
+	n = n < 1 ? 1 : n > LLM_MAX_THREADS ? LLM_MAX_THREADS : n;
+	if (n == llm_pool_threads(c->pool))
+		return;
+	llm_pool_free(c->pool);
+	c->pool = llm_pool_new(n);
 }
 
 void
@@ -562,7 +567,7 @@ rope(float *v, uint32_t pos, const float *inv, uint32_t n_rot, uint32_t head_dim
 static void
 matmul_w(const struct llm_ctx *c, const struct wt *w, const float *x, size_t n, float *y)
 {
-	llm_matmul(w->type, w->data, (size_t)w->ne[1], (size_t)w->ne[0], x, n, y, c->n_threads);
+	llm_matmul(w->type, w->data, (size_t)w->ne[1], (size_t)w->ne[0], x, n, y, c->pool);
 }
 
 /* expert e's matrix of a [ne0, ne1, n_expert] tensor, one input */
@@ -571,7 +576,7 @@ matvec_expert(const struct llm_ctx *c, const struct wt *w, uint32_t e, const flo
 	      float *y)
 {
 	const uint8_t *base = (const uint8_t *)w->data + (size_t)e * (size_t)w->ne[1] * w->row_bytes;
-	llm_matmul(w->type, base, (size_t)w->ne[1], (size_t)w->ne[0], x, 1, y, c->n_threads);
+	llm_matmul(w->type, base, (size_t)w->ne[1], (size_t)w->ne[0], x, 1, y, c->pool);
 }
 
 static float
@@ -580,18 +585,17 @@ silu(float x)
 	return x / (1.0f + expf(-x));
 }
 
-/* Causal attention of heads h0..h1 for batch positions b < n, with its
- * own score row `att` [n_ctx]: a unit of work that threads can share
- * (heads are independent, so the split does not change a bit). */
+/* Causal attention for batch positions b < n: one pool task per
+ * (position, head), each with its thread's own score row [n_ctx] (heads
+ * are independent, so the split does not change a bit). */
 struct att_job {
 	const struct llm_ctx *c;
 	const float *kc, *vc;
-	uint32_t pos0, n, h0, h1;
-	float *att;
+	uint32_t pos0, n;
 };
 
-static void *
-att_run(void *arg)
+static void
+att_task(void *arg, size_t task, int thread)
 {
 	const struct att_job *j = arg;
 	const struct llm_ctx *c = j->c;
@@ -600,66 +604,37 @@ att_run(void *arg)
 	size_t kvk = (size_t)hp->n_head_kv * hk, kvv = (size_t)hp->n_head_kv * hv;
 	size_t qd = (size_t)hp->n_head * hk, od = (size_t)hp->n_head * hv;
 	float scale = 1.0f / sqrtf((float)hk);
-	uint32_t b, h, t;
+	uint32_t b = (uint32_t)(task / hp->n_head), h = (uint32_t)(task % hp->n_head), t;
+	uint32_t pos = j->pos0 + b, kvh = h / group;
+	const float *qh = c->q + b * qd + (size_t)h * hk;
+	float maxv = -INFINITY, sum = 0.0f;
+	float *o = c->att_out + b * od + (size_t)h * hv;
+	float *att = c->att + (size_t)thread * c->n_ctx;
 
-	for (b = 0; b < j->n; b++) {
-		uint32_t pos = j->pos0 + b;
-		for (h = j->h0; h < j->h1; h++) {
-			const float *qh = c->q + b * qd + (size_t)h * hk;
-			uint32_t kvh = h / group;
-			float maxv = -INFINITY, sum = 0.0f;
-			float *o = c->att_out + b * od + (size_t)h * hv;
-			for (t = 0; t <= pos; t++) {
-				const float *kt = j->kc + (size_t)t * kvk + (size_t)kvh * hk;
-				float sc = llm_dot_f32(qh, kt, hk) * scale;
-				j->att[t] = sc;
-				if (sc > maxv)
-					maxv = sc;
-			}
-			for (t = 0; t <= pos; t++) {
-				j->att[t] = expf(j->att[t] - maxv);
-				sum += j->att[t];
-			}
-			memset(o, 0, hv * sizeof(float));
-			for (t = 0; t <= pos; t++)
-				llm_axpy(o, j->att[t] / sum,
-					 j->vc + (size_t)t * kvv + (size_t)kvh * hv, hv);
-		}
+	for (t = 0; t <= pos; t++) {
+		const float *kt = j->kc + (size_t)t * kvk + (size_t)kvh * hk;
+		float sc = llm_dot_f32(qh, kt, hk) * scale;
+		att[t] = sc;
+		if (sc > maxv)
+			maxv = sc;
 	}
-	return NULL;
+	for (t = 0; t <= pos; t++) {
+		att[t] = expf(att[t] - maxv);
+		sum += att[t];
+	}
+	memset(o, 0, hv * sizeof(float));
+	for (t = 0; t <= pos; t++)
+		llm_axpy(o, att[t] / sum, j->vc + (size_t)t * kvv + (size_t)kvh * hv, hv);
 }
 
 static void
 att_heads(struct llm_ctx *c, const float *kc, const float *vc, uint32_t pos0, uint32_t n)
 {
 	const struct llm_hparams *hp = &c->m->hp;
-	struct att_job jobs[LLM_ATT_THREADS];
-	pthread_t th[LLM_ATT_THREADS];
-	bool started[LLM_ATT_THREADS] = { false };
-	uint32_t nt = (uint32_t)c->n_threads, k, per;
+	struct att_job j = { c, kc, vc, pos0, n };
 	uint64_t work = (uint64_t)(pos0 + n) * n * hp->n_head * hp->head_dim_k;
 
-	if (nt > LLM_ATT_THREADS)
-		nt = LLM_ATT_THREADS;
-	if (nt > hp->n_head)
-		nt = hp->n_head;
-	if (work < (1u << 16) || nt < 1)
-		nt = 1;
-	per = (hp->n_head + nt - 1) / nt;
-	for (k = 0; k < nt; k++) {
-		uint32_t h0 = k * per, h1 = h0 + per < hp->n_head ? h0 + per : hp->n_head;
-		jobs[k] = (struct att_job){ c, kc, vc, pos0, n, h0 < h1 ? h0 : h1, h1,
-					    c->att + (size_t)k * c->n_ctx };
-	}
-	for (k = 1; k < nt; k++)
-		started[k] = pthread_create(&th[k], NULL, att_run, &jobs[k]) == 0;
-	att_run(&jobs[0]);
-	for (k = 1; k < nt; k++) {
-		if (started[k])
-			pthread_join(th[k], NULL);
-		else
-			att_run(&jobs[k]);
-	}
+	llm_pool_run(work < (1u << 16) ? NULL : c->pool, (size_t)n * hp->n_head, att_task, &j);
 }
 
 /* Attention for batch positions b < n at pos0 + b: Q, K, V of all of them,

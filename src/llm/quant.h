@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "llm/gguf.h"
+#include "llm/pool.h"
 
 float llm_f16_to_f32(uint16_t h);
 uint16_t llm_f32_to_f16(float f); /* round to nearest even */
@@ -44,10 +45,10 @@ float llm_dot_f32(const float *a, const float *b, size_t n);
 void llm_axpy(float *y, float alpha, const float *x, size_t n);
 
 /* y[b*rows + r] = dot(row r of w, x + b*cols) for b < n, r < rows, each
- * row dequantised once for all n inputs, rows split among up to
- * n_threads threads (1: this thread only).  Every result is bit-identical
- * to llm_dot_row on the same row and input. */
+ * row dequantised once for all n inputs, rows split into tasks on `pool`
+ * (NULL: this thread only).  Every result is bit-identical to llm_dot_row
+ * on the same row and input. */
 void llm_matmul(enum ggml_type t, const void *w, size_t rows, size_t cols,
-		const float *x, size_t n, float *y, int n_threads);
+		const float *x, size_t n, float *y, struct llm_pool *pool);
 
 #endif
