@@ -9,7 +9,8 @@ libconch_a_SOURCES += \
 	src/llm/sample.c src/llm/sample.h \
 	src/llm/model.c src/llm/llm.h \
 	src/llm/template.c src/llm/template.h \
-	src/cli/cmd-model.c src/cli/cmd-model.h
+	src/cli/cmd-model.c src/cli/cmd-model.h \
+	src/cli/cmd-model-bench.c
 libconch_a_SOURCES += \
 	src/provider/local.c src/provider/local.h \
 	src/provider/local-chat.c \
