@@ -7,7 +7,8 @@ libconch_a_SOURCES += \
 	src/llm/quant.c src/llm/quant.h \
 	src/llm/pool.c src/llm/pool.h \
 	src/llm/sample.c src/llm/sample.h \
-	src/llm/model.c src/llm/llm.h \
+	src/llm/model.c src/llm/llm.h src/llm/model-impl.h \
+	src/llm/forward.c \
 	src/llm/template.c src/llm/template.h \
 	src/cli/cmd-model.c src/cli/cmd-model.h \
 	src/cli/cmd-model-bench.c
