@@ -24,7 +24,8 @@
 	"       conch model run FILE -p TEXT [-n N] [--temp T] [--seed S] [--top-k K]\n" \
 	"                       [--top-p P] [--min-p P] [--repeat-penalty R] [--ctx N] [-t N]\n" \
 	"                       [--ids] [-v]\n" \
-	"       conch model chat FILE [--system TEXT] [-n N] [--temp T] [--seed S] [--ctx N] [-t N]\n"
+	"       conch model chat FILE [--system TEXT] [-n N] [--temp T] [--seed S] [--ctx N] [-t N]\n" \
+	"       conch model bench FILE [-p N] [-n N] [-t N] [-r REPS]\n"
 
 struct opts {
 	const char *file;
@@ -593,6 +594,8 @@ cmd_model_main(int argc, char **argv)
 		fputs(USAGE, stdout);
 		return 0;
 	}
+	if (strcmp(sub, "bench") == 0)
+		return cmd_model_bench(argc, argv);
 	if (argc < 3)
 		return usage("missing FILE");
 	o.file = argv[2];

@@ -8,6 +8,7 @@
  *                   [-t THREADS] [--ids] [-v]
  *   conch model chat FILE [--system TEXT] [-n N] [--temp T] [--seed S] [--ctx N]
  *                   [-t THREADS]
+ *   conch model bench FILE [-p N] [-n N] [-t THREADS] [-r REPS]
  *
  * tokenize prints the ids separated by spaces on one line.  run prints the
  * completion (BOS added when the model's metadata asks for it; an empty
@@ -19,5 +20,10 @@
 /* argv[0] is "model".  Returns the exit status: 0 ok, 1 failure, 2 usage
  * error. */
 int cmd_model_main(int argc, char **argv);
+
+/* `conch model bench` (cmd-model-bench.c), argv as for cmd_model_main:
+ * prompt and generation speed in a llama-bench-like table on stdout,
+ * progress on stderr. */
+int cmd_model_bench(int argc, char **argv);
 
 #endif

@@ -34,6 +34,14 @@ TESTS += tests/llm/test-kern
 endif
 
 if HAVE_CHECK
+check_PROGRAMS += tests/llm/test-pool
+tests_llm_test_pool_SOURCES = tests/llm/test-pool.c
+tests_llm_test_pool_CFLAGS = $(TEST_CFLAGS)
+tests_llm_test_pool_LDADD = $(TEST_LIBS)
+TESTS += tests/llm/test-pool
+endif
+
+if HAVE_CHECK
 check_PROGRAMS += tests/llm/test-model
 tests_llm_test_model_SOURCES = tests/llm/test-model.c
 tests_llm_test_model_CFLAGS = $(TEST_CFLAGS)

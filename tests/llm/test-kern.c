@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "llm/kern.h"
+#include "llm/pool.h"
 #include "llm/quant.h"
 
 static const enum ggml_type all_types[] = {
@@ -141,6 +142,7 @@ set_isa(enum llm_isa isa)
 START_TEST(kernels_match_reference)
 {
 	const size_t rows = 13, n = 7;
+	struct llm_pool *pool = llm_pool_new(2);
 	uint64_t s = 1234;
 	size_t ti;
 	for (ti = 0; ti < N_TYPES; ti++) {
@@ -157,9 +159,9 @@ START_TEST(kernels_match_reference)
 		for (r = 0; r < rows; r++)
 			llm_dequant_row(t, w + r * rs, wf + r * cols, cols);
 		set_isa(LLM_ISA_FLOAT);
-		llm_matmul(t, w, rows, cols, x, n, yf, 1);
+		llm_matmul(t, w, rows, cols, x, n, yf, NULL);
 		set_isa(LLM_ISA_SCALAR);
-		llm_matmul(t, w, rows, cols, x, n, ys, 1);
+		llm_matmul(t, w, rows, cols, x, n, ys, NULL);
 		for (b = 0; b < n; b++)
 			for (r = 0; r < rows; r++) {
 				double bd = bound(t, wf + r * cols, x + b * cols, cols);
@@ -170,7 +172,7 @@ START_TEST(kernels_match_reference)
 		for (isa = LLM_ISA_AVX2; isa <= (int)llm_isa_best(); isa++) {
 			float *y = malloc(rows * n * sizeof(float));
 			set_isa((enum llm_isa)isa);
-			llm_matmul(t, w, rows, cols, x, n, y, isa == LLM_ISA_AVX2 ? 1 : 2);
+			llm_matmul(t, w, rows, cols, x, n, y, isa == LLM_ISA_AVX2 ? NULL : pool);
 			for (b = 0; b < n; b++)
 				for (r = 0; r < rows; r++) {
 					double bd = bound(t, wf + r * cols, x + b * cols, cols);
@@ -199,6 +201,7 @@ START_TEST(kernels_match_reference)
 		free(ys);
 		free(ya);
 	}
+	llm_pool_free(pool);
 }
 END_TEST
 
@@ -207,6 +210,7 @@ END_TEST
 START_TEST(tiles_threads_batches_invariant)
 {
 	const size_t rows = 389, n = 11;
+	struct llm_pool *p2 = llm_pool_new(2), *p3 = llm_pool_new(3);
 	uint64_t s = 77;
 	size_t ti;
 	int isa;
@@ -224,12 +228,12 @@ START_TEST(tiles_threads_batches_invariant)
 			float *yt = malloc(rows * sizeof(float));
 			int nr, nt;
 
-			llm_matmul(t, w, rows, cols, x, n, y1, 1);
-			llm_matmul(t, w, rows, cols, x, n, y3, 3);
+			llm_matmul(t, w, rows, cols, x, n, y1, NULL);
+			llm_matmul(t, w, rows, cols, x, n, y3, p3);
 			ck_assert_msg(memcmp(y1, y3, rows * n * sizeof(float)) == 0, "%s %s threads",
 				      llm_isa_name((enum llm_isa)isa), ggml_type_name(t));
 			for (b = 0; b < n; b++) {
-				llm_matmul(t, w, rows, cols, x + b * cols, 1, yt, 2);
+				llm_matmul(t, w, rows, cols, x + b * cols, 1, yt, p2);
 				ck_assert_msg(memcmp(yt, y1 + b * rows, rows * sizeof(float)) == 0,
 					      "%s %s token %zu alone", llm_isa_name((enum llm_isa)isa),
 					      ggml_type_name(t), b);
@@ -257,6 +261,8 @@ START_TEST(tiles_threads_batches_invariant)
 			free(yt);
 		}
 	}
+	llm_pool_free(p2);
+	llm_pool_free(p3);
 }
 END_TEST
 

@@ -1,0 +1,64 @@
+/* model-impl.h: the model and context structures shared by model.c
+ * (loading, contexts) and forward.c (the forward pass).  Private to
+ * src/llm. */
+#ifndef CONCH_LLM_MODEL_IMPL_H
+#define CONCH_LLM_MODEL_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "llm/llm.h"
+#include "llm/pool.h"
+
+struct wt {
+	const void *data;   /* into the map; NULL when absent */
+	enum ggml_type type;
+	uint64_t ne[3];
+	size_t row_bytes;   /* bytes of one ne[0] row */
+};
+
+struct layer {
+	struct wt attn_norm, wq, wk, wv, wo, bq, bk, bv, q_norm, k_norm;
+	struct wt ffn_norm, w_gate, w_up, w_down;
+	struct wt router, gate_exps, up_exps, down_exps;
+};
+
+struct llm_model {
+	struct gguf *g;
+	struct llm_vocab *vocab;
+	struct llm_hparams hp;
+	char *arch_name;
+	struct wt tok_embd, out_norm, output, rope_freqs;
+	struct layer *layers;
+	uint64_t n_params;
+};
+
+struct llm_ctx {
+	struct llm_model *m;
+	uint32_t n_ctx, pos;
+	int32_t *toks;     /* [n_ctx] */
+	float *kcache;     /* [n_layer][n_ctx][n_head_kv * head_dim_k] */
+	float *vcache;     /* [n_layer][n_ctx][n_head_kv * head_dim_v] */
+	/* per batch position b < LLM_BATCH: */
+	float *x, *xb, *xb2; /* [b][n_embd] */
+	float *q;          /* [b][n_head * head_dim_k] */
+	float *att_out;    /* [b][n_head * head_dim_v] */
+	float *att;        /* [LLM_MAX_THREADS][n_ctx] score rows */
+	float *hb, *hb2;   /* [b][max ffn width] */
+	float *moe_acc;    /* [n_embd] */
+	float *router;     /* [n_expert] */
+	float *logits;     /* [n_vocab] */
+	float *rope_inv;   /* [n_rot / 2] inverse frequencies */
+	bool (*abort)(void *);
+	void *abort_ud;
+	struct llm_pool *pool; /* LLM_MAX_THREADS threads at most */
+};
+
+/* Prompt tokens go through the layers this many at a time, so that each
+ * weight row is read once per batch. */
+#define LLM_BATCH 16
+/* at most this many threads (each has a score row for attention) */
+#define LLM_MAX_THREADS 16
+
+#endif
