@@ -6,6 +6,7 @@ libconch_a_SOURCES += \
 	src/llm/vocab.c src/llm/vocab.h \
 	src/llm/quant.c src/llm/quant.h \
 	src/llm/pool.c src/llm/pool.h \
+	src/llm/attn.c src/llm/attn.h \
 	src/llm/sample.c src/llm/sample.h \
 	src/llm/model.c src/llm/llm.h src/llm/model-impl.h \
 	src/llm/forward.c \

@@ -34,6 +34,14 @@ TESTS += tests/llm/test-pool
 endif
 
 if HAVE_CHECK
+check_PROGRAMS += tests/llm/test-attn
+tests_llm_test_attn_SOURCES = tests/llm/test-attn.c
+tests_llm_test_attn_CFLAGS = $(TEST_CFLAGS)
+tests_llm_test_attn_LDADD = $(TEST_LIBS)
+TESTS += tests/llm/test-attn
+endif
+
+if HAVE_CHECK
 check_PROGRAMS += tests/llm/test-model
 tests_llm_test_model_SOURCES = tests/llm/test-model.c
 tests_llm_test_model_CFLAGS = $(TEST_CFLAGS)
