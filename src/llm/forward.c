@@ -350,7 +350,9 @@ ffn_moe(struct llm_ctx *c, const struct layer *L, uint32_t n)
 	uint32_t b, e, m;
 	size_t slot[LLM_BATCH], j;
 
-	matmul_w(c, &L->router, c->xb, n, c->router); /* [n][n_expert] */
+	/* routing is a discrete choice: in float, as the reference does it */
+	llm_matmul_float(L->router.type, L->router.data, (size_t)L->router.ne[1],
+			 (size_t)L->router.ne[0], c->xb, n, c->router, c->pool); /* [n][n_expert] */
 	for (b = 0; b < n; b++)
 		moe_route(c, b);
 	for (e = 0; e < hp->n_expert; e++) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "llm/kern.h"
 #include "llm/quant.h"
 
 float
@@ -494,8 +495,8 @@ mm_task(void *arg, size_t task, int thread)
 }
 
 void
-llm_matmul(enum ggml_type t, const void *w, size_t rows, size_t cols,
-	   const float *x, size_t n, float *y, struct llm_pool *pool)
+llm_matmul_float(enum ggml_type t, const void *w, size_t rows, size_t cols, const float *x,
+		 size_t n, float *y, struct llm_pool *pool)
 {
 	struct mm_job j = { t, w, rows, cols, n, rows, x, y, NULL };
 	size_t nt = (size_t)llm_pool_threads(pool), n_tasks = 1;
@@ -520,4 +521,103 @@ llm_matmul(enum ggml_type t, const void *w, size_t rows, size_t cols,
 		llm_pool_run(pool, n_tasks, mm_task, &j);
 	}
 	free(j.tmp);
+}
+
+/* A product on a kernel set: activations quantised once (tasks of
+ * tokens), then tasks of rc rows x tc tokens, each walked in the
+ * kernels' kr x kt tiles so that a tile of weight rows stays in L1
+ * while the chunk's tokens pass over it. */
+struct kmm {
+	const struct llm_kern *k;
+	llm_tile_fn fn;
+	enum llm_act act;
+	const uint8_t *w;
+	size_t ws, rows, cols, n;
+	const float *x;
+	uint8_t *xq;
+	size_t xs, rc, tc, n_rc;
+	float *y;
+};
+
+#define KMM_QUANT_TOKENS 16
+
+static void
+kmm_quant(void *arg, size_t task, int thread)
+{
+	struct kmm *m = arg;
+	size_t b, b1 = (task + 1) * KMM_QUANT_TOKENS;
+	(void)thread;
+	for (b = task * KMM_QUANT_TOKENS; b < b1 && b < m->n; b++)
+		llm_act_quant(m->act, m->x + b * m->cols, m->cols, m->xq + b * m->xs);
+}
+
+static void
+kmm_task(void *arg, size_t task, int thread)
+{
+	struct kmm *m = arg;
+	size_t r0 = task % m->n_rc * m->rc, t0 = task / m->n_rc * m->tc;
+	size_t r1 = r0 + m->rc < m->rows ? r0 + m->rc : m->rows;
+	size_t t1 = t0 + m->tc < m->n ? t0 + m->tc : m->n, r, t;
+	size_t kr = (size_t)m->k->kr, kt = (size_t)m->k->kt;
+	(void)thread;
+	for (r = r0; r < r1; r += kr) {
+		int nr = (int)(r1 - r < kr ? r1 - r : kr);
+		for (t = t0; t < t1; t += kt) {
+			int nt = (int)(t1 - t < kt ? t1 - t : kt);
+			m->fn(m->w + r * m->ws, m->ws, nr, m->xq + t * m->xs, m->xs, nt, m->cols,
+			      m->y + t * m->rows + r, m->rows);
+		}
+	}
+}
+
+void
+llm_matmul(enum ggml_type t, const void *w, size_t rows, size_t cols,
+	   const float *x, size_t n, float *y, struct llm_pool *pool)
+{
+	int n_threads = llm_pool_threads(pool);
+	enum llm_isa isa = llm_isa_active();
+	const struct llm_kern *k = isa == LLM_ISA_FLOAT ? NULL : llm_kern_get(isa);
+	struct kmm m;
+	size_t n_tc;
+	uint8_t *buf = NULL;
+
+	if (!k || !llm_type_supported(t) || !k->fn[t] || n == 0) {
+		llm_matmul_float(t, w, rows, cols, x, n, y, pool);
+		return;
+	}
+	if (rows * cols * n < (size_t)1 << 18) {
+		n_threads = 1;
+		pool = NULL;
+	}
+	m = (struct kmm){ .k = k, .fn = k->fn[t], .act = llm_act_of(t), .w = w,
+			  .ws = ggml_row_size(t, cols), .rows = rows, .cols = cols, .n = n,
+			  .x = x, .y = y };
+	m.xs = llm_act_row_bytes(m.act, cols);
+	if (m.act == LLM_ACT_F32) {
+		m.xq = (uint8_t *)(uintptr_t)x;
+	} else {
+		buf = malloc(n * m.xs);
+		if (!buf) {
+			llm_matmul_float(t, w, rows, cols, x, n, y, pool);
+			return;
+		}
+		m.xq = buf;
+		llm_pool_run(n > KMM_QUANT_TOKENS ? pool : NULL,
+			     (n + KMM_QUANT_TOKENS - 1) / KMM_QUANT_TOKENS, kmm_quant, &m);
+	}
+	/* one token: row chunks small enough to balance the threads; more:
+	 * 64 x 64 chunks (a chunk's weights and tokens fit in L2) */
+	if (n <= (size_t)k->kt) {
+		m.tc = n;
+		m.rc = rows / (8 * (size_t)n_threads);
+		m.rc = m.rc < 16 ? 16 : m.rc;
+	} else {
+		m.tc = 64;
+		m.rc = 64;
+	}
+	m.rc = (m.rc + (size_t)k->kr - 1) / (size_t)k->kr * (size_t)k->kr;
+	m.n_rc = (rows + m.rc - 1) / m.rc;
+	n_tc = (n + m.tc - 1) / m.tc;
+	llm_pool_run(pool, m.n_rc * n_tc, kmm_task, &m);
+	free(buf);
 }

@@ -209,7 +209,8 @@ START_TEST(float_rows_and_matvec)
 }
 END_TEST
 
-/* llm_matmul, threaded or not, is bit-identical to llm_dot_row. */
+/* llm_matmul on the float path (CONCH_LLM_ISA=float), threaded or not,
+ * is bit-identical to llm_dot_row.  The 8-bit kernels are test-kern's. */
 START_TEST(matmul_matches_dot_row)
 {
 	static const enum ggml_type types[] = { GGML_F32, GGML_F16, GGML_Q8_0, GGML_Q4_K, GGML_Q6_K };
@@ -220,6 +221,7 @@ START_TEST(matmul_matches_dot_row)
 	float *y1 = malloc(n * rows * sizeof(float)), *y4 = malloc(n * rows * sizeof(float));
 	struct llm_pool *pool = llm_pool_new(4);
 
+	ck_assert_int_eq(setenv("CONCH_LLM_ISA", "float", 1), 0);
 	for (i = 0; i < rows * cols * 4; i++) {
 		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
 		w[i] = (uint8_t)(rng >> 33);
