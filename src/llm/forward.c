@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "llm/attn.h"
 #include "llm/llm.h"
 #include "llm/model-impl.h"
 #include "llm/pool.h"
@@ -69,19 +70,17 @@ add_row(float *x, const struct wt *b, size_t n)
 	}
 }
 
+/* rotate the first n_rot dims of one head by the angles of its position
+ * (tables cs, sn [n_rot / 2] from the context) */
 static void
-rope(float *v, uint32_t pos, const float *inv, uint32_t n_rot, uint32_t head_dim,
-     bool neox)
+rope(float *v, const float *cs, const float *sn, uint32_t n_rot, bool neox)
 {
-	uint32_t i;
-	(void)head_dim;
-	for (i = 0; i < n_rot / 2; i++) {
-		float th = (float)pos * inv[i];
-		float cs = cosf(th), sn = sinf(th);
-		uint32_t a = neox ? i : 2 * i, b = neox ? i + n_rot / 2 : 2 * i + 1;
+	uint32_t i, half = n_rot / 2;
+	for (i = 0; i < half; i++) {
+		uint32_t a = neox ? i : 2 * i, b = neox ? i + half : 2 * i + 1;
 		float x0 = v[a], x1 = v[b];
-		v[a] = x0 * cs - x1 * sn;
-		v[b] = x0 * sn + x1 * cs;
+		v[a] = x0 * cs[i] - x1 * sn[i];
+		v[b] = x0 * sn[i] + x1 * cs[i];
 	}
 }
 
@@ -92,13 +91,13 @@ matmul_w(const struct llm_ctx *c, const struct wt *w, const float *x, size_t n, 
 	llm_matmul(w->type, w->data, (size_t)w->ne[1], (size_t)w->ne[0], x, n, y, c->pool);
 }
 
-/* expert e's matrix of a [ne0, ne1, n_expert] tensor, one input */
+/* expert e's matrix of a [ne0, ne1, n_expert] tensor on n inputs */
 static void
-matvec_expert(const struct llm_ctx *c, const struct wt *w, uint32_t e, const float *x,
-	      float *y)
+matmul_expert(const struct llm_ctx *c, const struct wt *w, uint32_t e, const float *x,
+	      size_t n, float *y)
 {
 	const uint8_t *base = (const uint8_t *)w->data + (size_t)e * (size_t)w->ne[1] * w->row_bytes;
-	llm_matmul(w->type, base, (size_t)w->ne[1], (size_t)w->ne[0], x, 1, y, c->pool);
+	llm_matmul(w->type, base, (size_t)w->ne[1], (size_t)w->ne[0], x, n, y, c->pool);
 }
 
 static float
@@ -107,156 +106,275 @@ silu(float x)
 	return x / (1.0f + expf(-x));
 }
 
-/* Causal attention for batch positions b < n: one pool task per
- * (position, head), each with its thread's own score row [n_ctx] (heads
- * are independent, so the split does not change a bit). */
+/* Element-wise work of a batch goes to the pool in tasks (rows, or
+ * chunks); each element is computed by the same code whatever thread
+ * runs it, so results do not depend on the split.  The reference runs
+ * them in order on the calling thread. */
+static void
+run_tasks(struct llm_ctx *c, size_t n_tasks, void (*fn)(void *, size_t, int), void *arg)
+{
+	llm_pool_run(c->ref ? NULL : c->pool, n_tasks, fn, arg);
+}
+
+/* x[b] += add[b] (when add), then out[b] = rmsnorm(x[b]) * w (when w) */
+struct norm_job {
+	struct llm_ctx *c;
+	float *x, *out;
+	const float *add;
+	const struct wt *w;
+};
+
+static void
+norm_task(void *arg, size_t b, int thread)
+{
+	const struct norm_job *j = arg;
+	size_t E = j->c->m->hp.n_embd, i;
+	float *x = j->x + b * E;
+	(void)thread;
+	if (j->add)
+		for (i = 0; i < E; i++)
+			x[i] += j->add[b * E + i];
+	if (j->w)
+		rmsnorm(j->out + b * E, x, j->w, E, j->c->m->hp.rms_eps);
+}
+
+static void
+add_norm(struct llm_ctx *c, uint32_t n, const float *add, const struct wt *w)
+{
+	struct norm_job j = { c, c->x, c->xb, add, w };
+	run_tasks(c, n, norm_task, &j);
+}
+
+/* hb[i] = silu(hb[i]) * hb2[i], i < n, in chunks */
+#define SWIGLU_CHUNK 2048
+struct swiglu_job {
+	float *g;
+	const float *u;
+	size_t n;
+};
+
+static void
+swiglu_task(void *arg, size_t t, int thread)
+{
+	const struct swiglu_job *j = arg;
+	size_t i = t * SWIGLU_CHUNK, end = i + SWIGLU_CHUNK < j->n ? i + SWIGLU_CHUNK : j->n;
+	(void)thread;
+	for (; i < end; i++)
+		j->g[i] = silu(j->g[i]) * j->u[i];
+}
+
+static void
+swiglu(struct llm_ctx *c, float *g, const float *u, size_t n)
+{
+	struct swiglu_job j = { g, u, n };
+	run_tasks(c, (n + SWIGLU_CHUNK - 1) / SWIGLU_CHUNK, swiglu_task, &j);
+}
+
+/* Per batch position b: biases, per-head norms and RoPE on the new Q and
+ * K, then K and V into the cache at pos0 + b (F16, or F32 for the
+ * reference). */
+struct qkv_job {
+	struct llm_ctx *c;
+	const struct layer *L;
+	uint32_t il, pos0;
+};
+
+static void
+qkv_task(void *arg, size_t b, int thread)
+{
+	const struct qkv_job *j = arg;
+	struct llm_ctx *c = j->c;
+	const struct llm_hparams *hp = &c->m->hp;
+	const struct layer *L = j->L;
+	uint32_t hk = hp->head_dim_k, h, pos = j->pos0 + (uint32_t)b, half = hp->n_rot / 2;
+	size_t kvk = (size_t)hp->n_head_kv * hk, kvv = (size_t)hp->n_head_kv * hp->head_dim_v;
+	size_t qd = (size_t)hp->n_head * hk;
+	size_t krow = ((size_t)j->il * c->n_ctx + pos) * kvk, vrow = ((size_t)j->il * c->n_ctx + pos) * kvv;
+	float *q = c->q + b * qd, *k = c->kb + b * kvk, *v = c->vb + b * kvv;
+	const float *cs = c->rope_cos + (size_t)pos * half, *sn = c->rope_sin + (size_t)pos * half;
+
+	(void)thread;
+	add_row(q, &L->bq, qd);
+	add_row(k, &L->bk, kvk);
+	add_row(v, &L->bv, kvv);
+	for (h = 0; h < hp->n_head; h++) {
+		float *qh = q + (size_t)h * hk;
+		if (L->q_norm.data)
+			rmsnorm(qh, qh, &L->q_norm, hk, hp->rms_eps);
+		rope(qh, cs, sn, hp->n_rot, hp->rope_neox);
+	}
+	for (h = 0; h < hp->n_head_kv; h++) {
+		float *kh = k + (size_t)h * hk;
+		if (L->k_norm.data)
+			rmsnorm(kh, kh, &L->k_norm, hk, hp->rms_eps);
+		rope(kh, cs, sn, hp->n_rot, hp->rope_neox);
+	}
+	if (c->ref) {
+		memcpy((float *)c->kcache + krow, k, kvk * sizeof(float));
+		memcpy((float *)c->vcache + vrow, v, kvv * sizeof(float));
+	} else {
+		llm_f32_to_f16_row(c->attn_impl, k, (uint16_t *)c->kcache + krow, kvk);
+		llm_f32_to_f16_row(c->attn_impl, v, (uint16_t *)c->vcache + vrow, kvv);
+	}
+}
+
+/* Causal attention for batch positions b < n: one task per (position,
+ * head), each with its thread's scratch; a head's result depends only on
+ * its position, never on the batch or the split. */
 struct att_job {
-	const struct llm_ctx *c;
-	const float *kc, *vc;
-	uint32_t pos0, n;
+	struct llm_ctx *c;
+	uint32_t il, pos0;
 };
 
 static void
 att_task(void *arg, size_t task, int thread)
 {
 	const struct att_job *j = arg;
-	const struct llm_ctx *c = j->c;
+	struct llm_ctx *c = j->c;
 	const struct llm_hparams *hp = &c->m->hp;
 	uint32_t hk = hp->head_dim_k, hv = hp->head_dim_v, group = hp->n_head / hp->n_head_kv;
+	uint32_t b = (uint32_t)(task / hp->n_head), h = (uint32_t)(task % hp->n_head);
 	size_t kvk = (size_t)hp->n_head_kv * hk, kvv = (size_t)hp->n_head_kv * hv;
-	size_t qd = (size_t)hp->n_head * hk, od = (size_t)hp->n_head * hv;
-	float scale = 1.0f / sqrtf((float)hk);
-	uint32_t b = (uint32_t)(task / hp->n_head), h = (uint32_t)(task % hp->n_head), t;
-	uint32_t pos = j->pos0 + b, kvh = h / group;
-	const float *qh = c->q + b * qd + (size_t)h * hk;
-	float maxv = -INFINITY, sum = 0.0f;
-	float *o = c->att_out + b * od + (size_t)h * hv;
-	float *att = c->att + (size_t)thread * c->n_ctx;
+	size_t el = c->ref ? sizeof(float) : sizeof(uint16_t);
+	const uint8_t *kc = (const uint8_t *)c->kcache + (size_t)j->il * c->n_ctx * kvk * el;
+	const uint8_t *vc = (const uint8_t *)c->vcache + (size_t)j->il * c->n_ctx * kvv * el;
+	float *scr = c->scratch + (size_t)thread * c->scratch_per;
+	struct llm_attn_head a;
 
-	for (t = 0; t <= pos; t++) {
-		const float *kt = j->kc + (size_t)t * kvk + (size_t)kvh * hk;
-		float sc = llm_dot_f32(qh, kt, hk) * scale;
-		att[t] = sc;
-		if (sc > maxv)
-			maxv = sc;
-	}
-	for (t = 0; t <= pos; t++) {
-		att[t] = expf(att[t] - maxv);
-		sum += att[t];
-	}
-	memset(o, 0, hv * sizeof(float));
-	for (t = 0; t <= pos; t++)
-		llm_axpy(o, att[t] / sum, j->vc + (size_t)t * kvv + (size_t)kvh * hv, hv);
+	a.q = c->q + b * (size_t)hp->n_head * hk + (size_t)h * hk;
+	a.k = kc + (size_t)(h / group) * hk * el;
+	a.v = vc + (size_t)(h / group) * hv * el;
+	a.k_stride = kvk;
+	a.v_stride = kvv;
+	a.hk = hk;
+	a.hv = hv;
+	a.n = j->pos0 + b + 1;
+	a.scale = 1.0f / sqrtf((float)hk);
+	a.out = c->att_out + b * (size_t)hp->n_head * hv + (size_t)h * hv;
+	if (c->ref)
+		llm_attn_ref(&a, scr);
+	else
+		llm_attn_f16(c->attn_impl, &a, scr);
 }
 
-static void
-att_heads(struct llm_ctx *c, const float *kc, const float *vc, uint32_t pos0, uint32_t n)
-{
-	const struct llm_hparams *hp = &c->m->hp;
-	struct att_job j = { c, kc, vc, pos0, n };
-	uint64_t work = (uint64_t)(pos0 + n) * n * hp->n_head * hp->head_dim_k;
-
-	llm_pool_run(work < (1u << 16) ? NULL : c->pool, (size_t)n * hp->n_head, att_task, &j);
-}
-
-/* Attention for batch positions b < n at pos0 + b: Q, K, V of all of them,
- * K and V straight into the cache, then causal attention per position
- * (att_heads). */
+/* Attention for batch positions b < n at pos0 + b: Q, K, V of all of
+ * them, K and V into the cache, attention, the output projection into
+ * xb2. */
 static void
 attention(struct llm_ctx *c, const struct layer *L, uint32_t il, uint32_t pos0, uint32_t n)
 {
-	const struct llm_hparams *hp = &c->m->hp;
-	uint32_t hk = hp->head_dim_k, hv = hp->head_dim_v, h, b;
-	size_t kvk = (size_t)hp->n_head_kv * hk, kvv = (size_t)hp->n_head_kv * hv;
-	size_t qd = (size_t)hp->n_head * hk;
-	float *kc = c->kcache + (size_t)il * c->n_ctx * kvk;  /* [n_ctx][kvk] */
-	float *vc = c->vcache + (size_t)il * c->n_ctx * kvv;  /* [n_ctx][kvv] */
+	struct qkv_job qj = { c, L, il, pos0 };
+	struct att_job aj = { c, il, pos0 };
 
-	matmul_w(c, &L->wq, c->xb, n, c->q);                     /* [n][qd] */
-	matmul_w(c, &L->wk, c->xb, n, kc + (size_t)pos0 * kvk);  /* [n][kvk] */
-	matmul_w(c, &L->wv, c->xb, n, vc + (size_t)pos0 * kvv);  /* [n][kvv] */
-	for (b = 0; b < n; b++) {
-		float *q = c->q + b * qd, *k = kc + (size_t)(pos0 + b) * kvk;
-		add_row(q, &L->bq, qd);
-		add_row(k, &L->bk, kvk);
-		add_row(vc + (size_t)(pos0 + b) * kvv, &L->bv, kvv);
-		for (h = 0; h < hp->n_head; h++) {
-			float *qh = q + (size_t)h * hk;
-			if (L->q_norm.data)
-				rmsnorm(qh, qh, &L->q_norm, hk, hp->rms_eps);
-			rope(qh, pos0 + b, c->rope_inv, hp->n_rot, hk, hp->rope_neox);
-		}
-		for (h = 0; h < hp->n_head_kv; h++) {
-			float *kh = k + (size_t)h * hk;
-			if (L->k_norm.data)
-				rmsnorm(kh, kh, &L->k_norm, hk, hp->rms_eps);
-			rope(kh, pos0 + b, c->rope_inv, hp->n_rot, hk, hp->rope_neox);
-		}
-	}
-	att_heads(c, kc, vc, pos0, n);
-	matmul_w(c, &L->wo, c->att_out, n, c->xb2);              /* [n][n_embd] */
+	matmul_w(c, &L->wq, c->xb, n, c->q);   /* [n][n_head * head_dim_k] */
+	matmul_w(c, &L->wk, c->xb, n, c->kb);  /* [n][n_head_kv * head_dim_k] */
+	matmul_w(c, &L->wv, c->xb, n, c->vb);  /* [n][n_head_kv * head_dim_v] */
+	run_tasks(c, n, qkv_task, &qj);
+	run_tasks(c, (size_t)n * c->m->hp.n_head, att_task, &aj);
+	matmul_w(c, &L->wo, c->att_out, n, c->xb2); /* [n][n_embd] */
 }
 
 static void
 ffn_dense(struct llm_ctx *c, const struct layer *L, uint32_t n)
 {
-	size_t i, nf = (size_t)c->m->hp.n_ff * n;
+	size_t nf = (size_t)c->m->hp.n_ff * n;
 	matmul_w(c, &L->w_gate, c->xb, n, c->hb);  /* [n][n_ff] */
 	matmul_w(c, &L->w_up, c->xb, n, c->hb2);   /* [n][n_ff] */
-	for (i = 0; i < nf; i++)
-		c->hb[i] = silu(c->hb[i]) * c->hb2[i];
+	swiglu(c, c->hb, c->hb2, nf);
 	matmul_w(c, &L->w_down, c->hb, n, c->xb2); /* [n][n_embd] */
 }
 
-/* One token's routed experts: xin [n_embd] -> xout [n_embd]. */
+/* token b's routing: softmax over the router scores, the top k (ties to
+ * the lower index), their weights renormalised */
 static void
-ffn_moe(struct llm_ctx *c, const struct layer *L, const float *xin, float *xout)
+moe_route(struct llm_ctx *c, uint32_t b)
 {
 	const struct llm_hparams *hp = &c->m->hp;
-	uint32_t ne = hp->n_expert, k = hp->n_expert_used, i, j;
-	uint32_t chosen[64];
-	float w[64], maxv = -INFINITY, sum = 0.0f, wsum = 0.0f;
+	uint32_t ne = hp->n_expert, k = hp->n_expert_used, i, j, q;
+	float *r = c->router + (size_t)b * ne, maxv = -INFINITY, sum = 0.0f, wsum = 0.0f;
+	uint32_t *sel = c->moe_sel + (size_t)b * k;
+	float *w = c->moe_w + (size_t)b * k;
 
-	if (k > 64)
-		k = 64;
-	/* routing is a discrete choice: in float, as the reference does it */
-	llm_matmul_float(L->router.type, L->router.data, (size_t)L->router.ne[1],
-			 (size_t)L->router.ne[0], xin, 1, c->router, c->pool);
 	for (i = 0; i < ne; i++)
-		if (c->router[i] > maxv)
-			maxv = c->router[i];
+		if (r[i] > maxv)
+			maxv = r[i];
 	for (i = 0; i < ne; i++) {
-		c->router[i] = expf(c->router[i] - maxv);
-		sum += c->router[i];
+		r[i] = expf(r[i] - maxv);
+		sum += r[i];
 	}
 	for (i = 0; i < ne; i++)
-		c->router[i] /= sum;
+		r[i] /= sum;
 	for (j = 0; j < k; j++) {
 		uint32_t best = UINT32_MAX;
 		for (i = 0; i < ne; i++) {
-			uint32_t q;
 			bool taken = false;
 			for (q = 0; q < j; q++)
-				taken |= chosen[q] == i;
-			if (!taken && (best == UINT32_MAX || c->router[i] > c->router[best]))
+				taken |= sel[q] == i;
+			if (!taken && (best == UINT32_MAX || r[i] > r[best]))
 				best = i;
 		}
-		chosen[j] = best;
-		w[j] = c->router[best];
+		sel[j] = best;
+		w[j] = r[best];
 		wsum += w[j];
 	}
-	memset(c->moe_acc, 0, hp->n_embd * sizeof(float));
+	for (j = 0; j < k; j++)
+		w[j] /= wsum;
+}
+
+/* xb2[b] = sum over j of w[b][j] * moe_out[b][j], in j order */
+static void
+moe_sum_task(void *arg, size_t b, int thread)
+{
+	struct llm_ctx *c = arg;
+	const struct llm_hparams *hp = &c->m->hp;
+	size_t E = hp->n_embd, k = hp->n_expert_used, i, j;
+	float *out = c->xb2 + b * E;
+	(void)thread;
+	memset(out, 0, E * sizeof(float));
 	for (j = 0; j < k; j++) {
-		float wj = w[j] / wsum;
-		matvec_expert(c, &L->gate_exps, chosen[j], xin, c->hb);
-		matvec_expert(c, &L->up_exps, chosen[j], xin, c->hb2);
-		for (i = 0; i < hp->n_ff_exp; i++)
-			c->hb[i] = silu(c->hb[i]) * c->hb2[i];
-		matvec_expert(c, &L->down_exps, chosen[j], c->hb, xout);
-		for (i = 0; i < hp->n_embd; i++)
-			c->moe_acc[i] += wj * xout[i];
+		const float *o = c->moe_out + (b * k + j) * E;
+		float wj = c->moe_w[b * k + j];
+		for (i = 0; i < E; i++)
+			out[i] += wj * o[i];
 	}
-	memcpy(xout, c->moe_acc, hp->n_embd * sizeof(float));
+}
+
+/* Routed experts for the batch: each expert that some token chose runs
+ * once on the tokens that chose it (its weights are read once per
+ * batch; experts nobody chose are never touched). */
+static void
+ffn_moe(struct llm_ctx *c, const struct layer *L, uint32_t n)
+{
+	const struct llm_hparams *hp = &c->m->hp;
+	size_t E = hp->n_embd, k = hp->n_expert_used, nf = hp->n_ff_exp;
+	uint32_t b, e, m;
+	size_t slot[LLM_BATCH], j;
+
+	/* routing is a discrete choice: in float, as the reference does it */
+	llm_matmul_float(L->router.type, L->router.data, (size_t)L->router.ne[1],
+			 (size_t)L->router.ne[0], c->xb, n, c->router, c->pool); /* [n][n_expert] */
+	for (b = 0; b < n; b++)
+		moe_route(c, b);
+	for (e = 0; e < hp->n_expert; e++) {
+		m = 0;
+		for (b = 0; b < n; b++)
+			for (j = 0; j < k; j++)
+				if (c->moe_sel[b * k + j] == e) {
+					slot[m] = b * k + j;
+					memcpy(c->xb2 + (size_t)m * E, c->xb + (size_t)b * E,
+					       E * sizeof(float));
+					m++;
+				}
+		if (m == 0)
+			continue;
+		matmul_expert(c, &L->gate_exps, e, c->xb2, m, c->hb);  /* [m][n_ff_exp] */
+		matmul_expert(c, &L->up_exps, e, c->xb2, m, c->hb2);   /* [m][n_ff_exp] */
+		swiglu(c, c->hb, c->hb2, m * nf);
+		matmul_expert(c, &L->down_exps, e, c->hb, m, c->xb2);  /* [m][n_embd] */
+		for (j = 0; j < m; j++)
+			memcpy(c->moe_out + slot[j] * E, c->xb2 + j * E, E * sizeof(float));
+	}
+	run_tasks(c, n, moe_sum_task, c);
 }
 
 /* toks[0..n) (n <= LLM_BATCH) at positions pos0.. through the model;
@@ -266,33 +384,28 @@ forward(struct llm_ctx *c, const int32_t *toks, uint32_t n, uint32_t pos0, bool 
 {
 	struct llm_model *m = c->m;
 	const struct llm_hparams *hp = &m->hp;
-	size_t E = hp->n_embd, i;
+	size_t E = hp->n_embd;
 	uint32_t il, b;
 
 	for (b = 0; b < n; b++)
 		llm_dequant_row(m->tok_embd.type,
 				(const uint8_t *)m->tok_embd.data + (size_t)toks[b] * m->tok_embd.row_bytes,
 				c->x + b * E, E);
+	add_norm(c, n, NULL, &m->layers[0].attn_norm);
 	for (il = 0; il < hp->n_layer; il++) {
 		const struct layer *L = &m->layers[il];
 		/* a cancel is honoured between layers: the batch's cache rows
 		 * past c->pos are simply written again later */
 		if (c->abort && c->abort(c->abort_ud))
 			return false;
-		for (b = 0; b < n; b++)
-			rmsnorm(c->xb + b * E, c->x + b * E, &L->attn_norm, E, hp->rms_eps);
 		attention(c, L, il, pos0, n);
-		for (i = 0; i < n * E; i++)
-			c->x[i] += c->xb2[i];
-		for (b = 0; b < n; b++)
-			rmsnorm(c->xb + b * E, c->x + b * E, &L->ffn_norm, E, hp->rms_eps);
+		add_norm(c, n, c->xb2, &L->ffn_norm);
 		if (hp->n_expert > 0)
-			for (b = 0; b < n; b++)
-				ffn_moe(c, L, c->xb + b * E, c->xb2 + b * E);
+			ffn_moe(c, L, n);
 		else
 			ffn_dense(c, L, n);
-		for (i = 0; i < n * E; i++)
-			c->x[i] += c->xb2[i];
+		/* the residual, and the next layer's input norm */
+		add_norm(c, n, c->xb2, il + 1 < hp->n_layer ? &m->layers[il + 1].attn_norm : NULL);
 	}
 	if (!want_logits)
 		return true;

@@ -77,9 +77,17 @@ void llm_ctx_truncate(struct llm_ctx *c, uint32_t pos);
 /* How many leading tokens of toks[0..n) are already in the cache. */
 uint32_t llm_ctx_common_prefix(const struct llm_ctx *c, const int32_t *toks, size_t n);
 
-/* Threads for the matrix products (default: the online CPUs, at most 8).
+/* Threads of the context's pool, used by every operation of a forward
+ * pass (default: the online CPUs, at most 8; at most 16).
  * Results do not depend on the count. */
 void llm_ctx_set_threads(struct llm_ctx *c, int n);
+
+/* Switch the context to the reference paths (on) or back: an F32 KV
+ * cache (twice the memory of the default F16 one), the two-pass softmax
+ * attention, element-wise operations on the calling thread.  For tests
+ * that compare the fast paths with it.  Empties the cache.  C_ERR_NOMEM
+ * leaves the context as it was. */
+enum cerr llm_ctx_set_reference(struct llm_ctx *c, bool on);
 
 /* Called before each layer of each batch during eval; returning true
  * stops the eval with C_ERR_CANCELLED (batches already evaluated stay

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "llm/attn.h"
 #include "llm/llm.h"
 #include "llm/pool.h"
 
@@ -37,19 +38,25 @@ struct llm_model {
 struct llm_ctx {
 	struct llm_model *m;
 	uint32_t n_ctx, pos;
+	bool ref;          /* reference paths (llm_ctx_set_reference) */
+	enum llm_attn_impl attn_impl;
 	int32_t *toks;     /* [n_ctx] */
-	float *kcache;     /* [n_layer][n_ctx][n_head_kv * head_dim_k] */
-	float *vcache;     /* [n_layer][n_ctx][n_head_kv * head_dim_v] */
+	void *kcache;      /* [n_layer][n_ctx][n_head_kv * head_dim_k], F16 (F32 if ref) */
+	void *vcache;      /* [n_layer][n_ctx][n_head_kv * head_dim_v], F16 (F32 if ref) */
 	/* per batch position b < LLM_BATCH: */
 	float *x, *xb, *xb2; /* [b][n_embd] */
 	float *q;          /* [b][n_head * head_dim_k] */
+	float *kb, *vb;    /* [b][n_head_kv * head_dim_k|v]: new K and V, F32 */
 	float *att_out;    /* [b][n_head * head_dim_v] */
-	float *att;        /* [LLM_MAX_THREADS][n_ctx] score rows */
+	float *scratch;    /* [LLM_MAX_THREADS][scratch_per] one per pool thread */
+	size_t scratch_per;
 	float *hb, *hb2;   /* [b][max ffn width] */
-	float *moe_acc;    /* [n_embd] */
-	float *router;     /* [n_expert] */
+	float *moe_out;    /* [b][n_expert_used][n_embd] each chosen expert's output */
+	float *router;     /* [b][n_expert] */
+	uint32_t *moe_sel; /* [b][n_expert_used] chosen experts */
+	float *moe_w;      /* [b][n_expert_used] their renormalised weights */
 	float *logits;     /* [n_vocab] */
-	float *rope_inv;   /* [n_rot / 2] inverse frequencies */
+	float *rope_cos, *rope_sin; /* [n_ctx][n_rot / 2] */
 	bool (*abort)(void *);
 	void *abort_ud;
 	struct llm_pool *pool; /* LLM_MAX_THREADS threads at most */

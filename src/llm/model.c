@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "llm/attn.h"
 #include "llm/llm.h"
 #include "llm/model-impl.h"
 #include "llm/pool.h"
@@ -295,108 +296,175 @@ max_ffn(const struct llm_hparams *hp)
 	return f ? f : 1;
 }
 
-/* float counts of every buffer, in order; returns false on overflow */
+/* Every buffer of a context: where its pointer lives, how many elements
+ * of what size.  The KV cache comes first (ctx_alloc_kv redoes it). */
+struct cbuf {
+	void **p;
+	size_t n, el;
+};
+#define CTX_NBUF 20
+
+static size_t
+scratch_per_thread(const struct llm_hparams *hp, uint32_t n_ctx)
+{
+	size_t a = llm_attn_scratch(hp->head_dim_v);
+	return n_ctx > a ? n_ctx : a;
+}
+
+/* fills b[] for a context of n_ctx on m (pointers into c); false on
+ * overflow */
 static bool
-ctx_sizes(const struct llm_model *m, uint32_t n_ctx, size_t sz[14])
+ctx_bufs(const struct llm_model *m, uint32_t n_ctx, bool ref, struct llm_ctx *c,
+	 struct cbuf b[CTX_NBUF])
 {
 	const struct llm_hparams *hp = &m->hp;
-	size_t kv_k, kv_v;
-	if (!size_mul_ok((size_t)hp->n_layer * n_ctx, (size_t)hp->n_head_kv * hp->head_dim_k, &kv_k) ||
-	    !size_mul_ok((size_t)hp->n_layer * n_ctx, (size_t)hp->n_head_kv * hp->head_dim_v, &kv_v))
+	size_t kvk = (size_t)hp->n_head_kv * hp->head_dim_k, kvv = (size_t)hp->n_head_kv * hp->head_dim_v;
+	size_t kel = ref ? sizeof(float) : sizeof(uint16_t), B = LLM_BATCH, E = hp->n_embd;
+	size_t used = hp->n_expert_used ? hp->n_expert_used : 1, half = hp->n_rot / 2 + 1;
+	size_t lay_ctx = (size_t)hp->n_layer * n_ctx, kv_k, kv_v, rope, scr;
+	int i = 0;
+
+	if (!size_mul_ok(lay_ctx, kvk, &kv_k) || !size_mul_ok(lay_ctx, kvv, &kv_v) ||
+	    !size_mul_ok(n_ctx, half, &rope) ||
+	    !size_mul_ok(LLM_MAX_THREADS, scratch_per_thread(hp, n_ctx), &scr))
 		return false;
-	sz[0] = kv_k;
-	sz[1] = kv_v;
-	sz[2] = sz[3] = sz[4] = (size_t)LLM_BATCH * hp->n_embd;
-	sz[5] = (size_t)LLM_BATCH * hp->n_head * hp->head_dim_k;
-	sz[6] = (size_t)LLM_BATCH * hp->n_head * hp->head_dim_v;
-	sz[7] = (size_t)n_ctx * LLM_MAX_THREADS;
-	sz[8] = sz[9] = (size_t)LLM_BATCH * max_ffn(hp);
-	sz[10] = hp->n_embd;
-	sz[11] = hp->n_expert ? hp->n_expert : 1;
-	sz[12] = hp->n_vocab;
-	sz[13] = hp->n_rot / 2 + 1;
-	return true;
+	c->scratch_per = scratch_per_thread(hp, n_ctx);
+#define BUF(ptr, count, size) (b[i++] = (struct cbuf){ (void **)(ptr), (count), (size) })
+	BUF(&c->kcache, kv_k, kel);
+	BUF(&c->vcache, kv_v, kel);
+	BUF(&c->x, B * E, 4);
+	BUF(&c->xb, B * E, 4);
+	BUF(&c->xb2, B * E, 4);
+	BUF(&c->q, B * hp->n_head * hp->head_dim_k, 4);
+	BUF(&c->kb, B * kvk, 4);
+	BUF(&c->vb, B * kvv, 4);
+	BUF(&c->att_out, B * hp->n_head * hp->head_dim_v, 4);
+	BUF(&c->scratch, scr, 4);
+	BUF(&c->hb, B * max_ffn(hp), 4);
+	BUF(&c->hb2, B * max_ffn(hp), 4);
+	BUF(&c->moe_out, hp->n_expert ? B * used * E : 1, 4);
+	BUF(&c->router, B * (hp->n_expert ? hp->n_expert : 1), 4);
+	BUF(&c->moe_sel, B * used, sizeof(uint32_t));
+	BUF(&c->moe_w, B * used, 4);
+	BUF(&c->logits, hp->n_vocab, 4);
+	BUF(&c->rope_cos, rope, 4);
+	BUF(&c->rope_sin, rope, 4);
+	BUF(&c->toks, n_ctx, sizeof(int32_t));
+#undef BUF
+	return i == CTX_NBUF;
+}
+
+static size_t
+ctx_bytes(const struct llm_model *m, uint32_t n_ctx, bool ref)
+{
+	struct llm_ctx dummy;
+	struct cbuf b[CTX_NBUF];
+	size_t total = 0, bytes;
+	int i;
+	if (!ctx_bufs(m, n_ctx, ref, &dummy, b))
+		return 0;
+	for (i = 0; i < CTX_NBUF; i++)
+		if (!size_mul_ok(b[i].n, b[i].el, &bytes) || !size_add_ok(total, bytes, &total))
+			return 0;
+	return total;
 }
 
 size_t
 llm_ctx_mem_bytes(const struct llm_model *m, uint32_t n_ctx)
 {
-	size_t sz[14], total = 0, b;
-	int i;
 	if (n_ctx == 0)
 		n_ctx = m->hp.n_ctx_train < 4096 ? m->hp.n_ctx_train : 4096;
-	if (!ctx_sizes(m, n_ctx, sz))
-		return 0;
-	for (i = 0; i < 14; i++)
-		if (!size_add_ok(total, sz[i], &total))
-			return 0;
-	if (!size_mul_ok(total, sizeof(float), &b) ||
-	    !size_add_ok(b, (size_t)n_ctx * sizeof(int32_t), &b))
-		return 0;
-	return b;
+	return ctx_bytes(m, n_ctx, false);
+}
+
+/* RoPE angles pos * inv_freq[i], in double, for every position */
+static void
+rope_tables(struct llm_ctx *c)
+{
+	const struct llm_model *m = c->m;
+	uint32_t half = m->hp.n_rot / 2, i, p;
+	for (i = 0; i < half; i++) {
+		double inv = pow((double)m->hp.rope_base, -2.0 * i / (double)m->hp.n_rot);
+		if (m->rope_freqs.data)
+			inv /= ((const float *)m->rope_freqs.data)[i];
+		for (p = 0; p < c->n_ctx; p++) {
+			double th = (double)p * inv;
+			c->rope_cos[(size_t)p * half + i] = (float)cos(th);
+			c->rope_sin[(size_t)p * half + i] = (float)sin(th);
+		}
+	}
 }
 
 struct llm_ctx *
 llm_ctx_new(struct llm_model *m, uint32_t n_ctx, struct buf *err)
 {
 	struct llm_ctx *c;
-	size_t sz[14], bytes;
-	float **bufs[14];
-	uint32_t i;
+	struct cbuf b[CTX_NBUF];
 	int k;
 
 	if (n_ctx == 0)
 		n_ctx = m->hp.n_ctx_train < 4096 ? m->hp.n_ctx_train : 4096;
 	if (n_ctx == 0)
 		n_ctx = 2048;
-	if (!ctx_sizes(m, n_ctx, sz)) {
-		buf_printf(err, "a context of %u tokens is too large", n_ctx);
-		return NULL;
-	}
 	c = xcalloc(1, sizeof(*c));
 	c->m = m;
 	c->n_ctx = n_ctx;
-	bufs[0] = &c->kcache; bufs[1] = &c->vcache; bufs[2] = &c->x; bufs[3] = &c->xb;
-	bufs[4] = &c->xb2; bufs[5] = &c->q; bufs[6] = &c->att_out; bufs[7] = &c->att;
-	bufs[8] = &c->hb; bufs[9] = &c->hb2; bufs[10] = &c->moe_acc; bufs[11] = &c->router;
-	bufs[12] = &c->logits; bufs[13] = &c->rope_inv;
-	for (k = 0; k < 14; k++) {
-		if (!size_mul_ok(sz[k], sizeof(float), &bytes) ||
-		    !(*bufs[k] = calloc(sz[k] ? sz[k] : 1, sizeof(float)))) {
+	if (!ctx_bufs(m, n_ctx, false, c, b)) {
+		buf_printf(err, "a context of %u tokens is too large", n_ctx);
+		free(c);
+		return NULL;
+	}
+	for (k = 0; k < CTX_NBUF; k++) {
+		if (!(*b[k].p = calloc(b[k].n ? b[k].n : 1, b[k].el))) {
 			buf_printf(err, "out of memory for a context of %u tokens (%zu bytes)", n_ctx,
 				   llm_ctx_mem_bytes(m, n_ctx));
 			llm_ctx_free(c);
 			return NULL;
 		}
 	}
-	c->toks = calloc(n_ctx, sizeof(int32_t));
-	if (!c->toks) {
-		buf_printf(err, "out of memory for a context of %u tokens", n_ctx);
-		llm_ctx_free(c);
-		return NULL;
-	}
 	{
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		c->pool = llm_pool_new(ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu);
 	}
-	for (i = 0; i < m->hp.n_rot / 2; i++) {
-		double inv = pow((double)m->hp.rope_base, -2.0 * i / (double)m->hp.n_rot);
-		if (m->rope_freqs.data)
-			inv /= ((const float *)m->rope_freqs.data)[i];
-		c->rope_inv[i] = (float)inv;
-	}
+	c->attn_impl = llm_attn_pick();
+	rope_tables(c);
 	return c;
+}
+
+enum cerr
+llm_ctx_set_reference(struct llm_ctx *c, bool on)
+{
+	struct cbuf b[CTX_NBUF];
+	void *k, *v;
+	if (on == c->ref)
+		return C_OK;
+	ctx_bufs(c->m, c->n_ctx, on, c, b); /* sizes only: pointers are not touched */
+	k = calloc(b[0].n ? b[0].n : 1, b[0].el);
+	v = calloc(b[1].n ? b[1].n : 1, b[1].el);
+	if (!k || !v) {
+		free(k);
+		free(v);
+		return C_ERR_NOMEM;
+	}
+	free(c->kcache);
+	free(c->vcache);
+	c->kcache = k;
+	c->vcache = v;
+	c->ref = on;
+	c->pos = 0;
+	return C_OK;
 }
 
 void
 llm_ctx_free(struct llm_ctx *c)
 {
+	struct cbuf b[CTX_NBUF];
+	int k;
 	if (!c)
 		return;
-	free(c->kcache); free(c->vcache); free(c->x); free(c->xb); free(c->xb2);
-	free(c->q); free(c->att_out); free(c->att); free(c->hb); free(c->hb2);
-	free(c->moe_acc); free(c->router); free(c->logits); free(c->rope_inv);
-	free(c->toks);
+	ctx_bufs(c->m, c->n_ctx, c->ref, c, b);
+	for (k = 0; k < CTX_NBUF; k++)
+		free(*b[k].p);
 	llm_pool_free(c->pool);
 	free(c);
 }

@@ -50,8 +50,7 @@ void llm_axpy(float *y, float alpha, const float *x, size_t n);
  * quantised to 8 bits once per call, integer block sums; float weights
  * in float.  Results do not depend on the pool's size or on how the n
  * inputs are batched.  With CONCH_LLM_ISA=float each row is dequantised
- * once for all n inputs and every result is bit-identical to llm_dot_row
- * (llm_matmul_float). */
+ * once for all n inputs and every result is bit-identical to llm_dot_row. */
 void llm_matmul(enum ggml_type t, const void *w, size_t rows, size_t cols,
 		const float *x, size_t n, float *y, struct llm_pool *pool);
 

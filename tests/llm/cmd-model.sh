@@ -48,8 +48,15 @@ t "tokenize no-special" test "$out" = "27 91 68 354 851 91 29"
 
 # greedy ids of real trained weights, against the reference fixture
 want=$(tr -s ' \n' '  ' <"$CONCH_SRCDIR/tests/llm/data/stories260K-greedy.ids" | cut -d' ' -f1-100)
-got=$("$D" model run "$M/stories260K.gguf" -p "" --temp 0 --ids -n 100)
-t "stories260K greedy ids" test "$got" = "$want"
+got=$("$D" model run "$M/stories260K.gguf" -p "" --temp 0 --ids -n 100 --kv f32)
+t "stories260K greedy ids (F32 cache)" test "$got" = "$want"
+# the default F16 cache: the same ids with 1 and 3 threads (it parts from
+# the F32 reference at a near-tie; tests/llm/test-model.c checks that)
+a=$("$D" model run "$M/stories260K.gguf" -p "" --temp 0 --ids -n 100 -t 1)
+b=$("$D" model run "$M/stories260K.gguf" -p "" --temp 0 --ids -n 100 -t 3)
+t "stories260K greedy ids, 1 and 3 threads" test -n "$a" -a "$a" = "$b"
+"$D" model run "$M/stories260K.gguf" -p "" --kv f64 >/dev/null 2>&1
+t "bad --kv is a usage error" test $? -eq 2
 
 a=$("$D" model run "$M/stories260K.gguf" -p "" --seed 5 --temp 1 --ids -n 30)
 b=$("$D" model run "$M/stories260K.gguf" -p "" --seed 5 --temp 1 --ids -n 30)
