@@ -589,7 +589,6 @@ void
 llm_matmul(enum ggml_type t, const void *w, size_t rows, size_t cols,
 	   const float *x, size_t n, float *y, struct llm_pool *pool)
 {
-	int n_threads = llm_pool_threads(pool);
 	enum llm_isa isa = llm_isa_active();
 	const struct llm_kern *k = isa == LLM_ISA_FLOAT ? NULL : llm_kern_get(isa);
 	struct kmm m;
