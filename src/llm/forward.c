@@ -426,7 +426,7 @@ llm_eval(struct llm_ctx *c, const int32_t *toks, size_t n, float **logits)
 		if (toks[i] < 0 || (uint32_t)toks[i] >= c->m->hp.n_vocab)
 			return C_ERR_INVAL;
 	for (i = 0; i < n;) {
-		uint32_t k = n - i < LLM_BATCH ? (uint32_t)(n - i) : LLM_BATCH, j;
+		uint32_t k = n - i < c->batch ? (uint32_t)(n - i) : c->batch, j;
 		if (!forward(c, toks + i, k, c->pos, i + k == n))
 			return C_ERR_CANCELLED;
 		for (j = 0; j < k; j++)

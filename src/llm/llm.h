@@ -77,6 +77,12 @@ void llm_ctx_truncate(struct llm_ctx *c, uint32_t pos);
 /* How many leading tokens of toks[0..n) are already in the cache. */
 uint32_t llm_ctx_common_prefix(const struct llm_ctx *c, const int32_t *toks, size_t n);
 
+/* Prompt tokens per forward pass: a batch goes through each layer's
+ * matrix products together (default and most: 512, or the context size).
+ * A cancel keeps the batches done before it.  Results do not depend on
+ * the batch size. */
+void llm_ctx_set_batch(struct llm_ctx *c, uint32_t n);
+
 /* Threads of the context's pool, used by every operation of a forward
  * pass (default: the online CPUs, at most 8; at most 16).
  * Results do not depend on the count. */

@@ -527,7 +527,9 @@ llm_matmul_float(enum ggml_type t, const void *w, size_t rows, size_t cols,
 /* A product on a kernel set: activations quantised once (tasks of
  * tokens), then tasks of rc rows x tc tokens, each walked in the
  * kernels' kr x kt tiles so that a tile of weight rows stays in L1
- * while the chunk's tokens pass over it. */
+ * while the chunk's tokens pass over it.  Tasks go row chunk by row
+ * chunk, all token chunks of one before the next, so that each weight
+ * comes from memory once per product (the activations stay in cache). */
 struct kmm {
 	const struct llm_kern *k;
 	llm_tile_fn fn;
@@ -536,7 +538,7 @@ struct kmm {
 	size_t ws, rows, cols, n;
 	const float *x;
 	uint8_t *xq;
-	size_t xs, rc, tc, n_rc;
+	size_t xs, rc, tc, n_tc;
 	float *y;
 };
 
@@ -556,7 +558,7 @@ static void
 kmm_task(void *arg, size_t task, int thread)
 {
 	struct kmm *m = arg;
-	size_t r0 = task % m->n_rc * m->rc, t0 = task / m->n_rc * m->tc;
+	size_t r0 = task / m->n_tc * m->rc, t0 = task % m->n_tc * m->tc;
 	size_t r1 = r0 + m->rc < m->rows ? r0 + m->rc : m->rows;
 	size_t t1 = t0 + m->tc < m->n ? t0 + m->tc : m->n, r, t;
 	size_t kr = (size_t)m->k->kr, kt = (size_t)m->k->kt;
@@ -592,7 +594,7 @@ llm_matmul(enum ggml_type t, const void *w, size_t rows, size_t cols,
 	enum llm_isa isa = llm_isa_active();
 	const struct llm_kern *k = isa == LLM_ISA_FLOAT ? NULL : llm_kern_get(isa);
 	struct kmm m;
-	size_t n_tc, nth = (size_t)llm_pool_threads(pool);
+	size_t nth = (size_t)llm_pool_threads(pool);
 	uint8_t *buf = NULL;
 	bool alone = rows * cols * n < (size_t)1 << 18 || nth < 2;
 
@@ -629,8 +631,7 @@ llm_matmul(enum ggml_type t, const void *w, size_t rows, size_t cols,
 		m.rc = 64;
 	}
 	m.rc = (m.rc + (size_t)k->kr - 1) / (size_t)k->kr * (size_t)k->kr;
-	m.n_rc = (rows + m.rc - 1) / m.rc;
-	n_tc = (n + m.tc - 1) / m.tc;
-	kmm_run(pool, alone, m.n_rc * n_tc, kmm_task, &m);
+	m.n_tc = (n + m.tc - 1) / m.tc;
+	kmm_run(pool, alone, (rows + m.rc - 1) / m.rc * m.n_tc, kmm_task, &m);
 	free(buf);
 }
