@@ -3,8 +3,7 @@
  *   KERN_SET   the struct llm_kern to define
  *   KR, KT     tile rows and tokens
  *   KERN_VNNI  1 to use vpdpbusd for the 8-bit products
- * Both builds produce the same integer block sums and then the same
- * float operations in the same order, so their results are identical.
+ *   KERN_WIDE  1 for 512-bit tiles of the 32-weight types (kern-x86w.h)
  *
  * Tiles: for each block, R weight rows are unpacked once into registers
  * and used against T activation rows; every (row, token) pair keeps its
@@ -402,41 +401,49 @@ ENTRY_FLOAT(t_f32, dot_f32)
 ENTRY_FLOAT(t_f16, dot_f16)
 ENTRY_FLOAT(t_bf16, dot_bf16)
 
+#if KERN_WIDE
+#include "llm/kern-x86w.h"
+#define S32(NAME) NAME##_wtile
+#else
+#define S32(NAME) NAME##_tile
+#endif
+#define KQ(NAME) NAME##_tile
+
 /* full tiles, a row tile against single tokens, single rows */
-#define ENTRY(NAME, BS)                                                                   \
+#define ENTRY(NAME, BS, TILE)                                                                 \
 	static void t_##NAME(const uint8_t *w, size_t ws, int nr, const uint8_t *x, size_t xs, \
 			     int nt, size_t cols, float *y, size_t ys)                    \
 	{                                                                                 \
 		size_t nb = cols / (BS);                                                  \
 		int r, t;                                                                 \
 		if (nr == KR && nt == KT) {                                               \
-			NAME##_tile(KR, KT, w, ws, x, xs, nb, y, ys);                     \
+			TILE(NAME)(KR, KT, w, ws, x, xs, nb, y, ys);                     \
 			return;                                                           \
 		}                                                                         \
 		if (nr == KR) {                                                           \
 			for (t = 0; t < nt; t++)                                          \
-				NAME##_tile(KR, 1, w, ws, x + (size_t)t * xs, xs, nb,     \
+				TILE(NAME)(KR, 1, w, ws, x + (size_t)t * xs, xs, nb,     \
 					    y + (size_t)t * ys, ys);                      \
 			return;                                                           \
 		}                                                                         \
 		for (r = 0; r < nr; r++) {                                                \
 			if (nt == KT) {                                                   \
-				NAME##_tile(1, KT, w + (size_t)r * ws, ws, x, xs, nb, y + r, ys); \
+				TILE(NAME)(1, KT, w + (size_t)r * ws, ws, x, xs, nb, y + r, ys); \
 				continue;                                                 \
 			}                                                                 \
 			for (t = 0; t < nt; t++)                                          \
-				NAME##_tile(1, 1, w + (size_t)r * ws, ws, x + (size_t)t * xs, \
+				TILE(NAME)(1, 1, w + (size_t)r * ws, ws, x + (size_t)t * xs, \
 					    xs, nb, y + (size_t)t * ys + r, ys);          \
 		}                                                                         \
 	}
-ENTRY(q4_0, 32)
-ENTRY(q4_1, 32)
-ENTRY(q5_0, 32)
-ENTRY(q5_1, 32)
-ENTRY(q8_0, 32)
-ENTRY(q4_k, 256)
-ENTRY(q5_k, 256)
-ENTRY(q6_k, 256)
+ENTRY(q4_0, 32, S32)
+ENTRY(q4_1, 32, S32)
+ENTRY(q5_0, 32, S32)
+ENTRY(q5_1, 32, S32)
+ENTRY(q8_0, 32, S32)
+ENTRY(q4_k, 256, KQ)
+ENTRY(q5_k, 256, KQ)
+ENTRY(q6_k, 256, KQ)
 
 const struct llm_kern KERN_SET = {
 	.kr = KR, .kt = KT,

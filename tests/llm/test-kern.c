@@ -136,9 +136,9 @@ set_isa(enum llm_isa isa)
 	ck_assert_int_eq(llm_isa_active(), isa);
 }
 
-/* Every set against the float path within the bound, against the
- * portable set within float rounding, and the SIMD sets against each
- * other bit for bit (same integer sums, same float order). */
+/* Every set against the float path within the bound and against the
+ * portable set within float rounding (the integer block sums are exact;
+ * the sets add the scaled block sums in different orders). */
 START_TEST(kernels_match_reference)
 {
 	const size_t rows = 13, n = 7;
@@ -152,8 +152,6 @@ START_TEST(kernels_match_reference)
 		uint8_t *w = rand_rows(t, rows, cols, &s);
 		float *x = rand_x(n * cols, &s), *wf = malloc(rows * cols * sizeof(float));
 		float *yf = malloc(rows * n * sizeof(float)), *ys = malloc(rows * n * sizeof(float));
-		float *ya = malloc(rows * n * sizeof(float));
-		bool have_a = false;
 		int isa;
 
 		for (r = 0; r < rows; r++)
@@ -187,11 +185,6 @@ START_TEST(kernels_match_reference)
 						      llm_isa_name((enum llm_isa)isa), ggml_type_name(t), r, b,
 						      v, ys[b * rows + r]);
 				}
-			if (have_a)
-				ck_assert_msg(memcmp(y, ya, rows * n * sizeof(float)) == 0,
-					      "%s: avx512 differs from avx2", ggml_type_name(t));
-			memcpy(ya, y, rows * n * sizeof(float));
-			have_a = true;
 			free(y);
 		}
 		free(w);
@@ -199,7 +192,6 @@ START_TEST(kernels_match_reference)
 		free(wf);
 		free(yf);
 		free(ys);
-		free(ya);
 	}
 	llm_pool_free(pool);
 }
