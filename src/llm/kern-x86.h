@@ -202,16 +202,19 @@ TILE_U32(q4_1, 20, un_q4_1)
 TILE_U32(q5_1, 24, un_q5_1)
 
 /* ---- K-quants against 256-blocks */
-INL void
-k_scales(const uint8_t *q, int16_t *sc, int16_t *m)
+/* the 12 bytes of 6-bit scales and mins of a Q4_K / Q5_K block -> bytes
+ * 0..7 the eight scales, 8..15 the eight mins */
+INL __m128i
+k_scales(const uint8_t *q)
 {
-	int j;
-	for (j = 0; j < 4; j++) {
-		sc[j] = q[j] & 63;
-		m[j] = q[j + 4] & 63;
-		sc[j + 4] = (int16_t)((q[j + 8] & 0xF) | ((q[j] >> 6) << 4));
-		m[j + 4] = (int16_t)((q[j + 8] >> 4) | ((q[j + 4] >> 6) << 4));
-	}
+	uint32_t u[4], a;
+	memcpy(u, q, 12);
+	u[3] = ((u[2] >> 4) & 0x0f0f0f0f) | (((u[1] >> 6) & 0x03030303) << 4);
+	a = u[1] & 0x3f3f3f3f;
+	u[1] = (u[2] & 0x0f0f0f0f) | (((u[0] >> 6) & 0x03030303) << 4);
+	u[2] = a;
+	u[0] &= 0x3f3f3f3f;
+	return _mm_loadu_si128((const __m128i *)(const void *)u);
 }
 
 /* Q4_K / Q5_K: sub-block j's 32 values are the low (even j) or high (odd
@@ -229,12 +232,17 @@ k45_tile(const int R, const int T, const bool five, const uint8_t *w, size_t ws,
 		UNROLL for (r = 0; r < R; r++) {
 			const uint8_t *b = w + (size_t)r * ws + i * bsz;
 			const uint8_t *qs = b + (five ? 48 : 16);
-			int16_t sc[8], mn[8];
-			__m256i q[8], mins;
+			__m256i q[8], scv[8], mins, scw;
+			__m128i sm = k_scales(b + 4);
 			float d = h2f(b), dmin = h2f(b + 2);
-			k_scales(b + 4, sc, mn);
-			mins = _mm256_setr_epi16(mn[0], mn[0], mn[1], mn[1], mn[2], mn[2], mn[3], mn[3],
-						 mn[4], mn[4], mn[5], mn[5], mn[6], mn[6], mn[7], mn[7]);
+			/* each min twice (it covers two 16-sums), each scale in
+			 * every 16-bit lane of its own vector */
+			mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(sm, _mm_setr_epi8(
+				8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15)));
+			scw = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(sm));
+			UNROLL for (j = 0; j < 8; j++)
+				scv[j] = _mm256_shuffle_epi8(scw, _mm256_set1_epi16(
+					(short)(((2 * j + 1) << 8) | (2 * j))));
 			UNROLL for (j = 0; j < 4; j++) {
 				__m256i v = ld256(qs + 32 * j);
 				q[2 * j] = _mm256_and_si256(v, m4);
@@ -253,7 +261,7 @@ k45_tile(const int R, const int T, const bool five, const uint8_t *w, size_t ws,
 				UNROLL for (j = 0; j < 8; j++)
 					isum = _mm256_add_epi32(isum, _mm256_madd_epi16(
 						_mm256_maddubs_epi16(q[j], ld256(xb->q + 32 * j)),
-						_mm256_set1_epi16(sc[j])));
+						scv[j]));
 				msum = _mm256_madd_epi16(ld256(xb->bs), mins);
 				acc[r][t] = fma_i(isum, d * xb->d, acc[r][t]);
 				acc[r][t] = fma_i(msum, -dmin * xb->d, acc[r][t]);
