@@ -315,9 +315,19 @@ q6_k_tile(const int R, const int T, const uint8_t *w, size_t ws, const uint8_t *
 				q[4 * h + 3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
 					_mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), m3), 4));
 			}
-			UNROLL for (g = 0; g < 8; g++)
-				scv[g] = _mm256_set_m128i(_mm_set1_epi16(sc[2 * g + 1]),
-							  _mm_set1_epi16(sc[2 * g]));
+			/* scv[g]: sc[2g] in the low 128 bits' 16-bit lanes,
+			 * sc[2g + 1] in the high ones */
+			{
+				__m256i lo = _mm256_broadcastsi128_si256(_mm256_castsi256_si128(sc16));
+				__m256i hi = _mm256_broadcastsi128_si256(_mm256_extracti128_si256(sc16, 1));
+				UNROLL for (g = 0; g < 8; g++) {
+					const int k = (2 * g) % 8;
+					const __m256i ctl = _mm256_set_m128i(
+						_mm_set1_epi16((short)(((2 * k + 3) << 8) | (2 * k + 2))),
+						_mm_set1_epi16((short)(((2 * k + 1) << 8) | (2 * k))));
+					scv[g] = _mm256_shuffle_epi8(g < 4 ? lo : hi, ctl);
+				}
+			}
 			UNROLL for (t = 0; t < T; t++) {
 				const struct llm_q8k *xb =
 					(const struct llm_q8k *)(const void *)(x + (size_t)t * xs) + i;
