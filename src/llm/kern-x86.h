@@ -422,10 +422,11 @@ ENTRY_FLOAT(t_bf16, dot_bf16)
 #if KERN_WIDE
 #include "llm/kern-x86w.h"
 #define S32(NAME) NAME##_wtile
+#define KQ(NAME) NAME##_wtile
 #else
 #define S32(NAME) NAME##_tile
-#endif
 #define KQ(NAME) NAME##_tile
+#endif
 
 /* full tiles, a row tile against single tokens, single rows */
 #define ENTRY(NAME, BS, TILE)                                                                 \
