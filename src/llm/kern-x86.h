@@ -364,26 +364,6 @@ ld_bf16(const uint8_t *p)
 	return _mm256_castsi256_ps(_mm256_slli_epi32(v, 16));
 }
 
-#define DOT_FLOAT(NAME, ESZ, LOAD, SCALAR)                                               \
-	static float NAME(const uint8_t *w, const float *x, size_t n)                    \
-	{                                                                                 \
-		__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;               \
-		float s;                                                                  \
-		size_t i = 0;                                                             \
-		for (; i + 32 <= n; i += 32) {                                            \
-			a0 = _mm256_fmadd_ps(LOAD(w + i * ESZ), _mm256_loadu_ps(x + i), a0); \
-			a1 = _mm256_fmadd_ps(LOAD(w + (i + 8) * ESZ), _mm256_loadu_ps(x + i + 8), a1); \
-			a2 = _mm256_fmadd_ps(LOAD(w + (i + 16) * ESZ), _mm256_loadu_ps(x + i + 16), a2); \
-			a3 = _mm256_fmadd_ps(LOAD(w + (i + 24) * ESZ), _mm256_loadu_ps(x + i + 24), a3); \
-		}                                                                         \
-		for (; i + 8 <= n; i += 8)                                                \
-			a0 = _mm256_fmadd_ps(LOAD(w + i * ESZ), _mm256_loadu_ps(x + i), a0); \
-		s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));    \
-		for (; i < n; i++)                                                        \
-			s += SCALAR(w + i * ESZ) * x[i];                                  \
-		return s;                                                                 \
-	}
-
 INL float
 sc_f32(const uint8_t *p)
 {
@@ -401,31 +381,47 @@ sc_bf16(const uint8_t *p)
 	return f;
 }
 
-DOT_FLOAT(dot_f32, 4, ld_f32, sc_f32)
-DOT_FLOAT(dot_f16, 2, ld_f16, h2f)
-DOT_FLOAT(dot_bf16, 2, ld_bf16, sc_bf16)
-
-#define ENTRY_FLOAT(NAME, DOT)                                                           \
-	static void NAME(const uint8_t *w, size_t ws, int nr, const uint8_t *x, size_t xs, \
-			 int nt, size_t cols, float *y, size_t ys)                        \
+/* float weights (ESZ bytes each) against float activations: one fma
+ * chain per pair over 8 columns at a time, then the tail in scalar */
+#define FTILE(NAME, ESZ, LOAD, SCALAR)                                                    \
+	INL void NAME##_tile(const int R, const int T, const uint8_t *w, size_t ws,       \
+			     const uint8_t *x, size_t xs, size_t n, float *y, size_t ys)  \
 	{                                                                                 \
-		int r, t;                                                                 \
-		for (t = 0; t < nt; t++)                                                  \
-			for (r = 0; r < nr; r++)                                          \
-				y[(size_t)t * ys + r] = DOT(w + (size_t)r * ws,           \
-					(const float *)(const void *)(x + (size_t)t * xs), cols); \
+		size_t i = 0, k;                                                          \
+		ACC_INIT(R, T);                                                           \
+		for (; i + 8 <= n; i += 8) {                                              \
+			__m256 wv[KR];                                                    \
+			UNROLL for (r = 0; r < R; r++)                                    \
+				wv[r] = LOAD(w + (size_t)r * ws + i * (ESZ));             \
+			UNROLL for (t = 0; t < T; t++) {                                  \
+				__m256 xv = _mm256_loadu_ps((const float *)(const void *)( \
+					x + (size_t)t * xs) + i);                         \
+				UNROLL for (r = 0; r < R; r++)                            \
+					acc[r][t] = _mm256_fmadd_ps(wv[r], xv, acc[r][t]); \
+			}                                                                 \
+		}                                                                         \
+		UNROLL for (r = 0; r < R; r++)                                            \
+			UNROLL for (t = 0; t < T; t++) {                                  \
+				const float *xt = (const float *)(const void *)(x + (size_t)t * xs); \
+				float s = hsum(acc[r][t]);                                \
+				for (k = i; k < n; k++)                                   \
+					s += SCALAR(w + (size_t)r * ws + k * (ESZ)) * xt[k]; \
+				y[(size_t)t * ys + r] = s;                                \
+			}                                                                 \
 	}
-ENTRY_FLOAT(t_f32, dot_f32)
-ENTRY_FLOAT(t_f16, dot_f16)
-ENTRY_FLOAT(t_bf16, dot_bf16)
+FTILE(f32, 4, ld_f32, sc_f32)
+FTILE(f16, 2, ld_f16, h2f)
+FTILE(bf16, 2, ld_bf16, sc_bf16)
 
 #if KERN_WIDE
 #include "llm/kern-x86w.h"
 #define S32(NAME) NAME##_wtile
 #define KQ(NAME) NAME##_wtile
+#define FL(NAME) NAME##_wtile
 #else
 #define S32(NAME) NAME##_tile
 #define KQ(NAME) NAME##_tile
+#define FL(NAME) NAME##_tile
 #endif
 
 /* full tiles, a row tile against single tokens, single rows */
@@ -455,6 +451,9 @@ ENTRY_FLOAT(t_bf16, dot_bf16)
 					    xs, nb, y + (size_t)t * ys + r, ys);          \
 		}                                                                         \
 	}
+ENTRY(f32, 1, FL)
+ENTRY(f16, 1, FL)
+ENTRY(bf16, 1, FL)
 ENTRY(q4_0, 32, S32)
 ENTRY(q4_1, 32, S32)
 ENTRY(q5_0, 32, S32)
