@@ -296,6 +296,22 @@ START_TEST(activation_quantisers)
 				sum += qk[i].q[16 * k + j];
 			ck_assert_int_eq(qk[i].bs[k], sum);
 		}
+	/* every set's quantiser writes the same bytes */
+	for (k = LLM_ISA_SCALAR; k <= (int)llm_isa_best(); k++) {
+		const struct llm_kern *kn = llm_kern_get((enum llm_isa)k);
+		struct llm_q8b qb2[16];
+		struct llm_q8k qk2[2];
+		memset(qb2, 0x55, sizeof qb2);
+		memset(qk2, 0x55, sizeof qk2);
+		kn->quant(LLM_ACT_Q8B, x, 512, qb2);
+		kn->quant(LLM_ACT_Q8K, x, 512, qk2);
+		for (i = 0; i < 16; i++)
+			ck_assert(qb2[i].d == qb[i].d && memcmp(qb2[i].q, qb[i].q, 32) == 0);
+		for (i = 0; i < 2; i++)
+			ck_assert_msg(qk2[i].d == qk[i].d && memcmp(qk2[i].q, qk[i].q, 256) == 0 &&
+				      memcmp(qk2[i].bs, qk[i].bs, sizeof qk[i].bs) == 0,
+				      "%s Q8K block %zu", llm_isa_name((enum llm_isa)k), i);
+	}
 	free(x);
 }
 END_TEST
