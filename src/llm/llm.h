@@ -89,13 +89,19 @@ void llm_ctx_set_threads(struct llm_ctx *c, int n);
  * leaves the context as it was. */
 enum cerr llm_ctx_set_reference(struct llm_ctx *c, bool on);
 
+/* Tokens per forward pass of a prompt (default and most: 512, or n_ctx
+ * if smaller); each weight is read once per batch.  Results do not
+ * depend on it. */
+void llm_ctx_set_batch(struct llm_ctx *c, uint32_t n);
+
 /* Called before each layer of each batch during eval; returning true
  * stops the eval with C_ERR_CANCELLED (batches already evaluated stay
  * cached; the interrupted batch does not count). */
 void llm_ctx_set_abort(struct llm_ctx *c, bool (*abort)(void *ud), void *ud);
 
 /* Run toks[0..n) (n >= 1) through the model at the next positions (in
- * batches of up to 16: each weight row is read once per batch).  On
+ * batches of llm_ctx_set_batch tokens: each weight row is read once
+ * per batch).  On
  * success *logits (if not NULL) points to n_vocab scores for the token
  * after the last one, valid until the next call on `c`.  Fails with
  * C_ERR_CONTEXT when the cache would overflow (nothing is evaluated),

@@ -38,12 +38,14 @@ struct llm_model {
 struct llm_ctx {
 	struct llm_model *m;
 	uint32_t n_ctx, pos;
+	uint32_t n_batch_max;  /* buffers hold this many positions (LLM_BATCH or n_ctx) */
+	uint32_t n_batch;      /* tokens per forward pass (llm_ctx_set_batch) */
 	bool ref;          /* reference paths (llm_ctx_set_reference) */
 	enum llm_attn_impl attn_impl;
 	int32_t *toks;     /* [n_ctx] */
 	void *kcache;      /* [n_layer][n_ctx][n_head_kv * head_dim_k], F16 (F32 if ref) */
 	void *vcache;      /* [n_layer][n_ctx][n_head_kv * head_dim_v], F16 (F32 if ref) */
-	/* per batch position b < LLM_BATCH: */
+	/* per batch position b < n_batch_max: */
 	float *x, *xb, *xb2; /* [b][n_embd] */
 	float *q;          /* [b][n_head * head_dim_k] */
 	float *kb, *vb;    /* [b][n_head_kv * head_dim_k|v]: new K and V, F32 */
@@ -62,9 +64,10 @@ struct llm_ctx {
 	struct llm_pool *pool; /* LLM_MAX_THREADS threads at most */
 };
 
-/* Prompt tokens go through the layers this many at a time, so that each
- * weight row is read once per batch. */
-#define LLM_BATCH 16
+/* Prompt tokens go through the layers up to this many at a time, so that
+ * each weight row is read once per batch (the matrix kernels tile the
+ * batch so that the rows stay in cache while its tokens pass). */
+#define LLM_BATCH 512
 /* at most this many threads (each has a score row for attention) */
 #define LLM_MAX_THREADS 16
 

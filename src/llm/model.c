@@ -319,7 +319,8 @@ ctx_bufs(const struct llm_model *m, uint32_t n_ctx, bool ref, struct llm_ctx *c,
 {
 	const struct llm_hparams *hp = &m->hp;
 	size_t kvk = (size_t)hp->n_head_kv * hp->head_dim_k, kvv = (size_t)hp->n_head_kv * hp->head_dim_v;
-	size_t kel = ref ? sizeof(float) : sizeof(uint16_t), B = LLM_BATCH, E = hp->n_embd;
+	size_t kel = ref ? sizeof(float) : sizeof(uint16_t), E = hp->n_embd;
+	size_t B = n_ctx < LLM_BATCH ? n_ctx : LLM_BATCH;
 	size_t used = hp->n_expert_used ? hp->n_expert_used : 1, half = hp->n_rot / 2 + 1;
 	size_t lay_ctx = (size_t)hp->n_layer * n_ctx, kv_k, kv_v, rope, scr;
 	int i = 0;
@@ -409,6 +410,7 @@ llm_ctx_new(struct llm_model *m, uint32_t n_ctx, struct buf *err)
 	c = xcalloc(1, sizeof(*c));
 	c->m = m;
 	c->n_ctx = n_ctx;
+	c->n_batch = c->n_batch_max = n_ctx < LLM_BATCH ? n_ctx : LLM_BATCH;
 	if (!ctx_bufs(m, n_ctx, false, c, b)) {
 		buf_printf(err, "a context of %u tokens is too large", n_ctx);
 		free(c);
@@ -498,6 +500,12 @@ llm_ctx_set_threads(struct llm_ctx *c, int n)
 		return;
 	llm_pool_free(c->pool);
 	c->pool = llm_pool_new(n);
+}
+
+void
+llm_ctx_set_batch(struct llm_ctx *c, uint32_t n)
+{
+	c->n_batch = n < 1 ? 1 : n > c->n_batch_max ? c->n_batch_max : n;
 }
 
 void
