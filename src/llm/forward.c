@@ -348,7 +348,7 @@ ffn_moe(struct llm_ctx *c, const struct layer *L, uint32_t n)
 	const struct llm_hparams *hp = &c->m->hp;
 	size_t E = hp->n_embd, k = hp->n_expert_used, nf = hp->n_ff_exp;
 	uint32_t b, e, m;
-	size_t slot[LLM_BATCH], j; /* n <= n_batch <= LLM_BATCH */
+	size_t slot[LLM_BATCH], j; /* n <= c->batch <= LLM_BATCH */
 
 	/* routing is a discrete choice: in float, as the reference does it */
 	llm_matmul_float(L->router.type, L->router.data, (size_t)L->router.ne[1],
@@ -377,7 +377,7 @@ ffn_moe(struct llm_ctx *c, const struct layer *L, uint32_t n)
 	run_tasks(c, n, moe_sum_task, c);
 }
 
-/* toks[0..n) (n <= c->n_batch) at positions pos0.. through the model;
+/* toks[0..n) (n <= c->batch) at positions pos0.. through the model;
  * logits of the last one when want_logits. */
 static bool
 forward(struct llm_ctx *c, const int32_t *toks, uint32_t n, uint32_t pos0, bool want_logits)
@@ -426,7 +426,7 @@ llm_eval(struct llm_ctx *c, const int32_t *toks, size_t n, float **logits)
 		if (toks[i] < 0 || (uint32_t)toks[i] >= c->m->hp.n_vocab)
 			return C_ERR_INVAL;
 	for (i = 0; i < n;) {
-		uint32_t k = n - i < c->n_batch ? (uint32_t)(n - i) : c->n_batch, j;
+		uint32_t k = n - i < c->batch ? (uint32_t)(n - i) : c->batch, j;
 		if (!forward(c, toks + i, k, c->pos, i + k == n))
 			return C_ERR_CANCELLED;
 		for (j = 0; j < k; j++)

@@ -8,6 +8,7 @@
 #define KR 2
 #define KT 4
 #define KERN_VNNI 0
+#define KERN_WIDE 0
 #include "llm/kern-x86.h"
 #pragma GCC pop_options
 #endif

@@ -3,8 +3,7 @@
  *   KERN_SET   the struct llm_kern to define
  *   KR, KT     tile rows and tokens
  *   KERN_VNNI  1 to use vpdpbusd for the 8-bit products
- * Both builds produce the same integer block sums and then the same
- * float operations in the same order, so their results are identical.
+ *   KERN_WIDE  1 for 512-bit tiles of the 32-weight types (kern-x86w.h)
  *
  * Tiles: for each block, R weight rows are unpacked once into registers
  * and used against T activation rows; every (row, token) pair keeps its
@@ -203,16 +202,19 @@ TILE_U32(q4_1, 20, un_q4_1)
 TILE_U32(q5_1, 24, un_q5_1)
 
 /* ---- K-quants against 256-blocks */
-INL void
-k_scales(const uint8_t *q, int16_t *sc, int16_t *m)
+/* the 12 bytes of 6-bit scales and mins of a Q4_K / Q5_K block -> bytes
+ * 0..7 the eight scales, 8..15 the eight mins */
+INL __m128i
+k_scales(const uint8_t *q)
 {
-	int j;
-	for (j = 0; j < 4; j++) {
-		sc[j] = q[j] & 63;
-		m[j] = q[j + 4] & 63;
-		sc[j + 4] = (int16_t)((q[j + 8] & 0xF) | ((q[j] >> 6) << 4));
-		m[j + 4] = (int16_t)((q[j + 8] >> 4) | ((q[j + 4] >> 6) << 4));
-	}
+	uint32_t u[4], a;
+	memcpy(u, q, 12);
+	u[3] = ((u[2] >> 4) & 0x0f0f0f0f) | (((u[1] >> 6) & 0x03030303) << 4);
+	a = u[1] & 0x3f3f3f3f;
+	u[1] = (u[2] & 0x0f0f0f0f) | (((u[0] >> 6) & 0x03030303) << 4);
+	u[2] = a;
+	u[0] &= 0x3f3f3f3f;
+	return _mm_loadu_si128((const __m128i *)(const void *)u);
 }
 
 /* Q4_K / Q5_K: sub-block j's 32 values are the low (even j) or high (odd
@@ -230,12 +232,17 @@ k45_tile(const int R, const int T, const bool five, const uint8_t *w, size_t ws,
 		UNROLL for (r = 0; r < R; r++) {
 			const uint8_t *b = w + (size_t)r * ws + i * bsz;
 			const uint8_t *qs = b + (five ? 48 : 16);
-			int16_t sc[8], mn[8];
-			__m256i q[8], mins;
+			__m256i q[8], scv[8], mins, scw;
+			__m128i sm = k_scales(b + 4);
 			float d = h2f(b), dmin = h2f(b + 2);
-			k_scales(b + 4, sc, mn);
-			mins = _mm256_setr_epi16(mn[0], mn[0], mn[1], mn[1], mn[2], mn[2], mn[3], mn[3],
-						 mn[4], mn[4], mn[5], mn[5], mn[6], mn[6], mn[7], mn[7]);
+			/* each min twice (it covers two 16-sums), each scale in
+			 * every 16-bit lane of its own vector */
+			mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(sm, _mm_setr_epi8(
+				8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15)));
+			scw = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(sm));
+			UNROLL for (j = 0; j < 8; j++)
+				scv[j] = _mm256_shuffle_epi8(scw, _mm256_set1_epi16(
+					(short)(((2 * j + 1) << 8) | (2 * j))));
 			UNROLL for (j = 0; j < 4; j++) {
 				__m256i v = ld256(qs + 32 * j);
 				q[2 * j] = _mm256_and_si256(v, m4);
@@ -254,7 +261,7 @@ k45_tile(const int R, const int T, const bool five, const uint8_t *w, size_t ws,
 				UNROLL for (j = 0; j < 8; j++)
 					isum = _mm256_add_epi32(isum, _mm256_madd_epi16(
 						_mm256_maddubs_epi16(q[j], ld256(xb->q + 32 * j)),
-						_mm256_set1_epi16(sc[j])));
+						scv[j]));
 				msum = _mm256_madd_epi16(ld256(xb->bs), mins);
 				acc[r][t] = fma_i(isum, d * xb->d, acc[r][t]);
 				acc[r][t] = fma_i(msum, -dmin * xb->d, acc[r][t]);
@@ -308,9 +315,19 @@ q6_k_tile(const int R, const int T, const uint8_t *w, size_t ws, const uint8_t *
 				q[4 * h + 3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
 					_mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), m3), 4));
 			}
-			UNROLL for (g = 0; g < 8; g++)
-				scv[g] = _mm256_set_m128i(_mm_set1_epi16(sc[2 * g + 1]),
-							  _mm_set1_epi16(sc[2 * g]));
+			/* scv[g]: sc[2g] in the low 128 bits' 16-bit lanes,
+			 * sc[2g + 1] in the high ones */
+			{
+				__m256i lo = _mm256_broadcastsi128_si256(_mm256_castsi256_si128(sc16));
+				__m256i hi = _mm256_broadcastsi128_si256(_mm256_extracti128_si256(sc16, 1));
+				UNROLL for (g = 0; g < 8; g++) {
+					const int k = (2 * g) % 8;
+					const __m256i ctl = _mm256_set_m128i(
+						_mm_set1_epi16((short)(((2 * k + 3) << 8) | (2 * k + 2))),
+						_mm_set1_epi16((short)(((2 * k + 1) << 8) | (2 * k))));
+					scv[g] = _mm256_shuffle_epi8(g < 4 ? lo : hi, ctl);
+				}
+			}
 			UNROLL for (t = 0; t < T; t++) {
 				const struct llm_q8k *xb =
 					(const struct llm_q8k *)(const void *)(x + (size_t)t * xs) + i;
@@ -402,41 +419,50 @@ ENTRY_FLOAT(t_f32, dot_f32)
 ENTRY_FLOAT(t_f16, dot_f16)
 ENTRY_FLOAT(t_bf16, dot_bf16)
 
+#if KERN_WIDE
+#include "llm/kern-x86w.h"
+#define S32(NAME) NAME##_wtile
+#define KQ(NAME) NAME##_wtile
+#else
+#define S32(NAME) NAME##_tile
+#define KQ(NAME) NAME##_tile
+#endif
+
 /* full tiles, a row tile against single tokens, single rows */
-#define ENTRY(NAME, BS)                                                                   \
+#define ENTRY(NAME, BS, TILE)                                                                 \
 	static void t_##NAME(const uint8_t *w, size_t ws, int nr, const uint8_t *x, size_t xs, \
 			     int nt, size_t cols, float *y, size_t ys)                    \
 	{                                                                                 \
 		size_t nb = cols / (BS);                                                  \
 		int r, t;                                                                 \
 		if (nr == KR && nt == KT) {                                               \
-			NAME##_tile(KR, KT, w, ws, x, xs, nb, y, ys);                     \
+			TILE(NAME)(KR, KT, w, ws, x, xs, nb, y, ys);                     \
 			return;                                                           \
 		}                                                                         \
 		if (nr == KR) {                                                           \
 			for (t = 0; t < nt; t++)                                          \
-				NAME##_tile(KR, 1, w, ws, x + (size_t)t * xs, xs, nb,     \
+				TILE(NAME)(KR, 1, w, ws, x + (size_t)t * xs, xs, nb,     \
 					    y + (size_t)t * ys, ys);                      \
 			return;                                                           \
 		}                                                                         \
 		for (r = 0; r < nr; r++) {                                                \
 			if (nt == KT) {                                                   \
-				NAME##_tile(1, KT, w + (size_t)r * ws, ws, x, xs, nb, y + r, ys); \
+				TILE(NAME)(1, KT, w + (size_t)r * ws, ws, x, xs, nb, y + r, ys); \
 				continue;                                                 \
 			}                                                                 \
 			for (t = 0; t < nt; t++)                                          \
-				NAME##_tile(1, 1, w + (size_t)r * ws, ws, x + (size_t)t * xs, \
+				TILE(NAME)(1, 1, w + (size_t)r * ws, ws, x + (size_t)t * xs, \
 					    xs, nb, y + (size_t)t * ys + r, ys);          \
 		}                                                                         \
 	}
-ENTRY(q4_0, 32)
-ENTRY(q4_1, 32)
-ENTRY(q5_0, 32)
-ENTRY(q5_1, 32)
-ENTRY(q8_0, 32)
-ENTRY(q4_k, 256)
-ENTRY(q5_k, 256)
-ENTRY(q6_k, 256)
+ENTRY(q4_0, 32, S32)
+ENTRY(q4_1, 32, S32)
+ENTRY(q5_0, 32, S32)
+ENTRY(q5_1, 32, S32)
+ENTRY(q8_0, 32, S32)
+ENTRY(q4_k, 256, KQ)
+ENTRY(q5_k, 256, KQ)
+ENTRY(q6_k, 256, KQ)
 
 const struct llm_kern KERN_SET = {
 	.kr = KR, .kt = KT,

@@ -77,6 +77,12 @@ void llm_ctx_truncate(struct llm_ctx *c, uint32_t pos);
 /* How many leading tokens of toks[0..n) are already in the cache. */
 uint32_t llm_ctx_common_prefix(const struct llm_ctx *c, const int32_t *toks, size_t n);
 
+/* Prompt tokens per forward pass: a batch goes through each layer's
+ * matrix products together (default and most: 512, or the context size).
+ * A cancel keeps the batches done before it.  Results do not depend on
+ * the batch size. */
+void llm_ctx_set_batch(struct llm_ctx *c, uint32_t n);
+
 /* Threads of the context's pool, used by every operation of a forward
  * pass (default: the online CPUs, at most 8; at most 16).
  * Results do not depend on the count. */
@@ -88,11 +94,6 @@ void llm_ctx_set_threads(struct llm_ctx *c, int n);
  * that compare the fast paths with it.  Empties the cache.  C_ERR_NOMEM
  * leaves the context as it was. */
 enum cerr llm_ctx_set_reference(struct llm_ctx *c, bool on);
-
-/* Tokens per forward pass of a prompt (default and most: 512, or n_ctx
- * if smaller); each weight is read once per batch.  Results do not
- * depend on it. */
-void llm_ctx_set_batch(struct llm_ctx *c, uint32_t n);
 
 /* Called before each layer of each batch during eval; returning true
  * stops the eval with C_ERR_CANCELLED (batches already evaluated stay

@@ -38,14 +38,13 @@ struct llm_model {
 struct llm_ctx {
 	struct llm_model *m;
 	uint32_t n_ctx, pos;
-	uint32_t n_batch_max;  /* buffers hold this many positions (LLM_BATCH or n_ctx) */
-	uint32_t n_batch;      /* tokens per forward pass (llm_ctx_set_batch) */
+	uint32_t batch;    /* tokens per forward pass, <= min(LLM_BATCH, n_ctx) */
 	bool ref;          /* reference paths (llm_ctx_set_reference) */
 	enum llm_attn_impl attn_impl;
 	int32_t *toks;     /* [n_ctx] */
 	void *kcache;      /* [n_layer][n_ctx][n_head_kv * head_dim_k], F16 (F32 if ref) */
 	void *vcache;      /* [n_layer][n_ctx][n_head_kv * head_dim_v], F16 (F32 if ref) */
-	/* per batch position b < n_batch_max: */
+	/* per batch position b < batch: */
 	float *x, *xb, *xb2; /* [b][n_embd] */
 	float *q;          /* [b][n_head * head_dim_k] */
 	float *kb, *vb;    /* [b][n_head_kv * head_dim_k|v]: new K and V, F32 */
@@ -64,9 +63,9 @@ struct llm_ctx {
 	struct llm_pool *pool; /* LLM_MAX_THREADS threads at most */
 };
 
-/* Prompt tokens go through the layers up to this many at a time, so that
- * each weight row is read once per batch (the matrix kernels tile the
- * batch so that the rows stay in cache while its tokens pass). */
+/* Prompt tokens go through the layers up to this many at a time (the
+ * context's `batch`, at most its n_ctx), so that each weight is read from
+ * memory once per batch and the products are matrix-matrix work. */
 #define LLM_BATCH 512
 /* at most this many threads (each has a score row for attention) */
 #define LLM_MAX_THREADS 16

@@ -410,7 +410,7 @@ llm_ctx_new(struct llm_model *m, uint32_t n_ctx, struct buf *err)
 	c = xcalloc(1, sizeof(*c));
 	c->m = m;
 	c->n_ctx = n_ctx;
-	c->n_batch = c->n_batch_max = n_ctx < LLM_BATCH ? n_ctx : LLM_BATCH;
+	c->batch = n_ctx < LLM_BATCH ? n_ctx : LLM_BATCH;
 	if (!ctx_bufs(m, n_ctx, false, c, b)) {
 		buf_printf(err, "a context of %u tokens is too large", n_ctx);
 		free(c);
@@ -493,6 +493,13 @@ llm_ctx_common_prefix(const struct llm_ctx *c, const int32_t *toks, size_t n)
 }
 
 void
+llm_ctx_set_batch(struct llm_ctx *c, uint32_t n)
+{
+	uint32_t max = c->n_ctx < LLM_BATCH ? c->n_ctx : LLM_BATCH;
+	c->batch = n < 1 ? 1 : n > max ? max : n;
+}
+
+void
 llm_ctx_set_threads(struct llm_ctx *c, int n)
 {
 	n = n < 1 ? 1 : n > LLM_MAX_THREADS ? LLM_MAX_THREADS : n;
@@ -500,12 +507,6 @@ llm_ctx_set_threads(struct llm_ctx *c, int n)
 		return;
 	llm_pool_free(c->pool);
 	c->pool = llm_pool_new(n);
-}
-
-void
-llm_ctx_set_batch(struct llm_ctx *c, uint32_t n)
-{
-	c->n_batch = n < 1 ? 1 : n > c->n_batch_max ? c->n_batch_max : n;
 }
 
 void

@@ -494,9 +494,10 @@ mm_task(void *arg, size_t task, int thread)
 	}
 }
 
+/* the float path: each row dequantised once for all n inputs */
 void
-llm_matmul_float(enum ggml_type t, const void *w, size_t rows, size_t cols, const float *x,
-		 size_t n, float *y, struct llm_pool *pool)
+llm_matmul_float(enum ggml_type t, const void *w, size_t rows, size_t cols,
+		 const float *x, size_t n, float *y, struct llm_pool *pool)
 {
 	struct mm_job j = { t, w, rows, cols, n, rows, x, y, NULL };
 	size_t nt = (size_t)llm_pool_threads(pool), n_tasks = 1;
@@ -526,7 +527,9 @@ llm_matmul_float(enum ggml_type t, const void *w, size_t rows, size_t cols, cons
 /* A product on a kernel set: activations quantised once (tasks of
  * tokens), then tasks of rc rows x tc tokens, each walked in the
  * kernels' kr x kt tiles so that a tile of weight rows stays in L1
- * while the chunk's tokens pass over it. */
+ * while the chunk's tokens pass over it.  Tasks go row chunk by row
+ * chunk, all token chunks of one before the next, so that each weight
+ * comes from memory once per product (the activations stay in cache). */
 struct kmm {
 	const struct llm_kern *k;
 	llm_tile_fn fn;
@@ -535,7 +538,7 @@ struct kmm {
 	size_t ws, rows, cols, n;
 	const float *x;
 	uint8_t *xq;
-	size_t xs, rc, tc, n_rc;
+	size_t xs, rc, tc, n_tc;
 	float *y;
 };
 
@@ -555,7 +558,7 @@ static void
 kmm_task(void *arg, size_t task, int thread)
 {
 	struct kmm *m = arg;
-	size_t r0 = task % m->n_rc * m->rc, t0 = task / m->n_rc * m->tc;
+	size_t r0 = task / m->n_tc * m->rc, t0 = task % m->n_tc * m->tc;
 	size_t r1 = r0 + m->rc < m->rows ? r0 + m->rc : m->rows;
 	size_t t1 = t0 + m->tc < m->n ? t0 + m->tc : m->n, r, t;
 	size_t kr = (size_t)m->k->kr, kt = (size_t)m->k->kt;
@@ -570,25 +573,37 @@ kmm_task(void *arg, size_t task, int thread)
 	}
 }
 
+/* tasks run on the pool, or in order on this thread for small products */
+static void
+kmm_run(struct llm_pool *pool, bool alone, size_t n_tasks, void (*fn)(void *, size_t, int),
+	void *arg)
+{
+	size_t k;
+	if (!alone && llm_pool_threads(pool) > 1) {
+		llm_pool_run(pool, n_tasks, fn, arg);
+		return;
+	}
+	for (k = 0; k < n_tasks; k++)
+		fn(arg, k, 0);
+}
+
 void
 llm_matmul(enum ggml_type t, const void *w, size_t rows, size_t cols,
 	   const float *x, size_t n, float *y, struct llm_pool *pool)
 {
-	int n_threads = llm_pool_threads(pool);
 	enum llm_isa isa = llm_isa_active();
 	const struct llm_kern *k = isa == LLM_ISA_FLOAT ? NULL : llm_kern_get(isa);
 	struct kmm m;
-	size_t n_tc;
+	size_t nth = (size_t)llm_pool_threads(pool);
 	uint8_t *buf = NULL;
+	bool alone = rows * cols * n < (size_t)1 << 18 || nth < 2;
 
 	if (!k || !llm_type_supported(t) || !k->fn[t] || n == 0) {
 		llm_matmul_float(t, w, rows, cols, x, n, y, pool);
 		return;
 	}
-	if (rows * cols * n < (size_t)1 << 18) {
-		n_threads = 1;
-		pool = NULL;
-	}
+	if (alone)
+		nth = 1;
 	m = (struct kmm){ .k = k, .fn = k->fn[t], .act = llm_act_of(t), .w = w,
 			  .ws = ggml_row_size(t, cols), .rows = rows, .cols = cols, .n = n,
 			  .x = x, .y = y };
@@ -602,22 +617,21 @@ llm_matmul(enum ggml_type t, const void *w, size_t rows, size_t cols,
 			return;
 		}
 		m.xq = buf;
-		llm_pool_run(n > KMM_QUANT_TOKENS ? pool : NULL,
-			     (n + KMM_QUANT_TOKENS - 1) / KMM_QUANT_TOKENS, kmm_quant, &m);
+		kmm_run(pool, alone || n <= KMM_QUANT_TOKENS,
+			(n + KMM_QUANT_TOKENS - 1) / KMM_QUANT_TOKENS, kmm_quant, &m);
 	}
 	/* one token: row chunks small enough to balance the threads; more:
 	 * 64 x 64 chunks (a chunk's weights and tokens fit in L2) */
 	if (n <= (size_t)k->kt) {
 		m.tc = n;
-		m.rc = rows / (8 * (size_t)n_threads);
+		m.rc = rows / (8 * nth);
 		m.rc = m.rc < 16 ? 16 : m.rc;
 	} else {
 		m.tc = 64;
 		m.rc = 64;
 	}
 	m.rc = (m.rc + (size_t)k->kr - 1) / (size_t)k->kr * (size_t)k->kr;
-	m.n_rc = (rows + m.rc - 1) / m.rc;
-	n_tc = (n + m.tc - 1) / m.tc;
-	llm_pool_run(pool, m.n_rc * n_tc, kmm_task, &m);
+	m.n_tc = (n + m.tc - 1) / m.tc;
+	kmm_run(pool, alone, (rows + m.rc - 1) / m.rc * m.n_tc, kmm_task, &m);
 	free(buf);
 }

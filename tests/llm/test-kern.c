@@ -136,12 +136,13 @@ set_isa(enum llm_isa isa)
 	ck_assert_int_eq(llm_isa_active(), isa);
 }
 
-/* Every set against the float path within the bound, against the
- * portable set within float rounding, and the SIMD sets against each
- * other bit for bit (same integer sums, same float order). */
+/* Every set against the float path within the bound and against the
+ * portable set within float rounding (the integer block sums are exact;
+ * the sets add the scaled block sums in different orders). */
 START_TEST(kernels_match_reference)
 {
 	const size_t rows = 13, n = 7;
+	struct llm_pool *pool = llm_pool_new(2);
 	uint64_t s = 1234;
 	size_t ti;
 	for (ti = 0; ti < N_TYPES; ti++) {
@@ -151,9 +152,6 @@ START_TEST(kernels_match_reference)
 		uint8_t *w = rand_rows(t, rows, cols, &s);
 		float *x = rand_x(n * cols, &s), *wf = malloc(rows * cols * sizeof(float));
 		float *yf = malloc(rows * n * sizeof(float)), *ys = malloc(rows * n * sizeof(float));
-		float *ya = malloc(rows * n * sizeof(float));
-		struct llm_pool *pool2 = llm_pool_new(2);
-		bool have_a = false;
 		int isa;
 
 		for (r = 0; r < rows; r++)
@@ -172,7 +170,7 @@ START_TEST(kernels_match_reference)
 		for (isa = LLM_ISA_AVX2; isa <= (int)llm_isa_best(); isa++) {
 			float *y = malloc(rows * n * sizeof(float));
 			set_isa((enum llm_isa)isa);
-			llm_matmul(t, w, rows, cols, x, n, y, isa == LLM_ISA_AVX2 ? NULL : pool2);
+			llm_matmul(t, w, rows, cols, x, n, y, isa == LLM_ISA_AVX2 ? NULL : pool);
 			for (b = 0; b < n; b++)
 				for (r = 0; r < rows; r++) {
 					double bd = bound(t, wf + r * cols, x + b * cols, cols);
@@ -187,11 +185,6 @@ START_TEST(kernels_match_reference)
 						      llm_isa_name((enum llm_isa)isa), ggml_type_name(t), r, b,
 						      v, ys[b * rows + r]);
 				}
-			if (have_a)
-				ck_assert_msg(memcmp(y, ya, rows * n * sizeof(float)) == 0,
-					      "%s: avx512 differs from avx2", ggml_type_name(t));
-			memcpy(ya, y, rows * n * sizeof(float));
-			have_a = true;
 			free(y);
 		}
 		free(w);
@@ -199,9 +192,8 @@ START_TEST(kernels_match_reference)
 		free(wf);
 		free(yf);
 		free(ys);
-		free(ya);
-		llm_pool_free(pool2);
 	}
+	llm_pool_free(pool);
 }
 END_TEST
 
@@ -210,10 +202,10 @@ END_TEST
 START_TEST(tiles_threads_batches_invariant)
 {
 	const size_t rows = 389, n = 11;
+	struct llm_pool *p2 = llm_pool_new(2), *p3 = llm_pool_new(3);
 	uint64_t s = 77;
 	size_t ti;
 	int isa;
-	struct llm_pool *pool2 = llm_pool_new(2), *pool3 = llm_pool_new(3);
 	for (isa = LLM_ISA_SCALAR; isa <= (int)llm_isa_best(); isa++) {
 		const struct llm_kern *k = llm_kern_get((enum llm_isa)isa);
 		set_isa((enum llm_isa)isa);
@@ -229,11 +221,11 @@ START_TEST(tiles_threads_batches_invariant)
 			int nr, nt;
 
 			llm_matmul(t, w, rows, cols, x, n, y1, NULL);
-			llm_matmul(t, w, rows, cols, x, n, y3, pool3);
+			llm_matmul(t, w, rows, cols, x, n, y3, p3);
 			ck_assert_msg(memcmp(y1, y3, rows * n * sizeof(float)) == 0, "%s %s threads",
 				      llm_isa_name((enum llm_isa)isa), ggml_type_name(t));
 			for (b = 0; b < n; b++) {
-				llm_matmul(t, w, rows, cols, x + b * cols, 1, yt, pool2);
+				llm_matmul(t, w, rows, cols, x + b * cols, 1, yt, p2);
 				ck_assert_msg(memcmp(yt, y1 + b * rows, rows * sizeof(float)) == 0,
 					      "%s %s token %zu alone", llm_isa_name((enum llm_isa)isa),
 					      ggml_type_name(t), b);
@@ -261,8 +253,8 @@ START_TEST(tiles_threads_batches_invariant)
 			free(yt);
 		}
 	}
-	llm_pool_free(pool2);
-	llm_pool_free(pool3);
+	llm_pool_free(p2);
+	llm_pool_free(p3);
 }
 END_TEST
 

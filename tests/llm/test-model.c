@@ -129,6 +129,69 @@ START_TEST(stories260k_greedy_matches_reference)
 }
 END_TEST
 
+/* Greedy ids on every kernel path CONCH_LLM_ISA can pick on this CPU,
+ * with 1 and 3 threads: stories260K's llama2.c ids on the reference
+ * attention paths, and the same ids from every path on the fast ones. */
+START_TEST(stories260k_greedy_every_kernel_path)
+{
+	static const char *const isas[] = { "float", "scalar", "avx2", "avx512" };
+	struct llm_model *m = load("models/stories260K.gguf");
+	struct buf err = BUF_INIT, want = BUF_INIT;
+	const char *srcdir = getenv("CONCH_SRCDIR");
+	char *fix;
+	long expect[128];
+	int32_t fast0[64];
+	int nexp = 0, i, isa, run;
+	const char *p;
+
+	if (!m)
+		return;
+	fix = xasprintf("%s/tests/llm/data/stories260K-greedy.ids", srcdir ? srcdir : ".");
+	ck_assert_int_eq(fs_read_file(fix, 0, &want), C_OK);
+	for (p = buf_str(&want); *p && nexp < 64;) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		expect[nexp++] = v;
+		p = end;
+	}
+	ck_assert_int_eq(nexp, 64);
+	for (isa = 0; isa < 4; isa++) {
+		ck_assert_int_eq(setenv("CONCH_LLM_ISA", isas[isa], 1), 0);
+		for (run = 0; run < 4; run++) {
+			struct llm_ctx *c = llm_ctx_new(m, 0, &err);
+			int32_t tok = 1;
+			float *logits;
+			ck_assert_ptr_nonnull(c);
+			llm_ctx_set_threads(c, run % 2 ? 3 : 1);
+			ck_assert_int_eq(llm_ctx_set_reference(c, run < 2), C_OK);
+			for (i = 0; i < nexp; i++) {
+				int j, best = 0;
+				ck_assert_int_eq(llm_eval(c, &tok, 1, &logits), C_OK);
+				for (j = 1; j < 512; j++)
+					if (logits[j] > logits[best])
+						best = j;
+				tok = best;
+				if (run < 2)
+					ck_assert_msg(tok == expect[i], "%s run %d token %d: %d, want %ld",
+						      isas[isa], run, i, tok, expect[i]);
+				else if (isa == 0 && run == 2)
+					fast0[i] = tok;
+				else
+					ck_assert_msg(tok == fast0[i], "%s fast run %d token %d: %d, float: %d",
+						      isas[isa], run, i, tok, fast0[i]);
+			}
+			llm_ctx_free(c);
+		}
+	}
+	llm_model_free(m);
+	buf_free(&err);
+	buf_free(&want);
+	free(fix);
+}
+END_TEST
+
 static bool
 abort_after(void *ud)
 {
@@ -169,8 +232,8 @@ START_TEST(context_bookkeeping)
 	llm_ctx_free(c);
 	/* abort stops between batches and keeps what was done */
 	c = llm_ctx_new(m, 64, &err);
-	llm_ctx_set_batch(c, 16);
 	budget = 5 + 2; /* stories260K has 5 layers: one batch and a bit */
+	llm_ctx_set_batch(c, 16);
 	llm_ctx_set_abort(c, abort_after, &budget);
 	ck_assert_int_eq(llm_eval(c, toks, 40, NULL), C_ERR_CANCELLED);
 	ck_assert_uint_eq(llm_ctx_pos(c), 16);
@@ -418,6 +481,7 @@ main(void)
 	tcase_add_test(tc, stories260k_greedy_matches_reference);
 	tcase_add_test(tc, context_bookkeeping);
 	tcase_add_test(tc, batched_equals_sequential);
+	tcase_add_test(tc, stories260k_greedy_every_kernel_path);
 	tcase_add_test(tc, fast_paths_match_reference);
 	tcase_add_test(tc, llama2_tiny_random);
 	tcase_add_test(tc, sampler_rules);
