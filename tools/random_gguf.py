@@ -3,7 +3,7 @@
 real model, for benchmarks (random weights cost exactly what trained ones
 cost; no weights can be downloaded here).
 
-    /usr/bin/python3 tools/random_gguf.py SHAPE OUT.gguf [--type F16|F32]
+    /usr/bin/python3 tools/random_gguf.py SHAPE OUT.gguf [--type F16|F32|Q8_0]
         [--vocab VOCAB.gguf] [--seed N] [--layers N]
 
 SHAPE is one of:
@@ -17,7 +17,9 @@ conch and llama.cpp load the file: by default the Llama 3 vocabulary from
 the shared test data (ggml-vocab-llama-bpe.gguf, found beside the project
 as ../shared/vocab), padded with placeholder tokens to the model's vocab
 size; with no such file a synthetic one (the 256 byte symbols and merges
-of earlier tokens).  Quantise the result with llama.cpp's llama-quantize.
+of earlier tokens).  Q8_0 is written with gguflib's round-to-nearest
+quantiser; for llama.cpp's own (and Q4_K_M) quantise an F16 file with
+llama-quantize.
 The file is written tensor by tensor (a 1B model in F16 is 2.5 GB).
 """
 import argparse
@@ -132,7 +134,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('shape', choices=sorted(SHAPES))
     ap.add_argument('out')
-    ap.add_argument('--type', choices=['F16', 'F32'], default='F16')
+    ap.add_argument('--type', choices=['F16', 'F32', 'Q8_0'], default='F16')
     ap.add_argument('--vocab', help='GGUF file to take the BPE vocabulary from')
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--layers', type=int, help='fewer layers (for tests)')
@@ -152,7 +154,7 @@ def main():
     w = G.GGUFWriter()
     w.add('general.architecture', arch)
     w.add('general.name', s['name'])
-    w.add('general.file_type', 1 if a.type == 'F16' else 0)
+    w.add('general.file_type', {'F32': 0, 'F16': 1, 'Q8_0': 7}[a.type])
     w.add(arch + '.vocab_size', s['vocab'])
     w.add(arch + '.context_length', s['ctx'])
     w.add(arch + '.embedding_length', s['dim'])
@@ -172,8 +174,7 @@ def main():
     w.add('tokenizer.ggml.eos_token_id', eos)
     w.add('tokenizer.ggml.add_bos_token', arch == 'llama')
 
-    wtype = G.T_F16 if a.type == 'F16' else G.T_F32
-    esize = 2 if a.type == 'F16' else 4
+    wtype = G.TYPES[a.type]
     tl = tensor_list(s)
     head = bytearray(b'GGUF')
     head += struct.pack('<IQQ', 3, len(tl), len(w.kv))
@@ -187,7 +188,8 @@ def main():
     off, plan = 0, []
     for name, shp, kind in tl:
         qt = wtype if kind == 'w' else G.T_F32
-        nbytes = int(np.prod(shp)) * (esize if kind == 'w' else 4)
+        be, bb = G.BLOCK[qt]
+        nbytes = int(np.prod(shp)) // be * bb
         plan.append((name, shp, kind, qt, off, nbytes))
         head += w._enc_val(G.STRING, name) + struct.pack('<I', len(shp))
         head += b''.join(struct.pack('<Q', n) for n in reversed(shp))
@@ -209,7 +211,7 @@ def main():
                 x = rng.standard_normal((r, cols), dtype=np.float32) * np.float32(std)
                 if kind == 'norm':
                     x += np.float32(1.0)
-                f.write(x.astype('<f2' if qt == G.T_F16 else '<f4').tobytes())
+                f.write(G.quant(qt, x.reshape(-1)))
     os.replace(tmp, a.out)
     print('%s: %s, %d tensors, %.1f MB' % (a.out, s['name'], len(tl),
                                           os.path.getsize(a.out) / 1e6))

@@ -348,7 +348,7 @@ ffn_moe(struct llm_ctx *c, const struct layer *L, uint32_t n)
 	const struct llm_hparams *hp = &c->m->hp;
 	size_t E = hp->n_embd, k = hp->n_expert_used, nf = hp->n_ff_exp;
 	uint32_t b, e, m;
-	size_t slot[LLM_BATCH], j;
+	size_t slot[LLM_BATCH], j; /* n <= c->batch <= LLM_BATCH */
 
 	/* routing is a discrete choice: in float, as the reference does it */
 	llm_matmul_float(L->router.type, L->router.data, (size_t)L->router.ne[1],
@@ -377,7 +377,7 @@ ffn_moe(struct llm_ctx *c, const struct layer *L, uint32_t n)
 	run_tasks(c, n, moe_sum_task, c);
 }
 
-/* toks[0..n) (n <= LLM_BATCH) at positions pos0.. through the model;
+/* toks[0..n) (n <= c->batch) at positions pos0.. through the model;
  * logits of the last one when want_logits. */
 static bool
 forward(struct llm_ctx *c, const int32_t *toks, uint32_t n, uint32_t pos0, bool want_logits)

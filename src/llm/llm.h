@@ -101,7 +101,8 @@ enum cerr llm_ctx_set_reference(struct llm_ctx *c, bool on);
 void llm_ctx_set_abort(struct llm_ctx *c, bool (*abort)(void *ud), void *ud);
 
 /* Run toks[0..n) (n >= 1) through the model at the next positions (in
- * batches of up to 16: each weight row is read once per batch).  On
+ * batches of llm_ctx_set_batch tokens: each weight row is read once
+ * per batch).  On
  * success *logits (if not NULL) points to n_vocab scores for the token
  * after the last one, valid until the next call on `c`.  Fails with
  * C_ERR_CONTEXT when the cache would overflow (nothing is evaluated),

@@ -8,6 +8,7 @@
  * both sides, is a short spin on the atomic followed by a condition
  * variable. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -15,8 +16,11 @@
 #include "llm/pool.h"
 #include "util/xalloc.h"
 
-/* polls of an atomic before a waiter goes to sleep */
-#define POOL_SPIN 20000
+/* polls of an atomic before a waiter goes to sleep; every
+ * POOL_YIELD_EVERY polls it yields the CPU, so that on a machine with
+ * more runnable threads than cores the thread it waits for gets to run */
+#define POOL_SPIN 8192
+#define POOL_YIELD_EVERY 64
 
 struct llm_pool {
 	int n_threads;          /* workers + the caller */
@@ -41,8 +45,12 @@ struct worker_arg {
 };
 
 static inline void
-cpu_relax(void)
+cpu_relax(int i)
 {
+	if (i % POOL_YIELD_EVERY == POOL_YIELD_EVERY - 1) {
+		sched_yield();
+		return;
+	}
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #endif
@@ -71,7 +79,7 @@ worker(void *varg)
 			g = atomic_load_explicit(&p->gen, memory_order_acquire);
 			if (g != seen)
 				break;
-			cpu_relax();
+			cpu_relax(i);
 		}
 		if (g == seen) {
 			pthread_mutex_lock(&p->mu);
@@ -179,7 +187,7 @@ llm_pool_run(struct llm_pool *p, size_t n_tasks, void (*fn)(void *arg, size_t ta
 	for (i = 0; i < POOL_SPIN; i++) {
 		if (atomic_load_explicit(&p->active, memory_order_acquire) == 0)
 			return;
-		cpu_relax();
+		cpu_relax(i);
 	}
 	pthread_mutex_lock(&p->mu);
 	while (atomic_load_explicit(&p->active, memory_order_acquire) != 0)

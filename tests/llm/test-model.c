@@ -269,6 +269,7 @@ START_TEST(batched_equals_sequential)
 	b = llm_ctx_new(m, 128, &err);
 	llm_ctx_set_threads(a, 3); /* late batches split the heads */
 	llm_ctx_set_threads(b, 1);
+	llm_ctx_set_batch(a, 48); /* batches of 48, 48 and 24 */
 	ck_assert_int_eq(llm_eval(a, toks, 120, &la), C_OK);
 	for (i = 0; i < 120; i++)
 		ck_assert_int_eq(llm_eval(b, &toks[i], 1, &lb), C_OK);
