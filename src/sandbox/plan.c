@@ -24,24 +24,17 @@
 
 #include "sandbox/sb-internal.h"
 #include "util/fsutil.h"
+#include "util/sensitive.h"
 #include "util/xalloc.h"
 
-/* Secrets below HOME whose contents the child never reads. */
-static const char *const home_secrets[] = {
-	".ssh", ".gnupg", ".aws", ".config/gh", ".netrc", ".git-credentials",
-	".docker/config.json", ".kube/config", ".pypirc", ".config/gcloud",
-	".azure", NULL,
-};
-
-/* Shell and tool start-up files in HOME: never writable. */
-static const char *const home_rc[] = {
-	".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile",
-	".zshrc", ".zshenv", ".zprofile", ".zlogin", ".zlogout", ".cshrc",
-	".tcshrc", ".inputrc", ".config/fish", ".gitconfig", ".config/git",
-	".ssh", NULL,
-};
-
-static const char *const root_names[] = { ".git", ".conch", ".agents", NULL };
+static bool
+list_contains(const struct sb_list *l, const char *p)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], p) == 0)
+			return true;
+	return false;
+}
 
 static bool
 under_any(const struct sb_list *roots, const char *p)
@@ -58,6 +51,37 @@ canon(const char *p)
 {
 	char *r = realpath(p, NULL);
 	return r;
+}
+
+/* `p` with its deepest existing ancestor resolved and the rest kept:
+ * where a path that does not exist yet would be created.  Caller frees;
+ * NULL when not even "/" resolves. */
+static char *
+canon_deep(const char *p)
+{
+	char *probe = xstrdup(p), *real = NULL, *out;
+	size_t cut = strlen(p);
+
+	for (;;) {
+		real = realpath(probe, NULL);
+		if (real || cut <= 1)
+			break;
+		while (cut > 1 && probe[cut - 1] != '/')
+			cut--;
+		if (cut > 1)
+			cut--;
+		probe[cut] = '\0';
+	}
+	free(probe);
+	if (!real)
+		return NULL;
+	if (!p[cut]) {
+		out = real;
+	} else {
+		out = path_join(real, p + cut + (p[cut] == '/'));
+		free(real);
+	}
+	return out;
 }
 
 static void
@@ -144,22 +168,44 @@ out:
 	buf_free(&b);
 }
 
+/* A protected path outside the workspace (HOME start-up files, conch's
+ * own directories): read-only when it exists; when it does not but would
+ * be created inside a write root, its parent is kept from changing
+ * (Landlock grants the root around it), so it cannot be created. */
+static void
+home_protect_one(void *ud, const char *path, bool is_dir)
+{
+	struct sb_plan *plan = ud;
+	char *c;
+
+	(void)is_dir;
+	if (fs_exists(path)) {
+		add_protect(plan, path);
+		return;
+	}
+	c = canon_deep(path);
+	if (c && under_any(&plan->write_roots, c) && !list_contains(&plan->protect_missing, c))
+		sb_list_take(&plan->protect_missing, c);
+	else
+		free(c);
+}
+
 static void
 plan_protect(struct sb_plan *plan, const struct sandbox_spec *spec)
 {
-	const char *home = getenv("HOME");
-	static const char *const xdg[] = { "config", "state", "data", NULL };
+	const char *const *dirs = sensitive_protected_dirs();
+	const char *const *files = sensitive_instruction_files();
 	size_t i, nroots = plan->write_roots.n;
 
 	for (i = 0; i < nroots; i++) {
 		const char *root = plan->write_roots.v[i];
-		for (size_t k = 0; root_names[k]; k++) {
-			char *p = path_join(root, root_names[k]);
+		for (size_t k = 0; dirs[k]; k++) {
+			char *p = path_join(root, dirs[k]);
 			struct stat st;
 			if (lstat(p, &st) < 0) {
 				if (errno == ENOENT && mkdir(p, 0755) == 0)
 					sb_list_add(&plan->placeholders, p);
-			} else if (k == 0 && S_ISREG(st.st_mode)) {
+			} else if (strcmp(dirs[k], ".git") == 0 && S_ISREG(st.st_mode)) {
 				add_gitfile_target(plan, root, p);
 			}
 			/* the name itself (a .git file) and whatever it
@@ -175,53 +221,35 @@ plan_protect(struct sb_plan *plan, const struct sandbox_spec *spec)
 				add_protect(plan, p);
 			free(p);
 		}
-	}
-	for (i = 0; xdg[i]; i++) {
-		char *d = xdg_dir(xdg[i]);
-		add_protect(plan, d);
-		free(d);
-	}
-	if (home && home[0] == '/') {
-		for (i = 0; home_rc[i]; i++) {
-			char *p = path_join(home, home_rc[i]);
+		/* instruction files: read-only when present (an empty
+		 * placeholder file would show in git status and shadow
+		 * nothing useful; see sensitive.h) */
+		for (size_t k = 0; files[k]; k++) {
+			char *p = path_join(root, files[k]);
+			struct stat st;
+			if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode))
+				plan->force_split = true;
 			add_protect(plan, p);
 			free(p);
 		}
 	}
+	sensitive_each_home_protected(home_protect_one, plan);
 	for (i = 0; spec->protect && spec->protect[i]; i++)
 		add_protect(plan, spec->protect[i]);
 }
 
 static void
+secret_one(void *ud, const char *path)
+{
+	add_secret(ud, path);
+}
+
+static void
 plan_secrets(struct sb_plan *plan, const struct sandbox_spec *spec)
 {
-	const char *home = getenv("HOME");
-	char *conf;
-	size_t i;
-
-	if (home && home[0] == '/') {
-		for (i = 0; home_secrets[i]; i++) {
-			char *p = path_join(home, home_secrets[i]);
-			add_secret(plan, p);
-			free(p);
-		}
-	}
-	/* files only root can read, which a root run must not either */
-	if (geteuid() == 0) {
-		static const char *const root_secrets[] = {
-			"/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-",
-			"/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key",
-			"/etc/ssh/ssh_host_ed25519_key", "/etc/ssh/ssh_host_dsa_key",
-			NULL,
-		};
-		for (i = 0; root_secrets[i]; i++)
-			add_secret(plan, root_secrets[i]);
-	}
-	/* conch's own config holds provider keys */
-	conf = xdg_dir("config");
-	add_secret(plan, conf);
-	free(conf);
-	for (i = 0; spec->deny_read && spec->deny_read[i]; i++)
+	/* the root-only files matter only to a root run */
+	sensitive_each_secret(geteuid() == 0, secret_one, plan);
+	for (size_t i = 0; spec->deny_read && spec->deny_read[i]; i++)
 		add_secret(plan, spec->deny_read[i]);
 }
 

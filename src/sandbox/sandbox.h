@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "util/buf.h"
@@ -152,5 +153,23 @@ enum cerr sandbox_open_parent_beneath(const char *root, const char *relpath,
 enum cerr sandbox_write_beneath(const char *root, const char *relpath,
 				const void *data, size_t len, mode_t mode,
 				bool mkdirs, struct buf *why);
+
+/* ---- Reads anywhere for the file tools -------------------------------- */
+
+/* Resolve `path` (absolute) the way a file tool's read must: ordinary
+ * symlinks are followed, but never a /proc or /sys magic link
+ * (openat2 RESOLVE_NO_MAGICLINKS; without openat2 a lexical check of
+ * /proc/PID/{root,cwd,fd,exe,...}).  On C_OK, *fd is an O_PATH
+ * descriptor of the target (caller closes), *real its absolute path as
+ * the kernel names it (caller frees), *st its stat: the caller judges
+ * *real and then reads through sandbox_reopen(*fd), so what is read is
+ * what was judged.  C_ERR_PERM for a magic link or loop (message in
+ * `why`), C_ERR_NOTFOUND, C_ERR_IO. */
+enum cerr sandbox_resolve_read(const char *path, int *fd, char **real,
+			       struct stat *st, struct buf *why);
+
+/* Open the file behind an O_PATH descriptor with `flags` (O_RDONLY,
+ * O_DIRECTORY ...); -1 with errno on failure. */
+int sandbox_reopen(int pathfd, int flags);
 
 #endif

@@ -45,6 +45,9 @@ struct sb_plan {
 				      * entry-by-entry grants even with mounts */
 	struct sb_list write_roots;  /* canonical, writable beneath */
 	struct sb_list protect;      /* canonical, existing, read-only inside write roots */
+	struct sb_list protect_missing; /* canonical, not existing yet, inside
+					 * write roots: their parents stay
+					 * unchanged (Landlock) */
 	struct sb_list placeholders; /* protected names we created empty (removed after) */
 	struct sb_list deny_read;    /* canonical, existing secret paths */
 	struct sb_list hide;         /* daemon sockets and their dirs, covered
