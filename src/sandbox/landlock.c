@@ -142,6 +142,7 @@ sb_plan_free(struct sb_plan *plan)
 	sb_list_free(&plan->write_roots);
 	sb_list_free(&plan->protect);
 	sb_list_free(&plan->protect_missing);
+	sb_list_free(&plan->mask);
 	sb_list_free(&plan->placeholders);
 	sb_list_free(&plan->deny_read);
 	sb_list_free(&plan->hide);
@@ -284,8 +285,6 @@ sb_landlock_plan(struct sb_plan *plan)
 		sb_list_add(&split_ex, plan->protect_missing.v[i]);
 		sb_list_add(&mount_ex, plan->protect_missing.v[i]);
 	}
-	for (i = 0; i < plan->deny_read.n; i++)
-		sb_list_add(&mount_ex, plan->deny_read.v[i]);
 	for (i = 0; i < plan->write_roots.n; i++) {
 		const char *const *names = sensitive_protected_dirs();
 		for (size_t k = 0; names[k]; k++)
@@ -295,8 +294,10 @@ sb_landlock_plan(struct sb_plan *plan)
 			sb_list_take(&split_ex, path_join(plan->write_roots.v[i], names[k]));
 	}
 	for (i = 0; i < plan->write_roots.n && !plan->read_only; i++) {
-		/* The whole root when protected paths are read-only mounts;
-		 * a secret inside a root stays out either way. */
+		/* The whole root when protected paths are read-only mounts
+		 * and secrets inside it are covered (plan->mask); only a
+		 * protected path that does not exist yet keeps its parent
+		 * unchanged. */
 		grant(&plan->mounted, plan->write_roots.v[i], all, 0,
 		      &mount_ex);
 		/* Without mounts: entry by entry; directories on the way to a

@@ -97,6 +97,10 @@ add_secret(struct sb_plan *plan, const char *p)
 			return;
 		}
 	}
+	/* inside a write root: covered in the mount namespace (an empty
+	 * file or folder), so the root itself stays writable */
+	if (under_any(&plan->write_roots, c) && !list_contains(&plan->mask, c))
+		sb_list_add(&plan->mask, c);
 	sb_list_take(&plan->deny_read, c);
 }
 

@@ -178,6 +178,16 @@ bind_readonly(const char *path)
 	return mount(NULL, path, NULL, fl, NULL);
 }
 
+/* Cover `path` with a read-only bind mount of `src`. */
+static int
+bind_readonly_from(const char *src, const char *path)
+{
+	if (mount(src, path, NULL, MS_BIND, NULL) < 0)
+		return -1;
+	return mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY |
+		     MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
 /* In the payload: the protected paths as read-only mounts.  True when
  * every one of them is. */
 static bool
@@ -188,6 +198,19 @@ mount_protected(const struct sb_plan *plan)
 	for (size_t i = 0; i < plan->protect.n; i++)
 		if (bind_readonly(plan->protect.v[i]) < 0)
 			return false;
+	/* secrets and read-denied files inside the roots: an empty
+	 * read-only folder, or /dev/null for a file */
+	for (size_t i = 0; i < plan->mask.n; i++) {
+		const char *p = plan->mask.v[i];
+		struct stat st;
+		if (lstat(p, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) ?
+		    mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC |
+			  MS_RDONLY, "size=4k,mode=0555") < 0 :
+		    bind_readonly_from("/dev/null", p) < 0)
+			return false;
+	}
 	/* POSIX shared memory and semaphores, private to this run */
 	if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  "size=256m,mode=1777") < 0)

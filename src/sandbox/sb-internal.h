@@ -50,6 +50,9 @@ struct sb_plan {
 					 * unchanged (Landlock) */
 	struct sb_list placeholders; /* protected names we created empty (removed after) */
 	struct sb_list deny_read;    /* canonical, existing secret paths */
+	struct sb_list mask;         /* those inside write roots: covered by
+				      * /dev/null or an empty read-only tmpfs
+				      * in the mount namespace */
 	struct sb_list hide;         /* daemon sockets and their dirs, covered
 				      * in the mount namespace (network off) */
 	char *tmpdir;                /* private temp dir (owned) */

@@ -10,6 +10,7 @@
  * reached through a symlink asks like the folder itself.  The tools then
  * open what was judged (tool_open_read) and their listings skip what a
  * read would refuse (tool_read_hidden). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -249,4 +250,73 @@ out:
 	}
 	buf_free(&why);
 	return e;
+}
+
+/* ---- read deny rules inside the sandbox -------------------------------- */
+
+#define DENY_SCAN_MAX 50000
+#define DENY_SCAN_DEPTH 24
+#define DENY_LIST_MAX 1000
+
+struct deny_scan {
+	const struct tool_ctx *ctx;
+	char **v;
+	size_t n, seen;
+};
+
+static void
+deny_scan_dir(struct deny_scan *s, const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL && s->seen < DENY_SCAN_MAX &&
+	       s->n < DENY_LIST_MAX) {
+		struct stat st;
+		char *p;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    strcmp(de->d_name, ".git") == 0)
+			continue;
+		s->seen++;
+		p = path_join(dir, de->d_name);
+		if (lstat(p, &st) < 0 || S_ISLNK(st.st_mode)) {
+			free(p);
+			continue;
+		}
+		if (tool_read_hidden(s->ctx, p, NULL)) {
+			s->v = xreallocarray(s->v, s->n + 2, sizeof *s->v);
+			s->v[s->n++] = p;
+			s->v[s->n] = NULL;
+			continue;
+		}
+		if (S_ISDIR(st.st_mode) && depth < DENY_SCAN_DEPTH)
+			deny_scan_dir(s, p, depth + 1);
+		free(p);
+	}
+	closedir(d);
+}
+
+char **
+tool_denied_files(const struct tool_ctx *ctx)
+{
+	struct deny_scan s = { ctx, NULL, 0, 0 };
+	char *ws;
+
+	if (!has_deny_rules(ctx->policy) || !ctx->workspace)
+		return NULL;
+	ws = realpath(ctx->workspace, NULL);
+	if (ws)
+		deny_scan_dir(&s, ws, 0);
+	free(ws);
+	return s.v;
+}
+
+void
+tool_denied_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
 }

@@ -117,4 +117,10 @@ enum cerr tool_open_read(const struct tool_ctx *ctx, const char *abs,
 			 const char *shown, int flags, int *fd, char **real,
 			 struct stat *st, struct buf *out);
 
+/* The files in the workspace a read deny rule hides (symlinks and .git
+ * left out, bounded scan), for the sandbox to mask: NULL-terminated,
+ * NULL when there are no deny rules.  Free with tool_denied_free(). */
+char **tool_denied_files(const struct tool_ctx *ctx);
+void tool_denied_free(char **v);
+
 #endif

@@ -166,7 +166,7 @@ bash_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
 	struct sandbox_spec spec = ctx->sandbox;
 	struct sandbox_result r;
-	char *spill = NULL;
+	char *spill = NULL, **denied = NULL;
 	bool cut;
 	enum cerr e;
 
@@ -182,6 +182,10 @@ bash_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 	spec.max_output = TOOL_OUTPUT_MAX;
 	spec.spill_path = spill;
 	spec.cancel_fd = ctx->cancel_fd;
+	/* a read deny rule hides the file inside the sandbox too */
+	denied = tool_denied_files(ctx);
+	if (denied && !spec.deny_read)
+		spec.deny_read = (const char *const *)denied;
 	e = sandbox_run(&spec, argv, &r);
 	if (e != C_OK) {
 		if (r.output.len)
@@ -213,6 +217,7 @@ out:
 	if (e != C_OK && !r.truncated && spill)
 		unlink(spill);
 	sandbox_result_free(&r);
+	tool_denied_free(denied);
 	free(spill);
 	return e;
 }
