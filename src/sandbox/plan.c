@@ -257,6 +257,42 @@ plan_secrets(struct sb_plan *plan, const struct sandbox_spec *spec)
 		add_secret(plan, spec->deny_read[i]);
 }
 
+#define SB_UNIX_SOCKETS_MAX 4096
+
+/* Every pathname unix socket bound on this host's network namespace
+ * (/proc/net/unix), whatever its name: with the network off none outside
+ * the workspace can be reached.  A listener that binds after this scan
+ * is not covered (see `conch sandbox doctor`). */
+static void
+plan_hide_sockets(struct sb_plan *plan)
+{
+	FILE *f = fopen("/proc/net/unix", "re");
+	char *line = NULL;
+	size_t cap = 0, n = 0;
+	ssize_t len;
+
+	if (!f)
+		return;
+	/* "Num RefCount Protocol Flags Type St Inode Path" */
+	while ((len = getline(&line, &cap, f)) > 0 && n < SB_UNIX_SOCKETS_MAX) {
+		char *path = line;
+		/* the path is the eighth field; an abstract one starts
+		 * with '@' and is scoped by Landlock instead */
+		for (int field = 0; field < 7 && *path; field++) {
+			path += strspn(path, " ");
+			path += strcspn(path, " \n");
+		}
+		path += strspn(path, " ");
+		if (*path != '/')
+			continue;
+		path[strcspn(path, "\n")] = '\0';
+		add_hide(plan, path);
+		n++;
+	}
+	free(line);
+	fclose(f);
+}
+
 /* Daemon sockets a confined command must not reach with the network
  * off: container engines (root in all but name), the session bus (which
  * starts programs), X11 and Wayland (keystrokes into the desktop), the
@@ -283,6 +319,7 @@ plan_hide(struct sb_plan *plan)
 		add_hide(plan, ssh);
 	for (i = 0; i < plan->deny_read.n; i++)
 		add_hide(plan, plan->deny_read.v[i]);
+	plan_hide_sockets(plan);
 }
 
 static enum cerr
