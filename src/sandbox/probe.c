@@ -69,7 +69,7 @@ probe_openat2(void)
 void
 sandbox_probe(struct sandbox_caps *caps)
 {
-	char cg[512];
+	struct sb_cgroups cg;
 	int ns;
 
 	memset(caps, 0, sizeof *caps);
@@ -83,9 +83,10 @@ sandbox_probe(struct sandbox_caps *caps)
 	caps->seccomp = sb_seccomp_available();
 	caps->openat2 = probe_openat2();
 	caps->root = geteuid() == 0;
-	sb_cgroup_make(8, cg, sizeof cg);
-	caps->cgroup_pids = cg[0] != '\0';
-	sb_cgroup_remove(cg);
+	sb_cgroup_make(8, 64ULL << 20, &cg);
+	caps->cgroup_pids = cg.pids;
+	caps->cgroup_memory = cg.mem;
+	sb_cgroup_remove(&cg);
 }
 
 static void

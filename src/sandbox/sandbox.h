@@ -36,7 +36,8 @@ struct sandbox_spec {
 	const char *cwd;        /* absolute; the child's working directory */
 	long timeout_ms;        /* <= 0: no timeout */
 	size_t max_output;      /* bytes kept in result->output (head); 0: 1 MiB */
-	const char *spill_path; /* if set, the full output is also written here */
+	const char *spill_path; /* if set, the output is also written here, */
+	size_t spill_max;       /* up to this many bytes (0: 64 MiB) */
 	bool allow_network;     /* network inside the sandbox (off by default) */
 	bool off;               /* --sandbox off: no confinement (loud) */
 	int cancel_fd;          /* readable -> kill the tree; -1 if none */
@@ -47,8 +48,11 @@ struct sandbox_spec {
 	const char *const *deny_read;   /* more unreadable paths (user config) */
 	const char *const *protect;     /* more read-only paths inside the roots */
 	long cpu_s;                     /* RLIMIT_CPU seconds; 0: 600 */
-	unsigned long long mem_bytes;   /* RLIMIT_AS; 0: 8 GiB; ~0ULL: none
-					 * (ASan builds need none) */
+	unsigned long long mem_bytes;   /* memory for the whole command tree
+					 * (cgroup memory.max where one can be
+					 * made) and RLIMIT_AS per process;
+					 * 0: 8 GiB; ~0ULL: none (ASan builds
+					 * need none) */
 	unsigned long long fsize_bytes; /* RLIMIT_FSIZE; 0: 1 GiB */
 	long max_procs;                 /* processes (RLIMIT_NPROC, and for root
 					 * a pids cgroup, whose joining costs
@@ -98,6 +102,7 @@ struct sandbox_caps {
 	bool pidns;         /* a PID namespace */
 	bool seccomp;       /* seccomp filters load */
 	bool cgroup_pids;   /* a pids cgroup can be made for each run */
+	bool cgroup_memory; /* a memory limit for the whole tree (cgroup) */
 	bool openat2;       /* openat2() with RESOLVE_BENEATH */
 	bool root;          /* running as uid 0 */
 };

@@ -102,11 +102,27 @@ int sb_landlock_apply(const struct sb_plan *plan, bool mounted, char *err,
 int sb_seccomp_apply(const struct sb_plan *plan, bool no_connect, char *err,
 		     size_t errlen);
 
-/* Make a pids cgroup limited to `max` processes for one run; its path in
- * dir ("" when this process may not make one). */
-void sb_cgroup_make(long max, char *dir, size_t dirlen);
-/* Remove it once its processes are gone (waits briefly). */
-void sb_cgroup_remove(const char *dir);
+/* Memory for a whole command tree (cgroup memory.max) and for each
+ * process (RLIMIT_AS) unless the spec says otherwise. */
+#define SB_DEFAULT_MEM (8ULL << 30)
+
+/* The cgroups made for one run (one per v1 hierarchy, one on v2). */
+#define SB_CGROUPS_MAX 2
+struct sb_cgroups {
+	char dir[SB_CGROUPS_MAX][600];
+	int n;
+	bool pids;  /* pids.max = max_procs holds */
+	bool mem;   /* memory.max (v2) or memory.limit_in_bytes (v1) holds */
+};
+
+/* Make the cgroups for one run where this process may: a pids limit of
+ * `max_procs` (0: none) and a memory limit of `mem` bytes for the whole
+ * tree, swap included where the kernel allows (0: none).  `cg` says what
+ * could be had; n == 0 when nothing. */
+void sb_cgroup_make(long max_procs, unsigned long long mem,
+		    struct sb_cgroups *cg);
+/* Remove them once their processes are gone (waits briefly). */
+void sb_cgroup_remove(const struct sb_cgroups *cg);
 
 /* True when libseccomp can build and the kernel accepts filters. */
 bool sb_seccomp_available(void);

@@ -95,7 +95,7 @@ add_cut_output(struct buf *out, const struct sandbox_result *r,
 	const char *h = r->output.p, *t;
 	size_t hn = r->output.len < BASH_PART ? r->output.len : BASH_PART;
 	size_t tn, skip = 0;
-	struct buf tail = BUF_INIT;
+	struct buf tail = BUF_INIT, eh = BUF_INIT, et = BUF_INIT;
 	long total = spill ? count_file_lines(spill) : -1, omitted;
 	const char *nl;
 
@@ -127,16 +127,32 @@ add_cut_output(struct buf *out, const struct sandbox_result *r,
 	else
 		while (skip < tn && ((unsigned char)t[skip] & 0xc0) == 0x80)
 			skip++;
-	tool_add_text(out, h, hn);
-	if (hn && h[hn - 1] != '\n')
+	/* the cap holds for what the model gets: binary bytes shown as
+	 * U+FFFD take three bytes each, so cut after encoding */
+	tool_add_text(&eh, h, hn);
+	if (eh.len > BASH_PART)
+		buf_truncate(&eh, utf8_floor(eh.p, BASH_PART));
+	tool_add_text(&et, t + skip, tn - skip);
+	if (et.len > BASH_PART) {
+		size_t from = et.len - BASH_PART;
+		while (from < et.len && ((unsigned char)et.p[from] & 0xc0) == 0x80)
+			from++;
+		memmove(et.p, et.p + from, et.len - from);
+		buf_truncate(&et, et.len - from);
+	}
+	buf_add(out, eh.p ? eh.p : "", eh.len);
+	if (eh.len && eh.p[eh.len - 1] != '\n')
 		buf_addc(out, '\n');
-	omitted = total - count_lines(h, hn) - count_lines(t + skip, tn - skip);
+	omitted = total - count_lines(eh.p ? eh.p : "", eh.len) -
+		  count_lines(et.p ? et.p : "", et.len);
 	if (total >= 0 && omitted > 0)
 		buf_printf(out, "[... %ld lines omitted ...]\n", omitted);
 	else
 		buf_printf(out, "[... %zu bytes omitted ...]\n",
 			   r->total_bytes - hn - (tn - skip));
-	tool_add_text(out, t + skip, tn - skip);
+	buf_add(out, et.p ? et.p : "", et.len);
+	buf_free(&eh);
+	buf_free(&et);
 	buf_free(&tail);
 }
 
@@ -167,6 +183,7 @@ bash_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 	struct sandbox_spec spec = ctx->sandbox;
 	struct sandbox_result r;
 	char *spill = NULL, **denied = NULL;
+	struct buf enc = BUF_INIT;
 	bool cut;
 	enum cerr e;
 
@@ -195,11 +212,13 @@ bash_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 				   cerr_str(e));
 		goto out;
 	}
-	cut = r.truncated || r.total_bytes > TOOL_OUTPUT_MAX;
+	tool_add_text(&enc, r.output.p ? r.output.p : "", r.output.len);
+	cut = r.truncated || r.total_bytes > TOOL_OUTPUT_MAX ||
+	      enc.len > TOOL_OUTPUT_MAX;
 	if (cut)
 		add_cut_output(out, &r, spill);
 	else if (r.output.len)
-		tool_add_text(out, r.output.p, r.output.len);
+		buf_add(out, enc.p, enc.len);
 	else
 		buf_adds(out, "(no output)");
 	add_status(out, &r, timeout);
@@ -216,6 +235,7 @@ bash_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 out:
 	if (e != C_OK && !r.truncated && spill)
 		unlink(spill);
+	buf_free(&enc);
 	sandbox_result_free(&r);
 	tool_denied_free(denied);
 	free(spill);
