@@ -330,7 +330,13 @@ plan_tmpdir(struct sb_plan *plan, struct buf *err)
 
 	if (!base || base[0] != '/' || !fs_is_dir(base))
 		base = "/tmp";
-	tmpl = path_join(base, "conch-sb-XXXXXX");
+	{
+		/* the PID in the name lets the next start remove a dir
+		 * that a killed conch left (fs_sweep_stale) */
+		char name[64];
+		snprintf(name, sizeof name, "conch-sb-%ld-XXXXXX", (long)getpid());
+		tmpl = path_join(base, name);
+	}
 	if (!mkdtemp(tmpl)) {
 		buf_printf(err, "cannot create a private temp dir in %s: %s", base,
 			   strerror(errno));

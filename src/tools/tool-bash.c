@@ -46,8 +46,8 @@ spill_create(const struct tool_ctx *ctx)
 	}
 	{
 		const char *tmp = getenv("TMPDIR");
-		path = xasprintf("%s/conch-bash-XXXXXX",
-				 tmp && *tmp == '/' ? tmp : "/tmp");
+		path = xasprintf("%s/conch-bash-%ld-XXXXXX",
+				 tmp && *tmp == '/' ? tmp : "/tmp", (long)getpid());
 		fd = mkstemp(path);
 		if (fd < 0) {
 			free(path);
