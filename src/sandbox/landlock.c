@@ -143,6 +143,8 @@ sb_plan_free(struct sb_plan *plan)
 	sb_list_free(&plan->protect);
 	sb_list_free(&plan->protect_missing);
 	sb_list_free(&plan->mask);
+	sb_list_free(&plan->git_before);
+	free(plan->git_dir);
 	sb_list_free(&plan->placeholders);
 	sb_list_free(&plan->deny_read);
 	sb_list_free(&plan->hide);

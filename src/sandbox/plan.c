@@ -194,6 +194,92 @@ home_protect_one(void *ud, const char *path, bool is_dir)
 		free(c);
 }
 
+/* The parts of a .git folder that make git run code or read config
+ * when the user runs it later: read-only even when git may write the
+ * object store, index and refs (spec->git_writable).  A missing one
+ * gets an empty placeholder folder; new names at the top of .git that
+ * git itself never makes (commondir, config.worktree ...) are removed
+ * after the run (sandbox_git_sweep). */
+static int rm_tree_at(int dfd, const char *name, int depth);
+
+/* Names git itself makes at the top of a .git folder. */
+static const char *const git_top_names[] = {
+	"HEAD", "ORIG_HEAD", "FETCH_HEAD", "MERGE_HEAD", "MERGE_MSG",
+	"MERGE_MODE", "MERGE_RR", "AUTO_MERGE", "CHERRY_PICK_HEAD",
+	"REVERT_HEAD", "REBASE_HEAD", "BISECT_LOG", "BISECT_START",
+	"BISECT_TERMS", "BISECT_EXPECTED_REV", "BISECT_ANCESTORS_OK",
+	"BISECT_NAMES", "COMMIT_EDITMSG", "TAG_EDITMSG", "SQUASH_MSG",
+	"index", "packed-refs", "description", "objects", "refs", "logs",
+	"branches", "rr-cache", "rebase-merge", "rebase-apply", "sequencer",
+	"shallow", "gc.pid", "gc.log", "lfs", NULL,
+};
+
+static void
+git_snapshot(struct sb_plan *plan, const char *git)
+{
+	DIR *d = opendir(git);
+	struct dirent *de;
+
+	plan->git_dir = xstrdup(git);
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL)
+		sb_list_add(&plan->git_before, de->d_name);
+	closedir(d);
+}
+
+void
+sb_git_sweep(const struct sb_plan *plan, struct buf *note)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (!plan->git_dir || !(d = opendir(plan->git_dir)))
+		return;
+	while ((de = readdir(d)) != NULL) {
+		const char *n = de->d_name;
+		size_t len = strlen(n);
+		bool known = list_contains(&plan->git_before, n) ||
+			     (len > 5 && strcmp(n + len - 5, ".lock") == 0);
+		for (size_t k = 0; !known && git_top_names[k]; k++)
+			known = strcmp(n, git_top_names[k]) == 0;
+		if (known)
+			continue;
+		rm_tree_at(dirfd(d), n, 0);
+		buf_printf(note, "\nconch: removed %s/%s, which the command "
+			   "created and git could later read as config or code",
+			   plan->git_dir, n);
+	}
+	closedir(d);
+}
+
+static void
+protect_git_parts(struct sb_plan *plan, const char *git)
+{
+	static const char *const dirs[] = { "hooks", "info", "modules",
+					    "worktrees", NULL };
+	static const char *const files[] = { "config", "config.worktree",
+					     "commondir", NULL };
+	size_t k;
+
+	git_snapshot(plan, git);
+	for (k = 0; dirs[k]; k++) {
+		char *p = path_join(git, dirs[k]);
+		struct stat st;
+		if (lstat(p, &st) < 0 && errno == ENOENT && mkdir(p, 0755) == 0)
+			sb_list_add(&plan->placeholders, p);
+		if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode))
+			plan->force_split = true;
+		add_protect(plan, p);
+		free(p);
+	}
+	for (k = 0; files[k]; k++) {
+		char *p = path_join(git, files[k]);
+		add_protect(plan, p);
+		free(p);
+	}
+}
+
 static void
 plan_protect(struct sb_plan *plan, const struct sandbox_spec *spec)
 {
@@ -221,6 +307,11 @@ plan_protect(struct sb_plan *plan, const struct sandbox_spec *spec)
 			if (lstat(p, &st) == 0 && !S_ISDIR(st.st_mode) &&
 			    !S_ISLNK(st.st_mode))
 				sb_list_add(&plan->protect, p);
+			else if (spec->git_writable && i == 0 &&
+				 strcmp(dirs[k], ".git") == 0 &&
+				 lstat(p, &st) == 0 && S_ISDIR(st.st_mode) &&
+				 !list_contains(&plan->placeholders, p))
+				protect_git_parts(plan, p);
 			else
 				add_protect(plan, p);
 			free(p);

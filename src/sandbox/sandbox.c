@@ -77,11 +77,24 @@ struct launch {
 	bool no_ns; /* test-only: behave as on a kernel without namespaces */
 };
 
+/* For git_writable runs: git's own ways to run code, off (the
+ * environment outranks every config file; a `-c` on git's command line
+ * would not, which is why the caller grants these runs only to a bare
+ * `git SUBCOMMAND`). */
+static const char *const git_env[][2] = {
+	{ "core.hooksPath", "/dev/null" },
+	{ "core.fsmonitor", "false" },
+	{ "core.sshCommand", "false" },
+	{ "protocol.allow", "never" },
+	{ "credential.helper", "" },
+	{ "diff.external", "" },
+};
+
 static char **
-build_env(const struct sb_plan *plan)
+build_env(const struct sb_plan *plan, const struct sandbox_spec *spec)
 {
-	size_t n = 0, i;
-	char **env = xcalloc(40, sizeof *env);
+	size_t n = 0, i, ng = sizeof git_env / sizeof git_env[0];
+	char **env = xcalloc(40 + 2 * ng + 8, sizeof *env);
 	for (i = 0; env_allow[i]; i++) {
 		const char *v = getenv(env_allow[i]);
 		if (v)
@@ -95,6 +108,16 @@ build_env(const struct sb_plan *plan)
 	env[n++] = xstrdup("GIT_TERMINAL_PROMPT=0");
 	env[n++] = xstrdup("PAGER=cat");
 	env[n++] = xstrdup("GIT_PAGER=cat");
+	if (spec->git_writable) {
+		env[n++] = xstrdup("GIT_CONFIG_NOSYSTEM=1");
+		env[n++] = xstrdup("GIT_EDITOR=false");
+		env[n++] = xstrdup("GIT_SEQUENCE_EDITOR=false");
+		env[n++] = xasprintf("GIT_CONFIG_COUNT=%zu", ng);
+		for (i = 0; i < ng; i++) {
+			env[n++] = xasprintf("GIT_CONFIG_KEY_%zu=%s", i, git_env[i][0]);
+			env[n++] = xasprintf("GIT_CONFIG_VALUE_%zu=%s", i, git_env[i][1]);
+		}
+	}
 	env[n] = NULL;
 	return env;
 }
@@ -898,7 +921,7 @@ sandbox_run(const struct sandbox_spec *spec, const char *const argv[],
 	if (spec->spill_path)
 		spill = open(spec->spill_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			     0600);
-	L.env = build_env(L.plan);
+	L.env = build_env(L.plan, spec);
 	pid = fork();
 	if (pid < 0)
 		goto out;
@@ -941,7 +964,8 @@ out:
 		free_env(L.env);
 	sb_cgroup_remove(&cg);
 	if (planned) {
-		sb_plan_cleanup(&plan);
+		sb_plan_cleanup(&plan); /* placeholders first */
+		sb_git_sweep(&plan, &res->output);
 		sb_plan_free(&plan);
 	}
 	buf_free(&why);

@@ -61,6 +61,16 @@ struct sandbox_spec {
 	long max_files;                 /* RLIMIT_NOFILE; 0: 1024 */
 	bool read_only;                 /* no writable roots at all (mode
 					 * read-only): only the private temp dir */
+	bool git_writable;              /* opt-in, for approved git commands
+					 * (add, commit, stash, branch, switch,
+					 * restore, tag): the workspace's .git
+					 * folder is writable except hooks/,
+					 * info/, modules/, worktrees/, config,
+					 * config.worktree, commondir; git runs
+					 * with hooks, fsmonitor, ssh commands
+					 * and external protocols off
+					 * (GIT_CONFIG_* in the environment);
+					 * call sandbox_git_sweep() after */
 	bool pid_namespace;             /* opt-in: the command runs as PID 1 of
 					 * a PID namespace ($$ and $! are then
 					 * namespace pids, and `kill $$` is

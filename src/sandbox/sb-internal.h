@@ -56,6 +56,8 @@ struct sb_plan {
 	struct sb_list hide;         /* daemon sockets and their dirs, covered
 				      * in the mount namespace (network off) */
 	char *tmpdir;                /* private temp dir (owned) */
+	char *git_dir;               /* git_writable: the .git folder (owned) */
+	struct sb_list git_before;   /* names at its top before the run */
 	struct sb_rules common;      /* reads, temp dir, devices */
 	struct sb_rules mounted;     /* write roots whole (protect is mounted ro) */
 	struct sb_rules split;       /* write roots entry by entry, protect left out */
@@ -74,6 +76,10 @@ struct sb_plan {
  * placeholders).  On failure a message is appended to `err`. */
 enum cerr sb_plan_build(struct sb_plan *plan, const struct sandbox_spec *spec,
 			struct buf *err);
+/* After a git_writable run: remove names the command created at the
+ * top of .git that git never makes (commondir, config.worktree ...),
+ * with a line for each in `note`. */
+void sb_git_sweep(const struct sb_plan *plan, struct buf *note);
 /* After the run: remove the temp dir and empty placeholders. */
 void sb_plan_cleanup(struct sb_plan *plan);
 void sb_plan_free(struct sb_plan *plan);

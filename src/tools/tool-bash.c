@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "policy/shparse.h"
 #include "tools/internal.h"
 #include "util/fsutil.h"
 #include "util/jsonx.h"
@@ -20,6 +21,44 @@
 #define BASH_MAX_TIMEOUT_MS 600000L
 #define BASH_PART ((TOOL_OUTPUT_MAX - 300) / 2)
 #define BASH_SPILL_TRIES 100000
+
+/* Git subcommands that may write the object store, index and refs of
+ * the workspace's .git (sandbox spec git_writable). */
+static const char *const git_writers[] = {
+	"add", "commit", "stash", "branch", "switch", "restore", "tag",
+	"checkout", "reset", "rm", "mv", NULL,
+};
+
+/* Is every part of `cmd` a bare `git SUBCOMMAND ...` from the list
+ * above: no wrapper, no assignment, no redirection but to /dev/null, no
+ * option before the subcommand (-c, -C, --exec-path, --config-env could
+ * turn hooks or other code back on)? */
+static bool
+git_writes_only(const char *cmd)
+{
+	struct sh_script sh;
+	bool ok;
+
+	if (sh_parse(cmd, &sh) != C_OK || sh.opaque || sh.n == 0) {
+		sh_script_free(&sh);
+		return false;
+	}
+	ok = true;
+	for (size_t i = 0; i < sh.n && ok; i++) {
+		const struct sh_cmd *c = &sh.cmds[i];
+		bool listed = false;
+		ok = !c->opaque && !c->orig && !c->privileged && !c->extra_args &&
+		     c->nassign == 0 && c->argc >= 2 &&
+		     strcmp(c->argv[0], "git") == 0;
+		for (size_t r = 0; ok && r < c->nredir; r++)
+			ok = strcmp(c->redir_out[r], "/dev/null") == 0;
+		for (size_t k = 0; ok && git_writers[k] && !listed; k++)
+			listed = strcmp(c->argv[1], git_writers[k]) == 0;
+		ok = ok && listed;
+	}
+	sh_script_free(&sh);
+	return ok;
+}
 
 /* A new, empty file for the full output: <session_dir>/bash-<n>.out, or a
  * temp file when there is no session directory.  Caller frees. */
@@ -199,6 +238,10 @@ bash_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 	spec.max_output = TOOL_OUTPUT_MAX;
 	spec.spill_path = spill;
 	spec.cancel_fd = ctx->cancel_fd;
+	/* an approved git command may write .git, but never its hooks
+	 * or config (see sandbox.h) */
+	if (git_writes_only(cmd))
+		spec.git_writable = true;
 	/* a read deny rule hides the file inside the sandbox too */
 	denied = tool_denied_files(ctx);
 	if (denied && !spec.deny_read)

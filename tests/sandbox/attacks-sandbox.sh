@@ -94,3 +94,25 @@ run_conch sandbox doctor
 [ -e "$XDG_DATA_HOME/conch/installed-skills/.tmp-evil-4000001" ] && fail "10: a killed install's copy stayed"
 [ -e "$tmpd/conch-bash-$$-alive1" ] || fail "10 twin: a live process's file was removed"
 rm -f "$tmpd/conch-bash-$$-alive1"
+
+# ---- issue 12: the agent can commit, never plant code for git ----------
+if command -v git >/dev/null 2>&1 && [ "$mounts" = yes ]; then
+	g="$T/gitrepo"
+	mkdir -p "$g"
+	(
+		cd "$g"
+		git init -q . && git config user.email a@b && git config user.name A
+		printf '#!/bin/sh\ntouch hook-ran\n' > .git/hooks/pre-commit
+		chmod +x .git/hooks/pre-commit
+		echo one > f.txt
+		"$CONCH_BIN" --mode auto tool bash '{"command":"git add f.txt && git commit -q -m first"}' >"$T/g1" 2>&1
+		"$CONCH_BIN" --mode auto tool bash '{"command":"git add f.txt && echo x > .git/hooks/post-commit"}' >"$T/g2" 2>&1
+		"$CONCH_BIN" --mode auto tool bash '{"command":"git -c core.hooksPath=.x commit -q --allow-empty -m second"}' >"$T/g3" 2>&1
+		"$CONCH_BIN" --mode auto tool bash '{"command":"git config core.fsmonitor ./x"}' >"$T/g4" 2>&1
+	)
+	expect_contains "12 twin: git commit in the sandbox" "$(cd "$g" && git log --oneline)" first
+	[ -e "$g/hook-ran" ] && fail "12: a repository hook ran"
+	[ -e "$g/.git/hooks/post-commit" ] && fail "12: planted a hook next to a git command"
+	expect_not_contains "12: git -c gets no write grant" "$(cd "$g" && git log --oneline)" second
+	expect_not_contains "12: git config cannot set fsmonitor" "$(cat "$g/.git/config")" fsmonitor
+fi

@@ -2,6 +2,7 @@
  * sandbox_run() directly, each attack beside its legitimate twin.
  *   class 6: unix sockets outside the workspace, however named
  *   class 7: memory of the whole tree, the spill file cap, binary output
+ *   issue 12: git may write .git (git_writable), never run repo code
  * Cases that need a kernel feature say SKIP and why. */
 #include <check.h>
 #include <errno.h>
@@ -220,6 +221,76 @@ START_TEST(lim_spill_capped)
 }
 END_TEST
 
+/* ---- git_writable ------------------------------------------------------ */
+
+static int
+sh_in(const char *dir, const char *cmd)
+{
+	char *full = xasprintf("cd '%s' && %s >/dev/null 2>&1", dir, cmd);
+	int rc = system(full);
+	free(full);
+	return rc;
+}
+
+START_TEST(lim_git_writable)
+{
+	struct sandbox_spec spec;
+	struct sandbox_result r;
+	char *p, *hook_ran;
+
+	if (caps.landlock_abi < 1 || !caps.mountns ||
+	    access("/usr/bin/git", X_OK) != 0) {
+		fprintf(stderr, "SKIP %s: no Landlock, mount namespace or git\n",
+			__func__);
+		return;
+	}
+	ck_assert_int_eq(sh_in(ws, "git init -q . && git config user.email a@b "
+			       "&& git config user.name A && echo one > f.txt && "
+			       "printf '#!/bin/sh\\ntouch hook-ran\\n' > "
+			       ".git/hooks/pre-commit && chmod +x .git/hooks/pre-commit"),
+			 0);
+	/* twin: add and commit work, and the repository's hook does not run */
+	memset(&spec, 0, sizeof spec);
+	spec.git_writable = true;
+	ck_assert_int_eq(run_spec("git add f.txt && git commit -q -m first",
+				  &spec, &r), C_OK);
+	ck_assert_msg(r.exit_code == 0, "commit failed\n%s", buf_str(&r.output));
+	sandbox_result_free(&r);
+	ck_assert_int_eq(sh_in(ws, "git log --oneline | grep -q first"), 0);
+	hook_ran = path_join(ws, "hook-ran");
+	ck_assert_msg(!fs_exists(hook_ran), "a hook ran");
+	/* attacks from a command that may write .git */
+	memset(&spec, 0, sizeof spec);
+	spec.git_writable = true;
+	ck_assert_int_eq(run_spec(
+		"echo 'touch pwned' >> .git/hooks/pre-commit; "
+		"printf '[core]\\n\\tfsmonitor = ./x\\n' >> .git/config; "
+		"git config core.fsmonitor ./x; "
+		"mkdir -p evil && printf '[core]\\n\\thooksPath = evil\\n' > evil/config; "
+		"echo \"$PWD/evil\" > .git/commondir; echo x > .git/config.worktree; "
+		"git -c core.hooksPath=evil commit -q --allow-empty -m x; "
+		"GIT_CONFIG_COUNT=0 git commit -q --allow-empty -m y; true",
+		&spec, &r), C_OK);
+	sandbox_result_free(&r);
+	p = path_join(ws, ".git/commondir");
+	ck_assert_msg(!fs_exists(p), ".git/commondir was left");
+	free(p);
+	p = path_join(ws, ".git/config.worktree");
+	ck_assert_msg(!fs_exists(p), ".git/config.worktree was left");
+	free(p);
+	ck_assert_int_eq(sh_in(ws, "grep -q pwned .git/hooks/pre-commit"), 256);
+	ck_assert_int_eq(sh_in(ws, "grep -q fsmonitor .git/config"), 256);
+	ck_assert(!fs_exists(hook_ran));
+	/* without the grant .git stays read-only as a whole */
+	memset(&spec, 0, sizeof spec);
+	ck_assert_int_eq(run_spec("git commit -q --allow-empty -m z", &spec, &r),
+			 C_OK);
+	ck_assert_int_ne(r.exit_code, 0);
+	sandbox_result_free(&r);
+	free(hook_ran);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -234,6 +305,7 @@ main(void)
 	tcase_add_test(tc, lim_unix_socket_anywhere);
 	tcase_add_test(tc, lim_tree_memory);
 	tcase_add_test(tc, lim_spill_capped);
+	tcase_add_test(tc, lim_git_writable);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
