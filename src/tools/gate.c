@@ -24,6 +24,8 @@
 #include "util/sensitive.h"
 #include "util/xalloc.h"
 
+static bool denied_inode(const struct tool_ctx *ctx, dev_t dev, ino_t ino);
+
 static bool
 has_deny_rules(const struct policy *p)
 {
@@ -49,6 +51,39 @@ check_path(const struct tool_ctx *ctx, const struct tool *t, const cJSON *args,
 			 ctx->cwd ? ctx->cwd : "/", why);
 	cJSON_Delete(a);
 	return d;
+}
+
+/* Does an allow rule (the user's, or one added by "always" for this
+ * session) name this read?  Asked of a copy of the policy that keeps only
+ * the allow rules, in read-only mode, for a call flagged as a write:
+ * nothing but a matching rule can then answer ALLOW. */
+static bool
+allowed_by_rule(const struct tool_ctx *ctx, const struct tool *t,
+		const char *path)
+{
+	struct policy tmp;
+	const cJSON *allow;
+	cJSON *a;
+	struct buf why = BUF_INIT;
+	bool yes;
+
+	if (!ctx->policy || !ctx->policy->rules)
+		return false;
+	allow = cJSON_GetObjectItemCaseSensitive(ctx->policy->rules, "allow");
+	if (!cJSON_IsArray(allow) || cJSON_GetArraySize(allow) == 0)
+		return false;
+	policy_init(&tmp, MODE_READ_ONLY);
+	tmp.rules = cJSON_CreateObject();
+	cJSON_AddItemToObject(tmp.rules, "allow", cJSON_Duplicate(allow, true));
+	a = cJSON_CreateObject();
+	cJSON_AddStringToObject(a, "path", path);
+	yes = policy_check(&tmp, t->name, TOOL_WRITES, a,
+			   ctx->workspace ? ctx->workspace : "/",
+			   ctx->cwd ? ctx->cwd : "/", &why) == POLICY_ALLOW;
+	cJSON_Delete(a);
+	policy_free(&tmp);
+	buf_free(&why);
+	return yes;
 }
 
 /* Is `real` (canonical) inside the workspace? */
@@ -110,8 +145,12 @@ tool_read_hidden(const struct tool_ctx *ctx, const char *abs,
 	if (!hidden && has_deny_rules(ctx->policy)) {
 		struct buf why = BUF_INIT;
 		const struct tool *t = tool_find("read");
+		const struct stat *fst = real ? &st : lst;
 		hidden = check_path(ctx, t, NULL, abs, &why) == POLICY_DENY ||
 			 (real && check_path(ctx, t, NULL, real, &why) == POLICY_DENY);
+		/* another name (a hard link) of a file a rule hides */
+		if (!hidden && fst && S_ISREG(fst->st_mode) && fst->st_nlink > 1)
+			hidden = denied_inode(ctx, fst->st_dev, fst->st_ino);
 		buf_free(&why);
 	}
 	free(real);
@@ -181,7 +220,8 @@ tool_gate(struct tool_ctx *ctx, const struct tool *t, const cJSON *args,
 	}
 real_out:
 	if (d == POLICY_ALLOW && real && !in_workspace(ctx, real) &&
-	    !(t->flags & TOOL_WRITES) && !(ctx->policy && ctx->policy->yes)) {
+	    !(t->flags & TOOL_WRITES) && !(ctx->policy && ctx->policy->yes) &&
+	    !allowed_by_rule(ctx, t, abs) && !allowed_by_rule(ctx, t, real)) {
 		buf_printf(why, "%s of %s, outside the workspace, needs approval",
 			   t->name, real);
 		d = stricter(d, POLICY_ASK);
@@ -218,7 +258,7 @@ tool_open_read(const struct tool_ctx *ctx, const char *abs, const char *shown,
 		goto out;
 	}
 	if (secret_target(abs, *real, st, &what) ||
-	    tool_read_hidden(ctx, *real, NULL)) {
+	    tool_read_hidden(ctx, *real, st)) {
 		buf_printf(out, "Permission denied: %s is %s, which conch never "
 			   "reads.", shown, what ? what : "denied by a rule");
 		e = C_ERR_PERM;
@@ -262,7 +302,19 @@ struct deny_scan {
 	const struct tool_ctx *ctx;
 	char **v;
 	size_t n, seen;
+	bool by_inode;      /* second pass: names of the inodes in ino[] */
+	struct { dev_t dev; ino_t ino; } ino[64];
+	size_t nino;
 };
+
+static bool
+scan_inode_hit(const struct deny_scan *s, const struct stat *st)
+{
+	for (size_t i = 0; i < s->nino; i++)
+		if (s->ino[i].dev == st->st_dev && s->ino[i].ino == st->st_ino)
+			return true;
+	return false;
+}
 
 static void
 deny_scan_dir(struct deny_scan *s, const char *dir, int depth)
@@ -285,7 +337,14 @@ deny_scan_dir(struct deny_scan *s, const char *dir, int depth)
 			free(p);
 			continue;
 		}
-		if (tool_read_hidden(s->ctx, p, NULL)) {
+		if (s->by_inode ? S_ISREG(st.st_mode) && scan_inode_hit(s, &st) :
+		    tool_read_hidden(s->ctx, p, NULL)) {
+			if (!s->by_inode && S_ISREG(st.st_mode) && st.st_nlink > 1 &&
+			    s->nino < sizeof s->ino / sizeof s->ino[0]) {
+				s->ino[s->nino].dev = st.st_dev;
+				s->ino[s->nino].ino = st.st_ino;
+				s->nino++;
+			}
 			s->v = xreallocarray(s->v, s->n + 2, sizeof *s->v);
 			s->v[s->n++] = p;
 			s->v[s->n] = NULL;
@@ -301,16 +360,45 @@ deny_scan_dir(struct deny_scan *s, const char *dir, int depth)
 char **
 tool_denied_files(const struct tool_ctx *ctx)
 {
-	struct deny_scan s = { ctx, NULL, 0, 0 };
+	struct deny_scan s;
 	char *ws;
 
 	if (!has_deny_rules(ctx->policy) || !ctx->workspace)
 		return NULL;
+	memset(&s, 0, sizeof s);
+	s.ctx = ctx;
 	ws = realpath(ctx->workspace, NULL);
-	if (ws)
+	if (ws) {
 		deny_scan_dir(&s, ws, 0);
+		if (s.nino) {
+			/* their other names (hard links) are hidden too */
+			s.by_inode = true;
+			s.seen = 0;
+			deny_scan_dir(&s, ws, 0);
+		}
+	}
 	free(ws);
 	return s.v;
+}
+
+/* Is (dev, ino) a file that a read deny rule hides in the workspace? */
+static bool
+denied_inode(const struct tool_ctx *ctx, dev_t dev, ino_t ino)
+{
+	struct deny_scan s;
+	char *ws;
+	bool hit = false;
+
+	if (!ctx->workspace || !(ws = realpath(ctx->workspace, NULL)))
+		return false;
+	memset(&s, 0, sizeof s);
+	s.ctx = ctx;
+	deny_scan_dir(&s, ws, 0);
+	for (size_t i = 0; i < s.nino && !hit; i++)
+		hit = s.ino[i].dev == dev && s.ino[i].ino == ino;
+	tool_denied_free(s.v);
+	free(ws);
+	return hit;
 }
 
 void

@@ -42,7 +42,7 @@ expect_contains "3 twin: a subfolder stays writable" "$(cat "$T/c3twin")" ok
 
 # ---- class 5: a read deny rule reaches inside the sandbox --------------
 # (the config from attacks.sh denies read(**/.env))
-tool bash command 'cat .env; cat envlink; grep -r SECRET-ENV . 2>/dev/null; echo done' -- --mode auto
+tool bash command 'cat .env; cat envlink; cat envhard; grep -r SECRET-ENV . 2>/dev/null; echo done' -- --mode auto
 refused5() { expect_not_contains "$1" "$OUT" SECRET-ENV; }
 refused5 "5: cat .env in bash"
 expect_contains "5 twin: the command ran" "$OUT" done

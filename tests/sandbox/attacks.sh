@@ -88,6 +88,13 @@ tool ls -- --mode read-only
 expect_contains "1 twin: ls inside" "$OUT" "notes.txt"
 tool read path outlink -- --mode read-only --yes
 expect_contains "1 twin: an approved outside read" "$OUT" "outside text"
+printf '{"permissions": {"allow": ["read(%s/outside.txt)"]}}\n' "$T" \
+	> "$HOME/.config/conch/config.json"
+tool read path outlink -- --mode read-only
+expect_contains "1 twin: an outside read an allow rule names" "$OUT" "outside text"
+printf '{"permissions": {"allow": ["read(**)"]}}\n' > "$HOME/.config/conch/config.json"
+tool read path key -- --mode auto
+refused "1: an allow rule does not open a secret" SSH-PRIVATE-KEY
 
 # ---- class 2: protection on the resolved target ------------------------
 ln -s .git gitl
@@ -118,6 +125,10 @@ tool glob pattern '**/*env*' -- --mode auto
 expect_not_contains "5: glob hides .env" "$OUT" ".env"
 tool ls -- --mode auto
 expect_not_contains "5: ls hides .env" "$OUT" " .env"
+if ln .env envhard 2>/dev/null; then
+	tool read path envhard -- --mode auto
+	refused "5: a hard link to .env" SECRET-ENV
+fi
 # twin
 tool read path notes.txt -- --mode auto
 expect_contains "5 twin: other files read" "$OUT" "hello inside"
