@@ -2,13 +2,17 @@
  * and output helpers that keep the tools inside the workspace.
  *
  * sandbox_run() starts argv confined by `spec`: writes only under the
- * workspace roots and a private temp dir (Landlock), with .git (and the
- * directory a .git file names), .conch, .agents, conch's own directories
- * and shell start-up files read-only even there (read-only bind mounts
- * in a private mount namespace, or Landlock alone as a fallback); secrets
- * unreadable; the network off unless allowed (network namespace, a
- * seccomp socket filter, Landlock TCP rules); daemon sockets out of
- * reach; its own session, no_new_privs, an environment from an
+ * workspace roots and a private temp dir (Landlock), with the protected
+ * paths of util/sensitive.c (.git and the directory a .git file names,
+ * .conch, .agents, .claude, AGENTS.md/CLAUDE.md, conch's own directories,
+ * shell and git start-up files) read-only even there (read-only bind
+ * mounts in a private mount namespace, or Landlock alone as a fallback;
+ * one that does not exist yet inside a root keeps its parent unchanged);
+ * secrets and read-denied files unreadable (covered inside the roots);
+ * the network off unless allowed (network namespace, a seccomp socket
+ * filter, Landlock TCP rules); with it off every unix socket bound
+ * outside the workspace (/proc/net/unix) out of reach; memory limited
+ * for the whole tree (a cgroup) where one can be made; its own session, no_new_privs, an environment from an
  * allowlist, stdin from /dev/null, rlimits, terminal-injection ioctls
  * refused.  It captures stdout and stderr together and returns when the
  * child and everything it started are gone.  `conch sandbox doctor`
