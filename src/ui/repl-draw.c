@@ -63,8 +63,8 @@ attr_of(const struct repl *r, unsigned a, short *pair)
 
 /* Put text at (y, x); returns the columns used.  Non-UTF-8 terminals get
  * one '?' per column of each non-ASCII character. */
-static int
-put(struct repl *r, int y, int x, const char *s, size_t n, attr_t at, short pair)
+int
+repl_put(struct repl *r, int y, int x, const char *s, size_t n, attr_t at, short pair)
 {
 	int w = (int)width_str(s, n);
 	attr_set(at, pair, NULL);
@@ -93,15 +93,15 @@ put(struct repl *r, int y, int x, const char *s, size_t n, attr_t at, short pair
 	return w;
 }
 
-static void
-draw_line(struct repl *r, int y, const struct md_line *l)
+void
+repl_draw_line(struct repl *r, int y, const struct md_line *l)
 {
 	size_t i;
 	int x = 0;
 	for (i = 0; i < l->nspans; i++) {
 		short pair;
 		attr_t at = attr_of(r, l->spans[i].attr, &pair);
-		x += put(r, y, x, l->text + l->spans[i].off, l->spans[i].len, at, pair);
+		x += repl_put(r, y, x, l->text + l->spans[i].off, l->spans[i].len, at, pair);
 	}
 }
 
@@ -142,7 +142,7 @@ draw_transcript(struct repl *r, int th, int W)
 			for (k = 0; k < d->n; k++) {
 				long ln = (long)(line0 + k);
 				if (ln >= top && ln < bottom)
-					draw_line(r, (int)(ln - top), &d->lines[k]);
+					repl_draw_line(r, (int)(ln - top), &d->lines[k]);
 			}
 			drawn[i] = true;
 		}
@@ -220,93 +220,9 @@ draw_status(struct repl *r, int y, int W)
 	snprintf(s, sizeof s, "%.*s", (int)(n < sizeof s ? n : sizeof s - 1), buf_str(&b));
 	attr_set(A_REVERSE, pair, NULL);
 	mvhline(y, 0, ' ', W);
-	put(r, y, 0, s, strlen(s), A_REVERSE, pair);
+	repl_put(r, y, 0, s, strlen(s), A_REVERSE, pair);
 	attr_set(A_NORMAL, 0, NULL);
 	buf_free(&b);
-}
-
-static void
-draw_dialog(struct repl *r, int th, int W)
-{
-	const struct approval_req *q = r->ap->req;
-	struct md_doc d = MD_DOC_INIT;
-	char title[300];
-	size_t i, rows, shown;
-	int y0, k;
-
-	if (th <= 0)
-		return;
-	snprintf(title, sizeof title, "Allow %s?", q->tool ? q->tool : "this");
-	md_wrap(title, strlen(title), MD_BOLD, W, true, NULL, NULL, 0, &d);
-	if (q->summary)
-		md_wrap(q->summary, strlen(q->summary), MD_CODE, W, false, "  ",
-			"  ", 0, &d);
-	if (q->diff) {
-		/* the body of the diff: the summary names the file already */
-		const char *s = q->diff;
-		while (*s) {
-			size_t e = strcspn(s, "\n");
-			unsigned a = 0;
-			bool header = !strncmp(s, "+++ ", 4) || !strncmp(s, "--- ", 4);
-			if (s[0] == '+')
-				a = MD_ADD;
-			else if (s[0] == '-')
-				a = MD_DEL;
-			else if (s[0] == '@' && s[1] == '@')
-				a = MD_HUNK;
-			if (!header)
-				md_wrap(s, e, a, W, false, NULL, NULL, 0, &d);
-			s += e;
-			if (*s)
-				s++;
-		}
-	}
-	/* why it asks, when there is room for it */
-	if (q->reason && *q->reason && d.n + 2 <= (size_t)(th - 1)) {
-		struct md_doc why = MD_DOC_INIT;
-		md_wrap(q->reason, strlen(q->reason), MD_DIM, W, true, NULL, NULL,
-			0, &why);
-		for (i = 0; i < why.n; i++)
-			md_doc_push(&d, &why.lines[i]);
-		free(why.lines);
-	}
-	/* the footer always shows on the last row; the rest is cut to fit */
-	rows = (size_t)(th - 1);
-	shown = d.n < rows ? d.n : rows;
-	y0 = th - 1 - (int)shown;
-	for (k = y0 > 0 ? y0 - 1 : 0; k < th; k++) {
-		move(k, 0);
-		clrtoeol();
-	}
-	if (y0 > 0) {
-		attr_set(A_DIM, 0, NULL);
-		mvhline(y0 - 1, 0, r->utf8 ? ACS_HLINE : '-', W);
-		attr_set(A_NORMAL, 0, NULL);
-	}
-	for (i = 0; i < shown; i++) {
-		if (i + 1 == shown && shown < d.n) {
-			char more[64];
-			snprintf(more, sizeof more, "... %zu more lines", d.n - i);
-			put(r, y0 + (int)i, 0, more, strlen(more), A_DIM, 0);
-			break;
-		}
-		draw_line(r, y0 + (int)i, &d.lines[i]);
-	}
-	{
-		static const char *const longer[] = {
-			"[y] allow once  [a] allow for this session  [n] deny",
-			"Deny: type a reason for the model (Enter sends, empty for none)",
-		}, *const shorter[] = {
-			"[y]once [a]lways [n]o",
-			"Reason? (Enter)",
-		};
-		const char *f = longer[r->ap_reason];
-		if (strlen(f) > (size_t)W)
-			f = shorter[r->ap_reason];
-		size_t fn = width_fit(f, strlen(f), (size_t)W, NULL);
-		put(r, th - 1, 0, f, fn, A_BOLD | A_REVERSE, r->color ? CP_DIALOG : 0);
-	}
-	md_doc_free(&d);
 }
 
 void
@@ -346,20 +262,20 @@ repl_draw(struct repl *r)
 	erase();
 	draw_transcript(r, th, W);
 	if (r->ap)
-		draw_dialog(r, th, W);
+		repl_dialog_draw(r, th, W);
 	draw_status(r, th, W);
 	if (r->searching) {
 		size_t n = width_fit(sline, strlen(sline), (size_t)W - 1, NULL);
-		int used = put(r, th + 1, 0, sline, n, A_NORMAL, 0);
+		int used = repl_put(r, th + 1, 0, sline, n, A_NORMAL, 0);
 		cy = th + 1;
 		cx = used;
 	} else {
 		for (i = 0; i < (size_t)ir && firstrow + i < nrows; i++) {
 			const struct le_row *rw = &rows[firstrow + i];
 			if (firstrow + i == 0 && pw)
-				put(r, th + 1, 0, prompt, (size_t)pw, A_BOLD,
+				repl_put(r, th + 1, 0, prompt, (size_t)pw, A_BOLD,
 				    r->color ? CP_USER : 0);
-			put(r, th + 1 + (int)i, pw, ed->s + rw->start,
+			repl_put(r, th + 1 + (int)i, pw, ed->s + rw->start,
 			    rw->end - rw->start, A_NORMAL, 0);
 		}
 		cy = th + 1 + (int)(crow - firstrow);
