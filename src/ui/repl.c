@@ -1002,6 +1002,29 @@ term_close(struct repl *r)
 	fatal_guard(false);
 }
 
+/* After the screen is given back: the transcript, as it was shown but
+ * without colours, so that the session stays in the terminal's
+ * scrollback. */
+static void
+print_transcript(struct repl *r)
+{
+	struct winsize ws;
+	int W = r->last_width > 0 ? r->last_width : 80;
+	size_t i, k;
+	if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		W = ws.ws_col;
+	for (i = 0; i < r->ts.n; i++) {
+		struct ent *e = r->ts.v[i];
+		const struct md_doc *d = ent_doc(&r->ts, e, W);
+		for (k = 0; k < d->n; k++) {
+			fwrite(d->lines[k].text, 1, d->lines[k].len, stdout);
+			fputc('\n', stdout);
+		}
+		ent_drop_doc(e);
+	}
+	fflush(stdout);
+}
+
 int
 ui_repl(struct agent *a, const struct ui_opts *o)
 {
@@ -1055,6 +1078,8 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 	stop_worker(&r);
 	drain_events(&r);
 	term_close(&r);
+	if (r.quit_sig != SIGHUP) /* no terminal left to print to */
+		print_transcript(&r);
 	if (r.quit_sig)
 		code = 128 + r.quit_sig;
 	if (r.own_chain) { /* give back the chain cmd-run built */

@@ -52,3 +52,45 @@ tm_keys long C-o
 tm_wait long "+line 160 of the rewrite"
 tm_keys long C-d
 tm_exit_status long >/dev/null
+
+# -- a failed command: its exit status, red, and its output's tail ------
+cat > "$T/fail.json" <<'JSON'
+{"turns": [
+ {"text": "Testing.", "tool_calls": [{"id": "b1", "name": "bash",
+   "args": {"command": "echo head-line; echo tail-one; echo tail-two; exit 2",
+            "description": "run the failing tests"}}]},
+ {"text": "tests-failed", "expect_result": "[exit 2]"},
+ {"text": "Again.", "tool_calls": [{"id": "b2", "name": "bash",
+   "args": {"command": "echo fine-output"}}]},
+ {"text": "tests-passed"}]}
+JSON
+tm_start fail "$T/fail.json" 80 24 "TM_ARGS='--mode ask'"
+tm_wait fail "/help for help"
+tm_literal fail "run the tests"
+tm_keys fail Enter
+tm_wait fail "Allow bash?"
+# the call's description shows in the approval, with the whole command
+tm_wait fail "run the failing tests"
+tm_wait fail "exit 2"
+tm_keys fail y
+tm_wait fail "tests-failed"
+tm_screen fail | grep -q "bash echo head-line.*exit 2 .*ms" ||
+	{ tm_screen fail; fail "failed command: no exit status on its line"; }
+tm_screen fail | grep -q "^    tail-two" || fail "failed command: no output tail"
+tm capture-pane -e -p -t fail | grep "exit 2 " | grep -q "$(printf '\033')\[31m" ||
+	fail "failed command not shown in red"
+tm_literal fail "again"
+tm_keys fail Enter
+tm_wait fail "Allow bash?"
+tm_keys fail y
+tm_wait fail "tests-passed"
+tm_screen fail | grep -q "bash echo fine-output .*ms" || fail "no line for the passing command"
+tm_screen fail | grep "bash echo fine-output" | grep -q "exit" && fail "exit 0 shown as a failure"
+tm_screen fail | grep -q "^    fine-output" && fail "a passing command's output shown collapsed"
+# -- /exit: the transcript stays in the terminal -------------------------
+tm_literal fail "/exit"
+tm_keys fail Enter
+[ "$(tm_exit_status fail)" = 0 ] || fail "/exit: exit status"
+tm_screen fail | grep -q "tests-failed" || { tm_screen fail; fail "transcript gone after /exit"; }
+tm_screen fail | grep -q "^> again" || fail "user message gone after /exit"
+tm_screen fail | grep -q "CONCH-EXITED" || fail "no shell after /exit"
