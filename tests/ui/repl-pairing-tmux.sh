@@ -94,3 +94,47 @@ tm_keys fail Enter
 tm_screen fail | grep -q "tests-failed" || { tm_screen fail; fail "transcript gone after /exit"; }
 tm_screen fail | grep -q "^> again" || fail "user message gone after /exit"
 tm_screen fail | grep -q "CONCH-EXITED" || fail "no shell after /exit"
+
+# -- Esc mid-stream: the partial answer reaches the next request; Ctrl-C
+# takes the queued input back instead of sending it -----------------------
+cat > "$T/intr.json" <<'JSON'
+{"turns": [
+ {"chunks": ["partial-start ", "t ", "t ", "t ", "t ", "t ", "t ", "t ",
+   "t ", "t ", "t ", "t ", "t ", "t ", "t ", "t ", "t ", "partial-end"],
+  "delay_ms": 1000},
+ {"text": "second-answer", "expect_conv": "partial-start"},
+ {"chunks": ["slow-start ", "s ", "s ", "s ", "s ", "s ", "s ", "s ", "s ",
+   "s ", "s ", "s ", "s ", "s ", "s ", "s ", "s ", "slow-end"],
+  "delay_ms": 1000},
+ {"text": "third-answer", "expect_user": "fresh message"}]}
+JSON
+tm_start intr "$T/intr.json" 80 24
+tm_wait intr "/help for help"
+tm_literal intr "long one"
+tm_keys intr Enter
+tm_wait intr "partial-start"
+tm_keys intr Escape
+tm_wait intr "[interrupted]"
+tm_wait_gone intr "working"
+tm_literal intr "go on"
+tm_keys intr Enter
+tm_wait intr "second-answer"
+tm_literal intr "slow please"
+tm_keys intr Enter
+tm_wait intr "slow-start"
+tm_literal intr "queued message"
+tm_keys intr Enter
+tm_wait intr "1 queued"
+tm_keys intr C-c
+tm_wait intr "1 queued message not sent"
+tm_wait_gone intr "working"
+# the queued line is back in the input, not sent: clear it, send another
+tm_screen intr | grep -q "^> queued message" || fail "queued input not given back"
+tm_keys intr C-c
+tm_wait_gone intr "> queued message"
+tm_literal intr "fresh message"
+tm_keys intr Enter
+tm_wait intr "third-answer"
+tm_screen intr | grep -q "expect" && fail "a request carried the wrong messages"
+tm_keys intr C-d
+tm_exit_status intr >/dev/null
