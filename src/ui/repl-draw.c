@@ -180,49 +180,105 @@ context_window(const struct repl *r, const char *model)
 	return MIND_DEFAULT_WINDOW;
 }
 
+/* A token count in a few columns: 950, 12.3k, 4.1M. */
 static void
-draw_status(struct repl *r, int y, int W)
+short_count(char *out, size_t n, long v)
 {
-	char s[512];
-	struct buf b = BUF_INIT;
-	size_t n;
-	short pair = r->color ? CP_STATUS : 0;
-	const char *model = r->answered_by ? r->answered_by :
-			    r->model ? r->model : "no model";
-
-	buf_printf(&b, " %s", model);
-	if (r->scroll > 0)
-		buf_printf(&b, " | scrolled +%ld", r->scroll);
-	if (r->busy)
-		buf_printf(&b, " | %s %lds", r->job == JOB_SHELL ? "running" : "working",
-			   (long)((clock_mono_ms() - r->job_t0) / 1000));
-	if (r->npending)
-		buf_printf(&b, " | %zu queued", r->npending);
-	buf_printf(&b, " | %s | sandbox %s",
-		   policy_mode_str(r->a->o.policy->mode),
-		   r->a->o.sandbox.off ? "OFF" : "on");
-	if (r->usage.input || r->usage.output)
-		buf_printf(&b, " | %ld in %ld out", r->usage.input, r->usage.output);
+	if (v < 1000)
+		snprintf(out, n, "%ld", v);
+	else if (v < 100000)
+		snprintf(out, n, "%.1fk", (double)v / 1000);
+	else if (v < 1000000)
+		snprintf(out, n, "%ldk", v / 1000);
 	else
-		buf_adds(&b, " | tokens 0");
+		snprintf(out, n, "%.1fM", (double)v / 1000000);
+}
+
+/* The status line's figures (tokens, cost, context), long or short. */
+static void
+status_figures(struct repl *r, const char *model, bool brief, struct buf *b)
+{
+	char in[24], out[24], cost[64];
+	short_count(in, sizeof in, r->usage.input);
+	short_count(out, sizeof out, r->usage.output);
+	if (r->usage.input || r->usage.output)
+		buf_printf(b, brief ? " | %s/%s tok" : " | %s in %s out", in, out);
+	else if (!brief)
+		buf_adds(b, " | tokens 0");
 	if (r->cost.turns) {
-		char cost[64];
-		cost_total_format(&r->cost, cost, sizeof cost);
-		buf_printf(&b, " | cost %s", cost);
+		if (brief && r->cost.unpriced == r->cost.turns)
+			snprintf(cost, sizeof cost, "?");
+		else if (brief || r->cost.unpriced == 0)
+			snprintf(cost, sizeof cost, "%s$%.*f",
+				 r->cost.unpriced ? ">=" : "",
+				 r->cost.usd < 1 ? 4 : 2, r->cost.usd);
+		else
+			cost_total_format(&r->cost, cost, sizeof cost);
+		buf_printf(b, " | %s%s", brief ? "" : "cost ", cost);
 	}
 	if (r->last_input) {
 		long win = context_window(r, model);
 		/* rounded up: a used context never shows as 0% */
-		buf_printf(&b, " | ctx %ld%%",
+		buf_printf(b, " | ctx %ld%%",
 			   win > 0 ? (r->last_input * 100 + win - 1) / win : 0);
 	}
-	n = width_fit(buf_str(&b), b.len, (size_t)W, NULL);
-	snprintf(s, sizeof s, "%.*s", (int)(n < sizeof s ? n : sizeof s - 1), buf_str(&b));
+}
+
+/* Model, state, mode, then the figures.  When the line is too wide the
+ * figures go short, then the model is cut (to 12 columns), then the
+ * state goes short too: cost and context stay on screen down to about
+ * 50 columns. */
+static void
+draw_status(struct repl *r, int y, int W)
+{
+	struct buf right = BUF_INIT, line = BUF_INIT;
+	short pair = r->color ? CP_STATUS : 0;
+	const char *model = r->answered_by ? r->answered_by :
+			    r->model ? r->model : "no model";
+	size_t lw = width_str(model, strlen(model)), rw = 0, room;
+	int level;
+
+	for (level = 0; level < 3; level++) {
+		bool brief = level == 2;
+		buf_reset(&right);
+		if (r->scroll > 0)
+			buf_printf(&right, brief ? " | +%ld" : " | scrolled +%ld", r->scroll);
+		if (r->busy)
+			buf_printf(&right, " | %s%s%lds", brief ? "" :
+				   r->job == JOB_SHELL ? "running" : "working",
+				   brief ? "" : " ",
+				   (long)((clock_mono_ms() - r->job_t0) / 1000));
+		if (r->npending)
+			buf_printf(&right, brief ? " | %zuq" : " | %zu queued", r->npending);
+		buf_printf(&right, level ? " | %s | sbx %s" : " | %s | sandbox %s",
+			   policy_mode_str(r->a->o.policy->mode),
+			   r->a->o.sandbox.off ? "OFF" : "on");
+		status_figures(r, model, level > 0, &right);
+		rw = width_str(buf_str(&right), right.len);
+		if (1 + lw + rw <= (size_t)W ||
+		    (level > 0 && 1 + (lw < 12 ? lw : 12) + rw <= (size_t)W))
+			break;
+	}
+	buf_addc(&line, ' ');
+	/* the model keeps 12 columns at least; on a very narrow screen the
+	 * figures are cut at the right edge instead */
+	room = (size_t)W > rw + 1 ? (size_t)W - rw - 1 : 0;
+	if (room < 12)
+		room = lw < 12 ? lw : 12;
+	if (lw <= room) {
+		buf_adds(&line, model);
+	} else if (room > 2) { /* cut the model, marked */
+		buf_add(&line, model, width_fit(model, strlen(model), room - 1, NULL));
+		buf_adds(&line, r->utf8 ? "\xe2\x80\xa6" : "~");
+	}
+	buf_add(&line, buf_str(&right), right.len);
 	attr_set(A_REVERSE, pair, NULL);
 	mvhline(y, 0, ' ', W);
-	repl_put(r, y, 0, s, strlen(s), A_REVERSE, pair);
+	repl_put(r, y, 0, buf_str(&line), width_fit(buf_str(&line), line.len, (size_t)W, NULL),
+		 A_REVERSE, pair);
 	attr_set(A_NORMAL, 0, NULL);
-	buf_free(&b);
+	buf_free(&right);
+	buf_free(&line);
 }
 
 void
@@ -263,6 +319,12 @@ repl_draw(struct repl *r)
 	draw_transcript(r, th, W);
 	if (r->ap)
 		repl_dialog_draw(r, th, W);
+	else if (r->hint && th > 0) { /* over the transcript's last row */
+		size_t n = width_fit(r->hint, strlen(r->hint), (size_t)W, NULL);
+		move(th - 1, 0);
+		clrtoeol();
+		repl_put(r, th - 1, 0, r->hint, n, A_BOLD, r->color ? CP_BULLET : 0);
+	}
 	draw_status(r, th, W);
 	if (r->searching) {
 		size_t n = width_fit(sline, strlen(sline), (size_t)W - 1, NULL);

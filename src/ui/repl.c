@@ -279,9 +279,18 @@ handle(struct repl *r, struct uev *e)
 				}
 			}
 		} else if (e->res.is_error) {
+			struct ent *last = r->ts.n ? r->ts.v[r->ts.n - 1] : NULL;
 			if (r->cur && r->cur_void)
 				void_current(r);
-			ts_add_text(&r->ts, ENT_ERROR, e->res.errmsg);
+			if (last && last->kind == ENT_NOTICE && e->res.errmsg[0] &&
+			    strstr(buf_str(&last->text), e->res.errmsg)) {
+				/* the chain told it already ("NAME failed: why"):
+				 * that notice becomes the error, shown once */
+				last->kind = ENT_ERROR;
+				ent_reset(last);
+			} else {
+				ts_add_text(&r->ts, ENT_ERROR, e->res.errmsg);
+			}
 		}
 		r->todo = NULL;
 		job_done(r);
@@ -297,12 +306,9 @@ handle(struct repl *r, struct uev *e)
 		job_done(r);
 		break;
 	case U_COMPACT_DONE:
-		if (e->status == C_OK)
-			ts_add_text(&r->ts, ENT_NOTICE, "conversation compacted: older "
-				    "messages summarised (the session log keeps them)");
-		else if (e->status == C_ERR_CANCELLED)
+		/* success and failures were told through notices */
+		if (e->status == C_ERR_CANCELLED)
 			ts_add_text(&r->ts, ENT_ERROR, "compaction interrupted");
-		/* other failures were told through notices */
 		job_done(r);
 		break;
 	}
@@ -688,6 +694,8 @@ read_keys(struct repl *r)
 			}
 		}
 		r->dirty = true;
+		free(r->hint); /* completions show until the next key */
+		r->hint = NULL;
 		if (!is_char && (key == K_PASTE_BEGIN || key == K_PASTE_END)) {
 			r->paste = key == K_PASTE_BEGIN;
 			continue;
@@ -1107,6 +1115,7 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 	free(r.model);
 	free(r.cur_void);
 	free(r.w_args);
+	free(r.hint);
 	free(r.w_path);
 	buf_free(&r.w_before);
 	pthread_mutex_destroy(&r.mu);

@@ -122,6 +122,7 @@ struct repl {
 	bool dirty, force;
 	long last_draw;
 	bool tools_expanded;
+	char *hint; /* completion candidates, shown until the next key; owned */
 
 	/* input modes */
 	bool paste;

@@ -138,3 +138,39 @@ tm_wait intr "third-answer"
 tm_screen intr | grep -q "expect" && fail "a request carried the wrong messages"
 tm_keys intr C-d
 tm_exit_status intr >/dev/null
+
+# -- Tab candidates show until the next key, never in the transcript;
+# the status line keeps cost and context in 60 columns; a 401 and
+# /compact are told once ---------------------------------------------------
+cat > "$T/misc.json" <<'JSON'
+{"turns": [
+ {"text": "first-answer", "usage": {"input_tokens": 123456, "output_tokens": 2345}},
+ {"text": "nothing to save"},
+ {"text": "the summary"},
+ {"error": {"kind": "auth", "message": "invalid x-api-key", "status": 401}}]}
+JSON
+tm_start misc "$T/misc.json" 60 24 "TM_ARGS='--model scripted/a-model-with-a-rather-long-name'"
+tm_wait misc "/help for help"
+tm_literal misc "/c"
+tm_keys misc Tab
+tm_wait misc "/clear /compact /cost"
+tm_literal misc "o"
+tm_wait_gone misc "/clear /compact /cost"
+tm_keys misc C-u
+tm_literal misc "hello"
+tm_keys misc Enter
+tm_wait misc "first-answer"
+tm_screen misc | grep -q "/clear /compact" && fail "Tab candidates stayed on screen"
+line=$(tm_screen misc | grep "| ask |") || fail "no status line"
+echo "$line" | grep -q "123k/2.3k tok" || fail "status: no short token counts: $line"
+echo "$line" | grep -q "| ? | ctx 62%" || fail "status: cost or context cut: $line"
+tm_literal misc "/compact"
+tm_keys misc Enter
+tm_wait misc "context compacted"
+[ "$(tm_screen misc | grep -c "compacted")" = 1 ] || { tm_screen misc; fail "/compact told twice"; }
+tm_literal misc "again"
+tm_keys misc Enter
+tm_wait misc "invalid x-api-key"
+[ "$(tm_screen misc | grep -c "invalid x-api-key")" = 1 ] || { tm_screen misc; fail "a 401 told twice"; }
+tm_keys misc C-d
+tm_exit_status misc >/dev/null
