@@ -82,8 +82,11 @@ tm capture-pane -e -p -t fail | grep "exit 2 " | grep -q "$(printf '\033')\[31m"
 tm_literal fail "again"
 tm_keys fail Enter
 tm_wait fail "Allow bash?"
+sleep 2 # the time the approval is open is not the command's
 tm_keys fail y
 tm_wait fail "tests-passed"
+ms=$(tm_screen fail | sed -n 's/.*bash echo fine-output .* \([0-9]*\) ms$/\1/p')
+[ -n "$ms" ] && [ "$ms" -lt 1500 ] || { tm_screen fail; fail "tool time includes the approval: $ms ms"; }
 tm_screen fail | grep -q "bash echo fine-output .*ms" || fail "no line for the passing command"
 tm_screen fail | grep "bash echo fine-output" | grep -q "exit" && fail "exit 0 shown as a failure"
 tm_screen fail | grep -q "^    fine-output" && fail "a passing command's output shown collapsed"
