@@ -15,59 +15,6 @@
 #include "util/str.h"
 #include "util/xalloc.h"
 
-/* Code points that change how text around them reads without showing
- * themselves: bidi controls, zero-width characters, the BOM. */
-static bool
-invisible_cp(uint32_t cp)
-{
-	return (cp >= 0x80 && cp < 0xa0) || cp == 0xad ||
-	       (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
-}
-
-char *
-repl_visible(const char *s)
-{
-	struct buf b;
-	size_t n = s ? strlen(s) : 0, i = 0;
-	buf_init(&b, 0);
-	while (i < n) {
-		uint32_t cp;
-		unsigned char c = (unsigned char)s[i];
-		size_t k;
-		if (c == '\n') {
-			buf_addc(&b, '\n');
-			i++;
-			continue;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			if (c == '\t')
-				buf_adds(&b, "\\t");
-			else if (c == '\r')
-				buf_adds(&b, "\\r");
-			else if (c == 0x1b)
-				buf_adds(&b, "\\e");
-			else
-				buf_printf(&b, "\\x%02x", c);
-			i++;
-			continue;
-		}
-		k = utf8_next(s + i, n - i, &cp);
-		if (k == 0) { /* not UTF-8 */
-			buf_printf(&b, "\\x%02x", c);
-			i++;
-			continue;
-		}
-		if (invisible_cp(cp)) {
-			buf_printf(&b, "\\u{%04x}", (unsigned)cp);
-		} else {
-			buf_add(&b, s + i, k);
-		}
-		i += k;
-	}
-	return buf_steal(&b);
-}
-
 /* The diff's body lines, coloured: the summary names the file already. */
 static void
 diff_lines(const char *diff, int W, struct md_doc *d)
@@ -84,7 +31,7 @@ diff_lines(const char *diff, int W, struct md_doc *d)
 		else if (s[0] == '@' && s[1] == '@')
 			a = MD_HUNK;
 		if (!header) {
-			char *line = xstrndup(s, e), *vis = repl_visible(line);
+			char *line = xstrndup(s, e), *vis = width_visible(line);
 			md_wrap(vis, strlen(vis), a, W, false, NULL, NULL, 0, d);
 			free(vis);
 			free(line);
@@ -111,7 +58,7 @@ static void
 add_wrapped(struct md_doc *d, const char *s, unsigned attr, int W,
 	    bool words, const char *first, const char *rest)
 {
-	char *vis = repl_visible(s);
+	char *vis = width_visible(s);
 	md_wrap(vis, strlen(vis), attr, W, words, first, rest, attr, d);
 	free(vis);
 }

@@ -180,8 +180,5 @@ void repl_cancel(struct repl *r);
  * rows, and its keys. */
 void repl_dialog_draw(struct repl *r, int th, int W);
 void repl_dialog_key(struct repl *r, int key, bool is_char);
-/* `s` with control and invisible characters written out (\t, \e,
- * \x01, \u{202e}); newlines kept.  Caller frees. */
-char *repl_visible(const char *s);
 
 #endif

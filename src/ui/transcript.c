@@ -138,10 +138,15 @@ ent_tool_key(const char *args)
 	cJSON_Delete(j);
 	if (!out)
 		out = xstrndup(args ? args : "", 200);
-	/* one line */
+	/* one line, every character shown for what it is */
 	for (i = 0; out[i]; i++)
-		if (out[i] == '\n' || out[i] == '\r' || out[i] == '\t')
+		if (out[i] == '\n')
 			out[i] = ' ';
+	{
+		char *vis = width_visible(out);
+		free(out);
+		out = vis;
+	}
 	return out;
 }
 

@@ -10,7 +10,6 @@
 #include "ui/history.h"
 #include "ui/lineedit.h"
 #include "ui/markdown.h"
-#include "ui/repl.h"
 #include "ui/transcript.h"
 #include "ui/width.h"
 #include "util/xalloc.h"
@@ -443,11 +442,16 @@ START_TEST(approval_visible)
 		{ "c1\xc2\x9b", "c1\\u{009b}" },
 	};
 	size_t i;
+	char *k;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char *v = repl_visible(cases[i].in);
+		char *v = width_visible(cases[i].in);
 		ck_assert_str_eq(v, cases[i].out);
 		free(v);
 	}
+	/* the tool line's key too: one line, nothing hidden */
+	k = ent_tool_key("{\"command\":\"echo \xe2\x80\xae" "x\\n\\u001b[2J\"}");
+	ck_assert_str_eq(k, "echo \\u{202e}x \\e[2J");
+	free(k);
 }
 END_TEST
 
