@@ -63,33 +63,37 @@ add_wrapped(struct md_doc *d, const char *s, unsigned attr, int W,
 	free(vis);
 }
 
-static const char *const footer_long[] = {
-	"[y] allow once  [a] allow for this session  [n] deny",
-	"Deny: type a reason for the model (Enter sends, empty for none)",
-};
-static const char *const footer_short[] = {
-	"[y]once [a]lways [n]o",
-	"Reason? (Enter)",
-};
+/* The keys the dialog takes now, wrapped to the screen's width. */
+static void
+footer(struct repl *r, int W, struct md_doc *f)
+{
+	struct buf b = BUF_INIT;
+	if (r->ap_reason)
+		buf_adds(&b, W >= 64 ? "Deny: type a reason for the model (Enter "
+			 "sends, empty for none)" : "Reason? (Enter)");
+	else if (W >= 52)
+		buf_adds(&b, "[y] allow once  [a] allow for this session  [n] deny");
+	else
+		buf_adds(&b, "[y]once [a]lways [n]o");
+	md_wrap(b.p, b.len, MD_BOLD, W, true, NULL, NULL, 0, f);
+	buf_free(&b);
+}
 
 void
 repl_dialog_draw(struct repl *r, int th, int W)
 {
 	const struct approval_req *q = r->ap->req;
-	struct md_doc d = MD_DOC_INIT;
-	struct buf title = BUF_INIT, foot = BUF_INIT;
+	struct md_doc d = MD_DOC_INIT, f = MD_DOC_INIT;
+	struct buf title = BUF_INIT;
 	char *desc = call_description(r->ap->args);
-	size_t i, rows, shown, add = 0, del = 0;
+	size_t i, rows, shown, fn, add = 0, del = 0;
 	long maxtop;
-	int y0, k;
+	int y0, k, fy;
 
 	if (th <= 0)
 		goto out;
-	buf_printf(&title, "Allow %s?", q->tool ? q->tool : "this");
-	if (q->diff) {
+	if (q->diff)
 		ts_diff_counts(q->diff, &add, &del);
-		buf_printf(&title, " (+%zu -%zu)", add, del);
-	}
 	if (desc)
 		add_wrapped(&d, desc, MD_ITALIC, W, true, "  ", "  ");
 	if (q->summary)
@@ -98,9 +102,13 @@ repl_dialog_draw(struct repl *r, int th, int W)
 		add_wrapped(&d, q->reason, MD_DIM, W, true, NULL, NULL);
 	if (q->diff)
 		diff_lines(q->diff, W, &d);
+	footer(r, W, &f);
+	fn = f.n < 3 ? f.n : 3;
+	if ((int)fn + 1 > th)
+		fn = 1;
 
 	/* rows: title, body, footer; a rule above when the screen has room */
-	rows = th > 2 ? (size_t)(th - 2) : 0;
+	rows = th > (int)fn + 1 ? (size_t)th - fn - 1 : 0;
 	shown = d.n < rows ? d.n : rows;
 	maxtop = (long)d.n - (long)shown;
 	if (r->ap_top > maxtop)
@@ -108,7 +116,15 @@ repl_dialog_draw(struct repl *r, int th, int W)
 	if (r->ap_top < 0)
 		r->ap_top = 0;
 	r->ap_page = shown > 1 ? (long)shown - 1 : 1;
-	y0 = th - 2 - (int)shown; /* the title's row */
+	buf_printf(&title, "Allow %s?", q->tool ? q->tool : "this");
+	if (q->diff)
+		buf_printf(&title, " (+%zu -%zu)", add, del);
+	if (maxtop > 0)
+		buf_printf(&title, "  lines %ld-%ld of %zu, %s", r->ap_top + 1,
+			   r->ap_top + (long)shown, d.n,
+			   r->ap_top < maxtop ? "PgDn/j: more" : "PgUp/k: back");
+	fy = th - (int)fn;
+	y0 = fy - 1 - (int)shown; /* the title's row */
 	if (y0 < 0)
 		y0 = 0;
 	for (k = y0 > 0 ? y0 - 1 : 0; k < th; k++) {
@@ -122,25 +138,20 @@ repl_dialog_draw(struct repl *r, int th, int W)
 	}
 	repl_put(r, y0, 0, title.p, width_fit(title.p, title.len, (size_t)W, NULL),
 		 A_BOLD, 0);
-	for (i = 0; i < shown && y0 + 1 + (int)i < th - 1; i++)
+	for (i = 0; i < shown && y0 + 1 + (int)i < fy; i++)
 		repl_draw_line(r, y0 + 1 + (int)i, &d.lines[(size_t)r->ap_top + i]);
-
-	buf_adds(&foot, footer_long[r->ap_reason]);
-	if (strlen(footer_long[r->ap_reason]) > (size_t)W) {
-		buf_reset(&foot);
-		buf_adds(&foot, footer_short[r->ap_reason]);
+	for (i = 0; i < fn && fy + (int)i < th; i++) {
+		const struct md_line *l = &f.lines[i];
+		attr_set(A_REVERSE, r->color ? CP_DIALOG : 0, NULL);
+		mvhline(fy + (int)i, 0, ' ', W);
+		repl_put(r, fy + (int)i, 0, l->text, l->len, A_BOLD | A_REVERSE,
+			 r->color ? CP_DIALOG : 0);
 	}
-	if (!r->ap_reason && maxtop > 0)
-		buf_printf(&foot, "  lines %ld-%ld of %zu, %s", r->ap_top + 1,
-			   r->ap_top + (long)shown, d.n,
-			   r->ap_top < maxtop ? "PgDn/j: more" : "End");
-	repl_put(r, th - 1, 0, foot.p, width_fit(foot.p, foot.len, (size_t)W, NULL),
-		 A_BOLD | A_REVERSE, r->color ? CP_DIALOG : 0);
 out:
 	free(desc);
 	buf_free(&title);
-	buf_free(&foot);
 	md_doc_free(&d);
+	md_doc_free(&f);
 }
 
 void
