@@ -57,7 +57,7 @@ tm_exit_status long >/dev/null
 cat > "$T/fail.json" <<'JSON'
 {"turns": [
  {"text": "Testing.", "tool_calls": [{"id": "b1", "name": "bash",
-   "args": {"command": "echo head-line; echo tail-one; echo tail-two; exit 2",
+   "args": {"command": "echo head-line; echo tail-one; echo tail-two; exit 2 # \u001b[31m and a long comment that goes on past the edge of the screen to its end-marker",
             "description": "run the failing tests"}}]},
  {"text": "tests-failed", "expect_result": "[exit 2]"},
  {"text": "Again.", "tool_calls": [{"id": "b2", "name": "bash",
@@ -72,6 +72,9 @@ tm_wait fail "Allow bash?"
 # the call's description shows in the approval, with the whole command
 tm_wait fail "run the failing tests"
 tm_wait fail "exit 2"
+# the whole command, wrapped, its control characters written out
+tm_wait fail 'exit 2 # \e[31m and a long'
+tm_wait fail "its end-marker"
 tm_keys fail y
 tm_wait fail "tests-failed"
 tm_screen fail | grep -q "bash echo head-line.*exit 2 .*ms" ||
