@@ -148,7 +148,9 @@ tracked_diff(struct repl *r)
 	if (!r->w_path)
 		return NULL;
 	buf_init(&after, DIFF_FILE_MAX);
-	if (fs_read_file(r->w_path, DIFF_FILE_MAX, &after) == C_OK) {
+	if (fs_read_file(r->w_path, DIFF_FILE_MAX, &after) == C_OK &&
+	    !memchr(buf_str(&after), '\0', after.len) && /* text only */
+	    !memchr(buf_str(&r->w_before), '\0', r->w_before.len)) {
 		d = diff_unified(r->w_had_file ? r->w_path : "/dev/null",
 				 buf_str(&r->w_before), r->w_before.len, r->w_path,
 				 buf_str(&after), after.len);
