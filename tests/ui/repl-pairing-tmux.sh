@@ -53,6 +53,28 @@ tm_wait long "+line 160 of the rewrite"
 tm_keys long C-d
 tm_exit_status long >/dev/null
 
+# -- auto-edit: an edit that needs no approval still shows what it changed
+printf 'int add(int a, int b)\n{\n\treturn a - b;\n}\n' > "$T/proj/calc.c"
+cat > "$T/edit.json" <<'JSON'
+{"turns": [
+ {"text": "Fixing.", "tool_calls": [{"id": "r1", "name": "read", "args": {"path": "calc.c"}}]},
+ {"text": "Now.", "tool_calls": [{"id": "e1", "name": "edit",
+   "args": {"path": "calc.c", "old_string": "return a - b;", "new_string": "return a + b;"}}]},
+ {"text": "fixed-it"}]}
+JSON
+tm_start edit "$T/edit.json" 80 24 "TM_ARGS='--mode auto-edit'"
+tm_wait edit "/help for help"
+tm_literal edit "fix calc"
+tm_keys edit Enter
+tm_wait edit "fixed-it"
+tm_screen edit | grep -q "edit calc.c .*+1 -1 .*ms" || { tm_screen edit; fail "edit: no counts"; }
+tm_screen edit | grep -q "^    - *return a - b;" || { tm_screen edit; fail "edit: removed line not shown"; }
+tm_screen edit | grep -q "^    + *return a + b;" || fail "edit: added line not shown"
+tm capture-pane -e -p -t edit | grep "return a + b" | grep -q "$(printf '\033')\[32m" ||
+	fail "edit: added line not green"
+tm_keys edit C-d
+tm_exit_status edit >/dev/null
+
 # -- a failed command: its exit status, red, and its output's tail ------
 cat > "$T/fail.json" <<'JSON'
 {"turns": [
