@@ -40,7 +40,9 @@ cmd_help(struct repl *r)
 	       "  @path            attach a file to the message\n"
 	       "Keys: Enter send, Alt-Enter or Ctrl-J new line, Up/Down history,\n"
 	       "Ctrl-R search history, Tab complete, Esc or Ctrl-C interrupt,\n"
-	       "Ctrl-O expand tool output, PageUp/PageDown scroll, Ctrl-L redraw.");
+	       "Ctrl-O expand tool output and diffs, PageUp/PageDown scroll,\n"
+	       "Ctrl-L redraw.  In an approval: arrows, j/k, PageUp/PageDown,\n"
+	       "Home/End scroll the diff.");
 }
 
 static void
