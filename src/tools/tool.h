@@ -62,6 +62,10 @@ struct tool_ctx {
 				 char **reason);
 	void *ud;
 	int cancel_fd; /* readable when the user cancels; -1 if none */
+	/* Set by tool_call() for the length of one file tool call: the
+	 * real target the policy judged (and the user approved), or NULL.
+	 * The tool refuses a target that changed to somewhere outside. */
+	const char *judged;
 };
 
 struct tool {
@@ -69,6 +73,8 @@ struct tool {
 	const char *description; /* short: it is sent with every request */
 	const char *schema;      /* JSON schema of the arguments object */
 	unsigned flags;          /* TOOL_READ_ONLY | TOOL_WRITES | TOOL_RUNS_COMMANDS */
+	bool files;              /* works on the file its "path" names: judged
+				  * on the real target (tools/gate.c) */
 	/* Run with validated `args`, appending the result text to `out`.
 	 * C_OK: success.  Anything else: `out` holds the error message the
 	 * model sees. */
