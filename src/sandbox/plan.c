@@ -456,7 +456,10 @@ plan_hide(struct sb_plan *plan)
 	static const char *const paths[] = {
 		"/run/docker.sock", "/var/run/docker.sock", "/run/podman",
 		"/run/containerd", "/run/dbus", "/run/systemd/private",
-		"/tmp/.X11-unix", "/tmp/.ICE-unix", NULL,
+		"/tmp/.X11-unix", "/tmp/.ICE-unix", "/run/libvirt",
+		"/run/snapd.socket", "/run/snapd-snap.socket", "/run/screen",
+		"/var/snap/lxd/common/lxd", "/var/lib/incus", "/run/crio",
+		"/run/k3s", NULL,
 	};
 	const char *ssh = getenv("SSH_AUTH_SOCK");
 	char rundir[64];
@@ -467,6 +470,11 @@ plan_hide(struct sb_plan *plan)
 	snprintf(rundir, sizeof rundir, "/run/user/%u", (unsigned)getuid());
 	for (i = 0; paths[i]; i++)
 		add_hide(plan, paths[i]);
+	add_hide(plan, rundir);
+	/* folders of per-user servers that take commands (tmux runs
+	 * whatever a client sends): hidden whole, so a server started
+	 * after this plan is out of reach too */
+	snprintf(rundir, sizeof rundir, "/tmp/tmux-%u", (unsigned)getuid());
 	add_hide(plan, rundir);
 	if (ssh && ssh[0] == '/')
 		add_hide(plan, ssh);

@@ -84,6 +84,18 @@ expect_not_contains "6: a listener under /tmp, any name" "$OUT" "CONNECTED"
 kill $lpid 2>/dev/null
 wait $lpid 2>/dev/null
 
+# a tmux server runs whatever a client asks, outside the sandbox
+if command -v tmux >/dev/null 2>&1; then
+	tsock="/tmp/tmux-$(id -u)/conch-attack-$$"
+	mkdir -p "/tmp/tmux-$(id -u)" && chmod 700 "/tmp/tmux-$(id -u)"
+	tmux -S "$tsock" new-session -d -s atk 'sleep 30' 2>/dev/null
+	tool bash command "tmux -S $tsock run-shell 'touch $T/tmux-pwned'; echo tried" -- --mode auto
+	[ -e "$T/tmux-pwned" ] && fail "6: drove the user's tmux server"
+	expect_contains "6 twin: the command itself ran" "$OUT" tried
+	tmux -S "$tsock" kill-server 2>/dev/null
+	rm -f "$tsock"
+fi
+
 # ---- class 7: output caps ------------------------------------------------
 tool bash command 'head -c 200000 /dev/urandom' -- --mode auto
 n=$(printf '%s' "$OUT" | wc -c)
