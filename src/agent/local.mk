@@ -1,5 +1,6 @@
 ## src/agent: floor 6
 libconch_a_SOURCES += \
 	src/agent/agent.h src/agent/loop.c src/agent/context.c \
-	src/agent/session.c src/agent/session.h
+	src/agent/session.c src/agent/session.h \
+	src/agent/checkpoint.c src/agent/checkpoint.h src/agent/ckpt-git.c
 nobase_dist_pkgdata_DATA += prompts/system.md

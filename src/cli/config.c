@@ -115,7 +115,7 @@ config_load(struct config *c)
 	if ((env = getenv("CONCH_MODE")) && *env) {
 		if (!policy_mode_parse(env, &c->mode)) {
 			fprintf(stderr, "conch: config error: CONCH_MODE must be "
-				"read-only, ask, auto-edit or auto, not \"%s\"\n", env);
+				"read-only, ask, auto-edit, plan or auto, not \"%s\"\n", env);
 			rc = EXIT_CONFIG;
 			goto out;
 		}
