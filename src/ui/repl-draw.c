@@ -313,10 +313,12 @@ void
 repl_draw(struct repl *r)
 {
 	int H = LINES, W = COLS, th, ir, cy = 0, cx = 0;
-	struct le *ed = r->ap_reason ? &r->reason : &r->ed;
+	bool typing = r->ap_reason || (r->ch && r->ch->typing);
+	struct le *ed = typing ? &r->reason : &r->ed;
 	struct le_row rows[INPUT_ROWS_MAX];
 	size_t nrows, crow = 0, ccol = 0, firstrow = 0, i;
-	const char *prompt = r->ap_reason ? "reason> " : r->busy ? "+ " : "> ";
+	const char *prompt = r->ap_reason ? "reason> " :
+			     r->ch && r->ch->typing ? "> " : r->busy ? "+ " : "> ";
 	int pw = (int)strlen(prompt);
 	char sline[600];
 
@@ -347,6 +349,8 @@ repl_draw(struct repl *r)
 	draw_transcript(r, th, W);
 	if (r->ap)
 		draw_dialog(r, th, W);
+	else if (r->ch)
+		repl_choice_draw(r, th, W);
 	draw_status(r, th, W);
 	if (r->searching) {
 		size_t n = width_fit(sline, strlen(sline), (size_t)W - 1, NULL);
@@ -367,7 +371,7 @@ repl_draw(struct repl *r)
 	}
 	if (cx >= W)
 		cx = W - 1;
-	if (r->ap && !r->ap_reason) {
+	if ((r->ap && !r->ap_reason) || (r->ch && !r->ch->typing && !r->ap)) {
 		curs_set(0);
 	} else {
 		curs_set(1);
