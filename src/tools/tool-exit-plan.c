@@ -22,7 +22,7 @@ list_item(const char *s, size_t n, size_t *len)
 		i++;
 		ind++;
 	}
-	if (ind > 3 || i >= n)
+	if (ind >= 2 || i >= n) /* deeper: a sub-item, part of its step */
 		return NULL;
 	if (s[i] == '-' || s[i] == '*' || s[i] == '+') {
 		i++;

@@ -114,7 +114,8 @@ void tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 void tool_note_write(struct tool_ctx *ctx, const char *abs);
 
 /* Todo items from a Markdown plan: its top-level list items (numbered,
- * bulleted, or task boxes), all pending; one item when it has none.
+ * bulleted, or task boxes; not sub-items, not inside code fences), all
+ * pending; one item when it has none.
  * Replaces *t. */
 void todo_from_plan(struct todo_list *t, const char *plan);
 
