@@ -241,12 +241,8 @@ prune_sessions(struct ckpt *c, const char *project)
 		lp = path_join(p, "log.json");
 		if (stat(lp, &st) == 0 &&
 		    now - st.st_mtime > c->o.max_age_days * 86400L) {
-			if (c->gitdir) {
-				char *sid = c->sid;
-				c->sid = de->d_name;
-				ckpt_git_delete_refs(c, "");
-				c->sid = sid;
-			}
+			if (c->gitdir)
+				ckpt_git_delete_refs(c, de->d_name, "");
 			rm_tree(p);
 		}
 		free(lp);
@@ -280,6 +276,12 @@ ckpt_open(const char *workspace, const char *sid, const struct ckpt_opts *o,
 		char *ex = xasprintf("%s/.git/info/exclude", gitroot);
 		c->gitdir = path_join(project, "git");
 		c->index = path_join(c->dir, "index");
+		{
+			/* a kill during `git add` leaves the lock behind */
+			char *lock = xasprintf("%s.lock", c->index);
+			unlink(lock);
+			free(lock);
+		}
 		if (fs_exists(ex))
 			c->exclude = ex;
 		else
@@ -349,8 +351,8 @@ prune(struct ckpt *c)
 		drop++;
 	for (i = 0; i < drop; i++) {
 		if (c->gitdir) {
-			snprintf(name, sizeof name, "%d-*", c->v[i].n);
-			ckpt_git_delete_refs(c, name);
+			snprintf(name, sizeof name, "%d-", c->v[i].n);
+			ckpt_git_delete_refs(c, c->sid, name);
 		} else {
 			char *d = files_dir(c, c->v[i].n);
 			rm_tree(d);

@@ -44,7 +44,7 @@ struct ckpt_entry {
 	long long time;      /* unix seconds at the start */
 	char *prompt;        /* the user's message (capped); owned */
 	long conv_index;     /* messages before the prompt; -1: none */
-	char *before, *after; /* git: commit ids (after NULL until the end) */
+	char *before, *after; /* git: tree ids (after NULL until the end) */
 	struct ckpt_file *files; /* changed in the turn; owned */
 	size_t nfiles;
 	bool done;           /* the end of the turn was recorded */
@@ -132,12 +132,14 @@ enum cerr ckpt_rewind(struct ckpt *c, int n, size_t *restored,
 
 /* ---- shared by checkpoint.c and ckpt-git.c only ---- */
 enum cerr ckpt_git_init(struct ckpt *c, struct buf *err);
-/* Snapshot the work tree: *commit gets the id (caller frees). */
-enum cerr ckpt_git_snapshot(struct ckpt *c, const char *label, char **commit,
+/* Snapshot the work tree: *tree gets the tree id (caller frees). */
+enum cerr ckpt_git_snapshot(struct ckpt *c, const char *label, char **tree,
 			    struct buf *err);
-enum cerr ckpt_git_set_ref(struct ckpt *c, const char *name,
-			   const char *commit, struct buf *err);
-void ckpt_git_delete_refs(struct ckpt *c, const char *prefix);
+/* Point ref refs/conch/checkpoints/<sid>/<name> at `id`. */
+enum cerr ckpt_git_set_ref(struct ckpt *c, const char *name, const char *id,
+			   struct buf *err);
+/* Delete session `sid`'s refs whose names start with `prefix` ("": all). */
+void ckpt_git_delete_refs(struct ckpt *c, const char *sid, const char *prefix);
 /* The files changed from a to b, with line counts. */
 enum cerr ckpt_git_numstat(struct ckpt *c, const char *a, const char *b,
 			   struct ckpt_file **files, size_t *n, struct buf *err);

@@ -3,6 +3,7 @@
  * system or global config, no hooks, no fsmonitor, no filters, no
  * pager, no prompts.  It is conch's own bookkeeping, not a command of
  * the model's, so it runs directly rather than in the sandbox. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -219,68 +220,72 @@ out:
 }
 
 enum cerr
-ckpt_git_snapshot(struct ckpt *c, const char *label, char **commit,
+ckpt_git_snapshot(struct ckpt *c, const char *label, char **tree,
 		  struct buf *err)
 {
 	const char *add[] = { "add", "-A", "--ignore-errors", "--", ".", NULL };
 	const char *wt[] = { "write-tree", NULL };
-	const char *ct[] = { "commit-tree", NULL, "-m", label, NULL };
 	struct buf out = BUF_INIT;
-	char *tree = NULL;
 	enum cerr e;
 
-	*commit = NULL;
+	/* two processes: the refs name trees (no commit objects), written
+	 * as loose ref files of this private repository */
+	(void)label;
+	*tree = NULL;
 	if ((e = git_run(c, add, NULL, err)) != C_OK)
 		goto out;
 	if ((e = git_run(c, wt, &out, err)) != C_OK)
 		goto out;
-	tree = first_line(&out);
-	buf_reset(&out);
-	ct[1] = tree;
-	if ((e = git_run(c, ct, &out, err)) != C_OK)
-		goto out;
-	*commit = first_line(&out);
+	*tree = first_line(&out);
 out:
-	free(tree);
 	buf_free(&out);
 	return e;
 }
 
+static char *
+refs_dir(const struct ckpt *c, const char *sid)
+{
+	return xasprintf("%s/refs/conch/checkpoints/%s", c->gitdir, sid);
+}
+
 enum cerr
-ckpt_git_set_ref(struct ckpt *c, const char *name, const char *commit,
+ckpt_git_set_ref(struct ckpt *c, const char *name, const char *id,
 		 struct buf *err)
 {
-	char *ref = xasprintf("refs/conch/checkpoints/%s/%s", c->sid, name);
-	const char *args[] = { "update-ref", ref, commit, NULL };
-	enum cerr e = git_run(c, args, NULL, err);
-	free(ref);
+	char *dir = refs_dir(c, c->sid), *path = path_join(dir, name);
+	char *text = xasprintf("%s\n", id);
+	enum cerr e = fs_mkdir_p(dir, 0700);
+	if (e == C_OK)
+		e = fs_write_atomic(path, text, strlen(text), 0600);
+	if (e != C_OK)
+		buf_printf(err, "cannot write %s: %s", path, strerror(errno));
+	free(text);
+	free(path);
+	free(dir);
 	return e;
 }
 
 void
-ckpt_git_delete_refs(struct ckpt *c, const char *prefix)
+ckpt_git_delete_refs(struct ckpt *c, const char *sid, const char *prefix)
 {
-	char *pat = xasprintf("refs/conch/checkpoints/%s/%s", c->sid, prefix);
-	const char *list[] = { "for-each-ref", "--format=%(refname)", pat, NULL };
-	struct buf out = BUF_INIT, err = BUF_INIT;
-	const char *s;
+	char *dir = refs_dir(c, sid);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t pl = strlen(prefix);
 
-	if (git_run(c, list, &out, &err) == C_OK) {
-		s = buf_str(&out);
-		while (*s) {
-			size_t n = strcspn(s, "\n");
-			char *ref = xstrndup(s, n);
-			const char *del[] = { "update-ref", "-d", ref, NULL };
-			git_run(c, del, NULL, &err);
-			free(ref);
-			s += n;
-			if (*s)
-				s++;
-		}
+	while (d && (de = readdir(d)) != NULL) {
+		char *p;
+		if (de->d_name[0] == '.' || strncmp(de->d_name, prefix, pl) != 0)
+			continue;
+		p = path_join(dir, de->d_name);
+		unlink(p);
+		free(p);
 	}
-	free(pat);
-	buf_free(&out);
-	buf_free(&err);
+	if (d)
+		closedir(d);
+	if (!pl)
+		rmdir(dir);
+	free(dir);
 }
 
 enum cerr
@@ -488,8 +493,10 @@ out:
 void
 ckpt_git_gc(struct ckpt *c)
 {
+	/* refs stay loose files (ckpt_git_delete_refs unlinks them) */
 	const char *args[] = { "-c", "gc.pruneExpire=now", "-c", "gc.auto=6700",
-			       "gc", "--auto", "--quiet", NULL };
+			       "-c", "gc.packRefs=false", "gc", "--auto",
+			       "--quiet", NULL };
 	struct buf err = BUF_INIT;
 	git_run(c, args, NULL, &err);
 	buf_free(&err);
