@@ -143,12 +143,33 @@ expect_eq "bad session rc" "$RC" 2
 run_conch rewind --bogus
 expect_eq "bad option rc" "$RC" 2
 
-# pruning by count keeps at most max_count checkpoints
-mkdir -p "$XDG_CONFIG_HOME/conch"
-echo '{"checkpoints": {"max_count": 2}}' > "$XDG_CONFIG_HOME/conch/config.json"
 cat > "$T/hello.json" <<'JSON'
 {"turns": [{"text": "hi"}]}
 JSON
+
+# a kill during a checkpoint (git's index lock and a temp file left
+# behind) leaves the earlier checkpoints intact and the next one works
+CK="$XDG_STATE_HOME/conch/checkpoints"
+SDIR_CK=$(find "$CK" -mindepth 2 -maxdepth 2 -type d -name "$SID")
+: > "$SDIR_CK/index.lock"
+printf '{"version":1,"entr' > "$SDIR_CK/log.json.tmp.1234"
+CONCH_TEST_SCRIPT="$T/hello.json" run_conch -p "after a kill" --resume "$SID" --mode auto
+expect_eq "after a kill rc" "$RC" 0
+expect_not_contains "after a kill: no checkpoint failure" "$ERR" "checkpoint"
+run_conch rewind --list --session "$SID"
+expect_contains "after a kill: the first turn kept" "$OUT" "change the files"
+expect_contains "after a kill: the new turn" "$OUT" "after a kill"
+
+# the config is checked
+mkdir -p "$XDG_CONFIG_HOME/conch"
+echo '{"checkpoints": {"max_count": "many"}}' > "$XDG_CONFIG_HOME/conch/config.json"
+run_conch rewind --list
+expect_eq "bad checkpoints config rc" "$RC" 3
+expect_contains "bad checkpoints config names the key" "$ERR" "checkpoints.max_count"
+
+# pruning by count keeps at most max_count checkpoints
+mkdir -p "$XDG_CONFIG_HOME/conch"
+echo '{"checkpoints": {"max_count": 2}}' > "$XDG_CONFIG_HOME/conch/config.json"
 for i in 1 2 3 4; do
 	CONCH_TEST_SCRIPT="$T/hello.json" run_conch -p "hello $i" --resume "$SID" --mode auto
 done
