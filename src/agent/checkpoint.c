@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "agent/checkpoint.h"
+#include "agent/ckpt-int.h"
 #include "sandbox/sandbox.h"
 #include "tools/diff.h"
 #include "util/fsutil.h"
@@ -20,7 +21,6 @@
 #include "util/xalloc.h"
 
 #define PROMPT_MAX 200
-#define IMAGE_MAX (16u << 20) /* files kind: larger files are not kept */
 
 void
 ckpt_opts_from_config(struct ckpt_opts *o, const cJSON *config)
@@ -65,8 +65,8 @@ log_path(const struct ckpt *c)
 	return xasprintf("%s/log.json", c->dir);
 }
 
-static enum cerr
-log_save(struct ckpt *c, struct buf *err)
+enum cerr
+ckpt_log_save(struct ckpt *c, struct buf *err)
 {
 	cJSON *root = cJSON_CreateObject(), *arr;
 	char *path = log_path(c), *text;
@@ -114,8 +114,8 @@ log_save(struct ckpt *c, struct buf *err)
 	return e;
 }
 
-static struct ckpt_entry *
-entry_add(struct ckpt *c)
+struct ckpt_entry *
+ckpt_entry_add(struct ckpt *c)
 {
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 16;
@@ -142,7 +142,7 @@ log_load(struct ckpt *c)
 	}
 	c->next = (int)jx_long(root, "next", 1);
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(root, "entries")) {
-		struct ckpt_entry *en = entry_add(c);
+		struct ckpt_entry *en = ckpt_entry_add(c);
 		const cJSON *f;
 		size_t nf = (size_t)cJSON_GetArraySize(
 			cJSON_GetObjectItemCaseSensitive(it, "files"));
@@ -363,7 +363,9 @@ prune(struct ckpt *c)
 	if (drop) {
 		memmove(c->v, c->v + drop, (c->n - drop) * sizeof *c->v);
 		c->n -= drop;
-		if (c->gitdir)
+		/* objects only the dropped trees held go at git's own pace
+		 * (gc --auto packs past its threshold, then prunes) */
+		if (c->gitdir && c->next % 16 == 0)
 			ckpt_git_gc(c);
 	}
 }
@@ -371,8 +373,8 @@ prune(struct ckpt *c)
 /* ---- files kind ------------------------------------------------------- */
 
 /* FNV-1a 64 of the file's contents as hex, or "-" when it is absent. */
-static char *
-content_hash(const char *abs)
+char *
+ckpt_content_hash(const char *abs)
 {
 	struct buf b = BUF_INIT;
 	uint64_t h = 1469598103934665603ULL;
@@ -396,8 +398,8 @@ manifest_path(const struct ckpt *c, int n)
 	return xasprintf("%s/files/%d/manifest.json", c->dir, n);
 }
 
-static cJSON *
-manifest_load(const struct ckpt *c, int n)
+cJSON *
+ckpt_manifest_load(const struct ckpt *c, int n)
 {
 	char *p = manifest_path(c, n);
 	struct buf b = BUF_INIT;
@@ -413,8 +415,8 @@ manifest_load(const struct ckpt *c, int n)
 	return m;
 }
 
-static const cJSON *
-manifest_find(const cJSON *m, const char *rel)
+const cJSON *
+ckpt_manifest_find(const cJSON *m, const char *rel)
 {
 	const cJSON *it;
 	cJSON_ArrayForEach(it, m) {
@@ -428,10 +430,10 @@ manifest_find(const cJSON *m, const char *rel)
 /* Keep the current contents of `rel` as entry n's before-image (the
  * image file first, then the manifest that names it: a kill in between
  * leaves an unnamed file only). */
-static enum cerr
-keep_image(struct ckpt *c, int n, const char *rel)
+enum cerr
+ckpt_keep_image(struct ckpt *c, int n, const char *rel)
 {
-	cJSON *m = manifest_load(c, n), *it;
+	cJSON *m = ckpt_manifest_load(c, n), *it;
 	char *abs = path_join(c->root, rel), *dir = files_dir(c, n);
 	char *img = NULL, *mp = NULL, *text = NULL;
 	struct buf b = BUF_INIT;
@@ -439,7 +441,7 @@ keep_image(struct ckpt *c, int n, const char *rel)
 	enum cerr e = C_OK;
 	int k = cJSON_GetArraySize(m);
 
-	if (manifest_find(m, rel))
+	if (ckpt_manifest_find(m, rel))
 		goto out;
 	it = cJSON_CreateObject();
 	cJSON_AddStringToObject(it, "path", rel);
@@ -496,7 +498,7 @@ ckpt_note_write(struct ckpt *c, const char *abs)
 		return;
 	if ((rel = rel_of(c, abs)) == NULL)
 		return;
-	keep_image(c, c->v[c->n - 1].n, rel);
+	ckpt_keep_image(c, c->v[c->n - 1].n, rel);
 	free(rel);
 }
 
@@ -507,14 +509,14 @@ ckpt_note_shell(struct ckpt *c)
 	if (!c || c->gitdir || !c->open || !c->n || c->v[c->n - 1].shell)
 		return;
 	c->v[c->n - 1].shell = true;
-	log_save(c, &err);
+	ckpt_log_save(c, &err);
 	buf_free(&err);
 }
 
 /* The contents of a manifest item's before-image into `out`; false when
  * the file did not exist. */
-static bool
-image_read(const struct ckpt *c, int n, const cJSON *it, struct buf *out)
+bool
+ckpt_image_read(const struct ckpt *c, int n, const cJSON *it, struct buf *out)
 {
 	const char *img = jx_str(it, "image");
 	char *dir, *p;
@@ -547,10 +549,10 @@ count_diff(const char *d, long *add, long *del)
 
 /* Files kind, end of turn: each kept path with its line counts and the
  * hash of what the turn left. */
-static void
-files_stats(struct ckpt *c, struct ckpt_entry *en)
+void
+ckpt_files_stats(struct ckpt *c, struct ckpt_entry *en)
 {
-	cJSON *m = manifest_load(c, en->n);
+	cJSON *m = ckpt_manifest_load(c, en->n);
 	const cJSON *it;
 	size_t k = 0;
 
@@ -562,12 +564,12 @@ files_stats(struct ckpt *c, struct ckpt_entry *en)
 		if (!rel)
 			continue;
 		abs = path_join(c->root, rel);
-		image_read(c, en->n, it, &a);
+		ckpt_image_read(c, en->n, it, &a);
 		fs_read_file(abs, IMAGE_MAX, &b);
 		d = diff_unified("a", buf_str(&a), a.len, "b", buf_str(&b), b.len);
 		en->files[k].path = xstrdup(rel);
 		count_diff(d, &en->files[k].add, &en->files[k].del);
-		en->files[k].after = content_hash(abs);
+		en->files[k].after = ckpt_content_hash(abs);
 		k++;
 		free(d);
 		free(abs);
@@ -600,7 +602,7 @@ ckpt_begin(struct ckpt *c, const char *prompt, long conv_index,
 		if ((e = ckpt_git_set_ref(c, name, commit, err)) != C_OK)
 			goto out;
 	}
-	en = entry_add(c);
+	en = ckpt_entry_add(c);
 	en->n = n;
 	en->time = (long long)time(NULL);
 	en->prompt = xstrndup(prompt ? prompt : "", PROMPT_MAX);
@@ -610,7 +612,7 @@ ckpt_begin(struct ckpt *c, const char *prompt, long conv_index,
 	c->next = n + 1;
 	c->open = true;
 	prune(c);
-	e = log_save(c, err);
+	e = ckpt_log_save(c, err);
 out:
 	free(commit);
 	return e;
@@ -641,386 +643,11 @@ ckpt_end(struct ckpt *c, struct buf *err)
 		en->after = commit;
 		commit = NULL;
 	} else {
-		files_stats(c, en);
+		ckpt_files_stats(c, en);
 	}
 	en->done = true;
-	e = log_save(c, err);
+	e = ckpt_log_save(c, err);
 out:
 	free(commit);
-	return e;
-}
-
-/* ---- listing ---------------------------------------------------------- */
-
-void
-ckpt_format_list(const struct ckpt *c, bool files, struct buf *out)
-{
-	size_t i, k;
-	for (i = 0; i < c->n; i++) {
-		const struct ckpt_entry *en = &c->v[i];
-		long add = 0, del = 0;
-		char when[32];
-		time_t t = (time_t)en->time;
-		struct tm tm;
-		const char *p = en->prompt ? en->prompt : "";
-		size_t pl = strcspn(p, "\n");
-
-		for (k = 0; k < en->nfiles; k++) {
-			add += en->files[k].add > 0 ? en->files[k].add : 0;
-			del += en->files[k].del > 0 ? en->files[k].del : 0;
-		}
-		localtime_r(&t, &tm);
-		strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-		buf_printf(out, "#%-3d %s  %2zu file%s  +%ld -%ld  ", en->n, when,
-			   en->nfiles, en->nfiles == 1 ? " " : "s", add, del);
-		if (en->rewind_of)
-			buf_printf(out, "(the state before rewinding to #%d)", en->rewind_of);
-		else
-			buf_printf(out, "%.*s%s", (int)(pl > 60 ? 60 : pl), p,
-				   pl > 60 ? "..." : "");
-		if (!en->done)
-			buf_adds(out, " (unfinished)");
-		buf_addc(out, '\n');
-		if (en->shell)
-			buf_adds(out, "     commands ran in this turn: their changes "
-				 "could not be captured (not a git repository)\n");
-		for (k = 0; files && k < en->nfiles; k++) {
-			if (en->files[k].add < 0)
-				buf_printf(out, "     %s (binary)\n", en->files[k].path);
-			else
-				buf_printf(out, "     %s +%ld -%ld\n", en->files[k].path,
-					   en->files[k].add, en->files[k].del);
-		}
-	}
-}
-
-/* ---- rewind ----------------------------------------------------------- */
-
-static size_t
-entry_index(const struct ckpt *c, int n)
-{
-	size_t i;
-	for (i = 0; i < c->n; i++)
-		if (c->v[i].n == n)
-			return i;
-	return (size_t)-1;
-}
-
-static bool
-strv_has(char **v, size_t n, const char *s)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return true;
-	return false;
-}
-
-static void
-strv_add(char ***v, size_t *n, const char *s)
-{
-	*v = xreallocarray(*v, *n + 1, sizeof **v);
-	(*v)[(*n)++] = xstrdup(s);
-}
-
-static void
-strv_free(char **v, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-void
-ckpt_plan_free(struct ckpt_plan *p)
-{
-	strv_free(p->changes, p->nchanges);
-	strv_free(p->conflicts, p->nconflicts);
-	strv_free(p->uncaptured, p->nuncaptured);
-	memset(p, 0, sizeof *p);
-}
-
-/* Git: the paths changed outside conch since entry index i: between each
- * turn's end and the next turn's start, and since the last end. */
-static enum cerr
-git_user_changes(struct ckpt *c, size_t i, const char *now, char ***v,
-		 size_t *n, struct buf *err)
-{
-	enum cerr e = C_OK;
-	for (; i < c->n && e == C_OK; i++) {
-		const struct ckpt_entry *en = &c->v[i];
-		const char *next = i + 1 < c->n ? c->v[i + 1].before : now;
-		char **p = NULL;
-		size_t np = 0, k;
-		if (!en->done || !en->after || !next)
-			continue;
-		e = ckpt_git_paths(c, en->after, next, &p, &np, err);
-		for (k = 0; k < np; k++)
-			if (!strv_has(*v, *n, p[k]))
-				strv_add(v, n, p[k]);
-		strv_free(p, np);
-	}
-	return e;
-}
-
-/* Files kind: the paths kept in entries from index i on, each with the
- * earliest entry number that kept it. */
-struct kept {
-	char **paths;
-	int *first;
-	size_t n;
-};
-
-static void
-kept_collect(const struct ckpt *c, size_t i, struct kept *k)
-{
-	memset(k, 0, sizeof *k);
-	for (; i < c->n; i++) {
-		cJSON *m = manifest_load(c, c->v[i].n);
-		const cJSON *it;
-		cJSON_ArrayForEach(it, m) {
-			const char *rel = jx_str(it, "path");
-			if (!rel || strv_has(k->paths, k->n, rel))
-				continue;
-			k->first = xreallocarray(k->first, k->n + 1, sizeof *k->first);
-			k->first[k->n] = c->v[i].n;
-			strv_add(&k->paths, &k->n, rel);
-		}
-		cJSON_Delete(m);
-	}
-}
-
-static void
-kept_free(struct kept *k)
-{
-	size_t n = k->n;
-	strv_free(k->paths, n);
-	free(k->first);
-	memset(k, 0, sizeof *k);
-}
-
-/* Files kind: does `rel` now differ from its before-image in entry n? */
-static bool
-differs_from_image(const struct ckpt *c, int n, const char *rel)
-{
-	cJSON *m = manifest_load(c, n);
-	const cJSON *it = manifest_find(m, rel);
-	struct buf a = BUF_INIT, b = BUF_INIT;
-	char *abs = path_join(c->root, rel);
-	bool existed = jx_bool(it, "existed", false), differs;
-	enum cerr e = fs_read_file(abs, IMAGE_MAX, &b);
-
-	if (!existed)
-		differs = e != C_ERR_NOTFOUND;
-	else if (jx_bool(it, "uncaptured", false))
-		differs = false; /* nothing to restore it to */
-	else {
-		image_read(c, n, it, &a);
-		differs = e != C_OK || a.len != b.len ||
-			  (a.len && memcmp(a.p, b.p, a.len) != 0);
-	}
-	buf_free(&a);
-	buf_free(&b);
-	free(abs);
-	cJSON_Delete(m);
-	return differs;
-}
-
-/* Files kind: the hash the last finished turn from index i left `rel`
- * with, or NULL. */
-static const char *
-last_after(const struct ckpt *c, size_t i, const char *rel)
-{
-	const char *h = NULL;
-	size_t k;
-	for (; i < c->n; i++)
-		for (k = 0; k < c->v[i].nfiles; k++)
-			if (c->v[i].done && c->v[i].files[k].after &&
-			    strcmp(c->v[i].files[k].path, rel) == 0)
-				h = c->v[i].files[k].after;
-	return h;
-}
-
-enum cerr
-ckpt_rewind_plan(struct ckpt *c, int n, struct ckpt_plan *p, struct buf *err)
-{
-	size_t i = entry_index(c, n), k;
-	char *now = NULL;
-	char **user = NULL;
-	size_t nuser = 0;
-	enum cerr e = C_OK;
-
-	memset(p, 0, sizeof *p);
-	if (i == (size_t)-1) {
-		buf_printf(err, "there is no checkpoint #%d (see the list)", n);
-		return C_ERR_NOTFOUND;
-	}
-	if (c->gitdir) {
-		if (!c->v[i].before) {
-			buf_printf(err, "checkpoint #%d has no snapshot", n);
-			return C_ERR_NOTFOUND;
-		}
-		if ((e = ckpt_git_snapshot(c, "conch: now", &now, err)) != C_OK)
-			goto out;
-		if ((e = ckpt_git_paths(c, now, c->v[i].before, &p->changes,
-					&p->nchanges, err)) != C_OK)
-			goto out;
-		if ((e = git_user_changes(c, i, now, &user, &nuser, err)) != C_OK)
-			goto out;
-		for (k = 0; k < p->nchanges; k++)
-			if (strv_has(user, nuser, p->changes[k]))
-				strv_add(&p->conflicts, &p->nconflicts, p->changes[k]);
-	} else {
-		struct kept kp;
-		kept_collect(c, i, &kp);
-		for (k = 0; k < kp.n; k++) {
-			const char *h;
-			char *abs, *cur;
-			if (!differs_from_image(c, kp.first[k], kp.paths[k]))
-				continue;
-			strv_add(&p->changes, &p->nchanges, kp.paths[k]);
-			h = last_after(c, i, kp.paths[k]);
-			abs = path_join(c->root, kp.paths[k]);
-			cur = content_hash(abs);
-			if (!h || strcmp(h, cur) != 0)
-				strv_add(&p->conflicts, &p->nconflicts, kp.paths[k]);
-			free(cur);
-			free(abs);
-		}
-		kept_free(&kp);
-		for (k = i; k < c->n; k++) {
-			if (c->v[k].shell) {
-				char *note = xasprintf("turn #%d ran commands: their "
-						       "changes could not be captured "
-						       "(not a git repository) and "
-						       "stay as they are", c->v[k].n);
-				strv_add(&p->uncaptured, &p->nuncaptured, note);
-				free(note);
-			}
-		}
-	}
-out:
-	strv_free(user, nuser);
-	free(now);
-	if (e != C_OK)
-		ckpt_plan_free(p);
-	return e;
-}
-
-/* Files kind: put `rel` back as entry n's before-image has it. */
-static enum cerr
-restore_image(struct ckpt *c, int n, const char *rel, struct buf *err)
-{
-	cJSON *m = manifest_load(c, n);
-	const cJSON *it = manifest_find(m, rel);
-	struct buf a = BUF_INIT;
-	char *abs = path_join(c->root, rel);
-	enum cerr e = C_OK;
-
-	if (!jx_bool(it, "existed", false)) {
-		if (unlink(abs) != 0 && errno != ENOENT) {
-			buf_printf(err, "cannot remove %s: %s", rel, strerror(errno));
-			e = C_ERR_IO;
-		}
-	} else if (image_read(c, n, it, &a)) {
-		mode_t mode = (mode_t)jx_long(it, "mode", 0644);
-		e = sandbox_write_beneath(c->root, rel, a.p ? a.p : "", a.len, mode,
-					  true, err);
-		if (e == C_OK)
-			chmod(abs, mode & 07777);
-	}
-	buf_free(&a);
-	free(abs);
-	cJSON_Delete(m);
-	return e;
-}
-
-enum cerr
-ckpt_rewind(struct ckpt *c, int n, size_t *restored, struct buf *err)
-{
-	size_t i = entry_index(c, n), k;
-	struct ckpt_entry *en;
-	char *now = NULL, name[32], label[80];
-	enum cerr e = C_OK;
-	int m;
-
-	*restored = 0;
-	if (c->open)
-		ckpt_end(c, err);
-	if (i == (size_t)-1) {
-		buf_printf(err, "there is no checkpoint #%d (see the list)", n);
-		return C_ERR_NOTFOUND;
-	}
-	m = c->next;
-	if (c->gitdir) {
-		char *to = xstrdup(c->v[i].before);
-		if (!to) {
-			buf_printf(err, "checkpoint #%d has no snapshot", n);
-			return C_ERR_NOTFOUND;
-		}
-		/* the state being left, kept first: the rewind can be undone */
-		snprintf(label, sizeof label, "conch checkpoint %d: before rewind to %d",
-			 m, n);
-		if ((e = ckpt_git_snapshot(c, label, &now, err)) != C_OK ||
-		    (snprintf(name, sizeof name, "%d-before", m),
-		     (e = ckpt_git_set_ref(c, name, now, err)) != C_OK)) {
-			free(to);
-			goto out;
-		}
-		en = entry_add(c);
-		en->n = m;
-		en->before = now;
-		now = NULL;
-		en->after = to;
-		en->rewind_of = n;
-		en->time = (long long)time(NULL);
-		en->prompt = xasprintf("rewind to before #%d", n);
-		en->conv_index = -1;
-		c->next = m + 1;
-		if ((e = log_save(c, err)) != C_OK)
-			goto out;
-		e = ckpt_git_restore(c, en->before, en->after, restored, err);
-		ckpt_git_numstat(c, en->before, en->after, &en->files, &en->nfiles,
-				 err);
-		snprintf(name, sizeof name, "%d-after", m);
-		ckpt_git_set_ref(c, name, en->after, err);
-	} else {
-		struct kept kp;
-		kept_collect(c, i, &kp);
-		en = entry_add(c);
-		en->n = m;
-		en->rewind_of = n;
-		en->time = (long long)time(NULL);
-		en->prompt = xasprintf("rewind to before #%d", n);
-		en->conv_index = -1;
-		c->next = m + 1;
-		for (k = 0; k < kp.n; k++)
-			if (differs_from_image(c, kp.first[k], kp.paths[k]))
-				keep_image(c, m, kp.paths[k]);
-		if ((e = log_save(c, err)) == C_OK) {
-			for (k = 0; k < kp.n; k++) {
-				enum cerr r;
-				if (!differs_from_image(c, kp.first[k], kp.paths[k]))
-					continue;
-				r = restore_image(c, kp.first[k], kp.paths[k], err);
-				if (r == C_OK)
-					(*restored)++;
-				else if (e == C_OK)
-					e = r;
-			}
-			files_stats(c, &c->v[c->n - 1]);
-		}
-		kept_free(&kp);
-		en = &c->v[c->n - 1];
-	}
-	en->done = true;
-	{
-		enum cerr e2 = log_save(c, err);
-		if (e == C_OK)
-			e = e2;
-	}
-out:
-	free(now);
 	return e;
 }

@@ -130,26 +130,4 @@ void ckpt_plan_free(struct ckpt_plan *p);
 enum cerr ckpt_rewind(struct ckpt *c, int n, size_t *restored,
 		      struct buf *err);
 
-/* ---- shared by checkpoint.c and ckpt-git.c only ---- */
-enum cerr ckpt_git_init(struct ckpt *c, struct buf *err);
-/* Snapshot the work tree: *tree gets the tree id (caller frees). */
-enum cerr ckpt_git_snapshot(struct ckpt *c, const char *label, char **tree,
-			    struct buf *err);
-/* Point ref refs/conch/checkpoints/<sid>/<name> at `id`. */
-enum cerr ckpt_git_set_ref(struct ckpt *c, const char *name, const char *id,
-			   struct buf *err);
-/* Delete session `sid`'s refs whose names start with `prefix` ("": all). */
-void ckpt_git_delete_refs(struct ckpt *c, const char *sid, const char *prefix);
-/* The files changed from a to b, with line counts. */
-enum cerr ckpt_git_numstat(struct ckpt *c, const char *a, const char *b,
-			   struct ckpt_file **files, size_t *n, struct buf *err);
-/* The paths that differ between a and b. */
-enum cerr ckpt_git_paths(struct ckpt *c, const char *a, const char *b,
-			 char ***paths, size_t *n, struct buf *err);
-/* Make the work tree's files equal tree `to` where they now equal `from`'s
- * differing paths (from: a snapshot of now). */
-enum cerr ckpt_git_restore(struct ckpt *c, const char *from, const char *to,
-			   size_t *restored, struct buf *err);
-void ckpt_git_gc(struct ckpt *c);
-
 #endif

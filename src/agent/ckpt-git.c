@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "agent/checkpoint.h"
+#include "agent/ckpt-int.h"
 #include "sandbox/sandbox.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
@@ -361,27 +362,22 @@ static enum cerr
 remove_path(struct ckpt *c, const char *rel, struct buf *err)
 {
 	char *p = xstrdup(rel), *slash;
-	char *abs = path_join(c->root, rel);
-	struct stat st;
-	enum cerr e = C_OK;
+	enum cerr e = ckpt_unlink_beneath(c->root, rel, err);
 
-	if (lstat(abs, &st) == 0 && unlink(abs) != 0) {
-		buf_printf(err, "cannot remove %s: %s", rel, strerror(errno));
-		e = C_ERR_IO;
-		goto out;
-	}
-	while ((slash = strrchr(p, '/')) != NULL) {
-		char *d;
+	while (e == C_OK && (slash = strrchr(p, '/')) != NULL) {
+		int dfd = -1;
+		const char *base;
 		*slash = '\0';
-		d = path_join(c->root, p);
-		if (rmdir(d) != 0) {
-			free(d);
+		/* rmdir fails on a directory that is not empty: that stops it */
+		if (sandbox_open_parent_beneath(c->root, p, false, &dfd, &base,
+						NULL) != C_OK)
+			break;
+		if (unlinkat(dfd, base, AT_REMOVEDIR) != 0) {
+			close(dfd);
 			break;
 		}
-		free(d);
+		close(dfd);
 	}
-out:
-	free(abs);
 	free(p);
 	return e;
 }
@@ -393,32 +389,36 @@ write_blob(struct ckpt *c, const char *rel, const char *mode, const char *sha,
 {
 	const char *args[] = { "cat-file", "blob", sha, NULL };
 	struct buf data = BUF_INIT;
-	char *abs = path_join(c->root, rel);
-	enum cerr e;
+	bool link = strcmp(mode, "120000") == 0;
+	int dfd = -1;
+	const char *base;
 	struct stat st;
+	enum cerr e;
 
+	if (strcmp(mode, "160000") == 0)
+		return C_OK; /* a nested repository: left alone */
 	buf_init(&data, GIT_OUT_MAX);
 	if ((e = git_run(c, args, &data, err)) != C_OK)
 		goto out;
-	if (strcmp(mode, "160000") == 0)
-		goto out; /* a nested repository: left alone */
-	if (lstat(abs, &st) == 0 && (S_ISLNK(st.st_mode) || strcmp(mode, "120000") == 0)) {
+	e = sandbox_open_parent_beneath(c->root, rel, true, &dfd, &base, err);
+	if (e != C_OK)
+		goto out;
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (S_ISDIR(st.st_mode)) {
 			buf_printf(err, "cannot restore %s: a directory is in the way", rel);
 			e = C_ERR_EXISTS;
 			goto out;
 		}
-		unlink(abs);
-	}
-	if (strcmp(mode, "120000") == 0) {
-		char *target = xstrndup(buf_str(&data), data.len);
-		char *dir = xstrdup(abs), *slash = strrchr(dir, '/');
-		if (slash && slash != dir) {
-			*slash = '\0';
-			fs_mkdir_p(dir, 0755);
+		/* a link is replaced, never written through */
+		if ((S_ISLNK(st.st_mode) || link) && unlinkat(dfd, base, 0) != 0) {
+			buf_printf(err, "cannot replace %s: %s", rel, strerror(errno));
+			e = C_ERR_IO;
+			goto out;
 		}
-		free(dir);
-		if (symlink(target, abs) != 0) {
+	}
+	if (link) {
+		char *target = xstrndup(buf_str(&data), data.len);
+		if (symlinkat(target, dfd, base) != 0) {
 			buf_printf(err, "cannot restore the symlink %s: %s", rel,
 				   strerror(errno));
 			e = C_ERR_IO;
@@ -428,17 +428,15 @@ write_blob(struct ckpt *c, const char *rel, const char *mode, const char *sha,
 	}
 	e = sandbox_write_beneath(c->root, rel, data.p ? data.p : "", data.len,
 				  strcmp(mode, "100755") == 0 ? 0755 : 0644, true, err);
-	if (e != C_OK)
-		goto out;
-	if (stat(abs, &st) == 0) {
+	if (e == C_OK && fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		mode_t want = strcmp(mode, "100755") == 0 ?
 			(st.st_mode | ((st.st_mode & 0444) >> 2)) :
 			(st.st_mode & ~(mode_t)0111);
-		if ((want & 07777) != (st.st_mode & 07777))
-			chmod(abs, want & 07777);
+		ckpt_chmod_beneath(c->root, rel, want);
 	}
 out:
-	free(abs);
+	if (dfd >= 0)
+		close(dfd);
 	buf_free(&data);
 	return e;
 }

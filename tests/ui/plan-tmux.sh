@@ -22,7 +22,7 @@ tm_wait cycle "| plan |"
 tm_keys cycle BTab
 tm_wait cycle "| ask |"
 tm_keys cycle C-d
-[ "$(tm_exit_status cycle)" = 0 ] || fail "cycle: exit status"
+[ "$(tm_exit_status cycle 60)" = 0 ] || fail "cycle: exit status"
 
 # -- plan mode: the edit is refused, the plan approved, then it runs ------
 printf 'old line\n' > "$T/proj/a.txt"
@@ -54,7 +54,7 @@ tm_wait plan "| auto-edit |"
 # the plan seeded the todo list
 tm_screen plan | grep -q "Read it back" || { tm_screen plan; fail "plan: no todo list"; }
 tm_keys plan C-d
-[ "$(tm_exit_status plan)" = 0 ] || fail "plan: exit status"
+[ "$(tm_exit_status plan 60)" = 0 ] || fail "plan: exit status"
 
 # -- keep planning sends feedback back -------------------------------------
 cat > "$T/keep.json" <<'JSON'
@@ -75,7 +75,7 @@ tm_keys keep Enter
 tm_wait keep "Revising the plan."
 tm_wait keep "| plan |"
 tm_keys keep C-d
-tm_exit_status keep >/dev/null
+tm_exit_status keep 60 >/dev/null
 
 # -- rewind: two files and a shell-made file, and the conversation --------
 printf 'alpha\n' > "$T/proj/a.txt"
@@ -116,7 +116,7 @@ tm_screen rw | grep -q "Changed three files." && fail "rewind: the conversation 
 tm_screen rw | grep -q "^> change the files" || { tm_screen rw; fail "rewind: prompt not restored"; }
 tm_keys rw C-u
 tm_keys rw C-d
-tm_exit_status rw >/dev/null
+tm_exit_status rw 60 >/dev/null
 
 # -- the conflict case: a file changed outside conch is shown and asked ----
 printf 'alpha\n' > "$T/proj/a.txt"
@@ -154,5 +154,5 @@ tm_keys cf y
 tm_wait cf "Undo: /rewind 3"
 grep -q "my own work" "$T/proj/a.txt" || fail "undo: the user's work did not come back"
 tm_keys cf C-d
-tm_exit_status cf >/dev/null
+tm_exit_status cf 60 >/dev/null
 echo "plan-tmux: ok"
