@@ -82,17 +82,37 @@ cat > "$T/change.json" <<'JSON'
  {"text": "Changed."}
 ]}
 JSON
+# repository config, hooks and attributes must never run code during a
+# checkpoint (conch's git uses a private repository and no config)
+git config filter.evil.clean "touch $T/pwned-clean; cat"
+git config filter.evil.smudge "touch $T/pwned-smudge; cat"
+git config core.fsmonitor "$T/fsmon.sh"
+printf '#!/bin/sh\ntouch %s/pwned-fsmonitor\n' "$T" > "$T/fsmon.sh"
+chmod +x "$T/fsmon.sh"
+mkdir -p .git/hooks
+printf '#!/bin/sh\ntouch %s/pwned-hook\n' "$T" > .git/hooks/pre-commit
+cp .git/hooks/pre-commit .git/hooks/post-index-change
+chmod +x .git/hooks/*
+printf '* filter=evil\n' > .gitattributes
+printf 'ignored.log\n' > .gitignore
+echo "big log" > ignored.log
+printf 'private.txt\n' > .git/info/exclude
+echo "secret" > private.txt
 echo "staged" > staged.txt
-git add staged.txt
-INDEX_BEFORE=$(git ls-files --stage | md5sum)
+# the test's own git commands must not trip the traps above
+ugit() { git -c core.fsmonitor=false -c core.hooksPath=/dev/null -c filter.evil.clean=cat "$@"; }
+ugit add staged.txt
+INDEX_BEFORE=$(ugit ls-files --stage | md5sum)
+rm -f "$T"/pwned-*
 CONCH_TEST_SCRIPT="$T/change.json" run_conch -p "change the files" --mode auto --output-format json
 expect_eq "change rc" "$RC" 0
 SID=$(json_get "$OUT" "j['session_id']")
 expect_eq "changed a" "$(cat a.txt)" "ALPHA"
 expect_eq "shell file" "$(cat shell.txt)" "made"
-expect_eq "the user's index untouched" "$(git ls-files --stage | md5sum)" "$INDEX_BEFORE"
-expect_eq "no ref in the user's repository" "$(git for-each-ref refs/conch | wc -l)" "0"
-expect_eq "no stash" "$(git stash list | wc -l)" "0"
+expect_eq "no repository code ran" "$(ls "$T" | grep pwned)" ""
+expect_eq "the user's index untouched" "$(ugit ls-files --stage | md5sum)" "$INDEX_BEFORE"
+expect_eq "no ref in the user's repository" "$(ugit for-each-ref refs/conch | wc -l)" "0"
+expect_eq "no stash" "$(ugit stash list | wc -l)" "0"
 
 run_conch rewind --list
 expect_eq "list rc" "$RC" 0
@@ -100,6 +120,8 @@ expect_contains "list: the turn" "$OUT" "#1"
 expect_contains "list: the prompt" "$OUT" "change the files"
 expect_contains "list: figures" "$OUT" "3 files  +4 -2"
 expect_contains "list: shell file" "$OUT" "shell.txt +1 -0"
+expect_not_contains "list: ignored file not in the snapshot" "$OUT" "ignored.log"
+expect_not_contains "list: info/exclude respected" "$OUT" "private.txt"
 
 # a later change of the user's own: refused without --force
 echo "mine" >> b.txt
@@ -117,7 +139,10 @@ expect_eq "shell file gone" "$(ls shell.txt 2>/dev/null)" ""
 expect_eq "staged file kept" "$(cat staged.txt)" "staged"
 expect_contains "rewind tells the undo" "$OUT" "conch rewind 2"
 expect_contains "conversation rewound" "$OUT" "conversation now ends before turn #1"
-expect_eq "the user's index still untouched" "$(git ls-files --stage | md5sum)" "$INDEX_BEFORE"
+expect_eq "still no repository code ran" "$(ls "$T" | grep pwned)" ""
+expect_eq "the user's index still untouched" "$(ugit ls-files --stage | md5sum)" "$INDEX_BEFORE"
+expect_eq "ignored file kept" "$(cat ignored.log)" "big log"
+expect_eq "excluded file kept" "$(cat private.txt)" "secret"
 
 # the conversation of the session was rewound: a resume sees no message
 cat > "$T/after.json" <<'JSON'
