@@ -78,7 +78,7 @@ cat > "$T/change.json" <<'JSON'
                  {"id": "r2", "name": "read", "args": {"path": "b.txt"}}]},
  {"tool_calls": [{"id": "w1", "name": "edit", "args": {"path": "a.txt", "old_string": "alpha", "new_string": "ALPHA"}},
                  {"id": "w2", "name": "edit", "args": {"path": "b.txt", "old_string": "one", "new_string": "ONE\nTWO"}},
-                 {"id": "s1", "name": "bash", "args": {"command": "echo made > shell.txt"}}]},
+                 {"id": "s1", "name": "bash", "args": {"command": "echo made > shell.txt; echo more >> ignored.log; echo more >> private.txt"}}]},
  {"text": "Changed."}
 ]}
 JSON
@@ -141,8 +141,10 @@ expect_contains "rewind tells the undo" "$OUT" "conch rewind 2"
 expect_contains "conversation rewound" "$OUT" "conversation now ends before turn #1"
 expect_eq "still no repository code ran" "$(ls "$T" | grep pwned)" ""
 expect_eq "the user's index still untouched" "$(ugit ls-files --stage | md5sum)" "$INDEX_BEFORE"
-expect_eq "ignored file kept" "$(cat ignored.log)" "big log"
-expect_eq "excluded file kept" "$(cat private.txt)" "secret"
+expect_eq "ignored file left alone" "$(cat ignored.log)" "big log
+more"
+expect_eq "excluded file left alone" "$(cat private.txt)" "secret
+more"
 
 # the conversation of the session was rewound: a resume sees no message
 cat > "$T/after.json" <<'JSON'
