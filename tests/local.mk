@@ -12,7 +12,12 @@ tests_unit_test_conv_LDADD = $(TEST_LIBS)
 tests_unit_test_cli_SOURCES = tests/unit/test-cli.c
 tests_unit_test_cli_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_cli_LDADD = $(TEST_LIBS)
-TESTS += tests/unit/test-util tests/unit/test-conv tests/unit/test-cli
+check_PROGRAMS += tests/unit/test-checkpoint
+tests_unit_test_checkpoint_SOURCES = tests/unit/test-checkpoint.c
+tests_unit_test_checkpoint_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_checkpoint_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test-util tests/unit/test-conv tests/unit/test-cli \
+	tests/unit/test-checkpoint
 endif
 
 E2E_TESTS = \

@@ -594,6 +594,12 @@ ckpt_begin(struct ckpt *c, const char *prompt, long conv_index,
 	if (c->open)
 		ckpt_end(c, err);
 	n = c->next;
+	if (!c->gitdir) {
+		/* left by a log that was lost: never mix it in */
+		char *d = files_dir(c, n);
+		rm_tree(d);
+		free(d);
+	}
 	if (c->gitdir) {
 		snprintf(label, sizeof label, "conch checkpoint %d: before", n);
 		if ((e = ckpt_git_snapshot(c, label, &commit, err)) != C_OK)
