@@ -34,6 +34,7 @@ def main():
     ap.add_argument('--vocab', type=int, default=3072)
     ap.add_argument('--max-len', type=int, default=768)
     ap.add_argument('--bpe-sample', type=int, default=4000)
+    ap.add_argument('--vocab-from', help='reuse the vocabulary of an earlier output')
     ap.add_argument('--out', required=True)
     ap.add_argument('files', nargs='+')
     a = ap.parse_args()
@@ -48,7 +49,11 @@ def main():
     texts = [''.join(t for t, _ in p) for p in pieces]
     rng = random.Random(0)
     sample = rng.sample(texts, min(a.bpe_sample, len(texts)))
-    tokens, merges = chat.train_bpe(sample, a.vocab)
+    if a.vocab_from:
+        old = torch.load(a.vocab_from)
+        tokens, merges = old['tokens'], [tuple(m.split(' ')) for m in old['merges']]
+    else:
+        tokens, merges = chat.train_bpe(sample, a.vocab)
     tok = chat.Tokenizer(tokens, merges)
     seqs = []
     dropped = 0

@@ -9,7 +9,9 @@ The learning rate follows a cosine over the run; the run's length is
 either --steps or a time budget (--minutes, measured as training time and
 stored in the checkpoint, so a resumed run continues the same schedule).
 A checkpoint is written every --save-every seconds and at the end;
-rerunning the same command resumes from it."""
+rerunning the same command resumes from it.  One thread by default: on
+a shared 2-core machine two OpenMP threads spend most of their time
+waiting for each other (measured: 20x the CPU time per step)."""
 import argparse
 import math
 import os
@@ -17,6 +19,7 @@ import random
 import sys
 import time
 
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before torch loads it
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -160,7 +163,7 @@ def main():
     ap.add_argument('--minutes', type=float, default=60)
     ap.add_argument('--warmup', type=int, default=100)
     ap.add_argument('--save-every', type=float, default=240)
-    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--seed', type=int, default=1234)
     ap.add_argument('--max-steps-now', type=int, default=0, help='stop after N steps (trials)')
     a = ap.parse_args()
