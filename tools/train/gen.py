@@ -355,6 +355,40 @@ def t_count_many(c, files):
                 answer=answer)
 
 
+def t_count_total(c, files):
+    """how many files of a kind under a dir and their total lines: two
+    short commands, so it scales to trees of any size (the README task)"""
+    exts = sorted({p.rsplit('.', 1)[-1] for p in files if '.' in p.split('/')[-1]})
+    ext = c.r.choice(exts + [c.pick(P.EXTS)])
+    kind = P.EXT_NAMES.get(ext, '.' + ext)
+    d = pick_dir(c, files) if c.r.random() < 0.7 else '.'
+    where = 'the project' if d == '.' else d
+    if c.r.random() < 0.6:
+        # bulk: many and long files, so the numbers have several digits
+        for i in range(c.r.choice([5, 20, 60, 150])):
+            stem = c.pick(P.STEMS)
+            path = '%s/%s%d.%s' % (d, stem, i, ext) if d != '.' else '%s%d.%s' % (stem, i, ext)
+            files[path] = 'x\n' * c.r.randint(1, c.r.choice([9, 90, 900]))
+    prompt = c.tmpl(P.T_COUNT_TOTAL).format(kind=kind, ext=ext, d=where)
+    find = "find %s -name '*.%s'" % (d, ext)
+
+    def step2(res):
+        out, _ = strip_exit(res[0])
+        if out.strip() in ('', '0'):
+            return None
+        return ('bash', {'command': find + ' | xargs cat | wc -l'})
+
+    def answer(res):
+        n = strip_exit(res[0])[0].strip()
+        if len(res) < 2:
+            return 'There are no %s files in %s.' % (kind, where), []
+        m = strip_exit(res[1])[0].strip()
+        return ('%s has %s %s file%s with %s lines in total.' %
+                ('The project' if d == '.' else d, n, kind, '' if n == '1' else 's', m)), [n, m]
+    return dict(cat='count', prompt=prompt,
+                steps=[('bash', {'command': find + ' | wc -l'}), step2], answer=answer)
+
+
 def t_write(c, files):
     d = pick_dir(c, files) if c.r.random() < 0.5 else ''
     name = '%s.%s' % (c.pick(P.STEMS), c.r.choice(['txt', 'md', 'txt', 'c', 'py', 'sh']))
@@ -552,10 +586,12 @@ def t_write_status(c, files):
 
 
 TASKS = [(t_ls, 8), (t_glob, 8), (t_read, 7), (t_read_part, 5), (t_grep, 8), (t_count, 7),
-         (t_count_many, 6), (t_write, 7), (t_edit, 7), (t_bash, 7), (t_git, 6), (t_memory, 5),
+         (t_count_many, 6), (t_count_total, 5), (t_write, 7), (t_edit, 7), (t_bash, 7), (t_git, 6), (t_memory, 5),
          (t_refuse, 5), (t_find_read, 4), (t_grep_read, 4), (t_write_count, 3),
          (t_edit_show, 3), (t_write_status, 2)]
 
+
+ONLY = []
 
 # ------------------------------------------------------------ running
 
@@ -589,7 +625,8 @@ def run_script(conch, root, env, prompt, calls):
 
 def build(conch, c, tmp, idx):
     files = make_tree(c)
-    fn = c.r.choices([t for t, _ in TASKS], weights=[w for _, w in TASKS])[0]
+    tasks = [(t, w) for t, w in TASKS if not ONLY or t.__name__ in ONLY]
+    fn = c.r.choices([t for t, _ in tasks], weights=[w for _, w in tasks])[0]
     t = fn(c, files)
     git = None
     if t.get('git') or c.r.random() < 0.3:
@@ -647,7 +684,10 @@ def main():
     ap.add_argument('--n', type=int, default=100)
     ap.add_argument('--heldout', action='store_true')
     ap.add_argument('--out', required=True)
+    ap.add_argument('--only', help='comma-separated task functions (e.g. t_count_total)')
     a = ap.parse_args()
+    if a.only:
+        ONLY.extend(a.only.split(','))
     conch = os.path.abspath(a.conch)
     tmp = tempfile.mkdtemp(prefix='conch-gen-')
     n_ok = 0

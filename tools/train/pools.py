@@ -203,3 +203,12 @@ T_FIND_READ = split(['Find the file named {b} and show it.', 'Where is {b}? Show
 T_GREP_READ = split(['Show me the file that mentions {w}.', 'Which file contains {w}? Show it.',
                      'Find the file with {w} in it and print it.',
                      'Open the file where {w} appears.'], 1)
+T_COUNT_TOTAL = split(['How many {kind} files are in {d}, and how many lines do they have?',
+                       'Count the {kind} files in {d} and their lines.',
+                       'How many lines of {kind} are in {d}?',
+                       'Total number of {kind} files and lines in {d}?',
+                       'How big is the {kind} code in {d}, in files and lines?',
+                       'Count the .{ext} files under {d} and their total lines.',
+                       'How many .{ext} files does {d} have, and how many lines in all?',
+                       'Give me the number of {kind} files in {d} and their line total.',
+                       'Line count of all {kind} files in {d}?'], 2)
