@@ -54,6 +54,7 @@ setup_cancel(int *wfd)
 }
 
 #define BUNDLED_MODEL "local/default"
+#define BUNDLED_MAX_TURNS 8
 
 /* The model to use when none is configured: a remote one whose key is
  * set, else the bundled offline model when it is installed. */
@@ -235,6 +236,10 @@ cli_run(struct cli_ctx *c)
 	ao.workspace = c->workspace;
 	ao.cwd = c->cwd;
 	ao.max_turns = c->opts->max_turns ? c->opts->max_turns : c->cfg->max_turns;
+	/* the bundled model does its tasks in at most four turns; one that
+	 * goes in circles stops early unless -m/--max-turns say otherwise */
+	if (bundled && !c->opts->max_turns && ao.max_turns > BUNDLED_MAX_TURNS)
+		ao.max_turns = BUNDLED_MAX_TURNS;
 	ao.chain = ch;
 	ao.policy = &pol;
 	ao.sandbox.workspace = c->workspace;
