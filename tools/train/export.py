@@ -44,7 +44,6 @@ def main():
     ar = 'llama'
     w.add('general.architecture', ar)
     w.add('general.name', a.name)
-    w.add('general.license', 'MIT')
     w.add('general.alignment', 32, G.U32)
     w.add(ar + '.context_length', c['ctx'], G.U32)
     w.add(ar + '.embedding_length', c['dim'], G.U32)

@@ -36,6 +36,10 @@ REFUSAL = ("I am conch's small built-in offline model: I can list, find, show, "
            "ANTHROPIC_API_KEY or OPENAI_API_KEY, or run conch with -m provider/model.")
 
 
+DENIED = ("I could not do that: %s needs approval, and no one can approve it in this "
+          "session. Rerun with --mode auto (or --yes) to allow it.")
+
+
 class Ctx:
     def __init__(self, rng, heldout):
         self.r = rng
@@ -595,7 +599,7 @@ ONLY = []
 
 # ------------------------------------------------------------ running
 
-def run_script(conch, root, env, prompt, calls):
+def run_script(conch, root, env, prompt, calls, mode='auto'):
     """run `calls` through the agent loop; return the tool results"""
     turns = [{'tool_calls': [{'id': 'c%d' % i, 'name': n, 'args': a}]}
              for i, (n, a) in enumerate(calls)]
@@ -608,7 +612,7 @@ def run_script(conch, root, env, prompt, calls):
     if os.path.exists(log):
         os.unlink(log)
     e = dict(env, CONCH_TEST_SCRIPT=sp, CONCH_TEST_REQUEST_LOG=log)
-    p = subprocess.run([conch, '-p', prompt, '--mode', 'auto', '--max-turns', '10'],
+    p = subprocess.run([conch, '-p', prompt, '--mode', mode, '--max-turns', '10'],
                        cwd=root, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                        timeout=60)
     if p.returncode != 0:
@@ -623,11 +627,34 @@ def run_script(conch, root, env, prompt, calls):
     return res
 
 
+PREFIXES = ['Please ', 'Hey, ', 'Can you ', 'Could you ', 'I need you to ', 'Quick one: ',
+            'Hi! ', 'conch, ', 'Would you ', 'Now ', 'OK, ', 'Pls ']
+SUFFIXES = [' Thanks.', ' please', ' Thank you!', ' thx', ' Cheers.', ' ASAP']
+
+
+def augment(c, prompt):
+    """politeness and casing noise on training prompts (never on held-out
+    ones), so that the model keys on the request, not the exact wording"""
+    r = c.r
+    if r.random() < 0.3:
+        first = prompt[:1].lower() if prompt[1:2].islower() else prompt[:1]
+        prompt = r.choice(PREFIXES) + first + prompt[1:]
+    if r.random() < 0.15 and prompt[-1:] in '.?!':
+        prompt = prompt[:-1]
+    if r.random() < 0.2:
+        prompt += r.choice(SUFFIXES)
+    if r.random() < 0.1 and prompt[:1].isupper() and prompt[1:2].islower():
+        prompt = prompt[:1].lower() + prompt[1:]
+    return prompt
+
+
 def build(conch, c, tmp, idx):
     files = make_tree(c)
     tasks = [(t, w) for t, w in TASKS if not ONLY or t.__name__ in ONLY]
     fn = c.r.choices([t for t, _ in tasks], weights=[w for _, w in tasks])[0]
     t = fn(c, files)
+    if not c.held:
+        t['prompt'] = augment(c, t['prompt'])
     git = None
     if t.get('git') or c.r.random() < 0.3:
         git = c.r.sample(P.COMMITS[1] if c.held else P.COMMITS[0], c.r.randint(1, 3))
@@ -655,6 +682,19 @@ def build(conch, c, tmp, idx):
            'CONCH_GEN_TMP': os.path.join(tmp, 'p%d' % idx)}
     calls = []
     res = []
+    first = t['steps'][0] if t['steps'] else None
+    if not c.held and isinstance(first, tuple) and first[0] in ('bash', 'write', 'edit') and \
+            c.r.random() < 0.12:
+        # the default mode (ask) with no one to approve: the call is
+        # denied, and the answer says how to allow it
+        setup()
+        res = run_script(conch, root, env, t['prompt'], [first], mode='ask')
+        msgs = [{'role': 'user', 'content': t['prompt']},
+                {'role': 'assistant', 'tool_call': {'name': first[0], 'arguments': first[1]}},
+                {'role': 'tool', 'content': res[0]},
+                {'role': 'assistant', 'content': DENIED % first[0]}]
+        shutil.rmtree(os.path.join(tmp, 'p%d' % idx), ignore_errors=True)
+        return {'cat': 'denied', 'messages': msgs}
     for s in t['steps']:
         if callable(s):
             s = s(res)
