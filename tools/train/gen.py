@@ -36,17 +36,36 @@ REFUSAL = ("I am conch's small built-in offline model: I can list, find, show, "
            "ANTHROPIC_API_KEY or OPENAI_API_KEY, or run conch with -m provider/model.")
 
 
+NAME_POOLS = [P.DIRS, P.STEMS, P.WORDS, P.IDENTS]
+SYLL = ['ka', 'lo', 'mi', 'ten', 'ra', 'vo', 'zu', 'pel', 'dor', 'qui', 'sa', 'ne', 'bi',
+        'tor', 'fa', 'gu', 'xi', 'wen', 'ly', 'ham', 'cor', 'de', 'jo', 'pra']
+
+
+def made_up_name(r, ident):
+    w = ''.join(r.choice(SYLL) for _ in range(r.randint(1, 3)))
+    if ident and r.random() < 0.5:
+        w += '_' + ''.join(r.choice(SYLL) for _ in range(r.randint(1, 2)))
+    if r.random() < 0.2:
+        w += str(r.randint(0, 99))
+    return w
+
+
 DENIED = ("I could not do that: %s needs approval, and no one can approve it in this "
           "session. Rerun with --mode auto (or --yes) to allow it.")
 
 
 class Ctx:
-    def __init__(self, rng, heldout):
+    def __init__(self, rng, heldout, made_up=False):
         self.r = rng
         self.held = heldout
+        self.made_up = made_up
 
     def pick(self, pool):
-        """pool: (train, heldout) pair of lists"""
+        """pool: (train, heldout) pair of lists.  In training, names are
+        sometimes made up, so that copying them from the request is the
+        only way to get them right"""
+        if not self.held and self.made_up and pool in NAME_POOLS and self.r.random() < 0.4:
+            return made_up_name(self.r, pool is P.IDENTS)
         return self.r.choice(pool[1] if self.held else pool[0])
 
     def tmpl(self, pool):
@@ -106,6 +125,8 @@ def make_content(c, name):
 def make_tree(c):
     files = {}
     dirs = c.r.sample(P.DIRS[1] if c.held else P.DIRS[0], c.r.randint(1, 3))
+    if c.made_up and not c.held:
+        dirs = [made_up_name(c.r, False) if c.r.random() < 0.4 else d for d in dirs]
     for d in dirs:
         for _ in range(c.r.randint(1, 4)):
             name = '%s.%s' % (c.pick(P.STEMS), c.pick(P.EXTS))
@@ -725,6 +746,7 @@ def main():
     ap.add_argument('--heldout', action='store_true')
     ap.add_argument('--out', required=True)
     ap.add_argument('--only', help='comma-separated task functions (e.g. t_count_total)')
+    ap.add_argument('--made-up', action='store_true', help='invent 40%% of the names')
     a = ap.parse_args()
     if a.only:
         ONLY.extend(a.only.split(','))
@@ -734,7 +756,7 @@ def main():
     with open(a.out, 'w') as out:
         i = 0
         while n_ok < a.n:
-            c = Ctx(random.Random(a.seed * 1000003 + i), a.heldout)
+            c = Ctx(random.Random(a.seed * 1000003 + i), a.heldout, a.made_up)
             i += 1
             try:
                 rec = build(conch, c, tmp, i)
