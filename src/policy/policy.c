@@ -506,8 +506,9 @@ by_mode(const struct policy *p, const struct call *c, struct buf *why)
 			return POLICY_ALLOW; /* the built-in read-only list */
 		switch (p->mode) {
 		case MODE_READ_ONLY:
-			buf_printf(why, "mode read-only runs only commands allowed "
-				   "by a rule");
+			buf_printf(why, "mode read-only runs only read-only commands "
+				   "(ls, cat, grep, git status/log/diff ...) and "
+				   "commands allowed by a rule");
 			return POLICY_DENY;
 		case MODE_ASK:
 		case MODE_AUTO_EDIT:
@@ -594,6 +595,42 @@ out:
 	free(c.abs);
 	free(c.rel);
 	return d;
+}
+
+char *
+policy_unblock_hint(const struct policy *p, const char *tool, unsigned flags,
+		    const cJSON *args, const char *workspace, const char *cwd)
+{
+	static const enum policy_mode wider[] = { MODE_AUTO_EDIT, MODE_AUTO };
+	struct policy q = *p; /* shares p's rules: never freed here */
+	struct buf why = BUF_INIT;
+	char *rule;
+
+	q.yes = false;
+	for (size_t i = 0; i < sizeof wider / sizeof wider[0]; i++) {
+		if (wider[i] == p->mode || (p->mode == MODE_AUTO && wider[i] == MODE_AUTO_EDIT))
+			continue;
+		q.mode = wider[i];
+		buf_reset(&why);
+		if (policy_check(&q, tool, flags, args, workspace, cwd, &why) ==
+		    POLICY_ALLOW) {
+			buf_free(&why);
+			return xasprintf("rerun with --mode %s, or with --yes",
+					 policy_mode_str(wider[i]));
+		}
+	}
+	buf_free(&why);
+	rule = policy_project_rule_for(tool, jx_str(args, "command"),
+				       jx_str(args, "path"));
+	{
+		/* no mode allows it without asking (a path outside the
+		 * workspace, a protected path, a rule that asks) */
+		char *h = xasprintf("no --mode allows this without asking; rerun "
+				    "with --yes, or add an allow rule such as "
+				    "\"%s\" to your config", rule);
+		free(rule);
+		return h;
+	}
 }
 
 bool

@@ -51,6 +51,14 @@ enum policy_decision policy_check(const struct policy *p, const char *tool,
  * A bash rule that is the exact command line allows exactly that line. */
 void policy_allow_session(struct policy *p, const char *rule);
 
+/* For a call that asks where no one can answer (headless): what would
+ * let it run, e.g. "rerun with --mode auto-edit, or with --yes", or,
+ * when no mode would (a write outside the project), an allow rule to
+ * add.  Caller frees. */
+char *policy_unblock_hint(const struct policy *p, const char *tool,
+			  unsigned flags, const cJSON *args,
+			  const char *workspace, const char *cwd);
+
 /* Is `rule` a well-formed "tool(pattern)" or "tool"? */
 bool policy_rule_valid(const char *rule);
 
