@@ -74,7 +74,7 @@ cmp_str(const void *a, const void *b)
 
 static void
 scan_dir(struct skill_index *idx, const char *root, enum skill_source src,
-	 struct buf *warn)
+	 struct buf *warn, struct skill_cache *cache)
 {
 	DIR *d = opendir(root);
 	struct dirent *de;
@@ -101,7 +101,7 @@ scan_dir(struct skill_index *idx, const char *root, enum skill_source src,
 			free(dir);
 			continue;
 		}
-		if (skill_load(dir, &s, &err)) {
+		if (skill_load_cached(cache, dir, &s, &err)) {
 			if (warn)
 				buf_printf(warn, "%s/SKILL.md:%d: %s (skipped)\n", dir,
 					   err.line, err.reason);
@@ -131,25 +131,28 @@ skills_scan(struct skill_index *idx, const char *workspace, struct buf *warn)
 {
 	static const char *const proj[] = { ".conch/skills", ".agents/skills",
 					    ".claude/skills" };
+	struct skill_cache cache;
 	char *p;
 	size_t i;
 
 	memset(idx, 0, sizeof *idx);
+	skill_cache_open(&cache);
 	for (i = 0; workspace && i < sizeof proj / sizeof proj[0]; i++) {
 		p = path_join(workspace, proj[i]);
-		scan_dir(idx, p, SRC_PROJECT, warn);
+		scan_dir(idx, p, SRC_PROJECT, warn, &cache);
 		free(p);
 	}
 	p = skills_user_dir();
-	scan_dir(idx, p, SRC_USER, warn);
+	scan_dir(idx, p, SRC_USER, warn, &cache);
 	free(p);
 	p = skills_installed_dir();
-	scan_dir(idx, p, SRC_INSTALLED, warn);
+	scan_dir(idx, p, SRC_INSTALLED, warn, &cache);
 	free(p);
 	if ((p = skills_bundled_dir())) {
-		scan_dir(idx, p, SRC_BUNDLED, warn);
+		scan_dir(idx, p, SRC_BUNDLED, warn, &cache);
 		free(p);
 	}
+	skill_cache_close(&cache);
 }
 
 void
