@@ -517,7 +517,7 @@ START_TEST(call_policy_deny_and_headless_ask)
 	free(r);
 	/* ask with no one to answer */
 	t.pol.mode = MODE_ASK;
-	r = tt_err(&t, "bash", "{\"command\":\"echo hi\"}");
+	r = tt_err(&t, "bash", "{\"command\":\"echo hi; touch hi\"}");
 	tt_has(r, "needs approval");
 	tt_has(r, "--mode auto");
 	tt_has(r, "--yes");
@@ -529,12 +529,12 @@ START_TEST(call_policy_deny_and_headless_ask)
 	/* auto-edit: writes run, commands still ask */
 	t.pol.mode = MODE_AUTO_EDIT;
 	free(tt_ok(&t, "write", "{\"path\":\"x.txt\",\"content\":\"x\"}"));
-	r = tt_err(&t, "bash", "{\"command\":\"echo hi\"}");
+	r = tt_err(&t, "bash", "{\"command\":\"echo hi; touch hi\"}");
 	tt_has(r, "needs approval");
 	free(r);
 	/* --yes */
 	t.pol.yes = true;
-	r = tt_ok(&t, "bash", "{\"command\":\"echo hi\"}");
+	r = tt_ok(&t, "bash", "{\"command\":\"echo hi; touch hi\"}");
 	tt_has(r, "hi\n");
 	free(r);
 	tt_teardown(&t);
@@ -624,15 +624,16 @@ START_TEST(call_ask_with_approve_callback)
 
 	/* approve for the session: the rule sticks */
 	u.answer = APPROVE_SESSION;
-	free(tt_ok(&t, "bash", "{\"command\":\"echo one\"}"));
+	free(tt_ok(&t, "bash", "{\"command\":\"echo one; touch one\"}"));
 	ck_assert_int_eq(u.asked, 4);
-	ck_assert_str_eq(u.summary, "echo one");
-	free(tt_ok(&t, "bash", "{\"command\":\"echo one\"}"));
+	ck_assert_str_eq(u.summary, "echo one; touch one");
+	free(tt_ok(&t, "bash", "{\"command\":\"echo one; touch one\"}"));
 	ck_assert_int_eq(u.asked, 4);
 	/* another command still asks */
-	free(tt_ok(&t, "bash", "{\"command\":\"echo two\"}"));
+	free(tt_ok(&t, "bash", "{\"command\":\"echo two; touch two\"}"));
 	ck_assert_int_eq(u.asked, 5);
-	/* read-only tools never ask */
+	/* read-only tools never ask, nor commands of the read-only list */
+	free(tt_ok(&t, "bash", "{\"command\":\"ls && git status --short || true\"}"));
 	free(tt_ok(&t, "read", "{\"path\":\"n.txt\"}"));
 	free(tt_ok(&t, "todo", "{\"items\":[]}"));
 	ck_assert_int_eq(u.asked, 5);
