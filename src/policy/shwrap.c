@@ -24,7 +24,7 @@
  *   faketime (1), unbuffer, proxychains, proxychains4 (-f), torsocks,
  *   trickle, firejail, chpst, dbus-run-session, systemd-run, rlwrap,
  *   busybox, toybox, command (not -v/-V), xargs (arguments come at run
- *   time; bare xargs runs echo), watch (rest joined, run by sh -c),
+ *   time; bare xargs is itself the command), watch (rest joined, run by sh -c),
  *   script -c SCRIPT, uv run, poetry run, pipenv run, bundle exec,
  *   pnpm exec, npm exec, yarn exec, conda run.
  *   env [-i -u NAME -C DIR] [NAME=value] CMD; env -S STRING is parsed.
@@ -232,16 +232,19 @@ interpreter_done(struct sh_cmd *c)
 	return STEP_EMIT;
 }
 
-/* Parse the word at k as a script (sh -c, su -c, flock -c). */
+/* Parse the word at k as a script (sh -c, su -c, flock -c).  A shell
+ * adds nothing of its own; a wrapper (`keep`) stays a command too, so
+ * rules must allow it as well (flock creates its lock file). */
 static enum step
-script_word(struct parser *p, const struct raw *r, size_t k, struct sh_cmd *c)
+script_word(struct parser *p, const struct raw *r, size_t k, struct sh_cmd *c,
+	    bool keep)
 {
 	if (k >= r->n) {
 		c->opaque = true;
 		return STEP_STOP;
 	}
 	sh_nested(p, r->w[k].s, word_risky(&r->w[k]));
-	return interpreter_done(c);
+	return keep ? STEP_STOP : interpreter_done(c);
 }
 
 /* The words from k on, joined by spaces, are a script (watch, sg). */
@@ -259,7 +262,7 @@ joined_script(struct parser *p, const struct raw *r, size_t k, struct sh_cmd *c)
 	}
 	sh_nested(p, buf_str(&j), dyn);
 	buf_free(&j);
-	return interpreter_done(c);
+	return STEP_STOP; /* the wrapper (watch, sg) is a command too */
 }
 
 static bool
@@ -283,7 +286,7 @@ unwrap_table(struct parser *p, const struct raw *r, size_t *i,
 	if (wr->flags & WR_SCANC) {
 		for (size_t m = k; m < r->n; m++)
 			if (is_dash_c(r->w[m].s))
-				return script_word(p, r, m + 1, c);
+				return script_word(p, r, m + 1, c, true);
 		return STEP_STOP;
 	}
 	while (k < r->n && r->w[k].s[0] == '-' && r->w[k].s[1]) {
@@ -297,7 +300,7 @@ unwrap_table(struct parser *p, const struct raw *r, size_t *i,
 		if (wr->nocmd && sh_is_in(o, wr->nocmd))
 			return STEP_STOP;
 		if ((wr->flags & WR_DASHC) && is_dash_c(o))
-			return script_word(p, r, k + 1, c);
+			return script_word(p, r, k + 1, c, true);
 		if (wr->witharg && sh_is_in(o, wr->witharg)) {
 			k++;
 			if (k < r->n && word_risky(&r->w[k]))
@@ -309,15 +312,13 @@ unwrap_table(struct parser *p, const struct raw *r, size_t *i,
 		if (word_risky(&r->w[k]))
 			goto opaque;
 	if ((wr->flags & WR_DASHC) && k < r->n && is_dash_c(r->w[k].s))
-		return script_word(p, r, k + 1, c);
+		return script_word(p, r, k + 1, c, true);
 	if (wr->flags & WR_JOIN)
 		return joined_script(p, r, k, c);
 	if (wr->flags & WR_XARGS) {
 		c->extra_args = true;
-		if (k >= r->n) { /* bare xargs runs echo */
-			sh_strv_add(&c->argv, &c->argc, "echo");
-			return STEP_EMIT;
-		}
+		if (k >= r->n) /* bare xargs runs echo: xargs is the command */
+			return STEP_STOP;
 	}
 	*i = k;
 	return STEP_NEXT;
@@ -414,7 +415,7 @@ unwrap_shell(struct parser *p, const struct raw *r, size_t i, struct sh_cmd *c)
 	}
 	if (!dash_c)
 		return STEP_STOP; /* a script file or stdin: an ordinary command */
-	return script_word(p, r, k, c);
+	return script_word(p, r, k, c, false);
 }
 
 /* Look at the word at *i in command position. */

@@ -16,3 +16,9 @@ TESTS += tests/sandbox/test-policy
 endif
 TESTS += tests/sandbox/tool.sh
 EXTRA_DIST += tests/sandbox/tool.sh
+# the shell reader against dash and bash under strace (a property test)
+check_PROGRAMS += tests/sandbox/shprop
+tests_sandbox_shprop_SOURCES = tests/sandbox/shprop.c
+tests_sandbox_shprop_CFLAGS = $(TEST_CFLAGS)
+tests_sandbox_shprop_LDADD = $(TEST_LIBS)
+TESTS += tests/sandbox/shprop

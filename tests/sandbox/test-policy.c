@@ -103,7 +103,7 @@ START_TEST(parse_wrappers)
 	PARSES("env -i FOO=1 timeout -s KILL 5 nice -n 10 nohup make all",
 	       "FOO=1 make all");
 	PARSES("xargs -n 1 rm", "rm +args");
-	PARSES("xargs", "echo +args");
+	PARSES("xargs", "xargs +args");
 	PARSES("FOO=bar make", "FOO=bar make");
 	PARSES("command rm x; command -v git", "rm x | command -v git");
 	PARSES("exec stdbuf -o L ionice -c 3 rm x", "rm x");
