@@ -22,3 +22,10 @@ tests_sandbox_shprop_SOURCES = tests/sandbox/shprop.c
 tests_sandbox_shprop_CFLAGS = $(TEST_CFLAGS)
 tests_sandbox_shprop_LDADD = $(TEST_LIBS)
 TESTS += tests/sandbox/shprop
+if HAVE_CHECK
+check_PROGRAMS += tests/sandbox/test-attacks
+tests_sandbox_test_attacks_SOURCES = tests/sandbox/test-attacks.c
+tests_sandbox_test_attacks_CFLAGS = $(TEST_CFLAGS)
+tests_sandbox_test_attacks_LDADD = $(TEST_LIBS)
+TESTS += tests/sandbox/test-attacks
+endif
