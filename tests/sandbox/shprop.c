@@ -221,7 +221,7 @@ trace(const char *dir, const char *const *shell, const char *line,
       char ***out, size_t *nout)
 {
 	char *log = xasprintf("%s/strace.log", dir);
-	const char *argv[12];
+	const char *argv[16];
 	size_t a = 0;
 	pid_t pid;
 	int status = 0;
