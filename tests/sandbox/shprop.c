@@ -7,9 +7,10 @@
  * i.e. "this runs only the commands X", the line is run with
  * `strace -f -e trace=execve` under dash and under bash --posix (the two
  * shells /bin/sh may be), in a throwaway directory, and every program
- * that was executed must be one the reader named.
+ * that was executed must be one the reader named, with the arguments it
+ * named (up to the first word whose value is known only at run time).
  *
- * Usage: shprop [COUNT [SEED]]: COUNT modelled lines checked (default
+ * Usage: shprop [COUNT [SEED]] | shprop -l LINE: COUNT modelled lines checked (default
  * 150, fixed seed 1 in `make check`; bench/shprop.sh runs more).  Skips
  * (exit 77) without strace or when ptrace is not permitted. */
 #include <errno.h>
@@ -167,6 +168,13 @@ static const char *const corpus[] = {
 	"echo a |& cat",
 	"echo \\\ntouch X",
 	"true; (touch X)",
+	/* argument quoting, checked word by word */
+	"touch \\X 'a b' \"c d\" e\\ f",
+	"env touch 'a'\"b\"\\c \"\\$X\" '\\'",
+	"nice -n 1 touch \"a'b\" 'c\"d' \\'",
+	"touch a\\\nb \"x\\\ny\" 'p\\\nq'",
+	"xargs -n 1 touch 'a b' < out",
+	"timeout 5 touch -- -X \"#\" a#b",
 };
 
 static void
@@ -204,6 +212,114 @@ mutate(struct buf *b, const char *src)
 	free(s);
 }
 
+/* One program the shell executed: its basename and argv. */
+struct ran {
+	char *base;
+	char **av;
+	size_t ac;
+};
+
+/* strace's ["a", "b\"c", "\1"] -> words (C escapes undone). */
+static void
+parse_argv(const char *p, struct ran *r)
+{
+	p = strchr(p, '[');
+	if (!p)
+		return;
+	p++;
+	while (*p == '"') {
+		struct buf w = BUF_INIT;
+		buf_adds(&w, "");
+		for (p++; *p && *p != '"'; p++) {
+			if (*p != '\\') {
+				buf_addc(&w, *p);
+				continue;
+			}
+			p++;
+			switch (*p) {
+			case 'n': buf_addc(&w, '\n'); break;
+			case 't': buf_addc(&w, '\t'); break;
+			case 'r': buf_addc(&w, '\r'); break;
+			case 'v': buf_addc(&w, '\v'); break;
+			case 'f': buf_addc(&w, '\f'); break;
+			case 'x': {
+				char hex[3] = { p[1], p[1] ? p[2] : 0, 0 };
+				buf_addc(&w, (char)strtol(hex, NULL, 16));
+				p += 2;
+				break;
+			}
+			default:
+				if (*p >= '0' && *p <= '7') {
+					int v = 0, k = 0;
+					while (k < 3 && *p >= '0' && *p <= '7') {
+						v = v * 8 + (*p++ - '0');
+						k++;
+					}
+					p--;
+					buf_addc(&w, (char)v);
+				} else {
+					buf_addc(&w, *p);
+				}
+			}
+		}
+		r->av = xreallocarray(r->av, r->ac + 1, sizeof *r->av);
+		r->av[r->ac++] = buf_steal(&w);
+		if (*p == '"')
+			p++;
+		if (p[0] == ',' && p[1] == ' ')
+			p += 2;
+	}
+}
+
+/* May the word stand for other words at run time? */
+static bool
+wild(const char *w)
+{
+	return strcmp(w, SH_UNKNOWN) == 0 || strpbrk(w, "$*?[~");
+}
+
+/* Does the reader's word list `words` (from index `from`) name exactly
+ * the arguments `r` ran with?  Wild words end the comparison (they may
+ * become any words); xargs may add words at the end. */
+static bool
+words_agree(char *const *words, size_t n, const struct ran *r, bool extra)
+{
+	size_t k;
+	for (k = 1; k < n && k < r->ac; k++) {
+		if (wild(words[k]))
+			return true;
+		if (strcmp(words[k], r->av[k]) != 0)
+			return false;
+	}
+	for (; k < n; k++)
+		if (wild(words[k]))
+			return true;
+	return n == r->ac || (extra && r->ac >= n);
+}
+
+/* Did the reader name this run, program and arguments? */
+static bool
+named_run(const struct sh_script *sh, const struct ran *r)
+{
+	for (size_t i = 0; i < sh->n; i++) {
+		const struct sh_cmd *c = &sh->cmds[i];
+		const char *b = strrchr(c->argv[0], '/');
+		b = b ? b + 1 : c->argv[0];
+		if (strcmp(b, r->base) == 0 &&
+		    words_agree(c->argv, c->argc, r, c->extra_args))
+			return true;
+		/* a wrapper as written: the words from it to the end */
+		for (size_t k = 0; k < c->norig; k++) {
+			const char *o = strrchr(c->orig[k], '/');
+			o = o ? o + 1 : c->orig[k];
+			if (strcmp(o, r->base) == 0 &&
+			    words_agree(c->orig + k, c->norig - k, r, c->extra_args))
+				return true;
+		}
+	}
+	return false;
+}
+
 static bool
 in_set(char **set, size_t n, const char *w)
 {
@@ -218,21 +334,23 @@ in_set(char **set, size_t n, const char *w)
  * not be traced. */
 static bool
 trace(const char *dir, const char *const *shell, const char *line,
-      char ***out, size_t *nout)
+      struct ran **out, size_t *nout)
 {
 	char *log = xasprintf("%s/strace.log", dir);
-	const char *argv[16];
+	const char *argv[20];
 	size_t a = 0;
 	pid_t pid;
 	int status = 0;
 	FILE *f;
-	char l[4096];
+	char l[16384];
 	bool first = true;
 	struct timespec t0, now;
 
 	argv[a++] = "strace";
 	argv[a++] = "-f";
 	argv[a++] = "-qq";
+	argv[a++] = "-s";
+	argv[a++] = "65536";
 	argv[a++] = "-e";
 	argv[a++] = "trace=execve";
 	argv[a++] = "-e";
@@ -297,7 +415,10 @@ trace(const char *dir, const char *const *shell, const char *line,
 			base = strrchr(q, '/');
 			base = base ? base + 1 : q;
 			*out = xreallocarray(*out, *nout + 1, sizeof **out);
-			(*out)[(*nout)++] = xstrdup(base);
+			memset(&(*out)[*nout], 0, sizeof **out);
+			(*out)[*nout].base = xstrdup(base);
+			parse_argv(e + 1, &(*out)[*nout]);
+			(*nout)++;
 		}
 		fclose(f);
 	}
@@ -312,12 +433,13 @@ main(int argc, char **argv)
 	static const char *const dash[] = { "dash", NULL };
 	static const char *const bash[] = { "bash", "--posix", NULL };
 	static const char *const *const shells[] = { dash, bash };
-	long want = argc > 1 ? strtol(argv[1], NULL, 10) : 150;
-	long checked = 0, generated = 0, failures = 0;
+	const char *one = argc > 2 && strcmp(argv[1], "-l") == 0 ? argv[2] : NULL;
+	long want = one ? 1 : argc > 1 ? strtol(argv[1], NULL, 10) : 150;
+	long checked = 0, generated = 0, failures = 0, execs = 0;
 	char tmpl[] = "/tmp/conch-shprop-XXXXXX";
 	char *dir;
 
-	rng = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
+	rng = argc > 2 && !one ? strtoull(argv[2], NULL, 10) : 1;
 	if (system("strace -o /dev/null true >/dev/null 2>&1") != 0) {
 		printf("SKIP: strace is missing or ptrace is not permitted here\n");
 		return 77;
@@ -334,7 +456,9 @@ main(int argc, char **argv)
 		size_t nnamed = 0;
 
 		generated++;
-		if (rnd(2))
+		if (one)
+			buf_adds(&line, one);
+		else if (rnd(2))
 			gen_line(&line);
 		else
 			mutate(&line, PICK(corpus));
@@ -358,23 +482,30 @@ main(int argc, char **argv)
 		}
 		checked++;
 		for (size_t s = 0; s < 2; s++) {
-			char **ran = NULL;
+			struct ran *ran = NULL;
 			size_t nran = 0;
 			if (!trace(dir, shells[s], buf_str(&line), &ran, &nran)) {
 				printf("SKIP: cannot run strace\n");
 				return 77;
 			}
 			for (size_t k = 0; k < nran; k++) {
-				if (in_set(named, nnamed, ran[k]) ||
-				    strcmp(ran[k], "sh") == 0 || strcmp(ran[k], "bash") == 0 ||
-				    strcmp(ran[k], "dash") == 0)
+				const char *b = ran[k].base;
+				bool shell = strcmp(b, "sh") == 0 || strcmp(b, "bash") == 0 ||
+					     strcmp(b, "dash") == 0;
+				bool xecho = strcmp(b, "echo") == 0 &&
+					     in_set(named, nnamed, "xargs");
+				execs += !shell && !xecho;
+				if (shell || xecho || named_run(&sh, &ran[k]))
 					continue;
 				failures++;
 				printf("FAIL under %s: the reader says the line runs only "
 				       "[", shells[s][0]);
 				for (size_t m = 0; m < nnamed; m++)
 					printf("%s%s", m ? " " : "", named[m]);
-				printf("] but %s ran: ", ran[k]);
+				printf("] but %s ran with", b);
+				for (size_t m = 1; m < ran[k].ac; m++)
+					printf(" <%s>", ran[k].av[m]);
+				printf(": ");
 				for (const char *p = buf_str(&line); *p; p++) {
 					if (*p == '\n')
 						fputs("\\n", stdout);
@@ -384,8 +515,12 @@ main(int argc, char **argv)
 				printf("\n");
 				break;
 			}
-			for (size_t k = 0; k < nran; k++)
-				free(ran[k]);
+			for (size_t k = 0; k < nran; k++) {
+				for (size_t m = 0; m < ran[k].ac; m++)
+					free(ran[k].av[m]);
+				free(ran[k].av);
+				free(ran[k].base);
+			}
 			free(ran);
 		}
 		/* clean the throwaway directory for the next line */
@@ -404,6 +539,8 @@ main(int argc, char **argv)
 	}
 	rmdir(dir);
 	printf("shprop: %ld lines generated, %ld modelled lines checked under dash "
-	       "and bash --posix, %ld mismatches\n", generated, checked, failures);
+	       "and bash --posix (%ld programs executed, each matched by name "
+	       "and arguments), %ld mismatches\n", generated, checked, execs,
+	       failures);
 	return failures ? 1 : checked < want ? 99 : 0;
 }
