@@ -234,6 +234,23 @@ locale_assign(const char *a)
 }
 
 static bool
+xargs_only(const struct sh_cmd *c)
+{
+	const char *b = strrchr(c->orig[0], '/');
+	b = b ? b + 1 : c->orig[0];
+	if (strcmp(b, "xargs") != 0 || !c->extra_args || c->norig < c->argc + 1)
+		return false;
+	for (size_t k = 1; k < c->norig - c->argc; k++) {
+		const char *w = c->orig[k];
+		if (w[0] == '-' && strpbrk(w, "aIiEedsL"))
+			return false; /* -a FILE, -I STR ...: keep it simple */
+		if (w[0] != '-' && strspn(w, "0123456789") != strlen(w))
+			return false;
+	}
+	return true;
+}
+
+static bool
 cmd_read_only(const struct sh_cmd *c)
 {
 	const char *name = c->argv[0];
@@ -246,8 +263,10 @@ cmd_read_only(const struct sh_cmd *c)
 	for (size_t k = 0; k < c->nredir; k++)
 		if (strcmp(c->redir_out[k], "/dev/null") != 0)
 			return false;
-	/* the word as written must be what runs, not a wrapper's target */
-	if (c->orig)
+	/* the word as written must be what runs, not a wrapper's target;
+	 * plain `xargs [-0 -r -n N -P N]` in front is fine for the commands
+	 * that may take run-time arguments */
+	if (c->orig && !xargs_only(c))
 		return false;
 	if (strcmp(name, "cd") == 0)
 		return c->argc <= 2 && !c->extra_args;

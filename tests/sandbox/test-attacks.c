@@ -199,7 +199,8 @@ START_TEST(read_only_list)
 		"cat a b", "head -n 5 a", "tail a", "wc -l *.c", "grep -rn foo src",
 		"rg foo", "find . -name '*.c'", "pwd", "echo hi", "file a", "stat a",
 		"sort a", "uniq a", "diff a b", "cd src && ls", "git -C sub status",
-		"ls 2>/dev/null", "LC_ALL=C sort a", "git status | head", NULL,
+		"ls 2>/dev/null", "LC_ALL=C sort a", "git status | head",
+		"find . -name '*.c' | xargs grep -l main", "ls | xargs -n 1 wc -l", NULL,
 	};
 	static const char *const no[] = {
 		"git commit -m x", "git branch new", "git -c core.pager=x log",
@@ -210,8 +211,9 @@ START_TEST(read_only_list)
 		"cat a >> b", "sudo ls", "nice ls", "X=1 ls", "PATH=. ls",
 		"ls $(touch X)", "echo `touch X`", "tee x", "sed -i s/a/b/ x",
 		"awk '{print}' a", "env", "printenv", "make", "file -C -m x",
-		"tree -o x", "date -s 2020-01-01", "xargs cat", "ls; rm x",
-		"printf -v x y", NULL,
+		"tree -o x", "date -s 2020-01-01", "xargs sort", "ls; rm x",
+		"printf -v x y", "ls | xargs rm", "ls | xargs sort -o x",
+		"ls | xargs -I {} cat {}", "ls | xargs nice cat", NULL,
 	};
 	for (size_t i = 0; yes[i]; i++)
 		if (!policy_command_is_read_only(yes[i]))
