@@ -403,7 +403,8 @@ read_word(struct parser *p, bool *dyn, bool *unknown)
 			} else if (s[p->i + 1]) {
 				buf_addc(&w, s[p->i + 1]);
 				p->i += 2;
-			} else {
+			} else { /* a backslash at the very end stays */
+				buf_addc(&w, '\\');
 				p->i++;
 			}
 		} else if (c == '\'') {

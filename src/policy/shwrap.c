@@ -364,6 +364,15 @@ unwrap_env(struct parser *p, const struct raw *r, size_t *i, struct sh_cmd *c)
 		if (sh_is_in(r->w[k].s, env_arg))
 			k++;
 	}
+	/* env NAME=value ... cmd (only env takes these after a wrapper) */
+	for (; k < r->n && sh_is_assignment(r->w[k].s); k++) {
+		if (word_risky(&r->w[k])) {
+			c->opaque = true;
+			return STEP_STOP;
+		}
+		c->opaque |= sh_assign_runs_code(r->w[k].s);
+		sh_strv_add(&c->assign, &c->nassign, r->w[k].s);
+	}
 	*i = k;
 	return STEP_NEXT;
 }
@@ -425,12 +434,6 @@ sh_unwrap_word(struct parser *p, const struct raw *r, size_t *i,
 {
 	const char *w = r->w[*i].s, *b = sh_base_name(w);
 
-	if (sh_is_assignment(w)) { /* env NAME=value cmd */
-		c->opaque |= sh_assign_runs_code(w);
-		sh_strv_add(&c->assign, &c->nassign, w);
-		(*i)++;
-		return STEP_NEXT;
-	}
 	if (sh_is_in(w, sh_lead_kw)) {
 		(*i)++;
 		return STEP_NEXT;
