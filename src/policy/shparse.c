@@ -403,7 +403,10 @@ read_word(struct parser *p, bool *dyn, bool *unknown)
 			} else if (s[p->i + 1]) {
 				buf_addc(&w, s[p->i + 1]);
 				p->i += 2;
-			} else { /* a backslash at the very end stays */
+			} else {
+				/* a backslash at the very end: dash keeps it,
+				 * bash drops it after a quoted word */
+				p->out->opaque = true;
 				buf_addc(&w, '\\');
 				p->i++;
 			}
