@@ -466,6 +466,11 @@ main(int argc, char **argv)
 		    strchr(buf_str(&line), '/') || strstr(buf_str(&line), "..")) {
 			sh_script_free(&sh);
 			buf_free(&line);
+			if (one) {
+				printf("shprop: not modelled (a rule cannot allow it)\n");
+				rmdir(dir);
+				return 0;
+			}
 			continue;
 		}
 		/* what the reader says runs: each command, the wrappers as
