@@ -61,11 +61,13 @@ put_esc(struct out *o, int kind, uint32_t v)
 		put(o, tmp, (size_t)n, (size_t)n);
 }
 
-char *
-policy_approval_text(const char *s, size_t width)
+/* `block`: a diff or file text, whose newlines, tabs and indentation
+ * are kept as they are; everything else is escaped the same way. */
+static char *
+render(const char *s, size_t width, bool block)
 {
 	struct buf b = BUF_INIT;
-	struct out o = { &b, width, 0, "  " };
+	struct out o = { &b, width, 0, block ? "" : "  " };
 	size_t n = s ? strlen(s) : 0, i = 0;
 
 	if (width && width < 8)
@@ -76,6 +78,12 @@ policy_approval_text(const char *s, size_t width)
 		uint32_t cp;
 		size_t len;
 
+		if (block && (c == '\n' || c == '\t' || c == ' ')) {
+			buf_addc(&b, (char)c);
+			o.col = c == '\n' ? 0 : o.col + 1;
+			i++;
+			continue;
+		}
 		if (c == ' ' || c == '\t') {
 			size_t run = 0;
 			while (i + run < n && (s[i + run] == ' ' || s[i + run] == '\t'))
@@ -133,4 +141,16 @@ policy_approval_text(const char *s, size_t width)
 		i += len;
 	}
 	return buf_steal(&b);
+}
+
+char *
+policy_approval_text(const char *s, size_t width)
+{
+	return render(s, width, false);
+}
+
+char *
+policy_approval_block(const char *s)
+{
+	return render(s, 0, true);
 }

@@ -112,6 +112,10 @@ bool policy_command_is_read_only(const char *command);
  * columns (continuations indented by two spaces); 0: no wrapping.  Used by
  * the plain UI, `conch tool` and the ncurses dialogs.  Caller frees. */
 char *policy_approval_text(const char *s, size_t width);
+/* The same for a block of text shown in an approval (a diff): newlines,
+ * tabs and spaces kept, control characters and invisible code points
+ * spelled out.  Caller frees. */
+char *policy_approval_block(const char *s);
 
 /* Replace p->rules with the rules of the USER's config object (its
  * "permissions" object, or allow/ask/deny at its top level).  Never pass

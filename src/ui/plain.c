@@ -115,14 +115,21 @@ pl_approve(void *ud, const struct approval_req *req, char **reason)
 	char line[512];
 	char *shown = policy_approval_text(req->summary, term_cols() - 2);
 	(void)ud;
-	if (req->diff)
-		fprintf(stderr, "%s\n", req->diff);
-	fprintf(stderr, "Allow %s?%s%s\n  %s\n", req->tool,
-		req->reason ? " " : "", req->reason ? req->reason : "", shown);
+	if (req->diff) {
+		char *d = policy_approval_block(req->diff);
+		fprintf(stderr, "%s\n", d);
+		free(d);
+	}
+	char *why = policy_approval_text(req->reason ? req->reason : "", 0);
+	char *rule = req->project_rule ? policy_approval_text(req->project_rule, 0) : NULL;
+	fprintf(stderr, "Allow %s?%s%s\n  %s\n", req->tool, *why ? " " : "", why,
+		shown);
 	free(shown);
+	free(why);
 	fputs("[y]es once, [a]lways this session", stderr);
-	if (req->project_rule)
-		fprintf(stderr, ", [p] always for this project: %s", req->project_rule);
+	if (rule)
+		fprintf(stderr, ", [p] always for this project: %s", rule);
+	free(rule);
 	if (req->can_unsandbox)
 		fputs(", [u] once outside the sandbox", stderr);
 	fputs(", [n]o: ", stderr);

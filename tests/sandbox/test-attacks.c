@@ -301,6 +301,10 @@ START_TEST(class8_display)
 	t = policy_approval_text("a\x01\x7f\xff", 0);
 	ck_assert_str_eq(t, "a\\x01\\x7f\\xff");
 	free(t);
+	/* a diff keeps its layout; escapes in file content are spelled out */
+	t = policy_approval_block("@@ -1 +1 @@\n-\tint a;\n+\x1b[2J\rint b;\n");
+	ck_assert_str_eq(t, "@@ -1 +1 @@\n-\tint a;\n+\\e[2J\\rint b;\n");
+	free(t);
 }
 END_TEST
 
