@@ -34,26 +34,48 @@ word_match(const char *pat, const char *w, bool strict)
 	return fnmatch(pat, w, 0) == 0;
 }
 
+/* Cells of the matching table past which words_match gives up (and
+ * answers the safe way: a deny or ask rule matches, an allow rule not). */
+#define MATCH_CELLS (1u << 22)
+
+/* Do the pattern words pw[0..np) match the command words cw[0..nc)?  A
+ * pattern word `*` takes any number of command words; for deny and ask
+ * rules (!strict) a wild command word may stand for any number of pattern
+ * words.  A table over (pattern word, command word), filled from the end:
+ * O(np * nc), where trying every split would be exponential. */
 static bool
 words_match(char *const *pw, size_t np, char *const *cw, size_t nc, bool strict)
 {
-	if (np == 0)
-		return nc == 0;
-	if (strcmp(pw[0], "*") == 0) {
-		for (size_t k = 0; k <= nc; k++)
-			if (words_match(pw + 1, np - 1, cw + k, nc - k, strict))
-				return true;
-		return false;
+	size_t w = nc + 1, cells;
+	bool *dp, *any, ok;
+
+	if (np + 1 > MATCH_CELLS / w)
+		return !strict;
+	cells = (np + 1) * w;
+	dp = xcalloc(cells, sizeof *dp);  /* dp[i*w+j]: pw+i matches cw+j */
+	any = xcalloc(cells, sizeof *any); /* any[i*w+j]: some dp[k*w+j], k >= i */
+	dp[np * w + nc] = true;
+	any[np * w + nc] = true;
+	for (size_t j = nc + 1; j-- > 0;) {
+		for (size_t i = np + 1; i-- > 0;) {
+			bool m;
+			if (i == np)
+				m = j == nc;
+			else if (strcmp(pw[i], "*") == 0)
+				m = dp[(i + 1) * w + j] || (j < nc && dp[i * w + j + 1]);
+			else if (!strict && j < nc && wild(cw[j]))
+				m = any[i * w + j + 1];
+			else
+				m = j < nc && word_match(pw[i], cw[j], strict) &&
+				    dp[(i + 1) * w + j + 1];
+			dp[i * w + j] = m;
+			any[i * w + j] = m || (i < np && any[(i + 1) * w + j]);
+		}
 	}
-	if (!strict && nc > 0 && wild(cw[0])) {
-		/* it may become any number of words, none included */
-		for (size_t k = 0; k <= np; k++)
-			if (words_match(pw + k, np - k, cw + 1, nc - 1, strict))
-				return true;
-		return false;
-	}
-	return nc > 0 && word_match(pw[0], cw[0], strict) &&
-	       words_match(pw + 1, np - 1, cw + 1, nc - 1, strict);
+	ok = dp[0];
+	free(dp);
+	free(any);
+	return ok;
 }
 
 bool

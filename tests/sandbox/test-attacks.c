@@ -166,6 +166,29 @@ START_TEST(class5_wrappers)
 }
 END_TEST
 
+/* Matching costs bounded work: a pattern of many `*` against a command
+ * of many words that may expand (once exponential in both). */
+START_TEST(rule_match_bounded)
+{
+	struct buf pat = BUF_INIT, cmd = BUF_INIT;
+	struct sh_script s;
+	for (int i = 0; i < 40; i++)
+		buf_adds(&pat, "* a ");
+	buf_adds(&pat, "zz");
+	buf_adds(&cmd, "a");
+	for (int i = 0; i < 200; i++)
+		buf_adds(&cmd, " a $x");
+	sh_parse(buf_str(&cmd), &s);
+	ck_assert_uint_eq(s.n, 1);
+	/* the wild words may be "zz": a deny rule matches; an allow never */
+	ck_assert(sh_rule_match(buf_str(&pat), &s.cmds[0], false));
+	ck_assert(!sh_rule_match(buf_str(&pat), &s.cmds[0], true));
+	sh_script_free(&s);
+	buf_free(&pat);
+	buf_free(&cmd);
+}
+END_TEST
+
 START_TEST(class5_wrapper_table_parse)
 {
 	struct sh_script s;
@@ -473,6 +496,7 @@ main(void)
 	tcase_add_test(t, class4_read_only_mode);
 	tcase_add_test(t, class5_wrappers);
 	tcase_add_test(t, class5_wrapper_table_parse);
+	tcase_add_test(t, rule_match_bounded);
 	tcase_add_test(t, read_only_list);
 	tcase_add_test(t, memory_tool_read_only);
 	tcase_add_test(t, unblock_hint);

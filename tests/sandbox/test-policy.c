@@ -550,6 +550,8 @@ policy_suite(void)
 	Suite *s = suite_create("policy");
 	TCase *p = tcase_create("parser");
 	TCase *m = tcase_create("rules");
+	/* 20000 random lines: seconds under ASan on a loaded machine */
+	tcase_set_timeout(p, 60);
 	tcase_add_test(p, parse_separators);
 	tcase_add_test(p, parse_quoting);
 	tcase_add_test(p, parse_substitutions);
