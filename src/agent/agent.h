@@ -37,6 +37,10 @@ struct agent_events {
 	void (*todo)(void *ud, const struct todo_list *todos);
 	enum approval (*approve)(void *ud, const struct approval_req *req,
 				 char **reason);
+	/* Plan mode: show the plan of exit_plan and wait for the answer
+	 * (tool.h).  NULL: the plan ends the task (res->plan). */
+	enum plan_answer (*review_plan)(void *ud, const char *plan,
+					char **feedback);
 };
 
 struct agent_opts {
@@ -66,6 +70,9 @@ struct agent {
 	char *system;            /* assembled once per session (stable prefix) */
 	struct conv_tool_spec *tools;
 	size_t ntools;
+	struct ckpt *ckpt;       /* checkpoints (rewind); owned; NULL until
+				  * the first task that may change files */
+	bool ckpt_off;           /* disabled, or failed to open */
 };
 
 struct agent_result {
@@ -79,6 +86,8 @@ struct agent_result {
 	bool usage_unknown;
 	struct cost_total cost;  /* this task */
 	char *answered_by;   /* last "provider/model"; owned */
+	char *plan;          /* plan mode, no one to review: the plan the
+			      * model presented (the task ended with it); owned */
 };
 
 /* Set up `a` (session may be NULL).  Assembles the system prompt. */
@@ -90,6 +99,18 @@ void agent_free(struct agent *a);
 enum cerr agent_run(struct agent *a, const char *prompt,
 		    const struct agent_events *ev, struct agent_result *res);
 void agent_result_free(struct agent_result *res);
+
+/* The session's checkpoints, opened when needed (NULL without a session
+ * or when checkpoints are off or failed; `err` says why then). */
+struct ckpt *agent_checkpoints(struct agent *a, struct buf *err);
+
+/* Drop `conv` back to `conv_index` messages, the user message there
+ * starting with `prompt` (a rewind); a "rewind" record in the session
+ * log `s` (may be NULL) makes a resume do the same.  False, changing
+ * nothing, when the conversation no longer matches (compacted or
+ * cleared since). */
+bool agent_rewind_conv(struct conv *conv, struct session *s, long conv_index,
+		       const char *prompt);
 
 /* Restore todos saved in a session ("items" array). */
 void agent_set_todos(struct agent *a, const cJSON *items);

@@ -42,8 +42,8 @@ static const struct optdef opts[] = {
 #define NOPTS (sizeof opts / sizeof opts[0])
 
 static const char *const subcommands[] = {
-	"sessions", "tool", "permissions", "model", "sandbox", "skills", "memory", "help",
-	"version", NULL,
+	"sessions", "tool", "permissions", "model", "sandbox", "skills", "memory",
+	"help", "version", "rewind", NULL,
 };
 
 void
@@ -61,7 +61,8 @@ cli_usage(FILE *out)
 	      "  -C, --cwd DIR            work in DIR\n"
 	      "  -m, --model P/MODEL      provider/model, e.g. anthropic/claude-sonnet-4-5\n"
 	      "      --fallback P/MODEL   a fallback after -m (repeatable)\n"
-	      "      --mode MODE          read-only, ask (default), auto-edit, or auto\n"
+	      "      --mode MODE          read-only, ask (default), auto-edit, auto, or\n"
+	      "                           plan (explore read-only, then present a plan)\n"
 	      "  -c, --continue           continue this project's latest session\n"
 	      "  -r, --resume ID          continue session ID (see conch sessions)\n"
 	      "  -y, --yes                allow what would ask (headless)\n"
@@ -74,13 +75,16 @@ cli_usage(FILE *out)
 	      "  sessions                 list this project's sessions\n"
 	      "  tool NAME JSON           run one tool as the agent would\n"
 	      "  permissions list|add|remove   rules saved for this project\n"
-	      "  model info|tokenize|run|chat FILE ...   the built-in GGUF runtime\n"
+	      "  model info|tokenize|run|chat|bench FILE ...   the built-in GGUF runtime\n"
 	      "  sandbox doctor           show what the sandbox can enforce here\n"
 	      "  memory show|edit|clear|path   what conch remembers\n"
 	      "  skills list|show|new|edit|install|remove|validate|undo ...\n"
+	      "  rewind [--list | N] [--session ID] [--force] [--conversation]\n"
+	      "                           list checkpoints; restore files to before turn N\n"
 	      "\n"
 	      "Exit status: 0 done, 1 task failed, 2 usage error, 3 config error,\n"
-	      "4 no provider reachable, 130 interrupted.  See conch(1).\n",
+	      "4 no provider reachable, 5 rewind refused (files changed outside conch),\n"
+	      "130 interrupted.  See conch(1).\n",
 	      out);
 }
 
@@ -158,7 +162,7 @@ apply(struct cli_opts *o, const struct optdef *d, const char *val)
 	case O_MODE: {
 		enum policy_mode m;
 		if (!policy_mode_parse(val, &m)) {
-			fprintf(stderr, "conch: --mode must be read-only, ask, auto-edit "
+			fprintf(stderr, "conch: --mode must be read-only, ask, auto-edit, plan "
 				"or auto, not \"%s\"\n", val);
 			return EXIT_USAGE;
 		}

@@ -16,6 +16,7 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_CONFIG = 3,
 	EXIT_NO_PROVIDER = 4,
+	EXIT_CONFLICT = 5,        /* conch rewind: files changed outside conch */
 	EXIT_INTERRUPTED = 130,
 };
 
@@ -94,6 +95,7 @@ extern const struct cmd_entry cmd_tool_entry;
 extern const struct cmd_entry cmd_permissions_entry;
 extern const struct cmd_entry cmd_memory_entry;
 extern const struct cmd_entry cmd_skills_entry;
+extern const struct cmd_entry cmd_rewind_entry;
 
 /* Run a task or the interactive session (cmd-run.c). */
 int cli_run(struct cli_ctx *c);

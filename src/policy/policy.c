@@ -19,6 +19,7 @@
 #include "policy/shparse.h"
 #include "util/fsutil.h"
 #include "util/jsonx.h"
+#include "util/sensitive.h"
 #include "util/xalloc.h"
 
 static const char *const mode_names[] = {
@@ -26,17 +27,13 @@ static const char *const mode_names[] = {
 	[MODE_ASK] = "ask",
 	[MODE_AUTO_EDIT] = "auto-edit",
 	[MODE_AUTO] = "auto",
+	[MODE_PLAN] = "plan",
 };
 
-/* Paths under HOME whose reads leave what the sandbox would allow. */
-static const char *const secret_dirs[] = {
-	".ssh", ".gnupg", ".aws", ".config/gh", ".netrc", ".git-credentials",
-	".docker/config.json", ".kube/config", ".pypirc", ".config/gcloud",
-	".azure", ".config/conch", NULL,
-};
-
-/* Path components that writes by the tools never touch without asking. */
-static const char *const protected_names[] = { ".git", ".conch", ".agents", NULL };
+const char policy_plan_refusal[] =
+	"you are in plan mode: explore with read-only tools and commands, "
+	"then present your plan with the exit_plan tool (the plan as "
+	"Markdown); the user approves it before anything is changed";
 
 bool
 policy_mode_parse(const char *s, enum policy_mode *out)
@@ -431,44 +428,18 @@ unsure_of_rules(const struct policy *p, const struct call *c, struct buf *why)
 
 /* ---- modes -------------------------------------------------------------- */
 
+/* What is secret and what is protected: util/sensitive.c, the one list
+ * the sandbox and the file tools use too. */
 static bool
 is_secret(const char *abs)
 {
-	const char *home = getenv("HOME");
-	char *conf;
-	bool s = false;
-	if (!abs)
-		return false;
-	if (home && home[0] == '/') {
-		for (size_t i = 0; secret_dirs[i] && !s; i++) {
-			char *d = path_join(home, secret_dirs[i]);
-			s = path_is_under(abs, d);
-			free(d);
-		}
-	}
-	conf = xdg_dir("config");
-	s = s || path_is_under(abs, conf);
-	free(conf);
-	return s;
+	return abs && sensitive_path_secret(abs, NULL);
 }
 
 static bool
 is_protected(const char *rel)
 {
-	const char *s = rel;
-	if (!rel)
-		return false;
-	while (*s) {
-		size_t n = strcspn(s, "/");
-		for (size_t i = 0; protected_names[i]; i++)
-			if (strlen(protected_names[i]) == n &&
-			    strncmp(s, protected_names[i], n) == 0)
-				return true;
-		s += n;
-		while (*s == '/')
-			s++;
-	}
-	return false;
+	return sensitive_rel_protected(rel);
 }
 
 static enum policy_decision
@@ -477,7 +448,7 @@ by_mode(const struct policy *p, const struct call *c, struct buf *why)
 	bool outside = c->abs && !c->rel;
 
 	if (c->flags & TOOL_WRITES) {
-		if (p->mode == MODE_READ_ONLY) {
+		if (p->mode == MODE_READ_ONLY || p->mode == MODE_PLAN) {
 			buf_printf(why, "mode read-only forbids %s", c->tool);
 			return POLICY_DENY;
 		}
@@ -491,8 +462,9 @@ by_mode(const struct policy *p, const struct call *c, struct buf *why)
 			return POLICY_ASK;
 		}
 		if (is_protected(c->rel)) {
-			buf_printf(why, "%s of %s (a protected path: .git, .conch or "
-				   ".agents) needs approval", c->tool, c->rel);
+			buf_printf(why, "%s of %s (a protected path: .git, .conch, "
+				   ".agents, .claude, AGENTS.md or CLAUDE.md) "
+				   "needs approval", c->tool, c->rel);
 			return POLICY_ASK;
 		}
 		if (p->mode == MODE_ASK) {
@@ -506,6 +478,7 @@ by_mode(const struct policy *p, const struct call *c, struct buf *why)
 			return POLICY_ALLOW; /* the built-in read-only list */
 		switch (p->mode) {
 		case MODE_READ_ONLY:
+		case MODE_PLAN: /* policy_check() decides plan as read-only */
 			buf_printf(why, "mode read-only runs only read-only commands "
 				   "(ls, cat, grep, git status/log/diff ...) and "
 				   "commands allowed by a rule");
@@ -532,10 +505,42 @@ by_mode(const struct policy *p, const struct call *c, struct buf *why)
 	return POLICY_ALLOW;
 }
 
+static enum policy_decision check(const struct policy *p, const char *tool,
+				  unsigned flags, const cJSON *args,
+				  const char *workspace, const char *cwd,
+				  struct buf *why);
+
 enum policy_decision
 policy_check(const struct policy *p, const char *tool, unsigned flags,
 	     const cJSON *args, const char *workspace, const char *cwd,
 	     struct buf *why)
+{
+	struct policy ro;
+	enum policy_decision d;
+
+	if (p->mode != MODE_PLAN)
+		return check(p, tool, flags, args, workspace, cwd, why);
+	/* plan mode is read-only mode with every write refused: the same
+	 * code decides, so what read-only runs, plan runs */
+	if (flags & TOOL_WRITES) {
+		buf_printf(why, "%s is not allowed: %s", tool, policy_plan_refusal);
+		return POLICY_DENY;
+	}
+	ro = *p;
+	ro.mode = MODE_READ_ONLY;
+	d = check(&ro, tool, flags, args, workspace, cwd, why);
+	if (d == POLICY_DENY && strncmp(buf_str(why), "denied by the rule", 18) != 0) {
+		buf_reset(why);
+		buf_printf(why, "this %s call is not read-only: %s", tool,
+			   policy_plan_refusal);
+	}
+	return d;
+}
+
+static enum policy_decision
+check(const struct policy *p, const char *tool, unsigned flags,
+      const cJSON *args, const char *workspace, const char *cwd,
+      struct buf *why)
 {
 	enum policy_decision d;
 	struct call c;

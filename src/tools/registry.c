@@ -20,6 +20,7 @@
 const struct tool *const tool_table[] = {
 	&tool_read, &tool_write, &tool_edit, &tool_bash,
 	&tool_glob, &tool_grep, &tool_ls, &tool_todo, &tool_memory, &tool_skill,
+	&tool_exit_plan, /* last: offered only in plan mode (agent_run) */
 	NULL,
 };
 
@@ -197,6 +198,13 @@ tool_add_text(struct buf *out, const char *s, size_t n)
 	buf_add(out, s + start, i - start);
 }
 
+void
+tool_note_write(struct tool_ctx *ctx, const char *abs)
+{
+	if (ctx->before_write && abs)
+		ctx->before_write(ctx->write_ud, abs);
+}
+
 /* ---- tool_call ---- */
 
 static void
@@ -290,9 +298,13 @@ ask_user(struct tool_ctx *ctx, const struct tool *t, const cJSON *args,
 	req.summary = summary;
 	req.diff = diff;
 	req.reason = why;
-	project_rule = ctx->workspace ?
-		policy_project_rule_for(t->name, jx_str(args, "command"),
-					jx_str(args, "path")) : NULL;
+	if (ctx->workspace) {
+		const char *path = jx_str(args, "path");
+		char *abs = path ? tool_path(ctx, path) : NULL;
+		project_rule = policy_project_rule_for(t->name, jx_str(args, "command"),
+						       abs);
+		free(abs);
+	}
 	req.project_rule = project_rule;
 	req.can_unsandbox = (t->flags & TOOL_RUNS_COMMANDS) && !ctx->sandbox.off &&
 			    !(ctx->policy && ctx->policy->mode == MODE_READ_ONLY);
@@ -388,6 +400,7 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 	enum net_grant net = NET_NOT_NEEDED;
 	bool net_saved = ctx->sandbox.allow_network, unsandboxed = false;
 	bool off_saved = ctx->sandbox.off, ro_saved = ctx->sandbox.read_only;
+	char *judged = NULL;
 
 	*is_error = true;
 	if (!t) {
@@ -419,12 +432,15 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 			   "again. Schema: %s", t->name, buf_str(&msg), t->schema);
 		goto out;
 	}
-	if (ctx->policy) {
+	if (ctx->policy || t->files) {
 		enum policy_decision d;
 		buf_reset(&msg);
-		d = policy_check(ctx->policy, t->name, t->flags, args,
-				 ctx->workspace ? ctx->workspace : "/",
-				 ctx->cwd ? ctx->cwd : "/", &msg);
+		if (t->files)
+			d = tool_gate(ctx, t, args, &judged, &msg);
+		else
+			d = policy_check(ctx->policy, t->name, t->flags, args,
+					 ctx->workspace ? ctx->workspace : "/",
+					 ctx->cwd ? ctx->cwd : "/", &msg);
 		if (d == POLICY_DENY) {
 			buf_printf(out, "Permission denied: %s. This call cannot "
 				   "run in this session; do not retry it.",
@@ -445,7 +461,9 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 	    !ctx->sandbox.off)
 		net = network_for(ctx, t, args);
 	buf_init(&res, TOOL_BUF_MAX);
+	ctx->judged = judged;
 	e = t->exec(ctx, args, &res);
+	ctx->judged = NULL;
 	ctx->sandbox.allow_network = net_saved;
 	ctx->sandbox.off = off_saved;
 	ctx->sandbox.read_only = ro_saved;
@@ -460,6 +478,7 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 		buf_adds(out, e == C_OK ? "(no output)" : cerr_str(e));
 	*is_error = e != C_OK;
 out:
+	free(judged);
 	cJSON_Delete(args);
 	cJSON_Delete(schema);
 	buf_free(&msg);

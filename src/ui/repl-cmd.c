@@ -18,7 +18,7 @@
 
 static const char *const commands[] = {
 	"/help", "/model", "/mode", "/clear", "/compact", "/cost", "/memory",
-	"/skills", "/resume", "/exit", "/quit", NULL,
+	"/skills", "/resume", "/rewind", "/exit", "/quit", NULL,
 };
 
 static void
@@ -28,19 +28,24 @@ cmd_help(struct repl *r)
 	       "Commands:\n"
 	       "  /help            this help\n"
 	       "  /model [p/model] the model answering, or switch to another\n"
-	       "  /mode [mode]     permission mode: read-only, ask, auto-edit, auto\n"
+	       "  /mode [mode]     permission mode: read-only, ask, auto-edit, auto,\n"
+	       "                   plan (Shift-Tab cycles ask, auto-edit, plan)\n"
 	       "  /clear           start a fresh conversation\n"
 	       "  /compact [focus] summarise older messages to free context\n"
 	       "  /cost            tokens used this session\n"
 	       "  /memory          what conch remembers about you and this project\n"
 	       "  /skills          the skills conch can use here\n"
 	       "  /resume [id]     list this project's sessions, or continue one\n"
+	       "  /rewind [N]      restore the files (and the conversation) to before\n"
+	       "                   a turn\n"
 	       "  /exit            leave (also Ctrl-D on an empty prompt)\n"
 	       "  !command         run a shell command in the sandbox\n"
 	       "  @path            attach a file to the message\n"
 	       "Keys: Enter send, Alt-Enter or Ctrl-J new line, Up/Down history,\n"
 	       "Ctrl-R search history, Tab complete, Esc or Ctrl-C interrupt,\n"
-	       "Ctrl-O expand tool output, PageUp/PageDown scroll, Ctrl-L redraw.");
+	       "Ctrl-O expand tool output and diffs, PageUp/PageDown scroll,\n"
+	       "Ctrl-L redraw.  In an approval: arrows, j/k, PageUp/PageDown,\n"
+	       "Home/End scroll the diff.");
 }
 
 static void
@@ -73,7 +78,8 @@ cmd_mode(struct repl *r, const char *arg)
 		return;
 	}
 	if (!policy_mode_parse(arg, &m)) {
-		repl_notice(r, ENT_ERROR, "unknown mode: use read-only, ask, auto-edit or auto");
+		repl_notice(r, ENT_ERROR, "unknown mode: use read-only, ask, auto-edit, "
+			    "auto or plan");
 		return;
 	}
 	r->a->o.policy->mode = m;
@@ -319,6 +325,8 @@ repl_slash(struct repl *r, const char *line)
 		cmd_skills(r);
 	} else if (!strcmp(name, "/resume")) {
 		cmd_resume(r, arg);
+	} else if (!strcmp(name, "/rewind")) {
+		repl_rewind_cmd(r, arg); /* repl-rewind.c */
 	} else {
 		char msg[100];
 		snprintf(msg, sizeof msg, "unknown command %s (try /help)", name);
@@ -346,7 +354,8 @@ complete_command(struct repl *r)
 		le_set(&r->ed, hit);
 		le_insert(&r->ed, " ", 1);
 	} else if (hits > 1) {
-		repl_notice(r, ENT_NOTICE, buf_str(&all));
+		free(r->hint);
+		r->hint = buf_steal(&all);
 	}
 	buf_free(&all);
 }
@@ -362,6 +371,9 @@ complete_path(struct repl *r, size_t at)
 	struct dirent *de;
 	size_t nhits = 0, bl;
 	bool common_dir = false;
+	struct buf all;
+
+	buf_init(&all, 4096);
 
 	dir = slash_ ? xstrndup(word, (size_t)(slash_ - word) + 1) : xstrdup("");
 	base = xstrdup(slash_ ? slash_ + 1 : word);
@@ -373,6 +385,7 @@ complete_path(struct repl *r, size_t at)
 			continue;
 		if (strncmp(de->d_name, base, bl) != 0)
 			continue;
+		buf_printf(&all, "%s ", de->d_name);
 		if (!common) {
 			char *full = path_join(absdir, de->d_name);
 			common = xstrdup(de->d_name);
@@ -391,8 +404,13 @@ complete_path(struct repl *r, size_t at)
 	if (common && strlen(common) > bl) {
 		le_insert(&r->ed, common + bl, strlen(common) - bl);
 	}
-	if (nhits == 1)
+	if (nhits == 1) {
 		le_insert(&r->ed, common_dir ? "/" : " ", 1);
+	} else if (nhits > 1 && all.len) { /* cut at the cap: enough to read */
+		free(r->hint);
+		r->hint = buf_steal(&all);
+	}
+	buf_free(&all);
 	free(common);
 	free(absdir);
 	free(dir);

@@ -43,14 +43,38 @@ enum { CP_HEAD = 1, CP_CODE, CP_LINK, CP_ADD, CP_DEL, CP_HUNK, CP_USER,
 enum uev_kind {
 	U_TEXT, U_THINK, U_DISCARD, U_NOTICE, U_TOOL_START, U_TOOL_END,
 	U_TURN_END, U_TODO, U_APPROVE, U_DONE, U_SHELL_DONE, U_COMPACT_DONE,
+	U_PLAN,
 };
 
 /* A pending approval; lives on the worker's stack while it waits. */
 struct apw {
 	const struct approval_req *req;
+	const char *args; /* the tool call's arguments (JSON), or NULL */
 	bool answered;
 	enum approval ans;
 	char *reason; /* handed to the agent, which frees it */
+};
+
+/* A plan waiting for review (exit_plan); lives on the worker's stack. */
+struct planw {
+	const char *plan;
+	bool answered;
+	enum plan_answer ans;
+	char *feedback; /* handed to the agent, which frees it */
+};
+
+/* A modal choice at the bottom of the transcript: plan review, rewind
+ * (repl-plan.c, repl-rewind.c). */
+enum choice_kind { CH_PLAN, CH_REWIND_PICK, CH_REWIND_CONV, CH_REWIND_CONFLICT };
+struct choice {
+	enum choice_kind kind;
+	char *title;          /* owned */
+	char *body;           /* plain lines; owned; may be NULL */
+	const char *footer;   /* the keys */
+	bool typing;          /* keys go to r->reason */
+	struct planw *pw;     /* CH_PLAN */
+	int turn;             /* rewind: the chosen checkpoint */
+	bool conv;            /* rewind: the conversation too */
 };
 
 struct uev {
@@ -58,6 +82,7 @@ struct uev {
 	enum uev_kind k;
 	struct buf s;
 	char *id, *name, *args;
+	char *diff; /* U_TOOL_END of a write or edit: what it changed */
 	bool flag;
 	long ms;
 	int status;
@@ -65,6 +90,7 @@ struct uev {
 	struct cost_total cost; /* the session's, after this turn */
 	char *by;
 	struct apw *ap;
+	struct planw *pw;
 	struct agent_result res;
 };
 
@@ -90,12 +116,21 @@ struct repl {
 	bool closing;              /* under mu: approvals are denied */
 	int evp[2];
 	long job_t0;
+	/* the worker's own: the running tool call */
+	char *w_args;         /* its arguments */
+	char *w_path;         /* write/edit: the file, resolved */
+	struct buf w_before;  /* ... and its text before the call */
+	bool w_had_file;
+	long w_ap_ms;         /* time its approvals were open */
 
 	/* what runs now */
 	struct ent *cur, *think, *todo, *shell;
 	char *cur_void; /* the provider voided cur's text (why); owned */
 	struct apw *ap;
 	bool ap_reason; /* typing a deny reason */
+	struct choice *ch; /* a plan review or rewind dialog; owned */
+	long ap_top;    /* the dialog's first body line shown */
+	long ap_page;   /* body rows at the last frame */
 	char **pending;
 	size_t npending;
 
@@ -112,6 +147,7 @@ struct repl {
 	bool dirty, force;
 	long last_draw;
 	bool tools_expanded;
+	char *hint; /* completion candidates, shown until the next key; owned */
 
 	/* input modes */
 	bool paste;
@@ -153,7 +189,39 @@ void repl_complete(struct repl *r);
 /* Put a conversation (restored from a session) into the transcript. */
 void repl_show_conv(struct repl *r, const struct conv *c);
 
+/* repl-plan.c: plan mode in the pairing session. */
+/* The worker's agent_events.review_plan: queue U_PLAN and wait. */
+enum plan_answer repl_w_review_plan(void *ud, const char *plan, char **feedback);
+/* U_PLAN arrived: show the plan and ask. */
+void repl_plan_event(struct repl *r, struct planw *pw);
+/* Shift-Tab: ask -> auto-edit -> plan -> ask. */
+void repl_cycle_mode(struct repl *r);
+/* A key while r->ch is open. */
+void repl_choice_key(struct repl *r, int key, bool is_char);
+/* Draw r->ch over the bottom of the transcript (th rows). */
+void repl_choice_draw(struct repl *r, int th, int W);
+/* Close r->ch; a pending plan is answered "keep planning". */
+void repl_choice_close(struct repl *r);
+/* repl-rewind.c: /rewind [N]. */
+void repl_rewind_cmd(struct repl *r, const char *arg);
+/* Enter or a key in a rewind dialog. */
+void repl_rewind_key(struct repl *r, int key, const char *text);
+
 /* Draw a frame and write it to the terminal once (repl-draw.c). */
 void repl_draw(struct repl *r);
+/* Put text at (y, x) with attributes; returns the columns used. */
+int repl_put(struct repl *r, int y, int x, const char *s, size_t n, attr_t at,
+	     short pair);
+void repl_draw_line(struct repl *r, int y, const struct md_line *l);
+
+/* repl.c: answer the open approval (reason may be NULL). */
+void repl_answer(struct repl *r, enum approval ans, const char *reason);
+/* Stop the running job (denying an open approval). */
+void repl_cancel(struct repl *r);
+
+/* repl-approve.c: the approval dialog over the transcript's last `th`
+ * rows, and its keys. */
+void repl_dialog_draw(struct repl *r, int th, int W);
+void repl_dialog_key(struct repl *r, int key, bool is_char);
 
 #endif

@@ -14,8 +14,16 @@ tests_sandbox_test_policy_CFLAGS = $(TEST_CFLAGS)
 tests_sandbox_test_policy_LDADD = $(TEST_LIBS)
 TESTS += tests/sandbox/test-policy
 endif
-TESTS += tests/sandbox/tool.sh tests/sandbox/prompt.sh
-EXTRA_DIST += tests/sandbox/tool.sh tests/sandbox/prompt.sh
+if HAVE_CHECK
+check_PROGRAMS += tests/sandbox/test-limits
+tests_sandbox_test_limits_SOURCES = tests/sandbox/test-limits.c
+tests_sandbox_test_limits_CFLAGS = $(TEST_CFLAGS)
+tests_sandbox_test_limits_LDADD = $(TEST_LIBS)
+TESTS += tests/sandbox/test-limits
+endif
+TESTS += tests/sandbox/tool.sh tests/sandbox/attacks.sh tests/sandbox/prompt.sh
+EXTRA_DIST += tests/sandbox/tool.sh tests/sandbox/attacks.sh \
+	tests/sandbox/attacks-sandbox.sh tests/sandbox/prompt.sh
 # the shell reader against dash and bash under strace (a property test)
 check_PROGRAMS += tests/sandbox/shprop
 tests_sandbox_shprop_SOURCES = tests/sandbox/shprop.c
