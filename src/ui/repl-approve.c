@@ -1,8 +1,8 @@
 /* repl-approve.c: the pairing session's approval dialog.  It shows the
  * whole request: the tool and the size of its change in the title, the
  * call's own description, the command with control and invisible
- * characters made visible (wrapped, never cut), why it asks, and the
- * whole diff.  The body scrolls (arrows, j/k, PgUp/PgDn, Home/End); the
+ * characters made visible (policy_approval_text(): wrapped, never cut),
+ * why it asks, and the whole diff.  The body scrolls (arrows, j/k, PgUp/PgDn, Home/End); the
  * title and the keys stay put. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "policy/policy.h"
 #include "ui/repl.h"
 #include "ui/width.h"
 #include "util/str.h"
@@ -71,10 +72,21 @@ footer(struct repl *r, int W, struct md_doc *f)
 	if (r->ap_reason)
 		buf_adds(&b, W >= 64 ? "Deny: type a reason for the model (Enter "
 			 "sends, empty for none)" : "Reason? (Enter)");
-	else if (W >= 52)
-		buf_adds(&b, "[y] allow once  [a] allow for this session  [n] deny");
-	else
-		buf_adds(&b, "[y]once [a]lways [n]o");
+	else if (W >= 52) {
+		buf_adds(&b, "[y] allow once  [a] allow for this session");
+		if (r->ap->req->project_rule)
+			buf_adds(&b, "  [p] always for this project");
+		if (r->ap->req->can_unsandbox)
+			buf_adds(&b, "  [u] once outside the sandbox");
+		buf_adds(&b, "  [n] deny");
+	} else {
+		buf_adds(&b, "[y]once [a]lways");
+		if (r->ap->req->project_rule)
+			buf_adds(&b, " [p]roject");
+		if (r->ap->req->can_unsandbox)
+			buf_adds(&b, " [u]nsandboxed");
+		buf_adds(&b, " [n]o");
+	}
 	md_wrap(b.p, b.len, MD_BOLD, W, true, NULL, NULL, 0, f);
 	buf_free(&b);
 }
@@ -96,10 +108,24 @@ repl_dialog_draw(struct repl *r, int th, int W)
 		ts_diff_counts(q->diff, &add, &del);
 	if (desc)
 		add_wrapped(&d, desc, MD_ITALIC, W, true, "  ", "  ");
-	if (q->summary)
-		add_wrapped(&d, q->summary, MD_CODE, W, false, "  ", "  ");
+	if (q->summary) { /* policy's rendering: nothing hidden, nothing cut */
+		char *cmd = policy_approval_text(q->summary, W > 12 ? (size_t)W - 2 : 10);
+		md_wrap(cmd, strlen(cmd), MD_CODE, W, false, "  ", "  ", MD_CODE, &d);
+		free(cmd);
+	}
 	if (q->reason && *q->reason)
 		add_wrapped(&d, q->reason, MD_DIM, W, true, NULL, NULL);
+	if (q->project_rule) {
+		char *why = xasprintf("[p] saves %s for this project in your "
+				      "config (/permissions lists and removes)",
+				      q->project_rule);
+		add_wrapped(&d, why, MD_DIM, W, true, NULL, "  ");
+		free(why);
+	}
+	if (q->can_unsandbox)
+		add_wrapped(&d, "[u] runs this one command outside the sandbox: "
+			    "with your rights, files and network", MD_DIM, W,
+			    true, NULL, "  ");
 	if (q->diff)
 		diff_lines(q->diff, W, &d);
 	footer(r, W, &f);
@@ -195,6 +221,14 @@ repl_dialog_key(struct repl *r, int key, bool is_char)
 	case 'a': case 'A':
 		repl_answer(r, APPROVE_SESSION, NULL);
 		break;
+	case 'p': case 'P':
+		if (r->ap->req->project_rule)
+			repl_answer(r, APPROVE_PROJECT, NULL);
+		break;
+	case 'u': case 'U':
+		if (r->ap->req->can_unsandbox)
+			repl_answer(r, APPROVE_UNSANDBOXED, NULL);
+		break;
 	case 'n': case 'N':
 		r->ap_reason = true;
 		break;
@@ -208,4 +242,86 @@ repl_dialog_key(struct repl *r, int key, bool is_char)
 		repl_cancel(r);
 		break;
 	}
+}
+
+/* ---- /permissions: the rules saved "always for this project" ---- */
+
+/* Drop `rule` from the live allow list too (no job runs). */
+static void
+forget_live(struct repl *r, const char *rule)
+{
+	cJSON *allow = r->a->o.policy->rules ?
+		       cJSON_GetObjectItemCaseSensitive(r->a->o.policy->rules, "allow") : NULL;
+	int i = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, allow) {
+		if (cJSON_IsString(it) && !strcmp(it->valuestring, rule)) {
+			cJSON_DeleteItemFromArray(allow, i);
+			return;
+		}
+		i++;
+	}
+}
+
+void
+repl_cmd_permissions(struct repl *r, const char *arg)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	const char *ws = r->a->o.workspace;
+	cJSON *rules = policy_project_rules(ws, &err);
+	char *path = policy_projects_path();
+	const cJSON *it;
+	int n = 0;
+
+	if (!rules) {
+		buf_printf(&out, "cannot read the saved rules: %s", buf_str(&err));
+		repl_notice(r, ENT_ERROR, buf_str(&out));
+		goto out;
+	}
+	if (!strncmp(arg, "remove", 6) && (arg[6] == ' ' || !arg[6])) {
+		const char *what = arg + 6, *rule = NULL;
+		long k;
+		while (*what == ' ')
+			what++;
+		if (str_to_long(what, &k) && k >= 1 && k <= cJSON_GetArraySize(rules)) {
+			it = cJSON_GetArrayItem(rules, (int)k - 1);
+			rule = cJSON_IsString(it) ? it->valuestring : NULL;
+		} else if (*what) {
+			rule = what;
+		}
+		if (!rule) {
+			repl_notice(r, ENT_ERROR, "usage: /permissions remove N (or the rule)");
+			goto out;
+		}
+		if (policy_project_rule_remove(ws, rule, &err) != C_OK) {
+			buf_printf(&out, "not removed: %s", buf_str(&err));
+			repl_notice(r, ENT_ERROR, buf_str(&out));
+			goto out;
+		}
+		forget_live(r, rule);
+		buf_printf(&out, "removed %s: it asks again from now on", rule);
+		repl_notice(r, ENT_NOTICE, buf_str(&out));
+		goto out;
+	}
+	if (*arg) {
+		repl_notice(r, ENT_ERROR, "usage: /permissions, /permissions remove N");
+		goto out;
+	}
+	buf_printf(&out, "Saved for this project (%s):\n", ws);
+	cJSON_ArrayForEach(it, rules)
+		if (cJSON_IsString(it))
+			buf_printf(&out, "  %d. %s\n", ++n, it->valuestring);
+	if (!n)
+		buf_adds(&out, "  none (answer [p] in an approval to save one)\n");
+	else
+		buf_adds(&out, "/permissions remove N forgets one.\n");
+	buf_printf(&out, "Mode %s; stored in %s (your config, never the "
+		   "repository).", policy_mode_str(r->a->o.policy->mode),
+		   path ? path : "?");
+	repl_notice(r, ENT_INFO, buf_str(&out));
+out:
+	cJSON_Delete(rules);
+	free(path);
+	buf_free(&out);
+	buf_free(&err);
 }

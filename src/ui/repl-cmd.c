@@ -36,6 +36,7 @@ cmd_help(struct repl *r)
 	       "  /memory          what conch remembers about you and this project\n"
 	       "  /skills          the skills conch can use here\n"
 	       "  /resume [id]     list this project's sessions, or continue one\n"
+	       "  /permissions     rules saved for this project; remove N forgets one\n"
 	       "  /rewind [N]      restore the files (and the conversation) to before\n"
 	       "                   a turn\n"
 	       "  /exit            leave (also Ctrl-D on an empty prompt)\n"
@@ -325,6 +326,8 @@ repl_slash(struct repl *r, const char *line)
 		cmd_skills(r);
 	} else if (!strcmp(name, "/resume")) {
 		cmd_resume(r, arg);
+	} else if (!strcmp(name, "/permissions")) {
+		repl_cmd_permissions(r, arg);
 	} else if (!strcmp(name, "/rewind")) {
 		repl_rewind_cmd(r, arg); /* repl-rewind.c */
 	} else {

@@ -223,5 +223,7 @@ void repl_cancel(struct repl *r);
  * rows, and its keys. */
 void repl_dialog_draw(struct repl *r, int th, int W);
 void repl_dialog_key(struct repl *r, int key, bool is_char);
+/* /permissions [remove N|RULE]: the rules saved for this project. */
+void repl_cmd_permissions(struct repl *r, const char *arg);
 
 #endif

@@ -202,3 +202,57 @@ tm_wait misc "invalid x-api-key"
 [ "$(tm_screen misc | grep -c "invalid x-api-key")" = 1 ] || { tm_screen misc; fail "a 401 told twice"; }
 tm_keys misc C-d
 tm_exit_status misc >/dev/null
+
+# -- [p] always for this project: saved in the user's config, listed and
+# removed by /permissions; [u] runs one command outside the sandbox ------
+printf 'all:\n\t@echo made-it\ntest:\n\t@echo tested-it\n' > "$T/proj/Makefile"
+cat > "$T/perm.json" <<'JSON'
+{"turns": [
+ {"text": "Testing.", "tool_calls": [{"id": "m1", "name": "bash",
+   "args": {"command": "make test"}}]},
+ {"text": "first-done", "expect_result": "tested-it"},
+ {"text": "Again.", "tool_calls": [{"id": "m2", "name": "bash",
+   "args": {"command": "make test V=1"}}]},
+ {"text": "second-done", "expect_result": "tested-it"},
+ {"text": "Third.", "tool_calls": [{"id": "m3", "name": "bash",
+   "args": {"command": "make test"}}]},
+ {"text": "third-done", "expect_result": "tested-it"},
+ {"text": "Outside.", "tool_calls": [{"id": "u1", "name": "bash",
+   "args": {"command": "touch ../outside-marker"}}]},
+ {"text": "outside-done", "expect_result": "[exit 0]"}]}
+JSON
+tm_start perm "$T/perm.json" 100 30 "TM_ARGS='--mode ask'"
+tm_wait perm "/help for help"
+tm_literal perm "test it"
+tm_keys perm Enter
+tm_wait perm "[p] always for this project"
+tm_wait perm "bash(make test *)"
+tm_keys perm p
+tm_wait perm "first-done"
+grep -rq "make test \*" "$T/config" || fail "[p]: the rule is not in the user's config"
+grep -rq "make test" "$T/proj" --include='*.json' && fail "[p]: a rule was written into the repository"
+# the saved rule answers the next one without asking
+tm_literal perm "again"
+tm_keys perm Enter
+tm_wait perm "second-done"
+tm_literal perm "/permissions"
+tm_keys perm Enter
+tm_wait perm "1. bash(make test *)"
+tm_literal perm "/permissions remove 1"
+tm_keys perm Enter
+tm_wait perm "removed bash(make test *)"
+grep -rq "make test \*" "$T/config" && fail "/permissions remove: the rule is still saved"
+# removed: it asks again
+tm_literal perm "third"
+tm_keys perm Enter
+tm_wait perm "Allow bash?"
+tm_keys perm y
+tm_wait perm "third-done"
+tm_literal perm "outside"
+tm_keys perm Enter
+tm_wait perm "[u] once outside the sandbox"
+tm_keys perm u
+tm_wait perm "outside-done"
+[ -e "$T/outside-marker" ] || fail "[u]: the command did not run outside the sandbox"
+tm_keys perm C-d
+tm_exit_status perm >/dev/null
