@@ -18,6 +18,7 @@ endif
 E2E_TESTS = \
 	tests/e2e/cli.sh \
 	tests/e2e/headless.sh \
+	tests/e2e/sessions.sh \
 	tests/e2e/providers.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh

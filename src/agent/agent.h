@@ -56,6 +56,7 @@ struct agent {
 	struct agent_opts o;
 	struct conv conv;
 	struct session *session; /* may be NULL (no session log) */
+	struct session *owned;   /* the session agent_clear() opened; owned */
 	struct readset reads;
 	struct todo_list todos;
 	struct conv_usage usage; /* whole session */
@@ -90,6 +91,13 @@ void agent_free(struct agent *a);
 enum cerr agent_run(struct agent *a, const char *prompt,
 		    const struct agent_events *ev, struct agent_result *res);
 void agent_result_free(struct agent_result *res);
+
+/* /clear: the conversation, todos and read set start empty in a new
+ * session (its id is a->session->id afterwards).  The old session gets a
+ * {"type":"clear","next":ID} record and stays resumable as it was.  The
+ * agent owns the new session (agent_free closes it).  Without a session
+ * log only the context is cleared. */
+void agent_clear(struct agent *a);
 
 /* Restore todos saved in a session ("items" array). */
 void agent_set_todos(struct agent *a, const cJSON *items);

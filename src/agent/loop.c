@@ -46,7 +46,34 @@ agent_free(struct agent *a)
 	free(a->system);
 	free(a->tools);
 	prices_free(a->prices);
+	session_close(a->owned);
 	memset(a, 0, sizeof *a);
+}
+
+void
+agent_clear(struct agent *a)
+{
+	conv_free(&a->conv);
+	conv_init(&a->conv);
+	todo_list_free(&a->todos);
+	readset_free(&a->reads);
+	if (a->session) {
+		enum cerr e;
+		struct session *ns = session_create(a->o.cwd,
+			a->o.chain ? chain_label(a->o.chain) : NULL, &e);
+		cJSON *rec = cJSON_CreateObject();
+		if (ns)
+			cJSON_AddStringToObject(rec, "next", ns->id);
+		session_append(a->session, "clear", rec);
+		if (!ns) {
+			log_warn("cannot start a new session after /clear; this "
+				 "one goes on");
+			return;
+		}
+		if (a->owned == a->session)
+			session_close(a->owned);
+		a->session = a->owned = ns;
+	}
 }
 
 void
@@ -145,6 +172,21 @@ record_interrupt(struct agent *a, const char *where)
 	cJSON *rec = cJSON_CreateObject();
 	cJSON_AddStringToObject(rec, "during", where);
 	session_append(a->session, "interrupt", rec);
+}
+
+/* The task failed before the model answered at all: its prompt leaves
+ * the context (and, through a record, the resumed context) so that the
+ * user's retry does not send it twice. */
+static void
+drop_failed_prompt(struct agent *a)
+{
+	cJSON *rec;
+	if (!a->conv.n || a->conv.msgs[a->conv.n - 1].role != CONV_USER)
+		return;
+	conv_truncate(&a->conv, a->conv.n - 1);
+	rec = cJSON_CreateObject();
+	cJSON_AddNumberToObject(rec, "keep", (double)a->conv.n);
+	session_append(a->session, "turn_failed", rec);
 }
 
 /* Run the tool calls of `msg`; returns false when cancelled. */
@@ -275,6 +317,8 @@ agent_run(struct agent *a, const char *prompt, const struct agent_events *ev,
 		}
 		if (e) {
 			conv_msg_free(&msg);
+			if (res->turns == 0)
+				drop_failed_prompt(a);
 			res->err = e;
 			snprintf(res->errmsg, sizeof res->errmsg, "%s", perr.msg);
 			break;
