@@ -37,6 +37,8 @@ struct agent_events {
 	void (*todo)(void *ud, const struct todo_list *todos);
 	enum approval (*approve)(void *ud, const struct approval_req *req,
 				 char **reason);
+	/* A tool call was refused (policy, user, or no one to ask). */
+	void (*denied)(void *ud, const struct conv_block *call, const char *why);
 };
 
 struct agent_opts {
@@ -76,6 +78,12 @@ struct agent_result {
 	char errmsg[600];
 	int turns;           /* turns in this task */
 	int tool_calls;
+	int denials;         /* tool calls refused (policy, user, no one to ask) */
+	/* The task could not proceed because of denials: calls were refused
+	 * and either no call that writes or runs a command got through
+	 * though one was tried, or the model stopped right after a refused
+	 * batch.  Front ends report it as a failure (headless: exit 1). */
+	bool blocked;
 	struct conv_usage usage; /* this task */
 	bool usage_unknown;
 	struct cost_total cost;  /* this task */

@@ -189,10 +189,25 @@ drop_failed_prompt(struct agent *a)
 	session_append(a->session, "turn_failed", rec);
 }
 
+/* Per task: what the tool calls achieved, for agent_result.blocked. */
+struct tally {
+	int acting_tried;  /* calls of tools that write or run commands */
+	int acting_done;   /* ... of them that ran without error */
+	bool last_denied;  /* the latest batch held a refused call */
+};
+
+static bool
+acting_tool(const char *name)
+{
+	const struct tool *t = name ? tool_find(name) : NULL;
+	return t && (t->flags & (TOOL_WRITES | TOOL_RUNS_COMMANDS));
+}
+
 /* Run the tool calls of `msg`; returns false when cancelled. */
 static bool
 run_tools(struct agent *a, const struct conv_msg *msg,
-	  const struct agent_events *ev, struct agent_result *res)
+	  const struct agent_events *ev, struct agent_result *res,
+	  struct tally *tl)
 {
 	struct conv_msg results;
 	struct tool_ctx ctx;
@@ -213,6 +228,7 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 	ctx.cancel_fd = a->o.cancel_fd;
 
 	conv_msg_init(&results, CONV_USER);
+	tl->last_denied = false;
 	for (i = 0; i < msg->nblocks; i++) {
 		const struct conv_block *call = &msg->blocks[i];
 		struct buf out = BUF_INIT;
@@ -229,7 +245,19 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 		if (ev && ev->tool_start)
 			ev->tool_start(ev->ud, call);
 		t0 = clock_mono_ms();
-		tool_call(&ctx, call->name, call->args, &out, &is_error);
+		{
+			int before = ctx.denials;
+			tool_call(&ctx, call->name, call->args, &out, &is_error);
+			if (ctx.denials > before) {
+				tl->last_denied = true;
+				if (ev && ev->denied)
+					ev->denied(ev->ud, call, ctx.denied_why);
+			}
+			if (acting_tool(call->name)) {
+				tl->acting_tried++;
+				tl->acting_done += !is_error;
+			}
+		}
 		res->tool_calls++;
 		if (fd_ready(a->o.cancel_fd)) {
 			cancelled = true;
@@ -259,6 +287,8 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 	session_append_msg(a->session, &results);
 	conv_push(&a->conv, &results);
 	conv_msg_free(&results);
+	res->denials += ctx.denials;
+	free(ctx.denied_why);
 	return !cancelled;
 }
 
@@ -273,6 +303,7 @@ agent_run(struct agent *a, const char *prompt, const struct agent_events *ev,
 		.cancelled = r_cancelled, .cancel_fd = a->o.cancel_fd,
 	};
 	struct conv_msg *um;
+	struct tally tl = { 0, 0, false };
 	int turn;
 
 	memset(res, 0, sizeof *res);
@@ -350,7 +381,7 @@ agent_run(struct agent *a, const char *prompt, const struct agent_events *ev,
 				res->err = C_OK;
 				goto out;
 			}
-			if (!run_tools(a, last, ev, res)) {
+			if (!run_tools(a, last, ev, res, &tl)) {
 				record_interrupt(a, "tool");
 				res->err = C_ERR_CANCELLED;
 				snprintf(res->errmsg, sizeof res->errmsg, "interrupted");
@@ -365,6 +396,8 @@ agent_run(struct agent *a, const char *prompt, const struct agent_events *ev,
 			 a->o.max_turns);
 	}
 out:
+	res->blocked = res->denials > 0 &&
+		((tl.acting_tried > 0 && tl.acting_done == 0) || tl.last_denied);
 	res->is_error = res->err != C_OK;
 	if (!res->text) {
 		/* the last assistant text, if any, is still useful */

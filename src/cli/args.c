@@ -55,7 +55,8 @@ cli_usage(FILE *out)
 	      "\n"
 	      "Options:\n"
 	      "  -p, --prompt [TEXT]      run TEXT as a task (from stdin when TEXT is - or\n"
-	      "                           absent and stdin is not a terminal)\n"
+	      "                           absent and stdin is not a terminal); text piped\n"
+	      "                           on stdin beside TEXT is appended (1 MiB at most)\n"
 	      "      --output-format FMT  text (default), json, or stream-json\n"
 	      "      --max-turns N        stop after N model turns (default 50)\n"
 	      "  -C, --cwd DIR            work in DIR\n"
@@ -66,6 +67,7 @@ cli_usage(FILE *out)
 	      "  -r, --resume ID          continue session ID (see conch sessions)\n"
 	      "  -y, --yes                allow what would ask (headless)\n"
 	      "      --sandbox on|off     off runs commands unconfined (dangerous)\n"
+	      "      --no-reflect         skip the post-task reflection (skill writing)\n"
 	      "  -v, --verbose            show tool activity on stderr\n"
 	      "  -h, --help               show this help and exit\n"
 	      "  -V, --version            show the version and exit\n"
@@ -78,8 +80,9 @@ cli_usage(FILE *out)
 	      "  memory show|edit|clear|path   what conch remembers\n"
 	      "  skills list|show|new|edit|install|remove|validate|undo ...\n"
 	      "\n"
-	      "Exit status: 0 done, 1 task failed, 2 usage error, 3 config error,\n"
-	      "4 no provider reachable, 130 interrupted.  See conch(1).\n",
+	      "Exit status: 0 done, 1 task failed (or stopped by denials), 2 usage\n"
+	      "error, 3 config error, 4 no provider reachable, 5 input over its size\n"
+	      "cap, 130 interrupted.  See conch(1).\n",
 	      out);
 }
 

@@ -16,6 +16,7 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_CONFIG = 3,
 	EXIT_NO_PROVIDER = 4,
+	EXIT_INPUT_TOO_BIG = 5, /* stdin over its cap */
 	EXIT_INTERRUPTED = 130,
 };
 

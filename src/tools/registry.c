@@ -260,6 +260,14 @@ approval_details(struct tool_ctx *ctx, const struct tool *t,
 	return ok;
 }
 
+static void
+note_denial(struct tool_ctx *ctx, const char *why)
+{
+	ctx->denials++;
+	free(ctx->denied_why);
+	ctx->denied_why = xstrdup(why);
+}
+
 /* Ask the user through ctx->approve.  True when the call may run. */
 static bool
 ask_user(struct tool_ctx *ctx, const struct tool *t, const cJSON *args,
@@ -271,6 +279,9 @@ ask_user(struct tool_ctx *ctx, const struct tool *t, const cJSON *args,
 	bool run = false;
 
 	if (!ctx->approve) {
+		char *w = xasprintf("needs approval (%s) and no one can approve it", why);
+		note_denial(ctx, w);
+		free(w);
 		buf_printf(out, "%s needs approval (%s), but no one can approve "
 			   "it in this session. Tell the user; they can allow "
 			   "it by rerunning with %s or --yes.", t->name, why,
@@ -298,6 +309,7 @@ ask_user(struct tool_ctx *ctx, const struct tool *t, const cJSON *args,
 		break;
 	case APPROVE_DENY:
 	default:
+		note_denial(ctx, "the user denied it");
 		buf_printf(out, "The user denied this %s call.", t->name);
 		if (reason && *reason)
 			buf_printf(out, " Their reason: %s", reason);
@@ -395,6 +407,7 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 			buf_printf(out, "Permission denied: %s. This call cannot "
 				   "run in this session; do not retry it.",
 				   buf_str(&msg));
+			note_denial(ctx, buf_str(&msg));
 			goto out;
 		}
 		if (d == POLICY_ASK && !ask_user(ctx, t, args, buf_str(&msg), out))

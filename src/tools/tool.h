@@ -62,6 +62,11 @@ struct tool_ctx {
 				 char **reason);
 	void *ud;
 	int cancel_fd; /* readable when the user cancels; -1 if none */
+	/* Calls refused by the policy, by the user, or because no one could
+	 * approve them: tool_call adds one per refusal and sets denied_why
+	 * (caller frees) to the reason the model was given. */
+	int denials;
+	char *denied_why;
 };
 
 struct tool {
