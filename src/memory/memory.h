@@ -94,5 +94,8 @@ char *mem_snapshot(const struct mem_store *m);
 
 /* True when `text` looks like it holds a secret; *what names the kind. */
 bool mem_looks_secret(const char *text, const char **what);
+/* Append `text` to `out` with every span mem_looks_secret() would find
+ * replaced by "[redacted: KIND]"; returns the number replaced. */
+size_t mem_redact_secrets(const char *text, struct buf *out);
 
 #endif

@@ -1,4 +1,5 @@
 /* headless.c: conch -p: one task, then exit; text, json or stream-json. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,6 +252,18 @@ result_json(const struct agent *a, const struct agent_result *r, long ms)
 	return e;
 }
 
+static void
+release_stdout(void)
+{
+	int fd;
+	fflush(stdout);
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		close(fd);
+	}
+}
+
 int
 ui_headless(struct agent *a, const char *prompt, const struct ui_opts *o)
 {
@@ -292,8 +305,14 @@ ui_headless(struct agent *a, const char *prompt, const struct ui_opts *o)
 	} else {
 		emit(result_json(a, &r, clock_mono_ms() - t0));
 	}
-	if (o->format != OUT_STREAM_JSON) /* mind.h: after the answer */
+	if (o->format != OUT_STREAM_JSON) { /* mind.h: after the answer */
+		/* Off the critical path: the answer is out and stdout is
+		 * closed (pointed at /dev/null), so a reader of the pipe sees
+		 * EOF now, not after the reflection call.  Its notices go to
+		 * stderr. */
+		release_stdout();
 		agent_reflect(a, &r, &ev, true);
+	}
 	if (!r.is_error && r.denials)
 		fprintf(stderr, "conch: %d tool call%s denied%s\n", r.denials,
 			r.denials == 1 ? " was" : "s were",
