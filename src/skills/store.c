@@ -196,9 +196,12 @@ blob_put(const char *text, size_t n, char hash[17])
 	free(dir);
 }
 
+/* One history record.  `where` ("installed") and `trash` (a removed
+ * folder kept under the history dir) are NULL for user-skill writes. */
 static enum cerr
 history_append(const char *name, const char *action, const char *session,
-	       const char *old, const char *new_)
+	       const char *old, const char *new_, const char *where,
+	       const char *trash)
 {
 	char *dir = skills_history_dir(), *p = xasprintf("%s/history.jsonl", dir);
 	cJSON *r = cJSON_CreateObject();
@@ -220,6 +223,10 @@ history_append(const char *name, const char *action, const char *session,
 		cJSON_AddStringToObject(r, "new", new_);
 	else
 		cJSON_AddNullToObject(r, "new");
+	if (where)
+		cJSON_AddStringToObject(r, "where", where);
+	if (trash)
+		cJSON_AddStringToObject(r, "trash", trash);
 	line = jx_print(r);
 	{
 		char *l2 = xasprintf("%s\n", line);
@@ -266,7 +273,7 @@ write_user(const char *name, const char *text, const char *action,
 		buf_printf(msg, "cannot write %s: %s", path, strerror(errno));
 		goto out;
 	}
-	history_append(name, action, session, had ? oh : NULL, nh);
+	history_append(name, action, session, had ? oh : NULL, nh, NULL, NULL);
 	buf_printf(msg, "skill \"%s\" %s in %s", name,
 		   had ? "updated" : "written", path);
 out:
@@ -337,7 +344,18 @@ skills_write(const char *name, const char *text, const char *action,
 
 struct hist_ent {
 	char *old, *new_; /* NULL for none */
+	char *action, *where, *trash;
 };
+
+static void
+hist_ent_free(struct hist_ent *h)
+{
+	free(h->old);
+	free(h->new_);
+	free(h->action);
+	free(h->where);
+	free(h->trash);
+}
 
 /* The stack of writes of `name` not yet undone. */
 static size_t
@@ -356,15 +374,15 @@ history_stack(const char *name, struct hist_ent **out)
 			const char *nm = jx_str(r, "name"), *act = jx_str(r, "action");
 			if (nm && act && strcmp(nm, name) == 0) {
 				if (strcmp(act, "undo") == 0) {
-					if (n) {
-						n--;
-						free(v[n].old);
-						free(v[n].new_);
-					}
+					if (n)
+						hist_ent_free(&v[--n]);
 				} else {
 					v = xreallocarray(v, n + 1, sizeof *v);
 					v[n].old = xstrdup(jx_str(r, "old"));
 					v[n].new_ = xstrdup(jx_str(r, "new"));
+					v[n].action = xstrdup(act);
+					v[n].where = xstrdup(jx_str(r, "where"));
+					v[n].trash = xstrdup(jx_str(r, "trash"));
 					n++;
 				}
 			}
@@ -379,22 +397,48 @@ history_stack(const char *name, struct hist_ent **out)
 	return n;
 }
 
+/* Undo a removal: the folder comes back from the history's trash. */
+static enum cerr
+undo_remove(const char *name, const struct hist_ent *h, const char *hdir,
+	    struct buf *msg)
+{
+	char *base = h->where && !strcmp(h->where, "installed") ?
+		skills_installed_dir() : skills_user_dir();
+	char *dst = path_join(base, name), *src = path_join(hdir, h->trash);
+	enum cerr e = C_OK;
+	if (fs_exists(dst)) {
+		buf_printf(msg, "cannot restore skill \"%s\": %s exists again; "
+			   "remove it first", name, dst);
+		e = C_ERR_EXISTS;
+	} else if (!fs_is_dir(src)) {
+		buf_printf(msg, "the removed copy of \"%s\" is missing (%s)", name, src);
+		e = C_ERR_NOTFOUND;
+	} else if (fs_mkdir_p(base, 0755) || rename(src, dst) < 0) {
+		buf_printf(msg, "cannot move %s back to %s: %s", src, dst,
+			   strerror(errno));
+		e = C_ERR_IO;
+	} else {
+		buf_printf(msg, "skill \"%s\" restored to %s (its removal undone)",
+			   name, dst);
+	}
+	free(src);
+	free(dst);
+	free(base);
+	return e;
+}
+
 enum cerr
 skills_undo(const char *name, struct buf *msg)
 {
-	struct hist_ent *v = NULL;
+	struct hist_ent *v = NULL, *top;
 	size_t n, i;
-	char *udir = skills_user_dir(), *sdir = path_join(udir, name);
-	char *path = path_join(sdir, "SKILL.md"), *hdir = skills_history_dir();
+	char *udir = NULL, *sdir = NULL, *path = NULL, *hdir = skills_history_dir();
 	enum cerr e = C_OK;
 	int fd;
 
 	if (!skill_name_valid(name)) {
 		buf_printf(msg, "\"%s\" is not a valid skill name", name);
 		free(hdir);
-		free(path);
-		free(sdir);
-		free(udir);
 		return C_ERR_INVAL;
 	}
 	fd = history_lock();
@@ -404,14 +448,21 @@ skills_undo(const char *name, struct buf *msg)
 		e = C_ERR_NOTFOUND;
 		goto out;
 	}
-	if (!v[n - 1].old) {
+	top = &v[n - 1];
+	udir = top->where && !strcmp(top->where, "installed") ?
+		skills_installed_dir() : skills_user_dir();
+	sdir = path_join(udir, name);
+	path = path_join(sdir, "SKILL.md");
+	if (top->action && !strcmp(top->action, "remove") && top->trash) {
+		e = undo_remove(name, top, hdir, msg);
+	} else if (!top->old) {
 		e = skills_rm_tree(sdir);
 		if (!e)
 			buf_printf(msg, "skill \"%s\": removed the user copy that the "
 				   "last write created", name);
 	} else {
 		struct buf b = BUF_INIT;
-		char *bp = xasprintf("%s/blobs/%s.md", hdir, v[n - 1].old);
+		char *bp = xasprintf("%s/blobs/%s.md", hdir, top->old);
 		e = fs_read_file(bp, SKILL_FILE_MAX, &b);
 		if (e)
 			buf_printf(msg, "the previous version of \"%s\" is missing (%s)",
@@ -426,19 +477,57 @@ skills_undo(const char *name, struct buf *msg)
 		free(bp);
 	}
 	if (!e)
-		history_append(name, "undo", NULL, v[n - 1].new_, v[n - 1].old);
+		history_append(name, "undo", NULL, top->new_, top->old, NULL, NULL);
 out:
 	if (fd >= 0)
 		close(fd);
-	for (i = 0; i < n; i++) {
-		free(v[i].old);
-		free(v[i].new_);
-	}
+	for (i = 0; i < n; i++)
+		hist_ent_free(&v[i]);
 	free(v);
 	free(hdir);
 	free(path);
 	free(sdir);
 	free(udir);
+	return e;
+}
+
+enum cerr
+skills_write_installed(const char *name, const char *text, struct buf *msg)
+{
+	char *idir = skills_installed_dir(), *path;
+	struct buf old = BUF_INIT;
+	char oh[17], nh[17];
+	enum cerr e;
+	int fd;
+
+	path = xasprintf("%s/%s/SKILL.md", idir, name);
+	if ((e = validate_text(name, text, msg)))
+		goto out_nolock;
+	fd = history_lock();
+	if ((e = fs_read_file(path, SKILL_FILE_MAX, &old))) {
+		buf_printf(msg, "no installed skill \"%s\" (%s)", name, path);
+		goto out;
+	}
+	blob_put(old.p ? old.p : "", old.len, oh);
+	blob_put(text, strlen(text), nh);
+	if (!strcmp(oh, nh)) {
+		buf_printf(msg, "skill \"%s\" is unchanged", name);
+		goto out;
+	}
+	if ((e = fs_write_atomic(path, text, strlen(text), 0644))) {
+		buf_printf(msg, "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	history_append(name, "edit", NULL, oh, nh, "installed", NULL);
+	buf_printf(msg, "skill \"%s\" updated in %s (undo: conch skills undo %s)",
+		   name, path, name);
+out:
+	if (fd >= 0)
+		close(fd);
+out_nolock:
+	buf_free(&old);
+	free(path);
+	free(idir);
 	return e;
 }
 
@@ -718,7 +807,8 @@ collect(const char *root, struct cand **out, size_t *nout, struct buf *msg)
 	*nout = n;
 	if (!e && n == 0)
 		return collect_wrapped(root, out, nout, msg);
-	return e;
+	/* the invalid ones are reported; the valid ones go on */
+	return n ? C_OK : e;
 }
 
 static void
@@ -732,59 +822,94 @@ cands_free(struct cand *v, size_t n)
 	free(v);
 }
 
+/* Copy candidate `c` into `idir`, replacing an installed one. */
 static enum cerr
-install_from(const char *root, bool force, struct buf *msg)
+install_one(const struct cand *c, const char *idir, struct buf *msg,
+	    struct buf *errs)
+{
+	char *dst = path_join(idir, c->name);
+	char *tmp = xasprintf("%s/.tmp-%s-%ld", idir, c->name, (long)getpid());
+	char *old = xasprintf("%s/.old-%s-%ld", idir, c->name, (long)getpid());
+	enum cerr e;
+	skills_rm_tree(tmp);
+	if (!(e = skills_copy_tree(c->dir, tmp, errs))) {
+		bool had = fs_exists(dst);
+		if (had && rename(dst, old) < 0)
+			e = C_ERR_IO;
+		else if (rename(tmp, dst) < 0) {
+			e = C_ERR_IO;
+			if (had)
+				rename(old, dst);
+		}
+		if (!e) {
+			skills_rm_tree(old);
+			buf_printf(msg, "installed %s -> %s\n", c->name, dst);
+		} else {
+			buf_printf(errs, "skipped %s: cannot move it into %s\n",
+				   c->name, idir);
+		}
+	}
+	skills_rm_tree(tmp);
+	free(old);
+	free(tmp);
+	free(dst);
+	return e;
+}
+
+/* Every valid candidate is installed; an invalid one (bad SKILL.md, a
+ * link inside, a name taken twice, or already installed without
+ * `force`) is reported in `errs` and skipped.  --force replaces an
+ * installed skill; it never waives validation. */
+static enum cerr
+install_from(const char *root, bool force, struct buf *msg, struct buf *errs)
 {
 	struct cand *v = NULL;
-	size_t n = 0, i, j;
+	size_t n = 0, i, j, done = 0, skipped = 0;
 	char *idir = skills_installed_dir();
-	enum cerr e;
+	enum cerr e, first = C_OK;
+	size_t before = errs->len;
 
-	if ((e = collect(root, &v, &n, msg)))
+	if ((e = collect(root, &v, &n, errs)))
 		goto out;
+	/* lines collect() wrote name skills it could not read */
+	for (i = before; i < errs->len; i++)
+		skipped += errs->p[i] == '\n';
+	fs_mkdir_p(idir, 0755);
 	for (i = 0; i < n; i++) {
 		char *dst = path_join(idir, v[i].name);
-		for (j = 0; j < i; j++)
-			if (strcmp(v[i].name, v[j].name) == 0) {
-				buf_printf(msg, "two skills named \"%s\"\n", v[i].name);
+		e = C_OK;
+		for (j = 0; j < n && !e; j++)
+			if (j != i && strcmp(v[i].name, v[j].name) == 0) {
+				buf_printf(errs, "skipped %s: two skills named \"%s\" "
+					   "(%s and %s)\n", v[i].dir, v[i].name,
+					   v[i].dir, v[j].dir);
 				e = C_ERR_INVAL;
 			}
-		if (fs_exists(dst) && !force) {
-			buf_printf(msg, "skill \"%s\" is already installed (%s); use "
+		if (!e && fs_exists(dst) && !force) {
+			buf_printf(errs, "skipped %s: already installed (%s); use "
 				   "--force to replace it\n", v[i].name, dst);
 			e = C_ERR_EXISTS;
 		}
-		free(dst);
 		if (!e)
-			e = check_tree(v[i].dir, msg, 0);
-	}
-	if (e)
-		goto out;
-	fs_mkdir_p(idir, 0755);
-	for (i = 0; i < n && !e; i++) {
-		char *dst = path_join(idir, v[i].name);
-		char *tmp = xasprintf("%s/.tmp-%s-%ld", idir, v[i].name, (long)getpid());
-		char *old = xasprintf("%s/.old-%s-%ld", idir, v[i].name, (long)getpid());
-		skills_rm_tree(tmp);
-		if (!(e = skills_copy_tree(v[i].dir, tmp, msg))) {
-			bool had = fs_exists(dst);
-			if (had && rename(dst, old) < 0)
-				e = C_ERR_IO;
-			else if (rename(tmp, dst) < 0) {
-				e = C_ERR_IO;
-				if (had)
-					rename(old, dst);
-			}
-			if (!e) {
-				skills_rm_tree(old);
-				buf_printf(msg, "installed %s -> %s\n", v[i].name, dst);
-			}
-		}
-		skills_rm_tree(tmp);
-		free(old);
-		free(tmp);
+			e = check_tree(v[i].dir, errs, 0);
+		if (!e)
+			e = install_one(&v[i], idir, msg, errs);
 		free(dst);
+		if (e) {
+			skipped++;
+			if (!first)
+				first = e;
+		} else {
+			done++;
+		}
 	}
+	if (!done)
+		e = first ? first : C_ERR_NOTFOUND;
+	else
+		e = C_OK;
+	if (done && skipped)
+		buf_printf(msg, "installed %zu skill%s; %zu skipped (see above)\n",
+			   done, done == 1 ? "" : "s", skipped);
 out:
 	cands_free(v, n);
 	free(idir);
@@ -792,15 +917,18 @@ out:
 }
 
 enum cerr
-skills_install(const char *source, bool force, struct buf *msg)
+skills_install(const char *source, bool force, struct buf *msg,
+	       struct buf *errs)
 {
 	bool zip = str_suffix(source, ".zip");
 	bool tgz = str_suffix(source, ".tar.gz") || str_suffix(source, ".tgz");
 	char *data, *tmpl, *abs;
 	enum cerr e;
 
+	if (!errs)
+		errs = msg;
 	if (fs_is_dir(source))
-		return install_from(source, force, msg);
+		return install_from(source, force, msg, errs);
 	if (!zip && !tgz) {
 		buf_printf(msg, "%s is neither a folder nor a .tar.gz/.tgz/.zip file\n",
 			   source);
@@ -837,7 +965,7 @@ skills_install(const char *source, bool force, struct buf *msg)
 		if (e)
 			goto out_rm;
 	}
-	e = install_from(tmpl, force, msg);
+	e = install_from(tmpl, force, msg, errs);
 out_rm:
 	skills_rm_tree(tmpl);
 out:
@@ -847,10 +975,52 @@ out:
 	return e;
 }
 
+/* Move the folder `p` of skill `name` to the history's trash and record
+ * it, so that `conch skills undo NAME` brings it back. */
+static enum cerr
+remove_recorded(const char *name, const char *p, const char *where,
+		struct buf *msg)
+{
+	char *hdir = skills_history_dir(), *tdir = path_join(hdir, "trash");
+	char *rel = xasprintf("trash/%s-%ld-%ld", name, (long)time(NULL),
+			      (long)getpid());
+	char *dst = path_join(hdir, rel), *sk = path_join(p, "SKILL.md");
+	struct buf b = BUF_INIT;
+	char oh[17];
+	bool had;
+	enum cerr e = C_OK;
+	int fd = history_lock();
+
+	had = fs_read_file(sk, SKILL_FILE_MAX, &b) == C_OK;
+	if (had)
+		blob_put(b.p ? b.p : "", b.len, oh);
+	if (fs_mkdir_p(tdir, 0700) || rename(p, dst) < 0) {
+		/* another filesystem: copy, then delete */
+		skills_rm_tree(dst);
+		if ((e = skills_copy_tree(p, dst, msg)) || (e = skills_rm_tree(p))) {
+			buf_printf(msg, "could not remove %s\n", p);
+			goto out;
+		}
+	}
+	history_append(name, "remove", NULL, had ? oh : NULL, NULL, where, rel);
+	buf_printf(msg, "removed %s (undo: conch skills undo %s)\n", p, name);
+out:
+	if (fd >= 0)
+		close(fd);
+	buf_free(&b);
+	free(sk);
+	free(dst);
+	free(rel);
+	free(tdir);
+	free(hdir);
+	return e;
+}
+
 enum cerr
 skills_remove(const char *name, struct buf *msg)
 {
 	char *dirs[2] = { skills_user_dir(), skills_installed_dir() };
+	static const char *const where[2] = { NULL, "installed" };
 	enum cerr e = C_ERR_NOTFOUND;
 	size_t i;
 	if (!skill_name_valid(name)) {
@@ -861,8 +1031,7 @@ skills_remove(const char *name, struct buf *msg)
 	for (i = 0; i < 2; i++) {
 		char *p = path_join(dirs[i], name);
 		if (fs_is_dir(p)) {
-			e = skills_rm_tree(p);
-			buf_printf(msg, "%s %s\n", e ? "could not remove" : "removed", p);
+			e = remove_recorded(name, p, where[i], msg);
 			free(p);
 			goto out;
 		}
