@@ -81,4 +81,23 @@ expect_eq "env tool rc" "$RC" 0
 expect_contains "child env has PATH" "$OUT" "PATH="
 expect_not_contains "key not in child env" "$OUT" "$KEY"
 
+# 6. One connection per endpoint across turns: a three-turn task (two
+# tool calls, then the answer) over a keep-alive server needs one TCP
+# connect, not three
+cat > "$T/s6.json" <<JSON
+{"dir": "$FIX", "keep_alive": true, "responses": [
+  {"file": "anth-tool-ls.sse"}, {"file": "anth-tool-ls.sse"}, {"file": "anth-text.sse"}
+]}
+JSON
+: > "$T/req.log"
+start_server "$T/s6.json"
+ANTHROPIC_API_KEY="$KEY" ANTHROPIC_BASE_URL="$BASE" run_conch -p "list twice" \
+	-m anthropic/claude-sonnet-4-5 --mode auto --no-reflect
+stop_server
+expect_eq "keep-alive task rc" "$RC" 0
+expect_eq "keep-alive: three requests" "$(wc -l < "$T/req.log" | tr -d ' ')" "3"
+expect_eq "keep-alive: one connection" "$(/usr/bin/python3 -c "
+import json
+print(len({json.loads(l)['conn'] for l in open('$T/req.log')}))")" "1"
+
 finish
