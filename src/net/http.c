@@ -16,10 +16,12 @@
 #define HTTP_TICK_MS 20
 #define HTTP_DONE_DRAIN_MS 200
 
+/* The multi handle holds libcurl's connection cache; each request gets a
+ * fresh easy handle (per-transfer state such as the retry count must not
+ * carry over) and leaves its connection in that cache when done. */
 struct http_conn {
 	pthread_mutex_t mu;
 	CURLM *multi; /* NULL until the first request */
-	CURL *easy;
 	long connects;
 };
 
@@ -37,8 +39,6 @@ http_conn_free(struct http_conn *c)
 {
 	if (!c)
 		return;
-	if (c->easy)
-		curl_easy_cleanup(c->easy);
 	if (c->multi)
 		curl_multi_cleanup(c->multi);
 	pthread_mutex_destroy(&c->mu);
@@ -266,10 +266,8 @@ http_post(const struct http_request *rq, struct http_response *rs)
 		kept = rq->conn;
 		if (!kept->multi)
 			kept->multi = curl_multi_init();
-		if (!kept->easy)
-			kept->easy = curl_easy_init();
 		multi = kept->multi;
-		easy = kept->easy;
+		easy = curl_easy_init();
 	} else {
 		easy = curl_easy_init();
 		multi = curl_multi_init();
@@ -350,21 +348,12 @@ http_post(const struct http_request *rq, struct http_response *rs)
 	/* the connection stays in the multi handle's cache when kept */
 	curl_multi_remove_handle(multi, easy);
 out:
-	if (kept) {
-		/* nothing of this request may be reached from the kept handle */
-		if (easy) {
-			curl_easy_setopt(easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
-			curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, (char *)NULL);
-			curl_easy_setopt(easy, CURLOPT_POSTFIELDS, (char *)NULL);
-		}
-		pthread_mutex_unlock(&kept->mu);
-		curl_slist_free_all(hdrs);
-		return e;
-	}
 	curl_slist_free_all(hdrs);
 	if (easy)
 		curl_easy_cleanup(easy);
-	if (multi)
+	if (kept)
+		pthread_mutex_unlock(&kept->mu);
+	else if (multi)
 		curl_multi_cleanup(multi);
 	return e;
 }

@@ -18,11 +18,10 @@
 #include "util/buf.h"
 #include "util/err.h"
 
-/* A kept connection to one endpoint: libcurl's multi and easy handles
- * live on between requests, so their connection cache (keep-alive, one
- * HTTP/2 connection where the server offers h2) and TLS session cache
- * carry over and a turn after the first costs no TCP connect and no TLS
- * handshake.  One per provider (endpoint).  A request made while another
+/* A kept connection to one endpoint: libcurl's multi handle lives on
+ * between requests, so its connection cache (keep-alive, one HTTP/2
+ * connection where the server offers h2) carries over and a turn after
+ * the first costs no TCP connect and no TLS handshake.  One per provider (endpoint).  A request made while another
  * thread holds it falls back to a one-shot connection.  Creating one does
  * not load libcurl. */
 struct http_conn;
