@@ -25,13 +25,16 @@ cat > "$T/s1.json" <<JSON
 ]}
 JSON
 start_server "$T/s1.json"
-ANTHROPIC_API_KEY="$KEY" ANTHROPIC_BASE_URL="$BASE" run_conch -p "say hello" \
+# (without CONCH_PKGDATADIR, as when run from the build tree: the price
+# table beside the sources is found)
+ANTHROPIC_API_KEY="$KEY" ANTHROPIC_BASE_URL="$BASE" CONCH_PKGDATADIR= run_conch -p "say hello" \
 	-m anthropic/claude-sonnet-4-5 --output-format json --no-reflect
 stop_server
 expect_eq "anthropic rc" "$RC" 0
 expect_eq "anthropic answer" "$(json_get "$OUT" "j['result']")" "Hello, wörld! ✓"
 expect_eq "answered_by" "$(json_get "$OUT" "j['answered_by']")" "anthropic/claude-sonnet-4-5"
 expect_eq "usage input" "$(json_get "$OUT" "j['usage']['input_tokens']")" "25"
+expect_eq "cost priced" "$(json_get "$OUT" "j['cost_usd'] is not None")" "True"
 expect_eq "two requests (one retry)" "$(wc -l < "$T/req.log" | tr -d ' ')" "2"
 expect_contains "request path" "$(head -1 "$T/req.log")" '"/v1/messages"'
 
