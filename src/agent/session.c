@@ -21,19 +21,20 @@
 static char *
 header_cwd(const char *path)
 {
-	struct buf b = BUF_INIT;
-	char *cwd = NULL, *nl;
+	char line[8192], *cwd = NULL;
+	FILE *f = fopen(path, "re");
 	cJSON *rec;
-	if (fs_read_file(path, (size_t)1 << 30, &b) != C_OK)
-		goto out;
-	nl = memchr(b.p, '\n', b.len);
-	rec = jx_parse(b.p, nl ? (size_t)(nl - b.p) : b.len, NULL, NULL);
-	if (rec && jx_str(rec, "type") && !strcmp(jx_str(rec, "type"), "session") &&
-	    jx_str(rec, "cwd"))
-		cwd = xstrdup(jx_str(rec, "cwd"));
-	cJSON_Delete(rec);
-out:
-	buf_free(&b);
+	if (!f)
+		return NULL;
+	/* only the first line: the header is short, the log may be large */
+	if (fgets(line, sizeof line, f)) {
+		rec = jx_parse(line, strcspn(line, "\n"), NULL, NULL);
+		if (rec && jx_str(rec, "type") &&
+		    !strcmp(jx_str(rec, "type"), "session") && jx_str(rec, "cwd"))
+			cwd = xstrdup(jx_str(rec, "cwd"));
+		cJSON_Delete(rec);
+	}
+	fclose(f);
 	return cwd;
 }
 
