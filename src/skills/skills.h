@@ -134,6 +134,10 @@ void skills_hash(const char *s, size_t n, char out[17]);
 /* Copy the tree `src` to `dst` (must not exist); symlinks and special
  * files are refused. */
 enum cerr skills_copy_tree(const char *src, const char *dst, struct buf *msg);
+/* C_OK when the tree `src` holds only plain files and folders (no links,
+ * no special files, at most 16 levels deep); otherwise C_ERR_PERM with
+ * the reason in `msg`.  `depth` is 0 for the top. */
+enum cerr skills_check_tree(const char *src, struct buf *msg, int depth);
 /* Remove a tree (no symlinks followed). */
 enum cerr skills_rm_tree(const char *path);
 
