@@ -288,7 +288,6 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 	conv_push(&a->conv, &results);
 	conv_msg_free(&results);
 	res->denials += ctx.denials;
-	free(ctx.denied_why);
 	return !cancelled;
 }
 

@@ -75,7 +75,6 @@ tool_exec(struct cli_ctx *c, int argc, char **argv)
 	if (out.len && out.p[out.len - 1] != '\n')
 		fputc('\n', stdout);
 	buf_free(&out);
-	free(ctx.denied_why);
 	readset_free(&reads);
 	todo_list_free(&todos);
 	policy_free(&pol);

@@ -1,6 +1,7 @@
 /* registry.c: the tool table, the per-session state tools share (files
  * read, the plan), and tool_call(): parse, validate, ask the policy (and
  * the user), execute. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -264,8 +265,7 @@ static void
 note_denial(struct tool_ctx *ctx, const char *why)
 {
 	ctx->denials++;
-	free(ctx->denied_why);
-	ctx->denied_why = xstrdup(why);
+	snprintf(ctx->denied_why, sizeof ctx->denied_why, "%s", why);
 }
 
 /* Ask the user through ctx->approve.  True when the call may run. */

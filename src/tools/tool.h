@@ -63,10 +63,10 @@ struct tool_ctx {
 	void *ud;
 	int cancel_fd; /* readable when the user cancels; -1 if none */
 	/* Calls refused by the policy, by the user, or because no one could
-	 * approve them: tool_call adds one per refusal and sets denied_why
-	 * (caller frees) to the reason the model was given. */
+	 * approve them: tool_call adds one per refusal and sets denied_why to
+	 * the reason (cut to fit). */
 	int denials;
-	char *denied_why;
+	char denied_why[256];
 };
 
 struct tool {
