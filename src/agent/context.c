@@ -10,6 +10,7 @@
 #include "agent/agent.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/sensitive.h"
 #include "util/xalloc.h"
 
 #define PROMPT_MAX (256u << 10)
@@ -81,10 +82,12 @@ fill(struct buf *out, const char *tpl, const char *const kv[][2], size_t nkv)
 static void
 add_agents_file(struct buf *out, const char *dir, const char *workspace)
 {
-	static const char *const names[] = { "AGENTS.md", "CLAUDE.md" };
+	/* the instruction files the sandbox and the write tools protect
+	 * (util/sensitive.c), in order of preference */
+	const char *const *names = sensitive_instruction_files();
 	struct buf f = BUF_INIT;
 	size_t i;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; names[i]; i++) {
 		char *p = path_join(dir, names[i]);
 		buf_reset(&f);
 		if (fs_read_file(p, AGENTS_MAX, &f) == C_OK) {

@@ -12,6 +12,7 @@
 #include "memory/memory.h"
 #include "util/fsutil.h"
 #include "util/jsonx.h"
+#include "util/sensitive.h"
 #include "util/log.h"
 #include "util/str.h"
 #include "util/xalloc.h"
@@ -215,7 +216,7 @@ reflection_input(const struct agent *a, const struct skill_index *idx)
 	size_t i;
 	buf_adds(&o, "# The task that just ended\n");
 	mind_digest(&a->conv, task_start(&a->conv), a->conv.n, DIGEST_MAX, &d);
-	mem_redact_secrets(buf_str(&d), &o);
+	sensitive_text_redact(buf_str(&d), &o);
 	buf_free(&d);
 	buf_adds(&o, "\n# Current skills\n\n");
 	if (!idx->n)
@@ -326,7 +327,7 @@ agent_reflect(struct agent *a, const struct agent_result *task,
 			      "\"name\":...,\"old\":...,\"new\":...}.");
 	input = reflection_input(a, &idx);
 	rec = cJSON_CreateObject();
-	if (mem_looks_secret(input, NULL)) { /* redaction missed one: send nothing */
+	if (sensitive_text_secret(input, NULL)) { /* redaction missed one: send nothing */
 		conv_msg_init(&msg, CONV_ASSISTANT);
 		cJSON_AddStringToObject(rec, "skipped", "the digest still held a secret");
 		goto out;

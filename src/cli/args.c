@@ -75,7 +75,7 @@ cli_usage(FILE *out)
 	      "Commands:\n"
 	      "  sessions                 list this project's sessions\n"
 	      "  tool NAME JSON           run one tool as the agent would\n"
-	      "  model info|tokenize|run|chat FILE ...   the built-in GGUF runtime\n"
+	      "  model info|tokenize|run|chat|bench FILE ...   the built-in GGUF runtime\n"
 	      "  sandbox doctor           show what the sandbox can enforce here\n"
 	      "  memory show|edit|clear|path   what conch remembers\n"
 	      "  skills list|show|new|edit|install|remove|validate|undo ...\n"

@@ -11,6 +11,7 @@
 #include "cli/cmd-mind.h"
 #include "memory/memory.h"
 #include "util/fsutil.h"
+#include "util/sensitive.h"
 #include "util/xalloc.h"
 
 int
@@ -125,7 +126,7 @@ edit(const struct mem_store *m, const char *which)
 			fprintf(stderr, "conch: warning: %s holds %zu of its %zu "
 				"characters; the agent cannot add to it until it is "
 				"shorter\n", path, mem_chars(buf_str(&b)), mem_budget(m, t));
-		if (mem_looks_secret(buf_str(&b), &what))
+		if (sensitive_text_secret(buf_str(&b), &what))
 			fprintf(stderr, "conch: warning: %s looks like it holds %s; "
 				"it is sent to the model with every session\n", path, what);
 	}

@@ -23,9 +23,10 @@
 	"       conch model tokenize FILE [--no-bos] [--no-special] (TEXT | --file F)\n" \
 	"       conch model run FILE -p TEXT [-n N] [--temp T] [--seed S] [--top-k K]\n" \
 	"                       [--top-p P] [--min-p P] [--repeat-penalty R] [--ctx N] [-t N]\n" \
-	"                       [--ids] [-v]\n" \
+	"                       [--kv f16|f32] [--ids] [-v]\n" \
 	"       conch model chat FILE [--template NAME] [--system TEXT] [-n N] [--temp T] [--seed S]\n" \
-	"                       [--ctx N] [-t N]   (NAME: " TEMPLATE_NAMES ")\n"
+	"                       [--ctx N] [-t N] [--kv f16|f32]   (NAME: " TEMPLATE_NAMES ")\n" \
+	"       conch model bench FILE [-p N] [-n N] [-t N] [-r REPS]\n"
 
 #define TEMPLATE_NAMES "chatml, llama3, mistral, gemma, phi3"
 
@@ -39,7 +40,7 @@ struct opts {
 	long n_predict;
 	long n_ctx;
 	long n_threads;
-	bool no_bos, no_special, ids, verbose, have_prompt;
+	bool no_bos, no_special, ids, verbose, have_prompt, kv_f32;
 	struct llm_sampler_params sp;
 	const char *positional;
 };
@@ -127,6 +128,10 @@ parse_opts(int argc, char **argv, int start, struct opts *o)
 		} else if (strcmp(a, "--threads") == 0 || strcmp(a, "-t") == 0) {
 			if (!num_long(v, 1, 64, &o->n_threads))
 				return usage("--threads needs a count (1-64)");
+		} else if (strcmp(a, "--kv") == 0) {
+			if (!v || (strcmp(v, "f16") != 0 && strcmp(v, "f32") != 0))
+				return usage("--kv needs f16 or f32");
+			o->kv_f32 = strcmp(v, "f32") == 0;
 		} else if (strcmp(a, "--ctx") == 0 || strcmp(a, "-c") == 0) {
 			if (!num_long(v, 1, 1L << 24, &o->n_ctx))
 				return usage("--ctx needs a token count");
@@ -426,6 +431,10 @@ cmd_run(struct opts *o)
 	}
 	if (o->n_threads > 0)
 		llm_ctx_set_threads(c, (int)o->n_threads);
+	if (o->kv_f32 && llm_ctx_set_reference(c, true) != C_OK) {
+		fprintf(stderr, "conch model: out of memory for an F32 KV cache\n");
+		goto out;
+	}
 	if (t.n > llm_ctx_size(c)) {
 		fprintf(stderr, "conch model: the prompt has %zu tokens, the context %u\n", t.n,
 			llm_ctx_size(c));
@@ -573,6 +582,10 @@ cmd_chat(struct opts *o)
 	}
 	if (o->n_threads > 0)
 		llm_ctx_set_threads(c, (int)o->n_threads);
+	if (o->kv_f32 && llm_ctx_set_reference(c, true) != C_OK) {
+		fprintf(stderr, "conch model: out of memory for an F32 KV cache\n");
+		goto out;
+	}
 	llm_sampler_init(&s, &o->sp);
 	if (o->system)
 		hist_add(&h, "system", xstrdup(o->system));
@@ -624,6 +637,8 @@ cmd_model_main(int argc, char **argv, const char *cfg_template)
 		fputs(USAGE, stdout);
 		return 0;
 	}
+	if (strcmp(sub, "bench") == 0)
+		return cmd_model_bench(argc, argv);
 	if (argc < 3)
 		return usage("missing FILE");
 	o.file = argv[2];

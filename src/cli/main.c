@@ -97,6 +97,27 @@ setup_dirs(struct cli_ctx *c)
 	return 0;
 }
 
+/* What killed conch processes left behind (their PID is in the name):
+ * sandbox temp dirs and bash output files in TMPDIR, half-copied skill
+ * installs, and skills-edit files (kept a day: a failed edit keeps the
+ * user's text there on purpose). */
+static void
+sweep_leftovers(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *data = xdg_dir("data"), *inst = path_join(data, "installed-skills");
+
+	if (!tmp || tmp[0] != '/')
+		tmp = "/tmp";
+	fs_sweep_stale(tmp, "conch-sb-", 60);
+	fs_sweep_stale(tmp, "conch-bash-", 60);
+	fs_sweep_stale(inst, ".tmp-", 60);
+	fs_sweep_stale(inst, ".old-", 60);
+	fs_sweep_stale(data, "edit-", 86400);
+	free(inst);
+	free(data);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -125,6 +146,7 @@ main(int argc, char **argv)
 	c.cfg = &cfg;
 	if ((rc = setup_dirs(&c)))
 		goto out_cfg;
+	sweep_leftovers();
 	if (o.cmd) {
 		for (i = 0; cmd_table[i]; i++) {
 			if (strcmp(cmd_table[i]->name, o.cmd) == 0) {

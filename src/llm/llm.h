@@ -77,9 +77,23 @@ void llm_ctx_truncate(struct llm_ctx *c, uint32_t pos);
 /* How many leading tokens of toks[0..n) are already in the cache. */
 uint32_t llm_ctx_common_prefix(const struct llm_ctx *c, const int32_t *toks, size_t n);
 
-/* Threads for the matrix products (default: the online CPUs, at most 8).
+/* Prompt tokens per forward pass: a batch goes through each layer's
+ * matrix products together (default and most: 512, or the context size).
+ * A cancel keeps the batches done before it.  Results do not depend on
+ * the batch size. */
+void llm_ctx_set_batch(struct llm_ctx *c, uint32_t n);
+
+/* Threads of the context's pool, used by every operation of a forward
+ * pass (default: the online CPUs, at most 8; at most 16).
  * Results do not depend on the count. */
 void llm_ctx_set_threads(struct llm_ctx *c, int n);
+
+/* Switch the context to the reference paths (on) or back: an F32 KV
+ * cache (twice the memory of the default F16 one), the two-pass softmax
+ * attention, element-wise operations on the calling thread.  For tests
+ * that compare the fast paths with it.  Empties the cache.  C_ERR_NOMEM
+ * leaves the context as it was. */
+enum cerr llm_ctx_set_reference(struct llm_ctx *c, bool on);
 
 /* Called before each layer of each batch during eval; returning true
  * stops the eval with C_ERR_CANCELLED (batches already evaluated stay
@@ -87,7 +101,8 @@ void llm_ctx_set_threads(struct llm_ctx *c, int n);
 void llm_ctx_set_abort(struct llm_ctx *c, bool (*abort)(void *ud), void *ud);
 
 /* Run toks[0..n) (n >= 1) through the model at the next positions (in
- * batches of up to 16: each weight row is read once per batch).  On
+ * batches of llm_ctx_set_batch tokens: each weight row is read once
+ * per batch).  On
  * success *logits (if not NULL) points to n_vocab scores for the token
  * after the last one, valid until the next call on `c`.  Fails with
  * C_ERR_CONTEXT when the cache would overflow (nothing is evaluated),

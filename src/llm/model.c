@@ -1,73 +1,18 @@
-/* model.c: loading a GGUF model and the forward pass.  See llm.h.
- *
- * One token at a time through: embedding lookup; per layer RMSNorm,
- * Q/K/V projections (+ biases for qwen2, + per-head RMSNorm for qwen3),
- * RoPE (pairs for llama, halves for the NeoX-style qwen family), causal
- * attention over the KV cache with grouped KV heads, output projection
- * and residual; RMSNorm, then a SwiGLU FFN (dense, or a routed mixture of
- * experts: softmax router, top-k, weights renormalised); final RMSNorm and
- * the output head (token_embd when output.weight is absent). */
+/* model.c: loading a GGUF model and making contexts.  See llm.h; the
+ * forward pass is in forward.c. */
 #include <float.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "llm/attn.h"
 #include "llm/llm.h"
+#include "llm/model-impl.h"
+#include "llm/pool.h"
 #include "llm/quant.h"
 #include "util/xalloc.h"
-
-struct wt {
-	const void *data;   /* into the map; NULL when absent */
-	enum ggml_type type;
-	uint64_t ne[3];
-	size_t row_bytes;   /* bytes of one ne[0] row */
-};
-
-struct layer {
-	struct wt attn_norm, wq, wk, wv, wo, bq, bk, bv, q_norm, k_norm;
-	struct wt ffn_norm, w_gate, w_up, w_down;
-	struct wt router, gate_exps, up_exps, down_exps;
-};
-
-struct llm_model {
-	struct gguf *g;
-	struct llm_vocab *vocab;
-	struct llm_hparams hp;
-	char *arch_name;
-	struct wt tok_embd, out_norm, output, rope_freqs;
-	struct layer *layers;
-	uint64_t n_params;
-};
-
-struct llm_ctx {
-	struct llm_model *m;
-	uint32_t n_ctx, pos;
-	int32_t *toks;     /* [n_ctx] */
-	float *kcache;     /* [n_layer][n_ctx][n_head_kv * head_dim_k] */
-	float *vcache;     /* [n_layer][n_ctx][n_head_kv * head_dim_v] */
-	/* per batch position b < LLM_BATCH: */
-	float *x, *xb, *xb2; /* [b][n_embd] */
-	float *q;          /* [b][n_head * head_dim_k] */
-	float *att_out;    /* [b][n_head * head_dim_v] */
-	float *att;        /* [LLM_ATT_THREADS][n_ctx] score rows */
-	float *hb, *hb2;   /* [b][max ffn width] */
-	float *moe_acc;    /* [n_embd] */
-	float *router;     /* [n_expert] */
-	float *logits;     /* [n_vocab] */
-	float *rope_inv;   /* [n_rot / 2] inverse frequencies */
-	bool (*abort)(void *);
-	void *abort_ud;
-	int n_threads;
-};
-
-/* Prompt tokens go through the layers this many at a time, so that each
- * weight row is read once per batch. */
-#define LLM_BATCH 16
-/* at most this many threads share the heads of an attention */
-#define LLM_ATT_THREADS 8
 
 /* ------------------------------------------------------------- loading */
 
@@ -351,108 +296,178 @@ max_ffn(const struct llm_hparams *hp)
 	return f ? f : 1;
 }
 
-/* float counts of every buffer, in order; returns false on overflow */
+/* Every buffer of a context: where its pointer lives, how many elements
+ * of what size.  The KV cache comes first (ctx_alloc_kv redoes it). */
+struct cbuf {
+	void **p;
+	size_t n, el;
+};
+#define CTX_NBUF 20
+
+static size_t
+scratch_per_thread(const struct llm_hparams *hp, uint32_t n_ctx)
+{
+	size_t a = llm_attn_scratch(hp->head_dim_v);
+	return n_ctx > a ? n_ctx : a;
+}
+
+/* fills b[] for a context of n_ctx on m (pointers into c); false on
+ * overflow */
 static bool
-ctx_sizes(const struct llm_model *m, uint32_t n_ctx, size_t sz[14])
+ctx_bufs(const struct llm_model *m, uint32_t n_ctx, bool ref, struct llm_ctx *c,
+	 struct cbuf b[CTX_NBUF])
 {
 	const struct llm_hparams *hp = &m->hp;
-	size_t kv_k, kv_v;
-	if (!size_mul_ok((size_t)hp->n_layer * n_ctx, (size_t)hp->n_head_kv * hp->head_dim_k, &kv_k) ||
-	    !size_mul_ok((size_t)hp->n_layer * n_ctx, (size_t)hp->n_head_kv * hp->head_dim_v, &kv_v))
+	size_t kvk = (size_t)hp->n_head_kv * hp->head_dim_k, kvv = (size_t)hp->n_head_kv * hp->head_dim_v;
+	size_t kel = ref ? sizeof(float) : sizeof(uint16_t), E = hp->n_embd;
+	size_t B = n_ctx < LLM_BATCH ? n_ctx : LLM_BATCH;
+	size_t used = hp->n_expert_used ? hp->n_expert_used : 1, half = hp->n_rot / 2 + 1;
+	size_t lay_ctx = (size_t)hp->n_layer * n_ctx, kv_k, kv_v, rope, scr;
+	int i = 0;
+
+	if (!size_mul_ok(lay_ctx, kvk, &kv_k) || !size_mul_ok(lay_ctx, kvv, &kv_v) ||
+	    !size_mul_ok(n_ctx, half, &rope) ||
+	    !size_mul_ok(LLM_MAX_THREADS, scratch_per_thread(hp, n_ctx), &scr))
 		return false;
-	sz[0] = kv_k;
-	sz[1] = kv_v;
-	sz[2] = sz[3] = sz[4] = (size_t)LLM_BATCH * hp->n_embd;
-	sz[5] = (size_t)LLM_BATCH * hp->n_head * hp->head_dim_k;
-	sz[6] = (size_t)LLM_BATCH * hp->n_head * hp->head_dim_v;
-	sz[7] = (size_t)n_ctx * LLM_ATT_THREADS;
-	sz[8] = sz[9] = (size_t)LLM_BATCH * max_ffn(hp);
-	sz[10] = hp->n_embd;
-	sz[11] = hp->n_expert ? hp->n_expert : 1;
-	sz[12] = hp->n_vocab;
-	sz[13] = hp->n_rot / 2 + 1;
-	return true;
+	c->scratch_per = scratch_per_thread(hp, n_ctx);
+#define BUF(ptr, count, size) (b[i++] = (struct cbuf){ (void **)(ptr), (count), (size) })
+	BUF(&c->kcache, kv_k, kel);
+	BUF(&c->vcache, kv_v, kel);
+	BUF(&c->x, B * E, 4);
+	BUF(&c->xb, B * E, 4);
+	BUF(&c->xb2, B * E, 4);
+	BUF(&c->q, B * hp->n_head * hp->head_dim_k, 4);
+	BUF(&c->kb, B * kvk, 4);
+	BUF(&c->vb, B * kvv, 4);
+	BUF(&c->att_out, B * hp->n_head * hp->head_dim_v, 4);
+	BUF(&c->scratch, scr, 4);
+	BUF(&c->hb, B * max_ffn(hp), 4);
+	BUF(&c->hb2, B * max_ffn(hp), 4);
+	BUF(&c->moe_out, hp->n_expert ? B * used * E : 1, 4);
+	BUF(&c->router, B * (hp->n_expert ? hp->n_expert : 1), 4);
+	BUF(&c->moe_sel, B * used, sizeof(uint32_t));
+	BUF(&c->moe_w, B * used, 4);
+	BUF(&c->logits, hp->n_vocab, 4);
+	BUF(&c->rope_cos, rope, 4);
+	BUF(&c->rope_sin, rope, 4);
+	BUF(&c->toks, n_ctx, sizeof(int32_t));
+#undef BUF
+	return i == CTX_NBUF;
+}
+
+static size_t
+ctx_bytes(const struct llm_model *m, uint32_t n_ctx, bool ref)
+{
+	struct llm_ctx dummy;
+	struct cbuf b[CTX_NBUF];
+	size_t total = 0, bytes;
+	int i;
+	if (!ctx_bufs(m, n_ctx, ref, &dummy, b))
+		return 0;
+	for (i = 0; i < CTX_NBUF; i++)
+		if (!size_mul_ok(b[i].n, b[i].el, &bytes) || !size_add_ok(total, bytes, &total))
+			return 0;
+	return total;
 }
 
 size_t
 llm_ctx_mem_bytes(const struct llm_model *m, uint32_t n_ctx)
 {
-	size_t sz[14], total = 0, b;
-	int i;
 	if (n_ctx == 0)
 		n_ctx = m->hp.n_ctx_train < 4096 ? m->hp.n_ctx_train : 4096;
-	if (!ctx_sizes(m, n_ctx, sz))
-		return 0;
-	for (i = 0; i < 14; i++)
-		if (!size_add_ok(total, sz[i], &total))
-			return 0;
-	if (!size_mul_ok(total, sizeof(float), &b) ||
-	    !size_add_ok(b, (size_t)n_ctx * sizeof(int32_t), &b))
-		return 0;
-	return b;
+	return ctx_bytes(m, n_ctx, false);
+}
+
+/* RoPE angles pos * inv_freq[i], in double, for every position */
+static void
+rope_tables(struct llm_ctx *c)
+{
+	const struct llm_model *m = c->m;
+	uint32_t half = m->hp.n_rot / 2, i, p;
+	for (i = 0; i < half; i++) {
+		double inv = pow((double)m->hp.rope_base, -2.0 * i / (double)m->hp.n_rot);
+		if (m->rope_freqs.data)
+			inv /= ((const float *)m->rope_freqs.data)[i];
+		for (p = 0; p < c->n_ctx; p++) {
+			double th = (double)p * inv;
+			c->rope_cos[(size_t)p * half + i] = (float)cos(th);
+			c->rope_sin[(size_t)p * half + i] = (float)sin(th);
+		}
+	}
 }
 
 struct llm_ctx *
 llm_ctx_new(struct llm_model *m, uint32_t n_ctx, struct buf *err)
 {
 	struct llm_ctx *c;
-	size_t sz[14], bytes;
-	float **bufs[14];
-	uint32_t i;
+	struct cbuf b[CTX_NBUF];
 	int k;
 
 	if (n_ctx == 0)
 		n_ctx = m->hp.n_ctx_train < 4096 ? m->hp.n_ctx_train : 4096;
 	if (n_ctx == 0)
 		n_ctx = 2048;
-	if (!ctx_sizes(m, n_ctx, sz)) {
-		buf_printf(err, "a context of %u tokens is too large", n_ctx);
-		return NULL;
-	}
 	c = xcalloc(1, sizeof(*c));
 	c->m = m;
 	c->n_ctx = n_ctx;
-	bufs[0] = &c->kcache; bufs[1] = &c->vcache; bufs[2] = &c->x; bufs[3] = &c->xb;
-	bufs[4] = &c->xb2; bufs[5] = &c->q; bufs[6] = &c->att_out; bufs[7] = &c->att;
-	bufs[8] = &c->hb; bufs[9] = &c->hb2; bufs[10] = &c->moe_acc; bufs[11] = &c->router;
-	bufs[12] = &c->logits; bufs[13] = &c->rope_inv;
-	for (k = 0; k < 14; k++) {
-		if (!size_mul_ok(sz[k], sizeof(float), &bytes) ||
-		    !(*bufs[k] = calloc(sz[k] ? sz[k] : 1, sizeof(float)))) {
+	c->batch = n_ctx < LLM_BATCH ? n_ctx : LLM_BATCH;
+	if (!ctx_bufs(m, n_ctx, false, c, b)) {
+		buf_printf(err, "a context of %u tokens is too large", n_ctx);
+		free(c);
+		return NULL;
+	}
+	for (k = 0; k < CTX_NBUF; k++) {
+		if (!(*b[k].p = calloc(b[k].n ? b[k].n : 1, b[k].el))) {
 			buf_printf(err, "out of memory for a context of %u tokens (%zu bytes)", n_ctx,
 				   llm_ctx_mem_bytes(m, n_ctx));
 			llm_ctx_free(c);
 			return NULL;
 		}
 	}
-	c->toks = calloc(n_ctx, sizeof(int32_t));
-	if (!c->toks) {
-		buf_printf(err, "out of memory for a context of %u tokens", n_ctx);
-		llm_ctx_free(c);
-		return NULL;
-	}
 	{
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		c->n_threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
+		c->pool = llm_pool_new(ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu);
 	}
-	for (i = 0; i < m->hp.n_rot / 2; i++) {
-		double inv = pow((double)m->hp.rope_base, -2.0 * i / (double)m->hp.n_rot);
-		if (m->rope_freqs.data)
-			inv /= ((const float *)m->rope_freqs.data)[i];
-		c->rope_inv[i] = (float)inv;
-	}
+	c->attn_impl = llm_attn_pick();
+	rope_tables(c);
 	return c;
+}
+
+enum cerr
+llm_ctx_set_reference(struct llm_ctx *c, bool on)
+{
+	struct cbuf b[CTX_NBUF];
+	void *k, *v;
+	if (on == c->ref)
+		return C_OK;
+	ctx_bufs(c->m, c->n_ctx, on, c, b); /* sizes only: pointers are not touched */
+	k = calloc(b[0].n ? b[0].n : 1, b[0].el);
+	v = calloc(b[1].n ? b[1].n : 1, b[1].el);
+	if (!k || !v) {
+		free(k);
+		free(v);
+		return C_ERR_NOMEM;
+	}
+	free(c->kcache);
+	free(c->vcache);
+	c->kcache = k;
+	c->vcache = v;
+	c->ref = on;
+	c->pos = 0;
+	return C_OK;
 }
 
 void
 llm_ctx_free(struct llm_ctx *c)
 {
+	struct cbuf b[CTX_NBUF];
+	int k;
 	if (!c)
 		return;
-	free(c->kcache); free(c->vcache); free(c->x); free(c->xb); free(c->xb2);
-	free(c->q); free(c->att_out); free(c->att); free(c->hb); free(c->hb2);
-	free(c->moe_acc); free(c->router); free(c->logits); free(c->rope_inv);
-	free(c->toks);
+	ctx_bufs(c->m, c->n_ctx, c->ref, c, b);
+	for (k = 0; k < CTX_NBUF; k++)
+		free(*b[k].p);
+	llm_pool_free(c->pool);
 	free(c);
 }
 
@@ -478,9 +493,20 @@ llm_ctx_common_prefix(const struct llm_ctx *c, const int32_t *toks, size_t n)
 }
 
 void
+llm_ctx_set_batch(struct llm_ctx *c, uint32_t n)
+{
+	uint32_t max = c->n_ctx < LLM_BATCH ? c->n_ctx : LLM_BATCH;
+	c->batch = n < 1 ? 1 : n > max ? max : n;
+}
+
+void
 llm_ctx_set_threads(struct llm_ctx *c, int n)
 {
-	c->n_threads = n < 1 ? 1 : n > 16 ? 16 : n;
+	n = n < 1 ? 1 : n > LLM_MAX_THREADS ? LLM_MAX_THREADS : n;
+	if (n == llm_pool_threads(c->pool))
+		return;
+	llm_pool_free(c->pool);
+	c->pool = llm_pool_new(n);
 }
 
 void
@@ -488,340 +514,4 @@ llm_ctx_set_abort(struct llm_ctx *c, bool (*abort_fn)(void *ud), void *ud)
 {
 	c->abort = abort_fn;
 	c->abort_ud = ud;
-}
-
-/* --------------------------------------------------------- the forward */
-
-static void
-rmsnorm(float *out, const float *x, const struct wt *w, size_t n, float eps)
-{
-	double ss = 0.0;
-	size_t i;
-	float scale;
-	for (i = 0; i < n; i++)
-		ss += (double)x[i] * x[i];
-	scale = (float)(1.0 / sqrt(ss / (double)n + eps));
-	if (w->type == GGML_F32) {
-		const float *wf = w->data;
-		for (i = 0; i < n; i++)
-			out[i] = x[i] * scale * wf[i];
-	} else {
-		float tmp[4096];
-		size_t off;
-		/* norm weights in another type: dequantise in pieces */
-		for (off = 0; off < n; off += 4096) {
-			size_t k = n - off < 4096 ? n - off : 4096, blk = ggml_blck_size(w->type);
-			llm_dequant_row(w->type, (const uint8_t *)w->data +
-					ggml_row_size(w->type, off / blk * blk), tmp, k);
-			for (i = 0; i < k; i++)
-				out[off + i] = x[off + i] * scale * tmp[i];
-		}
-	}
-}
-
-static void
-add_row(float *x, const struct wt *b, size_t n)
-{
-	float tmp[256];
-	size_t i, off, k;
-	if (!b->data)
-		return;
-	if (b->type == GGML_F32) {
-		const float *bf = b->data;
-		for (i = 0; i < n; i++)
-			x[i] += bf[i];
-		return;
-	}
-	/* other types in pieces of 256 (a multiple of every block size) */
-	for (off = 0; off < n; off += k) {
-		k = n - off < 256 ? n - off : 256;
-		llm_dequant_row(b->type, (const uint8_t *)b->data + ggml_row_size(b->type, off),
-				tmp, k);
-		for (i = 0; i < k; i++)
-			x[off + i] += tmp[i];
-	}
-}
-
-static void
-rope(float *v, uint32_t pos, const float *inv, uint32_t n_rot, uint32_t head_dim,
-     bool neox)
-{
-	uint32_t i;
-	(void)head_dim;
-	for (i = 0; i < n_rot / 2; i++) {
-		float th = (float)pos * inv[i];
-		float cs = cosf(th), sn = sinf(th);
-		uint32_t a = neox ? i : 2 * i, b = neox ? i + n_rot / 2 : 2 * i + 1;
-		float x0 = v[a], x1 = v[b];
-		v[a] = x0 * cs - x1 * sn;
-		v[b] = x0 * sn + x1 * cs;
-	}
-}
-
-/* y[b] = w x[b] for b < n (w is [ne0 = cols, ne1 = rows]) */
-static void
-matmul_w(const struct llm_ctx *c, const struct wt *w, const float *x, size_t n, float *y)
-{
-	llm_matmul(w->type, w->data, (size_t)w->ne[1], (size_t)w->ne[0], x, n, y, c->n_threads);
-}
-
-/* expert e's matrix of a [ne0, ne1, n_expert] tensor, one input */
-static void
-matvec_expert(const struct llm_ctx *c, const struct wt *w, uint32_t e, const float *x,
-	      float *y)
-{
-	const uint8_t *base = (const uint8_t *)w->data + (size_t)e * (size_t)w->ne[1] * w->row_bytes;
-	llm_matmul(w->type, base, (size_t)w->ne[1], (size_t)w->ne[0], x, 1, y, c->n_threads);
-}
-
-static float
-silu(float x)
-{
-	return x / (1.0f + expf(-x));
-}
-
-/* Causal attention of heads h0..h1 for batch positions b < n, with its
- * own score row `att` [n_ctx]: a unit of work that threads can share
- * (heads are independent, so the split does not change a bit). */
-struct att_job {
-	const struct llm_ctx *c;
-	const float *kc, *vc;
-	uint32_t pos0, n, h0, h1;
-	float *att;
-};
-
-static void *
-att_run(void *arg)
-{
-	const struct att_job *j = arg;
-	const struct llm_ctx *c = j->c;
-	const struct llm_hparams *hp = &c->m->hp;
-	uint32_t hk = hp->head_dim_k, hv = hp->head_dim_v, group = hp->n_head / hp->n_head_kv;
-	size_t kvk = (size_t)hp->n_head_kv * hk, kvv = (size_t)hp->n_head_kv * hv;
-	size_t qd = (size_t)hp->n_head * hk, od = (size_t)hp->n_head * hv;
-	float scale = 1.0f / sqrtf((float)hk);
-	uint32_t b, h, t;
-
-	for (b = 0; b < j->n; b++) {
-		uint32_t pos = j->pos0 + b;
-		for (h = j->h0; h < j->h1; h++) {
-			const float *qh = c->q + b * qd + (size_t)h * hk;
-			uint32_t kvh = h / group;
-			float maxv = -INFINITY, sum = 0.0f;
-			float *o = c->att_out + b * od + (size_t)h * hv;
-			for (t = 0; t <= pos; t++) {
-				const float *kt = j->kc + (size_t)t * kvk + (size_t)kvh * hk;
-				float sc = llm_dot_f32(qh, kt, hk) * scale;
-				j->att[t] = sc;
-				if (sc > maxv)
-					maxv = sc;
-			}
-			for (t = 0; t <= pos; t++) {
-				j->att[t] = expf(j->att[t] - maxv);
-				sum += j->att[t];
-			}
-			memset(o, 0, hv * sizeof(float));
-			for (t = 0; t <= pos; t++)
-				llm_axpy(o, j->att[t] / sum,
-					 j->vc + (size_t)t * kvv + (size_t)kvh * hv, hv);
-		}
-	}
-	return NULL;
-}
-
-static void
-att_heads(struct llm_ctx *c, const float *kc, const float *vc, uint32_t pos0, uint32_t n)
-{
-	const struct llm_hparams *hp = &c->m->hp;
-	struct att_job jobs[LLM_ATT_THREADS];
-	pthread_t th[LLM_ATT_THREADS];
-	bool started[LLM_ATT_THREADS] = { false };
-	uint32_t nt = (uint32_t)c->n_threads, k, per;
-	uint64_t work = (uint64_t)(pos0 + n) * n * hp->n_head * hp->head_dim_k;
-
-	if (nt > LLM_ATT_THREADS)
-		nt = LLM_ATT_THREADS;
-	if (nt > hp->n_head)
-		nt = hp->n_head;
-	if (work < (1u << 16) || nt < 1)
-		nt = 1;
-	per = (hp->n_head + nt - 1) / nt;
-	for (k = 0; k < nt; k++) {
-		uint32_t h0 = k * per, h1 = h0 + per < hp->n_head ? h0 + per : hp->n_head;
-		jobs[k] = (struct att_job){ c, kc, vc, pos0, n, h0 < h1 ? h0 : h1, h1,
-					    c->att + (size_t)k * c->n_ctx };
-	}
-	for (k = 1; k < nt; k++)
-		started[k] = pthread_create(&th[k], NULL, att_run, &jobs[k]) == 0;
-	att_run(&jobs[0]);
-	for (k = 1; k < nt; k++) {
-		if (started[k])
-			pthread_join(th[k], NULL);
-		else
-			att_run(&jobs[k]);
-	}
-}
-
-/* Attention for batch positions b < n at pos0 + b: Q, K, V of all of them,
- * K and V straight into the cache, then causal attention per position
- * (att_heads). */
-static void
-attention(struct llm_ctx *c, const struct layer *L, uint32_t il, uint32_t pos0, uint32_t n)
-{
-	const struct llm_hparams *hp = &c->m->hp;
-	uint32_t hk = hp->head_dim_k, hv = hp->head_dim_v, h, b;
-	size_t kvk = (size_t)hp->n_head_kv * hk, kvv = (size_t)hp->n_head_kv * hv;
-	size_t qd = (size_t)hp->n_head * hk;
-	float *kc = c->kcache + (size_t)il * c->n_ctx * kvk;  /* [n_ctx][kvk] */
-	float *vc = c->vcache + (size_t)il * c->n_ctx * kvv;  /* [n_ctx][kvv] */
-
-	matmul_w(c, &L->wq, c->xb, n, c->q);                     /* [n][qd] */
-	matmul_w(c, &L->wk, c->xb, n, kc + (size_t)pos0 * kvk);  /* [n][kvk] */
-	matmul_w(c, &L->wv, c->xb, n, vc + (size_t)pos0 * kvv);  /* [n][kvv] */
-	for (b = 0; b < n; b++) {
-		float *q = c->q + b * qd, *k = kc + (size_t)(pos0 + b) * kvk;
-		add_row(q, &L->bq, qd);
-		add_row(k, &L->bk, kvk);
-		add_row(vc + (size_t)(pos0 + b) * kvv, &L->bv, kvv);
-		for (h = 0; h < hp->n_head; h++) {
-			float *qh = q + (size_t)h * hk;
-			if (L->q_norm.data)
-				rmsnorm(qh, qh, &L->q_norm, hk, hp->rms_eps);
-			rope(qh, pos0 + b, c->rope_inv, hp->n_rot, hk, hp->rope_neox);
-		}
-		for (h = 0; h < hp->n_head_kv; h++) {
-			float *kh = k + (size_t)h * hk;
-			if (L->k_norm.data)
-				rmsnorm(kh, kh, &L->k_norm, hk, hp->rms_eps);
-			rope(kh, pos0 + b, c->rope_inv, hp->n_rot, hk, hp->rope_neox);
-		}
-	}
-	att_heads(c, kc, vc, pos0, n);
-	matmul_w(c, &L->wo, c->att_out, n, c->xb2);              /* [n][n_embd] */
-}
-
-static void
-ffn_dense(struct llm_ctx *c, const struct layer *L, uint32_t n)
-{
-	size_t i, nf = (size_t)c->m->hp.n_ff * n;
-	matmul_w(c, &L->w_gate, c->xb, n, c->hb);  /* [n][n_ff] */
-	matmul_w(c, &L->w_up, c->xb, n, c->hb2);   /* [n][n_ff] */
-	for (i = 0; i < nf; i++)
-		c->hb[i] = silu(c->hb[i]) * c->hb2[i];
-	matmul_w(c, &L->w_down, c->hb, n, c->xb2); /* [n][n_embd] */
-}
-
-/* One token's routed experts: xin [n_embd] -> xout [n_embd]. */
-static void
-ffn_moe(struct llm_ctx *c, const struct layer *L, const float *xin, float *xout)
-{
-	const struct llm_hparams *hp = &c->m->hp;
-	uint32_t ne = hp->n_expert, k = hp->n_expert_used, i, j;
-	uint32_t chosen[64];
-	float w[64], maxv = -INFINITY, sum = 0.0f, wsum = 0.0f;
-
-	if (k > 64)
-		k = 64;
-	matmul_w(c, &L->router, xin, 1, c->router);
-	for (i = 0; i < ne; i++)
-		if (c->router[i] > maxv)
-			maxv = c->router[i];
-	for (i = 0; i < ne; i++) {
-		c->router[i] = expf(c->router[i] - maxv);
-		sum += c->router[i];
-	}
-	for (i = 0; i < ne; i++)
-		c->router[i] /= sum;
-	for (j = 0; j < k; j++) {
-		uint32_t best = UINT32_MAX;
-		for (i = 0; i < ne; i++) {
-			uint32_t q;
-			bool taken = false;
-			for (q = 0; q < j; q++)
-				taken |= chosen[q] == i;
-			if (!taken && (best == UINT32_MAX || c->router[i] > c->router[best]))
-				best = i;
-		}
-		chosen[j] = best;
-		w[j] = c->router[best];
-		wsum += w[j];
-	}
-	memset(c->moe_acc, 0, hp->n_embd * sizeof(float));
-	for (j = 0; j < k; j++) {
-		float wj = w[j] / wsum;
-		matvec_expert(c, &L->gate_exps, chosen[j], xin, c->hb);
-		matvec_expert(c, &L->up_exps, chosen[j], xin, c->hb2);
-		for (i = 0; i < hp->n_ff_exp; i++)
-			c->hb[i] = silu(c->hb[i]) * c->hb2[i];
-		matvec_expert(c, &L->down_exps, chosen[j], c->hb, xout);
-		for (i = 0; i < hp->n_embd; i++)
-			c->moe_acc[i] += wj * xout[i];
-	}
-	memcpy(xout, c->moe_acc, hp->n_embd * sizeof(float));
-}
-
-/* toks[0..n) (n <= LLM_BATCH) at positions pos0.. through the model;
- * logits of the last one when want_logits. */
-static bool
-forward(struct llm_ctx *c, const int32_t *toks, uint32_t n, uint32_t pos0, bool want_logits)
-{
-	struct llm_model *m = c->m;
-	const struct llm_hparams *hp = &m->hp;
-	size_t E = hp->n_embd, i;
-	uint32_t il, b;
-
-	for (b = 0; b < n; b++)
-		llm_dequant_row(m->tok_embd.type,
-				(const uint8_t *)m->tok_embd.data + (size_t)toks[b] * m->tok_embd.row_bytes,
-				c->x + b * E, E);
-	for (il = 0; il < hp->n_layer; il++) {
-		const struct layer *L = &m->layers[il];
-		/* a cancel is honoured between layers: the batch's cache rows
-		 * past c->pos are simply written again later */
-		if (c->abort && c->abort(c->abort_ud))
-			return false;
-		for (b = 0; b < n; b++)
-			rmsnorm(c->xb + b * E, c->x + b * E, &L->attn_norm, E, hp->rms_eps);
-		attention(c, L, il, pos0, n);
-		for (i = 0; i < n * E; i++)
-			c->x[i] += c->xb2[i];
-		for (b = 0; b < n; b++)
-			rmsnorm(c->xb + b * E, c->x + b * E, &L->ffn_norm, E, hp->rms_eps);
-		if (hp->n_expert > 0)
-			for (b = 0; b < n; b++)
-				ffn_moe(c, L, c->xb + b * E, c->xb2 + b * E);
-		else
-			ffn_dense(c, L, n);
-		for (i = 0; i < n * E; i++)
-			c->x[i] += c->xb2[i];
-	}
-	if (!want_logits)
-		return true;
-	rmsnorm(c->xb, c->x + (size_t)(n - 1) * E, &m->out_norm, E, hp->rms_eps);
-	matmul_w(c, &m->output, c->xb, 1, c->logits);
-	return true;
-}
-
-enum cerr
-llm_eval(struct llm_ctx *c, const int32_t *toks, size_t n, float **logits)
-{
-	size_t i;
-	if (n == 0)
-		return C_ERR_INVAL;
-	if (n > c->n_ctx - c->pos)
-		return C_ERR_CONTEXT;
-	for (i = 0; i < n; i++)
-		if (toks[i] < 0 || (uint32_t)toks[i] >= c->m->hp.n_vocab)
-			return C_ERR_INVAL;
-	for (i = 0; i < n;) {
-		uint32_t k = n - i < LLM_BATCH ? (uint32_t)(n - i) : LLM_BATCH, j;
-		if (!forward(c, toks + i, k, c->pos, i + k == n))
-			return C_ERR_CANCELLED;
-		for (j = 0; j < k; j++)
-			c->toks[c->pos++] = toks[i + j];
-		i += k;
-	}
-	if (logits)
-		*logits = c->logits;
-	return C_OK;
 }

@@ -1,10 +1,10 @@
 /* quant.c: scalar reference kernels.  See quant.h.  Blocks are read byte
  * by byte (little-endian) so that no alignment is assumed. */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "llm/kern.h"
 #include "llm/quant.h"
 
 float
@@ -448,9 +448,10 @@ llm_matvec(enum ggml_type t, const void *w, size_t rows, size_t cols,
 struct mm_job {
 	enum ggml_type t;
 	const uint8_t *w;
-	size_t rows, cols, n, r0, r1;
+	size_t rows, cols, n, per;
 	const float *x;
 	float *y;
+	float *tmp;   /* [threads][cols] dequantised rows; NULL for F32 or no memory */
 };
 
 /* dot of a dequantised row with x, in llm_dot_row's order */
@@ -464,24 +465,23 @@ dot_deq(const float *row, const float *x, size_t cols, size_t ch)
 	return sum;
 }
 
-static void *
-mm_run(void *arg)
+/* pool task: rows [task * per, (task + 1) * per) */
+static void
+mm_task(void *arg, size_t task, int thread)
 {
-	struct mm_job *j = arg;
+	const struct mm_job *j = arg;
 	size_t rs = ggml_row_size(j->t, j->cols), bs = chunk_of(j->t), r, b;
-	float *tmp = NULL;
+	size_t r0 = task * j->per, r1 = r0 + j->per < j->rows ? r0 + j->per : j->rows;
+	float *tmp = j->tmp ? j->tmp + (size_t)thread * j->cols : NULL;
 
-	if (j->t != GGML_F32) {
-		tmp = malloc(j->cols * sizeof(float));
-		if (!tmp) { /* fall back to the row-at-a-time kernel */
-			for (r = j->r0; r < j->r1; r++)
-				for (b = 0; b < j->n; b++)
-					j->y[b * j->rows + r] =
-						llm_dot_row(j->t, j->w + r * rs, j->x + b * j->cols, j->cols);
-			return NULL;
-		}
+	if (j->t != GGML_F32 && !tmp) { /* no memory: the row-at-a-time kernel */
+		for (r = r0; r < r1; r++)
+			for (b = 0; b < j->n; b++)
+				j->y[b * j->rows + r] =
+					llm_dot_row(j->t, j->w + r * rs, j->x + b * j->cols, j->cols);
+		return;
 	}
-	for (r = j->r0; r < j->r1; r++) {
+	for (r = r0; r < r1; r++) {
 		const float *row;
 		if (tmp) {
 			llm_dequant_row(j->t, j->w + r * rs, tmp, j->cols);
@@ -492,43 +492,146 @@ mm_run(void *arg)
 		for (b = 0; b < j->n; b++)
 			j->y[b * j->rows + r] = dot_deq(row, j->x + b * j->cols, j->cols, bs);
 	}
-	free(tmp);
-	return NULL;
 }
 
-#define MM_MAX_THREADS 16
+/* the float path: each row dequantised once for all n inputs */
+void
+llm_matmul_float(enum ggml_type t, const void *w, size_t rows, size_t cols,
+		 const float *x, size_t n, float *y, struct llm_pool *pool)
+{
+	struct mm_job j = { t, w, rows, cols, n, rows, x, y, NULL };
+	size_t nt = (size_t)llm_pool_threads(pool), n_tasks = 1;
+
+	/* small products are not worth a thread */
+	if (rows * cols * n < (size_t)1 << 18 || rows < 2 * nt)
+		nt = 1;
+	if (nt > 1) {
+		/* a few tasks per thread so that a slow thread does not hold up
+		 * the rest; rows in multiples of 4 */
+		j.per = (rows + 4 * nt - 1) / (4 * nt);
+		j.per = (j.per + 3) & ~(size_t)3;
+		n_tasks = (rows + j.per - 1) / j.per;
+	}
+	if (t != GGML_F32 && cols <= SIZE_MAX / sizeof(float) / LLM_POOL_MAX)
+		j.tmp = malloc((size_t)llm_pool_threads(pool) * cols * sizeof(float));
+	if (nt == 1) {
+		size_t k;
+		for (k = 0; k < n_tasks; k++)
+			mm_task(&j, k, 0);
+	} else {
+		llm_pool_run(pool, n_tasks, mm_task, &j);
+	}
+	free(j.tmp);
+}
+
+/* A product on a kernel set: activations quantised once (tasks of
+ * tokens), then tasks of rc rows x tc tokens, each walked in the
+ * kernels' kr x kt tiles so that a tile of weight rows stays in L1
+ * while the chunk's tokens pass over it.  Tasks go row chunk by row
+ * chunk, all token chunks of one before the next, so that each weight
+ * comes from memory once per product (the activations stay in cache). */
+struct kmm {
+	const struct llm_kern *k;
+	llm_tile_fn fn;
+	enum llm_act act;
+	const uint8_t *w;
+	size_t ws, rows, cols, n;
+	const float *x;
+	uint8_t *xq;
+	size_t xs, rc, tc, n_tc;
+	float *y;
+};
+
+#define KMM_QUANT_TOKENS 16
+
+static void
+kmm_quant(void *arg, size_t task, int thread)
+{
+	struct kmm *m = arg;
+	size_t b, b1 = (task + 1) * KMM_QUANT_TOKENS;
+	(void)thread;
+	for (b = task * KMM_QUANT_TOKENS; b < b1 && b < m->n; b++)
+		llm_act_quant(m->act, m->x + b * m->cols, m->cols, m->xq + b * m->xs);
+}
+
+static void
+kmm_task(void *arg, size_t task, int thread)
+{
+	struct kmm *m = arg;
+	size_t r0 = task / m->n_tc * m->rc, t0 = task % m->n_tc * m->tc;
+	size_t r1 = r0 + m->rc < m->rows ? r0 + m->rc : m->rows;
+	size_t t1 = t0 + m->tc < m->n ? t0 + m->tc : m->n, r, t;
+	size_t kr = (size_t)m->k->kr, kt = (size_t)m->k->kt;
+	(void)thread;
+	for (r = r0; r < r1; r += kr) {
+		int nr = (int)(r1 - r < kr ? r1 - r : kr);
+		for (t = t0; t < t1; t += kt) {
+			int nt = (int)(t1 - t < kt ? t1 - t : kt);
+			m->fn(m->w + r * m->ws, m->ws, nr, m->xq + t * m->xs, m->xs, nt, m->cols,
+			      m->y + t * m->rows + r, m->rows);
+		}
+	}
+}
+
+/* tasks run on the pool, or in order on this thread for small products */
+static void
+kmm_run(struct llm_pool *pool, bool alone, size_t n_tasks, void (*fn)(void *, size_t, int),
+	void *arg)
+{
+	size_t k;
+	if (!alone && llm_pool_threads(pool) > 1) {
+		llm_pool_run(pool, n_tasks, fn, arg);
+		return;
+	}
+	for (k = 0; k < n_tasks; k++)
+		fn(arg, k, 0);
+}
 
 void
 llm_matmul(enum ggml_type t, const void *w, size_t rows, size_t cols,
-	   const float *x, size_t n, float *y, int n_threads)
+	   const float *x, size_t n, float *y, struct llm_pool *pool)
 {
-	struct mm_job jobs[MM_MAX_THREADS];
-	pthread_t th[MM_MAX_THREADS];
-	bool started[MM_MAX_THREADS] = { false };
-	size_t k, nt, per;
+	enum llm_isa isa = llm_isa_active();
+	const struct llm_kern *k = isa == LLM_ISA_FLOAT ? NULL : llm_kern_get(isa);
+	struct kmm m;
+	size_t nth = (size_t)llm_pool_threads(pool);
+	uint8_t *buf = NULL;
+	bool alone = rows * cols * n < (size_t)1 << 18 || nth < 2;
 
-	if (n_threads < 1)
-		n_threads = 1;
-	if (n_threads > MM_MAX_THREADS)
-		n_threads = MM_MAX_THREADS;
-	/* small products are not worth a thread */
-	if (rows * cols * n < (size_t)1 << 18 || rows < 2 * (size_t)n_threads)
-		n_threads = 1;
-	nt = (size_t)n_threads;
-	per = (rows + nt - 1) / nt;
-	for (k = 0; k < nt; k++) {
-		jobs[k] = (struct mm_job){ t, w, rows, cols, n, k * per,
-					   (k + 1) * per < rows ? (k + 1) * per : rows, x, y };
-		if (jobs[k].r0 >= jobs[k].r1)
-			jobs[k].r0 = jobs[k].r1 = 0;
+	if (!k || !llm_type_supported(t) || !k->fn[t] || n == 0) {
+		llm_matmul_float(t, w, rows, cols, x, n, y, pool);
+		return;
 	}
-	for (k = 1; k < nt; k++)
-		started[k] = pthread_create(&th[k], NULL, mm_run, &jobs[k]) == 0;
-	mm_run(&jobs[0]);
-	for (k = 1; k < nt; k++) {
-		if (started[k])
-			pthread_join(th[k], NULL);
-		else
-			mm_run(&jobs[k]);
+	if (alone)
+		nth = 1;
+	m = (struct kmm){ .k = k, .fn = k->fn[t], .act = llm_act_of(t), .w = w,
+			  .ws = ggml_row_size(t, cols), .rows = rows, .cols = cols, .n = n,
+			  .x = x, .y = y };
+	m.xs = llm_act_row_bytes(m.act, cols);
+	if (m.act == LLM_ACT_F32) {
+		m.xq = (uint8_t *)(uintptr_t)x;
+	} else {
+		buf = malloc(n * m.xs);
+		if (!buf) {
+			llm_matmul_float(t, w, rows, cols, x, n, y, pool);
+			return;
+		}
+		m.xq = buf;
+		kmm_run(pool, alone || n <= KMM_QUANT_TOKENS,
+			(n + KMM_QUANT_TOKENS - 1) / KMM_QUANT_TOKENS, kmm_quant, &m);
 	}
+	/* one token: row chunks small enough to balance the threads; more:
+	 * 64 x 64 chunks (a chunk's weights and tokens fit in L2) */
+	if (n <= (size_t)k->kt) {
+		m.tc = n;
+		m.rc = rows / (8 * nth);
+		m.rc = m.rc < 16 ? 16 : m.rc;
+	} else {
+		m.tc = 64;
+		m.rc = 64;
+	}
+	m.rc = (m.rc + (size_t)k->kr - 1) / (size_t)k->kr * (size_t)k->kr;
+	m.n_tc = (n + m.tc - 1) / m.tc;
+	kmm_run(pool, alone, (rows + m.rc - 1) / m.rc * m.n_tc, kmm_task, &m);
+	free(buf);
 }

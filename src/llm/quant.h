@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "llm/gguf.h"
+#include "llm/pool.h"
 
 float llm_f16_to_f32(uint16_t h);
 uint16_t llm_f32_to_f16(float f); /* round to nearest even */
@@ -43,11 +44,20 @@ float llm_dot_f32(const float *a, const float *b, size_t n);
 /* y[i] += alpha * x[i], i < n. */
 void llm_axpy(float *y, float alpha, const float *x, size_t n);
 
-/* y[b*rows + r] = dot(row r of w, x + b*cols) for b < n, r < rows, each
- * row dequantised once for all n inputs, rows split among up to
- * n_threads threads (1: this thread only).  Every result is bit-identical
- * to llm_dot_row on the same row and input. */
+/* y[b*rows + r] = dot(row r of w, x + b*cols) for b < n, r < rows, in
+ * tasks on `pool` (NULL: this thread only), with the kernel set
+ * llm_isa_active() names (kern.h): quantised weights against activations
+ * quantised to 8 bits once per call, integer block sums; float weights
+ * in float.  Results do not depend on the pool's size or on how the n
+ * inputs are batched.  With CONCH_LLM_ISA=float each row is dequantised
+ * once for all n inputs and every result is bit-identical to llm_dot_row. */
 void llm_matmul(enum ggml_type t, const void *w, size_t rows, size_t cols,
-		const float *x, size_t n, float *y, int n_threads);
+		const float *x, size_t n, float *y, struct llm_pool *pool);
+
+/* llm_matmul on the float path whatever CONCH_LLM_ISA says: for small
+ * products whose results pick discrete choices (MoE routing), where 8-bit
+ * activations could flip a choice that the float reference makes. */
+void llm_matmul_float(enum ggml_type t, const void *w, size_t rows, size_t cols,
+		      const float *x, size_t n, float *y, struct llm_pool *pool);
 
 #endif

@@ -92,10 +92,4 @@ char *mem_note_path(const struct mem_store *m, time_t when);
  * is, and today's and yesterday's notes.  Caller frees. */
 char *mem_snapshot(const struct mem_store *m);
 
-/* True when `text` looks like it holds a secret; *what names the kind. */
-bool mem_looks_secret(const char *text, const char **what);
-/* Append `text` to `out` with every span mem_looks_secret() would find
- * replaced by "[redacted: KIND]"; returns the number replaced. */
-size_t mem_redact_secrets(const char *text, struct buf *out);
-
 #endif

@@ -19,6 +19,7 @@
 #include "policy/shparse.h"
 #include "util/fsutil.h"
 #include "util/jsonx.h"
+#include "util/sensitive.h"
 #include "util/xalloc.h"
 
 static const char *const mode_names[] = {
@@ -27,16 +28,6 @@ static const char *const mode_names[] = {
 	[MODE_AUTO_EDIT] = "auto-edit",
 	[MODE_AUTO] = "auto",
 };
-
-/* Paths under HOME whose reads leave what the sandbox would allow. */
-static const char *const secret_dirs[] = {
-	".ssh", ".gnupg", ".aws", ".config/gh", ".netrc", ".git-credentials",
-	".docker/config.json", ".kube/config", ".pypirc", ".config/gcloud",
-	".azure", ".config/conch", NULL,
-};
-
-/* Path components that writes by the tools never touch without asking. */
-static const char *const protected_names[] = { ".git", ".conch", ".agents", NULL };
 
 bool
 policy_mode_parse(const char *s, enum policy_mode *out)
@@ -345,44 +336,18 @@ write_escape(const char *abs, const char *workspace)
 
 /* ---- modes -------------------------------------------------------------- */
 
+/* What is secret and what is protected: util/sensitive.c, the one list
+ * the sandbox and the file tools use too. */
 static bool
 is_secret(const char *abs)
 {
-	const char *home = getenv("HOME");
-	char *conf;
-	bool s = false;
-	if (!abs)
-		return false;
-	if (home && home[0] == '/') {
-		for (size_t i = 0; secret_dirs[i] && !s; i++) {
-			char *d = path_join(home, secret_dirs[i]);
-			s = path_is_under(abs, d);
-			free(d);
-		}
-	}
-	conf = xdg_dir("config");
-	s = s || path_is_under(abs, conf);
-	free(conf);
-	return s;
+	return abs && sensitive_path_secret(abs, NULL);
 }
 
 static bool
 is_protected(const char *rel)
 {
-	const char *s = rel;
-	if (!rel)
-		return false;
-	while (*s) {
-		size_t n = strcspn(s, "/");
-		for (size_t i = 0; protected_names[i]; i++)
-			if (strlen(protected_names[i]) == n &&
-			    strncmp(s, protected_names[i], n) == 0)
-				return true;
-		s += n;
-		while (*s == '/')
-			s++;
-	}
-	return false;
+	return sensitive_rel_protected(rel);
 }
 
 static enum policy_decision
@@ -405,8 +370,9 @@ by_mode(const struct policy *p, const struct call *c, struct buf *why)
 			return POLICY_ASK;
 		}
 		if (is_protected(c->rel)) {
-			buf_printf(why, "%s of %s (a protected path: .git, .conch or "
-				   ".agents) needs approval", c->tool, c->rel);
+			buf_printf(why, "%s of %s (a protected path: .git, .conch, "
+				   ".agents, .claude, AGENTS.md or CLAUDE.md) "
+				   "needs approval", c->tool, c->rel);
 			return POLICY_ASK;
 		}
 		if (p->mode == MODE_ASK) {

@@ -202,13 +202,13 @@ read_usage(const cJSON *u, struct conv_usage *us)
 	if (!cJSON_IsObject(u))
 		return;
 	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(u, "input_tokens")))
-		us->input = (long)v->valuedouble;
+		us->input = jx_count(v);
 	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(u, "output_tokens")))
-		us->output = (long)v->valuedouble;
+		us->output = jx_count(v);
 	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(u, "cache_creation_input_tokens")))
-		us->cache_write = (long)v->valuedouble;
+		us->cache_write = jx_count(v);
 	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(u, "cache_read_input_tokens")))
-		us->cache_read = (long)v->valuedouble;
+		us->cache_read = jx_count(v);
 }
 
 static struct ablock *

@@ -195,7 +195,7 @@ static long
 num(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
+	return jx_count(v); /* clamped: a server may send 1e300 */
 }
 
 static void

@@ -11,6 +11,7 @@
  * follows it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -318,4 +319,93 @@ out:
 		close(fd);
 	close(dfd);
 	return e;
+}
+
+/* ---- Reads anywhere: the real target, no magic link ------------------- */
+
+/* Without openat2: does the lexical path go through a /proc magic link
+ * (/proc/PID/{root,cwd,exe,fd,map_files}, and the same under task/TID)? */
+static bool
+lexical_magic(const char *path)
+{
+	static const char *const magic[] = { "root", "cwd", "exe", "fd",
+					     "map_files", "ns", NULL };
+	const char *s;
+
+	if (strncmp(path, "/proc/", 6) != 0)
+		return false;
+	for (s = path + 6; *s; ) {
+		size_t n = strcspn(s, "/");
+		for (size_t i = 0; magic[i]; i++)
+			if (strlen(magic[i]) == n && strncmp(s, magic[i], n) == 0)
+				return true;
+		s += n;
+		while (*s == '/')
+			s++;
+	}
+	return false;
+}
+
+enum cerr
+sandbox_resolve_read(const char *path, int *fd, char **real, struct stat *st,
+		     struct buf *why)
+{
+	struct open_how how;
+	char link[64], target[PATH_MAX];
+	ssize_t n;
+	long r;
+
+	*fd = -1;
+	*real = NULL;
+	memset(&how, 0, sizeof how);
+	how.flags = O_PATH | O_CLOEXEC;
+	how.resolve = RESOLVE_NO_MAGICLINKS;
+	r = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+	if (r < 0 && (errno == ENOSYS || errno == EPERM)) {
+		if (lexical_magic(path)) {
+			errno = ELOOP;
+		} else {
+			r = open(path, O_PATH | O_CLOEXEC);
+		}
+	}
+	if (r < 0) {
+		int err = errno;
+		if (err == ELOOP) {
+			if (why)
+				buf_printf(why, "%s goes through a symlink loop or a "
+					   "/proc magic link (root, cwd, fd, exe), "
+					   "which file tools never follow", path);
+			return C_ERR_PERM;
+		}
+		return map_errno(err, path, why);
+	}
+	*fd = (int)r;
+	if (fstat(*fd, st) < 0) {
+		enum cerr e = map_errno(errno, path, why);
+		close(*fd);
+		*fd = -1;
+		return e;
+	}
+	snprintf(link, sizeof link, "/proc/self/fd/%d", *fd);
+	n = readlink(link, target, sizeof target - 1);
+	if (n > 0 && target[0] == '/') {
+		target[n] = '\0';
+		*real = xstrdup(target);
+	} else {
+		*real = realpath(path, NULL); /* no /proc: the same walk */
+		if (!*real) {
+			close(*fd);
+			*fd = -1;
+			return map_errno(errno, path, why);
+		}
+	}
+	return C_OK;
+}
+
+int
+sandbox_reopen(int pathfd, int flags)
+{
+	char link[64];
+	snprintf(link, sizeof link, "/proc/self/fd/%d", pathfd);
+	return open(link, (flags & ~O_CREAT) | O_CLOEXEC);
 }

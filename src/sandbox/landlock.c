@@ -26,6 +26,7 @@
 
 #include "sandbox/sb-internal.h"
 #include "util/fsutil.h"
+#include "util/sensitive.h"
 #include "util/xalloc.h"
 
 #ifndef SYS_landlock_create_ruleset
@@ -140,6 +141,10 @@ sb_plan_free(struct sb_plan *plan)
 {
 	sb_list_free(&plan->write_roots);
 	sb_list_free(&plan->protect);
+	sb_list_free(&plan->protect_missing);
+	sb_list_free(&plan->mask);
+	sb_list_free(&plan->git_before);
+	free(plan->git_dir);
 	sb_list_free(&plan->placeholders);
 	sb_list_free(&plan->deny_read);
 	sb_list_free(&plan->hide);
@@ -250,7 +255,7 @@ sb_landlock_plan(struct sb_plan *plan)
 		"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
 		"/dev/urandom", "/dev/tty", NULL,
 	};
-	struct sb_list split_ex = { 0 }, read_ex = { 0 };
+	struct sb_list split_ex = { 0 }, read_ex = { 0 }, mount_ex = { 0 };
 	uint64_t all = handled_fs_for(plan->ll_abi);
 	size_t i;
 
@@ -278,22 +283,32 @@ sb_landlock_plan(struct sb_plan *plan)
 		sb_list_add(&split_ex, plan->deny_read.v[i]);
 	for (i = 0; i < plan->protect.n; i++)
 		sb_list_add(&split_ex, plan->protect.v[i]);
+	for (i = 0; i < plan->protect_missing.n; i++) {
+		sb_list_add(&split_ex, plan->protect_missing.v[i]);
+		sb_list_add(&mount_ex, plan->protect_missing.v[i]);
+	}
 	for (i = 0; i < plan->write_roots.n; i++) {
-		static const char *const names[] = { ".git", ".conch", ".agents", NULL };
+		const char *const *names = sensitive_protected_dirs();
+		for (size_t k = 0; names[k]; k++)
+			sb_list_take(&split_ex, path_join(plan->write_roots.v[i], names[k]));
+		names = sensitive_instruction_files();
 		for (size_t k = 0; names[k]; k++)
 			sb_list_take(&split_ex, path_join(plan->write_roots.v[i], names[k]));
 	}
 	for (i = 0; i < plan->write_roots.n && !plan->read_only; i++) {
-		/* The whole root when protected paths are read-only mounts;
-		 * a secret inside a root stays out either way. */
+		/* The whole root when protected paths are read-only mounts
+		 * and secrets inside it are covered (plan->mask); only a
+		 * protected path that does not exist yet keeps its parent
+		 * unchanged. */
 		grant(&plan->mounted, plan->write_roots.v[i], all, 0,
-		      &plan->deny_read);
+		      &mount_ex);
 		/* Without mounts: entry by entry; directories on the way to a
 		 * protected path (the roots themselves) can be read but not
 		 * changed, so nothing new can be created beside .git. */
 		grant(&plan->split, plan->write_roots.v[i], all, 0, &split_ex);
 	}
 	sb_list_free(&split_ex);
+	sb_list_free(&mount_ex);
 }
 
 static int

@@ -24,24 +24,17 @@
 
 #include "sandbox/sb-internal.h"
 #include "util/fsutil.h"
+#include "util/sensitive.h"
 #include "util/xalloc.h"
 
-/* Secrets below HOME whose contents the child never reads. */
-static const char *const home_secrets[] = {
-	".ssh", ".gnupg", ".aws", ".config/gh", ".netrc", ".git-credentials",
-	".docker/config.json", ".kube/config", ".pypirc", ".config/gcloud",
-	".azure", NULL,
-};
-
-/* Shell and tool start-up files in HOME: never writable. */
-static const char *const home_rc[] = {
-	".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile",
-	".zshrc", ".zshenv", ".zprofile", ".zlogin", ".zlogout", ".cshrc",
-	".tcshrc", ".inputrc", ".config/fish", ".gitconfig", ".config/git",
-	".ssh", NULL,
-};
-
-static const char *const root_names[] = { ".git", ".conch", ".agents", NULL };
+static bool
+list_contains(const struct sb_list *l, const char *p)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], p) == 0)
+			return true;
+	return false;
+}
 
 static bool
 under_any(const struct sb_list *roots, const char *p)
@@ -60,6 +53,37 @@ canon(const char *p)
 	return r;
 }
 
+/* `p` with its deepest existing ancestor resolved and the rest kept:
+ * where a path that does not exist yet would be created.  Caller frees;
+ * NULL when not even "/" resolves. */
+static char *
+canon_deep(const char *p)
+{
+	char *probe = xstrdup(p), *real = NULL, *out;
+	size_t cut = strlen(p);
+
+	for (;;) {
+		real = realpath(probe, NULL);
+		if (real || cut <= 1)
+			break;
+		while (cut > 1 && probe[cut - 1] != '/')
+			cut--;
+		if (cut > 1)
+			cut--;
+		probe[cut] = '\0';
+	}
+	free(probe);
+	if (!real)
+		return NULL;
+	if (!p[cut]) {
+		out = real;
+	} else {
+		out = path_join(real, p + cut + (p[cut] == '/'));
+		free(real);
+	}
+	return out;
+}
+
 static void
 add_secret(struct sb_plan *plan, const char *p)
 {
@@ -73,6 +97,10 @@ add_secret(struct sb_plan *plan, const char *p)
 			return;
 		}
 	}
+	/* inside a write root: covered in the mount namespace (an empty
+	 * file or folder), so the root itself stays writable */
+	if (under_any(&plan->write_roots, c) && !list_contains(&plan->mask, c))
+		sb_list_add(&plan->mask, c);
 	sb_list_take(&plan->deny_read, c);
 }
 
@@ -144,22 +172,130 @@ out:
 	buf_free(&b);
 }
 
+/* A protected path outside the workspace (HOME start-up files, conch's
+ * own directories): read-only when it exists; when it does not but would
+ * be created inside a write root, its parent is kept from changing
+ * (Landlock grants the root around it), so it cannot be created. */
+static void
+home_protect_one(void *ud, const char *path, bool is_dir)
+{
+	struct sb_plan *plan = ud;
+	char *c;
+
+	(void)is_dir;
+	if (fs_exists(path)) {
+		add_protect(plan, path);
+		return;
+	}
+	c = canon_deep(path);
+	if (c && under_any(&plan->write_roots, c) && !list_contains(&plan->protect_missing, c))
+		sb_list_take(&plan->protect_missing, c);
+	else
+		free(c);
+}
+
+/* The parts of a .git folder that make git run code or read config
+ * when the user runs it later: read-only even when git may write the
+ * object store, index and refs (spec->git_writable).  A missing one
+ * gets an empty placeholder folder; new names at the top of .git that
+ * git itself never makes (commondir, config.worktree ...) are removed
+ * after the run (sandbox_git_sweep). */
+static int rm_tree_at(int dfd, const char *name, int depth);
+
+/* Names git itself makes at the top of a .git folder. */
+static const char *const git_top_names[] = {
+	"HEAD", "ORIG_HEAD", "FETCH_HEAD", "MERGE_HEAD", "MERGE_MSG",
+	"MERGE_MODE", "MERGE_RR", "AUTO_MERGE", "CHERRY_PICK_HEAD",
+	"REVERT_HEAD", "REBASE_HEAD", "BISECT_LOG", "BISECT_START",
+	"BISECT_TERMS", "BISECT_EXPECTED_REV", "BISECT_ANCESTORS_OK",
+	"BISECT_NAMES", "COMMIT_EDITMSG", "TAG_EDITMSG", "SQUASH_MSG",
+	"index", "packed-refs", "description", "objects", "refs", "logs",
+	"branches", "rr-cache", "rebase-merge", "rebase-apply", "sequencer",
+	"shallow", "gc.pid", "gc.log", "lfs", NULL,
+};
+
+static void
+git_snapshot(struct sb_plan *plan, const char *git)
+{
+	DIR *d = opendir(git);
+	struct dirent *de;
+
+	plan->git_dir = xstrdup(git);
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL)
+		sb_list_add(&plan->git_before, de->d_name);
+	closedir(d);
+}
+
+void
+sb_git_sweep(const struct sb_plan *plan, struct buf *note)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (!plan->git_dir || !(d = opendir(plan->git_dir)))
+		return;
+	while ((de = readdir(d)) != NULL) {
+		const char *n = de->d_name;
+		size_t len = strlen(n);
+		bool known = list_contains(&plan->git_before, n) ||
+			     (len > 5 && strcmp(n + len - 5, ".lock") == 0);
+		for (size_t k = 0; !known && git_top_names[k]; k++)
+			known = strcmp(n, git_top_names[k]) == 0;
+		if (known)
+			continue;
+		rm_tree_at(dirfd(d), n, 0);
+		buf_printf(note, "\nconch: removed %s/%s, which the command "
+			   "created and git could later read as config or code",
+			   plan->git_dir, n);
+	}
+	closedir(d);
+}
+
+static void
+protect_git_parts(struct sb_plan *plan, const char *git)
+{
+	static const char *const dirs[] = { "hooks", "info", "modules",
+					    "worktrees", NULL };
+	static const char *const files[] = { "config", "config.worktree",
+					     "commondir", NULL };
+	size_t k;
+
+	git_snapshot(plan, git);
+	for (k = 0; dirs[k]; k++) {
+		char *p = path_join(git, dirs[k]);
+		struct stat st;
+		if (lstat(p, &st) < 0 && errno == ENOENT && mkdir(p, 0755) == 0)
+			sb_list_add(&plan->placeholders, p);
+		if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode))
+			plan->force_split = true;
+		add_protect(plan, p);
+		free(p);
+	}
+	for (k = 0; files[k]; k++) {
+		char *p = path_join(git, files[k]);
+		add_protect(plan, p);
+		free(p);
+	}
+}
+
 static void
 plan_protect(struct sb_plan *plan, const struct sandbox_spec *spec)
 {
-	const char *home = getenv("HOME");
-	static const char *const xdg[] = { "config", "state", "data", NULL };
+	const char *const *dirs = sensitive_protected_dirs();
+	const char *const *files = sensitive_instruction_files();
 	size_t i, nroots = plan->write_roots.n;
 
 	for (i = 0; i < nroots; i++) {
 		const char *root = plan->write_roots.v[i];
-		for (size_t k = 0; root_names[k]; k++) {
-			char *p = path_join(root, root_names[k]);
+		for (size_t k = 0; dirs[k]; k++) {
+			char *p = path_join(root, dirs[k]);
 			struct stat st;
 			if (lstat(p, &st) < 0) {
 				if (errno == ENOENT && mkdir(p, 0755) == 0)
 					sb_list_add(&plan->placeholders, p);
-			} else if (k == 0 && S_ISREG(st.st_mode)) {
+			} else if (strcmp(dirs[k], ".git") == 0 && S_ISREG(st.st_mode)) {
 				add_gitfile_target(plan, root, p);
 			}
 			/* the name itself (a .git file) and whatever it
@@ -171,58 +307,81 @@ plan_protect(struct sb_plan *plan, const struct sandbox_spec *spec)
 			if (lstat(p, &st) == 0 && !S_ISDIR(st.st_mode) &&
 			    !S_ISLNK(st.st_mode))
 				sb_list_add(&plan->protect, p);
+			else if (spec->git_writable && i == 0 &&
+				 strcmp(dirs[k], ".git") == 0 &&
+				 lstat(p, &st) == 0 && S_ISDIR(st.st_mode) &&
+				 !list_contains(&plan->placeholders, p))
+				protect_git_parts(plan, p);
 			else
 				add_protect(plan, p);
 			free(p);
 		}
-	}
-	for (i = 0; xdg[i]; i++) {
-		char *d = xdg_dir(xdg[i]);
-		add_protect(plan, d);
-		free(d);
-	}
-	if (home && home[0] == '/') {
-		for (i = 0; home_rc[i]; i++) {
-			char *p = path_join(home, home_rc[i]);
+		/* instruction files: read-only when present (an empty
+		 * placeholder file would show in git status and shadow
+		 * nothing useful; see sensitive.h) */
+		for (size_t k = 0; files[k]; k++) {
+			char *p = path_join(root, files[k]);
+			struct stat st;
+			if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode))
+				plan->force_split = true;
 			add_protect(plan, p);
 			free(p);
 		}
 	}
+	sensitive_each_home_protected(home_protect_one, plan);
 	for (i = 0; spec->protect && spec->protect[i]; i++)
 		add_protect(plan, spec->protect[i]);
 }
 
 static void
+secret_one(void *ud, const char *path)
+{
+	add_secret(ud, path);
+}
+
+static void
 plan_secrets(struct sb_plan *plan, const struct sandbox_spec *spec)
 {
-	const char *home = getenv("HOME");
-	char *conf;
-	size_t i;
-
-	if (home && home[0] == '/') {
-		for (i = 0; home_secrets[i]; i++) {
-			char *p = path_join(home, home_secrets[i]);
-			add_secret(plan, p);
-			free(p);
-		}
-	}
-	/* files only root can read, which a root run must not either */
-	if (geteuid() == 0) {
-		static const char *const root_secrets[] = {
-			"/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-",
-			"/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key",
-			"/etc/ssh/ssh_host_ed25519_key", "/etc/ssh/ssh_host_dsa_key",
-			NULL,
-		};
-		for (i = 0; root_secrets[i]; i++)
-			add_secret(plan, root_secrets[i]);
-	}
-	/* conch's own config holds provider keys */
-	conf = xdg_dir("config");
-	add_secret(plan, conf);
-	free(conf);
-	for (i = 0; spec->deny_read && spec->deny_read[i]; i++)
+	/* the root-only files matter only to a root run */
+	sensitive_each_secret(geteuid() == 0, secret_one, plan);
+	for (size_t i = 0; spec->deny_read && spec->deny_read[i]; i++)
 		add_secret(plan, spec->deny_read[i]);
+}
+
+#define SB_UNIX_SOCKETS_MAX 4096
+
+/* Every pathname unix socket bound on this host's network namespace
+ * (/proc/net/unix), whatever its name: with the network off none outside
+ * the workspace can be reached.  A listener that binds after this scan
+ * is not covered (see `conch sandbox doctor`). */
+static void
+plan_hide_sockets(struct sb_plan *plan)
+{
+	FILE *f = fopen("/proc/net/unix", "re");
+	char *line = NULL;
+	size_t cap = 0, n = 0;
+	ssize_t len;
+
+	if (!f)
+		return;
+	/* "Num RefCount Protocol Flags Type St Inode Path" */
+	while ((len = getline(&line, &cap, f)) > 0 && n < SB_UNIX_SOCKETS_MAX) {
+		char *path = line;
+		/* the path is the eighth field; an abstract one starts
+		 * with '@' and is scoped by Landlock instead */
+		for (int field = 0; field < 7 && *path; field++) {
+			path += strspn(path, " ");
+			path += strcspn(path, " \n");
+		}
+		path += strspn(path, " ");
+		if (*path != '/')
+			continue;
+		path[strcspn(path, "\n")] = '\0';
+		add_hide(plan, path);
+		n++;
+	}
+	free(line);
+	fclose(f);
 }
 
 /* Daemon sockets a confined command must not reach with the network
@@ -251,6 +410,7 @@ plan_hide(struct sb_plan *plan)
 		add_hide(plan, ssh);
 	for (i = 0; i < plan->deny_read.n; i++)
 		add_hide(plan, plan->deny_read.v[i]);
+	plan_hide_sockets(plan);
 }
 
 static enum cerr
@@ -261,7 +421,13 @@ plan_tmpdir(struct sb_plan *plan, struct buf *err)
 
 	if (!base || base[0] != '/' || !fs_is_dir(base))
 		base = "/tmp";
-	tmpl = path_join(base, "conch-sb-XXXXXX");
+	{
+		/* the PID in the name lets the next start remove a dir
+		 * that a killed conch left (fs_sweep_stale) */
+		char name[64];
+		snprintf(name, sizeof name, "conch-sb-%ld-XXXXXX", (long)getpid());
+		tmpl = path_join(base, name);
+	}
 	if (!mkdtemp(tmpl)) {
 		buf_printf(err, "cannot create a private temp dir in %s: %s", base,
 			   strerror(errno));

@@ -69,7 +69,7 @@ probe_openat2(void)
 void
 sandbox_probe(struct sandbox_caps *caps)
 {
-	char cg[512];
+	struct sb_cgroups cg;
 	int ns;
 
 	memset(caps, 0, sizeof *caps);
@@ -83,9 +83,10 @@ sandbox_probe(struct sandbox_caps *caps)
 	caps->seccomp = sb_seccomp_available();
 	caps->openat2 = probe_openat2();
 	caps->root = geteuid() == 0;
-	sb_cgroup_make(8, cg, sizeof cg);
-	caps->cgroup_pids = cg[0] != '\0';
-	sb_cgroup_remove(cg);
+	sb_cgroup_make(8, 64ULL << 20, &cg);
+	caps->cgroup_pids = cg.pids;
+	caps->cgroup_memory = cg.mem;
+	sb_cgroup_remove(&cg);
 }
 
 static void
@@ -148,11 +149,12 @@ sandbox_doctor(struct buf *out)
 	if (c.landlock_abi > 0)
 		buf_printf(out, "%d", c.landlock_abi);
 	buf_printf(out, "; user namespaces: %s; mount ns: %s; network ns: %s; "
-		   "PID ns: %s; seccomp: %s; pids cgroup: %s; openat2: %s\n\n",
+		   "PID ns: %s; seccomp: %s; pids cgroup: %s; memory cgroup: %s; "
+		   "openat2: %s\n\n",
 		   c.userns ? "yes" : "no", c.mountns ? "yes" : "no",
 		   c.netns ? "yes" : "no", c.pidns ? "yes" : "no",
 		   c.seccomp ? "yes" : "no", c.cgroup_pids ? "yes" : "no",
-		   c.openat2 ? "yes" : "no");
+		   c.cgroup_memory ? "yes" : "no", c.openat2 ? "yes" : "no");
 	buf_printf(out, "property             mechanism here\n");
 
 	if (c.landlock_abi >= 3)
@@ -167,18 +169,27 @@ sandbox_doctor(struct buf *out)
 		    "Landlock (CONFIG_SECURITY_LANDLOCK=y and landlock in lsm=)");
 	if (c.landlock_abi > 0 && ns_mount)
 		row(out, "protected paths", "read-only bind mounts in a private mount "
-		    "namespace (.git, .git file target, .conch, .agents, conch "
-		    "dirs, rc files; empty placeholders for missing names)", NULL);
+		    "namespace (.git, .git file target, .conch, .agents, .claude, "
+		    "AGENTS.md/CLAUDE.md when present, conch dirs, HOME start-up "
+		    "files; empty placeholder folders for missing names; a missing "
+		    "HOME file inside the workspace: its parent kept unchanged by "
+		    "Landlock)", NULL);
 	else if (c.landlock_abi > 0)
 		row(out, "protected paths", "Landlock entry-by-entry grants (top of "
 		    "the workspace not writable: no new top-level files)",
 		    "a mount namespace (user namespaces or root)");
 	else
 		row(out, "protected paths", "NONE", "Landlock");
-	row(out, "secret reads", c.landlock_abi > 0 ? "Landlock: ~/.ssh ~/.gnupg "
-	    "~/.aws ~/.config/gh ~/.netrc, conch's config, user-added paths, "
-	    "raw devices (and for root shadow files, ssh host keys) left out of "
-	    "read grants; covered too in the mount namespace" : "NONE", c.landlock_abi > 0 ? NULL : "Landlock");
+	row(out, "secret reads", c.landlock_abi > 0 ? "Landlock: the secret list "
+	    "of util/sensitive.c (ssh, gpg, cloud and tool credentials, conch's "
+	    "config), user-added paths, raw devices (and for root shadow files, "
+	    "ssh host keys) left out of read grants; covered too in the mount "
+	    "namespace" : "NONE", c.landlock_abi > 0 ? NULL : "Landlock");
+	row(out, "read deny rules", c.landlock_abi > 0 ? (ns_mount ? "files a "
+	    "read(...) deny rule hides: covered by /dev/null in the mount "
+	    "namespace" : "files a read(...) deny rule hides: left out of "
+	    "Landlock grants (their folders lose write access)") : "NONE",
+	    c.landlock_abi > 0 ? NULL : "Landlock");
 
 	snprintf(mech, sizeof mech, "%s%s%s",
 		 c.netns ? "network namespace" : "",
@@ -188,10 +199,14 @@ sandbox_doctor(struct buf *out)
 	row(out, "network off", mech[0] ? mech : "NONE",
 	    !c.netns ? "network namespace" : (c.landlock_abi < 4 ?
 					       "Landlock ABI 4 TCP rules" : NULL));
-	row(out, "daemon sockets", ns_mount ? "covered in the mount namespace "
-	    "(docker, podman, dbus, X11, ssh-agent, /run/user/UID)" :
+	row(out, "unix sockets", ns_mount ? "network off: every pathname socket "
+	    "bound at start (/proc/net/unix) outside the workspace, and docker, "
+	    "podman, dbus, X11, ssh-agent, /run/user/UID, covered in the mount "
+	    "namespace; /proc/PID/root refused by Landlock's ptrace scope; "
+	    "abstract sockets: network namespace" :
 	    "seccomp: connect() refused while the network is off",
-	    ns_mount ? NULL : "a mount namespace (then local sockets work)");
+	    ns_mount ? "listeners bound after the command starts are not "
+	    "covered" : "a mount namespace (then workspace sockets work)");
 	row(out, "process tree", "subreaper + kill loop, process group kill"
 	    " (PID namespace on request)", NULL);
 	row(out, "process count", c.root ? (c.cgroup_pids ? "pids cgroup per "
@@ -204,8 +219,20 @@ sandbox_doctor(struct buf *out)
 	row(out, "signals out", c.landlock_abi >= 6 ? "Landlock signal and "
 	    "ptrace scope" : "Landlock ptrace scope only", c.landlock_abi >= 6 ?
 	    NULL : "Landlock ABI 6 (signal scoping) or a PID namespace");
+	row(out, "tree memory", c.cgroup_memory ? "memory cgroup per run: one "
+	    "limit for the whole command tree" : "FALLBACK: RLIMIT_AS per process "
+	    "x the process limit", c.cgroup_memory ? NULL : "a writable "
+	    "cgroup with the memory controller (root, or a delegated v2 tree)");
 	row(out, "resources", "rlimits CPU, AS, FSIZE, NPROC, NOFILE; no core "
-	    "dumps; output capped", NULL);
+	    "dumps; output capped for the model after encoding; spill file "
+	    "capped (64 MiB)", NULL);
+	row(out, "file tools", c.openat2 ? "read/grep/glob/ls judge the real "
+	    "target: openat2 RESOLVE_NO_MAGICLINKS, secrets refused by any "
+	    "name or hard link, listings skip them" : "read/grep/glob/ls judge "
+	    "realpath(); /proc/PID magic links refused by name",
+	    c.openat2 ? NULL : "openat2 (Linux 5.6)");
+	row(out, "leftovers", "atomic writes through O_TMPFILE; temp files of "
+	    "dead conch processes swept at start", NULL);
 	row(out, "environment", "allowlist (no keys, tokens, LD_PRELOAD, "
 	    "BASH_ENV); stdin /dev/null; fds closed; no_new_privs", NULL);
 	row(out, "edit/write paths", c.openat2 ? "openat2 RESOLVE_BENEATH|"

@@ -47,6 +47,7 @@
 
 #define SB_DEFAULT_MAX_OUTPUT (1u << 20)
 #define SB_TAIL_KEEP 16384
+#define SB_DEFAULT_SPILL_MAX (64u << 20)
 #define SB_DRAIN_MS 100
 #define SB_KEEPER_WAIT_MS 2000
 #define SB_ERRFD 3
@@ -70,17 +71,30 @@ struct launch {
 	char **env;
 	const struct sb_plan *plan; /* NULL when spec->off */
 	const char *cwd;
-	char cg_procs[512];         /* cgroup.procs to join, "" if none */
+	char cg_procs[SB_CGROUPS_MAX][620]; /* cgroup.procs to join, "" if none */
 	char uid_map[64], gid_map[64];
 	int outfd;
 	bool no_ns; /* test-only: behave as on a kernel without namespaces */
 };
 
+/* For git_writable runs: git's own ways to run code, off (the
+ * environment outranks every config file; a `-c` on git's command line
+ * would not, which is why the caller grants these runs only to a bare
+ * `git SUBCOMMAND`). */
+static const char *const git_env[][2] = {
+	{ "core.hooksPath", "/dev/null" },
+	{ "core.fsmonitor", "false" },
+	{ "core.sshCommand", "false" },
+	{ "protocol.allow", "never" },
+	{ "credential.helper", "" },
+	{ "diff.external", "" },
+};
+
 static char **
-build_env(const struct sb_plan *plan)
+build_env(const struct sb_plan *plan, const struct sandbox_spec *spec)
 {
-	size_t n = 0, i;
-	char **env = xcalloc(40, sizeof *env);
+	size_t n = 0, i, ng = sizeof git_env / sizeof git_env[0];
+	char **env = xcalloc(40 + 2 * ng + 8, sizeof *env);
 	for (i = 0; env_allow[i]; i++) {
 		const char *v = getenv(env_allow[i]);
 		if (v)
@@ -94,6 +108,16 @@ build_env(const struct sb_plan *plan)
 	env[n++] = xstrdup("GIT_TERMINAL_PROMPT=0");
 	env[n++] = xstrdup("PAGER=cat");
 	env[n++] = xstrdup("GIT_PAGER=cat");
+	if (spec->git_writable) {
+		env[n++] = xstrdup("GIT_CONFIG_NOSYSTEM=1");
+		env[n++] = xstrdup("GIT_EDITOR=false");
+		env[n++] = xstrdup("GIT_SEQUENCE_EDITOR=false");
+		env[n++] = xasprintf("GIT_CONFIG_COUNT=%zu", ng);
+		for (i = 0; i < ng; i++) {
+			env[n++] = xasprintf("GIT_CONFIG_KEY_%zu=%s", i, git_env[i][0]);
+			env[n++] = xasprintf("GIT_CONFIG_VALUE_%zu=%s", i, git_env[i][1]);
+		}
+	}
 	env[n] = NULL;
 	return env;
 }
@@ -178,6 +202,16 @@ bind_readonly(const char *path)
 	return mount(NULL, path, NULL, fl, NULL);
 }
 
+/* Cover `path` with a read-only bind mount of `src`. */
+static int
+bind_readonly_from(const char *src, const char *path)
+{
+	if (mount(src, path, NULL, MS_BIND, NULL) < 0)
+		return -1;
+	return mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY |
+		     MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
 /* In the payload: the protected paths as read-only mounts.  True when
  * every one of them is. */
 static bool
@@ -188,6 +222,19 @@ mount_protected(const struct sb_plan *plan)
 	for (size_t i = 0; i < plan->protect.n; i++)
 		if (bind_readonly(plan->protect.v[i]) < 0)
 			return false;
+	/* secrets and read-denied files inside the roots: an empty
+	 * read-only folder, or /dev/null for a file */
+	for (size_t i = 0; i < plan->mask.n; i++) {
+		const char *p = plan->mask.v[i];
+		struct stat st;
+		if (lstat(p, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) ?
+		    mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC |
+			  MS_RDONLY, "size=4k,mode=0555") < 0 :
+		    bind_readonly_from("/dev/null", p) < 0)
+			return false;
+	}
 	/* POSIX shared memory and semaphores, private to this run */
 	if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  "size=256m,mode=1777") < 0)
@@ -261,7 +308,7 @@ apply_limits(const struct sandbox_spec *spec, bool own_userns)
 	 * terabytes of shadow memory) */
 	if (spec->mem_bytes != ~0ULL)
 		set_limit(RLIMIT_AS, (rlim_t)(spec->mem_bytes ? spec->mem_bytes :
-					      (8ULL << 30)));
+					      SB_DEFAULT_MEM));
 	set_limit(RLIMIT_FSIZE, (rlim_t)(spec->fsize_bytes ? spec->fsize_bytes :
 					 (1ULL << 30)));
 	/* RLIMIT_NPROC counts the user's processes in its user namespace:
@@ -447,8 +494,9 @@ keeper(const struct launch *L, int errfd)
 	signal(SIGCHLD, SIG_DFL);
 
 	if (L->plan) {
-		if (L->cg_procs[0])
-			write_file(L->cg_procs, "0");
+		for (int k = 0; k < SB_CGROUPS_MAX; k++)
+			if (L->cg_procs[k][0])
+				write_file(L->cg_procs[k], "0");
 		enter_namespaces(L, &mountns, &pidns, &userns);
 	}
 	if (!pidns)
@@ -491,13 +539,22 @@ keeper(const struct launch *L, int errfd)
 /* Keep the head in res->output and a rolling tail in res->tail. */
 static void
 collect(struct sandbox_result *res, size_t max, const char *p, size_t n,
-	int spill)
+	int spill, size_t spill_max)
 {
 	size_t room = res->output.len < max ? max - res->output.len : 0;
 	size_t take = n < room ? n : room;
-	if (spill >= 0) {
-		ssize_t w = write(spill, p, n);
+	if (spill >= 0 && res->total_bytes < spill_max) {
+		/* the spill file keeps the first spill_max bytes and says
+		 * so; a flood cannot fill the disk */
+		size_t keep = spill_max - res->total_bytes;
+		ssize_t w = write(spill, p, n < keep ? n : keep);
 		(void)w;
+		if (n >= keep) {
+			char note[96];
+			int k = snprintf(note, sizeof note, "\n[conch: output past "
+					 "%zu bytes not kept]\n", spill_max);
+			w = write(spill, note, (size_t)k);
+		}
 	}
 	res->total_bytes += n;
 	if (take)
@@ -513,59 +570,113 @@ collect(struct sandbox_result *res, size_t max, const char *p, size_t n,
 	}
 }
 
-/* A pids cgroup for this run, when this process may make one: the
- * process limit that RLIMIT_NPROC cannot give root.  "" when none. */
-void
-sb_cgroup_make(long max, char *dir, size_t dirlen)
+/* Make a child cgroup of `parent` and write `file` = `val` (and, when
+ * `file2`, `file2` = `val2`, which may fail); true with its path in
+ * `out` when the first write held. */
+static bool
+cg_child(const char *parent, const char *file, const char *val,
+	 const char *file2, const char *val2, char *out, size_t outlen)
 {
-	char line[512], cand[700], tmpl[600];
+	char tmpl[600], path[700];
+	int fd;
+	bool ok;
+
+	if ((size_t)snprintf(tmpl, sizeof tmpl, "%.500s/conch-sb-XXXXXX",
+			     parent) >= sizeof tmpl || !mkdtemp(tmpl))
+		return false;
+	snprintf(path, sizeof path, "%s/%s", tmpl, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	ok = fd >= 0 && dprintf(fd, "%s", val) > 0;
+	if (fd >= 0)
+		close(fd);
+	if (!ok) {
+		rmdir(tmpl);
+		return false;
+	}
+	if (file2) {
+		snprintf(path, sizeof path, "%s/%s", tmpl, file2);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (dprintf(fd, "%s", val2) < 0)
+				(void)0; /* memory.swap.max is optional */
+			close(fd);
+		}
+	}
+	snprintf(out, outlen, "%.500s", tmpl);
+	return true;
+}
+
+void
+sb_cgroup_make(long max_procs, unsigned long long mem, struct sb_cgroups *cg)
+{
+	char line[512], cand[700], pids[32], bytes[32];
 	FILE *f = fopen("/proc/self/cgroup", "re");
 
-	dir[0] = '\0';
+	memset(cg, 0, sizeof *cg);
 	if (!f)
 		return;
-	while (fgets(line, sizeof line, f)) {
+	snprintf(pids, sizeof pids, "%ld", max_procs);
+	snprintf(bytes, sizeof bytes, "%llu", mem);
+	while (fgets(line, sizeof line, f) && cg->n < SB_CGROUPS_MAX) {
 		char *rel = strrchr(line, ':'), *nl;
-		int fd;
+		char *slot = cg->dir[cg->n];
+		size_t sl = sizeof cg->dir[cg->n];
 		if (!rel)
 			continue;
 		*rel++ = '\0';
 		if ((nl = strchr(rel, '\n')) != NULL)
 			*nl = '\0';
-		if (strstr(line, ":pids"))
+		if (strstr(line, ":pids") && max_procs > 0 && !cg->pids) {
 			snprintf(cand, sizeof cand, "/sys/fs/cgroup/pids%s", rel);
-		else if (strncmp(line, "0:", 2) == 0)
+			if (cg_child(cand, "pids.max", pids, NULL, NULL, slot, sl))
+				cg->pids = true, cg->n++;
+		} else if (strstr(line, ":memory") && mem && !cg->mem) {
+			/* cgroup v1 */
+			snprintf(cand, sizeof cand, "/sys/fs/cgroup/memory%s", rel);
+			if (cg_child(cand, "memory.limit_in_bytes", bytes,
+				     "memory.memsw.limit_in_bytes", bytes, slot, sl))
+				cg->mem = true, cg->n++;
+		} else if (strncmp(line, "0:", 2) == 0) {
+			/* cgroup v2: one group for both, each where the
+			 * parent delegates it */
+			bool p = false, m = false;
 			snprintf(cand, sizeof cand, "/sys/fs/cgroup%s", rel);
-		else
-			continue;
-		if ((size_t)snprintf(tmpl, sizeof tmpl, "%.500s/conch-sb-XXXXXX",
-				     cand) >= sizeof tmpl)
-			continue;
-		if (!mkdtemp(tmpl))
-			continue;
-		snprintf(cand, sizeof cand, "%s/pids.max", tmpl);
-		fd = open(cand, O_WRONLY | O_CLOEXEC);
-		if (fd >= 0 && dprintf(fd, "%ld", max) > 0) {
-			close(fd);
-			snprintf(dir, dirlen, "%.500s", tmpl);
-			break;
+			if (mem && !cg->mem &&
+			    cg_child(cand, "memory.max", bytes, "memory.swap.max",
+				     "0", slot, sl))
+				m = true;
+			if (m && max_procs > 0 && !cg->pids) {
+				char pf[700];
+				int fd;
+				snprintf(pf, sizeof pf, "%s/pids.max", slot);
+				fd = open(pf, O_WRONLY | O_CLOEXEC);
+				p = fd >= 0 && dprintf(fd, "%s", pids) > 0;
+				if (fd >= 0)
+					close(fd);
+			} else if (!m && max_procs > 0 && !cg->pids) {
+				p = cg_child(cand, "pids.max", pids, NULL, NULL,
+					     slot, sl);
+			}
+			if (m || p) {
+				cg->mem |= m;
+				cg->pids |= p;
+				cg->n++;
+			}
 		}
-		if (fd >= 0)
-			close(fd);
-		rmdir(tmpl);
 	}
 	fclose(f);
 }
 
 void
-sb_cgroup_remove(const char *dir)
+sb_cgroup_remove(const struct sb_cgroups *cg)
 {
 	struct timespec ts = { 0, 2000000 };
-	for (int i = 0; dir[0] && i < 50; i++) {
-		if (rmdir(dir) == 0 || errno != EBUSY)
-			return;
-		nanosleep(&ts, NULL);
-	}
+	for (int k = 0; k < cg->n; k++)
+		for (int i = 0; cg->dir[k][0] && i < 50; i++) {
+			if (rmdir(cg->dir[k]) == 0 || errno != EBUSY)
+				break;
+			nanosleep(&ts, NULL);
+		}
 }
 
 static void
@@ -722,7 +833,9 @@ pump(const struct sandbox_spec *spec, pid_t pid, int rfd, int spill,
 			if (n <= 0)
 				eof = true;
 			else
-				collect(res, max, chunk, (size_t)n, spill);
+				collect(res, max, chunk, (size_t)n, spill,
+					spec->spill_max ? spec->spill_max :
+					SB_DEFAULT_SPILL_MAX);
 		}
 	}
 	if (!exited)
@@ -743,7 +856,7 @@ sandbox_run(const struct sandbox_spec *spec, const char *const argv[],
 	struct launch L;
 	struct buf why = BUF_INIT;
 	int pfd[2] = { -1, -1 }, efd[2] = { -1, -1 }, spill = -1, status;
-	char cgdir[512] = "";
+	struct sb_cgroups cg = { 0 };
 	enum cerr e = C_ERR_IO;
 	bool planned = false;
 	pid_t pid;
@@ -776,13 +889,19 @@ sandbox_run(const struct sandbox_spec *spec, const char *const argv[],
 			goto out;
 		}
 		L.plan = &plan;
-		/* RLIMIT_NPROC binds everyone but root; root gets a pids
-		 * cgroup (joining one costs a few ms on cgroup v1). */
-		if (geteuid() == 0 && spec->max_procs >= 0)
-			sb_cgroup_make(spec->max_procs > 0 ? spec->max_procs : 256,
-				       cgdir, sizeof cgdir);
-		if (cgdir[0])
-			snprintf(L.cg_procs, sizeof L.cg_procs, "%s/cgroup.procs", cgdir);
+		/* The whole tree's memory (memory.max), and for root, whom
+		 * RLIMIT_NPROC does not bind, its process count (pids.max),
+		 * in a cgroup made for this run where this process may make
+		 * one; otherwise RLIMIT_AS per process and RLIMIT_NPROC bound
+		 * the tree to their product. */
+		sb_cgroup_make(geteuid() == 0 && spec->max_procs >= 0 ?
+			       (spec->max_procs > 0 ? spec->max_procs : 256) : 0,
+			       spec->mem_bytes == ~0ULL ? 0 :
+			       spec->mem_bytes ? spec->mem_bytes : SB_DEFAULT_MEM,
+			       &cg);
+		for (int k = 0; k < cg.n; k++)
+			snprintf(L.cg_procs[k], sizeof L.cg_procs[k],
+				 "%s/cgroup.procs", cg.dir[k]);
 	}
 	e = C_ERR_IO;
 	L.spec = spec;
@@ -802,7 +921,7 @@ sandbox_run(const struct sandbox_spec *spec, const char *const argv[],
 	if (spec->spill_path)
 		spill = open(spec->spill_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			     0600);
-	L.env = build_env(L.plan);
+	L.env = build_env(L.plan, spec);
 	pid = fork();
 	if (pid < 0)
 		goto out;
@@ -843,9 +962,10 @@ out:
 		close(spill);
 	if (L.env)
 		free_env(L.env);
-	sb_cgroup_remove(cgdir);
+	sb_cgroup_remove(&cg);
 	if (planned) {
-		sb_plan_cleanup(&plan);
+		sb_plan_cleanup(&plan); /* placeholders first */
+		sb_git_sweep(&plan, &res->output);
 		sb_plan_free(&plan);
 	}
 	buf_free(&why);

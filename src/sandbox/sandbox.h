@@ -2,13 +2,17 @@
  * and output helpers that keep the tools inside the workspace.
  *
  * sandbox_run() starts argv confined by `spec`: writes only under the
- * workspace roots and a private temp dir (Landlock), with .git (and the
- * directory a .git file names), .conch, .agents, conch's own directories
- * and shell start-up files read-only even there (read-only bind mounts
- * in a private mount namespace, or Landlock alone as a fallback); secrets
- * unreadable; the network off unless allowed (network namespace, a
- * seccomp socket filter, Landlock TCP rules); daemon sockets out of
- * reach; its own session, no_new_privs, an environment from an
+ * workspace roots and a private temp dir (Landlock), with the protected
+ * paths of util/sensitive.c (.git and the directory a .git file names,
+ * .conch, .agents, .claude, AGENTS.md/CLAUDE.md, conch's own directories,
+ * shell and git start-up files) read-only even there (read-only bind
+ * mounts in a private mount namespace, or Landlock alone as a fallback;
+ * one that does not exist yet inside a root keeps its parent unchanged);
+ * secrets and read-denied files unreadable (covered inside the roots);
+ * the network off unless allowed (network namespace, a seccomp socket
+ * filter, Landlock TCP rules); with it off every unix socket bound
+ * outside the workspace (/proc/net/unix) out of reach; memory limited
+ * for the whole tree (a cgroup) where one can be made; its own session, no_new_privs, an environment from an
  * allowlist, stdin from /dev/null, rlimits, terminal-injection ioctls
  * refused.  It captures stdout and stderr together and returns when the
  * child and everything it started are gone.  `conch sandbox doctor`
@@ -25,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "util/buf.h"
@@ -35,7 +40,8 @@ struct sandbox_spec {
 	const char *cwd;        /* absolute; the child's working directory */
 	long timeout_ms;        /* <= 0: no timeout */
 	size_t max_output;      /* bytes kept in result->output (head); 0: 1 MiB */
-	const char *spill_path; /* if set, the full output is also written here */
+	const char *spill_path; /* if set, the output is also written here, */
+	size_t spill_max;       /* up to this many bytes (0: 64 MiB) */
 	bool allow_network;     /* network inside the sandbox (off by default) */
 	bool off;               /* --sandbox off: no confinement (loud) */
 	int cancel_fd;          /* readable -> kill the tree; -1 if none */
@@ -46,8 +52,11 @@ struct sandbox_spec {
 	const char *const *deny_read;   /* more unreadable paths (user config) */
 	const char *const *protect;     /* more read-only paths inside the roots */
 	long cpu_s;                     /* RLIMIT_CPU seconds; 0: 600 */
-	unsigned long long mem_bytes;   /* RLIMIT_AS; 0: 8 GiB; ~0ULL: none
-					 * (ASan builds need none) */
+	unsigned long long mem_bytes;   /* memory for the whole command tree
+					 * (cgroup memory.max where one can be
+					 * made) and RLIMIT_AS per process;
+					 * 0: 8 GiB; ~0ULL: none (ASan builds
+					 * need none) */
 	unsigned long long fsize_bytes; /* RLIMIT_FSIZE; 0: 1 GiB */
 	long max_procs;                 /* processes (RLIMIT_NPROC, and for root
 					 * a pids cgroup, whose joining costs
@@ -56,6 +65,16 @@ struct sandbox_spec {
 	long max_files;                 /* RLIMIT_NOFILE; 0: 1024 */
 	bool read_only;                 /* no writable roots at all (mode
 					 * read-only): only the private temp dir */
+	bool git_writable;              /* opt-in, for approved git commands
+					 * (add, commit, stash, branch, switch,
+					 * restore, tag): the workspace's .git
+					 * folder is writable except hooks/,
+					 * info/, modules/, worktrees/, config,
+					 * config.worktree, commondir; git runs
+					 * with hooks, fsmonitor, ssh commands
+					 * and external protocols off
+					 * (GIT_CONFIG_* in the environment);
+					 * call sandbox_git_sweep() after */
 	bool pid_namespace;             /* opt-in: the command runs as PID 1 of
 					 * a PID namespace ($$ and $! are then
 					 * namespace pids, and `kill $$` is
@@ -97,6 +116,7 @@ struct sandbox_caps {
 	bool pidns;         /* a PID namespace */
 	bool seccomp;       /* seccomp filters load */
 	bool cgroup_pids;   /* a pids cgroup can be made for each run */
+	bool cgroup_memory; /* a memory limit for the whole tree (cgroup) */
 	bool openat2;       /* openat2() with RESOLVE_BENEATH */
 	bool root;          /* running as uid 0 */
 };
@@ -152,5 +172,23 @@ enum cerr sandbox_open_parent_beneath(const char *root, const char *relpath,
 enum cerr sandbox_write_beneath(const char *root, const char *relpath,
 				const void *data, size_t len, mode_t mode,
 				bool mkdirs, struct buf *why);
+
+/* ---- Reads anywhere for the file tools -------------------------------- */
+
+/* Resolve `path` (absolute) the way a file tool's read must: ordinary
+ * symlinks are followed, but never a /proc or /sys magic link
+ * (openat2 RESOLVE_NO_MAGICLINKS; without openat2 a lexical check of
+ * /proc/PID/{root,cwd,fd,exe,...}).  On C_OK, *fd is an O_PATH
+ * descriptor of the target (caller closes), *real its absolute path as
+ * the kernel names it (caller frees), *st its stat: the caller judges
+ * *real and then reads through sandbox_reopen(*fd), so what is read is
+ * what was judged.  C_ERR_PERM for a magic link or loop (message in
+ * `why`), C_ERR_NOTFOUND, C_ERR_IO. */
+enum cerr sandbox_resolve_read(const char *path, int *fd, char **real,
+			       struct stat *st, struct buf *why);
+
+/* Open the file behind an O_PATH descriptor with `flags` (O_RDONLY,
+ * O_DIRECTORY ...); -1 with errno on failure. */
+int sandbox_reopen(int pathfd, int flags);
 
 #endif

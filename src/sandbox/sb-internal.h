@@ -45,11 +45,19 @@ struct sb_plan {
 				      * entry-by-entry grants even with mounts */
 	struct sb_list write_roots;  /* canonical, writable beneath */
 	struct sb_list protect;      /* canonical, existing, read-only inside write roots */
+	struct sb_list protect_missing; /* canonical, not existing yet, inside
+					 * write roots: their parents stay
+					 * unchanged (Landlock) */
 	struct sb_list placeholders; /* protected names we created empty (removed after) */
 	struct sb_list deny_read;    /* canonical, existing secret paths */
+	struct sb_list mask;         /* those inside write roots: covered by
+				      * /dev/null or an empty read-only tmpfs
+				      * in the mount namespace */
 	struct sb_list hide;         /* daemon sockets and their dirs, covered
 				      * in the mount namespace (network off) */
 	char *tmpdir;                /* private temp dir (owned) */
+	char *git_dir;               /* git_writable: the .git folder (owned) */
+	struct sb_list git_before;   /* names at its top before the run */
 	struct sb_rules common;      /* reads, temp dir, devices */
 	struct sb_rules mounted;     /* write roots whole (protect is mounted ro) */
 	struct sb_rules split;       /* write roots entry by entry, protect left out */
@@ -68,6 +76,10 @@ struct sb_plan {
  * placeholders).  On failure a message is appended to `err`. */
 enum cerr sb_plan_build(struct sb_plan *plan, const struct sandbox_spec *spec,
 			struct buf *err);
+/* After a git_writable run: remove names the command created at the
+ * top of .git that git never makes (commondir, config.worktree ...),
+ * with a line for each in `note`. */
+void sb_git_sweep(const struct sb_plan *plan, struct buf *note);
 /* After the run: remove the temp dir and empty placeholders. */
 void sb_plan_cleanup(struct sb_plan *plan);
 void sb_plan_free(struct sb_plan *plan);
@@ -96,11 +108,27 @@ int sb_landlock_apply(const struct sb_plan *plan, bool mounted, char *err,
 int sb_seccomp_apply(const struct sb_plan *plan, bool no_connect, char *err,
 		     size_t errlen);
 
-/* Make a pids cgroup limited to `max` processes for one run; its path in
- * dir ("" when this process may not make one). */
-void sb_cgroup_make(long max, char *dir, size_t dirlen);
-/* Remove it once its processes are gone (waits briefly). */
-void sb_cgroup_remove(const char *dir);
+/* Memory for a whole command tree (cgroup memory.max) and for each
+ * process (RLIMIT_AS) unless the spec says otherwise. */
+#define SB_DEFAULT_MEM (8ULL << 30)
+
+/* The cgroups made for one run (one per v1 hierarchy, one on v2). */
+#define SB_CGROUPS_MAX 2
+struct sb_cgroups {
+	char dir[SB_CGROUPS_MAX][600];
+	int n;
+	bool pids;  /* pids.max = max_procs holds */
+	bool mem;   /* memory.max (v2) or memory.limit_in_bytes (v1) holds */
+};
+
+/* Make the cgroups for one run where this process may: a pids limit of
+ * `max_procs` (0: none) and a memory limit of `mem` bytes for the whole
+ * tree, swap included where the kernel allows (0: none).  `cg` says what
+ * could be had; n == 0 when nothing. */
+void sb_cgroup_make(long max_procs, unsigned long long mem,
+		    struct sb_cgroups *cg);
+/* Remove them once their processes are gone (waits briefly). */
+void sb_cgroup_remove(const struct sb_cgroups *cg);
 
 /* True when libseccomp can build and the kernel accepts filters. */
 bool sb_seccomp_available(void);

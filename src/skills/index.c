@@ -8,6 +8,7 @@
 
 #include "skills/skills.h"
 #include "util/fsutil.h"
+#include "util/sensitive.h"
 #include "util/xalloc.h"
 
 #define DESCRIBE_MAX_FILES 100
@@ -129,13 +130,14 @@ scan_dir(struct skill_index *idx, const char *root, enum skill_source src,
 void
 skills_scan(struct skill_index *idx, const char *workspace, struct buf *warn)
 {
-	static const char *const proj[] = { ".conch/skills", ".agents/skills",
-					    ".claude/skills" };
+	/* the project skill folders: one list, the one the sandbox and
+	 * the write tools protect (util/sensitive.c) */
+	const char *const *proj = sensitive_skill_dirs();
 	char *p;
 	size_t i;
 
 	memset(idx, 0, sizeof *idx);
-	for (i = 0; workspace && i < sizeof proj / sizeof proj[0]; i++) {
+	for (i = 0; workspace && proj[i]; i++) {
 		p = path_join(workspace, proj[i]);
 		scan_dir(idx, p, SRC_PROJECT, warn);
 		free(p);

@@ -15,6 +15,7 @@
 #include "sandbox/sandbox.h"
 #include "skills/skills.h"
 #include "util/fsutil.h"
+#include "util/sensitive.h"
 #include "util/jsonx.h"
 #include "util/str.h"
 #include "util/xalloc.h"
@@ -295,7 +296,7 @@ validate_text(const char *name, const char *text, struct buf *msg)
 		return e;
 	}
 	skill_free(&s);
-	if (mem_looks_secret(text, &what)) {
+	if (sensitive_text_secret(text, &what)) {
 		buf_printf(msg, "refused: the skill looks like it holds %s", what);
 		return C_ERR_INVAL;
 	}

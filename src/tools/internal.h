@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "tools/tool.h"
 
@@ -86,5 +87,40 @@ enum cerr tool_write_preview(struct tool_ctx *ctx, const cJSON *args,
 enum cerr tool_edit_preview(struct tool_ctx *ctx, const cJSON *args,
 			    struct buf *before, struct buf *after,
 			    struct buf *err);
+
+/* ---- gate.c: judging the real target ---------------------------------- */
+
+/* The policy's answer for a call of a file tool (t->files), judged on
+ * both the path as written and its real target: secrets (by any name or
+ * hard link) and /proc magic links are refused in every mode; a read
+ * whose real target is outside the workspace asks; rules match either
+ * name, the stricter answer wins.  *judged gets the real target (caller
+ * frees; NULL when it does not exist).  `why` gets the reason. */
+enum policy_decision tool_gate(struct tool_ctx *ctx, const struct tool *t,
+			       const cJSON *args, char **judged,
+			       struct buf *why);
+
+/* Would a read of `abs` be refused (a secret, a symlink to one or
+ * through a magic link, a hard link to a secret, a read deny rule on
+ * the name or the target)?  `lst` is the entry's lstat, or NULL.
+ * Listings and searches skip such entries. */
+bool tool_read_hidden(const struct tool_ctx *ctx, const char *abs,
+		      const struct stat *lst);
+
+/* Open `abs` for a read tool: resolved as tool_gate judged it, judged
+ * again on what was opened.  On C_OK, *st is the target's stat, *real
+ * its path (caller frees) and *fd (caller closes) an open descriptor
+ * with `flags` when it is a regular file or a directory, else -1.
+ * C_ERR_NOTFOUND with nothing in `out`; other failures leave the model's
+ * message in `out`. */
+enum cerr tool_open_read(const struct tool_ctx *ctx, const char *abs,
+			 const char *shown, int flags, int *fd, char **real,
+			 struct stat *st, struct buf *out);
+
+/* The files in the workspace a read deny rule hides (symlinks and .git
+ * left out, bounded scan), for the sandbox to mask: NULL-terminated,
+ * NULL when there are no deny rules.  Free with tool_denied_free(). */
+char **tool_denied_files(const struct tool_ctx *ctx);
+void tool_denied_free(char **v);
 
 #endif

@@ -366,6 +366,7 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 	enum cerr e;
 	enum net_grant net = NET_NOT_NEEDED;
 	bool net_saved = ctx->sandbox.allow_network;
+	char *judged = NULL;
 
 	*is_error = true;
 	if (!t) {
@@ -397,12 +398,15 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 			   "again. Schema: %s", t->name, buf_str(&msg), t->schema);
 		goto out;
 	}
-	if (ctx->policy) {
+	if (ctx->policy || t->files) {
 		enum policy_decision d;
 		buf_reset(&msg);
-		d = policy_check(ctx->policy, t->name, t->flags, args,
-				 ctx->workspace ? ctx->workspace : "/",
-				 ctx->cwd ? ctx->cwd : "/", &msg);
+		if (t->files)
+			d = tool_gate(ctx, t, args, &judged, &msg);
+		else
+			d = policy_check(ctx->policy, t->name, t->flags, args,
+					 ctx->workspace ? ctx->workspace : "/",
+					 ctx->cwd ? ctx->cwd : "/", &msg);
 		if (d == POLICY_DENY) {
 			buf_printf(out, "Permission denied: %s. This call cannot "
 				   "run in this session; do not retry it.",
@@ -416,7 +420,9 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 	if ((t->flags & TOOL_RUNS_COMMANDS) && !ctx->sandbox.allow_network)
 		net = network_for(ctx, t, args);
 	buf_init(&res, TOOL_BUF_MAX);
+	ctx->judged = judged;
 	e = t->exec(ctx, args, &res);
+	ctx->judged = NULL;
 	ctx->sandbox.allow_network = net_saved;
 	buf_add(out, res.p ? res.p : "", res.len);
 	if (net == NET_OFF_UNASKED)
@@ -429,6 +435,7 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 		buf_adds(out, e == C_OK ? "(no output)" : cerr_str(e));
 	*is_error = e != C_OK;
 out:
+	free(judged);
 	cJSON_Delete(args);
 	cJSON_Delete(schema);
 	buf_free(&msg);

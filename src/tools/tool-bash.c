@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "policy/shparse.h"
 #include "tools/internal.h"
 #include "util/fsutil.h"
 #include "util/jsonx.h"
@@ -20,6 +21,44 @@
 #define BASH_MAX_TIMEOUT_MS 600000L
 #define BASH_PART ((TOOL_OUTPUT_MAX - 300) / 2)
 #define BASH_SPILL_TRIES 100000
+
+/* Git subcommands that may write the object store, index and refs of
+ * the workspace's .git (sandbox spec git_writable). */
+static const char *const git_writers[] = {
+	"add", "commit", "stash", "branch", "switch", "restore", "tag",
+	"checkout", "reset", "rm", "mv", NULL,
+};
+
+/* Is every part of `cmd` a bare `git SUBCOMMAND ...` from the list
+ * above: no wrapper, no assignment, no redirection but to /dev/null, no
+ * option before the subcommand (-c, -C, --exec-path, --config-env could
+ * turn hooks or other code back on)? */
+static bool
+git_writes_only(const char *cmd)
+{
+	struct sh_script sh;
+	bool ok;
+
+	if (sh_parse(cmd, &sh) != C_OK || sh.opaque || sh.n == 0) {
+		sh_script_free(&sh);
+		return false;
+	}
+	ok = true;
+	for (size_t i = 0; i < sh.n && ok; i++) {
+		const struct sh_cmd *c = &sh.cmds[i];
+		bool listed = false;
+		ok = !c->opaque && !c->orig && !c->privileged && !c->extra_args &&
+		     c->nassign == 0 && c->argc >= 2 &&
+		     strcmp(c->argv[0], "git") == 0;
+		for (size_t r = 0; ok && r < c->nredir; r++)
+			ok = strcmp(c->redir_out[r], "/dev/null") == 0;
+		for (size_t k = 0; ok && git_writers[k] && !listed; k++)
+			listed = strcmp(c->argv[1], git_writers[k]) == 0;
+		ok = ok && listed;
+	}
+	sh_script_free(&sh);
+	return ok;
+}
 
 /* A new, empty file for the full output: <session_dir>/bash-<n>.out, or a
  * temp file when there is no session directory.  Caller frees. */
@@ -46,8 +85,8 @@ spill_create(const struct tool_ctx *ctx)
 	}
 	{
 		const char *tmp = getenv("TMPDIR");
-		path = xasprintf("%s/conch-bash-XXXXXX",
-				 tmp && *tmp == '/' ? tmp : "/tmp");
+		path = xasprintf("%s/conch-bash-%ld-XXXXXX",
+				 tmp && *tmp == '/' ? tmp : "/tmp", (long)getpid());
 		fd = mkstemp(path);
 		if (fd < 0) {
 			free(path);
@@ -95,7 +134,7 @@ add_cut_output(struct buf *out, const struct sandbox_result *r,
 	const char *h = r->output.p, *t;
 	size_t hn = r->output.len < BASH_PART ? r->output.len : BASH_PART;
 	size_t tn, skip = 0;
-	struct buf tail = BUF_INIT;
+	struct buf tail = BUF_INIT, eh = BUF_INIT, et = BUF_INIT;
 	long total = spill ? count_file_lines(spill) : -1, omitted;
 	const char *nl;
 
@@ -127,16 +166,32 @@ add_cut_output(struct buf *out, const struct sandbox_result *r,
 	else
 		while (skip < tn && ((unsigned char)t[skip] & 0xc0) == 0x80)
 			skip++;
-	tool_add_text(out, h, hn);
-	if (hn && h[hn - 1] != '\n')
+	/* the cap holds for what the model gets: binary bytes shown as
+	 * U+FFFD take three bytes each, so cut after encoding */
+	tool_add_text(&eh, h, hn);
+	if (eh.len > BASH_PART)
+		buf_truncate(&eh, utf8_floor(eh.p, BASH_PART));
+	tool_add_text(&et, t + skip, tn - skip);
+	if (et.len > BASH_PART) {
+		size_t from = et.len - BASH_PART;
+		while (from < et.len && ((unsigned char)et.p[from] & 0xc0) == 0x80)
+			from++;
+		memmove(et.p, et.p + from, et.len - from);
+		buf_truncate(&et, et.len - from);
+	}
+	buf_add(out, eh.p ? eh.p : "", eh.len);
+	if (eh.len && eh.p[eh.len - 1] != '\n')
 		buf_addc(out, '\n');
-	omitted = total - count_lines(h, hn) - count_lines(t + skip, tn - skip);
+	omitted = total - count_lines(eh.p ? eh.p : "", eh.len) -
+		  count_lines(et.p ? et.p : "", et.len);
 	if (total >= 0 && omitted > 0)
 		buf_printf(out, "[... %ld lines omitted ...]\n", omitted);
 	else
 		buf_printf(out, "[... %zu bytes omitted ...]\n",
 			   r->total_bytes - hn - (tn - skip));
-	tool_add_text(out, t + skip, tn - skip);
+	buf_add(out, et.p ? et.p : "", et.len);
+	buf_free(&eh);
+	buf_free(&et);
 	buf_free(&tail);
 }
 
@@ -166,7 +221,8 @@ bash_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
 	struct sandbox_spec spec = ctx->sandbox;
 	struct sandbox_result r;
-	char *spill = NULL;
+	char *spill = NULL, **denied = NULL;
+	struct buf enc = BUF_INIT;
 	bool cut;
 	enum cerr e;
 
@@ -182,6 +238,14 @@ bash_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 	spec.max_output = TOOL_OUTPUT_MAX;
 	spec.spill_path = spill;
 	spec.cancel_fd = ctx->cancel_fd;
+	/* an approved git command may write .git, but never its hooks
+	 * or config (see sandbox.h) */
+	if (git_writes_only(cmd))
+		spec.git_writable = true;
+	/* a read deny rule hides the file inside the sandbox too */
+	denied = tool_denied_files(ctx);
+	if (denied && !spec.deny_read)
+		spec.deny_read = (const char *const *)denied;
 	e = sandbox_run(&spec, argv, &r);
 	if (e != C_OK) {
 		if (r.output.len)
@@ -191,11 +255,13 @@ bash_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 				   cerr_str(e));
 		goto out;
 	}
-	cut = r.truncated || r.total_bytes > TOOL_OUTPUT_MAX;
+	tool_add_text(&enc, r.output.p ? r.output.p : "", r.output.len);
+	cut = r.truncated || r.total_bytes > TOOL_OUTPUT_MAX ||
+	      enc.len > TOOL_OUTPUT_MAX;
 	if (cut)
 		add_cut_output(out, &r, spill);
 	else if (r.output.len)
-		tool_add_text(out, r.output.p, r.output.len);
+		buf_add(out, enc.p, enc.len);
 	else
 		buf_adds(out, "(no output)");
 	add_status(out, &r, timeout);
@@ -212,7 +278,9 @@ bash_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 out:
 	if (e != C_OK && !r.truncated && spill)
 		unlink(spill);
+	buf_free(&enc);
 	sandbox_result_free(&r);
+	tool_denied_free(denied);
 	free(spill);
 	return e;
 }

@@ -327,5 +327,6 @@ const struct tool tool_edit = {
 		"\"required\":[\"path\",\"old_string\",\"new_string\"],"
 		"\"additionalProperties\":false}",
 	.flags = TOOL_WRITES,
+	.files = true,
 	.exec = edit_exec,
 };

@@ -1,8 +1,10 @@
 /* tool-glob.c: find files by path pattern, newest first. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tools/gitignore.h"
 #include "tools/internal.h"
@@ -19,6 +21,7 @@ struct hit {
 };
 
 struct glob_walk {
+	const struct tool_ctx *ctx;
 	char **pats;
 	struct hit *hits;
 	size_t n, cap;
@@ -30,6 +33,8 @@ glob_visit(void *ud, const struct walk_entry *e)
 	struct glob_walk *g = ud;
 	size_t i;
 
+	if (tool_read_hidden(g->ctx, e->path, e->st))
+		return e->type == WALK_DIR ? WALK_SKIP_DIR : WALK_CONTINUE;
 	if (e->type == WALK_DIR)
 		return WALK_CONTINUE;
 	for (i = 0; g->pats[i]; i++) {
@@ -96,21 +101,31 @@ glob_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 	struct walk_stats ws;
 	enum cerr e = C_OK;
 	size_t i;
+	char *real = NULL;
+	struct stat st;
+	int fd = -1;
 
-	if (!fs_is_dir(root)) {
-		buf_printf(out, "%s is not a directory; path must name the "
-			   "directory to search.", shown);
-		e = fs_exists(root) ? C_ERR_INVAL : C_ERR_NOTFOUND;
-		goto out;
-	}
+	g.ctx = ctx;
 	if (!*pat) {
 		buf_adds(out, "pattern is empty; give one like **/*.c.");
 		e = C_ERR_INVAL;
 		goto out;
 	}
 	split_literal_prefix(&root, &pat);
+	free(shown);
+	shown = tool_display_path(ctx, root);
+	e = tool_open_read(ctx, root, shown, O_RDONLY | O_DIRECTORY, &fd, &real,
+			   &st, out);
+	if (e == C_OK && !S_ISDIR(st.st_mode))
+		e = C_ERR_INVAL;
+	if (e != C_OK) {
+		if (e == C_ERR_NOTFOUND || e == C_ERR_INVAL)
+			buf_printf(out, "%s is not a directory; path must name the "
+				   "directory to search.", shown);
+		goto out;
+	}
 	g.pats = glob_expand_braces(pat);
-	walk_tree(root, 0, glob_visit, &g, &ws);
+	walk_tree(real, 0, glob_visit, &g, &ws);
 	if (g.n == 0) {
 		buf_printf(out, "No files match %s in %s.", jx_str(args, "pattern"),
 			   shown);
@@ -132,6 +147,9 @@ out:
 		free(g.hits[i].path);
 	free(g.hits);
 	glob_patterns_free(g.pats);
+	if (fd >= 0)
+		close(fd);
+	free(real);
 	free(shown);
 	free(pat);
 	free(root);
@@ -148,5 +166,6 @@ const struct tool tool_glob = {
 		"\"path\":{\"type\":\"string\"}},"
 		"\"required\":[\"pattern\"],\"additionalProperties\":false}",
 	.flags = TOOL_READ_ONLY,
+	.files = true,
 	.exec = glob_exec,
 };

@@ -1,9 +1,11 @@
 /* tool-grep.c: search file contents with PCRE2 (JIT when available),
  * line by line, skipping binary and .gitignored files. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -188,12 +190,37 @@ out:
 	free(at);
 }
 
+/* Read the open file `fd` into `b`, up to `max` bytes (C_ERR_TOOBIG
+ * past that). */
+static enum cerr
+read_fd(int fd, size_t max, struct buf *b)
+{
+	char chunk[65536];
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return C_ERR_IO;
+		if (n == 0)
+			break;
+		if (b->len + (size_t)n > max)
+			return C_ERR_TOOBIG;
+		if (buf_add(b, chunk, (size_t)n) != C_OK)
+			return C_ERR_TOOBIG;
+	}
+	if (!b->p)
+		buf_add(b, "", 0);
+	return C_OK;
+}
+
+/* Search the file open at `fd` (a regular file, already judged). */
 static void
-grep_file(struct grep *g, const char *path)
+grep_fd(struct grep *g, const char *path, int fd)
 {
 	struct buf b = BUF_INIT;
 	char *shown;
-	enum cerr e = fs_read_file(path, GREP_FILE_MAX, &b);
+	enum cerr e = read_fd(fd, GREP_FILE_MAX, &b);
 
 	if (e == C_ERR_TOOBIG)
 		g->skipped_big++;
@@ -209,10 +236,27 @@ out:
 	buf_free(&b);
 }
 
+/* A file met in the walk: opened without following a symlink swapped
+ * in since the walk looked, and only when it is still a regular file. */
+static void
+grep_file(struct grep *g, const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		grep_fd(g, path, fd);
+	close(fd);
+}
+
 static enum walk_next
 grep_visit(void *ud, const struct walk_entry *e)
 {
 	struct grep *g = ud;
+	if (tool_read_hidden(g->ctx, e->path, e->st))
+		return e->type == WALK_DIR ? WALK_SKIP_DIR : WALK_CONTINUE;
 	if (e->type == WALK_FILE && glob_ok(g, e->rel))
 		grep_file(g, e->path);
 	return WALK_CONTINUE;
@@ -246,6 +290,8 @@ grep_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 	int errcode;
 	enum cerr e = C_OK;
 	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+	char *real = NULL;
+	int fd = -1;
 
 	memset(&g, 0, sizeof g);
 	g.ctx = ctx;
@@ -277,15 +323,17 @@ grep_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 	g.md = pcre2_match_data_create_from_pattern(g.re, NULL);
 	if (glob && *glob)
 		g.globs = glob_expand_braces(glob);
-	if (stat(root, &st) < 0) {
+	e = tool_open_read(ctx, root, shown, O_RDONLY, &fd, &real, &st, out);
+	if (e == C_ERR_NOTFOUND) {
 		buf_printf(out, "%s does not exist. Check the path.", shown);
-		e = C_ERR_NOTFOUND;
 		goto out;
 	}
+	if (e != C_OK)
+		goto out;
 	if (S_ISDIR(st.st_mode)) {
-		walk_tree(root, 0, grep_visit, &g, &ws);
-	} else if (S_ISREG(st.st_mode)) {
-		grep_file(&g, root);
+		walk_tree(real, 0, grep_visit, &g, &ws);
+	} else if (S_ISREG(st.st_mode) && fd >= 0) {
+		grep_fd(&g, real, fd);
 	} else {
 		buf_printf(out, "%s is not a regular file or directory.", shown);
 		e = C_ERR_INVAL;
@@ -310,6 +358,9 @@ out:
 	glob_patterns_free(g.globs);
 	pcre2_match_data_free(g.md);
 	pcre2_code_free(g.re);
+	if (fd >= 0)
+		close(fd);
+	free(real);
 	free(shown);
 	free(root);
 	return e;
@@ -329,5 +380,6 @@ const struct tool tool_grep = {
 		"\"context\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":20}},"
 		"\"required\":[\"pattern\"],\"additionalProperties\":false}",
 	.flags = TOOL_READ_ONLY,
+	.files = true,
 	.exec = grep_exec,
 };

@@ -1,6 +1,7 @@
 /* tool-ls.c: list a directory with types and sizes. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,22 +54,28 @@ ls_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 	struct stat st;
 	enum cerr e = C_OK;
 	DIR *d = NULL;
+	char *real = NULL;
+	int fd = -1;
 
-	if (lstat(abs, &st) < 0) {
+	e = tool_open_read(ctx, abs, shown, O_RDONLY | O_DIRECTORY, &fd, &real,
+			   &st, out);
+	if (e == C_ERR_NOTFOUND) {
 		buf_printf(out, "%s does not exist. Check the path.", shown);
-		e = errno == ENOENT ? C_ERR_NOTFOUND : C_ERR_IO;
 		goto out;
 	}
-	if (!fs_is_dir(abs)) {
-		put_entry(out, abs, shown);
+	if (e != C_OK)
+		goto out;
+	if (!S_ISDIR(st.st_mode)) {
+		put_entry(out, real, shown);
 		goto out;
 	}
-	d = opendir(abs);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d) {
 		buf_printf(out, "Cannot list %s: %s.", shown, strerror(errno));
 		e = errno == EACCES ? C_ERR_PERM : C_ERR_IO;
 		goto out;
 	}
+	fd = -1;
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
@@ -80,10 +87,13 @@ ls_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 	}
 	if (names)
 		qsort(names, n, sizeof *names, name_cmp);
-	gi = gi_new(abs);
+	gi = gi_new(real);
 	for (i = 0; i < n; i++) {
-		char *p = path_join(abs, names[i]);
-		if (gi_ignored(gi, p, fs_is_dir(p))) {
+		char *p = path_join(real, names[i]);
+		struct stat lst;
+		if (lstat(p, &lst) < 0 || tool_read_hidden(ctx, p, &lst)) {
+			/* what a read would refuse is not listed either */
+		} else if (gi_ignored(gi, p, fs_is_dir(p))) {
 			ignored++;
 		} else if (shown_n < LS_MAX_ENTRIES) {
 			put_entry(out, p, names[i]);
@@ -108,6 +118,9 @@ out:
 		free(names[i]);
 	free(names);
 	gi_free(gi);
+	if (fd >= 0)
+		close(fd);
+	free(real);
 	free(shown);
 	free(abs);
 	return e;
@@ -120,5 +133,6 @@ const struct tool tool_ls = {
 	.schema = "{\"type\":\"object\",\"properties\":{"
 		"\"path\":{\"type\":\"string\"}},\"additionalProperties\":false}",
 	.flags = TOOL_READ_ONLY,
+	.files = true,
 	.exec = ls_exec,
 };

@@ -1,9 +1,11 @@
 /* tool-read.c: read a text file as numbered lines. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tools/internal.h"
 #include "util/jsonx.h"
@@ -69,37 +71,38 @@ read_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 	bool full = false;
 	enum cerr e = C_OK;
 	FILE *f = NULL;
+	char *real = NULL;
+	int fd = -1;
 
 	if (offset < 1)
 		offset = 1;
 	if (limit < 1)
 		limit = READ_DEFAULT_LIMIT;
-	if (stat(abs, &st) < 0) {
-		e = errno == ENOENT ? C_ERR_NOTFOUND : C_ERR_IO;
-		if (e == C_ERR_NOTFOUND)
-			buf_printf(out, "File not found: %s. Check the path; glob or "
-				   "ls can find the file.", shown);
-		else
-			buf_printf(out, "Cannot read %s: %s.", shown,
-				   strerror(errno));
+	e = tool_open_read(ctx, abs, shown, O_RDONLY, &fd, &real, &st, out);
+	if (e == C_ERR_NOTFOUND) {
+		buf_printf(out, "File not found: %s. Check the path; glob or "
+			   "ls can find the file.", shown);
 		goto out;
 	}
+	if (e != C_OK)
+		goto out;
 	if (S_ISDIR(st.st_mode)) {
 		buf_printf(out, "%s is a directory; use ls to list it.", shown);
 		e = C_ERR_INVAL;
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st.st_mode) || fd < 0) {
 		buf_printf(out, "%s is not a regular file.", shown);
 		e = C_ERR_INVAL;
 		goto out;
 	}
-	f = fopen(abs, "rb");
+	f = fdopen(fd, "rb");
 	if (!f) {
 		buf_printf(out, "Cannot read %s: %s.", shown, strerror(errno));
-		e = errno == EACCES ? C_ERR_PERM : C_ERR_IO;
+		e = C_ERR_IO;
 		goto out;
 	}
+	fd = -1;
 	if ((e = check_file(f, shown, out)) != C_OK)
 		goto out;
 	while ((len = getline(&line, &cap, f)) > 0) {
@@ -130,6 +133,9 @@ read_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 out:
 	if (f)
 		fclose(f);
+	if (fd >= 0)
+		close(fd);
+	free(real);
 	free(line);
 	free(shown);
 	free(abs);
@@ -147,5 +153,6 @@ const struct tool tool_read = {
 		"\"limit\":{\"type\":\"integer\",\"minimum\":1}},"
 		"\"required\":[\"path\"],\"additionalProperties\":false}",
 	.flags = TOOL_READ_ONLY,
+	.files = true,
 	.exec = read_exec,
 };

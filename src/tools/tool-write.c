@@ -121,5 +121,6 @@ const struct tool tool_write = {
 		"\"content\":{\"type\":\"string\"}},"
 		"\"required\":[\"path\",\"content\"],\"additionalProperties\":false}",
 	.flags = TOOL_WRITES,
+	.files = true,
 	.exec = write_exec,
 };

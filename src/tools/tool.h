@@ -67,6 +67,10 @@ struct tool_ctx {
 	 * the reason (cut to fit). */
 	int denials;
 	char denied_why[256];
+	/* Set by tool_call() for the length of one file tool call: the
+	 * real target the policy judged (and the user approved), or NULL.
+	 * The tool refuses a target that changed to somewhere outside. */
+	const char *judged;
 };
 
 struct tool {
@@ -74,6 +78,8 @@ struct tool {
 	const char *description; /* short: it is sent with every request */
 	const char *schema;      /* JSON schema of the arguments object */
 	unsigned flags;          /* TOOL_READ_ONLY | TOOL_WRITES | TOOL_RUNS_COMMANDS */
+	bool files;              /* works on the file its "path" names: judged
+				  * on the real target (tools/gate.c) */
 	/* Run with validated `args`, appending the result text to `out`.
 	 * C_OK: success.  Anything else: `out` holds the error message the
 	 * model sees. */

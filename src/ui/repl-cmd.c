@@ -40,7 +40,9 @@ cmd_help(struct repl *r)
 	       "  @path            attach a file to the message\n"
 	       "Keys: Enter send, Alt-Enter or Ctrl-J new line, Up/Down history,\n"
 	       "Ctrl-R search history, Tab complete, Esc or Ctrl-C interrupt,\n"
-	       "Ctrl-O expand tool output, PageUp/PageDown scroll, Ctrl-L redraw.");
+	       "Ctrl-O expand tool output and diffs, PageUp/PageDown scroll,\n"
+	       "Ctrl-L redraw.  In an approval: arrows, j/k, PageUp/PageDown,\n"
+	       "Home/End scroll the diff.");
 }
 
 static void
@@ -353,7 +355,8 @@ complete_command(struct repl *r)
 		le_set(&r->ed, hit);
 		le_insert(&r->ed, " ", 1);
 	} else if (hits > 1) {
-		repl_notice(r, ENT_NOTICE, buf_str(&all));
+		free(r->hint);
+		r->hint = buf_steal(&all);
 	}
 	buf_free(&all);
 }
@@ -369,6 +372,9 @@ complete_path(struct repl *r, size_t at)
 	struct dirent *de;
 	size_t nhits = 0, bl;
 	bool common_dir = false;
+	struct buf all;
+
+	buf_init(&all, 4096);
 
 	dir = slash_ ? xstrndup(word, (size_t)(slash_ - word) + 1) : xstrdup("");
 	base = xstrdup(slash_ ? slash_ + 1 : word);
@@ -380,6 +386,7 @@ complete_path(struct repl *r, size_t at)
 			continue;
 		if (strncmp(de->d_name, base, bl) != 0)
 			continue;
+		buf_printf(&all, "%s ", de->d_name);
 		if (!common) {
 			char *full = path_join(absdir, de->d_name);
 			common = xstrdup(de->d_name);
@@ -398,8 +405,13 @@ complete_path(struct repl *r, size_t at)
 	if (common && strlen(common) > bl) {
 		le_insert(&r->ed, common + bl, strlen(common) - bl);
 	}
-	if (nhits == 1)
+	if (nhits == 1) {
 		le_insert(&r->ed, common_dir ? "/" : " ", 1);
+	} else if (nhits > 1 && all.len) { /* cut at the cap: enough to read */
+		free(r->hint);
+		r->hint = buf_steal(&all);
+	}
+	buf_free(&all);
 	free(common);
 	free(absdir);
 	free(dir);

@@ -63,8 +63,8 @@ attr_of(const struct repl *r, unsigned a, short *pair)
 
 /* Put text at (y, x); returns the columns used.  Non-UTF-8 terminals get
  * one '?' per column of each non-ASCII character. */
-static int
-put(struct repl *r, int y, int x, const char *s, size_t n, attr_t at, short pair)
+int
+repl_put(struct repl *r, int y, int x, const char *s, size_t n, attr_t at, short pair)
 {
 	int w = (int)width_str(s, n);
 	attr_set(at, pair, NULL);
@@ -93,15 +93,15 @@ put(struct repl *r, int y, int x, const char *s, size_t n, attr_t at, short pair
 	return w;
 }
 
-static void
-draw_line(struct repl *r, int y, const struct md_line *l)
+void
+repl_draw_line(struct repl *r, int y, const struct md_line *l)
 {
 	size_t i;
 	int x = 0;
 	for (i = 0; i < l->nspans; i++) {
 		short pair;
 		attr_t at = attr_of(r, l->spans[i].attr, &pair);
-		x += put(r, y, x, l->text + l->spans[i].off, l->spans[i].len, at, pair);
+		x += repl_put(r, y, x, l->text + l->spans[i].off, l->spans[i].len, at, pair);
 	}
 }
 
@@ -142,7 +142,7 @@ draw_transcript(struct repl *r, int th, int W)
 			for (k = 0; k < d->n; k++) {
 				long ln = (long)(line0 + k);
 				if (ln >= top && ln < bottom)
-					draw_line(r, (int)(ln - top), &d->lines[k]);
+					repl_draw_line(r, (int)(ln - top), &d->lines[k]);
 			}
 			drawn[i] = true;
 		}
@@ -180,133 +180,105 @@ context_window(const struct repl *r, const char *model)
 	return MIND_DEFAULT_WINDOW;
 }
 
+/* A token count in a few columns: 950, 12.3k, 4.1M. */
 static void
-draw_status(struct repl *r, int y, int W)
+short_count(char *out, size_t n, long v)
 {
-	char s[512];
-	struct buf b = BUF_INIT;
-	size_t n;
-	short pair = r->color ? CP_STATUS : 0;
-	const char *model = r->answered_by ? r->answered_by :
-			    r->model ? r->model : "no model";
-
-	buf_printf(&b, " %s", model);
-	if (r->scroll > 0)
-		buf_printf(&b, " | scrolled +%ld", r->scroll);
-	if (r->busy)
-		buf_printf(&b, " | %s %lds", r->job == JOB_SHELL ? "running" : "working",
-			   (long)((clock_mono_ms() - r->job_t0) / 1000));
-	if (r->npending)
-		buf_printf(&b, " | %zu queued", r->npending);
-	buf_printf(&b, " | %s | sandbox %s",
-		   policy_mode_str(r->a->o.policy->mode),
-		   r->a->o.sandbox.off ? "OFF" : "on");
-	if (r->usage.input || r->usage.output)
-		buf_printf(&b, " | %ld in %ld out", r->usage.input, r->usage.output);
+	if (v < 1000)
+		snprintf(out, n, "%ld", v);
+	else if (v < 100000)
+		snprintf(out, n, "%.1fk", (double)v / 1000);
+	else if (v < 1000000)
+		snprintf(out, n, "%ldk", v / 1000);
 	else
-		buf_adds(&b, " | tokens 0");
+		snprintf(out, n, "%.1fM", (double)v / 1000000);
+}
+
+/* The status line's figures (tokens, cost, context), long or short. */
+static void
+status_figures(struct repl *r, const char *model, bool brief, struct buf *b)
+{
+	char in[24], out[24], cost[64];
+	short_count(in, sizeof in, r->usage.input);
+	short_count(out, sizeof out, r->usage.output);
+	if (r->usage.input || r->usage.output)
+		buf_printf(b, brief ? " | %s/%s tok" : " | %s in %s out", in, out);
+	else if (!brief)
+		buf_adds(b, " | tokens 0");
 	if (r->cost.turns) {
-		char cost[64];
-		cost_total_format(&r->cost, cost, sizeof cost);
-		buf_printf(&b, " | cost %s", cost);
+		if (brief && r->cost.unpriced == r->cost.turns)
+			snprintf(cost, sizeof cost, "?");
+		else if (brief || r->cost.unpriced == 0)
+			snprintf(cost, sizeof cost, "%s$%.*f",
+				 r->cost.unpriced ? ">=" : "",
+				 r->cost.usd < 1 ? 4 : 2, r->cost.usd);
+		else
+			cost_total_format(&r->cost, cost, sizeof cost);
+		buf_printf(b, " | %s%s", brief ? "" : "cost ", cost);
 	}
 	if (r->last_input) {
 		long win = context_window(r, model);
 		/* rounded up: a used context never shows as 0% */
-		buf_printf(&b, " | ctx %ld%%",
+		buf_printf(b, " | ctx %ld%%",
 			   win > 0 ? (r->last_input * 100 + win - 1) / win : 0);
 	}
-	n = width_fit(buf_str(&b), b.len, (size_t)W, NULL);
-	snprintf(s, sizeof s, "%.*s", (int)(n < sizeof s ? n : sizeof s - 1), buf_str(&b));
-	attr_set(A_REVERSE, pair, NULL);
-	mvhline(y, 0, ' ', W);
-	put(r, y, 0, s, strlen(s), A_REVERSE, pair);
-	attr_set(A_NORMAL, 0, NULL);
-	buf_free(&b);
 }
 
+/* Model, state, mode, then the figures.  When the line is too wide the
+ * figures go short, then the model is cut (to 12 columns), then the
+ * state goes short too: cost and context stay on screen down to about
+ * 50 columns. */
 static void
-draw_dialog(struct repl *r, int th, int W)
+draw_status(struct repl *r, int y, int W)
 {
-	const struct approval_req *q = r->ap->req;
-	struct md_doc d = MD_DOC_INIT;
-	char title[300];
-	size_t i, rows, shown;
-	int y0, k;
+	struct buf right = BUF_INIT, line = BUF_INIT;
+	short pair = r->color ? CP_STATUS : 0;
+	const char *model = r->answered_by ? r->answered_by :
+			    r->model ? r->model : "no model";
+	size_t lw = width_str(model, strlen(model)), rw = 0, room;
+	int level;
 
-	if (th <= 0)
-		return;
-	snprintf(title, sizeof title, "Allow %s?", q->tool ? q->tool : "this");
-	md_wrap(title, strlen(title), MD_BOLD, W, true, NULL, NULL, 0, &d);
-	if (q->summary)
-		md_wrap(q->summary, strlen(q->summary), MD_CODE, W, false, "  ",
-			"  ", 0, &d);
-	if (q->diff) {
-		/* the body of the diff: the summary names the file already */
-		const char *s = q->diff;
-		while (*s) {
-			size_t e = strcspn(s, "\n");
-			unsigned a = 0;
-			bool header = !strncmp(s, "+++ ", 4) || !strncmp(s, "--- ", 4);
-			if (s[0] == '+')
-				a = MD_ADD;
-			else if (s[0] == '-')
-				a = MD_DEL;
-			else if (s[0] == '@' && s[1] == '@')
-				a = MD_HUNK;
-			if (!header)
-				md_wrap(s, e, a, W, false, NULL, NULL, 0, &d);
-			s += e;
-			if (*s)
-				s++;
-		}
-	}
-	/* why it asks, when there is room for it */
-	if (q->reason && *q->reason && d.n + 2 <= (size_t)(th - 1)) {
-		struct md_doc why = MD_DOC_INIT;
-		md_wrap(q->reason, strlen(q->reason), MD_DIM, W, true, NULL, NULL,
-			0, &why);
-		for (i = 0; i < why.n; i++)
-			md_doc_push(&d, &why.lines[i]);
-		free(why.lines);
-	}
-	/* the footer always shows on the last row; the rest is cut to fit */
-	rows = (size_t)(th - 1);
-	shown = d.n < rows ? d.n : rows;
-	y0 = th - 1 - (int)shown;
-	for (k = y0 > 0 ? y0 - 1 : 0; k < th; k++) {
-		move(k, 0);
-		clrtoeol();
-	}
-	if (y0 > 0) {
-		attr_set(A_DIM, 0, NULL);
-		mvhline(y0 - 1, 0, r->utf8 ? ACS_HLINE : '-', W);
-		attr_set(A_NORMAL, 0, NULL);
-	}
-	for (i = 0; i < shown; i++) {
-		if (i + 1 == shown && shown < d.n) {
-			char more[64];
-			snprintf(more, sizeof more, "... %zu more lines", d.n - i);
-			put(r, y0 + (int)i, 0, more, strlen(more), A_DIM, 0);
+	for (level = 0; level < 3; level++) {
+		bool brief = level == 2;
+		buf_reset(&right);
+		if (r->scroll > 0)
+			buf_printf(&right, brief ? " | +%ld" : " | scrolled +%ld", r->scroll);
+		if (r->busy)
+			buf_printf(&right, " | %s%s%lds", brief ? "" :
+				   r->job == JOB_SHELL ? "running" : "working",
+				   brief ? "" : " ",
+				   (long)((clock_mono_ms() - r->job_t0) / 1000));
+		if (r->npending)
+			buf_printf(&right, brief ? " | %zuq" : " | %zu queued", r->npending);
+		buf_printf(&right, level ? " | %s | sbx %s" : " | %s | sandbox %s",
+			   policy_mode_str(r->a->o.policy->mode),
+			   r->a->o.sandbox.off ? "OFF" : "on");
+		status_figures(r, model, level > 0, &right);
+		rw = width_str(buf_str(&right), right.len);
+		if (1 + lw + rw <= (size_t)W ||
+		    (level > 0 && 1 + (lw < 12 ? lw : 12) + rw <= (size_t)W))
 			break;
-		}
-		draw_line(r, y0 + (int)i, &d.lines[i]);
 	}
-	{
-		static const char *const longer[] = {
-			"[y] allow once  [a] allow for this session  [n] deny",
-			"Deny: type a reason for the model (Enter sends, empty for none)",
-		}, *const shorter[] = {
-			"[y]once [a]lways [n]o",
-			"Reason? (Enter)",
-		};
-		const char *f = longer[r->ap_reason];
-		if (strlen(f) > (size_t)W)
-			f = shorter[r->ap_reason];
-		size_t fn = width_fit(f, strlen(f), (size_t)W, NULL);
-		put(r, th - 1, 0, f, fn, A_BOLD | A_REVERSE, r->color ? CP_DIALOG : 0);
+	buf_addc(&line, ' ');
+	/* the model keeps 12 columns at least; on a very narrow screen the
+	 * figures are cut at the right edge instead */
+	room = (size_t)W > rw + 1 ? (size_t)W - rw - 1 : 0;
+	if (room < 12)
+		room = lw < 12 ? lw : 12;
+	if (lw <= room) {
+		buf_adds(&line, model);
+	} else if (room > 2) { /* cut the model, marked */
+		buf_add(&line, model, width_fit(model, strlen(model), room - 1, NULL));
+		buf_adds(&line, r->utf8 ? "\xe2\x80\xa6" : "~");
 	}
-	md_doc_free(&d);
+	buf_add(&line, buf_str(&right), right.len);
+	attr_set(A_REVERSE, pair, NULL);
+	mvhline(y, 0, ' ', W);
+	repl_put(r, y, 0, buf_str(&line), width_fit(buf_str(&line), line.len, (size_t)W, NULL),
+		 A_REVERSE, pair);
+	attr_set(A_NORMAL, 0, NULL);
+	buf_free(&right);
+	buf_free(&line);
 }
 
 void
@@ -346,20 +318,26 @@ repl_draw(struct repl *r)
 	erase();
 	draw_transcript(r, th, W);
 	if (r->ap)
-		draw_dialog(r, th, W);
+		repl_dialog_draw(r, th, W);
+	else if (r->hint && th > 0) { /* over the transcript's last row */
+		size_t n = width_fit(r->hint, strlen(r->hint), (size_t)W, NULL);
+		move(th - 1, 0);
+		clrtoeol();
+		repl_put(r, th - 1, 0, r->hint, n, A_BOLD, r->color ? CP_BULLET : 0);
+	}
 	draw_status(r, th, W);
 	if (r->searching) {
 		size_t n = width_fit(sline, strlen(sline), (size_t)W - 1, NULL);
-		int used = put(r, th + 1, 0, sline, n, A_NORMAL, 0);
+		int used = repl_put(r, th + 1, 0, sline, n, A_NORMAL, 0);
 		cy = th + 1;
 		cx = used;
 	} else {
 		for (i = 0; i < (size_t)ir && firstrow + i < nrows; i++) {
 			const struct le_row *rw = &rows[firstrow + i];
 			if (firstrow + i == 0 && pw)
-				put(r, th + 1, 0, prompt, (size_t)pw, A_BOLD,
+				repl_put(r, th + 1, 0, prompt, (size_t)pw, A_BOLD,
 				    r->color ? CP_USER : 0);
-			put(r, th + 1 + (int)i, pw, ed->s + rw->start,
+			repl_put(r, th + 1 + (int)i, pw, ed->s + rw->start,
 			    rw->end - rw->start, A_NORMAL, 0);
 		}
 		cy = th + 1 + (int)(crow - firstrow);

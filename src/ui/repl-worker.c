@@ -7,8 +7,15 @@
 #include <unistd.h>
 
 #include "agent/mind.h"
+#include "tools/diff.h"
 #include "ui/repl.h"
+#include "util/clock.h"
+#include "util/fsutil.h"
+#include "util/jsonx.h"
 #include "util/xalloc.h"
+
+/* The largest file whose change is shown as a diff after a write/edit. */
+#define DIFF_FILE_MAX (1u << 20)
 
 static struct uev *
 uev_new(enum uev_kind k)
@@ -26,6 +33,7 @@ repl_uev_free(struct uev *e)
 	free(e->id);
 	free(e->name);
 	free(e->args);
+	free(e->diff);
 	free(e->by);
 	if (e->k == U_DONE)
 		agent_result_free(&e->res);
@@ -104,10 +112,66 @@ w_notice(void *ud, const char *msg)
 	q_push(ud, e);
 }
 
+/* Before a write or edit: remember the file's text, to show the change. */
+static void
+track_file(struct repl *r, const struct conv_block *call)
+{
+	cJSON *j;
+	const char *path;
+	free(r->w_path);
+	r->w_path = NULL;
+	buf_free(&r->w_before);
+	r->w_had_file = false;
+	if (!call->name || (strcmp(call->name, "write") && strcmp(call->name, "edit")))
+		return;
+	j = call->args ? cJSON_Parse(call->args) : NULL;
+	path = jx_str(j, "path");
+	if (path)
+		r->w_path = path_resolve(r->a->o.cwd, path);
+	cJSON_Delete(j);
+	if (!r->w_path)
+		return;
+	buf_init(&r->w_before, DIFF_FILE_MAX);
+	r->w_had_file = fs_read_file(r->w_path, DIFF_FILE_MAX, &r->w_before) == C_OK;
+	if (!r->w_had_file && fs_exists(r->w_path)) { /* too big or unreadable */
+		free(r->w_path);
+		r->w_path = NULL;
+	}
+}
+
+/* After a write or edit that succeeded: what it changed, or NULL. */
+static char *
+tracked_diff(struct repl *r)
+{
+	struct buf after;
+	char *d = NULL;
+	if (!r->w_path)
+		return NULL;
+	buf_init(&after, DIFF_FILE_MAX);
+	if (fs_read_file(r->w_path, DIFF_FILE_MAX, &after) == C_OK &&
+	    !memchr(buf_str(&after), '\0', after.len) && /* text only */
+	    !memchr(buf_str(&r->w_before), '\0', r->w_before.len)) {
+		d = diff_unified(r->w_had_file ? r->w_path : "/dev/null",
+				 buf_str(&r->w_before), r->w_before.len, r->w_path,
+				 buf_str(&after), after.len);
+		if (d && !*d) {
+			free(d);
+			d = NULL;
+		}
+	}
+	buf_free(&after);
+	return d;
+}
+
 static void
 w_tool_start(void *ud, const struct conv_block *call)
 {
+	struct repl *r = ud;
 	struct uev *e = uev_new(U_TOOL_START);
+	free(r->w_args);
+	r->w_args = xstrdup(call->args ? call->args : "");
+	r->w_ap_ms = 0;
+	track_file(r, call);
 	e->id = xstrdup(call->id);
 	e->name = xstrdup(call->name);
 	e->args = xstrdup(call->args);
@@ -118,11 +182,18 @@ static void
 w_tool_end(void *ud, const struct conv_block *call, const char *result,
 	   bool is_error, long ms)
 {
+	struct repl *r = ud;
 	struct uev *e = uev_new(U_TOOL_END);
 	size_t n = result ? strlen(result) : 0;
 	e->id = xstrdup(call->id);
 	e->flag = is_error;
-	e->ms = ms;
+	/* the time the user took to answer is not the tool's */
+	e->ms = ms - r->w_ap_ms > 0 ? ms - r->w_ap_ms : 0;
+	if (!is_error)
+		e->diff = tracked_diff(r);
+	free(r->w_path);
+	r->w_path = NULL;
+	buf_free(&r->w_before);
 	buf_add(&e->s, result ? result : "", n > ENT_RESULT_MAX ? ENT_RESULT_MAX : n);
 	q_push(ud, e);
 }
@@ -155,8 +226,9 @@ static enum approval
 w_approve(void *ud, const struct approval_req *req, char **reason)
 {
 	struct repl *r = ud;
-	struct apw w = { req, false, APPROVE_DENY, NULL };
+	struct apw w = { req, r->w_args, false, APPROVE_DENY, NULL };
 	struct uev *e;
+	long t0 = clock_mono_ms();
 
 	pthread_mutex_lock(&r->mu);
 	if (r->closing) {
@@ -171,6 +243,7 @@ w_approve(void *ud, const struct approval_req *req, char **reason)
 	while (!w.answered)
 		pthread_cond_wait(&r->cv, &r->mu);
 	pthread_mutex_unlock(&r->mu);
+	r->w_ap_ms += clock_mono_ms() - t0;
 	*reason = w.reason;
 	return w.ans;
 }

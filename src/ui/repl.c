@@ -83,8 +83,8 @@ repl_find_tool(struct repl *r, const char *id)
 	return NULL;
 }
 
-static void
-answer(struct repl *r, enum approval ans, const char *reason)
+void
+repl_answer(struct repl *r, enum approval ans, const char *reason)
 {
 	struct apw *w = r->ap;
 	if (!w)
@@ -97,16 +97,47 @@ answer(struct repl *r, enum approval ans, const char *reason)
 	pthread_mutex_unlock(&r->mu);
 	r->ap = NULL;
 	r->ap_reason = false;
+	r->ap_top = 0;
 	le_clear(&r->reason);
 	r->dirty = true;
 }
 
+/* Interrupting drops what was typed ahead: the queued lines go back to
+ * an empty editor (to send again or clear), else they are dropped. */
 static void
-cancel(struct repl *r)
+drop_queue(struct repl *r)
+{
+	struct buf b = BUF_INIT;
+	char msg[96];
+	size_t i, n = r->npending;
+	if (!n)
+		return;
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_addc(&b, '\n');
+		buf_adds(&b, r->pending[i]);
+		free(r->pending[i]);
+	}
+	r->npending = 0;
+	if (!r->ed.len) {
+		le_set(&r->ed, buf_str(&b));
+		snprintf(msg, sizeof msg, "%zu queued message%s not sent: back in "
+			 "the input (Enter sends, Ctrl-C clears)", n, n == 1 ? "" : "s");
+	} else {
+		snprintf(msg, sizeof msg, "%zu queued message%s dropped", n,
+			 n == 1 ? "" : "s");
+	}
+	repl_notice(r, ENT_NOTICE, msg);
+	buf_free(&b);
+}
+
+void
+repl_cancel(struct repl *r)
 {
 	char c = 1;
+	drop_queue(r);
 	if (r->ap)
-		answer(r, APPROVE_DENY, "the user interrupted");
+		repl_answer(r, APPROVE_DENY, "the user interrupted");
 	if (r->o->cancel_wfd >= 0 && write(r->o->cancel_wfd, &c, 1) < 0) {
 		/* full: a cancel is pending already */
 	}
@@ -200,6 +231,9 @@ handle(struct repl *r, struct uev *e)
 			t->is_error = e->flag;
 			t->ms = e->ms;
 			buf_add(&t->result, e->s.p ? e->s.p : "", e->s.len);
+			t->diff = e->diff;
+			e->diff = NULL;
+			ent_tool_verdict(t);
 			ent_touch(t);
 		}
 		break;
@@ -245,9 +279,18 @@ handle(struct repl *r, struct uev *e)
 				}
 			}
 		} else if (e->res.is_error) {
+			struct ent *last = r->ts.n ? r->ts.v[r->ts.n - 1] : NULL;
 			if (r->cur && r->cur_void)
 				void_current(r);
-			ts_add_text(&r->ts, ENT_ERROR, e->res.errmsg);
+			if (last && last->kind == ENT_NOTICE && e->res.errmsg[0] &&
+			    strstr(buf_str(&last->text), e->res.errmsg)) {
+				/* the chain told it already ("NAME failed: why"):
+				 * that notice becomes the error, shown once */
+				last->kind = ENT_ERROR;
+				ent_reset(last);
+			} else {
+				ts_add_text(&r->ts, ENT_ERROR, e->res.errmsg);
+			}
 		}
 		r->todo = NULL;
 		job_done(r);
@@ -263,12 +306,9 @@ handle(struct repl *r, struct uev *e)
 		job_done(r);
 		break;
 	case U_COMPACT_DONE:
-		if (e->status == C_OK)
-			ts_add_text(&r->ts, ENT_NOTICE, "conversation compacted: older "
-				    "messages summarised (the session log keeps them)");
-		else if (e->status == C_ERR_CANCELLED)
+		/* success and failures were told through notices */
+		if (e->status == C_ERR_CANCELLED)
 			ts_add_text(&r->ts, ENT_ERROR, "compaction interrupted");
-		/* other failures were told through notices */
 		job_done(r);
 		break;
 	}
@@ -479,45 +519,6 @@ search_key(struct repl *r, int key, bool is_char)
 }
 
 static void
-dialog_key(struct repl *r, int key, bool is_char)
-{
-	if (r->ap_reason) {
-		if (is_char && key == '\r') {
-			answer(r, APPROVE_DENY, le_str(&r->reason));
-		} else if (is_char && (key == 27 || key == 3)) {
-			answer(r, APPROVE_DENY, NULL);
-		} else if ((is_char && (key == 127 || key == 8)) ||
-			   (!is_char && key == KEY_BACKSPACE)) {
-			le_backspace(&r->reason);
-		} else if (!is_char && key == KEY_LEFT) {
-			le_left(&r->reason);
-		} else if (!is_char && key == KEY_RIGHT) {
-			le_right(&r->reason);
-		} else if (is_char && key >= 32) {
-			char u[4];
-			le_insert(&r->reason, u, utf8_encode((uint32_t)key, u));
-		}
-		return;
-	}
-	if (!is_char)
-		return;
-	switch (key) {
-	case 'y': case 'Y':
-		answer(r, APPROVE_ONCE, NULL);
-		break;
-	case 'a': case 'A':
-		answer(r, APPROVE_SESSION, NULL);
-		break;
-	case 'n': case 'N':
-		r->ap_reason = true;
-		break;
-	case 27: case 3: /* Esc, Ctrl-C: deny and stop */
-		cancel(r);
-		break;
-	}
-}
-
-static void
 recall(struct repl *r, bool older)
 {
 	const char *h = older ? hist_prev(&r->hist, le_str(&r->ed)) :
@@ -571,7 +572,7 @@ char_key(struct repl *r, int key)
 	case 2: le_left(ed); break;        /* Ctrl-B */
 	case 3:                            /* Ctrl-C */
 		if (r->busy) {
-			cancel(r);
+			repl_cancel(r);
 		} else if (ed->len) {
 			le_clear(ed);
 			hist_reset(&r->hist);
@@ -609,7 +610,7 @@ char_key(struct repl *r, int key)
 	case 26: suspend(r); break;        /* Ctrl-Z */
 	case 27:                           /* Esc */
 		if (r->busy)
-			cancel(r);
+			repl_cancel(r);
 		break;
 	default:
 		if (key >= 32 && key != 127)
@@ -693,6 +694,8 @@ read_keys(struct repl *r)
 			}
 		}
 		r->dirty = true;
+		free(r->hint); /* completions show until the next key */
+		r->hint = NULL;
 		if (!is_char && (key == K_PASTE_BEGIN || key == K_PASTE_END)) {
 			r->paste = key == K_PASTE_BEGIN;
 			continue;
@@ -700,7 +703,7 @@ read_keys(struct repl *r)
 		if (r->ap) {
 			/* a paste never answers a dialog; it may be the reason */
 			if (!r->paste || (r->ap_reason && is_char && key >= 32))
-				dialog_key(r, key, is_char);
+				repl_dialog_key(r, key, is_char);
 			continue;
 		}
 		if (r->searching && search_key(r, key, is_char))
@@ -801,13 +804,13 @@ stop_worker(struct repl *r)
 	pthread_mutex_unlock(&r->mu);
 	if (!r->busy)
 		return;
-	cancel(r);
+	repl_cancel(r);
 	while (r->busy) {
 		struct pollfd p = { r->evp[0], POLLIN, 0 };
 		poll(&p, 1, 200);
 		drain_events(r);
 		if (r->ap)
-			answer(r, APPROVE_DENY, NULL);
+			repl_answer(r, APPROVE_DENY, NULL);
 	}
 }
 
@@ -1007,6 +1010,29 @@ term_close(struct repl *r)
 	fatal_guard(false);
 }
 
+/* After the screen is given back: the transcript, as it was shown but
+ * without colours, so that the session stays in the terminal's
+ * scrollback. */
+static void
+print_transcript(struct repl *r)
+{
+	struct winsize ws;
+	int W = r->last_width > 0 ? r->last_width : 80;
+	size_t i, k;
+	if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		W = ws.ws_col;
+	for (i = 0; i < r->ts.n; i++) {
+		struct ent *e = r->ts.v[i];
+		const struct md_doc *d = ent_doc(&r->ts, e, W);
+		for (k = 0; k < d->n; k++) {
+			fwrite(d->lines[k].text, 1, d->lines[k].len, stdout);
+			fputc('\n', stdout);
+		}
+		ent_drop_doc(e);
+	}
+	fflush(stdout);
+}
+
 int
 ui_repl(struct agent *a, const struct ui_opts *o)
 {
@@ -1060,6 +1086,8 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 	stop_worker(&r);
 	drain_events(&r);
 	term_close(&r);
+	if (r.quit_sig != SIGHUP) /* no terminal left to print to */
+		print_transcript(&r);
 	if (r.quit_sig)
 		code = 128 + r.quit_sig;
 	if (r.own_chain) { /* give back the chain cmd-run built */
@@ -1087,6 +1115,10 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 	free(r.answered_by);
 	free(r.model);
 	free(r.cur_void);
+	free(r.w_args);
+	free(r.hint);
+	free(r.w_path);
+	buf_free(&r.w_before);
 	pthread_mutex_destroy(&r.mu);
 	pthread_cond_destroy(&r.cv);
 out_pipes:

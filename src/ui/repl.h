@@ -48,6 +48,7 @@ enum uev_kind {
 /* A pending approval; lives on the worker's stack while it waits. */
 struct apw {
 	const struct approval_req *req;
+	const char *args; /* the tool call's arguments (JSON), or NULL */
 	bool answered;
 	enum approval ans;
 	char *reason; /* handed to the agent, which frees it */
@@ -58,6 +59,7 @@ struct uev {
 	enum uev_kind k;
 	struct buf s;
 	char *id, *name, *args;
+	char *diff; /* U_TOOL_END of a write or edit: what it changed */
 	bool flag;
 	long ms;
 	int status;
@@ -90,12 +92,20 @@ struct repl {
 	bool closing;              /* under mu: approvals are denied */
 	int evp[2];
 	long job_t0;
+	/* the worker's own: the running tool call */
+	char *w_args;         /* its arguments */
+	char *w_path;         /* write/edit: the file, resolved */
+	struct buf w_before;  /* ... and its text before the call */
+	bool w_had_file;
+	long w_ap_ms;         /* time its approvals were open */
 
 	/* what runs now */
 	struct ent *cur, *think, *todo, *shell;
 	char *cur_void; /* the provider voided cur's text (why); owned */
 	struct apw *ap;
 	bool ap_reason; /* typing a deny reason */
+	long ap_top;    /* the dialog's first body line shown */
+	long ap_page;   /* body rows at the last frame */
 	char **pending;
 	size_t npending;
 
@@ -112,6 +122,7 @@ struct repl {
 	bool dirty, force;
 	long last_draw;
 	bool tools_expanded;
+	char *hint; /* completion candidates, shown until the next key; owned */
 
 	/* input modes */
 	bool paste;
@@ -155,5 +166,19 @@ void repl_show_conv(struct repl *r, const struct conv *c);
 
 /* Draw a frame and write it to the terminal once (repl-draw.c). */
 void repl_draw(struct repl *r);
+/* Put text at (y, x) with attributes; returns the columns used. */
+int repl_put(struct repl *r, int y, int x, const char *s, size_t n, attr_t at,
+	     short pair);
+void repl_draw_line(struct repl *r, int y, const struct md_line *l);
+
+/* repl.c: answer the open approval (reason may be NULL). */
+void repl_answer(struct repl *r, enum approval ans, const char *reason);
+/* Stop the running job (denying an open approval). */
+void repl_cancel(struct repl *r);
+
+/* repl-approve.c: the approval dialog over the transcript's last `th`
+ * rows, and its keys. */
+void repl_dialog_draw(struct repl *r, int th, int W);
+void repl_dialog_key(struct repl *r, int key, bool is_char);
 
 #endif

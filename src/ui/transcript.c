@@ -7,9 +7,14 @@
 
 #include "ui/transcript.h"
 #include "ui/width.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #define TOOL_SHOW_LINES 200
+/* An applied change shows this many diff lines until expanded. */
+#define DIFF_SHOW_LINES 24
+/* A failed command shows this many lines of its output's tail. */
+#define TAIL_LINES 5
 
 void
 ts_init(struct transcript *t, unsigned flags)
@@ -27,6 +32,8 @@ ent_free(struct ent *e)
 	free(e->name);
 	free(e->args);
 	free(e->note);
+	free(e->diff);
+	free(e->verdict);
 	md_doc_free(&e->doc);
 	free(e);
 }
@@ -131,10 +138,15 @@ ent_tool_key(const char *args)
 	cJSON_Delete(j);
 	if (!out)
 		out = xstrndup(args ? args : "", 200);
-	/* one line */
+	/* one line, every character shown for what it is */
 	for (i = 0; out[i]; i++)
-		if (out[i] == '\n' || out[i] == '\r' || out[i] == '\t')
+		if (out[i] == '\n')
 			out[i] = ' ';
+	{
+		char *vis = width_visible(out);
+		free(out);
+		out = vis;
+	}
 	return out;
 }
 
@@ -176,23 +188,153 @@ render_output(const char *s, size_t n, int width, unsigned base,
 	}
 }
 
+/* The status line a command's result ends with (the bash tool adds it,
+ * perhaps followed by where the full output went): its start, or NULL. */
+static const char *
+status_line(const char *s, size_t n, size_t *len)
+{
+	size_t end = n, tries;
+	for (tries = 0; tries < 2 && end > 0; tries++) {
+		size_t st = end;
+		while (st > 0 && s[st - 1] != '\n')
+			st--;
+		if (s[st] == '[' && (!strncmp(s + st, "[exit ", 6) ||
+				     !strncmp(s + st, "[timed out", 10) ||
+				     !strncmp(s + st, "[killed by signal", 17))) {
+			*len = end - st;
+			return s + st;
+		}
+		end = st > 0 ? st - 1 : 0;
+	}
+	return NULL;
+}
+
+void
+ts_diff_counts(const char *diff, size_t *add, size_t *del)
+{
+	const char *s = diff;
+	*add = *del = 0;
+	while (s && *s) {
+		if (s[0] == '+' && strncmp(s, "+++ ", 4) != 0)
+			(*add)++;
+		else if (s[0] == '-' && strncmp(s, "--- ", 4) != 0)
+			(*del)++;
+		s += strcspn(s, "\n");
+		if (*s)
+			s++;
+	}
+}
+
+void
+ent_tool_verdict(struct ent *e)
+{
+	const char *st;
+	size_t len;
+	long code;
+	free(e->verdict);
+	e->verdict = NULL;
+	if (!e->name || strcmp(e->name, "bash") != 0 || !e->result.len)
+		return;
+	st = status_line(e->result.p, e->result.len, &len);
+	if (!st)
+		return;
+	if (!strncmp(st, "[exit ", 6)) {
+		char num[24];
+		size_t k = strcspn(st + 6, "]");
+		if (k == 0 || k >= sizeof num)
+			return;
+		memcpy(num, st + 6, k);
+		num[k] = '\0';
+		if (!str_to_long(num, &code) || code == 0)
+			return;
+		e->verdict = xasprintf("exit %ld", code);
+	} else if (!strncmp(st, "[timed out", 10)) {
+		e->verdict = xstrdup("timed out");
+	} else {
+		const char *p = memchr(st, '(', len), *q = p ? memchr(p, ')', len - (size_t)(p - st)) : NULL;
+		e->verdict = p && q ? xasprintf("killed by %.*s", (int)(q - p - 1), p + 1) :
+			     xstrdup("killed by a signal");
+	}
+}
+
+/* The last few lines of a failed command's output, above its status. */
+static void
+render_tail(const struct ent *e, int width, struct md_doc *d)
+{
+	const char *s = e->result.p;
+	size_t len, end, st, k;
+	const char *stl = status_line(s, e->result.len, &len);
+	if (!stl)
+		return;
+	end = (size_t)(stl - s);
+	while (end > 0 && s[end - 1] == '\n')
+		end--;
+	st = end;
+	for (k = 0; k < TAIL_LINES && st > 0; k++) {
+		st--;
+		while (st > 0 && s[st - 1] != '\n')
+			st--;
+	}
+	if (end > st && !(end - st == 11 && !memcmp(s + st, "(no output)", 11)))
+		render_output(s + st, end - st, width, MD_DIM, false, d);
+}
+
+/* An applied change: its diff (without the file headers), cut to a few
+ * dozen lines until expanded. */
+static void
+render_diff(const struct transcript *t, const struct ent *e, int width,
+	    struct md_doc *d)
+{
+	const char *s = e->diff;
+	size_t shown = 0, total = 0;
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+		if (strncmp(s, "+++ ", 4) && strncmp(s, "--- ", 4)) {
+			if (e->expanded || shown < DIFF_SHOW_LINES) {
+				unsigned a = s[0] == '+' ? MD_ADD : s[0] == '-' ? MD_DEL :
+					     s[0] == '@' && s[1] == '@' ? MD_HUNK : MD_DIM;
+				md_wrap(s, n, a, width, false, "    ", "    ", 0, d);
+				shown++;
+			}
+			total++;
+		}
+		s += n;
+		if (*s)
+			s++;
+	}
+	if (total > shown) {
+		char more[96];
+		snprintf(more, sizeof more, "    %s %zu more lines (Ctrl-O shows all)",
+			 sym(t, "\xe2\x80\xa6", "..."), total - shown);
+		md_wrap(more, strlen(more), MD_DIM, width, false, NULL, NULL, 0, d);
+	}
+}
+
 static void
 render_tool(const struct transcript *t, const struct ent *e, int width,
 	    struct md_doc *d)
 {
 	char *key = ent_tool_key(e->args);
-	char status[64];
+	char status[96], counts[48] = "";
 	const char *texts[5];
 	unsigned attrs[5];
+	bool bad = e->is_error || e->verdict;
+	if (e->diff) {
+		size_t add, del;
+		ts_diff_counts(e->diff, &add, &del);
+		snprintf(counts, sizeof counts, " +%zu -%zu", add, del);
+	}
 	if (!e->done)
 		snprintf(status, sizeof status, "  %s", sym(t, "\xe2\x80\xa6", "..."));
 	else
-		snprintf(status, sizeof status, "  %s %ld ms",
+		snprintf(status, sizeof status, "  %s%s%s%s %ld ms",
 			 e->interrupted ? "interrupted" :
-			 e->is_error ? sym(t, "\xe2\x9c\x97", "x") :
-			 sym(t, "\xe2\x9c\x93", "ok"), e->ms);
+			 bad ? sym(t, "\xe2\x9c\x97", "x") :
+			 sym(t, "\xe2\x9c\x93", "ok"),
+			 e->verdict && !e->interrupted ? " " : "",
+			 e->verdict && !e->interrupted ? e->verdict : "", counts, e->ms);
 	texts[0] = sym(t, "\xe2\x97\x8f ", "* ");
-	attrs[0] = !e->done ? MD_DIM : e->is_error ? MD_ERROR : MD_OK;
+	attrs[0] = !e->done ? MD_DIM : bad ? MD_ERROR : MD_OK;
 	texts[1] = e->name ? e->name : "?";
 	attrs[1] = MD_BOLD;
 	texts[2] = " ";
@@ -200,10 +342,10 @@ render_tool(const struct transcript *t, const struct ent *e, int width,
 	texts[3] = key;
 	attrs[3] = MD_DIM;
 	texts[4] = status;
-	attrs[4] = !e->done ? MD_DIM : e->is_error ? MD_ERROR : MD_OK;
+	attrs[4] = !e->done ? MD_DIM : bad ? MD_ERROR : MD_OK;
 	/* the status must stay visible: cut the key first */
 	{
-		size_t fixed = 2 + strlen(texts[1]) + 1 + strlen(status) + 1;
+		size_t fixed = 2 + strlen(texts[1]) + 1 + width_str(status, strlen(status)) + 1;
 		size_t kw = width_str(key, strlen(key));
 		if (fixed < (size_t)width && kw + fixed > (size_t)width) {
 			size_t keep = (size_t)width - fixed;
@@ -213,9 +355,14 @@ render_tool(const struct transcript *t, const struct ent *e, int width,
 	}
 	md_line_add(d, width, 5, texts, attrs);
 	free(key);
-	if (!e->expanded)
+	if (e->diff)
+		render_diff(t, e, width, d);
+	if (!e->expanded) {
+		if (e->verdict && e->result.len)
+			render_tail(e, width, d);
 		return;
-	if (e->args && *e->args) {
+	}
+	if (e->args && *e->args && !e->diff) {
 		cJSON *j = cJSON_Parse(e->args);
 		char *pretty = j ? cJSON_Print(j) : NULL;
 		const char *a = pretty ? pretty : e->args;

@@ -36,6 +36,8 @@ struct ent {
 	struct buf result;      /* tools and shell; capped at ENT_RESULT_MAX */
 	bool done, is_error, expanded, interrupted;
 	char *note;             /* assistant: why its text was discarded; owned */
+	char *diff;             /* tools: the change a write/edit made; owned */
+	char *verdict;          /* tools: why a command failed ("exit 2"); owned */
 	long ms;
 	int status;             /* shell exit status */
 	/* render cache */
@@ -74,6 +76,13 @@ size_t ent_lines(struct transcript *t, struct ent *e, int width);
 const struct md_doc *ent_doc(struct transcript *t, struct ent *e, int width);
 /* Free the rendered lines, keeping the height. */
 void ent_drop_doc(struct ent *e);
+
+/* A finished tool call: set e->verdict from its result when it ran a
+ * command that failed (exit status not 0, a signal, a timeout). */
+void ent_tool_verdict(struct ent *e);
+
+/* Lines a unified diff adds and removes (file headers not counted). */
+void ts_diff_counts(const char *diff, size_t *add, size_t *del);
 
 /* The "key argument" of a tool call for its one-line summary
  * (command, path, pattern, ...); caller frees. */

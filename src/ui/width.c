@@ -1,8 +1,10 @@
 /* width.c: UTF-8 decoding and display width (see width.h). */
 #include <stdbool.h>
+#include <string.h>
 #include <wchar.h>
 
 #include "ui/width.h"
+#include "util/buf.h"
 #include "util/str.h"
 
 size_t
@@ -201,4 +203,57 @@ width_fit(const char *s, size_t n, size_t cols, size_t *used)
 	if (used)
 		*used = w;
 	return i;
+}
+
+/* Code points that change how text around them reads without showing
+ * themselves: bidi controls, zero-width characters, the BOM. */
+static bool
+invisible_cp(uint32_t cp)
+{
+	return (cp >= 0x80 && cp < 0xa0) || cp == 0xad ||
+	       (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+char *
+width_visible(const char *s)
+{
+	struct buf b;
+	size_t n = s ? strlen(s) : 0, i = 0;
+	buf_init(&b, 0);
+	while (i < n) {
+		uint32_t cp;
+		unsigned char c = (unsigned char)s[i];
+		size_t k;
+		if (c == '\n') {
+			buf_addc(&b, '\n');
+			i++;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			if (c == '\t')
+				buf_adds(&b, "\\t");
+			else if (c == '\r')
+				buf_adds(&b, "\\r");
+			else if (c == 0x1b)
+				buf_adds(&b, "\\e");
+			else
+				buf_printf(&b, "\\x%02x", c);
+			i++;
+			continue;
+		}
+		k = utf8_next(s + i, n - i, &cp);
+		if (k == 0) { /* not UTF-8 */
+			buf_printf(&b, "\\x%02x", c);
+			i++;
+			continue;
+		}
+		if (invisible_cp(cp)) {
+			buf_printf(&b, "\\u{%04x}", (unsigned)cp);
+		} else {
+			buf_add(&b, s + i, k);
+		}
+		i += k;
+	}
+	return buf_steal(&b);
 }

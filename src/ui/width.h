@@ -35,4 +35,10 @@ size_t width_prev(const char *s, size_t i);
  * cluster; *used (may be NULL) gets the columns they take. */
 size_t width_fit(const char *s, size_t n, size_t cols, size_t *used);
 
+/* `s` with control and invisible characters written out (\t, \e,
+ * \x01, bidi controls and zero-width characters as \u{202e}, bytes
+ * that are not UTF-8 as \xff); newlines kept.  For text the user must
+ * see exactly: commands in approvals and tool lines.  Caller frees. */
+char *width_visible(const char *s);
+
 #endif

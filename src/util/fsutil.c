@@ -1,11 +1,14 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/fsutil.h"
@@ -87,6 +90,44 @@ fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 		free(dir);
 		dir = xstrdup(".");
 	}
+	/* An anonymous file first (O_TMPFILE): a writer killed while
+	 * writing leaves nothing; it gets a name only for the rename. */
+	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode & 0777);
+	if (fd >= 0) {
+		char link[64];
+		if (fchmod(fd, mode) < 0 || fs_write_all(fd, data, len) < 0 ||
+		    fsync(fd) < 0)
+			goto out_anon;
+		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+		for (int k = 0; k < 100; k++) {
+			free(tmp);
+			tmp = xasprintf("%s.tmp.%ld.%d", path, (long)getpid(), k);
+			if (linkat(AT_FDCWD, link, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0)
+				break;
+			if (errno != EEXIST) {
+				free(tmp);
+				tmp = NULL;
+				break;
+			}
+		}
+		if (tmp && access(tmp, F_OK) == 0) {
+			close(fd);
+			fd = -1;
+			goto named;
+		}
+out_anon:
+		saved = errno;
+		close(fd);
+		fd = -1;
+		free(tmp);
+		tmp = NULL;
+		if (saved == ENOSPC || saved == EDQUOT) {
+			errno = saved;
+			e = C_ERR_TOOBIG;
+			goto out;
+		}
+		/* no /proc, or a file system without O_TMPFILE: named */
+	}
 	tmp = xasprintf("%s.tmp.%ld.XXXXXX", path, (long)getpid());
 	fd = mkstemp(tmp);
 	if (fd < 0)
@@ -99,6 +140,7 @@ fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 		goto out_unlink;
 	}
 	fd = -1;
+named:
 	if (rename(tmp, path) < 0)
 		goto out_unlink;
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -337,4 +379,84 @@ fs_find_git_root(const char *dir)
 		}
 		*slash = '\0';
 	}
+}
+
+/* ---- leftovers of dead processes ---------------------------------------- */
+
+static void
+rm_tree_at(int dfd, const char *name, int depth)
+{
+	struct stat st;
+	int fd;
+	DIR *d;
+	struct dirent *de;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	if (!S_ISDIR(st.st_mode) || depth > 64) {
+		unlinkat(dfd, name, 0);
+		return;
+	}
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && (d = fdopendir(fd)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+				rm_tree_at(dirfd(d), de->d_name, depth + 1);
+		closedir(d);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+size_t
+fs_sweep_stale(const char *dir, const char *prefix, long min_age_s)
+{
+	size_t plen = strlen(prefix), n = 0;
+	time_t now = time(NULL);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+	struct dirent *de;
+
+	if (dfd < 0)
+		return 0;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		const char *s = de->d_name;
+		struct stat st;
+		char *end;
+		long pid;
+
+		if (strncmp(s, prefix, plen) != 0)
+			continue;
+		/* PREFIX anything-PID then '-', '.' or the end: the last
+		 * run of digits that follows a '-' */
+		end = NULL;
+		pid = 0;
+		for (const char *q = s + plen; *q; q++) {
+			if ((q == s + plen || q[-1] == '-') && *q >= '1' && *q <= '9') {
+				char *e;
+				long v = strtol(q, &e, 10);
+				if (*e == '\0' || *e == '-' || *e == '.') {
+					pid = v;
+					end = e;
+				}
+			}
+		}
+		if (!end || pid <= 0 || pid > 4194304)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* alive (or not ours to know) */
+		if (fstatat(dirfd(d), s, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    st.st_uid != geteuid() || now - st.st_mtime < min_age_s)
+			continue;
+		rm_tree_at(dirfd(d), s, 0);
+		n++;
+	}
+	closedir(d);
+	return n;
 }

@@ -14,8 +14,10 @@
  * when it does not exist, C_ERR_IO otherwise (errno kept). */
 enum cerr fs_read_file(const char *path, size_t max, struct buf *out);
 
-/* Write `len` bytes to `path` atomically: a temp file in the same
- * directory, fsync, rename, fsync of the directory.  A reader sees the old
+/* Write `len` bytes to `path` atomically: an anonymous file in the same
+ * directory (O_TMPFILE, named "<path>.tmp.PID.N" only for the rename;
+ * a named temp file where the file system lacks O_TMPFILE), fsync,
+ * rename, fsync of the directory.  A reader sees the old
  * file or the new one, never a torn one.  `mode` is used when the file is
  * new; an existing file keeps its mode.  errno is kept on failure. */
 enum cerr fs_write_atomic(const char *path, const void *data, size_t len,
@@ -59,6 +61,14 @@ char *project_key(const char *dir);
 /* XDG base directories with their defaults, plus "/conch".  Each returns a
  * new string; caller frees.  which: "config", "state", "data", "cache". */
 char *xdg_dir(const char *which);
+
+/* Remove what dead processes left in `dir`: entries named PREFIX...-PID
+ * (PID followed by '-', '.' or the end, e.g. ".tmp-NAME-1234",
+ * "edit-NAME-1234.md", "conch-bash-1234-Ab12Cd") whose PID no longer
+ * runs, owned by this user and not changed for `min_age_s` seconds;
+ * folders go whole.  A process in another PID namespace sharing `dir`
+ * looks dead: the age keeps its fresh files.  Returns how many went. */
+size_t fs_sweep_stale(const char *dir, const char *prefix, long min_age_s);
 
 /* The git root above `dir` (a directory holding .git), or NULL. */
 char *fs_find_git_root(const char *dir);

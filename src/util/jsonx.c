@@ -24,6 +24,20 @@ jx_long(const cJSON *obj, const char *key, long def)
 	return (long)v->valuedouble;
 }
 
+long
+jx_count(const cJSON *v)
+{
+	double d;
+	if (!cJSON_IsNumber(v))
+		return 0;
+	d = v->valuedouble;
+	if (!(d > 0)) /* negative, zero or NaN */
+		return 0;
+	if (d >= (double)JX_COUNT_MAX)
+		return JX_COUNT_MAX;
+	return (long)d;
+}
+
 bool
 jx_bool(const cJSON *obj, const char *key, bool def)
 {

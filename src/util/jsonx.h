@@ -18,6 +18,12 @@ const char *jx_str(const cJSON *obj, const char *key);
 long jx_long(const cJSON *obj, const char *key, long def);
 bool jx_bool(const cJSON *obj, const char *key, bool def);
 
+/* A count from the wire (token usage ...): the number `v` clamped to
+ * [0, JX_COUNT_MAX]; 0 when `v` is not a number or is NaN.  Never a
+ * float-to-integer overflow, whatever a server sends (1e300). */
+#define JX_COUNT_MAX 1000000000000000L /* 1e15 */
+long jx_count(const cJSON *v);
+
 /* Parse `len` bytes of JSON.  On failure returns NULL and, if `line`/`col`
  * are not NULL, stores the 1-based position where parsing stopped. */
 cJSON *jx_parse(const char *text, size_t len, int *line, int *col);

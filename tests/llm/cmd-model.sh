@@ -48,8 +48,31 @@ t "tokenize no-special" test "$out" = "27 91 68 354 851 91 29"
 
 # greedy ids of real trained weights, against the reference fixture
 want=$(tr -s ' \n' '  ' <"$CONCH_SRCDIR/tests/llm/data/stories260K-greedy.ids" | cut -d' ' -f1-100)
-got=$("$D" model run "$M/stories260K.gguf" -p "" --temp 0 --ids -n 100)
-t "stories260K greedy ids" test "$got" = "$want"
+got=$("$D" model run "$M/stories260K.gguf" -p "" --temp 0 --ids -n 100 --kv f32)
+t "stories260K greedy ids (F32 cache)" test "$got" = "$want"
+# the default F16 cache: the same ids with 1 and 3 threads (it parts from
+# the F32 reference at a near-tie; tests/llm/test-model.c checks that)
+a=$("$D" model run "$M/stories260K.gguf" -p "" --temp 0 --ids -n 100 -t 1)
+b=$("$D" model run "$M/stories260K.gguf" -p "" --temp 0 --ids -n 100 -t 3)
+t "stories260K greedy ids, 1 and 3 threads" test -n "$a" -a "$a" = "$b"
+"$D" model run "$M/stories260K.gguf" -p "" --kv f64 >/dev/null 2>&1
+t "bad --kv is a usage error" test $? -eq 2
+
+# model bench: a llama-bench-like table on stdout, plain progress lines on
+# stderr when it is not a terminal, usage errors exit 2
+"$D" model bench "$M/stories260K.gguf" -p 8 -n 4 -r 2 -t 2 >"$tmp/bench" 2>"$tmp/bench.err"
+t "bench exit 0" test $? -eq 0
+t "bench pp row" grep -Eq '^\| llama F32 \| .* \| 2 \| pp8 \| [0-9.]+ ± [0-9.]+ \| - \| - \|$' "$tmp/bench"
+t "bench tg row" grep -Eq '^\| llama F32 \| .* \| 2 \| tg4 \| [0-9.]+ ± [0-9.]+ \| [0-9.]+ \| [0-9]+% \|$' "$tmp/bench"
+t "bench probe line" grep -Eq '^read bandwidth probe: [0-9.]+ GB/s \(2 threads\)' "$tmp/bench"
+t "bench progress lines" grep -qx "pp8: run 2/2: .* tokens/s" "$tmp/bench.err"
+t "bench progress has no CR" test "$(tr -cd '\r' <"$tmp/bench.err" | wc -c)" -eq 0
+"$D" model bench "$M/stories260K.gguf" -p 0 -n 0 >/dev/null 2>&1
+t "bench with nothing to do is a usage error" test $? -eq 2
+"$D" model bench "$M/stories260K.gguf" -r x >/dev/null 2>&1
+t "bench bad -r is a usage error" test $? -eq 2
+"$D" model bench "$tmp/absent.gguf" -p 4 -n 0 >/dev/null 2>"$tmp/err"
+t "bench missing file fails" test $? -eq 1
 
 a=$("$D" model run "$M/stories260K.gguf" -p "" --seed 5 --temp 1 --ids -n 30)
 b=$("$D" model run "$M/stories260K.gguf" -p "" --seed 5 --temp 1 --ids -n 30)

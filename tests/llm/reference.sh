@@ -10,4 +10,8 @@ fi
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 "$PY" "$CONCH_SRCDIR/tools/llm_ref.py" gen "$tmp" || exit 1
-"$CONCH_BUILDDIR/tests/llm/llm-refcheck" "$tmp"
+# the float path (tight), then the kernels this CPU picks (8-bit
+# activations), then the portable integer kernels
+CONCH_LLM_ISA=float "$CONCH_BUILDDIR/tests/llm/llm-refcheck" "$tmp" || exit 1
+"$CONCH_BUILDDIR/tests/llm/llm-refcheck" "$tmp" || exit 1
+CONCH_LLM_ISA=scalar "$CONCH_BUILDDIR/tests/llm/llm-refcheck" "$tmp"

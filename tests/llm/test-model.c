@@ -3,6 +3,7 @@
  * token ids; llama-2-tiny-random loads, reports its metadata and
  * generates; context bookkeeping (prefix reuse, overflow, abort). */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,8 @@ START_TEST(stories260k_greedy_matches_reference)
 	int32_t tok;
 	float *logits;
 	long expect[256];
-	int nexp = 0, i;
+	int32_t fast1[128];
+	int nexp = 0, i, run;
 	const char *p;
 
 	if (!m)
@@ -63,21 +65,126 @@ START_TEST(stories260k_greedy_matches_reference)
 		p = end;
 	}
 	ck_assert_int_ge(nexp, 64);
-	c = llm_ctx_new(m, 0, &err);
-	ck_assert_msg(c != NULL, "%s", buf_str(&err));
-	ck_assert_uint_eq(llm_ctx_size(c), 128);
-	llm_sampler_defaults(&sp);
-	sp.temp = 0;
-	llm_sampler_init(&s, &sp);
-	tok = llm_vocab_bos(llm_model_vocab(m));
-	ck_assert_int_eq(tok, 1);
-	for (i = 0; i < nexp && i < 127; i++) {
-		ck_assert_int_eq(llm_eval(c, &tok, 1, &logits), C_OK);
-		tok = llm_sample(&s, logits, 512, NULL);
-		ck_assert_msg(tok == expect[i], "token %d: got %d want %ld", i, tok, expect[i]);
+	/* The reference paths (F32 cache) give llama2.c's ids with 1 and
+	 * several threads.  The fast paths (F16 cache) give the same ids with
+	 * 1 and several threads; fed the reference ids, their top token is
+	 * the reference one except where the reference's own top two are
+	 * within F16 rounding of each other (it happens once in 127). */
+	for (run = 0; run < 4; run++) {
+		int32_t got[128];
+		c = llm_ctx_new(m, 0, &err);
+		ck_assert_msg(c != NULL, "%s", buf_str(&err));
+		ck_assert_uint_eq(llm_ctx_size(c), 128);
+		llm_ctx_set_threads(c, run % 2 ? 3 : 1);
+		ck_assert_int_eq(llm_ctx_set_reference(c, run < 2), C_OK);
+		llm_sampler_defaults(&sp);
+		sp.temp = 0;
+		llm_sampler_init(&s, &sp);
+		tok = llm_vocab_bos(llm_model_vocab(m));
+		ck_assert_int_eq(tok, 1);
+		for (i = 0; i < nexp && i < 127; i++) {
+			ck_assert_int_eq(llm_eval(c, &tok, 1, &logits), C_OK);
+			tok = got[i] = llm_sample(&s, logits, 512, NULL);
+			if (run < 2)
+				ck_assert_msg(tok == expect[i], "run %d token %d: got %d want %ld", run,
+					      i, tok, expect[i]);
+			else if (run == 3)
+				ck_assert_msg(tok == fast1[i], "fast path, 3 threads, token %d: %d, 1 thread: %d",
+					      i, tok, fast1[i]);
+		}
+		if (run == 2)
+			memcpy(fast1, got, sizeof got);
+		llm_sampler_free(&s);
+		llm_ctx_free(c);
 	}
-	llm_sampler_free(&s);
-	llm_ctx_free(c);
+	{
+		struct llm_ctx *f = llm_ctx_new(m, 0, &err), *r = llm_ctx_new(m, 0, &err);
+		float *lf, *lr;
+		int near_ties = 0;
+		ck_assert_int_eq(llm_ctx_set_reference(r, true), C_OK);
+		tok = 1;
+		for (i = 0; i < nexp && i < 127; i++) {
+			int bf = 0, j;
+			ck_assert_int_eq(llm_eval(f, &tok, 1, &lf), C_OK);
+			ck_assert_int_eq(llm_eval(r, &tok, 1, &lr), C_OK);
+			for (j = 1; j < 512; j++)
+				if (lf[j] > lf[bf])
+					bf = j;
+			if (bf != expect[i]) {
+				near_ties++;
+				ck_assert_msg(lr[expect[i]] - lr[bf] < 1e-2f,
+					      "token %d: fast %d, reference %ld ahead by %g", i, bf,
+					      expect[i], (double)(lr[expect[i]] - lr[bf]));
+			}
+			tok = (int32_t)expect[i];
+		}
+		ck_assert_int_le(near_ties, 3);
+		llm_ctx_free(f);
+		llm_ctx_free(r);
+	}
+	llm_model_free(m);
+	buf_free(&err);
+	buf_free(&want);
+	free(fix);
+}
+END_TEST
+
+/* Greedy ids on every kernel path CONCH_LLM_ISA can pick on this CPU,
+ * with 1 and 3 threads: stories260K's llama2.c ids on the reference
+ * attention paths, and the same ids from every path on the fast ones. */
+START_TEST(stories260k_greedy_every_kernel_path)
+{
+	static const char *const isas[] = { "float", "scalar", "avx2", "avx512" };
+	struct llm_model *m = load("models/stories260K.gguf");
+	struct buf err = BUF_INIT, want = BUF_INIT;
+	const char *srcdir = getenv("CONCH_SRCDIR");
+	char *fix;
+	long expect[128];
+	int32_t fast0[64];
+	int nexp = 0, i, isa, run;
+	const char *p;
+
+	if (!m)
+		return;
+	fix = xasprintf("%s/tests/llm/data/stories260K-greedy.ids", srcdir ? srcdir : ".");
+	ck_assert_int_eq(fs_read_file(fix, 0, &want), C_OK);
+	for (p = buf_str(&want); *p && nexp < 64;) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		expect[nexp++] = v;
+		p = end;
+	}
+	ck_assert_int_eq(nexp, 64);
+	for (isa = 0; isa < 4; isa++) {
+		ck_assert_int_eq(setenv("CONCH_LLM_ISA", isas[isa], 1), 0);
+		for (run = 0; run < 4; run++) {
+			struct llm_ctx *c = llm_ctx_new(m, 0, &err);
+			int32_t tok = 1;
+			float *logits;
+			ck_assert_ptr_nonnull(c);
+			llm_ctx_set_threads(c, run % 2 ? 3 : 1);
+			ck_assert_int_eq(llm_ctx_set_reference(c, run < 2), C_OK);
+			for (i = 0; i < nexp; i++) {
+				int j, best = 0;
+				ck_assert_int_eq(llm_eval(c, &tok, 1, &logits), C_OK);
+				for (j = 1; j < 512; j++)
+					if (logits[j] > logits[best])
+						best = j;
+				tok = best;
+				if (run < 2)
+					ck_assert_msg(tok == expect[i], "%s run %d token %d: %d, want %ld",
+						      isas[isa], run, i, tok, expect[i]);
+				else if (isa == 0 && run == 2)
+					fast0[i] = tok;
+				else
+					ck_assert_msg(tok == fast0[i], "%s fast run %d token %d: %d, float: %d",
+						      isas[isa], run, i, tok, fast0[i]);
+			}
+			llm_ctx_free(c);
+		}
+	}
 	llm_model_free(m);
 	buf_free(&err);
 	buf_free(&want);
@@ -126,6 +233,7 @@ START_TEST(context_bookkeeping)
 	/* abort stops between batches and keeps what was done */
 	c = llm_ctx_new(m, 64, &err);
 	budget = 5 + 2; /* stories260K has 5 layers: one batch and a bit */
+	llm_ctx_set_batch(c, 16);
 	llm_ctx_set_abort(c, abort_after, &budget);
 	ck_assert_int_eq(llm_eval(c, toks, 40, NULL), C_ERR_CANCELLED);
 	ck_assert_uint_eq(llm_ctx_pos(c), 16);
@@ -161,10 +269,57 @@ START_TEST(batched_equals_sequential)
 	b = llm_ctx_new(m, 128, &err);
 	llm_ctx_set_threads(a, 3); /* late batches split the heads */
 	llm_ctx_set_threads(b, 1);
+	llm_ctx_set_batch(a, 48); /* batches of 48, 48 and 24 */
 	ck_assert_int_eq(llm_eval(a, toks, 120, &la), C_OK);
 	for (i = 0; i < 120; i++)
 		ck_assert_int_eq(llm_eval(b, &toks[i], 1, &lb), C_OK);
 	ck_assert(memcmp(la, lb, 512 * sizeof(float)) == 0);
+	llm_ctx_free(a);
+	llm_ctx_free(b);
+	llm_model_free(m);
+	buf_free(&err);
+}
+END_TEST
+
+/* The fast paths (F16 KV cache, one-pass online softmax, pooled
+ * element-wise operations) against the reference ones (F32 cache,
+ * two-pass softmax, one thread) on a 120-token prompt: close, and the
+ * reference context gives exactly what it gave before switching. */
+START_TEST(fast_paths_match_reference)
+{
+	struct llm_model *m = load("models/stories260K.gguf");
+	struct llm_ctx *a, *b;
+	struct buf err = BUF_INIT;
+	int32_t toks[120];
+	float *la = NULL, *lb = NULL, save[512];
+	double maxd = 0.0, maxl = 0.0;
+	int i;
+
+	if (!m)
+		return;
+	for (i = 0; i < 120; i++)
+		toks[i] = 3 + (i * 37) % 500;
+	a = llm_ctx_new(m, 128, &err);
+	b = llm_ctx_new(m, 128, &err);
+	llm_ctx_set_threads(a, 3);
+	ck_assert_int_eq(llm_ctx_set_reference(b, true), C_OK);
+	ck_assert_int_eq(llm_eval(a, toks, 120, &la), C_OK);
+	ck_assert_int_eq(llm_eval(b, toks, 120, &lb), C_OK);
+	for (i = 0; i < 512; i++) {
+		double d = fabs((double)la[i] - lb[i]);
+		if (d > maxd)
+			maxd = d;
+		if (fabs(lb[i]) > maxl)
+			maxl = fabs(lb[i]);
+	}
+	ck_assert_msg(maxd <= 1e-2 * maxl, "fast vs reference: %g of %g", maxd, maxl);
+	/* switching empties the cache; switching back and forth is exact */
+	memcpy(save, lb, sizeof save);
+	ck_assert_int_eq(llm_ctx_set_reference(b, false), C_OK);
+	ck_assert_uint_eq(llm_ctx_pos(b), 0);
+	ck_assert_int_eq(llm_ctx_set_reference(b, true), C_OK);
+	ck_assert_int_eq(llm_eval(b, toks, 120, &lb), C_OK);
+	ck_assert(memcmp(save, lb, sizeof save) == 0);
 	llm_ctx_free(a);
 	llm_ctx_free(b);
 	llm_model_free(m);
@@ -326,6 +481,8 @@ main(void)
 	tcase_add_test(tc, stories260k_greedy_matches_reference);
 	tcase_add_test(tc, context_bookkeeping);
 	tcase_add_test(tc, batched_equals_sequential);
+	tcase_add_test(tc, stories260k_greedy_every_kernel_path);
+	tcase_add_test(tc, fast_paths_match_reference);
 	tcase_add_test(tc, llama2_tiny_random);
 	tcase_add_test(tc, sampler_rules);
 	tcase_add_test(tc, refusals);

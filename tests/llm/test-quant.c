@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "llm/pool.h"
 #include "llm/quant.h"
 
 static void
@@ -208,7 +209,8 @@ START_TEST(float_rows_and_matvec)
 }
 END_TEST
 
-/* llm_matmul, threaded or not, is bit-identical to llm_dot_row. */
+/* llm_matmul on the float path (CONCH_LLM_ISA=float), threaded or not,
+ * is bit-identical to llm_dot_row.  The 8-bit kernels are test-kern's. */
 START_TEST(matmul_matches_dot_row)
 {
 	static const enum ggml_type types[] = { GGML_F32, GGML_F16, GGML_Q8_0, GGML_Q4_K, GGML_Q6_K };
@@ -217,7 +219,9 @@ START_TEST(matmul_matches_dot_row)
 	uint8_t *w = malloc(rows * cols * 4);
 	float *x = malloc(n * cols * sizeof(float));
 	float *y1 = malloc(n * rows * sizeof(float)), *y4 = malloc(n * rows * sizeof(float));
+	struct llm_pool *pool = llm_pool_new(4);
 
+	ck_assert_int_eq(setenv("CONCH_LLM_ISA", "float", 1), 0);
 	for (i = 0; i < rows * cols * 4; i++) {
 		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
 		w[i] = (uint8_t)(rng >> 33);
@@ -234,8 +238,8 @@ START_TEST(matmul_matches_dot_row)
 				((float *)(void *)w)[i] = (float)((int)(i % 17) - 8) * 0.125f;
 		for (i = 0; i < n * cols; i++)
 			x[i] = (float)((int)(i % 11) - 5) * 0.1f;
-		llm_matmul(t, w, rows, cols, x, n, y1, 1);
-		llm_matmul(t, w, rows, cols, x, n, y4, 4);
+		llm_matmul(t, w, rows, cols, x, n, y1, NULL);
+		llm_matmul(t, w, rows, cols, x, n, y4, pool);
 		for (b = 0; b < n; b++)
 			for (r = 0; r < rows; r++) {
 				float d = llm_dot_row(t, w + r * rs, x + b * cols, cols);
@@ -248,6 +252,7 @@ START_TEST(matmul_matches_dot_row)
 	free(x);
 	free(y1);
 	free(y4);
+	llm_pool_free(pool);
 }
 END_TEST
 

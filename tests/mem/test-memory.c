@@ -15,6 +15,7 @@
 #include "tools/tool.h"
 #include "util/fsutil.h"
 #include "util/jsonx.h"
+#include "util/sensitive.h"
 #include "util/xalloc.h"
 
 extern const struct tool tool_memory;
@@ -172,12 +173,12 @@ START_TEST(secrets_refused)
 	mem_open(&m, "/work/proj", 0, 0);
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		buf_reset(&msg);
-		ck_assert_msg(mem_looks_secret(bad[i], NULL), "missed: %s", bad[i]);
+		ck_assert_msg(sensitive_text_secret(bad[i], NULL), "missed: %s", bad[i]);
 		ck_assert_int_eq(mem_add(&m, MEM_PROJECT, bad[i], &msg), C_ERR_INVAL);
 		ck_assert_ptr_nonnull(strstr(buf_str(&msg), "secret"));
 	}
 	for (i = 0; i < sizeof good / sizeof good[0]; i++)
-		ck_assert_msg(!mem_looks_secret(good[i], NULL), "false hit: %s", good[i]);
+		ck_assert_msg(!sensitive_text_secret(good[i], NULL), "false hit: %s", good[i]);
 	check_entries(&m, MEM_PROJECT, 0);
 	/* a replace cannot smuggle one in either */
 	ck_assert_int_eq(mem_add(&m, MEM_PROJECT, "fine", &msg), C_OK);

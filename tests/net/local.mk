@@ -10,6 +10,8 @@ endif
 EXTRA_DIST += \
 	tests/net/fixtures/anth-badjson.sse tests/net/fixtures/anth-badjson.out \
 	tests/net/fixtures/anth-cut.sse tests/net/fixtures/anth-cut.out \
+	tests/net/fixtures/anth-hugeusage.sse tests/net/fixtures/anth-hugeusage.out \
+	tests/net/fixtures/oai-hugeusage.sse tests/net/fixtures/oai-hugeusage.out \
 	tests/net/fixtures/anth-overloaded.sse tests/net/fixtures/anth-overloaded.out \
 	tests/net/fixtures/anth-parallel.sse tests/net/fixtures/anth-parallel.out \
 	tests/net/fixtures/anth-text.sse tests/net/fixtures/anth-text.out \

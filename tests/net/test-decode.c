@@ -254,6 +254,7 @@ static const char *const fixtures[] = {
 	"oai-text", "oai-tools", "oai-tools-crlf", "oai-openrouter",
 	"oai-openrouter-error", "oai-ollama", "oai-llamacpp", "oai-llamacpp-error",
 	"oai-deepseek", "oai-nodone", "oai-badjson", "oai-cut",
+	"anth-hugeusage", "oai-hugeusage",
 };
 #define NFIX (sizeof fixtures / sizeof fixtures[0])
 

@@ -14,5 +14,13 @@ tests_sandbox_test_policy_CFLAGS = $(TEST_CFLAGS)
 tests_sandbox_test_policy_LDADD = $(TEST_LIBS)
 TESTS += tests/sandbox/test-policy
 endif
-TESTS += tests/sandbox/tool.sh
-EXTRA_DIST += tests/sandbox/tool.sh
+if HAVE_CHECK
+check_PROGRAMS += tests/sandbox/test-limits
+tests_sandbox_test_limits_SOURCES = tests/sandbox/test-limits.c
+tests_sandbox_test_limits_CFLAGS = $(TEST_CFLAGS)
+tests_sandbox_test_limits_LDADD = $(TEST_LIBS)
+TESTS += tests/sandbox/test-limits
+endif
+TESTS += tests/sandbox/tool.sh tests/sandbox/attacks.sh
+EXTRA_DIST += tests/sandbox/tool.sh tests/sandbox/attacks.sh \
+	tests/sandbox/attacks-sandbox.sh

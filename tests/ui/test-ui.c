@@ -331,6 +331,130 @@ START_TEST(transcript_tool_line)
 }
 END_TEST
 
+START_TEST(transcript_command_verdict)
+{
+	static const struct {
+		const char *result, *verdict;
+	} cases[] = {
+		{ "ok\n[exit 0]", NULL },
+		{ "boom\n[exit 2]", "exit 2" },
+		{ "[exit 127]", "exit 127" },
+		{ "x\n[exit 1]\n[full output (9 bytes): /tmp/o]", "exit 1" },
+		{ "x\n[timed out after 5 ms; the command and its children were killed]",
+		  "timed out" },
+		{ "x\n[killed by signal 9 (SIGKILL)]", "killed by SIGKILL" },
+		/* the status must be the tool's own last line, not output */
+		{ "[exit 3]\nmore\nand more\n[exit 0]", NULL },
+		{ "[exit 3]\nmore\nlast", NULL },
+		{ "[exit x]", NULL },
+	};
+	struct transcript t;
+	size_t i;
+	ts_init(&t, 0);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ent *e = ts_add(&t, ENT_TOOL);
+		e->name = xstrdup("bash");
+		e->done = true;
+		buf_adds(&e->result, cases[i].result);
+		ent_tool_verdict(e);
+		if (cases[i].verdict)
+			ck_assert_str_eq(e->verdict ? e->verdict : "(none)", cases[i].verdict);
+		else
+			ck_assert_msg(!e->verdict, "case %zu: %s", i, e->verdict);
+	}
+	ts_free(&t);
+}
+END_TEST
+
+START_TEST(transcript_failed_command_tail)
+{
+	struct transcript t;
+	struct ent *e;
+	const struct md_doc *d;
+	size_t i;
+	ts_init(&t, 0);
+	e = ts_add(&t, ENT_TOOL);
+	e->name = xstrdup("bash");
+	e->args = xstrdup("{\"command\":\"make test\"}");
+	e->done = true;
+	buf_adds(&e->result, "l1\nl2\nl3\nl4\nl5\nl6\nl7\nFAILED here\n[exit 2]");
+	ent_tool_verdict(e);
+	d = ent_doc(&t, e, 80);
+	ck_assert(strstr(d->lines[0].text, "exit 2"));
+	ck_assert_uint_eq(d->n, 6); /* the line and the last five */
+	ck_assert(strstr(d->lines[5].text, "FAILED here"));
+	for (i = 1; i < d->n; i++)
+		ck_assert(!strstr(d->lines[i].text, "[exit"));
+	ts_free(&t);
+}
+END_TEST
+
+START_TEST(transcript_applied_diff)
+{
+	struct transcript t;
+	struct buf diff = BUF_INIT;
+	struct ent *e;
+	const struct md_doc *d;
+	size_t i, add, del;
+	ts_init(&t, 0);
+	buf_adds(&diff, "--- a/x.c\n+++ b/x.c\n@@ -1,40 +1,41 @@\n");
+	for (i = 0; i < 40; i++)
+		buf_printf(&diff, "-old %zu\n+new %zu\n", i, i);
+	buf_adds(&diff, "+extra\n");
+	ts_diff_counts(buf_str(&diff), &add, &del);
+	ck_assert_uint_eq(add, 41);
+	ck_assert_uint_eq(del, 40);
+	e = ts_add(&t, ENT_TOOL);
+	e->name = xstrdup("edit");
+	e->args = xstrdup("{\"path\":\"x.c\"}");
+	e->done = true;
+	e->diff = buf_steal(&diff);
+	d = ent_doc(&t, e, 80);
+	ck_assert(strstr(d->lines[0].text, "+41 -40"));
+	ck_assert(strstr(d->lines[1].text, "@@ -1,40"));
+	ck_assert(strstr(d->lines[d->n - 1].text, "more lines"));
+	ck_assert_uint_lt(d->n, 30);
+	for (i = 0; i < d->n; i++)
+		ck_assert(!strstr(d->lines[i].text, "+++ b/x.c"));
+	e->expanded = true;
+	ent_touch(e);
+	d = ent_doc(&t, e, 80);
+	ck_assert_uint_eq(d->n, 1 + 1 + 81);
+	ck_assert(strstr(d->lines[d->n - 1].text, "+extra"));
+	ts_free(&t);
+}
+END_TEST
+
+START_TEST(approval_visible)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "ls -l", "ls -l" },
+		{ "a\tb\rc", "a\\tb\\rc" },
+		{ "echo \033[2Jx", "echo \\e[2Jx" },
+		{ "x\001y\177", "x\\x01y\\x7f" },
+		{ "one\ntwo", "one\ntwo" },
+		{ "rm \xe2\x80\xae-rf", "rm \\u{202e}-rf" },   /* RLO */
+		{ "a\xe2\x80\x8b" "b", "a\\u{200b}b" },          /* zero width */
+		{ "caf\xc3\xa9 \xe6\x96\x87", "caf\xc3\xa9 \xe6\x96\x87" },
+		{ "bad\xff", "bad\\xff" },
+		{ "c1\xc2\x9b", "c1\\u{009b}" },
+	};
+	size_t i;
+	char *k;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *v = width_visible(cases[i].in);
+		ck_assert_str_eq(v, cases[i].out);
+		free(v);
+	}
+	/* the tool line's key too: one line, nothing hidden */
+	k = ent_tool_key("{\"command\":\"echo \xe2\x80\xae" "x\\n\\u001b[2J\"}");
+	ck_assert_str_eq(k, "echo \\u{202e}x \\e[2J");
+	free(k);
+}
+END_TEST
+
 /* ---- line editor ---- */
 
 /* invariant: NUL at len, cursor within bounds */
@@ -507,6 +631,10 @@ suite(void)
 	tcase_add_test(tm, md_incremental_equals_full);
 	tcase_add_test(tm, transcript_stream);
 	tcase_add_test(tm, transcript_tool_line);
+	tcase_add_test(tm, transcript_command_verdict);
+	tcase_add_test(tm, transcript_failed_command_tail);
+	tcase_add_test(tm, transcript_applied_diff);
+	tcase_add_test(tm, approval_visible);
 	tcase_add_test(tl, le_basic_editing);
 	tcase_add_test(tl, le_utf8_clusters);
 	tcase_add_test(tl, le_multiline);

@@ -1,14 +1,18 @@
 /* Check suite for src/util: buf, fsutil paths, str, jsonx. */
 #include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/jsonx.h"
 #include "util/str.h"
+#include "util/sensitive.h"
 #include "util/xalloc.h"
 
 /* invariant: len < cap when allocated, NUL at len */
@@ -206,6 +210,111 @@ START_TEST(json_errors_and_schema)
 }
 END_TEST
 
+/* ---- util/sensitive.c and leftovers ---------------------------------- */
+
+START_TEST(sensitive_lists)
+{
+	char home[] = "/tmp/conch-sens-XXXXXX";
+	char *p;
+	const char *what = NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(home));
+	setenv("HOME", home, 1);
+	unsetenv("XDG_CONFIG_HOME");
+	p = path_join(home, ".ssh/id_ed25519");
+	ck_assert(sensitive_path_secret(p, &what));
+	ck_assert_ptr_nonnull(what);
+	free(p);
+	p = path_join(home, ".config/conch/config.json");
+	ck_assert(sensitive_path_secret(p, NULL));
+	free(p);
+	p = path_join(home, ".aws/credentials");
+	ck_assert(sensitive_path_secret(p, NULL));
+	free(p);
+	ck_assert(sensitive_path_secret("/proc/self/environ", NULL));
+	ck_assert(sensitive_path_secret("/proc/1234/mem", NULL));
+	ck_assert(sensitive_path_secret("/proc/thread-self/root", NULL));
+	ck_assert(sensitive_path_secret("/etc/shadow", NULL));
+	/* twins */
+	p = path_join(home, ".sshd_notes");
+	ck_assert(!sensitive_path_secret(p, NULL));
+	free(p);
+	p = path_join(home, "src/app/main.c");
+	ck_assert(!sensitive_path_secret(p, NULL));
+	free(p);
+	ck_assert(!sensitive_path_secret("/proc/cpuinfo", NULL));
+	ck_assert(!sensitive_path_secret("/etc/passwd", NULL));
+
+	ck_assert(sensitive_rel_protected(".git/config"));
+	ck_assert(sensitive_rel_protected("sub/.git/hooks/pre-commit"));
+	ck_assert(sensitive_rel_protected(".claude/skills/x/SKILL.md"));
+	ck_assert(sensitive_rel_protected(".agents/skills/x/SKILL.md"));
+	ck_assert(sensitive_rel_protected("AGENTS.md"));
+	ck_assert(sensitive_rel_protected("docs/CLAUDE.md"));
+	ck_assert(!sensitive_rel_protected("src/main.c"));
+	ck_assert(!sensitive_rel_protected("AGENTS.md.bak"));
+	ck_assert(!sensitive_rel_protected("AGENTS.md/x"));
+	ck_assert(!sensitive_rel_protected(".github/workflows/ci.yml"));
+	for (size_t i = 0; sensitive_skill_dirs()[i]; i++)
+		ck_assert(sensitive_rel_protected(sensitive_skill_dirs()[i]));
+
+	ck_assert(sensitive_text_secret("key sk-ant-abcdefghijklmnopqrstuvwxyz", NULL));
+	ck_assert(!sensitive_text_secret("use the sk command to sketch", NULL));
+	rmdir(home);
+}
+END_TEST
+
+START_TEST(sweep_stale_leftovers)
+{
+	char dir[] = "/tmp/conch-sweep-XXXXXX";
+	char *dead, *deadtree, *alive, *fresh, *other, *sub;
+	struct timespec old[2] = { { time(NULL) - 7200, 0 }, { time(NULL) - 7200, 0 } };
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	dead = xasprintf("%s/conch-bash-4000003-AbCdEf", dir);
+	deadtree = xasprintf("%s/.tmp-my-skill-2-4000004", dir);
+	alive = xasprintf("%s/conch-bash-%ld-XyZ", dir, (long)getpid());
+	fresh = xasprintf("%s/conch-bash-4000005-new", dir);
+	other = xasprintf("%s/notes-4000006.txt", dir);
+	ck_assert_int_eq(fs_write_atomic(dead, "x", 1, 0600), C_OK);
+	ck_assert_int_eq(fs_mkdir_p(deadtree, 0755), C_OK);
+	sub = path_join(deadtree, "SKILL.md");
+	ck_assert_int_eq(fs_write_atomic(sub, "x", 1, 0600), C_OK);
+	ck_assert_int_eq(fs_write_atomic(alive, "x", 1, 0600), C_OK);
+	ck_assert_int_eq(fs_write_atomic(fresh, "x", 1, 0600), C_OK);
+	ck_assert_int_eq(fs_write_atomic(other, "x", 1, 0600), C_OK);
+	utimensat(AT_FDCWD, dead, old, 0);
+	utimensat(AT_FDCWD, deadtree, old, 0);
+	utimensat(AT_FDCWD, alive, old, 0);
+	utimensat(AT_FDCWD, other, old, 0);
+	ck_assert_uint_eq(fs_sweep_stale(dir, "conch-bash-", 60), 1);
+	ck_assert_uint_eq(fs_sweep_stale(dir, ".tmp-", 60), 1);
+	ck_assert(!fs_exists(dead));
+	ck_assert(!fs_exists(deadtree));
+	ck_assert(fs_exists(alive));  /* its process runs */
+	ck_assert(fs_exists(fresh));  /* too new to judge */
+	ck_assert(fs_exists(other));  /* not a prefix we sweep */
+	/* atomic writes leave no temp file behind */
+	{
+		DIR *d = opendir(dir);
+		struct dirent *de;
+		while ((de = readdir(d)) != NULL)
+			ck_assert_msg(!strstr(de->d_name, ".tmp."), "left %s", de->d_name);
+		closedir(d);
+	}
+	unlink(alive);
+	unlink(fresh);
+	unlink(other);
+	rmdir(dir);
+	free(sub);
+	free(dead);
+	free(deadtree);
+	free(alive);
+	free(fresh);
+	free(other);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -220,6 +329,8 @@ main(void)
 	tcase_add_test(tc, utf8);
 	tcase_add_test(tc, numbers_and_counts);
 	tcase_add_test(tc, json_errors_and_schema);
+	tcase_add_test(tc, sensitive_lists);
+	tcase_add_test(tc, sweep_stale_leftovers);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
