@@ -305,14 +305,6 @@ ui_headless(struct agent *a, const char *prompt, const struct ui_opts *o)
 	} else {
 		emit(result_json(a, &r, clock_mono_ms() - t0));
 	}
-	if (o->format != OUT_STREAM_JSON) { /* mind.h: after the answer */
-		/* Off the critical path: the answer is out and stdout is
-		 * closed (pointed at /dev/null), so a reader of the pipe sees
-		 * EOF now, not after the reflection call.  Its notices go to
-		 * stderr. */
-		release_stdout();
-		agent_reflect(a, &r, &ev, true);
-	}
 	if (!r.is_error && r.denials)
 		fprintf(stderr, "conch: %d tool call%s denied%s\n", r.denials,
 			r.denials == 1 ? " was" : "s were",
@@ -323,6 +315,14 @@ ui_headless(struct agent *a, const char *prompt, const struct ui_opts *o)
 			code == 130 ? "interrupted" :
 			code == 4 ? "no provider reachable" : "task failed",
 			r.errmsg);
+	if (o->format != OUT_STREAM_JSON) { /* mind.h: after the answer */
+		/* Off the critical path: the answer is out and stdout is
+		 * closed (pointed at /dev/null), so a reader of the pipe sees
+		 * EOF now, not after the reflection call.  Its notices go to
+		 * stderr. */
+		release_stdout();
+		agent_reflect(a, &r, &ev, true);
+	}
 	agent_result_free(&r);
 	return code;
 }
