@@ -12,13 +12,19 @@ tests_unit_test_conv_LDADD = $(TEST_LIBS)
 tests_unit_test_cli_SOURCES = tests/unit/test-cli.c
 tests_unit_test_cli_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_cli_LDADD = $(TEST_LIBS)
-TESTS += tests/unit/test-util tests/unit/test-conv tests/unit/test-cli
+check_PROGRAMS += tests/unit/test-checkpoint
+tests_unit_test_checkpoint_SOURCES = tests/unit/test-checkpoint.c
+tests_unit_test_checkpoint_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_checkpoint_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test-util tests/unit/test-conv tests/unit/test-cli \
+	tests/unit/test-checkpoint
 endif
 
 E2E_TESTS = \
 	tests/e2e/cli.sh \
 	tests/e2e/headless.sh \
 	tests/e2e/sessions.sh \
-	tests/e2e/providers.sh
+	tests/e2e/providers.sh \
+	tests/e2e/plan-rewind.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh

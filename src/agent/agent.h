@@ -39,6 +39,10 @@ struct agent_events {
 				 char **reason);
 	/* A tool call was refused (policy, user, or no one to ask). */
 	void (*denied)(void *ud, const struct conv_block *call, const char *why);
+	/* Plan mode: show the plan of exit_plan and wait for the answer
+	 * (tool.h).  NULL: the plan ends the task (res->plan). */
+	enum plan_answer (*review_plan)(void *ud, const char *plan,
+					char **feedback);
 };
 
 struct agent_opts {
@@ -69,6 +73,9 @@ struct agent {
 	char *system;            /* assembled once per session (stable prefix) */
 	struct conv_tool_spec *tools;
 	size_t ntools;
+	struct ckpt *ckpt;       /* checkpoints (rewind); owned; NULL until
+				  * the first task that may change files */
+	bool ckpt_off;           /* disabled, or failed to open */
 };
 
 struct agent_result {
@@ -82,12 +89,15 @@ struct agent_result {
 	/* The task could not proceed because of denials: calls were refused
 	 * and either no call that writes or runs a command got through
 	 * though one was tried, or the model stopped right after a refused
-	 * batch.  Front ends report it as a failure (headless: exit 1). */
+	 * batch, and the task did not end with a plan (plan mode).  Front
+	 * ends report it as a failure (headless: exit 1). */
 	bool blocked;
 	struct conv_usage usage; /* this task */
 	bool usage_unknown;
 	struct cost_total cost;  /* this task */
 	char *answered_by;   /* last "provider/model"; owned */
+	char *plan;          /* plan mode, no one to review: the plan the
+			      * model presented (the task ended with it); owned */
 };
 
 /* Set up `a` (session may be NULL).  Assembles the system prompt. */
@@ -106,6 +116,17 @@ void agent_result_free(struct agent_result *res);
  * agent owns the new session (agent_free closes it).  Without a session
  * log only the context is cleared. */
 void agent_clear(struct agent *a);
+/* The session's checkpoints, opened when needed (NULL without a session
+ * or when checkpoints are off or failed; `err` says why then). */
+struct ckpt *agent_checkpoints(struct agent *a, struct buf *err);
+
+/* Drop `conv` back to `conv_index` messages, the user message there
+ * starting with `prompt` (a rewind); a "rewind" record in the session
+ * log `s` (may be NULL) makes a resume do the same.  False, changing
+ * nothing, when the conversation no longer matches (compacted or
+ * cleared since). */
+bool agent_rewind_conv(struct conv *conv, struct session *s, long conv_index,
+		       const char *prompt);
 
 /* Restore todos saved in a session ("items" array). */
 void agent_set_todos(struct agent *a, const cJSON *items);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "agent/agent.h"
+#include "agent/checkpoint.h"
 #include "util/clock.h"
 #include "agent/mind.h"
 #include "util/buf.h"
@@ -47,6 +48,7 @@ agent_free(struct agent *a)
 	free(a->tools);
 	prices_free(a->prices);
 	session_close(a->owned);
+	ckpt_close(a->ckpt);
 	memset(a, 0, sizeof *a);
 }
 
@@ -81,6 +83,7 @@ agent_result_free(struct agent_result *res)
 {
 	free(res->text);
 	free(res->answered_by);
+	free(res->plan);
 	memset(res, 0, sizeof *res);
 }
 
@@ -203,8 +206,64 @@ acting_tool(const char *name)
 	return t && (t->flags & (TOOL_WRITES | TOOL_RUNS_COMMANDS));
 }
 
-/* Run the tool calls of `msg`; returns false when cancelled. */
-static bool
+struct ckpt *
+agent_checkpoints(struct agent *a, struct buf *err)
+{
+	struct ckpt_opts o;
+	if (a->ckpt || a->ckpt_off)
+		return a->ckpt;
+	if (!a->session) {
+		buf_adds(err, "checkpoints need a session log");
+		return NULL;
+	}
+	ckpt_opts_from_config(&o, a->o.config);
+	if (!o.enabled) {
+		a->ckpt_off = true;
+		buf_adds(err, "checkpoints are off (\"checkpoints\": {\"enabled\": "
+			 "false} in the config)");
+		return NULL;
+	}
+	a->ckpt = ckpt_open(a->o.workspace, a->session->id, &o, err);
+	a->ckpt_off = !a->ckpt;
+	return a->ckpt;
+}
+
+bool
+agent_rewind_conv(struct conv *conv, struct session *s, long conv_index,
+		  const char *prompt)
+{
+	const struct conv_msg *m;
+	char *text;
+	bool ok;
+	cJSON *rec;
+
+	if (conv_index < 0 || (size_t)conv_index >= conv->n)
+		return false;
+	m = &conv->msgs[conv_index];
+	text = conv_msg_text(m);
+	/* the checkpoint keeps the prompt cut short */
+	ok = m->role == CONV_USER && prompt &&
+	     strncmp(text, prompt, strlen(prompt)) == 0;
+	free(text);
+	if (!ok)
+		return false;
+	conv_truncate(conv, (size_t)conv_index);
+	rec = cJSON_CreateObject();
+	cJSON_AddNumberToObject(rec, "keep", (double)conv_index);
+	session_append(s, "rewind", rec);
+	return true;
+}
+
+static void
+note_write(void *ud, const char *abs)
+{
+	ckpt_note_write(ud, abs);
+}
+
+enum tools_end { TOOLS_GO, TOOLS_CANCELLED, TOOLS_PLAN };
+
+/* Run the tool calls of `msg`. */
+static enum tools_end
 run_tools(struct agent *a, const struct conv_msg *msg,
 	  const struct agent_events *ev, struct agent_result *res,
 	  struct tally *tl)
@@ -226,6 +285,11 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 	ctx.approve = ev ? ev->approve : NULL;
 	ctx.ud = ev ? ev->ud : NULL;
 	ctx.cancel_fd = a->o.cancel_fd;
+	ctx.review_plan = ev ? ev->review_plan : NULL;
+	if (a->ckpt) {
+		ctx.before_write = note_write;
+		ctx.write_ud = a->ckpt;
+	}
 
 	conv_msg_init(&results, CONV_USER);
 	tl->last_denied = false;
@@ -245,6 +309,12 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 		if (ev && ev->tool_start)
 			ev->tool_start(ev->ud, call);
 		t0 = clock_mono_ms();
+		/* the mode may change between calls (an approved plan) */
+		if (a->o.policy)
+			ctx.sandbox.read_only = a->o.sandbox.read_only ||
+				a->o.policy->mode == MODE_READ_ONLY ||
+				a->o.policy->mode == MODE_PLAN;
+		ctx.todos_changed = false;
 		{
 			int before = ctx.denials;
 			tool_call(&ctx, call->name, call->args, &out, &is_error);
@@ -257,6 +327,11 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 				tl->acting_tried++;
 				tl->acting_done += !is_error;
 			}
+		}
+		if (a->ckpt) {
+			const struct tool *t = tool_find(call->name);
+			if (t && (t->flags & TOOL_RUNS_COMMANDS))
+				ckpt_note_shell(a->ckpt);
 		}
 		res->tool_calls++;
 		if (fd_ready(a->o.cancel_fd)) {
@@ -275,7 +350,7 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 			cJSON_AddBoolToObject(rec, "is_error", is_error);
 			session_append(a->session, "tool", rec);
 		}
-		if (strcmp(call->name, "todo") == 0 && !is_error) {
+		if (ctx.todos_changed && !is_error) {
 			cJSON *rec = cJSON_CreateObject();
 			cJSON_AddItemToObject(rec, "items", todos_json(&a->todos));
 			session_append(a->session, "todo", rec);
@@ -288,7 +363,60 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 	conv_push(&a->conv, &results);
 	conv_msg_free(&results);
 	res->denials += ctx.denials;
-	return !cancelled;
+	if (ctx.plan) {
+		free(res->plan);
+		res->plan = ctx.plan;
+		return cancelled ? TOOLS_CANCELLED : TOOLS_PLAN;
+	}
+	return cancelled ? TOOLS_CANCELLED : TOOLS_GO;
+}
+
+/* The checkpoint before a task that may change files. */
+static bool
+checkpoint_begin(struct agent *a, const char *prompt, long conv_index,
+		 const struct agent_events *ev)
+{
+	struct buf err = BUF_INIT;
+	struct ckpt *c;
+	bool ok = false;
+
+	if (!a->o.policy || a->o.policy->mode == MODE_READ_ONLY)
+		return false;
+	c = agent_checkpoints(a, &err);
+	if (c && ckpt_begin(c, prompt, conv_index, &err) == C_OK)
+		ok = true;
+	if (!ok && err.len && ev && ev->notice && !a->ckpt_off) {
+		char *msg = xasprintf("checkpoint failed (rewind will not cover "
+				      "this turn): %s", buf_str(&err));
+		ev->notice(ev->ud, msg);
+		free(msg);
+	}
+	buf_free(&err);
+	return ok;
+}
+
+static void
+checkpoint_end(struct agent *a, const struct agent_events *ev)
+{
+	struct buf err = BUF_INIT;
+	if (a->ckpt && ckpt_end(a->ckpt, &err) != C_OK && ev && ev->notice) {
+		char *msg = xasprintf("checkpoint after the turn failed: %s",
+				      buf_str(&err));
+		ev->notice(ev->ud, msg);
+		free(msg);
+	}
+	buf_free(&err);
+}
+
+/* The tools offered now: exit_plan (last in the table) only in plan mode. */
+static size_t
+offered_tools(const struct agent *a)
+{
+	bool plan = a->o.policy && a->o.policy->mode == MODE_PLAN;
+	if (!plan && a->ntools &&
+	    strcmp(a->tools[a->ntools - 1].name, "exit_plan") == 0)
+		return a->ntools - 1;
+	return a->ntools;
 }
 
 enum cerr
@@ -304,16 +432,24 @@ agent_run(struct agent *a, const char *prompt, const struct agent_events *ev,
 	struct conv_msg *um;
 	struct tally tl = { 0, 0, false };
 	int turn;
+	bool ckpt;
 
 	memset(res, 0, sizeof *res);
+	ckpt = checkpoint_begin(a, prompt, (long)a->conv.n, ev);
 	um = conv_add(&a->conv, CONV_USER);
 	conv_msg_add_text(um, prompt);
+	if (a->o.policy && a->o.policy->mode == MODE_PLAN)
+		conv_msg_add_text(um, "[conch: plan mode is on. Explore with "
+				  "read-only tools and commands only; nothing may "
+				  "be changed. When you know what to do, present "
+				  "the plan with the exit_plan tool for the user "
+				  "to approve.]");
 	session_append_msg(a->session, um);
 
 	for (turn = 0; turn < a->o.max_turns; turn++) {
 		struct provider_request req = {
 			.system = a->system, .conv = &a->conv,
-			.tools = a->tools, .ntools = a->ntools,
+			.tools = a->tools, .ntools = offered_tools(a),
 			.max_tokens = a->o.max_tokens,
 		};
 		struct provider_error perr;
@@ -380,11 +516,19 @@ agent_run(struct agent *a, const char *prompt, const struct agent_events *ev,
 				res->err = C_OK;
 				goto out;
 			}
-			if (!run_tools(a, last, ev, res, &tl)) {
+			switch (run_tools(a, last, ev, res, &tl)) {
+			case TOOLS_CANCELLED:
 				record_interrupt(a, "tool");
 				res->err = C_ERR_CANCELLED;
 				snprintf(res->errmsg, sizeof res->errmsg, "interrupted");
 				goto out;
+			case TOOLS_PLAN:
+				/* presented for review: the plan is the answer */
+				res->text = xstrdup(res->plan);
+				res->err = C_OK;
+				goto out;
+			case TOOLS_GO:
+				break;
 			}
 		}
 	}
@@ -395,8 +539,11 @@ agent_run(struct agent *a, const char *prompt, const struct agent_events *ev,
 			 a->o.max_turns);
 	}
 out:
-	res->blocked = res->denials > 0 &&
+	/* a task that ended with a plan (plan mode) reached its goal */
+	res->blocked = res->denials > 0 && !res->plan &&
 		((tl.acting_tried > 0 && tl.acting_done == 0) || tl.last_denied);
+	if (ckpt)
+		checkpoint_end(a, ev);
 	res->is_error = res->err != C_OK;
 	if (!res->text) {
 		/* the last assistant text, if any, is still useful */

@@ -43,7 +43,7 @@ static const struct optdef opts[] = {
 
 static const char *const subcommands[] = {
 	"sessions", "tool", "model", "sandbox", "skills", "memory", "help",
-	"version", NULL,
+	"version", "rewind", NULL,
 };
 
 void
@@ -62,7 +62,8 @@ cli_usage(FILE *out)
 	      "  -C, --cwd DIR            work in DIR\n"
 	      "  -m, --model P/MODEL      provider/model, e.g. anthropic/claude-sonnet-4-5\n"
 	      "      --fallback P/MODEL   a fallback after -m (repeatable)\n"
-	      "      --mode MODE          read-only, ask (default), auto-edit, or auto\n"
+	      "      --mode MODE          read-only, ask (default), auto-edit, auto, or\n"
+	      "                           plan (explore read-only, then present a plan)\n"
 	      "  -c, --continue           continue this project's latest session\n"
 	      "  -r, --resume ID          continue session ID (see conch sessions)\n"
 	      "  -y, --yes                allow what would ask (headless)\n"
@@ -79,10 +80,13 @@ cli_usage(FILE *out)
 	      "  sandbox doctor           show what the sandbox can enforce here\n"
 	      "  memory show|edit|clear|path   what conch remembers\n"
 	      "  skills list|show|new|edit|install|remove|validate|undo ...\n"
+	      "  rewind [--list | N] [--session ID] [--force] [--conversation]\n"
+	      "                           list checkpoints; restore files to before turn N\n"
 	      "\n"
 	      "Exit status: 0 done, 1 task failed (or stopped by denials), 2 usage\n"
-	      "error, 3 config error, 4 no provider reachable, 5 input over its size\n"
-	      "cap, 130 interrupted.  See conch(1).\n",
+	      "error, 3 config error, 4 no provider reachable, 5 rewind refused (files\n"
+	      "changed outside conch), 6 input over its size cap, 130 interrupted.\n"
+	      "See conch(1).\n",
 	      out);
 }
 
@@ -160,7 +164,7 @@ apply(struct cli_opts *o, const struct optdef *d, const char *val)
 	case O_MODE: {
 		enum policy_mode m;
 		if (!policy_mode_parse(val, &m)) {
-			fprintf(stderr, "conch: --mode must be read-only, ask, auto-edit "
+			fprintf(stderr, "conch: --mode must be read-only, ask, auto-edit, plan "
 				"or auto, not \"%s\"\n", val);
 			return EXIT_USAGE;
 		}

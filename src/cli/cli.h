@@ -16,7 +16,8 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_CONFIG = 3,
 	EXIT_NO_PROVIDER = 4,
-	EXIT_INPUT_TOO_BIG = 5, /* stdin over its cap */
+	EXIT_CONFLICT = 5,        /* conch rewind: files changed outside conch */
+	EXIT_INPUT_TOO_BIG = 6, /* stdin over its cap */
 	EXIT_INTERRUPTED = 130,
 };
 
@@ -94,6 +95,7 @@ extern const struct cmd_entry cmd_sessions_entry;
 extern const struct cmd_entry cmd_tool_entry;
 extern const struct cmd_entry cmd_memory_entry;
 extern const struct cmd_entry cmd_skills_entry;
+extern const struct cmd_entry cmd_rewind_entry;
 
 /* Run a task or the interactive session (cmd-run.c). */
 int cli_run(struct cli_ctx *c);

@@ -65,7 +65,7 @@ tool_exec(struct cli_ctx *c, int argc, char **argv)
 	ctx.sandbox.off = (c->opts->sandbox && strcmp(c->opts->sandbox, "off") == 0) ||
 			  (!c->opts->sandbox && c->cfg->sandbox_off);
 	ctx.sandbox.cancel_fd = -1;
-	ctx.sandbox.read_only = pol.mode == MODE_READ_ONLY;
+	ctx.sandbox.read_only = pol.mode == MODE_READ_ONLY || pol.mode == MODE_PLAN;
 	ctx.cancel_fd = -1;
 	ctx.approve = isatty(0) && isatty(2) ? tty_approve : NULL;
 	/* The read record is per process, so, as in the agent, a standalone
@@ -75,6 +75,7 @@ tool_exec(struct cli_ctx *c, int argc, char **argv)
 	if (out.len && out.p[out.len - 1] != '\n')
 		fputc('\n', stdout);
 	buf_free(&out);
+	free(ctx.plan); /* exit_plan in --mode plan: printed above */
 	readset_free(&reads);
 	todo_list_free(&todos);
 	policy_free(&pol);

@@ -45,7 +45,8 @@ config_apply(struct config *c)
 	v = cJSON_GetObjectItemCaseSensitive(r, "mode");
 	if (v) {
 		if (!cJSON_IsString(v) || !policy_mode_parse(v->valuestring, &c->mode))
-			return bad_type(c, "mode", "one of \"read-only\", \"ask\", \"auto-edit\", \"auto\"");
+			return bad_type(c, "mode", "one of \"read-only\", \"ask\", \"auto-edit\", "
+					"\"auto\", \"plan\"");
 		c->mode_set = true;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(r, "max_turns");
@@ -68,6 +69,25 @@ config_apply(struct config *c)
 			return bad_type(c, "sandbox", "an object");
 		c->network = jx_bool(v, "network", false);
 		c->sandbox_off = !jx_bool(v, "enabled", true);
+	}
+	v = cJSON_GetObjectItemCaseSensitive(r, "checkpoints");
+	if (v) {
+		const cJSON *k;
+		if (!cJSON_IsObject(v))
+			return bad_type(c, "checkpoints", "an object with enabled, "
+					"max_count and max_age_days");
+		k = cJSON_GetObjectItemCaseSensitive(v, "enabled");
+		if (k && !cJSON_IsBool(k))
+			return bad_type(c, "checkpoints.enabled", "true or false");
+		k = cJSON_GetObjectItemCaseSensitive(v, "max_count");
+		if (k && (!cJSON_IsNumber(k) || k->valuedouble < 1 ||
+			  k->valuedouble > 10000))
+			return bad_type(c, "checkpoints.max_count", "a number from 1 to 10000");
+		k = cJSON_GetObjectItemCaseSensitive(v, "max_age_days");
+		if (k && (!cJSON_IsNumber(k) || k->valuedouble < 1 ||
+			  k->valuedouble > 36500))
+			return bad_type(c, "checkpoints.max_age_days",
+					"a number of days from 1 to 36500");
 	}
 	return 0;
 }
@@ -115,7 +135,7 @@ config_load(struct config *c)
 	if ((env = getenv("CONCH_MODE")) && *env) {
 		if (!policy_mode_parse(env, &c->mode)) {
 			fprintf(stderr, "conch: config error: CONCH_MODE must be "
-				"read-only, ask, auto-edit or auto, not \"%s\"\n", env);
+				"read-only, ask, auto-edit, plan or auto, not \"%s\"\n", env);
 			rc = EXIT_CONFIG;
 			goto out;
 		}

@@ -46,6 +46,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_skills_entry,
 	&cmd_model_entry,
 	&cmd_sandbox_entry,
+	&cmd_rewind_entry,
 	NULL,
 };
 

@@ -257,4 +257,5 @@ const struct llm_kern llm_kern_scalar = {
 		[GGML_Q5_1] = t_q5_1, [GGML_Q8_0] = t_q8_0, [GGML_Q4_K] = t_q4_k,
 		[GGML_Q5_K] = t_q5_k, [GGML_Q6_K] = t_q6_k,
 	},
+	.quant = llm_act_quant,
 };

@@ -364,26 +364,6 @@ ld_bf16(const uint8_t *p)
 	return _mm256_castsi256_ps(_mm256_slli_epi32(v, 16));
 }
 
-#define DOT_FLOAT(NAME, ESZ, LOAD, SCALAR)                                               \
-	static float NAME(const uint8_t *w, const float *x, size_t n)                    \
-	{                                                                                 \
-		__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;               \
-		float s;                                                                  \
-		size_t i = 0;                                                             \
-		for (; i + 32 <= n; i += 32) {                                            \
-			a0 = _mm256_fmadd_ps(LOAD(w + i * ESZ), _mm256_loadu_ps(x + i), a0); \
-			a1 = _mm256_fmadd_ps(LOAD(w + (i + 8) * ESZ), _mm256_loadu_ps(x + i + 8), a1); \
-			a2 = _mm256_fmadd_ps(LOAD(w + (i + 16) * ESZ), _mm256_loadu_ps(x + i + 16), a2); \
-			a3 = _mm256_fmadd_ps(LOAD(w + (i + 24) * ESZ), _mm256_loadu_ps(x + i + 24), a3); \
-		}                                                                         \
-		for (; i + 8 <= n; i += 8)                                                \
-			a0 = _mm256_fmadd_ps(LOAD(w + i * ESZ), _mm256_loadu_ps(x + i), a0); \
-		s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));    \
-		for (; i < n; i++)                                                        \
-			s += SCALAR(w + i * ESZ) * x[i];                                  \
-		return s;                                                                 \
-	}
-
 INL float
 sc_f32(const uint8_t *p)
 {
@@ -401,31 +381,47 @@ sc_bf16(const uint8_t *p)
 	return f;
 }
 
-DOT_FLOAT(dot_f32, 4, ld_f32, sc_f32)
-DOT_FLOAT(dot_f16, 2, ld_f16, h2f)
-DOT_FLOAT(dot_bf16, 2, ld_bf16, sc_bf16)
-
-#define ENTRY_FLOAT(NAME, DOT)                                                           \
-	static void NAME(const uint8_t *w, size_t ws, int nr, const uint8_t *x, size_t xs, \
-			 int nt, size_t cols, float *y, size_t ys)                        \
+/* float weights (ESZ bytes each) against float activations: one fma
+ * chain per pair over 8 columns at a time, then the tail in scalar */
+#define FTILE(NAME, ESZ, LOAD, SCALAR)                                                    \
+	INL void NAME##_tile(const int R, const int T, const uint8_t *w, size_t ws,       \
+			     const uint8_t *x, size_t xs, size_t n, float *y, size_t ys)  \
 	{                                                                                 \
-		int r, t;                                                                 \
-		for (t = 0; t < nt; t++)                                                  \
-			for (r = 0; r < nr; r++)                                          \
-				y[(size_t)t * ys + r] = DOT(w + (size_t)r * ws,           \
-					(const float *)(const void *)(x + (size_t)t * xs), cols); \
+		size_t i = 0, k;                                                          \
+		ACC_INIT(R, T);                                                           \
+		for (; i + 8 <= n; i += 8) {                                              \
+			__m256 wv[KR];                                                    \
+			UNROLL for (r = 0; r < R; r++)                                    \
+				wv[r] = LOAD(w + (size_t)r * ws + i * (ESZ));             \
+			UNROLL for (t = 0; t < T; t++) {                                  \
+				__m256 xv = _mm256_loadu_ps((const float *)(const void *)( \
+					x + (size_t)t * xs) + i);                         \
+				UNROLL for (r = 0; r < R; r++)                            \
+					acc[r][t] = _mm256_fmadd_ps(wv[r], xv, acc[r][t]); \
+			}                                                                 \
+		}                                                                         \
+		UNROLL for (r = 0; r < R; r++)                                            \
+			UNROLL for (t = 0; t < T; t++) {                                  \
+				const float *xt = (const float *)(const void *)(x + (size_t)t * xs); \
+				float s = hsum(acc[r][t]);                                \
+				for (k = i; k < n; k++)                                   \
+					s += SCALAR(w + (size_t)r * ws + k * (ESZ)) * xt[k]; \
+				y[(size_t)t * ys + r] = s;                                \
+			}                                                                 \
 	}
-ENTRY_FLOAT(t_f32, dot_f32)
-ENTRY_FLOAT(t_f16, dot_f16)
-ENTRY_FLOAT(t_bf16, dot_bf16)
+FTILE(f32, 4, ld_f32, sc_f32)
+FTILE(f16, 2, ld_f16, h2f)
+FTILE(bf16, 2, ld_bf16, sc_bf16)
 
 #if KERN_WIDE
 #include "llm/kern-x86w.h"
 #define S32(NAME) NAME##_wtile
 #define KQ(NAME) NAME##_wtile
+#define FL(NAME) NAME##_wtile
 #else
 #define S32(NAME) NAME##_tile
 #define KQ(NAME) NAME##_tile
+#define FL(NAME) NAME##_tile
 #endif
 
 /* full tiles, a row tile against single tokens, single rows */
@@ -455,6 +451,9 @@ ENTRY_FLOAT(t_bf16, dot_bf16)
 					    xs, nb, y + (size_t)t * ys + r, ys);          \
 		}                                                                         \
 	}
+ENTRY(f32, 1, FL)
+ENTRY(f16, 1, FL)
+ENTRY(bf16, 1, FL)
 ENTRY(q4_0, 32, S32)
 ENTRY(q4_1, 32, S32)
 ENTRY(q5_0, 32, S32)
@@ -464,6 +463,80 @@ ENTRY(q4_k, 256, KQ)
 ENTRY(q5_k, 256, KQ)
 ENTRY(q6_k, 256, KQ)
 
+/* ---- activation quantisers: llm_act_quant's arithmetic (the same max,
+ * the same 127 / max, products rounded to nearest even as lrintf does) */
+static float
+q8_run(const float *x, int n, int8_t *q)
+{
+	__m256 mx = _mm256_setzero_ps(), sign = _mm256_set1_ps(-0.0f), vid;
+	__m128 m;
+	float amax, id;
+	int i;
+	for (i = 0; i < n; i += 8)
+		mx = _mm256_max_ps(mx, _mm256_andnot_ps(sign, _mm256_loadu_ps(x + i)));
+	m = _mm_max_ps(_mm256_castps256_ps128(mx), _mm256_extractf128_ps(mx, 1));
+	m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+	m = _mm_max_ss(m, _mm_movehdup_ps(m));
+	amax = _mm_cvtss_f32(m);
+	id = amax > 0.0f ? 127.0f / amax : 0.0f;
+	vid = _mm256_set1_ps(id);
+	for (i = 0; i < n; i += 32) {
+		__m256i a = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + i), vid));
+		__m256i b = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + i + 8), vid));
+		__m256i c = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + i + 16), vid));
+		__m256i d = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + i + 24), vid));
+		/* packs interleave the 128-bit lanes: put them back in order */
+		__m256i ab = _mm256_packs_epi32(a, b), cd = _mm256_packs_epi32(c, d);
+		__m256i v = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(ab, cd),
+							_mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+		_mm256_storeu_si256((__m256i *)(void *)(q + i), v);
+	}
+	return amax / 127.0f;
+}
+
+static void
+act_quant(enum llm_act a, const float *x, size_t cols, void *dst)
+{
+	size_t i;
+	int k;
+	switch (a) {
+	case LLM_ACT_Q8B: {
+		struct llm_q8b *b = dst;
+		for (i = 0; i < cols / 32; i++)
+			b[i].d = q8_run(x + 32 * i, 32, b[i].q);
+		break;
+	}
+	case LLM_ACT_Q8K: {
+		struct llm_q8k *b = dst;
+		for (i = 0; i < cols / 256; i++) {
+			b[i].d = q8_run(x + 256 * i, 256, b[i].q);
+			/* 16-sums of each 128 bytes: bytes to int16 pairs, two
+			 * rounds of pairs, then int32 sums of [0..16) of each 32
+			 * in the low 128-bit lane and of [16..32) in the high */
+			for (k = 0; k < 2; k++) {
+				const int8_t *q = b[i].q + 128 * k;
+				const __m256i one = _mm256_set1_epi8(1);
+				__m256i g = _mm256_hadd_epi16(
+					_mm256_hadd_epi16(_mm256_maddubs_epi16(one, ld256(q)),
+							  _mm256_maddubs_epi16(one, ld256(q + 32))),
+					_mm256_hadd_epi16(_mm256_maddubs_epi16(one, ld256(q + 64)),
+							  _mm256_maddubs_epi16(one, ld256(q + 96))));
+				__m256i s32 = _mm256_permutevar8x32_epi32(
+					_mm256_madd_epi16(g, _mm256_set1_epi16(1)),
+					_mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+				_mm_storeu_si128((__m128i *)(void *)(b[i].bs + 8 * k),
+						 _mm_packs_epi32(_mm256_castsi256_si128(s32),
+								 _mm256_extracti128_si256(s32, 1)));
+			}
+		}
+		break;
+	}
+	default:
+		memcpy(dst, x, cols * sizeof(float));
+		break;
+	}
+}
+
 const struct llm_kern KERN_SET = {
 	.kr = KR, .kt = KT,
 	.fn = {
@@ -472,4 +545,5 @@ const struct llm_kern KERN_SET = {
 		[GGML_Q5_1] = t_q5_1, [GGML_Q8_0] = t_q8_0, [GGML_Q4_K] = t_q4_k,
 		[GGML_Q5_K] = t_q5_k, [GGML_Q6_K] = t_q6_k,
 	},
+	.quant = act_quant,
 };

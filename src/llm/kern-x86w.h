@@ -246,3 +246,56 @@ q6_k_wtile(const int R, const int T, const uint8_t *w, size_t ws, const uint8_t 
 		UNROLL for (t = 0; t < T; t++)
 			y[(size_t)t * ys + r] = _mm512_reduce_add_ps(acc[r][t]);
 }
+
+/* ---- float weights: 16 columns per register */
+INL __m512
+wld_f32(const uint8_t *p)
+{
+	return _mm512_loadu_ps((const float *)(const void *)p);
+}
+
+INL __m512
+wld_f16(const uint8_t *p)
+{
+	return _mm512_cvtph_ps(ld256(p));
+}
+
+INL __m512
+wld_bf16(const uint8_t *p)
+{
+	return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(ld256(p)), 16));
+}
+
+#define FWTILE(NAME, ESZ, LOAD, SCALAR)                                                   \
+	INL void NAME##_wtile(const int R, const int T, const uint8_t *w, size_t ws,      \
+			      const uint8_t *x, size_t xs, size_t n, float *y, size_t ys) \
+	{                                                                                 \
+		__m512 acc[KR][KT];                                                       \
+		size_t i = 0, k;                                                          \
+		int r, t;                                                                 \
+		UNROLL for (r = 0; r < R; r++)                                            \
+			UNROLL for (t = 0; t < T; t++)                                    \
+				acc[r][t] = _mm512_setzero_ps();                          \
+		for (; i + 16 <= n; i += 16) {                                            \
+			__m512 wv[KR];                                                    \
+			UNROLL for (r = 0; r < R; r++)                                    \
+				wv[r] = LOAD(w + (size_t)r * ws + i * (ESZ));             \
+			UNROLL for (t = 0; t < T; t++) {                                  \
+				__m512 xv = _mm512_loadu_ps((const float *)(const void *)( \
+					x + (size_t)t * xs) + i);                         \
+				UNROLL for (r = 0; r < R; r++)                            \
+					acc[r][t] = _mm512_fmadd_ps(wv[r], xv, acc[r][t]); \
+			}                                                                 \
+		}                                                                         \
+		UNROLL for (r = 0; r < R; r++)                                            \
+			UNROLL for (t = 0; t < T; t++) {                                  \
+				const float *xt = (const float *)(const void *)(x + (size_t)t * xs); \
+				float s = _mm512_reduce_add_ps(acc[r][t]);                \
+				for (k = i; k < n; k++)                                   \
+					s += SCALAR(w + (size_t)r * ws + k * (ESZ)) * xt[k]; \
+				y[(size_t)t * ys + r] = s;                                \
+			}                                                                 \
+	}
+FWTILE(f32, 4, wld_f32, sc_f32)
+FWTILE(f16, 2, wld_f16, h2f)
+FWTILE(bf16, 2, wld_bf16, sc_bf16)

@@ -72,6 +72,8 @@ typedef void (*llm_tile_fn)(const uint8_t *w, size_t ws, int nr, const uint8_t *
 struct llm_kern {
 	int kr, kt; /* the tile the kernels are fastest at */
 	llm_tile_fn fn[GGML_TYPE_COUNT];
+	/* llm_act_quant in this set's instructions, byte-identical output */
+	void (*quant)(enum llm_act a, const float *x, size_t cols, void *dst);
 };
 
 /* The kernel set of an instruction set (not FLOAT); NULL when this build

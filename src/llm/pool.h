@@ -7,9 +7,10 @@
  *
  * Tasks are handed out one at a time by an atomic counter, so uneven
  * tasks balance themselves; `thread` (0 = the caller, < llm_pool_threads)
- * names a per-thread scratch slot.  Workers spin briefly after a job for
- * the next one (the layers of a forward pass come back to back), then
- * sleep on a condition variable.  A pool runs one job at a time and is
+ * names a per-thread scratch slot.  Workers poll briefly after a job for
+ * the next one (the operations of a forward pass come back to back),
+ * yielding the CPU now and then so that an oversubscribed machine still
+ * runs the thread they wait for, then sleep on a condition variable.  A pool runs one job at a time and is
  * used by one thread at a time (the owner of its llm_ctx). */
 #ifndef CONCH_LLM_POOL_H
 #define CONCH_LLM_POOL_H

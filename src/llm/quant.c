@@ -551,7 +551,7 @@ kmm_quant(void *arg, size_t task, int thread)
 	size_t b, b1 = (task + 1) * KMM_QUANT_TOKENS;
 	(void)thread;
 	for (b = task * KMM_QUANT_TOKENS; b < b1 && b < m->n; b++)
-		llm_act_quant(m->act, m->x + b * m->cols, m->cols, m->xq + b * m->xs);
+		m->k->quant(m->act, m->x + b * m->cols, m->cols, m->xq + b * m->xs);
 }
 
 static void

@@ -27,7 +27,13 @@ static const char *const mode_names[] = {
 	[MODE_ASK] = "ask",
 	[MODE_AUTO_EDIT] = "auto-edit",
 	[MODE_AUTO] = "auto",
+	[MODE_PLAN] = "plan",
 };
+
+const char policy_plan_refusal[] =
+	"you are in plan mode: explore with read-only tools and commands, "
+	"then present your plan with the exit_plan tool (the plan as "
+	"Markdown); the user approves it before anything is changed";
 
 bool
 policy_mode_parse(const char *s, enum policy_mode *out)
@@ -356,7 +362,7 @@ by_mode(const struct policy *p, const struct call *c, struct buf *why)
 	bool outside = c->abs && !c->rel;
 
 	if (c->flags & TOOL_WRITES) {
-		if (p->mode == MODE_READ_ONLY) {
+		if (p->mode == MODE_READ_ONLY || p->mode == MODE_PLAN) {
 			buf_printf(why, "mode read-only forbids %s", c->tool);
 			return POLICY_DENY;
 		}
@@ -384,6 +390,7 @@ by_mode(const struct policy *p, const struct call *c, struct buf *why)
 	if (c->flags & TOOL_RUNS_COMMANDS) {
 		switch (p->mode) {
 		case MODE_READ_ONLY:
+		case MODE_PLAN: /* policy_check() decides plan as read-only */
 			buf_printf(why, "mode read-only runs only commands allowed "
 				   "by a rule");
 			return POLICY_DENY;
@@ -404,10 +411,42 @@ by_mode(const struct policy *p, const struct call *c, struct buf *why)
 	return POLICY_ALLOW;
 }
 
+static enum policy_decision check(const struct policy *p, const char *tool,
+				  unsigned flags, const cJSON *args,
+				  const char *workspace, const char *cwd,
+				  struct buf *why);
+
 enum policy_decision
 policy_check(const struct policy *p, const char *tool, unsigned flags,
 	     const cJSON *args, const char *workspace, const char *cwd,
 	     struct buf *why)
+{
+	struct policy ro;
+	enum policy_decision d;
+
+	if (p->mode != MODE_PLAN)
+		return check(p, tool, flags, args, workspace, cwd, why);
+	/* plan mode is read-only mode with every write refused: the same
+	 * code decides, so what read-only runs, plan runs */
+	if (flags & TOOL_WRITES) {
+		buf_printf(why, "%s is not allowed: %s", tool, policy_plan_refusal);
+		return POLICY_DENY;
+	}
+	ro = *p;
+	ro.mode = MODE_READ_ONLY;
+	d = check(&ro, tool, flags, args, workspace, cwd, why);
+	if (d == POLICY_DENY && strncmp(buf_str(why), "denied by the rule", 18) != 0) {
+		buf_reset(why);
+		buf_printf(why, "this %s call is not read-only: %s", tool,
+			   policy_plan_refusal);
+	}
+	return d;
+}
+
+static enum policy_decision
+check(const struct policy *p, const char *tool, unsigned flags,
+      const cJSON *args, const char *workspace, const char *cwd,
+      struct buf *why)
 {
 	enum policy_decision d;
 	struct call c;

@@ -15,6 +15,9 @@ enum policy_mode {
 	MODE_ASK,       /* default: reads free; writes and commands ask */
 	MODE_AUTO_EDIT, /* writes inside the workspace free; commands ask */
 	MODE_AUTO,      /* everything inside the sandbox free */
+	MODE_PLAN,      /* explore read-only, then present a plan (exit_plan):
+			 * commands decided as in read-only, every write
+			 * refused */
 };
 
 enum policy_decision { POLICY_ALLOW, POLICY_ASK, POLICY_DENY };
@@ -32,7 +35,8 @@ struct policy {
 	cJSON *rules;        /* {"allow":[...],"ask":[...],"deny":[...]}; owned; may be NULL */
 };
 
-/* "read-only" | "ask" | "auto-edit" | "auto" -> mode; false if unknown. */
+/* "read-only" | "ask" | "auto-edit" | "auto" | "plan" -> mode; false if
+ * unknown. */
 bool policy_mode_parse(const char *s, enum policy_mode *out);
 const char *policy_mode_str(enum policy_mode m);
 
@@ -41,11 +45,16 @@ void policy_free(struct policy *p);
 
 /* Decide for one call of tool `tool` (flags TOOL_*) with `args`.
  * `workspace` is the absolute workspace root.  `why` gets a reason when
- * the answer is not ALLOW. */
+ * the answer is not ALLOW.  In MODE_PLAN a call is decided exactly as in
+ * MODE_READ_ONLY (commands, reads, rules), except that every write is
+ * denied; a denial then tells the model how to leave plan mode. */
 enum policy_decision policy_check(const struct policy *p, const char *tool,
 				  unsigned flags, const cJSON *args,
 				  const char *workspace, const char *cwd,
 				  struct buf *why);
+
+/* The message a call refused in plan mode carries (static text). */
+extern const char policy_plan_refusal[];
 
 /* Add an allow rule for the rest of the session (approval "always").
  * A bash rule that is the exact command line allows exactly that line. */

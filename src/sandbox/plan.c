@@ -280,6 +280,63 @@ protect_git_parts(struct sb_plan *plan, const char *git)
 	}
 }
 
+#define SB_NESTED_DEPTH 6
+#define SB_NESTED_ENTRIES 20000
+
+/* Below the top of a root: nested repositories' .git (git runs their
+ * hooks and obeys their config when the user works there) and the
+ * AGENTS.md/CLAUDE.md files conch reads from every folder between the
+ * git root and the cwd.  A bounded walk; symlinks are not followed. */
+static void
+protect_nested(struct sb_plan *plan, const char *root, const char *dir,
+	       int depth, size_t *seen)
+{
+	const char *const *files = sensitive_instruction_files();
+	DIR *d;
+	struct dirent *de;
+
+	if (depth > SB_NESTED_DEPTH || !(d = opendir(dir)))
+		return;
+	while ((de = readdir(d)) != NULL && *seen < SB_NESTED_ENTRIES) {
+		const char *n = de->d_name;
+		struct stat st;
+		char *p;
+		bool instr = false;
+
+		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+			continue;
+		(*seen)++;
+		for (size_t k = 0; files[k] && !instr; k++)
+			instr = strcmp(n, files[k]) == 0;
+		if (depth == 0 && (instr || strcmp(n, ".git") == 0))
+			continue; /* the top: plan_protect's own business */
+		if (!instr && strcmp(n, ".git") != 0 &&
+		    de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
+		p = path_join(dir, n);
+		if (lstat(p, &st) < 0) {
+			free(p);
+			continue;
+		}
+		if (strcmp(n, ".git") == 0) {
+			if (S_ISREG(st.st_mode))
+				add_gitfile_target(plan, dir, p);
+			if (S_ISLNK(st.st_mode))
+				plan->force_split = true;
+			if (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode))
+				add_protect(plan, p);
+			else
+				sb_list_add(&plan->protect, p);
+		} else if (instr && S_ISREG(st.st_mode)) {
+			sb_list_add(&plan->protect, p);
+		} else if (S_ISDIR(st.st_mode) && strcmp(n, "node_modules") != 0) {
+			protect_nested(plan, root, p, depth + 1, seen);
+		}
+		free(p);
+	}
+	closedir(d);
+}
+
 static void
 plan_protect(struct sb_plan *plan, const struct sandbox_spec *spec)
 {
@@ -327,6 +384,11 @@ plan_protect(struct sb_plan *plan, const struct sandbox_spec *spec)
 			add_protect(plan, p);
 			free(p);
 		}
+	}
+	for (i = 0; i < nroots; i++) {
+		size_t seen = 0;
+		protect_nested(plan, plan->write_roots.v[i],
+			       plan->write_roots.v[i], 0, &seen);
 	}
 	sensitive_each_home_protected(home_protect_one, plan);
 	for (i = 0; spec->protect && spec->protect[i]; i++)
@@ -394,7 +456,10 @@ plan_hide(struct sb_plan *plan)
 	static const char *const paths[] = {
 		"/run/docker.sock", "/var/run/docker.sock", "/run/podman",
 		"/run/containerd", "/run/dbus", "/run/systemd/private",
-		"/tmp/.X11-unix", "/tmp/.ICE-unix", NULL,
+		"/tmp/.X11-unix", "/tmp/.ICE-unix", "/run/libvirt",
+		"/run/snapd.socket", "/run/snapd-snap.socket", "/run/screen",
+		"/var/snap/lxd/common/lxd", "/var/lib/incus", "/run/crio",
+		"/run/k3s", NULL,
 	};
 	const char *ssh = getenv("SSH_AUTH_SOCK");
 	char rundir[64];
@@ -405,6 +470,11 @@ plan_hide(struct sb_plan *plan)
 	snprintf(rundir, sizeof rundir, "/run/user/%u", (unsigned)getuid());
 	for (i = 0; paths[i]; i++)
 		add_hide(plan, paths[i]);
+	add_hide(plan, rundir);
+	/* folders of per-user servers that take commands (tmux runs
+	 * whatever a client sends): hidden whole, so a server started
+	 * after this plan is out of reach too */
+	snprintf(rundir, sizeof rundir, "/tmp/tmux-%u", (unsigned)getuid());
 	add_hide(plan, rundir);
 	if (ssh && ssh[0] == '/')
 		add_hide(plan, ssh);

@@ -19,6 +19,7 @@ extern const struct tool tool_ls;
 extern const struct tool tool_todo;
 extern const struct tool tool_memory;
 extern const struct tool tool_skill;
+extern const struct tool tool_exit_plan;
 
 /* Bytes looked at to decide that a file is binary. */
 #define TOOL_SNIFF_BYTES 8192

@@ -12,4 +12,5 @@ libconch_a_SOURCES += \
 	src/tools/tool-glob.c \
 	src/tools/tool-grep.c \
 	src/tools/tool-ls.c \
-	src/tools/tool-todo.c
+	src/tools/tool-todo.c \
+	src/tools/tool-exit-plan.c

@@ -20,6 +20,7 @@
 const struct tool *const tool_table[] = {
 	&tool_read, &tool_write, &tool_edit, &tool_bash,
 	&tool_glob, &tool_grep, &tool_ls, &tool_todo, &tool_memory, &tool_skill,
+	&tool_exit_plan, /* last: offered only in plan mode (agent_run) */
 	NULL,
 };
 
@@ -195,6 +196,13 @@ tool_add_text(struct buf *out, const char *s, size_t n)
 		start = ++i;
 	}
 	buf_add(out, s + start, i - start);
+}
+
+void
+tool_note_write(struct tool_ctx *ctx, const char *abs)
+{
+	if (ctx->before_write && abs)
+		ctx->before_write(ctx->write_ud, abs);
 }
 
 /* ---- tool_call ---- */

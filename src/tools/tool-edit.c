@@ -300,6 +300,7 @@ edit_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 		buf_printf(out, "The edited %s would be too large.", shown);
 		goto out;
 	}
+	tool_note_write(ctx, d.target);
 	e = tool_dest_write(&d, shown, after.p, after.len, false, out);
 	if (e != C_OK)
 		goto out;

@@ -74,6 +74,7 @@ todo_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 	if (ctx->todos) {
 		todo_list_free(ctx->todos);
 		*ctx->todos = t;
+		ctx->todos_changed = true;
 		t.items = NULL;
 		t.n = 0;
 	}

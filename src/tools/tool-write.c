@@ -96,6 +96,7 @@ write_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 
 	if (e != C_OK)
 		goto out;
+	tool_note_write(ctx, d.target);
 	e = tool_dest_write(&d, shown, content ? content : "", len, true, out);
 	tool_dest_free(&d);
 	if (e != C_OK)

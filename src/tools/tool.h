@@ -48,6 +48,13 @@ enum approval {
 	APPROVE_DENY,    /* n */
 };
 
+/* The user's answer to a plan presented with exit_plan. */
+enum plan_answer {
+	PLAN_APPROVE_ASK,       /* approved: carry it out in mode ask */
+	PLAN_APPROVE_AUTO_EDIT, /* approved: carry it out in mode auto-edit */
+	PLAN_KEEP,              /* not yet: keep planning (with feedback) */
+};
+
 struct tool_ctx {
 	const char *workspace;   /* absolute workspace root */
 	const char *cwd;         /* absolute; relative paths resolve here */
@@ -67,6 +74,18 @@ struct tool_ctx {
 	 * the reason (cut to fit). */
 	int denials;
 	char denied_why[256];
+	/* Show the plan exit_plan carries to the user and wait for the
+	 * answer; *feedback may be set to text for the model (caller
+	 * frees).  NULL means no one can review (headless): the plan is
+	 * kept in `plan` and the task ends with it. */
+	enum plan_answer (*review_plan)(void *ud, const char *plan,
+					char **feedback);
+	char *plan;          /* see review_plan; owned by the caller */
+	bool todos_changed;  /* a tool replaced *todos */
+	/* Called by write and edit with the resolved file they are about to
+	 * change (checkpoints keep its before-image); may be NULL. */
+	void (*before_write)(void *ud, const char *abs);
+	void *write_ud;
 	/* Set by tool_call() for the length of one file tool call: the
 	 * real target the policy judged (and the user approved), or NULL.
 	 * The tool refuses a target that changed to somewhere outside. */
@@ -101,6 +120,15 @@ char *tool_path(const struct tool_ctx *ctx, const char *arg);
  * whether it is an error result.  Never fails otherwise. */
 void tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 	       struct buf *out, bool *is_error);
+
+/* Tell ctx->before_write, if set, that `abs` is about to change. */
+void tool_note_write(struct tool_ctx *ctx, const char *abs);
+
+/* Todo items from a Markdown plan: its top-level list items (numbered,
+ * bulleted, or task boxes; not sub-items, not inside code fences), all
+ * pending; one item when it has none.
+ * Replaces *t. */
+void todo_from_plan(struct todo_list *t, const char *plan);
 
 /* Default cap on what a tool returns to the model. */
 #define TOOL_OUTPUT_MAX 30000

@@ -215,6 +215,11 @@ result_json(const struct agent *a, const struct agent_result *r, long ms)
 		cJSON_AddNullToObject(e, "error");
 	cJSON_AddNumberToObject(e, "denials", r->denials);
 	cJSON_AddNumberToObject(e, "exit_code", ui_exit_code(r));
+	/* --mode plan: the plan the model presented with exit_plan */
+	if (r->plan)
+		cJSON_AddStringToObject(e, "plan", r->plan);
+	else
+		cJSON_AddNullToObject(e, "plan");
 	cJSON_AddNumberToObject(e, "turns", r->turns);
 	cJSON_AddNumberToObject(e, "tool_calls", r->tool_calls);
 	if (r->usage_unknown || !r->usage.known) {

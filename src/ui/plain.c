@@ -121,6 +121,31 @@ pl_approve(void *ud, const struct approval_req *req, char **reason)
 	return APPROVE_DENY;
 }
 
+/* Plan mode: show the plan, ask on the terminal (TTY only). */
+static enum plan_answer
+pl_review_plan(void *ud, const char *plan, char **feedback)
+{
+	char line[2048];
+	(void)ud;
+	fprintf(stderr, "\n--- plan ---\n%s\n------------\n", plan);
+	fprintf(stderr, "[1] approve, then ask  [2] approve, then auto-edit  "
+		"[3] keep planning: ");
+	fflush(stderr);
+	if (!fgets(line, sizeof line, stdin))
+		return PLAN_KEEP;
+	if (line[0] == '1')
+		return PLAN_APPROVE_ASK;
+	if (line[0] == '2')
+		return PLAN_APPROVE_AUTO_EDIT;
+	fprintf(stderr, "Feedback for the model (optional): ");
+	fflush(stderr);
+	if (fgets(line, sizeof line, stdin) && line[0] != '\n') {
+		line[strcspn(line, "\n")] = '\0';
+		*feedback = xstrdup(line);
+	}
+	return PLAN_KEEP;
+}
+
 static void
 help(void)
 {
@@ -142,6 +167,7 @@ ui_plain(struct agent *a, const struct ui_opts *o)
 		.notice = pl_notice, .tool_start = pl_tool_start,
 		.tool_end = pl_tool_end, .todo = pl_todo,
 		.approve = tty ? pl_approve : NULL,
+		.review_plan = tty ? pl_review_plan : NULL,
 	};
 	struct buf line = BUF_INIT;
 	int code = 0, interrupts = 0;

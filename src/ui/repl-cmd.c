@@ -18,7 +18,7 @@
 
 static const char *const commands[] = {
 	"/help", "/model", "/mode", "/clear", "/compact", "/cost", "/memory",
-	"/skills", "/resume", "/exit", "/quit", NULL,
+	"/skills", "/resume", "/rewind", "/exit", "/quit", NULL,
 };
 
 static void
@@ -28,13 +28,16 @@ cmd_help(struct repl *r)
 	       "Commands:\n"
 	       "  /help            this help\n"
 	       "  /model [p/model] the model answering, or switch to another\n"
-	       "  /mode [mode]     permission mode: read-only, ask, auto-edit, auto\n"
+	       "  /mode [mode]     permission mode: read-only, ask, auto-edit, auto,\n"
+	       "                   plan (Shift-Tab cycles ask, auto-edit, plan)\n"
 	       "  /clear           start a fresh conversation\n"
 	       "  /compact [focus] summarise older messages to free context\n"
 	       "  /cost            tokens used this session\n"
 	       "  /memory          what conch remembers about you and this project\n"
 	       "  /skills          the skills conch can use here\n"
 	       "  /resume [id]     list this project's sessions, or continue one\n"
+	       "  /rewind [N]      restore the files (and the conversation) to before\n"
+	       "                   a turn\n"
 	       "  /exit            leave (also Ctrl-D on an empty prompt)\n"
 	       "  !command         run a shell command in the sandbox\n"
 	       "  @path            attach a file to the message\n"
@@ -75,7 +78,8 @@ cmd_mode(struct repl *r, const char *arg)
 		return;
 	}
 	if (!policy_mode_parse(arg, &m)) {
-		repl_notice(r, ENT_ERROR, "unknown mode: use read-only, ask, auto-edit or auto");
+		repl_notice(r, ENT_ERROR, "unknown mode: use read-only, ask, auto-edit, "
+			    "auto or plan");
 		return;
 	}
 	r->a->o.policy->mode = m;
@@ -328,6 +332,8 @@ repl_slash(struct repl *r, const char *line)
 		cmd_skills(r);
 	} else if (!strcmp(name, "/resume")) {
 		cmd_resume(r, arg);
+	} else if (!strcmp(name, "/rewind")) {
+		repl_rewind_cmd(r, arg); /* repl-rewind.c */
 	} else {
 		char msg[100];
 		snprintf(msg, sizeof msg, "unknown command %s (try /help)", name);

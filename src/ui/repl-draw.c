@@ -285,10 +285,12 @@ void
 repl_draw(struct repl *r)
 {
 	int H = LINES, W = COLS, th, ir, cy = 0, cx = 0;
-	struct le *ed = r->ap_reason ? &r->reason : &r->ed;
+	bool typing = r->ap_reason || (r->ch && r->ch->typing);
+	struct le *ed = typing ? &r->reason : &r->ed;
 	struct le_row rows[INPUT_ROWS_MAX];
 	size_t nrows, crow = 0, ccol = 0, firstrow = 0, i;
-	const char *prompt = r->ap_reason ? "reason> " : r->busy ? "+ " : "> ";
+	const char *prompt = r->ap_reason ? "reason> " :
+			     r->ch && r->ch->typing ? "> " : r->busy ? "+ " : "> ";
 	int pw = (int)strlen(prompt);
 	char sline[600];
 
@@ -319,6 +321,8 @@ repl_draw(struct repl *r)
 	draw_transcript(r, th, W);
 	if (r->ap)
 		repl_dialog_draw(r, th, W);
+	else if (r->ch)
+		repl_choice_draw(r, th, W); /* repl-plan.c */
 	else if (r->hint && th > 0) { /* over the transcript's last row */
 		size_t n = width_fit(r->hint, strlen(r->hint), (size_t)W, NULL);
 		move(th - 1, 0);
@@ -345,7 +349,7 @@ repl_draw(struct repl *r)
 	}
 	if (cx >= W)
 		cx = W - 1;
-	if (r->ap && !r->ap_reason) {
+	if ((r->ap && !r->ap_reason) || (r->ch && !r->ch->typing && !r->ap)) {
 		curs_set(0);
 	} else {
 		curs_set(1);

@@ -286,6 +286,7 @@ repl_worker(void *arg)
 		.tool_start = w_tool_start, .tool_end = w_tool_end,
 		.turn_end = w_turn_end, .todo = w_todo,
 		.approve = w_approve,
+		.review_plan = repl_w_review_plan, /* repl-plan.c */
 	};
 	struct uev *e;
 

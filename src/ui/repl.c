@@ -262,6 +262,9 @@ handle(struct repl *r, struct uev *e)
 		r->ap = e->ap;
 		r->ap_reason = false;
 		break;
+	case U_PLAN:
+		repl_plan_event(r, e->pw);
+		break;
 	case U_DONE:
 		if (e->res.err == C_ERR_CANCELLED) {
 			size_t i;
@@ -652,6 +655,7 @@ func_key(struct repl *r, int key)
 	case KEY_NPAGE: scroll_by(r, -page); break;
 	case KEY_ENTER: submit(r); break;
 	case KEY_RESIZE: r->force = true; break;
+	case KEY_BTAB: repl_cycle_mode(r); break;
 #ifdef KEY_MOUSE
 	case KEY_MOUSE: {
 		MEVENT me;
@@ -698,6 +702,12 @@ read_keys(struct repl *r)
 		r->hint = NULL;
 		if (!is_char && (key == K_PASTE_BEGIN || key == K_PASTE_END)) {
 			r->paste = key == K_PASTE_BEGIN;
+			continue;
+		}
+		if (r->ch && !r->ap) {
+			/* plan review, rewind (repl-plan.c) */
+			if (!r->paste || (r->ch->typing && is_char && key >= 32))
+				repl_choice_key(r, key, is_char);
 			continue;
 		}
 		if (r->ap) {
@@ -811,6 +821,7 @@ stop_worker(struct repl *r)
 		drain_events(r);
 		if (r->ap)
 			repl_answer(r, APPROVE_DENY, NULL);
+		repl_choice_close(r);
 	}
 }
 

@@ -43,6 +43,7 @@ enum { CP_HEAD = 1, CP_CODE, CP_LINK, CP_ADD, CP_DEL, CP_HUNK, CP_USER,
 enum uev_kind {
 	U_TEXT, U_THINK, U_DISCARD, U_NOTICE, U_TOOL_START, U_TOOL_END,
 	U_TURN_END, U_TODO, U_APPROVE, U_DONE, U_SHELL_DONE, U_COMPACT_DONE,
+	U_PLAN,
 };
 
 /* A pending approval; lives on the worker's stack while it waits. */
@@ -52,6 +53,28 @@ struct apw {
 	bool answered;
 	enum approval ans;
 	char *reason; /* handed to the agent, which frees it */
+};
+
+/* A plan waiting for review (exit_plan); lives on the worker's stack. */
+struct planw {
+	const char *plan;
+	bool answered;
+	enum plan_answer ans;
+	char *feedback; /* handed to the agent, which frees it */
+};
+
+/* A modal choice at the bottom of the transcript: plan review, rewind
+ * (repl-plan.c, repl-rewind.c). */
+enum choice_kind { CH_PLAN, CH_REWIND_PICK, CH_REWIND_CONV, CH_REWIND_CONFLICT };
+struct choice {
+	enum choice_kind kind;
+	char *title;          /* owned */
+	char *body;           /* plain lines; owned; may be NULL */
+	const char *footer;   /* the keys */
+	bool typing;          /* keys go to r->reason */
+	struct planw *pw;     /* CH_PLAN */
+	int turn;             /* rewind: the chosen checkpoint */
+	bool conv;            /* rewind: the conversation too */
 };
 
 struct uev {
@@ -67,6 +90,7 @@ struct uev {
 	struct cost_total cost; /* the session's, after this turn */
 	char *by;
 	struct apw *ap;
+	struct planw *pw;
 	struct agent_result res;
 };
 
@@ -104,6 +128,7 @@ struct repl {
 	char *cur_void; /* the provider voided cur's text (why); owned */
 	struct apw *ap;
 	bool ap_reason; /* typing a deny reason */
+	struct choice *ch; /* a plan review or rewind dialog; owned */
 	long ap_top;    /* the dialog's first body line shown */
 	long ap_page;   /* body rows at the last frame */
 	char **pending;
@@ -163,6 +188,24 @@ bool repl_slash(struct repl *r, const char *line);
 void repl_complete(struct repl *r);
 /* Put a conversation (restored from a session) into the transcript. */
 void repl_show_conv(struct repl *r, const struct conv *c);
+
+/* repl-plan.c: plan mode in the pairing session. */
+/* The worker's agent_events.review_plan: queue U_PLAN and wait. */
+enum plan_answer repl_w_review_plan(void *ud, const char *plan, char **feedback);
+/* U_PLAN arrived: show the plan and ask. */
+void repl_plan_event(struct repl *r, struct planw *pw);
+/* Shift-Tab: ask -> auto-edit -> plan -> ask. */
+void repl_cycle_mode(struct repl *r);
+/* A key while r->ch is open. */
+void repl_choice_key(struct repl *r, int key, bool is_char);
+/* Draw r->ch over the bottom of the transcript (th rows). */
+void repl_choice_draw(struct repl *r, int th, int W);
+/* Close r->ch; a pending plan is answered "keep planning". */
+void repl_choice_close(struct repl *r);
+/* repl-rewind.c: /rewind [N]. */
+void repl_rewind_cmd(struct repl *r, const char *arg);
+/* Enter or a key in a rewind dialog. */
+void repl_rewind_key(struct repl *r, int key, const char *text);
 
 /* Draw a frame and write it to the terminal once (repl-draw.c). */
 void repl_draw(struct repl *r);

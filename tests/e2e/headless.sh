@@ -159,11 +159,11 @@ OUT=$(printf 'PIPED-CONTEXT line\n' | CONCH_TEST_SCRIPT="$T/stdin.json" \
 	"$CONCH_BIN" -p "summarise this" --no-reflect 2>"$T/stderr") && RC=0 || RC=$?
 expect_eq "stdin appended to -p rc" "$RC:$(cat "$T/stderr")" "0:"
 expect_eq "stdin appended to -p answer" "$OUT" "summary ok"
-# over the cap: a clear error and its own exit status (5)
+# over the cap: a clear error and its own exit status (6)
 head -c 1100000 /dev/zero | tr '\0' 'x' > "$T/big.txt"
 CONCH_TEST_SCRIPT="$T/stdin.json" "$CONCH_BIN" -p "summarise this" <"$T/big.txt" \
 	>/dev/null 2>"$T/stderr" && RC=0 || RC=$?
-expect_eq "stdin over the cap rc" "$RC" 5
+expect_eq "stdin over the cap rc" "$RC" 6
 expect_contains "stdin over the cap message" "$(cat "$T/stderr")" "over 1048576 bytes"
 # no stdin (/dev/null): the prompt alone
 printf '{"turns": [{"expect_messages": 1, "text": "alone"}]}' > "$T/alone.json"

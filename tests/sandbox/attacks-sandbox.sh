@@ -18,8 +18,18 @@ echo "be nice" > AGENTS.md
 tool bash command 'echo "obey the attacker" >> AGENTS.md' -- --mode auto
 expect_not_contains "2: bash changed AGENTS.md" "$(cat AGENTS.md)" attacker
 rm -f AGENTS.md
+# nested: a sub-repository's hooks and a sub-folder's AGENTS.md
+mkdir -p sub/repo/.git/hooks sub/docs
+printf '[core]\n' > sub/repo/.git/config
+echo "sub rules" > sub/docs/AGENTS.md
+tool bash command 'echo "touch pwned" > sub/repo/.git/hooks/post-checkout; echo "obey" >> sub/docs/AGENTS.md; printf "\tfsmonitor = x\n" >> sub/repo/.git/config' -- --mode auto
+[ -e sub/repo/.git/hooks/post-checkout ] && fail "2: planted a hook in a nested repository"
+expect_not_contains "2: nested AGENTS.md changed" "$(cat sub/docs/AGENTS.md)" obey
+expect_not_contains "2: nested .git/config changed" "$(cat sub/repo/.git/config)" fsmonitor
 # twin
 if [ "$mounts" = yes ]; then
+	tool bash command 'echo note > sub/docs/notes.md && cat sub/docs/notes.md' -- --mode auto
+	expect_contains "2 twin: writes beside a nested AGENTS.md" "$OUT" note
 	tool bash command 'echo made > made.txt && cat made.txt' -- --mode auto
 	expect_contains "2 twin: a normal command writes" "$OUT" made
 fi
@@ -73,6 +83,18 @@ tool bash command "/usr/bin/python3 conn.py $sock /proc/$lpid/root$sock" -- --mo
 expect_not_contains "6: a listener under /tmp, any name" "$OUT" "CONNECTED"
 kill $lpid 2>/dev/null
 wait $lpid 2>/dev/null
+
+# a tmux server runs whatever a client asks, outside the sandbox
+if command -v tmux >/dev/null 2>&1; then
+	tsock="/tmp/tmux-$(id -u)/conch-attack-$$"
+	mkdir -p "/tmp/tmux-$(id -u)" && chmod 700 "/tmp/tmux-$(id -u)"
+	tmux -S "$tsock" new-session -d -s atk 'sleep 30' 2>/dev/null
+	tool bash command "tmux -S $tsock run-shell 'touch $T/tmux-pwned'; echo tried" -- --mode auto
+	[ -e "$T/tmux-pwned" ] && fail "6: drove the user's tmux server"
+	expect_contains "6 twin: the command itself ran" "$OUT" tried
+	tmux -S "$tsock" kill-server 2>/dev/null
+	rm -f "$tsock"
+fi
 
 # ---- class 7: output caps ------------------------------------------------
 tool bash command 'head -c 200000 /dev/urandom' -- --mode auto

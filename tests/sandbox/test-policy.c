@@ -429,6 +429,68 @@ START_TEST(modes)
 }
 END_TEST
 
+/* Plan mode decides every command exactly as read-only mode does (the
+ * same code path), and refuses every write, whatever the rules say. */
+START_TEST(plan_mode)
+{
+	static const char *const cmds[] = {
+		"ls", "ls -la", "git status", "git log --oneline", "cat a.c",
+		"grep -r x .", "find . -name '*.c'", "find . -exec rm {} ;",
+		"touch x", "rm -rf build", "ls; touch x", "echo hi > out.txt",
+		"make", "curl http://example.com", "sed -i s/a/b/ a.c", NULL,
+	};
+	static const char *const rulesets[] = {
+		NULL, "{\"allow\":[\"bash(ls *)\",\"bash(git status)\"]}",
+		"{\"ask\":[\"bash(make)\"],\"deny\":[\"bash(rm *)\"]}",
+		"{\"allow\":[\"edit\",\"write\",\"bash(touch *)\"]}", NULL,
+	};
+	size_t i, k;
+	for (k = 0; k < sizeof rulesets / sizeof rulesets[0]; k++) {
+		policy_free(&pol);
+		if (rulesets[k])
+			rules(rulesets[k]);
+		for (i = 0; cmds[i]; i++) {
+			enum policy_decision ro, pl;
+			pol.mode = MODE_READ_ONLY;
+			ro = bash(cmds[i]);
+			pol.mode = MODE_PLAN;
+			pl = bash(cmds[i]);
+			ck_assert_msg(ro == pl, "%s: read-only %d, plan %d", cmds[i],
+				      ro, pl);
+		}
+		pol.mode = MODE_PLAN;
+		ck_assert_int_eq(W("a.c"), POLICY_DENY);
+		ck_assert_int_eq(E("src/a.c"), POLICY_DENY);
+		ck_assert_int_eq(W("/tmp/a.c"), POLICY_DENY);
+		ck_assert_int_eq(R("a.c"), POLICY_ALLOW);
+		ck_assert_int_eq(file("exit_plan", 0, NULL), POLICY_ALLOW);
+		pol.yes = true;
+		ck_assert_int_eq(W("a.c"), POLICY_DENY);
+		pol.yes = false;
+	}
+	{
+		/* the refusal tells the model how to leave plan mode */
+		cJSON *a = cJSON_CreateObject();
+		struct buf why = BUF_INIT;
+		cJSON_AddStringToObject(a, "path", "a.c");
+		ck_assert_int_eq(policy_check(&pol, "edit", TOOL_WRITES, a, WS, WS, &why),
+				 POLICY_DENY);
+		ck_assert_ptr_nonnull(strstr(buf_str(&why), "plan mode"));
+		ck_assert_ptr_nonnull(strstr(buf_str(&why), "exit_plan"));
+		buf_reset(&why);
+		cJSON_Delete(a);
+		a = cJSON_CreateObject();
+		cJSON_AddStringToObject(a, "command", "touch x");
+		policy_free(&pol);
+		ck_assert_int_eq(policy_check(&pol, "bash", TOOL_RUNS_COMMANDS, a, WS,
+					      WS, &why), POLICY_DENY);
+		ck_assert_ptr_nonnull(strstr(buf_str(&why), "exit_plan"));
+		buf_free(&why);
+		cJSON_Delete(a);
+	}
+}
+END_TEST
+
 START_TEST(protected_paths_ask)
 {
 	pol.mode = MODE_AUTO;
@@ -536,6 +598,9 @@ START_TEST(mode_names)
 	ck_assert_int_eq(m, MODE_AUTO_EDIT);
 	ck_assert(!policy_mode_parse("yolo", &m));
 	ck_assert_str_eq(policy_mode_str(MODE_READ_ONLY), "read-only");
+	ck_assert(policy_mode_parse("plan", &m));
+	ck_assert_int_eq(m, MODE_PLAN);
+	ck_assert_str_eq(policy_mode_str(MODE_PLAN), "plan");
 }
 END_TEST
 
@@ -561,6 +626,7 @@ policy_suite(void)
 	tcase_add_test(m, deny_beats_allow);
 	tcase_add_test(m, path_rules);
 	tcase_add_test(m, modes);
+	tcase_add_test(m, plan_mode);
 	tcase_add_test(m, protected_paths_ask);
 	tcase_add_test(m, session_rules);
 	tcase_add_test(m, writes_through_links_ask);

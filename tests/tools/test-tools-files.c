@@ -366,6 +366,88 @@ START_TEST(edit_crlf_and_final_newline)
 }
 END_TEST
 
+/* ---- exit_plan ---- */
+
+static enum plan_answer plan_reply;
+static char *plan_seen;
+
+static enum plan_answer
+review(void *ud, const char *plan, char **feedback)
+{
+	(void)ud;
+	free(plan_seen);
+	plan_seen = xstrdup(plan);
+	*feedback = plan_reply == PLAN_KEEP ? xstrdup("smaller steps") : NULL;
+	return plan_reply;
+}
+
+START_TEST(exit_plan_modes)
+{
+	struct tt t;
+	char *r;
+	const char *args = "{\"plan\":\"Summary.\\n\\n1. First step\\n"
+			   "   - a detail\\n2. Second step\\n```\\n- not a step\\n"
+			   "```\\n- [ ] Third step\\n\"}";
+	tt_setup(&t);
+	/* outside plan mode it is refused and changes nothing */
+	r = tt_err(&t, "exit_plan", args);
+	tt_has(r, "only for plan mode");
+	free(r);
+	ck_assert_int_eq(t.pol.mode, MODE_AUTO);
+	/* headless: the plan is kept and ends the task */
+	t.pol.mode = MODE_PLAN;
+	r = tt_ok(&t, "exit_plan", args);
+	free(r);
+	ck_assert_ptr_nonnull(t.ctx.plan);
+	ck_assert_ptr_nonnull(strstr(t.ctx.plan, "1. First step"));
+	free(t.ctx.plan);
+	t.ctx.plan = NULL;
+	ck_assert_int_eq(t.pol.mode, MODE_PLAN);
+	r = tt_err(&t, "exit_plan", "{\"plan\":\"  \\n\"}");
+	tt_has(r, "empty");
+	free(r);
+	/* keep planning: the feedback goes to the model, the mode stays */
+	t.ctx.review_plan = review;
+	plan_reply = PLAN_KEEP;
+	r = tt_ok(&t, "exit_plan", args);
+	tt_has(r, "still in plan mode");
+	tt_has(r, "smaller steps");
+	free(r);
+	ck_assert_int_eq(t.pol.mode, MODE_PLAN);
+	ck_assert_uint_eq(t.todos.n, 0);
+	/* approved: the mode changes and the steps seed the todo list */
+	plan_reply = PLAN_APPROVE_AUTO_EDIT;
+	t.ctx.todos_changed = false;
+	r = tt_ok(&t, "exit_plan", args);
+	tt_has(r, "approved");
+	tt_has(r, "auto-edit");
+	free(r);
+	ck_assert_str_eq(plan_seen, "Summary.\n\n1. First step\n   - a detail\n"
+			 "2. Second step\n```\n- not a step\n```\n- [ ] Third step\n");
+	ck_assert_int_eq(t.pol.mode, MODE_AUTO_EDIT);
+	ck_assert(t.ctx.todos_changed);
+	ck_assert_uint_eq(t.todos.n, 3);
+	ck_assert_str_eq(t.todos.items[0].content, "First step");
+	ck_assert_str_eq(t.todos.items[1].content, "Second step");
+	ck_assert_str_eq(t.todos.items[2].content, "Third step");
+	ck_assert_int_eq(t.todos.items[2].status, TODO_PENDING);
+	/* once out of plan mode it is refused again */
+	r = tt_err(&t, "exit_plan", args);
+	tt_has(r, "only for plan mode");
+	free(r);
+	plan_reply = PLAN_APPROVE_ASK;
+	t.pol.mode = MODE_PLAN;
+	r = tt_ok(&t, "exit_plan", "{\"plan\":\"Just do it.\"}");
+	free(r);
+	ck_assert_int_eq(t.pol.mode, MODE_ASK);
+	ck_assert_uint_eq(t.todos.n, 1);
+	ck_assert_str_eq(t.todos.items[0].content, "Carry out the approved plan");
+	free(plan_seen);
+	plan_seen = NULL;
+	tt_teardown(&t);
+}
+END_TEST
+
 /* ---- todo ---- */
 
 START_TEST(todo_replaces_plan)
@@ -411,7 +493,7 @@ START_TEST(table_descriptions_and_schemas)
 {
 	size_t i, total = 0;
 	const char *want[] = { "read", "write", "edit", "bash", "glob", "grep",
-			       "ls", "todo", "memory", "skill" };
+			       "ls", "todo", "memory", "skill", "exit_plan" };
 	for (i = 0; tool_table[i]; i++) {
 		const struct tool *tl = tool_table[i];
 		cJSON *s = cJSON_Parse(tl->schema);
@@ -426,8 +508,8 @@ START_TEST(table_descriptions_and_schemas)
 		ck_assert_ptr_nonnull(tl->exec);
 		total += strlen(tl->description) + strlen(tl->schema);
 	}
-	ck_assert_uint_eq(i, 10);
-	for (i = 0; i < 10; i++)
+	ck_assert_uint_eq(i, 11);
+	for (i = 0; i < 11; i++)
 		ck_assert_ptr_nonnull(tool_find(want[i]));
 	ck_assert_ptr_null(tool_find("nope"));
 	fprintf(stderr, "tools: descriptions+schemas = %zu bytes\n", total);
@@ -696,6 +778,7 @@ main(void)
 	tcase_add_test(tc, edit_refusals);
 	tcase_add_test(tc, edit_crlf_and_final_newline);
 	tcase_add_test(tc, todo_replaces_plan);
+	tcase_add_test(tc, exit_plan_modes);
 	tcase_add_test(tc, table_descriptions_and_schemas);
 	tcase_add_test(tc, call_rejects_bad_arguments);
 	tcase_add_test(tc, call_policy_deny_and_headless_ask);

@@ -7,6 +7,7 @@ tests_ui_test_ui_CFLAGS = $(TEST_CFLAGS)
 tests_ui_test_ui_LDADD = $(TEST_LIBS)
 TESTS += tests/ui/test-ui
 endif
-TESTS += tests/ui/repl-tmux.sh tests/ui/repl-pairing-tmux.sh
+TESTS += tests/ui/repl-tmux.sh tests/ui/repl-pairing-tmux.sh \
+	tests/ui/plan-tmux.sh
 EXTRA_DIST += tests/ui/repl-tmux.sh tests/ui/repl-pairing-tmux.sh \
-	tests/ui/lib-tmux.sh
+	tests/ui/plan-tmux.sh tests/ui/lib-tmux.sh
