@@ -25,6 +25,7 @@ E2E_TESTS = \
 	tests/e2e/headless.sh \
 	tests/e2e/sessions.sh \
 	tests/e2e/providers.sh \
-	tests/e2e/plan-rewind.sh
+	tests/e2e/plan-rewind.sh \
+	tests/e2e/offline.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh

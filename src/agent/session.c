@@ -89,7 +89,7 @@ out:
 char *
 session_project_dir(const char *project_dir)
 {
-	char *state = xdg_dir("state"), *key = project_key(project_dir);
+	char *state = xdg_dir("state"), *key = path_project_key(project_dir);
 	char *dir = xasprintf("%s/sessions/%s", state, key);
 	migrate_old_key(state, project_dir, dir);
 	free(state);

@@ -13,6 +13,7 @@
 #include "agent/agent.h"
 #include "cli/cli.h"
 #include "provider/chain.h"
+#include "provider/local.h"
 #include "ui/ui.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -55,22 +56,31 @@ setup_cancel(int *wfd)
 	return p[0];
 }
 
-/* The model to use when none is configured. */
+#define BUNDLED_MODEL "local/default"
+#define BUNDLED_MAX_TURNS 8
+
+/* The model to use when none is configured: a remote one whose key is
+ * set, else the bundled offline model when it is installed. */
 static const char *
 default_model(void)
 {
+	char *b;
 	if (getenv("ANTHROPIC_API_KEY") && *getenv("ANTHROPIC_API_KEY"))
 		return "anthropic/claude-sonnet-4-5";
 	if (getenv("OPENAI_API_KEY") && *getenv("OPENAI_API_KEY"))
 		return "openai/gpt-4o-mini";
 	if (getenv("OPENROUTER_API_KEY") && *getenv("OPENROUTER_API_KEY"))
 		return "openrouter/anthropic/claude-sonnet-4.5";
+	if ((b = local_bundled_path()) != NULL) {
+		free(b);
+		return BUNDLED_MODEL;
+	}
 	return NULL;
 }
 
 /* Build the chain; on failure print why and return the exit code. */
 static int
-make_chain(struct cli_ctx *c, struct chain **out)
+make_chain(struct cli_ctx *c, struct chain **out, bool *bundled)
 {
 	const char *script = getenv("CONCH_TEST_SCRIPT");
 	struct provider_error err;
@@ -107,6 +117,14 @@ make_chain(struct cli_ctx *c, struct chain **out)
 				"OPENAI_API_KEY, pass -m provider/model, or set \"model\" "
 				"in %s\n", c->cfg->path);
 			return EXIT_NO_PROVIDER;
+		}
+		if (!c->cfg->model && strcmp(m, BUNDLED_MODEL) == 0) {
+			*bundled = true;
+			fprintf(stderr,
+				"conch: no provider configured: using the built-in offline model "
+				"(%s), which only does simple file and shell tasks. For real work "
+				"set ANTHROPIC_API_KEY or OPENAI_API_KEY, pass -m provider/model, "
+				"or set \"model\" in %s\n", BUNDLED_MODEL, c->cfg->path);
 		}
 		specs = xcalloc((size_t)cJSON_GetArraySize(c->cfg->fallback) + 1,
 				sizeof *specs);
@@ -236,7 +254,7 @@ cli_run(struct cli_ctx *c)
 	char *task = NULL;
 	enum cerr e;
 	int rc, cancel_fd, cancel_wfd = -1;
-	bool headless = c->opts->prompt_set;
+	bool headless = c->opts->prompt_set, bundled = false;
 
 	conv_init(&restored);
 	memset(&a, 0, sizeof a);
@@ -254,7 +272,7 @@ cli_run(struct cli_ctx *c)
 			goto out_policy;
 		}
 	}
-	if ((rc = make_chain(c, &ch)))
+	if ((rc = make_chain(c, &ch, &bundled)))
 		goto out_session;
 	if (!sess) {
 		sess = session_create(c->cwd, chain_label(ch), &e);
@@ -266,6 +284,10 @@ cli_run(struct cli_ctx *c)
 	ao.workspace = c->workspace;
 	ao.cwd = c->cwd;
 	ao.max_turns = c->opts->max_turns ? c->opts->max_turns : c->cfg->max_turns;
+	/* the bundled model does its tasks in at most four turns; one that
+	 * goes in circles stops early unless -m/--max-turns say otherwise */
+	if (bundled && !c->opts->max_turns && ao.max_turns > BUNDLED_MAX_TURNS)
+		ao.max_turns = BUNDLED_MAX_TURNS;
 	ao.chain = ch;
 	ao.policy = &pol;
 	ao.sandbox.workspace = c->workspace;
@@ -277,7 +299,8 @@ cli_run(struct cli_ctx *c)
 	ao.sandbox.read_only = pol.mode == MODE_READ_ONLY;
 	ao.cancel_fd = cancel_fd;
 	ao.config = c->cfg->root;
-	ao.reflect = !c->opts->no_reflect;
+	/* the small bundled model cannot write skills: no reflection turn */
+	ao.reflect = !c->opts->no_reflect && !bundled;
 	agent_init(&a, &ao, sess);
 	if (restored.n) {
 		size_t i;

@@ -78,7 +78,7 @@ void
 mem_open(struct mem_store *m, const char *workspace, size_t user_max,
 	 size_t project_max)
 {
-	char *data = xdg_dir("data"), *slug = project_key(workspace);
+	char *data = xdg_dir("data"), *slug = path_project_key(workspace);
 	char *pdir = xasprintf("%s/projects/%s", data, slug);
 	migrate_old_key(data, workspace, pdir);
 	free(pdir);

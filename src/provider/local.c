@@ -8,11 +8,13 @@
 #include "llm/llm.h"
 #include "provider/local-grammar.h"
 #include "provider/local.h"
+#include "util/fsutil.h"
 #include "util/jsonx.h"
 #include "util/str.h"
 #include "util/xalloc.h"
 
 #define DEFAULT_MAX_TOKENS 1024
+#define OWN_MAX_TOKENS 384
 
 struct piece {
 	uint32_t off, len;
@@ -27,6 +29,10 @@ struct local {
 	int max_tokens;
 	int threads; /* 0: the runtime's default */
 	unsigned next_id;
+	/* the system prompt a model trained for conch carries (GGUF key
+	 * conch.system_prompt): it replaces the agent's, and the tools are
+	 * not described in the prompt (the model learned them) */
+	char *own_system;
 	/* decoded bytes of every token, for the grammar */
 	struct piece *pieces;
 	char *piece_data;
@@ -324,8 +330,9 @@ prefill(struct local *L, const struct provider_request *req, struct llm_tokens *
 		buf_reset(&text);
 		spans.n = 0;
 		t->n = 0;
-		e = local_render(L->fam, req->system, req->conv, req->tools, req->ntools,
-				 compact == 1, &text, &spans);
+		e = local_render(L->fam, L->own_system ? L->own_system : req->system, req->conv,
+				 req->tools, L->own_system ? 0 : req->ntools, compact == 1, &text,
+				 &spans);
 		if (e != C_OK) {
 			e = provider_fail(err, C_ERR_BADREQ, "local: cannot render the conversation");
 			goto out;
@@ -479,6 +486,7 @@ local_destroy(struct provider *p)
 	free(L->pieces);
 	free(L->piece_data);
 	free(L->mask);
+	free(L->own_system);
 	free(L);
 }
 
@@ -489,6 +497,13 @@ cfg_float(const cJSON *o, const char *key, float *out)
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
 	if (cJSON_IsNumber(it) && it->valuedouble <= FLT_MAX && it->valuedouble >= -FLT_MAX)
 		*out = (float)it->valuedouble;
+}
+
+static bool
+cfg_has(const cJSON *cfg, const char *key)
+{
+	const cJSON *lc = cfg ? cJSON_GetObjectItemCaseSensitive(cfg, "local") : NULL;
+	return cJSON_IsObject(lc) && cJSON_GetObjectItemCaseSensitive(lc, key);
 }
 
 static void
@@ -514,15 +529,54 @@ read_cfg(struct local *L, const cJSON *cfg, long *n_ctx, const char **tmpl)
 	*tmpl = jx_str(lc, "template");
 }
 
+/* The bundled model: $CONCH_PKGDATADIR/models/ when that is set, else the
+ * installed data directory, else the source tree (so a fresh build runs
+ * it before `make install`).  NULL when none is there. */
+char *
+local_bundled_path(void)
+{
+	const char *env = getenv("CONCH_PKGDATADIR");
+	const char *dirs[2] = { CONCH_PKGDATADIR, CONCH_SRCDIR };
+	size_t i;
+	char *p;
+
+	if (env && *env) {
+		p = xasprintf("%s/models/%s", env, LOCAL_BUNDLED_FILE);
+		if (fs_exists(p))
+			return p;
+		free(p);
+		return NULL;
+	}
+	for (i = 0; i < 2; i++) {
+		p = xasprintf("%s/models/%s", dirs[i], LOCAL_BUNDLED_FILE);
+		if (fs_exists(p))
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
 /* "local/NAME" where NAME is a key of providers.local.models names the
- * file there; anything else is a path. */
-static const char *
-model_path(const cJSON *cfg, const char *name)
+ * file there; "local/default" is otherwise the bundled model; anything
+ * else is a path.  NULL (err filled) when the bundled model is missing. */
+static char *
+model_path(const cJSON *cfg, const char *name, struct provider_error *err)
 {
 	const cJSON *lc = cfg ? cJSON_GetObjectItemCaseSensitive(cfg, "local") : NULL;
 	const cJSON *models = lc ? cJSON_GetObjectItemCaseSensitive(lc, "models") : NULL;
 	const char *p = jx_str(models, name);
-	return p && *p ? p : name;
+	char *b;
+	if (p && *p)
+		return xstrdup(p);
+	if (strcmp(name, "default") != 0)
+		return xstrdup(name);
+	b = local_bundled_path();
+	if (!b)
+		provider_fail(err, C_ERR_BADREQ,
+			      "local: the built-in model (models/%s) is not installed here; "
+			      "run `make install`, or set CONCH_PKGDATADIR to the directory "
+			      "that holds models/", LOCAL_BUNDLED_FILE);
+	return b;
 }
 
 struct provider *
@@ -531,8 +585,8 @@ provider_local_open(const char *path, const cJSON *cfg, struct provider_error *e
 	struct local *L;
 	struct buf e = BUF_INIT;
 	long n_ctx;
-	const char *force, *file;
-	char *tmpl;
+	const char *force;
+	char *tmpl, *file = NULL;
 
 	memset(err, 0, sizeof *err);
 	err->retry_after_ms = -1;
@@ -542,12 +596,19 @@ provider_local_open(const char *path, const cJSON *cfg, struct provider_error *e
 		provider_fail(err, C_ERR_BADREQ, "local: bad \"ctx\" %ld", n_ctx);
 		goto fail;
 	}
-	file = model_path(cfg, path);
+	file = model_path(cfg, path, err);
+	if (!file)
+		goto fail;
 	L->m = llm_model_load(file, &e);
 	if (!L->m) {
 		provider_fail(err, C_ERR_BADREQ, "local: %s", buf_str(&e));
 		goto fail;
 	}
+	L->own_system = gguf_get_strdup(llm_model_gguf(L->m), "conch.system_prompt");
+	if (L->own_system && !cfg_has(cfg, "temperature"))
+		L->sp.temp = 0.0f; /* trained for conch: greedy unless configured */
+	if (L->own_system && !cfg_has(cfg, "max_tokens"))
+		L->max_tokens = OWN_MAX_TOKENS; /* its answers are short */
 	tmpl = gguf_get_strdup(llm_model_gguf(L->m), "tokenizer.chat_template");
 	L->fam = force ? llm_tmpl_from_name(force) : llm_tmpl_detect(tmpl);
 	free(tmpl);
@@ -580,9 +641,12 @@ provider_local_open(const char *path, const cJSON *cfg, struct provider_error *e
 	L->base.priv = L;
 	provider_set_model(&L->base, path);
 	buf_free(&e);
+	free(file);
 	return &L->base;
 fail:
 	buf_free(&e);
+	free(file);
+	free(L->own_system);
 	if (L->c)
 		llm_ctx_free(L->c);
 	llm_model_free(L->m);

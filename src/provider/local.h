@@ -25,7 +25,11 @@
 #include "util/buf.h"
 
 /* Open the model at `path`, or the file that the config's
- * providers.local.models maps the name `path` to.  `cfg` is the config's
+ * providers.local.models maps the name `path` to; "default", unless
+ * mapped there, is the bundled model (local_bundled_path()).  A model
+ * whose GGUF carries "conch.system_prompt" (one trained for conch) gets
+ * that system prompt instead of the agent's, no tool descriptions in the
+ * prompt, and greedy sampling unless "temperature" is configured.  `cfg` is the config's
  * "providers" object (may be NULL); its "local" object may set "models"
  * ({"name": "/path/to/file.gguf", ...}) and: "ctx" (context tokens, default
  * the model's training context capped at 4096), "temperature", "top_k",
@@ -36,6 +40,14 @@
  * be used, naming it) on failure. */
 struct provider *provider_local_open(const char *path, const cJSON *cfg,
 				     struct provider_error *err);
+
+/* The bundled model's file name under $(pkgdatadir)/models. */
+#define LOCAL_BUNDLED_FILE "conch-default.gguf"
+
+/* The bundled model's path: under $CONCH_PKGDATADIR/models when that is
+ * set (and only there), else the installed data directory, else the
+ * source tree.  NULL when it is in none of them.  Free it. */
+char *local_bundled_path(void);
 
 /* How a family writes tool calls. */
 enum local_tool_style {

@@ -314,7 +314,7 @@ path_slug(const char *dir)
 }
 
 char *
-project_key(const char *dir)
+path_project_key(const char *dir)
 {
 	char *real = realpath(dir, NULL), *slug, *key;
 	const char *use = real ? real : dir;

@@ -56,7 +56,7 @@ char *path_slug(const char *dir);
  * FNV-1a hash of the real path (realpath(3) when it resolves, else `dir`
  * as given), so two directories never share a key although their slugs
  * match ("/tmp/a-b/c" and "/tmp/a/b-c").  Caller frees. */
-char *project_key(const char *dir);
+char *path_project_key(const char *dir);
 
 /* XDG base directories with their defaults, plus "/conch".  Each returns a
  * new string; caller frees.  which: "config", "state", "data", "cache". */

@@ -24,8 +24,11 @@ expect_contains "bad mode message" "$ERR" "--mode must be"
 run_conch stray-word
 expect_eq "stray argument rc" "$RC" 2
 
-# no provider: exit 4 with a message saying what to set
-run_conch -p "hello"
+# no provider and no bundled model (CONCH_PKGDATADIR names where it is
+# looked for): exit 4 with a message saying what to set.  With the bundled
+# model, tests/e2e/offline.sh covers the default.
+mkdir -p "$T/nomodel"
+CONCH_PKGDATADIR="$T/nomodel" run_conch -p "hello"
 expect_eq "no provider rc" "$RC" 4
 expect_contains "no provider message" "$ERR" "ANTHROPIC_API_KEY"
 

@@ -1,0 +1,51 @@
+#!/bin/sh
+# The bundled offline model (models/conch-default.gguf) as the default
+# provider: with no key and no config, five fixed tasks run through the
+# real agent loop and the built-in runtime, and their outcomes hold (files
+# created and edited, memory saved, numbers the tools returned in the
+# answers).  The notice that the built-in model is in use comes once.
+. "$(dirname "$0")/lib.sh"
+
+MODEL="$CONCH_PKGDATADIR/models/conch-default.gguf"
+if [ ! -f "$MODEL" ]; then
+	echo "SKIP: no bundled model at $MODEL"
+	exit 77
+fi
+
+mkdir -p src
+printf '#include <stdio.h>\n\nint\nmain(void)\n{\n\tputs("hi");\n\treturn 0;\n}\n' >src/main.c
+printf 'int\ninit(void)\n{\n\treturn init_table();\n}\n' >src/util.c
+printf 'int init(void);\n' >src/util.h
+printf '# demo\n\nA small project.\n' >README.md
+
+run_task() {
+	run_conch -p "$1" --mode auto
+	expect_eq "rc of: $1" "$RC" 0
+}
+
+# 1. the README's task: C files under src and their lines (2 files, 13 lines)
+run_task "How many C files are in src, and how many lines do they have?"
+expect_contains "count: files" "$OUT" "2 C files"
+expect_contains "count: lines" "$OUT" "13 lines"
+expect_contains "notice" "$ERR" "built-in offline model"
+N=$(printf '%s\n' "$ERR" | grep -c "built-in offline model")
+expect_eq "notice once" "$N" 1
+
+# 2. create a file with given content
+run_task 'Create notes.txt containing "ship it on friday".'
+expect_eq "write: content" "$(cat notes.txt 2>/dev/null)" "ship it on friday"
+
+# 3. replace text in a file (both occurrences of init)
+run_task "Replace every init with start in src/util.c."
+expect_eq "edit: content" "$(cat src/util.c)" "$(printf 'int\nstart(void)\n{\n\treturn start_table();\n}')"
+
+# 4. count the lines of a file
+run_task "How many lines are in README.md?"
+expect_contains "lines" "$OUT" "README.md has 3 lines"
+
+# 5. remember a fact
+run_task "Remember that the tests run with make check."
+expect_contains "memory" "$(cat "$XDG_DATA_HOME"/conch/projects/*/MEMORY.md 2>/dev/null)" \
+	"the tests run with make check"
+
+finish

@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""export.py: write a train.py checkpoint as a GGUF file for conch's
+runtime with the project's own writer (tools/gguflib.py).
+
+  export.py --ckpt data/ckpt.pt --out models/conch-default.gguf --qtype Q8_0
+
+The file carries the llama hyperparameters, the byte-level BPE vocabulary
+(tokenizer.ggml.model "gpt2", pre-tokenizer "qwen2"), a ChatML chat
+template, and the system prompt the model was trained with under
+"conch.system_prompt": the local provider uses that prompt for this model
+instead of the long one written for remote models."""
+import argparse
+import os
+import sys
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..'))
+sys.path.insert(0, HERE)
+import gguflib as G  # noqa: E402
+import chat  # noqa: E402
+
+CHATML = ("{% for message in messages %}{{'<|im_start|>' + message['role'] + "
+          "'\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}"
+          "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--ckpt', required=True)
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--qtype', default='Q8_0', choices=['F32', 'F16', 'Q8_0'])
+    ap.add_argument('--name', default='conch-default')
+    a = ap.parse_args()
+    ck = torch.load(a.ckpt, map_location='cpu')
+    c = ck['cfg']
+    sd = {k: v.float().numpy() for k, v in ck['model'].items()}
+    toks = ck['tokens']
+    qt = G.TYPES[a.qtype]
+
+    w = G.GGUFWriter()
+    ar = 'llama'
+    w.add('general.architecture', ar)
+    w.add('general.name', a.name)
+    w.add('general.alignment', 32, G.U32)
+    w.add(ar + '.context_length', c['ctx'], G.U32)
+    w.add(ar + '.embedding_length', c['dim'], G.U32)
+    w.add(ar + '.block_count', c['layers'], G.U32)
+    w.add(ar + '.attention.head_count', c['heads'], G.U32)
+    w.add(ar + '.attention.head_count_kv', c['heads'], G.U32)
+    w.add(ar + '.attention.layer_norm_rms_epsilon', c['eps'], G.F32)
+    w.add(ar + '.rope.freq_base', c['base'], G.F32)
+    w.add(ar + '.rope.dimension_count', c['dim'] // c['heads'], G.U32)
+    w.add(ar + '.feed_forward_length', c['ffn'], G.U32)
+    w.add(ar + '.vocab_size', len(toks), G.U32)
+    w.add('tokenizer.ggml.model', 'gpt2')
+    w.add('tokenizer.ggml.pre', 'qwen2')
+    w.add('tokenizer.ggml.tokens', toks, (G.ARRAY, G.STRING))
+    types = [3 if t in chat.SPECIALS else 1 for t in toks]
+    w.add('tokenizer.ggml.token_type', types, (G.ARRAY, G.I32))
+    w.add('tokenizer.ggml.merges', ck['merges'], (G.ARRAY, G.STRING))
+    w.add('tokenizer.ggml.bos_token_id', toks.index('<|endoftext|>'), G.U32)
+    w.add('tokenizer.ggml.eos_token_id', toks.index('<|im_end|>'), G.U32)
+    w.add('tokenizer.ggml.padding_token_id', toks.index('<|endoftext|>'), G.U32)
+    w.add('tokenizer.ggml.add_bos_token', False, G.BOOL)
+    w.add('tokenizer.chat_template', CHATML)
+    w.add('conch.system_prompt', ck['system'])
+
+    def mat(name, x):
+        w.add_tensor(name, np.ascontiguousarray(x, dtype=np.float32),
+                     qt if x.shape[-1] % 32 == 0 else G.T_F32)
+
+    def vec(name, x):
+        w.add_tensor(name, np.ascontiguousarray(x, dtype=np.float32), G.T_F32)
+
+    mat('token_embd.weight', sd['emb.weight'])
+    vec('output_norm.weight', sd['norm.w'])
+    for i in range(c['layers']):
+        p, q = 'blk.%d.' % i, 'blocks.%d.' % i
+        vec(p + 'attn_norm.weight', sd[q + 'attn_norm.w'])
+        mat(p + 'attn_q.weight', sd[q + 'wq.weight'])
+        mat(p + 'attn_k.weight', sd[q + 'wk.weight'])
+        mat(p + 'attn_v.weight', sd[q + 'wv.weight'])
+        mat(p + 'attn_output.weight', sd[q + 'wo.weight'])
+        vec(p + 'ffn_norm.weight', sd[q + 'ffn_norm.w'])
+        mat(p + 'ffn_gate.weight', sd[q + 'gate.weight'])
+        mat(p + 'ffn_up.weight', sd[q + 'up.weight'])
+        mat(p + 'ffn_down.weight', sd[q + 'down.weight'])
+    tmp = a.out + '.tmp'
+    w.write(tmp)
+    os.replace(tmp, a.out)
+    print('%s: %d bytes, step %d' % (a.out, os.path.getsize(a.out), ck['state']['step']))
+
+
+if __name__ == '__main__':
+    main()
