@@ -23,6 +23,7 @@ endif
 E2E_TESTS = \
 	tests/e2e/cli.sh \
 	tests/e2e/headless.sh \
+	tests/e2e/sessions.sh \
 	tests/e2e/providers.sh \
 	tests/e2e/plan-rewind.sh \
 	tests/e2e/offline.sh

@@ -37,6 +37,8 @@ struct agent_events {
 	void (*todo)(void *ud, const struct todo_list *todos);
 	enum approval (*approve)(void *ud, const struct approval_req *req,
 				 char **reason);
+	/* A tool call was refused (policy, user, or no one to ask). */
+	void (*denied)(void *ud, const struct conv_block *call, const char *why);
 	/* Plan mode: show the plan of exit_plan and wait for the answer
 	 * (tool.h).  NULL: the plan ends the task (res->plan). */
 	enum plan_answer (*review_plan)(void *ud, const char *plan,
@@ -60,6 +62,7 @@ struct agent {
 	struct agent_opts o;
 	struct conv conv;
 	struct session *session; /* may be NULL (no session log) */
+	struct session *owned;   /* the session agent_clear() opened; owned */
 	struct readset reads;
 	struct todo_list todos;
 	struct conv_usage usage; /* whole session */
@@ -82,6 +85,13 @@ struct agent_result {
 	char errmsg[600];
 	int turns;           /* turns in this task */
 	int tool_calls;
+	int denials;         /* tool calls refused (policy, user, no one to ask) */
+	/* The task could not proceed because of denials: calls were refused
+	 * and either no call that writes or runs a command got through
+	 * though one was tried, or the model stopped right after a refused
+	 * batch, and the task did not end with a plan (plan mode).  Front
+	 * ends report it as a failure (headless: exit 1). */
+	bool blocked;
 	struct conv_usage usage; /* this task */
 	bool usage_unknown;
 	struct cost_total cost;  /* this task */
@@ -100,6 +110,12 @@ enum cerr agent_run(struct agent *a, const char *prompt,
 		    const struct agent_events *ev, struct agent_result *res);
 void agent_result_free(struct agent_result *res);
 
+/* /clear: the conversation, todos and read set start empty in a new
+ * session (its id is a->session->id afterwards).  The old session gets a
+ * {"type":"clear","next":ID} record and stays resumable as it was.  The
+ * agent owns the new session (agent_free closes it).  Without a session
+ * log only the context is cleared. */
+void agent_clear(struct agent *a);
 /* The session's checkpoints, opened when needed (NULL without a session
  * or when checkpoints are off or failed; `err` says why then). */
 struct ckpt *agent_checkpoints(struct agent *a, struct buf *err);

@@ -47,8 +47,35 @@ agent_free(struct agent *a)
 	free(a->system);
 	free(a->tools);
 	prices_free(a->prices);
+	session_close(a->owned);
 	ckpt_close(a->ckpt);
 	memset(a, 0, sizeof *a);
+}
+
+void
+agent_clear(struct agent *a)
+{
+	conv_free(&a->conv);
+	conv_init(&a->conv);
+	todo_list_free(&a->todos);
+	readset_free(&a->reads);
+	if (a->session) {
+		enum cerr e;
+		struct session *ns = session_create(a->o.cwd,
+			a->o.chain ? chain_label(a->o.chain) : NULL, &e);
+		cJSON *rec = cJSON_CreateObject();
+		if (ns)
+			cJSON_AddStringToObject(rec, "next", ns->id);
+		session_append(a->session, "clear", rec);
+		if (!ns) {
+			log_warn("cannot start a new session after /clear; this "
+				 "one goes on");
+			return;
+		}
+		if (a->owned == a->session)
+			session_close(a->owned);
+		a->session = a->owned = ns;
+	}
 }
 
 void
@@ -150,6 +177,35 @@ record_interrupt(struct agent *a, const char *where)
 	session_append(a->session, "interrupt", rec);
 }
 
+/* The task failed before the model answered at all: its prompt leaves
+ * the context (and, through a record, the resumed context) so that the
+ * user's retry does not send it twice. */
+static void
+drop_failed_prompt(struct agent *a)
+{
+	cJSON *rec;
+	if (!a->conv.n || a->conv.msgs[a->conv.n - 1].role != CONV_USER)
+		return;
+	conv_truncate(&a->conv, a->conv.n - 1);
+	rec = cJSON_CreateObject();
+	cJSON_AddNumberToObject(rec, "keep", (double)a->conv.n);
+	session_append(a->session, "turn_failed", rec);
+}
+
+/* Per task: what the tool calls achieved, for agent_result.blocked. */
+struct tally {
+	int acting_tried;  /* calls of tools that write or run commands */
+	int acting_done;   /* ... of them that ran without error */
+	bool last_denied;  /* the latest batch held a refused call */
+};
+
+static bool
+acting_tool(const char *name)
+{
+	const struct tool *t = name ? tool_find(name) : NULL;
+	return t && (t->flags & (TOOL_WRITES | TOOL_RUNS_COMMANDS));
+}
+
 struct ckpt *
 agent_checkpoints(struct agent *a, struct buf *err)
 {
@@ -209,7 +265,8 @@ enum tools_end { TOOLS_GO, TOOLS_CANCELLED, TOOLS_PLAN };
 /* Run the tool calls of `msg`. */
 static enum tools_end
 run_tools(struct agent *a, const struct conv_msg *msg,
-	  const struct agent_events *ev, struct agent_result *res)
+	  const struct agent_events *ev, struct agent_result *res,
+	  struct tally *tl)
 {
 	struct conv_msg results;
 	struct tool_ctx ctx;
@@ -235,6 +292,7 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 	}
 
 	conv_msg_init(&results, CONV_USER);
+	tl->last_denied = false;
 	for (i = 0; i < msg->nblocks; i++) {
 		const struct conv_block *call = &msg->blocks[i];
 		struct buf out = BUF_INIT;
@@ -257,7 +315,19 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 				a->o.policy->mode == MODE_READ_ONLY ||
 				a->o.policy->mode == MODE_PLAN;
 		ctx.todos_changed = false;
-		tool_call(&ctx, call->name, call->args, &out, &is_error);
+		{
+			int before = ctx.denials;
+			tool_call(&ctx, call->name, call->args, &out, &is_error);
+			if (ctx.denials > before) {
+				tl->last_denied = true;
+				if (ev && ev->denied)
+					ev->denied(ev->ud, call, ctx.denied_why);
+			}
+			if (acting_tool(call->name)) {
+				tl->acting_tried++;
+				tl->acting_done += !is_error;
+			}
+		}
 		if (a->ckpt) {
 			const struct tool *t = tool_find(call->name);
 			if (t && (t->flags & TOOL_RUNS_COMMANDS))
@@ -292,6 +362,7 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 	session_append_msg(a->session, &results);
 	conv_push(&a->conv, &results);
 	conv_msg_free(&results);
+	res->denials += ctx.denials;
 	if (ctx.plan) {
 		free(res->plan);
 		res->plan = ctx.plan;
@@ -359,6 +430,7 @@ agent_run(struct agent *a, const char *prompt, const struct agent_events *ev,
 		.cancelled = r_cancelled, .cancel_fd = a->o.cancel_fd,
 	};
 	struct conv_msg *um;
+	struct tally tl = { 0, 0, false };
 	int turn;
 	bool ckpt;
 
@@ -411,6 +483,8 @@ agent_run(struct agent *a, const char *prompt, const struct agent_events *ev,
 		}
 		if (e) {
 			conv_msg_free(&msg);
+			if (res->turns == 0)
+				drop_failed_prompt(a);
 			res->err = e;
 			snprintf(res->errmsg, sizeof res->errmsg, "%s", perr.msg);
 			break;
@@ -442,7 +516,7 @@ agent_run(struct agent *a, const char *prompt, const struct agent_events *ev,
 				res->err = C_OK;
 				goto out;
 			}
-			switch (run_tools(a, last, ev, res)) {
+			switch (run_tools(a, last, ev, res, &tl)) {
 			case TOOLS_CANCELLED:
 				record_interrupt(a, "tool");
 				res->err = C_ERR_CANCELLED;
@@ -465,6 +539,9 @@ agent_run(struct agent *a, const char *prompt, const struct agent_events *ev,
 			 a->o.max_turns);
 	}
 out:
+	/* a task that ended with a plan (plan mode) reached its goal */
+	res->blocked = res->denials > 0 && !res->plan &&
+		((tl.acting_tried > 0 && tl.acting_done == 0) || tl.last_denied);
 	if (ckpt)
 		checkpoint_end(a, ev);
 	res->is_error = res->err != C_OK;

@@ -12,17 +12,25 @@
 #include "memory/memory.h"
 #include "util/fsutil.h"
 #include "util/jsonx.h"
+#include "util/sensitive.h"
 #include "util/log.h"
 #include "util/str.h"
 #include "util/xalloc.h"
 
 #define DIGEST_MAX 24000
+#define REFLECT_MIN_CALLS 2
 
+/* Every notice says it came from reflection. */
 static void
 notice(const struct agent_events *ev, const char *msg)
 {
-	if (ev && ev->notice)
-		ev->notice(ev->ud, msg);
+	char *m;
+	if (!ev || !ev->notice)
+		return;
+	m = str_prefix(msg, "reflection") ? xstrdup(msg) :
+		xasprintf("reflection: %s", msg);
+	ev->notice(ev->ud, m);
+	free(m);
 }
 
 /* The index of the message that started the last task. */
@@ -198,13 +206,18 @@ mind_apply_reflection(const cJSON *ans, const struct skill_index *idx,
 	return C_ERR_INVAL;
 }
 
+/* What the reflection turn is sent: a digest of the task with every
+ * span the memory filter would refuse as a secret redacted (tool output
+ * often holds keys read from .env files), and the current skills. */
 static char *
 reflection_input(const struct agent *a, const struct skill_index *idx)
 {
-	struct buf o = BUF_INIT;
+	struct buf o = BUF_INIT, d = BUF_INIT;
 	size_t i;
 	buf_adds(&o, "# The task that just ended\n");
-	mind_digest(&a->conv, task_start(&a->conv), a->conv.n, DIGEST_MAX, &o);
+	mind_digest(&a->conv, task_start(&a->conv), a->conv.n, DIGEST_MAX, &d);
+	sensitive_text_redact(buf_str(&d), &o);
+	buf_free(&d);
 	buf_adds(&o, "\n# Current skills\n\n");
 	if (!idx->n)
 		buf_adds(&o, "(none)\n");
@@ -213,6 +226,71 @@ reflection_input(const struct agent *a, const struct skill_index *idx)
 			   skill_source_str(idx->v[i].source), idx->v[i].description);
 	buf_adds(&o, "\nAnswer with exactly one JSON object as described.\n");
 	return buf_steal(&o);
+}
+
+/* A command result that ended badly: the bash tool reports success with
+ * its status line last ("[exit 2]", "[killed by signal ...]", "[timed
+ * out ...]"), so a failing test run is not an is_error result. */
+static bool
+command_failed(const char *text)
+{
+	const char *nl, *last;
+	size_t n;
+	if (!text || !(n = strlen(text)))
+		return false;
+	while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
+		n--;
+	for (nl = text, last = text; (nl = memchr(nl, '\n', (size_t)(text + n - nl)));)
+		last = ++nl;
+	if (str_prefix(last, "[exit "))
+		return strncmp(last, "[exit 0]", 8) != 0;
+	return str_prefix(last, "[killed by signal") || str_prefix(last, "[timed out");
+}
+
+/* Did the last batch of tool results before the answer hold an error? */
+static bool
+last_results_failed(const struct conv *c)
+{
+	size_t i, j;
+	for (i = c->n; i-- > 0;) {
+		const struct conv_msg *m = &c->msgs[i];
+		bool results = false, failed = false;
+		if (m->role != CONV_USER)
+			continue;
+		for (j = 0; j < m->nblocks; j++)
+			if (m->blocks[j].type == BLK_TOOL_RESULT) {
+				results = true;
+				failed |= m->blocks[j].is_error ||
+					  command_failed(m->blocks[j].text);
+			}
+		if (results)
+			return failed;
+		return false; /* reached the task's prompt */
+	}
+	return false;
+}
+
+/* When a reflection call earns its cost.  The rule: a skill can be
+ * learned only from a task that
+ *   - reached its goal: it ended with an answer (not failed, interrupted
+ *     or cut by --max-turns), no tool call was denied, and the last batch
+ *     of tool results before the answer held no error (a task whose fix
+ *     was denied or whose final test run failed teaches nothing safe);
+ *   - used tools, and not trivially: at least REFLECT_MIN_CALLS calls
+ *     ("say hi", or one read and an answer, holds no procedure).
+ * NULL when it may reflect, else why not (recorded in the session). */
+static const char *
+skip_reason(const struct agent *a, const struct agent_result *task)
+{
+	if (task->err != C_OK)
+		return "the task did not finish";
+	if (task->denials || task->blocked)
+		return "tool calls were denied";
+	if (task->tool_calls < REFLECT_MIN_CALLS)
+		return "too few tool calls to learn from";
+	if (last_results_failed(&a->conv))
+		return "the last tool results held an error";
+	return NULL;
 }
 
 void
@@ -228,12 +306,17 @@ agent_reflect(struct agent *a, const struct agent_result *task,
 	cJSON *ans = NULL, *rec;
 	enum cerr e;
 
+	const char *skip;
+
+	(void)headless; /* the same rule for every front end */
 	if (!a->o.reflect || !a->o.chain || mode == SKILLS_AUTO_OFF)
 		return;
-	if (task->err != C_OK && task->err != C_ERR_TOOBIG)
+	if ((skip = skip_reason(a, task))) {
+		rec = cJSON_CreateObject();
+		cJSON_AddStringToObject(rec, "skipped", skip);
+		session_append(a->session, "reflection", rec);
 		return;
-	if (!headless && task->tool_calls == 0)
-		return;
+	}
 	skills_scan(&idx, a->o.workspace, NULL);
 	sys = agent_prompt_text("skill-writer.md");
 	if (!sys)
@@ -243,8 +326,13 @@ agent_reflect(struct agent *a, const struct agent_result *task,
 			      "\"description\":...,\"body\":...} or {\"action\":\"patch\","
 			      "\"name\":...,\"old\":...,\"new\":...}.");
 	input = reflection_input(a, &idx);
-	e = mind_ask(a, sys, input, &msg, &perr);
 	rec = cJSON_CreateObject();
+	if (sensitive_text_secret(input, NULL)) { /* redaction missed one: send nothing */
+		conv_msg_init(&msg, CONV_ASSISTANT);
+		cJSON_AddStringToObject(rec, "skipped", "the digest still held a secret");
+		goto out;
+	}
+	e = mind_ask(a, sys, input, &msg, &perr);
 	if (e == C_ERR_CANCELLED) {
 		/* the task is over: the interrupt was for this turn only */
 		char b[64];

@@ -16,13 +16,84 @@
 #include "util/str.h"
 #include "util/xalloc.h"
 
+/* The cwd in the header record of the session file at `path`; caller
+ * frees; NULL when unreadable. */
+static char *
+header_cwd(const char *path)
+{
+	char line[8192], *cwd = NULL;
+	FILE *f = fopen(path, "re");
+	cJSON *rec;
+	if (!f)
+		return NULL;
+	/* only the first line: the header is short, the log may be large */
+	if (fgets(line, sizeof line, f)) {
+		rec = jx_parse(line, strcspn(line, "\n"), NULL, NULL);
+		if (rec && jx_str(rec, "type") &&
+		    !strcmp(jx_str(rec, "type"), "session") && jx_str(rec, "cwd"))
+			cwd = xstrdup(jx_str(rec, "cwd"));
+		cJSON_Delete(rec);
+	}
+	fclose(f);
+	return cwd;
+}
+
+/* Sessions written under the old key (the bare slug, which several
+ * directories could share) move to the new one when their header names
+ * this directory; other projects' files stay where they are. */
+static void
+migrate_old_key(const char *state, const char *project_dir, const char *dir)
+{
+	char *slug = path_slug(project_dir);
+	char *old = xasprintf("%s/sessions/%s", state, slug);
+	DIR *d = opendir(old);
+	struct dirent *de;
+	size_t moved = 0;
+
+	if (!d)
+		goto out;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		char *src, *cwd, *dst;
+		if (n < 7 || strcmp(de->d_name + n - 6, ".jsonl") != 0)
+			continue;
+		src = xasprintf("%s/%s", old, de->d_name);
+		cwd = header_cwd(src);
+		if (cwd && !strcmp(cwd, project_dir) &&
+		    fs_mkdir_p(dir, 0700) == C_OK) {
+			char *sd = xasprintf("%s/%.*s.d", old, (int)(n - 6), de->d_name);
+			char *dd = xasprintf("%s/%.*s.d", dir, (int)(n - 6), de->d_name);
+			dst = xasprintf("%s/%s", dir, de->d_name);
+			if (!fs_exists(dst) && rename(src, dst) == 0) {
+				moved++;
+				if (fs_is_dir(sd) && rename(sd, dd) < 0)
+					log_warn("cannot move %s: %s", sd, strerror(errno));
+			}
+			free(dst);
+			free(sd);
+			free(dd);
+		}
+		free(cwd);
+		free(src);
+	}
+	closedir(d);
+	if (moved)
+		log_info("moved %zu session%s of %s from %s to %s", moved,
+			 moved == 1 ? "" : "s", project_dir, old, dir);
+	rmdir(old); /* only when empty */
+out:
+	free(old);
+	free(slug);
+}
+
 char *
 session_project_dir(const char *project_dir)
 {
-	char *state = xdg_dir("state"), *slug = path_slug(project_dir);
-	char *dir = xasprintf("%s/sessions/%s", state, slug);
+	char *state = xdg_dir("state"), *key = path_project_key(project_dir);
+	char *dir = xasprintf("%s/sessions/%s", state, key);
+	migrate_old_key(state, project_dir, dir);
 	free(state);
-	free(slug);
+	free(key);
 	return dir;
 }
 
@@ -202,6 +273,25 @@ struct resume_ctx {
 	cJSON **todos;
 };
 
+/* Replay a compaction: the summary (a user message) replaces all but the
+ * newest `kept` messages, exactly as compact.c did to the live context. */
+static void
+resume_compaction(struct conv *c, const cJSON *rec)
+{
+	const char *summary = jx_str(rec, "summary");
+	long kept = jx_long(rec, "kept", -1);
+	struct conv nc;
+	size_t i;
+	if (!summary || kept < 0 || (size_t)kept > c->n)
+		return;
+	conv_init(&nc);
+	conv_msg_add_text(conv_add(&nc, CONV_USER), summary);
+	for (i = c->n - (size_t)kept; i < c->n; i++)
+		conv_push(&nc, &c->msgs[i]);
+	conv_free(c);
+	*c = nc;
+}
+
 static bool
 resume_rec(void *ud, const cJSON *rec)
 {
@@ -219,11 +309,19 @@ resume_rec(void *ud, const cJSON *rec)
 		cJSON_Delete(*rc->todos);
 		*rc->todos = cJSON_Duplicate(
 			cJSON_GetObjectItemCaseSensitive(rec, "items"), true);
-	} else if (strcmp(type, "rewind") == 0) {
+	} else if (strcmp(type, "rewind") == 0 ||
+		   strcmp(type, "turn_failed") == 0) {
 		long n = jx_long(rec, "keep", -1);
 		if (n >= 0 && (size_t)n <= rc->conv->n)
 			conv_truncate(rc->conv, (size_t)n);
+	} else if (strcmp(type, "compaction") == 0) {
+		resume_compaction(rc->conv, rec);
+	} else if (strcmp(type, "clear") == 0 && !jx_str(rec, "next")) {
+		/* cleared in place (no new session could be made) */
+		conv_truncate(rc->conv, 0);
 	}
+	/* a "clear" with "next" moved on to a new session: this one
+	 * resumes as it was before the /clear */
 	return true;
 }
 

@@ -55,7 +55,8 @@ cli_usage(FILE *out)
 	      "\n"
 	      "Options:\n"
 	      "  -p, --prompt [TEXT]      run TEXT as a task (from stdin when TEXT is - or\n"
-	      "                           absent and stdin is not a terminal)\n"
+	      "                           absent and stdin is not a terminal); text piped\n"
+	      "                           on stdin beside TEXT is appended (1 MiB at most)\n"
 	      "      --output-format FMT  text (default), json, or stream-json\n"
 	      "      --max-turns N        stop after N model turns (default 50)\n"
 	      "  -C, --cwd DIR            work in DIR\n"
@@ -67,6 +68,7 @@ cli_usage(FILE *out)
 	      "  -r, --resume ID          continue session ID (see conch sessions)\n"
 	      "  -y, --yes                allow what would ask (headless)\n"
 	      "      --sandbox on|off     off runs commands unconfined (dangerous)\n"
+	      "      --no-reflect         skip the post-task reflection (skill writing)\n"
 	      "  -v, --verbose            show tool activity on stderr\n"
 	      "  -h, --help               show this help and exit\n"
 	      "  -V, --version            show the version and exit\n"
@@ -82,9 +84,10 @@ cli_usage(FILE *out)
 	      "  rewind [--list | N] [--session ID] [--force] [--conversation]\n"
 	      "                           list checkpoints; restore files to before turn N\n"
 	      "\n"
-	      "Exit status: 0 done, 1 task failed, 2 usage error, 3 config error,\n"
-	      "4 no provider reachable, 5 rewind refused (files changed outside conch),\n"
-	      "130 interrupted.  See conch(1).\n",
+	      "Exit status: 0 done, 1 task failed (or stopped by denials), 2 usage\n"
+	      "error, 3 config error, 4 no provider reachable, 5 rewind refused (files\n"
+	      "changed outside conch), 6 input over its size cap, 130 interrupted.\n"
+	      "See conch(1).\n",
 	      out);
 }
 

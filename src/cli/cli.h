@@ -17,6 +17,7 @@ enum {
 	EXIT_CONFIG = 3,
 	EXIT_NO_PROVIDER = 4,
 	EXIT_CONFLICT = 5,        /* conch rewind: files changed outside conch */
+	EXIT_INPUT_TOO_BIG = 6, /* stdin over its cap */
 	EXIT_INTERRUPTED = 130,
 };
 

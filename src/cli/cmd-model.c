@@ -24,12 +24,16 @@
 	"       conch model run FILE -p TEXT [-n N] [--temp T] [--seed S] [--top-k K]\n" \
 	"                       [--top-p P] [--min-p P] [--repeat-penalty R] [--ctx N] [-t N]\n" \
 	"                       [--kv f16|f32] [--ids] [-v]\n" \
-	"       conch model chat FILE [--system TEXT] [-n N] [--temp T] [--seed S] [--ctx N] [-t N]\n" \
-	"                       [--kv f16|f32]\n" \
+	"       conch model chat FILE [--template NAME] [--system TEXT] [-n N] [--temp T] [--seed S]\n" \
+	"                       [--ctx N] [-t N] [--kv f16|f32]   (NAME: " TEMPLATE_NAMES ")\n" \
 	"       conch model bench FILE [-p N] [-n N] [-t N] [-r REPS]\n"
+
+#define TEMPLATE_NAMES "chatml, llama3, mistral, gemma, phi3"
 
 struct opts {
 	const char *file;
+	const char *tmpl;        /* --template NAME */
+	const char *cfg_tmpl;    /* providers.local.template, or NULL */
 	const char *prompt;
 	const char *text_file;
 	const char *system;
@@ -105,6 +109,15 @@ parse_opts(int argc, char **argv, int start, struct opts *o)
 			if (!v)
 				return usage("--file needs a path");
 			o->text_file = v;
+		} else if (strcmp(a, "--template") == 0) {
+			if (!v)
+				return usage("--template needs a NAME (" TEMPLATE_NAMES ")");
+			if (llm_tmpl_from_name(v) == LLM_TMPL_NONE) {
+				fprintf(stderr, "conch model: unknown chat template '%s': "
+					"use one of " TEMPLATE_NAMES "\n", v);
+				return 2;
+			}
+			o->tmpl = v;
 		} else if (strcmp(a, "--system") == 0) {
 			if (!v)
 				return usage("--system needs TEXT");
@@ -534,12 +547,28 @@ cmd_chat(struct opts *o)
 	m = open_model(o->file);
 	if (!m)
 		return 1;
-	tmpl = gguf_get_strdup(llm_model_gguf(m), "tokenizer.chat_template");
-	tf = llm_tmpl_detect(tmpl);
-	free(tmpl);
+	/* --template, else providers.local.template, else the model's own */
+	if (o->tmpl) {
+		tf = llm_tmpl_from_name(o->tmpl);
+	} else if (o->cfg_tmpl) {
+		tf = llm_tmpl_from_name(o->cfg_tmpl);
+		if (tf == LLM_TMPL_NONE) {
+			fprintf(stderr, "conch model: providers.local.template '%s' in "
+				"the config is not a chat template: use one of "
+				TEMPLATE_NAMES "\n", o->cfg_tmpl);
+			llm_model_free(m);
+			return 2;
+		}
+	} else {
+		tmpl = gguf_get_strdup(llm_model_gguf(m), "tokenizer.chat_template");
+		tf = llm_tmpl_detect(tmpl);
+		free(tmpl);
+	}
 	if (tf == LLM_TMPL_NONE) {
 		char *name = gguf_get_strdup(llm_model_gguf(m), "general.name");
-		fprintf(stderr, "conch model: model '%s' (%s): no supported chat template (ChatML, Llama 3, Mistral, Gemma, Phi-3)\n",
+		fprintf(stderr, "conch model: model '%s' (%s) has no chat template "
+			"conch knows; pick one with --template NAME or "
+			"providers.local.template in the config (" TEMPLATE_NAMES ")\n",
 			name ? name : "?", o->file);
 		free(name);
 		llm_model_free(m);
@@ -591,13 +620,14 @@ out:
 }
 
 int
-cmd_model_main(int argc, char **argv)
+cmd_model_main(int argc, char **argv, const char *cfg_template)
 {
 	struct opts o;
 	const char *sub;
 	int rc;
 
 	memset(&o, 0, sizeof o);
+	o.cfg_tmpl = cfg_template && *cfg_template ? cfg_template : NULL;
 	llm_sampler_defaults(&o.sp);
 	o.n_predict = 128;
 	if (argc < 2)

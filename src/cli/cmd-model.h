@@ -20,9 +20,11 @@
 #ifndef CONCH_CMD_MODEL_H
 #define CONCH_CMD_MODEL_H
 
-/* argv[0] is "model".  Returns the exit status: 0 ok, 1 failure, 2 usage
- * error. */
-int cmd_model_main(int argc, char **argv);
+/* argv[0] is "model".  `cfg_template` is providers.local.template from
+ * the user config (NULL if unset): chat uses it unless --template NAME is
+ * given, before the model's own template.  Returns the exit status: 0 ok,
+ * 1 failure, 2 usage error. */
+int cmd_model_main(int argc, char **argv, const char *cfg_template);
 
 /* `conch model bench` (cmd-model-bench.c), argv as for cmd_model_main:
  * prompt and generation speed in a llama-bench-like table on stdout,

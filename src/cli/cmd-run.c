@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/agent.h"
@@ -19,6 +20,8 @@
 #include "util/xalloc.h"
 
 #define TASK_MAX (10u << 20)
+/* stdin piped beside -p TEXT: about 250k tokens, more than any window */
+#define STDIN_CTX_MAX (1u << 20)
 
 /* The self-pipe SIGINT writes to.  The handler may touch nothing else. */
 static int cancel_pipe_w = -1;
@@ -155,13 +158,38 @@ out:
 	return rc;
 }
 
+/* Read stdin whole, up to `cap` bytes.  *over is set past the cap. */
+static void
+read_stdin(struct buf *b, size_t cap, bool *over)
+{
+	char chunk[8192];
+	size_t n;
+	buf_init(b, cap);
+	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+		buf_add(b, chunk, n);
+	*over = !buf_ok(b);
+}
+
+/* Is stdin something piped or redirected (not a terminal, not
+ * /dev/null)?  Only then is it read beside -p TEXT. */
+static bool
+stdin_piped(void)
+{
+	struct stat st;
+	if (isatty(0) || fstat(0, &st) < 0)
+		return false;
+	return S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode) || S_ISSOCK(st.st_mode);
+}
+
+/* The task: -p TEXT, with piped stdin appended after a blank line (as in
+ * `git diff | conch -p "review this"`); or stdin alone (-p - or no
+ * TEXT).  Over the caps: a clear message and EXIT_INPUT_TOO_BIG. */
 static char *
 read_task(struct cli_ctx *c, int *rc)
 {
-	struct buf b;
-	char chunk[8192];
-	size_t n;
+	struct buf b, in;
 	const char *p = c->opts->prompt;
+	bool over;
 
 	*rc = 0;
 	if (p && strcmp(p, "-") != 0) {
@@ -170,7 +198,26 @@ read_task(struct cli_ctx *c, int *rc)
 			*rc = EXIT_USAGE;
 			return NULL;
 		}
-		return xstrdup(p);
+		if (!stdin_piped())
+			return xstrdup(p);
+		read_stdin(&in, STDIN_CTX_MAX, &over);
+		if (over) {
+			fprintf(stderr, "conch: the input piped on stdin is over %u "
+				"bytes, the cap for text sent beside -p; pipe an "
+				"excerpt (head, grep) or name the file in the task "
+				"so the agent reads it\n", STDIN_CTX_MAX);
+			buf_free(&in);
+			*rc = EXIT_INPUT_TOO_BIG;
+			return NULL;
+		}
+		buf_init(&b, 0);
+		buf_adds(&b, p);
+		if (in.len && strspn(buf_str(&in), " \t\r\n") < in.len) {
+			buf_adds(&b, "\n\n");
+			buf_add(&b, in.p, in.len);
+		}
+		buf_free(&in);
+		return buf_steal(&b);
 	}
 	if (!p && isatty(0)) {
 		fprintf(stderr, "conch: -p needs a task: conch -p \"TEXT\", or pipe "
@@ -178,12 +225,10 @@ read_task(struct cli_ctx *c, int *rc)
 		*rc = EXIT_USAGE;
 		return NULL;
 	}
-	buf_init(&b, TASK_MAX);
-	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
-		buf_add(&b, chunk, n);
-	if (!buf_ok(&b)) {
+	read_stdin(&b, TASK_MAX, &over);
+	if (over) {
 		fprintf(stderr, "conch: the task on stdin is over %u bytes\n", TASK_MAX);
-		*rc = EXIT_USAGE;
+		*rc = EXIT_INPUT_TOO_BIG;
 	} else if (b.len == 0 || strspn(buf_str(&b), " \t\r\n") == b.len) {
 		fprintf(stderr, "conch: the task on stdin is empty\n");
 		*rc = EXIT_USAGE;
@@ -220,7 +265,10 @@ cli_run(struct cli_ctx *c)
 	if (c->opts->cont || c->opts->resume) {
 		sess = session_resume(c->cwd, c->opts->resume, &restored, &todos, &e);
 		if (!sess) {
-			rc = e == C_ERR_INVAL ? EXIT_USAGE : EXIT_TASK_FAILED;
+			/* a bad or unknown id is a usage error; -c with no
+			 * session yet is a failed task */
+			rc = e == C_ERR_INVAL || (c->opts->resume && e == C_ERR_NOTFOUND) ?
+				EXIT_USAGE : EXIT_TASK_FAILED;
 			goto out_policy;
 		}
 	}

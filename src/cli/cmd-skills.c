@@ -297,6 +297,13 @@ edit(struct cli_ctx *c, const char *name)
 			goto out;
 		}
 		printf("%s\n", buf_str(&msg));
+	} else if (s->source == SRC_INSTALLED) {
+		/* in place, with history (undo) */
+		if (skills_write_installed(name, buf_str(&after), &msg)) {
+			rc = finish(C_ERR_IO, &msg);
+			goto out;
+		}
+		printf("%s\n", buf_str(&msg));
 	} else if (fs_write_atomic(s->path, after.p, after.len, 0644)) {
 		fprintf(stderr, "conch: cannot write %s\n", s->path);
 		rc = EXIT_TASK_FAILED;
@@ -312,6 +319,30 @@ out:
 	buf_free(&msg);
 	free(tmp);
 	free(data);
+	return rc;
+}
+
+/* What was skipped goes to stderr; exit 0 when at least one skill was
+ * installed, else the first failure's status. */
+static int
+install(const char *source, bool force)
+{
+	struct buf msg = BUF_INIT, errs = BUF_INIT;
+	enum cerr e;
+	int rc;
+	if (!source) {
+		fprintf(stderr, "conch: skills install needs a SOURCE folder or archive\n");
+		return EXIT_USAGE;
+	}
+	e = skills_install(source, force, &msg, &errs);
+	if (errs.len) {
+		fputs(buf_str(&errs), stderr);
+		if (errs.p[errs.len - 1] != '\n')
+			fputc('\n', stderr);
+	}
+	rc = finish(e, &msg);
+	buf_free(&msg);
+	buf_free(&errs);
 	return rc;
 }
 
@@ -341,7 +372,7 @@ skills_exec(struct cli_ctx *c, int argc, char **argv)
 	} else if (!strcmp(sub, "edit")) {
 		rc = edit(c, arg);
 	} else if (!strcmp(sub, "install")) {
-		rc = finish(skills_install(arg, has_flag(argc, argv, "--force"), &msg), &msg);
+		rc = install(arg, has_flag(argc, argv, "--force"));
 	} else if (!strcmp(sub, "remove")) {
 		rc = finish(skills_remove(arg, &msg), &msg);
 	} else if (!strcmp(sub, "undo")) {

@@ -19,8 +19,10 @@
 static int
 model_exec(struct cli_ctx *c, int argc, char **argv)
 {
-	(void)c;
-	return cmd_model_main(argc, argv);
+	const cJSON *lc = c->cfg->providers ?
+		cJSON_GetObjectItemCaseSensitive(c->cfg->providers, "local") : NULL;
+	const cJSON *t = lc ? cJSON_GetObjectItemCaseSensitive(lc, "template") : NULL;
+	return cmd_model_main(argc, argv, cJSON_IsString(t) ? t->valuestring : NULL);
 }
 
 static int

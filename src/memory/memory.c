@@ -11,17 +11,77 @@
 #include "memory/memory.h"
 #include "util/fsutil.h"
 #include "util/jsonx.h"
+#include "util/log.h"
 #include "util/sensitive.h"
 #include "util/str.h"
 #include "util/xalloc.h"
 
 #define MEM_FILE_MAX (1u << 20)
 
+/* Copy regular file `src` to `dst` (atomically) unless `dst` exists. */
+static void
+copy_once(const char *src, const char *dst)
+{
+	struct buf b = BUF_INIT;
+	if (!fs_exists(dst) && fs_read_file(src, MEM_FILE_MAX, &b) == C_OK &&
+	    fs_write_atomic(dst, b.p ? b.p : "", b.len, 0600) != C_OK)
+		log_warn("cannot copy %s to %s: %s", src, dst, strerror(errno));
+	buf_free(&b);
+}
+
+/* Memory written under the old key (the bare slug, which directories
+ * such as /tmp/a-b/c and /tmp/a/b-c shared) is copied to the new key the
+ * first time, so nothing saved before is lost; the old copy stays for
+ * any other project that shared it. */
+static void
+migrate_old_key(const char *data, const char *workspace, const char *newdir)
+{
+	char *slug = path_slug(workspace);
+	char *old = xasprintf("%s/projects/%s", data, slug);
+	char *onotes = path_join(old, "memory"), *nnotes = path_join(newdir, "memory");
+	char *src = path_join(old, "MEMORY.md"), *dst = path_join(newdir, "MEMORY.md");
+	DIR *d;
+	struct dirent *de;
+
+	if (fs_exists(newdir) || !fs_is_dir(old))
+		goto out;
+	if (fs_mkdir_p(newdir, 0700) != C_OK)
+		goto out;
+	if (fs_exists(src)) {
+		copy_once(src, dst);
+		log_info("memory of %s copied from %s to %s", workspace, old, newdir);
+	}
+	if ((d = opendir(onotes)) && fs_mkdir_p(nnotes, 0700) == C_OK) {
+		while ((de = readdir(d))) {
+			char *a, *b;
+			if (de->d_name[0] == '.')
+				continue;
+			a = path_join(onotes, de->d_name);
+			b = path_join(nnotes, de->d_name);
+			copy_once(a, b);
+			free(a);
+			free(b);
+		}
+	}
+	if (d)
+		closedir(d);
+out:
+	free(src);
+	free(dst);
+	free(onotes);
+	free(nnotes);
+	free(old);
+	free(slug);
+}
+
 void
 mem_open(struct mem_store *m, const char *workspace, size_t user_max,
 	 size_t project_max)
 {
-	char *data = xdg_dir("data"), *slug = path_slug(workspace);
+	char *data = xdg_dir("data"), *slug = path_project_key(workspace);
+	char *pdir = xasprintf("%s/projects/%s", data, slug);
+	migrate_old_key(data, workspace, pdir);
+	free(pdir);
 	m->user_path = xasprintf("%s/USER.md", data);
 	m->project_path = xasprintf("%s/projects/%s/MEMORY.md", data, slug);
 	m->notes_dir = xasprintf("%s/projects/%s/memory", data, slug);

@@ -14,6 +14,42 @@
 
 #define HTTP_ERRBODY_MAX (64u << 10)
 #define HTTP_TICK_MS 20
+#define HTTP_DONE_DRAIN_MS 200
+
+/* The multi handle holds libcurl's connection cache; each request gets a
+ * fresh easy handle (per-transfer state such as the retry count must not
+ * carry over) and leaves its connection in that cache when done. */
+struct http_conn {
+	pthread_mutex_t mu;
+	CURLM *multi; /* NULL until the first request */
+	long connects;
+};
+
+struct http_conn *
+http_conn_new(void)
+{
+	struct http_conn *c = calloc(1, sizeof *c);
+	if (c)
+		pthread_mutex_init(&c->mu, NULL);
+	return c;
+}
+
+void
+http_conn_free(struct http_conn *c)
+{
+	if (!c)
+		return;
+	if (c->multi)
+		curl_multi_cleanup(c->multi);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+long
+http_conn_connects(const struct http_conn *c)
+{
+	return c ? c->connects : 0;
+}
 
 struct xfer {
 	const struct http_request *rq;
@@ -23,6 +59,7 @@ struct xfer {
 	long long wind_until;  /* 0, or the end of the wind-down */
 	bool done;             /* the sink said DONE */
 	bool aborted;          /* the sink said ABORT */
+	bool kept;             /* on a kept connection (http_conn) */
 	char retry_ms[32];     /* retry-after-ms header value */
 	char retry_s[64];      /* retry-after header value */
 };
@@ -91,6 +128,13 @@ on_body(char *p, size_t size, size_t nmemb, void *ud)
 		break;
 	case HTTP_DONE:
 		x->done = true;
+		if (x->kept) {
+			/* read on (discarding) for the end of the body, which
+			 * is usually in the same packet: a connection read to
+			 * its end stays open for the next request */
+			x->wind_until = x->last_byte + HTTP_DONE_DRAIN_MS;
+			return n;
+		}
 		return 0; /* stops the transfer; reported as success */
 	case HTTP_ABORT:
 		x->aborted = true;
@@ -204,6 +248,7 @@ http_post(const struct http_request *rq, struct http_response *rs)
 	struct curl_slist *hdrs = NULL;
 	CURLM *multi = NULL;
 	CURL *easy = NULL;
+	struct http_conn *kept = NULL;
 	char ebuf[CURL_ERROR_SIZE];
 	enum cerr e;
 	size_t i;
@@ -217,8 +262,16 @@ http_post(const struct http_request *rq, struct http_response *rs)
 		snprintf(rs->error, sizeof rs->error, "%s", curl_lazy()->error);
 		return C_ERR_PROVIDER;
 	}
-	easy = curl_easy_init();
-	multi = curl_multi_init();
+	if (rq->conn && pthread_mutex_trylock(&rq->conn->mu) == 0) {
+		kept = rq->conn;
+		if (!kept->multi)
+			kept->multi = curl_multi_init();
+		multi = kept->multi;
+		easy = curl_easy_init();
+	} else {
+		easy = curl_easy_init();
+		multi = curl_multi_init();
+	}
 	if (!easy || !multi) {
 		snprintf(rs->error, sizeof rs->error, "cannot start libcurl");
 		e = C_ERR_PROVIDER;
@@ -244,6 +297,7 @@ http_post(const struct http_request *rq, struct http_response *rs)
 	x.rq = rq;
 	x.rs = rs;
 	x.easy = easy;
+	x.kept = kept != NULL;
 	x.last_byte = clock_mono_ms();
 	curl_easy_setopt(easy, CURLOPT_URL, rq->url);
 	curl_easy_setopt(easy, CURLOPT_POST, 1L);
@@ -257,6 +311,15 @@ http_post(const struct http_request *rq, struct http_response *rs)
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* HTTP/2 over TLS where the server offers it; else HTTP/1.1 */
+	curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	{
+		const char *ca = getenv("CURL_CA_BUNDLE");
+		if (!ca || !*ca)
+			ca = getenv("SSL_CERT_FILE");
+		if (ca && *ca)
+			curl_easy_setopt(easy, CURLOPT_CAINFO, ca);
+	}
 	curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, ebuf);
 	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
@@ -276,12 +339,21 @@ http_post(const struct http_request *rq, struct http_response *rs)
 	rs->retry_after_ms = http_parse_retry_after(x.retry_ms[0] ? x.retry_ms : NULL,
 						    x.retry_s[0] ? x.retry_s : NULL,
 						    time(NULL));
+	{
+		long nc = 0;
+		if (curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &nc) == CURLE_OK &&
+		    kept)
+			kept->connects += nc;
+	}
+	/* the connection stays in the multi handle's cache when kept */
 	curl_multi_remove_handle(multi, easy);
 out:
 	curl_slist_free_all(hdrs);
 	if (easy)
 		curl_easy_cleanup(easy);
-	if (multi)
+	if (kept)
+		pthread_mutex_unlock(&kept->mu);
+	else if (multi)
 		curl_multi_cleanup(multi);
 	return e;
 }

@@ -3,7 +3,9 @@
  * The call blocks its thread but wakes at least every 20 ms to look at the
  * cancel descriptor / callback, so a cancel tears the transfer down within
  * 100 ms.  TLS peer and host verification stay on; libcurl honours the
- * proxy environment (http_proxy, https_proxy, no_proxy).  Every request
+ * proxy environment (http_proxy, https_proxy, no_proxy) and takes extra
+ * CA certificates from CURL_CA_BUNDLE or SSL_CERT_FILE when set (a
+ * corporate proxy, a test server).  Every request
  * sends "User-Agent: conch/VERSION".  Header values (API keys) are never
  * logged or copied into messages. */
 #ifndef CONCH_HTTP_H
@@ -15,6 +17,21 @@
 
 #include "util/buf.h"
 #include "util/err.h"
+
+/* A kept connection to one endpoint: libcurl's multi handle lives on
+ * between requests, so its connection cache (keep-alive, one HTTP/2
+ * connection where the server offers h2) carries over and a turn after
+ * the first costs no TCP connect and no TLS handshake.  One per provider (endpoint).  A request made while another
+ * thread holds it falls back to a one-shot connection.  Creating one does
+ * not load libcurl. */
+struct http_conn;
+
+/* A new, empty kept connection (caller frees with http_conn_free). */
+struct http_conn *http_conn_new(void);
+/* Close the connection and free it; NULL is fine. */
+void http_conn_free(struct http_conn *c);
+/* New connections opened through `c` so far (libcurl's count). */
+long http_conn_connects(const struct http_conn *c);
 
 /* What a body sink tells the transfer. */
 enum http_sink_ret {
@@ -45,6 +62,7 @@ struct http_request {
 	int cancel_fd;
 	bool (*cancelled)(void *ud);
 	void *cancel_ud;
+	struct http_conn *conn;     /* NULL: a one-shot connection */
 };
 
 struct http_response {

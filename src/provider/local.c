@@ -612,12 +612,19 @@ provider_local_open(const char *path, const cJSON *cfg, struct provider_error *e
 	tmpl = gguf_get_strdup(llm_model_gguf(L->m), "tokenizer.chat_template");
 	L->fam = force ? llm_tmpl_from_name(force) : llm_tmpl_detect(tmpl);
 	free(tmpl);
+	if (L->fam == LLM_TMPL_NONE && force) {
+		provider_fail(err, C_ERR_BADREQ,
+			      "local: providers.local.template \"%s\" is not a chat "
+			      "template conch knows: use one of chatml, llama3, "
+			      "mistral, gemma, phi3", force);
+		goto fail;
+	}
 	if (L->fam == LLM_TMPL_NONE) {
 		char *name = gguf_get_strdup(llm_model_gguf(L->m), "general.name");
 		provider_fail(err, C_ERR_BADREQ,
-			      "local: model '%s' (%s) has no supported chat template "
-			      "(ChatML, Llama 3, Mistral, Gemma, Phi-3); set providers.local.template",
-			      name ? name : "?", file);
+			      "local: model '%s' (%s) has no chat template conch knows; "
+			      "set providers.local.template to one of chatml, llama3, "
+			      "mistral, gemma, phi3", name ? name : "?", file);
 		free(name);
 		goto fail;
 	}

@@ -6,6 +6,7 @@
 #include "provider/prices.h"
 #include "util/fsutil.h"
 #include "util/jsonx.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 struct prices {
@@ -57,6 +58,16 @@ prices_load_default(struct buf *warn)
 	const char *dir = getenv("CONCH_PKGDATADIR");
 	char *sys = path_join(dir && *dir ? dir : CONCH_PKGDATADIR, "prices.json");
 	char *cfg = xdg_dir("config");
+	/* run from the build tree (not installed): the source tree's copy */
+	if (!fs_exists(sys)) {
+		char *src = path_join(CONCH_SRCDIR, "prices.json");
+		if (fs_exists(src)) {
+			free(sys);
+			sys = src;
+		} else {
+			free(src);
+		}
+	}
 	char *user = cfg ? path_join(cfg, "prices.json") : NULL;
 	struct prices *p = prices_load(sys, user, warn);
 	free(sys);
@@ -124,6 +135,11 @@ prices_cost(const struct prices *p, const char *label, const struct conv_usage *
 	const cJSON *e;
 	double in, out, cw, cr;
 
+	/* a model running on this machine costs nothing per token */
+	if (label && u && u->known && str_prefix(label, "local/")) {
+		*usd = 0;
+		return true;
+	}
 	if (!p || !label || !u || !u->known || !(e = lookup(p, label)))
 		return false;
 	if (!price(e, "input", NULL, &in) || !price(e, "output", NULL, &out) ||

@@ -25,7 +25,8 @@ struct prices;
 struct prices *prices_load(const char *system_path, const char *user_path,
 			   struct buf *warn);
 /* prices_load() with the usual places: $CONCH_PKGDATADIR (tests) or the
- * installed pkgdatadir, and the user's config directory. */
+ * installed pkgdatadir (else, when conch runs from its build tree, the
+ * source tree's prices.json), and the user's config directory. */
 struct prices *prices_load_default(struct buf *warn);
 void prices_free(struct prices *p);
 
@@ -34,7 +35,7 @@ void prices_free(struct prices *p);
  * Matching: the exact label, then the label without its provider prefix
  * (openrouter/anthropic/x -> anthropic/x), then the longest entry that is
  * a prefix of the label ending at '-' (dated model ids), then
- * "NAME/(star)". */
+ * "NAME/(star)".  A "local/..." model (this machine) costs $0. */
 bool prices_cost(const struct prices *p, const char *label,
 		 const struct conv_usage *u, double *usd);
 

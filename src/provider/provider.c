@@ -60,7 +60,9 @@ provider_set_model(struct provider *p, const char *model)
 	free(p->model);
 	free(p->label);
 	p->model = xstrdup(model ? model : "");
-	p->label = xasprintf("%s/%s", p->name, p->model);
+	/* "local" + "/tmp/m.gguf" is "local/tmp/m.gguf", not "local//tmp..." */
+	p->label = xasprintf("%s/%s", p->name,
+			     p->model + (p->model[0] == '/' ? 1 : 0));
 }
 
 struct known {

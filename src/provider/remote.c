@@ -22,6 +22,7 @@ remote_cfg_free(struct remote_cfg *c)
 	}
 	free(c->name);
 	free(c->base_url);
+	http_conn_free(c->conn);
 	memset(c, 0, sizeof *c);
 }
 
@@ -311,6 +312,7 @@ remote_stream_call(const struct remote_cfg *cfg, const char *url,
 	rq.cancel_fd = ev ? ev->cancel_fd : -1;
 	rq.cancelled = ev ? ev->cancelled : NULL;
 	rq.cancel_ud = ev ? ev->ud : NULL;
+	rq.conn = cfg->conn; /* keep-alive across turns */
 
 	e = http_post(&rq, &rs);
 	if (e == C_ERR_CANCELLED) {
@@ -374,6 +376,11 @@ remote_provider_new(struct remote_cfg *cfg, const char *model,
 	struct remote_provider *r = xcalloc(1, sizeof *r);
 	r->cfg = *cfg;
 	memset(cfg, 0, sizeof *cfg);
+	/* CONCH_HTTP_NO_REUSE=1: a new connection per request, for servers
+	 * that mishandle keep-alive and for bench/conn-reuse.sh */
+	if (!r->cfg.conn && !(getenv("CONCH_HTTP_NO_REUSE") &&
+			      !strcmp(getenv("CONCH_HTTP_NO_REUSE"), "1")))
+		r->cfg.conn = http_conn_new();
 	r->base.name = r->cfg.name;
 	r->base.chat = chat;
 	r->base.destroy = remote_provider_free;

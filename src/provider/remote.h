@@ -20,6 +20,8 @@ struct remote_cfg {
 	long connect_timeout_ms;
 	long idle_timeout_ms;
 	bool openai_max_completion_tokens; /* send max_completion_tokens */
+	struct http_conn *conn; /* kept across turns (http.h); owned; NULL
+				 * until remote_provider_new makes one */
 };
 
 void remote_cfg_free(struct remote_cfg *c); /* wipes the key */

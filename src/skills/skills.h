@@ -131,13 +131,22 @@ enum cerr skills_reject(const char *name, struct buf *msg);
 void skills_pending_list(struct buf *out);
 
 /* Install from a skill directory, a directory of skills, or a .tar.gz /
- * .tgz / .zip archive into the installed-skills directory.  Everything is
- * validated before anything is copied; archives with absolute paths, ".."
- * or links are refused.  An existing skill is replaced only with `force`.
- * `msg` lists what was installed or why not. */
-enum cerr skills_install(const char *source, bool force, struct buf *msg);
-/* Remove an installed or user skill. */
+ * .tgz / .zip archive into the installed-skills directory.  Each skill is
+ * validated before it is copied; an invalid one (or one already installed,
+ * without `force`) is skipped and the valid ones are installed; `force`
+ * never waives validation.  Archives with absolute paths, ".." or links
+ * are refused whole.  `msg` lists what was installed, `errs` (NULL: msg)
+ * what was skipped and why.  C_OK when at least one skill was installed;
+ * otherwise the first failure. */
+enum cerr skills_install(const char *source, bool force, struct buf *msg,
+			 struct buf *errs);
+/* Remove a user or installed skill: its folder moves to the history's
+ * trash and the removal is recorded, so skills_undo() restores it. */
 enum cerr skills_remove(const char *name, struct buf *msg);
+/* Replace the SKILL.md of installed skill `name` with `text` (validated),
+ * recorded in the history so skills_undo() restores the old one. */
+enum cerr skills_write_installed(const char *name, const char *text,
+				 struct buf *msg);
 
 /* A 64-bit FNV-1a hash of s[0..n) as 16 hex digits in `out` (17 bytes). */
 void skills_hash(const char *s, size_t n, char out[17]);
@@ -145,6 +154,10 @@ void skills_hash(const char *s, size_t n, char out[17]);
 /* Copy the tree `src` to `dst` (must not exist); symlinks and special
  * files are refused. */
 enum cerr skills_copy_tree(const char *src, const char *dst, struct buf *msg);
+/* C_OK when the tree `src` holds only plain files and folders (no links,
+ * no special files, at most 16 levels deep); otherwise C_ERR_PERM with
+ * the reason in `msg`.  `depth` is 0 for the top. */
+enum cerr skills_check_tree(const char *src, struct buf *msg, int depth);
 /* Remove a tree (no symlinks followed). */
 enum cerr skills_rm_tree(const char *path);
 

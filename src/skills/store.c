@@ -1,5 +1,5 @@
 /* store.c: writing skills: automatic writes with history and undo, the
- * review area, install from directories and archives, removal. */
+ * review area, removal (install.c installs). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -64,9 +64,8 @@ skills_rm_tree(const char *path)
 	return e;
 }
 
-/* Refuse links and special files anywhere under `src`. */
-static enum cerr
-check_tree(const char *src, struct buf *msg, int depth)
+enum cerr
+skills_check_tree(const char *src, struct buf *msg, int depth)
 {
 	struct stat st;
 	DIR *d;
@@ -94,7 +93,7 @@ check_tree(const char *src, struct buf *msg, int depth)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		p = path_join(src, de->d_name);
-		e = check_tree(p, msg, depth + 1);
+		e = skills_check_tree(p, msg, depth + 1);
 		free(p);
 	}
 	closedir(d);
@@ -150,7 +149,7 @@ copy_rec(const char *src, const char *dst, struct buf *msg)
 enum cerr
 skills_copy_tree(const char *src, const char *dst, struct buf *msg)
 {
-	enum cerr e = check_tree(src, msg, 0);
+	enum cerr e = skills_check_tree(src, msg, 0);
 	if (e)
 		return e;
 	if (fs_exists(dst)) {
@@ -197,9 +196,12 @@ blob_put(const char *text, size_t n, char hash[17])
 	free(dir);
 }
 
+/* One history record.  `where` ("installed") and `trash` (a removed
+ * folder kept under the history dir) are NULL for user-skill writes. */
 static enum cerr
 history_append(const char *name, const char *action, const char *session,
-	       const char *old, const char *new_)
+	       const char *old, const char *new_, const char *where,
+	       const char *trash)
 {
 	char *dir = skills_history_dir(), *p = xasprintf("%s/history.jsonl", dir);
 	cJSON *r = cJSON_CreateObject();
@@ -221,6 +223,10 @@ history_append(const char *name, const char *action, const char *session,
 		cJSON_AddStringToObject(r, "new", new_);
 	else
 		cJSON_AddNullToObject(r, "new");
+	if (where)
+		cJSON_AddStringToObject(r, "where", where);
+	if (trash)
+		cJSON_AddStringToObject(r, "trash", trash);
 	line = jx_print(r);
 	{
 		char *l2 = xasprintf("%s\n", line);
@@ -267,7 +273,7 @@ write_user(const char *name, const char *text, const char *action,
 		buf_printf(msg, "cannot write %s: %s", path, strerror(errno));
 		goto out;
 	}
-	history_append(name, action, session, had ? oh : NULL, nh);
+	history_append(name, action, session, had ? oh : NULL, nh, NULL, NULL);
 	buf_printf(msg, "skill \"%s\" %s in %s", name,
 		   had ? "updated" : "written", path);
 out:
@@ -338,7 +344,18 @@ skills_write(const char *name, const char *text, const char *action,
 
 struct hist_ent {
 	char *old, *new_; /* NULL for none */
+	char *action, *where, *trash;
 };
+
+static void
+hist_ent_free(struct hist_ent *h)
+{
+	free(h->old);
+	free(h->new_);
+	free(h->action);
+	free(h->where);
+	free(h->trash);
+}
 
 /* The stack of writes of `name` not yet undone. */
 static size_t
@@ -357,15 +374,15 @@ history_stack(const char *name, struct hist_ent **out)
 			const char *nm = jx_str(r, "name"), *act = jx_str(r, "action");
 			if (nm && act && strcmp(nm, name) == 0) {
 				if (strcmp(act, "undo") == 0) {
-					if (n) {
-						n--;
-						free(v[n].old);
-						free(v[n].new_);
-					}
+					if (n)
+						hist_ent_free(&v[--n]);
 				} else {
 					v = xreallocarray(v, n + 1, sizeof *v);
 					v[n].old = xstrdup(jx_str(r, "old"));
 					v[n].new_ = xstrdup(jx_str(r, "new"));
+					v[n].action = xstrdup(act);
+					v[n].where = xstrdup(jx_str(r, "where"));
+					v[n].trash = xstrdup(jx_str(r, "trash"));
 					n++;
 				}
 			}
@@ -380,22 +397,48 @@ history_stack(const char *name, struct hist_ent **out)
 	return n;
 }
 
+/* Undo a removal: the folder comes back from the history's trash. */
+static enum cerr
+undo_remove(const char *name, const struct hist_ent *h, const char *hdir,
+	    struct buf *msg)
+{
+	char *base = h->where && !strcmp(h->where, "installed") ?
+		skills_installed_dir() : skills_user_dir();
+	char *dst = path_join(base, name), *src = path_join(hdir, h->trash);
+	enum cerr e = C_OK;
+	if (fs_exists(dst)) {
+		buf_printf(msg, "cannot restore skill \"%s\": %s exists again; "
+			   "remove it first", name, dst);
+		e = C_ERR_EXISTS;
+	} else if (!fs_is_dir(src)) {
+		buf_printf(msg, "the removed copy of \"%s\" is missing (%s)", name, src);
+		e = C_ERR_NOTFOUND;
+	} else if (fs_mkdir_p(base, 0755) || rename(src, dst) < 0) {
+		buf_printf(msg, "cannot move %s back to %s: %s", src, dst,
+			   strerror(errno));
+		e = C_ERR_IO;
+	} else {
+		buf_printf(msg, "skill \"%s\" restored to %s (its removal undone)",
+			   name, dst);
+	}
+	free(src);
+	free(dst);
+	free(base);
+	return e;
+}
+
 enum cerr
 skills_undo(const char *name, struct buf *msg)
 {
-	struct hist_ent *v = NULL;
+	struct hist_ent *v = NULL, *top;
 	size_t n, i;
-	char *udir = skills_user_dir(), *sdir = path_join(udir, name);
-	char *path = path_join(sdir, "SKILL.md"), *hdir = skills_history_dir();
+	char *udir = NULL, *sdir = NULL, *path = NULL, *hdir = skills_history_dir();
 	enum cerr e = C_OK;
 	int fd;
 
 	if (!skill_name_valid(name)) {
 		buf_printf(msg, "\"%s\" is not a valid skill name", name);
 		free(hdir);
-		free(path);
-		free(sdir);
-		free(udir);
 		return C_ERR_INVAL;
 	}
 	fd = history_lock();
@@ -405,14 +448,21 @@ skills_undo(const char *name, struct buf *msg)
 		e = C_ERR_NOTFOUND;
 		goto out;
 	}
-	if (!v[n - 1].old) {
+	top = &v[n - 1];
+	udir = top->where && !strcmp(top->where, "installed") ?
+		skills_installed_dir() : skills_user_dir();
+	sdir = path_join(udir, name);
+	path = path_join(sdir, "SKILL.md");
+	if (top->action && !strcmp(top->action, "remove") && top->trash) {
+		e = undo_remove(name, top, hdir, msg);
+	} else if (!top->old) {
 		e = skills_rm_tree(sdir);
 		if (!e)
 			buf_printf(msg, "skill \"%s\": removed the user copy that the "
 				   "last write created", name);
 	} else {
 		struct buf b = BUF_INIT;
-		char *bp = xasprintf("%s/blobs/%s.md", hdir, v[n - 1].old);
+		char *bp = xasprintf("%s/blobs/%s.md", hdir, top->old);
 		e = fs_read_file(bp, SKILL_FILE_MAX, &b);
 		if (e)
 			buf_printf(msg, "the previous version of \"%s\" is missing (%s)",
@@ -427,19 +477,57 @@ skills_undo(const char *name, struct buf *msg)
 		free(bp);
 	}
 	if (!e)
-		history_append(name, "undo", NULL, v[n - 1].new_, v[n - 1].old);
+		history_append(name, "undo", NULL, top->new_, top->old, NULL, NULL);
 out:
 	if (fd >= 0)
 		close(fd);
-	for (i = 0; i < n; i++) {
-		free(v[i].old);
-		free(v[i].new_);
-	}
+	for (i = 0; i < n; i++)
+		hist_ent_free(&v[i]);
 	free(v);
 	free(hdir);
 	free(path);
 	free(sdir);
 	free(udir);
+	return e;
+}
+
+enum cerr
+skills_write_installed(const char *name, const char *text, struct buf *msg)
+{
+	char *idir = skills_installed_dir(), *path;
+	struct buf old = BUF_INIT;
+	char oh[17], nh[17];
+	enum cerr e;
+	int fd;
+
+	path = xasprintf("%s/%s/SKILL.md", idir, name);
+	if ((e = validate_text(name, text, msg)))
+		goto out_nolock;
+	fd = history_lock();
+	if ((e = fs_read_file(path, SKILL_FILE_MAX, &old))) {
+		buf_printf(msg, "no installed skill \"%s\" (%s)", name, path);
+		goto out;
+	}
+	blob_put(old.p ? old.p : "", old.len, oh);
+	blob_put(text, strlen(text), nh);
+	if (!strcmp(oh, nh)) {
+		buf_printf(msg, "skill \"%s\" is unchanged", name);
+		goto out;
+	}
+	if ((e = fs_write_atomic(path, text, strlen(text), 0644))) {
+		buf_printf(msg, "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	history_append(name, "edit", NULL, oh, nh, "installed", NULL);
+	buf_printf(msg, "skill \"%s\" updated in %s (undo: conch skills undo %s)",
+		   name, path, name);
+out:
+	if (fd >= 0)
+		close(fd);
+out_nolock:
+	buf_free(&old);
+	free(path);
+	free(idir);
 	return e;
 }
 
@@ -505,346 +593,44 @@ skills_pending_list(struct buf *out)
 	free(pd);
 }
 
-/* ---- install ---- */
-
-static bool
-entry_name_ok(const char *name)
-{
-	const char *p = name;
-	if (!*name || name[0] == '/')
-		return false;
-	while (*p) {
-		const char *slash = strchr(p, '/');
-		size_t l = slash ? (size_t)(slash - p) : strlen(p);
-		if (l == 2 && p[0] == '.' && p[1] == '.')
-			return false;
-		if (!slash)
-			break;
-		p = slash + 1;
-	}
-	return true;
-}
-
-/* Run tar or unzip confined to `dir`. */
+/* Move the folder `p` of skill `name` to the history's trash and record
+ * it, so that `conch skills undo NAME` brings it back. */
 static enum cerr
-run_tool(const char *const argv[], const char *dir, struct buf *out)
-{
-	struct sandbox_spec spec;
-	struct sandbox_result res;
-	enum cerr e;
-	memset(&spec, 0, sizeof spec);
-	memset(&res, 0, sizeof res);
-	spec.workspace = dir;
-	spec.cwd = dir;
-	spec.timeout_ms = 60000;
-	spec.max_output = 4u << 20;
-	spec.cancel_fd = -1;
-	e = sandbox_run(&spec, argv, &res);
-	if (!e && (res.exit_code != 0 || res.truncated))
-		e = C_ERR_IO;
-	buf_adds(out, buf_str(&res.output));
-	sandbox_result_free(&res);
-	return e;
-}
-
-/* List an archive and refuse links, absolute paths and "..". */
-static enum cerr
-check_archive(const char *file, bool zip, const char *tmp, struct buf *msg)
-{
-	struct buf names = BUF_INIT, longl = BUF_INIT;
-	const char *const tar_n[] = { "tar", "-tzf", file, NULL };
-	const char *const tar_l[] = { "tar", "-tvzf", file, NULL };
-	const char *const zip_n[] = { "unzip", "-Z1", file, NULL };
-	const char *const zip_l[] = { "unzip", "-Z", file, NULL };
-	const char *line;
-	enum cerr e, listed;
-
-
-	listed = run_tool(zip ? zip_n : tar_n, tmp, &names);
-	if (!listed)
-		listed = run_tool(zip ? zip_l : tar_l, tmp, &longl);
-	e = C_OK;
-	for (line = buf_str(&names); *line;) {
-		const char *eol = strchr(line, '\n');
-		size_t ll = eol ? (size_t)(eol - line) : strlen(line);
-		char *nm = xstrndup(line, ll);
-		if (!entry_name_ok(nm)) {
-			buf_printf(msg, "refused: the archive entry \"%s\" points "
-				   "outside its folder\n", nm);
-			e = C_ERR_PERM;
-		}
-		free(nm);
-		line += ll + (eol ? 1 : 0);
-	}
-	for (line = buf_str(&longl); *line;) {
-		const char *eol = strchr(line, '\n');
-		size_t ll = eol ? (size_t)(eol - line) : strlen(line);
-		/* long listings start each entry with its type letter and
-		 * permission bits: "lrwxrwxrwx", "hrw-r--r--" */
-		if (ll > 10 && strchr("lhcbps", line[0]) && strchr("r-", line[1]) &&
-		    strchr("w-", line[2])) {
-			buf_printf(msg, "refused: the archive holds a link or special "
-				   "file: %.*s\n", (int)ll, line);
-			e = C_ERR_PERM;
-		}
-		line += ll + (eol ? 1 : 0);
-	}
-	if (!e && listed) {
-		buf_printf(msg, "cannot read the archive %s: %.300s%.300s\n", file,
-			   buf_str(&names), buf_str(&longl));
-		e = listed;
-	}
-	buf_free(&names);
-	buf_free(&longl);
-	return e;
-}
-
-struct cand {
-	char *dir;  /* where it is now */
-	char *name; /* its skill name */
-};
-
-/* `root` itself is a skill (its folder name may differ from the skill's
- * name, e.g. an archive's top level). */
-static enum cerr
-collect_root(const char *root, struct cand **out, size_t *nout, struct buf *msg)
-{
-	struct skill s;
-	struct skill_err err;
-	enum cerr e = skill_load(root, &s, &err);
-	if (e) {
-		struct buf b = BUF_INIT;
-		char *p = path_join(root, "SKILL.md");
-		if (fs_read_file(p, SKILL_FILE_MAX, &b) == C_OK &&
-		    skill_parse(buf_str(&b), b.len, NULL, &s, &err) == C_OK)
-			e = C_OK;
-		else
-			buf_printf(msg, "%s:%d: %s\n", p, err.line, err.reason);
-		buf_free(&b);
-		free(p);
-		if (e)
-			return e;
-	}
-	*out = xcalloc(1, sizeof **out);
-	(*out)[0].dir = xstrdup(root);
-	(*out)[0].name = xstrdup(s.name);
-	*nout = 1;
-	skill_free(&s);
-	return C_OK;
-}
-
-static enum cerr collect(const char *root, struct cand **out, size_t *nout,
-			 struct buf *msg);
-
-/* `root` holds no skill folder: when it holds exactly one folder (an
- * archive's wrapper), look inside that. */
-static enum cerr
-collect_wrapped(const char *root, struct cand **out, size_t *nout,
+remove_recorded(const char *name, const char *p, const char *where,
 		struct buf *msg)
 {
-	DIR *d = opendir(root);
-	struct dirent *de;
-	size_t dirs = 0;
-	char *only = NULL;
-	enum cerr e = C_ERR_NOTFOUND;
-	while (d && (de = readdir(d))) {
-		char *sub;
-		if (de->d_name[0] == '.')
-			continue;
-		sub = path_join(root, de->d_name);
-		if (fs_is_dir(sub) && ++dirs == 1)
-			only = sub;
-		else
-			free(sub);
-	}
-	if (d)
-		closedir(d);
-	if (dirs == 1)
-		e = collect(only, out, nout, msg);
-	free(only);
-	if (e && dirs != 1)
-		buf_printf(msg, "no skill found in %s (a skill is a folder with "
-			   "a SKILL.md)\n", root);
-	return e;
-}
-
-/* Candidates under `root`: root itself, or its subdirectories (one more
- * level when root holds a single folder without SKILL.md). */
-static enum cerr
-collect(const char *root, struct cand **out, size_t *nout, struct buf *msg)
-{
-	char *sk = path_join(root, "SKILL.md");
-	struct cand *v = NULL;
-	size_t n = 0;
+	char *hdir = skills_history_dir(), *tdir = path_join(hdir, "trash");
+	char *rel = xasprintf("trash/%s-%ld-%ld", name, (long)time(NULL),
+			      (long)getpid());
+	char *dst = path_join(hdir, rel), *sk = path_join(p, "SKILL.md");
+	struct buf b = BUF_INIT;
+	char oh[17];
+	bool had;
 	enum cerr e = C_OK;
-	DIR *d;
-	struct dirent *de;
-	bool here = fs_exists(sk);
+	int fd = history_lock();
 
+	had = fs_read_file(sk, SKILL_FILE_MAX, &b) == C_OK;
+	if (had)
+		blob_put(b.p ? b.p : "", b.len, oh);
+	if (fs_mkdir_p(tdir, 0700) || rename(p, dst) < 0) {
+		/* another filesystem: copy, then delete */
+		skills_rm_tree(dst);
+		if ((e = skills_copy_tree(p, dst, msg)) || (e = skills_rm_tree(p))) {
+			buf_printf(msg, "could not remove %s\n", p);
+			goto out;
+		}
+	}
+	history_append(name, "remove", NULL, had ? oh : NULL, NULL, where, rel);
+	buf_printf(msg, "removed %s (undo: conch skills undo %s)\n", p, name);
+out:
+	if (fd >= 0)
+		close(fd);
+	buf_free(&b);
 	free(sk);
-	if (here)
-		return collect_root(root, out, nout, msg);
-	if (!(d = opendir(root))) {
-		buf_printf(msg, "cannot open %s: %s\n", root, strerror(errno));
-		return C_ERR_NOTFOUND;
-	}
-	while ((de = readdir(d))) {
-		char *sub;
-		struct skill s;
-		struct skill_err err;
-		if (de->d_name[0] == '.')
-			continue;
-		sub = path_join(root, de->d_name);
-		if (!fs_is_dir(sub)) {
-			free(sub);
-			continue;
-		}
-		if (skill_load(sub, &s, &err)) {
-			if (err.line || strcmp(err.reason, "no SKILL.md") != 0) {
-				buf_printf(msg, "%s/SKILL.md:%d: %s\n", sub, err.line,
-					   err.reason);
-				e = C_ERR_INVAL;
-			}
-			free(sub);
-			continue;
-		}
-		v = xreallocarray(v, n + 1, sizeof *v);
-		v[n].dir = sub;
-		v[n].name = xstrdup(s.name);
-		n++;
-		skill_free(&s);
-	}
-	closedir(d);
-	*out = v;
-	*nout = n;
-	if (!e && n == 0)
-		return collect_wrapped(root, out, nout, msg);
-	return e;
-}
-
-static void
-cands_free(struct cand *v, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++) {
-		free(v[i].dir);
-		free(v[i].name);
-	}
-	free(v);
-}
-
-static enum cerr
-install_from(const char *root, bool force, struct buf *msg)
-{
-	struct cand *v = NULL;
-	size_t n = 0, i, j;
-	char *idir = skills_installed_dir();
-	enum cerr e;
-
-	if ((e = collect(root, &v, &n, msg)))
-		goto out;
-	for (i = 0; i < n; i++) {
-		char *dst = path_join(idir, v[i].name);
-		for (j = 0; j < i; j++)
-			if (strcmp(v[i].name, v[j].name) == 0) {
-				buf_printf(msg, "two skills named \"%s\"\n", v[i].name);
-				e = C_ERR_INVAL;
-			}
-		if (fs_exists(dst) && !force) {
-			buf_printf(msg, "skill \"%s\" is already installed (%s); use "
-				   "--force to replace it\n", v[i].name, dst);
-			e = C_ERR_EXISTS;
-		}
-		free(dst);
-		if (!e)
-			e = check_tree(v[i].dir, msg, 0);
-	}
-	if (e)
-		goto out;
-	fs_mkdir_p(idir, 0755);
-	for (i = 0; i < n && !e; i++) {
-		char *dst = path_join(idir, v[i].name);
-		char *tmp = xasprintf("%s/.tmp-%s-%ld", idir, v[i].name, (long)getpid());
-		char *old = xasprintf("%s/.old-%s-%ld", idir, v[i].name, (long)getpid());
-		skills_rm_tree(tmp);
-		if (!(e = skills_copy_tree(v[i].dir, tmp, msg))) {
-			bool had = fs_exists(dst);
-			if (had && rename(dst, old) < 0)
-				e = C_ERR_IO;
-			else if (rename(tmp, dst) < 0) {
-				e = C_ERR_IO;
-				if (had)
-					rename(old, dst);
-			}
-			if (!e) {
-				skills_rm_tree(old);
-				buf_printf(msg, "installed %s -> %s\n", v[i].name, dst);
-			}
-		}
-		skills_rm_tree(tmp);
-		free(old);
-		free(tmp);
-		free(dst);
-	}
-out:
-	cands_free(v, n);
-	free(idir);
-	return e;
-}
-
-enum cerr
-skills_install(const char *source, bool force, struct buf *msg)
-{
-	bool zip = str_suffix(source, ".zip");
-	bool tgz = str_suffix(source, ".tar.gz") || str_suffix(source, ".tgz");
-	char *data, *tmpl, *abs;
-	enum cerr e;
-
-	if (fs_is_dir(source))
-		return install_from(source, force, msg);
-	if (!zip && !tgz) {
-		buf_printf(msg, "%s is neither a folder nor a .tar.gz/.tgz/.zip file\n",
-			   source);
-		return C_ERR_INVAL;
-	}
-	if (!fs_exists(source)) {
-		buf_printf(msg, "%s does not exist\n", source);
-		return C_ERR_NOTFOUND;
-	}
-	{
-		char cwd[4096];
-		abs = source[0] == '/' ? xstrdup(source) :
-		      path_resolve(getcwd(cwd, sizeof cwd) ? cwd : "/", source);
-	}
-	data = xdg_dir("data");
-	fs_mkdir_p(data, 0700);
-	tmpl = xasprintf("%s/tmp-install-XXXXXX", data);
-	if (!mkdtemp(tmpl)) {
-		buf_printf(msg, "cannot create a temporary folder in %s\n", data);
-		e = C_ERR_IO;
-		goto out;
-	}
-	if ((e = check_archive(abs, zip, tmpl, msg)))
-		goto out_rm;
-	{
-		struct buf o = BUF_INIT;
-		const char *const tar_x[] = { "tar", "-xzf", abs, "--no-same-owner",
-					      "--no-same-permissions", "-C", tmpl, NULL };
-		const char *const zip_x[] = { "unzip", "-q", "-o", abs, "-d", tmpl, NULL };
-		e = run_tool(zip ? zip_x : tar_x, tmpl, &o);
-		if (e)
-			buf_printf(msg, "cannot unpack %s: %.300s\n", abs, buf_str(&o));
-		buf_free(&o);
-		if (e)
-			goto out_rm;
-	}
-	e = install_from(tmpl, force, msg);
-out_rm:
-	skills_rm_tree(tmpl);
-out:
-	free(tmpl);
-	free(data);
-	free(abs);
+	free(dst);
+	free(rel);
+	free(tdir);
+	free(hdir);
 	return e;
 }
 
@@ -852,6 +638,7 @@ enum cerr
 skills_remove(const char *name, struct buf *msg)
 {
 	char *dirs[2] = { skills_user_dir(), skills_installed_dir() };
+	static const char *const where[2] = { NULL, "installed" };
 	enum cerr e = C_ERR_NOTFOUND;
 	size_t i;
 	if (!skill_name_valid(name)) {
@@ -862,8 +649,7 @@ skills_remove(const char *name, struct buf *msg)
 	for (i = 0; i < 2; i++) {
 		char *p = path_join(dirs[i], name);
 		if (fs_is_dir(p)) {
-			e = skills_rm_tree(p);
-			buf_printf(msg, "%s %s\n", e ? "could not remove" : "removed", p);
+			e = remove_recorded(name, p, where[i], msg);
 			free(p);
 			goto out;
 		}

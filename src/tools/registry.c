@@ -1,6 +1,7 @@
 /* registry.c: the tool table, the per-session state tools share (files
  * read, the plan), and tool_call(): parse, validate, ask the policy (and
  * the user), execute. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,6 +270,13 @@ approval_details(struct tool_ctx *ctx, const struct tool *t,
 	return ok;
 }
 
+static void
+note_denial(struct tool_ctx *ctx, const char *why)
+{
+	ctx->denials++;
+	snprintf(ctx->denied_why, sizeof ctx->denied_why, "%s", why);
+}
+
 /* Ask the user through ctx->approve.  True when the call may run. */
 static bool
 ask_user(struct tool_ctx *ctx, const struct tool *t, const cJSON *args,
@@ -285,6 +293,10 @@ ask_user(struct tool_ctx *ctx, const struct tool *t, const cJSON *args,
 					    ctx->workspace ? ctx->workspace : "/",
 					    ctx->cwd ? ctx->cwd : "/") :
 			xstrdup("rerun with --yes");
+		char *w = xasprintf("needs approval (%s) and no one can approve "
+				    "it; %s", why, hint);
+		note_denial(ctx, w);
+		free(w);
 		buf_printf(out, "%s needs approval (%s), but no one can approve "
 			   "it in this session. Tell the user; they can allow "
 			   "it: %s.", t->name, why, hint);
@@ -341,6 +353,7 @@ ask_user(struct tool_ctx *ctx, const struct tool *t, const cJSON *args,
 		break;
 	case APPROVE_DENY:
 	default:
+		note_denial(ctx, "the user denied it");
 		buf_printf(out, "The user denied this %s call.", t->name);
 		if (reason && *reason)
 			buf_printf(out, " Their reason: %s", reason);
@@ -445,6 +458,7 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 			buf_printf(out, "Permission denied: %s. This call cannot "
 				   "run in this session; do not retry it.",
 				   buf_str(&msg));
+			note_denial(ctx, buf_str(&msg));
 			goto out;
 		}
 		if (d == POLICY_ASK && !ask_user(ctx, t, args, buf_str(&msg), out,

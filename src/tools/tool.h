@@ -76,6 +76,11 @@ struct tool_ctx {
 				 char **reason);
 	void *ud;
 	int cancel_fd; /* readable when the user cancels; -1 if none */
+	/* Calls refused by the policy, by the user, or because no one could
+	 * approve them: tool_call adds one per refusal and sets denied_why to
+	 * the reason (cut to fit). */
+	int denials;
+	char denied_why[256];
 	/* Show the plan exit_plan carries to the user and wait for the
 	 * answer; *feedback may be set to text for the model (caller
 	 * frees).  NULL means no one can review (headless): the plan is

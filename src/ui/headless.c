@@ -1,4 +1,5 @@
 /* headless.c: conch -p: one task, then exit; text, json or stream-json. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,29 @@ hl_tool_end(void *ud, const struct conv_block *call, const char *result,
 	}
 }
 
+/* A refused call: always on stderr (or as an event in stream-json), so a
+ * script sees what it did not get done. */
+static void
+hl_denied(void *ud, const struct conv_block *call, const char *why)
+{
+	struct hl *h = ud;
+	cJSON *args = cJSON_Parse(call->args ? call->args : "{}");
+	const char *what = jx_str(args, "command");
+	if (!what)
+		what = jx_str(args, "path");
+	if (h->o->format == OUT_STREAM_JSON) {
+		cJSON *e = event("denied");
+		cJSON_AddStringToObject(e, "id", call->id ? call->id : "");
+		cJSON_AddStringToObject(e, "name", call->name ? call->name : "");
+		cJSON_AddStringToObject(e, "reason", why ? why : "");
+		emit(e);
+	}
+	fprintf(stderr, "conch: denied: %s%s%.200s: %s\n",
+		call->name ? call->name : "?", what ? " " : "", what ? what : "",
+		why ? why : "refused");
+	cJSON_Delete(args);
+}
+
 static void
 hl_turn_end(void *ud, const struct conv_msg *m)
 {
@@ -160,7 +184,7 @@ ui_exit_code(const struct agent_result *r)
 {
 	switch (r->err) {
 	case C_OK:
-		return 0;
+		return r->blocked ? 1 : 0; /* denials stopped the task */
 	case C_ERR_CANCELLED:
 		return 130;
 	case C_ERR_RETRYABLE:
@@ -181,11 +205,15 @@ result_json(const struct agent *a, const struct agent_result *r, long ms)
 	cJSON *e = event("result");
 	const char *by = r->answered_by;
 	cJSON_AddStringToObject(e, "result", r->text ? r->text : "");
-	cJSON_AddBoolToObject(e, "is_error", r->is_error);
+	cJSON_AddBoolToObject(e, "is_error", r->is_error || r->blocked);
 	if (r->is_error)
 		cJSON_AddStringToObject(e, "error", r->errmsg);
+	else if (r->blocked)
+		cJSON_AddStringToObject(e, "error", "the task could not proceed: "
+					"tool calls were denied");
 	else
 		cJSON_AddNullToObject(e, "error");
+	cJSON_AddNumberToObject(e, "denials", r->denials);
 	cJSON_AddNumberToObject(e, "exit_code", ui_exit_code(r));
 	/* --mode plan: the plan the model presented with exit_plan */
 	if (r->plan)
@@ -229,6 +257,18 @@ result_json(const struct agent *a, const struct agent_result *r, long ms)
 	return e;
 }
 
+static void
+release_stdout(void)
+{
+	int fd;
+	fflush(stdout);
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		close(fd);
+	}
+}
+
 int
 ui_headless(struct agent *a, const char *prompt, const struct ui_opts *o)
 {
@@ -239,6 +279,7 @@ ui_headless(struct agent *a, const char *prompt, const struct ui_opts *o)
 		.tool_start = hl_tool_start, .tool_end = hl_tool_end,
 		.turn_end = hl_turn_end, .todo = hl_todo,
 		.approve = NULL, /* nobody to ask: the policy denies */
+		.denied = hl_denied,
 	};
 	struct agent_result r;
 	long t0 = clock_mono_ms();
@@ -269,13 +310,24 @@ ui_headless(struct agent *a, const char *prompt, const struct ui_opts *o)
 	} else {
 		emit(result_json(a, &r, clock_mono_ms() - t0));
 	}
-	if (o->format != OUT_STREAM_JSON) /* mind.h: after the answer */
-		agent_reflect(a, &r, &ev, true);
+	if (!r.is_error && r.denials)
+		fprintf(stderr, "conch: %d tool call%s denied%s\n", r.denials,
+			r.denials == 1 ? " was" : "s were",
+			r.blocked ? "; the task could not proceed (allow them with "
+			"--mode or --yes, or a rule in the config)" : "");
 	if (r.is_error)
 		fprintf(stderr, "conch: %s: %s\n",
 			code == 130 ? "interrupted" :
 			code == 4 ? "no provider reachable" : "task failed",
 			r.errmsg);
+	if (o->format != OUT_STREAM_JSON) { /* mind.h: after the answer */
+		/* Off the critical path: the answer is out and stdout is
+		 * closed (pointed at /dev/null), so a reader of the pipe sees
+		 * EOF now, not after the reflection call.  Its notices go to
+		 * stderr. */
+		release_stdout();
+		agent_reflect(a, &r, &ev, true);
+	}
 	agent_result_free(&r);
 	return code;
 }

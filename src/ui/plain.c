@@ -183,6 +183,7 @@ help(void)
 {
 	fputs("Type a task and press Enter.  Commands:\n"
 	      "  /help   this help\n"
+	      "  /clear  start a fresh conversation (a new session)\n"
 	      "  /compact [focus]  summarise older messages to free context\n"
 	      "  /exit   leave (also Ctrl-D)\n"
 	      "Ctrl-C interrupts the running task.\n", stderr);
@@ -244,6 +245,13 @@ ui_plain(struct agent *a, const struct ui_opts *o)
 			break;
 		if (strcmp(task, "/help") == 0) {
 			help();
+			continue;
+		}
+		if (strcmp(task, "/clear") == 0) {
+			agent_clear(a); /* a new session; the old one stays */
+			if (a->session)
+				fprintf(stderr, "conch: conversation cleared (session %s)\n",
+					a->session->id);
 			continue;
 		}
 		if (strncmp(task, "/compact", 8) == 0 && (!task[8] || task[8] == ' ')) {

@@ -91,13 +91,20 @@ cmd_mode(struct repl *r, const char *arg)
 static void
 cmd_clear(struct repl *r)
 {
-	conv_free(&r->a->conv);
-	conv_init(&r->a->conv);
-	todo_list_free(&r->a->todos);
+	char msg[200];
+	const char *old = r->a->session ? r->a->session->id : NULL;
+	char *old_id = old ? xstrdup(old) : NULL;
+	agent_clear(r->a); /* a new session; the old one stays resumable */
 	ts_clear(&r->ts);
 	r->todo = NULL;
 	r->scroll = 0;
-	repl_notice(r, ENT_NOTICE, "conversation cleared");
+	if (old_id && r->a->session && strcmp(old_id, r->a->session->id))
+		snprintf(msg, sizeof msg, "conversation cleared: new session %s "
+			 "(/resume %s goes back)", r->a->session->id, old_id);
+	else
+		snprintf(msg, sizeof msg, "conversation cleared");
+	free(old_id);
+	repl_notice(r, ENT_NOTICE, msg);
 }
 
 /* What conch remembers: both memory files with their entries. */

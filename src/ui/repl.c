@@ -1105,14 +1105,15 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 		a->o.chain = r.orig_chain;
 		chain_free(r.own_chain);
 	}
+	/* the session in use at the end (after /resume or /clear) */
+	if (a->session && a->turns > 0)
+		fprintf(stderr, "conch: session %s (resume with conch -r %s)\n",
+			a->session->id, a->session->id);
 	if (r.own_session) { /* give back the session cmd-run opened */
 		session_close(r.own_session);
 		a->session = r.orig_session;
 		r.own_session = NULL;
 	}
-	if (a->session && a->turns > 0)
-		fprintf(stderr, "conch: session %s (resume with conch -r %s)\n",
-			a->session->id, a->session->id);
 
 	ts_free(&r.ts);
 	le_free(&r.ed);

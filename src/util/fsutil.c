@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
@@ -310,6 +311,30 @@ path_slug(const char *dir)
 		s[o++] = '-';
 	s[o] = '\0';
 	return s;
+}
+
+char *
+path_project_key(const char *dir)
+{
+	char *real = realpath(dir, NULL), *slug, *key;
+	const char *use = real ? real : dir;
+	uint64_t h = 14695981039346656037ULL;
+	const unsigned char *p;
+	size_t n;
+
+	for (p = (const unsigned char *)use; *p; p++) {
+		h ^= *p;
+		h *= 1099511628211ULL;
+	}
+	slug = path_slug(use);
+	n = strlen(slug);
+	if (n > 48) /* keep the tail: the project's own name is there */
+		memmove(slug, slug + n - 48, 49);
+	key = xasprintf("%s-%012llx", slug,
+			(unsigned long long)(h & 0xffffffffffffULL));
+	free(slug);
+	free(real);
+	return key;
 }
 
 char *

@@ -51,6 +51,13 @@ bool path_is_under(const char *path, const char *root);
  * "/home/u/src/app" -> "home-u-src-app".  Caller frees. */
 char *path_slug(const char *dir);
 
+/* The key of a project directory under conch's state and data dirs: the
+ * readable slug (cut to 48 bytes) plus "-" and 12 hex digits of a 64-bit
+ * FNV-1a hash of the real path (realpath(3) when it resolves, else `dir`
+ * as given), so two directories never share a key although their slugs
+ * match ("/tmp/a-b/c" and "/tmp/a/b-c").  Caller frees. */
+char *path_project_key(const char *dir);
+
 /* XDG base directories with their defaults, plus "/conch".  Each returns a
  * new string; caller frees.  which: "config", "state", "data", "cache". */
 char *xdg_dir(const char *which);

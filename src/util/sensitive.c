@@ -265,32 +265,34 @@ sensitive_each_home_protected(void (*fn)(void *ud, const char *path,
 
 /* ---- secret text ------------------------------------------------------- */
 
+static const char *const secret_pats[][2] = {
+	{ "-----BEGIN [A-Z0-9 ]*PRIVATE KEY", "a private key" },
+	{ "\\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}", "an API key (sk-...)" },
+	{ "\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b", "an AWS access key" },
+	{ "\\bgh[pousr]_[A-Za-z0-9]{30,}", "a GitHub token" },
+	{ "\\bgithub_pat_[A-Za-z0-9_]{30,}", "a GitHub token" },
+	{ "\\bglpat-[A-Za-z0-9_-]{20,}", "a GitLab token" },
+	{ "\\bxox[abposr]-[A-Za-z0-9-]{10,}", "a Slack token" },
+	{ "\\bAIza[0-9A-Za-z_-]{35}", "a Google API key" },
+	{ "\\beyJ[A-Za-z0-9_-]{10,}\\.eyJ[A-Za-z0-9_-]{10,}\\.", "a JWT" },
+	{ "(?i)\\b(?:api[_-]?key|secret[_-]?key|access[_-]?token|auth[_-]?token"
+	  "|client[_-]?secret|password|passwd)\\b[\"']?\\s*[:=]\\s*[\"']?"
+	  "[^\\s\"']{12,}", "a credential assignment" },
+};
+#define NSECRET_PATS (sizeof secret_pats / sizeof secret_pats[0])
+
 bool
 sensitive_text_secret(const char *text, const char **what)
 {
-	static const char *const pats[][2] = {
-		{ "-----BEGIN [A-Z0-9 ]*PRIVATE KEY", "a private key" },
-		{ "\\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}", "an API key (sk-...)" },
-		{ "\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b", "an AWS access key" },
-		{ "\\bgh[pousr]_[A-Za-z0-9]{30,}", "a GitHub token" },
-		{ "\\bgithub_pat_[A-Za-z0-9_]{30,}", "a GitHub token" },
-		{ "\\bglpat-[A-Za-z0-9_-]{20,}", "a GitLab token" },
-		{ "\\bxox[abposr]-[A-Za-z0-9-]{10,}", "a Slack token" },
-		{ "\\bAIza[0-9A-Za-z_-]{35}", "a Google API key" },
-		{ "\\beyJ[A-Za-z0-9_-]{10,}\\.eyJ[A-Za-z0-9_-]{10,}\\.", "a JWT" },
-		{ "(?i)\\b(?:api[_-]?key|secret[_-]?key|access[_-]?token|auth[_-]?token"
-		  "|client[_-]?secret|password|passwd)\\b[\"']?\\s*[:=]\\s*[\"']?"
-		  "[^\\s\"']{12,}", "a credential assignment" },
-	};
 	size_t i;
 	bool hit = false;
 
 	if (!text)
 		return false;
-	for (i = 0; i < sizeof pats / sizeof pats[0] && !hit; i++) {
+	for (i = 0; i < NSECRET_PATS && !hit; i++) {
 		int ec;
 		PCRE2_SIZE eo;
-		pcre2_code *re = pcre2_compile((PCRE2_SPTR)pats[i][0],
+		pcre2_code *re = pcre2_compile((PCRE2_SPTR)secret_pats[i][0],
 					       PCRE2_ZERO_TERMINATED, PCRE2_UTF,
 					       &ec, &eo, NULL);
 		pcre2_match_data *md;
@@ -301,10 +303,56 @@ sensitive_text_secret(const char *text, const char **what)
 				NULL) >= 0) {
 			hit = true;
 			if (what)
-				*what = pats[i][1];
+				*what = secret_pats[i][1];
 		}
 		pcre2_match_data_free(md);
 		pcre2_code_free(re);
 	}
 	return hit;
+}
+
+/* One pattern over `in`: each match replaced by "[redacted: WHAT]". */
+static size_t
+redact_one(const char *in, size_t i, struct buf *out)
+{
+	int ec;
+	PCRE2_SIZE eo, pos = 0, len = strlen(in);
+	size_t n = 0;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)secret_pats[i][0],
+				       PCRE2_ZERO_TERMINATED, PCRE2_UTF, &ec, &eo, NULL);
+	pcre2_match_data *md;
+	if (!re) {
+		buf_adds(out, in);
+		return 0;
+	}
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	while (pos <= len &&
+	       pcre2_match(re, (PCRE2_SPTR)in, len, pos, 0, md, NULL) >= 0) {
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		buf_add(out, in + pos, ov[0] - pos);
+		buf_printf(out, "[redacted: %s]", secret_pats[i][1]);
+		n++;
+		pos = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
+	}
+	if (pos < len)
+		buf_add(out, in + pos, len - pos);
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
+	return n;
+}
+
+size_t
+sensitive_text_redact(const char *text, struct buf *out)
+{
+	char *cur = xstrdup(text ? text : "");
+	size_t i, n = 0;
+	for (i = 0; i < NSECRET_PATS; i++) {
+		struct buf b = BUF_INIT;
+		n += redact_one(cur, i, &b);
+		free(cur);
+		cur = buf_steal(&b);
+	}
+	buf_adds(out, cur);
+	free(cur);
+	return n;
 }

@@ -21,7 +21,10 @@
 #define CONCH_SENSITIVE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
+
+#include "util/buf.h"
 
 /* Call fn(ud, path) for every secret path (absolute, normalised; it may
  * not exist).  `all_users`: also the files only root can read (the
@@ -67,5 +70,9 @@ void sensitive_each_home_protected(void (*fn)(void *ud, const char *path,
 /* Does `text` look like it holds a credential (private key, API key,
  * token, password assignment)?  *what (if not NULL) names what. */
 bool sensitive_text_secret(const char *text, const char **what);
+
+/* Append `text` to `out` with every span sensitive_text_secret() would
+ * find replaced by "[redacted: KIND]"; returns the number replaced. */
+size_t sensitive_text_redact(const char *text, struct buf *out);
 
 #endif

@@ -84,9 +84,27 @@ cat > "$T/deny.json" <<'JSON'
 ]}
 JSON
 CONCH_TEST_SCRIPT="$T/deny.json" run_conch -p "edit it" --output-format stream-json
-expect_eq "ask mode headless rc" "$RC" 0
+expect_eq "ask mode headless rc: the task could not proceed" "$RC" 1
 expect_eq "denied edit left the file" "$(cat notes.txt)" "alpha"
 expect_contains "denial is an error result" "$OUT" '"is_error":true'
+expect_contains "denial is a stream event" "$OUT" '"type":"denied"'
+expect_contains "denial reported on stderr" "$ERR" "denied: edit notes.txt"
+expect_contains "denial count on stderr" "$ERR" "1 tool call was denied; the task could not proceed"
+CONCH_TEST_SCRIPT="$T/deny.json" run_conch -p "edit it" --output-format json
+expect_eq "json denials" "$(json_get "$OUT" "j['denials']")" "1"
+expect_eq "json exit_code on denial" "$(json_get "$OUT" "j['exit_code']")" "1"
+# a denial the model worked around does not fail the task
+cat > "$T/around.json" <<'JSON'
+{"turns": [
+ {"tool_calls": [{"id": "d1", "name": "bash", "args": {"command": "rm -f notes.txt"}}]},
+ {"expect_result": "approval", "tool_calls": [{"id": "d2", "name": "write", "args": {"path": "other.txt", "content": "x"}}]},
+ {"text": "Wrote other.txt instead."}
+]}
+JSON
+CONCH_TEST_SCRIPT="$T/around.json" run_conch -p "look" --mode auto-edit --output-format json
+expect_eq "worked-around denial rc" "$RC" 0
+expect_eq "worked-around denial counted" "$(json_get "$OUT" "j['denials']")" "1"
+expect_contains "worked-around denial on stderr" "$ERR" "denied: bash rm -f notes.txt"
 # --yes allows it
 CONCH_TEST_SCRIPT="$T/deny.json" run_conch -p "edit it" --yes
 expect_eq "--yes edit applied" "$(cat notes.txt)" "beta"
@@ -132,7 +150,27 @@ CONCH_TEST_SCRIPT="$T/c2.json" run_conch -c -p "and now?"
 expect_eq "continue rc" "$RC" 0
 expect_eq "continue answer" "$OUT" "still here"
 CONCH_TEST_SCRIPT="$T/c2.json" run_conch -r "nonexistent-id" -p "x"
-expect_eq "resume unknown rc" "$RC" 1
+expect_eq "resume unknown rc" "$RC" 2
+expect_contains "resume unknown message" "$ERR" "no session nonexistent-id"
+
+# stdin piped beside -p TEXT is appended to the prompt
+printf '{"turns": [{"expect_user": "summarise this\\n\\nPIPED-CONTEXT line", "text": "summary ok"}]}' > "$T/stdin.json"
+OUT=$(printf 'PIPED-CONTEXT line\n' | CONCH_TEST_SCRIPT="$T/stdin.json" \
+	"$CONCH_BIN" -p "summarise this" --no-reflect 2>"$T/stderr") && RC=0 || RC=$?
+expect_eq "stdin appended to -p rc" "$RC:$(cat "$T/stderr")" "0:"
+expect_eq "stdin appended to -p answer" "$OUT" "summary ok"
+# over the cap: a clear error and its own exit status (6)
+head -c 1100000 /dev/zero | tr '\0' 'x' > "$T/big.txt"
+CONCH_TEST_SCRIPT="$T/stdin.json" "$CONCH_BIN" -p "summarise this" <"$T/big.txt" \
+	>/dev/null 2>"$T/stderr" && RC=0 || RC=$?
+expect_eq "stdin over the cap rc" "$RC" 6
+expect_contains "stdin over the cap message" "$(cat "$T/stderr")" "over 1048576 bytes"
+# no stdin (/dev/null): the prompt alone
+printf '{"turns": [{"expect_messages": 1, "text": "alone"}]}' > "$T/alone.json"
+CONCH_TEST_SCRIPT="$T/alone.json" run_conch -p "just this" --no-reflect
+expect_eq "-p with /dev/null stdin" "$RC:$OUT" "0:alone"
+run_conch --help
+expect_contains "--no-reflect in --help" "$OUT" "--no-reflect"
 
 # CLAUDE.md is read where a directory has no AGENTS.md (from sub/)
 printf '{"turns": [{"expect_system": "KIWI", "text": "ok"}]}' > "$T/sub.json"

@@ -12,6 +12,9 @@ export XDG_DATA_HOME="$HOME/.local/share" XDG_CACHE_HOME="$HOME/.cache"
 unset ANTHROPIC_API_KEY OPENAI_API_KEY OPENROUTER_API_KEY CONCH_MODEL CONCH_MODE \
 	CONCH_MAX_TURNS CONCH_TEST_SCRIPT ANTHROPIC_BASE_URL OPENAI_BASE_URL || true
 export NO_COLOR=1
+# conch -p TEXT appends piped stdin: tests pipe it explicitly, never
+# inherit whatever the harness left open
+exec </dev/null
 mkdir -p "$HOME" "$T/proj"
 cd "$T/proj"
 

@@ -25,13 +25,16 @@ cat > "$T/s1.json" <<JSON
 ]}
 JSON
 start_server "$T/s1.json"
-ANTHROPIC_API_KEY="$KEY" ANTHROPIC_BASE_URL="$BASE" run_conch -p "say hello" \
+# (without CONCH_PKGDATADIR, as when run from the build tree: the price
+# table beside the sources is found)
+ANTHROPIC_API_KEY="$KEY" ANTHROPIC_BASE_URL="$BASE" CONCH_PKGDATADIR= run_conch -p "say hello" \
 	-m anthropic/claude-sonnet-4-5 --output-format json --no-reflect
 stop_server
 expect_eq "anthropic rc" "$RC" 0
 expect_eq "anthropic answer" "$(json_get "$OUT" "j['result']")" "Hello, wörld! ✓"
 expect_eq "answered_by" "$(json_get "$OUT" "j['answered_by']")" "anthropic/claude-sonnet-4-5"
 expect_eq "usage input" "$(json_get "$OUT" "j['usage']['input_tokens']")" "25"
+expect_eq "cost priced" "$(json_get "$OUT" "j['cost_usd'] is not None")" "True"
 expect_eq "two requests (one retry)" "$(wc -l < "$T/req.log" | tr -d ' ')" "2"
 expect_contains "request path" "$(head -1 "$T/req.log")" '"/v1/messages"'
 
@@ -80,5 +83,24 @@ ANTHROPIC_API_KEY="$KEY" OPENAI_API_KEY="$KEY" MY_TOKEN="$KEY" \
 expect_eq "env tool rc" "$RC" 0
 expect_contains "child env has PATH" "$OUT" "PATH="
 expect_not_contains "key not in child env" "$OUT" "$KEY"
+
+# 6. One connection per endpoint across turns: a three-turn task (two
+# tool calls, then the answer) over a keep-alive server needs one TCP
+# connect, not three
+cat > "$T/s6.json" <<JSON
+{"dir": "$FIX", "keep_alive": true, "responses": [
+  {"file": "anth-tool-ls.sse"}, {"file": "anth-tool-ls.sse"}, {"file": "anth-text.sse"}
+]}
+JSON
+: > "$T/req.log"
+start_server "$T/s6.json"
+ANTHROPIC_API_KEY="$KEY" ANTHROPIC_BASE_URL="$BASE" run_conch -p "list twice" \
+	-m anthropic/claude-sonnet-4-5 --mode auto --no-reflect
+stop_server
+expect_eq "keep-alive task rc" "$RC" 0
+expect_eq "keep-alive: three requests" "$(wc -l < "$T/req.log" | tr -d ' ')" "3"
+expect_eq "keep-alive: one connection" "$(/usr/bin/python3 -c "
+import json
+print(len({json.loads(l)['conn'] for l in open('$T/req.log')}))")" "1"
 
 finish

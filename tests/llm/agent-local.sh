@@ -49,4 +49,6 @@ t "one tool call" "$(get "j['tool_calls']")" 1
 t "two turns" "$(get "j['turns']")" 2
 t "provider" "$(get "j['provider']")" local
 t "prefix reused" "$(get "j['usage']['cache_read_tokens'] > 1000")" True
+t "label without a double slash" "$(get "'//' in j['answered_by']")" False
+t "a local model costs \$0" "$(get "j['cost_usd']")" 0
 exit $fail

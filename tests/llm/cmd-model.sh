@@ -94,7 +94,33 @@ t "missing file fails" test $? -eq 1
 t "missing file named" grep -q "/nonexistent.gguf" "$tmp/err"
 echo hi | "$D" model chat "$M/stories260K.gguf" 2>"$tmp/err"
 t "chat without template fails" test $? -eq 1
-t "chat error names the model" grep -q "no supported chat template" "$tmp/err"
+t "chat error names the model" grep -q "has no chat template conch knows" "$tmp/err"
+t "chat error names the way out" grep -q -- "--template NAME or providers.local.template" "$tmp/err"
+t "chat error names the templates" grep -q "chatml, llama3, mistral, gemma, phi3" "$tmp/err"
+# both test models chat with a template named on the command line
+for f in stories260K llama-2-tiny-random; do
+	printf 'hello\n' | "$D" model chat "$M/$f.gguf" --template chatml -n 4 --seed 1 \
+		>"$tmp/chat-$f" 2>"$tmp/err"
+	t "$f chats with --template chatml" test $? -eq 0
+	t "$f chat answered" test -s "$tmp/chat-$f"
+done
+printf 'hello\n' | "$D" model chat "$M/stories260K.gguf" --template nosuch 2>"$tmp/err"
+t "unknown --template is a usage error" test $? -eq 2
+t "unknown --template lists the valid ones" grep -q "use one of chatml, llama3, mistral, gemma, phi3" "$tmp/err"
+# providers.local.template from the config (through the real CLI)
+if [ -x "${CONCH_BIN:-}" ]; then
+	mkdir -p "$tmp/cfg/conch"
+	printf '{"providers": {"local": {"template": "llama3"}}}\n' >"$tmp/cfg/conch/config.json"
+	printf 'hello\n' | HOME="$tmp" XDG_CONFIG_HOME="$tmp/cfg" XDG_STATE_HOME="$tmp/st" \
+		XDG_DATA_HOME="$tmp/dt" "$CONCH_BIN" model chat "$M/llama-2-tiny-random.gguf" \
+		-n 4 --seed 1 >"$tmp/chat-cfg" 2>"$tmp/err"
+	t "providers.local.template is honoured" test $? -eq 0
+	printf '{"providers": {"local": {"template": "jinja"}}}\n' >"$tmp/cfg/conch/config.json"
+	printf 'hello\n' | HOME="$tmp" XDG_CONFIG_HOME="$tmp/cfg" XDG_STATE_HOME="$tmp/st" \
+		XDG_DATA_HOME="$tmp/dt" "$CONCH_BIN" model chat "$M/llama-2-tiny-random.gguf" \
+		-n 4 >/dev/null 2>"$tmp/err"
+	t "a bad config template is named" grep -q "providers.local.template 'jinja'" "$tmp/err"
+fi
 
 # chat through a ChatML template on a small random model from tools/
 if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then

@@ -614,7 +614,7 @@ START_TEST(provider_refuses_bad_files)
 	if (f) {
 		fclose(f);
 		ck_assert_ptr_null(provider_local_open(p, NULL, &err));
-		ck_assert_msg(strstr(err.msg, "no supported chat template") != NULL, "%s", err.msg);
+		ck_assert_msg(strstr(err.msg, "has no chat template conch knows") != NULL, "%s", err.msg);
 		ck_assert(strstr(err.msg, "'llama'") != NULL);
 	}
 	free(p);

@@ -17,8 +17,7 @@ cat > "$T/c.json" <<'JSON'
    "args": {"action": "add", "content": "notes.txt greets the reader"}}]},
  {"expect_result": "added to MEMORY.md", "text": "DONE"},
  {"expect_system": "You summarise a coding session", "text": "The user asked for a big task; notes.txt was read."},
- {"expect_result": "hello", "text": "All done."},
- {"text": "{\"action\": \"none\"}"}
+ {"expect_result": "hello", "text": "All done."}
 ]}
 JSON
 CONCH_TEST_SCRIPT="$T/c.json" run_conch -p - --mode auto < "$T/task.txt"
@@ -37,7 +36,6 @@ cat > "$T/r.json" <<'JSON'
 {"turns": [
  {"tool_calls": [{"id": "r1", "name": "read", "args": {"path": "notes.txt"}}]},
  {"text": "read it"},
- {"text": "{\"action\": \"none\"}"},
  {"expect_user": "about to be compacted", "text": "DONE"},
  {"expect_system": "special attention to: the parser", "text": "Summary of the REPL work."}
 ]}

@@ -6,9 +6,14 @@
 . "$(dirname "$0")/lib.sh"
 
 SK="$DATA/skills/fix-typos/SKILL.md"
+# Reflection runs only after a task that used tools (two calls or more)
+# and succeeded: each task below lists and reads this file first.
+printf '# Readme\nA tpyo here.\n' > README.md
 
 cat > "$T/t1.json" <<'JSON'
 {"turns": [
+ {"tool_calls": [{"id": "l1", "name": "ls", "args": {}}]},
+ {"tool_calls": [{"id": "r1", "name": "read", "args": {"path": "README.md"}}]},
  {"text": "Fixed the typo in README."},
  {"expect_system": "skill writer", "expect_user": "fix the typo",
   "text": "{\"action\": \"create\", \"name\": \"fix-typos\", \"description\": \"Find and fix spelling mistakes in docs\", \"body\": \"# Fixing typos\\n\\n1. grep for the misspelling.\\n2. Edit each hit.\\n\"}"}
@@ -53,6 +58,8 @@ expect_eq "none writes nothing" "$(cat "$SK")" "$V1"
 # task 3: the reflection patches it
 cat > "$T/t3.json" <<'JSON'
 {"turns": [
+ {"tool_calls": [{"id": "l1", "name": "ls", "args": {}}]},
+ {"tool_calls": [{"id": "r1", "name": "read", "args": {"path": "README.md"}}]},
  {"text": "Done."},
  {"expect_user": "fix-typos (user)",
   "text": "Patch:\n```json\n{\"action\": \"patch\", \"name\": \"fix-typos\", \"old\": \"2. Edit each hit.\", \"new\": \"2. Edit each hit.\\n3. Check code comments too.\"}\n```"}
@@ -70,6 +77,8 @@ expect_eq "undo restored v1" "$(cat "$SK")" "$V1"
 # a bad answer is refused and the task still succeeds
 cat > "$T/t4.json" <<'JSON'
 {"turns": [
+ {"tool_calls": [{"id": "l1", "name": "ls", "args": {}}]},
+ {"tool_calls": [{"id": "r1", "name": "read", "args": {"path": "README.md"}}]},
  {"text": "Done."},
  {"text": "{\"action\": \"patch\", \"name\": \"fix-typos\", \"old\": \"not in the skill\", \"new\": \"x\"}"}
 ]}
@@ -84,6 +93,8 @@ mkdir -p "$XDG_CONFIG_HOME/conch"
 echo '{"skills": {"auto_write": "review"}}' > "$XDG_CONFIG_HOME/conch/config.json"
 cat > "$T/t5.json" <<'JSON'
 {"turns": [
+ {"tool_calls": [{"id": "l1", "name": "ls", "args": {}}]},
+ {"tool_calls": [{"id": "r1", "name": "read", "args": {"path": "README.md"}}]},
  {"text": "Done."},
  {"text": "{\"action\": \"create\", \"name\": \"staged-skill\", \"description\": \"Staged\", \"body\": \"Steps.\"}"}
 ]}
@@ -104,6 +115,8 @@ expect_contains "pending empty" "$OUT" "no skills pending"
 rm -f "$XDG_CONFIG_HOME/conch/config.json"
 cat > "$T/t7.json" <<'JSON'
 {"turns": [
+ {"tool_calls": [{"id": "l1", "name": "ls", "args": {}}]},
+ {"tool_calls": [{"id": "r1", "name": "read", "args": {"path": "README.md"}}]},
  {"text": "Done."},
  {"text": "{\"action\": \"none\"}", "usage": {"input_tokens": 321, "output_tokens": 7}}
 ]}
@@ -114,12 +127,14 @@ expect_eq "reflection turn shown" "$(printf '%s\n' "$OUT" | /usr/bin/python3 -c 
 import json, sys
 ev = [json.loads(l) for l in sys.stdin if l.strip()]
 turns = [e for e in ev if e['type'] == 'turn']
-print(len(turns), turns[-1]['usage']['input_tokens'], ev[-1]['type'])")" "2 321 result"
+print(len(turns), turns[-1]['usage']['input_tokens'], ev[-1]['type'])")" "4 321 result"
 
 # off, and --no-reflect, skip the turn
 echo '{"skills": {"auto_write": "off"}}' > "$XDG_CONFIG_HOME/conch/config.json"
 cat > "$T/t6.json" <<'JSON'
 {"turns": [
+ {"tool_calls": [{"id": "l1", "name": "ls", "args": {}}]},
+ {"tool_calls": [{"id": "r1", "name": "read", "args": {"path": "README.md"}}]},
  {"text": "Done."},
  {"text": "{\"action\": \"create\", \"name\": \"never-one\", \"description\": \"N\", \"body\": \"B\"}"}
 ]}
@@ -129,4 +144,50 @@ rm -f "$XDG_CONFIG_HOME/conch/config.json"
 CONCH_TEST_SCRIPT="$T/t6.json" run_conch -p "no reflect" --no-reflect
 expect_eq "no-reflect rc" "$RC" 0
 [ -e "$DATA/skills/never-one" ] && fail "a skipped reflection wrote a skill"
+# Reflection earns its call (issue 12): no call for a task without tools
+# ("say hi"), none for a failed one, and never a secret in the digest.
+rm -f "$XDG_CONFIG_HOME/conch/config.json"
+cat > "$T/hi.json" <<'JSON'
+{"turns": [
+ {"text": "Hi!"},
+ {"text": "{\"action\": \"create\", \"name\": \"say-hi\", \"description\": \"Greets\", \"body\": \"Say hi.\"}"}
+]}
+JSON
+CONCH_TEST_SCRIPT="$T/hi.json" CONCH_TEST_REQUEST_LOG="$T/hi.log" run_conch -p "say hi" --output-format json
+expect_eq "say hi rc" "$RC" 0
+expect_eq "say hi: one model call, no reflection" "$(wc -l < "$T/hi.log")" 1
+[ -e "$DATA/skills/say-hi" ] && fail "a trivial task wrote a skill"
+SF=$(grep -l '"say hi"' $(find "$XDG_STATE_HOME" -name '*.jsonl'))
+expect_contains "skip recorded" "$(cat "$SF")" '"skipped":"too few tool calls to learn from"'
+
+# a failed task: the fix is denied and the final test run fails
+cat > "$T/failed.json" <<'JSON'
+{"turns": [
+ {"tool_calls": [{"id": "e1", "name": "edit", "args": {"path": "README.md", "old_string": "tpyo", "new_string": "typo"}}]},
+ {"tool_calls": [{"id": "b1", "name": "bash", "args": {"command": "echo tests failed; exit 2"}}]},
+ {"text": "The tests still fail."},
+ {"text": "{\"action\": \"create\", \"name\": \"from-failure\", \"description\": \"Bad\", \"body\": \"Steps.\"}"}
+]}
+JSON
+CONCH_TEST_SCRIPT="$T/failed.json" CONCH_TEST_REQUEST_LOG="$T/failed.log" run_conch -p "fix and test" --yes
+expect_eq "failed task: no reflection call" "$(wc -l < "$T/failed.log")" 3
+[ -e "$DATA/skills/from-failure" ] && fail "a skill was written from a failed task"
+
+# secrets in tool output never reach the reflection turn
+printf 'ANTHROPIC_API_KEY=sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\npassword = "hunter2hunter2hunter2"\n' > env.txt
+cat > "$T/secret.json" <<'JSON'
+{"turns": [
+ {"tool_calls": [{"id": "s1", "name": "read", "args": {"path": "env.txt"}}]},
+ {"tool_calls": [{"id": "s2", "name": "ls", "args": {}}]},
+ {"text": "Configured."},
+ {"expect_user": "[redacted: an API key", "text": "{\"action\": \"none\"}"}
+]}
+JSON
+CONCH_TEST_SCRIPT="$T/secret.json" CONCH_TEST_REQUEST_LOG="$T/secret.log" run_conch -p "configure it"
+expect_eq "secret task rc" "$RC" 0
+expect_eq "secret task: reflection ran" "$(wc -l < "$T/secret.log")" 4
+expect_not_contains "no key in the reflection request" "$(tail -1 "$T/secret.log")" "AAAAAAAAAAAAAAAAAAAA"
+expect_not_contains "no password in the reflection request" "$(tail -1 "$T/secret.log")" "hunter2hunter2"
+expect_not_contains "reflection notices are labelled" "$ERR" "conch: skill"
+
 finish

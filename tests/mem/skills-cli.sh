@@ -92,4 +92,41 @@ run_conch skills remove git-commit
 expect_eq "remove user copy" "$RC" 0
 run_conch skills remove git-commit
 expect_eq "bundled not removable" "$RC" 1
+# a folder of skills with one invalid: the valid ones install, the invalid
+# one is reported; --force does not waive validation (issue 12)
+mkdir -p "$T/pack/alpha" "$T/pack/beta" "$T/pack/long"
+printf -- '---\nname: alpha\ndescription: First\n---\nA.\n' > "$T/pack/alpha/SKILL.md"
+printf -- '---\nname: beta\ndescription: Second\n---\nB.\n' > "$T/pack/beta/SKILL.md"
+LONG=$(/usr/bin/python3 -c "print('x' * 1100)")
+printf -- '---\nname: long\ndescription: %s\n---\nL.\n' "$LONG" > "$T/pack/long/SKILL.md"
+run_conch skills install "$T/pack"
+expect_eq "partial install rc" "$RC" 0
+[ -f "$DATA/installed-skills/alpha/SKILL.md" ] && [ -f "$DATA/installed-skills/beta/SKILL.md" ] &&
+	ok || fail "the valid skills of the pack were not installed: $ERR"
+[ -e "$DATA/installed-skills/long" ] && fail "the invalid skill was installed"
+expect_contains "invalid one reported" "$ERR" "long/SKILL.md"
+expect_contains "summary" "$OUT" "installed 2 skills; 1 skipped"
+run_conch skills install "$T/pack" --force
+expect_eq "force partial rc" "$RC" 0
+[ -e "$DATA/installed-skills/long" ] && fail "--force installed an invalid skill"
+rm -rf "$T/pack/alpha" "$T/pack/beta"
+run_conch skills install "$T/pack" --force
+expect_eq "none valid: non-zero" "$RC" 2
+# remove and edit of an installed skill are undone like automatic writes
+run_conch skills remove alpha
+expect_eq "remove installed" "$RC" 0
+[ -e "$DATA/installed-skills/alpha" ] && fail "alpha still installed"
+run_conch skills undo alpha
+expect_eq "undo remove rc" "$RC" 0
+expect_contains "undo remove restored" "$(cat "$DATA/installed-skills/alpha/SKILL.md")" "First"
+EDIT_CMD='sed -i "s/^B\./Edited B./" "$1"' run_conch skills edit beta
+expect_eq "edit installed rc" "$RC" 0
+expect_contains "edit installed applied" "$(cat "$DATA/installed-skills/beta/SKILL.md")" "Edited B."
+run_conch skills undo beta
+expect_eq "undo edit installed rc" "$RC" 0
+expect_not_contains "undo edit restored" "$(cat "$DATA/installed-skills/beta/SKILL.md")" "Edited"
+run_conch skills new gamma
+run_conch skills remove gamma
+run_conch skills undo gamma
+expect_eq "undo remove of a user skill" "$RC:$(test -f "$DATA/skills/gamma/SKILL.md" && echo there)" "0:there"
 finish

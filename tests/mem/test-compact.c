@@ -300,6 +300,8 @@ START_TEST(reflection_writes_skill)
 {
 	static const char script[] =
 		"{\"turns\": ["
+		" {\"tool_calls\": [{\"id\": \"l1\", \"name\": \"ls\", \"args\": {}}]},"
+		" {\"tool_calls\": [{\"id\": \"l2\", \"name\": \"ls\", \"args\": {}}]},"
 		" {\"text\": \"task done\"},"
 		" {\"expect_system\": \"skill writer\", \"expect_user\": \"The task that just ended\","
 		"  \"text\": \"```json\\n{\\\"action\\\": \\\"create\\\", \\\"name\\\": \\\"tidy-up\\\","

@@ -381,7 +381,7 @@ START_TEST(install_dirs)
 	char *t = simple("two", "second"), *p;
 	put_skill(root, "two", t);
 	free(t);
-	ck_assert_int_eq(skills_install(root, false, &msg), C_OK);
+	ck_assert_int_eq(skills_install(root, false, &msg, NULL), C_OK);
 	p = xasprintf("%s/one/SKILL.md", idir);
 	ck_assert(fs_exists(p));
 	free(p);
@@ -391,17 +391,32 @@ START_TEST(install_dirs)
 	/* no overwrite without force */
 	buf_reset(&msg);
 	single = xasprintf("%s/one", root);
-	ck_assert_int_eq(skills_install(single, false, &msg), C_ERR_EXISTS);
+	ck_assert_int_eq(skills_install(single, false, &msg, NULL), C_ERR_EXISTS);
 	ck_assert_ptr_nonnull(strstr(buf_str(&msg), "--force"));
-	ck_assert_int_eq(skills_install(single, true, &msg), C_OK);
-	/* an invalid skill refuses the whole install */
+	ck_assert_int_eq(skills_install(single, true, &msg, NULL), C_OK);
+	/* an invalid skill is skipped and reported; the valid ones install,
+	 * and --force does not waive validation */
 	put_skill(root, "three", "---\nname: wrong\ndescription: d\n---\n");
 	buf_reset(&msg);
-	ck_assert_int_ne(skills_install(root, true, &msg), C_OK);
-	ck_assert_ptr_nonnull(strstr(buf_str(&msg), "differs from its directory"));
+	{
+		struct buf errs = BUF_INIT;
+		ck_assert_int_eq(skills_install(root, true, &msg, &errs), C_OK);
+		ck_assert_ptr_nonnull(strstr(buf_str(&errs), "differs from its directory"));
+		ck_assert_ptr_nonnull(strstr(buf_str(&msg), "installed one"));
+		ck_assert_ptr_nonnull(strstr(buf_str(&msg), "1 skipped"));
+		buf_free(&errs);
+	}
 	p = xasprintf("%s/three", idir);
 	ck_assert(!fs_exists(p));
 	free(p);
+	/* only invalid ones: an error */
+	{
+		char *bad = xasprintf("%s/src/bad", tmpdir);
+		put_skill(bad, "four", "---\nname: other\ndescription: d\n---\n");
+		buf_reset(&msg);
+		ck_assert_int_ne(skills_install(bad, true, &msg, NULL), C_OK);
+		free(bad);
+	}
 	/* symlinks inside a source folder are refused */
 	p = xasprintf("%s/src/ln", tmpdir);
 	t = simple("linky", "l");
@@ -409,7 +424,7 @@ START_TEST(install_dirs)
 	free(t);
 	ck_assert_int_eq(sh(xasprintf("ln -s /etc/passwd '%s/linky/passwd'", p)), 0);
 	buf_reset(&msg);
-	ck_assert_int_eq(skills_install(p, false, &msg), C_ERR_PERM);
+	ck_assert_int_eq(skills_install(p, false, &msg, NULL), C_ERR_PERM);
 	ck_assert_ptr_nonnull(strstr(buf_str(&msg), "symbolic link"));
 	free(p);
 	ck_assert_int_eq(skills_remove("one", &msg), C_OK);
@@ -431,13 +446,13 @@ START_TEST(install_archives)
 	tgz = xasprintf("%s/packed.tar.gz", tmpdir);
 	zip = xasprintf("%s/packed.zip", tmpdir);
 	ck_assert_int_eq(sh(xasprintf("cd '%s' && tar -czf ../../packed.tar.gz packed", root)), 0);
-	ck_assert_msg(skills_install(tgz, false, &msg) == C_OK, "%s", buf_str(&msg));
+	ck_assert_msg(skills_install(tgz, false, &msg, NULL) == C_OK, "%s", buf_str(&msg));
 	p = xasprintf("%s/packed/SKILL.md", idir);
 	ck_assert_msg(fs_exists(p), "%s", buf_str(&msg));
 	ck_assert_int_eq(skills_remove("packed", &msg), C_OK);
 	ck_assert_int_eq(sh(xasprintf("cd '%s' && zip -qr ../../packed.zip packed", root)), 0);
 	buf_reset(&msg);
-	ck_assert_int_eq(skills_install(zip, false, &msg), C_OK);
+	ck_assert_int_eq(skills_install(zip, false, &msg, NULL), C_OK);
 	ck_assert_msg(fs_exists(p), "%s", buf_str(&msg));
 	free(p);
 	buf_free(&msg);
@@ -489,7 +504,7 @@ START_TEST(install_hostile)
 				    strncmp(kinds[i], "zip", 3) ? "tar.gz" : "zip");
 		char *inst = skills_installed_dir(), *evil = xasprintf("%s/evil", inst);
 		buf_reset(&msg);
-		ck_assert_msg(skills_install(f, false, &msg) != C_OK, "%s installed",
+		ck_assert_msg(skills_install(f, false, &msg, NULL) != C_OK, "%s installed",
 			      kinds[i]);
 		ck_assert_msg(strstr(buf_str(&msg), "refused"), "%s: %s", kinds[i],
 			      buf_str(&msg));

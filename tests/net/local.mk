@@ -19,6 +19,7 @@ EXTRA_DIST += \
 	tests/net/fixtures/anth-thinking.sse tests/net/fixtures/anth-thinking.out \
 	tests/net/fixtures/anth-tool.sse tests/net/fixtures/anth-tool.out \
 	tests/net/fixtures/anth-tool-crlf.sse tests/net/fixtures/anth-tool-crlf.out \
+	tests/net/fixtures/anth-tool-ls.sse \
 	tests/net/fixtures/anth-unknown.sse tests/net/fixtures/anth-unknown.out \
 	tests/net/fixtures/oai-badjson.sse tests/net/fixtures/oai-badjson.out \
 	tests/net/fixtures/oai-cut.sse tests/net/fixtures/oai-cut.out \

@@ -9,6 +9,11 @@ one is repeated when the list runs out) and every request is appended to
 LOG.jsonl as {"n", "path", "headers", "body"}.
 
 With "tls": {"cert": PATH, "key": PATH} in the script it speaks HTTPS.
+With "keep_alive": true the connection stays open after a whole chunked
+response (HTTP/1.1 keep-alive), so a client may send its next request on
+it.  Each logged request carries "conn" (the number of the TCP connection
+it came on, from 0: each one a TCP connect, and over TLS a handshake) and
+"tls_resumed" (the handshake resumed an earlier TLS session).
 
 A response entry (all keys optional):
   status        HTTP status (200)
@@ -39,11 +44,21 @@ class State:
         self.script = script
         self.log = log
         self.n = 0
+        self.conns = 0
         self.lock = threading.Lock()
 
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        st = self.server.state
+        with st.lock:
+            self.conn_id = st.conns
+            st.conns += 1
+        fn = getattr(self.connection, "session_reused", None)
+        self.tls_resumed = bool(fn) if fn is not None else False
 
     def log_message(self, fmt, *args):
         pass
@@ -62,7 +77,8 @@ class Handler(BaseHTTPRequestHandler):
             except ValueError:
                 body = raw.decode("utf-8", "replace")
             with open(st.log, "a", encoding="utf-8") as f:
-                f.write(json.dumps({"n": n, "path": self.path,
+                f.write(json.dumps({"n": n, "path": self.path, "conn": self.conn_id,
+                                    "tls_resumed": self.tls_resumed,
                                     "headers": {k.lower(): v for k, v in self.headers.items()},
                                     "body": body}) + "\n")
         try:
@@ -130,7 +146,7 @@ class Handler(BaseHTTPRequestHandler):
         if chunked:
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
-        self.close_connection = True
+        self.close_connection = not (chunked and st.script.get("keep_alive"))
 
 
 def main():

@@ -1010,6 +1010,25 @@ START_TEST(price_table)
 	ck_assert(prices_cost(pr, "ollama/qwen3:8b", &u, &usd));
 	ck_assert_double_eq(usd, 0);
 	ck_assert(!prices_cost(pr, "anthropic/unknown-model", &u, &usd));
+	/* a local model costs nothing, with or without a table */
+	usd = -1;
+	ck_assert(prices_cost(pr, "local/tmp/m.gguf", &u, &usd));
+	ck_assert_double_eq(usd, 0);
+	ck_assert(prices_cost(NULL, "local/qwen", &u, &usd));
+	/* run from the build tree, the source tree's table is found */
+	{
+		char *old = getenv("CONCH_PKGDATADIR") ? xstrdup(getenv("CONCH_PKGDATADIR")) : NULL;
+		struct prices *d;
+		setenv("CONCH_PKGDATADIR", "/nonexistent-conch-pkgdatadir", 1);
+		d = prices_load_default(NULL);
+		ck_assert(prices_cost(d, "anthropic/claude-sonnet-4-5", &u, &usd));
+		prices_free(d);
+		if (old)
+			setenv("CONCH_PKGDATADIR", old, 1);
+		else
+			unsetenv("CONCH_PKGDATADIR");
+		free(old);
+	}
 	u.known = false;
 	ck_assert(!prices_cost(pr, "anthropic/claude-sonnet-4-5", &u, &usd));
 	ck_assert_uint_eq(warn.len, 0);

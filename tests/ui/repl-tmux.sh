@@ -39,8 +39,8 @@ tm_exit_status nocolor >/dev/null
 echo "secret-content-42" > "$T/proj/notes.txt"
 cat > "$T/tool.json" <<'JSON'
 {"turns": [
- {"text": "Reading.", "tool_calls": [{"id": "r1", "name": "read",
-   "args": {"path": "notes.txt"}}]},
+ {"text": "Reading.", "tool_calls": [{"id": "l0", "name": "ls", "args": {}},
+   {"id": "r1", "name": "read", "args": {"path": "notes.txt"}}]},
  {"text": "Read it.", "expect_result": "secret-content-42"},
  {"text": "{\"action\": \"create\", \"name\": \"notes-reader\", \"description\": \"Reads the notes file\", \"body\": \"Read notes.txt first.\"}"}]}
 JSON

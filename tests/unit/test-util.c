@@ -89,6 +89,15 @@ START_TEST(paths)
 	p = path_slug("/home/u/my proj");
 	ck_assert_str_eq(p, "home-u-my-proj");
 	free(p);
+	{ /* injective: same slug, different keys; readable prefix */
+		char *k1 = path_project_key("/nonexistent-conch/a-b/c");
+		char *k2 = path_project_key("/nonexistent-conch/a/b-c");
+		ck_assert_str_ne(k1, k2);
+		ck_assert(strncmp(k1, "nonexistent-conch-a-b-c-", 24) == 0);
+		ck_assert_uint_eq(strlen(k1), 24 + 12);
+		free(k1);
+		free(k2);
+	}
 }
 END_TEST
 
