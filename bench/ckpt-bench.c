@@ -86,6 +86,7 @@ main(int argc, char **argv)
 		}
 		v[i] = now_ms() - t0;
 		cpu[i] = cpu_ms() - c0;
+		ckpt_note_shell(c); /* a command ran: the end snapshots too */
 		ckpt_end(c, &err);
 	}
 	qsort(v, (size_t)n, sizeof *v, cmp);

@@ -494,6 +494,8 @@ void
 ckpt_note_write(struct ckpt *c, const char *abs)
 {
 	char *rel;
+	if (c && c->open)
+		c->dirty = true;
 	if (!c || c->gitdir || !c->open || !c->n)
 		return;
 	if ((rel = rel_of(c, abs)) == NULL)
@@ -506,6 +508,8 @@ void
 ckpt_note_shell(struct ckpt *c)
 {
 	struct buf err = BUF_INIT;
+	if (c && c->open)
+		c->dirty = true;
 	if (!c || c->gitdir || !c->open || !c->n || c->v[c->n - 1].shell)
 		return;
 	c->v[c->n - 1].shell = true;
@@ -617,6 +621,7 @@ ckpt_begin(struct ckpt *c, const char *prompt, long conv_index,
 	commit = NULL;
 	c->next = n + 1;
 	c->open = true;
+	c->dirty = false;
 	prune(c);
 	e = ckpt_log_save(c, err);
 out:
@@ -635,7 +640,12 @@ ckpt_end(struct ckpt *c, struct buf *err)
 		return C_OK;
 	c->open = false;
 	en = &c->v[c->n - 1];
-	if (c->gitdir) {
+	if (c->gitdir && !c->dirty && en->before) {
+		/* nothing of conch's could change a file: the turn left the
+		 * tree it found (what the user changed meanwhile shows up as
+		 * theirs, between this end and the next start) */
+		en->after = xstrdup(en->before);
+	} else if (c->gitdir) {
 		snprintf(label, sizeof label, "conch checkpoint %d: after", en->n);
 		if ((e = ckpt_git_snapshot(c, label, &commit, err)) != C_OK)
 			goto out;

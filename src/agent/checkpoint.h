@@ -71,6 +71,7 @@ struct ckpt {
 	size_t n, cap;
 	int next;            /* the next entry's number */
 	bool open;           /* the last entry is a running turn */
+	bool dirty;          /* a write or a command ran in this turn */
 };
 
 /* Defaults, overridden by the user config's "checkpoints" object (may be

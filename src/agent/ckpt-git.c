@@ -254,13 +254,30 @@ ckpt_git_set_ref(struct ckpt *c, const char *name, const char *id,
 		 struct buf *err)
 {
 	char *dir = refs_dir(c, c->sid), *path = path_join(dir, name);
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	char *text = xasprintf("%s\n", id);
 	enum cerr e = fs_mkdir_p(dir, 0700);
-	if (e == C_OK)
-		e = fs_write_atomic(path, text, strlen(text), 0600);
-	if (e != C_OK)
+	int fd = -1;
+
+	/* temp file and rename: a kill leaves the old ref or the new one.
+	 * No fsync: the log names the same tree and is written durably
+	 * after this (checkpoint.c), and the ref only keeps git's gc from
+	 * dropping the tree. */
+	if (e == C_OK) {
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || fs_write_all(fd, text, strlen(text)) != 0)
+			e = C_ERR_IO;
+		if (fd >= 0 && close(fd) != 0)
+			e = C_ERR_IO;
+		if (e == C_OK && rename(tmp, path) != 0)
+			e = C_ERR_IO;
+	}
+	if (e != C_OK) {
 		buf_printf(err, "cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
 	free(text);
+	free(tmp);
 	free(path);
 	free(dir);
 	return e;

@@ -309,7 +309,7 @@ checkpoint_begin(struct agent *a, const char *prompt, long conv_index,
 	struct ckpt *c;
 	bool ok = false;
 
-	if (!a->o.policy || a->o.policy->mode == MODE_READ_ONLY)
+	if (!a->o.policy || a->o.policy->mode == MODE_READ_ONLY || !a->session)
 		return false;
 	c = agent_checkpoints(a, &err);
 	if (c && ckpt_begin(c, prompt, conv_index, &err) == C_OK)

@@ -42,8 +42,8 @@ static const struct optdef opts[] = {
 #define NOPTS (sizeof opts / sizeof opts[0])
 
 static const char *const subcommands[] = {
-	"sessions", "tool", "model", "sandbox", "skills", "memory", "help",
-	"version", "rewind", NULL,
+	"sessions", "tool", "permissions", "model", "sandbox", "skills", "memory",
+	"help", "version", "rewind", NULL,
 };
 
 void
@@ -74,6 +74,7 @@ cli_usage(FILE *out)
 	      "Commands:\n"
 	      "  sessions                 list this project's sessions\n"
 	      "  tool NAME JSON           run one tool as the agent would\n"
+	      "  permissions list|add|remove   rules saved for this project\n"
 	      "  model info|tokenize|run|chat|bench FILE ...   the built-in GGUF runtime\n"
 	      "  sandbox doctor           show what the sandbox can enforce here\n"
 	      "  memory show|edit|clear|path   what conch remembers\n"

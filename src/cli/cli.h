@@ -92,6 +92,7 @@ struct cmd_entry {
 
 extern const struct cmd_entry cmd_sessions_entry;
 extern const struct cmd_entry cmd_tool_entry;
+extern const struct cmd_entry cmd_permissions_entry;
 extern const struct cmd_entry cmd_memory_entry;
 extern const struct cmd_entry cmd_skills_entry;
 extern const struct cmd_entry cmd_rewind_entry;

@@ -40,6 +40,7 @@ static const struct cmd_entry cmd_sandbox_entry = {
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_sessions_entry,
 	&cmd_tool_entry,
+	&cmd_permissions_entry,
 	&cmd_memory_entry,
 	&cmd_skills_entry,
 	&cmd_model_entry,
@@ -66,6 +67,11 @@ cli_make_policy(struct cli_ctx *c, struct policy *p)
 			policy_free(p);
 			return EXIT_CONFIG;
 		}
+		buf_free(&err);
+		/* rules saved "always for this project" (user config dir) */
+		if (c->workspace &&
+		    policy_project_rules_load(p, c->workspace, &err) != C_OK)
+			fprintf(stderr, "conch: warning: %s\n", buf_str(&err));
 		buf_free(&err);
 	}
 	if ((c->opts->sandbox && strcmp(c->opts->sandbox, "off") == 0) ||

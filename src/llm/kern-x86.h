@@ -424,41 +424,51 @@ FTILE(bf16, 2, ld_bf16, sc_bf16)
 #define FL(NAME) NAME##_tile
 #endif
 
-/* full tiles, a row tile against single tokens, single rows */
-#define ENTRY(NAME, BS, TILE)                                                                 \
+/* nr rows against nt tokens: full tiles of KT tokens, then single ones;
+ * rows KR at a time or singly */
+#define ENTRY(NAME, BS, TILE)                                                             \
 	static void t_##NAME(const uint8_t *w, size_t ws, int nr, const uint8_t *x, size_t xs, \
 			     int nt, size_t cols, float *y, size_t ys)                    \
 	{                                                                                 \
 		size_t nb = cols / (BS);                                                  \
-		int r, t;                                                                 \
-		if (nr == KR && nt == KT) {                                               \
-			TILE(NAME)(KR, KT, w, ws, x, xs, nb, y, ys);                     \
-			return;                                                           \
+		int r, t = 0;                                                             \
+		for (; t + KT <= nt; t += KT) {                                           \
+			if (nr == KR)                                                     \
+				TILE(NAME)(KR, KT, w, ws, x + (size_t)t * xs, xs, nb,     \
+					   y + (size_t)t * ys, ys);                       \
+			else                                                              \
+				for (r = 0; r < nr; r++)                                  \
+					TILE(NAME)(1, KT, w + (size_t)r * ws, ws,         \
+						   x + (size_t)t * xs, xs, nb,            \
+						   y + (size_t)t * ys + r, ys);           \
 		}                                                                         \
-		if (nr == KR) {                                                           \
-			for (t = 0; t < nt; t++)                                          \
-				TILE(NAME)(KR, 1, w, ws, x + (size_t)t * xs, xs, nb,     \
-					    y + (size_t)t * ys, ys);                      \
-			return;                                                           \
-		}                                                                         \
-		for (r = 0; r < nr; r++) {                                                \
-			if (nt == KT) {                                                   \
-				TILE(NAME)(1, KT, w + (size_t)r * ws, ws, x, xs, nb, y + r, ys); \
-				continue;                                                 \
-			}                                                                 \
-			for (t = 0; t < nt; t++)                                          \
-				TILE(NAME)(1, 1, w + (size_t)r * ws, ws, x + (size_t)t * xs, \
-					    xs, nb, y + (size_t)t * ys + r, ys);          \
+		for (; t < nt; t++) {                                                     \
+			if (nr == KR)                                                     \
+				TILE(NAME)(KR, 1, w, ws, x + (size_t)t * xs, xs, nb,      \
+					   y + (size_t)t * ys, ys);                       \
+			else                                                              \
+				for (r = 0; r < nr; r++)                                  \
+					TILE(NAME)(1, 1, w + (size_t)r * ws, ws,          \
+						   x + (size_t)t * xs, xs, nb,            \
+						   y + (size_t)t * ys + r, ys);           \
 		}                                                                         \
 	}
 ENTRY(f32, 1, FL)
 ENTRY(f16, 1, FL)
 ENTRY(bf16, 1, FL)
+#if KERN_WIDE
+ENTRYW(q4_0, 18, false)
+ENTRYW(q4_1, 20, true)
+ENTRYW(q5_0, 22, false)
+ENTRYW(q5_1, 24, true)
+ENTRYW(q8_0, 34, false)
+#else
 ENTRY(q4_0, 32, S32)
 ENTRY(q4_1, 32, S32)
 ENTRY(q5_0, 32, S32)
 ENTRY(q5_1, 32, S32)
 ENTRY(q8_0, 32, S32)
+#endif
 ENTRY(q4_k, 256, KQ)
 ENTRY(q5_k, 256, KQ)
 ENTRY(q6_k, 256, KQ)

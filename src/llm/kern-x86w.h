@@ -42,9 +42,19 @@ wn_q5_0(const uint8_t *b, float *d, float *m)
 
 enum { W_OFF, W_SIGNED, W_MIN };
 
+/* lanes 0..7 = p[0], 8..15 = p[1] (0 when !two) */
+INL __m512
+pair_ps(const float *p, bool two)
+{
+	__m128 v = two ? _mm_castpd_ps(_mm_load_sd((const double *)(const void *)p)) : _mm_load_ss(p);
+	return _mm512_permutexvar_ps(_mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1),
+				     _mm512_castps128_ps512(v));
+}
+
 #define WTILE(NAME, BSZ, UNPACK, MODE, OFF)                                               \
 	INL void NAME##_wtile(const int R, const int T, const uint8_t *w, size_t ws,      \
-			      const uint8_t *x, size_t xs, size_t nb, float *y, size_t ys) \
+			      const uint8_t *x, size_t xs, size_t nb, float *y, size_t ys, \
+			      const float *pd, const float *pm, size_t ps)                \
 	{                                                                                 \
 		const __m512i zero = _mm512_setzero_si512();                              \
 		__m512 acc[KR][KT];                                                       \
@@ -63,9 +73,12 @@ enum { W_OFF, W_SIGNED, W_MIN };
 				__m256i lo = UNPACK(b, &d0, &m0);                         \
 				__m256i hi = two ? UNPACK(b + (BSZ), &d1, &m1) : _mm256_setzero_si256(); \
 				wv[r] = two256(lo, hi);                                   \
-				wd[r] = two_ps(d0, d1);                                   \
+				/* the scales as floats: from the row's table when \
+				 * there is one (the same values) */                 \
+				wd[r] = pd ? pair_ps(pd + (size_t)r * ps + i, two) : two_ps(d0, d1); \
 				if ((MODE) == W_MIN)                                      \
-					wm[r] = two_ps(m0, m1);                           \
+					wm[r] = pm ? pair_ps(pm + (size_t)r * ps + i, two) \
+						   : two_ps(m0, m1);                      \
 				if ((MODE) == W_SIGNED)                                   \
 					wc[r] = _mm512_sub_epi32(zero, dpbusd(zero,       \
 						_mm512_set1_epi8((char)0x80), wv[r]));    \
@@ -99,6 +112,63 @@ enum { W_OFF, W_SIGNED, W_MIN };
 		UNROLL for (r = 0; r < R; r++)                                            \
 			UNROLL for (t = 0; t < T; t++)                                    \
 				y[(size_t)t * ys + r] = _mm512_reduce_add_ps(acc[r][t]);  \
+	}
+
+/* A row tile's block scales as floats once for all its token tiles
+ * (rows up to WPRE_MAX blocks; longer ones convert them per tile). */
+#define WPRE_MAX 512
+#define WLOOPS(NAME, PD, PM)                                                              \
+	do {                                                                              \
+		for (t = 0; t + KT <= nt; t += KT) {                                      \
+			if (nr == KR)                                                     \
+				NAME##_wtile(KR, KT, w, ws, x + (size_t)t * xs, xs, nb,   \
+					     y + (size_t)t * ys, ys, PD, PM, WPRE_MAX);   \
+			else                                                              \
+				for (r = 0; r < nr; r++)                                  \
+					NAME##_wtile(1, KT, w + (size_t)r * ws, ws,       \
+						     x + (size_t)t * xs, xs, nb,          \
+						     y + (size_t)t * ys + r, ys,          \
+						     (PD) ? (PD) + (size_t)r * WPRE_MAX : NULL, \
+						     (PM) ? (PM) + (size_t)r * WPRE_MAX : NULL, \
+						     WPRE_MAX);                           \
+		}                                                                         \
+		for (; t < nt; t++) {                                                     \
+			if (nr == KR)                                                     \
+				NAME##_wtile(KR, 1, w, ws, x + (size_t)t * xs, xs, nb,    \
+					     y + (size_t)t * ys, ys, PD, PM, WPRE_MAX);   \
+			else                                                              \
+				for (r = 0; r < nr; r++)                                  \
+					NAME##_wtile(1, 1, w + (size_t)r * ws, ws,        \
+						     x + (size_t)t * xs, xs, nb,          \
+						     y + (size_t)t * ys + r, ys,          \
+						     (PD) ? (PD) + (size_t)r * WPRE_MAX : NULL, \
+						     (PM) ? (PM) + (size_t)r * WPRE_MAX : NULL, \
+						     WPRE_MAX);                           \
+		}                                                                         \
+	} while (0)
+
+/* A row tile's block scales as floats once for all its token tiles
+ * (rows up to WPRE_MAX blocks; one token, or longer rows, convert them
+ * per tile, a separate instance so that decoding carries no table). */
+#define WPRE_MAX 512
+#define ENTRYW(NAME, BSZ, MIN)                                                            \
+	static void t_##NAME(const uint8_t *w, size_t ws, int nr, const uint8_t *x, size_t xs, \
+			     int nt, size_t cols, float *y, size_t ys)                    \
+	{                                                                                 \
+		float sd[KR][WPRE_MAX], sm[KR][MIN ? WPRE_MAX : 1];                       \
+		size_t nb = cols / 32, i;                                                 \
+		int r, t;                                                                 \
+		if (nt == 1 || nb > WPRE_MAX) {                                           \
+			WLOOPS(NAME, (const float *)NULL, (const float *)NULL);           \
+			return;                                                           \
+		}                                                                         \
+		for (r = 0; r < nr; r++)                                                  \
+			for (i = 0; i < nb; i++) {                                        \
+				sd[r][i] = h2f(w + (size_t)r * ws + i * (BSZ));           \
+				if (MIN)                                                  \
+					sm[r][MIN ? i : 0] = h2f(w + (size_t)r * ws + i * (BSZ) + 2); \
+			}                                                                 \
+		WLOOPS(NAME, &sd[0][0], MIN ? &sm[0][0] : (const float *)NULL);           \
 	}
 
 WTILE(q4_0, 18, wn_q4_0, W_OFF, 8)

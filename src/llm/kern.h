@@ -63,9 +63,10 @@ void llm_act_quant(enum llm_act a, const float *x, size_t cols, void *dst);
 
 /* A tile kernel: y[t * ys + r] = dot(weight row r, activation row t) for
  * r < nr, t < nt, with weight rows ws bytes apart from w and activation
- * rows xs bytes apart from x.  Every (r, t) pair gets the same operations
- * in the same order whatever nr and nt are, so results do not depend on
- * how a product is tiled or threaded.  nr <= kr and nt <= kt of the set. */
+ * rows xs bytes apart from x; nr <= kr of the set, nt any count (the
+ * kernel walks them in tiles of kt).  Every (r, t) pair gets the same
+ * operations in the same order whatever nr and nt are, so results do not
+ * depend on how a product is tiled or threaded. */
 typedef void (*llm_tile_fn)(const uint8_t *w, size_t ws, int nr, const uint8_t *x,
 			    size_t xs, int nt, size_t cols, float *y, size_t ys);
 

@@ -560,16 +560,13 @@ kmm_task(void *arg, size_t task, int thread)
 	struct kmm *m = arg;
 	size_t r0 = task / m->n_tc * m->rc, t0 = task % m->n_tc * m->tc;
 	size_t r1 = r0 + m->rc < m->rows ? r0 + m->rc : m->rows;
-	size_t t1 = t0 + m->tc < m->n ? t0 + m->tc : m->n, r, t;
-	size_t kr = (size_t)m->k->kr, kt = (size_t)m->k->kt;
+	size_t t1 = t0 + m->tc < m->n ? t0 + m->tc : m->n, r;
+	size_t kr = (size_t)m->k->kr;
 	(void)thread;
 	for (r = r0; r < r1; r += kr) {
 		int nr = (int)(r1 - r < kr ? r1 - r : kr);
-		for (t = t0; t < t1; t += kt) {
-			int nt = (int)(t1 - t < kt ? t1 - t : kt);
-			m->fn(m->w + r * m->ws, m->ws, nr, m->xq + t * m->xs, m->xs, nt, m->cols,
-			      m->y + t * m->rows + r, m->rows);
-		}
+		m->fn(m->w + r * m->ws, m->ws, nr, m->xq + t0 * m->xs, m->xs, (int)(t1 - t0), m->cols,
+		      m->y + t0 * m->rows + r, m->rows);
 	}
 }
 

@@ -340,6 +340,92 @@ write_escape(const char *abs, const char *workspace)
 	return why;
 }
 
+/* Does a bash rule of list `name` speak about a program that the command
+ * `k` names among its arguments?  *rule gets that rule. */
+static bool
+rules_name_runner(const struct policy *p, const char *name,
+		  const struct sh_cmd *k, const char **rule)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(p->rules, name)) {
+		char *tool, *pat;
+		bool hit = false;
+		if (!cJSON_IsString(it) || !rule_split(it->valuestring, &tool, &pat))
+			continue;
+		if (pat && tool_covers(tool, "bash")) {
+			size_t n = strcspn(pat, " \t:");
+			for (size_t a = 1; a < k->argc && !hit && n; a++) {
+				const char *w = strrchr(k->argv[a], '/');
+				w = w ? w + 1 : k->argv[a];
+				hit = strlen(w) == n && strncmp(w, pat, n) == 0;
+			}
+		}
+		free(tool);
+		free(pat);
+		if (hit) {
+			*rule = it->valuestring;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* With deny or ask rules about bash in force: is the line one they
+ * cannot judge?  Either the reader could not follow all of it, or a
+ * command (one not known to be a plain reader) names the program a rule
+ * is about among its arguments, as an unknown wrapper would
+ * (`mywrap rm x` under a deny rule about rm).  Says why in `why`. */
+static bool
+unsure_of_rules(const struct policy *p, const struct call *c, struct buf *why)
+{
+	static const char *const plain[] = {
+		"echo", "printf", "grep", "egrep", "fgrep", "rg", "cat", "ls",
+		"head", "tail", "wc", "git", "man", "which", "type", "test", "[",
+		"command", "cd", ":", "true", "false", NULL,
+	};
+	bool rules = false;
+	const char *const lists[] = { "deny", "ask" };
+
+	if (!p->rules)
+		return false;
+	for (size_t l = 0; l < 2 && !rules; l++) {
+		const cJSON *it;
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(p->rules, lists[l])) {
+			char *tool, *pat;
+			if (cJSON_IsString(it) && rule_split(it->valuestring, &tool, &pat)) {
+				rules |= tool_covers(tool, "bash");
+				free(tool);
+				free(pat);
+			}
+		}
+	}
+	if (!rules)
+		return false;
+	if (!sh_script_modelled(&c->sh)) {
+		buf_printf(why, "the command uses shell features conch does not "
+			   "follow, so your deny and ask rules cannot be checked; "
+			   "it needs approval");
+		return true;
+	}
+	for (size_t i = 0; i < c->sh.n; i++) {
+		const struct sh_cmd *k = &c->sh.cmds[i];
+		const char *rule = NULL, *b = strrchr(k->argv[0], '/');
+		bool known = false;
+		b = b ? b + 1 : k->argv[0];
+		for (size_t j = 0; plain[j] && !known; j++)
+			known = strcmp(b, plain[j]) == 0;
+		if (known)
+			continue;
+		if (rules_name_runner(p, "deny", k, &rule) ||
+		    rules_name_runner(p, "ask", k, &rule)) {
+			buf_printf(why, "%s may run a program that the rule %s is "
+				   "about; it needs approval", k->argv[0], rule);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* ---- modes -------------------------------------------------------------- */
 
 /* What is secret and what is protected: util/sensitive.c, the one list
@@ -388,11 +474,14 @@ by_mode(const struct policy *p, const struct call *c, struct buf *why)
 		return POLICY_ALLOW;
 	}
 	if (c->flags & TOOL_RUNS_COMMANDS) {
+		if (p->mode != MODE_AUTO && policy_command_is_read_only(c->command))
+			return POLICY_ALLOW; /* the built-in read-only list */
 		switch (p->mode) {
 		case MODE_READ_ONLY:
 		case MODE_PLAN: /* policy_check() decides plan as read-only */
-			buf_printf(why, "mode read-only runs only commands allowed "
-				   "by a rule");
+			buf_printf(why, "mode read-only runs only read-only commands "
+				   "(ls, cat, grep, git status/log/diff ...) and "
+				   "commands allowed by a rule");
 			return POLICY_DENY;
 		case MODE_ASK:
 		case MODE_AUTO_EDIT:
@@ -402,6 +491,11 @@ by_mode(const struct policy *p, const struct call *c, struct buf *why)
 		case MODE_AUTO:
 			return POLICY_ALLOW; /* confined by the sandbox */
 		}
+	}
+	if (p->mode == MODE_READ_ONLY && strcmp(c->tool, "memory") == 0) {
+		buf_printf(why, "mode read-only forbids memory (it writes conch's "
+			   "memory files)");
+		return POLICY_DENY;
 	}
 	if (is_secret(c->abs)) {
 		buf_printf(why, "%s of %s reads a secret the sandbox keeps out of "
@@ -485,6 +579,12 @@ check(const struct policy *p, const char *tool, unsigned flags,
 		d = POLICY_ASK;
 		goto yes;
 	}
+	if (c.command && unsure_of_rules(p, &c, why)) {
+		/* a deny or ask rule might have matched what cannot be
+		 * read: never let the mode allow it silently */
+		d = POLICY_ASK;
+		goto yes;
+	}
 	if ((hit = list_match(p, "allow", &c, true)) != NULL &&
 	    !((flags & TOOL_WRITES) && (is_protected(c.rel) || c.escape))) {
 		d = POLICY_ALLOW;
@@ -500,6 +600,53 @@ out:
 	free(c.abs);
 	free(c.rel);
 	return d;
+}
+
+char *
+policy_unblock_hint(const struct policy *p, const char *tool, unsigned flags,
+		    const cJSON *args, const char *workspace, const char *cwd)
+{
+	static const enum policy_mode wider[] = { MODE_AUTO_EDIT, MODE_AUTO };
+	struct policy q = *p; /* shares p's rules: never freed here */
+	struct buf why = BUF_INIT;
+	char *rule;
+
+	q.yes = false;
+	for (size_t i = 0; i < sizeof wider / sizeof wider[0]; i++) {
+		if (wider[i] == p->mode || (p->mode == MODE_AUTO && wider[i] == MODE_AUTO_EDIT))
+			continue;
+		q.mode = wider[i];
+		buf_reset(&why);
+		if (policy_check(&q, tool, flags, args, workspace, cwd, &why) ==
+		    POLICY_ALLOW) {
+			buf_free(&why);
+			return xasprintf("rerun with --mode %s, or with --yes",
+					 policy_mode_str(wider[i]));
+		}
+	}
+	buf_free(&why);
+	rule = policy_project_rule_for(tool, jx_str(args, "command"),
+				       jx_str(args, "path"));
+	{
+		/* no mode allows it without asking (a path outside the
+		 * workspace, a protected path, a rule that asks) */
+		char *h = xasprintf("no --mode allows this without asking; rerun "
+				    "with --yes, or add an allow rule such as "
+				    "\"%s\" to your config", rule);
+		free(rule);
+		return h;
+	}
+}
+
+bool
+policy_rule_valid(const char *rule)
+{
+	char *tool, *pat;
+	if (!rule || !rule_split(rule, &tool, &pat))
+		return false;
+	free(tool);
+	free(pat);
+	return true;
 }
 
 void

@@ -60,11 +60,71 @@ extern const char policy_plan_refusal[];
  * A bash rule that is the exact command line allows exactly that line. */
 void policy_allow_session(struct policy *p, const char *rule);
 
+/* For a call that asks where no one can answer (headless): what would
+ * let it run, e.g. "rerun with --mode auto-edit, or with --yes", or,
+ * when no mode would (a write outside the project), an allow rule to
+ * add.  Caller frees. */
+char *policy_unblock_hint(const struct policy *p, const char *tool,
+			  unsigned flags, const cJSON *args,
+			  const char *workspace, const char *cwd);
+
+/* Is `rule` a well-formed "tool(pattern)" or "tool"? */
+bool policy_rule_valid(const char *rule);
+
+/* ---- rules saved "always for this project" (policy/projrules.c) ----
+ * Stored in the USER's config dir ($XDG_CONFIG_HOME/conch/projects.json),
+ * keyed by the project's real path; never in the repository. */
+
+/* The file's path; caller frees. */
+char *policy_projects_path(void);
+/* The saved allow rules of `workspace` as a new cJSON array of strings
+ * (caller frees), or NULL with `err` set when the file is unreadable. */
+cJSON *policy_project_rules(const char *workspace, struct buf *err);
+/* Add the project's saved rules to p's allow list. */
+enum cerr policy_project_rules_load(struct policy *p, const char *workspace,
+				    struct buf *err);
+/* Save one allow rule for `workspace` (atomic write; a duplicate is not
+ * added twice).  C_ERR_INVAL for a malformed rule. */
+enum cerr policy_project_rule_add(const char *workspace, const char *rule,
+				  struct buf *err);
+/* Remove one saved rule; C_ERR_NOTFOUND when it is not saved. */
+enum cerr policy_project_rule_remove(const char *workspace, const char *rule,
+				     struct buf *err);
+/* The rule "always for this project" saves for a call: for a bash line
+ * of one plain command, its program and up to two subcommand words and
+ * " *" ("bash(make test *)", "bash(npm run build *)"); the exact line
+ * for anything else (pipelines, interpreters, rm, sudo, unmodelled
+ * lines); "tool(path)" for path tools.  Caller frees. */
+char *policy_project_rule_for(const char *tool, const char *command,
+			      const char *path);
+
 /* Does this shell command line look like it needs the network (curl,
  * wget, ssh, git fetch/pull/push/clone, package installs ...)?  A hint
  * for asking "allow network for this command?" up front; the sandbox
  * keeps the network off either way unless the caller allows it. */
 bool policy_command_wants_network(const char *command);
+
+/* Is the shell command line on the built-in list of read-only commands
+ * (ls, cat, git status/log/diff, grep, find without -exec ...: see
+ * policy/readonly.c) in a shape that keeps it read-only?  Such lines run
+ * without asking in the read-only, ask and auto-edit modes; plan mode
+ * takes the same decision.  Callers should run them with the workspace
+ * read-only. */
+bool policy_command_is_read_only(const char *command);
+
+/* `s` (a command or summary the user is asked to approve) rendered for an
+ * approval prompt: every byte of it shown, nothing cut.  Control
+ * characters are spelled out (\r \e \x01 ...), as are invisible and
+ * direction-changing code points (\u{202e}) and invalid UTF-8 bytes;
+ * runs of 8 or more blanks become "[N blanks]"; a newline is shown as \n
+ * and starts a new line.  With `width` > 0, lines are wrapped at that many
+ * columns (continuations indented by two spaces); 0: no wrapping.  Used by
+ * the plain UI, `conch tool` and the ncurses dialogs.  Caller frees. */
+char *policy_approval_text(const char *s, size_t width);
+/* The same for a block of text shown in an approval (a diff): newlines,
+ * tabs and spaces kept, control characters and invisible code points
+ * spelled out.  Caller frees. */
+char *policy_approval_block(const char *s);
 
 /* Replace p->rules with the rules of the USER's config object (its
  * "permissions" object, or allow/ask/deny at its top level).  Never pass

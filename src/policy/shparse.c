@@ -5,35 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy/shparse.h"
+#include "policy/shparse-int.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
-
-#define SH_MAX_DEPTH 8
-
-/* A word as read, before unwrapping. */
-struct word {
-	char *s;
-	bool dyn;     /* holds a $-expansion: value known only at run time */
-	bool unknown; /* holds a command substitution */
-};
-
-struct raw {
-	struct word *w;
-	size_t n, cap;
-	char **redir;
-	size_t nredir, credir;
-	bool opaque;
-};
-
-struct parser {
-	const char *s;
-	size_t i;
-	struct sh_script *out;
-	int depth;
-	bool error;
-	bool literal; /* rule patterns: no unwrapping */
-};
 
 static void parse_list(struct parser *p, char term);
 static void cmd_free(struct sh_cmd *c);
@@ -86,16 +60,16 @@ script_add(struct sh_script *s)
 	return &s->cmds[s->n++];
 }
 
-static void
-strv_add(char ***v, size_t *n, const char *s)
+void
+sh_strv_add(char ***v, size_t *n, const char *s)
 {
 	*v = xreallocarray(*v, *n + 2, sizeof **v);
 	(*v)[(*n)++] = xstrdup(s);
 	(*v)[*n] = NULL;
 }
 
-static bool
-is_assignment(const char *s)
+bool
+sh_is_assignment(const char *s)
 {
 	size_t i = 0;
 	if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') ||
@@ -107,8 +81,8 @@ is_assignment(const char *s)
 	return s[i] == '=' || (s[i] == '+' && s[i + 1] == '=');
 }
 
-static bool
-is_in(const char *w, const char *const *set)
+bool
+sh_is_in(const char *w, const char *const *set)
 {
 	for (size_t i = 0; set[i]; i++)
 		if (strcmp(w, set[i]) == 0)
@@ -116,34 +90,16 @@ is_in(const char *w, const char *const *set)
 	return false;
 }
 
-static const char *
-base_name(const char *s)
+const char *
+sh_base_name(const char *s)
 {
 	const char *b = strrchr(s, '/');
 	return b ? b + 1 : s;
 }
 
-/* ---- unwrapping -------------------------------------------------------- */
-
-/* Skip options of a wrapper; `witharg` lists options that take the next
- * word.  Returns the index of the first non-option word. */
-static size_t
-skip_opts(const struct raw *r, size_t i, const char *const *witharg)
-{
-	while (i < r->n && r->w[i].s[0] == '-' && r->w[i].s[1]) {
-		if (strcmp(r->w[i].s, "--") == 0)
-			return i + 1;
-		if (witharg && is_in(r->w[i].s, witharg))
-			i++;
-		i++;
-	}
-	return i;
-}
-
-
 /* Parse `src` as a nested script into p->out. */
-static void
-nested(struct parser *p, const char *src, bool opaque)
+void
+sh_nested(struct parser *p, const char *src, bool opaque)
 {
 	size_t first = p->out->n;
 	bool err = false;
@@ -159,58 +115,6 @@ nested(struct parser *p, const char *src, bool opaque)
 			p->out->cmds[i].opaque = true;
 }
 
-/* What unwrapping one word decided. */
-enum step {
-	STEP_NEXT,  /* unwrapped: look at the word at the new index */
-	STEP_STOP,  /* this word is the command */
-	STEP_EMIT,  /* the command is complete (argv set): emit it */
-	STEP_DROP,  /* nothing left to emit (the parts were parsed nested) */
-};
-
-static const char *const sudo_arg[] = {
-	"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T",
-	"--user", "--group", "--chdir", "--host", "--prompt", NULL,
-};
-static const char *const timeout_arg[] = {
-	"-s", "--signal", "-k", "--kill-after", NULL,
-};
-static const char *const nice_arg[] = { "-n", "--adjustment", NULL };
-static const char *const xargs_arg[] = {
-	"-I", "-n", "-P", "-L", "-d", "-E", "-s", "-a", "--max-args",
-	"--max-procs", "--delimiter", "--arg-file", "--max-lines",
-	"--max-chars", "--eof", NULL,
-};
-static const char *const exec_arg[] = { "-a", NULL };
-static const char *const stdbuf_arg[] = { "-i", "-o", "-e", NULL };
-static const char *const ionice_arg[] = { "-c", "-n", "-p", "-t", NULL };
-
-/* Keywords that may stand before a command ("then rm x"). */
-static const char *const lead_kw[] = {
-	"if", "then", "else", "elif", "while", "until", "do", "!", "{",
-	"}", "fi", "done", "esac", "(", ")", NULL,
-};
-
-/* Wrappers that only take options before the command they run. */
-static const struct wrapper {
-	const char *name;
-	const char *const *witharg; /* options that take the next word */
-	int operands;               /* words after the options (timeout: 1) */
-	bool privileged;
-	bool extra_args;            /* xargs: arguments come at run time */
-} wrappers[] = {
-	{ "sudo", sudo_arg, 0, true, false },
-	{ "doas", sudo_arg, 0, true, false },
-	{ "timeout", timeout_arg, 1, false, false },
-	{ "nice", nice_arg, 0, false, false },
-	{ "nohup", NULL, 0, false, false },
-	{ "builtin", NULL, 0, false, false },
-	{ "time", NULL, 0, false, false },
-	{ "stdbuf", stdbuf_arg, 0, false, false },
-	{ "ionice", ionice_arg, 0, false, false },
-	{ "exec", exec_arg, 0, false, false },
-	{ "xargs", xargs_arg, 0, false, true },
-};
-
 /* Free what an emitted-nothing command holds (no words were added). */
 static void
 drop(struct sh_cmd *c)
@@ -224,152 +128,6 @@ drop(struct sh_cmd *c)
 	free(c->redir_out);
 }
 
-/* An interpreter that ran a nested script adds nothing of its own, but
- * its redirections and assignments still count. */
-static enum step
-interpreter_done(struct sh_cmd *c)
-{
-	if (c->nredir == 0 && c->nassign == 0)
-		return STEP_DROP;
-	strv_add(&c->argv, &c->argc, "true");
-	return STEP_EMIT;
-}
-
-/* env [-i] [-u NAME] [NAME=value...] cmd; `env -S 'cmd args'` is a
- * script of its own. */
-static enum step
-unwrap_env(struct parser *p, const struct raw *r, size_t *i, struct sh_cmd *c)
-{
-	static const char *const env_arg[] = { "-u", "--unset", "-C", "--chdir", NULL };
-	size_t k = *i + 1;
-	for (; k < r->n && r->w[k].s[0] == '-'; k++) {
-		if (strncmp(r->w[k].s, "-S", 2) == 0 ||
-		    strncmp(r->w[k].s, "--split-string", 14) == 0) {
-			struct buf j = BUF_INIT;
-			size_t m = strcmp(r->w[k].s, "-S") == 0 ||
-				strcmp(r->w[k].s, "--split-string") == 0 ? k + 1 : k;
-			for (; m < r->n; m++) {
-				const char *s = r->w[m].s;
-				if (m == k && strncmp(s, "-S", 2) == 0)
-					s += 2;
-				buf_adds(&j, s);
-				buf_addc(&j, ' ');
-			}
-			nested(p, buf_str(&j), false);
-			buf_free(&j);
-			c->opaque = true;
-			return STEP_EMIT;
-		}
-		if (is_in(r->w[k].s, env_arg))
-			k++;
-	}
-	*i = k;
-	return STEP_NEXT;
-}
-
-/* eval ARGS: the joined words are a script. */
-static enum step
-unwrap_eval(struct parser *p, const struct raw *r, size_t i, struct sh_cmd *c)
-{
-	struct buf j = BUF_INIT;
-	bool dyn = false;
-	for (size_t k = i + 1; k < r->n; k++) {
-		dyn |= r->w[k].dyn || r->w[k].unknown;
-		buf_adds(&j, r->w[k].s);
-		buf_addc(&j, ' ');
-	}
-	nested(p, buf_str(&j), dyn);
-	buf_free(&j);
-	if (!dyn)
-		return interpreter_done(c);
-	c->opaque = true;
-	return STEP_STOP;
-}
-
-/* sh [-opts] -c SCRIPT [args]: the script is what runs. */
-static enum step
-unwrap_shell(struct parser *p, const struct raw *r, size_t i, struct sh_cmd *c)
-{
-	size_t k = i + 1;
-	bool dash_c = false;
-	while (k < r->n && (r->w[k].s[0] == '-' || r->w[k].s[0] == '+') &&
-	       r->w[k].s[1]) {
-		const char *o = r->w[k].s;
-		if (o[0] == '-' && o[1] != '-' && strchr(o, 'c'))
-			dash_c = true;
-		if (strcmp(o, "-o") == 0 || strcmp(o, "+o") == 0 ||
-		    strcmp(o, "-O") == 0 || strcmp(o, "+O") == 0)
-			k++;
-		k++;
-		if (dash_c)
-			break;
-	}
-	if (!dash_c)
-		return STEP_STOP; /* a script file or stdin: an ordinary command */
-	if (k >= r->n) {
-		c->opaque = true;
-		return STEP_STOP;
-	}
-	nested(p, r->w[k].s, r->w[k].dyn || r->w[k].unknown);
-	return interpreter_done(c);
-}
-
-/* Look at the word at *i in command position. */
-static enum step
-unwrap_word(struct parser *p, const struct raw *r, size_t *i, struct sh_cmd *c)
-{
-	static const char *const opaque_kw[] = {
-		"for", "case", "select", "function", "in", "coproc", ";;", NULL,
-	};
-	static const char *const shells[] = {
-		"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "yash", NULL,
-	};
-	const char *w = r->w[*i].s, *b = base_name(w);
-
-	if (is_assignment(w)) { /* env NAME=value cmd */
-		strv_add(&c->assign, &c->nassign, w);
-		(*i)++;
-		return STEP_NEXT;
-	}
-	if (is_in(w, lead_kw)) {
-		(*i)++;
-		return STEP_NEXT;
-	}
-	if (is_in(w, opaque_kw) || strstr(w, "()")) {
-		c->opaque = true;
-		return STEP_STOP;
-	}
-	for (size_t k = 0; k < sizeof wrappers / sizeof wrappers[0]; k++) {
-		const struct wrapper *wr = &wrappers[k];
-		if (strcmp(b, wr->name) != 0)
-			continue;
-		*i = skip_opts(r, *i + 1, wr->witharg);
-		if (wr->operands && *i < r->n)
-			*i += (size_t)wr->operands;
-		c->privileged |= wr->privileged;
-		if (wr->extra_args) {
-			c->extra_args = true;
-			if (*i >= r->n) { /* bare xargs runs echo */
-				strv_add(&c->argv, &c->argc, "echo");
-				return STEP_EMIT;
-			}
-		}
-		return STEP_NEXT;
-	}
-	if (strcmp(b, "command") == 0 && *i + 1 < r->n &&
-	    strcmp(r->w[*i + 1].s, "-v") != 0 && strcmp(r->w[*i + 1].s, "-V") != 0) {
-		*i = skip_opts(r, *i + 1, NULL);
-		return STEP_NEXT;
-	}
-	if (strcmp(b, "env") == 0)
-		return unwrap_env(p, r, i, c);
-	if (strcmp(w, "eval") == 0)
-		return unwrap_eval(p, r, *i, c);
-	if (is_in(b, shells))
-		return unwrap_shell(p, r, *i, c);
-	return STEP_STOP;
-}
-
 /* Turn one raw command into sh_cmds: assignments, keywords, wrappers,
  * `sh -c`, `eval`. */
 static void
@@ -381,8 +139,9 @@ emit(struct parser *p, struct raw *r, size_t i, struct sh_cmd *proto)
 
 	for (guard = 0; guard < 32 && i < r->n; guard++) {
 		const char *w = r->w[i].s;
-		if (is_assignment(w) && orig == SIZE_MAX) {
-			strv_add(&c.assign, &c.nassign, w);
+		if (sh_is_assignment(w) && orig == SIZE_MAX) {
+			c.opaque |= sh_assign_runs_code(w);
+			sh_strv_add(&c.assign, &c.nassign, w);
 			i++;
 			continue;
 		}
@@ -392,12 +151,14 @@ emit(struct parser *p, struct raw *r, size_t i, struct sh_cmd *proto)
 		}
 		if (p->literal)
 			break;
-		if (orig == SIZE_MAX && !is_in(w, lead_kw))
+		if (orig == SIZE_MAX && !sh_is_in(w, sh_lead_kw))
 			orig = i;
-		st = unwrap_word(p, r, &i, &c);
+		st = sh_unwrap_word(p, r, &i, &c);
 		if (st != STEP_NEXT)
 			break;
 	}
+	if (guard == 32)
+		c.opaque = true; /* wrappers too deep to follow */
 	if (st == STEP_DROP) {
 		drop(&c);
 		return;
@@ -406,13 +167,15 @@ emit(struct parser *p, struct raw *r, size_t i, struct sh_cmd *proto)
 		if (orig != SIZE_MAX && orig < i) {
 			/* keep the words as written, for rules about wrappers */
 			for (size_t k = orig; k < r->n; k++)
-				strv_add(&c.orig, &c.norig, r->w[k].unknown ?
+				sh_strv_add(&c.orig, &c.norig, r->w[k].unknown ?
 					 SH_UNKNOWN : r->w[k].s);
 			if (i >= r->n) /* "sudo -i": the wrapper is the command */
 				i = orig;
 		}
+		if (!p->literal)
+			sh_after_command(p, r, i, &c);
 		for (; i < r->n; i++)
-			strv_add(&c.argv, &c.argc, r->w[i].unknown ? SH_UNKNOWN :
+			sh_strv_add(&c.argv, &c.argc, r->w[i].unknown ? SH_UNKNOWN :
 				 r->w[i].s);
 	}
 	if (c.argc == 0 && c.nassign == 0 && c.nredir == 0 && !c.opaque) {
@@ -420,8 +183,28 @@ emit(struct parser *p, struct raw *r, size_t i, struct sh_cmd *proto)
 		return;
 	}
 	if (c.argc == 0)
-		strv_add(&c.argv, &c.argc, ""); /* assignments or redirections only */
+		sh_strv_add(&c.argv, &c.argc, ""); /* assignments or redirections only */
 	*script_add(p->out) = c;
+}
+
+void
+sh_emit_range(struct parser *p, const struct raw *r, size_t from, size_t to,
+	      bool extra_args)
+{
+	struct raw sub;
+	struct sh_cmd proto;
+
+	memset(&sub, 0, sizeof sub);
+	memset(&proto, 0, sizeof proto);
+	proto.extra_args = extra_args;
+	for (size_t k = from; k < to && k < r->n; k++) {
+		bool braces = strcmp(r->w[k].s, "{}") == 0;
+		raw_push(&sub, xstrdup(braces ? SH_UNKNOWN : r->w[k].s),
+			 r->w[k].dyn, r->w[k].unknown || braces);
+	}
+	if (sub.n)
+		emit(p, &sub, 0, &proto);
+	raw_clear(&sub);
 }
 
 static void
@@ -430,7 +213,7 @@ flush(struct parser *p, struct raw *r)
 	struct sh_cmd proto;
 	memset(&proto, 0, sizeof proto);
 	for (size_t k = 0; k < r->nredir; k++)
-		strv_add(&proto.redir_out, &proto.nredir, r->redir[k]);
+		sh_strv_add(&proto.redir_out, &proto.nredir, r->redir[k]);
 	proto.opaque = r->opaque;
 	if (r->n || r->nredir)
 		emit(p, r, 0, &proto);
@@ -478,7 +261,7 @@ skip_balanced(struct parser *p, char open, char close, struct buf *w)
 			 * as the arguments of ":" and drop that command */
 			char *wrapped = xasprintf(": %s", inner);
 			size_t first = p->out->n, k, o;
-			nested(p, wrapped, false);
+			sh_nested(p, wrapped, false);
 			for (k = o = first; k < p->out->n; k++) {
 				struct sh_cmd *c = &p->out->cmds[k];
 				if (c->argc >= 1 && strcmp(c->argv[0], ":") == 0 &&
@@ -501,6 +284,9 @@ static void
 backquote(struct parser *p)
 {
 	struct buf b = BUF_INIT;
+	/* dash and bash unescape inside backquotes differently: the
+	 * commands are still read (for deny rules), but not allowed */
+	p->out->opaque = true;
 	while (p->s[p->i] && p->s[p->i] != '`') {
 		if (p->s[p->i] == '\\' && (p->s[p->i + 1] == '`' || p->s[p->i + 1] == '\\' ||
 					   p->s[p->i + 1] == '$'))
@@ -511,8 +297,26 @@ backquote(struct parser *p)
 		p->error = true;
 	else
 		p->i++;
-	nested(p, buf_str(&b), false);
+	sh_nested(p, buf_str(&b), false);
 	buf_free(&b);
+}
+
+/* Length of the parameter name at s ("HOME", "1", "@"), or 0. */
+static size_t
+simple_name(const char *s)
+{
+	size_t n = 0;
+	if (*s && strchr("@*#?$!-", *s))
+		return 1;
+	if (*s >= '0' && *s <= '9') {
+		while (s[n] >= '0' && s[n] <= '9')
+			n++;
+		return n;
+	}
+	while ((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
+	       s[n] == '_' || (n && s[n] >= '0' && s[n] <= '9'))
+		n++;
+	return n;
 }
 
 /* `$` at p->i: expansion or substitution.  Appends literal text to w. */
@@ -521,6 +325,9 @@ dollar(struct parser *p, struct buf *w, bool *dyn, bool *unknown)
 {
 	const char *s = p->s;
 	if (s[p->i + 1] == '(' && s[p->i + 2] == '(') {
+		/* arithmetic (or, in bash, a subshell in a substitution):
+		 * not modelled */
+		p->out->opaque = true;
 		p->i += 3;
 		buf_adds(w, "$((");
 		skip_balanced(p, '(', ')', w);
@@ -539,40 +346,26 @@ dollar(struct parser *p, struct buf *w, bool *dyn, bool *unknown)
 		p->depth--;
 		*unknown = true;
 	} else if (s[p->i + 1] == '{') {
+		size_t n = simple_name(s + p->i + 2);
+		if (n && s[p->i + 2 + n] == '}') { /* ${NAME} */
+			buf_add(w, s + p->i, n + 3);
+			p->i += n + 3;
+			*dyn = true;
+			return;
+		}
+		/* ${NAME op word}, ${#...}, ${a[i]}: not modelled */
+		p->out->opaque = true;
 		p->i += 2;
 		buf_adds(w, "${");
 		skip_balanced(p, '{', '}', w);
 		buf_addc(w, '}');
 		*dyn = true;
-	} else if (s[p->i + 1] == '\'') {
-		/* $'...' ANSI-C quoting */
-		p->i += 2;
-		while (s[p->i] && s[p->i] != '\'') {
-			if (s[p->i] == '\\' && s[p->i + 1]) {
-				char e = s[p->i + 1];
-				p->i += 2;
-				switch (e) {
-				case 'n': buf_addc(w, '\n'); break;
-				case 't': buf_addc(w, '\t'); break;
-				case 'x': {
-					char hex[3] = { 0 };
-					size_t k = 0;
-					while (k < 2 && s[p->i] &&
-					       strchr("0123456789abcdefABCDEF", s[p->i]))
-						hex[k++] = s[p->i++];
-					buf_addc(w, (char)strtol(hex, NULL, 16));
-					break;
-				}
-				default: buf_addc(w, e); break;
-				}
-				continue;
-			}
-			buf_addc(w, s[p->i++]);
-		}
-		if (!s[p->i])
-			p->error = true;
-		else
-			p->i++;
+	} else if (s[p->i + 1] == '\'' || s[p->i + 1] == '"' || s[p->i + 1] == '[') {
+		/* $'...' $"..." $[...]: bash only; dash reads them otherwise */
+		p->out->opaque = true;
+		buf_addc(w, '$');
+		p->i++;
+		*dyn = true;
 	} else if ((s[p->i + 1] >= 'A' && s[p->i + 1] <= 'Z') ||
 		   (s[p->i + 1] >= 'a' && s[p->i + 1] <= 'z') || s[p->i + 1] == '_' ||
 		   (s[p->i + 1] && strchr("0123456789@*#?$!-", s[p->i + 1]))) {
@@ -599,6 +392,7 @@ read_word(struct parser *p, bool *dyn, bool *unknown)
 {
 	struct buf w = BUF_INIT;
 	const char *s = p->s;
+	int brace = 0; /* 1: after an unquoted {, 2: and a , or .. */
 	*dyn = *unknown = false;
 	buf_adds(&w, "");
 	while (!is_break(s[p->i]) && !p->error) {
@@ -610,6 +404,10 @@ read_word(struct parser *p, bool *dyn, bool *unknown)
 				buf_addc(&w, s[p->i + 1]);
 				p->i += 2;
 			} else {
+				/* a backslash at the very end: dash keeps it,
+				 * bash drops it after a quoted word */
+				p->out->opaque = true;
+				buf_addc(&w, '\\');
 				p->i++;
 			}
 		} else if (c == '\'') {
@@ -629,7 +427,8 @@ read_word(struct parser *p, bool *dyn, bool *unknown)
 						buf_addc(&w, s[p->i + 1]);
 					p->i += 2;
 				} else if (s[p->i] == '$') {
-					if (s[p->i + 1] == '\'') { /* not special in "" */
+					if (s[p->i + 1] == '\'' || s[p->i + 1] == '"') {
+						/* not special in "" */
 						buf_addc(&w, '$');
 						p->i++;
 					} else {
@@ -654,6 +453,13 @@ read_word(struct parser *p, bool *dyn, bool *unknown)
 			backquote(p);
 			*unknown = true;
 		} else {
+			/* bash expands {a,b} and {1..3}; dash does not */
+			if (c == '{')
+				brace = 1;
+			else if (brace && (c == ',' || (c == '.' && s[p->i + 1] == '.')))
+				brace = 2;
+			else if (c == '}' && brace == 2)
+				p->out->opaque = true;
 			buf_addc(&w, c);
 			p->i++;
 		}
@@ -691,9 +497,15 @@ redirection(struct parser *p, struct raw *r)
 	/* an fd number just before the operator is not an argument */
 	if (r->n && all_digits(r->w[r->n - 1].s) && p->i > 0 &&
 	    !is_break(s[p->i - 1])) {
+		if (strlen(r->w[r->n - 1].s) > 1)
+			p->out->opaque = true; /* fd 10 and up: bash only */
 		free(r->w[--r->n].s);
+	} else if (r->n && r->w[r->n - 1].s[0] == '{' && p->i > 0 &&
+		   !is_break(s[p->i - 1])) {
+		p->out->opaque = true; /* {fd}>x: bash only */
 	}
-	if (s[p->i] == '&') { /* &> &>> */
+	if (s[p->i] == '&') { /* &> &>>: bash only (dash: & then >) */
+		p->out->opaque = true;
 		p->i += s[p->i + 2] == '>' ? 3 : 2;
 		out = true;
 	} else if (s[p->i] == '>') {
@@ -705,6 +517,7 @@ redirection(struct parser *p, struct raw *r)
 			p->i++;
 			dup = true;
 		} else if (s[p->i] == '(') { /* >(...) */
+			p->out->opaque = true;
 			p->i++;
 			if (p->depth + 1 >= SH_MAX_DEPTH) {
 				p->error = true;
@@ -719,6 +532,7 @@ redirection(struct parser *p, struct raw *r)
 	} else { /* < */
 		p->i++;
 		if (s[p->i] == '(') { /* <(...) */
+			p->out->opaque = true;
 			p->i++;
 			if (p->depth + 1 >= SH_MAX_DEPTH) {
 				p->error = true;
@@ -733,7 +547,8 @@ redirection(struct parser *p, struct raw *r)
 		if (s[p->i] == '<') {
 			p->i++;
 			if (s[p->i] == '<') {
-				p->i++; /* here-string: a word, read as input */
+				p->i++; /* here-string: bash only */
+				p->out->opaque = true;
 			} else {
 				/* here-document: its body would be read as
 				 * commands here; a rule cannot allow this line */
@@ -801,14 +616,20 @@ parse_list(struct parser *p, char term)
 			redirection(p, &r);
 		} else if (c == '\n' || c == ';' || c == '&' || c == '|') {
 			p->i++;
-			if ((c == '&' || c == '|' || c == ';') && s[p->i] == c)
+			if ((c == '&' || c == '|' || c == ';') && s[p->i] == c) {
 				p->i++;
-			else if (c == '|' && s[p->i] == '&')
-				p->i++;
-			if (c == ';' && s[p->i - 1] == ';' && p->i >= 2 && s[p->i - 2] == ';')
-				r.opaque = true; /* ;; belongs to case */
+				if (c == ';') /* ;; ;;& belong to case */
+					p->out->opaque = true;
+			}
+			if ((c == '|' || c == ';') && s[p->i] == '&') {
+				p->i++; /* |& ;& ;;&: bash only */
+				p->out->opaque = true;
+			}
 			flush(p, &r);
 		} else if (c == '(' || c == ')') {
+			/* (( arithmetic, f() definitions, a=(...) arrays */
+			if (c == '(' && (s[p->i + 1] == '(' || r.n > 0))
+				p->out->opaque = true;
 			parens += c == '(' ? 1 : -1;
 			p->i++;
 			flush(p, &r);
@@ -818,11 +639,6 @@ parse_list(struct parser *p, char term)
 			if (!unknown && !dyn && (strcmp(w, "{") == 0 || strcmp(w, "}") == 0 ||
 						 strcmp(w, "!") == 0) && r.n == 0) {
 				free(w);
-				continue;
-			}
-			if (!unknown && !dyn && strcmp(w, "}") == 0) {
-				free(w);
-				flush(p, &r);
 				continue;
 			}
 			raw_push(&r, w, dyn, unknown);
@@ -858,6 +674,24 @@ sh_parse(const char *src, struct sh_script *out)
 	return C_OK;
 }
 
+void
+sh_parse_pattern(const char *src, struct sh_script *out, bool *error)
+{
+	memset(out, 0, sizeof *out);
+	parse_string(out, src, 0, true, error);
+}
+
+bool
+sh_script_modelled(const struct sh_script *s)
+{
+	if (s->opaque)
+		return false;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->cmds[i].opaque)
+			return false;
+	return true;
+}
+
 static void
 cmd_free(struct sh_cmd *c)
 {
@@ -885,87 +719,3 @@ sh_script_free(struct sh_script *s)
 	memset(s, 0, sizeof *s);
 }
 
-/* ---- matching ----------------------------------------------------------- */
-
-static bool
-word_match(const char *pat, const char *w, bool strict)
-{
-	if (strcmp(w, SH_UNKNOWN) == 0 || (!strict && strchr(w, '$')))
-		return !strict || strcmp(pat, "*") == 0;
-	if (!strpbrk(pat, "*?["))
-		return strcmp(pat, w) == 0;
-	return fnmatch(pat, w, 0) == 0;
-}
-
-static bool
-words_match(char *const *pw, size_t np, char *const *cw, size_t nc, bool strict)
-{
-	if (np == 0)
-		return nc == 0;
-	if (strcmp(pw[0], "*") == 0) {
-		for (size_t k = 0; k <= nc; k++)
-			if (words_match(pw + 1, np - 1, cw + k, nc - k, strict))
-				return true;
-		return false;
-	}
-	return nc > 0 && word_match(pw[0], cw[0], strict) &&
-	       words_match(pw + 1, np - 1, cw + 1, nc - 1, strict);
-}
-
-bool
-sh_rule_match(const char *pat, const struct sh_cmd *c, bool strict)
-{
-	struct sh_script ps;
-	char *norm;
-	size_t len = strlen(pat);
-	bool ok = false;
-	char **cw;
-	size_t nc;
-
-	if (strict && c->opaque)
-		return false;
-	/* "git status:*" is "git status *" */
-	if (len >= 2 && strcmp(pat + len - 2, ":*") == 0)
-		norm = xasprintf("%.*s *", (int)(len - 2), pat);
-	else
-		norm = xstrdup(pat);
-	{
-		bool err = false;
-		memset(&ps, 0, sizeof ps);
-		parse_string(&ps, norm, 0, true, &err);
-		if (err || ps.n != 1 || ps.cmds[0].opaque)
-			goto out;
-	}
-	if (strict) {
-		if (ps.cmds[0].nassign != c->nassign)
-			goto out;
-		for (size_t k = 0; k < c->nassign; k++)
-			if (!word_match(ps.cmds[0].assign[k], c->assign[k], true))
-				goto out;
-	}
-	/* xargs adds run-time arguments: an unknown word at the end */
-	nc = c->argc + (c->extra_args ? 1 : 0);
-	cw = xcalloc(nc + 1, sizeof *cw);
-	for (size_t k = 0; k < c->argc; k++)
-		cw[k] = c->argv[k];
-	if (c->extra_args)
-		cw[c->argc] = (char *)SH_UNKNOWN;
-	ok = !(strict && c->privileged) &&
-	     words_match(ps.cmds[0].argv, ps.cmds[0].argc, cw, nc, strict);
-	if (!ok && !strict && nc > 0 && ps.cmds[0].argc > 0 &&
-	    !strchr(ps.cmds[0].argv[0], '/') && strchr(cw[0], '/')) {
-		/* "/bin/rm" is rm for a deny rule */
-		char *saved = cw[0];
-		cw[0] = (char *)base_name(saved);
-		ok = words_match(ps.cmds[0].argv, ps.cmds[0].argc, cw, nc, strict);
-		cw[0] = saved;
-	}
-	if (!ok && c->orig)
-		ok = words_match(ps.cmds[0].argv, ps.cmds[0].argc, c->orig,
-				 c->norig, strict);
-	free(cw);
-out:
-	sh_script_free(&ps);
-	free(norm);
-	return ok;
-}

@@ -1,17 +1,34 @@
 /* shparse.h: split a shell command line into the simple commands it would
  * run, for permission rules.
  *
- * This is not a shell: it is a conservative reader that finds every
- * command a POSIX sh / bash line can start.  Separators `;` `&` `&&` `||`
- * `|` newlines and parentheses split commands; `$(...)`, backticks and
- * `<(...)` `>(...)` contribute their inner commands (the word that held
- * them becomes the placeholder SH_UNKNOWN); wrappers (sudo, env, timeout,
- * xargs, nice, nohup, command, exec, time, stdbuf, ionice) are unwrapped;
- * `sh -c STRING`, `bash -c STRING` and `eval ARGS` are parsed again as
- * scripts.  Anything this reader cannot follow (here-documents, control
- * keywords, function definitions, `env -S`, variable command names,
- * nesting too deep) marks the command `opaque`: a rule can then deny it
- * but never allow it. */
+ * The dialect.  The bash tool runs its command with /bin/sh -c, which is
+ * dash on Debian and Ubuntu and bash (in POSIX mode) on other systems.
+ * This reader models exactly the part of the POSIX shell language where
+ * dash and bash agree: words with '', "" and \ quoting, $NAME and ${NAME},
+ * $(...) (its commands are read), `;` `&` `&&` `||` `|` newlines,
+ * ( ) and { } groups, keywords before a command (if, while, !, ...),
+ * redirections with an fd of one digit, and assignments.  Everything else
+ * is "not modelled" and makes the line opaque: $'..' $".." $[..] $((..))
+ * ${NAME op ...} ${#..} ${a[i]}, backquotes, <(..) >(..), here-documents
+ * and here-strings, &> |& ;& ;; (case), (( )) [[ ]], f() definitions,
+ * a=(..) arrays, {a,b} brace expansion, {fd}> and fd 10+ redirections,
+ * for/case/select/function/coproc, builtins that define, source or
+ * evaluate code (alias, trap, source, let, declare ...), assignments to
+ * variables that run code (BASH_ENV, PS4, PROMPT_COMMAND ...), globs or
+ * expansions in the command name, nesting too deep.  An opaque line is
+ * never allowed by a rule or by the read-only list; deny and ask rules
+ * still see the commands it could read, and with such rules in force an
+ * opaque line asks (policy.c).
+ *
+ * Wrappers (sudo, setsid, flock, timeout, env, xargs, find -exec, ...:
+ * the table is in shwrap.c) are unwrapped; `sh -c STRING`, `eval ARGS`,
+ * `su -c`, `flock -c`, `watch` are parsed again as scripts.  Commands
+ * that run commands in ways not modelled (parallel, tmux, npx, python -c
+ * ...) are opaque.
+ *
+ * tests/sandbox/shprop.c checks this against the real shells: for
+ * generated lines the reader calls modelled, every program dash and bash
+ * execute (strace) must be one the reader named. */
 #ifndef CONCH_SHPARSE_H
 #define CONCH_SHPARSE_H
 
@@ -49,6 +66,13 @@ struct sh_script {
  * is then set too). */
 enum cerr sh_parse(const char *src, struct sh_script *out);
 void sh_script_free(struct sh_script *s);
+
+/* Is every part of the line modelled (no opaque flag on the script or on
+ * any command)? */
+bool sh_script_modelled(const struct sh_script *s);
+
+/* Parse a rule pattern literally (no unwrapping); for shmatch.c. */
+void sh_parse_pattern(const char *src, struct sh_script *out, bool *error);
 
 /* Does the rule pattern `pat` (a command line such as "npm run test *";
  * a bare `*` word matches any number of words, other words are fnmatch

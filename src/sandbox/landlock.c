@@ -144,6 +144,7 @@ sb_plan_free(struct sb_plan *plan)
 	sb_list_free(&plan->protect_missing);
 	sb_list_free(&plan->mask);
 	sb_list_free(&plan->git_before);
+	sb_list_free(&plan->instr_missing);
 	free(plan->git_dir);
 	sb_list_free(&plan->placeholders);
 	sb_list_free(&plan->deny_read);

@@ -337,6 +337,66 @@ protect_nested(struct sb_plan *plan, const char *root, const char *dir,
 	closedir(d);
 }
 
+/* Instruction files that do not exist yet in the folders conch reads
+ * them from (each root down to the cwd): a bind mount needs something
+ * to cover and an empty placeholder file would show in git status, so
+ * what a command creates there is set aside after the run instead
+ * (sb_instructions_sweep). */
+static void
+note_missing_instructions(struct sb_plan *plan, const char *cwd)
+{
+	const char *const *files = sensitive_instruction_files();
+	char *c = cwd ? canon(cwd) : NULL;
+
+	for (size_t i = 0; c && i < plan->write_roots.n; i++) {
+		const char *root = plan->write_roots.v[i];
+		char *dir;
+		if (!path_is_under(c, root))
+			continue;
+		dir = xstrdup(c);
+		for (;;) {
+			char *slash;
+			for (size_t k = 0; files[k]; k++) {
+				char *p = path_join(dir, files[k]);
+				struct stat st;
+				if (lstat(p, &st) < 0 && errno == ENOENT)
+					sb_list_take(&plan->instr_missing, p);
+				else
+					free(p);
+			}
+			if (strcmp(dir, root) == 0)
+				break;
+			slash = strrchr(dir, '/');
+			if (!slash || slash == dir)
+				break;
+			*slash = '\0';
+		}
+		free(dir);
+	}
+	free(c);
+}
+
+void
+sb_instructions_sweep(const struct sb_plan *plan, struct buf *note)
+{
+	for (size_t i = 0; i < plan->instr_missing.n; i++) {
+		const char *p = plan->instr_missing.v[i];
+		struct stat st;
+		char *aside;
+		if (lstat(p, &st) < 0)
+			continue;
+		aside = xasprintf("%s.from-command", p);
+		if (rename(p, aside) == 0)
+			buf_printf(note, "\nconch: the command created %s, which conch "
+				   "reads as instructions; it was moved to %s. Write "
+				   "instruction files with the write tool, which asks "
+				   "the user.", p, aside);
+		else
+			unlink(p);
+		free(aside);
+	}
+}
+
 static void
 plan_protect(struct sb_plan *plan, const struct sandbox_spec *spec)
 {
@@ -390,6 +450,7 @@ plan_protect(struct sb_plan *plan, const struct sandbox_spec *spec)
 		protect_nested(plan, plan->write_roots.v[i],
 			       plan->write_roots.v[i], 0, &seen);
 	}
+	note_missing_instructions(plan, spec->cwd ? spec->cwd : spec->workspace);
 	sensitive_each_home_protected(home_protect_one, plan);
 	for (i = 0; spec->protect && spec->protect[i]; i++)
 		add_protect(plan, spec->protect[i]);

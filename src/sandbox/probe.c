@@ -170,7 +170,8 @@ sandbox_doctor(struct buf *out)
 	if (c.landlock_abi > 0 && ns_mount)
 		row(out, "protected paths", "read-only bind mounts in a private mount "
 		    "namespace (.git, .git file target, .conch, .agents, .claude, "
-		    "AGENTS.md/CLAUDE.md when present, nested repositories' .git and "
+		    "AGENTS.md/CLAUDE.md (present: read-only; created by a command on the "
+		    "way to the cwd: set aside after the run), nested repositories' .git and "
 		    "AGENTS.md (bounded walk), conch dirs, HOME start-up "
 		    "files; empty placeholder folders for missing names; a missing "
 		    "HOME file inside the workspace: its parent kept unchanged by "

@@ -857,6 +857,7 @@ out:
 	if (planned) {
 		sb_plan_cleanup(&plan); /* placeholders first */
 		sb_git_sweep(&plan, &res->output);
+		sb_instructions_sweep(&plan, &res->output);
 		sb_plan_free(&plan);
 	}
 	buf_free(&why);

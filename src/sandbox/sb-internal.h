@@ -58,6 +58,9 @@ struct sb_plan {
 	char *tmpdir;                /* private temp dir (owned) */
 	char *git_dir;               /* git_writable: the .git folder (owned) */
 	struct sb_list git_before;   /* names at its top before the run */
+	struct sb_list instr_missing; /* AGENTS.md/CLAUDE.md paths from the
+				       * roots down to the cwd that did not
+				       * exist before the run */
 	struct sb_rules common;      /* reads, temp dir, devices */
 	struct sb_rules mounted;     /* write roots whole (protect is mounted ro) */
 	struct sb_rules split;       /* write roots entry by entry, protect left out */
@@ -80,6 +83,9 @@ enum cerr sb_plan_build(struct sb_plan *plan, const struct sandbox_spec *spec,
  * top of .git that git never makes (commondir, config.worktree ...),
  * with a line for each in `note`. */
 void sb_git_sweep(const struct sb_plan *plan, struct buf *note);
+/* After the run: instruction files the command created where conch
+ * reads them are renamed NAME.from-command, a line for each in `note`. */
+void sb_instructions_sweep(const struct sb_plan *plan, struct buf *note);
 /* After the run: remove the temp dir and empty placeholders. */
 void sb_plan_cleanup(struct sb_plan *plan);
 void sb_plan_free(struct sb_plan *plan);

@@ -75,7 +75,7 @@ cmp_str(const void *a, const void *b)
 
 static void
 scan_dir(struct skill_index *idx, const char *root, enum skill_source src,
-	 struct buf *warn)
+	 struct buf *warn, struct skill_cache *cache)
 {
 	DIR *d = opendir(root);
 	struct dirent *de;
@@ -102,7 +102,7 @@ scan_dir(struct skill_index *idx, const char *root, enum skill_source src,
 			free(dir);
 			continue;
 		}
-		if (skill_load(dir, &s, &err)) {
+		if (skill_load_cached(cache, dir, &s, &err)) {
 			if (warn)
 				buf_printf(warn, "%s/SKILL.md:%d: %s (skipped)\n", dir,
 					   err.line, err.reason);
@@ -133,25 +133,28 @@ skills_scan(struct skill_index *idx, const char *workspace, struct buf *warn)
 	/* the project skill folders: one list, the one the sandbox and
 	 * the write tools protect (util/sensitive.c) */
 	const char *const *proj = sensitive_skill_dirs();
+	struct skill_cache cache;
 	char *p;
 	size_t i;
 
 	memset(idx, 0, sizeof *idx);
+	skill_cache_open(&cache);
 	for (i = 0; workspace && proj[i]; i++) {
 		p = path_join(workspace, proj[i]);
-		scan_dir(idx, p, SRC_PROJECT, warn);
+		scan_dir(idx, p, SRC_PROJECT, warn, &cache);
 		free(p);
 	}
 	p = skills_user_dir();
-	scan_dir(idx, p, SRC_USER, warn);
+	scan_dir(idx, p, SRC_USER, warn, &cache);
 	free(p);
 	p = skills_installed_dir();
-	scan_dir(idx, p, SRC_INSTALLED, warn);
+	scan_dir(idx, p, SRC_INSTALLED, warn, &cache);
 	free(p);
 	if ((p = skills_bundled_dir())) {
-		scan_dir(idx, p, SRC_BUNDLED, warn);
+		scan_dir(idx, p, SRC_BUNDLED, warn, &cache);
 		free(p);
 	}
+	skill_cache_close(&cache);
 }
 
 void

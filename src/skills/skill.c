@@ -150,6 +150,66 @@ normalise(const char *text, size_t len)
 	return o;
 }
 
+/* Bounds checked before libyaml sees the frontmatter: its size and how
+ * deeply flow collections ([ {) and indented blocks nest.  A hostile
+ * SKILL.md of nested brackets costs libyaml seconds; this scan is one
+ * linear pass. */
+#define FRONTMATTER_MAX (32u << 10)
+#define FRONTMATTER_DEPTH 16
+#define FRONTMATTER_INDENT 64
+
+static enum cerr
+frontmatter_bounded(const char *y, size_t n, struct skill_err *err)
+{
+	int depth = 0, line = 2;
+	char quote = 0;
+	bool bol = true;
+	size_t indent = 0;
+
+	if (n > FRONTMATTER_MAX)
+		return fail(err, 2, C_ERR_PARSE, "the frontmatter is larger than "
+			    "%u bytes", FRONTMATTER_MAX);
+	for (size_t i = 0; i < n; i++) {
+		char c = y[i];
+		if (c == '\n') {
+			line++;
+			bol = true;
+			indent = 0;
+			if (quote == '#')
+				quote = 0;
+			continue;
+		}
+		if (bol && c == ' ') {
+			if (++indent > FRONTMATTER_INDENT)
+				return fail(err, line, C_ERR_PARSE, "the frontmatter is "
+					    "indented more than %d columns",
+					    FRONTMATTER_INDENT);
+			continue;
+		}
+		bol = false;
+		if (quote) {
+			if (quote == '"' && c == '\\' && i + 1 < n)
+				i++;
+			else if (c == quote && quote != '#')
+				quote = 0;
+			continue;
+		}
+		if (c == '"' || c == '\'')
+			quote = c;
+		else if (c == '#' && (i == 0 || y[i - 1] == ' ' || y[i - 1] == '\t'))
+			quote = '#';
+		else if (c == '[' || c == '{') {
+			if (++depth > FRONTMATTER_DEPTH)
+				return fail(err, line, C_ERR_PARSE, "the frontmatter nests "
+					    "more than %d levels deep",
+					    FRONTMATTER_DEPTH);
+		} else if ((c == ']' || c == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return C_OK;
+}
+
 static bool
 is_fence(const char *line, size_t n, const char *f)
 {
@@ -256,6 +316,8 @@ skill_parse(const char *text, size_t len, const char *dirname, struct skill *s,
 			 "the frontmatter is not closed by a \"---\" line");
 		goto out;
 	}
+	if ((e = frontmatter_bounded(yaml_start, (size_t)(yaml_end - yaml_start), err)))
+		goto out;
 	if (!yaml_parser_initialize(&parser)) {
 		e = fail(err, 0, C_ERR_NOMEM, "out of memory");
 		goto out;
@@ -301,6 +363,44 @@ out:
 	if (e)
 		skill_free(s);
 	return e;
+}
+
+enum cerr
+skill_from_meta(const char *text, size_t len, const char *name,
+		const char *desc, const cJSON *meta, struct skill *s,
+		struct skill_err *err)
+{
+	char *t = normalise(text, len), *p = t, *eol;
+	bool first = true;
+
+	memset(s, 0, sizeof *s);
+	memset(err, 0, sizeof *err);
+	if (!name || !desc || !meta) {
+		free(t);
+		return fail(err, 0, C_ERR_PARSE, "stale cache entry");
+	}
+	/* the body starts after the second fence line */
+	for (;;) {
+		eol = strchr(p, '\n');
+		if (!first && (is_fence(p, eol ? (size_t)(eol - p) : strlen(p), "---") ||
+			       is_fence(p, eol ? (size_t)(eol - p) : strlen(p), "...")))
+			break;
+		first = false;
+		if (!eol) {
+			free(t);
+			return fail(err, 0, C_ERR_PARSE, "stale cache entry");
+		}
+		p = eol + 1;
+	}
+	p = eol ? eol + 1 : p + strlen(p);
+	while (*p == '\n')
+		p++;
+	s->name = xstrdup(name);
+	s->description = xstrdup(desc);
+	s->meta = cJSON_Duplicate(meta, true);
+	s->body = xstrdup(p);
+	free(t);
+	return C_OK;
 }
 
 enum cerr

@@ -58,6 +58,26 @@ enum cerr skill_parse(const char *text, size_t len, const char *dirname,
 /* Read and parse DIR/SKILL.md (dirname taken from DIR). */
 enum cerr skill_load(const char *dir, struct skill *s, struct skill_err *err);
 void skill_free(struct skill *s);
+/* A skill from a SKILL.md text whose frontmatter was parsed before (the
+ * cache): name, description and meta as then; the body from `text`. */
+enum cerr skill_from_meta(const char *text, size_t len, const char *name,
+			  const char *desc, const cJSON *meta, struct skill *s,
+			  struct skill_err *err);
+
+/* Parsed skills cached by path, size, mtime, ctime and inode in
+ * $XDG_CACHE_HOME/conch/skills-cache.json, so a SKILL.md is parsed once
+ * until it changes (failures are cached too). */
+struct skill_cache {
+	cJSON *doc;  /* owned */
+	char *path;  /* owned */
+	bool dirty;
+};
+void skill_cache_open(struct skill_cache *c);
+/* Write the cache back (atomically) when it changed, then free it. */
+void skill_cache_close(struct skill_cache *c);
+/* skill_load through the cache (`c` may be NULL: no cache). */
+enum cerr skill_load_cached(struct skill_cache *c, const char *dir,
+			    struct skill *s, struct skill_err *err);
 /* 1-64 of a-z, 0-9 and single hyphens, not at either end. */
 bool skill_name_valid(const char *name);
 const char *skill_source_str(enum skill_source s);

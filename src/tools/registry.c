@@ -9,6 +9,7 @@
 #include "tools/tool.h"
 #include "util/fsutil.h"
 #include "util/jsonx.h"
+#include "util/log.h"
 #include "util/str.h"
 #include "util/xalloc.h"
 
@@ -271,29 +272,63 @@ approval_details(struct tool_ctx *ctx, const struct tool *t,
 /* Ask the user through ctx->approve.  True when the call may run. */
 static bool
 ask_user(struct tool_ctx *ctx, const struct tool *t, const cJSON *args,
-	 const char *why, struct buf *out)
+	 const char *why, struct buf *out, bool *unsandboxed)
 {
 	struct approval_req req;
-	char *summary = NULL, *diff = NULL, *reason = NULL;
+	char *summary = NULL, *diff = NULL, *reason = NULL, *project_rule = NULL;
 	enum approval a;
 	bool run = false;
 
 	if (!ctx->approve) {
+		char *hint = ctx->policy ?
+			policy_unblock_hint(ctx->policy, t->name, t->flags, args,
+					    ctx->workspace ? ctx->workspace : "/",
+					    ctx->cwd ? ctx->cwd : "/") :
+			xstrdup("rerun with --yes");
 		buf_printf(out, "%s needs approval (%s), but no one can approve "
 			   "it in this session. Tell the user; they can allow "
-			   "it by rerunning with %s or --yes.", t->name, why,
-			   (t->flags & TOOL_RUNS_COMMANDS) ? "--mode auto" :
-			   "--mode auto-edit");
+			   "it: %s.", t->name, why, hint);
+		free(hint);
 		return false;
 	}
 	if (!approval_details(ctx, t, args, &summary, &diff, out))
 		goto out;
+	memset(&req, 0, sizeof req);
 	req.tool = t->name;
 	req.summary = summary;
 	req.diff = diff;
 	req.reason = why;
+	if (ctx->workspace) {
+		const char *path = jx_str(args, "path");
+		char *abs = path ? tool_path(ctx, path) : NULL;
+		project_rule = policy_project_rule_for(t->name, jx_str(args, "command"),
+						       abs);
+		free(abs);
+	}
+	req.project_rule = project_rule;
+	req.can_unsandbox = (t->flags & TOOL_RUNS_COMMANDS) && !ctx->sandbox.off &&
+			    !(ctx->policy && ctx->policy->mode == MODE_READ_ONLY);
 	a = ctx->approve(ctx->ud, &req, &reason);
+	if (a == APPROVE_UNSANDBOXED && !req.can_unsandbox)
+		a = APPROVE_DENY;
+	if (a == APPROVE_PROJECT && !project_rule)
+		a = APPROVE_SESSION;
 	switch (a) {
+	case APPROVE_PROJECT: {
+		struct buf err = BUF_INIT;
+		if (policy_project_rule_add(ctx->workspace, project_rule, &err) != C_OK)
+			log_warn("could not save the rule for this project: %s",
+				 buf_str(&err));
+		buf_free(&err);
+		if (ctx->policy)
+			policy_allow_session(ctx->policy, project_rule);
+		run = true;
+		break;
+	}
+	case APPROVE_UNSANDBOXED:
+		*unsandboxed = true;
+		run = true;
+		break;
 	case APPROVE_SESSION:
 		if (ctx->policy) {
 			char *rule = session_rule(t->name, args);
@@ -314,6 +349,7 @@ ask_user(struct tool_ctx *ctx, const struct tool *t, const cJSON *args,
 		break;
 	}
 out:
+	free(project_rule);
 	free(reason);
 	free(summary);
 	free(diff);
@@ -337,6 +373,7 @@ network_for(struct tool_ctx *ctx, const struct tool *t, const cJSON *args)
 		return NET_NOT_NEEDED;
 	if (!ctx->approve)
 		return NET_OFF_UNASKED;
+	memset(&req, 0, sizeof req);
 	req.tool = t->name;
 	req.summary = cmd;
 	req.diff = NULL;
@@ -361,7 +398,8 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 	int line = 0, col = 0;
 	enum cerr e;
 	enum net_grant net = NET_NOT_NEEDED;
-	bool net_saved = ctx->sandbox.allow_network;
+	bool net_saved = ctx->sandbox.allow_network, unsandboxed = false;
+	bool off_saved = ctx->sandbox.off, ro_saved = ctx->sandbox.read_only;
 	char *judged = NULL;
 
 	*is_error = true;
@@ -409,16 +447,26 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 				   buf_str(&msg));
 			goto out;
 		}
-		if (d == POLICY_ASK && !ask_user(ctx, t, args, buf_str(&msg), out))
+		if (d == POLICY_ASK && !ask_user(ctx, t, args, buf_str(&msg), out,
+						 &unsandboxed))
 			goto out;
 	}
-	if ((t->flags & TOOL_RUNS_COMMANDS) && !ctx->sandbox.allow_network)
+	if (t->flags & TOOL_RUNS_COMMANDS) {
+		if (unsandboxed)
+			ctx->sandbox.off = true; /* approved for this one command */
+		else if (policy_command_is_read_only(jx_str(args, "command")))
+			ctx->sandbox.read_only = true; /* the read-only list */
+	}
+	if ((t->flags & TOOL_RUNS_COMMANDS) && !ctx->sandbox.allow_network &&
+	    !ctx->sandbox.off)
 		net = network_for(ctx, t, args);
 	buf_init(&res, TOOL_BUF_MAX);
 	ctx->judged = judged;
 	e = t->exec(ctx, args, &res);
 	ctx->judged = NULL;
 	ctx->sandbox.allow_network = net_saved;
+	ctx->sandbox.off = off_saved;
+	ctx->sandbox.read_only = ro_saved;
 	buf_add(out, res.p ? res.p : "", res.len);
 	if (net == NET_OFF_UNASKED)
 		buf_adds(out, "\n[note: the network is off inside the sandbox; the "

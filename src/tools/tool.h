@@ -40,12 +40,19 @@ struct approval_req {
 	const char *summary; /* the exact command, or "write PATH" */
 	const char *diff;    /* unified diff for edits/writes, or NULL */
 	const char *reason;  /* why it asks */
+	/* The rule APPROVE_PROJECT would save ("bash(make test *)"), or
+	 * NULL when that choice is not offered. */
+	const char *project_rule;
+	/* APPROVE_UNSANDBOXED is offered (a command, sandbox on). */
+	bool can_unsandbox;
 };
 
 enum approval {
 	APPROVE_ONCE,    /* y */
 	APPROVE_SESSION, /* a: add a rule for this session */
 	APPROVE_DENY,    /* n */
+	APPROVE_PROJECT, /* p: save req->project_rule for this project (user config) */
+	APPROVE_UNSANDBOXED, /* u: run this one command outside the sandbox */
 };
 
 /* The user's answer to a plan presented with exit_plan. */

@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "agent/mind.h"
+#include "policy/policy.h"
 #include "sandbox/sandbox.h"
 #include "ui/ui.h"
 #include "util/buf.h"
@@ -95,16 +97,42 @@ pl_todo(void *ud, const struct todo_list *t)
 			t->items[i].content);
 }
 
-/* Ask on the controlling terminal; only wired when stdin is a TTY. */
+/* Columns of the terminal on stderr (80 when unknown). */
+static size_t
+term_cols(void)
+{
+	struct winsize ws;
+	if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 80;
+}
+
+/* Ask on the controlling terminal; only wired when stdin is a TTY.  The
+ * whole command is shown, control characters spelled out, wrapped. */
 static enum approval
 pl_approve(void *ud, const struct approval_req *req, char **reason)
 {
 	char line[512];
+	char *shown = policy_approval_text(req->summary, term_cols() - 2);
 	(void)ud;
-	if (req->diff)
-		fprintf(stderr, "%s\n", req->diff);
-	fprintf(stderr, "Allow %s: %s ? [y]es once, [a]lways this session, [n]o: ",
-		req->tool, req->summary);
+	if (req->diff) {
+		char *d = policy_approval_block(req->diff);
+		fprintf(stderr, "%s\n", d);
+		free(d);
+	}
+	char *why = policy_approval_text(req->reason ? req->reason : "", 0);
+	char *rule = req->project_rule ? policy_approval_text(req->project_rule, 0) : NULL;
+	fprintf(stderr, "Allow %s?%s%s\n  %s\n", req->tool, *why ? " " : "", why,
+		shown);
+	free(shown);
+	free(why);
+	fputs("[y]es once, [a]lways this session", stderr);
+	if (rule)
+		fprintf(stderr, ", [p] always for this project: %s", rule);
+	free(rule);
+	if (req->can_unsandbox)
+		fputs(", [u] once outside the sandbox", stderr);
+	fputs(", [n]o: ", stderr);
 	fflush(stderr);
 	if (!fgets(line, sizeof line, stdin))
 		return APPROVE_DENY;
@@ -112,6 +140,10 @@ pl_approve(void *ud, const struct approval_req *req, char **reason)
 		return APPROVE_ONCE;
 	if (line[0] == 'a' || line[0] == 'A')
 		return APPROVE_SESSION;
+	if ((line[0] == 'p' || line[0] == 'P') && req->project_rule)
+		return APPROVE_PROJECT;
+	if ((line[0] == 'u' || line[0] == 'U') && req->can_unsandbox)
+		return APPROVE_UNSANDBOXED;
 	fprintf(stderr, "Reason for the model (optional): ");
 	fflush(stderr);
 	if (fgets(line, sizeof line, stdin) && line[0] != '\n') {

@@ -63,14 +63,23 @@ do_rewind(struct repl *r, int turn, bool conv)
 	}
 	en = ckpt_find(c, turn);
 	if (conv && en) {
+		char *msg0 = NULL;
+		/* the whole message (the checkpoint keeps it cut short) */
+		if (en->conv_index >= 0 && (size_t)en->conv_index < r->a->conv.n) {
+			const struct conv_msg *m = &r->a->conv.msgs[en->conv_index];
+			if (m->nblocks && m->blocks[0].type == BLK_TEXT)
+				msg0 = xstrdup(m->blocks[0].text);
+		}
 		if (agent_rewind_conv(&r->a->conv, r->a->session, en->conv_index,
 				      en->prompt)) {
 			ts_clear(&r->ts);
 			r->todo = NULL;
 			repl_show_conv(r, &r->a->conv);
 			/* the message goes back to the prompt, to edit and resend */
-			le_set(&r->ed, en->prompt);
+			le_set(&r->ed, msg0 ? msg0 : en->prompt);
+			free(msg0);
 		} else {
+			free(msg0);
 			repl_notice(r, ENT_ERROR, "the conversation was not rewound: "
 				    "it was compacted or cleared since that turn");
 		}

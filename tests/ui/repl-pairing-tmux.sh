@@ -83,7 +83,7 @@ cat > "$T/fail.json" <<'JSON'
             "description": "run the failing tests"}}]},
  {"text": "tests-failed", "expect_result": "[exit 2]"},
  {"text": "Again.", "tool_calls": [{"id": "b2", "name": "bash",
-   "args": {"command": "echo fine-output"}}]},
+   "args": {"command": "echo fine-output && touch fine"}}]},
  {"text": "tests-passed"}]}
 JSON
 tm_start fail "$T/fail.json" 80 24 "TM_ARGS='--mode ask'"
