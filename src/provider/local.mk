@@ -10,3 +10,7 @@ libconch_a_SOURCES += \
 
 # the price table, installed as $(pkgdatadir)/prices.json
 nobase_dist_pkgdata_DATA += prices.json
+
+# the bundled offline model (local/default) and the prompt it was trained
+# with (the export embeds it in the GGUF; see models/README.md)
+nobase_dist_pkgdata_DATA += models/conch-default.gguf prompts/system-local.md
