@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "tools/tool.h"
+#include "ui/ui.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -15,40 +16,9 @@
 static enum approval
 tty_approve(void *ud, const struct approval_req *req, char **reason)
 {
-	char line[256];
-	struct winsize ws;
-	size_t cols = ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20 ?
-		ws.ws_col : 80;
-	char *shown = policy_approval_text(req->summary, cols - 2);
 	(void)ud;
 	(void)reason;
-	if (req->diff) {
-		char *d = policy_approval_block(req->diff);
-		fprintf(stderr, "%s\n", d);
-		free(d);
-	}
-	char *why = policy_approval_text(req->reason ? req->reason : "", 0);
-	char *rule = req->project_rule ? policy_approval_text(req->project_rule, 0) : NULL;
-	fprintf(stderr, "Allow %s?%s%s\n  %s\n", req->tool, *why ? " " : "", why,
-		shown);
-	free(shown);
-	free(why);
-	if (rule)
-		fprintf(stderr, "[p] always for this project: %s\n", rule);
-	free(rule);
-	if (req->can_unsandbox)
-		fputs("[u] once outside the sandbox\n", stderr);
-	fputs("[y/N]: ", stderr);
-	fflush(stderr);
-	if (!fgets(line, sizeof line, stdin))
-		return APPROVE_DENY;
-	if (line[0] == 'y' || line[0] == 'Y')
-		return APPROVE_ONCE;
-	if ((line[0] == 'p' || line[0] == 'P') && req->project_rule)
-		return APPROVE_PROJECT;
-	if ((line[0] == 'u' || line[0] == 'U') && req->can_unsandbox)
-		return APPROVE_UNSANDBOXED;
-	return APPROVE_DENY;
+	return ui_ask_approval(req, false, NULL);
 }
 
 static int

@@ -109,12 +109,11 @@ term_cols(void)
 
 /* Ask on the controlling terminal; only wired when stdin is a TTY.  The
  * whole command is shown, control characters spelled out, wrapped. */
-static enum approval
-pl_approve(void *ud, const struct approval_req *req, char **reason)
+enum approval
+ui_ask_approval(const struct approval_req *req, bool in_session, char **reason)
 {
 	char line[512];
 	char *shown = policy_approval_text(req->summary, term_cols() - 2);
-	(void)ud;
 	if (req->diff) {
 		char *d = policy_approval_block(req->diff);
 		fprintf(stderr, "%s\n", d);
@@ -126,7 +125,7 @@ pl_approve(void *ud, const struct approval_req *req, char **reason)
 		shown);
 	free(shown);
 	free(why);
-	fputs("[y]es once, [a]lways this session", stderr);
+	fputs(in_session ? "[y]es once, [a]lways this session" : "[y]es once", stderr);
 	if (rule)
 		fprintf(stderr, ", [p] always for this project: %s", rule);
 	free(rule);
@@ -138,12 +137,14 @@ pl_approve(void *ud, const struct approval_req *req, char **reason)
 		return APPROVE_DENY;
 	if (line[0] == 'y' || line[0] == 'Y')
 		return APPROVE_ONCE;
-	if (line[0] == 'a' || line[0] == 'A')
+	if (in_session && (line[0] == 'a' || line[0] == 'A'))
 		return APPROVE_SESSION;
 	if ((line[0] == 'p' || line[0] == 'P') && req->project_rule)
 		return APPROVE_PROJECT;
 	if ((line[0] == 'u' || line[0] == 'U') && req->can_unsandbox)
 		return APPROVE_UNSANDBOXED;
+	if (!in_session || !reason)
+		return APPROVE_DENY;
 	fprintf(stderr, "Reason for the model (optional): ");
 	fflush(stderr);
 	if (fgets(line, sizeof line, stdin) && line[0] != '\n') {
@@ -151,6 +152,13 @@ pl_approve(void *ud, const struct approval_req *req, char **reason)
 		*reason = xstrdup(line);
 	}
 	return APPROVE_DENY;
+}
+
+static enum approval
+pl_approve(void *ud, const struct approval_req *req, char **reason)
+{
+	(void)ud;
+	return ui_ask_approval(req, true, reason);
 }
 
 /* Plan mode: show the plan, ask on the terminal (TTY only). */

@@ -31,6 +31,13 @@ int ui_plain(struct agent *a, const struct ui_opts *o);
  * Returns the process exit code (128 + signal after SIGTERM/SIGHUP). */
 int ui_repl(struct agent *a, const struct ui_opts *o);
 
+/* Show an approval request on stderr (the whole command, control
+ * characters spelled out, wrapped; the diff; the rule [p] would save) and
+ * read the answer from stdin.  `in_session` offers "always this session"
+ * and asks a reason for a denial (stored in *reason, caller frees). */
+enum approval ui_ask_approval(const struct approval_req *req, bool in_session,
+	char **reason);
+
 /* Map an agent result to an exit code. */
 int ui_exit_code(const struct agent_result *r);
 
