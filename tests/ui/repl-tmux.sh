@@ -155,6 +155,13 @@ tm_wait resize "w01"
 tm resize-window -t resize -x 30 -y 10
 tm_wait resize "END"
 tm_wait_gone resize "working"
+# at 30 columns the status line may have no room for "working": wait (up
+# to 10 s) for the idle prompt itself rather than for that word to go
+i=0
+while [ $i -lt 100 ] && [ "$(tm_screen resize | sed -n 10p)" != ">" ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 a=$(tm_screen resize)
 # every row within 30 columns, status on row 9, prompt on row 10
 echo "$a" | while IFS= read -r row; do
