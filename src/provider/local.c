@@ -224,7 +224,108 @@ struct gen {
 	bool g_on, g_used, close_call;
 	long n_out;
 	float *logits;
+	/* numbers the reply may quote: "\n" + each digit run of the
+	 * conversation + "\n" (empty: no constraint) */
+	struct buf nums;
 };
+
+/* ------------------------------------------------- copied numbers
+ *
+ * A small model trained for conch (one that carries its own system
+ * prompt) picks the right tools and writes the right shape of answer, but
+ * miscopies the numbers the tools returned ("151 files" for 110).  As the
+ * tool-call grammar does the formatting of calls, this constraint does the
+ * copying in answers: a run of digits that the reply writes must be a
+ * number the conversation holds (the user's words and the tool results),
+ * except a single digit that starts none of them (the model counts small
+ * lists itself).  Remote models and other GGUF files are never
+ * constrained. */
+
+void
+local_nums_collect(struct buf *set, const char *s)
+{
+	while (s && *s) {
+		size_t n = strspn(s, "0123456789");
+		if (n >= 1 && n <= 24) {
+			buf_addc(set, '\n');
+			buf_add(set, s, n);
+		}
+		s += n ? n : 1;
+	}
+}
+
+static void
+nums_build(struct buf *set, const struct conv *c)
+{
+	size_t i, j;
+	for (i = 0; c && i < c->n; i++) {
+		const struct conv_msg *m = &c->msgs[i];
+		if (m->role != CONV_USER)
+			continue;
+		for (j = 0; j < m->nblocks; j++)
+			if (m->blocks[j].type == BLK_TEXT || m->blocks[j].type == BLK_TOOL_RESULT)
+				local_nums_collect(set, m->blocks[j].text);
+	}
+	if (set->len)
+		buf_addc(set, '\n');
+}
+
+bool
+local_nums_allow(const struct buf *set, const char *run, size_t n, bool whole)
+{
+	char key[32];
+	if (n == 0)
+		return true;
+	if (n + 2 >= sizeof key)
+		return false;
+	key[0] = '\n';
+	memcpy(key + 1, run, n);
+	key[n + 1] = '\n';
+	if (str_find(buf_str(set), set->len, key, n + (whole ? 2 : 1)))
+		return true;
+	return n == 1 && !str_find(buf_str(set), set->len, key, 2);
+}
+
+/* Mark the tokens that keep every digit run of the reply a copied
+ * number; returns how many. */
+static size_t
+nums_mask(struct gen *G)
+{
+	struct local *L = G->L;
+	const struct llm_vocab *v = llm_model_vocab(L->m);
+	int32_t n = llm_vocab_size(v), i;
+	const char *r = buf_str(&G->reply);
+	size_t tail = 0, count = 0;
+	char run[32];
+
+	while (tail < G->reply.len && tail < 24 &&
+	       r[G->reply.len - 1 - tail] >= '0' && r[G->reply.len - 1 - tail] <= '9')
+		tail++;
+	for (i = 0; i < n; i++) {
+		const char *p = L->piece_data + L->pieces[i].off;
+		size_t len = L->pieces[i].len, k, rn = tail;
+		bool ok = true;
+		memcpy(run, r + G->reply.len - tail, tail);
+		if (llm_vocab_is_eog(v, i))
+			ok = local_nums_allow(&G->nums, run, rn, true);
+		for (k = 0; ok && k < len; k++) {
+			if (p[k] >= '0' && p[k] <= '9') {
+				if (rn + 1 >= sizeof run) {
+					ok = false;
+					break;
+				}
+				run[rn++] = p[k];
+				ok = local_nums_allow(&G->nums, run, rn, false);
+			} else {
+				ok = local_nums_allow(&G->nums, run, rn, true);
+				rn = 0;
+			}
+		}
+		L->mask[i] = ok;
+		count += ok;
+	}
+	return count;
+}
 
 /* Append token `tok` to the reply: text, splitter, grammar. */
 static void
@@ -280,6 +381,8 @@ gen_pick(struct gen *G)
 			return llm_sample(&G->s, G->logits, n, G->L->mask);
 		}
 	}
+	if (G->nums.len && G->sp.mode == SM_TEXT && nums_mask(G) > 0)
+		return llm_sample(&G->s, G->logits, n, G->L->mask);
 	tok = llm_sample(&G->s, G->logits, n, NULL);
 	/* Llama 3 style: a reply that opens with '{' is a tool call, so pick
 	 * that first token under the grammar */
@@ -399,6 +502,11 @@ local_chat(struct provider *p, const struct provider_request *req,
 	llm_sampler_init(&G.s, &L->sp);
 	for (i = t.n > 64 ? t.n - 64 : 0; i < t.n; i++)
 		llm_sampler_accept(&G.s, t.ids[i]);
+	if (L->own_system) {
+		nums_build(&G.nums, req->conv);
+		if (G.nums.len)
+			build_pieces(L);
+	}
 	if (req->ntools > 0) {
 		build_pieces(L);
 		G.g = tcg_new(req->tools, req->ntools, G.sp.llama3 ? "parameters" : "arguments");
@@ -472,6 +580,7 @@ out:
 	tcg_free(G.g);
 	buf_free(&G.reply);
 	buf_free(&G.sp.pend);
+	buf_free(&G.nums);
 	buf_free(&tail);
 	llm_tokens_free(&t);
 	return e;

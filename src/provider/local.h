@@ -72,4 +72,13 @@ enum cerr local_render(enum llm_tmpl fam, const char *system, const struct conv 
 size_t local_parse_reply(enum llm_tmpl fam, const char *text, size_t n,
 			 struct conv_msg *out, unsigned *next_id);
 
+/* The copy constraint of conch-trained models (local.c): the numbers an
+ * answer may quote.  local_nums_collect appends "\n" and each digit run
+ * of `text` to `set`; the set is complete once a final "\n" is added.
+ * local_nums_allow: may the reply hold the digit run run[0..n) -- a
+ * prefix of a held number, or (when `whole`) one of them?  A single digit
+ * that starts no held number is allowed either way. */
+void local_nums_collect(struct buf *set, const char *text);
+bool local_nums_allow(const struct buf *set, const char *run, size_t n, bool whole);
+
 #endif

@@ -621,6 +621,35 @@ START_TEST(provider_refuses_bad_files)
 }
 END_TEST
 
+/* The copy constraint of conch-trained models: an answer's digit runs
+ * must be numbers the conversation holds. */
+START_TEST(copied_numbers_only)
+{
+	struct buf set = BUF_INIT;
+	local_nums_collect(&set, "110\n[exit 0]");
+	local_nums_collect(&set, "36974 total, file7.c");
+	buf_addc(&set, '\n');
+	/* prefixes and whole held numbers */
+	ck_assert(local_nums_allow(&set, "11", 2, false));
+	ck_assert(local_nums_allow(&set, "110", 3, true));
+	ck_assert(local_nums_allow(&set, "3697", 4, false));
+	ck_assert(local_nums_allow(&set, "36974", 5, true));
+	ck_assert(local_nums_allow(&set, "7", 1, true));
+	ck_assert(local_nums_allow(&set, "0", 1, true));
+	/* miscopies: a run no held number starts with, or one cut short */
+	ck_assert(!local_nums_allow(&set, "15", 2, false));
+	ck_assert(!local_nums_allow(&set, "151", 3, true));
+	ck_assert(!local_nums_allow(&set, "11", 2, true));
+	ck_assert(!local_nums_allow(&set, "1", 1, true));   /* starts 110 */
+	ck_assert(!local_nums_allow(&set, "3", 1, true));   /* starts 36974 */
+	ck_assert(!local_nums_allow(&set, "369740", 6, false));
+	/* a digit that starts no held number stays free */
+	ck_assert(local_nums_allow(&set, "5", 1, true));
+	ck_assert(local_nums_allow(&set, "", 0, true));
+	buf_free(&set);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -640,6 +669,7 @@ main(void)
 	tcase_add_test(tc, provider_end_to_end);
 	tcase_add_test(tc, provider_scripted_reply);
 	tcase_add_test(tc, provider_refuses_bad_files);
+	tcase_add_test(tc, copied_numbers_only);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
