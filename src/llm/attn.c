@@ -10,7 +10,9 @@
 #include "llm/attn.h"
 #include "llm/quant.h"
 
-#if defined(__x86_64__) && defined(__GNUC__)
+/* GCC only, as the kernels (kern.h): clang 14's __builtin_cpu_supports
+ * knows no "f16c", and clang builds take the portable path. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #include <immintrin.h>
 #define ATTN_X86 1
 #endif
