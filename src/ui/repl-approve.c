@@ -181,6 +181,21 @@ out:
 }
 
 void
+repl_line_key(struct repl *r, int key, bool is_char)
+{
+	if ((is_char && (key == 127 || key == 8)) || (!is_char && key == KEY_BACKSPACE)) {
+		le_backspace(&r->reason);
+	} else if (!is_char && key == KEY_LEFT) {
+		le_left(&r->reason);
+	} else if (!is_char && key == KEY_RIGHT) {
+		le_right(&r->reason);
+	} else if (is_char && key >= 32) {
+		char u[4];
+		le_insert(&r->reason, u, utf8_encode((uint32_t)key, u));
+	}
+}
+
+void
 repl_dialog_key(struct repl *r, int key, bool is_char)
 {
 	if (r->ap_reason) {
@@ -188,16 +203,8 @@ repl_dialog_key(struct repl *r, int key, bool is_char)
 			repl_answer(r, APPROVE_DENY, le_str(&r->reason));
 		} else if (is_char && (key == 27 || key == 3)) {
 			repl_answer(r, APPROVE_DENY, NULL);
-		} else if ((is_char && (key == 127 || key == 8)) ||
-			   (!is_char && key == KEY_BACKSPACE)) {
-			le_backspace(&r->reason);
-		} else if (!is_char && key == KEY_LEFT) {
-			le_left(&r->reason);
-		} else if (!is_char && key == KEY_RIGHT) {
-			le_right(&r->reason);
-		} else if (is_char && key >= 32) {
-			char u[4];
-			le_insert(&r->reason, u, utf8_encode((uint32_t)key, u));
+		} else {
+			repl_line_key(r, key, is_char);
 		}
 		return;
 	}

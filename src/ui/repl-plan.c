@@ -183,16 +183,8 @@ repl_choice_key(struct repl *r, int key, bool is_char)
 			else
 				repl_rewind_key(r, '\r', text);
 			free(text);
-		} else if ((is_char && (key == 127 || key == 8)) ||
-			   (!is_char && key == KEY_BACKSPACE)) {
-			le_backspace(&r->reason);
-		} else if (!is_char && key == KEY_LEFT) {
-			le_left(&r->reason);
-		} else if (!is_char && key == KEY_RIGHT) {
-			le_right(&r->reason);
-		} else if (is_char && key >= 32) {
-			char u[4];
-			le_insert(&r->reason, u, utf8_encode((uint32_t)key, u));
+		} else {
+			repl_line_key(r, key, is_char);
 		}
 		r->dirty = true;
 		return;

@@ -223,6 +223,9 @@ void repl_cancel(struct repl *r);
  * rows, and its keys. */
 void repl_dialog_draw(struct repl *r, int th, int W);
 void repl_dialog_key(struct repl *r, int key, bool is_char);
+/* An editing key (backspace, left, right, a character) for the one-line
+ * answer being typed in a dialog (r->reason); others are ignored. */
+void repl_line_key(struct repl *r, int key, bool is_char);
 /* /permissions [remove N|RULE]: the rules saved for this project. */
 void repl_cmd_permissions(struct repl *r, const char *arg);
 
