@@ -53,37 +53,6 @@ canon(const char *p)
 	return r;
 }
 
-/* `p` with its deepest existing ancestor resolved and the rest kept:
- * where a path that does not exist yet would be created.  Caller frees;
- * NULL when not even "/" resolves. */
-static char *
-canon_deep(const char *p)
-{
-	char *probe = xstrdup(p), *real = NULL, *out;
-	size_t cut = strlen(p);
-
-	for (;;) {
-		real = realpath(probe, NULL);
-		if (real || cut <= 1)
-			break;
-		while (cut > 1 && probe[cut - 1] != '/')
-			cut--;
-		if (cut > 1)
-			cut--;
-		probe[cut] = '\0';
-	}
-	free(probe);
-	if (!real)
-		return NULL;
-	if (!p[cut]) {
-		out = real;
-	} else {
-		out = path_join(real, p + cut + (p[cut] == '/'));
-		free(real);
-	}
-	return out;
-}
-
 static void
 add_secret(struct sb_plan *plan, const char *p)
 {
@@ -187,7 +156,7 @@ home_protect_one(void *ud, const char *path, bool is_dir)
 		add_protect(plan, path);
 		return;
 	}
-	c = canon_deep(path);
+	c = path_real_deep(path);
 	if (c && under_any(&plan->write_roots, c) && !list_contains(&plan->protect_missing, c))
 		sb_list_take(&plan->protect_missing, c);
 	else

@@ -116,28 +116,10 @@ char *
 tool_real_target(const struct tool_ctx *ctx, const char *abs,
 		 const char *shown, struct buf *err)
 {
-	char *probe = xstrdup(abs), *real = NULL, *target = NULL;
-	size_t cut = strlen(abs);
+	char *target = path_real_deep(abs);
 
-	/* the longest existing ancestor, resolved, plus the rest */
-	for (;;) {
-		real = realpath(probe, NULL);
-		if (real || cut <= 1)
-			break;
-		while (cut > 1 && probe[cut - 1] != '/')
-			cut--;
-		if (cut > 1)
-			cut--;
-		probe[cut] = '\0';
-	}
-	if (!real)
+	if (!target)
 		target = xstrdup(abs);
-	else if (!abs[cut])
-		target = real, real = NULL;
-	else
-		target = path_join(real, abs + cut + (abs[cut] == '/'));
-	free(real);
-	free(probe);
 	if (ctx->workspace && path_is_under(abs, ctx->workspace) &&
 	    !path_is_under(target, ctx->workspace)) {
 		char *ws = realpath(ctx->workspace, NULL);

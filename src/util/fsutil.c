@@ -460,3 +460,34 @@ fs_sweep_stale(const char *dir, const char *prefix, long min_age_s)
 	closedir(d);
 	return n;
 }
+
+/* `p` with its deepest existing ancestor resolved and the rest kept:
+ * where a path that does not exist yet would be created.  Caller frees;
+ * NULL when not even "/" resolves. */
+char *
+path_real_deep(const char *p)
+{
+	char *probe = xstrdup(p), *real = NULL, *out;
+	size_t cut = strlen(p);
+
+	for (;;) {
+		real = realpath(probe, NULL);
+		if (real || cut <= 1)
+			break;
+		while (cut > 1 && probe[cut - 1] != '/')
+			cut--;
+		if (cut > 1)
+			cut--;
+		probe[cut] = '\0';
+	}
+	free(probe);
+	if (!real)
+		return NULL;
+	if (!p[cut]) {
+		out = real;
+	} else {
+		out = path_join(real, p + cut + (p[cut] == '/'));
+		free(real);
+	}
+	return out;
+}

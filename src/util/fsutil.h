@@ -46,6 +46,10 @@ char *path_resolve(const char *base, const char *p);
 
 /* True when `path` equals `root` or lies below it (both normalised). */
 bool path_is_under(const char *path, const char *root);
+/* `p` (absolute) with its deepest existing ancestor resolved by
+ * realpath(3) and the rest kept: where a path that does not exist yet
+ * would be created.  Caller frees; NULL when not even "/" resolves. */
+char *path_real_deep(const char *p);
 
 /* A filesystem-safe slug for a project directory, e.g.
  * "/home/u/src/app" -> "home-u-src-app".  Caller frees. */
