@@ -28,4 +28,4 @@ E2E_TESTS = \
 	tests/e2e/plan-rewind.sh \
 	tests/e2e/offline.sh
 TESTS += $(E2E_TESTS)
-EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh
+EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/check-run.h

@@ -10,6 +10,7 @@
 
 #include "llm/attn.h"
 #include "llm/quant.h"
+#include "tests/check-run.h"
 
 static uint64_t rng = 12345;
 
@@ -160,17 +161,11 @@ main(void)
 {
 	Suite *s = suite_create("attn");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, online_softmax_matches_reference);
 	tcase_add_test(tc, peaked_softmax_selects_row);
 	tcase_add_test(tc, f16_rows_round_like_scalar);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return check_run(s);
 }

@@ -9,6 +9,7 @@
 #include "llm/gguf.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
+#include "tests/check-run.h"
 
 static char *
 shared_path(const char *rel)
@@ -444,8 +445,6 @@ main(void)
 {
 	Suite *s = suite_create("gguf");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, valid_all_types);
 	tcase_add_test(tc, truncated_everywhere);
@@ -454,9 +453,5 @@ main(void)
 	tcase_add_test(tc, bad_utf8_and_keys);
 	tcase_add_test(tc, real_llama2_tiny);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return check_run(s);
 }

@@ -11,6 +11,7 @@
 #include "llm/kern.h"
 #include "llm/pool.h"
 #include "llm/quant.h"
+#include "tests/check-run.h"
 
 static const enum ggml_type all_types[] = {
 	GGML_F32, GGML_F16, GGML_BF16, GGML_Q4_0, GGML_Q4_1, GGML_Q5_0,
@@ -343,8 +344,6 @@ main(void)
 {
 	Suite *s = suite_create("kern");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, kernels_match_reference);
@@ -352,9 +351,5 @@ main(void)
 	tcase_add_test(tc, activation_quantisers);
 	tcase_add_test(tc, isa_switch);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return check_run(s);
 }

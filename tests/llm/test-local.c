@@ -15,6 +15,7 @@
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
+#include "tests/check-run.h"
 
 static const struct llm_chat_msg chat[] = {
 	{ "system", "Be brief.", false },
@@ -655,8 +656,6 @@ main(void)
 {
 	Suite *s = suite_create("local");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, template_families);
@@ -671,9 +670,5 @@ main(void)
 	tcase_add_test(tc, provider_refuses_bad_files);
 	tcase_add_test(tc, copied_numbers_only);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return check_run(s);
 }

@@ -13,6 +13,7 @@
 #include "util/fsutil.h"
 #include "util/str.h"
 #include "util/xalloc.h"
+#include "tests/check-run.h"
 
 static char *
 shared(const char *rel)
@@ -474,8 +475,6 @@ main(void)
 {
 	Suite *s = suite_create("model");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, stories260k_greedy_matches_reference);
@@ -487,9 +486,5 @@ main(void)
 	tcase_add_test(tc, sampler_rules);
 	tcase_add_test(tc, refusals);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return check_run(s);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "llm/pool.h"
+#include "tests/check-run.h"
 
 struct count_job {
 	atomic_int *hits;   /* [n_tasks] */
@@ -139,17 +140,11 @@ main(void)
 {
 	Suite *s = suite_create("pool");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, each_task_once);
 	tcase_add_test(tc, back_to_back_and_after_sleep);
 	tcase_add_test(tc, threads_run_together);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return check_run(s);
 }

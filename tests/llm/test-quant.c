@@ -9,6 +9,7 @@
 
 #include "llm/pool.h"
 #include "llm/quant.h"
+#include "tests/check-run.h"
 
 static void
 put16(uint8_t *p, uint16_t v)
@@ -261,8 +262,6 @@ main(void)
 {
 	Suite *s = suite_create("quant");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, f16_roundtrip);
 	tcase_add_test(tc, small_blocks);
@@ -270,9 +269,5 @@ main(void)
 	tcase_add_test(tc, float_rows_and_matvec);
 	tcase_add_test(tc, matmul_matches_dot_row);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return check_run(s);
 }

@@ -14,6 +14,7 @@
 #include "util/fsutil.h"
 #include "util/str.h"
 #include "util/xalloc.h"
+#include "tests/check-run.h"
 
 static const char *SEP = "\n__ggml_vocab_test__\n";
 
@@ -348,8 +349,6 @@ main(void)
 {
 	Suite *s = suite_create("tokenizer");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, conformance_all_vocabs);
@@ -359,9 +358,5 @@ main(void)
 	tcase_add_test(tc, pre_tokenizers_compile);
 	tcase_add_test(tc, roundtrip_random_bytes);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return check_run(s);
 }
