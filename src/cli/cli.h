@@ -9,18 +9,6 @@
 
 #include "policy/policy.h"
 
-/* Exit codes (documented in conch(1)). */
-enum {
-	EXIT_DONE = 0,
-	EXIT_TASK_FAILED = 1,
-	EXIT_USAGE = 2,
-	EXIT_CONFIG = 3,
-	EXIT_NO_PROVIDER = 4,
-	EXIT_CONFLICT = 5,        /* conch rewind: files changed outside conch */
-	EXIT_INPUT_TOO_BIG = 6, /* stdin over its cap */
-	EXIT_INTERRUPTED = 130,
-};
-
 #include "ui/ui.h"
 
 struct cli_opts {
@@ -82,8 +70,14 @@ struct cli_ctx {
 	char *workspace; /* git root or cwd; owned */
 };
 
-/* Build the tool/agent environment shared by `conch tool` and tasks. */
+/* Build the tool/agent environment shared by `conch tool` and tasks
+ * (config.c): the policy from the mode, the user's rules and the
+ * project's saved rules; warns when the sandbox is off. */
 int cli_make_policy(struct cli_ctx *c, struct policy *p);
+
+/* Whether --sandbox off, or the config's "sandbox": "off" without a
+ * --sandbox option, turns the sandbox off. */
+bool cli_sandbox_off(const struct cli_ctx *c);
 
 struct cmd_entry {
 	const char *name;

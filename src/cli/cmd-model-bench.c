@@ -19,6 +19,7 @@
 #include "llm/llm.h"
 #include "llm/pool.h"
 #include "llm/quant.h"
+#include "util/exitcode.h"
 #include "util/str.h"
 #include "util/xalloc.h"
 
@@ -52,7 +53,7 @@ bench_usage(const char *why)
 	if (why)
 		fprintf(stderr, "conch model bench: %s\n", why);
 	fputs(BENCH_USAGE, stderr);
-	return 2;
+	return EXIT_USAGE;
 }
 
 static bool

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cmd-model.h"
+#include "util/exitcode.h"
 #include "util/clock.h"
 #include "llm/llm.h"
 #include "llm/quant.h"
@@ -51,7 +52,7 @@ usage(const char *why)
 	if (why)
 		fprintf(stderr, "conch model: %s\n", why);
 	fputs(USAGE, stderr);
-	return 2;
+	return EXIT_USAGE;
 }
 
 static bool
@@ -115,7 +116,7 @@ parse_opts(int argc, char **argv, int start, struct opts *o)
 			if (llm_tmpl_from_name(v) == LLM_TMPL_NONE) {
 				fprintf(stderr, "conch model: unknown chat template '%s': "
 					"use one of " TEMPLATE_NAMES "\n", v);
-				return 2;
+				return EXIT_USAGE;
 			}
 			o->tmpl = v;
 		} else if (strcmp(a, "--system") == 0) {
@@ -557,7 +558,7 @@ cmd_chat(struct opts *o)
 				"the config is not a chat template: use one of "
 				TEMPLATE_NAMES "\n", o->cfg_tmpl);
 			llm_model_free(m);
-			return 2;
+			return EXIT_CONFIG;
 		}
 	} else {
 		tmpl = gguf_get_strdup(llm_model_gguf(m), "tokenizer.chat_template");

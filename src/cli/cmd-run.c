@@ -293,8 +293,7 @@ cli_run(struct cli_ctx *c)
 	ao.sandbox.workspace = c->workspace;
 	ao.sandbox.cwd = c->cwd;
 	ao.sandbox.allow_network = c->cfg->network;
-	ao.sandbox.off = (c->opts->sandbox && strcmp(c->opts->sandbox, "off") == 0) ||
-			 (!c->opts->sandbox && c->cfg->sandbox_off);
+	ao.sandbox.off = cli_sandbox_off(c);
 	ao.sandbox.cancel_fd = cancel_fd;
 	ao.sandbox.read_only = pol.mode == MODE_READ_ONLY;
 	ao.cancel_fd = cancel_fd;

@@ -4,6 +4,7 @@
 
 #include "cli/cmd-sandbox.h"
 #include "sandbox/sandbox.h"
+#include "util/exitcode.h"
 #include "util/buf.h"
 
 int
@@ -14,7 +15,7 @@ cmd_sandbox_main(int argc, char **argv)
 
 	if (argc < 2 || strcmp(argv[1], "doctor") != 0 || argc > 2) {
 		fprintf(stderr, "usage: conch sandbox doctor\n");
-		return 2;
+		return EXIT_USAGE;
 	}
 	ok = sandbox_doctor(&out);
 	fputs(buf_str(&out), stdout);

@@ -58,8 +58,7 @@ tool_exec(struct cli_ctx *c, int argc, char **argv)
 	ctx.sandbox.workspace = c->workspace;
 	ctx.sandbox.cwd = c->cwd;
 	ctx.sandbox.allow_network = c->cfg->network;
-	ctx.sandbox.off = (c->opts->sandbox && strcmp(c->opts->sandbox, "off") == 0) ||
-			  (!c->opts->sandbox && c->cfg->sandbox_off);
+	ctx.sandbox.off = cli_sandbox_off(c);
 	ctx.sandbox.cancel_fd = -1;
 	ctx.sandbox.read_only = pol.mode == MODE_READ_ONLY || pol.mode == MODE_PLAN;
 	ctx.cancel_fd = -1;

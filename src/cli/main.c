@@ -51,38 +51,6 @@ static const struct cmd_entry *const cmd_table[] = {
 	NULL,
 };
 
-int
-cli_make_policy(struct cli_ctx *c, struct policy *p)
-{
-	enum policy_mode m = c->cfg->mode;
-	if (c->opts->mode && !policy_mode_parse(c->opts->mode, &m))
-		return EXIT_USAGE;
-	policy_init(p, m);
-	p->yes = c->opts->yes;
-	{
-		struct buf err = BUF_INIT;
-		/* only the user's own config may carry rules */
-		if (policy_load_rules(p, c->cfg->root, &err) != C_OK) {
-			fprintf(stderr, "conch: config error: %s: %s\n", c->cfg->path,
-				buf_str(&err));
-			buf_free(&err);
-			policy_free(p);
-			return EXIT_CONFIG;
-		}
-		buf_free(&err);
-		/* rules saved "always for this project" (user config dir) */
-		if (c->workspace &&
-		    policy_project_rules_load(p, c->workspace, &err) != C_OK)
-			fprintf(stderr, "conch: warning: %s\n", buf_str(&err));
-		buf_free(&err);
-	}
-	if ((c->opts->sandbox && strcmp(c->opts->sandbox, "off") == 0) ||
-	    (!c->opts->sandbox && c->cfg->sandbox_off))
-		fprintf(stderr, "conch: WARNING: the sandbox is OFF: commands run "
-			"with your full rights and network\n");
-	return 0;
-}
-
 static int
 setup_dirs(struct cli_ctx *c)
 {

@@ -602,42 +602,6 @@ out:
 	return d;
 }
 
-char *
-policy_unblock_hint(const struct policy *p, const char *tool, unsigned flags,
-		    const cJSON *args, const char *workspace, const char *cwd)
-{
-	static const enum policy_mode wider[] = { MODE_AUTO_EDIT, MODE_AUTO };
-	struct policy q = *p; /* shares p's rules: never freed here */
-	struct buf why = BUF_INIT;
-	char *rule;
-
-	q.yes = false;
-	for (size_t i = 0; i < sizeof wider / sizeof wider[0]; i++) {
-		if (wider[i] == p->mode || (p->mode == MODE_AUTO && wider[i] == MODE_AUTO_EDIT))
-			continue;
-		q.mode = wider[i];
-		buf_reset(&why);
-		if (policy_check(&q, tool, flags, args, workspace, cwd, &why) ==
-		    POLICY_ALLOW) {
-			buf_free(&why);
-			return xasprintf("rerun with --mode %s, or with --yes",
-					 policy_mode_str(wider[i]));
-		}
-	}
-	buf_free(&why);
-	rule = policy_project_rule_for(tool, jx_str(args, "command"),
-				       jx_str(args, "path"));
-	{
-		/* no mode allows it without asking (a path outside the
-		 * workspace, a protected path, a rule that asks) */
-		char *h = xasprintf("no --mode allows this without asking; rerun "
-				    "with --yes, or add an allow rule such as "
-				    "\"%s\" to your config", rule);
-		free(rule);
-		return h;
-	}
-}
-
 bool
 policy_rule_valid(const char *rule)
 {

@@ -5,7 +5,10 @@
  * $XDG_CONFIG_HOME/conch/projects.json =
  *   {"projects": {"/real/path/of/project": {"allow": ["bash(make test *)"]}}}
  * keyed by the project's real path (symlinks resolved), so two checkouts
- * never share rules.  Written atomically, mode 0600. */
+ * never share rules.  Written atomically, mode 0600.
+ *
+ * Also the hint for a call that asks where no one can answer: the mode
+ * that would allow it, or the rule to save (policy_unblock_hint). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,5 +267,41 @@ policy_project_rule_for(const char *tool, const char *command, const char *path)
 		buf_free(&b);
 		sh_script_free(&sh);
 		return r;
+	}
+}
+
+char *
+policy_unblock_hint(const struct policy *p, const char *tool, unsigned flags,
+		    const cJSON *args, const char *workspace, const char *cwd)
+{
+	static const enum policy_mode wider[] = { MODE_AUTO_EDIT, MODE_AUTO };
+	struct policy q = *p; /* shares p's rules: never freed here */
+	struct buf why = BUF_INIT;
+	char *rule;
+
+	q.yes = false;
+	for (size_t i = 0; i < sizeof wider / sizeof wider[0]; i++) {
+		if (wider[i] == p->mode || (p->mode == MODE_AUTO && wider[i] == MODE_AUTO_EDIT))
+			continue;
+		q.mode = wider[i];
+		buf_reset(&why);
+		if (policy_check(&q, tool, flags, args, workspace, cwd, &why) ==
+		    POLICY_ALLOW) {
+			buf_free(&why);
+			return xasprintf("rerun with --mode %s, or with --yes",
+					 policy_mode_str(wider[i]));
+		}
+	}
+	buf_free(&why);
+	rule = policy_project_rule_for(tool, jx_str(args, "command"),
+				       jx_str(args, "path"));
+	{
+		/* no mode allows it without asking (a path outside the
+		 * workspace, a protected path, a rule that asks) */
+		char *h = xasprintf("no --mode allows this without asking; rerun "
+				    "with --yes, or add an allow rule such as "
+				    "\"%s\" to your config", rule);
+		free(rule);
+		return h;
 	}
 }

@@ -1,6 +1,7 @@
 ## src/provider: floor 4
 libconch_a_SOURCES += \
 	src/provider/provider.c src/provider/provider.h \
+	src/provider/open.c \
 	src/provider/chain.c src/provider/chain.h \
 	src/provider/remote.c src/provider/remote.h \
 	src/provider/anthropic.c src/provider/openai.c \

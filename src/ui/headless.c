@@ -184,18 +184,19 @@ ui_exit_code(const struct agent_result *r)
 {
 	switch (r->err) {
 	case C_OK:
-		return r->blocked ? 1 : 0; /* denials stopped the task */
+		/* denials stopped the task */
+		return r->blocked ? EXIT_TASK_FAILED : EXIT_DONE;
 	case C_ERR_CANCELLED:
-		return 130;
+		return EXIT_INTERRUPTED;
 	case C_ERR_RETRYABLE:
 	case C_ERR_AUTH:
 	case C_ERR_BADREQ:
 	case C_ERR_PROVIDER:
 	case C_ERR_TIMEOUT:
 	case C_ERR_INVAL:
-		return 4;
+		return EXIT_NO_PROVIDER;
 	default:
-		return 1;
+		return EXIT_TASK_FAILED;
 	}
 }
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "agent/agent.h"
+#include "util/exitcode.h"
 
 enum output_format { OUT_TEXT, OUT_JSON, OUT_STREAM_JSON };
 

@@ -8,4 +8,5 @@ libconch_a_SOURCES += \
 	src/util/str.c src/util/str.h \
 	src/util/jsonx.c src/util/jsonx.h \
 	src/util/clock.c src/util/clock.h \
-	src/util/sensitive.c src/util/sensitive.h
+	src/util/sensitive.c src/util/sensitive.h \
+	src/util/exitcode.h
