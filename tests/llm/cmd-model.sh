@@ -119,6 +119,7 @@ if [ -x "${CONCH_BIN:-}" ]; then
 	printf 'hello\n' | HOME="$tmp" XDG_CONFIG_HOME="$tmp/cfg" XDG_STATE_HOME="$tmp/st" \
 		XDG_DATA_HOME="$tmp/dt" "$CONCH_BIN" model chat "$M/llama-2-tiny-random.gguf" \
 		-n 4 >/dev/null 2>"$tmp/err"
+	t "a bad config template is a config error (exit 3)" test $? -eq 3
 	t "a bad config template is named" grep -q "providers.local.template 'jinja'" "$tmp/err"
 fi
 

@@ -41,8 +41,28 @@ SYLL = ['ka', 'lo', 'mi', 'ten', 'ra', 'vo', 'zu', 'pel', 'dor', 'qui', 'sa', 'n
         'tor', 'fa', 'gu', 'xi', 'wen', 'ly', 'ham', 'cor', 'de', 'jo', 'pra']
 
 
+CONS = 'bcdfghjklmnprstvwz'
+VOWS = 'aeiou'
+# common words for made-up phrases (none is a held-out phrase: a phrase
+# of them is new text, which the model can only get right by copying)
+COMMON = ('the a an of to in on for with at by from is are was be has have it this '
+          'that each every some no all one two three new old big small red blue green '
+          'fast slow open close read write file list table queue cache server client user '
+          'data note test build run stop start key value line word page node tree root '
+          'door lamp wind rain snow fire stone river field cloud bird fish horse apple '
+          'bread milk tea cup box bag map road city town house room desk chair book pen '
+          'clock bell song game ball ship train car plane star moon sun sky sea hill '
+          'keeps needs makes takes gives finds shows uses holds sends gets moves waits '
+          'is not only never always often today tomorrow later soon here there').split()
+
+
 def made_up_name(r, ident):
-    w = ''.join(r.choice(SYLL) for _ in range(r.randint(1, 3)))
+    if r.random() < 0.35:
+        w = ''.join(r.choice(CONS) + r.choice(VOWS) for _ in range(r.randint(1, 4)))
+        if r.random() < 0.4:
+            w += r.choice(CONS)
+    else:
+        w = ''.join(r.choice(SYLL) for _ in range(r.randint(1, 3)))
     if ident and r.random() < 0.5:
         w += '_' + ''.join(r.choice(SYLL) for _ in range(r.randint(1, 2)))
     if r.random() < 0.2:
@@ -50,12 +70,17 @@ def made_up_name(r, ident):
     return w
 
 
+def made_up_phrase(r):
+    return ' '.join(made_up_name(r, False) if r.random() < 0.3 else r.choice(COMMON)
+                    for _ in range(r.randint(2, 6)))
+
+
 DENIED = ("I could not do that: %s needs approval, and no one can approve it in this "
           "session. Rerun with --mode auto (or --yes) to allow it.")
 
 
 class Ctx:
-    def __init__(self, rng, heldout, made_up=False):
+    def __init__(self, rng, heldout, made_up=0.0):
         self.r = rng
         self.held = heldout
         self.made_up = made_up
@@ -64,8 +89,13 @@ class Ctx:
         """pool: (train, heldout) pair of lists.  In training, names are
         sometimes made up, so that copying them from the request is the
         only way to get them right"""
-        if not self.held and self.made_up and pool in NAME_POOLS and self.r.random() < 0.4:
-            return made_up_name(self.r, pool is P.IDENTS)
+        if not self.held and self.made_up and self.r.random() < self.made_up:
+            if pool in NAME_POOLS:
+                return made_up_name(self.r, pool is P.IDENTS)
+            if pool is P.PHRASES or pool is P.FACTS:
+                return made_up_phrase(self.r)
+            if pool is P.COMMITS:
+                return made_up_phrase(self.r).capitalize()
         return self.r.choice(pool[1] if self.held else pool[0])
 
     def tmpl(self, pool):
@@ -126,7 +156,7 @@ def make_tree(c):
     files = {}
     dirs = c.r.sample(P.DIRS[1] if c.held else P.DIRS[0], c.r.randint(1, 3))
     if c.made_up and not c.held:
-        dirs = [made_up_name(c.r, False) if c.r.random() < 0.4 else d for d in dirs]
+        dirs = [made_up_name(c.r, False) if c.r.random() < c.made_up else d for d in dirs]
     for d in dirs:
         for _ in range(c.r.randint(1, 4)):
             name = '%s.%s' % (c.pick(P.STEMS), c.pick(P.EXTS))
@@ -636,7 +666,9 @@ def run_script(conch, root, env, prompt, calls, mode='auto'):
     p = subprocess.run([conch, '-p', prompt, '--mode', mode, '--max-turns', '10'],
                        cwd=root, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                        timeout=60)
-    if p.returncode != 0:
+    # a denied call (mode ask, no one to approve) ends the task with its own
+    # exit code; the request log still holds the result the model saw
+    if p.returncode != 0 and not (mode == 'ask' and os.path.exists(log)):
         raise RuntimeError('conch failed: %s' % p.stderr.decode()[:300])
     with open(log) as f:
         last = json.loads(f.read().strip().split('\n')[-1])
@@ -679,6 +711,9 @@ def build(conch, c, tmp, idx):
     git = None
     if t.get('git') or c.r.random() < 0.3:
         git = c.r.sample(P.COMMITS[1] if c.held else P.COMMITS[0], c.r.randint(1, 3))
+        if c.made_up and not c.held:
+            git = [made_up_phrase(c.r).capitalize() if c.r.random() < c.made_up else m
+                   for m in git]
     root = os.path.join(tmp, 'p%d' % idx, 'proj')
     home = os.path.join(tmp, 'p%d' % idx, 'home')
     dirty = []
@@ -710,6 +745,9 @@ def build(conch, c, tmp, idx):
         # denied, and the answer says how to allow it
         setup()
         res = run_script(conch, root, env, t['prompt'], [first], mode='ask')
+        if not res or not res[0].startswith('Error: ') or 'approv' not in res[0]:
+            # the policy let it run (a read-only command): not a denial
+            raise RuntimeError('not denied in mode ask: %r' % (res[:1],))
         msgs = [{'role': 'user', 'content': t['prompt']},
                 {'role': 'assistant', 'tool_call': {'name': first[0], 'arguments': first[1]}},
                 {'role': 'tool', 'content': res[0]},
@@ -746,7 +784,9 @@ def main():
     ap.add_argument('--heldout', action='store_true')
     ap.add_argument('--out', required=True)
     ap.add_argument('--only', help='comma-separated task functions (e.g. t_count_total)')
-    ap.add_argument('--made-up', action='store_true', help='invent 40%% of the names')
+    ap.add_argument('--made-up', type=float, nargs='?', const=0.4, default=0.0,
+                    metavar='RATE', help='invent this share of the names, words and '
+                    'phrases (0.4 without RATE)')
     a = ap.parse_args()
     if a.only:
         ONLY.extend(a.only.split(','))

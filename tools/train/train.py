@@ -166,6 +166,9 @@ def main():
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--seed', type=int, default=1234)
     ap.add_argument('--max-steps-now', type=int, default=0, help='stop after N steps (trials)')
+    ap.add_argument('--init', help='start from the weights of this checkpoint (same shape '
+                    'and vocabulary) with a fresh optimizer and schedule; ignored when '
+                    '--ckpt exists, since that run is resumed')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -181,6 +184,14 @@ def main():
         opt.load_state_dict(ck['opt'])
         st = ck['state']
         print('resumed at step %d, %.1f min trained' % (st['step'], st['train_s'] / 60))
+    elif a.init:
+        ck = torch.load(a.init)
+        if ck['cfg'] != cfg.dict() or ck['tokens'] != data['tokens']:
+            sys.exit('train.py: %s has another shape or vocabulary than this run; start '
+                     'without --init or use its --dim/--layers/--heads/--ffn and the '
+                     'data prepared with --vocab-from it' % a.init)
+        model.load_state_dict(ck['model'])
+        print('started from the weights of %s (step %d there)' % (a.init, ck['state']['step']))
     nparams = sum(p.numel() for p in model.parameters())
     print('params %d (%.2fM), %d sequences' % (nparams, nparams / 1e6, len(seqs)))
 
