@@ -170,3 +170,33 @@ out:
 	buf_free(&why);
 	return e;
 }
+
+void
+tool_change_free(struct tool_change *c)
+{
+	buf_free(&c->before);
+	buf_free(&c->after);
+}
+
+static bool
+same_text(const struct buf *a, const struct buf *b)
+{
+	if (!a->p || !b->p)
+		return !a->p && !b->p;
+	return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
+}
+
+bool
+tool_change_is_approved(const struct tool_ctx *ctx, const struct buf *before,
+			const struct buf *after, const char *shown,
+			struct buf *err)
+{
+	const struct tool_change *c = ctx->approved;
+
+	if (!c || (same_text(&c->before, before) && same_text(&c->after, after)))
+		return true;
+	buf_printf(err, "%s changed after the change was shown for approval, so "
+		   "nothing was written (the user approved a different "
+		   "change). Read it again and retry.", shown);
+	return false;
+}

@@ -144,7 +144,7 @@ tool_read_hidden(const struct tool_ctx *ctx, const char *abs,
 	}
 	if (!hidden && has_deny_rules(ctx->policy)) {
 		struct buf why = BUF_INIT;
-		const struct tool *t = tool_find("read");
+		const struct tool *t = &tool_read;
 		const struct stat *fst = real ? &st : lst;
 		hidden = check_path(ctx, t, NULL, abs, &why) == POLICY_DENY ||
 			 (real && check_path(ctx, t, NULL, real, &why) == POLICY_DENY);

@@ -78,16 +78,12 @@ char *tool_display_path(const struct tool_ctx *ctx, const char *abs);
 /* Append `s[0..n)` with NUL bytes and invalid UTF-8 replaced by U+FFFD. */
 void tool_add_text(struct buf *out, const char *s, size_t n);
 
-/* The file contents a write or edit call would leave, for the approval
- * diff: on success `before` holds the current contents (before->p stays
- * NULL when the file is new) and `after` the new ones; otherwise `err`
- * holds the message the model would get from running the call. */
-enum cerr tool_write_preview(struct tool_ctx *ctx, const cJSON *args,
-			     struct buf *before, struct buf *after,
+/* With ctx->approved set (the user approved a preview): is the change
+ * about to be made, from `before` (p NULL: no file) to `after`, the one
+ * shown?  If not, the model's error is in `err`. */
+bool tool_change_is_approved(const struct tool_ctx *ctx, const struct buf *before,
+			     const struct buf *after, const char *shown,
 			     struct buf *err);
-enum cerr tool_edit_preview(struct tool_ctx *ctx, const cJSON *args,
-			    struct buf *before, struct buf *after,
-			    struct buf *err);
 
 /* ---- gate.c: judging the real target ---------------------------------- */
 

@@ -1,6 +1,6 @@
-/* registry.c: the tool table, the per-session state tools share (files
- * read, the plan), and tool_call(): parse, validate, ask the policy (and
- * the user), execute. */
+/* registry.c: the tool table and tool_call(): parse, validate, ask the
+ * policy (and the user), execute.  The session state tools share is
+ * state.c; the path helpers are paths.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,157 +37,6 @@ tool_find(const char *name)
 	return NULL;
 }
 
-/* ---- shared state ---- */
-
-void
-readset_add(struct readset *r, const char *abspath)
-{
-	if (readset_has(r, abspath))
-		return;
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 16;
-		r->paths = xreallocarray(r->paths, r->cap, sizeof *r->paths);
-	}
-	r->paths[r->n++] = xstrdup(abspath);
-}
-
-bool
-readset_has(const struct readset *r, const char *abspath)
-{
-	size_t i;
-	if (!r)
-		return false;
-	for (i = 0; i < r->n; i++)
-		if (strcmp(r->paths[i], abspath) == 0)
-			return true;
-	return false;
-}
-
-void
-readset_free(struct readset *r)
-{
-	size_t i;
-	for (i = 0; i < r->n; i++)
-		free(r->paths[i]);
-	free(r->paths);
-	r->paths = NULL;
-	r->n = r->cap = 0;
-}
-
-void
-todo_list_free(struct todo_list *t)
-{
-	size_t i;
-	for (i = 0; i < t->n; i++)
-		free(t->items[i].content);
-	free(t->items);
-	t->items = NULL;
-	t->n = 0;
-}
-
-const char *
-todo_status_str(enum todo_status s)
-{
-	switch (s) {
-	case TODO_PENDING:
-		return "pending";
-	case TODO_IN_PROGRESS:
-		return "in_progress";
-	case TODO_COMPLETED:
-		return "completed";
-	}
-	return "?";
-}
-
-/* ---- helpers for the tool files ---- */
-
-char *
-tool_path(const struct tool_ctx *ctx, const char *arg)
-{
-	const char *base = ctx->cwd ? ctx->cwd : "/";
-
-	/* no "~" expansion: the policy resolves paths the same way */
-	if (!arg || !*arg)
-		return path_normalize(base);
-	return path_resolve(base, arg);
-}
-
-char *
-tool_real_target(const struct tool_ctx *ctx, const char *abs,
-		 const char *shown, struct buf *err)
-{
-	char *target = path_real_deep(abs);
-
-	if (!target)
-		target = xstrdup(abs);
-	if (ctx->workspace && path_is_under(abs, ctx->workspace) &&
-	    !path_is_under(target, ctx->workspace)) {
-		char *ws = realpath(ctx->workspace, NULL);
-		bool inside = ws && path_is_under(target, ws);
-		free(ws);
-		if (!inside) {
-			buf_printf(err, "%s leads through a symlink to %s, outside "
-				   "the workspace. Use that path directly if you "
-				   "mean it.", shown, target);
-			free(target);
-			return NULL;
-		}
-	}
-	return target;
-}
-
-char *
-tool_display_path(const struct tool_ctx *ctx, const char *abs)
-{
-	size_t lc;
-	if (!ctx->cwd || !path_is_under(abs, ctx->cwd))
-		return xstrdup(abs);
-	lc = strlen(ctx->cwd);
-	if (!abs[lc])
-		return xstrdup(".");
-	return xstrdup(abs + lc + (ctx->cwd[lc - 1] != '/'));
-}
-
-bool
-tool_looks_binary(const char *p, size_t n, bool whole)
-{
-	if (memchr(p, '\0', n))
-		return true;
-	if (!whole)
-		n = utf8_floor(p, n);
-	return !utf8_valid(p, n);
-}
-
-void
-tool_add_text(struct buf *out, const char *s, size_t n)
-{
-	size_t i = 0, start = 0;
-
-	if (!memchr(s, '\0', n) && utf8_valid(s, n)) {
-		buf_add(out, s, n);
-		return;
-	}
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-		if (c && len <= n - i && utf8_valid(s + i, len)) {
-			i += len;
-			continue;
-		}
-		buf_add(out, s + start, i - start);
-		buf_adds(out, "\xef\xbf\xbd");
-		start = ++i;
-	}
-	buf_add(out, s + start, i - start);
-}
-
-void
-tool_note_write(struct tool_ctx *ctx, const char *abs)
-{
-	if (ctx->before_write && abs)
-		ctx->before_write(ctx->write_ud, abs);
-}
-
 /* ---- tool_call ---- */
 
 static void
@@ -208,12 +57,13 @@ session_rule(const char *name, const cJSON *args)
 	return xasprintf("%s(%s)", name, a ? a : "");
 }
 
-/* Fill the approval request's summary and diff; returns false with the
- * model's error in `out` when a write/edit would fail anyway. */
+/* Fill the approval request's summary and, for a tool with a preview,
+ * `chg` and the diff; returns false with the model's error in `out`
+ * when the call would fail anyway. */
 static bool
 approval_details(struct tool_ctx *ctx, const struct tool *t,
 		 const cJSON *args, char **summary, char **diff,
-		 struct buf *out)
+		 struct tool_change *chg, struct buf *out)
 {
 	const char *cmd = jx_str(args, "command"), *path = jx_str(args, "path");
 	bool ok = true;
@@ -224,24 +74,17 @@ approval_details(struct tool_ctx *ctx, const struct tool *t,
 	} else if (path) {
 		char *abs = tool_path(ctx, path);
 		*summary = xasprintf("%s %s", t->name, abs);
-		if (t == &tool_write || t == &tool_edit) {
-			struct buf before = BUF_INIT, after = BUF_INIT;
-			enum cerr e = t == &tool_write ?
-				tool_write_preview(ctx, args, &before, &after, out) :
-				tool_edit_preview(ctx, args, &before, &after, out);
-			if (e == C_OK) {
-				char *al = before.p ? xasprintf("a%s", abs) :
-					xstrdup("/dev/null");
-				char *bl = xasprintf("b%s", abs);
-				*diff = diff_unified(al, buf_str(&before), before.len,
-						     bl, buf_str(&after), after.len);
-				free(al);
-				free(bl);
-			} else {
-				ok = false;
-			}
-			buf_free(&before);
-			buf_free(&after);
+		if (t->preview && t->preview(ctx, args, chg, out) == C_OK) {
+			char *al = chg->before.p ? xasprintf("a%s", abs) :
+				xstrdup("/dev/null");
+			char *bl = xasprintf("b%s", abs);
+			*diff = diff_unified(al, buf_str(&chg->before),
+					     chg->before.len, bl,
+					     buf_str(&chg->after), chg->after.len);
+			free(al);
+			free(bl);
+		} else if (t->preview) {
+			ok = false;
 		}
 		free(abs);
 	} else {
@@ -262,7 +105,8 @@ note_denial(struct tool_ctx *ctx, const char *why)
 /* Ask the user through ctx->approve.  True when the call may run. */
 static bool
 ask_user(struct tool_ctx *ctx, const struct tool *t, const cJSON *args,
-	 const char *why, struct buf *out, bool *unsandboxed)
+	 const char *why, struct tool_change *chg, struct buf *out,
+	 bool *unsandboxed)
 {
 	struct approval_req req;
 	char *summary = NULL, *diff = NULL, *reason = NULL, *project_rule = NULL;
@@ -285,7 +129,7 @@ ask_user(struct tool_ctx *ctx, const struct tool *t, const cJSON *args,
 		free(hint);
 		return false;
 	}
-	if (!approval_details(ctx, t, args, &summary, &diff, out))
+	if (!approval_details(ctx, t, args, &summary, &diff, chg, out))
 		goto out;
 	memset(&req, 0, sizeof req);
 	req.tool = t->name;
@@ -396,6 +240,8 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 	bool net_saved = ctx->sandbox.allow_network, unsandboxed = false;
 	bool off_saved = ctx->sandbox.off, ro_saved = ctx->sandbox.read_only;
 	char *judged = NULL;
+	struct tool_change chg = { BUF_INIT, BUF_INIT };
+	bool approved = false;
 
 	*is_error = true;
 	if (!t) {
@@ -443,9 +289,12 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 			note_denial(ctx, buf_str(&msg));
 			goto out;
 		}
-		if (d == POLICY_ASK && !ask_user(ctx, t, args, buf_str(&msg), out,
-						 &unsandboxed))
-			goto out;
+		if (d == POLICY_ASK) {
+			if (!ask_user(ctx, t, args, buf_str(&msg), &chg, out,
+				      &unsandboxed))
+				goto out;
+			approved = t->preview != NULL;
+		}
 	}
 	if (t->flags & TOOL_RUNS_COMMANDS) {
 		if (unsandboxed)
@@ -458,7 +307,9 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 		net = network_for(ctx, t, args);
 	buf_init(&res, TOOL_BUF_MAX);
 	ctx->judged = judged;
+	ctx->approved = approved ? &chg : NULL;
 	e = t->exec(ctx, args, &res);
+	ctx->approved = NULL;
 	ctx->judged = NULL;
 	ctx->sandbox.allow_network = net_saved;
 	ctx->sandbox.off = off_saved;
@@ -474,6 +325,7 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 		buf_adds(out, e == C_OK ? "(no output)" : cerr_str(e));
 	*is_error = e != C_OK;
 out:
+	tool_change_free(&chg);
 	free(judged);
 	cJSON_Delete(args);
 	cJSON_Delete(schema);

@@ -241,16 +241,16 @@ edit_free(struct edit *ed)
 	free(ed->new_lines);
 }
 
-enum cerr
-tool_edit_preview(struct tool_ctx *ctx, const cJSON *args,
-		  struct buf *before, struct buf *after, struct buf *err)
+static enum cerr
+edit_preview(struct tool_ctx *ctx, const cJSON *args, struct tool_change *c,
+	     struct buf *err)
 {
 	char *abs = tool_path(ctx, jx_str(args, "path"));
 	char *shown = tool_display_path(ctx, abs);
 	struct edit ed = { 0 };
 	struct tool_dest d;
-	enum cerr e = edit_plan(ctx, args, abs, shown, &d, before, after,
-				&ed, err);
+	enum cerr e = edit_plan(ctx, args, abs, shown, &d, &c->before,
+				&c->after, &ed, err);
 	edit_free(&ed);
 	tool_dest_free(&d);
 	free(shown);
@@ -300,6 +300,10 @@ edit_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 		buf_printf(out, "The edited %s would be too large.", shown);
 		goto out;
 	}
+	if (!tool_change_is_approved(ctx, &before, &after, shown, out)) {
+		e = C_ERR_EXISTS;
+		goto out;
+	}
 	tool_note_write(ctx, d.target);
 	e = tool_dest_write(&d, shown, after.p, after.len, false, out);
 	if (e != C_OK)
@@ -330,4 +334,5 @@ const struct tool tool_edit = {
 	.flags = TOOL_WRITES,
 	.files = true,
 	.exec = edit_exec,
+	.preview = edit_preview,
 };

@@ -49,24 +49,24 @@ out:
 	return e;
 }
 
-enum cerr
-tool_write_preview(struct tool_ctx *ctx, const cJSON *args,
-		   struct buf *before, struct buf *after, struct buf *err)
+static enum cerr
+write_preview(struct tool_ctx *ctx, const cJSON *args, struct tool_change *c,
+	      struct buf *err)
 {
 	char *abs = tool_path(ctx, jx_str(args, "path"));
 	char *shown = tool_display_path(ctx, abs);
 	const char *content = jx_str(args, "content");
 	struct tool_dest d;
 	bool exists;
-	enum cerr e = write_check(ctx, abs, shown, &d, &exists, before, err);
+	enum cerr e = write_check(ctx, abs, shown, &d, &exists, &c->before, err);
 
 	if (e != C_OK)
 		goto out;
 	if (!exists)
-		buf_free(before);
-	buf_adds(after, content ? content : "");
-	if (!after->p)
-		buf_add(after, "", 0);
+		buf_free(&c->before);
+	buf_adds(&c->after, content ? content : "");
+	if (!c->after.p)
+		buf_add(&c->after, "", 0);
 	tool_dest_free(&d);
 out:
 	free(shown);
@@ -91,11 +91,23 @@ write_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 	const char *content = jx_str(args, "content");
 	size_t len = content ? strlen(content) : 0;
 	struct tool_dest d;
+	struct tool_change now = { BUF_INIT, BUF_INIT };
 	bool exists;
-	enum cerr e = write_check(ctx, abs, shown, &d, &exists, NULL, out);
+	enum cerr e = write_check(ctx, abs, shown, &d, &exists,
+				  ctx->approved ? &now.before : NULL, out);
 
 	if (e != C_OK)
 		goto out;
+	if (ctx->approved) {
+		if (!exists)
+			buf_free(&now.before);
+		buf_add(&now.after, content ? content : "", len);
+		if (!tool_change_is_approved(ctx, &now.before, &now.after, shown, out)) {
+			tool_dest_free(&d);
+			e = C_ERR_EXISTS;
+			goto out;
+		}
+	}
 	tool_note_write(ctx, d.target);
 	e = tool_dest_write(&d, shown, content ? content : "", len, true, out);
 	tool_dest_free(&d);
@@ -107,6 +119,7 @@ write_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 		   exists ? "Wrote" : "Created", shown, count_lines(content ?
 		   content : "", len), len);
 out:
+	tool_change_free(&now);
 	free(shown);
 	free(abs);
 	return e;
@@ -124,4 +137,5 @@ const struct tool tool_write = {
 	.flags = TOOL_WRITES,
 	.files = true,
 	.exec = write_exec,
+	.preview = write_preview,
 };

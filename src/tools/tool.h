@@ -62,6 +62,14 @@ enum plan_answer {
 	PLAN_KEEP,              /* not yet: keep planning (with feedback) */
 };
 
+/* The change a write or edit would make: the file's contents before
+ * (before.p NULL: no file yet) and after.  Computed once for the
+ * approval's diff, and what is then written (see tool_ctx.approved). */
+struct tool_change {
+	struct buf before, after;
+};
+void tool_change_free(struct tool_change *c);
+
 struct tool_ctx {
 	const char *workspace;   /* absolute workspace root */
 	const char *cwd;         /* absolute; relative paths resolve here */
@@ -97,6 +105,10 @@ struct tool_ctx {
 	 * real target the policy judged (and the user approved), or NULL.
 	 * The tool refuses a target that changed to somewhere outside. */
 	const char *judged;
+	/* Set by tool_call() for the length of one call the user approved
+	 * from a preview: the change shown.  write and edit write exactly
+	 * that, and refuse when the file no longer gives it. */
+	const struct tool_change *approved;
 };
 
 struct tool {
@@ -110,6 +122,11 @@ struct tool {
 	 * C_OK: success.  Anything else: `out` holds the error message the
 	 * model sees. */
 	enum cerr (*exec)(struct tool_ctx *ctx, const cJSON *args, struct buf *out);
+	/* For a tool that changes a file: fill `c` with the change the call
+	 * would make, writing nothing (C_OK), or the model's error in `err`.
+	 * NULL for the others. */
+	enum cerr (*preview)(struct tool_ctx *ctx, const cJSON *args,
+			     struct tool_change *c, struct buf *err);
 };
 
 /* The table of every tool, NULL-terminated. */

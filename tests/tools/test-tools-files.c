@@ -795,6 +795,70 @@ START_TEST(call_ask_with_approve_callback)
 }
 END_TEST
 
+/* The file changes while the user looks at the diff: what was approved
+ * is not what would be written, so nothing is. */
+static const char *racer_path;
+static const char *racer_text;
+
+static enum approval
+racing_approve(void *ud, const struct approval_req *req, char **reason)
+{
+	FILE *f = fopen(racer_path, "w");
+	(void)req;
+	(void)reason;
+	ck_assert_ptr_nonnull(f);
+	fputs(racer_text, f);
+	fclose(f);
+	(*(int *)ud)++;
+	return APPROVE_ONCE;
+}
+
+START_TEST(call_writes_only_the_change_approved)
+{
+	struct tt t;
+	int asked = 0;
+	char *r, *c, *abs;
+	tt_setup(&t);
+	abs = tt_path(&t, "n.txt");
+	tt_put(&t, "n.txt", "a\nb\n");
+	free(tt_ok(&t, "read", "{\"path\":\"n.txt\"}"));
+	t.pol.mode = MODE_ASK;
+	t.ctx.approve = racing_approve;
+	t.ctx.ud = &asked;
+	racer_path = abs;
+
+	/* edit: the diff showed a,b -> a,B; meanwhile the file became
+	 * a,b,c, where the same call would now make another change */
+	racer_text = "a\nb\nc\n";
+	r = tt_err(&t, "edit", "{\"path\":\"n.txt\",\"old_string\":\"b\","
+		   "\"new_string\":\"B\"}");
+	tt_has(r, "changed after the change was shown for approval");
+	free(r);
+	c = tt_get(&t, "n.txt");
+	ck_assert_str_eq(c, "a\nb\nc\n");
+	free(c);
+
+	/* write over a file that changed while asking: not written */
+	racer_text = "someone else\n";
+	r = tt_err(&t, "write", "{\"path\":\"n.txt\",\"content\":\"mine\\n\"}");
+	tt_has(r, "nothing was written");
+	free(r);
+	c = tt_get(&t, "n.txt");
+	ck_assert_str_eq(c, "someone else\n");
+	free(c);
+
+	/* unchanged while asking: the approved change is made */
+	racer_text = "someone else\n";
+	free(tt_ok(&t, "write", "{\"path\":\"n.txt\",\"content\":\"mine\\n\"}"));
+	c = tt_get(&t, "n.txt");
+	ck_assert_str_eq(c, "mine\n");
+	free(c);
+	ck_assert_int_eq(asked, 3);
+	free(abs);
+	tt_teardown(&t);
+}
+END_TEST
+
 /* ---- unified diff ---- */
 
 START_TEST(diff_unified_output)
@@ -852,6 +916,7 @@ main(void)
 	tcase_add_test(tc, call_rejects_bad_arguments);
 	tcase_add_test(tc, call_policy_deny_and_headless_ask);
 	tcase_add_test(tc, call_ask_with_approve_callback);
+	tcase_add_test(tc, call_writes_only_the_change_approved);
 	tcase_add_test(tc, call_network_asked_per_command);
 	tcase_add_test(tc, call_approve_project_and_unsandboxed);
 	tcase_add_test(tc, diff_unified_output);

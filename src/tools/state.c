@@ -1,0 +1,76 @@
+/* state.c: what tools keep for the length of a session: the files read
+ * (write refuses to overwrite a file the model has not seen) and the
+ * plan (the todo list); and the hook that tells the checkpoints a file
+ * is about to change. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/tool.h"
+#include "util/xalloc.h"
+
+void
+readset_add(struct readset *r, const char *abspath)
+{
+	if (readset_has(r, abspath))
+		return;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 16;
+		r->paths = xreallocarray(r->paths, r->cap, sizeof *r->paths);
+	}
+	r->paths[r->n++] = xstrdup(abspath);
+}
+
+bool
+readset_has(const struct readset *r, const char *abspath)
+{
+	size_t i;
+	if (!r)
+		return false;
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->paths[i], abspath) == 0)
+			return true;
+	return false;
+}
+
+void
+readset_free(struct readset *r)
+{
+	size_t i;
+	for (i = 0; i < r->n; i++)
+		free(r->paths[i]);
+	free(r->paths);
+	r->paths = NULL;
+	r->n = r->cap = 0;
+}
+
+void
+todo_list_free(struct todo_list *t)
+{
+	size_t i;
+	for (i = 0; i < t->n; i++)
+		free(t->items[i].content);
+	free(t->items);
+	t->items = NULL;
+	t->n = 0;
+}
+
+const char *
+todo_status_str(enum todo_status s)
+{
+	switch (s) {
+	case TODO_PENDING:
+		return "pending";
+	case TODO_IN_PROGRESS:
+		return "in_progress";
+	case TODO_COMPLETED:
+		return "completed";
+	}
+	return "?";
+}
+
+void
+tool_note_write(struct tool_ctx *ctx, const char *abs)
+{
+	if (ctx->before_write && abs)
+		ctx->before_write(ctx->write_ud, abs);
+}
