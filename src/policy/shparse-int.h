@@ -1,5 +1,7 @@
 /* shparse-int.h: what the shell reader (shparse.c) and the wrapper table
- * (shwrap.c) share.  Private to src/policy. */
+ * (shwrap.c) share.  Private to src/policy.  shparse.c calls into
+ * shwrap.c; shwrap.c reaches the reader only through the hooks in
+ * struct parser. */
 #ifndef CONCH_SHPARSE_INT_H
 #define CONCH_SHPARSE_INT_H
 
@@ -26,6 +28,13 @@ struct raw {
 };
 
 struct parser {
+	/* The reader's entry points the wrapper table calls back (shwrap.c
+	 * is below shparse.c): parse `src` as a nested script into p->out,
+	 * its commands marked opaque when `opaque`; emit the words
+	 * r->w[from..to) as one more command (find -exec). */
+	void (*nested)(struct parser *p, const char *src, bool opaque);
+	void (*emit_range)(struct parser *p, const struct raw *r, size_t from,
+			   size_t to, bool extra_args);
 	const char *s;
 	size_t i;
 	struct sh_script *out;
@@ -42,17 +51,11 @@ enum step {
 	STEP_DROP,  /* nothing left to emit (the parts were parsed nested) */
 };
 
-/* shparse.c */
+/* shwrap.c: word helpers the reader shares */
 void sh_strv_add(char ***v, size_t *n, const char *s);
 bool sh_is_in(const char *w, const char *const *set);
 const char *sh_base_name(const char *s);
 bool sh_is_assignment(const char *s);
-/* Parse `src` as a nested script into p->out; its commands are marked
- * opaque when `opaque`. */
-void sh_nested(struct parser *p, const char *src, bool opaque);
-/* Emit the words r->w[from..to) as one more command (find -exec). */
-void sh_emit_range(struct parser *p, const struct raw *r, size_t from,
-		   size_t to, bool extra_args);
 
 /* shwrap.c: look at the word at *i in command position. */
 enum step sh_unwrap_word(struct parser *p, const struct raw *r, size_t *i,

@@ -60,46 +60,9 @@ script_add(struct sh_script *s)
 	return &s->cmds[s->n++];
 }
 
-void
-sh_strv_add(char ***v, size_t *n, const char *s)
-{
-	*v = xreallocarray(*v, *n + 2, sizeof **v);
-	(*v)[(*n)++] = xstrdup(s);
-	(*v)[*n] = NULL;
-}
-
-bool
-sh_is_assignment(const char *s)
-{
-	size_t i = 0;
-	if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') ||
-	      s[0] == '_'))
-		return false;
-	while ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-	       (s[i] >= '0' && s[i] <= '9') || s[i] == '_')
-		i++;
-	return s[i] == '=' || (s[i] == '+' && s[i + 1] == '=');
-}
-
-bool
-sh_is_in(const char *w, const char *const *set)
-{
-	for (size_t i = 0; set[i]; i++)
-		if (strcmp(w, set[i]) == 0)
-			return true;
-	return false;
-}
-
-const char *
-sh_base_name(const char *s)
-{
-	const char *b = strrchr(s, '/');
-	return b ? b + 1 : s;
-}
-
-/* Parse `src` as a nested script into p->out. */
-void
-sh_nested(struct parser *p, const char *src, bool opaque)
+/* Parse `src` as a nested script into p->out (the parser's nested hook). */
+static void
+nested(struct parser *p, const char *src, bool opaque)
 {
 	size_t first = p->out->n;
 	bool err = false;
@@ -187,9 +150,11 @@ emit(struct parser *p, struct raw *r, size_t i, struct sh_cmd *proto)
 	*script_add(p->out) = c;
 }
 
-void
-sh_emit_range(struct parser *p, const struct raw *r, size_t from, size_t to,
-	      bool extra_args)
+/* The parser's emit_range hook: the words r->w[from..to) as one more
+ * command. */
+static void
+emit_range(struct parser *p, const struct raw *r, size_t from, size_t to,
+	   bool extra_args)
 {
 	struct raw sub;
 	struct sh_cmd proto;
@@ -261,7 +226,7 @@ skip_balanced(struct parser *p, char open, char close, struct buf *w)
 			 * as the arguments of ":" and drop that command */
 			char *wrapped = xasprintf(": %s", inner);
 			size_t first = p->out->n, k, o;
-			sh_nested(p, wrapped, false);
+			nested(p, wrapped, false);
 			for (k = o = first; k < p->out->n; k++) {
 				struct sh_cmd *c = &p->out->cmds[k];
 				if (c->argc >= 1 && strcmp(c->argv[0], ":") == 0 &&
@@ -297,7 +262,7 @@ backquote(struct parser *p)
 		p->error = true;
 	else
 		p->i++;
-	sh_nested(p, buf_str(&b), false);
+	nested(p, buf_str(&b), false);
 	buf_free(&b);
 }
 
@@ -657,6 +622,8 @@ parse_string(struct sh_script *out, const char *src, int depth, bool literal,
 	p.out = out;
 	p.depth = depth;
 	p.literal = literal;
+	p.nested = nested;
+	p.emit_range = emit_range;
 	parse_list(&p, 0);
 	*error = p.error;
 }

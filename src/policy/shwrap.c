@@ -47,6 +47,43 @@
 #include "util/buf.h"
 #include "util/xalloc.h"
 
+void
+sh_strv_add(char ***v, size_t *n, const char *s)
+{
+	*v = xreallocarray(*v, *n + 2, sizeof **v);
+	(*v)[(*n)++] = xstrdup(s);
+	(*v)[*n] = NULL;
+}
+
+bool
+sh_is_assignment(const char *s)
+{
+	size_t i = 0;
+	if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') ||
+	      s[0] == '_'))
+		return false;
+	while ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+	       (s[i] >= '0' && s[i] <= '9') || s[i] == '_')
+		i++;
+	return s[i] == '=' || (s[i] == '+' && s[i + 1] == '=');
+}
+
+bool
+sh_is_in(const char *w, const char *const *set)
+{
+	for (size_t i = 0; set[i]; i++)
+		if (strcmp(w, set[i]) == 0)
+			return true;
+	return false;
+}
+
+const char *
+sh_base_name(const char *s)
+{
+	const char *b = strrchr(s, '/');
+	return b ? b + 1 : s;
+}
+
 const char *const sh_lead_kw[] = {
 	"if", "then", "else", "elif", "while", "until", "do", "!", "{",
 	"}", "fi", "done", "esac", "(", ")", NULL,
@@ -243,7 +280,7 @@ script_word(struct parser *p, const struct raw *r, size_t k, struct sh_cmd *c,
 		c->opaque = true;
 		return STEP_STOP;
 	}
-	sh_nested(p, r->w[k].s, word_risky(&r->w[k]));
+	p->nested(p, r->w[k].s, word_risky(&r->w[k]));
 	return keep ? STEP_STOP : interpreter_done(c);
 }
 
@@ -260,7 +297,7 @@ joined_script(struct parser *p, const struct raw *r, size_t k, struct sh_cmd *c)
 		buf_adds(&j, r->w[k].s);
 		buf_addc(&j, ' ');
 	}
-	sh_nested(p, buf_str(&j), dyn);
+	p->nested(p, buf_str(&j), dyn);
 	buf_free(&j);
 	return STEP_STOP; /* the wrapper (watch, sg) is a command too */
 }
@@ -356,7 +393,7 @@ unwrap_env(struct parser *p, const struct raw *r, size_t *i, struct sh_cmd *c)
 				buf_adds(&j, s);
 				buf_addc(&j, ' ');
 			}
-			sh_nested(p, buf_str(&j), false);
+			p->nested(p, buf_str(&j), false);
 			buf_free(&j);
 			c->opaque = true;
 			return STEP_EMIT;
@@ -388,7 +425,7 @@ unwrap_eval(struct parser *p, const struct raw *r, size_t i, struct sh_cmd *c)
 		buf_adds(&j, r->w[k].s);
 		buf_addc(&j, ' ');
 	}
-	sh_nested(p, buf_str(&j), dyn);
+	p->nested(p, buf_str(&j), dyn);
 	buf_free(&j);
 	if (!dyn)
 		return interpreter_done(c);
@@ -491,7 +528,7 @@ find_exec(struct parser *p, const struct raw *r, size_t i)
 			p->out->opaque = true;
 			return;
 		}
-		sh_emit_range(p, r, k + 1, e, e < r->n && r->w[e].s[0] == '+');
+		p->emit_range(p, r, k + 1, e, e < r->n && r->w[e].s[0] == '+');
 		k = e;
 	}
 }

@@ -1,61 +1,19 @@
 ## tests/llm: the transformer runtime (Check suites + data-driven tests)
 EXTRA_DIST += tests/llm/data/stories260K-greedy.ids tests/llm/data/README
 
-if HAVE_CHECK
-check_PROGRAMS += tests/llm/test-gguf
-tests_llm_test_gguf_SOURCES = tests/llm/test-gguf.c
-tests_llm_test_gguf_CFLAGS = $(TEST_CFLAGS)
-tests_llm_test_gguf_LDADD = $(TEST_LIBS)
-TESTS += tests/llm/test-gguf
-endif
+CHECK_SUITES += tests/llm/test-gguf
 
-if HAVE_CHECK
-check_PROGRAMS += tests/llm/test-tokenizer
-tests_llm_test_tokenizer_SOURCES = tests/llm/test-tokenizer.c
-tests_llm_test_tokenizer_CFLAGS = $(TEST_CFLAGS)
-tests_llm_test_tokenizer_LDADD = $(TEST_LIBS)
-TESTS += tests/llm/test-tokenizer
-endif
+CHECK_SUITES += tests/llm/test-tokenizer
 
-if HAVE_CHECK
-check_PROGRAMS += tests/llm/test-quant
-tests_llm_test_quant_SOURCES = tests/llm/test-quant.c
-tests_llm_test_quant_CFLAGS = $(TEST_CFLAGS)
-tests_llm_test_quant_LDADD = $(TEST_LIBS)
-TESTS += tests/llm/test-quant
-endif
+CHECK_SUITES += tests/llm/test-quant
 
-if HAVE_CHECK
-check_PROGRAMS += tests/llm/test-pool
-tests_llm_test_pool_SOURCES = tests/llm/test-pool.c
-tests_llm_test_pool_CFLAGS = $(TEST_CFLAGS)
-tests_llm_test_pool_LDADD = $(TEST_LIBS)
-TESTS += tests/llm/test-pool
-endif
+CHECK_SUITES += tests/llm/test-pool
 
-if HAVE_CHECK
-check_PROGRAMS += tests/llm/test-attn
-tests_llm_test_attn_SOURCES = tests/llm/test-attn.c
-tests_llm_test_attn_CFLAGS = $(TEST_CFLAGS)
-tests_llm_test_attn_LDADD = $(TEST_LIBS)
-TESTS += tests/llm/test-attn
-endif
+CHECK_SUITES += tests/llm/test-attn
 
-if HAVE_CHECK
-check_PROGRAMS += tests/llm/test-kern
-tests_llm_test_kern_SOURCES = tests/llm/test-kern.c
-tests_llm_test_kern_CFLAGS = $(TEST_CFLAGS)
-tests_llm_test_kern_LDADD = $(TEST_LIBS)
-TESTS += tests/llm/test-kern
-endif
+CHECK_SUITES += tests/llm/test-kern
 
-if HAVE_CHECK
-check_PROGRAMS += tests/llm/test-model
-tests_llm_test_model_SOURCES = tests/llm/test-model.c
-tests_llm_test_model_CFLAGS = $(TEST_CFLAGS)
-tests_llm_test_model_LDADD = $(TEST_LIBS)
-TESTS += tests/llm/test-model
-endif
+CHECK_SUITES += tests/llm/test-model
 
 check_PROGRAMS += tests/llm/llm-refcheck
 tests_llm_llm_refcheck_SOURCES = tests/llm/llm-refcheck.c
@@ -70,11 +28,8 @@ TESTS += tests/llm/cmd-model.sh
 EXTRA_DIST += tests/llm/cmd-model.sh
 
 if HAVE_CHECK
-check_PROGRAMS += tests/llm/test-local
-tests_llm_test_local_SOURCES = tests/llm/test-local.c
-tests_llm_test_local_CFLAGS = $(TEST_CFLAGS)
-tests_llm_test_local_LDADD = $(TEST_LIBS)
-TESTS += tests/llm/test-local tests/llm/local-e2e.sh
+CHECK_SUITES += tests/llm/test-local
+TESTS += tests/llm/local-e2e.sh
 EXTRA_DIST += tests/llm/local-e2e.sh
 endif
 

@@ -1,12 +1,6 @@
 ## tests/net: SSE parser, stream decoders, providers over a loopback
 ## server, the fallback chain.
-if HAVE_CHECK
-check_PROGRAMS += tests/net/test-decode
-tests_net_test_decode_SOURCES = tests/net/test-decode.c
-tests_net_test_decode_CFLAGS = $(TEST_CFLAGS)
-tests_net_test_decode_LDADD = $(TEST_LIBS)
-TESTS += tests/net/test-decode
-endif
+CHECK_SUITES += tests/net/test-decode
 EXTRA_DIST += \
 	tests/net/fixtures/anth-badjson.sse tests/net/fixtures/anth-badjson.out \
 	tests/net/fixtures/anth-cut.sse tests/net/fixtures/anth-cut.out \
@@ -34,18 +28,8 @@ EXTRA_DIST += \
 	tests/net/fixtures/oai-tools.sse tests/net/fixtures/oai-tools.out \
 	tests/net/fixtures/oai-tools-crlf.sse tests/net/fixtures/oai-tools-crlf.out
 
-if HAVE_CHECK
-check_PROGRAMS += tests/net/test-remote
-tests_net_test_remote_SOURCES = tests/net/test-remote.c
-tests_net_test_remote_CFLAGS = $(TEST_CFLAGS)
-tests_net_test_remote_LDADD = $(TEST_LIBS)
-TESTS += tests/net/test-remote
-check_PROGRAMS += tests/net/test-chain
-tests_net_test_chain_SOURCES = tests/net/test-chain.c
-tests_net_test_chain_CFLAGS = $(TEST_CFLAGS)
-tests_net_test_chain_LDADD = $(TEST_LIBS)
-TESTS += tests/net/test-chain
-endif
+CHECK_SUITES += tests/net/test-remote
+CHECK_SUITES += tests/net/test-chain
 EXTRA_DIST += tests/net/server.py tests/net/fixtures/README.md tests/net/fixtures/anth-whole.json \
 	tests/net/fixtures/oai-whole.json tests/net/fixtures/oai-200-error.json
 
@@ -53,8 +37,7 @@ EXTRA_DIST += tests/net/server.py tests/net/fixtures/README.md tests/net/fixture
 #   CFLAGS="-g -fsanitize=fuzzer-no-link,address"; `make check` builds them
 # and tests/net/fuzz.sh runs each for CONCH_FUZZ_SECONDS (5) seconds.
 if ENABLE_FUZZING
-check_PROGRAMS += tests/net/fuzz/fuzz-sse tests/net/fuzz/fuzz-anthropic \
-	tests/net/fuzz/fuzz-openai
+check_PROGRAMS += tests/net/fuzz/fuzz-sse tests/net/fuzz/fuzz-anthropic tests/net/fuzz/fuzz-openai
 tests_net_fuzz_fuzz_sse_SOURCES = tests/net/fuzz/fuzz-sse.c
 tests_net_fuzz_fuzz_sse_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_net_fuzz_fuzz_sse_LDFLAGS = -fsanitize=fuzzer
