@@ -379,7 +379,7 @@ static enum cerr
 remove_path(struct ckpt *c, const char *rel, struct buf *err)
 {
 	char *p = xstrdup(rel), *slash;
-	enum cerr e = ckpt_unlink_beneath(c->root, rel, err);
+	enum cerr e = sandbox_unlink_beneath(c->root, rel, err);
 
 	while (e == C_OK && (slash = strrchr(p, '/')) != NULL) {
 		int dfd = -1;
@@ -449,7 +449,7 @@ write_blob(struct ckpt *c, const char *rel, const char *mode, const char *sha,
 		mode_t want = strcmp(mode, "100755") == 0 ?
 			(st.st_mode | ((st.st_mode & 0444) >> 2)) :
 			(st.st_mode & ~(mode_t)0111);
-		ckpt_chmod_beneath(c->root, rel, want);
+		sandbox_chmod_beneath(c->root, rel, want);
 	}
 out:
 	if (dfd >= 0)

@@ -29,13 +29,6 @@ enum cerr ckpt_keep_image(struct ckpt *c, int n, const char *rel);
 /* Fill en->files from entry en's manifest and the files now. */
 void ckpt_files_stats(struct ckpt *c, struct ckpt_entry *en);
 
-/* ---- the work tree (ckpt-rewind.c): never through a symlink ---- */
-/* Remove `rel` beneath `root` (fine when it is gone). */
-enum cerr ckpt_unlink_beneath(const char *root, const char *rel,
-			      struct buf *err);
-/* Set the permission bits of the regular file `rel` (best effort). */
-void ckpt_chmod_beneath(const char *root, const char *rel, mode_t mode);
-
 /* ---- git snapshots (ckpt-git.c) ---- */
 enum cerr ckpt_git_init(struct ckpt *c, struct buf *err);
 /* Snapshot the work tree: *tree gets the tree id (caller frees). */

@@ -17,44 +17,6 @@
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 
-/* ---- changing the work tree ------------------------------------------ */
-
-enum cerr
-ckpt_unlink_beneath(const char *root, const char *rel, struct buf *err)
-{
-	int dfd = -1;
-	const char *base;
-	struct buf why = BUF_INIT;
-	enum cerr e = sandbox_open_parent_beneath(root, rel, false, &dfd, &base,
-						  &why);
-	if (e == C_ERR_NOTFOUND) {
-		e = C_OK; /* gone already */
-	} else if (e != C_OK) {
-		buf_printf(err, "cannot remove %s: %s", rel, buf_str(&why));
-	} else if (unlinkat(dfd, base, 0) != 0 && errno != ENOENT) {
-		buf_printf(err, "cannot remove %s: %s", rel, strerror(errno));
-		e = C_ERR_IO;
-	}
-	if (dfd >= 0)
-		close(dfd);
-	buf_free(&why);
-	return e;
-}
-
-void
-ckpt_chmod_beneath(const char *root, const char *rel, mode_t mode)
-{
-	int fd = -1;
-	struct stat st;
-	if (sandbox_open_beneath(root, rel, O_RDONLY, 0, &fd, NULL) != C_OK)
-		return;
-	if (fstat(fd, &st) == 0 && (st.st_mode & 07777) != (mode & 07777) &&
-	    fchmod(fd, mode & 07777) != 0) {
-		/* the contents are restored; the mode is best effort */
-	}
-	close(fd);
-}
-
 /* ---- listing ---------------------------------------------------------- */
 
 void
@@ -323,13 +285,13 @@ restore_image(struct ckpt *c, int n, const char *rel, struct buf *err)
 	enum cerr e = C_OK;
 
 	if (!jx_bool(it, "existed", false)) {
-		e = ckpt_unlink_beneath(c->root, rel, err);
+		e = sandbox_unlink_beneath(c->root, rel, err);
 	} else if (ckpt_image_read(c, n, it, &a)) {
 		mode_t mode = (mode_t)jx_long(it, "mode", 0644);
 		e = sandbox_write_beneath(c->root, rel, a.p ? a.p : "", a.len, mode,
 					  true, err);
 		if (e == C_OK)
-			ckpt_chmod_beneath(c->root, rel, mode);
+			sandbox_chmod_beneath(c->root, rel, mode);
 	}
 	buf_free(&a);
 	cJSON_Delete(m);

@@ -409,3 +409,39 @@ sandbox_reopen(int pathfd, int flags)
 	snprintf(link, sizeof link, "/proc/self/fd/%d", pathfd);
 	return open(link, (flags & ~O_CREAT) | O_CLOEXEC);
 }
+
+enum cerr
+sandbox_unlink_beneath(const char *root, const char *rel, struct buf *err)
+{
+	int dfd = -1;
+	const char *base;
+	struct buf why = BUF_INIT;
+	enum cerr e = sandbox_open_parent_beneath(root, rel, false, &dfd, &base,
+						  &why);
+	if (e == C_ERR_NOTFOUND) {
+		e = C_OK; /* gone already */
+	} else if (e != C_OK) {
+		buf_printf(err, "cannot remove %s: %s", rel, buf_str(&why));
+	} else if (unlinkat(dfd, base, 0) != 0 && errno != ENOENT) {
+		buf_printf(err, "cannot remove %s: %s", rel, strerror(errno));
+		e = C_ERR_IO;
+	}
+	if (dfd >= 0)
+		close(dfd);
+	buf_free(&why);
+	return e;
+}
+
+void
+sandbox_chmod_beneath(const char *root, const char *rel, mode_t mode)
+{
+	int fd = -1;
+	struct stat st;
+	if (sandbox_open_beneath(root, rel, O_RDONLY, 0, &fd, NULL) != C_OK)
+		return;
+	if (fstat(fd, &st) == 0 && (st.st_mode & 07777) != (mode & 07777) &&
+	    fchmod(fd, mode & 07777) != 0) {
+		/* the contents are restored; the mode is best effort */
+	}
+	close(fd);
+}

@@ -172,6 +172,13 @@ enum cerr sandbox_open_parent_beneath(const char *root, const char *relpath,
 enum cerr sandbox_write_beneath(const char *root, const char *relpath,
 				const void *data, size_t len, mode_t mode,
 				bool mkdirs, struct buf *why);
+/* Remove `relpath` beneath `root`, never through a symlink (C_OK when it
+ * is gone already); the message names it in `err`. */
+enum cerr sandbox_unlink_beneath(const char *root, const char *relpath,
+				 struct buf *err);
+/* Set the permission bits of the regular file `relpath` beneath `root`
+ * (best effort: nothing is reported). */
+void sandbox_chmod_beneath(const char *root, const char *relpath, mode_t mode);
 
 /* ---- Reads anywhere for the file tools -------------------------------- */
 
