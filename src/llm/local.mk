@@ -1,6 +1,4 @@
-## src/llm: floor 2, the transformer runtime (util only).  Also registers
-## src/provider/local*.c and src/cli/cmd-model.c so that this area never
-## edits another fragment.
+## src/llm: floor 2, the transformer runtime (util only)
 libconch_a_SOURCES += \
 	src/llm/gguf.c src/llm/gguf.h \
 	src/llm/vocab.c src/llm/vocab.h \
@@ -12,10 +10,4 @@ libconch_a_SOURCES += \
 	src/llm/sample.c src/llm/sample.h \
 	src/llm/model.c src/llm/llm.h src/llm/model-impl.h \
 	src/llm/forward.c \
-	src/llm/template.c src/llm/template.h \
-	src/cli/cmd-model.c src/cli/cmd-model.h \
-	src/cli/cmd-model-bench.c
-libconch_a_SOURCES += \
-	src/provider/local.c src/provider/local.h \
-	src/provider/local-chat.c \
-	src/provider/local-grammar.c src/provider/local-grammar.h
+	src/llm/template.c src/llm/template.h

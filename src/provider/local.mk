@@ -7,7 +7,10 @@ libconch_a_SOURCES += \
 	src/provider/anthropic.c src/provider/openai.c \
 	src/provider/prices.c src/provider/prices.h \
 	src/provider/secrets.h \
-	src/provider/scripted.c
+	src/provider/scripted.c \
+	src/provider/local.c src/provider/local.h \
+	src/provider/local-chat.c \
+	src/provider/local-grammar.c src/provider/local-grammar.h
 
 # the price table, installed as $(pkgdatadir)/prices.json
 nobase_dist_pkgdata_DATA += prices.json

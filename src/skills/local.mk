@@ -1,13 +1,8 @@
-## src/skills: floor 5 (issue 4), plus the skill tool, compaction,
-## reflection and the memory/skills subcommands.
+## src/skills: floor 5, SKILL.md files: parse, index, store, install
 libconch_a_SOURCES += src/skills/skills.h src/skills/skill.c \
 	src/skills/index.c src/skills/store.c src/skills/install.c \
-	src/skills/cache.c src/tools/tool-skill.c
-libconch_a_SOURCES += src/agent/mind.h src/agent/mind.c src/agent/compact.c \
-	src/agent/reflect.c
-## bundled skills and prompts, installed to $(pkgdatadir) (system.md is
-## installed by src/agent/local.mk)
-nobase_dist_pkgdata_DATA += prompts/skill-writer.md \
-	prompts/memory-flush.md prompts/compact.md \
+	src/skills/cache.c
+## the bundled skills, installed to $(pkgdatadir)/skills
+nobase_dist_pkgdata_DATA += \
 	skills/git-commit/SKILL.md skills/debug-c/SKILL.md \
 	skills/add-tests/SKILL.md skills/write-skill/SKILL.md

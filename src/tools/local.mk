@@ -14,4 +14,6 @@ libconch_a_SOURCES += \
 	src/tools/tool-grep.c \
 	src/tools/tool-ls.c \
 	src/tools/tool-todo.c \
-	src/tools/tool-exit-plan.c
+	src/tools/tool-exit-plan.c \
+	src/tools/tool-memory.c \
+	src/tools/tool-skill.c
