@@ -275,72 +275,257 @@ push(struct tcg_state *st, char c)
 }
 
 /* a byte of the generic JSON inside the arguments object */
+static bool json_byte(const struct tcg *g, struct tcg_state *st, unsigned char c);
+
+/* The first byte of a value: its kind, checked against the property's
+ * type or enum at the top level. */
 static bool
-json_byte(const struct tcg *g, struct tcg_state *st, unsigned char c)
+json_value(const struct tcg *g, struct tcg_state *st, unsigned char c)
 {
 	const struct tcg_tool *t;
 
+	if (is_ws(c))
+		return take_ws(st);
+	st->ws = 0;
+	t = cur_tool(g, st);
+	if (st->depth == 1 && t && st->prop >= 0 && t->enums && t->enums[st->prop]) {
+		if (c != '"')
+			return false;
+		st->js = J_STR;
+		st->esc = 0;
+		st->in_enum = true;
+		st->nkey = 0;
+		return true;
+	}
+	st->int_only = false;
+	if (st->depth == 1 && t && st->prop >= 0 && t->types && t->types[st->prop]) {
+		char want = t->types[st->prop];
+		bool numeric = c == '-' || (c >= '0' && c <= '9');
+		if (want == '"' && c != '"')
+			return false;
+		if ((want == '0' || want == 'i') && !numeric)
+			return false;
+		if (want == 't' && c != 't' && c != 'f')
+			return false;
+		if ((want == '[' || want == '{') && c != want)
+			return false;
+		st->int_only = want == 'i';
+	}
+	if (c == '{') {
+		st->js = J_OBJ_FIRST;
+		return push(st, '{');
+	}
+	if (c == '[') {
+		if (!push(st, '['))
+			return false;
+		st->js = J_VALUE;
+		st->lit_i2 = 1; /* an empty array may close now */
+		return true;
+	}
+	if (c == ']' && st->lit_i2 == 1)
+		return close_container(g, st, c);
+	st->lit_i2 = 0;
+	if (c == '"') {
+		st->js = J_STR;
+		st->esc = 0;
+		return true;
+	}
+	if (c == '-' || (c >= '0' && c <= '9')) {
+		st->js = J_NUM;
+		st->lit_i = c == '-' ? 0 : 1;
+		st->num = c == '-' ? N_SIGN : c == '0' ? N_ZERO : N_INT;
+		return true;
+	}
+	for (st->lit = 0; st->lit < 3; st->lit++)
+		if (c == (unsigned char)lits[st->lit][0]) {
+			st->js = J_LIT;
+			st->lit_i = 1;
+			return true;
+		}
+	return false;
+}
+
+/* Inside a string or a key (the top level's keys are checked against
+ * the tool's properties as they grow). */
+static bool
+json_string(const struct tcg *g, struct tcg_state *st, unsigned char c)
+{
+	const struct tcg_tool *t;
+
+	if (st->js == J_STR && st->in_enum) {
+		t = cur_tool(g, st);
+		if (c == '"') {
+			if (!prefix_of(t->enums[st->prop], t->nenums[st->prop], st->key,
+				       st->nkey, true))
+				return false;
+			st->in_enum = false;
+			value_done(st);
+			return true;
+		}
+		if (c == '\\' || c < 0x20 || st->nkey >= TCG_MAXNAME)
+			return false;
+		st->key[st->nkey++] = (char)c;
+		return prefix_of(t->enums[st->prop], t->nenums[st->prop], st->key, st->nkey,
+				 false);
+	}
+	if (st->esc == 1) {
+		if (c == 'u') {
+			st->esc = 2;
+		} else if (strchr("\"\\/bfnrt", c) && c) {
+			st->esc = 0;
+		} else {
+			return false;
+		}
+	} else if (st->esc >= 2) {
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+			return false;
+		/* no surrogate escapes (\uD800-\uDFFF): readers refuse lone ones */
+		if (st->esc == 2)
+			st->hexd = c == 'd' || c == 'D';
+		else if (st->esc == 3 && st->hexd && strchr("89abcdefABCDEF", c))
+			return false;
+		st->esc = st->esc == 5 ? 0 : st->esc + 1;
+	} else if (c == '\\') {
+		st->esc = 1;
+	} else if (c == '"') {
+		if (st->js == J_STR) {
+			value_done(st);
+			return true;
+		}
+		/* end of a key: at the top level check it */
+		if (st->depth == 1 && (t = cur_tool(g, st)) != NULL) {
+			size_t i;
+			if (t->closed && (st->key_bad ||
+					  !prop_ok(t, st->used, st->key, st->nkey, true)))
+				return false;
+			st->prop = -1;
+			for (i = 0; i < t->nprops && i < 64; i++)
+				if (strlen(t->props[i]) == st->nkey &&
+				    memcmp(t->props[i], st->key, st->nkey) == 0) {
+					if (st->used & (1ULL << i))
+						return false; /* a key twice */
+					st->used |= 1ULL << i;
+					st->prop = (int16_t)i;
+				}
+			for (i = 0; i < t->nreq && i < 64; i++)
+				if (!st->key_bad && strlen(t->req[i]) == st->nkey &&
+				    memcmp(t->req[i], st->key, st->nkey) == 0)
+					st->seen |= 1ULL << i;
+		}
+		st->js = J_COLON;
+		st->ws = 0;
+		return true;
+	} else if (c < 0x20) {
+		return false;
+	}
+	if (st->js == J_KEY && st->depth == 1) {
+		t = cur_tool(g, st);
+		if (c == '\\' || st->esc)
+			st->key_bad = true;
+		else if (st->nkey < TCG_MAXNAME)
+			st->key[st->nkey++] = (char)c;
+		else
+			st->key_bad = true;
+		if (t && t->closed &&
+		    (st->key_bad || !prop_ok(t, st->used, st->key, st->nkey, false)))
+			return false;
+	}
+	return true;
+}
+
+/* After a value: a comma, or the end of its object or array. */
+static bool
+json_after(const struct tcg *g, struct tcg_state *st, unsigned char c)
+{
+	const struct tcg_tool *t;
+
+	if (is_ws(c))
+		return take_ws(st);
+	st->ws = 0;
+	if (c == ',') {
+		t = cur_tool(g, st);
+		if (st->depth == 1 && t && t->closed && t->nprops <= 64 &&
+		    (size_t)__builtin_popcountll(st->used) >= t->nprops)
+			return false; /* no key is left to add */
+		st->js = st->stack[st->depth - 1] == '{' ? J_OBJ_KEY : J_VALUE;
+		st->lit_i2 = 0;
+		return true;
+	}
+	if (c == '}' || c == ']')
+		return close_container(g, st, c);
+	return false;
+}
+
+/* Inside a number, kept short enough for JSON readers. */
+static bool
+json_number(const struct tcg *g, struct tcg_state *st, unsigned char c)
+{
+	bool digit = c >= '0' && c <= '9';
+	/* numbers stay short (at most 16 digits per part): JSON readers
+	 * (cJSON) refuse long ones */
+	if (digit && ++st->lit_i > 16)
+		return false;
+	if (c == '.' || c == 'e' || c == 'E')
+		st->lit_i = 0;
+	switch (st->num) {
+	case N_SIGN:
+		if (!digit)
+			return false;
+		st->num = c == '0' ? N_ZERO : N_INT;
+		return true;
+	case N_ZERO:
+	case N_INT:
+		if (digit && st->num == N_INT)
+			return true;
+		if (c == '.' && !st->int_only) {
+			st->num = N_DOT;
+			return true;
+		}
+		if ((c == 'e' || c == 'E') && !st->int_only) {
+			st->num = N_E;
+			return true;
+		}
+		break;
+	case N_DOT:
+		if (!digit)
+			return false;
+		st->num = N_FRAC;
+		return true;
+	case N_FRAC:
+		if (digit)
+			return true;
+		if (c == 'e' || c == 'E') {
+			st->num = N_E;
+			return true;
+		}
+		break;
+	case N_E:
+		if (c == '+' || c == '-') {
+			st->num = N_ESIGN;
+			return true;
+		}
+		/* fall through */
+	case N_ESIGN:
+		if (!digit)
+			return false;
+		st->num = N_EXP;
+		return true;
+	case N_EXP:
+		if (digit)
+			return true;
+		break;
+	}
+	/* the number ended: this byte belongs to what follows */
+	value_done(st);
+	return json_byte(g, st, c);
+}
+
+static bool
+json_byte(const struct tcg *g, struct tcg_state *st, unsigned char c)
+{
 	switch (st->js) {
 	case J_VALUE:
-		if (is_ws(c))
-			return take_ws(st);
-		st->ws = 0;
-		t = cur_tool(g, st);
-		if (st->depth == 1 && t && st->prop >= 0 && t->enums && t->enums[st->prop]) {
-			if (c != '"')
-				return false;
-			st->js = J_STR;
-			st->esc = 0;
-			st->in_enum = true;
-			st->nkey = 0;
-			return true;
-		}
-		st->int_only = false;
-		if (st->depth == 1 && t && st->prop >= 0 && t->types && t->types[st->prop]) {
-			char want = t->types[st->prop];
-			bool numeric = c == '-' || (c >= '0' && c <= '9');
-			if (want == '"' && c != '"')
-				return false;
-			if ((want == '0' || want == 'i') && !numeric)
-				return false;
-			if (want == 't' && c != 't' && c != 'f')
-				return false;
-			if ((want == '[' || want == '{') && c != want)
-				return false;
-			st->int_only = want == 'i';
-		}
-		if (c == '{') {
-			st->js = J_OBJ_FIRST;
-			return push(st, '{');
-		}
-		if (c == '[') {
-			if (!push(st, '['))
-				return false;
-			st->js = J_VALUE;
-			st->lit_i2 = 1; /* an empty array may close now */
-			return true;
-		}
-		if (c == ']' && st->lit_i2 == 1)
-			return close_container(g, st, c);
-		st->lit_i2 = 0;
-		if (c == '"') {
-			st->js = J_STR;
-			st->esc = 0;
-			return true;
-		}
-		if (c == '-' || (c >= '0' && c <= '9')) {
-			st->js = J_NUM;
-			st->lit_i = c == '-' ? 0 : 1;
-			st->num = c == '-' ? N_SIGN : c == '0' ? N_ZERO : N_INT;
-			return true;
-		}
-		for (st->lit = 0; st->lit < 3; st->lit++)
-			if (c == (unsigned char)lits[st->lit][0]) {
-				st->js = J_LIT;
-				st->lit_i = 1;
-				return true;
-			}
-		return false;
+		return json_value(g, st, c);
 	case J_OBJ_FIRST:
 	case J_OBJ_KEY:
 		if (is_ws(c))
@@ -357,85 +542,7 @@ json_byte(const struct tcg *g, struct tcg_state *st, unsigned char c)
 		return true;
 	case J_KEY:
 	case J_STR:
-		if (st->js == J_STR && st->in_enum) {
-			t = cur_tool(g, st);
-			if (c == '"') {
-				if (!prefix_of(t->enums[st->prop], t->nenums[st->prop], st->key,
-					       st->nkey, true))
-					return false;
-				st->in_enum = false;
-				value_done(st);
-				return true;
-			}
-			if (c == '\\' || c < 0x20 || st->nkey >= TCG_MAXNAME)
-				return false;
-			st->key[st->nkey++] = (char)c;
-			return prefix_of(t->enums[st->prop], t->nenums[st->prop], st->key, st->nkey,
-					 false);
-		}
-		if (st->esc == 1) {
-			if (c == 'u') {
-				st->esc = 2;
-			} else if (strchr("\"\\/bfnrt", c) && c) {
-				st->esc = 0;
-			} else {
-				return false;
-			}
-		} else if (st->esc >= 2) {
-			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-				return false;
-			/* no surrogate escapes (\uD800-\uDFFF): readers refuse lone ones */
-			if (st->esc == 2)
-				st->hexd = c == 'd' || c == 'D';
-			else if (st->esc == 3 && st->hexd && strchr("89abcdefABCDEF", c))
-				return false;
-			st->esc = st->esc == 5 ? 0 : st->esc + 1;
-		} else if (c == '\\') {
-			st->esc = 1;
-		} else if (c == '"') {
-			if (st->js == J_STR) {
-				value_done(st);
-				return true;
-			}
-			/* end of a key: at the top level check it */
-			if (st->depth == 1 && (t = cur_tool(g, st)) != NULL) {
-				size_t i;
-				if (t->closed && (st->key_bad ||
-						  !prop_ok(t, st->used, st->key, st->nkey, true)))
-					return false;
-				st->prop = -1;
-				for (i = 0; i < t->nprops && i < 64; i++)
-					if (strlen(t->props[i]) == st->nkey &&
-					    memcmp(t->props[i], st->key, st->nkey) == 0) {
-						if (st->used & (1ULL << i))
-							return false; /* a key twice */
-						st->used |= 1ULL << i;
-						st->prop = (int16_t)i;
-					}
-				for (i = 0; i < t->nreq && i < 64; i++)
-					if (!st->key_bad && strlen(t->req[i]) == st->nkey &&
-					    memcmp(t->req[i], st->key, st->nkey) == 0)
-						st->seen |= 1ULL << i;
-			}
-			st->js = J_COLON;
-			st->ws = 0;
-			return true;
-		} else if (c < 0x20) {
-			return false;
-		}
-		if (st->js == J_KEY && st->depth == 1) {
-			t = cur_tool(g, st);
-			if (c == '\\' || st->esc)
-				st->key_bad = true;
-			else if (st->nkey < TCG_MAXNAME)
-				st->key[st->nkey++] = (char)c;
-			else
-				st->key_bad = true;
-			if (t && t->closed &&
-			    (st->key_bad || !prop_ok(t, st->used, st->key, st->nkey, false)))
-				return false;
-		}
-		return true;
+		return json_string(g, st, c);
 	case J_COLON:
 		if (is_ws(c))
 			return take_ws(st);
@@ -446,87 +553,15 @@ json_byte(const struct tcg *g, struct tcg_state *st, unsigned char c)
 		st->lit_i2 = 0;
 		return true;
 	case J_AFTER:
-		if (is_ws(c))
-			return take_ws(st);
-		st->ws = 0;
-		if (c == ',') {
-			t = cur_tool(g, st);
-			if (st->depth == 1 && t && t->closed && t->nprops <= 64 &&
-			    (size_t)__builtin_popcountll(st->used) >= t->nprops)
-				return false; /* no key is left to add */
-			st->js = st->stack[st->depth - 1] == '{' ? J_OBJ_KEY : J_VALUE;
-			st->lit_i2 = 0;
-			return true;
-		}
-		if (c == '}' || c == ']')
-			return close_container(g, st, c);
-		return false;
+		return json_after(g, st, c);
 	case J_LIT:
 		if (c != (unsigned char)lits[st->lit][st->lit_i])
 			return false;
 		if (lits[st->lit][++st->lit_i] == '\0')
 			value_done(st);
 		return true;
-	case J_NUM: {
-		bool digit = c >= '0' && c <= '9';
-		/* numbers stay short (at most 16 digits per part): JSON readers
-		 * (cJSON) refuse long ones */
-		if (digit && ++st->lit_i > 16)
-			return false;
-		if (c == '.' || c == 'e' || c == 'E')
-			st->lit_i = 0;
-		switch (st->num) {
-		case N_SIGN:
-			if (!digit)
-				return false;
-			st->num = c == '0' ? N_ZERO : N_INT;
-			return true;
-		case N_ZERO:
-		case N_INT:
-			if (digit && st->num == N_INT)
-				return true;
-			if (c == '.' && !st->int_only) {
-				st->num = N_DOT;
-				return true;
-			}
-			if ((c == 'e' || c == 'E') && !st->int_only) {
-				st->num = N_E;
-				return true;
-			}
-			break;
-		case N_DOT:
-			if (!digit)
-				return false;
-			st->num = N_FRAC;
-			return true;
-		case N_FRAC:
-			if (digit)
-				return true;
-			if (c == 'e' || c == 'E') {
-				st->num = N_E;
-				return true;
-			}
-			break;
-		case N_E:
-			if (c == '+' || c == '-') {
-				st->num = N_ESIGN;
-				return true;
-			}
-			/* fall through */
-		case N_ESIGN:
-			if (!digit)
-				return false;
-			st->num = N_EXP;
-			return true;
-		case N_EXP:
-			if (digit)
-				return true;
-			break;
-		}
-		/* the number ended: this byte belongs to what follows */
-		value_done(st);
-		return json_byte(g, st, c);
-	}
+	case J_NUM:
+		return json_number(g, st, c);
 	}
 	return false;
 }
