@@ -22,6 +22,8 @@
 #include "util/err.h"
 
 /* What happens, reported up to the front end.  Every member may be NULL. */
+struct agent_result;
+
 struct agent_events {
 	void *ud;
 	void (*text)(void *ud, const char *s, size_t n);
@@ -43,6 +45,9 @@ struct agent_events {
 	 * (tool.h).  NULL: the plan ends the task (res->plan). */
 	enum plan_answer (*review_plan)(void *ud, const char *plan,
 					char **feedback);
+	/* agent_task(): the task's answer is complete (before the
+	 * post-task reflection, which may take a model call). */
+	void (*answered)(void *ud, const struct agent_result *res);
 };
 
 struct agent_opts {
@@ -105,7 +110,14 @@ void agent_init(struct agent *a, const struct agent_opts *o,
 		struct session *session);
 void agent_free(struct agent *a);
 
-/* Run one user task to its end.  Returns res->err. */
+/* What a front end calls for one user task: the task to its end
+ * (agent_run), ev->answered with the result, then the post-task
+ * reflection (mind.h: it may write a skill; it never changes the
+ * result).  Returns res->err. */
+enum cerr agent_task(struct agent *a, const char *prompt,
+		     const struct agent_events *ev, struct agent_result *res);
+
+/* The task alone, without the reflection.  Returns res->err. */
 enum cerr agent_run(struct agent *a, const char *prompt,
 		    const struct agent_events *ev, struct agent_result *res);
 void agent_result_free(struct agent_result *res);

@@ -71,14 +71,14 @@ bool agent_compact_overflow(struct agent *a, const struct agent_events *ev);
 enum cerr agent_compact(struct agent *a, const char *focus,
 			const struct agent_events *ev);
 
-/* After a task: when a->o.reflect is set, skills.auto_write is not off
+/* After a task (agent_task() calls it): when a->o.reflect is set, skills.auto_write is not off
  * and the task finished (headless, or any task that used tools), one
  * reflection turn with prompts/skill-writer.md may create or patch a
  * skill in the user skills directory (or stage it for review).  What
  * happened is told through ev->notice; its usage through ev->turn_end.
  * Never changes the task's outcome. */
 void agent_reflect(struct agent *a, const struct agent_result *task,
-		   const struct agent_events *ev, bool headless);
+		   const struct agent_events *ev);
 
 /* Apply a reflection answer (the JSON object the model gave) with
  * `idx` as the current skills.  `msg` says what happened.  Exposed for

@@ -295,7 +295,7 @@ skip_reason(const struct agent *a, const struct agent_result *task)
 
 void
 agent_reflect(struct agent *a, const struct agent_result *task,
-	      const struct agent_events *ev, bool headless)
+	      const struct agent_events *ev)
 {
 	enum skills_mode mode = mind_auto_write(a->o.config);
 	struct skill_index idx;
@@ -308,7 +308,6 @@ agent_reflect(struct agent *a, const struct agent_result *task,
 
 	const char *skip;
 
-	(void)headless; /* the same rule for every front end */
 	if (!a->o.reflect || !a->o.chain || mode == SKILLS_AUTO_OFF)
 		return;
 	if ((skip = skip_reason(a, task))) {
@@ -373,4 +372,15 @@ out:
 	free(text);
 	free(input);
 	free(sys);
+}
+
+enum cerr
+agent_task(struct agent *a, const char *prompt, const struct agent_events *ev,
+	   struct agent_result *res)
+{
+	agent_run(a, prompt, ev, res);
+	if (ev && ev->answered)
+		ev->answered(ev->ud, res);
+	agent_reflect(a, res, ev);
+	return res->err;
 }

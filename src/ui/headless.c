@@ -6,7 +6,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent/mind.h"
 #include "ui/ui.h"
 #include "util/clock.h"
 #include "util/jsonx.h"
@@ -15,6 +14,7 @@
 struct hl {
 	const struct ui_opts *o;
 	struct agent *a;
+	long t0; /* the task started (ms, monotonic) */
 };
 
 static void
@@ -270,20 +270,61 @@ release_stdout(void)
 	}
 }
 
+/* The answer and the failure notes, once the task ended. */
+static void
+report(struct hl *h, const struct agent_result *r)
+{
+	int code = ui_exit_code(r);
+
+	if (h->o->format == OUT_TEXT) {
+		if (r->text && *r->text) {
+			fputs(r->text, stdout);
+			if (r->text[strlen(r->text) - 1] != '\n')
+				fputc('\n', stdout);
+		}
+		fflush(stdout);
+	} else {
+		emit(result_json(h->a, r, clock_mono_ms() - h->t0));
+	}
+	if (!r->is_error && r->denials)
+		fprintf(stderr, "conch: %d tool call%s denied%s\n", r->denials,
+			r->denials == 1 ? " was" : "s were",
+			r->blocked ? "; the task could not proceed (allow them with "
+			"--mode or --yes, or a rule in the config)" : "");
+	if (r->is_error)
+		fprintf(stderr, "conch: %s: %s\n",
+			code == EXIT_INTERRUPTED ? "interrupted" :
+			code == EXIT_NO_PROVIDER ? "no provider reachable" :
+			"task failed", r->errmsg);
+}
+
+/* agent_task: the answer is complete.  Text and json print it now and
+ * close stdout (pointed at /dev/null), so a reader of the pipe sees EOF
+ * before the reflection call, whose notices go to stderr; stream-json
+ * ends with its result event after the reflection's events. */
+static void
+hl_answered(void *ud, const struct agent_result *r)
+{
+	struct hl *h = ud;
+	if (h->o->format == OUT_STREAM_JSON)
+		return;
+	report(h, r);
+	release_stdout();
+}
+
 int
 ui_headless(struct agent *a, const char *prompt, const struct ui_opts *o)
 {
-	struct hl h = { o, a };
+	struct hl h = { o, a, clock_mono_ms() };
 	struct agent_events ev = {
 		.ud = &h, .text = hl_text, .thinking = hl_thinking,
 		.discard = hl_discard, .notice = hl_notice,
 		.tool_start = hl_tool_start, .tool_end = hl_tool_end,
 		.turn_end = hl_turn_end, .todo = hl_todo,
 		.approve = NULL, /* nobody to ask: the policy denies */
-		.denied = hl_denied,
+		.denied = hl_denied, .answered = hl_answered,
 	};
 	struct agent_result r;
-	long t0 = clock_mono_ms();
 	int code;
 
 	if (o->format == OUT_STREAM_JSON) {
@@ -297,38 +338,10 @@ ui_headless(struct agent *a, const char *prompt, const struct ui_opts *o)
 		cJSON_AddItemToObject(e, "tools", tools);
 		emit(e);
 	}
-	agent_run(a, prompt, &ev, &r);
-	if (o->format == OUT_STREAM_JSON) /* mind.h: before the result event */
-		agent_reflect(a, &r, &ev, true);
+	agent_task(a, prompt, &ev, &r);
+	if (o->format == OUT_STREAM_JSON)
+		report(&h, &r);
 	code = ui_exit_code(&r);
-	if (o->format == OUT_TEXT) {
-		if (r.text && *r.text) {
-			fputs(r.text, stdout);
-			if (r.text[strlen(r.text) - 1] != '\n')
-				fputc('\n', stdout);
-		}
-		fflush(stdout);
-	} else {
-		emit(result_json(a, &r, clock_mono_ms() - t0));
-	}
-	if (!r.is_error && r.denials)
-		fprintf(stderr, "conch: %d tool call%s denied%s\n", r.denials,
-			r.denials == 1 ? " was" : "s were",
-			r.blocked ? "; the task could not proceed (allow them with "
-			"--mode or --yes, or a rule in the config)" : "");
-	if (r.is_error)
-		fprintf(stderr, "conch: %s: %s\n",
-			code == 130 ? "interrupted" :
-			code == 4 ? "no provider reachable" : "task failed",
-			r.errmsg);
-	if (o->format != OUT_STREAM_JSON) { /* mind.h: after the answer */
-		/* Off the critical path: the answer is out and stdout is
-		 * closed (pointed at /dev/null), so a reader of the pipe sees
-		 * EOF now, not after the reflection call.  Its notices go to
-		 * stderr. */
-		release_stdout();
-		agent_reflect(a, &r, &ev, true);
-	}
 	agent_result_free(&r);
 	return code;
 }

@@ -44,6 +44,16 @@ newline(struct pl *p)
 	}
 }
 
+/* agent_task: the answer is out; end its line before the reflection's
+ * notices. */
+static void
+pl_answered(void *ud, const struct agent_result *res)
+{
+	(void)res;
+	newline(ud);
+	fflush(stdout);
+}
+
 static void
 pl_discard(void *ud, const char *why)
 {
@@ -208,6 +218,7 @@ ui_plain(struct agent *a, const struct ui_opts *o)
 		.tool_end = pl_tool_end, .todo = pl_todo,
 		.approve = tty ? pl_approve : NULL,
 		.review_plan = tty ? pl_review_plan : NULL,
+		.answered = pl_answered,
 	};
 	struct buf line = BUF_INIT;
 	int code = 0, interrupts = 0;
@@ -270,10 +281,7 @@ ui_plain(struct agent *a, const struct ui_opts *o)
 			fprintf(stderr, "conch: unknown command %s (try /help)\n", task);
 			continue;
 		}
-		agent_run(a, task, &ev, &r);
-		agent_reflect(a, &r, &ev, false); /* mind.h */
-		newline(&p);
-		fflush(stdout);
+		agent_task(a, task, &ev, &r);
 		if (r.err == C_ERR_CANCELLED) {
 			fputs("[interrupted]\n", stderr);
 			ui_drain_cancel(o->cancel_fd);

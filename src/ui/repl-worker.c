@@ -293,10 +293,9 @@ repl_worker(void *arg)
 	switch (r->job) {
 	case JOB_AGENT:
 		e = uev_new(U_DONE);
-		agent_run(r->a, r->job_text, &ev, &e->res);
-		/* the answer is on screen; reflection may now write a skill
-		 * (it decides whether the task calls for one) */
-		agent_reflect(r->a, &e->res, &ev, false);
+		/* the answer streams to the screen; reflection then may
+		 * write a skill (it decides whether the task calls for one) */
+		agent_task(r->a, r->job_text, &ev, &e->res);
 		break;
 	case JOB_COMPACT:
 		e = uev_new(U_COMPACT_DONE);

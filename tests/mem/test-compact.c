@@ -57,6 +57,13 @@ on_notice(void *ud, const char *msg)
 	s->failed += strstr(msg, "compaction failed") != NULL;
 }
 
+static void
+on_answered(void *ud, const struct agent_result *res)
+{
+	struct seen *s = ud;
+	buf_printf(&s->notices, "[answered: %s]\n", res->text ? res->text : "");
+}
+
 /* An agent on a scripted chain; `script` is the JSON of the turns. */
 static void
 make_agent(struct agent *a, struct chain **ch, cJSON **cfg, const char *script,
@@ -312,14 +319,19 @@ START_TEST(reflection_writes_skill)
 	cJSON *cfg;
 	struct agent_result r;
 	struct seen seen = { 0, 0, BUF_INIT };
-	struct agent_events ev = { .ud = &seen, .notice = on_notice };
+	struct agent_events ev = { .ud = &seen, .notice = on_notice,
+				   .answered = on_answered };
 	struct skill_index idx;
+	const char *answered, *written;
 
 	setenv("CONCH_PKGDATADIR", CONCH_SRCDIR, 1);
 	make_agent(&a, &ch, &cfg, script, "{}");
-	ck_assert_int_eq(agent_run(&a, "clean up please", &ev, &r), C_OK);
-	agent_reflect(&a, &r, &ev, true);
-	ck_assert_msg(strstr(buf_str(&seen.notices), "skill \"tidy-up\" written"), "%s",
+	/* agent_task: the task, the answer to the front end, then the
+	 * reflection */
+	ck_assert_int_eq(agent_task(&a, "clean up please", &ev, &r), C_OK);
+	answered = strstr(buf_str(&seen.notices), "[answered: task done]");
+	written = strstr(buf_str(&seen.notices), "skill \"tidy-up\" written");
+	ck_assert_msg(answered && written && answered < written, "%s",
 		      buf_str(&seen.notices));
 	skills_scan(&idx, tmpdir, NULL);
 	ck_assert_ptr_nonnull(skills_find(&idx, "tidy-up"));
@@ -327,7 +339,7 @@ START_TEST(reflection_writes_skill)
 	skills_index_free(&idx);
 	/* a REPL task without tools does not reflect; nor does --no-reflect */
 	a.o.reflect = false;
-	agent_reflect(&a, &r, &ev, true);
+	agent_reflect(&a, &r, &ev);
 	agent_result_free(&r);
 	agent_free(&a);
 	chain_free(ch);
