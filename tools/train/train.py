@@ -9,13 +9,15 @@ The learning rate follows a cosine over the run; the run's length is
 either --steps or a time budget (--minutes, measured as training time and
 stored in the checkpoint, so a resumed run continues the same schedule).
 A checkpoint is written every --save-every seconds and at the end;
-rerunning the same command resumes from it.  One thread by default: on
+rerunning the same command resumes from it.  SIGTERM or SIGINT saves
+after the current step and stops.  One thread by default: on
 a shared 2-core machine two OpenMP threads spend most of their time
 waiting for each other (measured: 20x the CPU time per step)."""
 import argparse
 import math
 import os
 import random
+import signal
 import sys
 import time
 
@@ -202,6 +204,11 @@ def main():
                     'system': data['system']}, tmp)
         os.replace(tmp, a.ckpt)
 
+    # SIGTERM or SIGINT: save after the current step and stop (rerunning
+    # the same command resumes)
+    stop = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda n, f: stop.append(n))
     last_save = time.time()
     done_now = 0
     ema = None
@@ -242,8 +249,10 @@ def main():
             if time.time() - last_save > a.save_every:
                 save()
                 last_save = time.time()
-            if a.max_steps_now and done_now >= a.max_steps_now:
+            if (a.max_steps_now and done_now >= a.max_steps_now) or stop:
                 save()
+                if stop:
+                    print('stopped at step %d (checkpoint saved)' % st['step'], flush=True)
                 return
         st['epoch'] += 1
         st['pos'] = 0
