@@ -67,7 +67,9 @@ struct agent {
 	struct agent_opts o;
 	struct conv conv;
 	struct session *session; /* may be NULL (no session log) */
-	struct session *owned;   /* the session agent_clear() opened; owned */
+	struct session *owned;   /* the session agent_clear() or
+				  * agent_resume() opened; owned */
+	struct chain *own_chain; /* agent_set_model()'s chain; owned */
 	struct readset reads;
 	struct todo_list todos;
 	struct conv_usage usage; /* whole session */
@@ -128,6 +130,17 @@ void agent_result_free(struct agent_result *res);
  * agent owns the new session (agent_free closes it).  Without a session
  * log only the context is cleared. */
 void agent_clear(struct agent *a);
+/* Answer with `spec` ("provider/model", the user config's providers
+ * settings apply) from the next request on, without fallback.  The
+ * chain given in agent_opts stays its owner's.  On failure nothing
+ * changes and `err` says why. */
+enum cerr agent_set_model(struct agent *a, const char *spec, struct buf *err);
+/* "provider/model" of the chain in use (NULL without one). */
+const char *agent_model(const struct agent *a);
+/* Continue session `id` of this project in place: its conversation and
+ * todos replace the current ones.  On failure nothing changes and `err`
+ * says why (C_ERR_NOTFOUND: no such session here). */
+enum cerr agent_resume(struct agent *a, const char *id, struct buf *err);
 /* The session's checkpoints, opened when needed (NULL without a session
  * or when checkpoints are off or failed; `err` says why then). */
 struct ckpt *agent_checkpoints(struct agent *a, struct buf *err);

@@ -14,68 +14,11 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define DEFAULT_MAX_TURNS 50
-
 static bool
 fd_ready(int fd)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	return fd >= 0 && poll(&p, 1, 0) > 0;
-}
-
-void
-agent_init(struct agent *a, const struct agent_opts *o, struct session *session)
-{
-	memset(a, 0, sizeof *a);
-	a->o = *o;
-	if (a->o.max_turns <= 0)
-		a->o.max_turns = DEFAULT_MAX_TURNS;
-	conv_init(&a->conv);
-	a->session = session;
-	a->tools = agent_tool_specs(&a->ntools);
-	a->prices = prices_load_default(NULL);
-	a->system = agent_system_prompt(o->workspace, o->cwd, a->tools, a->ntools);
-	agent_mind_init(a); /* memory snapshot + skill index (mind.h) */
-}
-
-void
-agent_free(struct agent *a)
-{
-	conv_free(&a->conv);
-	readset_free(&a->reads);
-	todo_list_free(&a->todos);
-	free(a->system);
-	free(a->tools);
-	prices_free(a->prices);
-	session_close(a->owned);
-	ckpt_close(a->ckpt);
-	memset(a, 0, sizeof *a);
-}
-
-void
-agent_clear(struct agent *a)
-{
-	conv_free(&a->conv);
-	conv_init(&a->conv);
-	todo_list_free(&a->todos);
-	readset_free(&a->reads);
-	if (a->session) {
-		enum cerr e;
-		struct session *ns = session_create(a->o.cwd,
-			a->o.chain ? chain_label(a->o.chain) : NULL, &e);
-		cJSON *rec = cJSON_CreateObject();
-		if (ns)
-			cJSON_AddStringToObject(rec, "next", ns->id);
-		session_append(a->session, "clear", rec);
-		if (!ns) {
-			log_warn("cannot start a new session after /clear; this "
-				 "one goes on");
-			return;
-		}
-		if (a->owned == a->session)
-			session_close(a->owned);
-		a->session = a->owned = ns;
-	}
 }
 
 void

@@ -172,9 +172,7 @@ cmd_skills(struct repl *r)
 static void
 cmd_model(struct repl *r, const char *spec)
 {
-	struct provider_error err;
-	struct provider *p;
-	struct chain *ch;
+	struct buf err = BUF_INIT;
 	char msg[700];
 
 	if (!*spec) {
@@ -184,24 +182,13 @@ cmd_model(struct repl *r, const char *spec)
 		repl_notice(r, ENT_NOTICE, msg);
 		return;
 	}
-	memset(&err, 0, sizeof err);
-	p = provider_open(spec, cJSON_GetObjectItemCaseSensitive(r->a->o.config,
-								 "providers"), &err);
-	if (!p) {
-		snprintf(msg, sizeof msg, "%s: %s", spec, err.msg);
-		repl_notice(r, ENT_ERROR, msg);
+	if (agent_set_model(r->a, spec, &err) != C_OK) {
+		repl_notice(r, ENT_ERROR, buf_str(&err));
+		buf_free(&err);
 		return;
 	}
-	ch = chain_new(true);
-	chain_add(ch, p);
-	/* the chain cmd-run built stays its own; this one is ours */
-	if (r->own_chain)
-		chain_free(r->own_chain);
-	else
-		r->orig_chain = r->a->o.chain;
-	r->a->o.chain = r->own_chain = ch;
 	free(r->model);
-	r->model = xstrdup(chain_label(ch));
+	r->model = xstrdup(agent_model(r->a));
 	free(r->answered_by);
 	r->answered_by = NULL;
 	snprintf(msg, sizeof msg, "model: %s from now on", r->model);
@@ -246,10 +233,7 @@ repl_show_conv(struct repl *r, const struct conv *c)
 static void
 cmd_resume(struct repl *r, const char *id)
 {
-	struct conv restored;
-	cJSON *todos = NULL;
-	struct session *s;
-	enum cerr e;
+	struct buf err = BUF_INIT;
 	char msg[300];
 
 	if (!*id) {
@@ -266,36 +250,17 @@ cmd_resume(struct repl *r, const char *id)
 		free(text);
 		return;
 	}
-	conv_init(&restored);
-	s = session_resume(r->a->o.cwd, id, &restored, &todos, &e);
-	if (!s) {
-		snprintf(msg, sizeof msg, "no session %s here (see /resume)", id);
+	if (agent_resume(r->a, id, &err) != C_OK) {
+		snprintf(msg, sizeof msg, "%s (see /resume)", buf_str(&err));
 		repl_notice(r, ENT_ERROR, msg);
-		conv_free(&restored);
+		buf_free(&err);
 		return;
 	}
-	/* the session cmd-run opened stays its own; this one is ours */
-	if (r->own_session)
-		session_close(r->own_session);
-	else
-		r->orig_session = r->a->session;
-	r->a->session = r->own_session = s;
-	conv_free(&r->a->conv);
-	conv_init(&r->a->conv);
-	{
-		size_t i;
-		for (i = 0; i < restored.n; i++)
-			conv_push(&r->a->conv, &restored.msgs[i]);
-	}
-	todo_list_free(&r->a->todos);
-	agent_set_todos(r->a, todos);
-	cJSON_Delete(todos);
-	conv_free(&restored);
 	ts_clear(&r->ts);
 	r->todo = NULL;
 	repl_show_conv(r, &r->a->conv);
-	snprintf(msg, sizeof msg, "resumed session %s (%zu messages)", s->id,
-		 r->a->conv.n);
+	snprintf(msg, sizeof msg, "resumed session %s (%zu messages)",
+		 r->a->session->id, r->a->conv.n);
 	repl_notice(r, ENT_NOTICE, msg);
 }
 

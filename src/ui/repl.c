@@ -1101,19 +1101,10 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 		print_transcript(&r);
 	if (r.quit_sig)
 		code = 128 + r.quit_sig;
-	if (r.own_chain) { /* give back the chain cmd-run built */
-		a->o.chain = r.orig_chain;
-		chain_free(r.own_chain);
-	}
 	/* the session in use at the end (after /resume or /clear) */
 	if (a->session && a->turns > 0)
 		fprintf(stderr, "conch: session %s (resume with conch -r %s)\n",
 			a->session->id, a->session->id);
-	if (r.own_session) { /* give back the session cmd-run opened */
-		session_close(r.own_session);
-		a->session = r.orig_session;
-		r.own_session = NULL;
-	}
 
 	ts_free(&r.ts);
 	le_free(&r.ed);

@@ -158,8 +158,6 @@ struct repl {
 
 	/* a session opened by /resume and a chain built by /model replace
 	 * the agent's while we run; cmd-run's are given back at the end */
-	struct session *own_session, *orig_session;
-	struct chain *own_chain, *orig_chain;
 	char *model; /* the chain's label; owned */
 
 	int errp[2];

@@ -348,6 +348,58 @@ START_TEST(reflection_writes_skill)
 }
 END_TEST
 
+/* Between tasks: another model (the caller's chain stays the caller's)
+ * and another session of the project, in place. */
+START_TEST(set_model_and_resume)
+{
+	struct agent a;
+	struct chain *ch;
+	cJSON *cfg;
+	struct buf err = BUF_INIT;
+	struct session *s;
+	struct conv_msg m;
+	enum cerr e;
+	char id[64];
+
+	make_agent(&a, &ch, &cfg, "{\"turns\": []}",
+		   "{\"providers\": {\"mine\": {\"type\": \"openai\", "
+		   "\"base_url\": \"http://127.0.0.1:9\"}}}");
+	ck_assert_str_eq(agent_model(&a), chain_label(ch));
+	/* an unknown provider: nothing changes */
+	ck_assert_int_ne(agent_set_model(&a, "nope/x", &err), C_OK);
+	ck_assert_msg(strstr(buf_str(&err), "nope/x"), "%s", buf_str(&err));
+	ck_assert_ptr_eq(a.o.chain, ch);
+	/* a provider the user config defines: used from now on, twice */
+	ck_assert_int_eq(agent_set_model(&a, "mine/m1", &err), C_OK);
+	ck_assert_str_eq(agent_model(&a), "mine/m1");
+	ck_assert_int_eq(agent_set_model(&a, "mine/m2", &err), C_OK);
+	ck_assert_str_eq(agent_model(&a), "mine/m2");
+	ck_assert_ptr_eq(a.own_chain, a.o.chain); /* ours, not the caller's */
+	ck_assert_ptr_ne(a.o.chain, ch);
+
+	/* resume: a session of this project with one message */
+	s = session_create(tmpdir, "scripted/test", &e);
+	ck_assert_ptr_nonnull(s);
+	snprintf(id, sizeof id, "%s", s->id);
+	conv_msg_init(&m, CONV_USER);
+	conv_msg_add_text(&m, "from the old session");
+	ck_assert_int_eq(session_append_msg(s, &m), C_OK);
+	conv_msg_free(&m);
+	session_close(s);
+	buf_reset(&err);
+	ck_assert_int_eq(agent_resume(&a, "no-such-session", &err), C_ERR_NOTFOUND);
+	ck_assert_uint_eq(a.conv.n, 0);
+	ck_assert_int_eq(agent_resume(&a, id, &err), C_OK);
+	ck_assert_str_eq(a.session->id, id);
+	ck_assert_uint_eq(a.conv.n, 1);
+	ck_assert_str_eq(a.conv.msgs[0].blocks[0].text, "from the old session");
+	buf_free(&err);
+	agent_free(&a);
+	chain_free(ch);
+	cJSON_Delete(cfg);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -359,6 +411,7 @@ suite(void)
 	tcase_add_test(t, manual_compact_cut);
 	tcase_add_test(t, overflow_compacts_and_retries);
 	tcase_add_test(t, reflection_writes_skill);
+	tcase_add_test(t, set_model_and_resume);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -1,0 +1,126 @@
+/* agent.c: the agent's life outside a task: set up, free, and what the
+ * front ends change between tasks (clear, another model, another
+ * session).  The turn loop is loop.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/agent.h"
+#include "agent/checkpoint.h"
+#include "agent/mind.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define DEFAULT_MAX_TURNS 50
+
+void
+agent_init(struct agent *a, const struct agent_opts *o, struct session *session)
+{
+	memset(a, 0, sizeof *a);
+	a->o = *o;
+	if (a->o.max_turns <= 0)
+		a->o.max_turns = DEFAULT_MAX_TURNS;
+	conv_init(&a->conv);
+	a->session = session;
+	a->tools = agent_tool_specs(&a->ntools);
+	a->prices = prices_load_default(NULL);
+	a->system = agent_system_prompt(o->workspace, o->cwd, a->tools, a->ntools);
+	agent_mind_init(a); /* memory snapshot + skill index (mind.h) */
+}
+
+void
+agent_free(struct agent *a)
+{
+	conv_free(&a->conv);
+	readset_free(&a->reads);
+	todo_list_free(&a->todos);
+	free(a->system);
+	free(a->tools);
+	prices_free(a->prices);
+	session_close(a->owned);
+	chain_free(a->own_chain);
+	ckpt_close(a->ckpt);
+	memset(a, 0, sizeof *a);
+}
+
+void
+agent_clear(struct agent *a)
+{
+	conv_free(&a->conv);
+	conv_init(&a->conv);
+	todo_list_free(&a->todos);
+	readset_free(&a->reads);
+	if (a->session) {
+		enum cerr e;
+		struct session *ns = session_create(a->o.cwd,
+			a->o.chain ? chain_label(a->o.chain) : NULL, &e);
+		cJSON *rec = cJSON_CreateObject();
+		if (ns)
+			cJSON_AddStringToObject(rec, "next", ns->id);
+		session_append(a->session, "clear", rec);
+		if (!ns) {
+			log_warn("cannot start a new session after /clear; this "
+				 "one goes on");
+			return;
+		}
+		session_close(a->owned);
+		a->session = a->owned = ns;
+	}
+}
+
+enum cerr
+agent_set_model(struct agent *a, const char *spec, struct buf *err)
+{
+	struct provider_error perr;
+	struct provider *p;
+	struct chain *ch;
+
+	memset(&perr, 0, sizeof perr);
+	p = provider_open(spec, a->o.config ?
+			  cJSON_GetObjectItemCaseSensitive(a->o.config, "providers") :
+			  NULL, &perr);
+	if (!p) {
+		buf_printf(err, "%s: %s", spec, perr.msg);
+		return perr.kind ? perr.kind : C_ERR_INVAL;
+	}
+	ch = chain_new(true);
+	chain_add(ch, p);
+	chain_free(a->own_chain); /* the caller's chain stays the caller's */
+	a->o.chain = a->own_chain = ch;
+	return C_OK;
+}
+
+const char *
+agent_model(const struct agent *a)
+{
+	return a->o.chain ? chain_label(a->o.chain) : NULL;
+}
+
+enum cerr
+agent_resume(struct agent *a, const char *id, struct buf *err)
+{
+	struct conv restored;
+	cJSON *todos = NULL;
+	struct session *s;
+	enum cerr e;
+	size_t i;
+
+	conv_init(&restored);
+	s = session_resume(a->o.cwd, id, &restored, &todos, &e);
+	if (!s) {
+		buf_printf(err, "no session %s here", id ? id : "");
+		conv_free(&restored);
+		return e ? e : C_ERR_NOTFOUND;
+	}
+	session_close(a->owned); /* a session the caller opened stays theirs */
+	a->session = a->owned = s;
+	conv_free(&a->conv);
+	conv_init(&a->conv);
+	for (i = 0; i < restored.n; i++)
+		conv_push(&a->conv, &restored.msgs[i]);
+	todo_list_free(&a->todos);
+	readset_free(&a->reads);
+	agent_set_todos(a, todos);
+	cJSON_Delete(todos);
+	conv_free(&restored);
+	return C_OK;
+}
