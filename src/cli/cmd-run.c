@@ -78,18 +78,25 @@ default_model(void)
 	return NULL;
 }
 
+/* chain_from_config's report: each entry that cannot be opened. */
+static void
+spec_failed(void *ud, const char *spec, const struct provider_error *e)
+{
+	(void)ud;
+	fprintf(stderr, "conch: %s: %s\n", spec, e->msg);
+}
+
 /* Build the chain; on failure print why and return the exit code. */
 static int
 make_chain(struct cli_ctx *c, struct chain **out, bool *bundled)
 {
 	const char *script = getenv("CONCH_TEST_SCRIPT");
+	static const struct chain_open_report rep = { spec_failed, NULL };
 	struct provider_error err;
 	struct provider *p;
-	const char **specs = NULL;
-	size_t n = 0, i;
-	bool explicit_model = false;
-	struct chain *ch = NULL;
-	int rc = 0;
+	const char *model, **fb = NULL;
+	size_t nfb = 0;
+	const cJSON *it;
 
 	if (script && *script) { /* test-only: see conch(1), ENVIRONMENT */
 		p = provider_scripted_open(script, &err);
@@ -97,28 +104,26 @@ make_chain(struct cli_ctx *c, struct chain **out, bool *bundled)
 			fprintf(stderr, "conch: %s\n", err.msg);
 			return EXIT_CONFIG;
 		}
-		ch = chain_new(true);
-		chain_add(ch, p);
-		*out = ch;
+		*out = chain_new(true);
+		chain_add(*out, p);
 		return 0;
 	}
 	if (c->opts->model) {
-		specs = xcalloc(c->opts->nfallback + 1, sizeof *specs);
-		specs[n++] = c->opts->model;
-		for (i = 0; i < c->opts->nfallback; i++)
-			specs[n++] = c->opts->fallback[i];
-		explicit_model = c->opts->nfallback == 0;
+		model = c->opts->model;
+		fb = (const char **)c->opts->fallback;
+		nfb = c->opts->nfallback;
+		*out = chain_from_config(model, fb, nfb, c->cfg->providers, true,
+					 &rep, &err);
 	} else {
-		const char *m = c->cfg->model ? c->cfg->model : default_model();
-		const cJSON *it;
-		if (!m) {
+		model = c->cfg->model ? c->cfg->model : default_model();
+		if (!model) {
 			fprintf(stderr,
 				"conch: no model configured: set ANTHROPIC_API_KEY or "
 				"OPENAI_API_KEY, pass -m provider/model, or set \"model\" "
 				"in %s\n", c->cfg->path);
 			return EXIT_NO_PROVIDER;
 		}
-		if (!c->cfg->model && strcmp(m, BUNDLED_MODEL) == 0) {
+		if (!c->cfg->model && strcmp(model, BUNDLED_MODEL) == 0) {
 			*bundled = true;
 			fprintf(stderr,
 				"conch: no provider configured: using the built-in offline model "
@@ -126,36 +131,18 @@ make_chain(struct cli_ctx *c, struct chain **out, bool *bundled)
 				"set ANTHROPIC_API_KEY or OPENAI_API_KEY, pass -m provider/model, "
 				"or set \"model\" in %s\n", BUNDLED_MODEL, c->cfg->path);
 		}
-		specs = xcalloc((size_t)cJSON_GetArraySize(c->cfg->fallback) + 1,
-				sizeof *specs);
-		specs[n++] = m;
+		fb = xcalloc((size_t)cJSON_GetArraySize(c->cfg->fallback) + 1, sizeof *fb);
 		cJSON_ArrayForEach(it, c->cfg->fallback)
-			specs[n++] = it->valuestring;
+			fb[nfb++] = it->valuestring;
+		*out = chain_from_config(model, fb, nfb, c->cfg->providers, false,
+					 &rep, &err);
+		free(fb);
 	}
-	ch = chain_new(explicit_model);
-	for (i = 0; i < n; i++) {
-		p = provider_open(specs[i], c->cfg->providers, &err);
-		if (!p) {
-			fprintf(stderr, "conch: %s: %s\n", specs[i], err.msg);
-			if (err.kind == C_ERR_INVAL) {
-				rc = c->opts->model ? EXIT_USAGE : EXIT_CONFIG;
-				goto out;
-			}
-			continue; /* e.g. a missing key: the next entry may work */
-		}
-		chain_add(ch, p);
-	}
-	if (chain_len(ch) == 0) {
-		rc = EXIT_NO_PROVIDER;
-		goto out;
-	}
-out:
-	free(specs);
-	if (rc)
-		chain_free(ch);
-	else
-		*out = ch;
-	return rc;
+	if (*out)
+		return 0;
+	if (err.kind == C_ERR_INVAL) /* named already by spec_failed */
+		return c->opts->model ? EXIT_USAGE : EXIT_CONFIG;
+	return EXIT_NO_PROVIDER;
 }
 
 /* Read stdin whole, up to `cap` bytes.  *over is set past the cap. */

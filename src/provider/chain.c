@@ -188,7 +188,7 @@ chain_cooldown_ms(const struct chain *c, size_t i)
 struct chain *
 chain_from_config(const char *model, const char *const *fallbacks, size_t nfb,
 		  const cJSON *providers_cfg, bool explicit_model,
-		  struct provider_error *err)
+		  const struct chain_open_report *rep, struct provider_error *err)
 {
 	struct chain *c = chain_new(explicit_model && nfb == 0);
 	struct provider_error first;
@@ -204,11 +204,19 @@ chain_from_config(const char *model, const char *const *fallbacks, size_t nfb,
 
 		if (!spec || !*spec)
 			continue;
+		memset(&pe, 0, sizeof pe);
 		p = provider_open(spec, providers_cfg, &pe);
 		if (p) {
 			chain_add(c, p);
 			opened = true;
 			continue;
+		}
+		if (rep && rep->failed)
+			rep->failed(rep->ud, spec, &pe);
+		if (pe.kind == C_ERR_INVAL) { /* a wrong name is no fallback */
+			*err = pe;
+			chain_free(c);
+			return NULL;
 		}
 		if (!have_first) {
 			first = pe;
@@ -228,6 +236,9 @@ chain_from_config(const char *model, const char *const *fallbacks, size_t nfb,
 		chain_free(c);
 		return NULL;
 	}
+	/* the label in use is the first entry that opened */
+	for (c->last = 0; !c->v[c->last].p; c->last++)
+		;
 	memset(err, 0, sizeof *err);
 	err->retry_after_ms = -1;
 	return c;

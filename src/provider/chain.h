@@ -57,17 +57,27 @@ long long chain_cooldown_ms(const struct chain *c, size_t i);
 /* Label of entry i, NULL past the end. */
 const char *chain_entry_label(const struct chain *c, size_t i);
 
+/* Told of each entry chain_from_config() cannot open. */
+struct chain_open_report {
+	void (*failed)(void *ud, const char *spec, const struct provider_error *e);
+	void *ud;
+};
+
 /* Build the chain for a session: `model` first, then `fallbacks` in
  * order, each "provider/model", opened with provider_open(spec,
  * providers_cfg).  Pass explicit_model = true when the user named the
  * model with -m; with no fallbacks its failures are then reported rather
  * than switched (give nfb = 0 for "-m X" without --fallback, so config
- * fallbacks are not used).  An entry that cannot be opened (say a missing
- * key for a fallback) is kept as a failed entry whose reason shows in the
- * final summary; when no entry opens, returns NULL with err filled from
- * the first failure. */
+ * fallbacks are not used).  An entry that cannot be opened for now (say
+ * a missing key for a fallback) is kept as a failed entry whose reason
+ * shows in the final summary; a malformed spec or an unknown provider
+ * (C_ERR_INVAL) fails the whole: NULL with err.  NULL too when no entry
+ * opens, with err from the first failure.  `rep` (may be NULL) hears of
+ * every entry that failed to open. */
 struct chain *chain_from_config(const char *model, const char *const *fallbacks,
 				size_t nfb, const cJSON *providers_cfg,
-				bool explicit_model, struct provider_error *err);
+				bool explicit_model,
+				const struct chain_open_report *rep,
+				struct provider_error *err);
 
 #endif

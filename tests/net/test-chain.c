@@ -350,27 +350,52 @@ START_TEST(context_and_cancel_stop_at_once)
 }
 END_TEST
 
+static void
+note_failed(void *ud, const char *spec, const struct provider_error *e)
+{
+	buf_printf(ud, "%s: %s\n", spec, e->kind == C_ERR_AUTH ? "auth" :
+		   e->kind == C_ERR_INVAL ? "inval" : "other");
+}
+
 START_TEST(from_config_entries)
 {
 	struct provider_error err;
 	struct chain *c;
-	const char *fb[] = { "nosuch/x", "ollama/llama3" };
+	struct buf seen = BUF_INIT;
+	struct chain_open_report rep = { note_failed, &seen };
+	const char *fb[] = { "anthropic/claude-x", "ollama/llama3" };
+	const char *bad[] = { "ollama/llama3", "nosuch/x" };
 	cJSON *cfg = cJSON_Parse("{\"ollama\": {\"base_url\": \"http://127.0.0.1:9\"}}");
 
-	c = chain_from_config("ollama/qwen3", fb, 2, cfg, true, &err);
+	/* a fallback without its key stays as a failed entry, reported */
+	unsetenv("ANTHROPIC_API_KEY");
+	c = chain_from_config("ollama/qwen3", fb, 2, cfg, true, &rep, &err);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_uint_eq(chain_len(c), 3);
 	ck_assert_str_eq(chain_entry_label(c, 0), "ollama/qwen3");
-	ck_assert_str_eq(chain_entry_label(c, 1), "nosuch/x");
+	ck_assert_str_eq(chain_entry_label(c, 1), "anthropic/claude-x");
 	ck_assert_str_eq(chain_entry_label(c, 2), "ollama/llama3");
+	ck_assert_str_eq(buf_str(&seen), "anthropic/claude-x: auth\n");
 	chain_free(c);
-	c = chain_from_config("nosuch/x", NULL, 0, cfg, true, &err);
+	/* the first that opened is the one in use */
+	c = chain_from_config("anthropic/claude-x", fb + 1, 1, cfg, false, NULL, &err);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(chain_label(c), "ollama/llama3");
+	chain_free(c);
+	/* an unknown provider anywhere is an error, not a fallback */
+	buf_reset(&seen);
+	c = chain_from_config("ollama/qwen3", bad, 2, cfg, true, &rep, &err);
 	ck_assert_ptr_null(c);
 	ck_assert_int_eq(err.kind, C_ERR_INVAL);
-	c = chain_from_config(NULL, NULL, 0, cfg, false, &err);
+	ck_assert_str_eq(buf_str(&seen), "nosuch/x: inval\n");
+	c = chain_from_config("nosuch/x", NULL, 0, cfg, true, NULL, &err);
+	ck_assert_ptr_null(c);
+	ck_assert_int_eq(err.kind, C_ERR_INVAL);
+	c = chain_from_config(NULL, NULL, 0, cfg, false, NULL, &err);
 	ck_assert_ptr_null(c);
 	ck_assert_ptr_nonnull(strstr(err.msg, "no model configured"));
 	cJSON_Delete(cfg);
+	buf_free(&seen);
 }
 END_TEST
 

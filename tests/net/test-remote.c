@@ -275,7 +275,7 @@ run_turn(struct turn *t, const char *const *specs, size_t n, const cJSON *cfg,
 	struct provider_error oerr;
 	struct conv c;
 	struct chain *ch = chain_from_config(specs[0], specs + 1, n - 1, cfg,
-					     explicit_model, &oerr);
+					     explicit_model, NULL, &oerr);
 	ck_assert_msg(ch != NULL, "chain: %s", oerr.msg);
 	use_clock(ch, &t->clk);
 	events_init(&ev, &t->log);
@@ -728,7 +728,7 @@ START_TEST(broken_streams_retried)
 		struct provider_request req;
 		struct provider_error oerr;
 		struct conv c;
-		struct chain *ch = chain_from_config(ANTH[0], NULL, 0, cfg, true, &oerr);
+		struct chain *ch = chain_from_config(ANTH[0], NULL, 0, cfg, true, NULL, &oerr);
 		struct srv s2;
 		srv_start(&s2, "[{\"file\": \"anth-overloaded.sse\"},"
 			       " {\"file\": \"anth-tool.sse\", \"reset_after\": 1500},"
@@ -736,7 +736,7 @@ START_TEST(broken_streams_retried)
 		cJSON_Delete(cfg);
 		cfg = cfg_for(&s2, NULL);
 		chain_free(ch);
-		ch = chain_from_config(ANTH[0], NULL, 0, cfg, true, &oerr);
+		ch = chain_from_config(ANTH[0], NULL, 0, cfg, true, NULL, &oerr);
 		use_clock(ch, &t.clk);
 		events_init(&ev, &t.log);
 		request_init(&req, &c);
