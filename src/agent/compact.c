@@ -74,24 +74,22 @@ msgs_chars(const struct conv *c, size_t from, size_t to)
 }
 
 /* The silent pre-compaction turn: only the memory tool is offered; its
- * calls run directly; nothing of it stays in the context. */
+ * calls go through the tool-call path (the policy judges them; no one is
+ * asked); nothing of it stays in the context. */
 static void
 memory_flush(struct agent *a, const struct agent_events *ev)
 {
 	struct conv tmp;
 	struct conv_tool_spec spec = { tool_memory.name, tool_memory.description,
-				       tool_memory.schema };
+				       tool_memory.schema, tool_schema(&tool_memory) };
 	struct tool_ctx ctx;
 	char *prompt = agent_prompt_text("memory-flush.md");
-	cJSON *schema = cJSON_Parse(tool_memory.schema), *rec;
+	cJSON *rec;
 	int round, saved = 0;
 	size_t i;
 
 	(void)ev;
-	memset(&ctx, 0, sizeof ctx);
-	ctx.workspace = a->o.workspace;
-	ctx.cwd = a->o.cwd;
-	ctx.cancel_fd = a->o.cancel_fd;
+	agent_tool_ctx(a, NULL, &ctx);
 	conv_init(&tmp);
 	for (i = 0; i < a->conv.n; i++) {
 		struct conv_msg cp;
@@ -125,26 +123,18 @@ memory_flush(struct agent *a, const struct agent_events *ev)
 		conv_msg_init(&results, CONV_USER);
 		for (i = 0; i < msg.nblocks; i++) {
 			const struct conv_block *b = &msg.blocks[i];
-			struct buf out = BUF_INIT, verr = BUF_INIT;
-			cJSON *args;
-			bool bad;
+			struct buf out = BUF_INIT;
+			bool bad = true;
 			if (b->type != BLK_TOOL_CALL)
 				continue;
-			args = cJSON_Parse(b->args ? b->args : "{}");
-			if (!b->name || strcmp(b->name, "memory") != 0) {
+			if (!b->name || strcmp(b->name, tool_memory.name) != 0)
 				buf_adds(&out, "only the memory tool is available now");
-				bad = true;
-			} else if (!args || !jx_validate(schema, args, &verr)) {
-				buf_printf(&out, "invalid arguments: %s", buf_str(&verr));
-				bad = true;
-			} else {
-				bad = tool_memory.exec(&ctx, args, &out) != C_OK;
-				saved += !bad;
-			}
+			else
+				tool_call_parsed(&ctx, b->name, b->args_json, b->args,
+						 &out, &bad);
+			saved += !bad;
 			conv_msg_add_tool_result(&results, b->id, buf_str(&out), bad);
-			cJSON_Delete(args);
 			buf_free(&out);
-			buf_free(&verr);
 		}
 		conv_push(&tmp, &msg);
 		conv_push(&tmp, &results);
@@ -154,7 +144,6 @@ memory_flush(struct agent *a, const struct agent_events *ev)
 	rec = cJSON_CreateObject();
 	cJSON_AddNumberToObject(rec, "saved", saved);
 	session_append(a->session, "memory_flush", rec);
-	cJSON_Delete(schema);
 	conv_free(&tmp);
 	free(prompt);
 }

@@ -179,6 +179,7 @@ agent_tool_specs(size_t *n)
 		v[i].name = tool_table[i]->name;
 		v[i].description = tool_table[i]->description;
 		v[i].schema = tool_table[i]->schema;
+		v[i].schema_json = tool_schema(tool_table[i]);
 	}
 	*n = count;
 	return v;

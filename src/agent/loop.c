@@ -203,6 +203,29 @@ note_write(void *ud, const char *abs)
 	ckpt_note_write(ud, abs);
 }
 
+void
+agent_tool_ctx(struct agent *a, const struct agent_events *ev,
+	       struct tool_ctx *ctx)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->workspace = a->o.workspace;
+	ctx->cwd = a->o.cwd;
+	ctx->session_dir = a->session ? a->session->dir : NULL;
+	ctx->reads = &a->reads;
+	ctx->todos = &a->todos;
+	ctx->policy = a->o.policy;
+	ctx->sandbox = a->o.sandbox;
+	ctx->sandbox.cancel_fd = a->o.cancel_fd;
+	ctx->approve = ev ? ev->approve : NULL;
+	ctx->ud = ev ? ev->ud : NULL;
+	ctx->cancel_fd = a->o.cancel_fd;
+	ctx->review_plan = ev ? ev->review_plan : NULL;
+	if (a->ckpt) {
+		ctx->before_write = note_write;
+		ctx->write_ud = a->ckpt;
+	}
+}
+
 enum tools_end { TOOLS_GO, TOOLS_CANCELLED, TOOLS_PLAN };
 
 /* Run the tool calls of `msg`. */
@@ -216,23 +239,7 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 	bool cancelled = false;
 	size_t i;
 
-	memset(&ctx, 0, sizeof ctx);
-	ctx.workspace = a->o.workspace;
-	ctx.cwd = a->o.cwd;
-	ctx.session_dir = a->session ? a->session->dir : NULL;
-	ctx.reads = &a->reads;
-	ctx.todos = &a->todos;
-	ctx.policy = a->o.policy;
-	ctx.sandbox = a->o.sandbox;
-	ctx.sandbox.cancel_fd = a->o.cancel_fd;
-	ctx.approve = ev ? ev->approve : NULL;
-	ctx.ud = ev ? ev->ud : NULL;
-	ctx.cancel_fd = a->o.cancel_fd;
-	ctx.review_plan = ev ? ev->review_plan : NULL;
-	if (a->ckpt) {
-		ctx.before_write = note_write;
-		ctx.write_ud = a->ckpt;
-	}
+	agent_tool_ctx(a, ev, &ctx);
 
 	conv_msg_init(&results, CONV_USER);
 	tl->last_denied = false;
@@ -260,7 +267,8 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 		ctx.todos_changed = false;
 		{
 			int before = ctx.denials;
-			tool_call(&ctx, call->name, call->args, &out, &is_error);
+			tool_call_parsed(&ctx, call->name, call->args_json, call->args,
+					 &out, &is_error);
 			if (ctx.denials > before) {
 				tl->last_denied = true;
 				if (ev && ev->denied)

@@ -69,6 +69,7 @@ block_free(struct conv_block *b)
 	free(b->id);
 	free(b->name);
 	free(b->args);
+	cJSON_Delete(b->args_json);
 	free(b->signature);
 }
 
@@ -109,6 +110,7 @@ conv_msg_copy(struct conv_msg *dst, const struct conv_msg *src)
 		d->id = xstrdup(s->id);
 		d->name = xstrdup(s->name);
 		d->args = xstrdup(s->args);
+		d->args_json = s->args_json ? cJSON_Duplicate(s->args_json, 1) : NULL;
 		d->signature = xstrdup(s->signature);
 		d->is_error = s->is_error;
 	}
@@ -139,9 +141,36 @@ conv_msg_add_tool_call(struct conv_msg *m, const char *id, const char *name,
 		       const char *args)
 {
 	struct conv_block *b = add_block(m, BLK_TOOL_CALL);
+	const char *p = args ? args : "";
+
 	b->id = xstrdup(id ? id : "");
 	b->name = xstrdup(name ? name : "");
-	b->args = xstrdup(args && *args ? args : "{}");
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	b->args = xstrdup(*p ? args : "{}");
+	b->args_json = *p ? cJSON_Parse(p) : cJSON_CreateObject();
+	if (!cJSON_IsObject(b->args_json)) {
+		cJSON_Delete(b->args_json);
+		b->args_json = NULL;
+	}
+	return b;
+}
+
+struct conv_block *
+conv_msg_add_tool_call_json(struct conv_msg *m, const char *id, const char *name,
+			    cJSON *args, const char *raw)
+{
+	struct conv_block *b;
+
+	if (!cJSON_IsObject(args)) {
+		cJSON_Delete(args);
+		return conv_msg_add_tool_call(m, id, name, raw);
+	}
+	b = add_block(m, BLK_TOOL_CALL);
+	b->id = xstrdup(id ? id : "");
+	b->name = xstrdup(name ? name : "");
+	b->args = jx_print(args);
+	b->args_json = args;
 	return b;
 }
 
@@ -282,7 +311,7 @@ conv_msg_to_json(const struct conv_msg *m)
 				cJSON_AddStringToObject(o, "signature", b->signature);
 			break;
 		case BLK_TOOL_CALL: {
-			cJSON *args = cJSON_Parse(b->args);
+			cJSON *args = b->args_json ? cJSON_Duplicate(b->args_json, 1) : NULL;
 			cJSON_AddStringToObject(o, "type", "tool_call");
 			cJSON_AddStringToObject(o, "id", b->id);
 			cJSON_AddStringToObject(o, "name", b->name);
@@ -338,10 +367,10 @@ conv_msg_from_json(const cJSON *j, struct conv_msg *m)
 					      jx_str(it, "signature"));
 		} else if (strcmp(t, "tool_call") == 0) {
 			const cJSON *args = cJSON_GetObjectItemCaseSensitive(it, "args");
-			char *a = args ? jx_print(args) : NULL;
-			conv_msg_add_tool_call(m, jx_str(it, "id"), jx_str(it, "name"),
-					       a ? a : jx_str(it, "args_raw"));
-			free(a);
+			conv_msg_add_tool_call_json(m, jx_str(it, "id"), jx_str(it, "name"),
+						    cJSON_IsObject(args) ?
+						    cJSON_Duplicate(args, 1) : NULL,
+						    jx_str(it, "args_raw"));
 		} else if (strcmp(t, "tool_result") == 0) {
 			conv_msg_add_tool_result(m, jx_str(it, "id"),
 						 jx_str(it, "content"),
@@ -359,4 +388,26 @@ conv_msg_from_json(const cJSON *j, struct conv_msg *m)
 bad:
 	conv_msg_free(m);
 	return C_ERR_PARSE;
+}
+
+cJSON *
+conv_tool_schema(const struct conv_tool_spec *ts)
+{
+	cJSON *s;
+	/* a reference item's child is the referenced object's first member */
+	if (cJSON_IsObject(ts->schema_json))
+		return cJSON_CreateObjectReference(ts->schema_json->child);
+	s = ts->schema ? cJSON_Parse(ts->schema) : NULL;
+	if (!cJSON_IsObject(s)) {
+		cJSON_Delete(s);
+		s = cJSON_CreateObject();
+		cJSON_AddStringToObject(s, "type", "object");
+	}
+	return s;
+}
+
+cJSON *
+conv_call_args(const struct conv_block *b)
+{
+	return b->args_json ? cJSON_CreateObjectReference(b->args_json->child) : NULL;
 }

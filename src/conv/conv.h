@@ -29,6 +29,8 @@ struct conv_block {
 	char *id;        /* tool call id; owned */
 	char *name;      /* tool name; owned */
 	char *args;      /* tool call arguments, JSON object text; owned */
+	cJSON *args_json; /* the same, parsed once when the call is added
+			   * (NULL when the text is not a JSON object); owned */
 	char *signature; /* thinking signature or redacted data; owned */
 	bool is_error;   /* tool result */
 };
@@ -70,7 +72,19 @@ struct conv_tool_spec {
 	const char *name;
 	const char *description;
 	const char *schema; /* JSON schema text of the arguments object */
+	const cJSON *schema_json; /* the same, parsed once (borrowed); NULL:
+				   * parse `schema` when needed */
 };
+
+/* The tool's schema for a request body: a reference to schema_json (no
+ * copy; deleting it leaves schema_json alone), else `schema` parsed, else
+ * {"type":"object"}.  Caller deletes. */
+cJSON *conv_tool_schema(const struct conv_tool_spec *ts);
+
+/* A tool call's arguments for a request body: a reference to
+ * b->args_json, or NULL when the text is not a JSON object.  Caller
+ * deletes. */
+cJSON *conv_call_args(const struct conv_block *b);
 
 void conv_init(struct conv *c);
 void conv_free(struct conv *c);
@@ -93,6 +107,12 @@ struct conv_block *conv_msg_add_thinking(struct conv_msg *m, const char *text,
 					 const char *signature);
 struct conv_block *conv_msg_add_tool_call(struct conv_msg *m, const char *id,
 					  const char *name, const char *args);
+/* The same for arguments parsed already: `args` (a JSON object, taken
+ * over; its text is printed once here), or when NULL the text `raw` as
+ * it came. */
+struct conv_block *conv_msg_add_tool_call_json(struct conv_msg *m, const char *id,
+					       const char *name, cJSON *args,
+					       const char *raw);
 struct conv_block *conv_msg_add_tool_result(struct conv_msg *m, const char *id,
 					    const char *content, bool is_error);
 /* Append text to the last text block, creating one if the last block is

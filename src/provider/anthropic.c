@@ -56,7 +56,7 @@ block_json(const struct conv_block *b)
 		}
 		break;
 	case BLK_TOOL_CALL: {
-		cJSON *in = remote_parse_args(b->args);
+		cJSON *in = conv_call_args(b);
 		cJSON_AddStringToObject(o, "type", "tool_use");
 		cJSON_AddStringToObject(o, "id", b->id ? b->id : "");
 		cJSON_AddStringToObject(o, "name", b->name ? b->name : "");
@@ -99,15 +99,10 @@ anth_build_request(const char *model, const struct provider_request *req)
 		for (i = 0; i < req->ntools; i++) {
 			const struct conv_tool_spec *ts = &req->tools[i];
 			cJSON *t = cJSON_CreateObject();
-			cJSON *schema = ts->schema ? cJSON_Parse(ts->schema) : NULL;
 			cJSON_AddStringToObject(t, "name", ts->name);
 			if (ts->description)
 				cJSON_AddStringToObject(t, "description", ts->description);
-			if (!cJSON_IsObject(schema)) {
-				cJSON_Delete(schema);
-				schema = cJSON_Parse("{\"type\":\"object\"}");
-			}
-			cJSON_AddItemToObject(t, "input_schema", schema);
+			cJSON_AddItemToObject(t, "input_schema", conv_tool_schema(ts));
 			if (i + 1 == req->ntools && !(req->system && *req->system))
 				add_cache(t);
 			cJSON_AddItemToArray(tools, t);
@@ -325,11 +320,8 @@ materialize(struct anth_dec *d)
 			/* partial_json is joined and parsed once, here */
 			const char *raw = b->text.len ? buf_str(&b->text)
 				: (b->sig.len ? buf_str(&b->sig) : "{}");
-			cJSON *o = remote_parse_args(raw);
-			char *args = o ? jx_print(o) : xstrdup(raw);
-			conv_msg_add_tool_call(d->out, b->id, b->name, args);
-			free(args);
-			cJSON_Delete(o);
+			conv_msg_add_tool_call_json(d->out, b->id, b->name,
+						    remote_parse_args(raw), raw);
 			break;
 		}
 		case AB_NONE:

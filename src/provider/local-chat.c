@@ -121,14 +121,14 @@ py_print(const cJSON *v)
 /* {"name": NAME, KEY: ARGS} as templates print it; ARGS that do not parse
  * are passed as a string. */
 static char *
-call_json(const char *name, const char *args, const char *key)
+call_json(const struct conv_block *b, const char *key)
 {
 	cJSON *o = cJSON_CreateObject(), *a;
 	char *s;
-	cJSON_AddStringToObject(o, "name", name ? name : "");
-	a = args ? cJSON_Parse(args) : NULL;
+	cJSON_AddStringToObject(o, "name", b->name ? b->name : "");
+	a = conv_call_args(b);
 	if (!a)
-		a = args ? cJSON_CreateString(args) : cJSON_CreateObject();
+		a = b->args ? cJSON_CreateString(b->args) : cJSON_CreateObject();
 	cJSON_AddItemToObject(o, key, a);
 	s = py_print(o);
 	cJSON_Delete(o);
@@ -144,8 +144,8 @@ tool_json(const struct conv_tool_spec *t, bool compact)
 	cJSON_AddStringToObject(f, "name", t->name ? t->name : "");
 	if (!compact && t->description)
 		cJSON_AddStringToObject(f, "description", t->description);
-	p = t->schema ? cJSON_Parse(t->schema) : NULL;
-	cJSON_AddItemToObject(f, "parameters", p ? p : cJSON_CreateObject());
+	p = t->schema || t->schema_json ? conv_tool_schema(t) : cJSON_CreateObject();
+	cJSON_AddItemToObject(f, "parameters", p);
 	cJSON_AddItemToObject(o, "function", f);
 	s = py_print(o);
 	cJSON_Delete(o);
@@ -204,7 +204,7 @@ assistant_text(enum llm_tmpl fam, const struct conv_msg *m)
 				buf_addc(&b, '\n');
 			buf_adds(&b, bl->text);
 		} else if (bl->type == BLK_TOOL_CALL) {
-			char *j = call_json(bl->name, bl->args, llama3 ? "parameters" : "arguments");
+			char *j = call_json(bl, llama3 ? "parameters" : "arguments");
 			if (b.len)
 				buf_addc(&b, '\n');
 			if (llama3)

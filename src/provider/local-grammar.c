@@ -76,7 +76,8 @@ tcg_new(const struct conv_tool_spec *tools, size_t n, const char *args_key)
 		if (!tools[i].name || !*tools[i].name || strlen(tools[i].name) >= TCG_MAXNAME)
 			continue;
 		t->name = xstrdup(tools[i].name);
-		s = tools[i].schema ? cJSON_Parse(tools[i].schema) : NULL;
+		s = tools[i].schema || tools[i].schema_json ? conv_tool_schema(&tools[i]) :
+			NULL;
 		if (s) {
 			const cJSON *props = cJSON_GetObjectItemCaseSensitive(s, "properties");
 			size_t k;

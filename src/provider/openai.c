@@ -120,17 +120,12 @@ oai_build_request(const char *model, const struct provider_request *req,
 		for (i = 0; i < req->ntools; i++) {
 			const struct conv_tool_spec *ts = &req->tools[i];
 			cJSON *t = cJSON_CreateObject(), *f;
-			cJSON *schema = ts->schema ? cJSON_Parse(ts->schema) : NULL;
 			cJSON_AddStringToObject(t, "type", "function");
 			f = cJSON_AddObjectToObject(t, "function");
 			cJSON_AddStringToObject(f, "name", ts->name);
 			if (ts->description)
 				cJSON_AddStringToObject(f, "description", ts->description);
-			if (!cJSON_IsObject(schema)) {
-				cJSON_Delete(schema);
-				schema = cJSON_Parse("{\"type\":\"object\"}");
-			}
-			cJSON_AddItemToObject(f, "parameters", schema);
+			cJSON_AddItemToObject(f, "parameters", conv_tool_schema(ts));
 			cJSON_AddItemToArray(tools, t);
 		}
 		if (req->tool_required)
@@ -405,17 +400,14 @@ oai_end(void *vd, struct provider_error *err)
 		conv_msg_add_text(d->out, buf_str(&d->text));
 	for (i = 0; i < d->ncalls; i++) {
 		struct ocall *c = &d->calls[i];
-		cJSON *o;
-		char *args, *id;
+		char *id;
 		if (!c->name && !c->args.len)
 			continue; /* a hole in the indexes */
-		o = remote_parse_args(buf_str(&c->args));
-		args = o ? jx_print(o) : xstrdup(buf_str(&c->args));
 		id = c->id ? xstrdup(c->id) : xasprintf("call_%zu", i);
-		conv_msg_add_tool_call(d->out, id, c->name ? c->name : "", args);
-		free(args);
+		conv_msg_add_tool_call_json(d->out, id, c->name ? c->name : "",
+					    remote_parse_args(buf_str(&c->args)),
+					    buf_str(&c->args));
 		free(id);
-		cJSON_Delete(o);
 	}
 	if (conv_msg_tool_calls(d->out) && d->out->stop == STOP_END)
 		d->out->stop = STOP_TOOL_USE; /* some servers say "stop" */

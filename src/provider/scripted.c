@@ -170,11 +170,9 @@ log_request(const struct provider_request *req)
 	tools = cJSON_AddArrayToObject(j, "tools");
 	for (i = 0; i < req->ntools; i++) {
 		cJSON *t = cJSON_CreateObject();
-		cJSON *schema = cJSON_Parse(req->tools[i].schema);
 		cJSON_AddStringToObject(t, "name", req->tools[i].name);
 		cJSON_AddStringToObject(t, "description", req->tools[i].description);
-		if (schema)
-			cJSON_AddItemToObject(t, "input_schema", schema);
+		cJSON_AddItemToObject(t, "input_schema", conv_tool_schema(&req->tools[i]));
 		cJSON_AddItemToArray(tools, t);
 	}
 	line = jx_print(j);

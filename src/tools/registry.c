@@ -1,6 +1,7 @@
 /* registry.c: the tool table and tool_call(): parse, validate, ask the
  * policy (and the user), execute.  The session state tools share is
  * state.c; the path helpers are paths.c. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,15 +227,53 @@ network_for(struct tool_ctx *ctx, const struct tool *t, const cJSON *args)
 	return NET_GRANTED;
 }
 
+/* The table's schemas, parsed once, in table order. */
+static cJSON **schemas;
+static pthread_once_t schemas_once = PTHREAD_ONCE_INIT;
+
+static void
+schemas_parse(void)
+{
+	size_t n = 0, i;
+	while (tool_table[n])
+		n++;
+	schemas = xcalloc(n + 1, sizeof *schemas);
+	for (i = 0; i < n; i++)
+		schemas[i] = cJSON_Parse(tool_table[i]->schema);
+}
+
+const cJSON *
+tool_schema(const struct tool *t)
+{
+	size_t i;
+	pthread_once(&schemas_once, schemas_parse);
+	for (i = 0; tool_table[i]; i++)
+		if (tool_table[i] == t)
+			return schemas[i];
+	return NULL;
+}
+
 void
 tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 	  struct buf *out, bool *is_error)
 {
-	const struct tool *t = tool_find(name);
-	cJSON *args = NULL, *schema = NULL;
-	struct buf msg = BUF_INIT, res = BUF_INIT;
 	const char *j = args_json ? args_json : "";
-	int line = 0, col = 0;
+	cJSON *args;
+
+	while (*j == ' ' || *j == '\n' || *j == '\t' || *j == '\r')
+		j++;
+	args = *j ? cJSON_Parse(j) : cJSON_CreateObject();
+	tool_call_parsed(ctx, name, args, args_json, out, is_error);
+	cJSON_Delete(args);
+}
+
+void
+tool_call_parsed(struct tool_ctx *ctx, const char *name, const cJSON *args,
+		 const char *args_text, struct buf *out, bool *is_error)
+{
+	const struct tool *t = tool_find(name);
+	const cJSON *schema;
+	struct buf msg = BUF_INIT, res = BUF_INIT;
 	enum cerr e;
 	enum net_grant net = NET_NOT_NEEDED;
 	bool net_saved = ctx->sandbox.allow_network, unsandboxed = false;
@@ -251,23 +290,22 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 		buf_addc(out, '.');
 		goto out;
 	}
-	while (*j == ' ' || *j == '\n' || *j == '\t' || *j == '\r')
-		j++;
-	if (!*j)
-		j = "{}";
-	args = jx_parse(j, strlen(j), &line, &col);
-	if (!args) {
-		buf_printf(out, "The arguments for %s are not valid JSON (line %d, "
-			   "column %d). Send one JSON object that matches the "
-			   "tool's schema.", t->name, line, col);
-		goto out;
-	}
 	if (!cJSON_IsObject(args)) {
-		buf_printf(out, "The arguments for %s must be a JSON object.",
-			   t->name);
+		/* only now is the text looked at again, for the message */
+		const char *j = args_text ? args_text : "";
+		int line = 0, col = 0;
+		cJSON *again = jx_parse(j, strlen(j), &line, &col);
+		if (!again)
+			buf_printf(out, "The arguments for %s are not valid JSON (line "
+				   "%d, column %d). Send one JSON object that matches "
+				   "the tool's schema.", t->name, line, col);
+		else
+			buf_printf(out, "The arguments for %s must be a JSON object.",
+				   t->name);
+		cJSON_Delete(again);
 		goto out;
 	}
-	schema = cJSON_Parse(t->schema);
+	schema = tool_schema(t);
 	if (schema && !jx_validate(schema, args, &msg)) {
 		buf_printf(out, "Invalid arguments for %s: %s. Fix them and call "
 			   "again. Schema: %s", t->name, buf_str(&msg), t->schema);
@@ -327,8 +365,6 @@ tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 out:
 	tool_change_free(&chg);
 	free(judged);
-	cJSON_Delete(args);
-	cJSON_Delete(schema);
 	buf_free(&msg);
 	buf_free(&res);
 }

@@ -144,6 +144,15 @@ char *tool_path(const struct tool_ctx *ctx, const char *arg);
  * whether it is an error result.  Never fails otherwise. */
 void tool_call(struct tool_ctx *ctx, const char *name, const char *args_json,
 	       struct buf *out, bool *is_error);
+/* The same for arguments parsed already (the agent keeps the parsed form
+ * in the conversation): `args` is a JSON object, or NULL when
+ * `args_text`, which is read only for the error message, is not one. */
+void tool_call_parsed(struct tool_ctx *ctx, const char *name, const cJSON *args,
+		      const char *args_text, struct buf *out, bool *is_error);
+
+/* The tool's schema, parsed once for the process (NULL when it is not a
+ * tool of the table). */
+const cJSON *tool_schema(const struct tool *t);
 
 /* Tell ctx->before_write, if set, that `abs` is about to change. */
 void tool_note_write(struct tool_ctx *ctx, const char *abs);
