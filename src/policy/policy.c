@@ -173,6 +173,7 @@ struct call {
 	const char *command;  /* bash */
 	struct sh_script sh;  /* parsed command */
 	bool parsed;
+	bool read_only;       /* the command is on the read-only list */
 	char *abs;            /* path tools: absolute, normalised */
 	char *rel;            /* relative to the workspace, or NULL outside */
 	const char *escape;   /* writes: why the target really leaves the
@@ -474,7 +475,7 @@ by_mode(const struct policy *p, const struct call *c, struct buf *why)
 		return POLICY_ALLOW;
 	}
 	if (c->flags & TOOL_RUNS_COMMANDS) {
-		if (p->mode != MODE_AUTO && policy_command_is_read_only(c->command))
+		if (p->mode != MODE_AUTO && c->read_only)
 			return POLICY_ALLOW; /* the built-in read-only list */
 		switch (p->mode) {
 		case MODE_READ_ONLY:
@@ -508,18 +509,28 @@ by_mode(const struct policy *p, const struct call *c, struct buf *why)
 static enum policy_decision check(const struct policy *p, const char *tool,
 				  unsigned flags, const cJSON *args,
 				  const char *workspace, const char *cwd,
-				  struct buf *why);
+				  struct buf *why, struct policy_cmd_facts *facts);
 
 enum policy_decision
 policy_check(const struct policy *p, const char *tool, unsigned flags,
 	     const cJSON *args, const char *workspace, const char *cwd,
 	     struct buf *why)
 {
+	return policy_check_cmd(p, tool, flags, args, workspace, cwd, why, NULL);
+}
+
+enum policy_decision
+policy_check_cmd(const struct policy *p, const char *tool, unsigned flags,
+		 const cJSON *args, const char *workspace, const char *cwd,
+		 struct buf *why, struct policy_cmd_facts *facts)
+{
 	struct policy ro;
 	enum policy_decision d;
 
+	if (facts)
+		memset(facts, 0, sizeof *facts);
 	if (p->mode != MODE_PLAN)
-		return check(p, tool, flags, args, workspace, cwd, why);
+		return check(p, tool, flags, args, workspace, cwd, why, facts);
 	/* plan mode is read-only mode with every write refused: the same
 	 * code decides, so what read-only runs, plan runs */
 	if (flags & TOOL_WRITES) {
@@ -528,7 +539,7 @@ policy_check(const struct policy *p, const char *tool, unsigned flags,
 	}
 	ro = *p;
 	ro.mode = MODE_READ_ONLY;
-	d = check(&ro, tool, flags, args, workspace, cwd, why);
+	d = check(&ro, tool, flags, args, workspace, cwd, why, facts);
 	if (d == POLICY_DENY && strncmp(buf_str(why), "denied by the rule", 18) != 0) {
 		buf_reset(why);
 		buf_printf(why, "this %s call is not read-only: %s", tool,
@@ -540,7 +551,7 @@ policy_check(const struct policy *p, const char *tool, unsigned flags,
 static enum policy_decision
 check(const struct policy *p, const char *tool, unsigned flags,
       const cJSON *args, const char *workspace, const char *cwd,
-      struct buf *why)
+      struct buf *why, struct policy_cmd_facts *facts)
 {
 	enum policy_decision d;
 	struct call c;
@@ -555,6 +566,11 @@ check(const struct policy *p, const char *tool, unsigned flags,
 	if (c.command) {
 		sh_parse(c.command, &c.sh);
 		c.parsed = true;
+		c.read_only = policy_script_is_read_only(&c.sh);
+		if (facts) {
+			facts->read_only = c.read_only;
+			facts->wants_network = policy_script_wants_network(&c.sh);
+		}
 	}
 	if (!c.command && (path || (flags & (TOOL_READ_ONLY | TOOL_WRITES)))) {
 		c.abs = path_resolve(c.cwd, path ? path : ".");
@@ -675,7 +691,7 @@ policy_load_rules(struct policy *p, const cJSON *user_config, struct buf *err)
 }
 
 bool
-policy_command_wants_network(const char *command)
+policy_script_wants_network(const struct sh_script *script)
 {
 	static const char *const tools[] = {
 		"curl", "wget", "ssh", "scp", "sftp", "rsync", "nc", "ncat",
@@ -698,12 +714,10 @@ policy_command_wants_network(const char *command)
 		{ "gem", "install", NULL },
 		{ "uv", "pip", "sync", "add", NULL },
 	};
-	struct sh_script sh;
 	bool wants = false;
 
-	sh_parse(command, &sh);
-	for (size_t i = 0; i < sh.n && !wants; i++) {
-		const struct sh_cmd *c = &sh.cmds[i];
+	for (size_t i = 0; i < script->n && !wants; i++) {
+		const struct sh_cmd *c = &script->cmds[i];
 		const char *prog = strrchr(c->argv[0], '/');
 		prog = prog ? prog + 1 : c->argv[0];
 		for (size_t k = 0; tools[k] && !wants; k++)
@@ -727,6 +741,17 @@ policy_command_wants_network(const char *command)
 			}
 		}
 	}
+	return wants;
+}
+
+bool
+policy_command_wants_network(const char *command)
+{
+	struct sh_script sh;
+	bool wants;
+
+	sh_parse(command, &sh);
+	wants = policy_script_wants_network(&sh);
 	sh_script_free(&sh);
 	return wants;
 }

@@ -53,6 +53,18 @@ enum policy_decision policy_check(const struct policy *p, const char *tool,
 				  const char *workspace, const char *cwd,
 				  struct buf *why);
 
+/* What policy_check_cmd() learned of a bash command on the way (one
+ * parse), so that callers need not read it again. */
+struct policy_cmd_facts {
+	bool read_only;     /* on the built-in read-only list (policy/readonly.c) */
+	bool wants_network; /* looks like it needs the network */
+};
+/* policy_check(), filling `facts` (may be NULL) for a command. */
+enum policy_decision policy_check_cmd(const struct policy *p, const char *tool,
+				      unsigned flags, const cJSON *args,
+				      const char *workspace, const char *cwd,
+				      struct buf *why, struct policy_cmd_facts *facts);
+
 /* The message a call refused in plan mode carries (static text). */
 extern const char policy_plan_refusal[];
 
@@ -103,6 +115,10 @@ char *policy_project_rule_for(const char *tool, const char *command,
  * for asking "allow network for this command?" up front; the sandbox
  * keeps the network off either way unless the caller allows it. */
 bool policy_command_wants_network(const char *command);
+struct sh_script;
+/* The same two questions of a command parsed already (policy/shparse.h). */
+bool policy_script_wants_network(const struct sh_script *script);
+bool policy_script_is_read_only(const struct sh_script *script);
 
 /* Is the shell command line on the built-in list of read-only commands
  * (ls, cat, git status/log/diff, grep, find without -exec ...: see

@@ -281,6 +281,15 @@ cmd_read_only(const struct sh_cmd *c)
 }
 
 bool
+policy_script_is_read_only(const struct sh_script *sh)
+{
+	bool ro = sh_script_modelled(sh) && sh->n > 0;
+	for (size_t i = 0; i < sh->n && ro; i++)
+		ro = cmd_read_only(&sh->cmds[i]);
+	return ro;
+}
+
+bool
 policy_command_is_read_only(const char *command)
 {
 	struct sh_script sh;
@@ -288,13 +297,7 @@ policy_command_is_read_only(const char *command)
 
 	if (!command)
 		return false;
-	if (sh_parse(command, &sh) != C_OK || !sh_script_modelled(&sh) || sh.n == 0) {
-		sh_script_free(&sh);
-		return false;
-	}
-	ro = true;
-	for (size_t i = 0; i < sh.n && ro; i++)
-		ro = cmd_read_only(&sh.cmds[i]);
+	ro = sh_parse(command, &sh) == C_OK && policy_script_is_read_only(&sh);
 	sh_script_free(&sh);
 	return ro;
 }

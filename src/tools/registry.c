@@ -202,14 +202,15 @@ enum net_grant { NET_NOT_NEEDED, NET_GRANTED, NET_DENIED, NET_OFF_UNASKED };
  * install ...) runs with the network off unless the user, asked now,
  * allows it for this one command. */
 static enum net_grant
-network_for(struct tool_ctx *ctx, const struct tool *t, const cJSON *args)
+network_for(struct tool_ctx *ctx, const struct tool *t, const cJSON *args,
+	    bool wants)
 {
 	const char *cmd = jx_str(args, "command");
 	struct approval_req req;
 	char *reason = NULL;
 	enum approval a;
 
-	if (!cmd || !policy_command_wants_network(cmd))
+	if (!cmd || !wants)
 		return NET_NOT_NEEDED;
 	if (!ctx->approve)
 		return NET_OFF_UNASKED;
@@ -280,7 +281,8 @@ tool_call_parsed(struct tool_ctx *ctx, const char *name, const cJSON *args,
 	bool off_saved = ctx->sandbox.off, ro_saved = ctx->sandbox.read_only;
 	char *judged = NULL;
 	struct tool_change chg = { BUF_INIT, BUF_INIT };
-	bool approved = false;
+	struct policy_cmd_facts facts = { false, false };
+	bool approved = false, have_facts = false;
 
 	*is_error = true;
 	if (!t) {
@@ -316,6 +318,10 @@ tool_call_parsed(struct tool_ctx *ctx, const char *name, const cJSON *args,
 		buf_reset(&msg);
 		if (t->files)
 			d = tool_gate(ctx, t, args, &judged, &msg);
+		else if ((have_facts = (t->flags & TOOL_RUNS_COMMANDS) != 0))
+			d = policy_check_cmd(ctx->policy, t->name, t->flags, args,
+					     ctx->workspace ? ctx->workspace : "/",
+					     ctx->cwd ? ctx->cwd : "/", &msg, &facts);
 		else
 			d = policy_check(ctx->policy, t->name, t->flags, args,
 					 ctx->workspace ? ctx->workspace : "/",
@@ -334,15 +340,19 @@ tool_call_parsed(struct tool_ctx *ctx, const char *name, const cJSON *args,
 			approved = t->preview != NULL;
 		}
 	}
+	if ((t->flags & TOOL_RUNS_COMMANDS) && !have_facts) { /* no policy */
+		facts.read_only = policy_command_is_read_only(jx_str(args, "command"));
+		facts.wants_network = policy_command_wants_network(jx_str(args, "command"));
+	}
 	if (t->flags & TOOL_RUNS_COMMANDS) {
 		if (unsandboxed)
 			ctx->sandbox.off = true; /* approved for this one command */
-		else if (policy_command_is_read_only(jx_str(args, "command")))
+		else if (facts.read_only)
 			ctx->sandbox.read_only = true; /* the read-only list */
 	}
 	if ((t->flags & TOOL_RUNS_COMMANDS) && !ctx->sandbox.allow_network &&
 	    !ctx->sandbox.off)
-		net = network_for(ctx, t, args);
+		net = network_for(ctx, t, args, facts.wants_network);
 	buf_init(&res, TOOL_BUF_MAX);
 	ctx->judged = judged;
 	ctx->approved = approved ? &chg : NULL;
