@@ -79,6 +79,8 @@ int cli_make_policy(struct cli_ctx *c, struct policy *p);
  * --sandbox option, turns the sandbox off. */
 bool cli_sandbox_off(const struct cli_ctx *c);
 
+/* One per cmd-*.c, which exports it as cmd_NAME_entry; main.c is the
+ * table of them. */
 struct cmd_entry {
 	const char *name;
 	const char *summary;
@@ -91,6 +93,8 @@ extern const struct cmd_entry cmd_permissions_entry;
 extern const struct cmd_entry cmd_memory_entry;
 extern const struct cmd_entry cmd_skills_entry;
 extern const struct cmd_entry cmd_rewind_entry;
+extern const struct cmd_entry cmd_model_entry;
+extern const struct cmd_entry cmd_sandbox_entry;
 
 /* Run a task or the interactive session (cmd-run.c). */
 int cli_run(struct cli_ctx *c);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "cli/cmd-model.h"
 #include "util/exitcode.h"
 #include "util/clock.h"
@@ -663,3 +664,16 @@ cmd_model_main(int argc, char **argv, const char *cfg_template)
 	fprintf(stderr, "conch model: unknown subcommand '%s'\n", sub);
 	return usage(NULL);
 }
+
+static int
+model_exec(struct cli_ctx *c, int argc, char **argv)
+{
+	const cJSON *lc = c->cfg->providers ?
+		cJSON_GetObjectItemCaseSensitive(c->cfg->providers, "local") : NULL;
+	const cJSON *t = lc ? cJSON_GetObjectItemCaseSensitive(lc, "template") : NULL;
+	return cmd_model_main(argc, argv, cJSON_IsString(t) ? t->valuestring : NULL);
+}
+
+const struct cmd_entry cmd_model_entry = {
+	"model", "the built-in GGUF runtime", model_exec,
+};

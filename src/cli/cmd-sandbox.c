@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "cli/cmd-sandbox.h"
 #include "sandbox/sandbox.h"
 #include "util/exitcode.h"
@@ -23,3 +24,14 @@ cmd_sandbox_main(int argc, char **argv)
 	buf_free(&out);
 	return ok ? 0 : 1;
 }
+
+static int
+sandbox_exec(struct cli_ctx *c, int argc, char **argv)
+{
+	(void)c;
+	return cmd_sandbox_main(argc, argv);
+}
+
+const struct cmd_entry cmd_sandbox_entry = {
+	"sandbox", "sandbox diagnostics", sandbox_exec,
+};

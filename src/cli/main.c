@@ -12,33 +12,6 @@
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
-/* Subcommands that other areas provide as main-like functions. */
-#include "cli/cmd-model.h"
-#include "cli/cmd-sandbox.h"
-
-static int
-model_exec(struct cli_ctx *c, int argc, char **argv)
-{
-	const cJSON *lc = c->cfg->providers ?
-		cJSON_GetObjectItemCaseSensitive(c->cfg->providers, "local") : NULL;
-	const cJSON *t = lc ? cJSON_GetObjectItemCaseSensitive(lc, "template") : NULL;
-	return cmd_model_main(argc, argv, cJSON_IsString(t) ? t->valuestring : NULL);
-}
-
-static int
-sandbox_exec(struct cli_ctx *c, int argc, char **argv)
-{
-	(void)c;
-	return cmd_sandbox_main(argc, argv);
-}
-
-static const struct cmd_entry cmd_model_entry = {
-	"model", "the built-in GGUF runtime", model_exec,
-};
-static const struct cmd_entry cmd_sandbox_entry = {
-	"sandbox", "sandbox diagnostics", sandbox_exec,
-};
-
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_sessions_entry,
 	&cmd_tool_entry,
