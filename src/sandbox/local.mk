@@ -2,4 +2,4 @@
 libconch_a_SOURCES += src/sandbox/sandbox.c src/sandbox/sandbox.h \
 	src/sandbox/sb-internal.h src/sandbox/plan.c src/sandbox/landlock.c \
 	src/sandbox/filter.c src/sandbox/probe.c \
-	src/sandbox/sanitize.c src/sandbox/beneath.c src/sandbox/cgroup.c
+	src/sandbox/beneath.c src/sandbox/cgroup.c

@@ -216,8 +216,8 @@ sandbox_doctor(struct buf *out)
 	    "from RLIMIT_NPROC)") : "RLIMIT_NPROC",
 	    c.root && !c.cgroup_pids ? "a writable pids cgroup" : NULL);
 	row(out, "terminal injection", c.seccomp ? "seccomp: ioctl TIOCSTI, "
-	    "TIOCLINUX refused; no tty inherited; sandbox_sanitize() for "
-	    "display" : "no tty inherited; sandbox_sanitize() for display", c.seccomp ? NULL : "seccomp");
+	    "TIOCLINUX refused; no tty inherited; sensitive_terminal_text() for "
+	    "display" : "no tty inherited; sensitive_terminal_text() for display", c.seccomp ? NULL : "seccomp");
 	row(out, "signals out", c.landlock_abi >= 6 ? "Landlock signal and "
 	    "ptrace scope" : "Landlock ptrace scope only", c.landlock_abi >= 6 ?
 	    NULL : "Landlock ABI 6 (signal scoping) or a PID namespace");

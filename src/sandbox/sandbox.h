@@ -22,8 +22,8 @@
  * with sandbox_open_beneath() / sandbox_write_beneath() (they refuse
  * symlinks out, "..", hard links, devices and FIFOs, and write via temp +
  * rename in the resolved directory fd, so a symlink swapped in between a
- * check and the write cannot redirect it); front ends should pass command
- * output through sandbox_sanitize() before showing it. */
+ * check and the write cannot redirect it); front ends pass command output
+ * through sensitive_terminal_text() (util/sensitive.h) before showing it. */
 #ifndef CONCH_SANDBOX_H
 #define CONCH_SANDBOX_H
 
@@ -128,16 +128,6 @@ void sandbox_probe(struct sandbox_caps *caps);
  * mechanism that enforces it here, and what is missing.  Returns true
  * when sandboxed commands can run (write confinement available). */
 bool sandbox_doctor(struct buf *out);
-
-/* ---- Output shown to the user ---------------------------------------- */
-
-/* Append `in[0..n)` to `out` with terminal control neutralised: every
- * escape sequence (CSI, OSC including clipboard writes (OSC 52) and
- * titles, DCS, APC, PM, SOS, and 8-bit C1 forms) is removed; other C0
- * controls and DEL become visible "^X" forms, except \n and \t, which
- * are kept, and \r, which is kept only before \n.  Invalid UTF-8 bytes
- * become "\xNN".  Safe to call on any bytes. */
-void sandbox_sanitize(const char *in, size_t n, struct buf *out);
 
 /* ---- Paths beneath a workspace for the write/edit tools --------------- */
 

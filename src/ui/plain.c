@@ -10,7 +10,7 @@
 
 #include "agent/mind.h"
 #include "policy/policy.h"
-#include "sandbox/sandbox.h"
+#include "util/sensitive.h"
 #include "ui/ui.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
@@ -28,7 +28,7 @@ pl_text(void *ud, const char *s, size_t n)
 	if (!n)
 		return;
 	/* model text is data: no escape sequence reaches the terminal */
-	sandbox_sanitize(s, n, &clean);
+	sensitive_terminal_text(s, n, &clean);
 	fwrite(buf_str(&clean), 1, clean.len, stdout);
 	fflush(stdout);
 	p->at_bol = s[n - 1] == '\n';
@@ -87,7 +87,7 @@ pl_tool_end(void *ud, const struct conv_block *call, const char *result,
 	struct buf clean = BUF_INIT;
 	(void)ud;
 	if (is_error) {
-		sandbox_sanitize(result, strlen(result) < 200 ? strlen(result) : 200,
+		sensitive_terminal_text(result, strlen(result) < 200 ? strlen(result) : 200,
 				 &clean);
 		fprintf(stderr, "  %s failed (%ld ms): %s\n", call->name, ms,
 			buf_str(&clean));

@@ -16,7 +16,9 @@
  *              shell and git start-up files and conch's own directories.
  *              Writes to them ask; a sandboxed command cannot change or
  *              create them.
- *   secret text  API keys, tokens, private keys in text. */
+ *   secret text  API keys, tokens, private keys in text.
+ * And what must be scrubbed: terminal control in text shown to the user
+ * (sensitive_terminal_text). */
 #ifndef CONCH_SENSITIVE_H
 #define CONCH_SENSITIVE_H
 
@@ -74,5 +76,13 @@ bool sensitive_text_secret(const char *text, const char **what);
 /* Append `text` to `out` with every span sensitive_text_secret() would
  * find replaced by "[redacted: KIND]"; returns the number replaced. */
 size_t sensitive_text_redact(const char *text, struct buf *out);
+
+/* Append `in[0..n)` to `out` with terminal control neutralised: every
+ * escape sequence (CSI, OSC including clipboard writes (OSC 52) and
+ * titles, DCS, APC, PM, SOS, and 8-bit C1 forms) is removed; other C0
+ * controls and DEL become visible "^X" forms, except \n and \t, which
+ * are kept, and \r, which is kept only before \n.  Invalid UTF-8 bytes
+ * become "\xNN".  Safe to call on any bytes. */
+void sensitive_terminal_text(const char *in, size_t n, struct buf *out);
 
 #endif

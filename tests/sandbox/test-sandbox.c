@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "sandbox/sandbox.h"
+#include "util/sensitive.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
@@ -898,7 +899,7 @@ START_TEST(sb_escape_sequences_neutralised)
 	ck_assert_int_eq(run("printf 'a\\033]52;c;cHduZWQ=\\007b\\033]0;title\\033\\\\c"
 			     "\\033[2J\\033[31mred\\033[0m\\ttab\\r\\n\\302\\233"
 			     "31mx\\033Pdcs\\033\\\\end\\n'", &r), 0);
-	sandbox_sanitize(r.output.p, r.output.len, &clean);
+	sensitive_terminal_text(r.output.p, r.output.len, &clean);
 	ck_assert_ptr_null(strchr(buf_str(&clean), 0x1b));
 	ck_assert_ptr_null(strstr(buf_str(&clean), "52;"));
 	ck_assert_ptr_null(strstr(buf_str(&clean), "title"));
@@ -1242,15 +1243,15 @@ START_TEST(sb_sanitize_unit)
 {
 	struct buf b = BUF_INIT;
 	const char in[] = "ok\x07\x08\x1b[?1049h\x1b" "c\xff\xc2\x9d" "52;c;x\x07" "z\x7f\n";
-	sandbox_sanitize(in, sizeof in - 1, &b);
+	sensitive_terminal_text(in, sizeof in - 1, &b);
 	ck_assert_str_eq(buf_str(&b), "ok^G^H\\xFFz^?\n");
 	buf_free(&b);
 	/* an unterminated OSC swallows the rest */
-	sandbox_sanitize("a\x1b]0;t", 6, &b);
+	sensitive_terminal_text("a\x1b]0;t", 6, &b);
 	ck_assert_str_eq(buf_str(&b), "a");
 	buf_free(&b);
 	/* UTF-8 text passes through */
-	sandbox_sanitize("h\xc3\xa9llo \xe2\x9c\x93", 10, &b);
+	sensitive_terminal_text("h\xc3\xa9llo \xe2\x9c\x93", 10, &b);
 	ck_assert_str_eq(buf_str(&b), "h\xc3\xa9llo \xe2\x9c\x93");
 	buf_free(&b);
 }
