@@ -1,9 +1,7 @@
-## tests: Check suites (tests/unit), shell end-to-end tests (tests/e2e).
-## A Check suite is one line: CHECK_SUITES += tests/unit/test-X (Makefile.am).
-CHECK_SUITES += tests/unit/test-util
-CHECK_SUITES += tests/unit/test-conv
-CHECK_SUITES += tests/unit/test-cli
-CHECK_SUITES += tests/unit/test-checkpoint
+## tests: Check suites (one folder per src folder they test: tests/util,
+## tests/agent ...), and the end-to-end tests of the whole program
+## (tests/e2e).  A Check suite is one line: CHECK_SUITES += tests/X/test-Y
+## (Makefile.am).
 
 E2E_TESTS = \
 	tests/e2e/cli.sh \
@@ -13,4 +11,4 @@ E2E_TESTS = \
 	tests/e2e/plan-rewind.sh \
 	tests/e2e/offline.sh
 TESTS += $(E2E_TESTS)
-EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/check-run.h
+EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/e2e/lib-mind.sh tests/check-run.h

@@ -1,18 +1,11 @@
 ## tests/llm: the transformer runtime (Check suites + data-driven tests)
 EXTRA_DIST += tests/llm/data/stories260K-greedy.ids tests/llm/data/README
-
 CHECK_SUITES += tests/llm/test-gguf
-
 CHECK_SUITES += tests/llm/test-tokenizer
-
 CHECK_SUITES += tests/llm/test-quant
-
 CHECK_SUITES += tests/llm/test-pool
-
 CHECK_SUITES += tests/llm/test-attn
-
 CHECK_SUITES += tests/llm/test-kern
-
 CHECK_SUITES += tests/llm/test-model
 
 check_PROGRAMS += tests/llm/llm-refcheck
@@ -20,18 +13,6 @@ tests_llm_llm_refcheck_SOURCES = tests/llm/llm-refcheck.c
 tests_llm_llm_refcheck_LDADD = libconch.a $(CONCH_LIBS)
 TESTS += tests/llm/reference.sh
 EXTRA_DIST += tests/llm/reference.sh tools/llm_ref.py tools/gguflib.py
-
-check_PROGRAMS += tests/llm/model-cli
-tests_llm_model_cli_SOURCES = tests/llm/model-cli.c
-tests_llm_model_cli_LDADD = libconch.a $(CONCH_LIBS)
-TESTS += tests/llm/cmd-model.sh
-EXTRA_DIST += tests/llm/cmd-model.sh
-
-if HAVE_CHECK
-CHECK_SUITES += tests/llm/test-local
-TESTS += tests/llm/local-e2e.sh
-EXTRA_DIST += tests/llm/local-e2e.sh
-endif
 
 # GGUF parser robustness: a replay of mutated real files in make check,
 # and a libFuzzer target with --enable-fuzzing (clang).
@@ -49,6 +30,3 @@ fuzz_gguf_LDFLAGS = -fsanitize=fuzzer,address,undefined
 fuzz_gguf_LDADD = libconch.a $(CONCH_LIBS)
 endif
 
-# the agent through the local provider (skips until conch routes local/...)
-TESTS += tests/llm/agent-local.sh
-EXTRA_DIST += tests/llm/agent-local.sh

@@ -1,5 +1,5 @@
-## tests/net: SSE parser, stream decoders, providers over a loopback
-## server, the fallback chain.
+## tests/net: SSE parser and the stream decoders; the fixtures and the
+## loopback server tests/provider uses too.
 CHECK_SUITES += tests/net/test-decode
 EXTRA_DIST += \
 	tests/net/fixtures/anth-badjson.sse tests/net/fixtures/anth-badjson.out \
@@ -28,8 +28,6 @@ EXTRA_DIST += \
 	tests/net/fixtures/oai-tools.sse tests/net/fixtures/oai-tools.out \
 	tests/net/fixtures/oai-tools-crlf.sse tests/net/fixtures/oai-tools-crlf.out
 
-CHECK_SUITES += tests/net/test-remote
-CHECK_SUITES += tests/net/test-chain
 EXTRA_DIST += tests/net/server.py tests/net/fixtures/README.md tests/net/fixtures/anth-whole.json \
 	tests/net/fixtures/oai-whole.json tests/net/fixtures/oai-200-error.json
 

@@ -2,7 +2,7 @@
 # Compaction end to end: a long task passes the configured threshold; the
 # silent memory flush runs first, then the summary; the session log keeps
 # the full history and records both.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../e2e/lib-mind.sh"
 
 mkdir -p "$XDG_CONFIG_HOME/conch"
 echo '{"context_window": 4000, "compaction": {"keep_recent": 1}}' \

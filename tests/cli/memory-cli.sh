@@ -1,7 +1,7 @@
 #!/bin/sh
 # conch memory show|edit|clear|path, and the memory snapshot in the
 # system prompt of the next task.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../e2e/lib-mind.sh"
 
 run_conch memory path
 expect_eq "memory path rc" "$RC" 0

@@ -1,7 +1,7 @@
 #!/bin/sh
-# `conch model info|tokenize|run|chat` through tests/llm/model-cli (which
+# `conch model info|tokenize|run|chat` through tests/cli/model-cli (which
 # calls cmd_model_main exactly as the dispatcher will).
-D="$CONCH_BUILDDIR/tests/llm/model-cli"
+D="$CONCH_BUILDDIR/tests/cli/model-cli"
 M="$CONCH_SHARED/models"
 if ! [ -f "$M/stories260K.gguf" ]; then
 	echo "skip: $M/stories260K.gguf absent"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # conch skills list|show|new|edit|validate|undo|install|remove.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../e2e/lib-mind.sh"
 
 run_conch skills list
 expect_eq "list rc" "$RC" 0

@@ -3,7 +3,7 @@
 # task's reflection writes a valid skill; the next task lists it in its
 # system prompt and loads it; a third task's reflection patches it; undo
 # restores; review mode stages; --no-reflect and auto_write off skip.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../e2e/lib-mind.sh"
 
 SK="$DATA/skills/fix-typos/SKILL.md"
 # Reflection runs only after a task that used tools (two calls or more)

@@ -1,4 +1,4 @@
-# lib.sh: the shared e2e setup (tests/e2e/lib.sh) plus helpers for the
+# lib-mind.sh: the shared e2e setup (tests/e2e/lib.sh) plus helpers for the
 # memory and skills tests.
 . "$(dirname "$0")/../e2e/lib.sh"
 

@@ -1,0 +1,2 @@
+## tests/conv: src/conv
+CHECK_SUITES += tests/conv/test-conv

@@ -1,0 +1,2 @@
+## tests/memory: src/memory
+CHECK_SUITES += tests/memory/test-memory

@@ -1,0 +1,2 @@
+## tests/skills: src/skills
+CHECK_SUITES += tests/skills/test-skills

@@ -1,0 +1,2 @@
+## tests/util: src/util
+CHECK_SUITES += tests/util/test-util
