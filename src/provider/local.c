@@ -33,6 +33,10 @@ struct local {
 	 * conch.system_prompt): it replaces the agent's, and the tools are
 	 * not described in the prompt (the model learned them) */
 	char *own_system;
+	/* its own words, which its replies may use without copying them
+	 * (GGUF key conch.free_words; sorted) */
+	char **free_words;
+	size_t nfree;
 	/* decoded bytes of every token, for the grammar */
 	struct piece *pieces;
 	char *piece_data;
@@ -224,103 +228,28 @@ struct gen {
 	bool g_on, g_used, close_call;
 	long n_out;
 	float *logits;
-	/* numbers the reply may quote: "\n" + each digit run of the
-	 * conversation + "\n" (empty: no constraint) */
-	struct buf nums;
+	/* what the reply may copy (models trained for conch) */
+	struct local_copy copy;
+	bool copy_on;
 };
 
-/* ------------------------------------------------- copied numbers
- *
- * A small model trained for conch (one that carries its own system
- * prompt) picks the right tools and writes the right shape of answer, but
- * miscopies the numbers the tools returned ("151 files" for 110).  As the
- * tool-call grammar does the formatting of calls, this constraint does the
- * copying in answers: a run of digits that the reply writes must be a
- * number the conversation holds (the user's words and the tool results),
- * except a single digit that starts none of them (the model counts small
- * lists itself).  Remote models and other GGUF files are never
- * constrained. */
-
-void
-local_nums_collect(struct buf *set, const char *s)
-{
-	while (s && *s) {
-		size_t n = strspn(s, "0123456789");
-		if (n >= 1 && n <= 24) {
-			buf_addc(set, '\n');
-			buf_add(set, s, n);
-		}
-		s += n ? n : 1;
-	}
-}
-
-static void
-nums_build(struct buf *set, const struct conv *c)
-{
-	size_t i, j;
-	for (i = 0; c && i < c->n; i++) {
-		const struct conv_msg *m = &c->msgs[i];
-		if (m->role != CONV_USER)
-			continue;
-		for (j = 0; j < m->nblocks; j++)
-			if (m->blocks[j].type == BLK_TEXT || m->blocks[j].type == BLK_TOOL_RESULT)
-				local_nums_collect(set, m->blocks[j].text);
-	}
-	if (set->len)
-		buf_addc(set, '\n');
-}
-
-bool
-local_nums_allow(const struct buf *set, const char *run, size_t n, bool whole)
-{
-	char key[32];
-	if (n == 0)
-		return true;
-	if (n + 2 >= sizeof key)
-		return false;
-	key[0] = '\n';
-	memcpy(key + 1, run, n);
-	key[n + 1] = '\n';
-	if (str_find(buf_str(set), set->len, key, n + (whole ? 2 : 1)))
-		return true;
-	return n == 1 && !str_find(buf_str(set), set->len, key, 2);
-}
-
-/* Mark the tokens that keep every digit run of the reply a copied
- * number; returns how many. */
+/* Mark (or, with `and`, keep marked) the tokens that keep the reply a
+ * copy of the conversation (local-copy.c); returns how many.  Control
+ * tokens (markers) are not text and always pass. */
 static size_t
-nums_mask(struct gen *G)
+copy_mask(struct gen *G, bool and)
 {
 	struct local *L = G->L;
 	const struct llm_vocab *v = llm_model_vocab(L->m);
 	int32_t n = llm_vocab_size(v), i;
-	const char *r = buf_str(&G->reply);
-	size_t tail = 0, count = 0;
-	char run[32];
+	size_t count = 0;
 
-	while (tail < G->reply.len && tail < 24 &&
-	       r[G->reply.len - 1 - tail] >= '0' && r[G->reply.len - 1 - tail] <= '9')
-		tail++;
 	for (i = 0; i < n; i++) {
-		const char *p = L->piece_data + L->pieces[i].off;
-		size_t len = L->pieces[i].len, k, rn = tail;
-		bool ok = true;
-		memcpy(run, r + G->reply.len - tail, tail);
-		if (llm_vocab_is_eog(v, i))
-			ok = local_nums_allow(&G->nums, run, rn, true);
-		for (k = 0; ok && k < len; k++) {
-			if (p[k] >= '0' && p[k] <= '9') {
-				if (rn + 1 >= sizeof run) {
-					ok = false;
-					break;
-				}
-				run[rn++] = p[k];
-				ok = local_nums_allow(&G->nums, run, rn, false);
-			} else {
-				ok = local_nums_allow(&G->nums, run, rn, true);
-				rn = 0;
-			}
-		}
+		bool ok = !and || L->mask[i];
+		if (ok && llm_vocab_token_type(v, i) != LLM_TOK_CONTROL)
+			ok = local_copy_ok(&G->copy, buf_str(&G->reply), G->reply.len,
+					   L->piece_data + L->pieces[i].off,
+					   L->pieces[i].len, llm_vocab_is_eog(v, i));
 		L->mask[i] = ok;
 		count += ok;
 	}
@@ -378,10 +307,19 @@ gen_pick(struct gen *G)
 		if (grammar_mask(G->L, G->g, &G->gs) == 0) {
 			G->g_on = false;
 		} else {
+			/* copying applies inside calls too, unless nothing
+			 * the grammar allows is a copy */
+			if (G->copy_on) {
+				uint8_t *keep = xmalloc((size_t)n);
+				memcpy(keep, G->L->mask, (size_t)n);
+				if (copy_mask(G, true) == 0)
+					memcpy(G->L->mask, keep, (size_t)n);
+				free(keep);
+			}
 			return llm_sample(&G->s, G->logits, n, G->L->mask);
 		}
 	}
-	if (G->nums.len && G->sp.mode == SM_TEXT && nums_mask(G) > 0)
+	if (G->copy_on && G->sp.mode == SM_TEXT && copy_mask(G, false) > 0)
 		return llm_sample(&G->s, G->logits, n, G->L->mask);
 	tok = llm_sample(&G->s, G->logits, n, NULL);
 	/* Llama 3 style: a reply that opens with '{' is a tool call, so pick
@@ -503,8 +441,9 @@ local_chat(struct provider *p, const struct provider_request *req,
 	for (i = t.n > 64 ? t.n - 64 : 0; i < t.n; i++)
 		llm_sampler_accept(&G.s, t.ids[i]);
 	if (L->own_system) {
-		nums_build(&G.nums, req->conv);
-		if (G.nums.len)
+		local_copy_init(&G.copy, req->conv, L->free_words, L->nfree);
+		G.copy_on = G.copy.nums.len || G.copy.words;
+		if (G.copy_on)
 			build_pieces(L);
 	}
 	if (req->ntools > 0) {
@@ -580,10 +519,19 @@ out:
 	tcg_free(G.g);
 	buf_free(&G.reply);
 	buf_free(&G.sp.pend);
-	buf_free(&G.nums);
+	local_copy_free(&G.copy);
 	buf_free(&tail);
 	llm_tokens_free(&t);
 	return e;
+}
+
+static void
+free_words(struct local *L)
+{
+	size_t k;
+	for (k = 0; k < L->nfree; k++)
+		free(L->free_words[k]);
+	free(L->free_words);
 }
 
 static void
@@ -596,6 +544,7 @@ local_destroy(struct provider *p)
 	free(L->piece_data);
 	free(L->mask);
 	free(L->own_system);
+	free_words(L);
 	free(L);
 }
 
@@ -696,6 +645,7 @@ provider_local_open(const char *path, const cJSON *cfg, struct provider_error *e
 	long n_ctx;
 	const char *force;
 	char *tmpl, *file = NULL;
+	const struct gguf_value *fw;
 
 	memset(err, 0, sizeof *err);
 	err->retry_after_ms = -1;
@@ -714,6 +664,15 @@ provider_local_open(const char *path, const cJSON *cfg, struct provider_error *e
 		goto fail;
 	}
 	L->own_system = gguf_get_strdup(llm_model_gguf(L->m), "conch.system_prompt");
+	fw = gguf_get_arr(llm_model_gguf(L->m), "conch.free_words", GGUF_STRING);
+	if (L->own_system && fw && fw->n) {
+		uint64_t k;
+		L->free_words = xcalloc(fw->n, sizeof *L->free_words);
+		for (k = 0; k < fw->n; k++)
+			L->free_words[k] = xstrndup(fw->strs[k].p, fw->strs[k].n);
+		L->nfree = fw->n;
+		local_copy_sort(L->free_words, L->nfree);
+	}
 	if (L->own_system && !cfg_has(cfg, "temperature"))
 		L->sp.temp = 0.0f; /* trained for conch: greedy unless configured */
 	if (L->own_system && !cfg_has(cfg, "max_tokens"))
@@ -756,6 +715,7 @@ fail:
 	buf_free(&e);
 	free(file);
 	free(L->own_system);
+	free_words(L);
 	if (L->c)
 		llm_ctx_free(L->c);
 	llm_model_free(L->m);

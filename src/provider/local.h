@@ -72,13 +72,36 @@ enum cerr local_render(enum llm_tmpl fam, const char *system, const struct conv 
 size_t local_parse_reply(enum llm_tmpl fam, const char *text, size_t n,
 			 struct conv_msg *out, unsigned *next_id);
 
-/* The copy constraint of conch-trained models (local.c): the numbers an
- * answer may quote.  local_nums_collect appends "\n" and each digit run
- * of `text` to `set`; the set is complete once a final "\n" is added.
- * local_nums_allow: may the reply hold the digit run run[0..n) -- a
- * prefix of a held number, or (when `whole`) one of them?  A single digit
- * that starts no held number is allowed either way. */
+/* The copy constraint of conch-trained models (local-copy.c): what a
+ * reply may write, given the conversation. */
+struct local_copy {
+	struct buf nums;   /* "\n" + each digit run held + "\n" (empty: off) */
+	struct buf text;   /* the user's words, tool results and earlier calls */
+	char **free;       /* the model's own words, sorted (borrowed) */
+	size_t nfree;
+	bool words;        /* the word rule is on (the model has free words) */
+};
+/* The set for a request; `free_words` (sorted with local_copy_sort, may
+ * be NULL: no word rule) must outlive it. */
+void local_copy_init(struct local_copy *cp, const struct conv *c,
+		     char *const *free_words, size_t nfree);
+void local_copy_free(struct local_copy *cp);
+void local_copy_sort(char **words, size_t n);
+/* May piece[0..plen) follow reply[0..rlen)?  `end`: the reply ends after
+ * it (the runs it leaves open must be complete). */
+bool local_copy_ok(const struct local_copy *cp, const char *reply, size_t rlen,
+		   const char *piece, size_t plen, bool end);
+/* The two rules on their own (exposed for tests): local_nums_collect
+ * appends "\n" and each digit run of `text` to `set`; local_nums_allow:
+ * may the reply hold the digit run run[0..n) -- a prefix of a held
+ * number, or (when `whole`) one of them?  A single digit that starts no
+ * held number is allowed either way.  local_words_allow: may the reply
+ * hold the word run[0..n) -- in the conversation, a free word or (unless
+ * `whole`) the start of one?  Digit-only runs and single letters are
+ * left to the number rule. */
 void local_nums_collect(struct buf *set, const char *text);
 bool local_nums_allow(const struct buf *set, const char *run, size_t n, bool whole);
+bool local_words_allow(const struct local_copy *cp, const char *run, size_t n,
+		       bool whole);
 
 #endif

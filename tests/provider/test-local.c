@@ -651,6 +651,66 @@ START_TEST(copied_numbers_only)
 }
 END_TEST
 
+/* Words: copied from the conversation, or the model's own (free) words */
+START_TEST(copied_words_only)
+{
+	static const char *const fw[] = { "contains", "lines", "The", "files", "path" };
+	char *free_words[5];
+	struct local_copy cp;
+	struct conv c;
+	struct conv_msg *m;
+	const char *r;
+	size_t i;
+
+	for (i = 0; i < 5; i++)
+		free_words[i] = (char *)fw[i];
+	local_copy_sort(free_words, 5);
+	conv_init(&c);
+	conv_msg_add_text(conv_add(&c, CONV_USER), "What is in spec/memo.md?");
+	m = conv_add(&c, CONV_ASSISTANT);
+	conv_msg_add_tool_call(m, "c1", "read", "{\"path\": \"spec/memo.md\"}");
+	conv_msg_add_tool_result(conv_add(&c, CONV_USER), "c1",
+				 "     1\teach worker has a queue\n", false);
+	local_copy_init(&cp, &c, free_words, 5);
+
+	/* words of the conversation, whole or begun */
+	ck_assert(local_words_allow(&cp, "memo", 4, true));
+	ck_assert(local_words_allow(&cp, "wor", 3, false));
+	ck_assert(local_words_allow(&cp, "queue", 5, true));
+	/* free words and their beginnings; not made-up names */
+	ck_assert(local_words_allow(&cp, "contains", 8, true));
+	ck_assert(local_words_allow(&cp, "cont", 4, false));
+	ck_assert(!local_words_allow(&cp, "cont", 4, true));
+	ck_assert(!local_words_allow(&cp, "fefedeno", 8, false));
+	ck_assert(!local_words_allow(&cp, "session", 7, true));
+	/* single letters and digit runs are not this rule's */
+	ck_assert(local_words_allow(&cp, "x", 1, true));
+	ck_assert(local_words_allow(&cp, "42", 2, true));
+
+	/* whole pieces after a reply so far */
+	r = "spec/memo.md ";
+	ck_assert(local_copy_ok(&cp, r, strlen(r), "contains", 8, false));
+	ck_assert(local_copy_ok(&cp, r, strlen(r), "contains:", 9, false));
+	ck_assert(!local_copy_ok(&cp, r, strlen(r), "holds", 5, false));
+	r = "The file sp";
+	ck_assert(local_copy_ok(&cp, r, strlen(r), "ec", 2, false));
+	ck_assert(!local_copy_ok(&cp, r, strlen(r), "ud", 2, false));
+	/* a word may not end where no copy or free word ends ... */
+	r = "The cont";
+	ck_assert(!local_copy_ok(&cp, r, strlen(r), " ", 1, false));
+	ck_assert(!local_copy_ok(&cp, r, strlen(r), "", 0, true));
+	/* ... and the letter of a JSON escape is not part of a word */
+	r = "{\"content\": \"queue\\";
+	ck_assert(local_copy_ok(&cp, r, strlen(r), "nqueue", 6, false));
+	/* no free words: the word rule is off */
+	local_copy_free(&cp);
+	local_copy_init(&cp, &c, NULL, 0);
+	ck_assert(local_words_allow(&cp, "fefedeno", 8, true));
+	local_copy_free(&cp);
+	conv_free(&c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -669,6 +729,7 @@ main(void)
 	tcase_add_test(tc, provider_scripted_reply);
 	tcase_add_test(tc, provider_refuses_bad_files);
 	tcase_add_test(tc, copied_numbers_only);
+	tcase_add_test(tc, copied_words_only);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -10,7 +10,10 @@ template, and the system prompt the model was trained with under
 "conch.system_prompt": the local provider uses that prompt for this model
 instead of the long one written for remote models."""
 import argparse
+import collections
+import json
 import os
+import re
 import sys
 
 import numpy as np
@@ -27,12 +30,57 @@ CHATML = ("{% for message in messages %}{{'<|im_start|>' + message['role'] + "
           "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}")
 
 
+WORD = re.compile(r'[A-Za-z0-9_]+')
+
+
+def reply_words(text):
+    """the words of a reply as src/provider/local-copy.c reads them: runs
+    of letters, digits and '_' with a letter, longer than one character;
+    the letter after a backslash (a JSON escape) is not part of a word"""
+    text = re.sub(r'\\.', ' ', text)
+    return {w for w in WORD.findall(text) if len(w) > 1 and not w.isdigit()}
+
+
+def free_words(paths, share=0.001, least=10):
+    """the words the model's replies use without having read them: in
+    the training conversations, words of the assistant's answers and calls
+    (as rendered) that the conversation so far does not hold, in at least
+    `share` of the conversations (and `least` of them).  Names (file,
+    directory, identifier, content) are always copied in the data, so
+    they never qualify."""
+    import chat
+    count = collections.Counter()
+    n = 0
+    for path in paths:
+        with open(path) as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                msgs = json.loads(line)['messages']
+                n += 1
+                seen = ''
+                for m in msgs:
+                    if m['role'] != 'assistant':
+                        seen += '\n' + m['content']
+                        continue
+                    out = (chat.call_text(m['tool_call']['name'], m['tool_call']['arguments'])
+                           if 'tool_call' in m else m['content'])
+                    count.update(w for w in reply_words(out) if w not in seen)
+                    seen += '\n' + out
+    need = max(least, int(n * share))
+    return sorted(w for w, c in count.items() if c >= need)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--ckpt', required=True)
     ap.add_argument('--out', required=True)
     ap.add_argument('--qtype', default='Q8_0', choices=['F32', 'F16', 'Q8_0'])
     ap.add_argument('--name', default='conch-default')
+    ap.add_argument('--free-words-from', nargs='*', default=[], metavar='JSONL',
+                    help='training conversations: store the words its replies use '
+                    'without copying them (conch.free_words), which turns on the '
+                    'word copy constraint of the local provider')
     a = ap.parse_args()
     ck = torch.load(a.ckpt, map_location='cpu')
     c = ck['cfg']
@@ -67,6 +115,10 @@ def main():
     w.add('tokenizer.ggml.add_bos_token', False, G.BOOL)
     w.add('tokenizer.chat_template', CHATML)
     w.add('conch.system_prompt', ck['system'])
+    if a.free_words_from:
+        fw = free_words(a.free_words_from)
+        w.add('conch.free_words', fw, (G.ARRAY, G.STRING))
+        print('conch.free_words: %d words' % len(fw))
 
     def mat(name, x):
         w.add_tensor(name, np.ascontiguousarray(x, dtype=np.float32),

@@ -56,8 +56,23 @@ COMMON = ('the a an of to in on for with at by from is are was be has have it th
           'is not only never always often today tomorrow later soon here there').split()
 
 
+# English letter frequencies (per mille): random strings drawn with them
+# split into the same sub-word tokens real names do, so that the model
+# learns to copy every piece of the vocabulary, not only a few syllables
+LETTERS = 'etaoinshrdlcumwfgypbvkjxqz'
+LETTER_W = [127, 91, 82, 75, 70, 67, 63, 61, 60, 43, 40, 28, 28, 24, 24, 22, 20, 20, 19,
+            15, 10, 8, 2, 2, 1, 1]
+
+
+def letters(r, n):
+    return ''.join(r.choices(LETTERS, LETTER_W, k=n))
+
+
 def made_up_name(r, ident):
-    if r.random() < 0.35:
+    k = r.random()
+    if k < 0.45:
+        w = letters(r, r.randint(2, 9))
+    elif k < 0.65:
         w = ''.join(r.choice(CONS) + r.choice(VOWS) for _ in range(r.randint(1, 4)))
         if r.random() < 0.4:
             w += r.choice(CONS)
@@ -71,7 +86,7 @@ def made_up_name(r, ident):
 
 
 def made_up_phrase(r):
-    return ' '.join(made_up_name(r, False) if r.random() < 0.3 else r.choice(COMMON)
+    return ' '.join(made_up_name(r, False) if r.random() < 0.4 else r.choice(COMMON)
                     for _ in range(r.randint(2, 6)))
 
 

@@ -1,0 +1,225 @@
+/* local-copy.c: the copy constraint of models trained for conch.
+ *
+ * A small model trained for conch (one that carries its own system
+ * prompt) picks the right tools and writes the right shape of answer,
+ * but miscopies what the request and the tools returned: it writes "151
+ * files" for 110, or a name it saw in training for the one in front of
+ * it.  As the tool-call grammar does the formatting of calls, this
+ * constraint does the copying, in answers and in call arguments alike:
+ *   - a run of digits must be a number the conversation holds (the
+ *     user's words and the tool results), or a single digit that starts
+ *     none of them (the model counts small lists itself);
+ *   - a word (a run of letters, digits and '_' with a letter) must occur
+ *     in the conversation, or be one of the model's own words: those its
+ *     training replies use without having read them (GGUF key
+ *     conch.free_words: "files", "contains", "lines", tool and argument
+ *     names ...).  A single letter is free.
+ * An escape in a JSON string ("\n") ends a word.  Remote models and
+ * other GGUF files are never constrained. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "provider/local.h"
+#include "util/str.h"
+
+#define RUN_MAX 64
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool
+is_word(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
+	       c == '_';
+}
+
+/* ---- numbers ---- */
+
+void
+local_nums_collect(struct buf *set, const char *s)
+{
+	while (s && *s) {
+		size_t n = strspn(s, "0123456789");
+		if (n >= 1 && n <= 24) {
+			buf_addc(set, '\n');
+			buf_add(set, s, n);
+		}
+		s += n ? n : 1;
+	}
+}
+
+bool
+local_nums_allow(const struct buf *set, const char *run, size_t n, bool whole)
+{
+	char key[32];
+	if (n == 0)
+		return true;
+	if (n + 2 >= sizeof key)
+		return false;
+	key[0] = '\n';
+	memcpy(key + 1, run, n);
+	key[n + 1] = '\n';
+	if (str_find(buf_str(set), set->len, key, n + (whole ? 2 : 1)))
+		return true;
+	return n == 1 && !str_find(buf_str(set), set->len, key, 2);
+}
+
+/* ---- words ---- */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Is run[0..n) one of the free words (`whole`), or a prefix of one?  The
+ * list is sorted, so the words that start with run[0..n) follow each
+ * other, the shortest (run itself, if free) first. */
+static bool
+free_word(const struct local_copy *cp, const char *run, size_t n, bool whole)
+{
+	size_t lo = 0, hi = cp->nfree;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strncmp(cp->free[mid], run, n) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == cp->nfree || strncmp(cp->free[lo], run, n) != 0)
+		return false;
+	return !whole || cp->free[lo][n] == '\0';
+}
+
+bool
+local_words_allow(const struct local_copy *cp, const char *run, size_t n, bool whole)
+{
+	size_t i;
+	bool letter = false;
+	for (i = 0; i < n; i++)
+		letter |= !is_digit(run[i]);
+	if (!letter || n <= 1 || !cp->words)
+		return true; /* numbers are the other rule's */
+	if (str_find(buf_str(&cp->text), cp->text.len, run, n))
+		return true;
+	return free_word(cp, run, n, whole);
+}
+
+/* ---- the set of one request ---- */
+
+void
+local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_words,
+		size_t nfree)
+{
+	size_t i, j;
+	memset(cp, 0, sizeof *cp);
+	for (i = 0; c && i < c->n; i++) {
+		const struct conv_msg *m = &c->msgs[i];
+		for (j = 0; j < m->nblocks; j++) {
+			const struct conv_block *b = &m->blocks[j];
+			if (m->role == CONV_USER &&
+			    (b->type == BLK_TEXT || b->type == BLK_TOOL_RESULT)) {
+				local_nums_collect(&cp->nums, b->text);
+				buf_printf(&cp->text, "%s\n", b->text ? b->text : "");
+			} else if (b->type == BLK_TOOL_CALL) {
+				buf_printf(&cp->text, "%s\n", b->args ? b->args : "");
+			}
+		}
+	}
+	if (cp->nums.len)
+		buf_addc(&cp->nums, '\n');
+	if (free_words && nfree) {
+		cp->free = (char **)free_words;
+		cp->nfree = nfree;
+		cp->words = true;
+	}
+}
+
+void
+local_copy_free(struct local_copy *cp)
+{
+	buf_free(&cp->nums);
+	buf_free(&cp->text);
+	memset(cp, 0, sizeof *cp);
+}
+
+void
+local_copy_sort(char **words, size_t n)
+{
+	qsort(words, n, sizeof *words, cmp_str);
+}
+
+/* The digit run and the word run at the end of reply[0..len). */
+static void
+tails(const char *r, size_t len, char *num, size_t *nn, char *word, size_t *wn)
+{
+	size_t k = 0;
+	while (k < len && k < 24 && is_digit(r[len - 1 - k]))
+		k++;
+	memcpy(num, r + len - k, k);
+	*nn = k;
+	k = 0;
+	while (k < len && k < RUN_MAX - 1 && is_word(r[len - 1 - k]))
+		k++;
+	/* "\nfoo": the escape's letter is not part of the word */
+	if (k && k < len && r[len - 1 - k] == '\\')
+		k--;
+	memcpy(word, r + len - k, k);
+	*wn = k;
+}
+
+bool
+local_copy_ok(const struct local_copy *cp, const char *reply, size_t rlen,
+	      const char *piece, size_t plen, bool end)
+{
+	char num[32], word[RUN_MAX];
+	size_t nn, wn, k;
+	bool esc;
+
+	if (!cp->nums.len && !cp->words)
+		return true;
+	tails(reply, rlen, num, &nn, word, &wn);
+	esc = rlen && reply[rlen - 1] == '\\' && !(rlen > 1 && reply[rlen - 2] == '\\');
+	for (k = 0; k < plen; k++) {
+		char c = piece[k];
+		if (esc) { /* an escape's letter: ends both runs */
+			esc = false;
+			if (!local_nums_allow(&cp->nums, num, nn, true) ||
+			    !local_words_allow(cp, word, wn, true))
+				return false;
+			nn = wn = 0;
+			continue;
+		}
+		if (is_digit(c)) {
+			if (nn + 1 >= sizeof num)
+				return false;
+			num[nn++] = c;
+			if (cp->nums.len && !local_nums_allow(&cp->nums, num, nn, false))
+				return false;
+		} else {
+			if (cp->nums.len && !local_nums_allow(&cp->nums, num, nn, true))
+				return false;
+			nn = 0;
+		}
+		if (is_word(c)) {
+			if (wn + 1 >= sizeof word)
+				return false;
+			word[wn++] = c;
+			if (!local_words_allow(cp, word, wn, false))
+				return false;
+		} else {
+			if (!local_words_allow(cp, word, wn, true))
+				return false;
+			wn = 0;
+		}
+		esc = c == '\\';
+	}
+	if (end)
+		return (!cp->nums.len || local_nums_allow(&cp->nums, num, nn, true)) &&
+		       local_words_allow(cp, word, wn, true);
+	return true;
+}
