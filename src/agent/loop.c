@@ -30,29 +30,6 @@ agent_result_free(struct agent_result *res)
 	memset(res, 0, sizeof *res);
 }
 
-void
-agent_set_todos(struct agent *a, const cJSON *items)
-{
-	const cJSON *it;
-	size_t n = 0;
-	todo_list_free(&a->todos);
-	if (!cJSON_IsArray(items))
-		return;
-	a->todos.items = xcalloc((size_t)cJSON_GetArraySize(items) + 1,
-				 sizeof *a->todos.items);
-	cJSON_ArrayForEach(it, items) {
-		const char *c = jx_str(it, "content"), *s = jx_str(it, "status");
-		if (!c)
-			continue;
-		a->todos.items[n].content = xstrdup(c);
-		a->todos.items[n].status = !s ? TODO_PENDING :
-			strcmp(s, "completed") == 0 ? TODO_COMPLETED :
-			strcmp(s, "in_progress") == 0 ? TODO_IN_PROGRESS : TODO_PENDING;
-		n++;
-	}
-	a->todos.n = n;
-}
-
 static cJSON *
 todos_json(const struct todo_list *t)
 {
@@ -195,35 +172,6 @@ agent_rewind_conv(struct conv *conv, struct session *s, long conv_index,
 	cJSON_AddNumberToObject(rec, "keep", (double)conv_index);
 	session_append(s, "rewind", rec);
 	return true;
-}
-
-static void
-note_write(void *ud, const char *abs)
-{
-	ckpt_note_write(ud, abs);
-}
-
-void
-agent_tool_ctx(struct agent *a, const struct agent_events *ev,
-	       struct tool_ctx *ctx)
-{
-	memset(ctx, 0, sizeof *ctx);
-	ctx->workspace = a->o.workspace;
-	ctx->cwd = a->o.cwd;
-	ctx->session_dir = a->session ? a->session->dir : NULL;
-	ctx->reads = &a->reads;
-	ctx->todos = &a->todos;
-	ctx->policy = a->o.policy;
-	ctx->sandbox = a->o.sandbox;
-	ctx->sandbox.cancel_fd = a->o.cancel_fd;
-	ctx->approve = ev ? ev->approve : NULL;
-	ctx->ud = ev ? ev->ud : NULL;
-	ctx->cancel_fd = a->o.cancel_fd;
-	ctx->review_plan = ev ? ev->review_plan : NULL;
-	if (a->ckpt) {
-		ctx->before_write = note_write;
-		ctx->write_ud = a->ckpt;
-	}
 }
 
 enum tools_end { TOOLS_GO, TOOLS_CANCELLED, TOOLS_PLAN };

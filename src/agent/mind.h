@@ -50,7 +50,7 @@ void mind_events(const struct agent *a, struct provider_events *pev);
 enum cerr mind_ask(struct agent *a, const char *system, const char *text,
 		   struct conv_msg *msg, struct provider_error *perr);
 
-/* The tool context of a's calls (loop.c): its workspace, session, policy,
+/* The tool context of a's calls (agent.c): its workspace, session, policy,
  * sandbox and checkpoints, and ev's approval callbacks (ev may be NULL:
  * no one to ask).  Every tool call of the agent runs through it and
  * tool_call_parsed(). */

@@ -181,21 +181,6 @@ out:
 }
 
 void
-repl_line_key(struct repl *r, int key, bool is_char)
-{
-	if ((is_char && (key == 127 || key == 8)) || (!is_char && key == KEY_BACKSPACE)) {
-		le_backspace(&r->reason);
-	} else if (!is_char && key == KEY_LEFT) {
-		le_left(&r->reason);
-	} else if (!is_char && key == KEY_RIGHT) {
-		le_right(&r->reason);
-	} else if (is_char && key >= 32) {
-		char u[4];
-		le_insert(&r->reason, u, utf8_encode((uint32_t)key, u));
-	}
-}
-
-void
 repl_dialog_key(struct repl *r, int key, bool is_char)
 {
 	if (r->ap_reason) {

@@ -195,40 +195,6 @@ cmd_model(struct repl *r, const char *spec)
 	repl_notice(r, ENT_NOTICE, msg);
 }
 
-/* Put a conversation (restored from a session) into the transcript. */
-void
-repl_show_conv(struct repl *r, const struct conv *c)
-{
-	size_t i, j;
-	for (i = 0; i < c->n; i++) {
-		const struct conv_msg *m = &c->msgs[i];
-		for (j = 0; j < m->nblocks; j++) {
-			const struct conv_block *b = &m->blocks[j];
-			struct ent *e;
-			if (b->type == BLK_TEXT && b->text && *b->text) {
-				ts_add_text(&r->ts, m->role == CONV_USER ?
-					    ENT_USER : ENT_ASSIST, b->text);
-			} else if (b->type == BLK_TOOL_CALL) {
-				e = ts_add(&r->ts, ENT_TOOL);
-				e->id = xstrdup(b->id);
-				e->name = xstrdup(b->name);
-				e->args = xstrdup(b->args);
-				e->expanded = r->tools_expanded;
-			} else if (b->type == BLK_TOOL_RESULT &&
-				   (e = repl_find_tool(r, b->id))) {
-				e->done = true;
-				e->is_error = b->is_error;
-				buf_adds(&e->result, b->text ? b->text : "");
-			}
-		}
-	}
-	for (i = 0; i < r->ts.n; i++) /* calls whose results were lost */
-		if (r->ts.v[i]->kind == ENT_TOOL)
-			r->ts.v[i]->done = true;
-	r->scroll = 0;
-	r->dirty = true;
-}
-
 /* /resume: list this project's sessions, or continue one in place. */
 static void
 cmd_resume(struct repl *r, const char *id)
@@ -309,7 +275,6 @@ repl_slash(struct repl *r, const char *line)
 	}
 	return true;
 }
-
 
 static void
 complete_command(struct repl *r)

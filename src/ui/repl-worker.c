@@ -1,9 +1,12 @@
-/* repl-worker.c: the pairing session's worker thread.  It runs one job
- * (agent_run() or sandbox_run()); the agent_events callbacks copy what
- * they report into the queue under r->mu and wake the UI through the
- * event pipe.  An approval blocks the worker until the UI answers. */
+/* repl-worker.c: the pairing session's jobs and their worker thread.
+ * repl_start_job() starts one job (agent_task() or sandbox_run()) on the
+ * thread; the agent_events callbacks copy what they report into the
+ * queue under r->mu and wake the UI through the event pipe.  An approval
+ * or a plan review blocks the worker until the UI answers. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/mind.h"
@@ -274,6 +277,108 @@ run_shell(struct repl *r)
 		buf_adds(&e->s, "\n[timed out]\n");
 	sandbox_result_free(&res);
 	return e;
+}
+
+/* The message with @path files attached.  Caller frees. */
+static char *
+with_attachments(struct repl *r, const char *msg)
+{
+	struct buf b = BUF_INIT;
+	const char *p = msg;
+	buf_adds(&b, msg);
+	while ((p = strchr(p, '@'))) {
+		size_t n;
+		char *rel, *abs;
+		struct stat st;
+		if (p != msg && !isspace((unsigned char)p[-1])) {
+			p++;
+			continue;
+		}
+		n = strcspn(p + 1, " \t\n");
+		while (n && strchr(".,;:!?)", p[1 + n - 1]))
+			n--;
+		if (!n) {
+			p++;
+			continue;
+		}
+		rel = xstrndup(p + 1, n);
+		abs = path_resolve(r->a->o.cwd, rel);
+		if (abs && path_is_under(abs, r->a->o.workspace) &&
+		    stat(abs, &st) == 0 && S_ISREG(st.st_mode)) {
+			struct buf f;
+			buf_init(&f, ATTACH_MAX);
+			if (fs_read_file(abs, ATTACH_MAX, &f) == C_OK) {
+				buf_printf(&b, "\n\n<file path=\"%s\">\n", rel);
+				buf_add(&b, f.p ? f.p : "", f.len);
+				buf_adds(&b, "\n</file>");
+			} else {
+				buf_printf(&b, "\n\n(%s was not attached: over %u bytes "
+					   "or unreadable)", rel, ATTACH_MAX);
+			}
+			buf_free(&f);
+		}
+		free(rel);
+		free(abs);
+		p += 1 + n;
+	}
+	return buf_steal(&b);
+}
+
+/* ---- jobs ---- */
+
+void
+repl_start_job(struct repl *r, enum job_kind k, const char *text)
+{
+	ui_drain_cancel(r->o->cancel_fd);
+	r->job = k;
+	r->busy = true;
+	r->job_t0 = clock_mono_ms();
+	r->cur = r->think = NULL;
+	if (k == JOB_SHELL) {
+		r->shell = ts_add_text(&r->ts, ENT_SHELL, text);
+		r->job_text = xstrdup(text);
+	} else if (k == JOB_COMPACT) {
+		ts_add_text(&r->ts, ENT_NOTICE, "compacting the conversation...");
+		r->job_text = xstrdup(text);
+	} else {
+		ts_add_text(&r->ts, ENT_USER, text);
+		r->job_text = with_attachments(r, text);
+	}
+	r->scroll = 0;
+	r->dirty = true;
+	if (pthread_create(&r->th, NULL, repl_worker, r) != 0) {
+		r->busy = false;
+		free(r->job_text);
+		r->job_text = NULL;
+		repl_notice(r, ENT_ERROR, "could not start a worker thread");
+	}
+}
+
+/* The worker side of a plan review (agent_events.review_plan): hand the
+ * plan to the UI (repl-plan.c shows it) and wait for the answer. */
+enum plan_answer
+repl_w_review_plan(void *ud, const char *plan, char **feedback)
+{
+	struct repl *r = ud;
+	struct planw w = { plan, false, PLAN_KEEP, NULL };
+	struct uev *e;
+
+	*feedback = NULL;
+	pthread_mutex_lock(&r->mu);
+	if (r->closing) {
+		pthread_mutex_unlock(&r->mu);
+		return PLAN_KEEP;
+	}
+	pthread_mutex_unlock(&r->mu);
+	e = uev_new(U_PLAN);
+	e->pw = &w;
+	q_push(r, e);
+	pthread_mutex_lock(&r->mu);
+	while (!w.answered)
+		pthread_cond_wait(&r->cv, &r->mu);
+	pthread_mutex_unlock(&r->mu);
+	*feedback = w.feedback;
+	return w.ans;
 }
 
 void *

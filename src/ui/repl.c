@@ -60,89 +60,6 @@ on_signal(int sig)
 	errno = saved;
 }
 
-/* ---- transcript helpers ---- */
-
-void
-repl_notice(struct repl *r, enum ent_kind k, const char *msg)
-{
-	ts_add_text(&r->ts, k, msg);
-	r->scroll = 0;
-	r->dirty = true;
-}
-
-struct ent *
-repl_find_tool(struct repl *r, const char *id)
-{
-	size_t i = r->ts.n;
-	while (i-- > 0) {
-		struct ent *e = r->ts.v[i];
-		if (e->kind == ENT_TOOL && !e->done && e->id && id &&
-		    strcmp(e->id, id) == 0)
-			return e;
-	}
-	return NULL;
-}
-
-void
-repl_answer(struct repl *r, enum approval ans, const char *reason)
-{
-	struct apw *w = r->ap;
-	if (!w)
-		return;
-	pthread_mutex_lock(&r->mu);
-	w->ans = ans;
-	w->reason = reason && *reason ? xstrdup(reason) : NULL;
-	w->answered = true;
-	pthread_cond_broadcast(&r->cv);
-	pthread_mutex_unlock(&r->mu);
-	r->ap = NULL;
-	r->ap_reason = false;
-	r->ap_top = 0;
-	le_clear(&r->reason);
-	r->dirty = true;
-}
-
-/* Interrupting drops what was typed ahead: the queued lines go back to
- * an empty editor (to send again or clear), else they are dropped. */
-static void
-drop_queue(struct repl *r)
-{
-	struct buf b = BUF_INIT;
-	char msg[96];
-	size_t i, n = r->npending;
-	if (!n)
-		return;
-	for (i = 0; i < n; i++) {
-		if (i)
-			buf_addc(&b, '\n');
-		buf_adds(&b, r->pending[i]);
-		free(r->pending[i]);
-	}
-	r->npending = 0;
-	if (!r->ed.len) {
-		le_set(&r->ed, buf_str(&b));
-		snprintf(msg, sizeof msg, "%zu queued message%s not sent: back in "
-			 "the input (Enter sends, Ctrl-C clears)", n, n == 1 ? "" : "s");
-	} else {
-		snprintf(msg, sizeof msg, "%zu queued message%s dropped", n,
-			 n == 1 ? "" : "s");
-	}
-	repl_notice(r, ENT_NOTICE, msg);
-	buf_free(&b);
-}
-
-void
-repl_cancel(struct repl *r)
-{
-	char c = 1;
-	drop_queue(r);
-	if (r->ap)
-		repl_answer(r, APPROVE_DENY, "the user interrupted");
-	if (r->o->cancel_wfd >= 0 && write(r->o->cancel_wfd, &c, 1) < 0) {
-		/* full: a cancel is pending already */
-	}
-}
-
 static void start_next(struct repl *r);
 
 static void
@@ -336,81 +253,6 @@ drain_events(struct repl *r)
 	}
 }
 
-/* ---- jobs ---- */
-
-/* The message with @path files attached.  Caller frees. */
-static char *
-with_attachments(struct repl *r, const char *msg)
-{
-	struct buf b = BUF_INIT;
-	const char *p = msg;
-	buf_adds(&b, msg);
-	while ((p = strchr(p, '@'))) {
-		size_t n;
-		char *rel, *abs;
-		struct stat st;
-		if (p != msg && !isspace((unsigned char)p[-1])) {
-			p++;
-			continue;
-		}
-		n = strcspn(p + 1, " \t\n");
-		while (n && strchr(".,;:!?)", p[1 + n - 1]))
-			n--;
-		if (!n) {
-			p++;
-			continue;
-		}
-		rel = xstrndup(p + 1, n);
-		abs = path_resolve(r->a->o.cwd, rel);
-		if (abs && path_is_under(abs, r->a->o.workspace) &&
-		    stat(abs, &st) == 0 && S_ISREG(st.st_mode)) {
-			struct buf f;
-			buf_init(&f, ATTACH_MAX);
-			if (fs_read_file(abs, ATTACH_MAX, &f) == C_OK) {
-				buf_printf(&b, "\n\n<file path=\"%s\">\n", rel);
-				buf_add(&b, f.p ? f.p : "", f.len);
-				buf_adds(&b, "\n</file>");
-			} else {
-				buf_printf(&b, "\n\n(%s was not attached: over %u bytes "
-					   "or unreadable)", rel, ATTACH_MAX);
-			}
-			buf_free(&f);
-		}
-		free(rel);
-		free(abs);
-		p += 1 + n;
-	}
-	return buf_steal(&b);
-}
-
-void
-repl_start_job(struct repl *r, enum job_kind k, const char *text)
-{
-	ui_drain_cancel(r->o->cancel_fd);
-	r->job = k;
-	r->busy = true;
-	r->job_t0 = clock_mono_ms();
-	r->cur = r->think = NULL;
-	if (k == JOB_SHELL) {
-		r->shell = ts_add_text(&r->ts, ENT_SHELL, text);
-		r->job_text = xstrdup(text);
-	} else if (k == JOB_COMPACT) {
-		ts_add_text(&r->ts, ENT_NOTICE, "compacting the conversation...");
-		r->job_text = xstrdup(text);
-	} else {
-		ts_add_text(&r->ts, ENT_USER, text);
-		r->job_text = with_attachments(r, text);
-	}
-	r->scroll = 0;
-	r->dirty = true;
-	if (pthread_create(&r->th, NULL, repl_worker, r) != 0) {
-		r->busy = false;
-		free(r->job_text);
-		r->job_text = NULL;
-		repl_notice(r, ENT_ERROR, "could not start a worker thread");
-	}
-}
-
 static void run_line(struct repl *r, const char *line);
 
 static void
@@ -471,7 +313,6 @@ submit(struct repl *r)
 	run_line(r, copy);
 	free(copy);
 }
-
 
 /* ---- keys ---- */
 

@@ -167,64 +167,78 @@ struct repl {
 	bool quit;
 };
 
-/* The worker thread's body: runs r->job with r->job_text and queues what
- * happens, ending with U_DONE, U_SHELL_DONE or U_COMPACT_DONE
- * (repl-worker.c). */
-void *repl_worker(void *arg);
-void repl_uev_free(struct uev *e);
+/* The files of the pairing session, each calling only those listed
+ * before it: repl-core.c, repl-worker.c, repl-approve.c, repl-plan.c,
+ * repl-rewind.c, repl-choice.c, repl-cmd.c, repl-draw.c, repl.c. */
 
-/* repl.c: add a transcript entry holding `msg` and show the bottom. */
+/* ---- repl-core.c: what every part uses ---- */
+/* Add a transcript entry holding `msg` and show the bottom. */
 void repl_notice(struct repl *r, enum ent_kind k, const char *msg);
 /* The running tool entry with call id `id`, or NULL. */
 struct ent *repl_find_tool(struct repl *r, const char *id);
-/* Start a job on the worker (the worker must be idle). */
-void repl_start_job(struct repl *r, enum job_kind k, const char *text);
-
-/* repl-cmd.c: run a slash command line (true: it was one). */
-bool repl_slash(struct repl *r, const char *line);
-/* Complete the command or @path at the cursor. */
-void repl_complete(struct repl *r);
-/* Put a conversation (restored from a session) into the transcript. */
-void repl_show_conv(struct repl *r, const struct conv *c);
-
-/* repl-plan.c: plan mode in the pairing session. */
-/* The worker's agent_events.review_plan: queue U_PLAN and wait. */
-enum plan_answer repl_w_review_plan(void *ud, const char *plan, char **feedback);
-/* U_PLAN arrived: show the plan and ask. */
-void repl_plan_event(struct repl *r, struct planw *pw);
-/* Shift-Tab: ask -> auto-edit -> plan -> ask. */
-void repl_cycle_mode(struct repl *r);
-/* A key while r->ch is open. */
-void repl_choice_key(struct repl *r, int key, bool is_char);
-/* Draw r->ch over the bottom of the transcript (th rows). */
-void repl_choice_draw(struct repl *r, int th, int W);
-/* Close r->ch; a pending plan is answered "keep planning". */
-void repl_choice_close(struct repl *r);
-/* repl-rewind.c: /rewind [N]. */
-void repl_rewind_cmd(struct repl *r, const char *arg);
-/* Enter or a key in a rewind dialog. */
-void repl_rewind_key(struct repl *r, int key, const char *text);
-
-/* Draw a frame and write it to the terminal once (repl-draw.c). */
-void repl_draw(struct repl *r);
+/* Answer the open approval (reason may be NULL). */
+void repl_answer(struct repl *r, enum approval ans, const char *reason);
+/* Stop the running job (denying an open approval); what was typed ahead
+ * goes back to the input. */
+void repl_cancel(struct repl *r);
 /* Put text at (y, x) with attributes; returns the columns used. */
 int repl_put(struct repl *r, int y, int x, const char *s, size_t n, attr_t at,
 	     short pair);
 void repl_draw_line(struct repl *r, int y, const struct md_line *l);
-
-/* repl.c: answer the open approval (reason may be NULL). */
-void repl_answer(struct repl *r, enum approval ans, const char *reason);
-/* Stop the running job (denying an open approval). */
-void repl_cancel(struct repl *r);
-
-/* repl-approve.c: the approval dialog over the transcript's last `th`
- * rows, and its keys. */
-void repl_dialog_draw(struct repl *r, int th, int W);
-void repl_dialog_key(struct repl *r, int key, bool is_char);
 /* An editing key (backspace, left, right, a character) for the one-line
  * answer being typed in a dialog (r->reason); others are ignored. */
 void repl_line_key(struct repl *r, int key, bool is_char);
+/* Answer the plan of the open choice (feedback may be NULL). */
+void repl_plan_answer(struct repl *r, enum plan_answer ans, const char *feedback);
+/* Close r->ch; a pending plan is answered "keep planning". */
+void repl_choice_close(struct repl *r);
+/* Put a conversation (restored from a session) into the transcript. */
+void repl_show_conv(struct repl *r, const struct conv *c);
+
+/* ---- repl-worker.c: jobs on the worker thread ---- */
+/* Start a job on the worker (the worker must be idle). */
+void repl_start_job(struct repl *r, enum job_kind k, const char *text);
+/* The worker thread's body: runs r->job with r->job_text and queues what
+ * happens, ending with U_DONE, U_SHELL_DONE or U_COMPACT_DONE. */
+void *repl_worker(void *arg);
+void repl_uev_free(struct uev *e);
+/* The worker's agent_events.review_plan: queue U_PLAN and wait. */
+enum plan_answer repl_w_review_plan(void *ud, const char *plan, char **feedback);
+
+/* ---- repl-approve.c: the approval dialog over the transcript's last
+ * `th` rows, and its keys ---- */
+void repl_dialog_draw(struct repl *r, int th, int W);
+void repl_dialog_key(struct repl *r, int key, bool is_char);
 /* /permissions [remove N|RULE]: the rules saved for this project. */
 void repl_cmd_permissions(struct repl *r, const char *arg);
+
+/* ---- repl-plan.c: plan mode ---- */
+/* U_PLAN arrived: show the plan and ask. */
+void repl_plan_event(struct repl *r, struct planw *pw);
+/* Shift-Tab: ask -> auto-edit -> plan -> ask. */
+void repl_cycle_mode(struct repl *r);
+/* A key (or Enter with the typed `text`) in the plan's choice dialog. */
+void repl_plan_key(struct repl *r, int key, const char *text);
+
+/* ---- repl-rewind.c: /rewind [N] ---- */
+void repl_rewind_cmd(struct repl *r, const char *arg);
+/* Enter or a key in a rewind dialog. */
+void repl_rewind_key(struct repl *r, int key, const char *text);
+
+/* ---- repl-choice.c: the modal choice (plan review, rewind) ---- */
+/* A key while r->ch is open. */
+void repl_choice_key(struct repl *r, int key, bool is_char);
+/* Draw r->ch over the bottom of the transcript (th rows). */
+void repl_choice_draw(struct repl *r, int th, int W);
+
+/* ---- repl-cmd.c: slash commands ---- */
+/* Run a slash command line (true: it was one). */
+bool repl_slash(struct repl *r, const char *line);
+/* Complete the command or @path at the cursor. */
+void repl_complete(struct repl *r);
+
+/* ---- repl-draw.c ---- */
+/* Draw a frame and write it to the terminal once. */
+void repl_draw(struct repl *r);
 
 #endif
