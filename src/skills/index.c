@@ -13,36 +13,37 @@
 
 #define DESCRIBE_MAX_FILES 100
 
+/* $XDG_DATA_HOME/conch/NAME; caller frees. */
+static char *
+data_dir(const char *name)
+{
+	char *d = xdg_dir("data"), *r = xasprintf("%s/%s", d, name);
+	free(d);
+	return r;
+}
+
 char *
 skills_user_dir(void)
 {
-	char *d = xdg_dir("data"), *r = xasprintf("%s/skills", d);
-	free(d);
-	return r;
+	return data_dir("skills");
 }
 
 char *
 skills_installed_dir(void)
 {
-	char *d = xdg_dir("data"), *r = xasprintf("%s/installed-skills", d);
-	free(d);
-	return r;
+	return data_dir("installed-skills");
 }
 
 char *
 skills_history_dir(void)
 {
-	char *d = xdg_dir("data"), *r = xasprintf("%s/skill-history", d);
-	free(d);
-	return r;
+	return data_dir("skill-history");
 }
 
 char *
 skills_pending_dir(void)
 {
-	char *d = xdg_dir("data"), *r = xasprintf("%s/skills-pending", d);
-	free(d);
-	return r;
+	return data_dir("skills-pending");
 }
 
 char *
