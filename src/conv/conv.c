@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -410,4 +411,16 @@ cJSON *
 conv_call_args(const struct conv_block *b)
 {
 	return b->args_json ? cJSON_CreateObjectReference(b->args_json->child) : NULL;
+}
+
+void
+cost_total_format(const struct cost_total *t, char *out, size_t n)
+{
+	if (t->unpriced == 0)
+		snprintf(out, n, "$%.4f", t->usd);
+	else if (t->unpriced == t->turns)
+		snprintf(out, n, "unknown");
+	else
+		snprintf(out, n, "at least $%.4f (%zu of %zu turns unpriced)", t->usd,
+			 t->unpriced, t->turns);
 }

@@ -45,6 +45,19 @@ struct conv_usage {
 	bool known;
 };
 
+/* A session's running cost.  `complete` stays true only while every turn
+ * so far had known usage and a price, so a partial sum is never shown as
+ * the whole cost. */
+struct cost_total {
+	double usd;      /* sum over the priced turns */
+	size_t turns;    /* turns added */
+	size_t unpriced; /* turns whose cost is unknown */
+};
+
+/* "$0.0123", or "unknown" / "at least $0.0123" when turns were unpriced.
+ * Writes at most n bytes (NUL included). */
+void cost_total_format(const struct cost_total *t, char *out, size_t n);
+
 enum conv_stop {
 	STOP_NONE,     /* not finished (cut short) */
 	STOP_END,      /* the model finished its turn */

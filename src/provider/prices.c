@@ -161,14 +161,3 @@ cost_total_add(struct cost_total *t, const struct prices *p, const struct conv_m
 		t->unpriced++;
 }
 
-void
-cost_total_format(const struct cost_total *t, char *out, size_t n)
-{
-	if (t->unpriced == 0)
-		snprintf(out, n, "$%.4f", t->usd);
-	else if (t->unpriced == t->turns)
-		snprintf(out, n, "unknown");
-	else
-		snprintf(out, n, "at least $%.4f (%zu of %zu turns unpriced)", t->usd,
-			 t->unpriced, t->turns);
-}

@@ -39,20 +39,8 @@ void prices_free(struct prices *p);
 bool prices_cost(const struct prices *p, const char *label,
 		 const struct conv_usage *u, double *usd);
 
-/* A session's running cost.  `complete` stays true only while every turn
- * so far had known usage and a price, so a partial sum is never shown as
- * the whole cost. */
-struct cost_total {
-	double usd;      /* sum over the priced turns */
-	size_t turns;    /* turns added */
-	size_t unpriced; /* turns whose cost is unknown */
-};
-
 /* Add the turn `m` (its usage and answered_by) to `t`. */
 void cost_total_add(struct cost_total *t, const struct prices *p,
 		    const struct conv_msg *m);
-/* "$0.0123", or "unknown" / "at least $0.0123" when turns were unpriced.
- * Writes at most n bytes (NUL included). */
-void cost_total_format(const struct cost_total *t, char *out, size_t n);
 
 #endif

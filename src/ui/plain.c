@@ -10,6 +10,7 @@
 
 #include "agent/mind.h"
 #include "policy/policy.h"
+#include "util/display.h"
 #include "util/sensitive.h"
 #include "ui/ui.h"
 #include "util/buf.h"
@@ -123,14 +124,14 @@ enum approval
 ui_ask_approval(const struct approval_req *req, bool in_session, char **reason)
 {
 	char line[512];
-	char *shown = policy_approval_text(req->summary, term_cols() - 2);
+	char *shown = display_approval_text(req->summary, term_cols() - 2);
 	if (req->diff) {
-		char *d = policy_approval_block(req->diff);
+		char *d = display_approval_block(req->diff);
 		fprintf(stderr, "%s\n", d);
 		free(d);
 	}
-	char *why = policy_approval_text(req->reason ? req->reason : "", 0);
-	char *rule = req->project_rule ? policy_approval_text(req->project_rule, 0) : NULL;
+	char *why = display_approval_text(req->reason ? req->reason : "", 0);
+	char *rule = req->project_rule ? display_approval_text(req->project_rule, 0) : NULL;
 	fprintf(stderr, "Allow %s?%s%s\n  %s\n", req->tool, *why ? " " : "", why,
 		shown);
 	free(shown);

@@ -1,7 +1,7 @@
 /* repl-approve.c: the pairing session's approval dialog.  It shows the
  * whole request: the tool and the size of its change in the title, the
  * call's own description, the command with control and invisible
- * characters made visible (policy_approval_text(): wrapped, never cut),
+ * characters made visible (display_approval_text(): wrapped, never cut),
  * why it asks, and the whole diff.  The body scrolls (arrows, j/k, PgUp/PgDn, Home/End); the
  * title and the keys stay put. */
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include "policy/policy.h"
 #include "ui/repl.h"
 #include "ui/width.h"
+#include "util/display.h"
 #include "util/str.h"
 #include "util/xalloc.h"
 
@@ -109,7 +110,7 @@ repl_dialog_draw(struct repl *r, int th, int W)
 	if (desc)
 		add_wrapped(&d, desc, MD_ITALIC, W, true, "  ", "  ");
 	if (q->summary) { /* policy's rendering: nothing hidden, nothing cut */
-		char *cmd = policy_approval_text(q->summary, W > 12 ? (size_t)W - 2 : 10);
+		char *cmd = display_approval_text(q->summary, W > 12 ? (size_t)W - 2 : 10);
 		md_wrap(cmd, strlen(cmd), MD_CODE, W, false, "  ", "  ", MD_CODE, &d);
 		free(cmd);
 	}

@@ -9,4 +9,5 @@ libconch_a_SOURCES += \
 	src/util/jsonx.c src/util/jsonx.h \
 	src/util/clock.c src/util/clock.h \
 	src/util/sensitive.c src/util/sensitive.h \
-	src/util/exitcode.h
+	src/util/exitcode.h \
+	src/util/display.c src/util/display.h

@@ -13,6 +13,7 @@
 #include "policy/policy.h"
 #include "policy/shparse.h"
 #include "skills/skills.h"
+#include "util/display.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -296,7 +297,7 @@ START_TEST(class8_display)
 	for (int i = 0; i < 300; i++)
 		buf_addc(&pad, ' ');
 	buf_adds(&pad, "\r\x1b[2KAllow bash: ls -la ?; touch X \xe2\x80\xae" "cba");
-	t = policy_approval_text(buf_str(&pad), 60);
+	t = display_approval_text(buf_str(&pad), 60);
 	ck_assert_ptr_nonnull(strstr(t, "[300 blanks]"));
 	ck_assert_ptr_nonnull(strstr(t, "\\r"));
 	ck_assert_ptr_nonnull(strstr(t, "\\e[2K"));
@@ -315,17 +316,17 @@ START_TEST(class8_display)
 	free(t);
 	buf_free(&pad);
 	/* twin: a normal command shows as itself */
-	t = policy_approval_text("git status --short", 80);
+	t = display_approval_text("git status --short", 80);
 	ck_assert_str_eq(t, "git status --short");
 	free(t);
-	t = policy_approval_text("printf 'a\\n' \xc3\xa9t\xc3\xa9", 0);
+	t = display_approval_text("printf 'a\\n' \xc3\xa9t\xc3\xa9", 0);
 	ck_assert_str_eq(t, "printf 'a\\n' \xc3\xa9t\xc3\xa9");
 	free(t);
-	t = policy_approval_text("a\x01\x7f\xff", 0);
+	t = display_approval_text("a\x01\x7f\xff", 0);
 	ck_assert_str_eq(t, "a\\x01\\x7f\\xff");
 	free(t);
 	/* a diff keeps its layout; escapes in file content are spelled out */
-	t = policy_approval_block("@@ -1 +1 @@\n-\tint a;\n+\x1b[2J\rint b;\n");
+	t = display_approval_block("@@ -1 +1 @@\n-\tint a;\n+\x1b[2J\rint b;\n");
 	ck_assert_str_eq(t, "@@ -1 +1 @@\n-\tint a;\n+\\e[2J\\rint b;\n");
 	free(t);
 }

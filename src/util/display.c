@@ -1,4 +1,4 @@
-/* display.c: a command (or any text the user must approve) rendered so
+/* display.c (util): a command (or any text the user must approve) rendered so
  * that what is shown is all that runs: control characters, invisible and
  * direction-changing characters are spelled out, long runs of blanks are
  * counted, nothing is cut, long lines are wrapped. */
@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "policy/policy.h"
+#include "util/display.h"
 #include "util/buf.h"
 #include "util/str.h"
 
@@ -144,13 +144,13 @@ render(const char *s, size_t width, bool block)
 }
 
 char *
-policy_approval_text(const char *s, size_t width)
+display_approval_text(const char *s, size_t width)
 {
 	return render(s, width, false);
 }
 
 char *
-policy_approval_block(const char *s)
+display_approval_block(const char *s)
 {
 	return render(s, 0, true);
 }
