@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/agent.h"
+#include "agent/agent-int.h"
 #include "agent/checkpoint.h"
 #include "agent/mind.h"
 #include "util/jsonx.h"
@@ -18,6 +18,9 @@ agent_init(struct agent *a, const struct agent_opts *o, struct session *session)
 {
 	memset(a, 0, sizeof *a);
 	a->o = *o;
+	if (o->sandbox)
+		a->sandbox = *o->sandbox;
+	a->o.sandbox = NULL; /* the copy above is the one used */
 	if (a->o.max_turns <= 0)
 		a->o.max_turns = DEFAULT_MAX_TURNS;
 	conv_init(&a->conv);
@@ -28,8 +31,25 @@ agent_init(struct agent *a, const struct agent_opts *o, struct session *session)
 	agent_mind_init(a); /* memory snapshot + skill index (mind.h) */
 }
 
+struct agent *
+agent_new(const struct agent_opts *o, struct session *session)
+{
+	struct agent *a = xmalloc(sizeof *a);
+	agent_init(a, o, session);
+	return a;
+}
+
 void
 agent_free(struct agent *a)
+{
+	if (!a)
+		return;
+	agent_release(a);
+	free(a);
+}
+
+void
+agent_release(struct agent *a)
 {
 	conv_free(&a->conv);
 	readset_free(&a->reads);
@@ -143,7 +163,7 @@ agent_tool_ctx(struct agent *a, const struct agent_events *ev,
 	ctx->reads = &a->reads;
 	ctx->todos = &a->todos;
 	ctx->policy = a->o.policy;
-	ctx->sandbox = a->o.sandbox;
+	ctx->sandbox = a->sandbox;
 	ctx->sandbox.cancel_fd = a->o.cancel_fd;
 	ctx->approve = ev ? ev->approve : NULL;
 	ctx->ud = ev ? ev->ud : NULL;

@@ -12,14 +12,20 @@
 
 #include <cjson/cJSON.h>
 
-#include "agent/session.h"
 #include "conv/conv.h"
-#include "policy/policy.h"
-#include "provider/chain.h"
-#include "provider/prices.h"
-#include "sandbox/sandbox.h"
-#include "tools/tool.h"
+#include "tools/ask.h"
+#include "util/buf.h"
 #include "util/err.h"
+
+/* The agent is opaque to front ends (agent/agent-int.h holds it); they
+ * include this header only, never the provider, sandbox, policy or
+ * skills ones. */
+struct agent;
+struct chain;
+struct policy;
+struct session;
+struct sandbox_spec;
+struct ckpt;
 
 /* What happens, reported up to the front end.  Every member may be NULL. */
 struct agent_result;
@@ -57,33 +63,12 @@ struct agent_opts {
 	int max_tokens;          /* per response; 0: provider default */
 	struct chain *chain;     /* borrowed */
 	struct policy *policy;   /* borrowed */
-	struct sandbox_spec sandbox;
+	const struct sandbox_spec *sandbox; /* copied; NULL: defaults */
 	int cancel_fd;           /* readable when the user cancels; -1 none */
 	const cJSON *config;     /* user config root, borrowed; may be NULL (mind.h) */
 	bool reflect;            /* post-task reflection (unless --no-reflect) */
 };
 
-struct agent {
-	struct agent_opts o;
-	struct conv conv;
-	struct session *session; /* may be NULL (no session log) */
-	struct session *owned;   /* the session agent_clear() or
-				  * agent_resume() opened; owned */
-	struct chain *own_chain; /* agent_set_model()'s chain; owned */
-	struct readset reads;
-	struct todo_list todos;
-	struct conv_usage usage; /* whole session */
-	bool usage_unknown;      /* some turn had no usage */
-	int turns;               /* assistant turns this session */
-	struct prices *prices;   /* price table; owned */
-	struct cost_total cost;  /* whole session */
-	char *system;            /* assembled once per session (stable prefix) */
-	struct conv_tool_spec *tools;
-	size_t ntools;
-	struct ckpt *ckpt;       /* checkpoints (rewind); owned; NULL until
-				  * the first task that may change files */
-	bool ckpt_off;           /* disabled, or failed to open */
-};
 
 struct agent_result {
 	char *text;          /* final answer; owned */
@@ -107,9 +92,9 @@ struct agent_result {
 			      * model presented (the task ended with it); owned */
 };
 
-/* Set up `a` (session may be NULL).  Assembles the system prompt. */
-void agent_init(struct agent *a, const struct agent_opts *o,
-		struct session *session);
+/* A new agent (session may be NULL).  Assembles the system prompt.
+ * agent_free() frees it (NULL is fine). */
+struct agent *agent_new(const struct agent_opts *o, struct session *session);
 void agent_free(struct agent *a);
 
 /* What a front end calls for one user task: the task to its end
@@ -141,6 +126,14 @@ const char *agent_model(const struct agent *a);
  * todos replace the current ones.  On failure nothing changes and `err`
  * says why (C_ERR_NOTFOUND: no such session here). */
 enum cerr agent_resume(struct agent *a, const char *id, struct buf *err);
+/* Compact now (the REPL's /compact [focus]; focus may be NULL): a silent
+ * turn lets the model save durable facts with the memory tool, then a
+ * summary replaces older messages; the newest turns are kept whole and a
+ * tool call is never separated from its result.  The full history stays
+ * in the session log.  On failure nothing is dropped: returns the error
+ * after telling the user. */
+enum cerr agent_compact(struct agent *a, const char *focus,
+			const struct agent_events *ev);
 /* The session's checkpoints, opened when needed (NULL without a session
  * or when checkpoints are off or failed; `err` says why then). */
 struct ckpt *agent_checkpoints(struct agent *a, struct buf *err);
@@ -167,5 +160,49 @@ char *agent_system_prompt(const char *workspace, const char *cwd,
 			  const struct conv_tool_spec *tools, size_t ntools);
 /* The offered tools as specs (array owned by caller; strings borrowed). */
 struct conv_tool_spec *agent_tool_specs(size_t *n);
+
+/* ---- what front ends read and change between tasks (query.c) ---- */
+const char *agent_session_id(const struct agent *a); /* NULL: no session log */
+struct session *agent_session(struct agent *a);       /* for agent_rewind_conv */
+const char *agent_cwd(const struct agent *a);
+const char *agent_workspace(const struct agent *a);
+const struct conv *agent_conv(const struct agent *a);
+struct conv *agent_conv_mut(struct agent *a);         /* for agent_rewind_conv */
+/* Usage of the whole session; .known is false when some turn had none. */
+struct conv_usage agent_usage(const struct agent *a);
+struct cost_total agent_cost(const struct agent *a);
+int agent_turns(const struct agent *a);               /* assistant turns */
+/* The tools offered (n of them). */
+const struct conv_tool_spec *agent_tools(const struct agent *a, size_t *n);
+/* The model's context window in tokens (config "context_window" or the
+ * default), and whether the config sets it. */
+long agent_context_window(const struct agent *a);
+bool agent_window_configured(const struct agent *a);
+/* The permission mode's name ("ask" ...); agent_set_mode takes one
+ * (false: not a mode; nothing changes). */
+const char *agent_mode_name(const struct agent *a);
+bool agent_set_mode(struct agent *a, const char *name);
+bool agent_sandbox_off(const struct agent *a);
+/* A resumed session's conversation and todos ("items" array). */
+void agent_restore(struct agent *a, const struct conv *c, const cJSON *todos);
+/* The allow rules saved "always for this project" (a new array of
+ * strings; NULL with `err` when unreadable), the file they live in
+ * (caller frees), and forgetting one (saved and for this session). */
+cJSON *agent_saved_rules(const struct agent *a, struct buf *err);
+char *agent_rules_path(void);
+enum cerr agent_forget_rule(struct agent *a, const char *rule, struct buf *err);
+/* What conch remembers (both memory files) and the skills it can use
+ * here, as text for the user. */
+void agent_describe_memory(const struct agent *a, struct buf *out);
+void agent_describe_skills(const struct agent *a, struct buf *out);
+
+/* `!command` in the sandbox the agent's commands use. */
+struct agent_shell_result {
+	struct buf output;  /* caller frees */
+	int exit_code;      /* 127 when it could not run */
+	bool truncated, timed_out, cancelled;
+};
+enum cerr agent_shell(struct agent *a, const char *command, size_t max_output,
+		      long timeout_ms, int cancel_fd, struct agent_shell_result *res);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/agent-int.h"
 #include "agent/mind.h"
 #include "util/jsonx.h"
 #include "util/log.h"

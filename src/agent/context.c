@@ -7,7 +7,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
-#include "agent/agent.h"
+#include "agent/agent-int.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/sensitive.h"

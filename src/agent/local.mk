@@ -1,7 +1,7 @@
 ## src/agent: floor 6, the loop, context, sessions, checkpoints, compaction
 ## and the post-task reflection
 libconch_a_SOURCES += \
-	src/agent/agent.h src/agent/agent.c src/agent/loop.c src/agent/context.c \
+	src/agent/agent.h src/agent/agent-int.h src/agent/agent.c src/agent/query.c src/agent/loop.c src/agent/context.c \
 	src/agent/session.c src/agent/session.h \
 	src/agent/checkpoint.c src/agent/checkpoint.h src/agent/ckpt-int.h \
 	src/agent/ckpt-git.c src/agent/ckpt-rewind.c \

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent/agent.h"
+#include "agent/agent-int.h"
 #include "agent/checkpoint.h"
 #include "util/clock.h"
 #include "agent/mind.h"
@@ -209,7 +209,7 @@ run_tools(struct agent *a, const struct conv_msg *msg,
 		t0 = clock_mono_ms();
 		/* the mode may change between calls (an approved plan) */
 		if (a->o.policy)
-			ctx.sandbox.read_only = a->o.sandbox.read_only ||
+			ctx.sandbox.read_only = a->sandbox.read_only ||
 				a->o.policy->mode == MODE_READ_ONLY ||
 				a->o.policy->mode == MODE_PLAN;
 		ctx.todos_changed = false;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/agent-int.h"
 #include "agent/mind.h"
 #include "memory/memory.h"
 #include "util/jsonx.h"

@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "agent/agent.h"
+#include "agent/agent-int.h"
 #include "skills/skills.h"
 #include "util/buf.h"
 
@@ -69,14 +69,6 @@ void agent_compact_maybe(struct agent *a, const struct agent_events *ev);
  * compact; true when the context shrank and the turn may be retried. */
 bool agent_compact_overflow(struct agent *a, const struct agent_events *ev);
 
-/* Compact now (the REPL's /compact [focus]; focus may be NULL): a silent
- * turn lets the model save durable facts with the memory tool, then a
- * summary replaces older messages; the newest turns are kept whole and a
- * tool call is never separated from its result.  The full history stays
- * in the session log.  On failure nothing is dropped: returns the error
- * after telling the user. */
-enum cerr agent_compact(struct agent *a, const char *focus,
-			const struct agent_events *ev);
 
 /* After a task (agent_task() calls it): when a->o.reflect is set, skills.auto_write is not off
  * and the task finished (headless, or any task that used tools), one

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent/agent-int.h"
 #include "agent/mind.h"
 #include "memory/memory.h"
 #include "util/fsutil.h"

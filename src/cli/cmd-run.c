@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "agent/session.h"
 #include "cli/cli.h"
 #include "provider/chain.h"
 #include "provider/local.h"
+#include "sandbox/sandbox.h"
 #include "ui/ui.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -233,8 +235,9 @@ cli_run(struct cli_ctx *c)
 	struct chain *ch = NULL;
 	struct policy pol;
 	struct session *sess = NULL;
-	struct agent a;
+	struct agent *a;
 	struct agent_opts ao;
+	struct sandbox_spec sb;
 	struct ui_opts uo;
 	cJSON *todos = NULL;
 	struct conv restored;
@@ -244,7 +247,6 @@ cli_run(struct cli_ctx *c)
 	bool headless = c->opts->prompt_set, bundled = false;
 
 	conv_init(&restored);
-	memset(&a, 0, sizeof a);
 	if (headless && !(task = read_task(c, &rc)))
 		return rc;
 	if ((rc = cli_make_policy(c, &pol)))
@@ -277,23 +279,21 @@ cli_run(struct cli_ctx *c)
 		ao.max_turns = BUNDLED_MAX_TURNS;
 	ao.chain = ch;
 	ao.policy = &pol;
-	ao.sandbox.workspace = c->workspace;
-	ao.sandbox.cwd = c->cwd;
-	ao.sandbox.allow_network = c->cfg->network;
-	ao.sandbox.off = cli_sandbox_off(c);
-	ao.sandbox.cancel_fd = cancel_fd;
-	ao.sandbox.read_only = pol.mode == MODE_READ_ONLY;
+	memset(&sb, 0, sizeof sb);
+	sb.workspace = c->workspace;
+	sb.cwd = c->cwd;
+	sb.allow_network = c->cfg->network;
+	sb.off = cli_sandbox_off(c);
+	sb.cancel_fd = cancel_fd;
+	sb.read_only = pol.mode == MODE_READ_ONLY;
+	ao.sandbox = &sb;
 	ao.cancel_fd = cancel_fd;
 	ao.config = c->cfg->root;
 	/* the small bundled model cannot write skills: no reflection turn */
 	ao.reflect = !c->opts->no_reflect && !bundled;
-	agent_init(&a, &ao, sess);
-	if (restored.n) {
-		size_t i;
-		for (i = 0; i < restored.n; i++)
-			conv_push(&a.conv, &restored.msgs[i]);
-		agent_set_todos(&a, todos);
-	}
+	a = agent_new(&ao, sess);
+	if (restored.n)
+		agent_restore(a, &restored, todos);
 	memset(&uo, 0, sizeof uo);
 	uo.format = c->opts->format;
 	uo.verbose = c->opts->verbose;
@@ -301,12 +301,12 @@ cli_run(struct cli_ctx *c)
 	uo.cancel_wfd = cancel_wfd;
 	uo.model = chain_label(ch);
 	if (headless)
-		rc = ui_headless(&a, task, &uo);
+		rc = ui_headless(a, task, &uo);
 	else if (isatty(0) && isatty(1))
-		rc = ui_repl(&a, &uo);
+		rc = ui_repl(a, &uo);
 	else
-		rc = ui_plain(&a, &uo);
-	agent_free(&a);
+		rc = ui_plain(a, &uo);
+	agent_free(a);
 	chain_free(ch);
 out_session:
 	session_close(sess);

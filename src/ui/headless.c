@@ -238,8 +238,8 @@ result_json(const struct agent *a, const struct agent_result *r, long ms)
 			cJSON_AddNullToObject(e, "cost_usd");
 		cJSON_AddStringToObject(e, "cost", cost);
 	}
-	if (a->session)
-		cJSON_AddStringToObject(e, "session_id", a->session->id);
+	if (agent_session_id(a))
+		cJSON_AddStringToObject(e, "session_id", agent_session_id(a));
 	else
 		cJSON_AddNullToObject(e, "session_id");
 	if (by) {
@@ -329,12 +329,14 @@ ui_headless(struct agent *a, const char *prompt, const struct ui_opts *o)
 
 	if (o->format == OUT_STREAM_JSON) {
 		cJSON *e = event("init"), *tools = cJSON_CreateArray();
-		size_t i;
-		cJSON_AddStringToObject(e, "session_id", a->session ? a->session->id : "");
+		size_t i, n;
+		const struct conv_tool_spec *ts = agent_tools(a, &n);
+		const char *sid = agent_session_id(a);
+		cJSON_AddStringToObject(e, "session_id", sid ? sid : "");
 		cJSON_AddStringToObject(e, "model", o->model ? o->model : "");
-		cJSON_AddStringToObject(e, "cwd", a->o.cwd);
-		for (i = 0; i < a->ntools; i++)
-			cJSON_AddItemToArray(tools, cJSON_CreateString(a->tools[i].name));
+		cJSON_AddStringToObject(e, "cwd", agent_cwd(a));
+		for (i = 0; i < n; i++)
+			cJSON_AddItemToArray(tools, cJSON_CreateString(ts[i].name));
 		cJSON_AddItemToObject(e, "tools", tools);
 		emit(e);
 	}

@@ -8,8 +8,6 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "agent/mind.h"
-#include "policy/policy.h"
 #include "util/display.h"
 #include "util/sensitive.h"
 #include "ui/ui.h"
@@ -269,9 +267,9 @@ ui_plain(struct agent *a, const struct ui_opts *o)
 		}
 		if (strcmp(task, "/clear") == 0) {
 			agent_clear(a); /* a new session; the old one stays */
-			if (a->session)
+			if (agent_session_id(a))
 				fprintf(stderr, "conch: conversation cleared (session %s)\n",
-					a->session->id);
+					agent_session_id(a));
 			continue;
 		}
 		if (strncmp(task, "/compact", 8) == 0 && (!task[8] || task[8] == ' ')) {

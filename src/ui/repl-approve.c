@@ -10,7 +10,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "policy/policy.h"
 #include "ui/repl.h"
 #include "ui/width.h"
 #include "util/display.h"
@@ -239,30 +238,13 @@ repl_dialog_key(struct repl *r, int key, bool is_char)
 
 /* ---- /permissions: the rules saved "always for this project" ---- */
 
-/* Drop `rule` from the live allow list too (no job runs). */
-static void
-forget_live(struct repl *r, const char *rule)
-{
-	cJSON *allow = r->a->o.policy->rules ?
-		       cJSON_GetObjectItemCaseSensitive(r->a->o.policy->rules, "allow") : NULL;
-	int i = 0;
-	const cJSON *it;
-	cJSON_ArrayForEach(it, allow) {
-		if (cJSON_IsString(it) && !strcmp(it->valuestring, rule)) {
-			cJSON_DeleteItemFromArray(allow, i);
-			return;
-		}
-		i++;
-	}
-}
-
 void
 repl_cmd_permissions(struct repl *r, const char *arg)
 {
 	struct buf out = BUF_INIT, err = BUF_INIT;
-	const char *ws = r->a->o.workspace;
-	cJSON *rules = policy_project_rules(ws, &err);
-	char *path = policy_projects_path();
+	const char *ws = agent_workspace(r->a);
+	cJSON *rules = agent_saved_rules(r->a, &err);
+	char *path = agent_rules_path();
 	const cJSON *it;
 	int n = 0;
 
@@ -286,12 +268,11 @@ repl_cmd_permissions(struct repl *r, const char *arg)
 			repl_notice(r, ENT_ERROR, "usage: /permissions remove N (or the rule)");
 			goto out;
 		}
-		if (policy_project_rule_remove(ws, rule, &err) != C_OK) {
+		if (agent_forget_rule(r->a, rule, &err) != C_OK) {
 			buf_printf(&out, "not removed: %s", buf_str(&err));
 			repl_notice(r, ENT_ERROR, buf_str(&out));
 			goto out;
 		}
-		forget_live(r, rule);
 		buf_printf(&out, "removed %s: it asks again from now on", rule);
 		repl_notice(r, ENT_NOTICE, buf_str(&out));
 		goto out;
@@ -309,7 +290,7 @@ repl_cmd_permissions(struct repl *r, const char *arg)
 	else
 		buf_adds(&out, "/permissions remove N forgets one.\n");
 	buf_printf(&out, "Mode %s; stored in %s (your config, never the "
-		   "repository).", policy_mode_str(r->a->o.policy->mode),
+		   "repository).", agent_mode_name(r->a),
 		   path ? path : "?");
 	repl_notice(r, ENT_INFO, buf_str(&out));
 out:

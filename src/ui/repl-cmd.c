@@ -7,11 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/mind.h"
-#include "memory/memory.h"
-#include "provider/chain.h"
-#include "provider/provider.h"
-#include "skills/skills.h"
+#include "agent/session.h"
 #include "ui/repl.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
@@ -70,21 +66,13 @@ cmd_cost(struct repl *r)
 static void
 cmd_mode(struct repl *r, const char *arg)
 {
-	enum policy_mode m;
 	char msg[200];
-	if (!*arg) {
-		snprintf(msg, sizeof msg, "permission mode: %s",
-			 policy_mode_str(r->a->o.policy->mode));
-		repl_notice(r, ENT_NOTICE, msg);
-		return;
-	}
-	if (!policy_mode_parse(arg, &m)) {
+	if (*arg && !agent_set_mode(r->a, arg)) {
 		repl_notice(r, ENT_ERROR, "unknown mode: use read-only, ask, auto-edit, "
 			    "auto or plan");
 		return;
 	}
-	r->a->o.policy->mode = m;
-	snprintf(msg, sizeof msg, "permission mode: %s", policy_mode_str(m));
+	snprintf(msg, sizeof msg, "permission mode: %s", agent_mode_name(r->a));
 	repl_notice(r, ENT_NOTICE, msg);
 }
 
@@ -92,15 +80,15 @@ static void
 cmd_clear(struct repl *r)
 {
 	char msg[200];
-	const char *old = r->a->session ? r->a->session->id : NULL;
+	const char *old = agent_session_id(r->a);
 	char *old_id = old ? xstrdup(old) : NULL;
 	agent_clear(r->a); /* a new session; the old one stays resumable */
 	ts_clear(&r->ts);
 	r->todo = NULL;
 	r->scroll = 0;
-	if (old_id && r->a->session && strcmp(old_id, r->a->session->id))
+	if (old_id && agent_session_id(r->a) && strcmp(old_id, agent_session_id(r->a)))
 		snprintf(msg, sizeof msg, "conversation cleared: new session %s "
-			 "(/resume %s goes back)", r->a->session->id, old_id);
+			 "(/resume %s goes back)", agent_session_id(r->a), old_id);
 	else
 		snprintf(msg, sizeof msg, "conversation cleared");
 	free(old_id);
@@ -111,60 +99,21 @@ cmd_clear(struct repl *r)
 static void
 cmd_memory(struct repl *r)
 {
-	struct mem_store m;
 	struct buf b = BUF_INIT;
-	static const enum mem_target which[] = { MEM_USER, MEM_PROJECT };
-	size_t i, j;
-
-	mem_open_cfg(&m, r->a->o.workspace, r->a->o.config);
-	for (i = 0; i < 2; i++) {
-		char **v = NULL;
-		size_t n = 0, chars = 0;
-		if (mem_load(&m, which[i], &v, &n) != C_OK)
-			n = 0;
-		for (j = 0; j < n; j++)
-			chars += mem_chars(v[j]);
-		buf_printf(&b, "%s%s memory: %s (%zu entries, %zu of %zu chars)\n",
-			   i ? "\n" : "", i ? "Project" : "User",
-			   mem_path(&m, which[i]), n, chars, mem_budget(&m, which[i]));
-		for (j = 0; j < n; j++)
-			buf_printf(&b, "  - %s\n", v[j]);
-		mem_entries_free(v, n);
-	}
+	agent_describe_memory(r->a, &b);
 	buf_adds(&b, "\nEdit with conch memory, or ask conch to remember something.");
 	repl_notice(r, ENT_INFO, buf_str(&b));
 	buf_free(&b);
-	mem_close(&m);
 }
 
 /* The skills conch can use here. */
 static void
 cmd_skills(struct repl *r)
 {
-	struct skill_index idx;
-	struct buf b = BUF_INIT, warn = BUF_INIT, pend = BUF_INIT;
-	size_t i;
-
-	memset(&idx, 0, sizeof idx);
-	skills_scan(&idx, r->a->o.workspace, &warn);
-	if (!idx.n)
-		buf_adds(&b, "No skills found.");
-	else
-		buf_printf(&b, "Skills (%zu):\n", idx.n);
-	for (i = 0; i < idx.n; i++)
-		buf_printf(&b, "  %s (%s): %s\n", idx.v[i].name,
-			   skill_source_str(idx.v[i].source), idx.v[i].description);
-	skills_pending_list(&pend);
-	if (pend.len)
-		buf_printf(&b, "\nWaiting for review (conch skills approve NAME):\n%s",
-			   buf_str(&pend));
-	if (warn.len)
-		buf_printf(&b, "\nSkipped:\n%s", buf_str(&warn));
+	struct buf b = BUF_INIT;
+	agent_describe_skills(r->a, &b);
 	repl_notice(r, ENT_INFO, buf_str(&b));
-	skills_index_free(&idx);
 	buf_free(&b);
-	buf_free(&warn);
-	buf_free(&pend);
 }
 
 /* /model [provider/model]: show the model, or answer with another one
@@ -207,7 +156,7 @@ cmd_resume(struct repl *r, const char *id)
 		size_t len = 0, n = 0;
 		FILE *f = open_memstream(&text, &len);
 		if (f) {
-			n = session_list(r->a->o.cwd, f);
+			n = session_list(agent_cwd(r->a), f);
 			fclose(f);
 		}
 		repl_notice(r, ENT_INFO, n ? text : "No sessions for this project yet.");
@@ -224,9 +173,9 @@ cmd_resume(struct repl *r, const char *id)
 	}
 	ts_clear(&r->ts);
 	r->todo = NULL;
-	repl_show_conv(r, &r->a->conv);
+	repl_show_conv(r, agent_conv(r->a));
 	snprintf(msg, sizeof msg, "resumed session %s (%zu messages)",
-		 r->a->session->id, r->a->conv.n);
+		 agent_session_id(r->a), agent_conv(r->a)->n);
 	repl_notice(r, ENT_NOTICE, msg);
 }
 
@@ -318,7 +267,7 @@ complete_path(struct repl *r, size_t at)
 	dir = slash_ ? xstrndup(word, (size_t)(slash_ - word) + 1) : xstrdup("");
 	base = xstrdup(slash_ ? slash_ + 1 : word);
 	bl = strlen(base);
-	absdir = path_resolve(r->a->o.cwd, *dir ? dir : ".");
+	absdir = path_resolve(agent_cwd(r->a), *dir ? dir : ".");
 	d = absdir ? opendir(absdir) : NULL;
 	while (d && (de = readdir(d))) {
 		if (de->d_name[0] == '.' && base[0] != '.')

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/mind.h"
 #include "ui/repl.h"
 #include "util/clock.h"
 #include "ui/width.h"
@@ -77,14 +76,13 @@ context_window(const struct repl *r, const char *model)
 	};
 	const char *m = strrchr(model, '/');
 	size_t i;
-	if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r->a->o.config,
-							    "context_window")))
-		return mind_window(r->a->o.config);
+	if (agent_window_configured(r->a))
+		return agent_context_window(r->a);
 	m = m ? m + 1 : model;
 	for (i = 0; i < sizeof known / sizeof known[0]; i++)
 		if (!strncmp(m, known[i].family, strlen(known[i].family)))
 			return known[i].tokens;
-	return MIND_DEFAULT_WINDOW;
+	return agent_context_window(r->a); /* the default */
 }
 
 /* A token count in a few columns: 950, 12.3k, 4.1M. */
@@ -158,8 +156,8 @@ draw_status(struct repl *r, int y, int W)
 		if (r->npending)
 			buf_printf(&right, brief ? " | %zuq" : " | %zu queued", r->npending);
 		buf_printf(&right, level ? " | %s | sbx %s" : " | %s | sandbox %s",
-			   policy_mode_str(r->a->o.policy->mode),
-			   r->a->o.sandbox.off ? "OFF" : "on");
+			   agent_mode_name(r->a),
+			   agent_sandbox_off(r->a) ? "OFF" : "on");
 		status_figures(r, model, level > 0, &right);
 		rw = width_str(buf_str(&right), right.len);
 		if (1 + lw + rw <= (size_t)W ||

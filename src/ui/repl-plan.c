@@ -35,17 +35,17 @@ repl_plan_event(struct repl *r, struct planw *pw)
 void
 repl_cycle_mode(struct repl *r)
 {
-	struct policy *p = r->a->o.policy;
+	const char *m = agent_mode_name(r->a), *next;
 	char msg[120];
 	if (r->busy) {
 		repl_notice(r, ENT_ERROR, "the mode changes when the agent is idle "
 			    "(Shift-Tab again then, or /mode)");
 		return;
 	}
-	p->mode = p->mode == MODE_ASK ? MODE_AUTO_EDIT :
-		  p->mode == MODE_AUTO_EDIT ? MODE_PLAN : MODE_ASK;
-	snprintf(msg, sizeof msg, "permission mode: %s%s", policy_mode_str(p->mode),
-		 p->mode == MODE_PLAN ? " (explore read-only, then present a "
+	next = !strcmp(m, "ask") ? "auto-edit" : !strcmp(m, "auto-edit") ? "plan" : "ask";
+	agent_set_mode(r->a, next);
+	snprintf(msg, sizeof msg, "permission mode: %s%s", next,
+		 !strcmp(next, "plan") ? " (explore read-only, then present a "
 		 "plan to approve)" : "");
 	repl_notice(r, ENT_NOTICE, msg);
 }

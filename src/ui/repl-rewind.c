@@ -65,16 +65,17 @@ do_rewind(struct repl *r, int turn, bool conv)
 	if (conv && en) {
 		char *msg0 = NULL;
 		/* the whole message (the checkpoint keeps it cut short) */
-		if (en->conv_index >= 0 && (size_t)en->conv_index < r->a->conv.n) {
-			const struct conv_msg *m = &r->a->conv.msgs[en->conv_index];
+		const struct conv *cv = agent_conv(r->a);
+		if (en->conv_index >= 0 && (size_t)en->conv_index < cv->n) {
+			const struct conv_msg *m = &cv->msgs[en->conv_index];
 			if (m->nblocks && m->blocks[0].type == BLK_TEXT)
 				msg0 = xstrdup(m->blocks[0].text);
 		}
-		if (agent_rewind_conv(&r->a->conv, r->a->session, en->conv_index,
+		if (agent_rewind_conv(agent_conv_mut(r->a), agent_session(r->a), en->conv_index,
 				      en->prompt)) {
 			ts_clear(&r->ts);
 			r->todo = NULL;
-			repl_show_conv(r, &r->a->conv);
+			repl_show_conv(r, agent_conv(r->a));
 			/* the message goes back to the prompt, to edit and resend */
 			le_set(&r->ed, msg0 ? msg0 : en->prompt);
 			free(msg0);

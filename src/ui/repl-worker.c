@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent/mind.h"
 #include "tools/diff.h"
 #include "ui/repl.h"
 #include "util/clock.h"
@@ -130,7 +129,7 @@ track_file(struct repl *r, const struct conv_block *call)
 	j = call->args ? cJSON_Parse(call->args) : NULL;
 	path = jx_str(j, "path");
 	if (path)
-		r->w_path = path_resolve(r->a->o.cwd, path);
+		r->w_path = path_resolve(agent_cwd(r->a), path);
 	cJSON_Delete(j);
 	if (!r->w_path)
 		return;
@@ -207,7 +206,7 @@ w_turn_end(void *ud, const struct conv_msg *m)
 	struct repl *r = ud;
 	struct uev *e = uev_new(U_TURN_END);
 	e->usage = m->usage;
-	e->cost = r->a->cost; /* the worker owns the agent */
+	e->cost = agent_cost(r->a); /* the worker owns the agent */
 	e->by = xstrdup(m->answered_by);
 	q_push(r, e);
 }
@@ -255,27 +254,19 @@ w_approve(void *ud, const struct approval_req *req, char **reason)
 static struct uev *
 run_shell(struct repl *r)
 {
-	struct sandbox_spec spec = r->a->o.sandbox;
-	struct sandbox_result res;
-	const char *argv[] = { "/bin/sh", "-c", r->job_text, NULL };
+	struct agent_shell_result res;
 	struct uev *e = uev_new(U_SHELL_DONE);
-	enum cerr err;
 
-	spec.timeout_ms = 120000;
-	spec.max_output = SHELL_OUTPUT_MAX;
-	spec.spill_path = NULL;
-	spec.cancel_fd = r->o->cancel_fd;
-	memset(&res, 0, sizeof res);
-	err = sandbox_run(&spec, argv, &res);
+	agent_shell(r->a, r->job_text, SHELL_OUTPUT_MAX, 120000, r->o->cancel_fd, &res);
 	buf_add(&e->s, res.output.p ? res.output.p : "", res.output.len);
 	if (res.truncated)
 		buf_printf(&e->s, "\n[... output cut at %u bytes ...]\n",
 			   SHELL_OUTPUT_MAX);
-	e->status = err != C_OK ? 127 : res.exit_code;
+	e->status = res.exit_code;
 	e->flag = res.cancelled;
 	if (res.timed_out)
 		buf_adds(&e->s, "\n[timed out]\n");
-	sandbox_result_free(&res);
+	buf_free(&res.output);
 	return e;
 }
 
@@ -302,8 +293,8 @@ with_attachments(struct repl *r, const char *msg)
 			continue;
 		}
 		rel = xstrndup(p + 1, n);
-		abs = path_resolve(r->a->o.cwd, rel);
-		if (abs && path_is_under(abs, r->a->o.workspace) &&
+		abs = path_resolve(agent_cwd(r->a), rel);
+		if (abs && path_is_under(abs, agent_workspace(r->a)) &&
 		    stat(abs, &st) == 0 && S_ISREG(st.st_mode)) {
 			struct buf f;
 			buf_init(&f, ATTACH_MAX);

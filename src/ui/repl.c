@@ -31,7 +31,6 @@
 
 #include <curses.h>
 
-#include "provider/chain.h"
 #include "ui/history.h"
 #include "ui/lineedit.h"
 #include "ui/markdown.h"
@@ -73,9 +72,8 @@ job_done(struct repl *r)
 	r->cur = r->think = r->shell = NULL;
 	free(r->cur_void);
 	r->cur_void = NULL;
-	r->usage = r->a->usage;
-	r->usage.known = !r->a->usage_unknown;
-	r->cost = r->a->cost;
+	r->usage = agent_usage(r->a);
+	r->cost = agent_cost(r->a);
 	r->dirty = true;
 	start_next(r);
 }
@@ -902,8 +900,8 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 	r.evp[0] = r.evp[1] = r.errp[0] = r.errp[1] = -1;
 	r.saved_err = -1;
 	r.shit = -1;
-	r.usage = a->usage;
-	r.cost = a->cost;
+	r.usage = agent_usage(a);
+	r.cost = agent_cost(a);
 	r.model = xstrdup(o->model);
 	cs = nl_langinfo(CODESET);
 	r.utf8 = cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
@@ -933,7 +931,7 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 		repl_notice(&r, ENT_NOTICE, intro);
 	}
 
-	repl_show_conv(&r, &a->conv); /* conch -c / -r */
+	repl_show_conv(&r, agent_conv(a)); /* conch -c / -r */
 	loop(&r, sigp[0]);
 	stop_worker(&r);
 	drain_events(&r);
@@ -943,9 +941,9 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 	if (r.quit_sig)
 		code = 128 + r.quit_sig;
 	/* the session in use at the end (after /resume or /clear) */
-	if (a->session && a->turns > 0)
+	if (agent_session_id(a) && agent_turns(a) > 0)
 		fprintf(stderr, "conch: session %s (resume with conch -r %s)\n",
-			a->session->id, a->session->id);
+			agent_session_id(a), agent_session_id(a));
 
 	ts_free(&r.ts);
 	le_free(&r.ed);

@@ -11,7 +11,7 @@
 
 #include <curses.h>
 
-#include "provider/prices.h"
+#include "ui/ui.h"
 #include "ui/history.h"
 #include "ui/lineedit.h"
 #include "ui/transcript.h"

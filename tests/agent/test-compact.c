@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent/agent-int.h"
 #include "agent/mind.h"
 #include "memory/memory.h"
 #include "provider/chain.h"
@@ -179,7 +180,7 @@ START_TEST(flush_then_summary_pairs_kept)
 	mem_entries_free(v, n);
 	mem_close(&m);
 	agent_result_free(&r);
-	agent_free(&a);
+	agent_release(&a);
 	chain_free(ch);
 	cJSON_Delete(cfg);
 	buf_free(&seen.notices);
@@ -218,7 +219,7 @@ START_TEST(failed_summary_keeps_context)
 	free(t);
 	check_pairs(&a.conv);
 	agent_result_free(&r);
-	agent_free(&a);
+	agent_release(&a);
 	chain_free(ch);
 	cJSON_Delete(cfg);
 	buf_free(&seen.notices);
@@ -250,7 +251,7 @@ START_TEST(overflow_compacts_and_retries)
 	ck_assert_int_eq(seen.compacted, 1);
 	check_pairs(&a.conv);
 	agent_result_free(&r);
-	agent_free(&a);
+	agent_release(&a);
 	chain_free(ch);
 	cJSON_Delete(cfg);
 	buf_free(&seen.notices);
@@ -296,7 +297,7 @@ START_TEST(manual_compact_cut)
 	ck_assert_int_eq(a.conv.msgs[0].role, CONV_USER);
 	ck_assert_int_eq(a.conv.msgs[1].role, CONV_ASSISTANT);
 	check_pairs(&a.conv);
-	agent_free(&a);
+	agent_release(&a);
 	chain_free(ch);
 	cJSON_Delete(cfg);
 	buf_free(&seen.notices);
@@ -341,7 +342,7 @@ START_TEST(reflection_writes_skill)
 	a.o.reflect = false;
 	agent_reflect(&a, &r, &ev);
 	agent_result_free(&r);
-	agent_free(&a);
+	agent_release(&a);
 	chain_free(ch);
 	cJSON_Delete(cfg);
 	buf_free(&seen.notices);
@@ -394,7 +395,7 @@ START_TEST(set_model_and_resume)
 	ck_assert_uint_eq(a.conv.n, 1);
 	ck_assert_str_eq(a.conv.msgs[0].blocks[0].text, "from the old session");
 	buf_free(&err);
-	agent_free(&a);
+	agent_release(&a);
 	chain_free(ch);
 	cJSON_Delete(cfg);
 }
