@@ -15,6 +15,7 @@
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
+#include "tests/check-run.h"
 
 static char root[PATH_MAX], ws[PATH_MAX];
 
@@ -269,17 +270,11 @@ main(void)
 {
 	Suite *s = suite_create("checkpoint");
 	TCase *t = tcase_create("files");
-	SRunner *sr;
-	int failed;
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, earliest_image_wins);
 	tcase_add_test(t, conflicts_and_reload);
 	tcase_add_test(t, pruned_by_count);
 	tcase_add_test(t, torn_log);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

@@ -16,6 +16,7 @@
 #include "util/fsutil.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
+#include "tests/check-run.h"
 
 static char tmpdir[256];
 
@@ -420,10 +421,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *r = srunner_create(suite());
-	int failed;
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(suite());
 }

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
+#include "tests/check-run.h"
 
 static int
 parse(struct cli_opts *o, const char *first, ...)
@@ -319,8 +320,6 @@ main(void)
 {
 	Suite *s = suite_create("cli");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 	tcase_add_test(tc, args_prompt_and_globals);
 	tcase_add_test(tc, args_subcommand_positions);
 	tcase_add_test(tc, args_usage_errors);
@@ -328,9 +327,5 @@ main(void)
 	tcase_add_test(tc, session_torn_line_and_resume);
 	tcase_add_test(tc, session_dangling_tool_call_dropped);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

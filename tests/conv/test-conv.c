@@ -5,6 +5,7 @@
 
 #include "conv/conv.h"
 #include "util/jsonx.h"
+#include "tests/check-run.h"
 
 /* invariant: nblocks <= capblocks, every block's owned strings set per type */
 static void
@@ -206,17 +207,11 @@ main(void)
 {
 	Suite *s = suite_create("conv");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 	tcase_add_test(tc, codec_round_trips);
 	tcase_add_test(tc, malformed_args_kept_verbatim);
 	tcase_add_test(tc, from_json_rejects_garbage);
 	tcase_add_test(tc, conv_ops);
 	tcase_add_test(tc, usage_sum_and_unknown);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

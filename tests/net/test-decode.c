@@ -15,6 +15,7 @@
 #include "util/fsutil.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
+#include "tests/check-run.h"
 
 /* ---- SSE parser ---- */
 
@@ -438,10 +439,5 @@ decode_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(decode_suite());
-	int failed;
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(decode_suite());
 }

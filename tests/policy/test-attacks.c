@@ -16,6 +16,7 @@
 #include "util/display.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
+#include "tests/check-run.h"
 
 #define WS "/work/proj"
 
@@ -490,8 +491,6 @@ main(void)
 {
 	Suite *s = suite_create("attacks");
 	TCase *t = tcase_create("classes");
-	SRunner *sr;
-	int failed;
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, class4_quoting);
 	tcase_add_test(t, class4_read_only_mode);
@@ -506,9 +505,5 @@ main(void)
 	tcase_add_test(t, class9_skill_bounds);
 	tcase_add_test(t, class9_skill_cache);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

@@ -11,6 +11,7 @@
 #include "policy/shparse.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
+#include "tests/check-run.h"
 
 #define WS "/work/proj"
 
@@ -648,10 +649,5 @@ policy_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(policy_suite());
-	int failed;
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(policy_suite());
 }

@@ -10,6 +10,7 @@
 #include "provider/secrets.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
+#include "tests/check-run.h"
 
 /* A fake provider: answers from a list of outcomes, one per call. */
 struct fake_step {
@@ -436,10 +437,5 @@ chain_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(chain_suite());
-	int failed;
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(chain_suite());
 }

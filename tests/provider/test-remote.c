@@ -25,6 +25,7 @@
 #include "util/jsonx.h"
 #include "util/str.h"
 #include "util/xalloc.h"
+#include "tests/check-run.h"
 
 #define TEST_KEY "sk-test-SECRET-0123456789abcdef"
 #define PY "/usr/bin/python3"
@@ -1151,7 +1152,6 @@ int
 main(void)
 {
 	char tmpl[] = "/tmp/conch-net-home-XXXXXX";
-	SRunner *sr;
 	int failed;
 	char *cmd;
 
@@ -1168,10 +1168,7 @@ main(void)
 	setenv("CONCH_TEST_KEY", TEST_KEY, 1);
 	setenv("NO_PROXY", "127.0.0.1,localhost", 1);
 	setenv("no_proxy", "127.0.0.1,localhost", 1);
-	sr = srunner_create(remote_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = check_run(remote_suite());
 	if (tree_has(tmpl, TEST_KEY)) {
 		fprintf(stderr, "FAIL: the API key was written under %s\n", tmpl);
 		failed++;

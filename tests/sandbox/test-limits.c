@@ -20,6 +20,7 @@
 #include "sandbox/sandbox.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
+#include "tests/check-run.h"
 
 static struct sandbox_caps caps;
 static char root[64], ws[128], home[128];
@@ -296,8 +297,6 @@ main(void)
 {
 	Suite *s = suite_create("sandbox-limits");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	sandbox_probe(&caps);
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -307,9 +306,5 @@ main(void)
 	tcase_add_test(tc, lim_spill_capped);
 	tcase_add_test(tc, lim_git_writable);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -23,6 +23,7 @@
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
+#include "tests/check-run.h"
 
 /* Probed once in main() before any test forks; read-only afterwards. */
 static struct sandbox_caps caps;
@@ -1396,14 +1397,8 @@ sandbox_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
 	sandbox_probe(&caps);
 	if (caps.landlock_abi < 1)
 		fprintf(stderr, "note: no Landlock here; confinement cases skip\n");
-	sr = srunner_create(sandbox_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(sandbox_suite());
 }

@@ -14,6 +14,7 @@
 #include "util/fsutil.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
+#include "tests/check-run.h"
 
 extern const struct tool tool_skill;
 
@@ -713,10 +714,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *r = srunner_create(suite());
-	int failed;
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(suite());
 }

@@ -189,5 +189,5 @@ main(void)
 	tcase_add_test(tc, bash_long_single_line);
 	tcase_add_test(tc, bash_cancel);
 	suite_add_tcase(s, tc);
-	return tt_run(s);
+	return check_run(s);
 }

@@ -420,5 +420,5 @@ main(void)
 	tcase_add_test(tc, symlinks_inside_twins);
 	tcase_add_test(tc, outside_paths_after_approval);
 	suite_add_tcase(s, tc);
-	return tt_run(s);
+	return check_run(s);
 }

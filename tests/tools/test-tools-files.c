@@ -921,5 +921,5 @@ main(void)
 	tcase_add_test(tc, call_approve_project_and_unsandboxed);
 	tcase_add_test(tc, diff_unified_output);
 	suite_add_tcase(s, tc);
-	return tt_run(s);
+	return check_run(s);
 }

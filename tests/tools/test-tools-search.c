@@ -397,5 +397,5 @@ main(void)
 	tcase_add_test(tc, grep_errors_and_caps);
 	tcase_add_test(tc, ls_lists_types_sizes);
 	suite_add_tcase(s, tc);
-	return tt_run(s);
+	return check_run(s);
 }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/check-run.h"
 #include "tools/tool.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
@@ -156,15 +157,5 @@ tt_err(struct tt *t, const char *name, const char *json)
 	ck_assert_msg(strstr((hay), (needle)) == NULL, \
 		      "did not expect \"%s\" in:\n%s", (needle), (hay))
 
-static inline int
-tt_run(Suite *s)
-{
-	SRunner *sr = srunner_create(s);
-	int failed;
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
 
 #endif

@@ -13,6 +13,7 @@
 #include "ui/transcript.h"
 #include "ui/width.h"
 #include "util/xalloc.h"
+#include "tests/check-run.h"
 
 /* ---- width ---- */
 
@@ -649,12 +650,6 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
 	setlocale(LC_CTYPE, "C.UTF-8");
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(suite());
 }

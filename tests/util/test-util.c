@@ -14,6 +14,7 @@
 #include "util/str.h"
 #include "util/sensitive.h"
 #include "util/xalloc.h"
+#include "tests/check-run.h"
 
 /* invariant: len < cap when allocated, NUL at len */
 static void
@@ -320,8 +321,6 @@ main(void)
 {
 	Suite *s = suite_create("util");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, buf_append_and_cap);
 	tcase_add_test(tc, paths);
@@ -332,9 +331,5 @@ main(void)
 	tcase_add_test(tc, sensitive_lists);
 	tcase_add_test(tc, sweep_stale_leftovers);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }
