@@ -16,6 +16,21 @@
 #define INL static inline __attribute__((always_inline))
 #define UNROLL _Pragma("GCC unroll 16")
 
+/* Decoding (one token) reads each weight once, a few rows at a time:
+ * the hardware prefetcher alone keeps one core at half the memory
+ * speed.  A tile asks for the same bytes PF_ROWS rows below, which the
+ * tile after next reads, so they arrive in time (measured on Qwen2.5-0.5B
+ * Q8_0, one thread, AVX-512: 18.7 -> 40 tokens/s; 4 rows ahead 39, 8
+ * best, 12 and 16 39).  `n` bytes from b: one request per 64-byte line. */
+#define PF_ROWS 8
+INL void
+pf_ahead(const uint8_t *b, size_t ws, size_t n)
+{
+	size_t k;
+	for (k = 0; k < n; k += 64)
+		_mm_prefetch((const char *)b + PF_ROWS * ws + k, _MM_HINT_T0);
+}
+
 INL float
 h2f(const uint8_t *p)
 {
@@ -154,6 +169,8 @@ un_q5_1(const uint8_t *b, float *d, float *m)
 			__m256i wq[KR], aw[KR];                                           \
 			float wd[KR], wm;                                                 \
 			UNROLL for (r = 0; r < R; r++) {                                  \
+				if (T == 1)                                               \
+					pf_ahead(w + (size_t)r * ws + i * (BSZ), ws, 1);  \
 				wq[r] = UNPACK(w + (size_t)r * ws + i * (BSZ), &wd[r], &wm); \
 				aw[r] = _mm256_abs_epi8(wq[r]);                           \
 			}                                                                 \
@@ -179,8 +196,11 @@ un_q5_1(const uint8_t *b, float *d, float *m)
 		for (i = 0; i < nb; i++) {                                                \
 			__m256i wq[KR];                                                   \
 			float wd[KR], wm[KR];                                             \
-			UNROLL for (r = 0; r < R; r++)                                    \
+			UNROLL for (r = 0; r < R; r++) {                                  \
+				if (T == 1)                                               \
+					pf_ahead(w + (size_t)r * ws + i * (BSZ), ws, 1);  \
 				wq[r] = UNPACK(w + (size_t)r * ws + i * (BSZ), &wd[r], &wm[r]); \
+			}                                                                 \
 			UNROLL for (t = 0; t < T; t++) {                                  \
 				const struct llm_q8b *xb =                                \
 					(const struct llm_q8b *)(const void *)(x + (size_t)t * xs) + i; \
@@ -232,6 +252,8 @@ k45_tile(const int R, const int T, const bool five, const uint8_t *w, size_t ws,
 		UNROLL for (r = 0; r < R; r++) {
 			const uint8_t *b = w + (size_t)r * ws + i * bsz;
 			const uint8_t *qs = b + (five ? 48 : 16);
+			if (T == 1)
+				pf_ahead(b, ws, bsz);
 			__m256i q[8], scv[8], mins, scw;
 			__m128i sm = k_scales(b + 4);
 			float d = h2f(b), dmin = h2f(b + 2);
@@ -300,6 +322,8 @@ q6_k_tile(const int R, const int T, const uint8_t *w, size_t ws, const uint8_t *
 		UNROLL for (r = 0; r < R; r++) {
 			const uint8_t *b = w + (size_t)r * ws + i * 210;
 			const int8_t *sc = (const int8_t *)(b + 192);
+			if (T == 1)
+				pf_ahead(b, ws, 210);
 			__m256i q[8], scv[8];
 			__m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
 			float d = h2f(b + 208);
@@ -457,11 +481,16 @@ ENTRY(f32, 1, FL)
 ENTRY(f16, 1, FL)
 ENTRY(bf16, 1, FL)
 #if KERN_WIDE
+/* GCC 12 cannot see that the scale table is only read where it was
+ * filled (rows < nr, blocks < nb; one token never reads it) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 ENTRYW(q4_0, 18, false)
 ENTRYW(q4_1, 20, true)
 ENTRYW(q5_0, 22, false)
 ENTRYW(q5_1, 24, true)
 ENTRYW(q8_0, 34, false)
+#pragma GCC diagnostic pop
 #else
 ENTRY(q4_0, 32, S32)
 ENTRY(q4_1, 32, S32)

@@ -70,6 +70,8 @@ pair_ps(const float *p, bool two)
 			UNROLL for (r = 0; r < R; r++) {                                  \
 				const uint8_t *b = w + (size_t)r * ws + i * (BSZ);        \
 				float d0, d1 = 0.0f, m0 = 0.0f, m1 = 0.0f;                \
+				if (T == 1)                                               \
+					pf_ahead(b, ws, 2 * (BSZ));                       \
 				__m256i lo = UNPACK(b, &d0, &m0);                         \
 				__m256i hi = two ? UNPACK(b + (BSZ), &d1, &m1) : _mm256_setzero_si256(); \
 				wv[r] = two256(lo, hi);                                   \
@@ -211,6 +213,8 @@ k45_wtile(const int R, const int T, const bool five, const uint8_t *w, size_t ws
 		UNROLL for (r = 0; r < R; r++) {
 			const uint8_t *b = w + (size_t)r * ws + i * bsz;
 			const uint8_t *qs = b + (five ? 48 : 16);
+			if (T == 1)
+				pf_ahead(b, ws, bsz);
 			__m128i sm = k_scales(b + 4);
 			__m512i q[4], sc[4], s16 = _mm512_castsi128_si512(_mm_cvtepu8_epi16(sm));
 			__m256i mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(sm, _mm_setr_epi8(
@@ -278,6 +282,8 @@ q6_k_wtile(const int R, const int T, const uint8_t *w, size_t ws, const uint8_t 
 	for (i = 0; i < nb; i++) {
 		UNROLL for (r = 0; r < R; r++) {
 			const uint8_t *b = w + (size_t)r * ws + i * 210;
+			if (T == 1)
+				pf_ahead(b, ws, 210);
 			__m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(b + 192)));
 			__m512i q[4], sc[4], s16 = _mm512_zextsi256_si512(sc16);
 			float d = h2f(b + 208);
