@@ -498,8 +498,40 @@ ENTRY(q5_0, 32, S32)
 ENTRY(q5_1, 32, S32)
 ENTRY(q8_0, 32, S32)
 #endif
+#if KERN_WIDE
+/* Q4_K / Q5_K: prefill unpacks a full row tile once (k45_unpack), then
+ * runs its token tiles; decoding and short or ragged cases as ENTRY. */
+#define ENTRYK(NAME, FIVE)                                                                \
+	ENTRY(NAME##_e, 256, KQ)                                                          \
+	static void t_##NAME(const uint8_t *w, size_t ws, int nr, const uint8_t *x, size_t xs, \
+			     int nt, size_t cols, float *y, size_t ys)                    \
+	{                                                                                 \
+		struct kpre kp[KR * KPRE_MAX];                                            \
+		size_t nb = cols / 256, i;                                                \
+		int r, t;                                                                 \
+		if (nt < 2 * KT || nr != KR || nb > KPRE_MAX) {                          \
+			t_##NAME##_e(w, ws, nr, x, xs, nt, cols, y, ys);                  \
+			return;                                                           \
+		}                                                                         \
+		for (r = 0; r < KR; r++)                                                  \
+			for (i = 0; i < nb; i++)                                          \
+				k45_unpack(FIVE, w + (size_t)r * ws + i * ((FIVE) ? 176 : 144), \
+					   &kp[(size_t)r * nb + i]);                      \
+		for (t = 0; t + KT <= nt; t += KT)                                        \
+			k45_ptile(KR, KT, kp, nb, x + (size_t)t * xs, xs,                 \
+				  y + (size_t)t * ys, ys);                                \
+		for (; t < nt; t++)                                                       \
+			k45_ptile(KR, 1, kp, nb, x + (size_t)t * xs, xs,                  \
+				  y + (size_t)t * ys, ys);                                \
+	}
+#define q4_k_e_wtile q4_k_wtile
+#define q5_k_e_wtile q5_k_wtile
+ENTRYK(q4_k, false)
+ENTRYK(q5_k, true)
+#else
 ENTRY(q4_k, 256, KQ)
 ENTRY(q5_k, 256, KQ)
+#endif
 ENTRY(q6_k, 256, KQ)
 
 /* ---- activation quantisers: llm_act_quant's arithmetic (the same max,

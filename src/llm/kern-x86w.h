@@ -252,6 +252,83 @@ k45_wtile(const int R, const int T, const bool five, const uint8_t *w, size_t ws
 			y[(size_t)t * ys + r] = _mm512_reduce_add_ps(acc[r][t]);
 }
 
+/* Prefill of Q4_K / Q5_K: a row tile's blocks unpacked once (nibbles
+ * and fifth bits to bytes, the 6-bit scales and mins to 16 bits, the two
+ * block scales to float) into `kp`, then every token tile works from
+ * that: the unpacking was three quarters of the work when it was redone
+ * for every four tokens.  The arithmetic per (row, token) is k45_wtile's,
+ * in the same order, so results do not change. */
+struct kpre {
+	uint8_t q[256];  /* sub-block pairs: bytes 64j..64j+63 = sub-blocks 2j, 2j+1 */
+	__m128i s16;     /* the 8 scales as 16-bit words */
+	__m256i mins;    /* each min twice, 16-bit */
+	float d, dmin;
+};
+
+INL void
+k45_unpack(const bool five, const uint8_t *b, struct kpre *k)
+{
+	const __m512i m4 = _mm512_set1_epi8(15);
+	const uint8_t *qs = b + (five ? 48 : 16);
+	__m128i sm = k_scales(b + 4);
+	int j;
+	k->s16 = _mm_cvtepu8_epi16(sm);
+	k->mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(sm, _mm_setr_epi8(
+		8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15)));
+	k->d = h2f(b);
+	k->dmin = h2f(b + 2);
+	UNROLL for (j = 0; j < 4; j++) {
+		__m512i v = _mm512_broadcast_i64x4(ld256(qs + 32 * j));
+		__m512i q = _mm512_and_si512(srl2(v, 0, 4), m4);
+		if (five) {
+			__m512i qh = _mm512_broadcast_i64x4(ld256(b + 16));
+			q = _mm512_or_si512(q, _mm512_slli_epi16(_mm512_and_si512(
+				srl2(qh, 2 * j, 2 * j + 1), _mm512_set1_epi8(1)), 4));
+		}
+		_mm512_storeu_si512(k->q + 64 * j, q);
+	}
+}
+
+INL void
+k45_ptile(const int R, const int T, const struct kpre *kp, size_t nb, const uint8_t *x,
+	  size_t xs, float *y, size_t ys)
+{
+	__m512 acc[KR][KT];
+	size_t i;
+	int r, t, j;
+	UNROLL for (r = 0; r < R; r++)
+		UNROLL for (t = 0; t < T; t++)
+			acc[r][t] = _mm512_setzero_ps();
+	for (i = 0; i < nb; i++) {
+		UNROLL for (r = 0; r < R; r++) {
+			const struct kpre *k = kp + (size_t)r * nb + i;
+			__m512i s16 = _mm512_castsi128_si512(k->s16), sc[4];
+			UNROLL for (j = 0; j < 4; j++)
+				sc[j] = spread2(s16, 2 * j, 2 * j + 1);
+			UNROLL for (t = 0; t < T; t++) {
+				const struct llm_q8k *xb =
+					(const struct llm_q8k *)(const void *)(x + (size_t)t * xs) + i;
+				__m512i isum = _mm512_setzero_si512();
+				__m256i msum = _mm256_madd_epi16(ld256(xb->bs), k->mins);
+				UNROLL for (j = 0; j < 4; j++)
+					isum = _mm512_add_epi32(isum, _mm512_madd_epi16(_mm512_maddubs_epi16(
+						_mm512_loadu_si512(k->q + 64 * j),
+						_mm512_loadu_si512(xb->q + 64 * j)), sc[j]));
+				acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum),
+							    _mm512_set1_ps(k->d * xb->d), acc[r][t]);
+				acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_zextsi256_si512(msum)),
+							    _mm512_set1_ps(-k->dmin * xb->d), acc[r][t]);
+			}
+		}
+	}
+	UNROLL for (r = 0; r < R; r++)
+		UNROLL for (t = 0; t < T; t++)
+			y[(size_t)t * ys + r] = _mm512_reduce_add_ps(acc[r][t]);
+}
+
+/* Rows up to KPRE_MAX blocks (8192 weights) take the unpacked path. */
+#define KPRE_MAX 32
+
 INL void
 q4_k_wtile(const int R, const int T, const uint8_t *w, size_t ws, const uint8_t *x,
 	   size_t xs, size_t nb, float *y, size_t ys)
