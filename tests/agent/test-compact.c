@@ -17,33 +17,8 @@
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 #include "tests/check-run.h"
+#include "tests/xdg-home.h"
 
-static char tmpdir[256];
-
-static void
-setup(void)
-{
-	char *d;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/conch-compact-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	d = xasprintf("%s/data", tmpdir);
-	setenv("XDG_DATA_HOME", d, 1);
-	free(d);
-	d = xasprintf("%s/config", tmpdir);
-	setenv("XDG_CONFIG_HOME", d, 1);
-	free(d);
-	d = xasprintf("%s/state", tmpdir);
-	setenv("XDG_STATE_HOME", d, 1);
-	free(d);
-}
-
-static void
-teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
 
 struct seen {
 	int compacted, failed;
@@ -73,7 +48,7 @@ make_agent(struct agent *a, struct chain **ch, cJSON **cfg, const char *script,
 {
 	struct agent_opts o;
 	struct provider_error err;
-	char *p = xasprintf("%s/script.json", tmpdir);
+	char *p = xasprintf("%s/script.json", xdg_home);
 	struct provider *prov;
 	ck_assert_int_eq(fs_write_atomic(p, script, strlen(script), 0600), C_OK);
 	prov = provider_scripted_open(p, &err);
@@ -84,8 +59,8 @@ make_agent(struct agent *a, struct chain **ch, cJSON **cfg, const char *script,
 	*cfg = cJSON_Parse(config);
 	ck_assert_ptr_nonnull(*cfg);
 	memset(&o, 0, sizeof o);
-	o.workspace = tmpdir;
-	o.cwd = tmpdir;
+	o.workspace = xdg_home;
+	o.cwd = xdg_home;
 	o.chain = *ch;
 	o.cancel_fd = -1;
 	o.config = *cfg;
@@ -174,7 +149,7 @@ START_TEST(flush_then_summary_pairs_kept)
 	ck_assert_ptr_nonnull(strstr(t, "TASK-START")); /* the request, verbatim */
 	free(t);
 	check_pairs(&a.conv);
-	mem_open(&m, tmpdir, 0, 0);
+	mem_open(&m, xdg_home, 0, 0);
 	ck_assert_int_eq(mem_load(&m, MEM_PROJECT, &v, &n), C_OK);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(v[0], "flushed fact");
@@ -335,7 +310,7 @@ START_TEST(reflection_writes_skill)
 	written = strstr(buf_str(&seen.notices), "skill \"tidy-up\" written");
 	ck_assert_msg(answered && written && answered < written, "%s",
 		      buf_str(&seen.notices));
-	skills_scan(&idx, tmpdir, NULL);
+	skills_scan(&idx, xdg_home, NULL);
 	ck_assert_ptr_nonnull(skills_find(&idx, "tidy-up"));
 	ck_assert_int_eq(skills_find(&idx, "tidy-up")->source, SRC_USER);
 	skills_index_free(&idx);
@@ -380,7 +355,7 @@ START_TEST(set_model_and_resume)
 	ck_assert_ptr_ne(a.o.chain, ch);
 
 	/* resume: a session of this project with one message */
-	s = session_create(tmpdir, "scripted/test", &e);
+	s = session_create(xdg_home, "scripted/test", &e);
 	ck_assert_ptr_nonnull(s);
 	snprintf(id, sizeof id, "%s", s->id);
 	conv_msg_init(&m, CONV_USER);
@@ -407,7 +382,7 @@ suite(void)
 {
 	Suite *s = suite_create("compact");
 	TCase *t = tcase_create("core");
-	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_checked_fixture(t, xdg_home_setup, xdg_home_teardown);
 	tcase_add_test(t, flush_then_summary_pairs_kept);
 	tcase_add_test(t, failed_summary_keeps_context);
 	tcase_add_test(t, manual_compact_cut);

@@ -18,32 +18,10 @@
 #include "util/sensitive.h"
 #include "util/xalloc.h"
 #include "tests/check-run.h"
+#include "tests/xdg-home.h"
 
 extern const struct tool tool_memory;
 
-static char tmpdir[256];
-
-static void
-setup(void)
-{
-	char *d;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/conch-mem-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	d = xasprintf("%s/data", tmpdir);
-	setenv("XDG_DATA_HOME", d, 1);
-	free(d);
-	d = xasprintf("%s/config", tmpdir);
-	setenv("XDG_CONFIG_HOME", d, 1);
-	free(d);
-}
-
-static void
-teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
 
 /* invariant: the file splits back into exactly the entries given */
 static void
@@ -243,7 +221,7 @@ START_TEST(tool_memory_exec)
 	cJSON_Delete(args);
 	/* a budget from the config */
 	{
-		char *cfgdir = xasprintf("%s/config/conch", tmpdir), *p;
+		char *cfgdir = xasprintf("%s/config/conch", xdg_home), *p;
 		fs_mkdir_p(cfgdir, 0700);
 		p = xasprintf("%s/config.json", cfgdir);
 		fs_write_atomic(p, "{\"memory\":{\"project_chars\":20}}", 31, 0600);
@@ -416,7 +394,7 @@ suite(void)
 {
 	Suite *s = suite_create("memory");
 	TCase *t = tcase_create("core");
-	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_checked_fixture(t, xdg_home_setup, xdg_home_teardown);
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, split_and_join);
 	tcase_add_test(t, add_replace_remove);

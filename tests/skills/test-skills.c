@@ -15,43 +15,30 @@
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 #include "tests/check-run.h"
+#include "tests/xdg-home.h"
 
 extern const struct tool tool_skill;
-
-static char tmpdir[256];
 
 static void
 setup(void)
 {
 	char *d;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/conch-skills-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	d = xasprintf("%s/data", tmpdir);
-	setenv("XDG_DATA_HOME", d, 1);
-	free(d);
-	d = xasprintf("%s/pkg", tmpdir); /* bundled skills: none unless made */
+	xdg_home_setup();
+	d = xasprintf("%s/pkg", xdg_home); /* bundled skills: none unless made */
 	setenv("CONCH_PKGDATADIR", d, 1);
 	free(d);
-	d = xasprintf("%s/pkg/skills", tmpdir);
+	d = xasprintf("%s/pkg/skills", xdg_home);
 	fs_mkdir_p(d, 0755);
 	free(d);
-	d = xasprintf("%s/ws", tmpdir);
+	d = xasprintf("%s/ws", xdg_home);
 	fs_mkdir_p(d, 0755);
 	free(d);
-}
-
-static void
-teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
 }
 
 static char *
 ws(void)
 {
-	return xasprintf("%s/ws", tmpdir);
+	return xasprintf("%s/ws", xdg_home);
 }
 
 /* Write ROOT/NAME/SKILL.md with `text`. */
@@ -252,7 +239,7 @@ START_TEST(discovery_precedence)
 	put_skill(p, "mine", t);
 	free(t);
 	free(p);
-	p = xasprintf("%s/pkg/skills", tmpdir);
+	p = xasprintf("%s/pkg/skills", xdg_home);
 	t = simple("mine", "bundled");
 	put_skill(p, "mine", t);
 	free(t);
@@ -345,8 +332,8 @@ START_TEST(skill_tool_describes)
 	f = xasprintf("%s/doc-it/scripts/run.sh", p);
 	fs_write_atomic(f, "echo\n", 5, 0755);
 	memset(&ctx, 0, sizeof ctx);
-	ctx.workspace = tmpdir;
-	ctx.cwd = tmpdir;
+	ctx.workspace = xdg_home;
+	ctx.cwd = xdg_home;
 	args = cJSON_Parse("{\"name\":\"doc-it\"}");
 	ck_assert_int_eq(tool_skill.exec(&ctx, args, &out), C_OK);
 	ck_assert_ptr_nonnull(strstr(buf_str(&out), "Body of doc-it."));
@@ -369,7 +356,7 @@ END_TEST
 static char *
 make_src(const char *sub, const char *name)
 {
-	char *root = xasprintf("%s/src/%s", tmpdir, sub), *t = simple(name, "installable");
+	char *root = xasprintf("%s/src/%s", xdg_home, sub), *t = simple(name, "installable");
 	put_skill(root, name, t);
 	free(t);
 	return root;
@@ -412,14 +399,14 @@ START_TEST(install_dirs)
 	free(p);
 	/* only invalid ones: an error */
 	{
-		char *bad = xasprintf("%s/src/bad", tmpdir);
+		char *bad = xasprintf("%s/src/bad", xdg_home);
 		put_skill(bad, "four", "---\nname: other\ndescription: d\n---\n");
 		buf_reset(&msg);
 		ck_assert_int_ne(skills_install(bad, true, &msg, NULL), C_OK);
 		free(bad);
 	}
 	/* symlinks inside a source folder are refused */
-	p = xasprintf("%s/src/ln", tmpdir);
+	p = xasprintf("%s/src/ln", xdg_home);
 	t = simple("linky", "l");
 	put_skill(p, "linky", t);
 	free(t);
@@ -444,8 +431,8 @@ START_TEST(install_archives)
 	if (system("command -v tar >/dev/null && command -v zip >/dev/null && "
 		   "command -v unzip >/dev/null") != 0)
 		return; /* tools absent: nothing to test */
-	tgz = xasprintf("%s/packed.tar.gz", tmpdir);
-	zip = xasprintf("%s/packed.zip", tmpdir);
+	tgz = xasprintf("%s/packed.tar.gz", xdg_home);
+	zip = xasprintf("%s/packed.zip", xdg_home);
 	ck_assert_int_eq(sh(xasprintf("cd '%s' && tar -czf ../../packed.tar.gz packed", root)), 0);
 	ck_assert_msg(skills_install(tgz, false, &msg, NULL) == C_OK, "%s", buf_str(&msg));
 	p = xasprintf("%s/packed/SKILL.md", idir);
@@ -470,7 +457,7 @@ START_TEST(install_hostile)
 	static const char *const kinds[] = { "dotdot", "abs", "symlink", "hardlink",
 					     "zipdotdot", "ziplink" };
 	struct buf msg = BUF_INIT;
-	char *script, *escape = xasprintf("%s/escaped", tmpdir);
+	char *script, *escape = xasprintf("%s/escaped", xdg_home);
 	size_t i;
 	if (system("test -x /usr/bin/python3") != 0)
 		return;
@@ -497,11 +484,11 @@ START_TEST(install_hostile)
 		"    z.writestr('evil/SKILL.md', sk)\n"
 		"    zi = zipfile.ZipInfo('evil/link'); zi.create_system = 3\n"
 		"    zi.external_attr = (0o120777 << 16); z.writestr(zi, '/etc')\n"
-		"EOF\n", tmpdir);
+		"EOF\n", xdg_home);
 	ck_assert_int_eq(system(script), 0);
 	free(script);
 	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-		char *f = xasprintf("%s/%s.%s", tmpdir, kinds[i],
+		char *f = xasprintf("%s/%s.%s", xdg_home, kinds[i],
 				    strncmp(kinds[i], "zip", 3) ? "tar.gz" : "zip");
 		char *inst = skills_installed_dir(), *evil = xasprintf("%s/evil", inst);
 		buf_reset(&msg);
@@ -581,7 +568,7 @@ START_TEST(reflection_apply)
 {
 	struct skill_index idx;
 	struct buf msg = BUF_INIT;
-	char *w = ws(), *bund = xasprintf("%s/pkg/skills", tmpdir), *t, *cur, *p;
+	char *w = ws(), *bund = xasprintf("%s/pkg/skills", xdg_home), *t, *cur, *p;
 	cJSON *a;
 
 	t = simple("bundled-x", "bundled one");
@@ -692,7 +679,7 @@ suite(void)
 {
 	Suite *s = suite_create("skills");
 	TCase *t = tcase_create("core");
-	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_checked_fixture(t, setup, xdg_home_teardown);
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, parse_ok_and_fields_kept);
 	tcase_add_test(t, parse_bom_crlf_literal);
