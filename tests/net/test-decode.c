@@ -364,7 +364,7 @@ START_TEST(request_shapes)
 	struct conv c;
 	struct conv_msg *m;
 	struct conv_tool_spec tool = { "read", "Read a file",
-		"{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"}}}" };
+		"{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"}}}", NULL };
 	struct provider_request req;
 	cJSON *j;
 	char *s;

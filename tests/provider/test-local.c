@@ -103,13 +103,13 @@ END_TEST
 static const struct conv_tool_spec tools[] = {
 	{ "read", "Read a file.",
 	  "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"},"
-	  "\"limit\":{\"type\":\"integer\"}},\"required\":[\"path\"],\"additionalProperties\":false}" },
+	  "\"limit\":{\"type\":\"integer\"}},\"required\":[\"path\"],\"additionalProperties\":false}", NULL },
 	{ "bash", "Run a command.",
 	  "{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\"}},"
-	  "\"required\":[\"command\"]}" },
+	  "\"required\":[\"command\"]}", NULL },
 	{ "mode", "Pick a mode.",
 	  "{\"type\":\"object\",\"properties\":{\"m\":{\"type\":\"string\",\"enum\":[\"fast\",\"slow\"]}},"
-	  "\"required\":[\"m\"]}" },
+	  "\"required\":[\"m\"]}", NULL },
 };
 
 static void
@@ -384,7 +384,7 @@ END_TEST
 static const struct conv_tool_spec e2e_tools[] = {
 	{ "read", "Read a file.",
 	  "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\",\"enum\":[\"README.md\"]}},"
-	  "\"required\":[\"path\"],\"additionalProperties\":false}" },
+	  "\"required\":[\"path\"],\"additionalProperties\":false}", NULL },
 };
 
 struct sink {

@@ -247,7 +247,7 @@ static void
 request_init(struct provider_request *req, struct conv *c)
 {
 	static const struct conv_tool_spec tools[] = {
-		{ "get_weather", "Weather for a place", "{\"type\":\"object\"}" },
+		{ "get_weather", "Weather for a place", "{\"type\":\"object\"}", NULL },
 	};
 	conv_init(c);
 	conv_msg_add_text(conv_add(c, CONV_USER), "What is the weather in SF?");
