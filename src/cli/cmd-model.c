@@ -393,6 +393,29 @@ generate(struct llm_ctx *c, const struct llm_vocab *v, struct llm_sampler *s,
 	return k;
 }
 
+/* A context for `m` as the options ask (size, threads, F32 KV cache for
+ * --kv f32); NULL after saying why. */
+static struct llm_ctx *
+open_ctx(struct llm_model *m, const struct opts *o)
+{
+	struct buf err = BUF_INIT;
+	struct llm_ctx *c = llm_ctx_new(m, (uint32_t)o->n_ctx, &err);
+	if (!c) {
+		fprintf(stderr, "conch model: %s\n", buf_str(&err));
+		buf_free(&err);
+		return NULL;
+	}
+	buf_free(&err);
+	if (o->n_threads > 0)
+		llm_ctx_set_threads(c, (int)o->n_threads);
+	if (o->kv_f32 && llm_ctx_set_reference(c, true) != C_OK) {
+		fprintf(stderr, "conch model: out of memory for an F32 KV cache\n");
+		llm_ctx_free(c);
+		return NULL;
+	}
+	return c;
+}
+
 static int
 cmd_run(struct opts *o)
 {
@@ -426,17 +449,8 @@ cmd_run(struct opts *o)
 		}
 		llm_tokens_push(&t, bos);
 	}
-	c = llm_ctx_new(m, (uint32_t)o->n_ctx, &err);
-	if (!c) {
-		fprintf(stderr, "conch model: %s\n", buf_str(&err));
+	if (!(c = open_ctx(m, o)))
 		goto out;
-	}
-	if (o->n_threads > 0)
-		llm_ctx_set_threads(c, (int)o->n_threads);
-	if (o->kv_f32 && llm_ctx_set_reference(c, true) != C_OK) {
-		fprintf(stderr, "conch model: out of memory for an F32 KV cache\n");
-		goto out;
-	}
 	if (t.n > llm_ctx_size(c)) {
 		fprintf(stderr, "conch model: the prompt has %zu tokens, the context %u\n", t.n,
 			llm_ctx_size(c));
@@ -577,17 +591,8 @@ cmd_chat(struct opts *o)
 		return 1;
 	}
 	prefault(m);
-	c = llm_ctx_new(m, (uint32_t)o->n_ctx, &err);
-	if (!c) {
-		fprintf(stderr, "conch model: %s\n", buf_str(&err));
+	if (!(c = open_ctx(m, o)))
 		goto out;
-	}
-	if (o->n_threads > 0)
-		llm_ctx_set_threads(c, (int)o->n_threads);
-	if (o->kv_f32 && llm_ctx_set_reference(c, true) != C_OK) {
-		fprintf(stderr, "conch model: out of memory for an F32 KV cache\n");
-		goto out;
-	}
 	llm_sampler_init(&s, &o->sp);
 	if (o->system)
 		hist_add(&h, "system", xstrdup(o->system));
