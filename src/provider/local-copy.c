@@ -9,8 +9,9 @@
  *   - a run of digits must be a number the conversation holds (the
  *     user's words and the tool results), or a single digit that starts
  *     none of them (the model counts small lists itself);
- *   - a word (a run of letters, digits and '_' with a letter) must occur
- *     in the conversation, or be one of the model's own words: those its
+ *   - a word (a run of letters, digits and '_' with a letter) must be a
+ *     whole word of the conversation ("side" is not one of "inside"), or
+ *     one of the model's own words: those its
  *     training replies use without having read them (GGUF key
  *     conch.free_words: "files", "contains", "lines", tool and argument
  *     names ...).  A single letter is free.
@@ -21,6 +22,7 @@
 
 #include "provider/local.h"
 #include "util/str.h"
+#include "util/xalloc.h"
 
 #define RUN_MAX 64
 
@@ -76,23 +78,23 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Is run[0..n) one of the free words (`whole`), or a prefix of one?  The
- * list is sorted, so the words that start with run[0..n) follow each
- * other, the shortest (run itself, if free) first. */
+/* Is run[0..n) one of the sorted words v[0..nv) (`whole`), or a prefix
+ * of one?  The words that start with run[0..n) follow each other, the
+ * shortest (run itself, if there) first. */
 static bool
-free_word(const struct local_copy *cp, const char *run, size_t n, bool whole)
+in_words(char *const *v, size_t nv, const char *run, size_t n, bool whole)
 {
-	size_t lo = 0, hi = cp->nfree;
+	size_t lo = 0, hi = nv;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (strncmp(cp->free[mid], run, n) < 0)
+		if (strncmp(v[mid], run, n) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo == cp->nfree || strncmp(cp->free[lo], run, n) != 0)
+	if (lo == nv || strncmp(v[lo], run, n) != 0)
 		return false;
-	return !whole || cp->free[lo][n] == '\0';
+	return !whole || v[lo][n] == '\0';
 }
 
 bool
@@ -104,12 +106,44 @@ local_words_allow(const struct local_copy *cp, const char *run, size_t n, bool w
 		letter |= !is_digit(run[i]);
 	if (!letter || n <= 1 || !cp->words)
 		return true; /* numbers are the other rule's */
-	if (str_find(buf_str(&cp->text), cp->text.len, run, n))
-		return true;
-	return free_word(cp, run, n, whole);
+	return in_words(cp->held, cp->nheld, run, n, whole) ||
+	       in_words(cp->free, cp->nfree, run, n, whole);
 }
 
 /* ---- the set of one request ---- */
+
+/* The words of cp->text (runs of letters, digits and '_'), sorted, each
+ * once. */
+static void
+held_words(struct local_copy *cp)
+{
+	const char *t = buf_str(&cp->text);
+	size_t i = 0, n = cp->text.len, cap = 0, k, j;
+
+	while (i < n) {
+		size_t s = i;
+		while (i < n && is_word(t[i]))
+			i++;
+		if (i > s && i - s < RUN_MAX) {
+			if (cp->nheld == cap) {
+				cap = cap ? 2 * cap : 64;
+				cp->held = xreallocarray(cp->held, cap, sizeof *cp->held);
+			}
+			cp->held[cp->nheld++] = xstrndup(t + s, i - s);
+		}
+		if (i == s)
+			i++;
+	}
+	local_copy_sort(cp->held, cp->nheld);
+	for (k = j = 0; k < cp->nheld; k++) {
+		if (j && strcmp(cp->held[j - 1], cp->held[k]) == 0) {
+			free(cp->held[k]);
+			continue;
+		}
+		cp->held[j++] = cp->held[k];
+	}
+	cp->nheld = j;
+}
 
 void
 local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_words,
@@ -132,6 +166,7 @@ local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_w
 	}
 	if (cp->nums.len)
 		buf_addc(&cp->nums, '\n');
+	held_words(cp);
 	if (free_words && nfree) {
 		cp->free = (char **)free_words;
 		cp->nfree = nfree;
@@ -142,6 +177,10 @@ local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_w
 void
 local_copy_free(struct local_copy *cp)
 {
+	size_t i;
+	for (i = 0; i < cp->nheld; i++)
+		free(cp->held[i]);
+	free(cp->held);
 	buf_free(&cp->nums);
 	buf_free(&cp->text);
 	memset(cp, 0, sizeof *cp);

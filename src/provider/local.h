@@ -77,6 +77,8 @@ size_t local_parse_reply(enum llm_tmpl fam, const char *text, size_t n,
 struct local_copy {
 	struct buf nums;   /* "\n" + each digit run held + "\n" (empty: off) */
 	struct buf text;   /* the user's words, tool results and earlier calls */
+	char **held;       /* the words of `text`, sorted, each once (owned) */
+	size_t nheld;
 	char **free;       /* the model's own words, sorted (borrowed) */
 	size_t nfree;
 	bool words;        /* the word rule is on (the model has free words) */
@@ -96,8 +98,8 @@ bool local_copy_ok(const struct local_copy *cp, const char *reply, size_t rlen,
  * may the reply hold the digit run run[0..n) -- a prefix of a held
  * number, or (when `whole`) one of them?  A single digit that starts no
  * held number is allowed either way.  local_words_allow: may the reply
- * hold the word run[0..n) -- in the conversation, a free word or (unless
- * `whole`) the start of one?  Digit-only runs and single letters are
+ * hold the word run[0..n) -- a whole word of the conversation or a free
+ * word, or (unless `whole`) the start of one?  Digit-only runs and single letters are
  * left to the number rule. */
 void local_nums_collect(struct buf *set, const char *text);
 bool local_nums_allow(const struct buf *set, const char *run, size_t n, bool whole);

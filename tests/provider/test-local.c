@@ -677,6 +677,9 @@ START_TEST(copied_words_only)
 	ck_assert(local_words_allow(&cp, "memo", 4, true));
 	ck_assert(local_words_allow(&cp, "wor", 3, false));
 	ck_assert(local_words_allow(&cp, "queue", 5, true));
+	/* a piece of a word is not a word: "ork" of "worker", "pec" of "spec" */
+	ck_assert(!local_words_allow(&cp, "ork", 3, true));
+	ck_assert(!local_words_allow(&cp, "pec", 3, false));
 	/* free words and their beginnings; not made-up names */
 	ck_assert(local_words_allow(&cp, "contains", 8, true));
 	ck_assert(local_words_allow(&cp, "cont", 4, false));
