@@ -197,6 +197,23 @@ srl2(__m512i v, int a, int b)
 						      _mm256_set1_epi16((short)b), 1));
 }
 
+/* One token's part of a Q4_K / Q5_K block (weights q, scales spread in
+ * sc, mins doubled) added to acc. */
+INL __m512
+k45_acc(__m512 acc, const __m512i q[4], const __m512i sc[4], __m256i mins, float d,
+	float dmin, const struct llm_q8k *xb)
+{
+	__m512i isum = _mm512_setzero_si512();
+	__m256i msum = _mm256_madd_epi16(ld256(xb->bs), mins);
+	int j;
+	UNROLL for (j = 0; j < 4; j++)
+		isum = _mm512_add_epi32(isum, _mm512_madd_epi16(_mm512_maddubs_epi16(
+			q[j], _mm512_loadu_si512(xb->q + 64 * j)), sc[j]));
+	acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(d * xb->d), acc);
+	return _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_zextsi256_si512(msum)),
+			       _mm512_set1_ps(-dmin * xb->d), acc);
+}
+
 INL void
 k45_wtile(const int R, const int T, const bool five, const uint8_t *w, size_t ws,
 	  const uint8_t *x, size_t xs, size_t nb, float *y, size_t ys)
@@ -232,19 +249,9 @@ k45_wtile(const int R, const int T, const bool five, const uint8_t *w, size_t ws
 					q[j] = _mm512_or_si512(q[j], _mm512_slli_epi16(_mm512_and_si512(
 						srl2(qh, 2 * j, 2 * j + 1), one), 4));
 			}
-			UNROLL for (t = 0; t < T; t++) {
-				const struct llm_q8k *xb =
-					(const struct llm_q8k *)(const void *)(x + (size_t)t * xs) + i;
-				__m512i isum = _mm512_setzero_si512();
-				__m256i msum = _mm256_madd_epi16(ld256(xb->bs), mins);
-				UNROLL for (j = 0; j < 4; j++)
-					isum = _mm512_add_epi32(isum, _mm512_madd_epi16(_mm512_maddubs_epi16(
-						q[j], _mm512_loadu_si512(xb->q + 64 * j)), sc[j]));
-				acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum),
-							    _mm512_set1_ps(d * xb->d), acc[r][t]);
-				acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_zextsi256_si512(msum)),
-							    _mm512_set1_ps(-dmin * xb->d), acc[r][t]);
-			}
+			UNROLL for (t = 0; t < T; t++)
+				acc[r][t] = k45_acc(acc[r][t], q, sc, mins, d, dmin,
+					(const struct llm_q8k *)(const void *)(x + (size_t)t * xs) + i);
 		}
 	}
 	UNROLL for (r = 0; r < R; r++)
@@ -302,23 +309,14 @@ k45_ptile(const int R, const int T, const struct kpre *kp, size_t nb, const uint
 	for (i = 0; i < nb; i++) {
 		UNROLL for (r = 0; r < R; r++) {
 			const struct kpre *k = kp + (size_t)r * nb + i;
-			__m512i s16 = _mm512_castsi128_si512(k->s16), sc[4];
+			__m512i s16 = _mm512_castsi128_si512(k->s16), sc[4], q[4];
 			UNROLL for (j = 0; j < 4; j++)
 				sc[j] = spread2(s16, 2 * j, 2 * j + 1);
-			UNROLL for (t = 0; t < T; t++) {
-				const struct llm_q8k *xb =
-					(const struct llm_q8k *)(const void *)(x + (size_t)t * xs) + i;
-				__m512i isum = _mm512_setzero_si512();
-				__m256i msum = _mm256_madd_epi16(ld256(xb->bs), k->mins);
-				UNROLL for (j = 0; j < 4; j++)
-					isum = _mm512_add_epi32(isum, _mm512_madd_epi16(_mm512_maddubs_epi16(
-						_mm512_loadu_si512(k->q + 64 * j),
-						_mm512_loadu_si512(xb->q + 64 * j)), sc[j]));
-				acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum),
-							    _mm512_set1_ps(k->d * xb->d), acc[r][t]);
-				acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_zextsi256_si512(msum)),
-							    _mm512_set1_ps(-k->dmin * xb->d), acc[r][t]);
-			}
+			UNROLL for (j = 0; j < 4; j++)
+				q[j] = _mm512_loadu_si512(k->q + 64 * j);
+			UNROLL for (t = 0; t < T; t++)
+				acc[r][t] = k45_acc(acc[r][t], q, sc, k->mins, k->d, k->dmin,
+					(const struct llm_q8k *)(const void *)(x + (size_t)t * xs) + i);
 		}
 	}
 	UNROLL for (r = 0; r < R; r++)
