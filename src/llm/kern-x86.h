@@ -517,12 +517,14 @@ ENTRY(q8_0, 32, S32)
 			for (i = 0; i < nb; i++)                                          \
 				k45_unpack(FIVE, w + (size_t)r * ws + i * ((FIVE) ? 176 : 144), \
 					   &kp[(size_t)r * nb + i]);                      \
-		for (t = 0; t + KT <= nt; t += KT)                                        \
-			k45_ptile(KR, KT, kp, nb, x + (size_t)t * xs, xs,                 \
-				  y + (size_t)t * ys, ys);                                \
-		for (; t < nt; t++)                                                       \
-			k45_ptile(KR, 1, kp, nb, x + (size_t)t * xs, xs,                  \
-				  y + (size_t)t * ys, ys);                                \
+		for (r = 0; r < KR; r += PKR) {                                           \
+			for (t = 0; t + PKT <= nt; t += PKT)                              \
+				k45_ptile(PKR, PKT, kp + (size_t)r * nb, nb,              \
+					  x + (size_t)t * xs, xs, y + (size_t)t * ys + r, ys); \
+			for (; t < nt; t++)                                               \
+				k45_ptile(PKR, 1, kp + (size_t)r * nb, nb,                \
+					  x + (size_t)t * xs, xs, y + (size_t)t * ys + r, ys); \
+		}                                                                         \
 	}
 #define q4_k_e_wtile q4_k_wtile
 #define q5_k_e_wtile q5_k_wtile

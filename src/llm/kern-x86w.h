@@ -296,11 +296,15 @@ k45_unpack(const bool five, const uint8_t *b, struct kpre *k)
 	}
 }
 
+/* The pre-unpacked prefill tile: rows come in pairs and tokens in eights
+ * (PKR x PKT accumulators), twice the tokens a row block's loads serve. */
+#define PKR 2
+#define PKT 8
 INL void
 k45_ptile(const int R, const int T, const struct kpre *kp, size_t nb, const uint8_t *x,
 	  size_t xs, float *y, size_t ys)
 {
-	__m512 acc[KR][KT];
+	__m512 acc[PKR][PKT];
 	size_t i;
 	int r, t, j;
 	UNROLL for (r = 0; r < R; r++)
