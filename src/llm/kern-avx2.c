@@ -10,5 +10,6 @@
 #define KERN_VNNI 0
 #define KERN_WIDE 0
 #include "llm/kern-x86.h"
+#include "llm/kern-x86e.h"
 #pragma GCC pop_options
 #endif

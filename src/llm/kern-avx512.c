@@ -12,5 +12,7 @@
 #define KERN_VNNI 1
 #define KERN_WIDE 1
 #include "llm/kern-x86.h"
+#include "llm/kern-x86w.h"
+#include "llm/kern-x86e.h"
 #pragma GCC pop_options
 #endif

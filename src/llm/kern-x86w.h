@@ -1,5 +1,5 @@
-/* kern-x86w.h: 512-bit tiles for the 32-weight block types, part of
- * kern-x86.h when KERN_WIDE (the AVX-512 set).  Two blocks per register;
+/* kern-x86w.h: 512-bit tiles for the AVX-512 set (KERN_WIDE), included
+ * after kern-x86.h, whose helpers it uses.  Two blocks per register;
  * every product is one vpdpbusd whose accumulator starts at the block's
  * offset term:
  *   Q4_0, Q5_0  unsigned n against x, starting at -off * sum(x)

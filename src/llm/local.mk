@@ -6,7 +6,8 @@ libconch_a_SOURCES += \
 	src/llm/pool.c src/llm/pool.h \
 	src/llm/attn.c src/llm/attn.h \
 	src/llm/kern.c src/llm/kern.h src/llm/kern-ref.c \
-	src/llm/kern-avx2.c src/llm/kern-avx512.c src/llm/kern-x86.h src/llm/kern-x86w.h \
+	src/llm/kern-avx2.c src/llm/kern-avx512.c \
+	src/llm/kern-x86.h src/llm/kern-x86w.h src/llm/kern-x86e.h \
 	src/llm/sample.c src/llm/sample.h \
 	src/llm/model.c src/llm/llm.h src/llm/model-impl.h \
 	src/llm/forward.c \
