@@ -100,7 +100,7 @@ repl_dialog_draw(struct repl *r, int th, int W)
 	char *desc = call_description(r->ap->args);
 	size_t i, rows, shown, fn, add = 0, del = 0;
 	long maxtop;
-	int y0, k, fy;
+	int y0, fy;
 
 	if (th <= 0)
 		goto out;
@@ -153,15 +153,7 @@ repl_dialog_draw(struct repl *r, int th, int W)
 	y0 = fy - 1 - (int)shown; /* the title's row */
 	if (y0 < 0)
 		y0 = 0;
-	for (k = y0 > 0 ? y0 - 1 : 0; k < th; k++) {
-		move(k, 0);
-		clrtoeol();
-	}
-	if (y0 > 0) {
-		attr_set(A_DIM, 0, NULL);
-		mvhline(y0 - 1, 0, r->utf8 ? ACS_HLINE : '-', W);
-		attr_set(A_NORMAL, 0, NULL);
-	}
+	repl_dialog_frame(r, y0, th, W);
 	repl_put(r, y0, 0, title.p, width_fit(title.p, title.len, (size_t)W, NULL),
 		 A_BOLD, 0);
 	for (i = 0; i < shown && y0 + 1 + (int)i < fy; i++)

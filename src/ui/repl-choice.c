@@ -64,7 +64,7 @@ repl_choice_draw(struct repl *r, int th, int W)
 	const char *lines[256];
 	size_t lens[256], n = 0, i, rows, skip;
 	const char *s;
-	int y0, k;
+	int y0;
 
 	if (th <= 1)
 		return;
@@ -94,15 +94,7 @@ repl_choice_draw(struct repl *r, int th, int W)
 		n = rows;
 	}
 	y0 = th - 1 - (int)n;
-	for (k = y0 > 0 ? y0 - 1 : 0; k < th; k++) {
-		move(k, 0);
-		clrtoeol();
-	}
-	if (y0 > 0) {
-		attr_set(A_DIM, 0, NULL);
-		mvhline(y0 - 1, 0, r->utf8 ? ACS_HLINE : '-', W);
-		attr_set(A_NORMAL, 0, NULL);
-	}
+	repl_dialog_frame(r, y0, th, W);
 	for (i = 0; i < n; i++)
 		put_line(y0 + (int)i, W, lines[i], lens[i], i == 0 ? A_BOLD : A_NORMAL, 0);
 	put_line(th - 1, W, ch->footer, strlen(ch->footer), A_BOLD | A_REVERSE,

@@ -268,3 +268,18 @@ repl_show_conv(struct repl *r, const struct conv *c)
 	r->scroll = 0;
 	r->dirty = true;
 }
+
+void
+repl_dialog_frame(struct repl *r, int y0, int th, int W)
+{
+	int k;
+	for (k = y0 > 0 ? y0 - 1 : 0; k < th; k++) {
+		move(k, 0);
+		clrtoeol();
+	}
+	if (y0 > 0) {
+		attr_set(A_DIM, 0, NULL);
+		mvhline(y0 - 1, 0, r->utf8 ? ACS_HLINE : '-', W);
+		attr_set(A_NORMAL, 0, NULL);
+	}
+}

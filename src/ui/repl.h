@@ -185,6 +185,9 @@ void repl_cancel(struct repl *r);
 int repl_put(struct repl *r, int y, int x, const char *s, size_t n, attr_t at,
 	     short pair);
 void repl_draw_line(struct repl *r, int y, const struct md_line *l);
+/* A dialog from row y0 to the transcript's last row (th rows): those
+ * rows cleared, with a dim rule above y0 when there is room. */
+void repl_dialog_frame(struct repl *r, int y0, int th, int W);
 /* An editing key (backspace, left, right, a character) for the one-line
  * answer being typed in a dialog (r->reason); others are ignored. */
 void repl_line_key(struct repl *r, int key, bool is_char);
