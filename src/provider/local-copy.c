@@ -192,43 +192,49 @@ local_copy_sort(char **words, size_t n)
 	qsort(words, n, sizeof *words, cmp_str);
 }
 
-/* The digit run and the word run at the end of reply[0..len). */
-static void
-tails(const char *r, size_t len, char *num, size_t *nn, char *word, size_t *wn)
+void
+local_copy_at(const char *r, size_t len, struct local_copy_tail *at)
 {
 	size_t k = 0;
 	while (k < len && k < 24 && is_digit(r[len - 1 - k]))
 		k++;
-	memcpy(num, r + len - k, k);
-	*nn = k;
+	memcpy(at->num, r + len - k, k);
+	at->nn = k;
 	k = 0;
 	while (k < len && k < RUN_MAX - 1 && is_word(r[len - 1 - k]))
 		k++;
 	/* "\nfoo": the escape's letter is not part of the word */
 	if (k && k < len && r[len - 1 - k] == '\\')
 		k--;
-	memcpy(word, r + len - k, k);
-	*wn = k;
+	memcpy(at->word, r + len - k, k);
+	at->wn = k;
+	at->esc = len && r[len - 1] == '\\' && !(len > 1 && r[len - 2] == '\\');
+}
+
+/* A digit run ends (whole) or grows: may it?  Off without held numbers. */
+static bool
+num_ok(const struct local_copy *cp, const char *num, size_t nn, bool whole)
+{
+	return !cp->nums.len || local_nums_allow(&cp->nums, num, nn, whole);
 }
 
 bool
-local_copy_ok(const struct local_copy *cp, const char *reply, size_t rlen,
-	      const char *piece, size_t plen, bool end)
+local_copy_ok_at(const struct local_copy *cp, const struct local_copy_tail *at,
+		 const char *piece, size_t plen, bool end)
 {
 	char num[32], word[RUN_MAX];
-	size_t nn, wn, k;
-	bool esc;
+	size_t nn = at->nn, wn = at->wn, k;
+	bool esc = at->esc;
 
 	if (!cp->nums.len && !cp->words)
 		return true;
-	tails(reply, rlen, num, &nn, word, &wn);
-	esc = rlen && reply[rlen - 1] == '\\' && !(rlen > 1 && reply[rlen - 2] == '\\');
+	memcpy(num, at->num, nn);
+	memcpy(word, at->word, wn);
 	for (k = 0; k < plen; k++) {
 		char c = piece[k];
 		if (esc) { /* an escape's letter: ends both runs */
 			esc = false;
-			if (!local_nums_allow(&cp->nums, num, nn, true) ||
-			    !local_words_allow(cp, word, wn, true))
+			if (!num_ok(cp, num, nn, true) || !local_words_allow(cp, word, wn, true))
 				return false;
 			nn = wn = 0;
 			continue;
@@ -237,10 +243,10 @@ local_copy_ok(const struct local_copy *cp, const char *reply, size_t rlen,
 			if (nn + 1 >= sizeof num)
 				return false;
 			num[nn++] = c;
-			if (cp->nums.len && !local_nums_allow(&cp->nums, num, nn, false))
+			if (!num_ok(cp, num, nn, false))
 				return false;
 		} else {
-			if (cp->nums.len && !local_nums_allow(&cp->nums, num, nn, true))
+			if (!num_ok(cp, num, nn, true))
 				return false;
 			nn = 0;
 		}
@@ -257,8 +263,14 @@ local_copy_ok(const struct local_copy *cp, const char *reply, size_t rlen,
 		}
 		esc = c == '\\';
 	}
-	if (end)
-		return (!cp->nums.len || local_nums_allow(&cp->nums, num, nn, true)) &&
-		       local_words_allow(cp, word, wn, true);
-	return true;
+	return !end || (num_ok(cp, num, nn, true) && local_words_allow(cp, word, wn, true));
+}
+
+bool
+local_copy_ok(const struct local_copy *cp, const char *reply, size_t rlen,
+	      const char *piece, size_t plen, bool end)
+{
+	struct local_copy_tail at;
+	local_copy_at(reply, rlen, &at);
+	return local_copy_ok_at(cp, &at, piece, plen, end);
 }

@@ -41,6 +41,7 @@ struct local {
 	struct piece *pieces;
 	char *piece_data;
 	uint8_t *mask;
+	uint8_t *keep; /* the grammar's mask while the copy rule narrows it */
 };
 
 /* ------------------------------------------------------------- streaming */
@@ -193,6 +194,7 @@ build_pieces(struct local *L)
 	}
 	L->piece_data = buf_steal(&b);
 	L->mask = xcalloc((size_t)n, 1);
+	L->keep = xcalloc((size_t)n, 1);
 }
 
 /* Mark the tokens that keep the grammar valid; returns how many. */
@@ -243,13 +245,14 @@ copy_mask(struct gen *G, bool and)
 	const struct llm_vocab *v = llm_model_vocab(L->m);
 	int32_t n = llm_vocab_size(v), i;
 	size_t count = 0;
+	struct local_copy_tail at;
 
+	local_copy_at(buf_str(&G->reply), G->reply.len, &at);
 	for (i = 0; i < n; i++) {
 		bool ok = !and || L->mask[i];
 		if (ok && llm_vocab_token_type(v, i) != LLM_TOK_CONTROL)
-			ok = local_copy_ok(&G->copy, buf_str(&G->reply), G->reply.len,
-					   L->piece_data + L->pieces[i].off,
-					   L->pieces[i].len, llm_vocab_is_eog(v, i));
+			ok = local_copy_ok_at(&G->copy, &at, L->piece_data + L->pieces[i].off,
+					      L->pieces[i].len, llm_vocab_is_eog(v, i));
 		L->mask[i] = ok;
 		count += ok;
 	}
@@ -310,11 +313,9 @@ gen_pick(struct gen *G)
 			/* copying applies inside calls too, unless nothing
 			 * the grammar allows is a copy */
 			if (G->copy_on) {
-				uint8_t *keep = xmalloc((size_t)n);
-				memcpy(keep, G->L->mask, (size_t)n);
+				memcpy(G->L->keep, G->L->mask, (size_t)n);
 				if (copy_mask(G, true) == 0)
-					memcpy(G->L->mask, keep, (size_t)n);
-				free(keep);
+					memcpy(G->L->mask, G->L->keep, (size_t)n);
 			}
 			return llm_sample(&G->s, G->logits, n, G->L->mask);
 		}
@@ -543,6 +544,7 @@ local_destroy(struct provider *p)
 	free(L->pieces);
 	free(L->piece_data);
 	free(L->mask);
+	free(L->keep);
 	free(L->own_system);
 	free_words(L);
 	free(L);

@@ -93,6 +93,17 @@ void local_copy_sort(char **words, size_t n);
  * it (the runs it leaves open must be complete). */
 bool local_copy_ok(const struct local_copy *cp, const char *reply, size_t rlen,
 		   const char *piece, size_t plen, bool end);
+/* The same in two steps, for a whole vocabulary against one reply: the
+ * runs open at the end of the reply, found once (local_copy_at), then
+ * each piece after them. */
+struct local_copy_tail {
+	char num[32], word[64];
+	size_t nn, wn;
+	bool esc; /* the reply ends in an escape's backslash */
+};
+void local_copy_at(const char *reply, size_t rlen, struct local_copy_tail *at);
+bool local_copy_ok_at(const struct local_copy *cp, const struct local_copy_tail *at,
+		      const char *piece, size_t plen, bool end);
 /* The two rules on their own (exposed for tests): local_nums_collect
  * appends "\n" and each digit run of `text` to `set`; local_nums_allow:
  * may the reply hold the digit run run[0..n) -- a prefix of a held
