@@ -62,6 +62,9 @@ def run_task(conch, t, tmp, model_dir):
            'XDG_DATA_HOME': home + '/.data', 'XDG_CACHE_HOME': home + '/.cache'}
     if model_dir:
         env['CONCH_PKGDATADIR'] = model_dir
+    for k in ('CONCH_FOLLOW_MARGIN',):
+        if k in os.environ:
+            env[k] = os.environ[k]
     prompt = t['messages'][0]['content']
     t0 = time.time()
     p = subprocess.run([conch, '-p', prompt, '--mode', 'auto'], cwd=root, env=env,

@@ -16,7 +16,11 @@
  *     conch.free_words: "files", "contains", "lines", tool and argument
  *     names ...).  A single letter is free.
  * An escape in a JSON string ("\n") ends a word.  Remote models and
- * other GGUF files are never constrained. */
+ * other GGUF files are never constrained.
+ *
+ * local_copy_follow finds where the reply is copying from, so that the
+ * provider can keep a copy going ("the green l..." is how a small model
+ * drops out of "the green light means ready"). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -273,4 +277,52 @@ local_copy_ok(const struct local_copy *cp, const char *reply, size_t rlen,
 	struct local_copy_tail at;
 	local_copy_at(reply, rlen, &at);
 	return local_copy_ok_at(cp, &at, piece, plen, end);
+}
+
+/* Does text go on with a word from here? */
+static bool
+goes_on(const char *t, size_t n)
+{
+	if (n == 0)
+		return false;
+	if (is_word(t[0]))
+		return true;
+	return n > 1 && strchr(" /._-", t[0]) && is_word(t[1]);
+}
+
+size_t
+local_copy_follow(const struct local_copy *cp, const char *r, size_t rlen,
+		  char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max)
+{
+	const char *t = buf_str(&cp->text), *key, *p;
+	size_t tn = cp->text.len, best = 0, nout = 0, i;
+
+	if (rlen < LOCAL_FOLLOW_MIN || tn == 0 || max == 0)
+		return 0;
+	key = r + rlen - LOCAL_FOLLOW_MIN;
+	for (p = t; (p = str_find(p, tn - (size_t)(p - t), key, LOCAL_FOLLOW_MIN)) != NULL;
+	     p++) {
+		size_t end = (size_t)(p - t) + LOCAL_FOLLOW_MIN, len = LOCAL_FOLLOW_MIN, k;
+		/* how far back the match goes */
+		while (len < rlen && len < end && t[end - len - 1] == r[rlen - len - 1])
+			len++;
+		if (len < best || !goes_on(t + end, tn - end))
+			continue;
+		if (len > best) {
+			best = len;
+			nout = 0;
+		}
+		k = tn - end < LOCAL_FOLLOW_LEN ? tn - end : LOCAL_FOLLOW_LEN;
+		if (nout == max)
+			continue;
+		for (i = 0; i < nout; i++)
+			if (strncmp(out[i], t + end, k) == 0 && out[i][k] == '\0')
+				break;
+		if (i < nout)
+			continue;
+		memcpy(out[nout], t + end, k);
+		out[nout][k] = '\0';
+		nout++;
+	}
+	return nout;
 }

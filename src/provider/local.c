@@ -259,6 +259,70 @@ copy_mask(struct gen *G, bool and)
 	return count;
 }
 
+/* Keep a copy going: among the allowed tokens that continue the text the
+ * reply is copying (local_copy_follow), the longest one the model rates
+ * within FOLLOW_MARGIN of its best allowed token becomes the only one
+ * allowed.  A small model knows it is copying a name or a phrase but
+ * loses its place in it, or stops at a short piece ("the green l" for
+ * "the green light"); the conversation knows the place.  The margin was
+ * chosen on validation tasks (seed 9002, 100 held-out tasks: 17 passed
+ * without the rule, 22 at 3, 30 at 6, 31 at 8, 29 at 12, 21 at 100);
+ * CONCH_FOLLOW_MARGIN sets another (0: off) for such measurements. */
+#define FOLLOW_MARGIN 8.0f
+#define FOLLOW_MAX 8
+
+static bool
+continues(const char (*cont)[LOCAL_FOLLOW_LEN + 1], const size_t *clen, size_t nc,
+	  const char *p, uint32_t plen)
+{
+	size_t j;
+	for (j = 0; j < nc; j++)
+		if (plen <= clen[j] && memcmp(cont[j], p, plen) == 0)
+			return true;
+	return false;
+}
+
+static void
+follow_copy(struct gen *G)
+{
+	struct local *L = G->L;
+	const struct llm_vocab *v = llm_model_vocab(L->m);
+	char cont[FOLLOW_MAX][LOCAL_FOLLOW_LEN + 1];
+	size_t clen[FOLLOW_MAX], nc, j;
+	int32_t n = llm_vocab_size(v), i, pick = -1;
+	uint32_t plen_best = 0;
+	float best = -FLT_MAX, margin = FOLLOW_MARGIN;
+	const char *e = getenv("CONCH_FOLLOW_MARGIN");
+
+	if (e)
+		margin = strtof(e, NULL);
+	nc = local_copy_follow(&G->copy, buf_str(&G->reply), G->reply.len, cont, FOLLOW_MAX);
+	if (nc == 0 || margin <= 0)
+		return;
+	for (j = 0; j < nc; j++)
+		clen[j] = strlen(cont[j]);
+	for (i = 0; i < n; i++)
+		if (L->mask[i] && G->logits[i] > best)
+			best = G->logits[i];
+	for (i = 0; i < n; i++) {
+		const char *p = L->piece_data + L->pieces[i].off;
+		uint32_t plen = L->pieces[i].len;
+		if (!L->mask[i] || plen == 0 || G->logits[i] < best - margin ||
+		    llm_vocab_token_type(v, i) == LLM_TOK_CONTROL)
+			continue;
+		if (plen < plen_best || (plen == plen_best && G->logits[i] <= G->logits[pick]))
+			continue;
+		if (continues((const char (*)[LOCAL_FOLLOW_LEN + 1])cont, clen, nc, p, plen)) {
+			pick = i;
+			plen_best = plen;
+		}
+	}
+	if (pick >= 0) {
+		memset(L->mask, 0, (size_t)n);
+		L->mask[pick] = 1;
+	}
+}
+
 /* Append token `tok` to the reply: text, splitter, grammar. */
 static void
 gen_accept(struct gen *G, int32_t tok)
@@ -316,12 +380,15 @@ gen_pick(struct gen *G)
 				memcpy(G->L->keep, G->L->mask, (size_t)n);
 				if (copy_mask(G, true) == 0)
 					memcpy(G->L->mask, G->L->keep, (size_t)n);
+				follow_copy(G);
 			}
 			return llm_sample(&G->s, G->logits, n, G->L->mask);
 		}
 	}
-	if (G->copy_on && G->sp.mode == SM_TEXT && copy_mask(G, false) > 0)
+	if (G->copy_on && G->sp.mode == SM_TEXT && copy_mask(G, false) > 0) {
+		follow_copy(G);
 		return llm_sample(&G->s, G->logits, n, G->L->mask);
+	}
 	tok = llm_sample(&G->s, G->logits, n, NULL);
 	/* Llama 3 style: a reply that opens with '{' is a tool call, so pick
 	 * that first token under the grammar */

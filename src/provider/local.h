@@ -104,6 +104,17 @@ struct local_copy_tail {
 void local_copy_at(const char *reply, size_t rlen, struct local_copy_tail *at);
 bool local_copy_ok_at(const struct local_copy *cp, const struct local_copy_tail *at,
 		      const char *piece, size_t plen, bool end);
+/* Where the reply is copying: the longest tail of reply[0..rlen) (at
+ * least LOCAL_FOLLOW_MIN bytes) that the conversation holds, and what
+ * follows it there, at up to `max` places (distinct), each up to
+ * LOCAL_FOLLOW_LEN bytes, NUL-terminated.  Only a continuation that goes
+ * on with a word (a word character, or one of " /._-" and then one) is
+ * kept: the copy goes on inside a name or a phrase, never across the
+ * layout of a tool result.  Returns how many. */
+#define LOCAL_FOLLOW_MIN 4
+#define LOCAL_FOLLOW_LEN 31
+size_t local_copy_follow(const struct local_copy *cp, const char *reply, size_t rlen,
+			 char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max);
 /* The two rules on their own (exposed for tests): local_nums_collect
  * appends "\n" and each digit run of `text` to `set`; local_nums_allow:
  * may the reply hold the digit run run[0..n) -- a prefix of a held

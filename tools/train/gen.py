@@ -29,6 +29,26 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import pools as P  # noqa: E402
+import phrase  # noqa: E402
+
+# pools.T_* lists by identity, for the grammar in phrase.py
+T_NAMES = {id(v): k for k, v in vars(P).items() if k.startswith('T_')}
+
+
+class Prompt(str):
+    """a request, remembering its kind and slots so that it can be said
+    again in other words (--phrasings)"""
+    name = None
+    kw = None
+
+
+class Tmpl(str):
+    name = None
+
+    def format(self, **kw):
+        out = Prompt(str.format(self, **kw))
+        out.name, out.kw = self.name, kw
+        return out
 
 REFUSAL = ("I am conch's small built-in offline model: I can list, find, show, "
            "search and count files, create and edit them, run commands, check git "
@@ -114,7 +134,23 @@ class Ctx:
         return self.r.choice(pool[1] if self.held else pool[0])
 
     def tmpl(self, pool):
-        return self.pick(pool)
+        """a phrasing of a pools.T_* kind: held-out tasks draw from the
+        held-out list only; training draws from its list or, more often,
+        from the grammar (phrase.py), which never writes a held-out one"""
+        name = T_NAMES[id(pool)]
+        if self.held or self.r.random() < 0.35:
+            t = Tmpl(self.pick(pool))
+        else:
+            t = Tmpl(phrase.phrase(self.r, name))
+        t.name = name
+        return t
+
+    def kind(self, ext):
+        """what a request calls files of this extension"""
+        name = P.EXT_NAMES.get(ext, '.' + ext)
+        if not self.held and ext in P.EXT_ALT and self.r.random() < 0.4:
+            return self.r.choice(P.EXT_ALT[ext])
+        return name
 
 
 # ------------------------------------------------------------ the tree
@@ -291,7 +327,7 @@ def t_ls(c, files):
 def t_glob(c, files):
     ext = c.r.choice(sorted({p.rsplit('.', 1)[-1] for p in files if '.' in p.split('/')[-1]}) +
                      [c.pick(P.EXTS)])
-    kind = P.EXT_NAMES.get(ext, '.' + ext)
+    kind = c.kind(ext)
     d = pick_dir(c, files) if c.r.random() < 0.35 else None
     if d:
         prompt = c.tmpl(P.T_GLOB_IN).format(ext=ext, kind=kind, d=d)
@@ -395,7 +431,7 @@ def t_count_many(c, files):
     """list the FILES of a kind under a dir and count their lines: glob then wc"""
     exts = sorted({p.rsplit('.', 1)[-1] for p in files if '.' in p.split('/')[-1]})
     ext = c.r.choice(exts)
-    kind = P.EXT_NAMES.get(ext, '.' + ext)
+    kind = c.kind(ext)
     d = pick_dir(c, files) if c.r.random() < 0.6 else None
     if d:
         prompt = c.tmpl(P.T_COUNT_MANY_IN).format(kind=kind, ext=ext, d=d)
@@ -430,7 +466,7 @@ def t_count_total(c, files):
     short commands, so it scales to trees of any size (the README task)"""
     exts = sorted({p.rsplit('.', 1)[-1] for p in files if '.' in p.split('/')[-1]})
     ext = c.r.choice(exts + [c.pick(P.EXTS)])
-    kind = P.EXT_NAMES.get(ext, '.' + ext)
+    kind = c.kind(ext)
     d = pick_dir(c, files) if c.r.random() < 0.7 else '.'
     where = 'the project' if d == '.' else d
     if c.r.random() < 0.6:
@@ -518,7 +554,7 @@ def t_bash(c, files):
 
 def t_git(c, files):
     if c.r.random() < 0.5:
-        prompt = c.tmpl(P.T_GIT_STATUS)
+        prompt = c.tmpl(P.T_GIT_STATUS).format()
         cmd = 'git status --short'
 
         def answer(res):
@@ -696,8 +732,11 @@ def run_script(conch, root, env, prompt, calls, mode='auto'):
 
 
 PREFIXES = ['Please ', 'Hey, ', 'Can you ', 'Could you ', 'I need you to ', 'Quick one: ',
-            'Hi! ', 'conch, ', 'Would you ', 'Now ', 'OK, ', 'Pls ']
-SUFFIXES = [' Thanks.', ' please', ' Thank you!', ' thx', ' Cheers.', ' ASAP']
+            'Hi! ', 'conch, ', 'Would you ', 'Now ', 'OK, ', 'Pls ', 'Hello. ', 'So, ',
+            'One more thing: ', 'Next: ', 'Task: ', 'Hey conch, ', 'Right, ', 'Okay so ',
+            'I would like you to ', 'Go ahead and ', 'Help me: ', 'Good morning! ']
+SUFFIXES = [' Thanks.', ' please', ' Thank you!', ' thx', ' Cheers.', ' ASAP', ' Thanks!',
+            ' ty', ' Much appreciated.', ' when you can', ' (quick)', ' Ta.', ' :)']
 
 
 def augment(c, prompt):
@@ -721,6 +760,7 @@ def build(conch, c, tmp, idx):
     tasks = [(t, w) for t, w in TASKS if not ONLY or t.__name__ in ONLY]
     fn = c.r.choices([t for t, _ in tasks], weights=[w for _, w in tasks])[0]
     t = fn(c, files)
+    raw = t['prompt']
     if not c.held:
         t['prompt'] = augment(c, t['prompt'])
     git = None
@@ -755,7 +795,7 @@ def build(conch, c, tmp, idx):
     res = []
     first = t['steps'][0] if t['steps'] else None
     if not c.held and isinstance(first, tuple) and first[0] in ('bash', 'write', 'edit') and \
-            c.r.random() < 0.12:
+            c.r.random() < 0.05:
         # the default mode (ask) with no one to approve: the call is
         # denied, and the answer says how to allow it
         setup()
@@ -768,7 +808,7 @@ def build(conch, c, tmp, idx):
                 {'role': 'tool', 'content': res[0]},
                 {'role': 'assistant', 'content': DENIED % first[0]}]
         shutil.rmtree(os.path.join(tmp, 'p%d' % idx), ignore_errors=True)
-        return {'cat': 'denied', 'messages': msgs}
+        return {'cat': 'denied', 'messages': msgs, 'raw': raw}
     for s in t['steps']:
         if callable(s):
             s = s(res)
@@ -784,11 +824,27 @@ def build(conch, c, tmp, idx):
         msgs.append({'role': 'tool', 'content': r})
     msgs.append({'role': 'assistant', 'content': text})
     shutil.rmtree(os.path.join(tmp, 'p%d' % idx), ignore_errors=True)
-    rec = {'cat': t['cat'], 'messages': msgs}
+    rec = {'cat': t['cat'], 'messages': msgs, 'raw': raw}
     if c.held:
         rec.update(files=files, git=git, facts=facts, checks=t.get('checks', {}),
                    dirty=dirty)
     return rec
+
+
+def rephrased(c, rec, k):
+    """k more records of the same task, each asked in other words: the
+    tool calls and their results do not depend on the wording"""
+    raw = rec['raw']
+    out = []
+    for _ in range(k):
+        if raw.name is None:
+            break
+        p = augment(c, c.tmpl(getattr(P, raw.name)).format(**raw.kw))
+        if p == rec['messages'][0]['content']:
+            continue
+        msgs = [dict(rec['messages'][0], content=p)] + rec['messages'][1:]
+        out.append(dict(rec, messages=msgs))
+    return out
 
 
 def main():
@@ -802,6 +858,8 @@ def main():
     ap.add_argument('--made-up', type=float, nargs='?', const=0.4, default=0.0,
                     metavar='RATE', help='invent this share of the names, words and '
                     'phrases (0.4 without RATE)')
+    ap.add_argument('--phrasings', type=int, default=1, metavar='K',
+                    help='write each training task K times, asked in K ways')
     a = ap.parse_args()
     if a.only:
         ONLY.extend(a.only.split(','))
@@ -820,8 +878,11 @@ def main():
                 print('task %d skipped: %s' % (i, e), file=sys.stderr)
                 continue
             rec['seed'] = [a.seed, i - 1]
-            out.write(json.dumps(rec) + '\n')
-            n_ok += 1
+            more = rephrased(c, rec, a.phrasings - 1) if not a.heldout else []
+            for r in [rec] + more:
+                r.pop('raw', None)
+                out.write(json.dumps(r) + '\n')
+            n_ok += 1 + len(more)
     shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -22,11 +22,24 @@ STEMS = split(['main', 'util', 'parser', 'config', 'server', 'client', 'list', '
                'image', 'audio', 'video', 'font', 'layout', 'widget', 'input', 'output',
                'stream', 'codec', 'crypt', 'random', 'clock', 'memo', 'plan', 'draft',
                'alpha', 'beta', 'gamma', 'delta', 'kernel', 'driver', 'probe', 'frame'])
-EXTS = (['c', 'h', 'py', 'md', 'txt', 'sh', 'c', 'txt', 'json', 'js', 'go', 'rs'],
+# the training list names every language the model should know by name
+# (Ruby is .rb: knowledge, not text to copy); held out are the names of
+# files and directories, their contents and the phrasings, not the
+# languages
+EXTS = (['c', 'h', 'py', 'md', 'txt', 'sh', 'c', 'txt', 'json', 'js', 'go', 'rs', 'toml',
+         'rb', 'yml', 'java', 'ts', 'cpp', 'html', 'css', 'lua', 'yaml', 'sql', 'php'],
         ['c', 'h', 'py', 'txt', 'md', 'toml', 'rb', 'yml'])
 EXT_NAMES = {'c': 'C', 'h': 'header', 'py': 'Python', 'md': 'Markdown', 'txt': 'text',
              'sh': 'shell', 'json': 'JSON', 'js': 'JavaScript', 'go': 'Go', 'rs': 'Rust',
-             'toml': 'TOML', 'rb': 'Ruby', 'yml': 'YAML'}
+             'toml': 'TOML', 'rb': 'Ruby', 'yml': 'YAML', 'java': 'Java',
+             'ts': 'TypeScript', 'cpp': 'C++', 'html': 'HTML', 'css': 'CSS', 'lua': 'Lua',
+             'yaml': 'YAML', 'sql': 'SQL', 'php': 'PHP'}
+# other names a request may use (training only)
+EXT_ALT = {'h': ['C header', 'header'], 'sh': ['shell', 'shell script', 'Bash'],
+           'txt': ['text', 'plain text'], 'md': ['Markdown', 'markdown'], 'py': ['Python', 'python'],
+           'js': ['JavaScript', 'JS'], 'rs': ['Rust', 'rust'], 'go': ['Go', 'golang'],
+           'c': ['C', 'C source'], 'rb': ['Ruby', 'ruby'], 'yml': ['YAML', 'yaml'],
+           'toml': ['TOML', 'toml'], 'json': ['JSON', 'json'], 'ts': ['TypeScript', 'TS']}
 TOPFILES = (['README.md', 'Makefile', 'notes.txt', 'TODO.txt', 'LICENSE', 'setup.py',
              'CHANGES.md', 'config.json'],
             ['INSTALL.md', 'NEWS.txt', 'build.sh', 'AUTHORS'])
