@@ -265,16 +265,7 @@ START_TEST(torn_log)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("checkpoint");
-	TCase *t = tcase_create("files");
-	tcase_add_checked_fixture(t, setup, teardown);
-	tcase_add_test(t, earliest_image_wins);
-	tcase_add_test(t, conflicts_and_reload);
-	tcase_add_test(t, pruned_by_count);
-	tcase_add_test(t, torn_log);
-	suite_add_tcase(s, t);
-	return check_run(s);
-}
+CHECK_MAIN("checkpoint", .name = "files",
+	.setup = setup, .teardown = teardown,
+	.tests = CHECK_TESTS(earliest_image_wins, conflicts_and_reload,
+		pruned_by_count, torn_log))

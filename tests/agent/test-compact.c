@@ -377,24 +377,9 @@ START_TEST(set_model_and_resume)
 }
 END_TEST
 
-static Suite *
-suite(void)
-{
-	Suite *s = suite_create("compact");
-	TCase *t = tcase_create("core");
-	tcase_add_checked_fixture(t, xdg_home_setup, xdg_home_teardown);
-	tcase_add_test(t, flush_then_summary_pairs_kept);
-	tcase_add_test(t, failed_summary_keeps_context);
-	tcase_add_test(t, manual_compact_cut);
-	tcase_add_test(t, overflow_compacts_and_retries);
-	tcase_add_test(t, reflection_writes_skill);
-	tcase_add_test(t, set_model_and_resume);
-	suite_add_tcase(s, t);
-	return s;
-}
-
-int
-main(void)
-{
-	return check_run(suite());
-}
+CHECK_MAIN("compact",
+	.setup = xdg_home_setup, .teardown = xdg_home_teardown,
+	.tests = CHECK_TESTS(flush_then_summary_pairs_kept,
+		failed_summary_keeps_context, manual_compact_cut,
+		overflow_compacts_and_retries, reflection_writes_skill,
+		set_model_and_resume))

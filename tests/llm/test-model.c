@@ -470,21 +470,9 @@ START_TEST(refusals)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("model");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, stories260k_greedy_matches_reference);
-	tcase_add_test(tc, context_bookkeeping);
-	tcase_add_test(tc, batched_equals_sequential);
-	tcase_add_test(tc, stories260k_greedy_every_kernel_path);
-	tcase_add_test(tc, fast_paths_match_reference);
-	tcase_add_test(tc, llama2_tiny_random);
-	tcase_add_test(tc, sampler_rules);
-	tcase_add_test(tc, refusals);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("model", .timeout = 60,
+	.tests = CHECK_TESTS(stories260k_greedy_matches_reference,
+		context_bookkeeping, batched_equals_sequential,
+		stories260k_greedy_every_kernel_path,
+		fast_paths_match_reference, llama2_tiny_random, sampler_rules,
+		refusals))

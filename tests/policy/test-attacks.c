@@ -486,24 +486,10 @@ START_TEST(class9_skill_cache)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("attacks");
-	TCase *t = tcase_create("classes");
-	tcase_add_checked_fixture(t, setup, teardown);
-	tcase_add_test(t, class4_quoting);
-	tcase_add_test(t, class4_read_only_mode);
-	tcase_add_test(t, class5_wrappers);
-	tcase_add_test(t, class5_wrapper_table_parse);
-	tcase_add_test(t, rule_match_bounded);
-	tcase_add_test(t, read_only_list);
-	tcase_add_test(t, memory_tool_read_only);
-	tcase_add_test(t, unblock_hint);
-	tcase_add_test(t, class8_display);
-	tcase_add_test(t, project_rules);
-	tcase_add_test(t, class9_skill_bounds);
-	tcase_add_test(t, class9_skill_cache);
-	suite_add_tcase(s, t);
-	return check_run(s);
-}
+CHECK_MAIN("attacks", .name = "classes",
+	.setup = setup, .teardown = teardown,
+	.tests = CHECK_TESTS(class4_quoting, class4_read_only_mode,
+		class5_wrappers, class5_wrapper_table_parse, rule_match_bounded,
+		read_only_list, memory_tool_read_only, unblock_hint,
+		class8_display, project_rules, class9_skill_bounds,
+		class9_skill_cache))

@@ -610,44 +610,23 @@ START_TEST(mode_names)
 }
 END_TEST
 
-static Suite *
-policy_suite(void)
-{
-	Suite *s = suite_create("policy");
-	TCase *p = tcase_create("parser");
-	TCase *m = tcase_create("rules");
-	/* 20000 random lines: seconds under ASan on a loaded machine */
-	tcase_set_timeout(p, 60);
-	tcase_add_test(p, parse_separators);
-	tcase_add_test(p, parse_quoting);
-	tcase_add_test(p, parse_substitutions);
-	tcase_add_test(p, parse_wrappers);
-	tcase_add_test(p, parse_nested_shells);
-	tcase_add_test(p, parse_redirections);
-	tcase_add_test(p, parse_opaque_and_errors);
-	tcase_add_test(p, parse_never_overruns);
-	tcase_add_checked_fixture(m, pol_setup, pol_teardown);
-	tcase_add_test(m, allow_rules_and_compounds);
-	tcase_add_test(m, allow_rule_bypasses);
-	tcase_add_test(m, deny_rules_see_through);
-	tcase_add_test(m, ask_rules_and_yes);
-	tcase_add_test(m, deny_beats_allow);
-	tcase_add_test(m, path_rules);
-	tcase_add_test(m, modes);
-	tcase_add_test(m, plan_mode);
-	tcase_add_test(m, protected_paths_ask);
-	tcase_add_test(m, session_rules);
-	tcase_add_test(m, writes_through_links_ask);
-	tcase_add_test(m, load_rules_user_only);
-	tcase_add_test(m, mode_names);
-	tcase_add_test(m, network_hint);
-	suite_add_tcase(s, p);
-	suite_add_tcase(s, m);
-	return s;
-}
-
 int
 main(void)
 {
-	return check_run(policy_suite());
+	const struct check_case cases[] = {
+		/* 20000 random lines: seconds under ASan on a loaded machine */
+		{ .name = "parser", .timeout = 60,
+		  .tests = CHECK_TESTS(parse_separators, parse_quoting,
+		  	parse_substitutions, parse_wrappers,
+		  	parse_nested_shells, parse_redirections,
+		  	parse_opaque_and_errors, parse_never_overruns) },
+		{ .name = "rules", .setup = pol_setup, .teardown = pol_teardown,
+		  .tests = CHECK_TESTS(allow_rules_and_compounds,
+		  	allow_rule_bypasses, deny_rules_see_through,
+		  	ask_rules_and_yes, deny_beats_allow, path_rules, modes,
+		  	plan_mode, protected_paths_ask, session_rules,
+		  	writes_through_links_ask, load_rules_user_only,
+		  	mode_names, network_hint) },
+	};
+	return check_run_cases("policy", cases, sizeof cases / sizeof cases[0]);
 }

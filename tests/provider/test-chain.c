@@ -417,25 +417,9 @@ START_TEST(key_env_names)
 }
 END_TEST
 
-static Suite *
-chain_suite(void)
-{
-	Suite *s = suite_create("chain");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, fallback_order_and_cooldowns);
-	tcase_add_test(tc, all_cooling_still_tried);
-	tcase_add_test(tc, explicit_model_reports);
-	tcase_add_test(tc, retries_backoff_and_cap);
-	tcase_add_test(tc, retries_spent_then_fallback);
-	tcase_add_test(tc, context_and_cancel_stop_at_once);
-	tcase_add_test(tc, from_config_entries);
-	tcase_add_test(tc, key_env_names);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	return check_run(chain_suite());
-}
+CHECK_MAIN("chain",
+	.tests = CHECK_TESTS(fallback_order_and_cooldowns,
+		all_cooling_still_tried, explicit_model_reports,
+		retries_backoff_and_cap, retries_spent_then_fallback,
+		context_and_cancel_stop_at_once, from_config_entries,
+		key_env_names))

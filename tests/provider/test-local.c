@@ -714,25 +714,10 @@ START_TEST(copied_words_only)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("local");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, template_families);
-	tcase_add_test(tc, markup_spans);
-	tcase_add_test(tc, render_hermes_and_llama3);
-	tcase_add_test(tc, parse_replies);
-	tcase_add_test(tc, parse_random_replies);
-	tcase_add_test(tc, grammar_accepts_and_refuses);
-	tcase_add_test(tc, grammar_random_walks);
-	tcase_add_test(tc, provider_end_to_end);
-	tcase_add_test(tc, provider_scripted_reply);
-	tcase_add_test(tc, provider_refuses_bad_files);
-	tcase_add_test(tc, copied_numbers_only);
-	tcase_add_test(tc, copied_words_only);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("local", .timeout = 120,
+	.tests = CHECK_TESTS(template_families, markup_spans,
+		render_hermes_and_llama3, parse_replies, parse_random_replies,
+		grammar_accepts_and_refuses, grammar_random_walks,
+		provider_end_to_end, provider_scripted_reply,
+		provider_refuses_bad_files, copied_numbers_only,
+		copied_words_only))

@@ -1124,27 +1124,18 @@ static Suite *
 remote_suite(void)
 {
 	Suite *s = suite_create("net-remote");
-	TCase *tc = tcase_create("http");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, anthropic_text_and_request);
-	tcase_add_test(tc, openai_tools_and_request);
+	TCase *tc = check_add_case(s, &(const struct check_case){
+		.name = "http", .timeout = 60,
+		.tests = CHECK_TESTS(anthropic_text_and_request,
+			openai_tools_and_request, transcripts_over_tcp,
+			large_request, non_streamed_answers, proxy_environment,
+			tls_verification, retry_after_429, backoff_529_500,
+			broken_streams_retried, openai_stream_errors,
+			auth_failure_falls_back, all_fail_summary,
+			cancel_during_stall, open_names_and_keys,
+			price_table) });
 	tcase_add_loop_test(tc, tcp_split_every_offset, 0,
 			    (int)(sizeof tcp_split_files / sizeof tcp_split_files[0]));
-	tcase_add_test(tc, transcripts_over_tcp);
-	tcase_add_test(tc, large_request);
-	tcase_add_test(tc, non_streamed_answers);
-	tcase_add_test(tc, proxy_environment);
-	tcase_add_test(tc, tls_verification);
-	tcase_add_test(tc, retry_after_429);
-	tcase_add_test(tc, backoff_529_500);
-	tcase_add_test(tc, broken_streams_retried);
-	tcase_add_test(tc, openai_stream_errors);
-	tcase_add_test(tc, auth_failure_falls_back);
-	tcase_add_test(tc, all_fail_summary);
-	tcase_add_test(tc, cancel_during_stall);
-	tcase_add_test(tc, open_names_and_keys);
-	tcase_add_test(tc, price_table);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -674,32 +674,10 @@ START_TEST(reflection_apply)
 }
 END_TEST
 
-static Suite *
-suite(void)
-{
-	Suite *s = suite_create("skills");
-	TCase *t = tcase_create("core");
-	tcase_add_checked_fixture(t, setup, xdg_home_teardown);
-	tcase_set_timeout(t, 60);
-	tcase_add_test(t, parse_ok_and_fields_kept);
-	tcase_add_test(t, parse_bom_crlf_literal);
-	tcase_add_test(t, parse_errors);
-	tcase_add_test(t, parse_limits);
-	tcase_add_test(t, parse_alias_bomb);
-	tcase_add_test(t, discovery_precedence);
-	tcase_add_test(t, disclosure_budget);
-	tcase_add_test(t, skill_tool_describes);
-	tcase_add_test(t, install_dirs);
-	tcase_add_test(t, install_archives);
-	tcase_add_test(t, install_hostile);
-	tcase_add_test(t, write_history_undo);
-	tcase_add_test(t, reflection_apply);
-	suite_add_tcase(s, t);
-	return s;
-}
-
-int
-main(void)
-{
-	return check_run(suite());
-}
+CHECK_MAIN("skills", .timeout = 60,
+	.setup = setup, .teardown = xdg_home_teardown,
+	.tests = CHECK_TESTS(parse_ok_and_fields_kept, parse_bom_crlf_literal,
+		parse_errors, parse_limits, parse_alias_bomb,
+		discovery_precedence, disclosure_budget, skill_tool_describes,
+		install_dirs, install_archives, install_hostile,
+		write_history_undo, reflection_apply))

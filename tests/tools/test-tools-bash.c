@@ -176,18 +176,7 @@ START_TEST(bash_cancel)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("tools-bash");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, bash_exit_status_and_capture);
-	tcase_add_test(tc, bash_timeout_kills_group);
-	tcase_add_test(tc, bash_truncates_head_and_tail);
-	tcase_add_test(tc, bash_long_single_line);
-	tcase_add_test(tc, bash_cancel);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("tools-bash", .timeout = 60,
+	.tests = CHECK_TESTS(bash_exit_status_and_capture,
+		bash_timeout_kills_group, bash_truncates_head_and_tail,
+		bash_long_single_line, bash_cancel))

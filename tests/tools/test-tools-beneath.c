@@ -405,20 +405,8 @@ START_TEST(outside_paths_after_approval)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("tools-beneath");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, symlinked_file_leaving_refused);
-	tcase_add_test(tc, symlinked_parent_leaving_refused);
-	tcase_add_test(tc, hard_links_refused);
-	tcase_add_test(tc, fifo_device_socket_refused);
-	tcase_add_test(tc, symlink_swapped_during_writes);
-	tcase_add_test(tc, symlinks_inside_twins);
-	tcase_add_test(tc, outside_paths_after_approval);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("tools-beneath", .timeout = 120,
+	.tests = CHECK_TESTS(symlinked_file_leaving_refused,
+		symlinked_parent_leaving_refused, hard_links_refused,
+		fifo_device_socket_refused, symlink_swapped_during_writes,
+		symlinks_inside_twins, outside_paths_after_approval))

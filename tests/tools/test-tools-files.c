@@ -893,33 +893,15 @@ START_TEST(diff_unified_output)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("tools-files");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, read_numbers_lines_and_records);
-	tcase_add_test(tc, read_offset_limit_and_more);
-	tcase_add_test(tc, read_cuts_long_lines);
-	tcase_add_test(tc, read_refusals);
-	tcase_add_test(tc, write_creates_parents_and_refuses_unread);
-	tcase_add_test(tc, write_keeps_mode);
-	tcase_add_test(tc, write_and_edit_through_symlinks);
-	tcase_add_test(tc, edit_once_and_counts);
-	tcase_add_test(tc, edit_refusals);
-	tcase_add_test(tc, edit_crlf_and_final_newline);
-	tcase_add_test(tc, todo_replaces_plan);
-	tcase_add_test(tc, exit_plan_modes);
-	tcase_add_test(tc, table_descriptions_and_schemas);
-	tcase_add_test(tc, call_rejects_bad_arguments);
-	tcase_add_test(tc, call_policy_deny_and_headless_ask);
-	tcase_add_test(tc, call_ask_with_approve_callback);
-	tcase_add_test(tc, call_writes_only_the_change_approved);
-	tcase_add_test(tc, call_network_asked_per_command);
-	tcase_add_test(tc, call_approve_project_and_unsandboxed);
-	tcase_add_test(tc, diff_unified_output);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("tools-files", .timeout = 60,
+	.tests = CHECK_TESTS(read_numbers_lines_and_records,
+		read_offset_limit_and_more, read_cuts_long_lines, read_refusals,
+		write_creates_parents_and_refuses_unread, write_keeps_mode,
+		write_and_edit_through_symlinks, edit_once_and_counts,
+		edit_refusals, edit_crlf_and_final_newline, todo_replaces_plan,
+		exit_plan_modes, table_descriptions_and_schemas,
+		call_rejects_bad_arguments, call_policy_deny_and_headless_ask,
+		call_ask_with_approve_callback,
+		call_writes_only_the_change_approved,
+		call_network_asked_per_command,
+		call_approve_project_and_unsandboxed, diff_unified_output))

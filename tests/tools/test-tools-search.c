@@ -380,22 +380,7 @@ START_TEST(ls_lists_types_sizes)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("tools-search");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, wildmatch_cases);
-	tcase_add_test(tc, braces_expand);
-	tcase_add_test(tc, gitignore_rules);
-	tcase_add_test(tc, glob_patterns_order_and_ignore);
-	tcase_add_test(tc, glob_caps_results);
-	tcase_add_test(tc, grep_modes);
-	tcase_add_test(tc, grep_context);
-	tcase_add_test(tc, grep_errors_and_caps);
-	tcase_add_test(tc, ls_lists_types_sizes);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("tools-search", .timeout = 60,
+	.tests = CHECK_TESTS(wildmatch_cases, braces_expand, gitignore_rules,
+		glob_patterns_order_and_ignore, glob_caps_results, grep_modes,
+		grep_context, grep_errors_and_caps, ls_lists_types_sizes))
