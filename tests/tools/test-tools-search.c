@@ -151,7 +151,6 @@ set_mtime(const struct tt *t, const char *rel, long sec)
 START_TEST(glob_patterns_order_and_ignore)
 {
 	struct tt t;
-	char *r;
 	tt_setup(&t);
 	tt_put(&t, ".gitignore", "ignored/\n*.tmp\n");
 	tt_put(&t, "a.c", "");
@@ -165,24 +164,16 @@ START_TEST(glob_patterns_order_and_ignore)
 	set_mtime(&t, "src/b.c", 3000);
 	set_mtime(&t, "src/deep/c.c", 2000);
 	set_mtime(&t, "src/deep/c.h", 500);
-	r = tt_ok(&t, "glob", "{\"pattern\":\"**/*.c\"}");
-	ck_assert_str_eq(r, "src/b.c\nsrc/deep/c.c\na.c\n");
-	free(r);
-	r = tt_ok(&t, "glob", "{\"pattern\":\"*.c\"}");
-	ck_assert_str_eq(r, "a.c\n");
-	free(r);
-	r = tt_ok(&t, "glob", "{\"pattern\":\"src/**/*.{c,h}\"}");
-	ck_assert_str_eq(r, "src/b.c\nsrc/deep/c.c\nsrc/deep/c.h\n");
-	free(r);
-	r = tt_ok(&t, "glob", "{\"pattern\":\"*.c\",\"path\":\"src/deep\"}");
-	ck_assert_str_eq(r, "src/deep/c.c\n");
-	free(r);
-	r = tt_ok(&t, "glob", "{\"pattern\":\"**/*.tmp\"}");
-	tt_has(r, "No files match");
-	free(r);
-	r = tt_err(&t, "glob", "{\"pattern\":\"*\",\"path\":\"a.c\"}");
-	tt_has(r, "not a directory");
-	free(r);
+	tt_ok_is(&t, "glob", "{\"pattern\":\"**/*.c\"}",
+		 "src/b.c\nsrc/deep/c.c\na.c\n");
+	tt_ok_is(&t, "glob", "{\"pattern\":\"*.c\"}", "a.c\n");
+	tt_ok_is(&t, "glob", "{\"pattern\":\"src/**/*.{c,h}\"}",
+		 "src/b.c\nsrc/deep/c.c\nsrc/deep/c.h\n");
+	tt_ok_is(&t, "glob", "{\"pattern\":\"*.c\",\"path\":\"src/deep\"}",
+		 "src/deep/c.c\n");
+	tt_ok_has(&t, "glob", "{\"pattern\":\"**/*.tmp\"}", "No files match");
+	tt_err_has(&t, "glob", "{\"pattern\":\"*\",\"path\":\"a.c\"}",
+		   "not a directory");
 	tt_teardown(&t);
 }
 END_TEST
@@ -231,33 +222,20 @@ grep_tree(struct tt *t)
 START_TEST(grep_modes)
 {
 	struct tt t;
-	char *r;
 	tt_setup(&t);
 	grep_tree(&t);
-	r = tt_ok(&t, "grep", "{\"pattern\":\"FOO\"}");
-	ck_assert_str_eq(r, "a.c\nb.h\n");
-	free(r);
-	r = tt_ok(&t, "grep", "{\"pattern\":\"FOO\",\"output_mode\":\"content\"}");
-	ck_assert_str_eq(r, "a.c:3:\treturn FOO;\nb.h:1:#define FOO 1\n");
-	free(r);
-	r = tt_ok(&t, "grep", "{\"pattern\":\"foo\",\"case_insensitive\":true,"
-		  "\"output_mode\":\"count\"}");
-	ck_assert_str_eq(r, "a.c:1\nb.h:1\nnotes.txt:2\n");
-	free(r);
-	r = tt_ok(&t, "grep", "{\"pattern\":\"^#define \\\\w+ \\\\d$\","
-		  "\"glob\":\"*.h\",\"output_mode\":\"count\"}");
-	ck_assert_str_eq(r, "b.h:2\n");
-	free(r);
-	r = tt_ok(&t, "grep", "{\"pattern\":\"FOO\",\"glob\":\"*.{c,txt}\"}");
-	ck_assert_str_eq(r, "a.c\n");
-	free(r);
-	r = tt_ok(&t, "grep", "{\"pattern\":\"FOO\",\"path\":\"b.h\","
-		  "\"output_mode\":\"content\"}");
-	ck_assert_str_eq(r, "b.h:1:#define FOO 1\n");
-	free(r);
-	r = tt_ok(&t, "grep", "{\"pattern\":\"nothing here\"}");
-	tt_has(r, "No matches");
-	free(r);
+	tt_ok_is(&t, "grep", "{\"pattern\":\"FOO\"}", "a.c\nb.h\n");
+	tt_ok_is(&t, "grep", "{\"pattern\":\"FOO\",\"output_mode\":\"content\"}",
+		 "a.c:3:\treturn FOO;\nb.h:1:#define FOO 1\n");
+	tt_ok_is(&t, "grep", "{\"pattern\":\"foo\",\"case_insensitive\":true,"
+		 "\"output_mode\":\"count\"}", "a.c:1\nb.h:1\nnotes.txt:2\n");
+	tt_ok_is(&t, "grep", "{\"pattern\":\"^#define \\\\w+ \\\\d$\","
+		 "\"glob\":\"*.h\",\"output_mode\":\"count\"}", "b.h:2\n");
+	tt_ok_is(&t, "grep", "{\"pattern\":\"FOO\",\"glob\":\"*.{c,txt}\"}",
+		 "a.c\n");
+	tt_ok_is(&t, "grep", "{\"pattern\":\"FOO\",\"path\":\"b.h\","
+		 "\"output_mode\":\"content\"}", "b.h:1:#define FOO 1\n");
+	tt_ok_has(&t, "grep", "{\"pattern\":\"nothing here\"}", "No matches");
 	tt_teardown(&t);
 }
 END_TEST
@@ -299,14 +277,10 @@ START_TEST(grep_errors_and_caps)
 	char *r;
 	int i;
 	tt_setup(&t);
-	r = tt_err(&t, "grep", "{\"pattern\":\"foo(\"}");
-	tt_has(r, "Invalid regex");
-	tt_has(r, "missing closing parenthesis");
-	tt_has(r, "offset 4");
-	free(r);
-	r = tt_err(&t, "grep", "{\"pattern\":\"x\",\"path\":\"nowhere\"}");
-	tt_has(r, "does not exist");
-	free(r);
+	tt_err_has(&t, "grep", "{\"pattern\":\"foo(\"}",
+		   "Invalid regex", "missing closing parenthesis", "offset 4");
+	tt_err_has(&t, "grep", "{\"pattern\":\"x\",\"path\":\"nowhere\"}",
+		   "does not exist");
 	for (i = 0; i < 1000; i++)
 		buf_printf(&b, "match %d\n", i);
 	tt_put(&t, "many.txt", buf_str(&b));
@@ -354,16 +328,12 @@ START_TEST(ls_lists_types_sizes)
 			 "link link -> b.txt\n"
 			 "[2 ignored entries hidden (.git, .gitignore)]\n");
 	free(r);
-	r = tt_ok(&t, "ls", "{\"path\":\"dir\"}");
-	ck_assert_str_eq(r, "file x  0\n");
-	free(r);
+	tt_ok_is(&t, "ls", "{\"path\":\"dir\"}", "file x  0\n");
 	tt_put(&t, "empty/.keep", "");
 	p = tt_path(&t, "empty/.keep");
 	unlink(p);
 	free(p);
-	r = tt_ok(&t, "ls", "{\"path\":\"empty\"}");
-	tt_has(r, "is empty");
-	free(r);
+	tt_ok_has(&t, "ls", "{\"path\":\"empty\"}", "is empty");
 	for (int i = 0; i < 510; i++) {
 		char name[32];
 		snprintf(name, sizeof name, "big/f%03d", i);
@@ -373,9 +343,7 @@ START_TEST(ls_lists_types_sizes)
 	tt_has(r, "file f499  0\n[... 10 more entries not shown]\n");
 	tt_hasnt(r, "f500");
 	free(r);
-	r = tt_err(&t, "ls", "{\"path\":\"missing\"}");
-	tt_has(r, "does not exist");
-	free(r);
+	tt_err_has(&t, "ls", "{\"path\":\"missing\"}", "does not exist");
 	tt_teardown(&t);
 }
 END_TEST

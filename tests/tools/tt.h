@@ -150,6 +150,55 @@ tt_err(struct tt *t, const char *name, const char *json)
 	return r;
 }
 
+/* Run a call that must fail (`want_err`) or succeed, and check that its
+ * text holds each of `needles` (NULL-ended). */
+static inline void
+tt_expect_has(struct tt *t, const char *name, const char *json, bool want_err,
+	      const char *const *needles)
+{
+	char *r = want_err ? tt_err(t, name, json) : tt_ok(t, name, json);
+	for (size_t i = 0; needles[i]; i++)
+		ck_assert_msg(strstr(r, needles[i]) != NULL,
+			      "%s %s: expected \"%s\" in:\n%s", name, json,
+			      needles[i], r);
+	free(r);
+}
+
+/* tt_ok_has(t, name, json, needle...): a call that must succeed and whose
+ * text holds every needle; tt_err_has the same for one that must fail. */
+#define tt_ok_has(t, name, json, ...) \
+	tt_expect_has((t), (name), (json), false, \
+		      (const char *const []){ __VA_ARGS__, NULL })
+#define tt_err_has(t, name, json, ...) \
+	tt_expect_has((t), (name), (json), true, \
+		      (const char *const []){ __VA_ARGS__, NULL })
+
+/* Run a call that must fail (`want_err`) or succeed, and check that its
+ * text is `want`. */
+static inline void
+tt_expect_is(struct tt *t, const char *name, const char *json, bool want_err,
+	     const char *want)
+{
+	char *r = want_err ? tt_err(t, name, json) : tt_ok(t, name, json);
+	ck_assert_msg(strcmp(r, want) == 0, "%s %s: got\n%s\nwant\n%s", name,
+		      json, r, want);
+	free(r);
+}
+#define tt_ok_is(t, name, json, want) \
+	tt_expect_is((t), (name), (json), false, (want))
+#define tt_err_is(t, name, json, want) \
+	tt_expect_is((t), (name), (json), true, (want))
+
+/* Check that `rel` in the workspace holds exactly `want`. */
+static inline void
+tt_file_is(const struct tt *t, const char *rel, const char *want)
+{
+	char *c = tt_get(t, rel);
+	ck_assert_msg(c != NULL, "%s cannot be read", rel);
+	ck_assert_msg(strcmp(c, want) == 0, "%s holds\n%s\nwant\n%s", rel, c, want);
+	free(c);
+}
+
 #define tt_has(hay, needle) \
 	ck_assert_msg(strstr((hay), (needle)) != NULL, \
 		      "expected \"%s\" in:\n%s", (needle), (hay))
