@@ -57,12 +57,10 @@ count_entries(const char *dir)
 START_TEST(symlinked_file_leaving_refused)
 {
 	struct tt t;
-	char *out, *p;
+	char *out;
 	tt_setup(&t);
 	out = victim(&t, "victim.txt");
-	p = tt_path(&t, "out.txt");
-	ck_assert_int_eq(symlink(out, p), 0);
-	free(p);
+	tt_symlink(&t, out, "out.txt");
 	/* a read through it asks: its real target is outside */
 	tt_err_has(&t, "read", "{\"path\":\"out.txt\"}",
 		   "outside the workspace, needs approval");
@@ -76,9 +74,7 @@ START_TEST(symlinked_file_leaving_refused)
 		   "outside the workspace");
 	assert_kept(out);
 	/* a relative link climbing out is the same */
-	p = tt_path(&t, "up.txt");
-	ck_assert_int_eq(symlink("../sess/victim.txt", p), 0);
-	free(p);
+	tt_symlink(&t, "../sess/victim.txt", "up.txt");
 	tt_err_has(&t, "edit", "{\"path\":\"up.txt\",\"old_string\":\"keep\","
 		   "\"new_string\":\"gone\"}", "outside the workspace");
 	assert_kept(out);
@@ -90,12 +86,10 @@ END_TEST
 START_TEST(symlinked_parent_leaving_refused)
 {
 	struct tt t;
-	char *out, *p;
+	char *out;
 	tt_setup(&t);
 	out = victim(&t, "victim.txt");
-	p = tt_path(&t, "outdir");
-	ck_assert_int_eq(symlink(t.sess, p), 0);
-	free(p);
+	tt_symlink(&t, t.sess, "outdir");
 	t.ctx.policy = NULL;
 	tt_err_has(&t, "write", "{\"path\":\"outdir/new.txt\",\"content\":\"x\"}",
 		   "outside the workspace");
@@ -158,7 +152,7 @@ START_TEST(fifo_device_socket_refused)
 {
 	struct tt t;
 	struct sockaddr_un sa;
-	char *p, *r;
+	char *p;
 	int s;
 	tt_setup(&t);
 	/* a FIFO with no writer: a blocking open would hang here */
@@ -171,9 +165,7 @@ START_TEST(fifo_device_socket_refused)
 	tt_err_has(&t, "edit", "{\"path\":\"pipe\",\"old_string\":\"a\","
 		   "\"new_string\":\"b\"}", "not a regular file");
 	/* a symlink inside to the FIFO: refused too, without blocking */
-	p = tt_path(&t, "lpipe");
-	ck_assert_int_eq(symlink("pipe", p), 0);
-	free(p);
+	tt_symlink(&t, "pipe", "lpipe");
 	tt_err_has(&t, "write", "{\"path\":\"lpipe\",\"content\":\"x\"}",
 		   "not a regular file");
 	/* a socket */
@@ -200,11 +192,8 @@ START_TEST(fifo_device_socket_refused)
 	}
 	free(p);
 	/* and a symlink to one outside */
-	p = tt_path(&t, "devnull");
-	ck_assert_int_eq(symlink("/dev/null", p), 0);
-	free(p);
-	r = tt_err(&t, "write", "{\"path\":\"devnull\",\"content\":\"x\"}");
-	free(r);
+	tt_symlink(&t, "/dev/null", "devnull");
+	free(tt_err(&t, "write", "{\"path\":\"devnull\",\"content\":\"x\"}"));
 	tt_teardown(&t);
 }
 END_TEST
@@ -237,9 +226,7 @@ START_TEST(symlink_swapped_during_writes)
 	p = tt_path(&t, "d");
 	ck_assert_int_eq(mkdir(p, 0755), 0);
 	free(p);
-	p = tt_path(&t, "l");
-	ck_assert_int_eq(symlink(outside, p), 0);
-	free(p);
+	tt_symlink(&t, outside, "l");
 	/* no policy: the tools' own resolution is all that stands */
 	t.ctx.policy = NULL;
 	pid = fork();
@@ -291,9 +278,7 @@ START_TEST(symlinks_inside_twins)
 	p = tt_path(&t, "real");
 	ck_assert_int_eq(mkdir(p, 0755), 0);
 	free(p);
-	p = tt_path(&t, "ldir");
-	ck_assert_int_eq(symlink("real", p), 0);
-	free(p);
+	tt_symlink(&t, "real", "ldir");
 	free(tt_ok(&t, "write", "{\"path\":\"ldir/sub/f.txt\","
 		   "\"content\":\"one\\n\"}"));
 	tt_file_is(&t, "real/sub/f.txt", "one\n");

@@ -126,7 +126,6 @@ END_TEST
 START_TEST(write_creates_parents_and_refuses_unread)
 {
 	struct tt t;
-	char *r;
 	tt_setup(&t);
 	tt_ok_has(&t, "write", "{\"path\":\"d1/d2/new.txt\",\"content\":\"hi\\n\"}",
 		  "Created d1/d2/new.txt (1 lines, 3 bytes)");
@@ -139,10 +138,8 @@ START_TEST(write_creates_parents_and_refuses_unread)
 	tt_err_has(&t, "write", "{\"path\":\"old.txt\",\"content\":\"x\"}",
 		   "was not read", "Read it first");
 	tt_file_is(&t, "old.txt", "keep\n");
-	r = tt_ok(&t, "read", "{\"path\":\"./d1/../old.txt\"}");
-	free(r);
-	r = tt_ok(&t, "write", "{\"path\":\"old.txt\",\"content\":\"x\"}");
-	free(r);
+	free(tt_ok(&t, "read", "{\"path\":\"./d1/../old.txt\"}"));
+	free(tt_ok(&t, "write", "{\"path\":\"old.txt\",\"content\":\"x\"}"));
 	tt_file_is(&t, "old.txt", "x");
 	tt_err_has(&t, "write", "{\"path\":\"d1\",\"content\":\"x\"}",
 		   "is a directory");
@@ -154,14 +151,13 @@ START_TEST(write_keeps_mode)
 {
 	struct tt t;
 	struct stat st;
-	char *p, *r;
+	char *p;
 	tt_setup(&t);
 	tt_put(&t, "run.sh", "echo a\n");
 	p = tt_path(&t, "run.sh");
 	ck_assert_int_eq(chmod(p, 0751), 0);
 	free(tt_ok(&t, "read", "{\"path\":\"run.sh\"}"));
-	r = tt_ok(&t, "write", "{\"path\":\"run.sh\",\"content\":\"echo b\\n\"}");
-	free(r);
+	free(tt_ok(&t, "write", "{\"path\":\"run.sh\",\"content\":\"echo b\\n\"}"));
 	ck_assert_int_eq(stat(p, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0751);
 	/* edit keeps it too */
@@ -200,17 +196,13 @@ START_TEST(write_and_edit_through_symlinks)
 		fputs("keep\n", f);
 		fclose(f);
 	}
-	p = tt_path(&t, "out.txt");
-	ck_assert_int_eq(symlink(outside, p), 0);
-	free(p);
+	tt_symlink(&t, outside, "out.txt");
 	/* a read through it asks: its real target is outside */
 	tt_err_has(&t, "read", "{\"path\":\"out.txt\"}",
 		   "outside the workspace, needs approval");
 	tt_err_has(&t, "write", "{\"path\":\"out.txt\",\"content\":\"x\"}",
 		   "outside the workspace");
-	p = tt_path(&t, "outdir");
-	ck_assert_int_eq(symlink(t.sess, p), 0);
-	free(p);
+	tt_symlink(&t, t.sess, "outdir");
 	tt_err_has(&t, "write", "{\"path\":\"outdir/new/f.txt\",\"content\":\"x\"}",
 		   "outside the workspace");
 	p = path_join(t.sess, "new");
@@ -270,34 +262,42 @@ END_TEST
 
 START_TEST(edit_crlf_and_final_newline)
 {
+	/* edits in order; `before` NULL: the file as the row above left it */
+	static const struct {
+		const char *file, *before, *args, *after;
+	} rows[] = {
+		{ "w.txt", "one\r\ntwo\r\nthree\r\n",
+		  "{\"path\":\"w.txt\",\"old_string\":\"one\\ntwo\","
+		  "\"new_string\":\"ONE\\nTWO\\n2b\"}",
+		  "ONE\r\nTWO\r\n2b\r\nthree\r\n" },
+		/* single-line old_string, multi-line new_string in a CRLF file */
+		{ "w.txt", NULL,
+		  "{\"path\":\"w.txt\",\"old_string\":\"three\","
+		  "\"new_string\":\"3\\n4\"}",
+		  "ONE\r\nTWO\r\n2b\r\n3\r\n4\r\n" },
+		/* no final newline stays that way */
+		{ "n.txt", "a\nlast",
+		  "{\"path\":\"n.txt\",\"old_string\":\"last\","
+		  "\"new_string\":\"final\\n\"}",
+		  "a\nfinal" },
+		{ "n.txt", NULL,
+		  "{\"path\":\"n.txt\",\"old_string\":\"a\\n\","
+		  "\"new_string\":\"b\\n\"}",
+		  "b\nfinal" },
+		/* a final newline stays too */
+		{ "y.txt", "a\nb\n",
+		  "{\"path\":\"y.txt\",\"old_string\":\"\\nb\\n\","
+		  "\"new_string\":\"\"}",
+		  "a\n" },
+	};
 	struct tt t;
-	char *r;
 	tt_setup(&t);
-	tt_put(&t, "w.txt", "one\r\ntwo\r\nthree\r\n");
-	r = tt_ok(&t, "edit", "{\"path\":\"w.txt\",\"old_string\":\"one\\ntwo\","
-		  "\"new_string\":\"ONE\\nTWO\\n2b\"}");
-	free(r);
-	tt_file_is(&t, "w.txt", "ONE\r\nTWO\r\n2b\r\nthree\r\n");
-	/* single-line old_string, multi-line new_string in a CRLF file */
-	r = tt_ok(&t, "edit", "{\"path\":\"w.txt\",\"old_string\":\"three\","
-		  "\"new_string\":\"3\\n4\"}");
-	free(r);
-	tt_file_is(&t, "w.txt", "ONE\r\nTWO\r\n2b\r\n3\r\n4\r\n");
-	/* no final newline stays that way */
-	tt_put(&t, "n.txt", "a\nlast");
-	r = tt_ok(&t, "edit", "{\"path\":\"n.txt\",\"old_string\":\"last\","
-		  "\"new_string\":\"final\\n\"}");
-	free(r);
-	tt_file_is(&t, "n.txt", "a\nfinal");
-	r = tt_ok(&t, "edit", "{\"path\":\"n.txt\",\"old_string\":\"a\\n\","
-		  "\"new_string\":\"b\\n\"}");
-	free(r);
-	tt_file_is(&t, "n.txt", "b\nfinal");
-	/* a final newline stays too */
-	tt_put(&t, "y.txt", "a\nb\n");
-	free(tt_ok(&t, "edit", "{\"path\":\"y.txt\",\"old_string\":\"\\nb\\n\","
-		   "\"new_string\":\"\"}"));
-	tt_file_is(&t, "y.txt", "a\n");
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		if (rows[i].before)
+			tt_put(&t, rows[i].file, rows[i].before);
+		free(tt_ok(&t, "edit", rows[i].args));
+		tt_file_is(&t, rows[i].file, rows[i].after);
+	}
 	tt_teardown(&t);
 }
 END_TEST
@@ -320,7 +320,6 @@ review(void *ud, const char *plan, char **feedback)
 START_TEST(exit_plan_modes)
 {
 	struct tt t;
-	char *r;
 	const char *args = "{\"plan\":\"Summary.\\n\\n1. First step\\n"
 			   "   - a detail\\n2. Second step\\n```\\n- not a step\\n"
 			   "```\\n- [ ] Third step\\n\"}";
@@ -330,8 +329,7 @@ START_TEST(exit_plan_modes)
 	ck_assert_int_eq(t.pol.mode, MODE_AUTO);
 	/* headless: the plan is kept and ends the task */
 	t.pol.mode = MODE_PLAN;
-	r = tt_ok(&t, "exit_plan", args);
-	free(r);
+	free(tt_ok(&t, "exit_plan", args));
 	ck_assert_ptr_nonnull(t.ctx.plan);
 	ck_assert_ptr_nonnull(strstr(t.ctx.plan, "1. First step"));
 	free(t.ctx.plan);
@@ -361,8 +359,7 @@ START_TEST(exit_plan_modes)
 	tt_err_has(&t, "exit_plan", args, "only for plan mode");
 	plan_reply = PLAN_APPROVE_ASK;
 	t.pol.mode = MODE_PLAN;
-	r = tt_ok(&t, "exit_plan", "{\"plan\":\"Just do it.\"}");
-	free(r);
+	free(tt_ok(&t, "exit_plan", "{\"plan\":\"Just do it.\"}"));
 	ck_assert_int_eq(t.pol.mode, MODE_ASK);
 	ck_assert_uint_eq(t.todos.n, 1);
 	ck_assert_str_eq(t.todos.items[0].content, "Carry out the approved plan");
@@ -390,9 +387,8 @@ START_TEST(todo_replaces_plan)
 	ck_assert_str_eq(t.todos.items[1].content, "fix bug");
 	ck_assert_int_eq(t.todos.items[1].status, TODO_IN_PROGRESS);
 	ck_assert_str_eq(todo_status_str(t.todos.items[2].status), "pending");
-	r = tt_ok(&t, "todo", "{\"items\":[{\"content\":\"only\","
-		  "\"status\":\"pending\"}]}");
-	free(r);
+	free(tt_ok(&t, "todo", "{\"items\":[{\"content\":\"only\","
+		   "\"status\":\"pending\"}]}"));
 	ck_assert_uint_eq(t.todos.n, 1);
 	tt_err_has(&t, "todo", "{\"items\":[{\"content\":\"x\","
 		   "\"status\":\"done\"}]}", "must be one of");
@@ -439,7 +435,6 @@ END_TEST
 START_TEST(call_rejects_bad_arguments)
 {
 	struct tt t;
-	char *r;
 	tt_setup(&t);
 	tt_err_has(&t, "frobnicate", "{}",
 		   "Unknown tool \"frobnicate\"", "read, write, edit");
@@ -457,8 +452,7 @@ START_TEST(call_rejects_bad_arguments)
 	tt_err_has(&t, "grep", "{\"pattern\":\"x\",\"output_mode\":\"lines\"}",
 		   "must be one of");
 	/* empty arguments mean {} */
-	r = tt_ok(&t, "ls", "");
-	free(r);
+	free(tt_ok(&t, "ls", ""));
 	tt_teardown(&t);
 }
 END_TEST
@@ -501,15 +495,13 @@ fake_free(struct fake_user *u)
 START_TEST(call_policy_deny_and_headless_ask)
 {
 	struct tt t;
-	char *r;
 	tt_setup(&t);
 	t.pol.mode = MODE_READ_ONLY;
 	tt_err_has(&t, "write", "{\"path\":\"x.txt\",\"content\":\"x\"}",
 		   "Permission denied: mode read-only forbids write");
 	ck_assert_ptr_null(tt_get(&t, "x.txt"));
 	/* reads still run in read-only mode */
-	r = tt_ok(&t, "ls", "{}");
-	free(r);
+	free(tt_ok(&t, "ls", "{}"));
 	/* ask with no one to answer */
 	t.pol.mode = MODE_ASK;
 	tt_err_has(&t, "bash", "{\"command\":\"echo hi; touch hi\"}",
@@ -536,7 +528,7 @@ START_TEST(call_approve_project_and_unsandboxed)
 	struct tt t;
 	struct fake_user u = { 0 };
 	struct buf err = BUF_INIT;
-	char *cfg, *r, *outside, *cmd;
+	char *cfg, *outside, *cmd;
 	cJSON *saved;
 	struct stat st;
 
@@ -573,8 +565,7 @@ START_TEST(call_approve_project_and_unsandboxed)
 	ck_assert(!t.ctx.sandbox.off); /* only for that command */
 	/* read-only mode never offers it */
 	t.pol.mode = MODE_READ_ONLY;
-	r = tt_err(&t, "bash", "{\"command\":\"touch z\"}");
-	free(r);
+	free(tt_err(&t, "bash", "{\"command\":\"touch z\"}"));
 	ck_assert_int_eq(u.asked, 2);
 	unlink(outside);
 	free(outside);
@@ -596,7 +587,6 @@ START_TEST(call_network_asked_per_command)
 {
 	struct tt t;
 	struct fake_user u = { 0 };
-	char *r;
 	tt_setup(&t);
 	t.pol.mode = MODE_AUTO;
 	/* headless: no one to ask, the network stays off, the model is told */
@@ -609,16 +599,14 @@ START_TEST(call_network_asked_per_command)
 	free(tt_ok(&t, "bash", "{\"command\":\"echo local\"}"));
 	ck_assert_int_eq(u.asked, 0);
 	/* asked; denied: runs with the network off */
-	r = tt_ok(&t, "bash", "{\"command\":\"curl -s http://127.0.0.1:9/\"}");
-	free(r);
+	free(tt_ok(&t, "bash", "{\"command\":\"curl -s http://127.0.0.1:9/\"}"));
 	ck_assert_int_eq(u.asked, 1);
 	ck_assert_str_eq(u.summary, "curl -s http://127.0.0.1:9/");
 	tt_has(u.reason_seen, "network");
 	ck_assert(!t.ctx.sandbox.allow_network);
 	/* approved once: asked again next time, and the grant does not stick */
 	u.answer = APPROVE_ONCE;
-	r = tt_ok(&t, "bash", "{\"command\":\"curl -s http://127.0.0.1:9/\"}");
-	free(r);
+	free(tt_ok(&t, "bash", "{\"command\":\"curl -s http://127.0.0.1:9/\"}"));
 	ck_assert_int_eq(u.asked, 2);
 	ck_assert(!t.ctx.sandbox.allow_network);
 	fake_free(&u);

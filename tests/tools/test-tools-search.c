@@ -320,9 +320,7 @@ START_TEST(ls_lists_types_sizes)
 	tt_put(&t, "a.o", "x");
 	tt_put(&t, "dir/x", "");
 	tt_put(&t, ".git/HEAD", "ref\n");
-	p = tt_path(&t, "link");
-	ck_assert_int_eq(symlink("b.txt", p), 0);
-	free(p);
+	tt_symlink(&t, "b.txt", "link");
 	r = tt_ok(&t, "ls", "{}");
 	ck_assert_str_eq(r, "file .gitignore  4\nfile b.txt  5\ndir  dir/\n"
 			 "link link -> b.txt\n"

@@ -101,6 +101,15 @@ tt_put(const struct tt *t, const char *rel, const char *content)
 	free(p);
 }
 
+/* Make `rel` in the workspace a symlink to `target`. */
+static inline void
+tt_symlink(const struct tt *t, const char *target, const char *rel)
+{
+	char *p = tt_path(t, rel);
+	ck_assert_int_eq(symlink(target, p), 0);
+	free(p);
+}
+
 /* Contents of `rel`, or NULL when it cannot be read; caller frees. */
 static inline char *
 tt_get(const struct tt *t, const char *rel)
