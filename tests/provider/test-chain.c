@@ -11,6 +11,7 @@
 #include "util/buf.h"
 #include "util/xalloc.h"
 #include "tests/check-run.h"
+#include "tests/provider/fake-clock.h"
 
 /* A fake provider: answers from a list of outcomes, one per call. */
 struct fake_step {
@@ -72,62 +73,6 @@ fake_new(const char *model, const struct fake_step *steps, size_t n, struct buf 
 	return &f->base;
 }
 
-struct tclock {
-	long long now;
-	long waits[64];
-	int nwaits;
-	unsigned rnd;
-	bool cancel_in_sleep;
-};
-
-static long long
-t_now(void *ud)
-{
-	return ((struct tclock *)ud)->now;
-}
-
-static bool
-t_sleep(void *ud, long ms, const struct provider_events *ev)
-{
-	struct tclock *t = ud;
-	(void)ev;
-	if (t->nwaits < 64)
-		t->waits[t->nwaits++] = ms;
-	t->now += ms;
-	return !t->cancel_in_sleep;
-}
-
-static unsigned
-t_rand(void *ud)
-{
-	return ((struct tclock *)ud)->rnd;
-}
-
-struct evlog {
-	struct buf text, notices;
-	int discards;
-};
-
-static void
-e_text(void *ud, const char *s, size_t n)
-{
-	buf_add(&((struct evlog *)ud)->text, s, n);
-}
-
-static void
-e_discard(void *ud, const char *why)
-{
-	(void)why;
-	((struct evlog *)ud)->discards++;
-	buf_reset(&((struct evlog *)ud)->text);
-}
-
-static void
-e_notice(void *ud, const char *msg)
-{
-	buf_printf(&((struct evlog *)ud)->notices, "%s\n", msg);
-}
-
 struct fixture {
 	struct chain *c;
 	struct tclock clk;
@@ -143,21 +88,10 @@ struct fixture {
 static void
 fx_init(struct fixture *fx, bool explicit_model)
 {
-	struct chain_clock clk;
 	memset(fx, 0, sizeof *fx);
 	fx->c = chain_new(explicit_model);
-	fx->clk.now = 5000;
-	fx->clk.rnd = 5000;
-	clk.ud = &fx->clk;
-	clk.now_ms = t_now;
-	clk.sleep_ms = t_sleep;
-	clk.rand = t_rand;
-	chain_set_clock(fx->c, &clk);
-	fx->ev.ud = &fx->log;
-	fx->ev.text = e_text;
-	fx->ev.discard = e_discard;
-	fx->ev.notice = e_notice;
-	fx->ev.cancel_fd = -1;
+	tclock_use(fx->c, &fx->clk, 5000, 5000);
+	events_init(&fx->ev, &fx->log);
 	conv_init(&fx->conv);
 	conv_msg_add_text(conv_add(&fx->conv, CONV_USER), "hi");
 	fx->req.conv = &fx->conv;
@@ -179,8 +113,7 @@ fx_free(struct fixture *fx)
 	conv_msg_free(&fx->out);
 	conv_free(&fx->conv);
 	buf_free(&fx->order);
-	buf_free(&fx->log.text);
-	buf_free(&fx->log.notices);
+	evlog_free(&fx->log);
 }
 
 static const struct fake_step ALWAYS_OK[] = { { C_OK, -1, NULL } };
@@ -280,11 +213,7 @@ START_TEST(retries_backoff_and_cap)
 	chain_add(fx.c, fake_new("a", steps, 5, &fx.order));
 	ck_assert_int_eq(fx_turn(&fx), C_OK);
 	ck_assert_str_eq(buf_str(&fx.order), "a a a a a ");
-	ck_assert_int_eq(fx.clk.nwaits, 4);
-	ck_assert_int_eq(fx.clk.waits[0], 1000);
-	ck_assert_int_eq(fx.clk.waits[1], 2000);
-	ck_assert_int_eq(fx.clk.waits[2], 60000); /* a server hint, capped */
-	ck_assert_int_eq(fx.clk.waits[3], 250);
+	tclock_waits(&fx.clk, 1000, 2000, 60000, 250); /* 60000: a server hint, capped */
 	ck_assert_int_eq(fx.log.discards, 1);
 	fx_free(&fx);
 

@@ -415,6 +415,25 @@ on_cancelled(void *ud)
 	return k->cancel_after >= 0 && k->polls > k->cancel_after;
 }
 
+/* The first turn both provider tests send: "Show me README.md" with the
+ * e2e tool table, streamed text into `k`. */
+static void
+first_turn(struct provider_request *req, struct conv *c,
+	   struct provider_events *ev, struct sink *k)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->ud = k;
+	ev->text = on_text;
+	ev->cancel_fd = -1;
+	conv_init(c);
+	conv_msg_add_text(conv_add(c, CONV_USER), "Show me README.md");
+	memset(req, 0, sizeof *req);
+	req->system = "You are a test.";
+	req->conv = c;
+	req->tools = e2e_tools;
+	req->ntools = 1;
+}
+
 START_TEST(provider_end_to_end)
 {
 	const char *path = getenv("CONCH_TEST_LOCAL_MODEL");
@@ -434,19 +453,8 @@ START_TEST(provider_end_to_end)
 	p = provider_local_open(path, cfg, &err);
 	ck_assert_msg(p != NULL, "%s", err.msg);
 	ck_assert_str_eq(p->name, "local");
-	memset(&ev, 0, sizeof ev);
-	ev.ud = &k;
-	ev.text = on_text;
+	first_turn(&req, &c, &ev, &k);
 	ev.cancelled = on_cancelled;
-	ev.cancel_fd = -1;
-	conv_init(&c);
-	m = conv_add(&c, CONV_USER);
-	conv_msg_add_text(m, "Show me README.md");
-	memset(&req, 0, sizeof req);
-	req.system = "You are a test.";
-	req.conv = &c;
-	req.tools = e2e_tools;
-	req.ntools = 1;
 	req.max_tokens = 100;
 	req.tool_required = true;
 
@@ -548,19 +556,8 @@ START_TEST(provider_scripted_reply)
 		return;
 	p = provider_local_open(path, NULL, &err);
 	ck_assert_msg(p != NULL, "%s", err.msg);
-	memset(&ev, 0, sizeof ev);
-	ev.ud = &k;
-	ev.text = on_text;
+	first_turn(&req, &c, &ev, &k);
 	ev.thinking = on_thinking;
-	ev.cancel_fd = -1;
-	conv_init(&c);
-	m = conv_add(&c, CONV_USER);
-	conv_msg_add_text(m, "Show me README.md");
-	memset(&req, 0, sizeof req);
-	req.system = "You are a test.";
-	req.conv = &c;
-	req.tools = e2e_tools;
-	req.ntools = 1;
 
 	/* turn 1: thinking, text, a call */
 	ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_OK);

@@ -26,6 +26,7 @@
 #include "util/str.h"
 #include "util/xalloc.h"
 #include "tests/check-run.h"
+#include "tests/provider/fake-clock.h"
 
 #define TEST_KEY "sk-test-SECRET-0123456789abcdef"
 #define PY "/usr/bin/python3"
@@ -157,92 +158,6 @@ cfg_for(const struct srv *s, const struct srv *s2)
 	return c;
 }
 
-/* ---- test clock and events ---- */
-
-struct tclock {
-	long long now;
-	long waits[32];
-	int nwaits;
-};
-
-static long long
-t_now(void *ud)
-{
-	return ((struct tclock *)ud)->now;
-}
-
-static bool
-t_sleep(void *ud, long ms, const struct provider_events *ev)
-{
-	struct tclock *t = ud;
-	(void)ev;
-	if (t->nwaits < 32)
-		t->waits[t->nwaits++] = ms;
-	t->now += ms;
-	return true;
-}
-
-static unsigned
-t_rand(void *ud)
-{
-	(void)ud;
-	return 5000; /* jitter factor exactly 1.0 */
-}
-
-static void
-use_clock(struct chain *c, struct tclock *t)
-{
-	struct chain_clock clk = { t, t_now, t_sleep, t_rand };
-	memset(t, 0, sizeof *t);
-	t->now = 1000000;
-	chain_set_clock(c, &clk);
-}
-
-struct evlog {
-	struct buf text, notices;
-	int discards;
-};
-
-static void
-e_text(void *ud, const char *s, size_t n)
-{
-	buf_add(&((struct evlog *)ud)->text, s, n);
-}
-
-static void
-e_discard(void *ud, const char *why)
-{
-	struct evlog *l = ud;
-	(void)why;
-	l->discards++;
-	buf_reset(&l->text);
-}
-
-static void
-e_notice(void *ud, const char *msg)
-{
-	buf_printf(&((struct evlog *)ud)->notices, "%s\n", msg);
-}
-
-static void
-events_init(struct provider_events *ev, struct evlog *l)
-{
-	memset(l, 0, sizeof *l);
-	memset(ev, 0, sizeof *ev);
-	ev->ud = l;
-	ev->text = e_text;
-	ev->discard = e_discard;
-	ev->notice = e_notice;
-	ev->cancel_fd = -1;
-}
-
-static void
-evlog_free(struct evlog *l)
-{
-	buf_free(&l->text);
-	buf_free(&l->notices);
-}
-
 static void
 request_init(struct provider_request *req, struct conv *c)
 {
@@ -278,7 +193,7 @@ run_turn(struct turn *t, const char *const *specs, size_t n, const cJSON *cfg,
 	struct chain *ch = chain_from_config(specs[0], specs + 1, n - 1, cfg,
 					     explicit_model, NULL, &oerr);
 	ck_assert_msg(ch != NULL, "chain: %s", oerr.msg);
-	use_clock(ch, &t->clk);
+	tclock_use(ch, &t->clk, 1000000, 5000); /* jitter x1.0 */
 	events_init(&ev, &t->log);
 	request_init(&req, &c);
 	t->e = chain_chat(ch, &req, &ev, &t->out, &t->err);
@@ -658,10 +573,7 @@ START_TEST(retry_after_429)
 	run_turn(&t, ANTH, 1, cfg, true);
 	ck_assert_msg(t.e == C_OK, "%s", t.err.msg);
 	ck_assert_int_eq(srv_count(&s), 4);
-	ck_assert_int_eq(t.clk.nwaits, 3);
-	ck_assert_int_eq(t.clk.waits[0], 3000);
-	ck_assert_int_eq(t.clk.waits[1], 1500);
-	ck_assert_int_eq(t.clk.waits[2], 60000); /* an HTTP date, capped */
+	tclock_waits(&t.clk, 3000, 1500, 60000); /* 60000: an HTTP date, capped */
 	ck_assert_ptr_nonnull(strstr(buf_str(&t.log.notices), "slow down"));
 	cJSON_Delete(cfg);
 	turn_free(&t);
@@ -683,10 +595,7 @@ START_TEST(backoff_529_500)
 	run_turn(&t, ANTH, 1, cfg, true);
 	ck_assert_msg(t.e == C_OK, "%s", t.err.msg);
 	ck_assert_int_eq(srv_count(&s), 4);
-	ck_assert_int_eq(t.clk.nwaits, 3);
-	ck_assert_int_eq(t.clk.waits[0], 1000);
-	ck_assert_int_eq(t.clk.waits[1], 2000);
-	ck_assert_int_eq(t.clk.waits[2], 4000);
+	tclock_waits(&t.clk, 1000, 2000, 4000);
 	cJSON_Delete(cfg);
 	turn_free(&t);
 	srv_stop(&s);
@@ -738,7 +647,7 @@ START_TEST(broken_streams_retried)
 		cfg = cfg_for(&s2, NULL);
 		chain_free(ch);
 		ch = chain_from_config(ANTH[0], NULL, 0, cfg, true, NULL, &oerr);
-		use_clock(ch, &t.clk);
+		tclock_use(ch, &t.clk, 1000000, 5000); /* jitter x1.0 */
 		events_init(&ev, &t.log);
 		request_init(&req, &c);
 		t.e = chain_chat(ch, &req, &ev, &t.out, &t.err);
