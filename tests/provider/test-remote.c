@@ -213,18 +213,29 @@ turn_free(struct turn *t)
 static const char *const ANTH[] = { "anthropic/claude-test" };
 static const char *const OAI[] = { "openai/gpt-test" };
 
+/* Start `s` on `script` (the server's JSON list of answers) and run one
+ * turn of the explicit model `spec` against it. */
+static void
+served_turn(struct srv *s, struct turn *t, const char *script,
+	    const char *const *spec)
+{
+	cJSON *cfg;
+	srv_start(s, script);
+	cfg = cfg_for(s, NULL);
+	run_turn(t, spec, 1, cfg, true);
+	cJSON_Delete(cfg);
+}
+
 /* ---- tests ---- */
 
 START_TEST(anthropic_text_and_request)
 {
 	struct srv s;
 	struct turn t;
-	cJSON *cfg, *reqs, *r0, *h, *body;
+	cJSON *reqs, *r0, *h, *body;
 	char *text;
 
-	srv_start(&s, "[{\"file\": \"anth-tool.sse\"}]");
-	cfg = cfg_for(&s, NULL);
-	run_turn(&t, ANTH, 1, cfg, true);
+	served_turn(&s, &t, "[{\"file\": \"anth-tool.sse\"}]", ANTH);
 	ck_assert_msg(t.e == C_OK, "%s", t.err.msg);
 	text = conv_msg_text(&t.out);
 	ck_assert_str_eq(text, "Okay, let's check the weather for San Francisco, CA:");
@@ -249,7 +260,6 @@ START_TEST(anthropic_text_and_request)
 	ck_assert_str_eq(jx_str(body, "model"), "claude-test");
 	ck_assert(jx_bool(body, "stream", false));
 	cJSON_Delete(reqs);
-	cJSON_Delete(cfg);
 	turn_free(&t);
 	srv_stop(&s);
 }
@@ -259,11 +269,10 @@ START_TEST(openai_tools_and_request)
 {
 	struct srv s;
 	struct turn t;
-	cJSON *cfg, *reqs, *r0;
+	cJSON *reqs, *r0;
 
-	srv_start(&s, "[{\"file\": \"oai-tools.sse\", \"every\": 7}]");
-	cfg = cfg_for(&s, NULL);
-	run_turn(&t, OAI, 1, cfg, true);
+	served_turn(&s, &t, "[{\"file\": \"oai-tools.sse\", \"every\": 7}]",
+		    OAI);
 	ck_assert_msg(t.e == C_OK, "%s", t.err.msg);
 	ck_assert_uint_eq(t.out.nblocks, 2);
 	ck_assert_str_eq(t.out.blocks[0].id, "call_abc");
@@ -280,7 +289,6 @@ START_TEST(openai_tools_and_request)
 	ck_assert(jx_bool(cJSON_GetObjectItem(cJSON_GetObjectItem(r0, "body"), "stream_options"),
 			  "include_usage", false));
 	cJSON_Delete(reqs);
-	cJSON_Delete(cfg);
 	turn_free(&t);
 	srv_stop(&s);
 }
@@ -562,20 +570,17 @@ START_TEST(retry_after_429)
 {
 	struct srv s;
 	struct turn t;
-	cJSON *cfg;
 
-	srv_start(&s, "[{\"status\": 429, \"headers\": {\"retry-after\": \"3\"},"
-		      "  \"body\": \"{\\\"type\\\":\\\"error\\\",\\\"error\\\":{\\\"type\\\":\\\"rate_limit_error\\\",\\\"message\\\":\\\"slow down\\\"}}\"},"
-		      " {\"status\": 429, \"headers\": {\"retry-after-ms\": \"1500\", \"retry-after\": \"2\"}, \"body\": \"{}\"},"
-		      " {\"status\": 429, \"headers\": {\"retry-after\": \"Fri, 31 Dec 2100 23:59:59 GMT\"}, \"body\": \"{}\"},"
-		      " {\"file\": \"anth-text.sse\"}]");
-	cfg = cfg_for(&s, NULL);
-	run_turn(&t, ANTH, 1, cfg, true);
+	served_turn(&s, &t, "[{\"status\": 429, \"headers\": {\"retry-after\": \"3\"},"
+		    "  \"body\": \"{\\\"type\\\":\\\"error\\\",\\\"error\\\":{\\\"type\\\":\\\"rate_limit_error\\\",\\\"message\\\":\\\"slow down\\\"}}\"},"
+		    " {\"status\": 429, \"headers\": {\"retry-after-ms\": \"1500\", \"retry-after\": \"2\"}, \"body\": \"{}\"},"
+		    " {\"status\": 429, \"headers\": {\"retry-after\": \"Fri, 31 Dec 2100 23:59:59 GMT\"}, \"body\": \"{}\"},"
+		    " {\"file\": \"anth-text.sse\"}]",
+		    ANTH);
 	ck_assert_msg(t.e == C_OK, "%s", t.err.msg);
 	ck_assert_int_eq(srv_count(&s), 4);
 	tclock_waits(&t.clk, 3000, 1500, 60000); /* 60000: an HTTP date, capped */
 	ck_assert_ptr_nonnull(strstr(buf_str(&t.log.notices), "slow down"));
-	cJSON_Delete(cfg);
 	turn_free(&t);
 	srv_stop(&s);
 }
@@ -585,18 +590,15 @@ START_TEST(backoff_529_500)
 {
 	struct srv s;
 	struct turn t;
-	cJSON *cfg;
 
-	srv_start(&s, "[{\"status\": 529, \"body\": \"{\\\"type\\\":\\\"error\\\",\\\"error\\\":{\\\"type\\\":\\\"overloaded_error\\\",\\\"message\\\":\\\"Overloaded\\\"}}\"},"
-		      " {\"status\": 500, \"body\": \"oops\"},"
-		      " {\"status\": 503, \"body\": \"\"},"
-		      " {\"file\": \"anth-text.sse\"}]");
-	cfg = cfg_for(&s, NULL);
-	run_turn(&t, ANTH, 1, cfg, true);
+	served_turn(&s, &t, "[{\"status\": 529, \"body\": \"{\\\"type\\\":\\\"error\\\",\\\"error\\\":{\\\"type\\\":\\\"overloaded_error\\\",\\\"message\\\":\\\"Overloaded\\\"}}\"},"
+		    " {\"status\": 500, \"body\": \"oops\"},"
+		    " {\"status\": 503, \"body\": \"\"},"
+		    " {\"file\": \"anth-text.sse\"}]",
+		    ANTH);
 	ck_assert_msg(t.e == C_OK, "%s", t.err.msg);
 	ck_assert_int_eq(srv_count(&s), 4);
 	tclock_waits(&t.clk, 1000, 2000, 4000);
-	cJSON_Delete(cfg);
 	turn_free(&t);
 	srv_stop(&s);
 }
