@@ -66,7 +66,9 @@ check_run_cases(const char *name, const struct check_case *cases, size_t n)
 	check_run_cases((name), &(const struct check_case){ __VA_ARGS__ }, 1)
 
 /* Define main() as check_run_case(name, ...), for a suite that needs
- * nothing else:  CHECK_MAIN("x", .timeout = 60, .tests = CHECK_TESTS(a, b)) */
+ * nothing else:
+ *	CHECK_MAIN("x", .timeout = 60, .tests = CHECK_TESTS(
+ *		test_a, test_b)) */
 #define CHECK_MAIN(name, ...) \
 	int main(void) { return check_run_case((name), __VA_ARGS__); }
 

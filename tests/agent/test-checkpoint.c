@@ -251,7 +251,7 @@ START_TEST(torn_log)
 }
 END_TEST
 
-CHECK_MAIN("checkpoint", .name = "files",
-	.setup = setup, .teardown = teardown,
-	.tests = CHECK_TESTS(earliest_image_wins, conflicts_and_reload,
-		pruned_by_count, torn_log))
+CHECK_MAIN("checkpoint", .name = "files", .setup = setup,
+	.teardown = teardown, .tests = CHECK_TESTS(
+	earliest_image_wins, conflicts_and_reload, pruned_by_count,
+	torn_log))

@@ -354,9 +354,8 @@ START_TEST(set_model_and_resume)
 }
 END_TEST
 
-CHECK_MAIN("compact",
-	.setup = xdg_home_setup, .teardown = xdg_home_teardown,
-	.tests = CHECK_TESTS(flush_then_summary_pairs_kept,
-		failed_summary_keeps_context, manual_compact_cut,
-		overflow_compacts_and_retries, reflection_writes_skill,
-		set_model_and_resume))
+CHECK_MAIN("compact", .setup = xdg_home_setup,
+	.teardown = xdg_home_teardown, .tests = CHECK_TESTS(
+	flush_then_summary_pairs_kept, failed_summary_keeps_context,
+	manual_compact_cut, overflow_compacts_and_retries,
+	reflection_writes_skill, set_model_and_resume))

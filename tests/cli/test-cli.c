@@ -315,8 +315,7 @@ START_TEST(session_dangling_tool_call_dropped)
 }
 END_TEST
 
-CHECK_MAIN("cli",
-	.tests = CHECK_TESTS(args_prompt_and_globals, args_subcommand_positions,
-		args_usage_errors, config_values_and_errors,
-		session_torn_line_and_resume,
-		session_dangling_tool_call_dropped))
+CHECK_MAIN("cli", .tests = CHECK_TESTS(
+	args_prompt_and_globals, args_subcommand_positions, args_usage_errors,
+	config_values_and_errors, session_torn_line_and_resume,
+	session_dangling_tool_call_dropped))

@@ -202,6 +202,6 @@ START_TEST(usage_sum_and_unknown)
 }
 END_TEST
 
-CHECK_MAIN("conv",
-	.tests = CHECK_TESTS(codec_round_trips, malformed_args_kept_verbatim,
-		from_json_rejects_garbage, conv_ops, usage_sum_and_unknown))
+CHECK_MAIN("conv", .tests = CHECK_TESTS(
+	codec_round_trips, malformed_args_kept_verbatim,
+	from_json_rejects_garbage, conv_ops, usage_sum_and_unknown))

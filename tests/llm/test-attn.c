@@ -156,6 +156,6 @@ START_TEST(f16_rows_round_like_scalar)
 }
 END_TEST
 
-CHECK_MAIN("attn", .timeout = 60,
-	.tests = CHECK_TESTS(online_softmax_matches_reference,
-		peaked_softmax_selects_row, f16_rows_round_like_scalar))
+CHECK_MAIN("attn", .timeout = 60, .tests = CHECK_TESTS(
+	online_softmax_matches_reference, peaked_softmax_selects_row,
+	f16_rows_round_like_scalar))

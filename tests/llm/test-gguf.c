@@ -440,7 +440,6 @@ START_TEST(real_llama2_tiny)
 }
 END_TEST
 
-CHECK_MAIN("gguf",
-	.tests = CHECK_TESTS(valid_all_types, truncated_everywhere,
-		absurd_counts, bad_tensors, bad_utf8_and_keys,
-		real_llama2_tiny))
+CHECK_MAIN("gguf", .tests = CHECK_TESTS(
+	valid_all_types, truncated_everywhere, absurd_counts, bad_tensors,
+	bad_utf8_and_keys, real_llama2_tiny))

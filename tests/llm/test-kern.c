@@ -339,7 +339,6 @@ START_TEST(isa_switch)
 }
 END_TEST
 
-CHECK_MAIN("kern", .timeout = 120,
-	.tests = CHECK_TESTS(kernels_match_reference,
-		tiles_threads_batches_invariant, activation_quantisers,
-		isa_switch))
+CHECK_MAIN("kern", .timeout = 120, .tests = CHECK_TESTS(
+	kernels_match_reference, tiles_threads_batches_invariant,
+	activation_quantisers, isa_switch))

@@ -490,9 +490,8 @@ START_TEST(refusals)
 }
 END_TEST
 
-CHECK_MAIN("model", .timeout = 60,
-	.tests = CHECK_TESTS(stories260k_greedy_matches_reference,
-		context_bookkeeping, batched_equals_sequential,
-		stories260k_greedy_every_kernel_path,
-		fast_paths_match_reference, llama2_tiny_random, sampler_rules,
-		refusals))
+CHECK_MAIN("model", .timeout = 60, .tests = CHECK_TESTS(
+	stories260k_greedy_matches_reference, context_bookkeeping,
+	batched_equals_sequential, stories260k_greedy_every_kernel_path,
+	fast_paths_match_reference, llama2_tiny_random, sampler_rules,
+	refusals))

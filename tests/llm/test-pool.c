@@ -135,6 +135,5 @@ START_TEST(threads_run_together)
 }
 END_TEST
 
-CHECK_MAIN("pool", .timeout = 60,
-	.tests = CHECK_TESTS(each_task_once, back_to_back_and_after_sleep,
-		threads_run_together))
+CHECK_MAIN("pool", .timeout = 60, .tests = CHECK_TESTS(
+	each_task_once, back_to_back_and_after_sleep, threads_run_together))

@@ -257,6 +257,6 @@ START_TEST(matmul_matches_dot_row)
 }
 END_TEST
 
-CHECK_MAIN("quant",
-	.tests = CHECK_TESTS(f16_roundtrip, small_blocks, k_blocks,
-		float_rows_and_matvec, matmul_matches_dot_row))
+CHECK_MAIN("quant", .tests = CHECK_TESTS(
+	f16_roundtrip, small_blocks, k_blocks, float_rows_and_matvec,
+	matmul_matches_dot_row))

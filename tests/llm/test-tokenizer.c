@@ -344,7 +344,6 @@ START_TEST(utf8_stream)
 }
 END_TEST
 
-CHECK_MAIN("tokenizer", .timeout = 120,
-	.tests = CHECK_TESTS(conformance_all_vocabs, special_tokens_split,
-		spm_roundtrip_and_bytes, utf8_stream, pre_tokenizers_compile,
-		roundtrip_random_bytes))
+CHECK_MAIN("tokenizer", .timeout = 120, .tests = CHECK_TESTS(
+	conformance_all_vocabs, special_tokens_split, spm_roundtrip_and_bytes,
+	utf8_stream, pre_tokenizers_compile, roundtrip_random_bytes))

@@ -389,8 +389,8 @@ START_TEST(kill9_torture)
 }
 END_TEST
 
-CHECK_MAIN("memory", .timeout = 120,
-	.setup = xdg_home_setup, .teardown = xdg_home_teardown,
-	.tests = CHECK_TESTS(split_and_join, add_replace_remove, budget_refuses,
-		secrets_refused, notes_and_snapshot, tool_memory_exec,
-		concurrent_writers, failed_write_keeps_old, kill9_torture))
+CHECK_MAIN("memory", .timeout = 120, .setup = xdg_home_setup,
+	.teardown = xdg_home_teardown, .tests = CHECK_TESTS(
+	split_and_join, add_replace_remove, budget_refuses, secrets_refused,
+	notes_and_snapshot, tool_memory_exec, concurrent_writers,
+	failed_write_keeps_old, kill9_torture))

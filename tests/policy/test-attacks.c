@@ -437,10 +437,9 @@ START_TEST(class9_skill_cache)
 }
 END_TEST
 
-CHECK_MAIN("attacks", .name = "classes",
-	.setup = pol_setup, .teardown = pol_teardown,
-	.tests = CHECK_TESTS(class4_quoting, class4_read_only_mode,
-		class5_wrappers, class5_wrapper_table_parse, rule_match_bounded,
-		read_only_list, memory_tool_read_only, unblock_hint,
-		class8_display, project_rules, class9_skill_bounds,
-		class9_skill_cache))
+CHECK_MAIN("attacks", .name = "classes", .setup = pol_setup,
+	.teardown = pol_teardown, .tests = CHECK_TESTS(
+	class4_quoting, class4_read_only_mode, class5_wrappers,
+	class5_wrapper_table_parse, rule_match_bounded, read_only_list,
+	memory_tool_read_only, unblock_hint, class8_display, project_rules,
+	class9_skill_bounds, class9_skill_cache))

@@ -346,9 +346,8 @@ START_TEST(key_env_names)
 }
 END_TEST
 
-CHECK_MAIN("chain",
-	.tests = CHECK_TESTS(fallback_order_and_cooldowns,
-		all_cooling_still_tried, explicit_model_reports,
-		retries_backoff_and_cap, retries_spent_then_fallback,
-		context_and_cancel_stop_at_once, from_config_entries,
-		key_env_names))
+CHECK_MAIN("chain", .tests = CHECK_TESTS(
+	fallback_order_and_cooldowns, all_cooling_still_tried,
+	explicit_model_reports, retries_backoff_and_cap,
+	retries_spent_then_fallback, context_and_cancel_stop_at_once,
+	from_config_entries, key_env_names))

@@ -711,10 +711,8 @@ START_TEST(copied_words_only)
 }
 END_TEST
 
-CHECK_MAIN("local", .timeout = 120,
-	.tests = CHECK_TESTS(template_families, markup_spans,
-		render_hermes_and_llama3, parse_replies, parse_random_replies,
-		grammar_accepts_and_refuses, grammar_random_walks,
-		provider_end_to_end, provider_scripted_reply,
-		provider_refuses_bad_files, copied_numbers_only,
-		copied_words_only))
+CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
+	template_families, markup_spans, render_hermes_and_llama3,
+	parse_replies, parse_random_replies, grammar_accepts_and_refuses,
+	grammar_random_walks, provider_end_to_end, provider_scripted_reply,
+	provider_refuses_bad_files, copied_numbers_only, copied_words_only))

@@ -659,10 +659,9 @@ START_TEST(reflection_apply)
 }
 END_TEST
 
-CHECK_MAIN("skills", .timeout = 60,
-	.setup = setup, .teardown = xdg_home_teardown,
-	.tests = CHECK_TESTS(parse_ok_and_fields_kept, parse_bom_crlf_literal,
-		parse_errors, parse_limits, parse_alias_bomb,
-		discovery_precedence, disclosure_budget, skill_tool_describes,
-		install_dirs, install_archives, install_hostile,
-		write_history_undo, reflection_apply))
+CHECK_MAIN("skills", .timeout = 60, .setup = setup,
+	.teardown = xdg_home_teardown, .tests = CHECK_TESTS(
+	parse_ok_and_fields_kept, parse_bom_crlf_literal, parse_errors,
+	parse_limits, parse_alias_bomb, discovery_precedence, disclosure_budget,
+	skill_tool_describes, install_dirs, install_archives, install_hostile,
+	write_history_undo, reflection_apply))

@@ -166,7 +166,6 @@ START_TEST(bash_cancel)
 }
 END_TEST
 
-CHECK_MAIN("tools-bash", .timeout = 60,
-	.tests = CHECK_TESTS(bash_exit_status_and_capture,
-		bash_timeout_kills_group, bash_truncates_head_and_tail,
-		bash_long_single_line, bash_cancel))
+CHECK_MAIN("tools-bash", .timeout = 60, .tests = CHECK_TESTS(
+	bash_exit_status_and_capture, bash_timeout_kills_group,
+	bash_truncates_head_and_tail, bash_long_single_line, bash_cancel))

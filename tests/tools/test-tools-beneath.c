@@ -351,8 +351,8 @@ START_TEST(outside_paths_after_approval)
 }
 END_TEST
 
-CHECK_MAIN("tools-beneath", .timeout = 120,
-	.tests = CHECK_TESTS(symlinked_file_leaving_refused,
-		symlinked_parent_leaving_refused, hard_links_refused,
-		fifo_device_socket_refused, symlink_swapped_during_writes,
-		symlinks_inside_twins, outside_paths_after_approval))
+CHECK_MAIN("tools-beneath", .timeout = 120, .tests = CHECK_TESTS(
+	symlinked_file_leaving_refused, symlinked_parent_leaving_refused,
+	hard_links_refused, fifo_device_socket_refused,
+	symlink_swapped_during_writes, symlinks_inside_twins,
+	outside_paths_after_approval))

@@ -763,15 +763,13 @@ START_TEST(diff_unified_output)
 }
 END_TEST
 
-CHECK_MAIN("tools-files", .timeout = 60,
-	.tests = CHECK_TESTS(read_numbers_lines_and_records,
-		read_offset_limit_and_more, read_cuts_long_lines, read_refusals,
-		write_creates_parents_and_refuses_unread, write_keeps_mode,
-		write_and_edit_through_symlinks, edit_once_and_counts,
-		edit_refusals, edit_crlf_and_final_newline, todo_replaces_plan,
-		exit_plan_modes, table_descriptions_and_schemas,
-		call_rejects_bad_arguments, call_policy_deny_and_headless_ask,
-		call_ask_with_approve_callback,
-		call_writes_only_the_change_approved,
-		call_network_asked_per_command,
-		call_approve_project_and_unsandboxed, diff_unified_output))
+CHECK_MAIN("tools-files", .timeout = 60, .tests = CHECK_TESTS(
+	read_numbers_lines_and_records, read_offset_limit_and_more,
+	read_cuts_long_lines, read_refusals,
+	write_creates_parents_and_refuses_unread, write_keeps_mode,
+	write_and_edit_through_symlinks, edit_once_and_counts, edit_refusals,
+	edit_crlf_and_final_newline, todo_replaces_plan, exit_plan_modes,
+	table_descriptions_and_schemas, call_rejects_bad_arguments,
+	call_policy_deny_and_headless_ask, call_ask_with_approve_callback,
+	call_writes_only_the_change_approved, call_network_asked_per_command,
+	call_approve_project_and_unsandboxed, diff_unified_output))

@@ -346,7 +346,7 @@ START_TEST(ls_lists_types_sizes)
 }
 END_TEST
 
-CHECK_MAIN("tools-search", .timeout = 60,
-	.tests = CHECK_TESTS(wildmatch_cases, braces_expand, gitignore_rules,
-		glob_patterns_order_and_ignore, glob_caps_results, grep_modes,
-		grep_context, grep_errors_and_caps, ls_lists_types_sizes))
+CHECK_MAIN("tools-search", .timeout = 60, .tests = CHECK_TESTS(
+	wildmatch_cases, braces_expand, gitignore_rules,
+	glob_patterns_order_and_ignore, glob_caps_results, grep_modes,
+	grep_context, grep_errors_and_caps, ls_lists_types_sizes))
