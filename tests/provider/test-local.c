@@ -16,6 +16,7 @@
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 #include "tests/check-run.h"
+#include "tests/provider/request.h"
 
 static const struct llm_chat_msg chat[] = {
 	{ "system", "Be brief.", false },
@@ -425,13 +426,7 @@ first_turn(struct provider_request *req, struct conv *c,
 	ev->ud = k;
 	ev->text = on_text;
 	ev->cancel_fd = -1;
-	conv_init(c);
-	conv_msg_add_text(conv_add(c, CONV_USER), "Show me README.md");
-	memset(req, 0, sizeof *req);
-	req->system = "You are a test.";
-	req->conv = c;
-	req->tools = e2e_tools;
-	req->ntools = 1;
+	request_one(req, c, "You are a test.", "Show me README.md", e2e_tools, 1);
 }
 
 START_TEST(provider_end_to_end)

@@ -27,6 +27,7 @@
 #include "util/xalloc.h"
 #include "tests/check-run.h"
 #include "tests/provider/fake-clock.h"
+#include "tests/provider/request.h"
 
 #define TEST_KEY "sk-test-SECRET-0123456789abcdef"
 #define PY "/usr/bin/python3"
@@ -164,13 +165,7 @@ request_init(struct provider_request *req, struct conv *c)
 	static const struct conv_tool_spec tools[] = {
 		{ "get_weather", "Weather for a place", "{\"type\":\"object\"}", NULL },
 	};
-	conv_init(c);
-	conv_msg_add_text(conv_add(c, CONV_USER), "What is the weather in SF?");
-	memset(req, 0, sizeof *req);
-	req->system = "You are conch.";
-	req->conv = c;
-	req->tools = tools;
-	req->ntools = 1;
+	request_one(req, c, "You are conch.", "What is the weather in SF?", tools, 1);
 }
 
 /* One chain turn against the given specs with the test clock. */
