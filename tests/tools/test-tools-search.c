@@ -46,23 +46,25 @@ START_TEST(wildmatch_cases)
 }
 END_TEST
 
+/* glob_expand_braces(pattern) gives exactly `want` (NULL-ended), in order. */
+static void
+expands_to(const char *pattern, const char *const *want)
+{
+	char **p = glob_expand_braces(pattern);
+	size_t i;
+	for (i = 0; want[i]; i++) {
+		ck_assert_ptr_nonnull(p[i]);
+		ck_assert_str_eq(p[i], want[i]);
+	}
+	ck_assert_ptr_null(p[i]);
+	glob_patterns_free(p);
+}
+
 START_TEST(braces_expand)
 {
-	char **p = glob_expand_braces("**/*.{c,h}");
-	ck_assert_str_eq(p[0], "**/*.c");
-	ck_assert_str_eq(p[1], "**/*.h");
-	ck_assert_ptr_null(p[2]);
-	glob_patterns_free(p);
-	p = glob_expand_braces("{a,b{1,2}}x");
-	ck_assert_str_eq(p[0], "ax");
-	ck_assert_str_eq(p[1], "b1x");
-	ck_assert_str_eq(p[2], "b2x");
-	ck_assert_ptr_null(p[3]);
-	glob_patterns_free(p);
-	p = glob_expand_braces("{single}.c");
-	ck_assert_str_eq(p[0], "{single}.c");
-	ck_assert_ptr_null(p[1]);
-	glob_patterns_free(p);
+	expands_to("**/*.{c,h}", (const char *const []){ "**/*.c", "**/*.h", NULL });
+	expands_to("{a,b{1,2}}x", (const char *const []){ "ax", "b1x", "b2x", NULL });
+	expands_to("{single}.c", (const char *const []){ "{single}.c", NULL });
 }
 END_TEST
 
@@ -152,14 +154,9 @@ START_TEST(glob_patterns_order_and_ignore)
 {
 	struct tt t;
 	tt_setup(&t);
-	tt_put(&t, ".gitignore", "ignored/\n*.tmp\n");
-	tt_put(&t, "a.c", "");
-	tt_put(&t, "src/b.c", "");
-	tt_put(&t, "src/deep/c.c", "");
-	tt_put(&t, "src/deep/c.h", "");
-	tt_put(&t, "ignored/d.c", "");
-	tt_put(&t, "src/e.tmp", "");
-	tt_put(&t, ".git/f.c", "");
+	tt_tree(&t, ".gitignore", "ignored/\n*.tmp\n", "a.c", "", "src/b.c", "",
+		"src/deep/c.c", "", "src/deep/c.h", "", "ignored/d.c", "",
+		"src/e.tmp", "", ".git/f.c", "");
 	set_mtime(&t, "a.c", 1000);
 	set_mtime(&t, "src/b.c", 3000);
 	set_mtime(&t, "src/deep/c.c", 2000);
@@ -206,9 +203,9 @@ grep_tree(struct tt *t)
 {
 	FILE *f;
 	char *p;
-	tt_put(t, ".gitignore", "skip/\n");
-	tt_put(t, "a.c", "int main(void)\n{\n\treturn FOO;\n}\n");
-	tt_put(t, "b.h", "#define FOO 1\n#define BAR 2\n");
+	tt_tree(t, ".gitignore", "skip/\n",
+		"a.c", "int main(void)\n{\n\treturn FOO;\n}\n",
+		"b.h", "#define FOO 1\n#define BAR 2\n");
 	tt_put(t, "notes.txt", "one\ntwo\nfoo three\nfour\nfive\nsix\n"
 	       "seven\neight\nfoo nine\nten\n");
 	tt_put(t, "skip/c.c", "FOO\n");
@@ -315,11 +312,8 @@ START_TEST(ls_lists_types_sizes)
 	struct tt t;
 	char *r, *p;
 	tt_setup(&t);
-	tt_put(&t, ".gitignore", "*.o\n");
-	tt_put(&t, "b.txt", "12345");
-	tt_put(&t, "a.o", "x");
-	tt_put(&t, "dir/x", "");
-	tt_put(&t, ".git/HEAD", "ref\n");
+	tt_tree(&t, ".gitignore", "*.o\n", "b.txt", "12345", "a.o", "x",
+		"dir/x", "", ".git/HEAD", "ref\n");
 	tt_symlink(&t, "b.txt", "link");
 	r = tt_ok(&t, "ls", "{}");
 	ck_assert_str_eq(r, "file .gitignore  4\nfile b.txt  5\ndir  dir/\n"

@@ -102,6 +102,18 @@ tt_put(const struct tt *t, const char *rel, const char *content)
 	free(p);
 }
 
+/* Write each file of `files`: path and contents pairs, NULL-ended. */
+static inline void
+tt_put_all(const struct tt *t, const char *const *files)
+{
+	for (size_t i = 0; files[i]; i += 2)
+		tt_put(t, files[i], files[i + 1]);
+}
+
+/* tt_tree(t, "a.c", "int a;\n", "sub/b.c", "", ...): write these files. */
+#define tt_tree(t, ...) \
+	tt_put_all((t), (const char *const []){ __VA_ARGS__, NULL })
+
 /* Make `rel` in the workspace a symlink to `target`. */
 static inline void
 tt_symlink(const struct tt *t, const char *target, const char *rel)
