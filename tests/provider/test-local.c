@@ -51,6 +51,18 @@ expect_block(const struct conv_msg *m, size_t i, enum conv_block_type type,
 
 START_TEST(template_families)
 {
+	static const struct {
+		const char *text; /* a chat template */
+		enum llm_tmpl want;
+	} detect[] = {
+		{ "{% for m in messages %}<|im_start|>{{m.role}}", LLM_TMPL_CHATML },
+		{ "{{'<|start_header_id|>' + role}}", LLM_TMPL_LLAMA3 },
+		{ "{{ '[INST] ' + content + ' [/INST]' }}", LLM_TMPL_MISTRAL },
+		{ "<start_of_turn>{{role}}", LLM_TMPL_GEMMA },
+		{ "<|user|>{{c}}<|end|><|assistant|>", LLM_TMPL_PHI3 },
+		{ "{{ bos_token }}{{ content }}", LLM_TMPL_NONE },
+		{ NULL, LLM_TMPL_NONE },
+	};
 	expect_render(LLM_TMPL_CHATML, 5,
 		      "<|im_start|>system\nBe brief.<|im_end|>\n"
 		      "<|im_start|>user\nHi<|im_end|>\n"
@@ -76,13 +88,10 @@ START_TEST(template_families)
 		      "<|system|>\nBe brief.<|end|>\n<|user|>\nHi<|end|>\n"
 		      "<|assistant|>\nHello!<|end|>\n<|user|>\nRead it<|end|>\n<|assistant|>\n");
 	/* detection from real template texts' markers */
-	ck_assert_int_eq(llm_tmpl_detect("{% for m in messages %}<|im_start|>{{m.role}}"), LLM_TMPL_CHATML);
-	ck_assert_int_eq(llm_tmpl_detect("{{'<|start_header_id|>' + role}}"), LLM_TMPL_LLAMA3);
-	ck_assert_int_eq(llm_tmpl_detect("{{ '[INST] ' + content + ' [/INST]' }}"), LLM_TMPL_MISTRAL);
-	ck_assert_int_eq(llm_tmpl_detect("<start_of_turn>{{role}}"), LLM_TMPL_GEMMA);
-	ck_assert_int_eq(llm_tmpl_detect("<|user|>{{c}}<|end|><|assistant|>"), LLM_TMPL_PHI3);
-	ck_assert_int_eq(llm_tmpl_detect("{{ bos_token }}{{ content }}"), LLM_TMPL_NONE);
-	ck_assert_int_eq(llm_tmpl_detect(NULL), LLM_TMPL_NONE);
+	for (size_t i = 0; i < sizeof detect / sizeof detect[0]; i++)
+		ck_assert_msg(llm_tmpl_detect(detect[i].text) == detect[i].want,
+			      "%s: %d", detect[i].text ? detect[i].text : "(null)",
+			      (int)llm_tmpl_detect(detect[i].text));
 	ck_assert_int_eq(llm_tmpl_from_name("gemma"), LLM_TMPL_GEMMA);
 	{
 		struct llm_chat_msg bad = { "wizard", "x", false };
