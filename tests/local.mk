@@ -12,4 +12,4 @@ E2E_TESTS = \
 	tests/e2e/offline.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/e2e/lib-mind.sh tests/check-run.h \
-	tests/xdg-home.h
+	tests/xdg-home.h tests/test-fs.h

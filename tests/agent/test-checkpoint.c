@@ -16,34 +16,20 @@
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 #include "tests/check-run.h"
+#include "tests/test-fs.h"
 
 static char root[PATH_MAX], ws[PATH_MAX];
 
 static void
 put(const char *rel, const char *text)
 {
-	char *p = path_join(ws, rel), *slash;
-	slash = strrchr(p, '/');
-	*slash = '\0';
-	fs_mkdir_p(p, 0755);
-	*slash = '/';
-	ck_assert_int_eq(fs_write_atomic(p, text, strlen(text), 0644), C_OK);
-	free(p);
+	test_write_in(ws, rel, text);
 }
 
 static char *
 get(const char *rel)
 {
-	char *p = path_join(ws, rel);
-	struct buf b = BUF_INIT;
-	enum cerr e = fs_read_file(p, 0, &b);
-	free(p);
-	if (e != C_OK) {
-		buf_free(&b);
-		return NULL;
-	}
-	buf_adds(&b, "");
-	return buf_steal(&b);
+	return test_read_in(ws, rel);
 }
 
 #define HAS(rel, want)                                       \
@@ -265,16 +251,7 @@ START_TEST(torn_log)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("checkpoint");
-	TCase *t = tcase_create("files");
-	tcase_add_checked_fixture(t, setup, teardown);
-	tcase_add_test(t, earliest_image_wins);
-	tcase_add_test(t, conflicts_and_reload);
-	tcase_add_test(t, pruned_by_count);
-	tcase_add_test(t, torn_log);
-	suite_add_tcase(s, t);
-	return check_run(s);
-}
+CHECK_MAIN("checkpoint", .name = "files", .setup = setup,
+	.teardown = teardown, .tests = CHECK_TESTS(
+	earliest_image_wins, conflicts_and_reload, pruned_by_count,
+	torn_log))

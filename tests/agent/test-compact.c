@@ -41,35 +41,57 @@ on_answered(void *ud, const struct agent_result *res)
 	buf_printf(&s->notices, "[answered: %s]\n", res->text ? res->text : "");
 }
 
-/* An agent on a scripted chain; `script` is the JSON of the turns. */
+/* An agent on a scripted chain, and what its events said. */
+struct rig {
+	struct agent a;
+	struct chain *ch;
+	cJSON *cfg;
+	struct seen seen;
+	struct agent_events ev; /* notices (and answers) into `seen` */
+};
+
+/* Open `g`: its agent runs the turns in `script` (JSON) with `config`
+ * (JSON) in the temporary home; release it with rig_close(). */
 static void
-make_agent(struct agent *a, struct chain **ch, cJSON **cfg, const char *script,
-	   const char *config)
+rig_open(struct rig *g, const char *script, const char *config)
 {
 	struct agent_opts o;
 	struct provider_error err;
 	char *p = xasprintf("%s/script.json", xdg_home);
 	struct provider *prov;
+	memset(g, 0, sizeof *g);
+	buf_init(&g->seen.notices, 0);
+	g->ev.ud = &g->seen;
+	g->ev.notice = on_notice;
 	ck_assert_int_eq(fs_write_atomic(p, script, strlen(script), 0600), C_OK);
 	prov = provider_scripted_open(p, &err);
 	ck_assert_msg(prov != NULL, "%s", err.msg);
 	free(p);
-	*ch = chain_new(true);
-	chain_add(*ch, prov);
-	*cfg = cJSON_Parse(config);
-	ck_assert_ptr_nonnull(*cfg);
+	g->ch = chain_new(true);
+	chain_add(g->ch, prov);
+	g->cfg = cJSON_Parse(config);
+	ck_assert_ptr_nonnull(g->cfg);
 	memset(&o, 0, sizeof o);
 	o.workspace = xdg_home;
 	o.cwd = xdg_home;
-	o.chain = *ch;
+	o.chain = g->ch;
 	o.cancel_fd = -1;
-	o.config = *cfg;
+	o.config = g->cfg;
 	o.reflect = true;
-	agent_init(a, &o, NULL);
+	agent_init(&g->a, &o, NULL);
 	/* the size of the tool table must not decide when these tests compact */
-	free(a->tools);
-	a->tools = NULL;
-	a->ntools = 0;
+	free(g->a.tools);
+	g->a.tools = NULL;
+	g->a.ntools = 0;
+}
+
+static void
+rig_close(struct rig *g)
+{
+	agent_release(&g->a);
+	chain_free(g->ch);
+	cJSON_Delete(g->cfg);
+	buf_free(&g->seen.notices);
 }
 
 /* invariant: every tool call is answered in the very next message */
@@ -126,29 +148,24 @@ START_TEST(flush_then_summary_pairs_kept)
 		"  \"expect_user\": \"TASK-START\", \"text\": \"SUMMARY-TEXT\"},"
 		" {\"text\": \"final answer\"}"
 		"]}";
-	struct agent a;
-	struct chain *ch;
-	cJSON *cfg;
+	struct rig g;
 	struct agent_result r;
-	struct seen seen = { 0, 0, BUF_INIT };
-	struct agent_events ev = { .ud = &seen, .notice = on_notice };
 	char *prompt = big_prompt(), *t;
 	struct mem_store m;
 	char **v;
 	size_t n;
 
-	setenv("CONCH_PKGDATADIR", CONCH_SRCDIR, 1);
-	make_agent(&a, &ch, &cfg, script, CONFIG);
-	ck_assert_int_eq(agent_run(&a, prompt, &ev, &r), C_OK);
-	ck_assert_msg(seen.compacted == 1, "%s / %s", buf_str(&seen.notices), r.errmsg);
+	rig_open(&g, script, CONFIG);
+	ck_assert_int_eq(agent_run(&g.a, prompt, &g.ev, &r), C_OK);
+	ck_assert_msg(g.seen.compacted == 1, "%s / %s", buf_str(&g.seen.notices), r.errmsg);
 	ck_assert_str_eq(r.text, "final answer");
 	/* [summary, assistant(call c1), user(result c1), assistant(final)] */
-	ck_assert_uint_eq(a.conv.n, 4);
-	t = conv_msg_text(&a.conv.msgs[0]);
+	ck_assert_uint_eq(g.a.conv.n, 4);
+	t = conv_msg_text(&g.a.conv.msgs[0]);
 	ck_assert_ptr_nonnull(strstr(t, "SUMMARY-TEXT"));
 	ck_assert_ptr_nonnull(strstr(t, "TASK-START")); /* the request, verbatim */
 	free(t);
-	check_pairs(&a.conv);
+	check_pairs(&g.a.conv);
 	mem_open(&m, xdg_home, 0, 0);
 	ck_assert_int_eq(mem_load(&m, MEM_PROJECT, &v, &n), C_OK);
 	ck_assert_uint_eq(n, 1);
@@ -156,10 +173,7 @@ START_TEST(flush_then_summary_pairs_kept)
 	mem_entries_free(v, n);
 	mem_close(&m);
 	agent_result_free(&r);
-	agent_release(&a);
-	chain_free(ch);
-	cJSON_Delete(cfg);
-	buf_free(&seen.notices);
+	rig_close(&g);
 	free(prompt);
 }
 END_TEST
@@ -173,32 +187,24 @@ START_TEST(failed_summary_keeps_context)
 		" {\"error\": {\"kind\": \"badreq\", \"message\": \"summary exploded\"}},"
 		" {\"text\": \"still fine\"}"
 		"]}";
-	struct agent a;
-	struct chain *ch;
-	cJSON *cfg;
+	struct rig g;
 	struct agent_result r;
-	struct seen seen = { 0, 0, BUF_INIT };
-	struct agent_events ev = { .ud = &seen, .notice = on_notice };
 	char *prompt = big_prompt(), *t;
 
-	setenv("CONCH_PKGDATADIR", CONCH_SRCDIR, 1);
-	make_agent(&a, &ch, &cfg, script, CONFIG);
-	ck_assert_int_eq(agent_run(&a, prompt, &ev, &r), C_OK);
-	ck_assert_int_eq(seen.compacted, 0);
-	ck_assert_int_eq(seen.failed, 1);
-	ck_assert_ptr_nonnull(strstr(buf_str(&seen.notices), "summary exploded"));
-	ck_assert_ptr_nonnull(strstr(buf_str(&seen.notices), "full context is kept"));
+	rig_open(&g, script, CONFIG);
+	ck_assert_int_eq(agent_run(&g.a, prompt, &g.ev, &r), C_OK);
+	ck_assert_int_eq(g.seen.compacted, 0);
+	ck_assert_int_eq(g.seen.failed, 1);
+	ck_assert_ptr_nonnull(strstr(buf_str(&g.seen.notices), "summary exploded"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&g.seen.notices), "full context is kept"));
 	ck_assert_str_eq(r.text, "still fine");
-	ck_assert_uint_eq(a.conv.n, 4);
-	t = conv_msg_text(&a.conv.msgs[0]);
+	ck_assert_uint_eq(g.a.conv.n, 4);
+	t = conv_msg_text(&g.a.conv.msgs[0]);
 	ck_assert_str_eq(t, prompt); /* nothing dropped */
 	free(t);
-	check_pairs(&a.conv);
+	check_pairs(&g.a.conv);
 	agent_result_free(&r);
-	agent_release(&a);
-	chain_free(ch);
-	cJSON_Delete(cfg);
-	buf_free(&seen.notices);
+	rig_close(&g);
 	free(prompt);
 }
 END_TEST
@@ -213,24 +219,16 @@ START_TEST(overflow_compacts_and_retries)
 		" {\"expect_system\": \"You summarise\", \"text\": \"SUMMARY\"},"
 		" {\"text\": \"ok after overflow\"}"
 		"]}";
-	struct agent a;
-	struct chain *ch;
-	cJSON *cfg;
+	struct rig g;
 	struct agent_result r;
-	struct seen seen = { 0, 0, BUF_INIT };
-	struct agent_events ev = { .ud = &seen, .notice = on_notice };
 
-	setenv("CONCH_PKGDATADIR", CONCH_SRCDIR, 1);
-	make_agent(&a, &ch, &cfg, script, "{\"compaction\": {\"keep_recent\": 1}}");
-	ck_assert_int_eq(agent_run(&a, "small task", &ev, &r), C_OK);
+	rig_open(&g, script, "{\"compaction\": {\"keep_recent\": 1}}");
+	ck_assert_int_eq(agent_run(&g.a, "small task", &g.ev, &r), C_OK);
 	ck_assert_str_eq(r.text, "ok after overflow");
-	ck_assert_int_eq(seen.compacted, 1);
-	check_pairs(&a.conv);
+	ck_assert_int_eq(g.seen.compacted, 1);
+	check_pairs(&g.a.conv);
 	agent_result_free(&r);
-	agent_release(&a);
-	chain_free(ch);
-	cJSON_Delete(cfg);
-	buf_free(&seen.notices);
+	rig_close(&g);
 }
 END_TEST
 
@@ -243,40 +241,31 @@ START_TEST(manual_compact_cut)
 		" {\"text\": \"DONE\"},"
 		" {\"expect_system\": \"special attention to: the parser\", \"text\": \"S\"}"
 		"]}";
-	struct agent a;
-	struct chain *ch;
-	cJSON *cfg;
-	struct seen seen = { 0, 0, BUF_INIT };
-	struct agent_events ev = { .ud = &seen, .notice = on_notice };
+	struct rig g;
 	struct conv_msg *mm;
 
-	setenv("CONCH_PKGDATADIR", CONCH_SRCDIR, 1);
-	make_agent(&a, &ch, &cfg, script,
-		   "{\"compaction\": {\"keep_recent\": 2}}");
-	conv_msg_add_text(conv_add(&a.conv, CONV_USER), "first task");
-	conv_msg_add_tool_call(conv_add(&a.conv, CONV_ASSISTANT), "a", "read", "{}");
-	conv_msg_add_tool_result(conv_add(&a.conv, CONV_USER), "a", "ra", false);
-	mm = conv_add(&a.conv, CONV_ASSISTANT);
+	rig_open(&g, script, "{\"compaction\": {\"keep_recent\": 2}}");
+	conv_msg_add_text(conv_add(&g.a.conv, CONV_USER), "first task");
+	conv_msg_add_tool_call(conv_add(&g.a.conv, CONV_ASSISTANT), "a", "read", "{}");
+	conv_msg_add_tool_result(conv_add(&g.a.conv, CONV_USER), "a", "ra", false);
+	mm = conv_add(&g.a.conv, CONV_ASSISTANT);
 	conv_msg_add_tool_call(mm, "b", "read", "{}");
 	conv_msg_add_tool_call(mm, "c", "grep", "{}");
-	mm = conv_add(&a.conv, CONV_USER);
+	mm = conv_add(&g.a.conv, CONV_USER);
 	conv_msg_add_tool_result(mm, "b", "rb", false);
 	conv_msg_add_tool_result(mm, "c", "rc", false);
-	conv_msg_add_text(conv_add(&a.conv, CONV_ASSISTANT), "done with first");
-	conv_msg_add_text(conv_add(&a.conv, CONV_USER), "second task");
-	conv_msg_add_tool_call(conv_add(&a.conv, CONV_ASSISTANT), "d", "bash", "{}");
-	conv_msg_add_tool_result(conv_add(&a.conv, CONV_USER), "d", "rd", false);
-	ck_assert_int_eq(agent_compact(&a, "the parser", &ev), C_OK);
+	conv_msg_add_text(conv_add(&g.a.conv, CONV_ASSISTANT), "done with first");
+	conv_msg_add_text(conv_add(&g.a.conv, CONV_USER), "second task");
+	conv_msg_add_tool_call(conv_add(&g.a.conv, CONV_ASSISTANT), "d", "bash", "{}");
+	conv_msg_add_tool_result(conv_add(&g.a.conv, CONV_USER), "d", "rd", false);
+	ck_assert_int_eq(agent_compact(&g.a, "the parser", &g.ev), C_OK);
 	/* kept: summary + [assistant "done with first", user "second task",
 	 * assistant(call d), user(result d)] */
-	ck_assert_uint_eq(a.conv.n, 5);
-	ck_assert_int_eq(a.conv.msgs[0].role, CONV_USER);
-	ck_assert_int_eq(a.conv.msgs[1].role, CONV_ASSISTANT);
-	check_pairs(&a.conv);
-	agent_release(&a);
-	chain_free(ch);
-	cJSON_Delete(cfg);
-	buf_free(&seen.notices);
+	ck_assert_uint_eq(g.a.conv.n, 5);
+	ck_assert_int_eq(g.a.conv.msgs[0].role, CONV_USER);
+	ck_assert_int_eq(g.a.conv.msgs[1].role, CONV_ASSISTANT);
+	check_pairs(&g.a.conv);
+	rig_close(&g);
 }
 END_TEST
 
@@ -291,37 +280,29 @@ START_TEST(reflection_writes_skill)
 		"  \"text\": \"```json\\n{\\\"action\\\": \\\"create\\\", \\\"name\\\": \\\"tidy-up\\\","
 		"   \\\"description\\\": \\\"Tidy a repo\\\", \\\"body\\\": \\\"1. git status\\\"}\\n```\"}"
 		"]}";
-	struct agent a;
-	struct chain *ch;
-	cJSON *cfg;
+	struct rig g;
 	struct agent_result r;
-	struct seen seen = { 0, 0, BUF_INIT };
-	struct agent_events ev = { .ud = &seen, .notice = on_notice,
-				   .answered = on_answered };
 	struct skill_index idx;
 	const char *answered, *written;
 
-	setenv("CONCH_PKGDATADIR", CONCH_SRCDIR, 1);
-	make_agent(&a, &ch, &cfg, script, "{}");
+	rig_open(&g, script, "{}");
+	g.ev.answered = on_answered;
 	/* agent_task: the task, the answer to the front end, then the
 	 * reflection */
-	ck_assert_int_eq(agent_task(&a, "clean up please", &ev, &r), C_OK);
-	answered = strstr(buf_str(&seen.notices), "[answered: task done]");
-	written = strstr(buf_str(&seen.notices), "skill \"tidy-up\" written");
+	ck_assert_int_eq(agent_task(&g.a, "clean up please", &g.ev, &r), C_OK);
+	answered = strstr(buf_str(&g.seen.notices), "[answered: task done]");
+	written = strstr(buf_str(&g.seen.notices), "skill \"tidy-up\" written");
 	ck_assert_msg(answered && written && answered < written, "%s",
-		      buf_str(&seen.notices));
+		      buf_str(&g.seen.notices));
 	skills_scan(&idx, xdg_home, NULL);
 	ck_assert_ptr_nonnull(skills_find(&idx, "tidy-up"));
 	ck_assert_int_eq(skills_find(&idx, "tidy-up")->source, SRC_USER);
 	skills_index_free(&idx);
 	/* a REPL task without tools does not reflect; nor does --no-reflect */
-	a.o.reflect = false;
-	agent_reflect(&a, &r, &ev);
+	g.a.o.reflect = false;
+	agent_reflect(&g.a, &r, &g.ev);
 	agent_result_free(&r);
-	agent_release(&a);
-	chain_free(ch);
-	cJSON_Delete(cfg);
-	buf_free(&seen.notices);
+	rig_close(&g);
 }
 END_TEST
 
@@ -329,30 +310,28 @@ END_TEST
  * and another session of the project, in place. */
 START_TEST(set_model_and_resume)
 {
-	struct agent a;
-	struct chain *ch;
-	cJSON *cfg;
+	struct rig g;
 	struct buf err = BUF_INIT;
 	struct session *s;
 	struct conv_msg m;
 	enum cerr e;
 	char id[64];
 
-	make_agent(&a, &ch, &cfg, "{\"turns\": []}",
-		   "{\"providers\": {\"mine\": {\"type\": \"openai\", "
+	rig_open(&g, "{\"turns\": []}",
+		 "{\"providers\": {\"mine\": {\"type\": \"openai\", "
 		   "\"base_url\": \"http://127.0.0.1:9\"}}}");
-	ck_assert_str_eq(agent_model(&a), chain_label(ch));
+	ck_assert_str_eq(agent_model(&g.a), chain_label(g.ch));
 	/* an unknown provider: nothing changes */
-	ck_assert_int_ne(agent_set_model(&a, "nope/x", &err), C_OK);
+	ck_assert_int_ne(agent_set_model(&g.a, "nope/x", &err), C_OK);
 	ck_assert_msg(strstr(buf_str(&err), "nope/x"), "%s", buf_str(&err));
-	ck_assert_ptr_eq(a.o.chain, ch);
+	ck_assert_ptr_eq(g.a.o.chain, g.ch);
 	/* a provider the user config defines: used from now on, twice */
-	ck_assert_int_eq(agent_set_model(&a, "mine/m1", &err), C_OK);
-	ck_assert_str_eq(agent_model(&a), "mine/m1");
-	ck_assert_int_eq(agent_set_model(&a, "mine/m2", &err), C_OK);
-	ck_assert_str_eq(agent_model(&a), "mine/m2");
-	ck_assert_ptr_eq(a.own_chain, a.o.chain); /* ours, not the caller's */
-	ck_assert_ptr_ne(a.o.chain, ch);
+	ck_assert_int_eq(agent_set_model(&g.a, "mine/m1", &err), C_OK);
+	ck_assert_str_eq(agent_model(&g.a), "mine/m1");
+	ck_assert_int_eq(agent_set_model(&g.a, "mine/m2", &err), C_OK);
+	ck_assert_str_eq(agent_model(&g.a), "mine/m2");
+	ck_assert_ptr_eq(g.a.own_chain, g.a.o.chain); /* ours, not the caller's */
+	ck_assert_ptr_ne(g.a.o.chain, g.ch);
 
 	/* resume: a session of this project with one message */
 	s = session_create(xdg_home, "scripted/test", &e);
@@ -364,37 +343,19 @@ START_TEST(set_model_and_resume)
 	conv_msg_free(&m);
 	session_close(s);
 	buf_reset(&err);
-	ck_assert_int_eq(agent_resume(&a, "no-such-session", &err), C_ERR_NOTFOUND);
-	ck_assert_uint_eq(a.conv.n, 0);
-	ck_assert_int_eq(agent_resume(&a, id, &err), C_OK);
-	ck_assert_str_eq(a.session->id, id);
-	ck_assert_uint_eq(a.conv.n, 1);
-	ck_assert_str_eq(a.conv.msgs[0].blocks[0].text, "from the old session");
+	ck_assert_int_eq(agent_resume(&g.a, "no-such-session", &err), C_ERR_NOTFOUND);
+	ck_assert_uint_eq(g.a.conv.n, 0);
+	ck_assert_int_eq(agent_resume(&g.a, id, &err), C_OK);
+	ck_assert_str_eq(g.a.session->id, id);
+	ck_assert_uint_eq(g.a.conv.n, 1);
+	ck_assert_str_eq(g.a.conv.msgs[0].blocks[0].text, "from the old session");
 	buf_free(&err);
-	agent_release(&a);
-	chain_free(ch);
-	cJSON_Delete(cfg);
+	rig_close(&g);
 }
 END_TEST
 
-static Suite *
-suite(void)
-{
-	Suite *s = suite_create("compact");
-	TCase *t = tcase_create("core");
-	tcase_add_checked_fixture(t, xdg_home_setup, xdg_home_teardown);
-	tcase_add_test(t, flush_then_summary_pairs_kept);
-	tcase_add_test(t, failed_summary_keeps_context);
-	tcase_add_test(t, manual_compact_cut);
-	tcase_add_test(t, overflow_compacts_and_retries);
-	tcase_add_test(t, reflection_writes_skill);
-	tcase_add_test(t, set_model_and_resume);
-	suite_add_tcase(s, t);
-	return s;
-}
-
-int
-main(void)
-{
-	return check_run(suite());
-}
+CHECK_MAIN("compact", .setup = xdg_home_setup,
+	.teardown = xdg_home_teardown, .tests = CHECK_TESTS(
+	flush_then_summary_pairs_kept, failed_summary_keeps_context,
+	manual_compact_cut, overflow_compacts_and_retries,
+	reflection_writes_skill, set_model_and_resume))

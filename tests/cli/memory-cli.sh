@@ -31,20 +31,15 @@ expect_contains "secret warned" "$ERR" "GitHub token"
 EDIT_CMD='printf "Prefers terse answers\n" > "$1"' run_conch memory edit user
 
 # the next task sees both files in its system prompt
-cat > "$T/s1.json" <<'JSON'
-{"turns": [
- {"expect_system": "Tests: make check", "text": "seen"}
-]}
-JSON
-CONCH_TEST_SCRIPT="$T/s1.json" run_conch -p "hello" --no-reflect
-expect_eq "task sees project memory" "$RC" 0
-cat > "$T/s2.json" <<'JSON'
-{"turns": [
- {"expect_system": "Prefers terse answers", "text": "seen"}
-]}
-JSON
-CONCH_TEST_SCRIPT="$T/s2.json" run_conch -p "hello" --no-reflect
-expect_eq "task sees user memory" "$RC" 0
+# task_sees CHECK TEXT: a task whose system prompt must hold TEXT
+task_sees() {
+	printf '{"turns": [\n {"expect_system": "%s", "text": "seen"}\n]}\n' \
+		"$2" > "$T/sees.json"
+	CONCH_TEST_SCRIPT="$T/sees.json" run_conch -p "hello" --no-reflect
+	expect_eq "$1" "$RC" 0
+}
+task_sees "task sees project memory" "Tests: make check"
+task_sees "task sees user memory" "Prefers terse answers"
 
 # the memory tool through the agent, when this build has it
 if has_tool memory; then

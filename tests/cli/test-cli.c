@@ -315,17 +315,7 @@ START_TEST(session_dangling_tool_call_dropped)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("cli");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, args_prompt_and_globals);
-	tcase_add_test(tc, args_subcommand_positions);
-	tcase_add_test(tc, args_usage_errors);
-	tcase_add_test(tc, config_values_and_errors);
-	tcase_add_test(tc, session_torn_line_and_resume);
-	tcase_add_test(tc, session_dangling_tool_call_dropped);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("cli", .tests = CHECK_TESTS(
+	args_prompt_and_globals, args_subcommand_positions, args_usage_errors,
+	config_values_and_errors, session_torn_line_and_resume,
+	session_dangling_tool_call_dropped))

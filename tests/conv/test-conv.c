@@ -202,16 +202,6 @@ START_TEST(usage_sum_and_unknown)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("conv");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, codec_round_trips);
-	tcase_add_test(tc, malformed_args_kept_verbatim);
-	tcase_add_test(tc, from_json_rejects_garbage);
-	tcase_add_test(tc, conv_ops);
-	tcase_add_test(tc, usage_sum_and_unknown);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("conv", .tests = CHECK_TESTS(
+	codec_round_trips, malformed_args_kept_verbatim,
+	from_json_rejects_garbage, conv_ops, usage_sum_and_unknown))

@@ -12,7 +12,8 @@ check_PROGRAMS += tests/llm/llm-refcheck
 tests_llm_llm_refcheck_SOURCES = tests/llm/llm-refcheck.c
 tests_llm_llm_refcheck_LDADD = libconch.a $(CONCH_LIBS)
 TESTS += tests/llm/reference.sh
-EXTRA_DIST += tests/llm/reference.sh tools/llm_ref.py tools/gguflib.py
+EXTRA_DIST += tests/llm/reference.sh tests/llm/lib-numpy.sh tools/llm_ref.py \
+	tools/gguflib.py
 
 # GGUF parser robustness: a replay of mutated real files in make check,
 # and a libFuzzer target with --enable-fuzzing (clang).

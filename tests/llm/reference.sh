@@ -2,13 +2,7 @@
 # Logits of the C runtime against the numpy reference (tools/llm_ref.py)
 # on random-weight GGUF files for every architecture and tensor type.
 # Skips (77) when Debian's python3 with numpy is missing.
-PY=/usr/bin/python3
-if ! [ -x "$PY" ] || ! "$PY" -c 'import numpy' 2>/dev/null; then
-	echo "skip: $PY with numpy (python3-numpy) is not available"
-	exit 77
-fi
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+. "$CONCH_SRCDIR/tests/llm/lib-numpy.sh"
 "$PY" "$CONCH_SRCDIR/tools/llm_ref.py" gen "$tmp" || exit 1
 # the float path (tight), then the kernels this CPU picks (8-bit
 # activations), then the portable integer kernels

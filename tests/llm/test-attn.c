@@ -156,16 +156,6 @@ START_TEST(f16_rows_round_like_scalar)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("attn");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, online_softmax_matches_reference);
-	tcase_add_test(tc, peaked_softmax_selects_row);
-	tcase_add_test(tc, f16_rows_round_like_scalar);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("attn", .timeout = 60, .tests = CHECK_TESTS(
+	online_softmax_matches_reference, peaked_softmax_selects_row,
+	f16_rows_round_like_scalar))

@@ -440,18 +440,6 @@ START_TEST(real_llama2_tiny)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("gguf");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, valid_all_types);
-	tcase_add_test(tc, truncated_everywhere);
-	tcase_add_test(tc, absurd_counts);
-	tcase_add_test(tc, bad_tensors);
-	tcase_add_test(tc, bad_utf8_and_keys);
-	tcase_add_test(tc, real_llama2_tiny);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("gguf", .tests = CHECK_TESTS(
+	valid_all_types, truncated_everywhere, absurd_counts, bad_tensors,
+	bad_utf8_and_keys, real_llama2_tiny))

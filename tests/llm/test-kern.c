@@ -339,17 +339,6 @@ START_TEST(isa_switch)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("kern");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, kernels_match_reference);
-	tcase_add_test(tc, tiles_threads_batches_invariant);
-	tcase_add_test(tc, activation_quantisers);
-	tcase_add_test(tc, isa_switch);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("kern", .timeout = 120, .tests = CHECK_TESTS(
+	kernels_match_reference, tiles_threads_batches_invariant,
+	activation_quantisers, isa_switch))

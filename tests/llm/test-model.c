@@ -37,34 +37,58 @@ load(const char *rel)
 	return m;
 }
 
-START_TEST(stories260k_greedy_matches_reference)
+/* llama2.c's greedy ids for stories260K (tests/llm/data), at most `max`
+ * of them, into `expect`; returns how many. */
+static int
+reference_ids(long *expect, int max)
 {
-	struct llm_model *m = load("models/stories260K.gguf");
-	struct llm_ctx *c;
-	struct buf err = BUF_INIT, want = BUF_INIT;
-	struct llm_sampler s;
-	struct llm_sampler_params sp;
 	const char *srcdir = getenv("CONCH_SRCDIR");
-	char *fix;
-	int32_t tok;
-	float *logits;
-	long expect[256];
-	int32_t fast1[128];
-	int nexp = 0, i, run;
+	char *fix = xasprintf("%s/tests/llm/data/stories260K-greedy.ids",
+			      srcdir ? srcdir : ".");
+	struct buf want = BUF_INIT;
 	const char *p;
-
-	if (!m)
-		return;
-	fix = xasprintf("%s/tests/llm/data/stories260K-greedy.ids", srcdir ? srcdir : ".");
+	int n = 0;
 	ck_assert_int_eq(fs_read_file(fix, 0, &want), C_OK);
-	for (p = buf_str(&want); *p && nexp < 256;) {
+	for (p = buf_str(&want); *p && n < max;) {
 		char *end;
 		long v = strtol(p, &end, 10);
 		if (end == p)
 			break;
-		expect[nexp++] = v;
+		expect[n++] = v;
 		p = end;
 	}
+	buf_free(&want);
+	free(fix);
+	return n;
+}
+
+/* The index of the largest of the first `n` logits (the first on ties). */
+static int
+argmax(const float *logits, int n)
+{
+	int j, best = 0;
+	for (j = 1; j < n; j++)
+		if (logits[j] > logits[best])
+			best = j;
+	return best;
+}
+
+START_TEST(stories260k_greedy_matches_reference)
+{
+	struct llm_model *m = load("models/stories260K.gguf");
+	struct llm_ctx *c;
+	struct buf err = BUF_INIT;
+	struct llm_sampler s;
+	struct llm_sampler_params sp;
+	int32_t tok;
+	float *logits;
+	long expect[256];
+	int32_t fast1[128];
+	int nexp, i, run;
+
+	if (!m)
+		return;
+	nexp = reference_ids(expect, 256);
 	ck_assert_int_ge(nexp, 64);
 	/* The reference paths (F32 cache) give llama2.c's ids with 1 and
 	 * several threads.  The fast paths (F16 cache) give the same ids with
@@ -105,12 +129,10 @@ START_TEST(stories260k_greedy_matches_reference)
 		ck_assert_int_eq(llm_ctx_set_reference(r, true), C_OK);
 		tok = 1;
 		for (i = 0; i < nexp && i < 127; i++) {
-			int bf = 0, j;
+			int bf;
 			ck_assert_int_eq(llm_eval(f, &tok, 1, &lf), C_OK);
 			ck_assert_int_eq(llm_eval(r, &tok, 1, &lr), C_OK);
-			for (j = 1; j < 512; j++)
-				if (lf[j] > lf[bf])
-					bf = j;
+			bf = argmax(lf, 512);
 			if (bf != expect[i]) {
 				near_ties++;
 				ck_assert_msg(lr[expect[i]] - lr[bf] < 1e-2f,
@@ -125,8 +147,6 @@ START_TEST(stories260k_greedy_matches_reference)
 	}
 	llm_model_free(m);
 	buf_free(&err);
-	buf_free(&want);
-	free(fix);
 }
 END_TEST
 
@@ -137,26 +157,14 @@ START_TEST(stories260k_greedy_every_kernel_path)
 {
 	static const char *const isas[] = { "float", "scalar", "avx2", "avx512" };
 	struct llm_model *m = load("models/stories260K.gguf");
-	struct buf err = BUF_INIT, want = BUF_INIT;
-	const char *srcdir = getenv("CONCH_SRCDIR");
-	char *fix;
+	struct buf err = BUF_INIT;
 	long expect[128];
 	int32_t fast0[64];
-	int nexp = 0, i, isa, run;
-	const char *p;
+	int nexp, i, isa, run;
 
 	if (!m)
 		return;
-	fix = xasprintf("%s/tests/llm/data/stories260K-greedy.ids", srcdir ? srcdir : ".");
-	ck_assert_int_eq(fs_read_file(fix, 0, &want), C_OK);
-	for (p = buf_str(&want); *p && nexp < 64;) {
-		char *end;
-		long v = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		expect[nexp++] = v;
-		p = end;
-	}
+	nexp = reference_ids(expect, 64);
 	ck_assert_int_eq(nexp, 64);
 	for (isa = 0; isa < 4; isa++) {
 		ck_assert_int_eq(setenv("CONCH_LLM_ISA", isas[isa], 1), 0);
@@ -168,12 +176,8 @@ START_TEST(stories260k_greedy_every_kernel_path)
 			llm_ctx_set_threads(c, run % 2 ? 3 : 1);
 			ck_assert_int_eq(llm_ctx_set_reference(c, run < 2), C_OK);
 			for (i = 0; i < nexp; i++) {
-				int j, best = 0;
 				ck_assert_int_eq(llm_eval(c, &tok, 1, &logits), C_OK);
-				for (j = 1; j < 512; j++)
-					if (logits[j] > logits[best])
-						best = j;
-				tok = best;
+				tok = argmax(logits, 512);
 				if (run < 2)
 					ck_assert_msg(tok == expect[i], "%s run %d token %d: %d, want %ld",
 						      isas[isa], run, i, tok, expect[i]);
@@ -188,8 +192,6 @@ START_TEST(stories260k_greedy_every_kernel_path)
 	}
 	llm_model_free(m);
 	buf_free(&err);
-	buf_free(&want);
-	free(fix);
 }
 END_TEST
 
@@ -251,34 +253,58 @@ START_TEST(context_bookkeeping)
 }
 END_TEST
 
+/* stories260K with two fresh 128-token contexts and a fixed 120-id
+ * prompt (none of them a special token). */
+struct two_ctx {
+	struct llm_model *m;
+	struct llm_ctx *a, *b;
+	int32_t toks[120];
+	struct buf err;
+};
+
+/* Open `t`; false (and nothing to close) where the model is not here. */
+static bool
+two_ctx_open(struct two_ctx *t)
+{
+	memset(t, 0, sizeof *t);
+	buf_init(&t->err, 0);
+	t->m = load("models/stories260K.gguf");
+	if (!t->m)
+		return false;
+	for (int i = 0; i < 120; i++)
+		t->toks[i] = 3 + (i * 37) % 500;
+	t->a = llm_ctx_new(t->m, 128, &t->err);
+	t->b = llm_ctx_new(t->m, 128, &t->err);
+	return true;
+}
+
+static void
+two_ctx_close(struct two_ctx *t)
+{
+	llm_ctx_free(t->a);
+	llm_ctx_free(t->b);
+	llm_model_free(t->m);
+	buf_free(&t->err);
+}
+
 /* A prompt evaluated in batches gives bit-identical logits to one token
  * at a time, with any thread count. */
 START_TEST(batched_equals_sequential)
 {
-	struct llm_model *m = load("models/stories260K.gguf");
-	struct llm_ctx *a, *b;
-	struct buf err = BUF_INIT;
-	int32_t toks[120];
+	struct two_ctx t;
 	float *la = NULL, *lb = NULL;
 	int i;
 
-	if (!m)
+	if (!two_ctx_open(&t))
 		return;
+	llm_ctx_set_threads(t.a, 3); /* late batches split the heads */
+	llm_ctx_set_threads(t.b, 1);
+	llm_ctx_set_batch(t.a, 48); /* batches of 48, 48 and 24 */
+	ck_assert_int_eq(llm_eval(t.a, t.toks, 120, &la), C_OK);
 	for (i = 0; i < 120; i++)
-		toks[i] = 3 + (i * 37) % 500;
-	a = llm_ctx_new(m, 128, &err);
-	b = llm_ctx_new(m, 128, &err);
-	llm_ctx_set_threads(a, 3); /* late batches split the heads */
-	llm_ctx_set_threads(b, 1);
-	llm_ctx_set_batch(a, 48); /* batches of 48, 48 and 24 */
-	ck_assert_int_eq(llm_eval(a, toks, 120, &la), C_OK);
-	for (i = 0; i < 120; i++)
-		ck_assert_int_eq(llm_eval(b, &toks[i], 1, &lb), C_OK);
+		ck_assert_int_eq(llm_eval(t.b, &t.toks[i], 1, &lb), C_OK);
 	ck_assert(memcmp(la, lb, 512 * sizeof(float)) == 0);
-	llm_ctx_free(a);
-	llm_ctx_free(b);
-	llm_model_free(m);
-	buf_free(&err);
+	two_ctx_close(&t);
 }
 END_TEST
 
@@ -288,24 +314,17 @@ END_TEST
  * reference context gives exactly what it gave before switching. */
 START_TEST(fast_paths_match_reference)
 {
-	struct llm_model *m = load("models/stories260K.gguf");
-	struct llm_ctx *a, *b;
-	struct buf err = BUF_INIT;
-	int32_t toks[120];
+	struct two_ctx t;
 	float *la = NULL, *lb = NULL, save[512];
 	double maxd = 0.0, maxl = 0.0;
 	int i;
 
-	if (!m)
+	if (!two_ctx_open(&t))
 		return;
-	for (i = 0; i < 120; i++)
-		toks[i] = 3 + (i * 37) % 500;
-	a = llm_ctx_new(m, 128, &err);
-	b = llm_ctx_new(m, 128, &err);
-	llm_ctx_set_threads(a, 3);
-	ck_assert_int_eq(llm_ctx_set_reference(b, true), C_OK);
-	ck_assert_int_eq(llm_eval(a, toks, 120, &la), C_OK);
-	ck_assert_int_eq(llm_eval(b, toks, 120, &lb), C_OK);
+	llm_ctx_set_threads(t.a, 3);
+	ck_assert_int_eq(llm_ctx_set_reference(t.b, true), C_OK);
+	ck_assert_int_eq(llm_eval(t.a, t.toks, 120, &la), C_OK);
+	ck_assert_int_eq(llm_eval(t.b, t.toks, 120, &lb), C_OK);
 	for (i = 0; i < 512; i++) {
 		double d = fabs((double)la[i] - lb[i]);
 		if (d > maxd)
@@ -316,17 +335,24 @@ START_TEST(fast_paths_match_reference)
 	ck_assert_msg(maxd <= 1e-2 * maxl, "fast vs reference: %g of %g", maxd, maxl);
 	/* switching empties the cache; switching back and forth is exact */
 	memcpy(save, lb, sizeof save);
-	ck_assert_int_eq(llm_ctx_set_reference(b, false), C_OK);
-	ck_assert_uint_eq(llm_ctx_pos(b), 0);
-	ck_assert_int_eq(llm_ctx_set_reference(b, true), C_OK);
-	ck_assert_int_eq(llm_eval(b, toks, 120, &lb), C_OK);
+	ck_assert_int_eq(llm_ctx_set_reference(t.b, false), C_OK);
+	ck_assert_uint_eq(llm_ctx_pos(t.b), 0);
+	ck_assert_int_eq(llm_ctx_set_reference(t.b, true), C_OK);
+	ck_assert_int_eq(llm_eval(t.b, t.toks, 120, &lb), C_OK);
 	ck_assert(memcmp(save, lb, sizeof save) == 0);
-	llm_ctx_free(a);
-	llm_ctx_free(b);
-	llm_model_free(m);
-	buf_free(&err);
+	two_ctx_close(&t);
 }
 END_TEST
+
+/* The default sampler settings with top-k and min-p off, at `temp`. */
+static void
+untruncated(struct llm_sampler_params *p, float temp)
+{
+	llm_sampler_defaults(p);
+	p->top_k = 0;
+	p->min_p = 0;
+	p->temp = temp;
+}
 
 START_TEST(llama2_tiny_random)
 {
@@ -359,11 +385,8 @@ START_TEST(llama2_tiny_random)
 		int32_t tok;
 		c = llm_ctx_new(m, 64, &err);
 		ck_assert_ptr_nonnull(c);
-		llm_sampler_defaults(&sp);
+		untruncated(&sp, 1.5f);
 		sp.seed = 7;
-		sp.top_k = 0;
-		sp.min_p = 0;
-		sp.temp = 1.5f;
 		llm_sampler_init(&s, &sp);
 		ck_assert_int_eq(llm_eval(c, t.ids, t.n, &logits), C_OK);
 		for (i = 0; i < 8; i++) {
@@ -423,10 +446,7 @@ START_TEST(sampler_rules)
 		ck_assert_int_eq(llm_sample(&s, logits, 6, NULL), 1);
 	llm_sampler_free(&s);
 	/* top-p 0.5 at temperature 1: only the two best (1 and 2) */
-	llm_sampler_defaults(&p);
-	p.temp = 1.0f;
-	p.top_k = 0;
-	p.min_p = 0;
+	untruncated(&p, 1.0f);
 	p.top_p = 0.5f;
 	llm_sampler_init(&s, &p);
 	for (i = 0; i < 400; i++)
@@ -470,21 +490,8 @@ START_TEST(refusals)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("model");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, stories260k_greedy_matches_reference);
-	tcase_add_test(tc, context_bookkeeping);
-	tcase_add_test(tc, batched_equals_sequential);
-	tcase_add_test(tc, stories260k_greedy_every_kernel_path);
-	tcase_add_test(tc, fast_paths_match_reference);
-	tcase_add_test(tc, llama2_tiny_random);
-	tcase_add_test(tc, sampler_rules);
-	tcase_add_test(tc, refusals);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("model", .timeout = 60, .tests = CHECK_TESTS(
+	stories260k_greedy_matches_reference, context_bookkeeping,
+	batched_equals_sequential, stories260k_greedy_every_kernel_path,
+	fast_paths_match_reference, llama2_tiny_random, sampler_rules,
+	refusals))

@@ -135,16 +135,5 @@ START_TEST(threads_run_together)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("pool");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, each_task_once);
-	tcase_add_test(tc, back_to_back_and_after_sleep);
-	tcase_add_test(tc, threads_run_together);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("pool", .timeout = 60, .tests = CHECK_TESTS(
+	each_task_once, back_to_back_and_after_sleep, threads_run_together))

@@ -257,17 +257,6 @@ START_TEST(matmul_matches_dot_row)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("quant");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, f16_roundtrip);
-	tcase_add_test(tc, small_blocks);
-	tcase_add_test(tc, k_blocks);
-	tcase_add_test(tc, float_rows_and_matvec);
-	tcase_add_test(tc, matmul_matches_dot_row);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("quant", .tests = CHECK_TESTS(
+	f16_roundtrip, small_blocks, k_blocks, float_rows_and_matvec,
+	matmul_matches_dot_row))

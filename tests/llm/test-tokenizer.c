@@ -344,19 +344,6 @@ START_TEST(utf8_stream)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("tokenizer");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, conformance_all_vocabs);
-	tcase_add_test(tc, special_tokens_split);
-	tcase_add_test(tc, spm_roundtrip_and_bytes);
-	tcase_add_test(tc, utf8_stream);
-	tcase_add_test(tc, pre_tokenizers_compile);
-	tcase_add_test(tc, roundtrip_random_bytes);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("tokenizer", .timeout = 120, .tests = CHECK_TESTS(
+	conformance_all_vocabs, special_tokens_split, spm_roundtrip_and_bytes,
+	utf8_stream, pre_tokenizers_compile, roundtrip_random_bytes))

@@ -389,28 +389,8 @@ START_TEST(kill9_torture)
 }
 END_TEST
 
-static Suite *
-suite(void)
-{
-	Suite *s = suite_create("memory");
-	TCase *t = tcase_create("core");
-	tcase_add_checked_fixture(t, xdg_home_setup, xdg_home_teardown);
-	tcase_set_timeout(t, 120);
-	tcase_add_test(t, split_and_join);
-	tcase_add_test(t, add_replace_remove);
-	tcase_add_test(t, budget_refuses);
-	tcase_add_test(t, secrets_refused);
-	tcase_add_test(t, notes_and_snapshot);
-	tcase_add_test(t, tool_memory_exec);
-	tcase_add_test(t, concurrent_writers);
-	tcase_add_test(t, failed_write_keeps_old);
-	tcase_add_test(t, kill9_torture);
-	suite_add_tcase(s, t);
-	return s;
-}
-
-int
-main(void)
-{
-	return check_run(suite());
-}
+CHECK_MAIN("memory", .timeout = 120, .setup = xdg_home_setup,
+	.teardown = xdg_home_teardown, .tests = CHECK_TESTS(
+	split_and_join, add_replace_remove, budget_refuses, secrets_refused,
+	notes_and_snapshot, tool_memory_exec, concurrent_writers,
+	failed_write_keeps_old, kill9_torture))

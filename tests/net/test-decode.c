@@ -418,26 +418,15 @@ START_TEST(request_shapes)
 }
 END_TEST
 
-static Suite *
-decode_suite(void)
-{
-	Suite *s = suite_create("net-decode");
-	TCase *tc = tcase_create("core");
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, sse_framing);
-	tcase_add_test(tc, sse_retry_and_cap);
-	tcase_add_test(tc, sse_callback_stops);
-	tcase_add_test(tc, retry_after_parsing);
-	tcase_add_loop_test(tc, golden_fixture, 0, (int)NFIX);
-	tcase_add_test(tc, classify_http);
-	tcase_add_test(tc, redaction);
-	tcase_add_test(tc, request_shapes);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int
 main(void)
 {
-	return check_run(decode_suite());
+	Suite *s = suite_create("net-decode");
+	TCase *tc = check_add_case(s, &(const struct check_case){
+		.name = "core", .timeout = 120,
+		.tests = CHECK_TESTS(sse_framing, sse_retry_and_cap,
+			sse_callback_stops, retry_after_parsing, classify_http,
+			redaction, request_shapes) });
+	tcase_add_loop_test(tc, golden_fixture, 0, (int)NFIX);
+	return check_run(s);
 }

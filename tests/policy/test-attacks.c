@@ -17,46 +17,7 @@
 #include "util/buf.h"
 #include "util/xalloc.h"
 #include "tests/check-run.h"
-
-#define WS "/work/proj"
-
-static struct policy pol;
-
-static enum policy_decision
-bash(const char *cmd)
-{
-	cJSON *a = cJSON_CreateObject();
-	struct buf why = BUF_INIT;
-	enum policy_decision d;
-	cJSON_AddStringToObject(a, "command", cmd);
-	d = policy_check(&pol, "bash", TOOL_RUNS_COMMANDS, a, WS, WS, &why);
-	buf_free(&why);
-	cJSON_Delete(a);
-	return d;
-}
-
-static void
-rules(const char *json)
-{
-	cJSON *c = cJSON_Parse(json);
-	struct buf err = BUF_INIT;
-	ck_assert_int_eq(policy_load_rules(&pol, c, &err), C_OK);
-	buf_free(&err);
-	cJSON_Delete(c);
-}
-
-static void
-setup(void)
-{
-	policy_init(&pol, MODE_ASK);
-	setenv("HOME", "/home/u", 1);
-}
-
-static void
-teardown(void)
-{
-	policy_free(&pol);
-}
+#include "tests/policy/pol.h"
 
 /* ---- class 4: allow rules cannot be quoted around ---------------------- */
 
@@ -98,11 +59,9 @@ START_TEST(class4_quoting)
 			ck_abort_msg("allowed: %s", attacks[i]);
 	}
 	/* twins */
-	ck_assert_int_eq(bash("echo hello world"), POLICY_ALLOW);
-	ck_assert_int_eq(bash("echo 'a; touch X' \"b $HOME\" c\\ d"), POLICY_ALLOW);
-	ck_assert_int_eq(bash("echo ${HOME} $1 $@"), POLICY_ALLOW);
-	ck_assert_int_eq(bash("echo a && echo b"), POLICY_ALLOW);
-	ck_assert_int_eq(bash("echo x > out.txt"), POLICY_ALLOW);
+	bash_all(POLICY_ALLOW, "echo hello world",
+		 "echo 'a; touch X' \"b $HOME\" c\\ d", "echo ${HOME} $1 $@",
+		 "echo a && echo b", "echo x > out.txt");
 	/* a continued line is one echo (its words include "touch") */
 	ck_assert_int_eq(bash("echo \\\ntouch X"), POLICY_ALLOW);
 }
@@ -111,16 +70,11 @@ END_TEST
 START_TEST(class4_read_only_mode)
 {
 	pol.mode = MODE_READ_ONLY;
-	ck_assert_int_eq(bash("echo $'\\' ; touch X #'"), POLICY_DENY);
-	ck_assert_int_eq(bash("echo ${x:-'}'$(touch X)} #'"), POLICY_DENY);
-	ck_assert_int_eq(bash("bash -c 'echo $((touch X) )'"), POLICY_DENY);
-	ck_assert_int_eq(bash("ls $(touch X)"), POLICY_DENY);
-	ck_assert_int_eq(bash("git status; touch X"), POLICY_DENY);
-	ck_assert_int_eq(bash("cat a > b"), POLICY_DENY);
+	bash_all(POLICY_DENY, "echo $'\\' ; touch X #'",
+		 "echo ${x:-'}'$(touch X)} #'", "bash -c 'echo $((touch X) )'",
+		 "ls $(touch X)", "git status; touch X", "cat a > b");
 	/* twins */
-	ck_assert_int_eq(bash("echo hi"), POLICY_ALLOW);
-	ck_assert_int_eq(bash("git status"), POLICY_ALLOW);
-	ck_assert_int_eq(bash("ls -la"), POLICY_ALLOW);
+	bash_all(POLICY_ALLOW, "echo hi", "git status", "ls -la");
 }
 END_TEST
 
@@ -155,16 +109,13 @@ START_TEST(class5_wrappers)
 		if (bash(attacks[i]) == POLICY_ALLOW)
 			ck_abort_msg("allowed: %s", attacks[i]);
 	}
-	ck_assert_int_eq(bash("setsid rm x"), POLICY_DENY);
-	ck_assert_int_eq(bash("flock f rm x"), POLICY_DENY);
-	ck_assert_int_eq(bash("find . -exec rm {} ;"), POLICY_DENY);
+	bash_all(POLICY_DENY, "setsid rm x", "flock f rm x",
+		 "find . -exec rm {} ;");
 	/* twins: wrappers around other commands still run in auto mode */
-	ck_assert_int_eq(bash("setsid make"), POLICY_ALLOW);
-	ck_assert_int_eq(bash("flock f make"), POLICY_ALLOW);
-	ck_assert_int_eq(bash("timeout 5 make test"), POLICY_ALLOW);
-	ck_assert_int_eq(bash("find . -name '*.c' -exec grep -l main {} +"), POLICY_ALLOW);
-	ck_assert_int_eq(bash("echo hi"), POLICY_ALLOW);
-	ck_assert_int_eq(bash("git status"), POLICY_ALLOW);
+	bash_all(POLICY_ALLOW, "setsid make", "flock f make",
+		 "timeout 5 make test",
+		 "find . -name '*.c' -exec grep -l main {} +", "echo hi",
+		 "git status");
 }
 END_TEST
 
@@ -403,28 +354,33 @@ END_TEST
 
 /* ---- class 9: hostile SKILL.md costs bounded work ------------------------- */
 
+/* A SKILL.md named "evil" whose description opens `depth` nested [ and
+ * never closes them must fail to parse, for a reason holding `why`. */
+static void
+nested_refused(int depth, const char *why)
+{
+	struct buf b = BUF_INIT;
+	struct skill s;
+	struct skill_err err;
+	buf_adds(&b, "---\nname: evil\ndescription: ");
+	for (int i = 0; i < depth; i++)
+		buf_addc(&b, '[');
+	buf_adds(&b, "\n---\nbody\n");
+	ck_assert_int_eq(skill_parse(buf_str(&b), b.len, "evil", &s, &err), C_ERR_PARSE);
+	ck_assert_msg(strstr(err.reason, why), "%d: %s", depth, err.reason);
+	buf_free(&b);
+}
+
 START_TEST(class9_skill_bounds)
 {
 	struct buf b = BUF_INIT;
 	struct skill s;
 	struct skill_err err;
 	/* 200 KB of nested [: refused by size before libyaml sees it */
-	buf_adds(&b, "---\nname: evil\ndescription: ");
-	for (int i = 0; i < 200000; i++)
-		buf_addc(&b, '[');
-	buf_adds(&b, "\n---\nbody\n");
-	ck_assert_int_eq(skill_parse(buf_str(&b), b.len, "evil", &s, &err), C_ERR_PARSE);
-	ck_assert_ptr_nonnull(strstr(err.reason, "larger than"));
+	nested_refused(200000, "larger than");
 	/* 10 KB of nesting under the size cap: refused by depth */
-	buf_reset(&b);
-	buf_adds(&b, "---\nname: evil\ndescription: ");
-	for (int i = 0; i < 10000; i++)
-		buf_addc(&b, '[');
-	buf_adds(&b, "\n---\nbody\n");
-	ck_assert_int_eq(skill_parse(buf_str(&b), b.len, "evil", &s, &err), C_ERR_PARSE);
-	ck_assert_ptr_nonnull(strstr(err.reason, "nests more than"));
+	nested_refused(10000, "nests more than");
 	/* brackets inside quotes do not count; twin parses */
-	buf_reset(&b);
 	buf_adds(&b, "---\nname: good\ndescription: \"[[[[[[[[[[[[[[[[[[[[ fine\"\n"
 		 "tags: [a, [b, c]]\n---\nbody\n");
 	ck_assert_int_eq(skill_parse(buf_str(&b), b.len, "good", &s, &err), C_OK);
@@ -486,24 +442,9 @@ START_TEST(class9_skill_cache)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("attacks");
-	TCase *t = tcase_create("classes");
-	tcase_add_checked_fixture(t, setup, teardown);
-	tcase_add_test(t, class4_quoting);
-	tcase_add_test(t, class4_read_only_mode);
-	tcase_add_test(t, class5_wrappers);
-	tcase_add_test(t, class5_wrapper_table_parse);
-	tcase_add_test(t, rule_match_bounded);
-	tcase_add_test(t, read_only_list);
-	tcase_add_test(t, memory_tool_read_only);
-	tcase_add_test(t, unblock_hint);
-	tcase_add_test(t, class8_display);
-	tcase_add_test(t, project_rules);
-	tcase_add_test(t, class9_skill_bounds);
-	tcase_add_test(t, class9_skill_cache);
-	suite_add_tcase(s, t);
-	return check_run(s);
-}
+CHECK_MAIN("attacks", .name = "classes", .setup = pol_setup,
+	.teardown = pol_teardown, .tests = CHECK_TESTS(
+	class4_quoting, class4_read_only_mode, class5_wrappers,
+	class5_wrapper_table_parse, rule_match_bounded, read_only_list,
+	memory_tool_read_only, unblock_hint, class8_display, project_rules,
+	class9_skill_bounds, class9_skill_cache))

@@ -8,3 +8,5 @@ if HAVE_CHECK
 TESTS += tests/provider/local-e2e.sh # runs test-local again
 endif
 EXTRA_DIST += tests/provider/local-e2e.sh tests/provider/agent-local.sh
+EXTRA_DIST += tests/provider/fake-clock.h
+EXTRA_DIST += tests/provider/request.h

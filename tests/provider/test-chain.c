@@ -11,6 +11,7 @@
 #include "util/buf.h"
 #include "util/xalloc.h"
 #include "tests/check-run.h"
+#include "tests/provider/fake-clock.h"
 
 /* A fake provider: answers from a list of outcomes, one per call. */
 struct fake_step {
@@ -72,62 +73,6 @@ fake_new(const char *model, const struct fake_step *steps, size_t n, struct buf 
 	return &f->base;
 }
 
-struct tclock {
-	long long now;
-	long waits[64];
-	int nwaits;
-	unsigned rnd;
-	bool cancel_in_sleep;
-};
-
-static long long
-t_now(void *ud)
-{
-	return ((struct tclock *)ud)->now;
-}
-
-static bool
-t_sleep(void *ud, long ms, const struct provider_events *ev)
-{
-	struct tclock *t = ud;
-	(void)ev;
-	if (t->nwaits < 64)
-		t->waits[t->nwaits++] = ms;
-	t->now += ms;
-	return !t->cancel_in_sleep;
-}
-
-static unsigned
-t_rand(void *ud)
-{
-	return ((struct tclock *)ud)->rnd;
-}
-
-struct evlog {
-	struct buf text, notices;
-	int discards;
-};
-
-static void
-e_text(void *ud, const char *s, size_t n)
-{
-	buf_add(&((struct evlog *)ud)->text, s, n);
-}
-
-static void
-e_discard(void *ud, const char *why)
-{
-	(void)why;
-	((struct evlog *)ud)->discards++;
-	buf_reset(&((struct evlog *)ud)->text);
-}
-
-static void
-e_notice(void *ud, const char *msg)
-{
-	buf_printf(&((struct evlog *)ud)->notices, "%s\n", msg);
-}
-
 struct fixture {
 	struct chain *c;
 	struct tclock clk;
@@ -143,21 +88,10 @@ struct fixture {
 static void
 fx_init(struct fixture *fx, bool explicit_model)
 {
-	struct chain_clock clk;
 	memset(fx, 0, sizeof *fx);
 	fx->c = chain_new(explicit_model);
-	fx->clk.now = 5000;
-	fx->clk.rnd = 5000;
-	clk.ud = &fx->clk;
-	clk.now_ms = t_now;
-	clk.sleep_ms = t_sleep;
-	clk.rand = t_rand;
-	chain_set_clock(fx->c, &clk);
-	fx->ev.ud = &fx->log;
-	fx->ev.text = e_text;
-	fx->ev.discard = e_discard;
-	fx->ev.notice = e_notice;
-	fx->ev.cancel_fd = -1;
+	tclock_use(fx->c, &fx->clk, 5000, 5000);
+	events_init(&fx->ev, &fx->log);
 	conv_init(&fx->conv);
 	conv_msg_add_text(conv_add(&fx->conv, CONV_USER), "hi");
 	fx->req.conv = &fx->conv;
@@ -172,6 +106,23 @@ fx_turn(struct fixture *fx)
 	return chain_chat(fx->c, &fx->req, &fx->ev, &fx->out, &fx->err);
 }
 
+/* Add to fx's chain a fake provider `model` that answers `steps[0..n)`. */
+static void
+fx_add(struct fixture *fx, const char *model, const struct fake_step *steps,
+       size_t n)
+{
+	chain_add(fx->c, fake_new(model, steps, n, &fx->order));
+}
+
+/* One turn: it must end in `want`, having asked the providers in `order`
+ * (each model followed by a space). */
+static void
+fx_expect(struct fixture *fx, enum cerr want, const char *order)
+{
+	ck_assert_int_eq(fx_turn(fx), want);
+	ck_assert_str_eq(buf_str(&fx->order), order);
+}
+
 static void
 fx_free(struct fixture *fx)
 {
@@ -179,8 +130,7 @@ fx_free(struct fixture *fx)
 	conv_msg_free(&fx->out);
 	conv_free(&fx->conv);
 	buf_free(&fx->order);
-	buf_free(&fx->log.text);
-	buf_free(&fx->log.notices);
+	evlog_free(&fx->log);
 }
 
 static const struct fake_step ALWAYS_OK[] = { { C_OK, -1, NULL } };
@@ -195,13 +145,12 @@ START_TEST(fallback_order_and_cooldowns)
 	};
 
 	fx_init(&fx, false);
-	chain_add(fx.c, fake_new("a", a_steps, 5, &fx.order));
-	chain_add(fx.c, fake_new("b", ALWAYS_OK, 1, &fx.order));
+	fx_add(&fx, "a", a_steps, 5);
+	fx_add(&fx, "b", ALWAYS_OK, 1);
 	ck_assert_str_eq(chain_label(fx.c), "fake/a");
 
 	/* a fails for good: b answers, a cools down 30 s */
-	ck_assert_int_eq(fx_turn(&fx), C_OK);
-	ck_assert_str_eq(buf_str(&fx.order), "a b ");
+	fx_expect(&fx, C_OK, "a b ");
 	ck_assert_str_eq(fx.out.answered_by, "fake/b");
 	ck_assert_str_eq(chain_label(fx.c), "fake/b");
 	ck_assert_int_eq(fx.log.discards, 1); /* a's partial text */
@@ -212,13 +161,11 @@ START_TEST(fallback_order_and_cooldowns)
 
 	/* while a cools down, it is skipped */
 	fx.clk.now += 29000;
-	ck_assert_int_eq(fx_turn(&fx), C_OK);
-	ck_assert_str_eq(buf_str(&fx.order), "b ");
+	fx_expect(&fx, C_OK, "b ");
 
 	/* after 30 s a is asked again; a second failure cools it 1 min */
 	fx.clk.now += 1000;
-	ck_assert_int_eq(fx_turn(&fx), C_OK);
-	ck_assert_str_eq(buf_str(&fx.order), "a b ");
+	fx_expect(&fx, C_OK, "a b ");
 	ck_assert_int_eq(chain_cooldown_ms(fx.c, 0), 60000);
 	fx.clk.now += 60000;
 	ck_assert_int_eq(fx_turn(&fx), C_OK);
@@ -228,8 +175,7 @@ START_TEST(fallback_order_and_cooldowns)
 	ck_assert_int_eq(chain_cooldown_ms(fx.c, 0), 300000); /* stays at 5 min */
 	fx.clk.now += 300000;
 	/* a answers: its cooldown resets */
-	ck_assert_int_eq(fx_turn(&fx), C_OK);
-	ck_assert_str_eq(buf_str(&fx.order), "a ");
+	fx_expect(&fx, C_OK, "a ");
 	ck_assert_str_eq(fx.out.answered_by, "fake/a");
 	ck_assert_int_eq(chain_cooldown_ms(fx.c, 0), 0);
 	ck_assert_int_eq(fx.clk.nwaits, 0);
@@ -241,16 +187,14 @@ START_TEST(all_cooling_still_tried)
 {
 	struct fixture fx;
 	fx_init(&fx, false);
-	chain_add(fx.c, fake_new("a", ALWAYS_AUTH, 1, &fx.order));
-	chain_add(fx.c, fake_new("b", ALWAYS_AUTH, 1, &fx.order));
-	ck_assert_int_eq(fx_turn(&fx), C_ERR_AUTH);
-	ck_assert_str_eq(buf_str(&fx.order), "a b ");
+	fx_add(&fx, "a", ALWAYS_AUTH, 1);
+	fx_add(&fx, "b", ALWAYS_AUTH, 1);
+	fx_expect(&fx, C_ERR_AUTH, "a b ");
 	ck_assert_ptr_nonnull(strstr(fx.err.msg, "every provider failed"));
 	ck_assert_ptr_nonnull(strstr(fx.err.msg, "fake/a: a failed"));
 	ck_assert_ptr_nonnull(strstr(fx.err.msg, "fake/b: b failed"));
 	/* both cool down: the next turn still asks them, in order */
-	ck_assert_int_eq(fx_turn(&fx), C_ERR_AUTH);
-	ck_assert_str_eq(buf_str(&fx.order), "a b ");
+	fx_expect(&fx, C_ERR_AUTH, "a b ");
 	fx_free(&fx);
 }
 END_TEST
@@ -259,10 +203,9 @@ START_TEST(explicit_model_reports)
 {
 	struct fixture fx;
 	fx_init(&fx, true);
-	chain_add(fx.c, fake_new("a", ALWAYS_AUTH, 1, &fx.order));
-	chain_add(fx.c, fake_new("b", ALWAYS_OK, 1, &fx.order));
-	ck_assert_int_eq(fx_turn(&fx), C_ERR_AUTH);
-	ck_assert_str_eq(buf_str(&fx.order), "a ");
+	fx_add(&fx, "a", ALWAYS_AUTH, 1);
+	fx_add(&fx, "b", ALWAYS_OK, 1);
+	fx_expect(&fx, C_ERR_AUTH, "a ");
 	ck_assert_str_eq(fx.err.msg, "a failed with authentication or billing failure");
 	fx_free(&fx);
 }
@@ -277,20 +220,15 @@ START_TEST(retries_backoff_and_cap)
 		{ C_OK, -1, NULL },
 	};
 	fx_init(&fx, true);
-	chain_add(fx.c, fake_new("a", steps, 5, &fx.order));
-	ck_assert_int_eq(fx_turn(&fx), C_OK);
-	ck_assert_str_eq(buf_str(&fx.order), "a a a a a ");
-	ck_assert_int_eq(fx.clk.nwaits, 4);
-	ck_assert_int_eq(fx.clk.waits[0], 1000);
-	ck_assert_int_eq(fx.clk.waits[1], 2000);
-	ck_assert_int_eq(fx.clk.waits[2], 60000); /* a server hint, capped */
-	ck_assert_int_eq(fx.clk.waits[3], 250);
+	fx_add(&fx, "a", steps, 5);
+	fx_expect(&fx, C_OK, "a a a a a ");
+	tclock_waits(&fx.clk, 1000, 2000, 60000, 250); /* 60000: a server hint, capped */
 	ck_assert_int_eq(fx.log.discards, 1);
 	fx_free(&fx);
 
 	/* jitter stays within +-25% */
 	fx_init(&fx, true);
-	chain_add(fx.c, fake_new("a", steps, 2, &fx.order));
+	fx_add(&fx, "a", steps, 2);
 	fx.clk.rnd = 0;
 	ck_assert_int_eq(fx_turn(&fx), C_ERR_TIMEOUT);
 	ck_assert_int_eq(fx.clk.nwaits, 4);
@@ -316,10 +254,9 @@ START_TEST(retries_spent_then_fallback)
 	struct fixture fx;
 	static const struct fake_step busy[] = { { C_ERR_RETRYABLE, -1, NULL } };
 	fx_init(&fx, false);
-	chain_add(fx.c, fake_new("a", busy, 1, &fx.order));
-	chain_add(fx.c, fake_new("b", ALWAYS_OK, 1, &fx.order));
-	ck_assert_int_eq(fx_turn(&fx), C_OK);
-	ck_assert_str_eq(buf_str(&fx.order), "a a a a a b ");
+	fx_add(&fx, "a", busy, 1);
+	fx_add(&fx, "b", ALWAYS_OK, 1);
+	fx_expect(&fx, C_OK, "a a a a a b ");
 	ck_assert_int_eq(fx.clk.nwaits, 4);
 	ck_assert_int_eq(fx.clk.waits[3], 8000);
 	ck_assert_int_eq(chain_cooldown_ms(fx.c, 0), 30000);
@@ -334,19 +271,17 @@ START_TEST(context_and_cancel_stop_at_once)
 	static const struct fake_step busy[] = { { C_ERR_RETRYABLE, -1, NULL } };
 
 	fx_init(&fx, false);
-	chain_add(fx.c, fake_new("a", ctx, 1, &fx.order));
-	chain_add(fx.c, fake_new("b", ALWAYS_OK, 1, &fx.order));
-	ck_assert_int_eq(fx_turn(&fx), C_ERR_CONTEXT);
-	ck_assert_str_eq(buf_str(&fx.order), "a ");
+	fx_add(&fx, "a", ctx, 1);
+	fx_add(&fx, "b", ALWAYS_OK, 1);
+	fx_expect(&fx, C_ERR_CONTEXT, "a ");
 	ck_assert_int_eq(chain_cooldown_ms(fx.c, 0), 0);
 	fx_free(&fx);
 
 	fx_init(&fx, false);
-	chain_add(fx.c, fake_new("a", busy, 1, &fx.order));
-	chain_add(fx.c, fake_new("b", ALWAYS_OK, 1, &fx.order));
+	fx_add(&fx, "a", busy, 1);
+	fx_add(&fx, "b", ALWAYS_OK, 1);
 	fx.clk.cancel_in_sleep = true;
-	ck_assert_int_eq(fx_turn(&fx), C_ERR_CANCELLED);
-	ck_assert_str_eq(buf_str(&fx.order), "a ");
+	fx_expect(&fx, C_ERR_CANCELLED, "a ");
 	fx_free(&fx);
 }
 END_TEST
@@ -417,25 +352,8 @@ START_TEST(key_env_names)
 }
 END_TEST
 
-static Suite *
-chain_suite(void)
-{
-	Suite *s = suite_create("chain");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, fallback_order_and_cooldowns);
-	tcase_add_test(tc, all_cooling_still_tried);
-	tcase_add_test(tc, explicit_model_reports);
-	tcase_add_test(tc, retries_backoff_and_cap);
-	tcase_add_test(tc, retries_spent_then_fallback);
-	tcase_add_test(tc, context_and_cancel_stop_at_once);
-	tcase_add_test(tc, from_config_entries);
-	tcase_add_test(tc, key_env_names);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	return check_run(chain_suite());
-}
+CHECK_MAIN("chain", .tests = CHECK_TESTS(
+	fallback_order_and_cooldowns, all_cooling_still_tried,
+	explicit_model_reports, retries_backoff_and_cap,
+	retries_spent_then_fallback, context_and_cancel_stop_at_once,
+	from_config_entries, key_env_names))

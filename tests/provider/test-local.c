@@ -16,6 +16,7 @@
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 #include "tests/check-run.h"
+#include "tests/provider/request.h"
 
 static const struct llm_chat_msg chat[] = {
 	{ "system", "Be brief.", false },
@@ -35,8 +36,33 @@ expect_render(enum llm_tmpl t, size_t n, const char *want)
 	buf_free(&b);
 }
 
+/* Block `i` of `m` is of `type` and holds `s`: its name for a tool call,
+ * its text otherwise. */
+static void
+expect_block(const struct conv_msg *m, size_t i, enum conv_block_type type,
+	     const char *s)
+{
+	const struct conv_block *b;
+	ck_assert_uint_lt(i, m->nblocks);
+	b = &m->blocks[i];
+	ck_assert_int_eq(b->type, type);
+	ck_assert_str_eq(type == BLK_TOOL_CALL ? b->name : b->text, s);
+}
+
 START_TEST(template_families)
 {
+	static const struct {
+		const char *text; /* a chat template */
+		enum llm_tmpl want;
+	} detect[] = {
+		{ "{% for m in messages %}<|im_start|>{{m.role}}", LLM_TMPL_CHATML },
+		{ "{{'<|start_header_id|>' + role}}", LLM_TMPL_LLAMA3 },
+		{ "{{ '[INST] ' + content + ' [/INST]' }}", LLM_TMPL_MISTRAL },
+		{ "<start_of_turn>{{role}}", LLM_TMPL_GEMMA },
+		{ "<|user|>{{c}}<|end|><|assistant|>", LLM_TMPL_PHI3 },
+		{ "{{ bos_token }}{{ content }}", LLM_TMPL_NONE },
+		{ NULL, LLM_TMPL_NONE },
+	};
 	expect_render(LLM_TMPL_CHATML, 5,
 		      "<|im_start|>system\nBe brief.<|im_end|>\n"
 		      "<|im_start|>user\nHi<|im_end|>\n"
@@ -62,13 +88,10 @@ START_TEST(template_families)
 		      "<|system|>\nBe brief.<|end|>\n<|user|>\nHi<|end|>\n"
 		      "<|assistant|>\nHello!<|end|>\n<|user|>\nRead it<|end|>\n<|assistant|>\n");
 	/* detection from real template texts' markers */
-	ck_assert_int_eq(llm_tmpl_detect("{% for m in messages %}<|im_start|>{{m.role}}"), LLM_TMPL_CHATML);
-	ck_assert_int_eq(llm_tmpl_detect("{{'<|start_header_id|>' + role}}"), LLM_TMPL_LLAMA3);
-	ck_assert_int_eq(llm_tmpl_detect("{{ '[INST] ' + content + ' [/INST]' }}"), LLM_TMPL_MISTRAL);
-	ck_assert_int_eq(llm_tmpl_detect("<start_of_turn>{{role}}"), LLM_TMPL_GEMMA);
-	ck_assert_int_eq(llm_tmpl_detect("<|user|>{{c}}<|end|><|assistant|>"), LLM_TMPL_PHI3);
-	ck_assert_int_eq(llm_tmpl_detect("{{ bos_token }}{{ content }}"), LLM_TMPL_NONE);
-	ck_assert_int_eq(llm_tmpl_detect(NULL), LLM_TMPL_NONE);
+	for (size_t i = 0; i < sizeof detect / sizeof detect[0]; i++)
+		ck_assert_msg(llm_tmpl_detect(detect[i].text) == detect[i].want,
+			      "%s: %d", detect[i].text ? detect[i].text : "(null)",
+			      (int)llm_tmpl_detect(detect[i].text));
 	ck_assert_int_eq(llm_tmpl_from_name("gemma"), LLM_TMPL_GEMMA);
 	{
 		struct llm_chat_msg bad = { "wizard", "x", false };
@@ -174,12 +197,9 @@ START_TEST(parse_replies)
 	conv_msg_init(&m, CONV_ASSISTANT);
 	ck_assert_uint_eq(local_parse_reply(LLM_TMPL_CHATML, r1, strlen(r1), &m, &id), 1);
 	ck_assert_uint_eq(m.nblocks, 3);
-	ck_assert_int_eq(m.blocks[0].type, BLK_THINKING);
-	ck_assert_str_eq(m.blocks[0].text, "plan it");
-	ck_assert_int_eq(m.blocks[1].type, BLK_TEXT);
-	ck_assert_str_eq(m.blocks[1].text, "Sure.");
-	ck_assert_int_eq(m.blocks[2].type, BLK_TOOL_CALL);
-	ck_assert_str_eq(m.blocks[2].name, "read");
+	expect_block(&m, 0, BLK_THINKING, "plan it");
+	expect_block(&m, 1, BLK_TEXT, "Sure.");
+	expect_block(&m, 2, BLK_TOOL_CALL, "read");
 	ck_assert_str_eq(m.blocks[2].args, "{\"path\":\"a.txt\"}");
 	ck_assert_str_eq(m.blocks[2].id, "call_0");
 	conv_msg_free(&m);
@@ -192,13 +212,11 @@ START_TEST(parse_replies)
 		conv_msg_init(&m, CONV_ASSISTANT);
 		ck_assert_uint_eq(local_parse_reply(LLM_TMPL_CHATML, r, strlen(r), &m, &id), 1);
 		ck_assert_uint_eq(m.nblocks, 4);
-		ck_assert_int_eq(m.blocks[0].type, BLK_THINKING);
-		ck_assert_str_eq(m.blocks[0].text, "deep thought");
+		expect_block(&m, 0, BLK_THINKING, "deep thought");
 		ck_assert_str_eq(m.blocks[1].text, "ok");
 		ck_assert_str_eq(m.blocks[2].args, "{\"command\":\"ls\"}");
 		ck_assert_str_eq(m.blocks[2].id, "call_1");
-		ck_assert_int_eq(m.blocks[3].type, BLK_TEXT);
-		ck_assert_str_eq(m.blocks[3].text, "<tool_call>{oops</tool_call>");
+		expect_block(&m, 3, BLK_TEXT, "<tool_call>{oops</tool_call>");
 		conv_msg_free(&m);
 	}
 	/* Llama 3.1 JSON */
@@ -415,15 +433,45 @@ on_cancelled(void *ud)
 	return k->cancel_after >= 0 && k->polls > k->cancel_after;
 }
 
+/* A conversation with a local provider: the request, the events (text
+ * and thinking into `k`) and the conversation the request holds. */
+struct chat {
+	struct provider_request req;
+	struct provider_events ev;
+	struct sink k;
+	struct conv c;
+};
+
+/* Start `t` at the first turn both provider tests send: "Show me
+ * README.md" with the e2e tool table, streamed text into t->k. */
+static void
+chat_start(struct chat *t)
+{
+	memset(t, 0, sizeof *t);
+	buf_init(&t->k.text, 0);
+	buf_init(&t->k.thinking, 0);
+	t->k.cancel_after = -1;
+	t->ev.ud = &t->k;
+	t->ev.text = on_text;
+	t->ev.cancel_fd = -1;
+	request_one(&t->req, &t->c, "You are a test.", "Show me README.md",
+		    e2e_tools, 1);
+}
+
+static void
+chat_free(struct chat *t)
+{
+	conv_free(&t->c);
+	buf_free(&t->k.text);
+	buf_free(&t->k.thinking);
+}
+
 START_TEST(provider_end_to_end)
 {
 	const char *path = getenv("CONCH_TEST_LOCAL_MODEL");
 	struct provider_error err;
 	struct provider *p;
-	struct provider_request req;
-	struct provider_events ev;
-	struct sink k = { BUF_INIT, 0, -1, BUF_INIT };
-	struct conv c;
+	struct chat t;
 	struct conv_msg out, *m;
 	cJSON *cfg;
 	char *txt;
@@ -434,24 +482,13 @@ START_TEST(provider_end_to_end)
 	p = provider_local_open(path, cfg, &err);
 	ck_assert_msg(p != NULL, "%s", err.msg);
 	ck_assert_str_eq(p->name, "local");
-	memset(&ev, 0, sizeof ev);
-	ev.ud = &k;
-	ev.text = on_text;
-	ev.cancelled = on_cancelled;
-	ev.cancel_fd = -1;
-	conv_init(&c);
-	m = conv_add(&c, CONV_USER);
-	conv_msg_add_text(m, "Show me README.md");
-	memset(&req, 0, sizeof req);
-	req.system = "You are a test.";
-	req.conv = &c;
-	req.tools = e2e_tools;
-	req.ntools = 1;
-	req.max_tokens = 100;
-	req.tool_required = true;
+	chat_start(&t);
+	t.ev.cancelled = on_cancelled;
+	t.req.max_tokens = 100;
+	t.req.tool_required = true;
 
 	/* turn 1: the call is forced, well-formed and parsed */
-	ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_OK);
+	ck_assert_int_eq(p->chat(p, &t.req, &t.ev, &out, &err), C_OK);
 	if (conv_msg_tool_calls(&out) == 0) {
 		cJSON *j = conv_msg_to_json(&out);
 		char *s = jx_print(j);
@@ -477,33 +514,33 @@ START_TEST(provider_end_to_end)
 			}
 		/* the assistant turn, then the "executed" tool's result */
 		conv_msg_copy(&tmp, &out);
-		conv_push(&c, &tmp);
-		m = conv_add(&c, CONV_USER);
+		conv_push(&t.c, &tmp);
+		m = conv_add(&t.c, CONV_USER);
 		conv_msg_add_tool_result(m, id, "# conch\nA coding agent.", false);
 		free(id);
 	}
 	conv_msg_free(&out);
 
 	/* turn 2: no tool required; the cached prefix is reused */
-	req.tool_required = false;
-	req.max_tokens = 12;
-	buf_reset(&k.text);
-	ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_OK);
+	t.req.tool_required = false;
+	t.req.max_tokens = 12;
+	buf_reset(&t.k.text);
+	ck_assert_int_eq(p->chat(p, &t.req, &t.ev, &out, &err), C_OK);
 	ck_assert_int_gt(out.usage.cache_read, 20);
 	ck_assert_int_lt(out.usage.cache_read, out.usage.input);
 	txt = conv_msg_text(&out);
 	if (conv_msg_tool_calls(&out) == 0)
-		ck_assert_msg(strstr(buf_str(&k.text), txt) != NULL || !*txt,
-			      "streamed [%s] vs parsed [%s]", buf_str(&k.text), txt);
+		ck_assert_msg(strstr(buf_str(&t.k.text), txt) != NULL || !*txt,
+			      "streamed [%s] vs parsed [%s]", buf_str(&t.k.text), txt);
 	free(txt);
 	conv_msg_free(&out);
 
 	/* cancellation within a token or two */
-	k.polls = 0;
-	k.cancel_after = 3;
-	ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_ERR_CANCELLED);
+	t.k.polls = 0;
+	t.k.cancel_after = 3;
+	ck_assert_int_eq(p->chat(p, &t.req, &t.ev, &out, &err), C_ERR_CANCELLED);
 	ck_assert_int_eq(err.kind, C_ERR_CANCELLED);
-	ck_assert_int_le(k.polls, 5);
+	ck_assert_int_le(t.k.polls, 5);
 	conv_msg_free(&out);
 
 	/* a window that cannot hold the prompt is reported, not crashed; the
@@ -515,16 +552,14 @@ START_TEST(provider_end_to_end)
 		cJSON_GetObjectItemCaseSensitive(cfg, "local"), "models"), "tiny", path);
 	p = provider_local_open("tiny", cfg, &err);
 	ck_assert_ptr_nonnull(p);
-	k.cancel_after = -1;
-	ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_ERR_CONTEXT);
+	t.k.cancel_after = -1;
+	ck_assert_int_eq(p->chat(p, &t.req, &t.ev, &out, &err), C_ERR_CONTEXT);
 	conv_msg_free(&out);
 	provider_close(p);
 	cJSON_Delete(cfg);
 
 	/* a model without a template is refused with its name */
-	conv_free(&c);
-	buf_free(&k.text);
-	buf_free(&k.thinking);
+	chat_free(&t);
 }
 END_TEST
 
@@ -537,10 +572,7 @@ START_TEST(provider_scripted_reply)
 	const char *path = getenv("CONCH_TEST_SCRIPTED_MODEL");
 	struct provider_error err;
 	struct provider *p;
-	struct provider_request req;
-	struct provider_events ev;
-	struct sink k = { BUF_INIT, 0, -1, BUF_INIT };
-	struct conv c;
+	struct chat t;
 	struct conv_msg out, tmp, *m;
 	long first_input;
 
@@ -548,57 +580,40 @@ START_TEST(provider_scripted_reply)
 		return;
 	p = provider_local_open(path, NULL, &err);
 	ck_assert_msg(p != NULL, "%s", err.msg);
-	memset(&ev, 0, sizeof ev);
-	ev.ud = &k;
-	ev.text = on_text;
-	ev.thinking = on_thinking;
-	ev.cancel_fd = -1;
-	conv_init(&c);
-	m = conv_add(&c, CONV_USER);
-	conv_msg_add_text(m, "Show me README.md");
-	memset(&req, 0, sizeof req);
-	req.system = "You are a test.";
-	req.conv = &c;
-	req.tools = e2e_tools;
-	req.ntools = 1;
+	chat_start(&t);
+	t.ev.thinking = on_thinking;
 
 	/* turn 1: thinking, text, a call */
-	ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_OK);
+	ck_assert_int_eq(p->chat(p, &t.req, &t.ev, &out, &err), C_OK);
 	ck_assert_uint_eq(out.nblocks, 3);
-	ck_assert_int_eq(out.blocks[0].type, BLK_THINKING);
-	ck_assert_str_eq(out.blocks[0].text, "plan");
-	ck_assert_int_eq(out.blocks[1].type, BLK_TEXT);
-	ck_assert_str_eq(out.blocks[1].text, "Sure");
-	ck_assert_int_eq(out.blocks[2].type, BLK_TOOL_CALL);
-	ck_assert_str_eq(out.blocks[2].name, "read");
+	expect_block(&out, 0, BLK_THINKING, "plan");
+	expect_block(&out, 1, BLK_TEXT, "Sure");
+	expect_block(&out, 2, BLK_TOOL_CALL, "read");
 	ck_assert_str_eq(out.blocks[2].args, "{\"path\":\"README.md\"}");
 	ck_assert_int_eq(out.stop, STOP_TOOL_USE);
-	ck_assert_str_eq(buf_str(&k.thinking), "plan");
-	ck_assert_str_eq(buf_str(&k.text), "Sure");
+	ck_assert_str_eq(buf_str(&t.k.thinking), "plan");
+	ck_assert_str_eq(buf_str(&t.k.text), "Sure");
 	ck_assert_int_eq(out.usage.cache_read, 0);
 	first_input = out.usage.input;
 	conv_msg_copy(&tmp, &out);
-	conv_push(&c, &tmp);
-	m = conv_add(&c, CONV_USER);
+	conv_push(&t.c, &tmp);
+	m = conv_add(&t.c, CONV_USER);
 	conv_msg_add_tool_result(m, out.blocks[2].id, "# conch", false);
 	conv_msg_free(&out);
 
 	/* turn 2: the result is in the context; the answer ends the task */
-	buf_reset(&k.text);
-	buf_reset(&k.thinking);
-	ck_assert_int_eq(p->chat(p, &req, &ev, &out, &err), C_OK);
+	buf_reset(&t.k.text);
+	buf_reset(&t.k.thinking);
+	ck_assert_int_eq(p->chat(p, &t.req, &t.ev, &out, &err), C_OK);
 	ck_assert_uint_eq(out.nblocks, 1);
-	ck_assert_int_eq(out.blocks[0].type, BLK_TEXT);
-	ck_assert_str_eq(out.blocks[0].text, "Done: README.md was read.");
+	expect_block(&out, 0, BLK_TEXT, "Done: README.md was read.");
 	ck_assert_int_eq(out.stop, STOP_END);
-	ck_assert_str_eq(buf_str(&k.text), "Done: README.md was read.");
-	ck_assert_uint_eq(k.thinking.len, 0);
+	ck_assert_str_eq(buf_str(&t.k.text), "Done: README.md was read.");
+	ck_assert_uint_eq(t.k.thinking.len, 0);
 	/* only what follows the first prompt was evaluated */
 	ck_assert_int_ge(out.usage.cache_read, first_input - 1);
 	conv_msg_free(&out);
-	conv_free(&c);
-	buf_free(&k.text);
-	buf_free(&k.thinking);
+	chat_free(&t);
 	provider_close(p);
 }
 END_TEST
@@ -714,25 +729,8 @@ START_TEST(copied_words_only)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("local");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, template_families);
-	tcase_add_test(tc, markup_spans);
-	tcase_add_test(tc, render_hermes_and_llama3);
-	tcase_add_test(tc, parse_replies);
-	tcase_add_test(tc, parse_random_replies);
-	tcase_add_test(tc, grammar_accepts_and_refuses);
-	tcase_add_test(tc, grammar_random_walks);
-	tcase_add_test(tc, provider_end_to_end);
-	tcase_add_test(tc, provider_scripted_reply);
-	tcase_add_test(tc, provider_refuses_bad_files);
-	tcase_add_test(tc, copied_numbers_only);
-	tcase_add_test(tc, copied_words_only);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
+	template_families, markup_spans, render_hermes_and_llama3,
+	parse_replies, parse_random_replies, grammar_accepts_and_refuses,
+	grammar_random_walks, provider_end_to_end, provider_scripted_reply,
+	provider_refuses_bad_files, copied_numbers_only, copied_words_only))

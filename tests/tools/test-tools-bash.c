@@ -11,30 +11,24 @@ START_TEST(bash_exit_status_and_capture)
 	struct tt t;
 	char *r, *want;
 	tt_setup(&t);
-	r = tt_ok(&t, "bash", "{\"command\":\"echo out; echo err >&2\"}");
-	ck_assert_str_eq(r, "out\nerr\n[exit 0]");
-	free(r);
-	r = tt_ok(&t, "bash", "{\"command\":\"exit 3\"}");
-	ck_assert_str_eq(r, "(no output)\n[exit 3]");
-	free(r);
+	tt_ok_is(&t, "bash", "{\"command\":\"echo out; echo err >&2\"}",
+		 "out\nerr\n[exit 0]");
+	tt_ok_is(&t, "bash", "{\"command\":\"exit 3\"}",
+		 "(no output)\n[exit 3]");
 	r = tt_ok(&t, "bash", "{\"command\":\"pwd\"}");
 	want = xasprintf("%s\n[exit 0]", t.ws);
 	ck_assert_str_eq(r, want);
 	free(want);
 	free(r);
-	r = tt_ok(&t, "bash", "{\"command\":\"kill -9 $$\"}");
-	tt_has(r, "[killed by signal 9 (SIGKILL)]");
-	free(r);
-	r = tt_ok(&t, "bash", "{\"command\":\"printf 'no newline'\"}");
-	ck_assert_str_eq(r, "no newline\n[exit 0]");
-	free(r);
+	tt_ok_has(&t, "bash", "{\"command\":\"kill -9 $$\"}",
+		  "[killed by signal 9 (SIGKILL)]");
+	tt_ok_is(&t, "bash", "{\"command\":\"printf 'no newline'\"}",
+		 "no newline\n[exit 0]");
 	/* invalid UTF-8 never reaches the model raw */
-	r = tt_ok(&t, "bash", "{\"command\":\"printf 'a\\\\377b'\"}");
-	ck_assert_str_eq(r, "a\xef\xbf\xbd" "b\n[exit 0]");
-	free(r);
-	r = tt_ok(&t, "bash", "{\"command\":\"printf 'a\\\\000b'\"}");
-	ck_assert_str_eq(r, "a\xef\xbf\xbd" "b\n[exit 0]");
-	free(r);
+	tt_ok_is(&t, "bash", "{\"command\":\"printf 'a\\\\377b'\"}",
+		 "a\xef\xbf\xbd" "b\n[exit 0]");
+	tt_ok_is(&t, "bash", "{\"command\":\"printf 'a\\\\000b'\"}",
+		 "a\xef\xbf\xbd" "b\n[exit 0]");
 	tt_teardown(&t);
 }
 END_TEST
@@ -128,9 +122,7 @@ START_TEST(bash_truncates_head_and_tail)
 	free(r);
 	/* short output leaves no file behind; the next cut output gets n=2 */
 	free(tt_ok(&t, "bash", "{\"command\":\"echo short\"}"));
-	r = tt_ok(&t, "bash", "{\"command\":\"seq 1 20000\"}");
-	tt_has(r, "/bash-2.out]");
-	free(r);
+	tt_ok_has(&t, "bash", "{\"command\":\"seq 1 20000\"}", "/bash-2.out]");
 	buf_free(&want);
 	tt_teardown(&t);
 }
@@ -161,33 +153,19 @@ END_TEST
 START_TEST(bash_cancel)
 {
 	struct tt t;
-	char *r;
 	int pfd[2];
 	tt_setup(&t);
 	ck_assert_int_eq(pipe(pfd), 0);
 	ck_assert_int_eq(write(pfd[1], "x", 1), 1);
 	t.ctx.cancel_fd = pfd[0];
-	r = tt_err(&t, "bash", "{\"command\":\"sleep 30\"}");
-	tt_has(r, "[cancelled by the user]");
-	free(r);
+	tt_err_has(&t, "bash", "{\"command\":\"sleep 30\"}",
+		   "[cancelled by the user]");
 	close(pfd[0]);
 	close(pfd[1]);
 	tt_teardown(&t);
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("tools-bash");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, bash_exit_status_and_capture);
-	tcase_add_test(tc, bash_timeout_kills_group);
-	tcase_add_test(tc, bash_truncates_head_and_tail);
-	tcase_add_test(tc, bash_long_single_line);
-	tcase_add_test(tc, bash_cancel);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("tools-bash", .timeout = 60, .tests = CHECK_TESTS(
+	bash_exit_status_and_capture, bash_timeout_kills_group,
+	bash_truncates_head_and_tail, bash_long_single_line, bash_cancel))

@@ -57,37 +57,26 @@ count_entries(const char *dir)
 START_TEST(symlinked_file_leaving_refused)
 {
 	struct tt t;
-	char *out, *p, *r;
+	char *out;
 	tt_setup(&t);
 	out = victim(&t, "victim.txt");
-	p = tt_path(&t, "out.txt");
-	ck_assert_int_eq(symlink(out, p), 0);
-	free(p);
+	tt_symlink(&t, out, "out.txt");
 	/* a read through it asks: its real target is outside */
-	r = tt_err(&t, "read", "{\"path\":\"out.txt\"}");
-	tt_has(r, "outside the workspace, needs approval");
-	free(r);
-	r = tt_err(&t, "write", "{\"path\":\"out.txt\",\"content\":\"x\"}");
-	tt_has(r, "outside the workspace");
-	free(r);
-	r = tt_err(&t, "edit", "{\"path\":\"out.txt\",\"old_string\":\"keep\","
-		   "\"new_string\":\"gone\"}");
-	tt_has(r, "outside the workspace");
-	free(r);
+	tt_err_has(&t, "read", "{\"path\":\"out.txt\"}",
+		   "outside the workspace, needs approval");
+	tt_err_has(&t, "write", "{\"path\":\"out.txt\",\"content\":\"x\"}",
+		   "outside the workspace");
+	tt_err_has(&t, "edit", "{\"path\":\"out.txt\",\"old_string\":\"keep\","
+		   "\"new_string\":\"gone\"}", "outside the workspace");
 	/* without the policy too: the tools' own check holds */
 	t.ctx.policy = NULL;
-	r = tt_err(&t, "write", "{\"path\":\"out.txt\",\"content\":\"x\"}");
-	tt_has(r, "outside the workspace");
-	free(r);
+	tt_err_has(&t, "write", "{\"path\":\"out.txt\",\"content\":\"x\"}",
+		   "outside the workspace");
 	assert_kept(out);
 	/* a relative link climbing out is the same */
-	p = tt_path(&t, "up.txt");
-	ck_assert_int_eq(symlink("../sess/victim.txt", p), 0);
-	free(p);
-	r = tt_err(&t, "edit", "{\"path\":\"up.txt\",\"old_string\":\"keep\","
-		   "\"new_string\":\"gone\"}");
-	tt_has(r, "outside the workspace");
-	free(r);
+	tt_symlink(&t, "../sess/victim.txt", "up.txt");
+	tt_err_has(&t, "edit", "{\"path\":\"up.txt\",\"old_string\":\"keep\","
+		   "\"new_string\":\"gone\"}", "outside the workspace");
 	assert_kept(out);
 	free(out);
 	tt_teardown(&t);
@@ -97,23 +86,18 @@ END_TEST
 START_TEST(symlinked_parent_leaving_refused)
 {
 	struct tt t;
-	char *out, *p, *r;
+	char *out;
 	tt_setup(&t);
 	out = victim(&t, "victim.txt");
-	p = tt_path(&t, "outdir");
-	ck_assert_int_eq(symlink(t.sess, p), 0);
-	free(p);
+	tt_symlink(&t, t.sess, "outdir");
 	t.ctx.policy = NULL;
-	r = tt_err(&t, "write", "{\"path\":\"outdir/new.txt\",\"content\":\"x\"}");
-	tt_has(r, "outside the workspace");
-	free(r);
-	r = tt_err(&t, "write", "{\"path\":\"outdir/a/b.txt\",\"content\":\"x\"}");
-	tt_has(r, "outside the workspace");
-	free(r);
-	r = tt_err(&t, "edit", "{\"path\":\"outdir/victim.txt\","
-		   "\"old_string\":\"keep\",\"new_string\":\"gone\"}");
-	tt_has(r, "outside the workspace");
-	free(r);
+	tt_err_has(&t, "write", "{\"path\":\"outdir/new.txt\",\"content\":\"x\"}",
+		   "outside the workspace");
+	tt_err_has(&t, "write", "{\"path\":\"outdir/a/b.txt\",\"content\":\"x\"}",
+		   "outside the workspace");
+	tt_err_has(&t, "edit", "{\"path\":\"outdir/victim.txt\","
+		   "\"old_string\":\"keep\",\"new_string\":\"gone\"}",
+		   "outside the workspace");
 	assert_kept(out);
 	ck_assert_uint_eq(count_entries(t.sess), 1);
 	free(out);
@@ -124,7 +108,7 @@ END_TEST
 START_TEST(hard_links_refused)
 {
 	struct tt t;
-	char *out, *p, *r, *c;
+	char *out, *p;
 	tt_setup(&t);
 	/* a hard link to a file outside */
 	out = victim(&t, "victim.txt");
@@ -136,14 +120,10 @@ START_TEST(hard_links_refused)
 	free(tt_err(&t, "write", "{\"path\":\"hl.txt\",\"content\":\"x\"}"));
 	/* ... and approved, the tools refuse on their own */
 	t.ctx.policy = NULL;
-	r = tt_err(&t, "write", "{\"path\":\"hl.txt\",\"content\":\"x\"}");
-	tt_has(r, "hard link");
-	tt_has(r, "single link");
-	free(r);
-	r = tt_err(&t, "edit", "{\"path\":\"hl.txt\",\"old_string\":\"keep\","
-		   "\"new_string\":\"gone\"}");
-	tt_has(r, "hard link");
-	free(r);
+	tt_err_has(&t, "write", "{\"path\":\"hl.txt\",\"content\":\"x\"}",
+		   "hard link", "single link");
+	tt_err_has(&t, "edit", "{\"path\":\"hl.txt\",\"old_string\":\"keep\","
+		   "\"new_string\":\"gone\"}", "hard link");
 	assert_kept(out);
 	/* two names inside the workspace: refused the same way */
 	tt_put(&t, "a.txt", "keep\n");
@@ -153,22 +133,16 @@ START_TEST(hard_links_refused)
 		free(a);
 		free(b);
 	}
-	r = tt_err(&t, "edit", "{\"path\":\"b.txt\",\"old_string\":\"keep\","
-		   "\"new_string\":\"gone\"}");
-	tt_has(r, "hard link");
-	free(r);
-	c = tt_get(&t, "a.txt");
-	ck_assert_str_eq(c, "keep\n");
-	free(c);
+	tt_err_has(&t, "edit", "{\"path\":\"b.txt\",\"old_string\":\"keep\","
+		   "\"new_string\":\"gone\"}", "hard link");
+	tt_file_is(&t, "a.txt", "keep\n");
 	/* the twin: once the other name is gone, the file is editable */
 	p = tt_path(&t, "a.txt");
 	ck_assert_int_eq(unlink(p), 0);
 	free(p);
 	free(tt_ok(&t, "edit", "{\"path\":\"b.txt\",\"old_string\":\"keep\","
 		   "\"new_string\":\"changed\"}"));
-	c = tt_get(&t, "b.txt");
-	ck_assert_str_eq(c, "changed\n");
-	free(c);
+	tt_file_is(&t, "b.txt", "changed\n");
 	free(out);
 	tt_teardown(&t);
 }
@@ -178,7 +152,7 @@ START_TEST(fifo_device_socket_refused)
 {
 	struct tt t;
 	struct sockaddr_un sa;
-	char *p, *r;
+	char *p;
 	int s;
 	tt_setup(&t);
 	/* a FIFO with no writer: a blocking open would hang here */
@@ -186,20 +160,14 @@ START_TEST(fifo_device_socket_refused)
 	ck_assert_int_eq(mkfifo(p, 0644), 0);
 	free(p);
 	free(tt_call(&t, "read", "{\"path\":\"pipe\"}", NULL));
-	r = tt_err(&t, "write", "{\"path\":\"pipe\",\"content\":\"x\"}");
-	tt_has(r, "not a regular file");
-	free(r);
-	r = tt_err(&t, "edit", "{\"path\":\"pipe\",\"old_string\":\"a\","
-		   "\"new_string\":\"b\"}");
-	tt_has(r, "not a regular file");
-	free(r);
+	tt_err_has(&t, "write", "{\"path\":\"pipe\",\"content\":\"x\"}",
+		   "not a regular file");
+	tt_err_has(&t, "edit", "{\"path\":\"pipe\",\"old_string\":\"a\","
+		   "\"new_string\":\"b\"}", "not a regular file");
 	/* a symlink inside to the FIFO: refused too, without blocking */
-	p = tt_path(&t, "lpipe");
-	ck_assert_int_eq(symlink("pipe", p), 0);
-	free(p);
-	r = tt_err(&t, "write", "{\"path\":\"lpipe\",\"content\":\"x\"}");
-	tt_has(r, "not a regular file");
-	free(r);
+	tt_symlink(&t, "pipe", "lpipe");
+	tt_err_has(&t, "write", "{\"path\":\"lpipe\",\"content\":\"x\"}",
+		   "not a regular file");
 	/* a socket */
 	s = socket(AF_UNIX, SOCK_STREAM, 0);
 	ck_assert_int_ge(s, 0);
@@ -209,30 +177,23 @@ START_TEST(fifo_device_socket_refused)
 	if (strlen(p) < sizeof sa.sun_path) {
 		memcpy(sa.sun_path, p, strlen(p));
 		ck_assert_int_eq(bind(s, (struct sockaddr *)&sa, sizeof sa), 0);
-		r = tt_err(&t, "write", "{\"path\":\"sock\",\"content\":\"x\"}");
-		tt_has(r, "not a regular file");
-		free(r);
+		tt_err_has(&t, "write", "{\"path\":\"sock\",\"content\":\"x\"}",
+			   "not a regular file");
 	}
 	close(s);
 	free(p);
 	/* a device, where this user may make one */
 	p = tt_path(&t, "null");
 	if (mknod(p, S_IFCHR | 0666, makedev(1, 3)) == 0) {
-		r = tt_err(&t, "write", "{\"path\":\"null\",\"content\":\"x\"}");
-		tt_has(r, "not a regular file");
-		free(r);
-		r = tt_err(&t, "edit", "{\"path\":\"null\",\"old_string\":\"a\","
-			   "\"new_string\":\"b\"}");
-		tt_has(r, "not a regular file");
-		free(r);
+		tt_err_has(&t, "write", "{\"path\":\"null\",\"content\":\"x\"}",
+			   "not a regular file");
+		tt_err_has(&t, "edit", "{\"path\":\"null\",\"old_string\":\"a\","
+			   "\"new_string\":\"b\"}", "not a regular file");
 	}
 	free(p);
 	/* and a symlink to one outside */
-	p = tt_path(&t, "devnull");
-	ck_assert_int_eq(symlink("/dev/null", p), 0);
-	free(p);
-	r = tt_err(&t, "write", "{\"path\":\"devnull\",\"content\":\"x\"}");
-	free(r);
+	tt_symlink(&t, "/dev/null", "devnull");
+	free(tt_err(&t, "write", "{\"path\":\"devnull\",\"content\":\"x\"}"));
 	tt_teardown(&t);
 }
 END_TEST
@@ -265,9 +226,7 @@ START_TEST(symlink_swapped_during_writes)
 	p = tt_path(&t, "d");
 	ck_assert_int_eq(mkdir(p, 0755), 0);
 	free(p);
-	p = tt_path(&t, "l");
-	ck_assert_int_eq(symlink(outside, p), 0);
-	free(p);
+	tt_symlink(&t, outside, "l");
 	/* no policy: the tools' own resolution is all that stands */
 	t.ctx.policy = NULL;
 	pid = fork();
@@ -313,25 +272,19 @@ START_TEST(symlinks_inside_twins)
 {
 	struct tt t;
 	struct stat st;
-	char *p, *r, *c;
+	char *p;
 	tt_setup(&t);
 	/* a symlinked directory whose target stays inside: followed */
 	p = tt_path(&t, "real");
 	ck_assert_int_eq(mkdir(p, 0755), 0);
 	free(p);
-	p = tt_path(&t, "ldir");
-	ck_assert_int_eq(symlink("real", p), 0);
-	free(p);
+	tt_symlink(&t, "real", "ldir");
 	free(tt_ok(&t, "write", "{\"path\":\"ldir/sub/f.txt\","
 		   "\"content\":\"one\\n\"}"));
-	c = tt_get(&t, "real/sub/f.txt");
-	ck_assert_str_eq(c, "one\n");
-	free(c);
+	tt_file_is(&t, "real/sub/f.txt", "one\n");
 	free(tt_ok(&t, "edit", "{\"path\":\"ldir/sub/f.txt\","
 		   "\"old_string\":\"one\",\"new_string\":\"two\"}"));
-	c = tt_get(&t, "real/sub/f.txt");
-	ck_assert_str_eq(c, "two\n");
-	free(c);
+	tt_file_is(&t, "real/sub/f.txt", "two\n");
 	p = tt_path(&t, "ldir");
 	ck_assert_int_eq(lstat(p, &st), 0);
 	ck_assert(S_ISLNK(st.st_mode));
@@ -339,9 +292,8 @@ START_TEST(symlinks_inside_twins)
 	/* a dangling symlink: refused, not replaced and not followed */
 	p = tt_path(&t, "dangling");
 	ck_assert_int_eq(symlink("nowhere.txt", p), 0);
-	r = tt_err(&t, "write", "{\"path\":\"dangling\",\"content\":\"x\"}");
-	tt_has(r, "symlink");
-	free(r);
+	tt_err_has(&t, "write", "{\"path\":\"dangling\",\"content\":\"x\"}",
+		   "symlink");
 	ck_assert_int_eq(lstat(p, &st), 0);
 	ck_assert(S_ISLNK(st.st_mode));
 	free(p);
@@ -349,9 +301,7 @@ START_TEST(symlinks_inside_twins)
 	/* ".." that stays inside is fine */
 	free(tt_ok(&t, "write", "{\"path\":\"real/../top.txt\","
 		   "\"content\":\"t\"}"));
-	c = tt_get(&t, "top.txt");
-	ck_assert_str_eq(c, "t");
-	free(c);
+	tt_file_is(&t, "top.txt", "t");
 	tt_teardown(&t);
 }
 END_TEST
@@ -361,7 +311,7 @@ START_TEST(outside_paths_after_approval)
 	struct tt t;
 	struct buf b = BUF_INIT;
 	struct stat st;
-	char *out, *p, *r, json[PATH_MAX + 128];
+	char *out, *p, json[PATH_MAX + 128];
 	tt_setup(&t);
 	/* no policy stands for an approved call */
 	t.ctx.policy = NULL;
@@ -384,9 +334,7 @@ START_TEST(outside_paths_after_approval)
 	ck_assert_int_eq(symlink(out, p), 0);
 	snprintf(json, sizeof json, "{\"path\":\"%s\",\"old_string\":\"keep\","
 		 "\"new_string\":\"gone\"}", p);
-	r = tt_err(&t, "edit", json);
-	tt_has(r, "is a symlink");
-	free(r);
+	tt_err_has(&t, "edit", json, "is a symlink");
 	ck_assert_int_eq(lstat(p, &st), 0);
 	ck_assert(S_ISLNK(st.st_mode));
 	free(p);
@@ -395,9 +343,7 @@ START_TEST(outside_paths_after_approval)
 	ck_assert_int_eq(link(out, p), 0);
 	snprintf(json, sizeof json, "{\"path\":\"%s\",\"old_string\":\"keep\","
 		 "\"new_string\":\"gone\"}", p);
-	r = tt_err(&t, "edit", json);
-	tt_has(r, "hard link");
-	free(r);
+	tt_err_has(&t, "edit", json, "hard link");
 	free(p);
 	assert_kept(out);
 	free(out);
@@ -405,20 +351,8 @@ START_TEST(outside_paths_after_approval)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("tools-beneath");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, symlinked_file_leaving_refused);
-	tcase_add_test(tc, symlinked_parent_leaving_refused);
-	tcase_add_test(tc, hard_links_refused);
-	tcase_add_test(tc, fifo_device_socket_refused);
-	tcase_add_test(tc, symlink_swapped_during_writes);
-	tcase_add_test(tc, symlinks_inside_twins);
-	tcase_add_test(tc, outside_paths_after_approval);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("tools-beneath", .timeout = 120, .tests = CHECK_TESTS(
+	symlinked_file_leaving_refused, symlinked_parent_leaving_refused,
+	hard_links_refused, fifo_device_socket_refused,
+	symlink_swapped_during_writes, symlinks_inside_twins,
+	outside_paths_after_approval))

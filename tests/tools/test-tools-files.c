@@ -51,10 +51,8 @@ START_TEST(read_offset_limit_and_more)
 	tt_has(r, "  2500\tline 2500\n");
 	tt_hasnt(r, "showing");
 	free(r);
-	r = tt_err(&t, "read", "{\"path\":\"big.txt\",\"offset\":9999}");
-	tt_has(r, "past the end");
-	tt_has(r, "2500 lines");
-	free(r);
+	tt_err_has(&t, "read", "{\"path\":\"big.txt\",\"offset\":9999}",
+		   "past the end", "2500 lines");
 	buf_free(&b);
 	tt_teardown(&t);
 }
@@ -99,7 +97,7 @@ END_TEST
 START_TEST(read_refusals)
 {
 	struct tt t;
-	char *p, *r;
+	char *p;
 	FILE *f;
 	tt_setup(&t);
 	p = tt_path(&t, "bin.dat");
@@ -107,30 +105,18 @@ START_TEST(read_refusals)
 	fwrite("abc\0def", 1, 7, f);
 	fclose(f);
 	free(p);
-	r = tt_err(&t, "read", "{\"path\":\"bin.dat\"}");
-	tt_has(r, "binary file");
-	tt_has(r, "NUL");
-	free(r);
+	tt_err_has(&t, "read", "{\"path\":\"bin.dat\"}", "binary file", "NUL");
 	tt_put(&t, "latin1.txt", "caf\xe9\n");
-	r = tt_err(&t, "read", "{\"path\":\"latin1.txt\"}");
-	tt_has(r, "not valid UTF-8");
-	free(r);
+	tt_err_has(&t, "read", "{\"path\":\"latin1.txt\"}", "not valid UTF-8");
 	tt_put(&t, "sub/x.txt", "x\n");
-	r = tt_err(&t, "read", "{\"path\":\"sub\"}");
-	tt_has(r, "is a directory; use ls");
-	free(r);
-	r = tt_err(&t, "read", "{\"path\":\"nope.txt\"}");
-	tt_has(r, "File not found: nope.txt");
-	free(r);
+	tt_err_has(&t, "read", "{\"path\":\"sub\"}", "is a directory; use ls");
+	tt_err_has(&t, "read", "{\"path\":\"nope.txt\"}",
+		   "File not found: nope.txt");
 	tt_put(&t, "empty.txt", "");
-	r = tt_ok(&t, "read", "{\"path\":\"empty.txt\"}");
-	tt_has(r, "empty");
-	free(r);
+	tt_ok_has(&t, "read", "{\"path\":\"empty.txt\"}", "empty");
 	/* valid UTF-8 is text */
 	tt_put(&t, "utf8.txt", "caf\xc3\xa9\n");
-	r = tt_ok(&t, "read", "{\"path\":\"utf8.txt\"}");
-	tt_has(r, "caf\xc3\xa9");
-	free(r);
+	tt_ok_has(&t, "read", "{\"path\":\"utf8.txt\"}", "caf\xc3\xa9");
 	tt_teardown(&t);
 }
 END_TEST
@@ -140,37 +126,23 @@ END_TEST
 START_TEST(write_creates_parents_and_refuses_unread)
 {
 	struct tt t;
-	char *r, *c;
 	tt_setup(&t);
-	r = tt_ok(&t, "write", "{\"path\":\"d1/d2/new.txt\",\"content\":\"hi\\n\"}");
-	tt_has(r, "Created d1/d2/new.txt (1 lines, 3 bytes)");
-	free(r);
-	c = tt_get(&t, "d1/d2/new.txt");
-	ck_assert_str_eq(c, "hi\n");
-	free(c);
+	tt_ok_has(&t, "write", "{\"path\":\"d1/d2/new.txt\",\"content\":\"hi\\n\"}",
+		  "Created d1/d2/new.txt (1 lines, 3 bytes)");
+	tt_file_is(&t, "d1/d2/new.txt", "hi\n");
 	/* written this session: may be written again */
-	r = tt_ok(&t, "write", "{\"path\":\"d1/d2/new.txt\",\"content\":\"ho\"}");
-	tt_has(r, "Wrote");
-	free(r);
+	tt_ok_has(&t, "write", "{\"path\":\"d1/d2/new.txt\",\"content\":\"ho\"}",
+		  "Wrote");
 	/* an existing file not read: refused, untouched */
 	tt_put(&t, "old.txt", "keep\n");
-	r = tt_err(&t, "write", "{\"path\":\"old.txt\",\"content\":\"x\"}");
-	tt_has(r, "was not read");
-	tt_has(r, "Read it first");
-	free(r);
-	c = tt_get(&t, "old.txt");
-	ck_assert_str_eq(c, "keep\n");
-	free(c);
-	r = tt_ok(&t, "read", "{\"path\":\"./d1/../old.txt\"}");
-	free(r);
-	r = tt_ok(&t, "write", "{\"path\":\"old.txt\",\"content\":\"x\"}");
-	free(r);
-	c = tt_get(&t, "old.txt");
-	ck_assert_str_eq(c, "x");
-	free(c);
-	r = tt_err(&t, "write", "{\"path\":\"d1\",\"content\":\"x\"}");
-	tt_has(r, "is a directory");
-	free(r);
+	tt_err_has(&t, "write", "{\"path\":\"old.txt\",\"content\":\"x\"}",
+		   "was not read", "Read it first");
+	tt_file_is(&t, "old.txt", "keep\n");
+	free(tt_ok(&t, "read", "{\"path\":\"./d1/../old.txt\"}"));
+	free(tt_ok(&t, "write", "{\"path\":\"old.txt\",\"content\":\"x\"}"));
+	tt_file_is(&t, "old.txt", "x");
+	tt_err_has(&t, "write", "{\"path\":\"d1\",\"content\":\"x\"}",
+		   "is a directory");
 	tt_teardown(&t);
 }
 END_TEST
@@ -179,14 +151,13 @@ START_TEST(write_keeps_mode)
 {
 	struct tt t;
 	struct stat st;
-	char *p, *r;
+	char *p;
 	tt_setup(&t);
 	tt_put(&t, "run.sh", "echo a\n");
 	p = tt_path(&t, "run.sh");
 	ck_assert_int_eq(chmod(p, 0751), 0);
 	free(tt_ok(&t, "read", "{\"path\":\"run.sh\"}"));
-	r = tt_ok(&t, "write", "{\"path\":\"run.sh\",\"content\":\"echo b\\n\"}");
-	free(r);
+	free(tt_ok(&t, "write", "{\"path\":\"run.sh\",\"content\":\"echo b\\n\"}"));
 	ck_assert_int_eq(stat(p, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0751);
 	/* edit keeps it too */
@@ -203,7 +174,7 @@ START_TEST(write_and_edit_through_symlinks)
 {
 	struct tt t;
 	struct stat st;
-	char *p, *r, *c, *outside;
+	char *p, *outside;
 	tt_setup(&t);
 	/* a link to a file in the workspace: the target changes, the link stays */
 	tt_put(&t, "real.txt", "one\n");
@@ -214,14 +185,10 @@ START_TEST(write_and_edit_through_symlinks)
 	ck_assert_int_eq(lstat(p, &st), 0);
 	ck_assert(S_ISLNK(st.st_mode));
 	free(p);
-	c = tt_get(&t, "real.txt");
-	ck_assert_str_eq(c, "two\n");
-	free(c);
+	tt_file_is(&t, "real.txt", "two\n");
 	free(tt_ok(&t, "edit", "{\"path\":\"l.txt\",\"old_string\":\"two\","
 		   "\"new_string\":\"three\"}"));
-	c = tt_get(&t, "real.txt");
-	ck_assert_str_eq(c, "three\n");
-	free(c);
+	tt_file_is(&t, "real.txt", "three\n");
 	/* links that lead out of the workspace are refused */
 	outside = path_join(t.sess, "victim.txt");
 	{
@@ -229,29 +196,20 @@ START_TEST(write_and_edit_through_symlinks)
 		fputs("keep\n", f);
 		fclose(f);
 	}
-	p = tt_path(&t, "out.txt");
-	ck_assert_int_eq(symlink(outside, p), 0);
-	free(p);
+	tt_symlink(&t, outside, "out.txt");
 	/* a read through it asks: its real target is outside */
-	r = tt_err(&t, "read", "{\"path\":\"out.txt\"}");
-	tt_has(r, "outside the workspace, needs approval");
-	free(r);
-	r = tt_err(&t, "write", "{\"path\":\"out.txt\",\"content\":\"x\"}");
-	tt_has(r, "outside the workspace");
-	free(r);
-	p = tt_path(&t, "outdir");
-	ck_assert_int_eq(symlink(t.sess, p), 0);
-	free(p);
-	r = tt_err(&t, "write", "{\"path\":\"outdir/new/f.txt\",\"content\":\"x\"}");
-	tt_has(r, "outside the workspace");
-	free(r);
+	tt_err_has(&t, "read", "{\"path\":\"out.txt\"}",
+		   "outside the workspace, needs approval");
+	tt_err_has(&t, "write", "{\"path\":\"out.txt\",\"content\":\"x\"}",
+		   "outside the workspace");
+	tt_symlink(&t, t.sess, "outdir");
+	tt_err_has(&t, "write", "{\"path\":\"outdir/new/f.txt\",\"content\":\"x\"}",
+		   "outside the workspace");
 	p = path_join(t.sess, "new");
 	ck_assert(!fs_exists(p));
 	free(p);
-	r = tt_err(&t, "edit", "{\"path\":\"out.txt\",\"old_string\":\"keep\","
-		   "\"new_string\":\"gone\"}");
-	tt_has(r, "outside the workspace");
-	free(r);
+	tt_err_has(&t, "edit", "{\"path\":\"out.txt\",\"old_string\":\"keep\","
+		   "\"new_string\":\"gone\"}", "outside the workspace");
 	{
 		struct buf b = BUF_INIT;
 		ck_assert_int_eq(fs_read_file(outside, 0, &b), C_OK);
@@ -268,34 +226,21 @@ END_TEST
 START_TEST(edit_once_and_counts)
 {
 	struct tt t;
-	char *r, *c;
 	tt_setup(&t);
 	tt_put(&t, "f.c", "int a;\nint b;\nint a;\nint a;\n");
-	r = tt_err(&t, "edit", "{\"path\":\"f.c\",\"old_string\":\"int a;\","
-		   "\"new_string\":\"int z;\"}");
-	tt_has(r, "occurs 3 times");
-	tt_has(r, "lines 1, 3, 4");
-	tt_has(r, "replace_all");
-	free(r);
-	r = tt_err(&t, "edit", "{\"path\":\"f.c\",\"old_string\":\"int q;\","
-		   "\"new_string\":\"int z;\"}");
-	tt_has(r, "not found");
-	tt_has(r, "0 occurrences");
-	free(r);
-	r = tt_ok(&t, "edit", "{\"path\":\"f.c\",\"old_string\":\"int b;\","
-		  "\"new_string\":\"int b1;\\nint b2;\"}");
-	tt_has(r, "replaced 1 occurrence; now lines 2-3");
-	free(r);
-	c = tt_get(&t, "f.c");
-	ck_assert_str_eq(c, "int a;\nint b1;\nint b2;\nint a;\nint a;\n");
-	free(c);
-	r = tt_ok(&t, "edit", "{\"path\":\"f.c\",\"old_string\":\"int a;\","
-		  "\"new_string\":\"long a;\",\"replace_all\":true}");
-	tt_has(r, "replaced 3 occurrences at lines 1, 4, 5");
-	free(r);
-	c = tt_get(&t, "f.c");
-	ck_assert_str_eq(c, "long a;\nint b1;\nint b2;\nlong a;\nlong a;\n");
-	free(c);
+	tt_err_has(&t, "edit", "{\"path\":\"f.c\",\"old_string\":\"int a;\","
+		   "\"new_string\":\"int z;\"}",
+		   "occurs 3 times", "lines 1, 3, 4", "replace_all");
+	tt_err_has(&t, "edit", "{\"path\":\"f.c\",\"old_string\":\"int q;\","
+		   "\"new_string\":\"int z;\"}", "not found", "0 occurrences");
+	tt_ok_has(&t, "edit", "{\"path\":\"f.c\",\"old_string\":\"int b;\","
+		  "\"new_string\":\"int b1;\\nint b2;\"}",
+		  "replaced 1 occurrence; now lines 2-3");
+	tt_file_is(&t, "f.c", "int a;\nint b1;\nint b2;\nint a;\nint a;\n");
+	tt_ok_has(&t, "edit", "{\"path\":\"f.c\",\"old_string\":\"int a;\","
+		  "\"new_string\":\"long a;\",\"replace_all\":true}",
+		  "replaced 3 occurrences at lines 1, 4, 5");
+	tt_file_is(&t, "f.c", "long a;\nint b1;\nint b2;\nlong a;\nlong a;\n");
 	tt_teardown(&t);
 }
 END_TEST
@@ -303,65 +248,56 @@ END_TEST
 START_TEST(edit_refusals)
 {
 	struct tt t;
-	char *r;
 	tt_setup(&t);
 	tt_put(&t, "f.txt", "abc\n");
-	r = tt_err(&t, "edit", "{\"path\":\"f.txt\",\"old_string\":\"abc\","
-		   "\"new_string\":\"abc\"}");
-	tt_has(r, "identical");
-	free(r);
-	r = tt_err(&t, "edit", "{\"path\":\"f.txt\",\"old_string\":\"\","
-		   "\"new_string\":\"x\"}");
-	tt_has(r, "old_string is empty");
-	free(r);
-	r = tt_err(&t, "edit", "{\"path\":\"g.txt\",\"old_string\":\"a\","
-		   "\"new_string\":\"x\"}");
-	tt_has(r, "does not exist; use write");
-	free(r);
+	tt_err_has(&t, "edit", "{\"path\":\"f.txt\",\"old_string\":\"abc\","
+		   "\"new_string\":\"abc\"}", "identical");
+	tt_err_has(&t, "edit", "{\"path\":\"f.txt\",\"old_string\":\"\","
+		   "\"new_string\":\"x\"}", "old_string is empty");
+	tt_err_has(&t, "edit", "{\"path\":\"g.txt\",\"old_string\":\"a\","
+		   "\"new_string\":\"x\"}", "does not exist; use write");
 	tt_teardown(&t);
 }
 END_TEST
 
 START_TEST(edit_crlf_and_final_newline)
 {
+	/* edits in order; `before` NULL: the file as the row above left it */
+	static const struct {
+		const char *file, *before, *args, *after;
+	} rows[] = {
+		{ "w.txt", "one\r\ntwo\r\nthree\r\n",
+		  "{\"path\":\"w.txt\",\"old_string\":\"one\\ntwo\","
+		  "\"new_string\":\"ONE\\nTWO\\n2b\"}",
+		  "ONE\r\nTWO\r\n2b\r\nthree\r\n" },
+		/* single-line old_string, multi-line new_string in a CRLF file */
+		{ "w.txt", NULL,
+		  "{\"path\":\"w.txt\",\"old_string\":\"three\","
+		  "\"new_string\":\"3\\n4\"}",
+		  "ONE\r\nTWO\r\n2b\r\n3\r\n4\r\n" },
+		/* no final newline stays that way */
+		{ "n.txt", "a\nlast",
+		  "{\"path\":\"n.txt\",\"old_string\":\"last\","
+		  "\"new_string\":\"final\\n\"}",
+		  "a\nfinal" },
+		{ "n.txt", NULL,
+		  "{\"path\":\"n.txt\",\"old_string\":\"a\\n\","
+		  "\"new_string\":\"b\\n\"}",
+		  "b\nfinal" },
+		/* a final newline stays too */
+		{ "y.txt", "a\nb\n",
+		  "{\"path\":\"y.txt\",\"old_string\":\"\\nb\\n\","
+		  "\"new_string\":\"\"}",
+		  "a\n" },
+	};
 	struct tt t;
-	char *r, *c;
 	tt_setup(&t);
-	tt_put(&t, "w.txt", "one\r\ntwo\r\nthree\r\n");
-	r = tt_ok(&t, "edit", "{\"path\":\"w.txt\",\"old_string\":\"one\\ntwo\","
-		  "\"new_string\":\"ONE\\nTWO\\n2b\"}");
-	free(r);
-	c = tt_get(&t, "w.txt");
-	ck_assert_str_eq(c, "ONE\r\nTWO\r\n2b\r\nthree\r\n");
-	free(c);
-	/* single-line old_string, multi-line new_string in a CRLF file */
-	r = tt_ok(&t, "edit", "{\"path\":\"w.txt\",\"old_string\":\"three\","
-		  "\"new_string\":\"3\\n4\"}");
-	free(r);
-	c = tt_get(&t, "w.txt");
-	ck_assert_str_eq(c, "ONE\r\nTWO\r\n2b\r\n3\r\n4\r\n");
-	free(c);
-	/* no final newline stays that way */
-	tt_put(&t, "n.txt", "a\nlast");
-	r = tt_ok(&t, "edit", "{\"path\":\"n.txt\",\"old_string\":\"last\","
-		  "\"new_string\":\"final\\n\"}");
-	free(r);
-	c = tt_get(&t, "n.txt");
-	ck_assert_str_eq(c, "a\nfinal");
-	free(c);
-	r = tt_ok(&t, "edit", "{\"path\":\"n.txt\",\"old_string\":\"a\\n\","
-		  "\"new_string\":\"b\\n\"}");
-	free(r);
-	c = tt_get(&t, "n.txt");
-	ck_assert_str_eq(c, "b\nfinal");
-	free(c);
-	/* a final newline stays too */
-	tt_put(&t, "y.txt", "a\nb\n");
-	free(tt_ok(&t, "edit", "{\"path\":\"y.txt\",\"old_string\":\"\\nb\\n\","
-		   "\"new_string\":\"\"}"));
-	c = tt_get(&t, "y.txt");
-	ck_assert_str_eq(c, "a\n");
-	free(c);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		if (rows[i].before)
+			tt_put(&t, rows[i].file, rows[i].before);
+		free(tt_ok(&t, "edit", rows[i].args));
+		tt_file_is(&t, rows[i].file, rows[i].after);
+	}
 	tt_teardown(&t);
 }
 END_TEST
@@ -384,44 +320,32 @@ review(void *ud, const char *plan, char **feedback)
 START_TEST(exit_plan_modes)
 {
 	struct tt t;
-	char *r;
 	const char *args = "{\"plan\":\"Summary.\\n\\n1. First step\\n"
 			   "   - a detail\\n2. Second step\\n```\\n- not a step\\n"
 			   "```\\n- [ ] Third step\\n\"}";
 	tt_setup(&t);
 	/* outside plan mode it is refused and changes nothing */
-	r = tt_err(&t, "exit_plan", args);
-	tt_has(r, "only for plan mode");
-	free(r);
+	tt_err_has(&t, "exit_plan", args, "only for plan mode");
 	ck_assert_int_eq(t.pol.mode, MODE_AUTO);
 	/* headless: the plan is kept and ends the task */
 	t.pol.mode = MODE_PLAN;
-	r = tt_ok(&t, "exit_plan", args);
-	free(r);
+	free(tt_ok(&t, "exit_plan", args));
 	ck_assert_ptr_nonnull(t.ctx.plan);
 	ck_assert_ptr_nonnull(strstr(t.ctx.plan, "1. First step"));
 	free(t.ctx.plan);
 	t.ctx.plan = NULL;
 	ck_assert_int_eq(t.pol.mode, MODE_PLAN);
-	r = tt_err(&t, "exit_plan", "{\"plan\":\"  \\n\"}");
-	tt_has(r, "empty");
-	free(r);
+	tt_err_has(&t, "exit_plan", "{\"plan\":\"  \\n\"}", "empty");
 	/* keep planning: the feedback goes to the model, the mode stays */
 	t.ctx.review_plan = review;
 	plan_reply = PLAN_KEEP;
-	r = tt_ok(&t, "exit_plan", args);
-	tt_has(r, "still in plan mode");
-	tt_has(r, "smaller steps");
-	free(r);
+	tt_ok_has(&t, "exit_plan", args, "still in plan mode", "smaller steps");
 	ck_assert_int_eq(t.pol.mode, MODE_PLAN);
 	ck_assert_uint_eq(t.todos.n, 0);
 	/* approved: the mode changes and the steps seed the todo list */
 	plan_reply = PLAN_APPROVE_AUTO_EDIT;
 	t.ctx.todos_changed = false;
-	r = tt_ok(&t, "exit_plan", args);
-	tt_has(r, "approved");
-	tt_has(r, "auto-edit");
-	free(r);
+	tt_ok_has(&t, "exit_plan", args, "approved", "auto-edit");
 	ck_assert_str_eq(plan_seen, "Summary.\n\n1. First step\n   - a detail\n"
 			 "2. Second step\n```\n- not a step\n```\n- [ ] Third step\n");
 	ck_assert_int_eq(t.pol.mode, MODE_AUTO_EDIT);
@@ -432,13 +356,10 @@ START_TEST(exit_plan_modes)
 	ck_assert_str_eq(t.todos.items[2].content, "Third step");
 	ck_assert_int_eq(t.todos.items[2].status, TODO_PENDING);
 	/* once out of plan mode it is refused again */
-	r = tt_err(&t, "exit_plan", args);
-	tt_has(r, "only for plan mode");
-	free(r);
+	tt_err_has(&t, "exit_plan", args, "only for plan mode");
 	plan_reply = PLAN_APPROVE_ASK;
 	t.pol.mode = MODE_PLAN;
-	r = tt_ok(&t, "exit_plan", "{\"plan\":\"Just do it.\"}");
-	free(r);
+	free(tt_ok(&t, "exit_plan", "{\"plan\":\"Just do it.\"}"));
 	ck_assert_int_eq(t.pol.mode, MODE_ASK);
 	ck_assert_uint_eq(t.todos.n, 1);
 	ck_assert_str_eq(t.todos.items[0].content, "Carry out the approved plan");
@@ -466,22 +387,15 @@ START_TEST(todo_replaces_plan)
 	ck_assert_str_eq(t.todos.items[1].content, "fix bug");
 	ck_assert_int_eq(t.todos.items[1].status, TODO_IN_PROGRESS);
 	ck_assert_str_eq(todo_status_str(t.todos.items[2].status), "pending");
-	r = tt_ok(&t, "todo", "{\"items\":[{\"content\":\"only\","
-		  "\"status\":\"pending\"}]}");
-	free(r);
+	free(tt_ok(&t, "todo", "{\"items\":[{\"content\":\"only\","
+		   "\"status\":\"pending\"}]}"));
 	ck_assert_uint_eq(t.todos.n, 1);
-	r = tt_err(&t, "todo", "{\"items\":[{\"content\":\"x\","
-		   "\"status\":\"done\"}]}");
-	tt_has(r, "must be one of");
-	free(r);
+	tt_err_has(&t, "todo", "{\"items\":[{\"content\":\"x\","
+		   "\"status\":\"done\"}]}", "must be one of");
 	ck_assert_uint_eq(t.todos.n, 1);
-	r = tt_err(&t, "todo", "{\"items\":[{\"content\":\"\","
-		   "\"status\":\"pending\"}]}");
-	tt_has(r, "content is empty");
-	free(r);
-	r = tt_ok(&t, "todo", "{\"items\":[]}");
-	tt_has(r, "cleared");
-	free(r);
+	tt_err_has(&t, "todo", "{\"items\":[{\"content\":\"\","
+		   "\"status\":\"pending\"}]}", "content is empty");
+	tt_ok_has(&t, "todo", "{\"items\":[]}", "cleared");
 	ck_assert_uint_eq(t.todos.n, 0);
 	tt_teardown(&t);
 }
@@ -521,38 +435,24 @@ END_TEST
 START_TEST(call_rejects_bad_arguments)
 {
 	struct tt t;
-	char *r;
 	tt_setup(&t);
-	r = tt_err(&t, "frobnicate", "{}");
-	tt_has(r, "Unknown tool \"frobnicate\"");
-	tt_has(r, "read, write, edit");
-	free(r);
-	r = tt_err(&t, "read", "{\"path\": \"a\",");
-	tt_has(r, "not valid JSON");
-	tt_has(r, "line 1");
-	free(r);
-	r = tt_err(&t, "read", "[1,2]");
-	tt_has(r, "must be a JSON object");
-	free(r);
-	r = tt_err(&t, "read", "{}");
-	tt_has(r, "Invalid arguments for read");
-	tt_has(r, "missing required property \"path\"");
-	free(r);
-	r = tt_err(&t, "read", "{\"path\":7}");
-	tt_has(r, "arguments.path: expected string, got number");
-	free(r);
-	r = tt_err(&t, "read", "{\"path\":\"a\",\"lines\":3}");
-	tt_has(r, "unknown property \"lines\"");
-	free(r);
-	r = tt_err(&t, "bash", "{\"command\":\"true\",\"timeout_ms\":9000000}");
-	tt_has(r, "must be <= 600000");
-	free(r);
-	r = tt_err(&t, "grep", "{\"pattern\":\"x\",\"output_mode\":\"lines\"}");
-	tt_has(r, "must be one of");
-	free(r);
+	tt_err_has(&t, "frobnicate", "{}",
+		   "Unknown tool \"frobnicate\"", "read, write, edit");
+	tt_err_has(&t, "read", "{\"path\": \"a\",", "not valid JSON", "line 1");
+	tt_err_has(&t, "read", "[1,2]", "must be a JSON object");
+	tt_err_has(&t, "read", "{}",
+		   "Invalid arguments for read",
+		   "missing required property \"path\"");
+	tt_err_has(&t, "read", "{\"path\":7}",
+		   "arguments.path: expected string, got number");
+	tt_err_has(&t, "read", "{\"path\":\"a\",\"lines\":3}",
+		   "unknown property \"lines\"");
+	tt_err_has(&t, "bash", "{\"command\":\"true\",\"timeout_ms\":9000000}",
+		   "must be <= 600000");
+	tt_err_has(&t, "grep", "{\"pattern\":\"x\",\"output_mode\":\"lines\"}",
+		   "must be one of");
 	/* empty arguments mean {} */
-	r = tt_ok(&t, "ls", "");
-	free(r);
+	free(tt_ok(&t, "ls", ""));
 	tt_teardown(&t);
 }
 END_TEST
@@ -595,38 +495,28 @@ fake_free(struct fake_user *u)
 START_TEST(call_policy_deny_and_headless_ask)
 {
 	struct tt t;
-	char *r;
 	tt_setup(&t);
 	t.pol.mode = MODE_READ_ONLY;
-	r = tt_err(&t, "write", "{\"path\":\"x.txt\",\"content\":\"x\"}");
-	tt_has(r, "Permission denied: mode read-only forbids write");
-	free(r);
+	tt_err_has(&t, "write", "{\"path\":\"x.txt\",\"content\":\"x\"}",
+		   "Permission denied: mode read-only forbids write");
 	ck_assert_ptr_null(tt_get(&t, "x.txt"));
 	/* reads still run in read-only mode */
-	r = tt_ok(&t, "ls", "{}");
-	free(r);
+	free(tt_ok(&t, "ls", "{}"));
 	/* ask with no one to answer */
 	t.pol.mode = MODE_ASK;
-	r = tt_err(&t, "bash", "{\"command\":\"echo hi; touch hi\"}");
-	tt_has(r, "needs approval");
-	tt_has(r, "--mode auto");
-	tt_has(r, "--yes");
-	free(r);
-	r = tt_err(&t, "write", "{\"path\":\"x.txt\",\"content\":\"x\"}");
-	tt_has(r, "--mode auto-edit");
-	free(r);
+	tt_err_has(&t, "bash", "{\"command\":\"echo hi; touch hi\"}",
+		   "needs approval", "--mode auto", "--yes");
+	tt_err_has(&t, "write", "{\"path\":\"x.txt\",\"content\":\"x\"}",
+		   "--mode auto-edit");
 	ck_assert_ptr_null(tt_get(&t, "x.txt"));
 	/* auto-edit: writes run, commands still ask */
 	t.pol.mode = MODE_AUTO_EDIT;
 	free(tt_ok(&t, "write", "{\"path\":\"x.txt\",\"content\":\"x\"}"));
-	r = tt_err(&t, "bash", "{\"command\":\"echo hi; touch hi\"}");
-	tt_has(r, "needs approval");
-	free(r);
+	tt_err_has(&t, "bash", "{\"command\":\"echo hi; touch hi\"}",
+		   "needs approval");
 	/* --yes */
 	t.pol.yes = true;
-	r = tt_ok(&t, "bash", "{\"command\":\"echo hi; touch hi\"}");
-	tt_has(r, "hi\n");
-	free(r);
+	tt_ok_has(&t, "bash", "{\"command\":\"echo hi; touch hi\"}", "hi\n");
 	tt_teardown(&t);
 }
 END_TEST
@@ -638,7 +528,7 @@ START_TEST(call_approve_project_and_unsandboxed)
 	struct tt t;
 	struct fake_user u = { 0 };
 	struct buf err = BUF_INIT;
-	char *cfg, *r, *outside, *cmd;
+	char *cfg, *outside, *cmd;
 	cJSON *saved;
 	struct stat st;
 
@@ -675,8 +565,7 @@ START_TEST(call_approve_project_and_unsandboxed)
 	ck_assert(!t.ctx.sandbox.off); /* only for that command */
 	/* read-only mode never offers it */
 	t.pol.mode = MODE_READ_ONLY;
-	r = tt_err(&t, "bash", "{\"command\":\"touch z\"}");
-	free(r);
+	free(tt_err(&t, "bash", "{\"command\":\"touch z\"}"));
 	ck_assert_int_eq(u.asked, 2);
 	unlink(outside);
 	free(outside);
@@ -698,13 +587,11 @@ START_TEST(call_network_asked_per_command)
 {
 	struct tt t;
 	struct fake_user u = { 0 };
-	char *r;
 	tt_setup(&t);
 	t.pol.mode = MODE_AUTO;
 	/* headless: no one to ask, the network stays off, the model is told */
-	r = tt_ok(&t, "bash", "{\"command\":\"curl -s http://127.0.0.1:9/\"}");
-	tt_has(r, "network is off inside the sandbox");
-	free(r);
+	tt_ok_has(&t, "bash", "{\"command\":\"curl -s http://127.0.0.1:9/\"}",
+		  "network is off inside the sandbox");
 	/* a command with no network use is not asked about */
 	t.ctx.approve = fake_approve;
 	t.ctx.ud = &u;
@@ -712,16 +599,14 @@ START_TEST(call_network_asked_per_command)
 	free(tt_ok(&t, "bash", "{\"command\":\"echo local\"}"));
 	ck_assert_int_eq(u.asked, 0);
 	/* asked; denied: runs with the network off */
-	r = tt_ok(&t, "bash", "{\"command\":\"curl -s http://127.0.0.1:9/\"}");
-	free(r);
+	free(tt_ok(&t, "bash", "{\"command\":\"curl -s http://127.0.0.1:9/\"}"));
 	ck_assert_int_eq(u.asked, 1);
 	ck_assert_str_eq(u.summary, "curl -s http://127.0.0.1:9/");
 	tt_has(u.reason_seen, "network");
 	ck_assert(!t.ctx.sandbox.allow_network);
 	/* approved once: asked again next time, and the grant does not stick */
 	u.answer = APPROVE_ONCE;
-	r = tt_ok(&t, "bash", "{\"command\":\"curl -s http://127.0.0.1:9/\"}");
-	free(r);
+	free(tt_ok(&t, "bash", "{\"command\":\"curl -s http://127.0.0.1:9/\"}"));
 	ck_assert_int_eq(u.asked, 2);
 	ck_assert(!t.ctx.sandbox.allow_network);
 	fake_free(&u);
@@ -733,7 +618,6 @@ START_TEST(call_ask_with_approve_callback)
 {
 	struct tt t;
 	struct fake_user u = { 0 };
-	char *r, *c;
 	tt_setup(&t);
 	t.pol.mode = MODE_ASK;
 	t.ctx.approve = fake_approve;
@@ -741,10 +625,8 @@ START_TEST(call_ask_with_approve_callback)
 
 	/* denied with a reason */
 	u.answer = APPROVE_DENY;
-	r = tt_err(&t, "write", "{\"path\":\"n.txt\",\"content\":\"a\\nb\\n\"}");
-	tt_has(r, "The user denied this write call");
-	tt_has(r, "not that file");
-	free(r);
+	tt_err_has(&t, "write", "{\"path\":\"n.txt\",\"content\":\"a\\nb\\n\"}",
+		   "The user denied this write call", "not that file");
 	ck_assert_int_eq(u.asked, 1);
 	ck_assert_ptr_null(tt_get(&t, "n.txt"));
 	tt_has(u.summary, "write ");
@@ -756,9 +638,7 @@ START_TEST(call_ask_with_approve_callback)
 	/* approved once: runs; asked again next time */
 	u.answer = APPROVE_ONCE;
 	free(tt_ok(&t, "write", "{\"path\":\"n.txt\",\"content\":\"a\\nb\\n\"}"));
-	c = tt_get(&t, "n.txt");
-	ck_assert_str_eq(c, "a\nb\n");
-	free(c);
+	tt_file_is(&t, "n.txt", "a\nb\n");
 	ck_assert_int_eq(u.asked, 2);
 
 	/* an edit shows its diff */
@@ -769,10 +649,8 @@ START_TEST(call_ask_with_approve_callback)
 	tt_has(u.summary, "edit ");
 
 	/* an edit that cannot apply fails without asking */
-	r = tt_err(&t, "edit", "{\"path\":\"n.txt\",\"old_string\":\"zzz\","
-		   "\"new_string\":\"y\"}");
-	tt_has(r, "0 occurrences");
-	free(r);
+	tt_err_has(&t, "edit", "{\"path\":\"n.txt\",\"old_string\":\"zzz\","
+		   "\"new_string\":\"y\"}", "0 occurrences");
 	ck_assert_int_eq(u.asked, 3);
 
 	/* approve for the session: the rule sticks */
@@ -817,7 +695,7 @@ START_TEST(call_writes_only_the_change_approved)
 {
 	struct tt t;
 	int asked = 0;
-	char *r, *c, *abs;
+	char *abs;
 	tt_setup(&t);
 	abs = tt_path(&t, "n.txt");
 	tt_put(&t, "n.txt", "a\nb\n");
@@ -830,29 +708,21 @@ START_TEST(call_writes_only_the_change_approved)
 	/* edit: the diff showed a,b -> a,B; meanwhile the file became
 	 * a,b,c, where the same call would now make another change */
 	racer_text = "a\nb\nc\n";
-	r = tt_err(&t, "edit", "{\"path\":\"n.txt\",\"old_string\":\"b\","
-		   "\"new_string\":\"B\"}");
-	tt_has(r, "changed after the change was shown for approval");
-	free(r);
-	c = tt_get(&t, "n.txt");
-	ck_assert_str_eq(c, "a\nb\nc\n");
-	free(c);
+	tt_err_has(&t, "edit", "{\"path\":\"n.txt\",\"old_string\":\"b\","
+		   "\"new_string\":\"B\"}",
+		   "changed after the change was shown for approval");
+	tt_file_is(&t, "n.txt", "a\nb\nc\n");
 
 	/* write over a file that changed while asking: not written */
 	racer_text = "someone else\n";
-	r = tt_err(&t, "write", "{\"path\":\"n.txt\",\"content\":\"mine\\n\"}");
-	tt_has(r, "nothing was written");
-	free(r);
-	c = tt_get(&t, "n.txt");
-	ck_assert_str_eq(c, "someone else\n");
-	free(c);
+	tt_err_has(&t, "write", "{\"path\":\"n.txt\",\"content\":\"mine\\n\"}",
+		   "nothing was written");
+	tt_file_is(&t, "n.txt", "someone else\n");
 
 	/* unchanged while asking: the approved change is made */
 	racer_text = "someone else\n";
 	free(tt_ok(&t, "write", "{\"path\":\"n.txt\",\"content\":\"mine\\n\"}"));
-	c = tt_get(&t, "n.txt");
-	ck_assert_str_eq(c, "mine\n");
-	free(c);
+	tt_file_is(&t, "n.txt", "mine\n");
 	ck_assert_int_eq(asked, 3);
 	free(abs);
 	tt_teardown(&t);
@@ -893,33 +763,13 @@ START_TEST(diff_unified_output)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("tools-files");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, read_numbers_lines_and_records);
-	tcase_add_test(tc, read_offset_limit_and_more);
-	tcase_add_test(tc, read_cuts_long_lines);
-	tcase_add_test(tc, read_refusals);
-	tcase_add_test(tc, write_creates_parents_and_refuses_unread);
-	tcase_add_test(tc, write_keeps_mode);
-	tcase_add_test(tc, write_and_edit_through_symlinks);
-	tcase_add_test(tc, edit_once_and_counts);
-	tcase_add_test(tc, edit_refusals);
-	tcase_add_test(tc, edit_crlf_and_final_newline);
-	tcase_add_test(tc, todo_replaces_plan);
-	tcase_add_test(tc, exit_plan_modes);
-	tcase_add_test(tc, table_descriptions_and_schemas);
-	tcase_add_test(tc, call_rejects_bad_arguments);
-	tcase_add_test(tc, call_policy_deny_and_headless_ask);
-	tcase_add_test(tc, call_ask_with_approve_callback);
-	tcase_add_test(tc, call_writes_only_the_change_approved);
-	tcase_add_test(tc, call_network_asked_per_command);
-	tcase_add_test(tc, call_approve_project_and_unsandboxed);
-	tcase_add_test(tc, diff_unified_output);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("tools-files", .timeout = 60, .tests = CHECK_TESTS(
+	read_numbers_lines_and_records, read_offset_limit_and_more,
+	read_cuts_long_lines, read_refusals,
+	write_creates_parents_and_refuses_unread, write_keeps_mode,
+	write_and_edit_through_symlinks, edit_once_and_counts, edit_refusals,
+	edit_crlf_and_final_newline, todo_replaces_plan, exit_plan_modes,
+	table_descriptions_and_schemas, call_rejects_bad_arguments,
+	call_policy_deny_and_headless_ask, call_ask_with_approve_callback,
+	call_writes_only_the_change_approved, call_network_asked_per_command,
+	call_approve_project_and_unsandboxed, diff_unified_output))

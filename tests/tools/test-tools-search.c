@@ -46,23 +46,25 @@ START_TEST(wildmatch_cases)
 }
 END_TEST
 
+/* glob_expand_braces(pattern) gives exactly `want` (NULL-ended), in order. */
+static void
+expands_to(const char *pattern, const char *const *want)
+{
+	char **p = glob_expand_braces(pattern);
+	size_t i;
+	for (i = 0; want[i]; i++) {
+		ck_assert_ptr_nonnull(p[i]);
+		ck_assert_str_eq(p[i], want[i]);
+	}
+	ck_assert_ptr_null(p[i]);
+	glob_patterns_free(p);
+}
+
 START_TEST(braces_expand)
 {
-	char **p = glob_expand_braces("**/*.{c,h}");
-	ck_assert_str_eq(p[0], "**/*.c");
-	ck_assert_str_eq(p[1], "**/*.h");
-	ck_assert_ptr_null(p[2]);
-	glob_patterns_free(p);
-	p = glob_expand_braces("{a,b{1,2}}x");
-	ck_assert_str_eq(p[0], "ax");
-	ck_assert_str_eq(p[1], "b1x");
-	ck_assert_str_eq(p[2], "b2x");
-	ck_assert_ptr_null(p[3]);
-	glob_patterns_free(p);
-	p = glob_expand_braces("{single}.c");
-	ck_assert_str_eq(p[0], "{single}.c");
-	ck_assert_ptr_null(p[1]);
-	glob_patterns_free(p);
+	expands_to("**/*.{c,h}", (const char *const []){ "**/*.c", "**/*.h", NULL });
+	expands_to("{a,b{1,2}}x", (const char *const []){ "ax", "b1x", "b2x", NULL });
+	expands_to("{single}.c", (const char *const []){ "{single}.c", NULL });
 }
 END_TEST
 
@@ -151,38 +153,24 @@ set_mtime(const struct tt *t, const char *rel, long sec)
 START_TEST(glob_patterns_order_and_ignore)
 {
 	struct tt t;
-	char *r;
 	tt_setup(&t);
-	tt_put(&t, ".gitignore", "ignored/\n*.tmp\n");
-	tt_put(&t, "a.c", "");
-	tt_put(&t, "src/b.c", "");
-	tt_put(&t, "src/deep/c.c", "");
-	tt_put(&t, "src/deep/c.h", "");
-	tt_put(&t, "ignored/d.c", "");
-	tt_put(&t, "src/e.tmp", "");
-	tt_put(&t, ".git/f.c", "");
+	tt_tree(&t, ".gitignore", "ignored/\n*.tmp\n", "a.c", "", "src/b.c", "",
+		"src/deep/c.c", "", "src/deep/c.h", "", "ignored/d.c", "",
+		"src/e.tmp", "", ".git/f.c", "");
 	set_mtime(&t, "a.c", 1000);
 	set_mtime(&t, "src/b.c", 3000);
 	set_mtime(&t, "src/deep/c.c", 2000);
 	set_mtime(&t, "src/deep/c.h", 500);
-	r = tt_ok(&t, "glob", "{\"pattern\":\"**/*.c\"}");
-	ck_assert_str_eq(r, "src/b.c\nsrc/deep/c.c\na.c\n");
-	free(r);
-	r = tt_ok(&t, "glob", "{\"pattern\":\"*.c\"}");
-	ck_assert_str_eq(r, "a.c\n");
-	free(r);
-	r = tt_ok(&t, "glob", "{\"pattern\":\"src/**/*.{c,h}\"}");
-	ck_assert_str_eq(r, "src/b.c\nsrc/deep/c.c\nsrc/deep/c.h\n");
-	free(r);
-	r = tt_ok(&t, "glob", "{\"pattern\":\"*.c\",\"path\":\"src/deep\"}");
-	ck_assert_str_eq(r, "src/deep/c.c\n");
-	free(r);
-	r = tt_ok(&t, "glob", "{\"pattern\":\"**/*.tmp\"}");
-	tt_has(r, "No files match");
-	free(r);
-	r = tt_err(&t, "glob", "{\"pattern\":\"*\",\"path\":\"a.c\"}");
-	tt_has(r, "not a directory");
-	free(r);
+	tt_ok_is(&t, "glob", "{\"pattern\":\"**/*.c\"}",
+		 "src/b.c\nsrc/deep/c.c\na.c\n");
+	tt_ok_is(&t, "glob", "{\"pattern\":\"*.c\"}", "a.c\n");
+	tt_ok_is(&t, "glob", "{\"pattern\":\"src/**/*.{c,h}\"}",
+		 "src/b.c\nsrc/deep/c.c\nsrc/deep/c.h\n");
+	tt_ok_is(&t, "glob", "{\"pattern\":\"*.c\",\"path\":\"src/deep\"}",
+		 "src/deep/c.c\n");
+	tt_ok_has(&t, "glob", "{\"pattern\":\"**/*.tmp\"}", "No files match");
+	tt_err_has(&t, "glob", "{\"pattern\":\"*\",\"path\":\"a.c\"}",
+		   "not a directory");
 	tt_teardown(&t);
 }
 END_TEST
@@ -215,9 +203,9 @@ grep_tree(struct tt *t)
 {
 	FILE *f;
 	char *p;
-	tt_put(t, ".gitignore", "skip/\n");
-	tt_put(t, "a.c", "int main(void)\n{\n\treturn FOO;\n}\n");
-	tt_put(t, "b.h", "#define FOO 1\n#define BAR 2\n");
+	tt_tree(t, ".gitignore", "skip/\n",
+		"a.c", "int main(void)\n{\n\treturn FOO;\n}\n",
+		"b.h", "#define FOO 1\n#define BAR 2\n");
 	tt_put(t, "notes.txt", "one\ntwo\nfoo three\nfour\nfive\nsix\n"
 	       "seven\neight\nfoo nine\nten\n");
 	tt_put(t, "skip/c.c", "FOO\n");
@@ -231,33 +219,20 @@ grep_tree(struct tt *t)
 START_TEST(grep_modes)
 {
 	struct tt t;
-	char *r;
 	tt_setup(&t);
 	grep_tree(&t);
-	r = tt_ok(&t, "grep", "{\"pattern\":\"FOO\"}");
-	ck_assert_str_eq(r, "a.c\nb.h\n");
-	free(r);
-	r = tt_ok(&t, "grep", "{\"pattern\":\"FOO\",\"output_mode\":\"content\"}");
-	ck_assert_str_eq(r, "a.c:3:\treturn FOO;\nb.h:1:#define FOO 1\n");
-	free(r);
-	r = tt_ok(&t, "grep", "{\"pattern\":\"foo\",\"case_insensitive\":true,"
-		  "\"output_mode\":\"count\"}");
-	ck_assert_str_eq(r, "a.c:1\nb.h:1\nnotes.txt:2\n");
-	free(r);
-	r = tt_ok(&t, "grep", "{\"pattern\":\"^#define \\\\w+ \\\\d$\","
-		  "\"glob\":\"*.h\",\"output_mode\":\"count\"}");
-	ck_assert_str_eq(r, "b.h:2\n");
-	free(r);
-	r = tt_ok(&t, "grep", "{\"pattern\":\"FOO\",\"glob\":\"*.{c,txt}\"}");
-	ck_assert_str_eq(r, "a.c\n");
-	free(r);
-	r = tt_ok(&t, "grep", "{\"pattern\":\"FOO\",\"path\":\"b.h\","
-		  "\"output_mode\":\"content\"}");
-	ck_assert_str_eq(r, "b.h:1:#define FOO 1\n");
-	free(r);
-	r = tt_ok(&t, "grep", "{\"pattern\":\"nothing here\"}");
-	tt_has(r, "No matches");
-	free(r);
+	tt_ok_is(&t, "grep", "{\"pattern\":\"FOO\"}", "a.c\nb.h\n");
+	tt_ok_is(&t, "grep", "{\"pattern\":\"FOO\",\"output_mode\":\"content\"}",
+		 "a.c:3:\treturn FOO;\nb.h:1:#define FOO 1\n");
+	tt_ok_is(&t, "grep", "{\"pattern\":\"foo\",\"case_insensitive\":true,"
+		 "\"output_mode\":\"count\"}", "a.c:1\nb.h:1\nnotes.txt:2\n");
+	tt_ok_is(&t, "grep", "{\"pattern\":\"^#define \\\\w+ \\\\d$\","
+		 "\"glob\":\"*.h\",\"output_mode\":\"count\"}", "b.h:2\n");
+	tt_ok_is(&t, "grep", "{\"pattern\":\"FOO\",\"glob\":\"*.{c,txt}\"}",
+		 "a.c\n");
+	tt_ok_is(&t, "grep", "{\"pattern\":\"FOO\",\"path\":\"b.h\","
+		 "\"output_mode\":\"content\"}", "b.h:1:#define FOO 1\n");
+	tt_ok_has(&t, "grep", "{\"pattern\":\"nothing here\"}", "No matches");
 	tt_teardown(&t);
 }
 END_TEST
@@ -299,14 +274,10 @@ START_TEST(grep_errors_and_caps)
 	char *r;
 	int i;
 	tt_setup(&t);
-	r = tt_err(&t, "grep", "{\"pattern\":\"foo(\"}");
-	tt_has(r, "Invalid regex");
-	tt_has(r, "missing closing parenthesis");
-	tt_has(r, "offset 4");
-	free(r);
-	r = tt_err(&t, "grep", "{\"pattern\":\"x\",\"path\":\"nowhere\"}");
-	tt_has(r, "does not exist");
-	free(r);
+	tt_err_has(&t, "grep", "{\"pattern\":\"foo(\"}",
+		   "Invalid regex", "missing closing parenthesis", "offset 4");
+	tt_err_has(&t, "grep", "{\"pattern\":\"x\",\"path\":\"nowhere\"}",
+		   "does not exist");
 	for (i = 0; i < 1000; i++)
 		buf_printf(&b, "match %d\n", i);
 	tt_put(&t, "many.txt", buf_str(&b));
@@ -341,29 +312,20 @@ START_TEST(ls_lists_types_sizes)
 	struct tt t;
 	char *r, *p;
 	tt_setup(&t);
-	tt_put(&t, ".gitignore", "*.o\n");
-	tt_put(&t, "b.txt", "12345");
-	tt_put(&t, "a.o", "x");
-	tt_put(&t, "dir/x", "");
-	tt_put(&t, ".git/HEAD", "ref\n");
-	p = tt_path(&t, "link");
-	ck_assert_int_eq(symlink("b.txt", p), 0);
-	free(p);
+	tt_tree(&t, ".gitignore", "*.o\n", "b.txt", "12345", "a.o", "x",
+		"dir/x", "", ".git/HEAD", "ref\n");
+	tt_symlink(&t, "b.txt", "link");
 	r = tt_ok(&t, "ls", "{}");
 	ck_assert_str_eq(r, "file .gitignore  4\nfile b.txt  5\ndir  dir/\n"
 			 "link link -> b.txt\n"
 			 "[2 ignored entries hidden (.git, .gitignore)]\n");
 	free(r);
-	r = tt_ok(&t, "ls", "{\"path\":\"dir\"}");
-	ck_assert_str_eq(r, "file x  0\n");
-	free(r);
+	tt_ok_is(&t, "ls", "{\"path\":\"dir\"}", "file x  0\n");
 	tt_put(&t, "empty/.keep", "");
 	p = tt_path(&t, "empty/.keep");
 	unlink(p);
 	free(p);
-	r = tt_ok(&t, "ls", "{\"path\":\"empty\"}");
-	tt_has(r, "is empty");
-	free(r);
+	tt_ok_has(&t, "ls", "{\"path\":\"empty\"}", "is empty");
 	for (int i = 0; i < 510; i++) {
 		char name[32];
 		snprintf(name, sizeof name, "big/f%03d", i);
@@ -373,29 +335,12 @@ START_TEST(ls_lists_types_sizes)
 	tt_has(r, "file f499  0\n[... 10 more entries not shown]\n");
 	tt_hasnt(r, "f500");
 	free(r);
-	r = tt_err(&t, "ls", "{\"path\":\"missing\"}");
-	tt_has(r, "does not exist");
-	free(r);
+	tt_err_has(&t, "ls", "{\"path\":\"missing\"}", "does not exist");
 	tt_teardown(&t);
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("tools-search");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, wildmatch_cases);
-	tcase_add_test(tc, braces_expand);
-	tcase_add_test(tc, gitignore_rules);
-	tcase_add_test(tc, glob_patterns_order_and_ignore);
-	tcase_add_test(tc, glob_caps_results);
-	tcase_add_test(tc, grep_modes);
-	tcase_add_test(tc, grep_context);
-	tcase_add_test(tc, grep_errors_and_caps);
-	tcase_add_test(tc, ls_lists_types_sizes);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("tools-search", .timeout = 60, .tests = CHECK_TESTS(
+	wildmatch_cases, braces_expand, gitignore_rules,
+	glob_patterns_order_and_ignore, glob_caps_results, grep_modes,
+	grep_context, grep_errors_and_caps, ls_lists_types_sizes))

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tests/check-run.h"
+#include "tests/test-fs.h"
 #include "tools/tool.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
@@ -101,19 +102,32 @@ tt_put(const struct tt *t, const char *rel, const char *content)
 	free(p);
 }
 
+/* Write each file of `files`: path and contents pairs, NULL-ended. */
+static inline void
+tt_put_all(const struct tt *t, const char *const *files)
+{
+	for (size_t i = 0; files[i]; i += 2)
+		tt_put(t, files[i], files[i + 1]);
+}
+
+/* tt_tree(t, "a.c", "int a;\n", "sub/b.c", "", ...): write these files. */
+#define tt_tree(t, ...) \
+	tt_put_all((t), (const char *const []){ __VA_ARGS__, NULL })
+
+/* Make `rel` in the workspace a symlink to `target`. */
+static inline void
+tt_symlink(const struct tt *t, const char *target, const char *rel)
+{
+	char *p = tt_path(t, rel);
+	ck_assert_int_eq(symlink(target, p), 0);
+	free(p);
+}
+
 /* Contents of `rel`, or NULL when it cannot be read; caller frees. */
 static inline char *
 tt_get(const struct tt *t, const char *rel)
 {
-	char *p = tt_path(t, rel);
-	struct buf b = BUF_INIT;
-	enum cerr e = fs_read_file(p, 0, &b);
-	free(p);
-	if (e != C_OK) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_steal(&b);
+	return test_read_in(t->ws, rel);
 }
 
 /* Run a tool call; returns the result text (caller frees). */
@@ -148,6 +162,55 @@ tt_err(struct tt *t, const char *name, const char *json)
 	if (!err)
 		ck_abort_msg("%s %s should have failed: %s", name, json, r);
 	return r;
+}
+
+/* Run a call that must fail (`want_err`) or succeed, and check that its
+ * text holds each of `needles` (NULL-ended). */
+static inline void
+tt_expect_has(struct tt *t, const char *name, const char *json, bool want_err,
+	      const char *const *needles)
+{
+	char *r = want_err ? tt_err(t, name, json) : tt_ok(t, name, json);
+	for (size_t i = 0; needles[i]; i++)
+		ck_assert_msg(strstr(r, needles[i]) != NULL,
+			      "%s %s: expected \"%s\" in:\n%s", name, json,
+			      needles[i], r);
+	free(r);
+}
+
+/* tt_ok_has(t, name, json, needle...): a call that must succeed and whose
+ * text holds every needle; tt_err_has the same for one that must fail. */
+#define tt_ok_has(t, name, json, ...) \
+	tt_expect_has((t), (name), (json), false, \
+		      (const char *const []){ __VA_ARGS__, NULL })
+#define tt_err_has(t, name, json, ...) \
+	tt_expect_has((t), (name), (json), true, \
+		      (const char *const []){ __VA_ARGS__, NULL })
+
+/* Run a call that must fail (`want_err`) or succeed, and check that its
+ * text is `want`. */
+static inline void
+tt_expect_is(struct tt *t, const char *name, const char *json, bool want_err,
+	     const char *want)
+{
+	char *r = want_err ? tt_err(t, name, json) : tt_ok(t, name, json);
+	ck_assert_msg(strcmp(r, want) == 0, "%s %s: got\n%s\nwant\n%s", name,
+		      json, r, want);
+	free(r);
+}
+#define tt_ok_is(t, name, json, want) \
+	tt_expect_is((t), (name), (json), false, (want))
+#define tt_err_is(t, name, json, want) \
+	tt_expect_is((t), (name), (json), true, (want))
+
+/* Check that `rel` in the workspace holds exactly `want`. */
+static inline void
+tt_file_is(const struct tt *t, const char *rel, const char *want)
+{
+	char *c = tt_get(t, rel);
+	ck_assert_msg(c != NULL, "%s cannot be read", rel);
+	ck_assert_msg(strcmp(c, want) == 0, "%s holds\n%s\nwant\n%s", rel, c, want);
+	free(c);
 }
 
 #define tt_has(hay, needle) \

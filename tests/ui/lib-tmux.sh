@@ -56,6 +56,8 @@ tm_start() {
 tm_screen() { tm capture-pane -p -t "$1"; }
 tm_keys() { n=$1; shift; tm send-keys -t "$n" "$@"; }
 tm_literal() { tm send-keys -t "$1" -l "$2"; }
+# tm_type NAME TEXT: type TEXT as it is, then Enter.
+tm_type() { tm_literal "$1" "$2"; tm_keys "$1" Enter; }
 
 tm_wait() {
 	n=$1 text=$2 secs=${3:-20} i=0

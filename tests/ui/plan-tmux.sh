@@ -41,8 +41,7 @@ cat > "$T/plan.json" <<'JSON'
 JSON
 tm_start plan "$T/plan.json" 100 30 "TM_ARGS='--mode plan'"
 tm_wait plan "| plan |"
-tm_literal plan "change the old line"
-tm_keys plan Enter
+tm_type plan "change the old line"
 tm_wait plan "Approve this plan?"
 tm_wait plan "Edit a.txt: old line to new line"
 grep -q "old line" "$T/proj/a.txt" || fail "plan mode: the file changed before approval"
@@ -65,13 +64,11 @@ cat > "$T/keep.json" <<'JSON'
 JSON
 tm_start keep "$T/keep.json" 100 30 "TM_ARGS='--mode plan'"
 tm_wait keep "| plan |"
-tm_literal keep "plan something"
-tm_keys keep Enter
+tm_type keep "plan something"
 tm_wait keep "Approve this plan?"
 tm_keys keep 3
 tm_wait keep "Keep planning"
-tm_literal keep "smaller steps please"
-tm_keys keep Enter
+tm_type keep "smaller steps please"
 tm_wait keep "Revising the plan."
 tm_wait keep "| plan |"
 tm_keys keep C-d
@@ -92,18 +89,15 @@ cat > "$T/change.json" <<'JSON'
 JSON
 tm_start rw "$T/change.json" 100 30 "TM_ARGS='--mode auto'"
 tm_wait rw "| auto |"
-tm_literal rw "change the files"
-tm_keys rw Enter
+tm_type rw "change the files"
 tm_wait rw "Changed three files."
 [ -f "$T/proj/shell.txt" ] || fail "rewind: the shell command made no file"
 grep -q ALPHA "$T/proj/a.txt" || fail "rewind: a.txt not edited"
-tm_literal rw "/rewind"
-tm_keys rw Enter
+tm_type rw "/rewind"
 tm_wait rw "restore the files to before which turn?"
 tm_wait rw "change the files"
 tm_screen rw | grep -q "#1 .* 3 files  +3 -2" || { tm_screen rw; fail "rewind: list lacks the turn's figures"; }
-tm_literal rw "1"
-tm_keys rw Enter
+tm_type rw "1"
 tm_wait rw "The conversation too?"
 tm_screen rw | grep -q "shell.txt" || fail "rewind: the plan lacks shell.txt"
 tm_keys rw y
@@ -123,12 +117,10 @@ printf 'alpha\n' > "$T/proj/a.txt"
 printf 'one\n' > "$T/proj/b.txt"
 tm_start cf "$T/change.json" 100 30 "TM_ARGS='--mode auto'"
 tm_wait cf "| auto |"
-tm_literal cf "change the files"
-tm_keys cf Enter
+tm_type cf "change the files"
 tm_wait cf "Changed three files."
 echo "my own work" >> "$T/proj/a.txt"
-tm_literal cf "/rewind 1"
-tm_keys cf Enter
+tm_type cf "/rewind 1"
 tm_wait cf "The conversation too?"
 tm_keys cf n
 tm_wait cf "Overwrite your later changes"
@@ -137,8 +129,7 @@ tm_screen cf | grep -q "^  b.txt" && fail "conflict: b.txt listed"
 tm_keys cf n
 tm_wait cf "rewind cancelled"
 grep -q "my own work" "$T/proj/a.txt" || fail "conflict: the user's work was lost on cancel"
-tm_literal cf "/rewind 1"
-tm_keys cf Enter
+tm_type cf "/rewind 1"
 tm_wait cf "The conversation too?"
 tm_keys cf n
 tm_wait cf "Overwrite your later changes"
@@ -147,8 +138,7 @@ tm_wait cf "Undo: /rewind 2"
 grep -qx alpha "$T/proj/a.txt" || fail "conflict: a.txt not restored"
 tm_screen cf | grep -q "Changed three files." || fail "conflict: files only, yet the conversation went"
 # undo the rewind: the user's work comes back
-tm_literal cf "/rewind 2"
-tm_keys cf Enter
+tm_type cf "/rewind 2"
 tm_wait cf "Rewind the files to before #2?"
 tm_keys cf y
 tm_wait cf "Undo: /rewind 3"

@@ -19,8 +19,7 @@ PY
 tm_start long "$T/long.json" 80 24
 # (the dialog shows at most 22 rows here)
 tm_wait long "/help for help"
-tm_literal long "write the file"
-tm_keys long Enter
+tm_type long "write the file"
 tm_wait long "Allow write? (+160 -0)"
 tm_wait long "+line 001 of the rewrite"
 tm_screen long | grep -q "line 160 of" && fail "long diff fully shown at once?"
@@ -64,8 +63,7 @@ cat > "$T/edit.json" <<'JSON'
 JSON
 tm_start edit "$T/edit.json" 80 24 "TM_ARGS='--mode auto-edit'"
 tm_wait edit "/help for help"
-tm_literal edit "fix calc"
-tm_keys edit Enter
+tm_type edit "fix calc"
 tm_wait edit "fixed-it"
 tm_screen edit | grep -q "edit calc.c .*+1 -1 .*ms" || { tm_screen edit; fail "edit: no counts"; }
 tm_screen edit | grep -q "^    - *return a - b;" || { tm_screen edit; fail "edit: removed line not shown"; }
@@ -88,8 +86,7 @@ cat > "$T/fail.json" <<'JSON'
 JSON
 tm_start fail "$T/fail.json" 80 24 "TM_ARGS='--mode ask'"
 tm_wait fail "/help for help"
-tm_literal fail "run the tests"
-tm_keys fail Enter
+tm_type fail "run the tests"
 tm_wait fail "Allow bash?"
 # the call's description shows in the approval, with the whole command
 tm_wait fail "run the failing tests"
@@ -104,8 +101,7 @@ tm_screen fail | grep -q "bash echo head-line.*exit 2 .*ms" ||
 tm_screen fail | grep -q "^    tail-two" || fail "failed command: no output tail"
 tm capture-pane -e -p -t fail | grep "exit 2 " | grep -q "$(printf '\033')\[31m" ||
 	fail "failed command not shown in red"
-tm_literal fail "again"
-tm_keys fail Enter
+tm_type fail "again"
 tm_wait fail "Allow bash?"
 sleep 2 # the time the approval is open is not the command's
 tm_keys fail y
@@ -116,8 +112,7 @@ tm_screen fail | grep -q "bash echo fine-output .*ms" || fail "no line for the p
 tm_screen fail | grep "bash echo fine-output" | grep -q "exit" && fail "exit 0 shown as a failure"
 tm_screen fail | grep -q "^    fine-output" && fail "a passing command's output shown collapsed"
 # -- /exit: the transcript stays in the terminal -------------------------
-tm_literal fail "/exit"
-tm_keys fail Enter
+tm_type fail "/exit"
 [ "$(tm_exit_status fail)" = 0 ] || fail "/exit: exit status"
 tm_screen fail | grep -q "tests-failed" || { tm_screen fail; fail "transcript gone after /exit"; }
 tm_screen fail | grep -q "^> again" || fail "user message gone after /exit"
@@ -138,20 +133,16 @@ cat > "$T/intr.json" <<'JSON'
 JSON
 tm_start intr "$T/intr.json" 80 24
 tm_wait intr "/help for help"
-tm_literal intr "long one"
-tm_keys intr Enter
+tm_type intr "long one"
 tm_wait intr "partial-start"
 tm_keys intr Escape
 tm_wait intr "[interrupted]"
 tm_wait_gone intr "working"
-tm_literal intr "go on"
-tm_keys intr Enter
+tm_type intr "go on"
 tm_wait intr "second-answer"
-tm_literal intr "slow please"
-tm_keys intr Enter
+tm_type intr "slow please"
 tm_wait intr "slow-start"
-tm_literal intr "queued message"
-tm_keys intr Enter
+tm_type intr "queued message"
 tm_wait intr "1 queued"
 tm_keys intr C-c
 tm_wait intr "1 queued message not sent"
@@ -160,8 +151,7 @@ tm_wait_gone intr "working"
 tm_screen intr | grep -q "^> queued message" || fail "queued input not given back"
 tm_keys intr C-c
 tm_wait_gone intr "> queued message"
-tm_literal intr "fresh message"
-tm_keys intr Enter
+tm_type intr "fresh message"
 tm_wait intr "third-answer"
 tm_screen intr | grep -q "expect" && fail "a request carried the wrong messages"
 tm_keys intr C-d
@@ -185,19 +175,16 @@ tm_wait misc "/clear /compact /cost"
 tm_literal misc "o"
 tm_wait_gone misc "/clear /compact /cost"
 tm_keys misc C-u
-tm_literal misc "hello"
-tm_keys misc Enter
+tm_type misc "hello"
 tm_wait misc "first-answer"
 tm_screen misc | grep -q "/clear /compact" && fail "Tab candidates stayed on screen"
 line=$(tm_screen misc | grep "| ask |") || fail "no status line"
 echo "$line" | grep -q "123k/2.3k tok" || fail "status: no short token counts: $line"
 echo "$line" | grep -q "| ? | ctx 62%" || fail "status: cost or context cut: $line"
-tm_literal misc "/compact"
-tm_keys misc Enter
+tm_type misc "/compact"
 tm_wait misc "context compacted"
 [ "$(tm_screen misc | grep -c "compacted")" = 1 ] || { tm_screen misc; fail "/compact told twice"; }
-tm_literal misc "again"
-tm_keys misc Enter
+tm_type misc "again"
 tm_wait misc "invalid x-api-key"
 [ "$(tm_screen misc | grep -c "invalid x-api-key")" = 1 ] || { tm_screen misc; fail "a 401 told twice"; }
 tm_keys misc C-d
@@ -223,8 +210,7 @@ cat > "$T/perm.json" <<'JSON'
 JSON
 tm_start perm "$T/perm.json" 100 30 "TM_ARGS='--mode ask'"
 tm_wait perm "/help for help"
-tm_literal perm "test it"
-tm_keys perm Enter
+tm_type perm "test it"
 tm_wait perm "[p] always for this project"
 tm_wait perm "bash(make test *)"
 tm_keys perm p
@@ -232,24 +218,19 @@ tm_wait perm "first-done"
 grep -rq "make test \*" "$T/config" || fail "[p]: the rule is not in the user's config"
 grep -rq "make test" "$T/proj" --include='*.json' && fail "[p]: a rule was written into the repository"
 # the saved rule answers the next one without asking
-tm_literal perm "again"
-tm_keys perm Enter
+tm_type perm "again"
 tm_wait perm "second-done"
-tm_literal perm "/permissions"
-tm_keys perm Enter
+tm_type perm "/permissions"
 tm_wait perm "1. bash(make test *)"
-tm_literal perm "/permissions remove 1"
-tm_keys perm Enter
+tm_type perm "/permissions remove 1"
 tm_wait perm "removed bash(make test *)"
 grep -rq "make test \*" "$T/config" && fail "/permissions remove: the rule is still saved"
 # removed: it asks again
-tm_literal perm "third"
-tm_keys perm Enter
+tm_type perm "third"
 tm_wait perm "Allow bash?"
 tm_keys perm y
 tm_wait perm "third-done"
-tm_literal perm "outside"
-tm_keys perm Enter
+tm_type perm "outside"
 tm_wait perm "[u] once outside the sandbox"
 tm_keys perm u
 tm_wait perm "outside-done"

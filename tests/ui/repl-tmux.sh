@@ -11,8 +11,7 @@ cat > "$T/stream.json" <<'JSON'
 JSON
 tm_start stream "$T/stream.json"
 tm_wait stream "/help for help"
-tm_literal stream "say it"
-tm_keys stream Enter
+tm_type stream "say it"
 tm_wait stream "omega"
 tm_screen stream | grep -q "^alpha beta gamma delta$" ||
 	{ tm_screen stream; fail "streamed text out of order or not rendered"; }
@@ -26,8 +25,7 @@ tm_keys stream C-d
 # -- NO_COLOR: attributes only ------------------------------------------
 tm_start nocolor "$T/stream.json" 80 24 NO_COLOR=1
 tm_wait nocolor "/help for help"
-tm_literal nocolor "say it"
-tm_keys nocolor Enter
+tm_type nocolor "say it"
 tm_wait nocolor "omega"
 if tm capture-pane -e -p -t nocolor | grep -q "$(printf '\033')\[3[0-7]m"; then
 	fail "colours used under NO_COLOR"
@@ -46,8 +44,7 @@ cat > "$T/tool.json" <<'JSON'
 JSON
 tm_start tool "$T/tool.json" 80 24 "XDG_CONFIG_HOME='$T/config-reflect'"
 tm_wait tool "/help for help"
-tm_literal tool "read the notes"
-tm_keys tool Enter
+tm_type tool "read the notes"
 tm_wait tool "Read it."
 tm_screen tool | grep -q "read notes.txt .*ms" || fail "no tool line"
 tm_screen tool | grep -q "secret-content-42" && fail "tool output shown collapsed"
@@ -58,11 +55,9 @@ tm_keys tool C-o
 tm_wait_gone tool "secret-content-42"
 # the reflection after the task wrote a skill; /skills lists it
 tm_wait tool "notes-reader"
-tm_literal tool "/skills"
-tm_keys tool Enter
+tm_type tool "/skills"
 tm_wait tool "notes-reader (user): Reads the notes file"
-tm_literal tool "/exit"
-tm_keys tool Enter
+tm_type tool "/exit"
 tm_exit_status tool >/dev/null
 
 # -- approvals: y changes the file, n (with a reason) does not ----------
@@ -83,29 +78,25 @@ cat > "$T/approve.json" <<'JSON'
 JSON
 tm_start approve "$T/approve.json"
 tm_wait approve "/help for help"
-tm_literal approve "edit it"
-tm_keys approve Enter
+tm_type approve "edit it"
 tm_wait approve "Allow edit?"
 tm_wait approve "+new line"
 tm_wait approve "[y] allow once"
 tm_keys approve y
 tm_wait approve "done one"
 grep -q "^new line$" "$T/proj/a.txt" || fail "approved edit not applied"
-tm_literal approve "again"
-tm_keys approve Enter
+tm_type approve "again"
 tm_wait approve "Allow edit?"
 # a paste never answers the dialog
 tm set-buffer -b conch "y"
 tm paste-buffer -p -b conch -t approve
 tm_keys approve n
 tm_wait approve "reason>"
-tm_literal approve "not now"
-tm_keys approve Enter
+tm_type approve "not now"
 tm_wait approve "done two"
 grep -q "^new line$" "$T/proj/a.txt" || fail "denied edit was applied"
 # "a": allowed for the session, so the next edit of a.txt asks no more
-tm_literal approve "twice more"
-tm_keys approve Enter
+tm_type approve "twice more"
 tm_wait approve "Allow edit?"
 tm_keys approve a
 tm_wait approve "done three"
@@ -124,8 +115,7 @@ cat > "$T/esc.json" <<'JSON'
 JSON
 tm_start esc "$T/esc.json"
 tm_wait esc "/help for help"
-tm_literal esc "long one"
-tm_keys esc Enter
+tm_type esc "long one"
 tm_wait esc "tick-first"
 tm_wait esc "working"
 tm_keys esc Escape
@@ -133,8 +123,7 @@ tm_wait esc "[interrupted]"
 tm_wait_gone esc "working"
 tm_screen esc | grep -q "tick-first" || fail "partial answer not kept"
 tm_screen esc | grep -q "tick-last" && fail "stream not interrupted"
-tm_literal esc "next"
-tm_keys esc Enter
+tm_type esc "next"
 tm_wait esc "after-interrupt"
 tm_keys esc C-c
 tm_keys esc C-c
@@ -149,8 +138,7 @@ cat > "$T/resize.json" <<'JSON'
 JSON
 tm_start resize "$T/resize.json" 80 24
 tm_wait resize "/help for help"
-tm_literal resize "stream words"
-tm_keys resize Enter
+tm_type resize "stream words"
 tm_wait resize "w01"
 tm resize-window -t resize -x 30 -y 10
 tm_wait resize "END"
@@ -190,11 +178,9 @@ cat > "$T/hist.json" <<'JSON'
 JSON
 tm_start hist "$T/hist.json"
 tm_wait hist "/help for help"
-tm_literal hist "first-message"
-tm_keys hist Enter
+tm_type hist "first-message"
 tm_wait hist "r-one"
-tm_literal hist "second-message"
-tm_keys hist Enter
+tm_type hist "second-message"
 tm_wait hist "r-two"
 tm_keys hist Up
 tm_wait hist "> second-message"
@@ -209,8 +195,7 @@ tm_wait hist "(search) 'first': first-message"
 tm_keys hist Enter
 tm_wait hist "> first-message"
 tm_keys hist C-u
-tm_literal hist "/exit"
-tm_keys hist Enter
+tm_type hist "/exit"
 [ "$(tm_exit_status hist)" = 0 ] || fail "/exit: exit status"
 grep -q "second-message" "$T/state/conch/history" || fail "history not saved"
 cmp -s "$T/hist.before" "$T/hist.after" || fail "/exit: terminal modes not restored"
@@ -224,11 +209,9 @@ tm_keys hist2 C-u
 # /resume lists this project's sessions and continues one in place
 sid=$(basename "$(grep -l first-message "$T"/state/conch/sessions/*/*.jsonl | head -1)" .jsonl)
 [ -n "$sid" ] || fail "no session log with the history test"
-tm_literal hist2 "/resume"
-tm_keys hist2 Enter
+tm_type hist2 "/resume"
 tm_wait hist2 "$sid"
-tm_literal hist2 "/resume $sid"
-tm_keys hist2 Enter
+tm_type hist2 "/resume $sid"
 tm_wait hist2 "resumed session $sid"
 tm_wait hist2 "> second-message"
 tm_wait hist2 "r-two"
@@ -246,8 +229,7 @@ tm_exit_status cont >/dev/null
 for sig in TERM HUP ABRT; do
 	tm_start "sig$sig" "$T/esc.json"
 	tm_wait "sig$sig" "/help for help"
-	tm_literal "sig$sig" "long one"
-	tm_keys "sig$sig" Enter
+	tm_type "sig$sig" "long one"
 	tm_wait "sig$sig" "tick-first"
 	shpid=$(tm_pane_pid "sig$sig")
 	cpid=$(tm_child "$shpid")
@@ -274,8 +256,7 @@ cat > "$T/todo.json" <<'JSON'
 JSON
 tm_start todo "$T/todo.json"
 tm_wait todo "/help for help"
-tm_literal todo "plan it"
-tm_keys todo Enter
+tm_type todo "plan it"
 tm_wait todo "plan-done"
 [ "$(tm_screen todo | grep -c "step-alpha")" = 1 ] || { tm_screen todo; fail "plan not updated in place"; }
 tm_screen todo | grep -q "✓ step-alpha" || { tm_screen todo; fail "plan step not marked done"; }
@@ -293,11 +274,9 @@ json.dump({"turns": [{"text": "".join(lines)},
 PY
 tm_start scroll "$T/scroll.json"
 tm_wait scroll "/help for help"
-tm_literal scroll "long"
-tm_keys scroll Enter
+tm_type scroll "long"
 tm_wait scroll "line-40"
-tm_literal scroll "stream"
-tm_keys scroll Enter
+tm_type scroll "stream"
 tm_wait scroll "more-01"
 tm_keys scroll PPage
 tm_wait scroll "scrolled +"
@@ -353,11 +332,9 @@ tm_wait input "  pasted-two"
 tm_screen input | grep -q "got-paste" && fail "a paste submitted"
 tm_keys input Enter
 tm_wait input "got-paste"
-tm_literal input "slow please"
-tm_keys input Enter
+tm_type input "slow please"
 tm_wait input "slow-a"
-tm_literal input "queued-message"
-tm_keys input Enter
+tm_type input "queued-message"
 tm_wait input "1 queued"
 tm_wait input "got-queued"
 tm_literal input "/he"
@@ -369,24 +346,18 @@ tm_keys input Tab
 tm_wait input "> read @notes.txt"
 tm_keys input Enter
 tm_wait input "got-file"
-tm_literal input "!echo shell-says-\$((6*7))"
-tm_keys input Enter
+tm_type input "!echo shell-says-\$((6*7))"
 tm_wait input "shell-says-42"
-tm_literal input "/mode auto-edit"
-tm_keys input Enter
+tm_type input "/mode auto-edit"
 tm_wait input "permission mode: auto-edit"
 tm_wait input "| auto-edit |"
-tm_literal input "/model nope/x"
-tm_keys input Enter
+tm_type input "/model nope/x"
 tm_wait input "! nope/x: "
-tm_literal input "/model"
-tm_keys input Enter
+tm_type input "/model"
 tm_wait input "model: scripted/test"
-tm_literal input "/memory"
-tm_keys input Enter
+tm_type input "/memory"
 tm_wait input "Project memory:"
-tm_literal input "/compact the parser"
-tm_keys input Enter
+tm_type input "/compact the parser"
 tm_wait input "context compacted"
 tm_keys input C-d
 [ "$(tm_exit_status input)" = 0 ] || fail "input: exit status"
@@ -395,8 +366,7 @@ tm_keys input C-d
 tm_start dumb "$T/stream.json" 80 24 TERM=dumb
 # (its prompt goes to stderr, which the test keeps in a file; typed
 # lines wait in the terminal until it reads them)
-tm_literal dumb "say it"
-tm_keys dumb Enter
+tm_type dumb "say it"
 tm_wait dumb "omega"
 tm_screen dumb | grep -q "| ask |" && fail "TERM=dumb: curses status line shown"
 tm_screen dumb | grep -q '\*\*gamma\*\*' || fail "TERM=dumb: not the plain mode"
@@ -409,8 +379,7 @@ cat > "$T/wide.json" <<'JSON'
 JSON
 tm_start wide "$T/wide.json" 30 10
 tm_wait wide "/help"
-tm_literal wide "w"
-tm_keys wide Enter
+tm_type wide "w"
 tm_wait wide " ok"
 # e + combining acute: one column, kept together
 tm_screen wide | grep -qx "cafe$(printf '\314\201') ok" || fail "combining mark lost"
@@ -424,8 +393,7 @@ tm_exit_status wide >/dev/null
 # -- a small terminal works ---------------------------------------------
 tm_start small "$T/stream.json" 24 6
 tm_wait small "scripted"
-tm_literal small "x"
-tm_keys small Enter
+tm_type small "x"
 tm_wait small "omega"
 tm_screen small | while IFS= read -r row; do
 	[ "$(printf '%s' "$row" | LC_ALL=C.UTF-8 wc -m)" -le 24 ] || exit 1

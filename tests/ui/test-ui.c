@@ -613,43 +613,27 @@ START_TEST(history_persist_and_recall)
 }
 END_TEST
 
-static Suite *
-suite(void)
-{
-	Suite *s = suite_create("ui");
-	TCase *tw = tcase_create("width"), *tm = tcase_create("markdown"),
-	      *tl = tcase_create("lineedit"), *th = tcase_create("history");
-	tcase_add_test(tw, width_ascii_wide_combining);
-	tcase_add_test(tw, width_decode_encode);
-	tcase_add_test(tw, width_clusters_and_fit);
-	tcase_add_test(tm, md_inline);
-	tcase_add_test(tm, md_snake_case_and_unclosed);
-	tcase_add_test(tm, md_blocks);
-	tcase_add_test(tm, md_fence);
-	tcase_add_test(tm, md_wrap_words_and_long);
-	tcase_add_test(tm, md_controls_replaced);
-	tcase_add_test(tm, md_plain_wrap);
-	tcase_add_test(tm, md_incremental_equals_full);
-	tcase_add_test(tm, transcript_stream);
-	tcase_add_test(tm, transcript_tool_line);
-	tcase_add_test(tm, transcript_command_verdict);
-	tcase_add_test(tm, transcript_failed_command_tail);
-	tcase_add_test(tm, transcript_applied_diff);
-	tcase_add_test(tm, approval_visible);
-	tcase_add_test(tl, le_basic_editing);
-	tcase_add_test(tl, le_utf8_clusters);
-	tcase_add_test(tl, le_multiline);
-	tcase_add_test(th, history_persist_and_recall);
-	suite_add_tcase(s, tw);
-	suite_add_tcase(s, tm);
-	suite_add_tcase(s, tl);
-	suite_add_tcase(s, th);
-	return s;
-}
-
 int
 main(void)
 {
+	const struct check_case cases[] = {
+		{ .name = "width",
+		  .tests = CHECK_TESTS(width_ascii_wide_combining,
+		  	width_decode_encode, width_clusters_and_fit) },
+		{ .name = "markdown",
+		  .tests = CHECK_TESTS(md_inline, md_snake_case_and_unclosed,
+		  	md_blocks, md_fence, md_wrap_words_and_long,
+		  	md_controls_replaced, md_plain_wrap,
+		  	md_incremental_equals_full, transcript_stream,
+		  	transcript_tool_line, transcript_command_verdict,
+		  	transcript_failed_command_tail, transcript_applied_diff,
+		  	approval_visible) },
+		{ .name = "lineedit",
+		  .tests = CHECK_TESTS(le_basic_editing, le_utf8_clusters,
+		  	le_multiline) },
+		{ .name = "history", .tests = CHECK_TESTS(history_persist_and_recall) },
+	};
+
 	setlocale(LC_CTYPE, "C.UTF-8");
-	return check_run(suite());
+	return check_run_cases("ui", cases, sizeof cases / sizeof cases[0]);
 }

@@ -316,20 +316,7 @@ START_TEST(sweep_stale_leftovers)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("util");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, buf_append_and_cap);
-	tcase_add_test(tc, paths);
-	tcase_add_test(tc, atomic_write_keeps_mode);
-	tcase_add_test(tc, utf8);
-	tcase_add_test(tc, numbers_and_counts);
-	tcase_add_test(tc, json_errors_and_schema);
-	tcase_add_test(tc, sensitive_lists);
-	tcase_add_test(tc, sweep_stale_leftovers);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("util", .tests = CHECK_TESTS(
+	buf_append_and_cap, paths, atomic_write_keeps_mode, utf8,
+	numbers_and_counts, json_errors_and_schema, sensitive_lists,
+	sweep_stale_leftovers))
