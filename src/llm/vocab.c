@@ -803,6 +803,32 @@ split_chars(struct syms *ss, const char *text, size_t n)
 	}
 }
 
+/* Merge symbols pairwise, best first: try(v, ss, h, l, r) pushes the
+ * pair of symbols l, r on the heap if the vocabulary merges them; every
+ * adjacent pair is offered at the start and every new one after a merge.
+ * A popped pair whose sides changed since it was pushed is stale. */
+static inline void
+merge_pairs(const struct llm_vocab *v, struct syms *ss, struct heap *h,
+	    void (*try)(const struct llm_vocab *, struct syms *, struct heap *, int, int))
+{
+	size_t i;
+	for (i = 1; i < ss->n; i++)
+		try(v, ss, h, (int)i - 1, (int)i);
+	while (h->n > 0) {
+		struct bigram b = heap_pop(h);
+		struct sym *l = &ss->s[b.left], *r = &ss->s[b.right];
+		if (l->n == 0 || r->n == 0 || l->n + r->n != b.size)
+			continue;
+		l->n += r->n;
+		r->n = 0;
+		l->next = r->next;
+		if (r->next >= 0)
+			ss->s[r->next].prev = b.left;
+		try(v, ss, h, l->prev, b.left);
+		try(v, ss, h, b.left, l->next);
+	}
+}
+
 /* --------------------------------------------------------------- SPM */
 
 static void
@@ -828,21 +854,7 @@ spm_session(const struct llm_vocab *v, const char *text, size_t n,
 	size_t i, j;
 
 	split_chars(&ss, text, n);
-	for (i = 1; i < ss.n; i++)
-		spm_try(v, &ss, &h, (int)i - 1, (int)i);
-	while (h.n > 0) {
-		struct bigram b = heap_pop(&h);
-		struct sym *l = &ss.s[b.left], *r = &ss.s[b.right];
-		if (l->n == 0 || r->n == 0 || l->n + r->n != b.size)
-			continue;
-		l->n += r->n;
-		r->n = 0;
-		l->next = r->next;
-		if (r->next >= 0)
-			ss.s[r->next].prev = b.left;
-		spm_try(v, &ss, &h, l->prev, b.left);
-		spm_try(v, &ss, &h, b.left, l->next);
-	}
+	merge_pairs(v, &ss, &h, spm_try);
 	for (i = 0; i < ss.n; i = ss.s[i].next >= 0 ? (size_t)ss.s[i].next : ss.n) {
 		struct sym *s = &ss.s[i];
 		int32_t id = tab_find(v, s->text, s->n);
@@ -919,21 +931,7 @@ bpe_word(const struct llm_vocab *v, const char *w, size_t n, struct syms *ss,
 	}
 	split_chars(ss, w, n);
 	h->n = 0;
-	for (i = 1; i < ss->n; i++)
-		bpe_try(v, ss, h, (int)i - 1, (int)i);
-	while (h->n > 0) {
-		struct bigram b = heap_pop(h);
-		struct sym *l = &ss->s[b.left], *r = &ss->s[b.right];
-		if (l->n == 0 || r->n == 0 || l->n + r->n != b.size)
-			continue;
-		l->n += r->n;
-		r->n = 0;
-		l->next = r->next;
-		if (r->next >= 0)
-			ss->s[r->next].prev = b.left;
-		bpe_try(v, ss, h, l->prev, b.left);
-		bpe_try(v, ss, h, b.left, l->next);
-	}
+	merge_pairs(v, ss, h, bpe_try);
 	for (i = 0; i < ss->n; i = ss->s[i].next >= 0 ? (size_t)ss->s[i].next : ss->n) {
 		struct sym *s = &ss->s[i];
 		if (s->n == 0)
