@@ -306,26 +306,31 @@ ckpt_git_delete_refs(struct ckpt *c, const char *sid, const char *prefix)
 	free(dir);
 }
 
+/* git diff-tree -r -z --no-renames <what> a b: NUL-ended records in out */
+static enum cerr
+diff_tree(struct ckpt *c, const char *what, const char *a, const char *b,
+	  struct buf *out, struct buf *err)
+{
+	const char *args[] = { "diff-tree", "-r", "-z", "--no-renames", what, a, b, NULL };
+	return git_run(c, args, out, err);
+}
+
 enum cerr
 ckpt_git_numstat(struct ckpt *c, const char *a, const char *b,
 		 struct ckpt_file **files, size_t *n, struct buf *err)
 {
-	const char *args[] = { "diff-tree", "-r", "-z", "--no-renames",
-			       "--numstat", a, b, NULL };
 	struct buf out = BUF_INIT;
-	size_t cap = 0, off = 0;
+	size_t cap = 0, off;
 	enum cerr e;
 
 	*files = NULL;
 	*n = 0;
-	if ((e = git_run(c, args, &out, err)) != C_OK)
+	if ((e = diff_tree(c, "--numstat", a, b, &out, err)) != C_OK)
 		goto out;
 	/* "ADD\tDEL\tPATH\0" per file; "-\t-\t" for binary */
-	while (off < out.len) {
+	for (off = 0; off < out.len; off += strlen(out.p + off) + 1) {
 		const char *rec = out.p + off;
-		size_t rl = strlen(rec);
 		const char *t1 = strchr(rec, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-		off += rl + 1;
 		if (!t2)
 			continue;
 		if (*n == cap) {
@@ -347,21 +352,17 @@ enum cerr
 ckpt_git_paths(struct ckpt *c, const char *a, const char *b, char ***paths,
 	       size_t *n, struct buf *err)
 {
-	const char *args[] = { "diff-tree", "-r", "-z", "--no-renames",
-			       "--name-only", a, b, NULL };
 	struct buf out = BUF_INIT;
-	size_t cap = 0, off = 0;
+	size_t cap = 0, off;
 	enum cerr e;
 
 	*paths = NULL;
 	*n = 0;
-	if ((e = git_run(c, args, &out, err)) != C_OK)
+	if ((e = diff_tree(c, "--name-only", a, b, &out, err)) != C_OK)
 		goto out;
-	while (off < out.len) {
+	for (off = 0; off < out.len; off += strlen(out.p + off) + 1) {
 		const char *rec = out.p + off;
-		size_t rl = strlen(rec);
-		off += rl + 1;
-		if (!rl)
+		if (!*rec)
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;

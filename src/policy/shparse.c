@@ -284,6 +284,21 @@ simple_name(const char *s)
 	return n;
 }
 
+/* The commands up to the ')' that closes a list opened before p->i, one
+ * level deeper; false (with p->error) when that is too deep. */
+static bool
+nested_list(struct parser *p)
+{
+	if (p->depth + 1 >= SH_MAX_DEPTH) {
+		p->error = true;
+		return false;
+	}
+	p->depth++;
+	parse_list(p, ')');
+	p->depth--;
+	return true;
+}
+
 /* `$` at p->i: expansion or substitution.  Appends literal text to w. */
 static void
 dollar(struct parser *p, struct buf *w, bool *dyn, bool *unknown)
@@ -302,13 +317,8 @@ dollar(struct parser *p, struct buf *w, bool *dyn, bool *unknown)
 		*dyn = true;
 	} else if (s[p->i + 1] == '(') {
 		p->i += 2;
-		if (p->depth + 1 >= SH_MAX_DEPTH) {
-			p->error = true;
+		if (!nested_list(p))
 			return;
-		}
-		p->depth++;
-		parse_list(p, ')');
-		p->depth--;
 		*unknown = true;
 	} else if (s[p->i + 1] == '{') {
 		size_t n = simple_name(s + p->i + 2);
@@ -452,6 +462,17 @@ all_digits(const char *s)
 }
 
 /* A redirection operator at p->i. */
+/* >(...) or <(...), p->i at the '(': bash only; its commands are
+ * parsed, the word it stands for is unknown */
+static void
+proc_subst(struct parser *p, struct raw *r)
+{
+	p->out->opaque = true;
+	p->i++;
+	if (nested_list(p))
+		raw_push(r, xstrdup(SH_UNKNOWN), false, true);
+}
+
 static void
 redirection(struct parser *p, struct raw *r)
 {
@@ -482,31 +503,13 @@ redirection(struct parser *p, struct raw *r)
 			p->i++;
 			dup = true;
 		} else if (s[p->i] == '(') { /* >(...) */
-			p->out->opaque = true;
-			p->i++;
-			if (p->depth + 1 >= SH_MAX_DEPTH) {
-				p->error = true;
-				return;
-			}
-			p->depth++;
-			parse_list(p, ')');
-			p->depth--;
-			raw_push(r, xstrdup(SH_UNKNOWN), false, true);
+			proc_subst(p, r);
 			return;
 		}
 	} else { /* < */
 		p->i++;
 		if (s[p->i] == '(') { /* <(...) */
-			p->out->opaque = true;
-			p->i++;
-			if (p->depth + 1 >= SH_MAX_DEPTH) {
-				p->error = true;
-				return;
-			}
-			p->depth++;
-			parse_list(p, ')');
-			p->depth--;
-			raw_push(r, xstrdup(SH_UNKNOWN), false, true);
+			proc_subst(p, r);
 			return;
 		}
 		if (s[p->i] == '<') {

@@ -250,6 +250,28 @@ try_whole(struct call *c)
 	return e;
 }
 
+/* A call decoding into `out` with `ops`; call_close frees it. */
+static void
+call_open(struct call *c, const struct remote_decoder_ops *ops,
+	  const struct provider_events *ev, struct conv_msg *out,
+	  struct provider_error *err)
+{
+	memset(c, 0, sizeof *c);
+	c->ops = ops;
+	c->err = err;
+	c->dec = ops->create(out, ev);
+	sse_init(&c->sse, 0, on_sse, c);
+	buf_init(&c->raw, REMOTE_WHOLE_MAX);
+}
+
+static void
+call_close(struct call *c)
+{
+	buf_free(&c->raw);
+	sse_free(&c->sse);
+	c->ops->destroy(c->dec);
+}
+
 enum cerr
 remote_decode_bytes(const struct remote_decoder_ops *ops, const char *s, size_t n,
 		    const struct provider_events *ev, struct conv_msg *out,
@@ -258,12 +280,7 @@ remote_decode_bytes(const struct remote_decoder_ops *ops, const char *s, size_t 
 	struct call c;
 	enum cerr e;
 
-	memset(&c, 0, sizeof c);
-	c.ops = ops;
-	c.err = err;
-	c.dec = ops->create(out, ev);
-	sse_init(&c.sse, 0, on_sse, &c);
-	buf_init(&c.raw, REMOTE_WHOLE_MAX);
+	call_open(&c, ops, ev, out, err);
 	e = sse_feed(&c.sse, s, n);
 	if (!e)
 		e = sse_finish(&c.sse);
@@ -275,9 +292,7 @@ remote_decode_bytes(const struct remote_decoder_ops *ops, const char *s, size_t 
 	}
 	if (!e)
 		e = ops->end(c.dec, err);
-	buf_free(&c.raw);
-	sse_free(&c.sse);
-	ops->destroy(c.dec);
+	call_close(&c);
 	return e;
 }
 
@@ -293,12 +308,7 @@ remote_stream_call(const struct remote_cfg *cfg, const char *url,
 	struct call c;
 	enum cerr e;
 
-	memset(&c, 0, sizeof c);
-	c.ops = ops;
-	c.err = err;
-	c.dec = ops->create(out, ev);
-	sse_init(&c.sse, 0, on_sse, &c);
-	buf_init(&c.raw, REMOTE_WHOLE_MAX);
+	call_open(&c, ops, ev, out, err);
 	memset(&rq, 0, sizeof rq);
 	rq.url = url;
 	rq.headers = headers;
@@ -352,9 +362,7 @@ out:
 	if (e)
 		remote_redact(err->msg, cfg->key);
 	http_response_free(&rs);
-	buf_free(&c.raw);
-	sse_free(&c.sse);
-	ops->destroy(c.dec);
+	call_close(&c);
 	return e;
 }
 

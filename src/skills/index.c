@@ -9,6 +9,7 @@
 #include "skills/skills.h"
 #include "util/fsutil.h"
 #include "util/sensitive.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #define DESCRIBE_MAX_FILES 100
@@ -22,49 +23,32 @@ data_dir(const char *name)
 	return r;
 }
 
-char *
-skills_user_dir(void)
-{
-	return data_dir("skills");
-}
-
-char *
-skills_installed_dir(void)
-{
-	return data_dir("installed-skills");
-}
-
-char *
-skills_history_dir(void)
-{
-	return data_dir("skill-history");
-}
-
-char *
-skills_pending_dir(void)
-{
-	return data_dir("skills-pending");
-}
+/* the folders under $XDG_DATA_HOME/conch (skills.h) */
+#define DATA_DIR(fn, name)             \
+	char *fn(void)                 \
+	{                              \
+		return data_dir(name); \
+	}
+DATA_DIR(skills_user_dir, "skills")
+DATA_DIR(skills_installed_dir, "installed-skills")
+DATA_DIR(skills_history_dir, "skill-history")
+DATA_DIR(skills_pending_dir, "skills-pending")
 
 char *
 skills_bundled_dir(void)
 {
 	const char *env = getenv("CONCH_PKGDATADIR");
-	char *p;
-	if (env && *env) {
-		p = xasprintf("%s/skills", env);
+	const char *bases[] = { env && *env ? env : NULL, CONCH_PKGDATADIR, CONCH_SRCDIR };
+	size_t i;
+	for (i = 0; i < sizeof bases / sizeof bases[0]; i++) {
+		char *p;
+		if (!bases[i])
+			continue;
+		p = xasprintf("%s/skills", bases[i]);
 		if (fs_is_dir(p))
 			return p;
 		free(p);
 	}
-	p = xasprintf("%s/skills", CONCH_PKGDATADIR);
-	if (fs_is_dir(p))
-		return p;
-	free(p);
-	p = xasprintf("%s/skills", CONCH_SRCDIR);
-	if (fs_is_dir(p))
-		return p;
-	free(p);
 	return NULL;
 }
 
@@ -123,9 +107,7 @@ scan_dir(struct skill_index *idx, const char *root, enum skill_source src,
 		idx->v = xreallocarray(idx->v, idx->n + 1, sizeof *idx->v);
 		idx->v[idx->n++] = s;
 	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	strv_free(names, n);
 }
 
 void

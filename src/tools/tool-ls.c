@@ -12,6 +12,7 @@
 #include "tools/internal.h"
 #include "util/fsutil.h"
 #include "util/jsonx.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #define LS_MAX_ENTRIES 500
@@ -114,9 +115,7 @@ ls_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 out:
 	if (d)
 		closedir(d);
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	strv_free(names, n);
 	gi_free(gi);
 	if (fd >= 0)
 		close(fd);

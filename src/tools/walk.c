@@ -6,6 +6,7 @@
 #include "tools/gitignore.h"
 #include "tools/walk.h"
 #include "util/fsutil.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #define WALK_DEFAULT_MAX 1000000
@@ -102,9 +103,7 @@ walk_dir(struct walker *w, const char *dir, int depth)
 next:
 		free(path);
 	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	strv_free(names, n);
 }
 
 void

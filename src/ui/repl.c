@@ -99,6 +99,16 @@ end_stream(struct repl *r)
 	r->cur = r->think = NULL;
 }
 
+/* streamed text appended to *ent, opened as a new entry of kind k */
+static void
+stream_into(struct repl *r, struct ent **ent, enum ent_kind k, const struct buf *s)
+{
+	if (!*ent)
+		*ent = ts_add(&r->ts, k);
+	buf_add(&(*ent)->text, s->p, s->len);
+	ent_touch(*ent);
+}
+
 static void
 handle(struct repl *r, struct uev *e)
 {
@@ -110,16 +120,10 @@ handle(struct repl *r, struct uev *e)
 			void_current(r);
 			r->cur = NULL;
 		}
-		if (!r->cur)
-			r->cur = ts_add(&r->ts, ENT_ASSIST);
-		buf_add(&r->cur->text, e->s.p, e->s.len);
-		ent_touch(r->cur);
+		stream_into(r, &r->cur, ENT_ASSIST, &e->s);
 		break;
 	case U_THINK:
-		if (!r->think)
-			r->think = ts_add(&r->ts, ENT_THINK);
-		buf_add(&r->think->text, e->s.p, e->s.len);
-		ent_touch(r->think);
+		stream_into(r, &r->think, ENT_THINK, &e->s);
 		break;
 	case U_DISCARD:
 		/* what streamed is void if something replaces it; when the

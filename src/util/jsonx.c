@@ -47,28 +47,35 @@ jx_bool(const cJSON *obj, const char *key, bool def)
 	return cJSON_IsTrue(v);
 }
 
+/* the 1-based line and column of `end` in text (either may be NULL) */
+static void
+line_col(const char *text, const char *end, int *line, int *col)
+{
+	int l = 1, c = 1;
+	const char *p;
+	for (p = text; p < end; p++) {
+		if (*p == '\n') {
+			l++;
+			c = 1;
+		} else {
+			c++;
+		}
+	}
+	if (line)
+		*line = l;
+	if (col)
+		*col = c;
+}
+
 cJSON *
 jx_parse(const char *text, size_t len, int *line, int *col)
 {
 	const char *end = NULL;
 	cJSON *v = cJSON_ParseWithLengthOpts(text, len, &end, false);
 	if (!v) {
-		int l = 1, c = 1;
-		const char *p;
 		if (!end || end < text || end > text + len)
 			end = text + len;
-		for (p = text; p < end; p++) {
-			if (*p == '\n') {
-				l++;
-				c = 1;
-			} else {
-				c++;
-			}
-		}
-		if (line)
-			*line = l;
-		if (col)
-			*col = c;
+		line_col(text, end, line, col);
 		return NULL;
 	}
 	/* trailing garbage other than whitespace is an error too */
@@ -76,20 +83,7 @@ jx_parse(const char *text, size_t len, int *line, int *col)
 	       (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
 		end++;
 	if (end && end < text + len) {
-		int l = 1, c = 1;
-		const char *p;
-		for (p = text; p < end; p++) {
-			if (*p == '\n') {
-				l++;
-				c = 1;
-			} else {
-				c++;
-			}
-		}
-		if (line)
-			*line = l;
-		if (col)
-			*col = c;
+		line_col(text, end, line, col);
 		cJSON_Delete(v);
 		return NULL;
 	}

@@ -124,3 +124,12 @@ str_count(const char *s, size_t n, const char *needle, size_t nl)
 	}
 	return c;
 }
+
+void
+strv_free(char **v, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}

@@ -19,6 +19,8 @@ size_t utf8_floor(const char *s, size_t n);
 bool str_to_long(const char *s, long *out);
 /* Count occurrences of `needle` (non-overlapping) in s[0..n). */
 size_t str_count(const char *s, size_t n, const char *needle, size_t nl);
+/* Free the n strings of v, then v (NULL with n 0 is fine). */
+void strv_free(char **v, size_t n);
 /* memmem wrapper that accepts empty haystacks. */
 const char *str_find(const char *s, size_t n, const char *needle, size_t nl);
 
