@@ -21,6 +21,17 @@
 /* ---- listing ---------------------------------------------------------- */
 
 void
+ckpt_format_paths(const char *head, char **v, size_t n, struct buf *out)
+{
+	size_t i;
+	if (!n)
+		return;
+	buf_printf(out, "%s\n", head);
+	for (i = 0; i < n; i++)
+		buf_printf(out, "  %s\n", v[i]);
+}
+
+void
 ckpt_format_list(const struct ckpt *c, bool files, struct buf *out)
 {
 	size_t i, k;

@@ -56,16 +56,6 @@ bench_usage(const char *why)
 	return EXIT_USAGE;
 }
 
-static bool
-bench_num(const char *s, long lo, long hi, long *out)
-{
-	long v;
-	if (!s || !str_to_long(s, &v) || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
 static int
 bench_parse(int argc, char **argv, struct bench *b)
 {
@@ -76,16 +66,16 @@ bench_parse(int argc, char **argv, struct bench *b)
 	for (i = 3; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "-p") == 0 || strcmp(a, "--n-prompt") == 0) {
-			if (!bench_num(v, 0, 1L << 20, &b->n_prompt))
+			if (!str_to_long_in(v, 0, 1L << 20, &b->n_prompt))
 				return bench_usage("-p needs a token count");
 		} else if (strcmp(a, "-n") == 0 || strcmp(a, "--n-gen") == 0) {
-			if (!bench_num(v, 0, 1L << 20, &b->n_gen))
+			if (!str_to_long_in(v, 0, 1L << 20, &b->n_gen))
 				return bench_usage("-n needs a token count");
 		} else if (strcmp(a, "-t") == 0 || strcmp(a, "--threads") == 0) {
-			if (!bench_num(v, 1, 64, &b->n_threads))
+			if (!str_to_long_in(v, 1, 64, &b->n_threads))
 				return bench_usage("-t needs a thread count (1-64)");
 		} else if (strcmp(a, "-r") == 0 || strcmp(a, "--repetitions") == 0) {
-			if (!bench_num(v, 1, 1000, &b->reps))
+			if (!str_to_long_in(v, 1, 1000, &b->reps))
 				return bench_usage("-r needs a count (1-1000)");
 		} else {
 			fprintf(stderr, "conch model bench: unknown argument %s\n", a);

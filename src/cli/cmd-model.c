@@ -57,16 +57,6 @@ usage(const char *why)
 }
 
 static bool
-num_long(const char *s, long lo, long hi, long *out)
-{
-	long v;
-	if (!s || !str_to_long(s, &v) || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
-static bool
 num_float(const char *s, float *out)
 {
 	char *end;
@@ -125,24 +115,24 @@ parse_opts(int argc, char **argv, int start, struct opts *o)
 				return usage("--system needs TEXT");
 			o->system = v;
 		} else if (strcmp(a, "-n") == 0 || strcmp(a, "--n-predict") == 0) {
-			if (!num_long(v, 0, 1L << 24, &o->n_predict))
+			if (!str_to_long_in(v, 0, 1L << 24, &o->n_predict))
 				return usage("-n needs a count");
 		} else if (strcmp(a, "--threads") == 0 || strcmp(a, "-t") == 0) {
-			if (!num_long(v, 1, 64, &o->n_threads))
+			if (!str_to_long_in(v, 1, 64, &o->n_threads))
 				return usage("--threads needs a count (1-64)");
 		} else if (strcmp(a, "--kv") == 0) {
 			if (!v || (strcmp(v, "f16") != 0 && strcmp(v, "f32") != 0))
 				return usage("--kv needs f16 or f32");
 			o->kv_f32 = strcmp(v, "f32") == 0;
 		} else if (strcmp(a, "--ctx") == 0 || strcmp(a, "-c") == 0) {
-			if (!num_long(v, 1, 1L << 24, &o->n_ctx))
+			if (!str_to_long_in(v, 1, 1L << 24, &o->n_ctx))
 				return usage("--ctx needs a token count");
 		} else if (strcmp(a, "--seed") == 0 || strcmp(a, "-s") == 0) {
-			if (!num_long(v, 0, 0x7fffffffL, &l))
+			if (!str_to_long_in(v, 0, 0x7fffffffL, &l))
 				return usage("--seed needs a number");
 			o->sp.seed = (uint64_t)l;
 		} else if (strcmp(a, "--top-k") == 0) {
-			if (!num_long(v, 0, 1L << 24, &l))
+			if (!str_to_long_in(v, 0, 1L << 24, &l))
 				return usage("--top-k needs a number");
 			o->sp.top_k = (int32_t)l;
 		} else if (strcmp(a, "--temp") == 0) {

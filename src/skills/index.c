@@ -52,32 +52,17 @@ skills_bundled_dir(void)
 	return NULL;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void
 scan_dir(struct skill_index *idx, const char *root, enum skill_source src,
 	 struct buf *warn, struct skill_cache *cache)
 {
 	DIR *d = opendir(root);
-	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, i;
 
 	if (!d)
 		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		names = xreallocarray(names, n + 1, sizeof *names);
-		names[n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof *names, cmp_str);
+	names = fs_dir_names(d, false, &n);
 	for (i = 0; i < n; i++) {
 		char *dir = path_join(root, names[i]);
 		struct skill s;
@@ -246,7 +231,6 @@ list_files(struct buf *out, const char *root, const char *rel, size_t *count,
 {
 	char *dir = rel[0] ? path_join(root, rel) : xstrdup(root);
 	DIR *d = opendir(dir);
-	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, i;
 	if (!d || depth > 8) {
@@ -255,15 +239,7 @@ list_files(struct buf *out, const char *root, const char *rel, size_t *count,
 		free(dir);
 		return;
 	}
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		names = xreallocarray(names, n + 1, sizeof *names);
-		names[n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof *names, cmp_str);
+	names = fs_dir_names(d, false, &n);
 	for (i = 0; i < n; i++) {
 		char *r = rel[0] ? xasprintf("%s/%s", rel, names[i]) : xstrdup(names[i]);
 		char *full = path_join(root, r);

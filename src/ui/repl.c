@@ -607,24 +607,23 @@ term_usable(void)
 static void
 colors(struct repl *r)
 {
+	/* each pair's foreground on the terminal's background */
+	static const short pairs[][2] = {
+		{ CP_HEAD, COLOR_CYAN }, { CP_CODE, COLOR_YELLOW }, { CP_LINK, COLOR_BLUE },
+		{ CP_ADD, COLOR_GREEN }, { CP_DEL, COLOR_RED }, { CP_HUNK, COLOR_CYAN },
+		{ CP_USER, COLOR_GREEN }, { CP_ERR, COLOR_RED }, { CP_OK, COLOR_GREEN },
+		{ CP_BULLET, COLOR_CYAN }, { CP_STATUS, COLOR_BLUE },
+		{ CP_DIALOG, COLOR_YELLOW },
+	};
 	const char *nc = getenv("NO_COLOR");
+	size_t i;
 	r->color = !(nc && *nc) && has_colors();
 	if (!r->color)
 		return;
 	start_color();
 	use_default_colors();
-	init_pair(CP_HEAD, COLOR_CYAN, -1);
-	init_pair(CP_CODE, COLOR_YELLOW, -1);
-	init_pair(CP_LINK, COLOR_BLUE, -1);
-	init_pair(CP_ADD, COLOR_GREEN, -1);
-	init_pair(CP_DEL, COLOR_RED, -1);
-	init_pair(CP_HUNK, COLOR_CYAN, -1);
-	init_pair(CP_USER, COLOR_GREEN, -1);
-	init_pair(CP_ERR, COLOR_RED, -1);
-	init_pair(CP_OK, COLOR_GREEN, -1);
-	init_pair(CP_BULLET, COLOR_CYAN, -1);
-	init_pair(CP_STATUS, COLOR_BLUE, -1);
-	init_pair(CP_DIALOG, COLOR_YELLOW, -1);
+	for (i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+		init_pair(pairs[i][0], pairs[i][1], -1);
 }
 
 static void

@@ -101,6 +101,16 @@ str_to_long(const char *s, long *out)
 	return true;
 }
 
+bool
+str_to_long_in(const char *s, long lo, long hi, long *out)
+{
+	long v;
+	if (!str_to_long(s, &v) || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
 const char *
 str_find(const char *s, size_t n, const char *needle, size_t nl)
 {
