@@ -374,15 +374,25 @@ remote_provider_free(struct provider *p)
 	free(r);
 }
 
+static enum cerr
+remote_chat(struct provider *p, const struct provider_request *req,
+	    const struct provider_events *ev, struct conv_msg *out,
+	    struct provider_error *err)
+{
+	struct remote_provider *r = (struct remote_provider *)p;
+	const struct remote_wire *w = r->wire;
+	conv_msg_init(out, CONV_ASSISTANT);
+	return remote_post_json(&r->cfg, w->path, w->headers, w->nheaders, w->key_prefix,
+				w->build(p->model, req, &r->cfg), w->ops, ev, out, err);
+}
+
 struct provider *
 remote_provider_new(struct remote_cfg *cfg, const char *model,
-		    enum cerr (*chat)(struct provider *,
-				      const struct provider_request *,
-				      const struct provider_events *,
-				      struct conv_msg *, struct provider_error *))
+		    const struct remote_wire *wire)
 {
 	struct remote_provider *r = xcalloc(1, sizeof *r);
 	r->cfg = *cfg;
+	r->wire = wire;
 	memset(cfg, 0, sizeof *cfg);
 	/* CONCH_HTTP_NO_REUSE=1: a new connection per request, for servers
 	 * that mishandle keep-alive and for bench/conn-reuse.sh */
@@ -390,7 +400,7 @@ remote_provider_new(struct remote_cfg *cfg, const char *model,
 			      !strcmp(getenv("CONCH_HTTP_NO_REUSE"), "1")))
 		r->cfg.conn = http_conn_new();
 	r->base.name = r->cfg.name;
-	r->base.chat = chat;
+	r->base.chat = remote_chat;
 	r->base.destroy = remote_provider_free;
 	r->base.priv = r;
 	provider_set_model(&r->base, model);

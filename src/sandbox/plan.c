@@ -45,6 +45,16 @@ under_any(const struct sb_list *roots, const char *p)
 	return false;
 }
 
+/* Some path of `roots` is under p (or is p). */
+static bool
+holds_any(const struct sb_list *roots, const char *p)
+{
+	for (size_t i = 0; i < roots->n; i++)
+		if (path_is_under(roots->v[i], p))
+			return true;
+	return false;
+}
+
 /* Canonical form of `p` when it exists, else NULL. */
 static char *
 canon(const char *p)
@@ -60,11 +70,9 @@ add_secret(struct sb_plan *plan, const char *p)
 	if (!c)
 		return;
 	/* A secret that holds a write root cannot be cut out of it. */
-	for (size_t i = 0; i < plan->write_roots.n; i++) {
-		if (path_is_under(plan->write_roots.v[i], c)) {
-			free(c);
-			return;
-		}
+	if (holds_any(&plan->write_roots, c)) {
+		free(c);
+		return;
 	}
 	/* inside a write root: covered in the mount namespace (an empty
 	 * file or folder), so the root itself stays writable */
@@ -80,22 +88,11 @@ add_hide(struct sb_plan *plan, const char *p)
 	char *c = canon(p);
 	if (!c)
 		return;
-	for (size_t i = 0; i < plan->write_roots.n; i++) {
-		if (path_is_under(plan->write_roots.v[i], c) ||
-		    path_is_under(c, plan->write_roots.v[i])) {
-			free(c);
-			return;
-		}
-	}
-	if (plan->tmpdir && path_is_under(plan->tmpdir, c)) {
+	if (holds_any(&plan->write_roots, c) || under_any(&plan->write_roots, c) ||
+	    (plan->tmpdir && path_is_under(plan->tmpdir, c)) ||
+	    list_contains(&plan->hide, c)) {
 		free(c);
 		return;
-	}
-	for (size_t i = 0; i < plan->hide.n; i++) {
-		if (strcmp(plan->hide.v[i], c) == 0) {
-			free(c);
-			return;
-		}
 	}
 	sb_list_take(&plan->hide, c);
 }
