@@ -100,6 +100,15 @@ cli_usage(FILE *out)
 	      out);
 }
 
+int
+cli_usage_error(const char *cmd, const char *why, const char *usage)
+{
+	if (why)
+		fprintf(stderr, "conch %s: %s\n", cmd, why);
+	fputs(usage, stderr);
+	return EXIT_USAGE;
+}
+
 static const struct optdef *
 find_long(const char *name, size_t len)
 {

@@ -39,6 +39,9 @@ struct cli_opts {
 int cli_parse(int argc, char **argv, struct cli_opts *o);
 void cli_opts_free(struct cli_opts *o);
 void cli_usage(FILE *out);
+/* A subcommand's usage error: "conch CMD: WHY" (when why is not NULL),
+ * then its usage text, on stderr.  Returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *why, const char *usage);
 
 /* The user's config, $XDG_CONFIG_HOME/conch/config.json. */
 struct config {

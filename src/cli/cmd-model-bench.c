@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "cli/cmd-model.h"
 #include "llm/llm.h"
 #include "llm/pool.h"
@@ -50,10 +51,7 @@ bench_now(void)
 static int
 bench_usage(const char *why)
 {
-	if (why)
-		fprintf(stderr, "conch model bench: %s\n", why);
-	fputs(BENCH_USAGE, stderr);
-	return EXIT_USAGE;
+	return cli_usage_error("model bench", why, BENCH_USAGE);
 }
 
 static int

@@ -50,10 +50,7 @@ struct opts {
 static int
 usage(const char *why)
 {
-	if (why)
-		fprintf(stderr, "conch model: %s\n", why);
-	fputs(USAGE, stderr);
-	return EXIT_USAGE;
+	return cli_usage_error("model", why, USAGE);
 }
 
 static bool

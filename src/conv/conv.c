@@ -5,6 +5,7 @@
 #include "conv/conv.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 void
@@ -232,32 +233,23 @@ conv_usage_add(struct conv_usage *sum, const struct conv_usage *u)
 	sum->known = true;
 }
 
+static const char *const stop_names[] = {
+	[STOP_NONE] = "none", [STOP_END] = "end_turn", [STOP_TOOL_USE] = "tool_use",
+	[STOP_LENGTH] = "max_tokens", [STOP_ERROR] = "error",
+};
+#define NSTOPS (sizeof stop_names / sizeof stop_names[0])
+
 const char *
 conv_stop_str(enum conv_stop s)
 {
-	switch (s) {
-	case STOP_END: return "end_turn";
-	case STOP_TOOL_USE: return "tool_use";
-	case STOP_LENGTH: return "max_tokens";
-	case STOP_ERROR: return "error";
-	default: return "none";
-	}
+	return (unsigned)s < NSTOPS ? stop_names[s] : "none";
 }
 
 static enum conv_stop
 stop_from_str(const char *s)
 {
-	if (!s)
-		return STOP_NONE;
-	if (strcmp(s, "end_turn") == 0)
-		return STOP_END;
-	if (strcmp(s, "tool_use") == 0)
-		return STOP_TOOL_USE;
-	if (strcmp(s, "max_tokens") == 0)
-		return STOP_LENGTH;
-	if (strcmp(s, "error") == 0)
-		return STOP_ERROR;
-	return STOP_NONE;
+	int i = str_index(s, stop_names, NSTOPS);
+	return i < 0 ? STOP_NONE : (enum conv_stop)i;
 }
 
 cJSON *

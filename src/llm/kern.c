@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "llm/kern.h"
+#include "util/str.h"
 
 enum llm_isa
 llm_isa_best(void)
@@ -34,14 +35,8 @@ enum llm_isa
 llm_isa_active(void)
 {
 	enum llm_isa best = llm_isa_best();
-	const char *s = getenv("CONCH_LLM_ISA");
-	int i;
-	if (!s)
-		return best;
-	for (i = 0; i < LLM_ISA_COUNT; i++)
-		if (strcmp(s, isa_names[i]) == 0)
-			return (enum llm_isa)i < best ? (enum llm_isa)i : best;
-	return best;
+	int i = str_index(getenv("CONCH_LLM_ISA"), isa_names, LLM_ISA_COUNT);
+	return i >= 0 && (enum llm_isa)i < best ? (enum llm_isa)i : best;
 }
 
 const struct llm_kern *

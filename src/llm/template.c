@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #include "llm/template.h"
@@ -45,11 +46,8 @@ llm_tmpl_name(enum llm_tmpl t)
 enum llm_tmpl
 llm_tmpl_from_name(const char *name)
 {
-	size_t i;
-	for (i = 1; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(names[i], name) == 0)
-			return (enum llm_tmpl)i;
-	return LLM_TMPL_NONE;
+	int i = str_index(name, names, sizeof(names) / sizeof(names[0]));
+	return i < 0 ? LLM_TMPL_NONE : (enum llm_tmpl)i;
 }
 
 const char *

@@ -143,3 +143,13 @@ strv_free(char **v, size_t n)
 		free(v[i]);
 	free(v);
 }
+
+int
+str_index(const char *s, const char *const *names, size_t n)
+{
+	size_t i;
+	for (i = 0; s && i < n; i++)
+		if (names[i] && strcmp(names[i], s) == 0)
+			return (int)i;
+	return -1;
+}

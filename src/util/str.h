@@ -21,6 +21,9 @@ bool str_to_long(const char *s, long *out);
 bool str_to_long_in(const char *s, long lo, long hi, long *out);
 /* Count occurrences of `needle` (non-overlapping) in s[0..n). */
 size_t str_count(const char *s, size_t n, const char *needle, size_t nl);
+/* The index of s in names[0..n) (NULL entries never match), or -1 (also
+ * when s is NULL): for enum <-> name tables. */
+int str_index(const char *s, const char *const *names, size_t n);
 /* Free the n strings of v, then v (NULL with n 0 is fine). */
 void strv_free(char **v, size_t n);
 /* memmem wrapper that accepts empty haystacks. */
