@@ -333,10 +333,7 @@ ckpt_git_numstat(struct ckpt *c, const char *a, const char *b,
 		const char *t1 = strchr(rec, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
 		if (!t2)
 			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*files = xreallocarray(*files, cap, sizeof **files);
-		}
+		*files = xgrow(*files, *n + 1, &cap, 16, sizeof **files);
 		memset(&(*files)[*n], 0, sizeof **files);
 		(*files)[*n].add = rec[0] == '-' ? -1 : strtol(rec, NULL, 10);
 		(*files)[*n].del = t1[1] == '-' ? -1 : strtol(t1 + 1, NULL, 10);
@@ -364,10 +361,7 @@ ckpt_git_paths(struct ckpt *c, const char *a, const char *b, char ***paths,
 		const char *rec = out.p + off;
 		if (!*rec)
 			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*paths = xreallocarray(*paths, cap, sizeof **paths);
-		}
+		*paths = xgrow(*paths, *n + 1, &cap, 16, sizeof **paths);
 		(*paths)[(*n)++] = xstrdup(rec);
 	}
 out:

@@ -27,10 +27,7 @@ conv_free(struct conv *c)
 static struct conv_msg *
 conv_slot(struct conv *c)
 {
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 16;
-		c->msgs = xreallocarray(c->msgs, c->cap, sizeof *c->msgs);
-	}
+	c->msgs = xgrow(c->msgs, c->n + 1, &c->cap, 16, sizeof *c->msgs);
 	return &c->msgs[c->n++];
 }
 
@@ -90,10 +87,7 @@ static struct conv_block *
 add_block(struct conv_msg *m, enum conv_block_type t)
 {
 	struct conv_block *b;
-	if (m->nblocks == m->capblocks) {
-		m->capblocks = m->capblocks ? m->capblocks * 2 : 4;
-		m->blocks = xreallocarray(m->blocks, m->capblocks, sizeof *m->blocks);
-	}
+	m->blocks = xgrow(m->blocks, m->nblocks + 1, &m->capblocks, 4, sizeof *m->blocks);
 	b = &m->blocks[m->nblocks++];
 	memset(b, 0, sizeof *b);
 	b->type = t;

@@ -109,43 +109,33 @@ bits16(const uint8_t *p)
 }
 
 /* ---- 32-weight blocks: unpack to signed (Q4_0, Q5_0, Q8_0) or unsigned
- * with a minimum (Q4_1, Q5_1) */
-INL __m256i
-un_q4_0(const uint8_t *b, float *d, float *m)
-{
-	*d = h2f(b);
-	return _mm256_sub_epi8(nibbles(b + 2), _mm256_set1_epi8(8));
-}
-
-INL __m256i
-un_q5_0(const uint8_t *b, float *d, float *m)
-{
-	*d = h2f(b);
-	return _mm256_sub_epi8(_mm256_or_si256(nibbles(b + 6), bits16(b + 2)),
-			       _mm256_set1_epi8(16));
-}
+ * with a minimum (Q4_1, Q5_1).  A nibble block's scale is at 0, its min
+ * (MIN) at 2, its nibbles at QO and its fifth bits at HO (0: none); the
+ * signed types take OFF off each weight (the wn_ forms, for the 512-bit
+ * tiles, keep it on). */
+#define UNPACK32(NAME, QO, HO, MIN, OFF)                                          \
+	INL __m256i NAME(const uint8_t *b, float *d, float *m)                    \
+	{                                                                         \
+		__m256i v = nibbles(b + (QO));                                    \
+		*d = h2f(b);                                                      \
+		if (MIN)                                                          \
+			*m = h2f(b + 2);                                          \
+		if (HO)                                                           \
+			v = _mm256_or_si256(v, bits16(b + (HO)));                 \
+		return (OFF) ? _mm256_sub_epi8(v, _mm256_set1_epi8(OFF)) : v;     \
+	}
+UNPACK32(un_q4_0, 2, 0, 0, 8)
+UNPACK32(un_q5_0, 6, 2, 0, 16)
+UNPACK32(un_q4_1, 4, 0, 1, 0)
+UNPACK32(un_q5_1, 8, 4, 1, 0)
+UNPACK32(wn_q4_0, 2, 0, 0, 0)
+UNPACK32(wn_q5_0, 6, 2, 0, 0)
 
 INL __m256i
 un_q8_0(const uint8_t *b, float *d, float *m)
 {
 	*d = h2f(b);
 	return ld256(b + 2);
-}
-
-INL __m256i
-un_q4_1(const uint8_t *b, float *d, float *m)
-{
-	*d = h2f(b);
-	*m = h2f(b + 2);
-	return nibbles(b + 4);
-}
-
-INL __m256i
-un_q5_1(const uint8_t *b, float *d, float *m)
-{
-	*d = h2f(b);
-	*m = h2f(b + 2);
-	return _mm256_or_si256(nibbles(b + 8), bits16(b + 4));
 }
 
 /* acc[r][t] (r < R, t < T) of an NR x NT tile of vectors V, zeroed */

@@ -26,20 +26,6 @@ dpbusd(__m512i acc, __m512i u, __m512i s)
 	return _mm512_dpbusd_epi32(acc, u, s);
 }
 
-INL __m256i
-wn_q4_0(const uint8_t *b, float *d, float *m)
-{
-	*d = h2f(b);
-	return nibbles(b + 2);
-}
-
-INL __m256i
-wn_q5_0(const uint8_t *b, float *d, float *m)
-{
-	*d = h2f(b);
-	return _mm256_or_si256(nibbles(b + 6), bits16(b + 2));
-}
-
 enum { W_OFF, W_SIGNED, W_MIN };
 
 /* lanes 0..7 = p[0], 8..15 = p[1] (0 when !two) */

@@ -92,10 +92,7 @@ mk(struct em *e, const char *s)
 			sp->v[2 * sp->n - 1] = e->out->len; /* extend the last span */
 			return;
 		}
-		if (sp->n == sp->cap) {
-			sp->cap = sp->cap ? sp->cap * 2 : 16;
-			sp->v = xreallocarray(sp->v, sp->cap, 2 * sizeof(size_t));
-		}
+		sp->v = xgrow(sp->v, sp->n + 1, &sp->cap, 16, 2 * sizeof(size_t));
 		sp->v[2 * sp->n] = start;
 		sp->v[2 * sp->n + 1] = e->out->len;
 		sp->n++;

@@ -67,10 +67,7 @@ struct llm_vocab {
 void
 llm_tokens_push(struct llm_tokens *t, int32_t id)
 {
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->ids = xreallocarray(t->ids, t->cap, sizeof(*t->ids));
-	}
+	t->ids = xgrow(t->ids, t->n + 1, &t->cap, 64, sizeof(*t->ids));
 	t->ids[t->n++] = id;
 }
 
@@ -619,10 +616,7 @@ struct frags {
 static void
 frag_push(struct frags *fs, size_t off, size_t len, int32_t id)
 {
-	if (fs->n == fs->cap) {
-		fs->cap = fs->cap ? fs->cap * 2 : 16;
-		fs->f = xreallocarray(fs->f, fs->cap, sizeof(*fs->f));
-	}
+	fs->f = xgrow(fs->f, fs->n + 1, &fs->cap, 16, sizeof(*fs->f));
 	fs->f[fs->n].off = off;
 	fs->f[fs->n].len = len;
 	fs->f[fs->n].id = id;
@@ -721,10 +715,7 @@ static void
 heap_push(struct heap *h, struct bigram b)
 {
 	size_t i;
-	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap * 2 : 64;
-		h->a = xreallocarray(h->a, h->cap, sizeof(*h->a));
-	}
+	h->a = xgrow(h->a, h->n + 1, &h->cap, 64, sizeof(*h->a));
 	i = h->n++;
 	h->a[i] = b;
 	while (i > 0) {
@@ -790,10 +781,7 @@ split_chars(struct syms *ss, const char *text, size_t n)
 				l = 1;
 				break;
 			}
-		if (ss->n == ss->cap) {
-			ss->cap = ss->cap ? ss->cap * 2 : 64;
-			ss->s = xreallocarray(ss->s, ss->cap, sizeof(*ss->s));
-		}
+		ss->s = xgrow(ss->s, ss->n + 1, &ss->cap, 64, sizeof(*ss->s));
 		ss->s[ss->n].text = text + off;
 		ss->s[ss->n].n = l;
 		ss->s[ss->n].prev = (int)ss->n - 1;

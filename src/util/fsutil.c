@@ -215,10 +215,7 @@ fs_dir_names(DIR *d, bool hidden, size_t *np)
 		if (de->d_name[0] == '.' && (!hidden || strcmp(de->d_name, ".") == 0 ||
 					     strcmp(de->d_name, "..") == 0))
 			continue;
-		if (n + 1 >= cap) {
-			cap = cap ? cap * 2 : 32;
-			names = xreallocarray(names, cap, sizeof *names);
-		}
+		names = xgrow(names, n + 2, &cap, 32, sizeof *names); /* and NULL */
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
