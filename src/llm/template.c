@@ -219,8 +219,7 @@ void
 llm_spans_free(struct llm_spans *s)
 {
 	free(s->v);
-	s->v = NULL;
-	s->n = s->cap = 0;
+	memset(s, 0, sizeof *s);
 }
 
 enum cerr

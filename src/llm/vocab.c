@@ -75,8 +75,7 @@ void
 llm_tokens_free(struct llm_tokens *t)
 {
 	free(t->ids);
-	t->ids = NULL;
-	t->n = t->cap = 0;
+	memset(t, 0, sizeof *t);
 }
 
 /* ------------------------------------------------------------ hashing */

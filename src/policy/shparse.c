@@ -10,7 +10,6 @@
 #include "util/xalloc.h"
 
 static void parse_list(struct parser *p, char term);
-static void cmd_free(struct sh_cmd *c);
 static void parse_string(struct sh_script *out, const char *src, int depth,
 			 bool literal, bool *error);
 
@@ -78,17 +77,23 @@ nested(struct parser *p, const char *src, bool opaque)
 			p->out->cmds[i].opaque = true;
 }
 
-/* Free what an emitted-nothing command holds (no words were added). */
+/* Free what a command holds (also one emitted with nothing in it). */
 static void
-drop(struct sh_cmd *c)
+cmd_free(struct sh_cmd *c)
 {
+	for (size_t k = 0; k < c->argc; k++)
+		free(c->argv[k]);
 	for (size_t k = 0; k < c->nassign; k++)
 		free(c->assign[k]);
 	for (size_t k = 0; k < c->nredir; k++)
 		free(c->redir_out[k]);
+	for (size_t k = 0; k < c->norig; k++)
+		free(c->orig[k]);
 	free(c->argv);
 	free(c->assign);
 	free(c->redir_out);
+	free(c->orig);
+	memset(c, 0, sizeof *c);
 }
 
 /* Turn one raw command into sh_cmds: assignments, keywords, wrappers,
@@ -123,7 +128,7 @@ emit(struct parser *p, struct raw *r, size_t i, struct sh_cmd *proto)
 	if (guard == 32)
 		c.opaque = true; /* wrappers too deep to follow */
 	if (st == STEP_DROP) {
-		drop(&c);
+		cmd_free(&c);
 		return;
 	}
 	if (st != STEP_EMIT) {
@@ -142,7 +147,7 @@ emit(struct parser *p, struct raw *r, size_t i, struct sh_cmd *proto)
 				 r->w[i].s);
 	}
 	if (c.argc == 0 && c.nassign == 0 && c.nredir == 0 && !c.opaque) {
-		drop(&c);
+		cmd_free(&c);
 		return;
 	}
 	if (c.argc == 0)
@@ -660,24 +665,6 @@ sh_script_modelled(const struct sh_script *s)
 		if (s->cmds[i].opaque)
 			return false;
 	return true;
-}
-
-static void
-cmd_free(struct sh_cmd *c)
-{
-	for (size_t k = 0; k < c->argc; k++)
-		free(c->argv[k]);
-	for (size_t k = 0; k < c->nassign; k++)
-		free(c->assign[k]);
-	for (size_t k = 0; k < c->nredir; k++)
-		free(c->redir_out[k]);
-	for (size_t k = 0; k < c->norig; k++)
-		free(c->orig[k]);
-	free(c->argv);
-	free(c->assign);
-	free(c->redir_out);
-	free(c->orig);
-	memset(c, 0, sizeof *c);
 }
 
 void
