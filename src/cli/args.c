@@ -101,6 +101,37 @@ cli_usage(FILE *out)
 }
 
 int
+cli_opt_apply(const struct cli_opt *t, size_t n, const char *a, const char *v,
+	      void *base, const char **bad)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		void *f = (char *)base + t[i].off;
+		bool ok = true;
+		if (!(t[i].shrt && !strcmp(a, t[i].shrt)) && !(t[i].lng && !strcmp(a, t[i].lng)))
+			continue;
+		switch (t[i].kind) {
+		case CLI_FLAG:
+			*(bool *)f = true;
+			return 1;
+		case CLI_STR:
+			if ((ok = v != NULL))
+				*(const char **)f = v;
+			break;
+		case CLI_LONG:
+			ok = str_to_long_in(v, t[i].lo, t[i].hi, f);
+			break;
+		case CLI_FLOAT:
+			ok = str_to_float(v, f);
+			break;
+		}
+		*bad = t[i].bad;
+		return ok ? 2 : -1;
+	}
+	return 0;
+}
+
+int
 cli_usage_error(const char *cmd, const char *why, const char *usage)
 {
 	if (why)

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -98,6 +99,21 @@ str_to_long(const char *s, long *out)
 	if (errno || *end != '\0' || end == s)
 		return false;
 	*out = v;
+	return true;
+}
+
+bool
+str_to_float(const char *s, float *out)
+{
+	char *end;
+	double d;
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	d = strtod(s, &end);
+	if (*end || errno || !(d == d) || d > FLT_MAX || d < -FLT_MAX)
+		return false;
+	*out = (float)d;
 	return true;
 }
 

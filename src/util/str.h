@@ -17,6 +17,9 @@ bool utf8_valid(const char *s, size_t n);
 size_t utf8_floor(const char *s, size_t n);
 /* Parse a whole base-10 long; false on junk, overflow or empty input. */
 bool str_to_long(const char *s, long *out);
+/* Parse a whole number that fits a float (finite); false on junk, NULL or
+ * empty input. */
+bool str_to_float(const char *s, float *out);
 /* str_to_long, and the value within [lo, hi]; s may be NULL (false). */
 bool str_to_long_in(const char *s, long lo, long hi, long *out);
 /* Count occurrences of `needle` (non-overlapping) in s[0..n). */
