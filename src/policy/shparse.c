@@ -16,10 +16,7 @@ static void parse_string(struct sh_script *out, const char *src, int depth,
 static void
 raw_push(struct raw *r, char *s, bool dyn, bool unknown)
 {
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 8;
-		r->w = xreallocarray(r->w, r->cap, sizeof *r->w);
-	}
+	r->w = xgrow(r->w, r->n + 1, &r->cap, 8, sizeof *r->w);
 	r->w[r->n].s = s;
 	r->w[r->n].dyn = dyn;
 	r->w[r->n].unknown = unknown;
@@ -29,10 +26,7 @@ raw_push(struct raw *r, char *s, bool dyn, bool unknown)
 static void
 raw_redir(struct raw *r, char *target)
 {
-	if (r->nredir == r->credir) {
-		r->credir = r->credir ? 2 * r->credir : 4;
-		r->redir = xreallocarray(r->redir, r->credir, sizeof *r->redir);
-	}
+	r->redir = xgrow(r->redir, r->nredir + 1, &r->credir, 4, sizeof *r->redir);
 	r->redir[r->nredir++] = target;
 }
 
@@ -51,10 +45,7 @@ raw_clear(struct raw *r)
 static struct sh_cmd *
 script_add(struct sh_script *s)
 {
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 8;
-		s->cmds = xreallocarray(s->cmds, s->cap, sizeof *s->cmds);
-	}
+	s->cmds = xgrow(s->cmds, s->n + 1, &s->cap, 8, sizeof *s->cmds);
 	memset(&s->cmds[s->n], 0, sizeof s->cmds[0]);
 	return &s->cmds[s->n++];
 }

@@ -28,15 +28,6 @@
 #include "util/xalloc.h"
 
 static bool
-list_contains(const struct sb_list *l, const char *p)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], p) == 0)
-			return true;
-	return false;
-}
-
-static bool
 under_any(const struct sb_list *roots, const char *p)
 {
 	for (size_t i = 0; i < roots->n; i++)
@@ -76,7 +67,7 @@ add_secret(struct sb_plan *plan, const char *p)
 	}
 	/* inside a write root: covered in the mount namespace (an empty
 	 * file or folder), so the root itself stays writable */
-	if (under_any(&plan->write_roots, c) && !list_contains(&plan->mask, c))
+	if (under_any(&plan->write_roots, c) && !sb_list_has(&plan->mask, c))
 		sb_list_add(&plan->mask, c);
 	sb_list_take(&plan->deny_read, c);
 }
@@ -90,7 +81,7 @@ add_hide(struct sb_plan *plan, const char *p)
 		return;
 	if (holds_any(&plan->write_roots, c) || under_any(&plan->write_roots, c) ||
 	    (plan->tmpdir && path_is_under(plan->tmpdir, c)) ||
-	    list_contains(&plan->hide, c)) {
+	    sb_list_has(&plan->hide, c)) {
 		free(c);
 		return;
 	}
@@ -154,7 +145,7 @@ home_protect_one(void *ud, const char *path, bool is_dir)
 		return;
 	}
 	c = path_real_deep(path);
-	if (c && under_any(&plan->write_roots, c) && !list_contains(&plan->protect_missing, c))
+	if (c && under_any(&plan->write_roots, c) && !sb_list_has(&plan->protect_missing, c))
 		sb_list_take(&plan->protect_missing, c);
 	else
 		free(c);
@@ -205,7 +196,7 @@ sb_git_sweep(const struct sb_plan *plan, struct buf *note)
 	while ((de = readdir(d)) != NULL) {
 		const char *n = de->d_name;
 		size_t len = strlen(n);
-		bool known = list_contains(&plan->git_before, n) ||
+		bool known = sb_list_has(&plan->git_before, n) ||
 			     (len > 5 && strcmp(n + len - 5, ".lock") == 0);
 		for (size_t k = 0; !known && git_top_names[k]; k++)
 			known = strcmp(n, git_top_names[k]) == 0;
@@ -393,7 +384,7 @@ plan_protect(struct sb_plan *plan, const struct sandbox_spec *spec)
 			else if (spec->git_writable && i == 0 &&
 				 strcmp(dirs[k], ".git") == 0 &&
 				 lstat(p, &st) == 0 && S_ISDIR(st.st_mode) &&
-				 !list_contains(&plan->placeholders, p))
+				 !sb_list_has(&plan->placeholders, p))
 				protect_git_parts(plan, p);
 			else
 				add_protect(plan, p);
