@@ -117,10 +117,7 @@ ckpt_log_save(struct ckpt *c, struct buf *err)
 struct ckpt_entry *
 ckpt_entry_add(struct ckpt *c)
 {
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 16;
-		c->v = xreallocarray(c->v, c->cap, sizeof *c->v);
-	}
+	c->v = xgrow(c->v, c->n + 1, &c->cap, 16, sizeof *c->v);
 	memset(&c->v[c->n], 0, sizeof c->v[c->n]);
 	return &c->v[c->n++];
 }

@@ -108,6 +108,10 @@ const struct ckpt_entry *ckpt_find(const struct ckpt *c, int n);
  * first, with the files listed under each when `files`. */
 void ckpt_format_list(const struct ckpt *c, bool files, struct buf *out);
 
+/* `head` on a line, then each of v[0..n) on an indented line; nothing
+ * when n is 0.  For a rewind plan's lists. */
+void ckpt_format_paths(const char *head, char **v, size_t n, struct buf *out);
+
 /* What a rewind to before turn `n` would do. */
 struct ckpt_plan {
 	char **changes;      /* paths that would be restored or removed */

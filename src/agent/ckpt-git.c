@@ -19,6 +19,7 @@
 #include "agent/ckpt-int.h"
 #include "sandbox/sandbox.h"
 #include "util/fsutil.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #define GIT_ARGS_MAX 40
@@ -306,40 +307,55 @@ ckpt_git_delete_refs(struct ckpt *c, const char *sid, const char *prefix)
 	free(dir);
 }
 
+/* git diff-tree -r -z --no-renames <what> a b: its non-empty NUL-ended
+ * records, *n of them in *recs (caller frees: strv_free) */
+static enum cerr
+diff_tree(struct ckpt *c, const char *what, const char *a, const char *b,
+	  char ***recs, size_t *n, struct buf *err)
+{
+	const char *args[] = { "diff-tree", "-r", "-z", "--no-renames", what, a, b, NULL };
+	struct buf out = BUF_INIT;
+	size_t cap = 0, off;
+	enum cerr e = git_run(c, args, &out, err);
+
+	*recs = NULL;
+	*n = 0;
+	for (off = 0; e == C_OK && off < out.len; off += strlen(out.p + off) + 1) {
+		if (!out.p[off])
+			continue;
+		*recs = xgrow(*recs, *n + 1, &cap, 16, sizeof **recs);
+		(*recs)[(*n)++] = xstrdup(out.p + off);
+	}
+	buf_free(&out);
+	return e;
+}
+
 enum cerr
 ckpt_git_numstat(struct ckpt *c, const char *a, const char *b,
 		 struct ckpt_file **files, size_t *n, struct buf *err)
 {
-	const char *args[] = { "diff-tree", "-r", "-z", "--no-renames",
-			       "--numstat", a, b, NULL };
-	struct buf out = BUF_INIT;
-	size_t cap = 0, off = 0;
-	enum cerr e;
+	char **recs;
+	size_t nrec, i;
+	enum cerr e = diff_tree(c, "--numstat", a, b, &recs, &nrec, err);
 
-	*files = NULL;
+	*files = nrec ? xcalloc(nrec, sizeof **files) : NULL;
 	*n = 0;
-	if ((e = git_run(c, args, &out, err)) != C_OK)
-		goto out;
-	/* "ADD\tDEL\tPATH\0" per file; "-\t-\t" for binary */
-	while (off < out.len) {
-		const char *rec = out.p + off;
-		size_t rl = strlen(rec);
+	/* "ADD\tDEL\tPATH" per file; "-\t-\t" for binary */
+	for (i = 0; i < nrec; i++) {
+		const char *rec = recs[i];
 		const char *t1 = strchr(rec, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-		off += rl + 1;
 		if (!t2)
 			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*files = xreallocarray(*files, cap, sizeof **files);
-		}
-		memset(&(*files)[*n], 0, sizeof **files);
 		(*files)[*n].add = rec[0] == '-' ? -1 : strtol(rec, NULL, 10);
 		(*files)[*n].del = t1[1] == '-' ? -1 : strtol(t1 + 1, NULL, 10);
 		(*files)[*n].path = xstrdup(t2 + 1);
 		(*n)++;
 	}
-out:
-	buf_free(&out);
+	if (!*n) {
+		free(*files);
+		*files = NULL;
+	}
+	strv_free(recs, nrec);
 	return e;
 }
 
@@ -347,31 +363,7 @@ enum cerr
 ckpt_git_paths(struct ckpt *c, const char *a, const char *b, char ***paths,
 	       size_t *n, struct buf *err)
 {
-	const char *args[] = { "diff-tree", "-r", "-z", "--no-renames",
-			       "--name-only", a, b, NULL };
-	struct buf out = BUF_INIT;
-	size_t cap = 0, off = 0;
-	enum cerr e;
-
-	*paths = NULL;
-	*n = 0;
-	if ((e = git_run(c, args, &out, err)) != C_OK)
-		goto out;
-	while (off < out.len) {
-		const char *rec = out.p + off;
-		size_t rl = strlen(rec);
-		off += rl + 1;
-		if (!rl)
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*paths = xreallocarray(*paths, cap, sizeof **paths);
-		}
-		(*paths)[(*n)++] = xstrdup(rec);
-	}
-out:
-	buf_free(&out);
-	return e;
+	return diff_tree(c, "--name-only", a, b, paths, n, err);
 }
 
 /* Remove `rel` beneath the work tree, then its parents while empty. */

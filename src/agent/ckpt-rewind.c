@@ -15,9 +15,21 @@
 #include "sandbox/sandbox.h"
 #include "util/fsutil.h"
 #include "util/jsonx.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 /* ---- listing ---------------------------------------------------------- */
+
+void
+ckpt_format_paths(const char *head, char **v, size_t n, struct buf *out)
+{
+	size_t i;
+	if (!n)
+		return;
+	buf_printf(out, "%s\n", head);
+	for (i = 0; i < n; i++)
+		buf_printf(out, "  %s\n", v[i]);
+}
 
 void
 ckpt_format_list(const struct ckpt *c, bool files, struct buf *out)
@@ -88,15 +100,6 @@ strv_add(char ***v, size_t *n, const char *s)
 {
 	*v = xreallocarray(*v, *n + 1, sizeof **v);
 	(*v)[(*n)++] = xstrdup(s);
-}
-
-static void
-strv_free(char **v, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 void
@@ -298,6 +301,20 @@ restore_image(struct ckpt *c, int n, const char *rel, struct buf *err)
 	return e;
 }
 
+/* A new checkpoint #m that records the rewind to before #n. */
+static struct ckpt_entry *
+rewind_entry(struct ckpt *c, int m, int n)
+{
+	struct ckpt_entry *en = ckpt_entry_add(c);
+	en->n = m;
+	en->rewind_of = n;
+	en->time = (long long)time(NULL);
+	en->prompt = xasprintf("rewind to before #%d", n);
+	en->conv_index = -1;
+	c->next = m + 1;
+	return en;
+}
+
 enum cerr
 ckpt_rewind(struct ckpt *c, int n, size_t *restored, struct buf *err)
 {
@@ -330,16 +347,10 @@ ckpt_rewind(struct ckpt *c, int n, size_t *restored, struct buf *err)
 			free(to);
 			goto out;
 		}
-		en = ckpt_entry_add(c);
-		en->n = m;
+		en = rewind_entry(c, m, n);
 		en->before = now;
 		now = NULL;
 		en->after = to;
-		en->rewind_of = n;
-		en->time = (long long)time(NULL);
-		en->prompt = xasprintf("rewind to before #%d", n);
-		en->conv_index = -1;
-		c->next = m + 1;
 		if ((e = ckpt_log_save(c, err)) != C_OK)
 			goto out;
 		e = ckpt_git_restore(c, en->before, en->after, restored, err);
@@ -350,13 +361,7 @@ ckpt_rewind(struct ckpt *c, int n, size_t *restored, struct buf *err)
 	} else {
 		struct kept kp;
 		kept_collect(c, i, &kp);
-		en = ckpt_entry_add(c);
-		en->n = m;
-		en->rewind_of = n;
-		en->time = (long long)time(NULL);
-		en->prompt = xasprintf("rewind to before #%d", n);
-		en->conv_index = -1;
-		c->next = m + 1;
+		en = rewind_entry(c, m, n);
 		for (k = 0; k < kp.n; k++)
 			if (differs_from_image(c, kp.first[k], kp.paths[k]))
 				ckpt_keep_image(c, m, kp.paths[k]);

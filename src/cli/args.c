@@ -1,4 +1,5 @@
 /* args.c: the command line. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,35 +10,43 @@
 
 enum { A_NONE, A_REQ, A_OPT_PROMPT };
 
+/* What an option does: O_FLAG sets the bool at `off` in struct cli_opts,
+ * O_STR stores its value at `off`; O_CHOICE stores it when it is one of
+ * `choices`; the others are their own case in apply(). */
+enum { O_FLAG, O_STR, O_CHOICE, O_PROMPT, O_FORMAT, O_MAXTURNS, O_FALLBACK, O_MODE };
+
 struct optdef {
 	const char *lng;
 	char shrt;
 	int arg;
 	int id;
+	size_t off;
+	const char *const *choices; /* O_CHOICE, O_FORMAT */
+	const char *want;           /* the choices for the error message */
 };
 
-enum {
-	O_PROMPT, O_FORMAT, O_MAXTURNS, O_CWD, O_MODEL, O_FALLBACK, O_MODE,
-	O_CONTINUE, O_RESUME, O_YES, O_SANDBOX, O_NOREFLECT, O_VERBOSE,
-	O_HELP, O_VERSION,
-};
+#define AT(field) offsetof(struct cli_opts, field)
+#define CHOICES(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 static const struct optdef opts[] = {
-	{ "prompt", 'p', A_OPT_PROMPT, O_PROMPT },
-	{ "output-format", 0, A_REQ, O_FORMAT },
-	{ "max-turns", 0, A_REQ, O_MAXTURNS },
-	{ "cwd", 'C', A_REQ, O_CWD },
-	{ "model", 'm', A_REQ, O_MODEL },
-	{ "fallback", 0, A_REQ, O_FALLBACK },
-	{ "mode", 0, A_REQ, O_MODE },
-	{ "continue", 'c', A_NONE, O_CONTINUE },
-	{ "resume", 'r', A_REQ, O_RESUME },
-	{ "yes", 'y', A_NONE, O_YES },
-	{ "sandbox", 0, A_REQ, O_SANDBOX },
-	{ "no-reflect", 0, A_NONE, O_NOREFLECT },
-	{ "verbose", 'v', A_NONE, O_VERBOSE },
-	{ "help", 'h', A_NONE, O_HELP },
-	{ "version", 'V', A_NONE, O_VERSION },
+	{ "prompt", 'p', A_OPT_PROMPT, O_PROMPT, 0, NULL, NULL },
+	/* in enum output_format's order */
+	{ "output-format", 0, A_REQ, O_FORMAT, 0, CHOICES("text", "json", "stream-json"),
+	  "text, json or stream-json" },
+	{ "max-turns", 0, A_REQ, O_MAXTURNS, 0, NULL, NULL },
+	{ "cwd", 'C', A_REQ, O_STR, AT(cwd), NULL, NULL },
+	{ "model", 'm', A_REQ, O_STR, AT(model), NULL, NULL },
+	{ "fallback", 0, A_REQ, O_FALLBACK, 0, NULL, NULL },
+	{ "mode", 0, A_REQ, O_MODE, AT(mode), NULL,
+	  "read-only, ask, auto-edit, plan or auto" },
+	{ "continue", 'c', A_NONE, O_FLAG, AT(cont), NULL, NULL },
+	{ "resume", 'r', A_REQ, O_STR, AT(resume), NULL, NULL },
+	{ "yes", 'y', A_NONE, O_FLAG, AT(yes), NULL, NULL },
+	{ "sandbox", 0, A_REQ, O_CHOICE, AT(sandbox), CHOICES("on", "off"), "on or off" },
+	{ "no-reflect", 0, A_NONE, O_FLAG, AT(no_reflect), NULL, NULL },
+	{ "verbose", 'v', A_NONE, O_FLAG, AT(verbose), NULL, NULL },
+	{ "help", 'h', A_NONE, O_FLAG, AT(help), NULL, NULL },
+	{ "version", 'V', A_NONE, O_FLAG, AT(version), NULL, NULL },
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
@@ -91,6 +100,46 @@ cli_usage(FILE *out)
 	      out);
 }
 
+int
+cli_opt_apply(const struct cli_opt *t, size_t n, const char *a, const char *v,
+	      void *base, const char **bad)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		void *f = (char *)base + t[i].off;
+		bool ok = true;
+		if (!(t[i].shrt && !strcmp(a, t[i].shrt)) && !(t[i].lng && !strcmp(a, t[i].lng)))
+			continue;
+		switch (t[i].kind) {
+		case CLI_FLAG:
+			*(bool *)f = true;
+			return 1;
+		case CLI_STR:
+			if ((ok = v != NULL))
+				*(const char **)f = v;
+			break;
+		case CLI_LONG:
+			ok = str_to_long_in(v, t[i].lo, t[i].hi, f);
+			break;
+		case CLI_FLOAT:
+			ok = str_to_float(v, f);
+			break;
+		}
+		*bad = t[i].bad;
+		return ok ? 2 : -1;
+	}
+	return 0;
+}
+
+int
+cli_usage_error(const char *cmd, const char *why, const char *usage)
+{
+	if (why)
+		fprintf(stderr, "conch %s: %s\n", cmd, why);
+	fputs(usage, stderr);
+	return EXIT_USAGE;
+}
+
 static const struct optdef *
 find_long(const char *name, size_t len)
 {
@@ -121,85 +170,64 @@ is_subcommand(const char *s)
 	return false;
 }
 
+/* The index of val in d->choices, or -1 after saying what was wanted. */
+static int
+choice(const struct optdef *d, const char *val)
+{
+	int i;
+	for (i = 0; d->choices && d->choices[i]; i++)
+		if (strcmp(d->choices[i], val) == 0)
+			return i;
+	fprintf(stderr, "conch: --%s must be %s, not \"%s\"\n", d->lng, d->want, val);
+	return -1;
+}
+
 static int
 apply(struct cli_opts *o, const struct optdef *d, const char *val)
 {
+	char *field = (char *)o + d->off;
+	enum policy_mode m;
 	long n;
+	int k;
 	switch (d->id) {
+	case O_FLAG:
+		*(bool *)(void *)field = true;
+		break;
+	case O_CHOICE:
+		if (choice(d, val) < 0)
+			return EXIT_USAGE;
+		/* fall through */
+	case O_STR:
+		*(const char **)(void *)field = val;
+		break;
 	case O_PROMPT:
 		o->prompt_set = true;
 		o->prompt = val;
 		break;
 	case O_FORMAT:
-		if (strcmp(val, "text") == 0)
-			o->format = OUT_TEXT;
-		else if (strcmp(val, "json") == 0)
-			o->format = OUT_JSON;
-		else if (strcmp(val, "stream-json") == 0)
-			o->format = OUT_STREAM_JSON;
-		else {
-			fprintf(stderr, "conch: --output-format must be text, json or "
-				"stream-json, not \"%s\"\n", val);
+		if ((k = choice(d, val)) < 0)
 			return EXIT_USAGE;
-		}
+		o->format = (enum output_format)k;
 		break;
 	case O_MAXTURNS:
-		if (!str_to_long(val, &n) || n < 1 || n > 100000) {
+		if (!str_to_long_in(val, 1, 100000, &n)) {
 			fprintf(stderr, "conch: --max-turns needs a number from 1 to "
 				"100000, not \"%s\"\n", val);
 			return EXIT_USAGE;
 		}
 		o->max_turns = (int)n;
 		break;
-	case O_CWD:
-		o->cwd = val;
-		break;
-	case O_MODEL:
-		o->model = val;
-		break;
 	case O_FALLBACK:
 		o->fallback = xreallocarray(o->fallback, o->nfallback + 1,
 					    sizeof *o->fallback);
 		o->fallback[o->nfallback++] = val;
 		break;
-	case O_MODE: {
-		enum policy_mode m;
+	case O_MODE:
 		if (!policy_mode_parse(val, &m)) {
-			fprintf(stderr, "conch: --mode must be read-only, ask, auto-edit, plan "
-				"or auto, not \"%s\"\n", val);
+			fprintf(stderr, "conch: --mode must be %s, not \"%s\"\n", d->want, val);
 			return EXIT_USAGE;
 		}
 		o->mode = val;
-		break;
-	}
-	case O_CONTINUE:
-		o->cont = true;
-		break;
-	case O_RESUME:
-		o->resume = val;
-		break;
-	case O_YES:
-		o->yes = true;
-		break;
-	case O_SANDBOX:
-		if (strcmp(val, "on") && strcmp(val, "off")) {
-			fprintf(stderr, "conch: --sandbox must be on or off, not \"%s\"\n",
-				val);
-			return EXIT_USAGE;
-		}
-		o->sandbox = val;
-		break;
-	case O_NOREFLECT:
-		o->no_reflect = true;
-		break;
-	case O_VERBOSE:
-		o->verbose = true;
-		break;
-	case O_HELP:
-		o->help = true;
-		break;
-	case O_VERSION:
-		o->version = true;
 		break;
 	}
 	return 0;

@@ -39,6 +39,29 @@ struct cli_opts {
 int cli_parse(int argc, char **argv, struct cli_opts *o);
 void cli_opts_free(struct cli_opts *o);
 void cli_usage(FILE *out);
+/* A subcommand's option: its spellings (either may be NULL), what it
+ * sets in the caller's options struct at `off` (a bool, a const char *,
+ * a long within [lo, hi], a float) and the usage message for a missing
+ * or bad value. */
+enum cli_opt_kind { CLI_FLAG, CLI_STR, CLI_LONG, CLI_FLOAT };
+struct cli_opt {
+	const char *shrt, *lng;
+	enum cli_opt_kind kind;
+	size_t off;
+	long lo, hi;
+	const char *bad;
+};
+
+/* Apply argument `a` (followed by `v`, NULL at the end) if it is one of
+ * t[0..n) to the struct at `base`.  Returns how many arguments it took
+ * (1, or 2 with a value), 0 when `a` is not in t, or -1 with *bad set
+ * when the value is missing or bad. */
+int cli_opt_apply(const struct cli_opt *t, size_t n, const char *a, const char *v,
+		  void *base, const char **bad);
+
+/* A subcommand's usage error: "conch CMD: WHY" (when why is not NULL),
+ * then its usage text, on stderr.  Returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *why, const char *usage);
 
 /* The user's config, $XDG_CONFIG_HOME/conch/config.json. */
 struct config {

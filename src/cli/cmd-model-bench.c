@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "cli/cmd-model.h"
 #include "llm/llm.h"
 #include "llm/pool.h"
@@ -50,21 +51,16 @@ bench_now(void)
 static int
 bench_usage(const char *why)
 {
-	if (why)
-		fprintf(stderr, "conch model bench: %s\n", why);
-	fputs(BENCH_USAGE, stderr);
-	return EXIT_USAGE;
+	return cli_usage_error("model bench", why, BENCH_USAGE);
 }
 
-static bool
-bench_num(const char *s, long lo, long hi, long *out)
-{
-	long v;
-	if (!s || !str_to_long(s, &v) || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
+#define AT(field) offsetof(struct bench, field)
+static const struct cli_opt bench_opts[] = {
+	{ "-p", "--n-prompt", CLI_LONG, AT(n_prompt), 0, 1L << 20, "-p needs a token count" },
+	{ "-n", "--n-gen", CLI_LONG, AT(n_gen), 0, 1L << 20, "-n needs a token count" },
+	{ "-t", "--threads", CLI_LONG, AT(n_threads), 1, 64, "-t needs a thread count (1-64)" },
+	{ "-r", "--repetitions", CLI_LONG, AT(reps), 1, 1000, "-r needs a count (1-1000)" },
+};
 
 static int
 bench_parse(int argc, char **argv, struct bench *b)
@@ -74,24 +70,16 @@ bench_parse(int argc, char **argv, struct bench *b)
 	b->n_gen = 128;
 	b->reps = 5;
 	for (i = 3; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "-p") == 0 || strcmp(a, "--n-prompt") == 0) {
-			if (!bench_num(v, 0, 1L << 20, &b->n_prompt))
-				return bench_usage("-p needs a token count");
-		} else if (strcmp(a, "-n") == 0 || strcmp(a, "--n-gen") == 0) {
-			if (!bench_num(v, 0, 1L << 20, &b->n_gen))
-				return bench_usage("-n needs a token count");
-		} else if (strcmp(a, "-t") == 0 || strcmp(a, "--threads") == 0) {
-			if (!bench_num(v, 1, 64, &b->n_threads))
-				return bench_usage("-t needs a thread count (1-64)");
-		} else if (strcmp(a, "-r") == 0 || strcmp(a, "--repetitions") == 0) {
-			if (!bench_num(v, 1, 1000, &b->reps))
-				return bench_usage("-r needs a count (1-1000)");
-		} else {
-			fprintf(stderr, "conch model bench: unknown argument %s\n", a);
+		const char *bad;
+		int used = cli_opt_apply(bench_opts, sizeof bench_opts / sizeof bench_opts[0],
+					 argv[i], i + 1 < argc ? argv[i + 1] : NULL, b, &bad);
+		if (used < 0)
+			return bench_usage(bad);
+		if (used == 0) {
+			fprintf(stderr, "conch model bench: unknown argument %s\n", argv[i]);
 			return bench_usage(NULL);
 		}
-		i++;
+		i += used - 1;
 	}
 	if (b->n_prompt == 0 && b->n_gen == 0)
 		return bench_usage("nothing to measure (-p 0 and -n 0)");

@@ -1,6 +1,5 @@
 /* cmd-model.c: `conch model ...`.  See cmd-model.h. */
 #include <errno.h>
-#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +41,7 @@ struct opts {
 	long n_predict;
 	long n_ctx;
 	long n_threads;
-	bool no_bos, no_special, ids, verbose, have_prompt, kv_f32;
+	bool no_bos, no_special, ids, verbose, kv_f32;
 	struct llm_sampler_params sp;
 	const char *positional;
 };
@@ -50,36 +49,25 @@ struct opts {
 static int
 usage(const char *why)
 {
-	if (why)
-		fprintf(stderr, "conch model: %s\n", why);
-	fputs(USAGE, stderr);
-	return EXIT_USAGE;
+	return cli_usage_error("model", why, USAGE);
 }
 
-static bool
-num_long(const char *s, long lo, long hi, long *out)
-{
-	long v;
-	if (!s || !str_to_long(s, &v) || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
-static bool
-num_float(const char *s, float *out)
-{
-	char *end;
-	double d;
-	if (!s || !*s)
-		return false;
-	errno = 0;
-	d = strtod(s, &end);
-	if (*end || errno || !(d == d) || d > FLT_MAX || d < -FLT_MAX)
-		return false;
-	*out = (float)d;
-	return true;
-}
+#define AT(field) offsetof(struct opts, field)
+static const struct cli_opt model_opts[] = {
+	{ NULL, "--no-bos", CLI_FLAG, AT(no_bos), 0, 0, NULL },
+	{ NULL, "--no-special", CLI_FLAG, AT(no_special), 0, 0, NULL },
+	{ NULL, "--ids", CLI_FLAG, AT(ids), 0, 0, NULL },
+	{ "-v", "--verbose", CLI_FLAG, AT(verbose), 0, 0, NULL },
+	{ "-p", "--prompt", CLI_STR, AT(prompt), 0, 0, "-p needs TEXT" },
+	{ "-f", "--file", CLI_STR, AT(text_file), 0, 0, "--file needs a path" },
+	{ NULL, "--system", CLI_STR, AT(system), 0, 0, "--system needs TEXT" },
+	{ "-n", "--n-predict", CLI_LONG, AT(n_predict), 0, 1L << 24, "-n needs a count" },
+	{ "-t", "--threads", CLI_LONG, AT(n_threads), 1, 64, "--threads needs a count (1-64)" },
+	{ "-c", "--ctx", CLI_LONG, AT(n_ctx), 1, 1L << 24, "--ctx needs a token count" },
+	{ NULL, "--temp", CLI_FLOAT, AT(sp.temp), 0, 0, "--temp needs a number" },
+	{ NULL, "--top-p", CLI_FLOAT, AT(sp.top_p), 0, 0, "--top-p needs a number" },
+	{ NULL, "--min-p", CLI_FLOAT, AT(sp.min_p), 0, 0, "--min-p needs a number" },
+};
 
 /* Parse options after "model SUB FILE"; returns 0 or a usage exit code. */
 static int
@@ -87,31 +75,17 @@ parse_opts(int argc, char **argv, int start, struct opts *o)
 {
 	int i;
 	for (i = start; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL, *bad;
 		long l;
-		bool takes = true;
-		if (strcmp(a, "--no-bos") == 0) {
-			o->no_bos = true;
-			takes = false;
-		} else if (strcmp(a, "--no-special") == 0) {
-			o->no_special = true;
-			takes = false;
-		} else if (strcmp(a, "--ids") == 0) {
-			o->ids = true;
-			takes = false;
-		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
-			o->verbose = true;
-			takes = false;
-		} else if (strcmp(a, "-p") == 0 || strcmp(a, "--prompt") == 0) {
-			if (!v)
-				return usage("-p needs TEXT");
-			o->prompt = v;
-			o->have_prompt = true;
-		} else if (strcmp(a, "--file") == 0 || strcmp(a, "-f") == 0) {
-			if (!v)
-				return usage("--file needs a path");
-			o->text_file = v;
-		} else if (strcmp(a, "--template") == 0) {
+		int used = cli_opt_apply(model_opts, sizeof model_opts / sizeof model_opts[0],
+					 a, v, o, &bad);
+		if (used < 0)
+			return usage(bad);
+		if (used > 0) {
+			i += used - 1;
+			continue;
+		}
+		if (strcmp(a, "--template") == 0) {
 			if (!v)
 				return usage("--template needs a NAME (" TEMPLATE_NAMES ")");
 			if (llm_tmpl_from_name(v) == LLM_TMPL_NONE) {
@@ -120,42 +94,20 @@ parse_opts(int argc, char **argv, int start, struct opts *o)
 				return EXIT_USAGE;
 			}
 			o->tmpl = v;
-		} else if (strcmp(a, "--system") == 0) {
-			if (!v)
-				return usage("--system needs TEXT");
-			o->system = v;
-		} else if (strcmp(a, "-n") == 0 || strcmp(a, "--n-predict") == 0) {
-			if (!num_long(v, 0, 1L << 24, &o->n_predict))
-				return usage("-n needs a count");
-		} else if (strcmp(a, "--threads") == 0 || strcmp(a, "-t") == 0) {
-			if (!num_long(v, 1, 64, &o->n_threads))
-				return usage("--threads needs a count (1-64)");
 		} else if (strcmp(a, "--kv") == 0) {
 			if (!v || (strcmp(v, "f16") != 0 && strcmp(v, "f32") != 0))
 				return usage("--kv needs f16 or f32");
 			o->kv_f32 = strcmp(v, "f32") == 0;
-		} else if (strcmp(a, "--ctx") == 0 || strcmp(a, "-c") == 0) {
-			if (!num_long(v, 1, 1L << 24, &o->n_ctx))
-				return usage("--ctx needs a token count");
 		} else if (strcmp(a, "--seed") == 0 || strcmp(a, "-s") == 0) {
-			if (!num_long(v, 0, 0x7fffffffL, &l))
+			if (!str_to_long_in(v, 0, 0x7fffffffL, &l))
 				return usage("--seed needs a number");
 			o->sp.seed = (uint64_t)l;
 		} else if (strcmp(a, "--top-k") == 0) {
-			if (!num_long(v, 0, 1L << 24, &l))
+			if (!str_to_long_in(v, 0, 1L << 24, &l))
 				return usage("--top-k needs a number");
 			o->sp.top_k = (int32_t)l;
-		} else if (strcmp(a, "--temp") == 0) {
-			if (!num_float(v, &o->sp.temp))
-				return usage("--temp needs a number");
-		} else if (strcmp(a, "--top-p") == 0) {
-			if (!num_float(v, &o->sp.top_p))
-				return usage("--top-p needs a number");
-		} else if (strcmp(a, "--min-p") == 0) {
-			if (!num_float(v, &o->sp.min_p))
-				return usage("--min-p needs a number");
 		} else if (strcmp(a, "--repeat-penalty") == 0) {
-			if (!num_float(v, &o->sp.repeat_penalty) || o->sp.repeat_penalty <= 0)
+			if (!str_to_float(v, &o->sp.repeat_penalty) || o->sp.repeat_penalty <= 0)
 				return usage("--repeat-penalty needs a positive number");
 		} else if (a[0] == '-' && a[1] != '\0') {
 			fprintf(stderr, "conch model: unknown option %s\n", a);
@@ -164,10 +116,9 @@ parse_opts(int argc, char **argv, int start, struct opts *o)
 			if (o->positional)
 				return usage("too many arguments");
 			o->positional = a;
-			takes = false;
+			continue;
 		}
-		if (takes)
-			i++;
+		i++;
 	}
 	return 0;
 }
@@ -430,9 +381,9 @@ cmd_run(struct opts *o)
 	long gen;
 	int rc = 1;
 
-	if (!o->have_prompt && !o->positional)
+	if (!o->prompt && !o->positional)
 		return usage("run needs -p TEXT");
-	if (!o->have_prompt)
+	if (!o->prompt)
 		o->prompt = o->positional;
 	m = open_model(o->file);
 	if (!m)

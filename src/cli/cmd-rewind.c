@@ -74,12 +74,10 @@ valid_id(const char *s)
 static void
 print_paths(FILE *f, const char *head, char **v, size_t n)
 {
-	size_t i;
-	if (!n)
-		return;
-	fprintf(f, "%s\n", head);
-	for (i = 0; i < n; i++)
-		fprintf(f, "  %s\n", v[i]);
+	struct buf b = BUF_INIT;
+	ckpt_format_paths(head, v, n, &b);
+	fputs(buf_str(&b), f);
+	buf_free(&b);
 }
 
 /* Drop the session's conversation back to before entry `en`. */

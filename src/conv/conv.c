@@ -5,6 +5,7 @@
 #include "conv/conv.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 void
@@ -26,10 +27,7 @@ conv_free(struct conv *c)
 static struct conv_msg *
 conv_slot(struct conv *c)
 {
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 16;
-		c->msgs = xreallocarray(c->msgs, c->cap, sizeof *c->msgs);
-	}
+	c->msgs = xgrow(c->msgs, c->n + 1, &c->cap, 16, sizeof *c->msgs);
 	return &c->msgs[c->n++];
 }
 
@@ -89,10 +87,7 @@ static struct conv_block *
 add_block(struct conv_msg *m, enum conv_block_type t)
 {
 	struct conv_block *b;
-	if (m->nblocks == m->capblocks) {
-		m->capblocks = m->capblocks ? m->capblocks * 2 : 4;
-		m->blocks = xreallocarray(m->blocks, m->capblocks, sizeof *m->blocks);
-	}
+	m->blocks = xgrow(m->blocks, m->nblocks + 1, &m->capblocks, 4, sizeof *m->blocks);
 	b = &m->blocks[m->nblocks++];
 	memset(b, 0, sizeof *b);
 	b->type = t;
@@ -232,32 +227,23 @@ conv_usage_add(struct conv_usage *sum, const struct conv_usage *u)
 	sum->known = true;
 }
 
+static const char *const stop_names[] = {
+	[STOP_NONE] = "none", [STOP_END] = "end_turn", [STOP_TOOL_USE] = "tool_use",
+	[STOP_LENGTH] = "max_tokens", [STOP_ERROR] = "error",
+};
+#define NSTOPS (sizeof stop_names / sizeof stop_names[0])
+
 const char *
 conv_stop_str(enum conv_stop s)
 {
-	switch (s) {
-	case STOP_END: return "end_turn";
-	case STOP_TOOL_USE: return "tool_use";
-	case STOP_LENGTH: return "max_tokens";
-	case STOP_ERROR: return "error";
-	default: return "none";
-	}
+	return (unsigned)s < NSTOPS ? stop_names[s] : "none";
 }
 
 static enum conv_stop
 stop_from_str(const char *s)
 {
-	if (!s)
-		return STOP_NONE;
-	if (strcmp(s, "end_turn") == 0)
-		return STOP_END;
-	if (strcmp(s, "tool_use") == 0)
-		return STOP_TOOL_USE;
-	if (strcmp(s, "max_tokens") == 0)
-		return STOP_LENGTH;
-	if (strcmp(s, "error") == 0)
-		return STOP_ERROR;
-	return STOP_NONE;
+	int i = str_index(s, stop_names, NSTOPS);
+	return i < 0 ? STOP_NONE : (enum conv_stop)i;
 }
 
 cJSON *

@@ -86,6 +86,21 @@ f16_row(const uint16_t *src, float *dst, size_t n)
 		dst[i] = llm_f16_to_f32(src[i]);
 }
 
+/* Online softmax: a block whose largest score is bm raises the running
+ * max *m to it, scaling the running sum *l and acc[0..hv) down to match. */
+static inline void
+raise_max(float bm, float *m, float *l, float *acc, size_t hv)
+{
+	size_t j;
+	if (bm > *m) {
+		float c = *m == -INFINITY ? 0.0f : expf(*m - bm);
+		*l *= c;
+		for (j = 0; j < hv; j++)
+			acc[j] *= c;
+		*m = bm;
+	}
+}
+
 static void
 attn_generic(const struct llm_attn_head *h, float *scratch)
 {
@@ -105,13 +120,7 @@ attn_generic(const struct llm_attn_head *h, float *scratch)
 			if (s[i] > bm)
 				bm = s[i];
 		}
-		if (bm > m) {
-			float c = m == -INFINITY ? 0.0f : expf(m - bm);
-			l *= c;
-			for (j = 0; j < h->hv; j++)
-				acc[j] *= c;
-			m = bm;
-		}
+		raise_max(bm, &m, &l, acc, h->hv);
 		for (i = 0; i < nb; i++) {
 			s[i] = expf(s[i] - m);
 			l += s[i];
@@ -242,13 +251,7 @@ attn_avx2(const struct llm_attn_head *h, float *scratch)
 			if (s[i] > bm)
 				bm = s[i];
 		}
-		if (bm > m) {
-			float c = m == -INFINITY ? 0.0f : expf(m - bm);
-			l *= c;
-			for (j = 0; j < h->hv; j++)
-				acc[j] *= c;
-			m = bm;
-		}
+		raise_max(bm, &m, &l, acc, h->hv);
 		/* pad the block to 8 with scores that give 0 */
 		for (i = nb; i % 8; i++)
 			s[i] = -INFINITY;

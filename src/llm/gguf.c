@@ -173,23 +173,76 @@ rd_le(const uint8_t *p, size_t n)
 }
 
 static bool
-rd_u32(struct cur *c, uint32_t *v, const char *what)
+is_unsigned(enum gguf_vtype t)
+{
+	return t == GGUF_U8 || t == GGUF_U16 || t == GGUF_U32 || t == GGUF_U64 ||
+	       t == GGUF_BOOL;
+}
+
+static bool
+is_signed(enum gguf_vtype t)
+{
+	return t == GGUF_I8 || t == GGUF_I16 || t == GGUF_I32 || t == GGUF_I64;
+}
+
+static bool
+is_float(enum gguf_vtype t)
+{
+	return t == GGUF_F32 || t == GGUF_F64;
+}
+
+/* u, the es bytes of an integer of type t, sign-extended if t is signed */
+static int64_t
+int_bits(uint64_t u, enum gguf_vtype t)
+{
+	switch (t) {
+	case GGUF_I8: return (int8_t)u;
+	case GGUF_I16: return (int16_t)u;
+	case GGUF_I32: return (int32_t)u;
+	default: return (int64_t)u;
+	}
+}
+
+/* an n-byte little-endian unsigned integer at the cursor */
+static bool
+rd_uint(struct cur *c, size_t n, uint64_t *v, const char *what)
 {
 	const void *p = NULL;
-	if (!take(c, 4, &p, what))
+	if (!take(c, n, &p, what))
 		return false;
-	*v = (uint32_t)rd_le(p, 4);
+	*v = rd_le(p, n);
+	return true;
+}
+
+static bool
+rd_u32(struct cur *c, uint32_t *v, const char *what)
+{
+	uint64_t u;
+	if (!rd_uint(c, 4, &u, what))
+		return false;
+	*v = (uint32_t)u;
 	return true;
 }
 
 static bool
 rd_u64(struct cur *c, uint64_t *v, const char *what)
 {
-	const void *p = NULL;
-	if (!take(c, 8, &p, what))
-		return false;
-	*v = rd_le(p, 8);
-	return true;
+	return rd_uint(c, 8, v, what);
+}
+
+/* the float whose es-byte (4 or 8) bit pattern is u */
+static double
+bits_to_float(uint64_t u, size_t es)
+{
+	if (es == 4) {
+		uint32_t b = (uint32_t)u;
+		float f;
+		memcpy(&f, &b, 4);
+		return f;
+	}
+	double d;
+	memcpy(&d, &u, 8);
+	return d;
 }
 
 static bool
@@ -290,7 +343,6 @@ static bool
 read_value(struct cur *c, enum gguf_vtype t, struct gguf_value *v,
 	   const char *key, int depth)
 {
-	const void *p = NULL;
 	size_t es;
 	uint64_t u;
 
@@ -307,27 +359,15 @@ read_value(struct cur *c, enum gguf_vtype t, struct gguf_value *v,
 	es = vtype_size(t);
 	if (!es)
 		return fail(c, "key '%s': unknown value type %u", key, (unsigned)t);
-	if (!take(c, es, &p, key))
+	if (!rd_uint(c, es, &u, key))
 		return false;
-	u = rd_le(p, es);
 	switch (t) {
-	case GGUF_I8: v->v.i = (int8_t)u; break;
-	case GGUF_I16: v->v.i = (int16_t)u; break;
-	case GGUF_I32: v->v.i = (int32_t)u; break;
-	case GGUF_I64: v->v.i = (int64_t)u; break;
-	case GGUF_F32: {
-		uint32_t b = (uint32_t)u;
-		float f;
-		memcpy(&f, &b, 4);
-		v->v.f = f;
+	case GGUF_I8: case GGUF_I16: case GGUF_I32: case GGUF_I64:
+		v->v.i = int_bits(u, t);
 		break;
-	}
-	case GGUF_F64: {
-		double d;
-		memcpy(&d, &u, 8);
-		v->v.f = d;
+	case GGUF_F32: case GGUF_F64:
+		v->v.f = bits_to_float(u, es);
 		break;
-	}
 	case GGUF_BOOL:
 		if (u > 1)
 			return fail(c, "key '%s': bool value is %llu", key,
@@ -680,51 +720,42 @@ gguf_tensor(const struct gguf *g, const char *name)
 	return NULL;
 }
 
+/* the integer value of `key` as 64 bits, if it fits an int64_t (`sign`)
+ * or a uint64_t */
 static bool
-is_unsigned(enum gguf_vtype t)
-{
-	return t == GGUF_U8 || t == GGUF_U16 || t == GGUF_U32 || t == GGUF_U64 ||
-	       t == GGUF_BOOL;
-}
-
-static bool
-is_signed(enum gguf_vtype t)
-{
-	return t == GGUF_I8 || t == GGUF_I16 || t == GGUF_I32 || t == GGUF_I64;
-}
-
-bool
-gguf_get_u64(const struct gguf *g, const char *key, uint64_t *out)
+get_int(const struct gguf *g, const char *key, bool sign, uint64_t *out)
 {
 	const struct gguf_kv *kv = gguf_find(g, key);
 	if (!kv)
 		return false;
 	if (is_unsigned(kv->val.type)) {
+		if (sign && kv->val.v.u > INT64_MAX)
+			return false;
 		*out = kv->val.v.u;
-		return true;
-	}
-	if (is_signed(kv->val.type) && kv->val.v.i >= 0) {
+	} else if (is_signed(kv->val.type)) {
+		if (!sign && kv->val.v.i < 0)
+			return false;
 		*out = (uint64_t)kv->val.v.i;
-		return true;
+	} else {
+		return false;
 	}
-	return false;
+	return true;
+}
+
+bool
+gguf_get_u64(const struct gguf *g, const char *key, uint64_t *out)
+{
+	return get_int(g, key, false, out);
 }
 
 bool
 gguf_get_i64(const struct gguf *g, const char *key, int64_t *out)
 {
-	const struct gguf_kv *kv = gguf_find(g, key);
-	if (!kv)
+	uint64_t u;
+	if (!get_int(g, key, true, &u))
 		return false;
-	if (is_signed(kv->val.type)) {
-		*out = kv->val.v.i;
-		return true;
-	}
-	if (is_unsigned(kv->val.type) && kv->val.v.u <= INT64_MAX) {
-		*out = (int64_t)kv->val.v.u;
-		return true;
-	}
-	return false;
+	*out = (int64_t)u;
+	return true;
 }
 
 bool
@@ -733,7 +764,7 @@ gguf_get_f64(const struct gguf *g, const char *key, double *out)
 	const struct gguf_kv *kv = gguf_find(g, key);
 	if (!kv)
 		return false;
-	if (kv->val.type == GGUF_F32 || kv->val.type == GGUF_F64)
+	if (is_float(kv->val.type))
 		*out = kv->val.v.f;
 	else if (is_signed(kv->val.type))
 		*out = (double)kv->val.v.i;
@@ -782,61 +813,45 @@ gguf_get_arr(const struct gguf *g, const char *key, enum gguf_vtype atype)
 	return &kv->val;
 }
 
+/* element i of a numeric array as raw bits (*es bytes of them); false
+ * if out of range or not a fixed-size type */
+static bool
+arr_bits(const struct gguf_value *a, uint64_t i, uint64_t *u, size_t *es)
+{
+	*es = vtype_size(a->atype);
+	if (!*es || i >= a->n)
+		return false;
+	*u = rd_le(a->raw + i * *es, *es);
+	return true;
+}
+
 double
 gguf_arr_f64(const struct gguf_value *a, uint64_t i)
 {
-	const uint8_t *p;
-	size_t es = vtype_size(a->atype);
+	size_t es;
 	uint64_t u;
-	if (!es || i >= a->n)
+	if (!arr_bits(a, i, &u, &es))
 		return 0;
-	p = a->raw + i * es;
-	u = rd_le(p, es);
-	switch (a->atype) {
-	case GGUF_F32: {
-		uint32_t b = (uint32_t)u;
-		float f;
-		memcpy(&f, &b, 4);
-		return f;
-	}
-	case GGUF_F64: {
-		double d;
-		memcpy(&d, &u, 8);
-		return d;
-	}
-	case GGUF_I8: return (int8_t)u;
-	case GGUF_I16: return (int16_t)u;
-	case GGUF_I32: return (int32_t)u;
-	case GGUF_I64: return (double)(int64_t)u;
-	default: return (double)u;
-	}
+	if (is_float(a->atype))
+		return bits_to_float(u, es);
+	return is_signed(a->atype) ? (double)int_bits(u, a->atype) : (double)u;
 }
 
 int64_t
 gguf_arr_i64(const struct gguf_value *a, uint64_t i)
 {
-	const uint8_t *p;
-	size_t es = vtype_size(a->atype);
+	size_t es;
 	uint64_t u;
-	if (!es || i >= a->n)
+	double d;
+	if (!is_float(a->atype))
+		return arr_bits(a, i, &u, &es) ? int_bits(u, a->atype) : 0;
+	d = gguf_arr_f64(a, i);
+	/* saturate: converting an out-of-range float is undefined */
+	if (!(d == d))
 		return 0;
-	p = a->raw + i * es;
-	u = rd_le(p, es);
-	switch (a->atype) {
-	case GGUF_F32: case GGUF_F64: {
-		double d = gguf_arr_f64(a, i);
-		/* saturate: converting an out-of-range float is undefined */
-		if (!(d == d))
-			return 0;
-		if (d >= 9.2233720368547758e18)
-			return INT64_MAX;
-		if (d <= -9.2233720368547758e18)
-			return INT64_MIN;
-		return (int64_t)d;
-	}
-	case GGUF_I8: return (int8_t)u;
-	case GGUF_I16: return (int16_t)u;
-	case GGUF_I32: return (int32_t)u;
-	default: return (int64_t)u;
-	}
+	if (d >= 9.2233720368547758e18)
+		return INT64_MAX;
+	if (d <= -9.2233720368547758e18)
+		return INT64_MIN;
+	return (int64_t)d;
 }

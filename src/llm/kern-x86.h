@@ -109,21 +109,27 @@ bits16(const uint8_t *p)
 }
 
 /* ---- 32-weight blocks: unpack to signed (Q4_0, Q5_0, Q8_0) or unsigned
- * with a minimum (Q4_1, Q5_1) */
-INL __m256i
-un_q4_0(const uint8_t *b, float *d, float *m)
-{
-	*d = h2f(b);
-	return _mm256_sub_epi8(nibbles(b + 2), _mm256_set1_epi8(8));
-}
-
-INL __m256i
-un_q5_0(const uint8_t *b, float *d, float *m)
-{
-	*d = h2f(b);
-	return _mm256_sub_epi8(_mm256_or_si256(nibbles(b + 6), bits16(b + 2)),
-			       _mm256_set1_epi8(16));
-}
+ * with a minimum (Q4_1, Q5_1).  A nibble block's scale is at 0, its min
+ * (MIN) at 2, its nibbles at QO and its fifth bits at HO (0: none); the
+ * signed types take OFF off each weight (the wn_ forms, for the 512-bit
+ * tiles, keep it on). */
+#define UNPACK32(NAME, QO, HO, MIN, OFF)                                          \
+	INL __m256i NAME(const uint8_t *b, float *d, float *m)                    \
+	{                                                                         \
+		__m256i v = nibbles(b + (QO));                                    \
+		*d = h2f(b);                                                      \
+		if (MIN)                                                          \
+			*m = h2f(b + 2);                                          \
+		if (HO)                                                           \
+			v = _mm256_or_si256(v, bits16(b + (HO)));                 \
+		return (OFF) ? _mm256_sub_epi8(v, _mm256_set1_epi8(OFF)) : v;     \
+	}
+UNPACK32(un_q4_0, 2, 0, 0, 8)
+UNPACK32(un_q5_0, 6, 2, 0, 16)
+UNPACK32(un_q4_1, 4, 0, 1, 0)
+UNPACK32(un_q5_1, 8, 4, 1, 0)
+UNPACK32(wn_q4_0, 2, 0, 0, 0)
+UNPACK32(wn_q5_0, 6, 2, 0, 0)
 
 INL __m256i
 un_q8_0(const uint8_t *b, float *d, float *m)
@@ -132,35 +138,45 @@ un_q8_0(const uint8_t *b, float *d, float *m)
 	return ld256(b + 2);
 }
 
-INL __m256i
-un_q4_1(const uint8_t *b, float *d, float *m)
-{
-	*d = h2f(b);
-	*m = h2f(b + 2);
-	return nibbles(b + 4);
-}
-
-INL __m256i
-un_q5_1(const uint8_t *b, float *d, float *m)
-{
-	*d = h2f(b);
-	*m = h2f(b + 2);
-	return _mm256_or_si256(nibbles(b + 8), bits16(b + 4));
-}
-
-#define ACC_INIT(R, T)                                   \
-	__m256 acc[KR][KT];                              \
+/* acc[r][t] (r < R, t < T) of an NR x NT tile of vectors V, zeroed */
+#define ACC_ZERO(V, ZERO, NR, NT, R, T)                  \
+	V acc[NR][NT];                                   \
 	int r, t;                                        \
 	UNROLL for (r = 0; r < (R); r++)                 \
 		UNROLL for (t = 0; t < (T); t++)         \
-			acc[r][t] = _mm256_setzero_ps()
-#define ACC_STORE(R, T)                                  \
+			acc[r][t] = ZERO()
+/* each accumulator's lanes summed (SUM) into y */
+#define ACC_SUMS(R, T, SUM)                              \
 	UNROLL for (r = 0; r < (R); r++)                 \
 		UNROLL for (t = 0; t < (T); t++)         \
-			y[(size_t)t * ys + r] = hsum(acc[r][t])
+			y[(size_t)t * ys + r] = SUM(acc[r][t])
+#define ACC_INIT(R, T) ACC_ZERO(__m256, _mm256_setzero_ps, KR, KT, R, T)
+#define ACC_STORE(R, T) ACC_SUMS(R, T, hsum)
 
-/* signed 32-blocks: acc += (dw * dx) * sum(w * q) */
-#define TILE_S32(NAME, BSZ, UNPACK)                                                      \
+/* nr rows against nt tokens: full tiles of KT tokens, then single ones;
+ * rows KR at a time or singly.  CALL(NAME, R, T, r0, t0) runs the R x T
+ * tile at row r0 and token t0 (r and t are the caller's ints). */
+#define TILE_WALK(CALL, NAME)                                    \
+	do {                                                     \
+		for (t = 0; t + KT <= nt; t += KT) {             \
+			if (nr == KR)                            \
+				CALL(NAME, KR, KT, 0, t);        \
+			else                                     \
+				for (r = 0; r < nr; r++)         \
+					CALL(NAME, 1, KT, r, t); \
+		}                                                \
+		for (; t < nt; t++) {                            \
+			if (nr == KR)                            \
+				CALL(NAME, KR, 1, 0, t);         \
+			else                                     \
+				for (r = 0; r < nr; r++)         \
+					CALL(NAME, 1, 1, r, t);  \
+		}                                                \
+	} while (0)
+
+/* 32-blocks, signed (MIN 0): acc += (dw * dx) * sum(w * q); or unsigned
+ * with a minimum (MIN 1): acc += (dw dx) sum(n q) + (m dx) sum(q) */
+#define TILE_32(NAME, BSZ, UNPACK, MIN)                                                  \
 	INL void NAME##_tile(const int R, const int T, const uint8_t *w, size_t ws,       \
 			     const uint8_t *x, size_t xs, size_t nb, float *y, size_t ys) \
 	{                                                                                 \
@@ -168,59 +184,38 @@ un_q5_1(const uint8_t *b, float *d, float *m)
 		ACC_INIT(R, T);                                                           \
 		for (i = 0; i < nb; i++) {                                                \
 			__m256i wq[KR], aw[KR];                                           \
-			float wd[KR], wm;                                                 \
-			UNROLL for (r = 0; r < R; r++) {                                  \
-				if (T == 1)                                               \
-					pf_ahead(w + (size_t)r * ws + i * (BSZ), ws, 1);  \
-				wq[r] = UNPACK(w + (size_t)r * ws + i * (BSZ), &wd[r], &wm); \
-				aw[r] = _mm256_abs_epi8(wq[r]);                           \
-			}                                                                 \
-			UNROLL for (t = 0; t < T; t++) {                                  \
-				const struct llm_q8b *xb =                                \
-					(const struct llm_q8b *)(const void *)(x + (size_t)t * xs) + i; \
-				__m256i xq = ld256(xb->q);                                \
-				UNROLL for (r = 0; r < R; r++)                            \
-					acc[r][t] = fma_i(dot_s8(aw[r], wq[r], xq),       \
-							  wd[r] * xb->d, acc[r][t]);      \
-			}                                                                 \
-		}                                                                         \
-		ACC_STORE(R, T);                                                          \
-	}
-
-/* unsigned 32-blocks with a minimum: acc += (dw dx) sum(n q) + (m dx) sum(q) */
-#define TILE_U32(NAME, BSZ, UNPACK)                                                      \
-	INL void NAME##_tile(const int R, const int T, const uint8_t *w, size_t ws,       \
-			     const uint8_t *x, size_t xs, size_t nb, float *y, size_t ys) \
-	{                                                                                 \
-		size_t i;                                                                 \
-		ACC_INIT(R, T);                                                           \
-		for (i = 0; i < nb; i++) {                                                \
-			__m256i wq[KR];                                                   \
 			float wd[KR], wm[KR];                                             \
 			UNROLL for (r = 0; r < R; r++) {                                  \
 				if (T == 1)                                               \
 					pf_ahead(w + (size_t)r * ws + i * (BSZ), ws, 1);  \
 				wq[r] = UNPACK(w + (size_t)r * ws + i * (BSZ), &wd[r], &wm[r]); \
+				if (!(MIN))                                               \
+					aw[r] = _mm256_abs_epi8(wq[r]);                   \
 			}                                                                 \
 			UNROLL for (t = 0; t < T; t++) {                                  \
 				const struct llm_q8b *xb =                                \
 					(const struct llm_q8b *)(const void *)(x + (size_t)t * xs) + i; \
 				__m256i xq = ld256(xb->q);                                \
-				__m256i qs = dot_u8(_mm256_set1_epi8(1), xq);             \
+				__m256i qs = (MIN) ? dot_u8(_mm256_set1_epi8(1), xq) : xq; \
 				UNROLL for (r = 0; r < R; r++) {                          \
-					acc[r][t] = fma_i(dot_u8(wq[r], xq), wd[r] * xb->d, acc[r][t]); \
-					acc[r][t] = fma_i(qs, wm[r] * xb->d, acc[r][t]); \
+					if (MIN) {                                        \
+						acc[r][t] = fma_i(dot_u8(wq[r], xq), wd[r] * xb->d, acc[r][t]); \
+						acc[r][t] = fma_i(qs, wm[r] * xb->d, acc[r][t]); \
+					} else {                                          \
+						acc[r][t] = fma_i(dot_s8(aw[r], wq[r], xq), \
+								  wd[r] * xb->d, acc[r][t]); \
+					}                                                 \
 				}                                                         \
 			}                                                                 \
 		}                                                                         \
 		ACC_STORE(R, T);                                                          \
 	}
 
-TILE_S32(q4_0, 18, un_q4_0)
-TILE_S32(q5_0, 22, un_q5_0)
-TILE_S32(q8_0, 34, un_q8_0)
-TILE_U32(q4_1, 20, un_q4_1)
-TILE_U32(q5_1, 24, un_q5_1)
+TILE_32(q4_0, 18, un_q4_0, 0)
+TILE_32(q5_0, 22, un_q5_0, 0)
+TILE_32(q8_0, 34, un_q8_0, 0)
+TILE_32(q4_1, 20, un_q4_1, 1)
+TILE_32(q5_1, 24, un_q5_1, 1)
 
 /* ---- K-quants against 256-blocks */
 /* the 12 bytes of 6-bit scales and mins of a Q4_K / Q5_K block -> bytes
@@ -236,6 +231,15 @@ k_scales(const uint8_t *q)
 	u[2] = a;
 	u[0] &= 0x3f3f3f3f;
 	return _mm_loadu_si128((const __m128i *)(const void *)u);
+}
+
+/* the mins of k_scales' bytes 8..15 as 16-bit lanes, each twice (a min
+ * covers two 16-sums) */
+INL __m256i
+k_mins(__m128i sm)
+{
+	return _mm256_cvtepu8_epi16(_mm_shuffle_epi8(sm, _mm_setr_epi8(
+		8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15)));
 }
 
 /* Q4_K / Q5_K: sub-block j's 32 values are the low (even j) or high (odd
@@ -258,10 +262,8 @@ k45_tile(const int R, const int T, const bool five, const uint8_t *w, size_t ws,
 			__m256i q[8], scv[8], mins, scw;
 			__m128i sm = k_scales(b + 4);
 			float d = h2f(b), dmin = h2f(b + 2);
-			/* each min twice (it covers two 16-sums), each scale in
-			 * every 16-bit lane of its own vector */
-			mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(sm, _mm_setr_epi8(
-				8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15)));
+			/* each scale in every 16-bit lane of its own vector */
+			mins = k_mins(sm);
 			scw = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(sm));
 			UNROLL for (j = 0; j < 8; j++)
 				scv[j] = _mm256_shuffle_epi8(scw, _mm256_set1_epi16(
@@ -294,19 +296,9 @@ k45_tile(const int R, const int T, const bool five, const uint8_t *w, size_t ws,
 	ACC_STORE(R, T);
 }
 
-INL void
-q4_k_tile(const int R, const int T, const uint8_t *w, size_t ws, const uint8_t *x,
-	  size_t xs, size_t nb, float *y, size_t ys)
-{
-	k45_tile(R, T, false, w, ws, x, xs, nb, y, ys);
-}
-
-INL void
-q5_k_tile(const int R, const int T, const uint8_t *w, size_t ws, const uint8_t *x,
-	  size_t xs, size_t nb, float *y, size_t ys)
-{
-	k45_tile(R, T, true, w, ws, x, xs, nb, y, ys);
-}
+/* as the entry points call them: NAME_tile(R, T, w, ws, x, xs, nb, y, ys) */
+#define q4_k_tile(R, T, ...) k45_tile(R, T, false, __VA_ARGS__)
+#define q5_k_tile(R, T, ...) k45_tile(R, T, true, __VA_ARGS__)
 
 /* Q6_K: group g = 4h + k of 32 weights (h half, k quarter) holds
  * (ql nibble | 2 bits of qh) - 32 with scales sc[2g], sc[2g + 1] for its
@@ -407,33 +399,38 @@ sc_bf16(const uint8_t *p)
 }
 
 /* float weights (ESZ bytes each) against float activations: one fma
- * chain per pair over 8 columns at a time, then the tail in scalar */
-#define FTILE(NAME, ESZ, LOAD, SCALAR)                                                    \
-	INL void NAME##_tile(const int R, const int T, const uint8_t *w, size_t ws,       \
-			     const uint8_t *x, size_t xs, size_t n, float *y, size_t ys)  \
+ * chain per pair over VW columns at a time (vectors V: ZERO, LOADX,
+ * FMA, SUM), then the tail in scalar.  The 256-bit set's _tile and the
+ * 512-bit one's _wtile. */
+#define FTILE_V(FN, ESZ, LOAD, SCALAR, V, VW, ZERO, LOADX, FMA, SUM)                      \
+	INL void FN(const int R, const int T, const uint8_t *w, size_t ws,                \
+		    const uint8_t *x, size_t xs, size_t n, float *y, size_t ys)           \
 	{                                                                                 \
 		size_t i = 0, k;                                                          \
-		ACC_INIT(R, T);                                                           \
-		for (; i + 8 <= n; i += 8) {                                              \
-			__m256 wv[KR];                                                    \
+		ACC_ZERO(V, ZERO, KR, KT, R, T);                                          \
+		for (; i + (VW) <= n; i += (VW)) {                                        \
+			V wv[KR];                                                         \
 			UNROLL for (r = 0; r < R; r++)                                    \
 				wv[r] = LOAD(w + (size_t)r * ws + i * (ESZ));             \
 			UNROLL for (t = 0; t < T; t++) {                                  \
-				__m256 xv = _mm256_loadu_ps((const float *)(const void *)( \
+				V xv = LOADX((const float *)(const void *)(               \
 					x + (size_t)t * xs) + i);                         \
 				UNROLL for (r = 0; r < R; r++)                            \
-					acc[r][t] = _mm256_fmadd_ps(wv[r], xv, acc[r][t]); \
+					acc[r][t] = FMA(wv[r], xv, acc[r][t]);            \
 			}                                                                 \
 		}                                                                         \
 		UNROLL for (r = 0; r < R; r++)                                            \
 			UNROLL for (t = 0; t < T; t++) {                                  \
 				const float *xt = (const float *)(const void *)(x + (size_t)t * xs); \
-				float s = hsum(acc[r][t]);                                \
+				float s = SUM(acc[r][t]);                                 \
 				for (k = i; k < n; k++)                                   \
 					s += SCALAR(w + (size_t)r * ws + k * (ESZ)) * xt[k]; \
 				y[(size_t)t * ys + r] = s;                                \
 			}                                                                 \
 	}
+#define FTILE(NAME, ESZ, LOAD, SCALAR)                                                    \
+	FTILE_V(NAME##_tile, ESZ, LOAD, SCALAR, __m256, 8, _mm256_setzero_ps,             \
+		_mm256_loadu_ps, _mm256_fmadd_ps, hsum)
 FTILE(f32, 4, ld_f32, sc_f32)
 FTILE(f16, 2, ld_f16, h2f)
 FTILE(bf16, 2, ld_bf16, sc_bf16)

@@ -3,47 +3,26 @@
  * (512-bit tiles): for each type, full tiles of KR rows and KT tokens
  * over a product, and the struct llm_kern that kern.c picks. */
 #if KERN_WIDE
-#define S32(NAME) NAME##_wtile
-#define KQ(NAME) NAME##_wtile
-#define FL(NAME) NAME##_wtile
+#define TILE_FN(NAME) NAME##_wtile
 #else
-#define S32(NAME) NAME##_tile
-#define KQ(NAME) NAME##_tile
-#define FL(NAME) NAME##_tile
+#define TILE_FN(NAME) NAME##_tile
 #endif
 
-/* nr rows against nt tokens: full tiles of KT tokens, then single ones;
- * rows KR at a time or singly */
-#define ENTRY(NAME, BS, TILE)                                                             \
+/* one tile of FN */
+#define ECALL(FN, R, T, r0, t0)                                                           \
+	FN(R, T, w + (size_t)(r0) * ws, ws, x + (size_t)(t0) * xs, xs, nb,                \
+	   y + (size_t)(t0) * ys + (r0), ys)
+#define ENTRY(NAME, BS)                                                                   \
 	static void t_##NAME(const uint8_t *w, size_t ws, int nr, const uint8_t *x, size_t xs, \
 			     int nt, size_t cols, float *y, size_t ys)                    \
 	{                                                                                 \
 		size_t nb = cols / (BS);                                                  \
-		int r, t = 0;                                                             \
-		for (; t + KT <= nt; t += KT) {                                           \
-			if (nr == KR)                                                     \
-				TILE(NAME)(KR, KT, w, ws, x + (size_t)t * xs, xs, nb,     \
-					   y + (size_t)t * ys, ys);                       \
-			else                                                              \
-				for (r = 0; r < nr; r++)                                  \
-					TILE(NAME)(1, KT, w + (size_t)r * ws, ws,         \
-						   x + (size_t)t * xs, xs, nb,            \
-						   y + (size_t)t * ys + r, ys);           \
-		}                                                                         \
-		for (; t < nt; t++) {                                                     \
-			if (nr == KR)                                                     \
-				TILE(NAME)(KR, 1, w, ws, x + (size_t)t * xs, xs, nb,      \
-					   y + (size_t)t * ys, ys);                       \
-			else                                                              \
-				for (r = 0; r < nr; r++)                                  \
-					TILE(NAME)(1, 1, w + (size_t)r * ws, ws,          \
-						   x + (size_t)t * xs, xs, nb,            \
-						   y + (size_t)t * ys + r, ys);           \
-		}                                                                         \
+		int r, t;                                                                 \
+		TILE_WALK(ECALL, TILE_FN(NAME));                                          \
 	}
-ENTRY(f32, 1, FL)
-ENTRY(f16, 1, FL)
-ENTRY(bf16, 1, FL)
+ENTRY(f32, 1)
+ENTRY(f16, 1)
+ENTRY(bf16, 1)
 #if KERN_WIDE
 /* GCC 12 cannot see that the scale table is only read where it was
  * filled (rows < nr, blocks < nb; one token never reads it) */
@@ -56,17 +35,17 @@ ENTRYW(q5_1, 24, true)
 ENTRYW(q8_0, 34, false)
 #pragma GCC diagnostic pop
 #else
-ENTRY(q4_0, 32, S32)
-ENTRY(q4_1, 32, S32)
-ENTRY(q5_0, 32, S32)
-ENTRY(q5_1, 32, S32)
-ENTRY(q8_0, 32, S32)
+ENTRY(q4_0, 32)
+ENTRY(q4_1, 32)
+ENTRY(q5_0, 32)
+ENTRY(q5_1, 32)
+ENTRY(q8_0, 32)
 #endif
 #if KERN_WIDE
 /* Q4_K / Q5_K: prefill unpacks a full row tile once (k45_unpack), then
  * runs its token tiles; decoding and short or ragged cases as ENTRY. */
 #define ENTRYK(NAME, FIVE)                                                                \
-	ENTRY(NAME##_e, 256, KQ)                                                          \
+	ENTRY(NAME##_e, 256)                                                              \
 	static void t_##NAME(const uint8_t *w, size_t ws, int nr, const uint8_t *x, size_t xs, \
 			     int nt, size_t cols, float *y, size_t ys)                    \
 	{                                                                                 \
@@ -95,10 +74,10 @@ ENTRY(q8_0, 32, S32)
 ENTRYK(q4_k, false)
 ENTRYK(q5_k, true)
 #else
-ENTRY(q4_k, 256, KQ)
-ENTRY(q5_k, 256, KQ)
+ENTRY(q4_k, 256)
+ENTRY(q5_k, 256)
 #endif
-ENTRY(q6_k, 256, KQ)
+ENTRY(q6_k, 256)
 
 /* ---- activation quantisers: llm_act_quant's arithmetic (the same max,
  * the same 127 / max, products rounded to nearest even as lrintf does) */
@@ -131,56 +110,38 @@ q8_run(const float *x, int n, int8_t *q)
 	return amax / 127.0f;
 }
 
+/* 16-sums of each 128 bytes: bytes to int16 pairs, two rounds of pairs,
+ * then int32 sums of [0..16) of each 32 in the low 128-bit lane and of
+ * [16..32) in the high */
+static void
+bsums_run(struct llm_q8k *b)
+{
+	int k;
+	for (k = 0; k < 2; k++) {
+		const int8_t *q = b->q + 128 * k;
+		const __m256i one = _mm256_set1_epi8(1);
+		__m256i g = _mm256_hadd_epi16(
+			_mm256_hadd_epi16(_mm256_maddubs_epi16(one, ld256(q)),
+					  _mm256_maddubs_epi16(one, ld256(q + 32))),
+			_mm256_hadd_epi16(_mm256_maddubs_epi16(one, ld256(q + 64)),
+					  _mm256_maddubs_epi16(one, ld256(q + 96))));
+		__m256i s32 = _mm256_permutevar8x32_epi32(
+			_mm256_madd_epi16(g, _mm256_set1_epi16(1)),
+			_mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+		_mm_storeu_si128((__m128i *)(void *)(b->bs + 8 * k),
+				 _mm_packs_epi32(_mm256_castsi256_si128(s32),
+						 _mm256_extracti128_si256(s32, 1)));
+	}
+}
+
 static void
 act_quant(enum llm_act a, const float *x, size_t cols, void *dst)
 {
-	size_t i;
-	int k;
-	switch (a) {
-	case LLM_ACT_Q8B: {
-		struct llm_q8b *b = dst;
-		for (i = 0; i < cols / 32; i++)
-			b[i].d = q8_run(x + 32 * i, 32, b[i].q);
-		break;
-	}
-	case LLM_ACT_Q8K: {
-		struct llm_q8k *b = dst;
-		for (i = 0; i < cols / 256; i++) {
-			b[i].d = q8_run(x + 256 * i, 256, b[i].q);
-			/* 16-sums of each 128 bytes: bytes to int16 pairs, two
-			 * rounds of pairs, then int32 sums of [0..16) of each 32
-			 * in the low 128-bit lane and of [16..32) in the high */
-			for (k = 0; k < 2; k++) {
-				const int8_t *q = b[i].q + 128 * k;
-				const __m256i one = _mm256_set1_epi8(1);
-				__m256i g = _mm256_hadd_epi16(
-					_mm256_hadd_epi16(_mm256_maddubs_epi16(one, ld256(q)),
-							  _mm256_maddubs_epi16(one, ld256(q + 32))),
-					_mm256_hadd_epi16(_mm256_maddubs_epi16(one, ld256(q + 64)),
-							  _mm256_maddubs_epi16(one, ld256(q + 96))));
-				__m256i s32 = _mm256_permutevar8x32_epi32(
-					_mm256_madd_epi16(g, _mm256_set1_epi16(1)),
-					_mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
-				_mm_storeu_si128((__m128i *)(void *)(b[i].bs + 8 * k),
-						 _mm_packs_epi32(_mm256_castsi256_si128(s32),
-								 _mm256_extracti128_si256(s32, 1)));
-			}
-		}
-		break;
-	}
-	default:
-		memcpy(dst, x, cols * sizeof(float));
-		break;
-	}
+	llm_act_quant_by(a, x, cols, dst, q8_run, bsums_run);
 }
 
 const struct llm_kern KERN_SET = {
 	.kr = KR, .kt = KT,
-	.fn = {
-		[GGML_F32] = t_f32, [GGML_F16] = t_f16, [GGML_BF16] = t_bf16,
-		[GGML_Q4_0] = t_q4_0, [GGML_Q4_1] = t_q4_1, [GGML_Q5_0] = t_q5_0,
-		[GGML_Q5_1] = t_q5_1, [GGML_Q8_0] = t_q8_0, [GGML_Q4_K] = t_q4_k,
-		[GGML_Q5_K] = t_q5_k, [GGML_Q6_K] = t_q6_k,
-	},
+	.fn = LLM_KERN_FNS,
 	.quant = act_quant,
 };

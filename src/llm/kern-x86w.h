@@ -26,20 +26,6 @@ dpbusd(__m512i acc, __m512i u, __m512i s)
 	return _mm512_dpbusd_epi32(acc, u, s);
 }
 
-INL __m256i
-wn_q4_0(const uint8_t *b, float *d, float *m)
-{
-	*d = h2f(b);
-	return nibbles(b + 2);
-}
-
-INL __m256i
-wn_q5_0(const uint8_t *b, float *d, float *m)
-{
-	*d = h2f(b);
-	return _mm256_or_si256(nibbles(b + 6), bits16(b + 2));
-}
-
 enum { W_OFF, W_SIGNED, W_MIN };
 
 /* lanes 0..7 = p[0], 8..15 = p[1] (0 when !two) */
@@ -57,12 +43,8 @@ pair_ps(const float *p, bool two)
 			      const float *pd, const float *pm, size_t ps)                \
 	{                                                                                 \
 		const __m512i zero = _mm512_setzero_si512();                              \
-		__m512 acc[KR][KT];                                                       \
 		size_t i;                                                                 \
-		int r, t;                                                                 \
-		UNROLL for (r = 0; r < R; r++)                                            \
-			UNROLL for (t = 0; t < T; t++)                                    \
-				acc[r][t] = _mm512_setzero_ps();                          \
+		ACC_ZERO(__m512, _mm512_setzero_ps, KR, KT, R, T);                        \
 		for (i = 0; i < nb; i += 2) {                                             \
 			const bool two = i + 1 < nb;                                      \
 			__m512i wv[KR], wc[KR];                                           \
@@ -111,43 +93,15 @@ pair_ps(const float *p, bool two)
 				}                                                         \
 			}                                                                 \
 		}                                                                         \
-		UNROLL for (r = 0; r < R; r++)                                            \
-			UNROLL for (t = 0; t < T; t++)                                    \
-				y[(size_t)t * ys + r] = _mm512_reduce_add_ps(acc[r][t]);  \
+		ACC_SUMS(R, T, _mm512_reduce_add_ps);                                     \
 	}
 
-/* A row tile's block scales as floats once for all its token tiles
- * (rows up to WPRE_MAX blocks; longer ones convert them per tile). */
-#define WPRE_MAX 512
-#define WLOOPS(NAME, PD, PM)                                                              \
-	do {                                                                              \
-		for (t = 0; t + KT <= nt; t += KT) {                                      \
-			if (nr == KR)                                                     \
-				NAME##_wtile(KR, KT, w, ws, x + (size_t)t * xs, xs, nb,   \
-					     y + (size_t)t * ys, ys, PD, PM, WPRE_MAX);   \
-			else                                                              \
-				for (r = 0; r < nr; r++)                                  \
-					NAME##_wtile(1, KT, w + (size_t)r * ws, ws,       \
-						     x + (size_t)t * xs, xs, nb,          \
-						     y + (size_t)t * ys + r, ys,          \
-						     (PD) ? (PD) + (size_t)r * WPRE_MAX : NULL, \
-						     (PM) ? (PM) + (size_t)r * WPRE_MAX : NULL, \
-						     WPRE_MAX);                           \
-		}                                                                         \
-		for (; t < nt; t++) {                                                     \
-			if (nr == KR)                                                     \
-				NAME##_wtile(KR, 1, w, ws, x + (size_t)t * xs, xs, nb,    \
-					     y + (size_t)t * ys, ys, PD, PM, WPRE_MAX);   \
-			else                                                              \
-				for (r = 0; r < nr; r++)                                  \
-					NAME##_wtile(1, 1, w + (size_t)r * ws, ws,        \
-						     x + (size_t)t * xs, xs, nb,          \
-						     y + (size_t)t * ys + r, ys,          \
-						     (PD) ? (PD) + (size_t)r * WPRE_MAX : NULL, \
-						     (PM) ? (PM) + (size_t)r * WPRE_MAX : NULL, \
-						     WPRE_MAX);                           \
-		}                                                                         \
-	} while (0)
+/* one tile of NAME_wtile with the scale tables pd, pm (or NULL) */
+#define WCALL(NAME, R, T, r0, t0)                                                         \
+	NAME##_wtile(R, T, w + (size_t)(r0) * ws, ws, x + (size_t)(t0) * xs, xs, nb,      \
+		     y + (size_t)(t0) * ys + (r0), ys,                                    \
+		     pd ? pd + (size_t)(r0) * WPRE_MAX : NULL,                             \
+		     pm ? pm + (size_t)(r0) * WPRE_MAX : NULL, WPRE_MAX)
 
 /* A row tile's block scales as floats once for all its token tiles
  * (rows up to WPRE_MAX blocks; one token, or longer rows, convert them
@@ -158,10 +112,11 @@ pair_ps(const float *p, bool two)
 			     int nt, size_t cols, float *y, size_t ys)                    \
 	{                                                                                 \
 		float sd[KR][WPRE_MAX], sm[KR][MIN ? WPRE_MAX : 1];                       \
+		const float *pd = NULL, *pm = NULL;                                       \
 		size_t nb = cols / 32, i;                                                 \
 		int r, t;                                                                 \
 		if (nt == 1 || nb > WPRE_MAX) {                                           \
-			WLOOPS(NAME, (const float *)NULL, (const float *)NULL);           \
+			TILE_WALK(WCALL, NAME);                                           \
 			return;                                                           \
 		}                                                                         \
 		for (r = 0; r < nr; r++)                                                  \
@@ -170,7 +125,9 @@ pair_ps(const float *p, bool two)
 				if (MIN)                                                  \
 					sm[r][MIN ? i : 0] = h2f(w + (size_t)r * ws + i * (BSZ) + 2); \
 			}                                                                 \
-		WLOOPS(NAME, &sd[0][0], MIN ? &sm[0][0] : (const float *)NULL);           \
+		pd = &sd[0][0];                                                           \
+		pm = MIN ? &sm[0][0] : NULL;                                              \
+		TILE_WALK(WCALL, NAME);                                                   \
 	}
 
 WTILE(q4_0, 18, wn_q4_0, W_OFF, 8)
@@ -220,12 +177,9 @@ k45_wtile(const int R, const int T, const bool five, const uint8_t *w, size_t ws
 {
 	const size_t bsz = five ? 176 : 144;
 	const __m512i m4 = _mm512_set1_epi8(15);
-	__m512 acc[KR][KT];
 	size_t i;
-	int r, t, j;
-	UNROLL for (r = 0; r < R; r++)
-		UNROLL for (t = 0; t < T; t++)
-			acc[r][t] = _mm512_setzero_ps();
+	int j;
+	ACC_ZERO(__m512, _mm512_setzero_ps, KR, KT, R, T);
 	for (i = 0; i < nb; i++) {
 		UNROLL for (r = 0; r < R; r++) {
 			const uint8_t *b = w + (size_t)r * ws + i * bsz;
@@ -234,8 +188,7 @@ k45_wtile(const int R, const int T, const bool five, const uint8_t *w, size_t ws
 				pf_ahead(b, ws, bsz);
 			__m128i sm = k_scales(b + 4);
 			__m512i q[4], sc[4], s16 = _mm512_castsi128_si512(_mm_cvtepu8_epi16(sm));
-			__m256i mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(sm, _mm_setr_epi8(
-				8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15)));
+			__m256i mins = k_mins(sm);
 			float d = h2f(b), dmin = h2f(b + 2);
 			UNROLL for (j = 0; j < 4; j++) {
 				/* sub-blocks 2j (low nibbles) and 2j + 1 (high) */
@@ -254,9 +207,7 @@ k45_wtile(const int R, const int T, const bool five, const uint8_t *w, size_t ws
 					(const struct llm_q8k *)(const void *)(x + (size_t)t * xs) + i);
 		}
 	}
-	UNROLL for (r = 0; r < R; r++)
-		UNROLL for (t = 0; t < T; t++)
-			y[(size_t)t * ys + r] = _mm512_reduce_add_ps(acc[r][t]);
+	ACC_SUMS(R, T, _mm512_reduce_add_ps);
 }
 
 /* Prefill of Q4_K / Q5_K: a row tile's blocks unpacked once (nibbles
@@ -280,8 +231,7 @@ k45_unpack(const bool five, const uint8_t *b, struct kpre *k)
 	__m128i sm = k_scales(b + 4);
 	int j;
 	k->s16 = _mm_cvtepu8_epi16(sm);
-	k->mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(sm, _mm_setr_epi8(
-		8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15)));
+	k->mins = k_mins(sm);
 	k->d = h2f(b);
 	k->dmin = h2f(b + 2);
 	UNROLL for (j = 0; j < 4; j++) {
@@ -304,12 +254,9 @@ INL void
 k45_ptile(const int R, const int T, const struct kpre *kp, size_t nb, const uint8_t *x,
 	  size_t xs, float *y, size_t ys)
 {
-	__m512 acc[PKR][PKT];
 	size_t i;
-	int r, t, j;
-	UNROLL for (r = 0; r < R; r++)
-		UNROLL for (t = 0; t < T; t++)
-			acc[r][t] = _mm512_setzero_ps();
+	int j;
+	ACC_ZERO(__m512, _mm512_setzero_ps, PKR, PKT, R, T);
 	for (i = 0; i < nb; i++) {
 		UNROLL for (r = 0; r < R; r++) {
 			const struct kpre *k = kp + (size_t)r * nb + i;
@@ -323,27 +270,14 @@ k45_ptile(const int R, const int T, const struct kpre *kp, size_t nb, const uint
 					(const struct llm_q8k *)(const void *)(x + (size_t)t * xs) + i);
 		}
 	}
-	UNROLL for (r = 0; r < R; r++)
-		UNROLL for (t = 0; t < T; t++)
-			y[(size_t)t * ys + r] = _mm512_reduce_add_ps(acc[r][t]);
+	ACC_SUMS(R, T, _mm512_reduce_add_ps);
 }
 
 /* Rows up to KPRE_MAX blocks (8192 weights) take the unpacked path. */
 #define KPRE_MAX 32
 
-INL void
-q4_k_wtile(const int R, const int T, const uint8_t *w, size_t ws, const uint8_t *x,
-	   size_t xs, size_t nb, float *y, size_t ys)
-{
-	k45_wtile(R, T, false, w, ws, x, xs, nb, y, ys);
-}
-
-INL void
-q5_k_wtile(const int R, const int T, const uint8_t *w, size_t ws, const uint8_t *x,
-	   size_t xs, size_t nb, float *y, size_t ys)
-{
-	k45_wtile(R, T, true, w, ws, x, xs, nb, y, ys);
-}
+#define q4_k_wtile(R, T, ...) k45_wtile(R, T, false, __VA_ARGS__)
+#define q5_k_wtile(R, T, ...) k45_wtile(R, T, true, __VA_ARGS__)
 
 /* Q6_K: half h's 64 bytes of ql give weights 128h + 0..63 (low nibbles)
  * and + 64..127 (high), with bit pairs 0/2 and 4/6 of qh */
@@ -352,12 +286,9 @@ q6_k_wtile(const int R, const int T, const uint8_t *w, size_t ws, const uint8_t 
 	   size_t xs, size_t nb, float *y, size_t ys)
 {
 	const __m512i m4 = _mm512_set1_epi8(15), m3 = _mm512_set1_epi8(3);
-	__m512 acc[KR][KT];
 	size_t i;
-	int r, t, h, k;
-	UNROLL for (r = 0; r < R; r++)
-		UNROLL for (t = 0; t < T; t++)
-			acc[r][t] = _mm512_setzero_ps();
+	int h, k;
+	ACC_ZERO(__m512, _mm512_setzero_ps, KR, KT, R, T);
 	for (i = 0; i < nb; i++) {
 		UNROLL for (r = 0; r < R; r++) {
 			const uint8_t *b = w + (size_t)r * ws + i * 210;
@@ -397,9 +328,7 @@ q6_k_wtile(const int R, const int T, const uint8_t *w, size_t ws, const uint8_t 
 			}
 		}
 	}
-	UNROLL for (r = 0; r < R; r++)
-		UNROLL for (t = 0; t < T; t++)
-			y[(size_t)t * ys + r] = _mm512_reduce_add_ps(acc[r][t]);
+	ACC_SUMS(R, T, _mm512_reduce_add_ps);
 }
 
 /* ---- float weights: 16 columns per register */
@@ -422,35 +351,8 @@ wld_bf16(const uint8_t *p)
 }
 
 #define FWTILE(NAME, ESZ, LOAD, SCALAR)                                                   \
-	INL void NAME##_wtile(const int R, const int T, const uint8_t *w, size_t ws,      \
-			      const uint8_t *x, size_t xs, size_t n, float *y, size_t ys) \
-	{                                                                                 \
-		__m512 acc[KR][KT];                                                       \
-		size_t i = 0, k;                                                          \
-		int r, t;                                                                 \
-		UNROLL for (r = 0; r < R; r++)                                            \
-			UNROLL for (t = 0; t < T; t++)                                    \
-				acc[r][t] = _mm512_setzero_ps();                          \
-		for (; i + 16 <= n; i += 16) {                                            \
-			__m512 wv[KR];                                                    \
-			UNROLL for (r = 0; r < R; r++)                                    \
-				wv[r] = LOAD(w + (size_t)r * ws + i * (ESZ));             \
-			UNROLL for (t = 0; t < T; t++) {                                  \
-				__m512 xv = _mm512_loadu_ps((const float *)(const void *)( \
-					x + (size_t)t * xs) + i);                         \
-				UNROLL for (r = 0; r < R; r++)                            \
-					acc[r][t] = _mm512_fmadd_ps(wv[r], xv, acc[r][t]); \
-			}                                                                 \
-		}                                                                         \
-		UNROLL for (r = 0; r < R; r++)                                            \
-			UNROLL for (t = 0; t < T; t++) {                                  \
-				const float *xt = (const float *)(const void *)(x + (size_t)t * xs); \
-				float s = _mm512_reduce_add_ps(acc[r][t]);                \
-				for (k = i; k < n; k++)                                   \
-					s += SCALAR(w + (size_t)r * ws + k * (ESZ)) * xt[k]; \
-				y[(size_t)t * ys + r] = s;                                \
-			}                                                                 \
-	}
+	FTILE_V(NAME##_wtile, ESZ, LOAD, SCALAR, __m512, 16, _mm512_setzero_ps,           \
+		_mm512_loadu_ps, _mm512_fmadd_ps, _mm512_reduce_add_ps)
 FWTILE(f32, 4, wld_f32, sc_f32)
 FWTILE(f16, 2, wld_f16, h2f)
 FWTILE(bf16, 2, wld_bf16, sc_bf16)

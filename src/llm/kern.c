@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "llm/kern.h"
+#include "util/str.h"
 
 enum llm_isa
 llm_isa_best(void)
@@ -34,14 +35,8 @@ enum llm_isa
 llm_isa_active(void)
 {
 	enum llm_isa best = llm_isa_best();
-	const char *s = getenv("CONCH_LLM_ISA");
-	int i;
-	if (!s)
-		return best;
-	for (i = 0; i < LLM_ISA_COUNT; i++)
-		if (strcmp(s, isa_names[i]) == 0)
-			return (enum llm_isa)i < best ? (enum llm_isa)i : best;
-	return best;
+	int i = str_index(getenv("CONCH_LLM_ISA"), isa_names, LLM_ISA_COUNT);
+	return i >= 0 && (enum llm_isa)i < best ? (enum llm_isa)i : best;
 }
 
 const struct llm_kern *
@@ -100,33 +95,20 @@ q8_block(const float *x, int n, int8_t *q)
 	return d;
 }
 
+static void
+bsums(struct llm_q8k *b)
+{
+	int k, j;
+	for (k = 0; k < 16; k++) {
+		int s = 0;
+		for (j = 0; j < 16; j++)
+			s += b->q[16 * k + j];
+		b->bs[k] = (int16_t)s;
+	}
+}
+
 void
 llm_act_quant(enum llm_act a, const float *x, size_t cols, void *dst)
 {
-	size_t i;
-	int k, j;
-	switch (a) {
-	case LLM_ACT_Q8B: {
-		struct llm_q8b *b = dst;
-		for (i = 0; i < cols / 32; i++)
-			b[i].d = q8_block(x + 32 * i, 32, b[i].q);
-		break;
-	}
-	case LLM_ACT_Q8K: {
-		struct llm_q8k *b = dst;
-		for (i = 0; i < cols / 256; i++) {
-			b[i].d = q8_block(x + 256 * i, 256, b[i].q);
-			for (k = 0; k < 16; k++) {
-				int s = 0;
-				for (j = 0; j < 16; j++)
-					s += b[i].q[16 * k + j];
-				b[i].bs[k] = (int16_t)s;
-			}
-		}
-		break;
-	}
-	default:
-		memcpy(dst, x, cols * sizeof(float));
-		break;
-	}
+	llm_act_quant_by(a, x, cols, dst, q8_block, bsums);
 }

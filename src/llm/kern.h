@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "llm/gguf.h"
 
@@ -76,6 +77,45 @@ struct llm_kern {
 	/* llm_act_quant in this set's instructions, byte-identical output */
 	void (*quant)(enum llm_act a, const float *x, size_t cols, void *dst);
 };
+
+/* The fn table of a kernel set whose tiles are named t_<type>. */
+#define LLM_KERN_FNS                                                              \
+	{                                                                         \
+		[GGML_F32] = t_f32, [GGML_F16] = t_f16, [GGML_BF16] = t_bf16,     \
+		[GGML_Q4_0] = t_q4_0, [GGML_Q4_1] = t_q4_1, [GGML_Q5_0] = t_q5_0, \
+		[GGML_Q5_1] = t_q5_1, [GGML_Q8_0] = t_q8_0, [GGML_Q4_K] = t_q4_k, \
+		[GGML_Q5_K] = t_q5_k, [GGML_Q6_K] = t_q6_k,                       \
+	}
+
+/* llm_act_quant's frame for a kernel set: q8 quantises n values into q
+ * and returns their scale (llm_act_quant's arithmetic), bsums fills a
+ * Q8K block's 16-sums from its q. */
+static inline void
+llm_act_quant_by(enum llm_act a, const float *x, size_t cols, void *dst,
+		 float (*q8)(const float *x, int n, int8_t *q),
+		 void (*bsums)(struct llm_q8k *b))
+{
+	size_t i;
+	switch (a) {
+	case LLM_ACT_Q8B: {
+		struct llm_q8b *b = dst;
+		for (i = 0; i < cols / 32; i++)
+			b[i].d = q8(x + 32 * i, 32, b[i].q);
+		break;
+	}
+	case LLM_ACT_Q8K: {
+		struct llm_q8k *b = dst;
+		for (i = 0; i < cols / 256; i++) {
+			b[i].d = q8(x + 256 * i, 256, b[i].q);
+			bsums(&b[i]);
+		}
+		break;
+	}
+	default:
+		memcpy(dst, x, cols * sizeof(float));
+		break;
+	}
+}
 
 /* The kernel set of an instruction set (not FLOAT); NULL when this build
  * or CPU lacks it. */

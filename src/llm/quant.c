@@ -215,73 +215,48 @@ dq_q8_0(const uint8_t *b, float *y)
 }
 
 /* 256-weight super-blocks */
-static void
-scale_min_k4(int j, const uint8_t *q, int *d, int *m)
-{
-	if (j < 4) {
-		*d = q[j] & 63;
-		*m = q[j + 4] & 63;
-	} else {
-		*d = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
-		*m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
-	}
-}
-
-/* sub-block j of 64: (d * scale) * q - dmin * min */
-static void
-dq_q4_k(const uint8_t *b, float *y)
+/* sub-block j of 64: (d * scale) * q - dmin * min; Q5_K (`five`) adds
+ * the fifth bits at b + 16 */
+static inline void
+dq_q45_k(const uint8_t *b, float *y, bool five)
 {
 	float d = h2f(b), dmin = h2f(b + 2);
-	const uint8_t *sc = b + 4, *q = b + 16;
-	int j, l, is = 0;
-	for (j = 0; j < 256; j += 64) {
-		int s1, m1, s2, m2;
-		v4f a1, b1, a2, b2;
-		scale_min_k4(is, sc, &s1, &m1);
-		scale_min_k4(is + 1, sc, &s2, &m2);
-		a1 = splat(d * (float)s1);
-		b1 = splat(dmin * (float)m1);
-		a2 = splat(d * (float)s2);
-		b2 = splat(dmin * (float)m2);
-		for (l = 0; l < 32; l += 4) {
-			v4i v = ld_u8(q + l);
-			st4(y + l, a1 * tof(v & 15) - b1);
-			st4(y + 32 + l, a2 * tof(v >> 4) - b2);
-		}
-		y += 64;
-		q += 32;
-		is += 2;
-	}
-}
-
-static void
-dq_q5_k(const uint8_t *b, float *y)
-{
-	float d = h2f(b), dmin = h2f(b + 2);
-	const uint8_t *sc = b + 4, *qh = b + 16, *ql = b + 48;
+	const uint8_t *sc = b + 4, *qh = b + 16, *q = b + (five ? 48 : 16);
 	int j, l, is = 0, u1 = 1, u2 = 2;
 	for (j = 0; j < 256; j += 64) {
 		int s1, m1, s2, m2;
 		v4f a1, b1, a2, b2;
-		scale_min_k4(is, sc, &s1, &m1);
-		scale_min_k4(is + 1, sc, &s2, &m2);
+		llm_k4_scale_min(is, sc, &s1, &m1);
+		llm_k4_scale_min(is + 1, sc, &s2, &m2);
 		a1 = splat(d * (float)s1);
 		b1 = splat(dmin * (float)m1);
 		a2 = splat(d * (float)s2);
 		b2 = splat(dmin * (float)m2);
 		for (l = 0; l < 32; l += 4) {
-			v4i v = ld_u8(ql + l), h = ld_u8(qh + l);
-			v4i hi1 = ((h & u1) != 0) & 16, hi2 = ((h & u2) != 0) & 16;
-			st4(y + l, a1 * tof((v & 15) + hi1) - b1);
-			st4(y + 32 + l, a2 * tof((v >> 4) + hi2) - b2);
+			v4i v = ld_u8(q + l), lo = v & 15, hi = v >> 4;
+			if (five) {
+				v4i h = ld_u8(qh + l);
+				lo += ((h & u1) != 0) & 16;
+				hi += ((h & u2) != 0) & 16;
+			}
+			st4(y + l, a1 * tof(lo) - b1);
+			st4(y + 32 + l, a2 * tof(hi) - b2);
 		}
 		y += 64;
-		ql += 32;
+		q += 32;
 		is += 2;
 		u1 <<= 2;
 		u2 <<= 2;
 	}
 }
+
+#define DQ_K(NAME, FIVE)                                  \
+	static void NAME(const uint8_t *b, float *y)      \
+	{                                                 \
+		dq_q45_k(b, y, FIVE);                     \
+	}
+DQ_K(dq_q4_k, false)
+DQ_K(dq_q5_k, true)
 
 /* (d * scale) * (6-bit q - 32), in four interleaved quarters per half */
 static void

@@ -21,6 +21,20 @@ float llm_f16_to_f32(uint16_t h);
 uint16_t llm_f32_to_f16(float f); /* round to nearest even */
 float llm_bf16_to_f32(uint16_t h);
 
+/* The 6-bit scale (*d) and min (*m) of sub-block j < 8 of a Q4_K / Q5_K
+ * block, from its 12 packed bytes at q. */
+static inline void
+llm_k4_scale_min(int j, const uint8_t *q, int *d, int *m)
+{
+	if (j < 4) {
+		*d = q[j] & 63;
+		*m = q[j + 4] & 63;
+	} else {
+		*d = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+		*m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
+	}
+}
+
 /* True for the types the kernels below handle: F32, F16, BF16, Q4_0,
  * Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K. */
 bool llm_type_supported(enum ggml_type t);

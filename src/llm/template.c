@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #include "llm/template.h"
@@ -45,11 +46,8 @@ llm_tmpl_name(enum llm_tmpl t)
 enum llm_tmpl
 llm_tmpl_from_name(const char *name)
 {
-	size_t i;
-	for (i = 1; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(names[i], name) == 0)
-			return (enum llm_tmpl)i;
-	return LLM_TMPL_NONE;
+	int i = str_index(name, names, sizeof(names) / sizeof(names[0]));
+	return i < 0 ? LLM_TMPL_NONE : (enum llm_tmpl)i;
 }
 
 const char *
@@ -94,10 +92,7 @@ mk(struct em *e, const char *s)
 			sp->v[2 * sp->n - 1] = e->out->len; /* extend the last span */
 			return;
 		}
-		if (sp->n == sp->cap) {
-			sp->cap = sp->cap ? sp->cap * 2 : 16;
-			sp->v = xreallocarray(sp->v, sp->cap, 2 * sizeof(size_t));
-		}
+		sp->v = xgrow(sp->v, sp->n + 1, &sp->cap, 16, 2 * sizeof(size_t));
 		sp->v[2 * sp->n] = start;
 		sp->v[2 * sp->n + 1] = e->out->len;
 		sp->n++;
@@ -143,107 +138,88 @@ render_chatml(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
 		mk(e, "<|im_start|>assistant\n");
 }
 
-/* Llama 3: tool results use the ipython role. */
+/* A template whose every turn is open, the role (tool results under
+ * tool_role), mid, the content, close; gen opens the assistant's turn. */
+struct turns {
+	const char *open, *mid, *close, *tool_role, *gen;
+};
+
+static const struct turns llama3 = { /* tool results use the ipython role */
+	"<|start_header_id|>", "<|end_header_id|>\n\n", "<|eot_id|>", "ipython",
+	"<|start_header_id|>assistant<|end_header_id|>\n\n",
+};
+static const struct turns phi3 = {
+	"<|", "|>\n", "<|end|>\n", "user", "<|assistant|>\n",
+};
+
 static void
-render_llama3(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
+render_turns(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e,
+	     const struct turns *tt)
 {
 	size_t i;
 	for (i = 0; i < n; i++) {
-		mk(e, "<|start_header_id|>");
-		mk(e, is(m[i].role, "tool") ? "ipython" : m[i].role);
-		mk(e, "<|end_header_id|>\n\n");
+		mk(e, tt->open);
+		mk(e, is(m[i].role, "tool") ? tt->tool_role : m[i].role);
+		mk(e, tt->mid);
 		ct(e, &m[i]);
-		mk(e, "<|eot_id|>");
+		mk(e, tt->close);
 	}
 	if (gen)
-		mk(e, "<|start_header_id|>assistant<|end_header_id|>\n\n");
+		mk(e, tt->gen);
 }
 
-/* Mistral: the system prompt goes in front of the first user message;
- * tool results are shown as user text.  The assistant turn opens after
- * [/INST] by itself. */
+/* A template with user and assistant turns only: the system prompt goes
+ * in front of the first user turn, tool results are shown as user text;
+ * gen (NULL: none) opens the assistant's turn. */
+struct two_roles {
+	const char *user_open, *user_close, *asst_open, *asst_close, *gen;
+};
+
+/* the assistant turn opens after [/INST] by itself */
+static const struct two_roles mistral = {
+	"[INST] ", " [/INST]", " ", "</s>", NULL,
+};
+static const struct two_roles gemma = {
+	"<start_of_turn>user\n", "<end_of_turn>\n", "<start_of_turn>model\n",
+	"<end_of_turn>\n", "<start_of_turn>model\n",
+};
+
 static void
-render_mistral(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
+render_two_roles(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e,
+		 const struct two_roles *tr)
 {
 	const struct llm_chat_msg *sys = NULL;
 	bool sys_done = false;
 	size_t i;
-	(void)gen;
 	for (i = 0; i < n; i++) {
 		if (is(m[i].role, "system")) {
 			sys = &m[i];
 			continue;
 		}
 		if (is(m[i].role, "assistant")) {
-			mk(e, " ");
+			mk(e, tr->asst_open);
 			ct(e, &m[i]);
-			mk(e, "</s>");
+			mk(e, tr->asst_close);
 			continue;
 		}
-		mk(e, "[INST] ");
+		mk(e, tr->user_open);
 		if (sys && !sys_done) {
 			ct(e, sys);
 			mk(e, "\n\n");
 			sys_done = true;
 		}
 		ct(e, &m[i]);
-		mk(e, " [/INST]");
+		mk(e, tr->user_close);
 	}
-}
-
-/* Gemma: roles user and model; the system prompt is put in front of the
- * first user turn. */
-static void
-render_gemma(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
-{
-	const struct llm_chat_msg *sys = NULL;
-	bool sys_done = false;
-	size_t i;
-	for (i = 0; i < n; i++) {
-		if (is(m[i].role, "system")) {
-			sys = &m[i];
-			continue;
-		}
-		if (is(m[i].role, "assistant")) {
-			mk(e, "<start_of_turn>model\n");
-			ct(e, &m[i]);
-			mk(e, "<end_of_turn>\n");
-			continue;
-		}
-		mk(e, "<start_of_turn>user\n");
-		if (sys && !sys_done) {
-			ct(e, sys);
-			mk(e, "\n\n");
-			sys_done = true;
-		}
-		ct(e, &m[i]);
-		mk(e, "<end_of_turn>\n");
-	}
-	if (gen)
-		mk(e, "<start_of_turn>model\n");
-}
-
-static void
-render_phi3(const struct llm_chat_msg *m, size_t n, bool gen, struct em *e)
-{
-	size_t i;
-	for (i = 0; i < n; i++) {
-		mk(e, "<|");
-		mk(e, is(m[i].role, "tool") ? "user" : m[i].role);
-		mk(e, "|>\n");
-		ct(e, &m[i]);
-		mk(e, "<|end|>\n");
-	}
-	if (gen)
-		mk(e, "<|assistant|>\n");
+	if (gen && tr->gen)
+		mk(e, tr->gen);
 }
 
 void
 llm_spans_free(struct llm_spans *s)
 {
 	free(s->v);
-	s->v = NULL;
-	s->n = s->cap = 0;
+	memset(s, 0, sizeof *s);
 }
 
 enum cerr
@@ -257,10 +233,10 @@ llm_tmpl_render_marked(enum llm_tmpl t, const struct llm_chat_msg *msgs, size_t 
 			return C_ERR_INVAL;
 	switch (t) {
 	case LLM_TMPL_CHATML: render_chatml(msgs, n, add_assistant, &e); break;
-	case LLM_TMPL_LLAMA3: render_llama3(msgs, n, add_assistant, &e); break;
-	case LLM_TMPL_MISTRAL: render_mistral(msgs, n, add_assistant, &e); break;
-	case LLM_TMPL_GEMMA: render_gemma(msgs, n, add_assistant, &e); break;
-	case LLM_TMPL_PHI3: render_phi3(msgs, n, add_assistant, &e); break;
+	case LLM_TMPL_LLAMA3: render_turns(msgs, n, add_assistant, &e, &llama3); break;
+	case LLM_TMPL_MISTRAL: render_two_roles(msgs, n, add_assistant, &e, &mistral); break;
+	case LLM_TMPL_GEMMA: render_two_roles(msgs, n, add_assistant, &e, &gemma); break;
+	case LLM_TMPL_PHI3: render_turns(msgs, n, add_assistant, &e, &phi3); break;
 	default: return C_ERR_INVAL;
 	}
 	return buf_ok(out) ? C_OK : out->err;

@@ -67,10 +67,7 @@ struct llm_vocab {
 void
 llm_tokens_push(struct llm_tokens *t, int32_t id)
 {
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->ids = xreallocarray(t->ids, t->cap, sizeof(*t->ids));
-	}
+	t->ids = xgrow(t->ids, t->n + 1, &t->cap, 64, sizeof(*t->ids));
 	t->ids[t->n++] = id;
 }
 
@@ -78,8 +75,7 @@ void
 llm_tokens_free(struct llm_tokens *t)
 {
 	free(t->ids);
-	t->ids = NULL;
-	t->n = t->cap = 0;
+	memset(t, 0, sizeof *t);
 }
 
 /* ------------------------------------------------------------ hashing */
@@ -619,10 +615,7 @@ struct frags {
 static void
 frag_push(struct frags *fs, size_t off, size_t len, int32_t id)
 {
-	if (fs->n == fs->cap) {
-		fs->cap = fs->cap ? fs->cap * 2 : 16;
-		fs->f = xreallocarray(fs->f, fs->cap, sizeof(*fs->f));
-	}
+	fs->f = xgrow(fs->f, fs->n + 1, &fs->cap, 16, sizeof(*fs->f));
 	fs->f[fs->n].off = off;
 	fs->f[fs->n].len = len;
 	fs->f[fs->n].id = id;
@@ -721,10 +714,7 @@ static void
 heap_push(struct heap *h, struct bigram b)
 {
 	size_t i;
-	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap * 2 : 64;
-		h->a = xreallocarray(h->a, h->cap, sizeof(*h->a));
-	}
+	h->a = xgrow(h->a, h->n + 1, &h->cap, 64, sizeof(*h->a));
 	i = h->n++;
 	h->a[i] = b;
 	while (i > 0) {
@@ -790,16 +780,39 @@ split_chars(struct syms *ss, const char *text, size_t n)
 				l = 1;
 				break;
 			}
-		if (ss->n == ss->cap) {
-			ss->cap = ss->cap ? ss->cap * 2 : 64;
-			ss->s = xreallocarray(ss->s, ss->cap, sizeof(*ss->s));
-		}
+		ss->s = xgrow(ss->s, ss->n + 1, &ss->cap, 64, sizeof(*ss->s));
 		ss->s[ss->n].text = text + off;
 		ss->s[ss->n].n = l;
 		ss->s[ss->n].prev = (int)ss->n - 1;
 		ss->s[ss->n].next = off + l == n ? -1 : (int)ss->n + 1;
 		ss->n++;
 		off += l;
+	}
+}
+
+/* Merge symbols pairwise, best first: try(v, ss, h, l, r) pushes the
+ * pair of symbols l, r on the heap if the vocabulary merges them; every
+ * adjacent pair is offered at the start and every new one after a merge.
+ * A popped pair whose sides changed since it was pushed is stale. */
+static inline void
+merge_pairs(const struct llm_vocab *v, struct syms *ss, struct heap *h,
+	    void (*try)(const struct llm_vocab *, struct syms *, struct heap *, int, int))
+{
+	size_t i;
+	for (i = 1; i < ss->n; i++)
+		try(v, ss, h, (int)i - 1, (int)i);
+	while (h->n > 0) {
+		struct bigram b = heap_pop(h);
+		struct sym *l = &ss->s[b.left], *r = &ss->s[b.right];
+		if (l->n == 0 || r->n == 0 || l->n + r->n != b.size)
+			continue;
+		l->n += r->n;
+		r->n = 0;
+		l->next = r->next;
+		if (r->next >= 0)
+			ss->s[r->next].prev = b.left;
+		try(v, ss, h, l->prev, b.left);
+		try(v, ss, h, b.left, l->next);
 	}
 }
 
@@ -828,21 +841,7 @@ spm_session(const struct llm_vocab *v, const char *text, size_t n,
 	size_t i, j;
 
 	split_chars(&ss, text, n);
-	for (i = 1; i < ss.n; i++)
-		spm_try(v, &ss, &h, (int)i - 1, (int)i);
-	while (h.n > 0) {
-		struct bigram b = heap_pop(&h);
-		struct sym *l = &ss.s[b.left], *r = &ss.s[b.right];
-		if (l->n == 0 || r->n == 0 || l->n + r->n != b.size)
-			continue;
-		l->n += r->n;
-		r->n = 0;
-		l->next = r->next;
-		if (r->next >= 0)
-			ss.s[r->next].prev = b.left;
-		spm_try(v, &ss, &h, l->prev, b.left);
-		spm_try(v, &ss, &h, b.left, l->next);
-	}
+	merge_pairs(v, &ss, &h, spm_try);
 	for (i = 0; i < ss.n; i = ss.s[i].next >= 0 ? (size_t)ss.s[i].next : ss.n) {
 		struct sym *s = &ss.s[i];
 		int32_t id = tab_find(v, s->text, s->n);
@@ -919,21 +918,7 @@ bpe_word(const struct llm_vocab *v, const char *w, size_t n, struct syms *ss,
 	}
 	split_chars(ss, w, n);
 	h->n = 0;
-	for (i = 1; i < ss->n; i++)
-		bpe_try(v, ss, h, (int)i - 1, (int)i);
-	while (h->n > 0) {
-		struct bigram b = heap_pop(h);
-		struct sym *l = &ss->s[b.left], *r = &ss->s[b.right];
-		if (l->n == 0 || r->n == 0 || l->n + r->n != b.size)
-			continue;
-		l->n += r->n;
-		r->n = 0;
-		l->next = r->next;
-		if (r->next >= 0)
-			ss->s[r->next].prev = b.left;
-		bpe_try(v, ss, h, l->prev, b.left);
-		bpe_try(v, ss, h, b.left, l->next);
-	}
+	merge_pairs(v, ss, h, bpe_try);
 	for (i = 0; i < ss->n; i = ss->s[i].next >= 0 ? (size_t)ss->s[i].next : ss->n) {
 		struct sym *s = &ss->s[i];
 		if (s->n == 0)

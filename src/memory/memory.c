@@ -219,10 +219,7 @@ mem_split(const char *text, size_t *n)
 void
 mem_entries_free(char **v, size_t n)
 {
-	size_t i;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	strv_free(v, n);
 }
 
 static void

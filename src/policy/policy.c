@@ -20,6 +20,7 @@
 #include "util/fsutil.h"
 #include "util/jsonx.h"
 #include "util/sensitive.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 static const char *const mode_names[] = {
@@ -38,14 +39,11 @@ const char policy_plan_refusal[] =
 bool
 policy_mode_parse(const char *s, enum policy_mode *out)
 {
-	size_t i;
-	for (i = 0; i < sizeof mode_names / sizeof mode_names[0]; i++) {
-		if (strcmp(s, mode_names[i]) == 0) {
-			*out = (enum policy_mode)i;
-			return true;
-		}
-	}
-	return false;
+	int i = str_index(s, mode_names, sizeof mode_names / sizeof mode_names[0]);
+	if (i < 0)
+		return false;
+	*out = (enum policy_mode)i;
+	return true;
 }
 
 const char *

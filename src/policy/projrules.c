@@ -113,23 +113,57 @@ allow_list(cJSON *doc, const char *key, bool create)
 	return allow;
 }
 
+/* The projects file, its document and this workspace's key in it. */
+struct projdoc {
+	char *path, *key;
+	cJSON *doc; /* NULL when it cannot be read (err says why) */
+};
+
+static bool
+projdoc_open(struct projdoc *d, const char *workspace, struct buf *err)
+{
+	d->path = policy_projects_path();
+	d->key = project_key(workspace);
+	d->doc = load_doc(d->path, err);
+	return d->doc != NULL;
+}
+
+static void
+projdoc_close(struct projdoc *d)
+{
+	cJSON_Delete(d->doc);
+	free(d->path);
+	free(d->key);
+}
+
+/* The index of `rule` in the allow array, or -1. */
+static int
+rule_index(const cJSON *allow, const char *rule)
+{
+	const cJSON *it;
+	int idx = 0;
+	cJSON_ArrayForEach(it, allow) {
+		if (cJSON_IsString(it) && strcmp(it->valuestring, rule) == 0)
+			return idx;
+		idx++;
+	}
+	return -1;
+}
+
 cJSON *
 policy_project_rules(const char *workspace, struct buf *err)
 {
-	char *path = policy_projects_path(), *key = project_key(workspace);
-	cJSON *doc = load_doc(path, err), *out = NULL, *allow, *it;
+	struct projdoc d;
+	cJSON *out = NULL, *allow, *it;
 
-	if (!doc)
-		goto done;
-	out = cJSON_CreateArray();
-	allow = allow_list(doc, key, false);
-	cJSON_ArrayForEach(it, allow)
-		if (cJSON_IsString(it))
-			cJSON_AddItemToArray(out, cJSON_CreateString(it->valuestring));
-done:
-	cJSON_Delete(doc);
-	free(path);
-	free(key);
+	if (projdoc_open(&d, workspace, err)) {
+		out = cJSON_CreateArray();
+		allow = allow_list(d.doc, d.key, false);
+		cJSON_ArrayForEach(it, allow)
+			if (cJSON_IsString(it))
+				cJSON_AddItemToArray(out, cJSON_CreateString(it->valuestring));
+	}
+	projdoc_close(&d);
 	return out;
 }
 
@@ -148,60 +182,50 @@ policy_project_rules_load(struct policy *p, const char *workspace, struct buf *e
 enum cerr
 policy_project_rule_add(const char *workspace, const char *rule, struct buf *err)
 {
-	char *path = policy_projects_path(), *key = project_key(workspace);
-	cJSON *doc = load_doc(path, err), *allow, *it;
+	struct projdoc d;
+	cJSON *allow;
 	enum cerr e = C_ERR_PARSE;
 
-	if (!doc)
+	if (!projdoc_open(&d, workspace, err))
 		goto out;
 	if (!policy_rule_valid(rule)) {
 		buf_printf(err, "malformed rule %s; want \"tool(pattern)\"", rule);
 		e = C_ERR_INVAL;
 		goto out;
 	}
-	allow = allow_list(doc, key, true);
-	cJSON_ArrayForEach(it, allow)
-		if (cJSON_IsString(it) && strcmp(it->valuestring, rule) == 0) {
-			e = C_OK; /* already there */
-			goto out;
-		}
+	allow = allow_list(d.doc, d.key, true);
+	if (rule_index(allow, rule) >= 0) {
+		e = C_OK; /* already there */
+		goto out;
+	}
 	cJSON_AddItemToArray(allow, cJSON_CreateString(rule));
-	e = save_doc(path, doc, err);
+	e = save_doc(d.path, d.doc, err);
 out:
-	cJSON_Delete(doc);
-	free(path);
-	free(key);
+	projdoc_close(&d);
 	return e;
 }
 
 enum cerr
 policy_project_rule_remove(const char *workspace, const char *rule, struct buf *err)
 {
-	char *path = policy_projects_path(), *key = project_key(workspace);
-	cJSON *doc = load_doc(path, err), *allow;
+	struct projdoc d;
+	cJSON *allow;
 	enum cerr e = C_ERR_PARSE;
-	int idx = 0;
-	const cJSON *it;
+	int idx;
 
-	if (!doc)
+	if (!projdoc_open(&d, workspace, err))
 		goto out;
-	e = C_ERR_NOTFOUND;
-	allow = allow_list(doc, key, false);
-	cJSON_ArrayForEach(it, allow) {
-		if (cJSON_IsString(it) && strcmp(it->valuestring, rule) == 0)
-			break;
-		idx++;
-	}
-	if (!allow || !it) {
-		buf_printf(err, "no rule %s is saved for %s", rule, key);
+	allow = allow_list(d.doc, d.key, false);
+	idx = rule_index(allow, rule);
+	if (idx < 0) {
+		buf_printf(err, "no rule %s is saved for %s", rule, d.key);
+		e = C_ERR_NOTFOUND;
 		goto out;
 	}
 	cJSON_DeleteItemFromArray(allow, idx);
-	e = save_doc(path, doc, err);
+	e = save_doc(d.path, d.doc, err);
 out:
-	cJSON_Delete(doc);
-	free(path);
-	free(key);
+	projdoc_close(&d);
 	return e;
 }
 

@@ -10,17 +10,13 @@
 #include "util/xalloc.h"
 
 static void parse_list(struct parser *p, char term);
-static void cmd_free(struct sh_cmd *c);
 static void parse_string(struct sh_script *out, const char *src, int depth,
 			 bool literal, bool *error);
 
 static void
 raw_push(struct raw *r, char *s, bool dyn, bool unknown)
 {
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 8;
-		r->w = xreallocarray(r->w, r->cap, sizeof *r->w);
-	}
+	r->w = xgrow(r->w, r->n + 1, &r->cap, 8, sizeof *r->w);
 	r->w[r->n].s = s;
 	r->w[r->n].dyn = dyn;
 	r->w[r->n].unknown = unknown;
@@ -30,10 +26,7 @@ raw_push(struct raw *r, char *s, bool dyn, bool unknown)
 static void
 raw_redir(struct raw *r, char *target)
 {
-	if (r->nredir == r->credir) {
-		r->credir = r->credir ? 2 * r->credir : 4;
-		r->redir = xreallocarray(r->redir, r->credir, sizeof *r->redir);
-	}
+	r->redir = xgrow(r->redir, r->nredir + 1, &r->credir, 4, sizeof *r->redir);
 	r->redir[r->nredir++] = target;
 }
 
@@ -52,10 +45,7 @@ raw_clear(struct raw *r)
 static struct sh_cmd *
 script_add(struct sh_script *s)
 {
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 8;
-		s->cmds = xreallocarray(s->cmds, s->cap, sizeof *s->cmds);
-	}
+	s->cmds = xgrow(s->cmds, s->n + 1, &s->cap, 8, sizeof *s->cmds);
 	memset(&s->cmds[s->n], 0, sizeof s->cmds[0]);
 	return &s->cmds[s->n++];
 }
@@ -78,17 +68,23 @@ nested(struct parser *p, const char *src, bool opaque)
 			p->out->cmds[i].opaque = true;
 }
 
-/* Free what an emitted-nothing command holds (no words were added). */
+/* Free what a command holds (also one emitted with nothing in it). */
 static void
-drop(struct sh_cmd *c)
+cmd_free(struct sh_cmd *c)
 {
+	for (size_t k = 0; k < c->argc; k++)
+		free(c->argv[k]);
 	for (size_t k = 0; k < c->nassign; k++)
 		free(c->assign[k]);
 	for (size_t k = 0; k < c->nredir; k++)
 		free(c->redir_out[k]);
+	for (size_t k = 0; k < c->norig; k++)
+		free(c->orig[k]);
 	free(c->argv);
 	free(c->assign);
 	free(c->redir_out);
+	free(c->orig);
+	memset(c, 0, sizeof *c);
 }
 
 /* Turn one raw command into sh_cmds: assignments, keywords, wrappers,
@@ -123,7 +119,7 @@ emit(struct parser *p, struct raw *r, size_t i, struct sh_cmd *proto)
 	if (guard == 32)
 		c.opaque = true; /* wrappers too deep to follow */
 	if (st == STEP_DROP) {
-		drop(&c);
+		cmd_free(&c);
 		return;
 	}
 	if (st != STEP_EMIT) {
@@ -142,7 +138,7 @@ emit(struct parser *p, struct raw *r, size_t i, struct sh_cmd *proto)
 				 r->w[i].s);
 	}
 	if (c.argc == 0 && c.nassign == 0 && c.nredir == 0 && !c.opaque) {
-		drop(&c);
+		cmd_free(&c);
 		return;
 	}
 	if (c.argc == 0)
@@ -284,6 +280,21 @@ simple_name(const char *s)
 	return n;
 }
 
+/* The commands up to the ')' that closes a list opened before p->i, one
+ * level deeper; false (with p->error) when that is too deep. */
+static bool
+nested_list(struct parser *p)
+{
+	if (p->depth + 1 >= SH_MAX_DEPTH) {
+		p->error = true;
+		return false;
+	}
+	p->depth++;
+	parse_list(p, ')');
+	p->depth--;
+	return true;
+}
+
 /* `$` at p->i: expansion or substitution.  Appends literal text to w. */
 static void
 dollar(struct parser *p, struct buf *w, bool *dyn, bool *unknown)
@@ -302,13 +313,8 @@ dollar(struct parser *p, struct buf *w, bool *dyn, bool *unknown)
 		*dyn = true;
 	} else if (s[p->i + 1] == '(') {
 		p->i += 2;
-		if (p->depth + 1 >= SH_MAX_DEPTH) {
-			p->error = true;
+		if (!nested_list(p))
 			return;
-		}
-		p->depth++;
-		parse_list(p, ')');
-		p->depth--;
 		*unknown = true;
 	} else if (s[p->i + 1] == '{') {
 		size_t n = simple_name(s + p->i + 2);
@@ -452,6 +458,17 @@ all_digits(const char *s)
 }
 
 /* A redirection operator at p->i. */
+/* >(...) or <(...), p->i at the '(': bash only; its commands are
+ * parsed, the word it stands for is unknown */
+static void
+proc_subst(struct parser *p, struct raw *r)
+{
+	p->out->opaque = true;
+	p->i++;
+	if (nested_list(p))
+		raw_push(r, xstrdup(SH_UNKNOWN), false, true);
+}
+
 static void
 redirection(struct parser *p, struct raw *r)
 {
@@ -482,31 +499,13 @@ redirection(struct parser *p, struct raw *r)
 			p->i++;
 			dup = true;
 		} else if (s[p->i] == '(') { /* >(...) */
-			p->out->opaque = true;
-			p->i++;
-			if (p->depth + 1 >= SH_MAX_DEPTH) {
-				p->error = true;
-				return;
-			}
-			p->depth++;
-			parse_list(p, ')');
-			p->depth--;
-			raw_push(r, xstrdup(SH_UNKNOWN), false, true);
+			proc_subst(p, r);
 			return;
 		}
 	} else { /* < */
 		p->i++;
 		if (s[p->i] == '(') { /* <(...) */
-			p->out->opaque = true;
-			p->i++;
-			if (p->depth + 1 >= SH_MAX_DEPTH) {
-				p->error = true;
-				return;
-			}
-			p->depth++;
-			parse_list(p, ')');
-			p->depth--;
-			raw_push(r, xstrdup(SH_UNKNOWN), false, true);
+			proc_subst(p, r);
 			return;
 		}
 		if (s[p->i] == '<') {
@@ -657,24 +656,6 @@ sh_script_modelled(const struct sh_script *s)
 		if (s->cmds[i].opaque)
 			return false;
 	return true;
-}
-
-static void
-cmd_free(struct sh_cmd *c)
-{
-	for (size_t k = 0; k < c->argc; k++)
-		free(c->argv[k]);
-	for (size_t k = 0; k < c->nassign; k++)
-		free(c->assign[k]);
-	for (size_t k = 0; k < c->nredir; k++)
-		free(c->redir_out[k]);
-	for (size_t k = 0; k < c->norig; k++)
-		free(c->orig[k]);
-	free(c->argv);
-	free(c->assign);
-	free(c->redir_out);
-	free(c->orig);
-	memset(c, 0, sizeof *c);
 }
 
 void

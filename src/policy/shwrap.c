@@ -196,19 +196,13 @@ static const struct wrapper wrappers[] = {
 	  WR_OPAQUE },
 	{ "yarn", "exec", NULL, NULL, 0, 0 },
 	{ "conda", "run", A("-n", "--name", "-p", "--prefix", "--cwd"), NULL, 0, 0 },
-	{ "parallel", NULL, NULL, NULL, 0, WR_OPAQUE },
-	{ "tmux", NULL, NULL, NULL, 0, WR_OPAQUE },
-	{ "screen", NULL, NULL, NULL, 0, WR_OPAQUE },
-	{ "dtach", NULL, NULL, NULL, 0, WR_OPAQUE },
-	{ "abduco", NULL, NULL, NULL, 0, WR_OPAQUE },
-	{ "expect", NULL, NULL, NULL, 0, WR_OPAQUE },
-	{ "gdb", NULL, NULL, NULL, 0, WR_OPAQUE },
-	{ "lldb", NULL, NULL, NULL, 0, WR_OPAQUE },
-	{ "perf", NULL, NULL, NULL, 0, WR_OPAQUE },
-	{ "npx", NULL, NULL, NULL, 0, WR_OPAQUE },
-	{ "pnpx", NULL, NULL, NULL, 0, WR_OPAQUE },
-	{ "bunx", NULL, NULL, NULL, 0, WR_OPAQUE },
-	{ "uvx", NULL, NULL, NULL, 0, WR_OPAQUE },
+};
+
+/* Wrappers with no options or subcommand to look through that run
+ * commands in ways not modelled (as WR_OPAQUE in the table). */
+static const char *const opaque_runners[] = {
+	"parallel", "tmux", "screen", "dtach", "abduco", "expect", "gdb", "lldb",
+	"perf", "npx", "pnpx", "bunx", "uvx", NULL,
 };
 
 static const char *const shells[] = {
@@ -487,6 +481,10 @@ sh_unwrap_word(struct parser *p, const struct raw *r, size_t *i,
 		if (wr->sub && (*i + 1 >= r->n || strcmp(r->w[*i + 1].s, wr->sub) != 0))
 			continue;
 		return unwrap_table(p, r, i, c, wr);
+	}
+	if (sh_is_in(b, opaque_runners)) {
+		c->opaque = true;
+		return STEP_STOP;
 	}
 	if (strcmp(b, "command") == 0 && *i + 1 < r->n &&
 	    strcmp(r->w[*i + 1].s, "-v") != 0 && strcmp(r->w[*i + 1].s, "-V") != 0) {

@@ -482,25 +482,26 @@ const struct remote_decoder_ops anth_decoder_ops = {
 
 /* ---- provider ---- */
 
-static enum cerr
-anth_chat(struct provider *p, const struct provider_request *req,
-	  const struct provider_events *ev, struct conv_msg *out,
-	  struct provider_error *err)
+static cJSON *
+anth_build(const char *model, const struct provider_request *req,
+	   const struct remote_cfg *cfg)
 {
-	struct remote_provider *r = (struct remote_provider *)p;
-	static const char *const hdrs[] = {
-		"content-type: application/json",
-		"accept: text/event-stream",
-		"anthropic-version: " ANTH_VERSION,
-	};
-	conv_msg_init(out, CONV_ASSISTANT);
-	return remote_post_json(&r->cfg, "/v1/messages", hdrs, 3, "x-api-key: ",
-				anth_build_request(p->model, req),
-				&anth_decoder_ops, ev, out, err);
+	(void)cfg;
+	return anth_build_request(model, req);
 }
+
+static const char *const anth_headers[] = {
+	"content-type: application/json",
+	"accept: text/event-stream",
+	"anthropic-version: " ANTH_VERSION,
+};
+
+static const struct remote_wire anth_wire = {
+	"/v1/messages", anth_headers, 3, "x-api-key: ", anth_build, &anth_decoder_ops,
+};
 
 struct provider *
 provider_anthropic_new(struct remote_cfg *cfg, const char *model)
 {
-	return remote_provider_new(cfg, model, anth_chat);
+	return remote_provider_new(cfg, model, &anth_wire);
 }

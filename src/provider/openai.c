@@ -451,27 +451,26 @@ const struct remote_decoder_ops oai_decoder_ops = {
 
 /* ---- provider ---- */
 
-static enum cerr
-oai_chat(struct provider *p, const struct provider_request *req,
-	 const struct provider_events *ev, struct conv_msg *out,
-	 struct provider_error *err)
+static cJSON *
+oai_build(const char *model, const struct provider_request *req,
+	  const struct remote_cfg *cfg)
 {
-	struct remote_provider *r = (struct remote_provider *)p;
-	static const char *const hdrs[] = {
-		"Content-Type: application/json",
-		"Accept: text/event-stream",
-		"X-Title: conch",
-	};
-	conv_msg_init(out, CONV_ASSISTANT);
-	return remote_post_json(&r->cfg, "/chat/completions", hdrs, 3,
-				"Authorization: Bearer ",
-				oai_build_request(p->model, req,
-						  r->cfg.openai_max_completion_tokens),
-				&oai_decoder_ops, ev, out, err);
+	return oai_build_request(model, req, cfg->openai_max_completion_tokens);
 }
+
+static const char *const oai_headers[] = {
+	"Content-Type: application/json",
+	"Accept: text/event-stream",
+	"X-Title: conch",
+};
+
+static const struct remote_wire oai_wire = {
+	"/chat/completions", oai_headers, 3, "Authorization: Bearer ", oai_build,
+	&oai_decoder_ops,
+};
 
 struct provider *
 provider_openai_new(struct remote_cfg *cfg, const char *model)
 {
-	return remote_provider_new(cfg, model, oai_chat);
+	return remote_provider_new(cfg, model, &oai_wire);
 }

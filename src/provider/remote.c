@@ -250,6 +250,28 @@ try_whole(struct call *c)
 	return e;
 }
 
+/* A call decoding into `out` with `ops`; call_close frees it. */
+static void
+call_open(struct call *c, const struct remote_decoder_ops *ops,
+	  const struct provider_events *ev, struct conv_msg *out,
+	  struct provider_error *err)
+{
+	memset(c, 0, sizeof *c);
+	c->ops = ops;
+	c->err = err;
+	c->dec = ops->create(out, ev);
+	sse_init(&c->sse, 0, on_sse, c);
+	buf_init(&c->raw, REMOTE_WHOLE_MAX);
+}
+
+static void
+call_close(struct call *c)
+{
+	buf_free(&c->raw);
+	sse_free(&c->sse);
+	c->ops->destroy(c->dec);
+}
+
 enum cerr
 remote_decode_bytes(const struct remote_decoder_ops *ops, const char *s, size_t n,
 		    const struct provider_events *ev, struct conv_msg *out,
@@ -258,12 +280,7 @@ remote_decode_bytes(const struct remote_decoder_ops *ops, const char *s, size_t 
 	struct call c;
 	enum cerr e;
 
-	memset(&c, 0, sizeof c);
-	c.ops = ops;
-	c.err = err;
-	c.dec = ops->create(out, ev);
-	sse_init(&c.sse, 0, on_sse, &c);
-	buf_init(&c.raw, REMOTE_WHOLE_MAX);
+	call_open(&c, ops, ev, out, err);
 	e = sse_feed(&c.sse, s, n);
 	if (!e)
 		e = sse_finish(&c.sse);
@@ -275,9 +292,7 @@ remote_decode_bytes(const struct remote_decoder_ops *ops, const char *s, size_t 
 	}
 	if (!e)
 		e = ops->end(c.dec, err);
-	buf_free(&c.raw);
-	sse_free(&c.sse);
-	ops->destroy(c.dec);
+	call_close(&c);
 	return e;
 }
 
@@ -293,12 +308,7 @@ remote_stream_call(const struct remote_cfg *cfg, const char *url,
 	struct call c;
 	enum cerr e;
 
-	memset(&c, 0, sizeof c);
-	c.ops = ops;
-	c.err = err;
-	c.dec = ops->create(out, ev);
-	sse_init(&c.sse, 0, on_sse, &c);
-	buf_init(&c.raw, REMOTE_WHOLE_MAX);
+	call_open(&c, ops, ev, out, err);
 	memset(&rq, 0, sizeof rq);
 	rq.url = url;
 	rq.headers = headers;
@@ -352,9 +362,7 @@ out:
 	if (e)
 		remote_redact(err->msg, cfg->key);
 	http_response_free(&rs);
-	buf_free(&c.raw);
-	sse_free(&c.sse);
-	ops->destroy(c.dec);
+	call_close(&c);
 	return e;
 }
 
@@ -366,15 +374,25 @@ remote_provider_free(struct provider *p)
 	free(r);
 }
 
+static enum cerr
+remote_chat(struct provider *p, const struct provider_request *req,
+	    const struct provider_events *ev, struct conv_msg *out,
+	    struct provider_error *err)
+{
+	struct remote_provider *r = (struct remote_provider *)p;
+	const struct remote_wire *w = r->wire;
+	conv_msg_init(out, CONV_ASSISTANT);
+	return remote_post_json(&r->cfg, w->path, w->headers, w->nheaders, w->key_prefix,
+				w->build(p->model, req, &r->cfg), w->ops, ev, out, err);
+}
+
 struct provider *
 remote_provider_new(struct remote_cfg *cfg, const char *model,
-		    enum cerr (*chat)(struct provider *,
-				      const struct provider_request *,
-				      const struct provider_events *,
-				      struct conv_msg *, struct provider_error *))
+		    const struct remote_wire *wire)
 {
 	struct remote_provider *r = xcalloc(1, sizeof *r);
 	r->cfg = *cfg;
+	r->wire = wire;
 	memset(cfg, 0, sizeof *cfg);
 	/* CONCH_HTTP_NO_REUSE=1: a new connection per request, for servers
 	 * that mishandle keep-alive and for bench/conn-reuse.sh */
@@ -382,7 +400,7 @@ remote_provider_new(struct remote_cfg *cfg, const char *model,
 			      !strcmp(getenv("CONCH_HTTP_NO_REUSE"), "1")))
 		r->cfg.conn = http_conn_new();
 	r->base.name = r->cfg.name;
-	r->base.chat = chat;
+	r->base.chat = remote_chat;
 	r->base.destroy = remote_provider_free;
 	r->base.priv = r;
 	provider_set_model(&r->base, model);

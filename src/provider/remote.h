@@ -58,20 +58,30 @@ cJSON *anth_build_request(const char *model, const struct provider_request *req)
 cJSON *oai_build_request(const char *model, const struct provider_request *req,
 			 bool max_completion_tokens);
 
-/* A remote provider: the vtable and its endpoint settings. */
+/* A wire format: where a chat request goes (cfg->base_url + path), its
+ * headers, the key's header up to the key, how its body is built and how
+ * the answer is decoded. */
+struct remote_wire {
+	const char *path;
+	const char *const *headers;
+	size_t nheaders;
+	const char *key_prefix;
+	cJSON *(*build)(const char *model, const struct provider_request *req,
+			const struct remote_cfg *cfg);
+	const struct remote_decoder_ops *ops;
+};
+
+/* A remote provider: the vtable, its endpoint settings and wire. */
 struct remote_provider {
 	struct provider base;
 	struct remote_cfg cfg;
+	const struct remote_wire *wire;
 };
 
-/* A remote provider whose chat is `chat` (ownership of *cfg moves in; it
- * is left zeroed). */
+/* A remote provider speaking `wire` (ownership of *cfg moves in; it is
+ * left zeroed). */
 struct provider *remote_provider_new(struct remote_cfg *cfg, const char *model,
-				     enum cerr (*chat)(struct provider *,
-						       const struct provider_request *,
-						       const struct provider_events *,
-						       struct conv_msg *,
-						       struct provider_error *));
+				     const struct remote_wire *wire);
 
 /* POST `body` (consumed) as JSON to cfg->base_url + `path`, with
  * `headers` and, when cfg has a key, the header `key_prefix` + key (wiped

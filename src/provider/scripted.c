@@ -34,6 +34,7 @@
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/jsonx.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 struct scripted {
@@ -83,20 +84,15 @@ last_user_text(const struct conv *c)
 	return xstrdup("");
 }
 
+/* The failure a script's "error" names; C_ERR_PROVIDER by default. */
 static enum cerr
 error_kind(const char *k)
 {
-	if (!k)
-		return C_ERR_PROVIDER;
-	if (strcmp(k, "retryable") == 0)
-		return C_ERR_RETRYABLE;
-	if (strcmp(k, "auth") == 0)
-		return C_ERR_AUTH;
-	if (strcmp(k, "badreq") == 0)
-		return C_ERR_BADREQ;
-	if (strcmp(k, "context") == 0)
-		return C_ERR_CONTEXT;
-	return C_ERR_PROVIDER;
+	static const char *const names[] = { "retryable", "auth", "badreq", "context" };
+	static const enum cerr errs[] = { C_ERR_RETRYABLE, C_ERR_AUTH, C_ERR_BADREQ,
+					  C_ERR_CONTEXT };
+	int i = str_index(k, names, sizeof names / sizeof names[0]);
+	return i < 0 ? C_ERR_PROVIDER : errs[i];
 }
 
 static enum cerr

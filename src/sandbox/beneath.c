@@ -52,33 +52,33 @@ open_comp(int dirfd, const char *name, int flags, mode_t mode)
 static enum cerr
 map_errno(int err, const char *rel, struct buf *why)
 {
+	const char *msg = NULL; /* NULL: strerror's */
+	enum cerr e = C_ERR_PERM;
 	switch (err) {
 	case ENOENT:
-		if (why)
-			buf_printf(why, "%s: no such file or directory", rel);
-		return C_ERR_NOTFOUND;
+		msg = "no such file or directory";
+		e = C_ERR_NOTFOUND;
+		break;
 	case ELOOP:
 	case EXDEV:
 	case ENOTDIR:
-		if (why)
-			buf_printf(why, "%s: a path component is a symlink or not a "
-				   "directory; refusing to leave the workspace", rel);
-		return C_ERR_PERM;
+		msg = "a path component is a symlink or not a directory; refusing "
+		      "to leave the workspace";
+		break;
 	case ENXIO:
-		if (why)
-			buf_printf(why, "%s: not a regular file", rel);
-		return C_ERR_PERM;
+		msg = "not a regular file";
+		break;
 	case EACCES:
 	case EPERM:
 	case EROFS:
-		if (why)
-			buf_printf(why, "%s: %s", rel, strerror(err));
-		return C_ERR_PERM;
+		break;
 	default:
-		if (why)
-			buf_printf(why, "%s: %s", rel, strerror(err));
-		return C_ERR_IO;
+		e = C_ERR_IO;
+		break;
 	}
+	if (why)
+		buf_printf(why, "%s: %s", rel, msg ? msg : strerror(err));
+	return e;
 }
 
 /* `relpath` relative to `root`: absolute paths must lie under root. */

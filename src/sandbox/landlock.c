@@ -85,13 +85,19 @@ sb_list_add(struct sb_list *l, const char *s)
 	sb_list_take(l, xstrdup(s));
 }
 
+bool
+sb_list_has(const struct sb_list *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return true;
+	return false;
+}
+
 void
 sb_list_take(struct sb_list *l, char *s)
 {
-	if (l->n + 2 > l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 8;
-		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
-	}
+	l->v = xgrow(l->v, l->n + 2, &l->cap, 8, sizeof *l->v);
 	l->v[l->n++] = s;
 	l->v[l->n] = NULL;
 }
@@ -108,10 +114,7 @@ sb_list_free(struct sb_list *l)
 static void
 rules_add_typed(struct sb_rules *r, const char *path, uint64_t access, bool dir)
 {
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 32;
-		r->v = xreallocarray(r->v, r->cap, sizeof *r->v);
-	}
+	r->v = xgrow(r->v, r->n + 1, &r->cap, 32, sizeof *r->v);
 	r->v[r->n].path = xstrdup(path);
 	r->v[r->n].access = access;
 	r->v[r->n].dir = dir;
@@ -158,14 +161,6 @@ sb_plan_free(struct sb_plan *plan)
 	memset(plan, 0, sizeof *plan);
 }
 
-static bool
-list_has(const struct sb_list *l, const char *path)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], path) == 0)
-			return true;
-	return false;
-}
 
 /* Some path of `l` lies strictly below `dir`. */
 static bool
@@ -211,7 +206,7 @@ complement(struct sb_rules *out, const char *dir, uint64_t access,
 		}
 		/* symlinks are never granted: their targets are, where
 		 * they really live */
-		if (list_has(ex, child) || type == DT_LNK) {
+		if (sb_list_has(ex, child) || type == DT_LNK) {
 			free(child);
 			continue;
 		}
@@ -230,7 +225,7 @@ static void
 grant(struct sb_rules *out, const char *path, uint64_t access,
       uint64_t ancestor, const struct sb_list *ex)
 {
-	if (list_has(ex, path))
+	if (sb_list_has(ex, path))
 		return;
 	if (list_has_below(ex, path))
 		complement(out, path, access, ancestor, ex, 0);

@@ -28,19 +28,20 @@
 #include "util/xalloc.h"
 
 static bool
-list_contains(const struct sb_list *l, const char *p)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], p) == 0)
-			return true;
-	return false;
-}
-
-static bool
 under_any(const struct sb_list *roots, const char *p)
 {
 	for (size_t i = 0; i < roots->n; i++)
 		if (path_is_under(p, roots->v[i]))
+			return true;
+	return false;
+}
+
+/* Some path of `roots` is under p (or is p). */
+static bool
+holds_any(const struct sb_list *roots, const char *p)
+{
+	for (size_t i = 0; i < roots->n; i++)
+		if (path_is_under(roots->v[i], p))
 			return true;
 	return false;
 }
@@ -60,15 +61,13 @@ add_secret(struct sb_plan *plan, const char *p)
 	if (!c)
 		return;
 	/* A secret that holds a write root cannot be cut out of it. */
-	for (size_t i = 0; i < plan->write_roots.n; i++) {
-		if (path_is_under(plan->write_roots.v[i], c)) {
-			free(c);
-			return;
-		}
+	if (holds_any(&plan->write_roots, c)) {
+		free(c);
+		return;
 	}
 	/* inside a write root: covered in the mount namespace (an empty
 	 * file or folder), so the root itself stays writable */
-	if (under_any(&plan->write_roots, c) && !list_contains(&plan->mask, c))
+	if (under_any(&plan->write_roots, c) && !sb_list_has(&plan->mask, c))
 		sb_list_add(&plan->mask, c);
 	sb_list_take(&plan->deny_read, c);
 }
@@ -80,22 +79,11 @@ add_hide(struct sb_plan *plan, const char *p)
 	char *c = canon(p);
 	if (!c)
 		return;
-	for (size_t i = 0; i < plan->write_roots.n; i++) {
-		if (path_is_under(plan->write_roots.v[i], c) ||
-		    path_is_under(c, plan->write_roots.v[i])) {
-			free(c);
-			return;
-		}
-	}
-	if (plan->tmpdir && path_is_under(plan->tmpdir, c)) {
+	if (holds_any(&plan->write_roots, c) || under_any(&plan->write_roots, c) ||
+	    (plan->tmpdir && path_is_under(plan->tmpdir, c)) ||
+	    sb_list_has(&plan->hide, c)) {
 		free(c);
 		return;
-	}
-	for (size_t i = 0; i < plan->hide.n; i++) {
-		if (strcmp(plan->hide.v[i], c) == 0) {
-			free(c);
-			return;
-		}
 	}
 	sb_list_take(&plan->hide, c);
 }
@@ -157,7 +145,7 @@ home_protect_one(void *ud, const char *path, bool is_dir)
 		return;
 	}
 	c = path_real_deep(path);
-	if (c && under_any(&plan->write_roots, c) && !list_contains(&plan->protect_missing, c))
+	if (c && under_any(&plan->write_roots, c) && !sb_list_has(&plan->protect_missing, c))
 		sb_list_take(&plan->protect_missing, c);
 	else
 		free(c);
@@ -208,7 +196,7 @@ sb_git_sweep(const struct sb_plan *plan, struct buf *note)
 	while ((de = readdir(d)) != NULL) {
 		const char *n = de->d_name;
 		size_t len = strlen(n);
-		bool known = list_contains(&plan->git_before, n) ||
+		bool known = sb_list_has(&plan->git_before, n) ||
 			     (len > 5 && strcmp(n + len - 5, ".lock") == 0);
 		for (size_t k = 0; !known && git_top_names[k]; k++)
 			known = strcmp(n, git_top_names[k]) == 0;
@@ -396,7 +384,7 @@ plan_protect(struct sb_plan *plan, const struct sandbox_spec *spec)
 			else if (spec->git_writable && i == 0 &&
 				 strcmp(dirs[k], ".git") == 0 &&
 				 lstat(p, &st) == 0 && S_ISDIR(st.st_mode) &&
-				 !list_contains(&plan->placeholders, p))
+				 !sb_list_has(&plan->placeholders, p))
 				protect_git_parts(plan, p);
 			else
 				add_protect(plan, p);

@@ -157,31 +157,35 @@ sandbox_doctor(struct buf *out)
 		   c.cgroup_memory ? "yes" : "no", c.openat2 ? "yes" : "no");
 	buf_printf(out, "property             mechanism here\n");
 
-	if (c.landlock_abi >= 3)
-		row(out, "writes confined", "Landlock: workspace roots and a private "
-		    "temp dir only", NULL);
-	else if (c.landlock_abi > 0)
-		row(out, "writes confined", "Landlock: workspace roots and a private "
-		    "temp dir only; truncate(2) by path refused by seccomp",
-		    "Landlock ABI 3 (truncate rights)");
-	else
-		row(out, "writes confined", "NONE: sandboxed commands are refused",
-		    "Landlock (CONFIG_SECURITY_LANDLOCK=y and landlock in lsm=)");
-	if (c.landlock_abi > 0 && ns_mount)
-		row(out, "protected paths", "read-only bind mounts in a private mount "
-		    "namespace (.git, .git file target, .conch, .agents, .claude, "
-		    "AGENTS.md/CLAUDE.md (present: read-only; created by a command on the "
-		    "way to the cwd: set aside after the run), nested repositories' .git and "
-		    "AGENTS.md (bounded walk), conch dirs, HOME start-up "
-		    "files; empty placeholder folders for missing names; a missing "
-		    "HOME file inside the workspace: its parent kept unchanged by "
-		    "Landlock)", NULL);
-	else if (c.landlock_abi > 0)
-		row(out, "protected paths", "Landlock entry-by-entry grants (top of "
-		    "the workspace not writable: no new top-level files)",
-		    "a mount namespace (user namespaces or root)");
-	else
-		row(out, "protected paths", "NONE", "Landlock");
+	/* three tiers each: full, partial (what is missing), none */
+	{
+		static const char *const writes[3][2] = {
+			{ "Landlock: workspace roots and a private temp dir only", NULL },
+			{ "Landlock: workspace roots and a private temp dir only; "
+			  "truncate(2) by path refused by seccomp",
+			  "Landlock ABI 3 (truncate rights)" },
+			{ "NONE: sandboxed commands are refused",
+			  "Landlock (CONFIG_SECURITY_LANDLOCK=y and landlock in lsm=)" },
+		};
+		static const char *const protect[3][2] = {
+			{ "read-only bind mounts in a private mount namespace (.git, .git "
+			  "file target, .conch, .agents, .claude, AGENTS.md/CLAUDE.md "
+			  "(present: read-only; created by a command on the way to the "
+			  "cwd: set aside after the run), nested repositories' .git and "
+			  "AGENTS.md (bounded walk), conch dirs, HOME start-up files; "
+			  "empty placeholder folders for missing names; a missing HOME "
+			  "file inside the workspace: its parent kept unchanged by "
+			  "Landlock)", NULL },
+			{ "Landlock entry-by-entry grants (top of the workspace not "
+			  "writable: no new top-level files)",
+			  "a mount namespace (user namespaces or root)" },
+			{ "NONE", "Landlock" },
+		};
+		int ll = c.landlock_abi > 0 ? 1 : 2;
+		int w = c.landlock_abi >= 3 ? 0 : ll, p = ll == 1 && ns_mount ? 0 : ll;
+		row(out, "writes confined", writes[w][0], writes[w][1]);
+		row(out, "protected paths", protect[p][0], protect[p][1]);
+	}
 	row(out, "secret reads", c.landlock_abi > 0 ? "Landlock: the secret list "
 	    "of util/sensitive.c (ssh, gpg, cloud and tool credentials, conch's "
 	    "config), user-added paths, raw devices (and for root shadow files, "

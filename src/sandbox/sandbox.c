@@ -180,25 +180,22 @@ write_file(const char *path, const char *s)
 static int
 bind_readonly(const char *path)
 {
+	/* the mount's own flags, which a read-only remount must keep */
+	static const unsigned long keep[][2] = {
+		{ ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV },
+		{ ST_NOEXEC, MS_NOEXEC }, { ST_NOATIME, MS_NOATIME },
+		{ ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
+	};
 	struct statvfs sv;
 	unsigned long fl = MS_BIND | MS_REMOUNT | MS_RDONLY;
+	size_t i;
 
 	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -1;
-	if (statvfs(path, &sv) == 0) {
-		if (sv.f_flag & ST_NOSUID)
-			fl |= MS_NOSUID;
-		if (sv.f_flag & ST_NODEV)
-			fl |= MS_NODEV;
-		if (sv.f_flag & ST_NOEXEC)
-			fl |= MS_NOEXEC;
-		if (sv.f_flag & ST_NOATIME)
-			fl |= MS_NOATIME;
-		if (sv.f_flag & ST_NODIRATIME)
-			fl |= MS_NODIRATIME;
-		if (sv.f_flag & ST_RELATIME)
-			fl |= MS_RELATIME;
-	}
+	if (statvfs(path, &sv) == 0)
+		for (i = 0; i < sizeof keep / sizeof keep[0]; i++)
+			if (sv.f_flag & keep[i][0])
+				fl |= keep[i][1];
 	return mount(NULL, path, NULL, fl, NULL);
 }
 

@@ -18,6 +18,7 @@ struct sb_list {
 };
 
 void sb_list_add(struct sb_list *l, const char *s);        /* copies s */
+bool sb_list_has(const struct sb_list *l, const char *s);  /* an equal string */
 void sb_list_take(struct sb_list *l, char *s);             /* takes s */
 void sb_list_free(struct sb_list *l);
 

@@ -9,6 +9,7 @@
 #include "skills/skills.h"
 #include "util/fsutil.h"
 #include "util/sensitive.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #define DESCRIBE_MAX_FILES 100
@@ -22,56 +23,33 @@ data_dir(const char *name)
 	return r;
 }
 
-char *
-skills_user_dir(void)
-{
-	return data_dir("skills");
-}
-
-char *
-skills_installed_dir(void)
-{
-	return data_dir("installed-skills");
-}
-
-char *
-skills_history_dir(void)
-{
-	return data_dir("skill-history");
-}
-
-char *
-skills_pending_dir(void)
-{
-	return data_dir("skills-pending");
-}
+/* the folders under $XDG_DATA_HOME/conch (skills.h) */
+#define DATA_DIR(fn, name)             \
+	char *fn(void)                 \
+	{                              \
+		return data_dir(name); \
+	}
+DATA_DIR(skills_user_dir, "skills")
+DATA_DIR(skills_installed_dir, "installed-skills")
+DATA_DIR(skills_history_dir, "skill-history")
+DATA_DIR(skills_pending_dir, "skills-pending")
 
 char *
 skills_bundled_dir(void)
 {
 	const char *env = getenv("CONCH_PKGDATADIR");
-	char *p;
-	if (env && *env) {
-		p = xasprintf("%s/skills", env);
+	const char *bases[] = { env && *env ? env : NULL, CONCH_PKGDATADIR, CONCH_SRCDIR };
+	size_t i;
+	for (i = 0; i < sizeof bases / sizeof bases[0]; i++) {
+		char *p;
+		if (!bases[i])
+			continue;
+		p = xasprintf("%s/skills", bases[i]);
 		if (fs_is_dir(p))
 			return p;
 		free(p);
 	}
-	p = xasprintf("%s/skills", CONCH_PKGDATADIR);
-	if (fs_is_dir(p))
-		return p;
-	free(p);
-	p = xasprintf("%s/skills", CONCH_SRCDIR);
-	if (fs_is_dir(p))
-		return p;
-	free(p);
 	return NULL;
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static void
@@ -79,21 +57,12 @@ scan_dir(struct skill_index *idx, const char *root, enum skill_source src,
 	 struct buf *warn, struct skill_cache *cache)
 {
 	DIR *d = opendir(root);
-	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, i;
 
 	if (!d)
 		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		names = xreallocarray(names, n + 1, sizeof *names);
-		names[n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof *names, cmp_str);
+	names = fs_dir_names(d, false, &n);
 	for (i = 0; i < n; i++) {
 		char *dir = path_join(root, names[i]);
 		struct skill s;
@@ -123,9 +92,7 @@ scan_dir(struct skill_index *idx, const char *root, enum skill_source src,
 		idx->v = xreallocarray(idx->v, idx->n + 1, sizeof *idx->v);
 		idx->v[idx->n++] = s;
 	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	strv_free(names, n);
 }
 
 void
@@ -264,7 +231,6 @@ list_files(struct buf *out, const char *root, const char *rel, size_t *count,
 {
 	char *dir = rel[0] ? path_join(root, rel) : xstrdup(root);
 	DIR *d = opendir(dir);
-	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, i;
 	if (!d || depth > 8) {
@@ -273,15 +239,7 @@ list_files(struct buf *out, const char *root, const char *rel, size_t *count,
 		free(dir);
 		return;
 	}
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		names = xreallocarray(names, n + 1, sizeof *names);
-		names[n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof *names, cmp_str);
+	names = fs_dir_names(d, false, &n);
 	for (i = 0; i < n; i++) {
 		char *r = rel[0] ? xasprintf("%s/%s", rel, names[i]) : xstrdup(names[i]);
 		char *full = path_join(root, r);

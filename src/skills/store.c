@@ -397,13 +397,20 @@ history_stack(const char *name, struct hist_ent **out)
 	return n;
 }
 
+/* The folder a history entry's "where" names (caller frees). */
+static char *
+where_dir(const char *where)
+{
+	return where && !strcmp(where, "installed") ? skills_installed_dir() :
+		skills_user_dir();
+}
+
 /* Undo a removal: the folder comes back from the history's trash. */
 static enum cerr
 undo_remove(const char *name, const struct hist_ent *h, const char *hdir,
 	    struct buf *msg)
 {
-	char *base = h->where && !strcmp(h->where, "installed") ?
-		skills_installed_dir() : skills_user_dir();
+	char *base = where_dir(h->where);
 	char *dst = path_join(base, name), *src = path_join(hdir, h->trash);
 	enum cerr e = C_OK;
 	if (fs_exists(dst)) {
@@ -449,8 +456,7 @@ skills_undo(const char *name, struct buf *msg)
 		goto out;
 	}
 	top = &v[n - 1];
-	udir = top->where && !strcmp(top->where, "installed") ?
-		skills_installed_dir() : skills_user_dir();
+	udir = where_dir(top->where);
 	sdir = path_join(udir, name);
 	path = path_join(sdir, "SKILL.md");
 	if (top->action && !strcmp(top->action, "remove") && top->trash) {

@@ -38,10 +38,7 @@ split_lines(const char *s, size_t n, size_t *count)
 	while (i < n) {
 		const char *nl = memchr(s + i, '\n', n - i);
 		size_t len = nl ? (size_t)(nl - (s + i)) + 1 : n - i;
-		if (c == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
+		v = xgrow(v, c + 1, &cap, 64, sizeof *v);
 		v[c].p = s + i;
 		v[c].len = len;
 		c++;
@@ -60,10 +57,7 @@ line_eq(const struct line *x, const struct line *y)
 static void
 ops_push(struct ops *o, enum op_type t, size_t ai, size_t bi)
 {
-	if (o->n == o->cap) {
-		o->cap = o->cap ? o->cap * 2 : 64;
-		o->v = xreallocarray(o->v, o->cap, sizeof *o->v);
-	}
+	o->v = xgrow(o->v, o->n + 1, &o->cap, 64, sizeof *o->v);
 	o->v[o->n].t = t;
 	o->v[o->n].ai = ai;
 	o->v[o->n].bi = bi;

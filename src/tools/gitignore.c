@@ -289,10 +289,7 @@ gi_push(struct gitignore *gi, const char *dir, bool pushed, bool with_info)
 	struct gi_list *l;
 	char *f;
 
-	if (gi->n == gi->cap) {
-		gi->cap = gi->cap ? gi->cap * 2 : 8;
-		gi->lists = xreallocarray(gi->lists, gi->cap, sizeof *gi->lists);
-	}
+	gi->lists = xgrow(gi->lists, gi->n + 1, &gi->cap, 8, sizeof *gi->lists);
 	l = &gi->lists[gi->n++];
 	memset(l, 0, sizeof *l);
 	l->base = xstrdup(dir);

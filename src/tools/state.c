@@ -13,10 +13,7 @@ readset_add(struct readset *r, const char *abspath)
 {
 	if (readset_has(r, abspath))
 		return;
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 16;
-		r->paths = xreallocarray(r->paths, r->cap, sizeof *r->paths);
-	}
+	r->paths = xgrow(r->paths, r->n + 1, &r->cap, 16, sizeof *r->paths);
 	r->paths[r->n++] = xstrdup(abspath);
 }
 

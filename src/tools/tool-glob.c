@@ -40,10 +40,7 @@ glob_visit(void *ud, const struct walk_entry *e)
 	for (i = 0; g->pats[i]; i++) {
 		if (!wild_match(g->pats[i], e->rel))
 			continue;
-		if (g->n == g->cap) {
-			g->cap = g->cap ? g->cap * 2 : 64;
-			g->hits = xreallocarray(g->hits, g->cap, sizeof *g->hits);
-		}
+		g->hits = xgrow(g->hits, g->n + 1, &g->cap, 64, sizeof *g->hits);
 		g->hits[g->n].path = xstrdup(e->path);
 		g->hits[g->n].mtime = e->st->st_mtim;
 		g->n++;

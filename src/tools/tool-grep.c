@@ -143,10 +143,7 @@ grep_text(struct grep *g, const char *shown, const char *text, size_t len)
 
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
-		if (nlines + 2 > cap) {
-			cap = cap ? cap * 2 : 256;
-			starts = xreallocarray(starts, cap, sizeof *starts);
-		}
+		starts = xgrow(starts, nlines + 2, &cap, 256, sizeof *starts);
 		starts[nlines++] = pos;
 		pos = nl ? (size_t)(nl - text) + 1 : len;
 	}

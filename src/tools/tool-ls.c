@@ -12,15 +12,10 @@
 #include "tools/internal.h"
 #include "util/fsutil.h"
 #include "util/jsonx.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #define LS_MAX_ENTRIES 500
-
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static void
 put_entry(struct buf *out, const char *path, const char *name)
@@ -49,8 +44,7 @@ ls_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 	char *shown = tool_display_path(ctx, abs);
 	struct gitignore *gi = NULL;
 	char **names = NULL;
-	size_t n = 0, cap = 0, i, shown_n = 0, ignored = 0;
-	struct dirent *de;
+	size_t n = 0, i, shown_n = 0, ignored = 0;
 	struct stat st;
 	enum cerr e = C_OK;
 	DIR *d = NULL;
@@ -76,17 +70,8 @@ ls_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 		goto out;
 	}
 	fd = -1;
-	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			names = xreallocarray(names, cap, sizeof *names);
-		}
-		names[n++] = xstrdup(de->d_name);
-	}
-	if (names)
-		qsort(names, n, sizeof *names, name_cmp);
+	names = fs_dir_names(d, true, &n);
+	d = NULL;
 	gi = gi_new(real);
 	for (i = 0; i < n; i++) {
 		char *p = path_join(real, names[i]);
@@ -114,9 +99,7 @@ ls_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 out:
 	if (d)
 		closedir(d);
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	strv_free(names, n);
 	gi_free(gi);
 	if (fd >= 0)
 		close(fd);

@@ -6,6 +6,7 @@
 #include "tools/gitignore.h"
 #include "tools/walk.h"
 #include "util/fsutil.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #define WALK_DEFAULT_MAX 1000000
@@ -22,40 +23,13 @@ struct walker {
 	bool stop;
 };
 
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The names in `dir`, sorted; NULL-terminated; caller frees. */
 static char **
 list_dir(const char *dir, size_t *np)
 {
 	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-
 	*np = 0;
-	if (!d)
-		return NULL;
-	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (n + 1 >= cap) {
-			cap = cap ? cap * 2 : 32;
-			names = xreallocarray(names, cap, sizeof *names);
-		}
-		names[n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (names) {
-		qsort(names, n, sizeof *names, name_cmp);
-		names[n] = NULL;
-	}
-	*np = n;
-	return names;
+	return d ? fs_dir_names(d, true, np) : NULL;
 }
 
 static void
@@ -102,9 +76,7 @@ walk_dir(struct walker *w, const char *dir, int depth)
 next:
 		free(path);
 	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	strv_free(names, n);
 }
 
 void

@@ -17,10 +17,7 @@ push(struct history *h, char *s)
 		memmove(h->items, h->items + 1, (h->n - 1) * sizeof *h->items);
 		h->n--;
 	}
-	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap * 2 : 32;
-		h->items = xreallocarray(h->items, h->cap, sizeof *h->items);
-	}
+	h->items = xgrow(h->items, h->n + 1, &h->cap, 32, sizeof *h->items);
 	h->items[h->n++] = s;
 }
 

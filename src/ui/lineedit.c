@@ -119,22 +119,25 @@ line_end(const struct le *e, size_t at)
 	return at;
 }
 
+/* move the cursor to `to`; true if that moved it */
+static bool
+move_to(struct le *e, size_t to)
+{
+	bool moved = to != e->cur;
+	e->cur = to;
+	return moved;
+}
+
 bool
 le_home(struct le *e)
 {
-	size_t s = line_start(e, e->cur);
-	bool moved = s != e->cur;
-	e->cur = s;
-	return moved;
+	return move_to(e, line_start(e, e->cur));
 }
 
 bool
 le_end(struct le *e)
 {
-	size_t s = line_end(e, e->cur);
-	bool moved = s != e->cur;
-	e->cur = s;
-	return moved;
+	return move_to(e, line_end(e, e->cur));
 }
 
 /* Remove [a, b); keep it for yank when `keep`. */

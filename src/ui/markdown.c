@@ -28,10 +28,7 @@ lb_raw(struct lb *l, const char *s, size_t n, unsigned attr)
 	    l->spans[l->n - 1].off + l->spans[l->n - 1].len == l->text.len) {
 		l->spans[l->n - 1].len += n;
 	} else {
-		if (l->n == l->cap) {
-			l->cap = l->cap ? l->cap * 2 : 4;
-			l->spans = xreallocarray(l->spans, l->cap, sizeof *l->spans);
-		}
+		l->spans = xgrow(l->spans, l->n + 1, &l->cap, 4, sizeof *l->spans);
 		l->spans[l->n].off = l->text.len;
 		l->spans[l->n].len = n;
 		l->spans[l->n].attr = attr;
@@ -69,10 +66,7 @@ lb_add(struct lb *l, const char *s, size_t n, unsigned attr)
 void
 md_doc_push(struct md_doc *d, struct md_line *ln)
 {
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 16;
-		d->lines = xreallocarray(d->lines, d->cap, sizeof *d->lines);
-	}
+	d->lines = xgrow(d->lines, d->n + 1, &d->cap, 16, sizeof *d->lines);
 	d->lines[d->n++] = *ln;
 }
 

@@ -118,6 +118,19 @@ term_cols(void)
 
 /* Ask on the controlling terminal; only wired when stdin is a TTY.  The
  * whole command is shown, control characters spelled out, wrapped. */
+/* Ask for an optional line of text for the model (read into line[0..size));
+ * *out is set to a copy when one was typed. */
+static void
+ask_optional(const char *prompt, char *line, size_t size, char **out)
+{
+	fputs(prompt, stderr);
+	fflush(stderr);
+	if (fgets(line, (int)size, stdin) && line[0] != '\n') {
+		line[strcspn(line, "\n")] = '\0';
+		*out = xstrdup(line);
+	}
+}
+
 enum approval
 ui_ask_approval(const struct approval_req *req, bool in_session, char **reason)
 {
@@ -154,12 +167,7 @@ ui_ask_approval(const struct approval_req *req, bool in_session, char **reason)
 		return APPROVE_UNSANDBOXED;
 	if (!in_session || !reason)
 		return APPROVE_DENY;
-	fprintf(stderr, "Reason for the model (optional): ");
-	fflush(stderr);
-	if (fgets(line, sizeof line, stdin) && line[0] != '\n') {
-		line[strcspn(line, "\n")] = '\0';
-		*reason = xstrdup(line);
-	}
+	ask_optional("Reason for the model (optional): ", line, sizeof line, reason);
 	return APPROVE_DENY;
 }
 
@@ -186,12 +194,7 @@ pl_review_plan(void *ud, const char *plan, char **feedback)
 		return PLAN_APPROVE_ASK;
 	if (line[0] == '2')
 		return PLAN_APPROVE_AUTO_EDIT;
-	fprintf(stderr, "Feedback for the model (optional): ");
-	fflush(stderr);
-	if (fgets(line, sizeof line, stdin) && line[0] != '\n') {
-		line[strcspn(line, "\n")] = '\0';
-		*feedback = xstrdup(line);
-	}
+	ask_optional("Feedback for the model (optional): ", line, sizeof line, feedback);
 	return PLAN_KEEP;
 }
 

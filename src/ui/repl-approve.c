@@ -72,20 +72,21 @@ footer(struct repl *r, int W, struct md_doc *f)
 	if (r->ap_reason)
 		buf_adds(&b, W >= 64 ? "Deny: type a reason for the model (Enter "
 			 "sends, empty for none)" : "Reason? (Enter)");
-	else if (W >= 52) {
-		buf_adds(&b, "[y] allow once  [a] allow for this session");
+	else {
+		/* the keys, spelt out when there is room */
+		static const char *const keys[][2] = {
+			{ "[y] allow once  [a] allow for this session", "[y]once [a]lways" },
+			{ "  [p] always for this project", " [p]roject" },
+			{ "  [u] once outside the sandbox", " [u]nsandboxed" },
+			{ "  [n] deny", " [n]o" },
+		};
+		int k = W >= 52 ? 0 : 1;
+		buf_adds(&b, keys[0][k]);
 		if (r->ap->req->project_rule)
-			buf_adds(&b, "  [p] always for this project");
+			buf_adds(&b, keys[1][k]);
 		if (r->ap->req->can_unsandbox)
-			buf_adds(&b, "  [u] once outside the sandbox");
-		buf_adds(&b, "  [n] deny");
-	} else {
-		buf_adds(&b, "[y]once [a]lways");
-		if (r->ap->req->project_rule)
-			buf_adds(&b, " [p]roject");
-		if (r->ap->req->can_unsandbox)
-			buf_adds(&b, " [u]nsandboxed");
-		buf_adds(&b, " [n]o");
+			buf_adds(&b, keys[2][k]);
+		buf_adds(&b, keys[3][k]);
 	}
 	md_wrap(b.p, b.len, MD_BOLD, W, true, NULL, NULL, 0, f);
 	buf_free(&b);

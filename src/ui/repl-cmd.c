@@ -12,14 +12,10 @@
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
-static const char *const commands[] = {
-	"/help", "/model", "/mode", "/clear", "/compact", "/cost", "/memory",
-	"/skills", "/resume", "/rewind", "/exit", "/quit", NULL,
-};
-
 static void
-cmd_help(struct repl *r)
+cmd_help(struct repl *r, const char *arg)
 {
+	(void)arg;
 	repl_notice(r, ENT_INFO,
 	       "Commands:\n"
 	       "  /help            this help\n"
@@ -46,8 +42,9 @@ cmd_help(struct repl *r)
 }
 
 static void
-cmd_cost(struct repl *r)
+cmd_cost(struct repl *r, const char *arg)
 {
+	(void)arg;
 	char msg[400], cost[64];
 	if (!r->usage.known && !r->usage.input && !r->usage.output) {
 		repl_notice(r, ENT_INFO, "Tokens: none reported yet.");
@@ -77,8 +74,9 @@ cmd_mode(struct repl *r, const char *arg)
 }
 
 static void
-cmd_clear(struct repl *r)
+cmd_clear(struct repl *r, const char *arg)
 {
+	(void)arg;
 	char msg[200];
 	const char *old = agent_session_id(r->a);
 	char *old_id = old ? xstrdup(old) : NULL;
@@ -97,8 +95,9 @@ cmd_clear(struct repl *r)
 
 /* What conch remembers: both memory files with their entries. */
 static void
-cmd_memory(struct repl *r)
+cmd_memory(struct repl *r, const char *arg)
 {
+	(void)arg;
 	struct buf b = BUF_INIT;
 	agent_describe_memory(r->a, &b);
 	buf_adds(&b, "\nEdit with conch memory, or ask conch to remember something.");
@@ -108,8 +107,9 @@ cmd_memory(struct repl *r)
 
 /* The skills conch can use here. */
 static void
-cmd_skills(struct repl *r)
+cmd_skills(struct repl *r, const char *arg)
 {
+	(void)arg;
 	struct buf b = BUF_INIT;
 	agent_describe_skills(r->a, &b);
 	repl_notice(r, ENT_INFO, buf_str(&b));
@@ -179,13 +179,42 @@ cmd_resume(struct repl *r, const char *id)
 	repl_notice(r, ENT_NOTICE, msg);
 }
 
+static void
+cmd_quit(struct repl *r, const char *arg)
+{
+	(void)arg;
+	r->quit = true;
+}
+
+static void
+cmd_compact(struct repl *r, const char *arg)
+{
+	repl_start_job(r, JOB_COMPACT, arg);
+}
+
+/* The slash commands, in the order Tab offers them (`tab`). */
+static const struct {
+	const char *name;
+	void (*run)(struct repl *r, const char *arg);
+	bool tab;
+} commands[] = {
+	{ "/help", cmd_help, true }, { "/model", cmd_model, true },
+	{ "/mode", cmd_mode, true }, { "/clear", cmd_clear, true },
+	{ "/compact", cmd_compact, true }, { "/cost", cmd_cost, true },
+	{ "/memory", cmd_memory, true }, { "/skills", cmd_skills, true },
+	{ "/resume", cmd_resume, true }, { "/rewind", repl_rewind_cmd, true },
+	{ "/exit", cmd_quit, true }, { "/quit", cmd_quit, true },
+	{ "/permissions", repl_cmd_permissions, false },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
 /* Returns false when the line is not a command. */
 bool
 repl_slash(struct repl *r, const char *line)
 {
-	char name[32];
+	char name[32], msg[100];
 	const char *arg;
-	size_t n = strcspn(line, " \t");
+	size_t n = strcspn(line, " \t"), i;
 	if (n >= sizeof name)
 		n = sizeof name - 1;
 	memcpy(name, line, n);
@@ -193,35 +222,14 @@ repl_slash(struct repl *r, const char *line)
 	arg = line + strcspn(line, " \t");
 	while (*arg == ' ' || *arg == '\t')
 		arg++;
-	if (!strcmp(name, "/exit") || !strcmp(name, "/quit")) {
-		r->quit = true;
-	} else if (!strcmp(name, "/help")) {
-		cmd_help(r);
-	} else if (!strcmp(name, "/cost")) {
-		cmd_cost(r);
-	} else if (!strcmp(name, "/model")) {
-		cmd_model(r, arg);
-	} else if (!strcmp(name, "/mode")) {
-		cmd_mode(r, arg);
-	} else if (!strcmp(name, "/clear")) {
-		cmd_clear(r);
-	} else if (!strcmp(name, "/compact")) {
-		repl_start_job(r, JOB_COMPACT, arg);
-	} else if (!strcmp(name, "/memory")) {
-		cmd_memory(r);
-	} else if (!strcmp(name, "/skills")) {
-		cmd_skills(r);
-	} else if (!strcmp(name, "/resume")) {
-		cmd_resume(r, arg);
-	} else if (!strcmp(name, "/permissions")) {
-		repl_cmd_permissions(r, arg);
-	} else if (!strcmp(name, "/rewind")) {
-		repl_rewind_cmd(r, arg); /* repl-rewind.c */
-	} else {
-		char msg[100];
-		snprintf(msg, sizeof msg, "unknown command %s (try /help)", name);
-		repl_notice(r, ENT_ERROR, msg);
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (!strcmp(name, commands[i].name)) {
+			commands[i].run(r, arg);
+			return true;
+		}
 	}
+	snprintf(msg, sizeof msg, "unknown command %s (try /help)", name);
+	repl_notice(r, ENT_ERROR, msg);
 	return true;
 }
 
@@ -232,11 +240,11 @@ complete_command(struct repl *r)
 	size_t n = strlen(s), i, hits = 0;
 	const char *hit = NULL;
 	struct buf all = BUF_INIT;
-	for (i = 0; commands[i]; i++) {
-		if (!strncmp(commands[i], s, n)) {
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (commands[i].tab && !strncmp(commands[i].name, s, n)) {
 			hits++;
-			hit = commands[i];
-			buf_printf(&all, "%s ", commands[i]);
+			hit = commands[i].name;
+			buf_printf(&all, "%s ", commands[i].name);
 		}
 	}
 	if (hits == 1) {

@@ -29,17 +29,6 @@ open_choice(struct repl *r, enum choice_kind k, char *title, char *body,
 	r->dirty = true;
 }
 
-static void
-add_paths(struct buf *b, const char *head, char **v, size_t n)
-{
-	size_t i;
-	if (!n)
-		return;
-	buf_printf(b, "%s\n", head);
-	for (i = 0; i < n; i++)
-		buf_printf(b, "  %s\n", v[i]);
-}
-
 /* Do it: restore the files (and the conversation). */
 static void
 do_rewind(struct repl *r, int turn, bool conv)
@@ -114,10 +103,10 @@ confirm(struct repl *r, int turn, bool conv)
 		do_rewind(r, turn, conv);
 		goto out;
 	}
-	add_paths(&body, "These files changed outside conch since the checkpoint; "
-		  "the rewind would overwrite them (the state being left is kept "
-		  "as a checkpoint, so /rewind can undo it):", p.conflicts,
-		  p.nconflicts);
+	ckpt_format_paths("These files changed outside conch since the checkpoint; "
+			  "the rewind would overwrite them (the state being left is kept "
+			  "as a checkpoint, so /rewind can undo it):", p.conflicts,
+			  p.nconflicts, &body);
 	open_choice(r, CH_REWIND_CONFLICT,
 		    xasprintf("Overwrite your later changes to rewind to before "
 			      "turn #%d?", turn), buf_steal(&body),
@@ -155,7 +144,7 @@ picked(struct repl *r, int turn)
 	}
 	if (!p.nchanges)
 		buf_adds(&body, "No file differs from that checkpoint.\n");
-	add_paths(&body, "Files to restore:", p.changes, p.nchanges);
+	ckpt_format_paths("Files to restore:", p.changes, p.nchanges, &body);
 	for (i = 0; i < p.nuncaptured; i++)
 		buf_printf(&body, "Note: %s\n", p.uncaptured[i]);
 	ckpt_plan_free(&p);

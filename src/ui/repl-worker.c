@@ -224,6 +224,26 @@ w_todo(void *ud, const struct todo_list *t)
 	q_push(ud, e);
 }
 
+/* Hand the UI the question `e` and wait until it sets *answered (under
+ * r->mu); false, with e freed, when the REPL is closing. */
+static bool
+ask_ui(struct repl *r, struct uev *e, const bool *answered)
+{
+	pthread_mutex_lock(&r->mu);
+	if (r->closing) {
+		pthread_mutex_unlock(&r->mu);
+		repl_uev_free(e);
+		return false;
+	}
+	pthread_mutex_unlock(&r->mu);
+	q_push(r, e);
+	pthread_mutex_lock(&r->mu);
+	while (!*answered)
+		pthread_cond_wait(&r->cv, &r->mu);
+	pthread_mutex_unlock(&r->mu);
+	return true;
+}
+
 static enum approval
 w_approve(void *ud, const struct approval_req *req, char **reason)
 {
@@ -232,19 +252,10 @@ w_approve(void *ud, const struct approval_req *req, char **reason)
 	struct uev *e;
 	long t0 = clock_mono_ms();
 
-	pthread_mutex_lock(&r->mu);
-	if (r->closing) {
-		pthread_mutex_unlock(&r->mu);
-		return APPROVE_DENY;
-	}
-	pthread_mutex_unlock(&r->mu);
 	e = uev_new(U_APPROVE);
 	e->ap = &w;
-	q_push(r, e);
-	pthread_mutex_lock(&r->mu);
-	while (!w.answered)
-		pthread_cond_wait(&r->cv, &r->mu);
-	pthread_mutex_unlock(&r->mu);
+	if (!ask_ui(r, e, &w.answered))
+		return APPROVE_DENY;
 	r->w_ap_ms += clock_mono_ms() - t0;
 	*reason = w.reason;
 	return w.ans;
@@ -355,19 +366,10 @@ repl_w_review_plan(void *ud, const char *plan, char **feedback)
 	struct uev *e;
 
 	*feedback = NULL;
-	pthread_mutex_lock(&r->mu);
-	if (r->closing) {
-		pthread_mutex_unlock(&r->mu);
-		return PLAN_KEEP;
-	}
-	pthread_mutex_unlock(&r->mu);
 	e = uev_new(U_PLAN);
 	e->pw = &w;
-	q_push(r, e);
-	pthread_mutex_lock(&r->mu);
-	while (!w.answered)
-		pthread_cond_wait(&r->cv, &r->mu);
-	pthread_mutex_unlock(&r->mu);
+	if (!ask_ui(r, e, &w.answered))
+		return PLAN_KEEP;
 	*feedback = w.feedback;
 	return w.ans;
 }

@@ -99,6 +99,16 @@ end_stream(struct repl *r)
 	r->cur = r->think = NULL;
 }
 
+/* streamed text appended to *ent, opened as a new entry of kind k */
+static void
+stream_into(struct repl *r, struct ent **ent, enum ent_kind k, const struct buf *s)
+{
+	if (!*ent)
+		*ent = ts_add(&r->ts, k);
+	buf_add(&(*ent)->text, s->p, s->len);
+	ent_touch(*ent);
+}
+
 static void
 handle(struct repl *r, struct uev *e)
 {
@@ -110,16 +120,10 @@ handle(struct repl *r, struct uev *e)
 			void_current(r);
 			r->cur = NULL;
 		}
-		if (!r->cur)
-			r->cur = ts_add(&r->ts, ENT_ASSIST);
-		buf_add(&r->cur->text, e->s.p, e->s.len);
-		ent_touch(r->cur);
+		stream_into(r, &r->cur, ENT_ASSIST, &e->s);
 		break;
 	case U_THINK:
-		if (!r->think)
-			r->think = ts_add(&r->ts, ENT_THINK);
-		buf_add(&r->think->text, e->s.p, e->s.len);
-		ent_touch(r->think);
+		stream_into(r, &r->think, ENT_THINK, &e->s);
 		break;
 	case U_DISCARD:
 		/* what streamed is void if something replaces it; when the
@@ -603,24 +607,23 @@ term_usable(void)
 static void
 colors(struct repl *r)
 {
+	/* each pair's foreground on the terminal's background */
+	static const short pairs[][2] = {
+		{ CP_HEAD, COLOR_CYAN }, { CP_CODE, COLOR_YELLOW }, { CP_LINK, COLOR_BLUE },
+		{ CP_ADD, COLOR_GREEN }, { CP_DEL, COLOR_RED }, { CP_HUNK, COLOR_CYAN },
+		{ CP_USER, COLOR_GREEN }, { CP_ERR, COLOR_RED }, { CP_OK, COLOR_GREEN },
+		{ CP_BULLET, COLOR_CYAN }, { CP_STATUS, COLOR_BLUE },
+		{ CP_DIALOG, COLOR_YELLOW },
+	};
 	const char *nc = getenv("NO_COLOR");
+	size_t i;
 	r->color = !(nc && *nc) && has_colors();
 	if (!r->color)
 		return;
 	start_color();
 	use_default_colors();
-	init_pair(CP_HEAD, COLOR_CYAN, -1);
-	init_pair(CP_CODE, COLOR_YELLOW, -1);
-	init_pair(CP_LINK, COLOR_BLUE, -1);
-	init_pair(CP_ADD, COLOR_GREEN, -1);
-	init_pair(CP_DEL, COLOR_RED, -1);
-	init_pair(CP_HUNK, COLOR_CYAN, -1);
-	init_pair(CP_USER, COLOR_GREEN, -1);
-	init_pair(CP_ERR, COLOR_RED, -1);
-	init_pair(CP_OK, COLOR_GREEN, -1);
-	init_pair(CP_BULLET, COLOR_CYAN, -1);
-	init_pair(CP_STATUS, COLOR_BLUE, -1);
-	init_pair(CP_DIALOG, COLOR_YELLOW, -1);
+	for (i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+		init_pair(pairs[i][0], pairs[i][1], -1);
 }
 
 static void

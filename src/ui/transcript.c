@@ -63,10 +63,7 @@ ts_add(struct transcript *t, enum ent_kind k)
 	e->kind = k;
 	buf_init(&e->text, 0);
 	buf_init(&e->result, ENT_RESULT_MAX);
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
-	}
+	t->v = xgrow(t->v, t->n + 1, &t->cap, 64, sizeof *t->v);
 	t->v[t->n++] = e;
 	return e;
 }

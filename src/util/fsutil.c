@@ -198,6 +198,35 @@ out:
 	return e;
 }
 
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **
+fs_dir_names(DIR *d, bool hidden, size_t *np)
+{
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' && (!hidden || strcmp(de->d_name, ".") == 0 ||
+					     strcmp(de->d_name, "..") == 0))
+			continue;
+		names = xgrow(names, n + 2, &cap, 32, sizeof *names); /* and NULL */
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (names) {
+		qsort(names, n, sizeof *names, cmp_name);
+		names[n] = NULL;
+	}
+	*np = n;
+	return names;
+}
+
 bool
 fs_is_dir(const char *path)
 {

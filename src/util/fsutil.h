@@ -2,6 +2,7 @@
 #ifndef CONCH_FSUTIL_H
 #define CONCH_FSUTIL_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -31,6 +32,11 @@ int fs_write_all(int fd, const void *data, size_t len);
 enum cerr fs_mkdir_p(const char *path, mode_t mode);
 
 bool fs_is_dir(const char *path);
+/* The names in the open directory d, which is closed: sorted bytewise,
+ * without "." and "..", nor any other name starting with '.' unless
+ * `hidden`; NULL-terminated, *np of them, NULL when there are none.
+ * Free with strv_free(v, *np) (util/str.h). */
+char **fs_dir_names(DIR *d, bool hidden, size_t *np);
 bool fs_exists(const char *path);
 
 /* "a" + "/" + "b" without doubling slashes; an absolute b is returned as

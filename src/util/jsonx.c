@@ -47,28 +47,35 @@ jx_bool(const cJSON *obj, const char *key, bool def)
 	return cJSON_IsTrue(v);
 }
 
+/* the 1-based line and column of `end` in text (either may be NULL) */
+static void
+line_col(const char *text, const char *end, int *line, int *col)
+{
+	int l = 1, c = 1;
+	const char *p;
+	for (p = text; p < end; p++) {
+		if (*p == '\n') {
+			l++;
+			c = 1;
+		} else {
+			c++;
+		}
+	}
+	if (line)
+		*line = l;
+	if (col)
+		*col = c;
+}
+
 cJSON *
 jx_parse(const char *text, size_t len, int *line, int *col)
 {
 	const char *end = NULL;
 	cJSON *v = cJSON_ParseWithLengthOpts(text, len, &end, false);
 	if (!v) {
-		int l = 1, c = 1;
-		const char *p;
 		if (!end || end < text || end > text + len)
 			end = text + len;
-		for (p = text; p < end; p++) {
-			if (*p == '\n') {
-				l++;
-				c = 1;
-			} else {
-				c++;
-			}
-		}
-		if (line)
-			*line = l;
-		if (col)
-			*col = c;
+		line_col(text, end, line, col);
 		return NULL;
 	}
 	/* trailing garbage other than whitespace is an error too */
@@ -76,20 +83,7 @@ jx_parse(const char *text, size_t len, int *line, int *col)
 	       (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
 		end++;
 	if (end && end < text + len) {
-		int l = 1, c = 1;
-		const char *p;
-		for (p = text; p < end; p++) {
-			if (*p == '\n') {
-				l++;
-				c = 1;
-			} else {
-				c++;
-			}
-		}
-		if (line)
-			*line = l;
-		if (col)
-			*col = c;
+		line_col(text, end, line, col);
 		cJSON_Delete(v);
 		return NULL;
 	}
@@ -107,41 +101,38 @@ jx_print(const cJSON *v)
 	return s;
 }
 
+/* JSON Schema's type names and the cJSON test for each ("integer" is a
+ * number without a fraction, see type_ok) */
+static const struct {
+	const char *name;
+	cJSON_bool (*is)(const cJSON *v);
+} json_types[] = {
+	{ "string", cJSON_IsString }, { "number", cJSON_IsNumber },
+	{ "boolean", cJSON_IsBool }, { "null", cJSON_IsNull },
+	{ "array", cJSON_IsArray }, { "object", cJSON_IsObject },
+};
+#define NJSON_TYPES (sizeof json_types / sizeof json_types[0])
+
 static const char *
 type_name(const cJSON *v)
 {
-	if (cJSON_IsString(v))
-		return "string";
-	if (cJSON_IsNumber(v))
-		return "number";
-	if (cJSON_IsBool(v))
-		return "boolean";
-	if (cJSON_IsNull(v))
-		return "null";
-	if (cJSON_IsArray(v))
-		return "array";
-	if (cJSON_IsObject(v))
-		return "object";
+	size_t i;
+	for (i = 0; i < NJSON_TYPES; i++)
+		if (json_types[i].is(v))
+			return json_types[i].name;
 	return "invalid";
 }
 
+/* v is of schema type t (an unknown t allows anything) */
 static bool
 type_ok(const char *t, const cJSON *v)
 {
-	if (strcmp(t, "string") == 0)
-		return cJSON_IsString(v);
-	if (strcmp(t, "number") == 0)
-		return cJSON_IsNumber(v);
+	size_t i;
 	if (strcmp(t, "integer") == 0)
 		return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble);
-	if (strcmp(t, "boolean") == 0)
-		return cJSON_IsBool(v);
-	if (strcmp(t, "array") == 0)
-		return cJSON_IsArray(v);
-	if (strcmp(t, "object") == 0)
-		return cJSON_IsObject(v);
-	if (strcmp(t, "null") == 0)
-		return cJSON_IsNull(v);
+	for (i = 0; i < NJSON_TYPES; i++)
+		if (strcmp(t, json_types[i].name) == 0)
+			return json_types[i].is(v);
 	return true;
 }
 

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -101,6 +102,31 @@ str_to_long(const char *s, long *out)
 	return true;
 }
 
+bool
+str_to_float(const char *s, float *out)
+{
+	char *end;
+	double d;
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	d = strtod(s, &end);
+	if (*end || errno || !(d == d) || d > FLT_MAX || d < -FLT_MAX)
+		return false;
+	*out = (float)d;
+	return true;
+}
+
+bool
+str_to_long_in(const char *s, long lo, long hi, long *out)
+{
+	long v;
+	if (!str_to_long(s, &v) || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
 const char *
 str_find(const char *s, size_t n, const char *needle, size_t nl)
 {
@@ -123,4 +149,23 @@ str_count(const char *s, size_t n, const char *needle, size_t nl)
 		p += nl;
 	}
 	return c;
+}
+
+void
+strv_free(char **v, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+str_index(const char *s, const char *const *names, size_t n)
+{
+	size_t i;
+	for (i = 0; s && i < n; i++)
+		if (names[i] && strcmp(names[i], s) == 0)
+			return (int)i;
+	return -1;
 }

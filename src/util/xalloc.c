@@ -49,6 +49,18 @@ xreallocarray(void *p, size_t nmemb, size_t size)
 	return xrealloc(p, n);
 }
 
+void *
+xgrow(void *p, size_t n, size_t *cap, size_t first, size_t size)
+{
+	size_t c = *cap ? *cap : first;
+	if (n <= *cap)
+		return p;
+	while (c < n)
+		c *= 2;
+	*cap = c;
+	return xreallocarray(p, c, size);
+}
+
 char *
 xstrdup(const char *s)
 {

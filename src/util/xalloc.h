@@ -13,6 +13,10 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
 /* xreallocarray: realloc for nmemb*size, aborting on overflow. */
 void *xreallocarray(void *p, size_t nmemb, size_t size);
+/* Room for n elements of `size` bytes in the array p that has *cap: when
+ * n > *cap, *cap doubles (from `first`) until it holds n and the moved
+ * array is returned; else p. */
+void *xgrow(void *p, size_t n, size_t *cap, size_t first, size_t size);
 char *xstrdup(const char *s);           /* NULL in, NULL out */
 char *xstrndup(const char *s, size_t n);
 /* Formatted allocation; caller frees. */
