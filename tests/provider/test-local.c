@@ -729,8 +729,54 @@ START_TEST(copied_words_only)
 }
 END_TEST
 
+/* Where a reply is copying from: the longest tail the conversation holds
+ * and what follows it at each place, only where a word goes on. */
+START_TEST(copy_follows_the_source)
+{
+	char out[4][LOCAL_FOLLOW_LEN + 1];
+	struct local_copy cp;
+	struct conv c;
+	const char *r;
+
+	conv_init(&c);
+	conv_msg_add_text(conv_add(&c, CONV_USER),
+			  "write gamma.md containing \"the green light means ready\"");
+	conv_msg_add_tool_call(conv_add(&c, CONV_ASSISTANT), "c1", "read",
+			       "{\"path\": \"spec/memo.md\"}");
+	conv_msg_add_tool_result(conv_add(&c, CONV_USER), "c1",
+				 "     1\tthe green lamp\n     2\tx\n", false);
+	local_copy_init(&cp, &c, NULL, 0);
+
+	/* the longer match wins: '"the green' is only in the request */
+	r = "{\"content\": \"the green";
+	ck_assert_uint_eq(local_copy_follow(&cp, r, strlen(r), out, 4), 1);
+	ck_assert_str_eq(out[0], " light means ready\"\n{\"path\": \"s"); /* 31 bytes */
+	/* as long in both: both places, each once */
+	r = "x the green";
+	ck_assert_uint_eq(local_copy_follow(&cp, r, strlen(r), out, 4), 2);
+	ck_assert_str_eq(out[0], " light means ready\"\n{\"path\": \"s"); /* 31 bytes */
+	ck_assert_str_eq(out[1], " lamp\n     2\tx\n\n"); /* each block ends in a newline */
+	ck_assert_uint_eq(local_copy_follow(&cp, r, strlen(r), out, 1), 1);
+	/* inside a word */
+	r = "spec/me";
+	ck_assert_uint_eq(local_copy_follow(&cp, r, strlen(r), out, 4), 1);
+	ck_assert_str_eq(out[0], "mo.md\"}\n     1\tthe green lamp\n ");
+	/* not across a tool result's layout, not from too short a tail, not
+	 * from text the conversation lacks */
+	r = "the green lamp";
+	ck_assert_uint_eq(local_copy_follow(&cp, r, strlen(r), out, 4), 0);
+	r = "gre";
+	ck_assert_uint_eq(local_copy_follow(&cp, r, strlen(r), out, 4), 0);
+	r = "zzzz";
+	ck_assert_uint_eq(local_copy_follow(&cp, r, strlen(r), out, 4), 0);
+	local_copy_free(&cp);
+	conv_free(&c);
+}
+END_TEST
+
 CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	template_families, markup_spans, render_hermes_and_llama3,
 	parse_replies, parse_random_replies, grammar_accepts_and_refuses,
 	grammar_random_walks, provider_end_to_end, provider_scripted_reply,
-	provider_refuses_bad_files, copied_numbers_only, copied_words_only))
+	provider_refuses_bad_files, copied_numbers_only, copied_words_only,
+	copy_follows_the_source))
