@@ -1,6 +1,6 @@
-/* registry.c: the tool table and tool_call(): parse, validate, ask the
+/* registry.c: tool lookup and tool_call(): parse, validate, ask the
  * policy (and the user), execute.  The session state tools share is
- * state.c; the path helpers are paths.c. */
+ * state.c; the path helpers are paths.c; the table is table.c. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +18,6 @@
 /* Safety net on what one tool may produce before tool_call() cuts it;
  * each tool caps its own output well below this. */
 #define TOOL_BUF_MAX (1u << 20)
-
-const struct tool *const tool_table[] = {
-	&tool_read, &tool_write, &tool_edit, &tool_bash,
-	&tool_glob, &tool_grep, &tool_ls, &tool_todo, &tool_memory, &tool_skill,
-	&tool_exit_plan, /* last: offered only in plan mode (agent_run) */
-	NULL,
-};
 
 const struct tool *
 tool_find(const char *name)

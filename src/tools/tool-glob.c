@@ -88,8 +88,8 @@ split_literal_prefix(char **root, char **pat)
 	*pat = newpat;
 }
 
-static enum cerr
-glob_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
+enum cerr
+tool_glob_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 {
 	char *root = tool_path(ctx, jx_str(args, "path"));
 	char *pat = xstrdup(jx_str(args, "pattern"));
@@ -152,17 +152,3 @@ out:
 	free(root);
 	return e;
 }
-
-const struct tool tool_glob = {
-	.name = "glob",
-	.description = "Find files whose path below path (default: the working "
-		"directory) matches pattern; ** spans directories, {a,b} "
-		"alternates. Newest first; .gitignored files skipped.",
-	.schema = "{\"type\":\"object\",\"properties\":{"
-		"\"pattern\":{\"type\":\"string\"},"
-		"\"path\":{\"type\":\"string\"}},"
-		"\"required\":[\"pattern\"],\"additionalProperties\":false}",
-	.flags = TOOL_READ_ONLY,
-	.files = true,
-	.exec = glob_exec,
-};

@@ -273,8 +273,8 @@ parse_mode(const char *s, enum grep_mode *m)
 	return true;
 }
 
-static enum cerr
-grep_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
+enum cerr
+tool_grep_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 {
 	const char *pattern = jx_str(args, "pattern");
 	const char *glob = jx_str(args, "glob");
@@ -362,21 +362,3 @@ out:
 	free(root);
 	return e;
 }
-
-const struct tool tool_grep = {
-	.name = "grep",
-	.description = "Search file contents with a PCRE regex; binary and "
-		".gitignored files skipped. output_mode: files (default), content "
-		"(path:line:text), count. glob filters file names, e.g. *.{c,h}.",
-	.schema = "{\"type\":\"object\",\"properties\":{"
-		"\"pattern\":{\"type\":\"string\"},"
-		"\"path\":{\"type\":\"string\"},"
-		"\"glob\":{\"type\":\"string\"},"
-		"\"case_insensitive\":{\"type\":\"boolean\"},"
-		"\"output_mode\":{\"enum\":[\"content\",\"files\",\"count\"]},"
-		"\"context\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":20}},"
-		"\"required\":[\"pattern\"],\"additionalProperties\":false}",
-	.flags = TOOL_READ_ONLY,
-	.files = true,
-	.exec = grep_exec,
-};

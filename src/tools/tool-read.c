@@ -56,8 +56,8 @@ add_line(struct buf *out, long no, char *line, size_t len)
 	buf_addc(out, '\n');
 }
 
-static enum cerr
-read_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
+enum cerr
+tool_read_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 {
 	char *abs = tool_path(ctx, jx_str(args, "path"));
 	char *shown = tool_display_path(ctx, abs);
@@ -141,18 +141,3 @@ out:
 	free(abs);
 	return e;
 }
-
-const struct tool tool_read = {
-	.name = "read",
-	.description = "Read a text file; lines are numbered like cat -n. offset "
-		"(1-based line) and limit page through long files (2000 lines by "
-		"default).",
-	.schema = "{\"type\":\"object\",\"properties\":{"
-		"\"path\":{\"type\":\"string\"},"
-		"\"offset\":{\"type\":\"integer\",\"minimum\":1},"
-		"\"limit\":{\"type\":\"integer\",\"minimum\":1}},"
-		"\"required\":[\"path\"],\"additionalProperties\":false}",
-	.flags = TOOL_READ_ONLY,
-	.files = true,
-	.exec = read_exec,
-};

@@ -41,8 +41,8 @@ render(const struct todo_list *t, struct buf *out)
 	}
 }
 
-static enum cerr
-todo_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
+enum cerr
+tool_todo_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 {
 	const cJSON *items = cJSON_GetObjectItemCaseSensitive(args, "items");
 	const cJSON *it;
@@ -82,18 +82,3 @@ out:
 	todo_list_free(&t);
 	return e;
 }
-
-const struct tool tool_todo = {
-	.name = "todo",
-	.description = "Replace the task plan. For multi-step work: keep one item "
-		"in_progress and mark items completed as soon as they are done.",
-	.schema = "{\"type\":\"object\",\"properties\":{\"items\":{"
-		"\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
-		"\"content\":{\"type\":\"string\"},"
-		"\"status\":{\"enum\":[\"pending\",\"in_progress\",\"completed\"]}},"
-		"\"required\":[\"content\",\"status\"],"
-		"\"additionalProperties\":false}}},"
-		"\"required\":[\"items\"],\"additionalProperties\":false}",
-	.flags = TOOL_READ_ONLY,
-	.exec = todo_exec,
-};
