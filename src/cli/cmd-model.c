@@ -621,15 +621,11 @@ cmd_model_main(int argc, char **argv, const char *cfg_template)
 	return usage(NULL);
 }
 
-static int
-model_exec(struct cli_ctx *c, int argc, char **argv)
+int
+cmd_model(struct cli_ctx *c, int argc, char **argv)
 {
 	const cJSON *lc = c->cfg->providers ?
 		cJSON_GetObjectItemCaseSensitive(c->cfg->providers, "local") : NULL;
 	const cJSON *t = lc ? cJSON_GetObjectItemCaseSensitive(lc, "template") : NULL;
 	return cmd_model_main(argc, argv, cJSON_IsString(t) ? t->valuestring : NULL);
 }
-
-const struct cmd_entry cmd_model_entry = {
-	"model", "the built-in GGUF runtime", model_exec,
-};

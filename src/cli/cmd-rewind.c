@@ -104,8 +104,8 @@ rewind_conversation(struct cli_ctx *c, const char *sid,
 	conv_free(&conv);
 }
 
-static int
-rewind_exec(struct cli_ctx *c, int argc, char **argv)
+int
+cmd_rewind(struct cli_ctx *c, int argc, char **argv)
 {
 	const char *sid_arg = NULL;
 	bool force = false, conversation = false, list = false;
@@ -220,9 +220,3 @@ out:
 	free(root);
 	return rc;
 }
-
-const struct cmd_entry cmd_rewind_entry = {
-	.name = "rewind",
-	.summary = "list checkpoints, or restore the files to before a turn",
-	.exec = rewind_exec,
-};

@@ -346,8 +346,8 @@ install(const char *source, bool force)
 	return rc;
 }
 
-static int
-skills_exec(struct cli_ctx *c, int argc, char **argv)
+int
+cmd_skills(struct cli_ctx *c, int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "list";
 	const char *arg = operand(argc, argv);
@@ -388,9 +388,3 @@ skills_exec(struct cli_ctx *c, int argc, char **argv)
 	buf_free(&msg);
 	return rc;
 }
-
-const struct cmd_entry cmd_skills_entry = {
-	.name = "skills",
-	.summary = "list, install, write and undo skills",
-	.exec = skills_exec,
-};
