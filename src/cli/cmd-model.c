@@ -436,30 +436,9 @@ out:
 	return rc;
 }
 
-struct chat_hist {
-	struct llm_chat_msg *m;
-	char **owned;
-	size_t n, cap;
-};
-
-static void
-hist_add(struct chat_hist *h, const char *role, char *content)
-{
-	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap * 2 : 8;
-		h->m = xreallocarray(h->m, h->cap, sizeof(*h->m));
-		h->owned = xreallocarray(h->owned, h->cap, sizeof(*h->owned));
-	}
-	h->m[h->n].role = role;
-	h->m[h->n].content = content;
-	h->m[h->n].raw = strcmp(role, "assistant") == 0;
-	h->owned[h->n] = content;
-	h->n++;
-}
-
 static int
 chat_turn(struct llm_ctx *c, const struct llm_vocab *v, enum llm_tmpl tf,
-	  struct llm_sampler *s, struct chat_hist *h, long n_predict)
+	  struct llm_sampler *s, struct llm_chat *h, long n_predict)
 {
 	struct buf prompt = BUF_INIT, reply = BUF_INIT;
 	struct llm_tokens t = { 0 };
@@ -487,7 +466,7 @@ chat_turn(struct llm_ctx *c, const struct llm_vocab *v, enum llm_tmpl tf,
 	if (generate(c, v, s, logits, n_predict, false, &reply) < 0)
 		goto out;
 	printf("\n");
-	hist_add(h, "assistant", buf_steal(&reply));
+	llm_chat_add(h, "assistant", buf_steal(&reply));
 	rc = 0;
 out:
 	buf_free(&prompt);
@@ -503,10 +482,10 @@ cmd_chat(struct opts *o)
 	struct llm_ctx *c = NULL;
 	struct llm_sampler s;
 	struct buf err = BUF_INIT;
-	struct chat_hist h = { 0 };
+	struct llm_chat h = { 0 };
 	enum llm_tmpl tf;
 	char *tmpl, *line = NULL;
-	size_t cap = 0, i;
+	size_t cap = 0;
 	ssize_t len;
 	bool tty = isatty(STDIN_FILENO);
 	int rc = 1;
@@ -546,7 +525,7 @@ cmd_chat(struct opts *o)
 		goto out;
 	llm_sampler_init(&s, &o->sp);
 	if (o->system)
-		hist_add(&h, "system", xstrdup(o->system));
+		llm_chat_add(&h, "system", xstrdup(o->system));
 	for (;;) {
 		if (tty)
 			fputs("> ", stderr);
@@ -557,7 +536,7 @@ cmd_chat(struct opts *o)
 			line[--len] = '\0';
 		if (len == 0)
 			continue;
-		hist_add(&h, "user", xstrdup(line));
+		llm_chat_add(&h, "user", xstrdup(line));
 		if (chat_turn(c, llm_model_vocab(m), tf, &s, &h, o->n_predict) != 0) {
 			llm_sampler_free(&s);
 			goto out;
@@ -566,10 +545,7 @@ cmd_chat(struct opts *o)
 	llm_sampler_free(&s);
 	rc = 0;
 out:
-	for (i = 0; i < h.n; i++)
-		free(h.owned[i]);
-	free(h.m);
-	free(h.owned);
+	llm_chat_free(&h);
 	free(line);
 	llm_ctx_free(c);
 	llm_model_free(m);
