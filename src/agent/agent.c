@@ -190,9 +190,8 @@ agent_set_todos(struct agent *a, const cJSON *items)
 		if (!c)
 			continue;
 		a->todos.items[n].content = xstrdup(c);
-		a->todos.items[n].status = !s ? TODO_PENDING :
-			strcmp(s, "completed") == 0 ? TODO_COMPLETED :
-			strcmp(s, "in_progress") == 0 ? TODO_IN_PROGRESS : TODO_PENDING;
+		a->todos.items[n].status = TODO_PENDING;
+		todo_status_parse(s, &a->todos.items[n].status);
 		n++;
 	}
 	a->todos.n = n;

@@ -259,17 +259,19 @@ grep_visit(void *ud, const struct walk_entry *e)
 	return WALK_CONTINUE;
 }
 
+/* output_mode: "files" when absent */
 static bool
 parse_mode(const char *s, enum grep_mode *m)
 {
-	if (!s || strcmp(s, "files") == 0)
-		*m = MODE_FILES;
-	else if (strcmp(s, "content") == 0)
-		*m = MODE_CONTENT;
-	else if (strcmp(s, "count") == 0)
-		*m = MODE_COUNT;
-	else
+	static const char *const names[] = {
+		[MODE_CONTENT] = "content",
+		[MODE_FILES] = "files",
+		[MODE_COUNT] = "count",
+	};
+	int i = s ? str_index(s, names, sizeof names / sizeof *names) : MODE_FILES;
+	if (i < 0)
 		return false;
+	*m = (enum grep_mode)i;
 	return true;
 }
 

@@ -5,22 +5,6 @@
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 
-static bool
-status_parse(const char *s, enum todo_status *st)
-{
-	if (!s)
-		return false;
-	if (strcmp(s, "pending") == 0)
-		*st = TODO_PENDING;
-	else if (strcmp(s, "in_progress") == 0)
-		*st = TODO_IN_PROGRESS;
-	else if (strcmp(s, "completed") == 0)
-		*st = TODO_COMPLETED;
-	else
-		return false;
-	return true;
-}
-
 static void
 render(const struct todo_list *t, struct buf *out)
 {
@@ -60,7 +44,7 @@ tool_todo_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 			e = C_ERR_INVAL;
 			goto out;
 		}
-		if (!status_parse(jx_str(it, "status"), &st)) {
+		if (!todo_status_parse(jx_str(it, "status"), &st)) {
 			buf_printf(out, "items[%zu].status must be pending, "
 				   "in_progress or completed.", i);
 			e = C_ERR_INVAL;
