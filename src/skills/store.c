@@ -34,6 +34,40 @@ skills_hash(const char *s, size_t n, char out[17])
 	snprintf(out, 17, "%016llx", h);
 }
 
+/* One entry of a folder for each_entry(): `path` is the folder's path
+ * joined with `name`. */
+typedef enum cerr entry_fn(const char *path, const char *name, void *arg);
+
+/* Call fn on each entry of the open folder `d` at `dir` ("." and ".."
+ * skipped): on all of them when `keep_going`, else until one fails.
+ * Closes `d`; returns the first failure. */
+static enum cerr
+each_entry(DIR *d, const char *dir, bool keep_going, entry_fn *fn, void *arg)
+{
+	struct dirent *de;
+	enum cerr e = C_OK, r;
+	while ((keep_going || !e) && (de = readdir(d))) {
+		char *p;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		p = path_join(dir, de->d_name);
+		r = fn(p, de->d_name, arg);
+		free(p);
+		if (!e)
+			e = r;
+	}
+	closedir(d);
+	return e;
+}
+
+static enum cerr
+rm_entry(const char *path, const char *name, void *arg)
+{
+	(void)name;
+	(void)arg;
+	return skills_rm_tree(path);
+}
+
 enum cerr
 skills_rm_tree(const char *path)
 {
@@ -43,19 +77,10 @@ skills_rm_tree(const char *path)
 		return errno == ENOENT ? C_OK : C_ERR_IO;
 	if (S_ISDIR(st.st_mode)) {
 		DIR *d = opendir(path);
-		struct dirent *de;
 		if (!d)
 			return C_ERR_IO;
-		while ((de = readdir(d))) {
-			char *p;
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
-			p = path_join(path, de->d_name);
-			if (skills_rm_tree(p))
-				e = C_ERR_IO;
-			free(p);
-		}
-		closedir(d);
+		if (each_entry(d, path, true, rm_entry, NULL))
+			e = C_ERR_IO;
 		if (rmdir(path) < 0)
 			e = C_ERR_IO;
 	} else if (unlink(path) < 0) {
@@ -64,13 +89,27 @@ skills_rm_tree(const char *path)
 	return e;
 }
 
+/* What check_entry and copy_entry pass down. */
+struct tree_walk {
+	const char *dst; /* copy: the folder the entries go to */
+	struct buf *msg;
+	int depth;       /* check: the entries' depth */
+};
+
+static enum cerr
+check_entry(const char *path, const char *name, void *arg)
+{
+	struct tree_walk *w = arg;
+	(void)name;
+	return skills_check_tree(path, w->msg, w->depth);
+}
+
 enum cerr
 skills_check_tree(const char *src, struct buf *msg, int depth)
 {
 	struct stat st;
+	struct tree_walk w = { NULL, msg, depth + 1 };
 	DIR *d;
-	struct dirent *de;
-	enum cerr e = C_OK;
 	if (lstat(src, &st) < 0) {
 		buf_printf(msg, "%s: %s\n", src, strerror(errno));
 		return C_ERR_IO;
@@ -88,16 +127,7 @@ skills_check_tree(const char *src, struct buf *msg, int depth)
 	}
 	if (!(d = opendir(src)))
 		return C_ERR_IO;
-	while (!e && (de = readdir(d))) {
-		char *p;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		p = path_join(src, de->d_name);
-		e = skills_check_tree(p, msg, depth + 1);
-		free(p);
-	}
-	closedir(d);
-	return e;
+	return each_entry(d, src, false, check_entry, &w);
 }
 
 static enum cerr
@@ -113,13 +143,24 @@ copy_file(const char *src, const char *dst, mode_t mode, struct buf *msg)
 	return e;
 }
 
+static enum cerr copy_rec(const char *src, const char *dst, struct buf *msg);
+
+static enum cerr
+copy_entry(const char *path, const char *name, void *arg)
+{
+	struct tree_walk *w = arg;
+	char *t = path_join(w->dst, name);
+	enum cerr e = copy_rec(path, t, w->msg);
+	free(t);
+	return e;
+}
+
 static enum cerr
 copy_rec(const char *src, const char *dst, struct buf *msg)
 {
 	struct stat st;
+	struct tree_walk w = { dst, msg, 0 };
 	DIR *d;
-	struct dirent *de;
-	enum cerr e = C_OK;
 	if (lstat(src, &st) < 0)
 		return C_ERR_IO;
 	if (S_ISREG(st.st_mode))
@@ -132,18 +173,7 @@ copy_rec(const char *src, const char *dst, struct buf *msg)
 	}
 	if (!(d = opendir(src)))
 		return C_ERR_IO;
-	while (!e && (de = readdir(d))) {
-		char *s, *t;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		s = path_join(src, de->d_name);
-		t = path_join(dst, de->d_name);
-		e = copy_rec(s, t, msg);
-		free(s);
-		free(t);
-	}
-	closedir(d);
-	return e;
+	return each_entry(d, src, false, copy_entry, &w);
 }
 
 enum cerr
