@@ -52,10 +52,7 @@ entry_free(struct ckpt_entry *e)
 		free(e->files[i].path);
 		free(e->files[i].after);
 	}
-	free(e->files);
-	free(e->prompt);
-	free(e->before);
-	free(e->after);
+	xfree_all(e->files, e->prompt, e->before, e->after);
 	memset(e, 0, sizeof *e);
 }
 
@@ -292,10 +289,7 @@ ckpt_open(const char *workspace, const char *sid, const struct ckpt_opts *o,
 	log_load(c);
 	prune_sessions(c, project);
 out:
-	free(gitroot);
-	free(project);
-	free(slug);
-	free(state);
+	xfree_all(gitroot, project, slug, state);
 	return c;
 }
 
@@ -307,15 +301,8 @@ ckpt_close(struct ckpt *c)
 		return;
 	for (i = 0; i < c->n; i++)
 		entry_free(&c->v[i]);
-	free(c->v);
-	free(c->root);
-	free(c->sid);
-	free(c->dir);
-	free(c->gitdir);
-	free(c->index);
-	free(c->git);
-	free(c->exclude);
-	free(c);
+	xfree_all(c->v, c->root, c->sid, c->dir, c->gitdir, c->index, c->git,
+		  c->exclude, c);
 }
 
 const struct ckpt_entry *
@@ -470,11 +457,7 @@ out:
 		log_warn("checkpoint: cannot keep the before-image of %s", rel);
 	cJSON_Delete(m);
 	buf_free(&b);
-	free(abs);
-	free(dir);
-	free(img);
-	free(mp);
-	free(text);
+	xfree_all(abs, dir, img, mp, text);
 	return e;
 }
 

@@ -370,9 +370,7 @@ out:
 	cJSON_Delete(ans);
 	skills_index_free(&idx);
 	buf_free(&note);
-	free(text);
-	free(input);
-	free(sys);
+	xfree_all(text, input, sys);
 }
 
 enum cerr

@@ -69,9 +69,7 @@ migrate_old_key(const char *state, const char *project_dir, const char *dir)
 				if (fs_is_dir(sd) && rename(sd, dd) < 0)
 					log_warn("cannot move %s: %s", sd, strerror(errno));
 			}
-			free(dst);
-			free(sd);
-			free(dd);
+			xfree_all(dst, sd, dd);
 		}
 		free(cwd);
 		free(src);
@@ -229,10 +227,7 @@ session_close(struct session *s)
 		return;
 	if (s->fd >= 0)
 		close(s->fd);
-	free(s->id);
-	free(s->path);
-	free(s->dir);
-	free(s);
+	xfree_all(s->id, s->path, s->dir, s);
 }
 
 enum cerr
@@ -423,9 +418,7 @@ session_resume(const char *project_dir, const char *id, struct conv *conv,
 			log_warn("cannot repair session %s", s->path);
 	}
 out:
-	free(path);
-	free(use);
-	free(dir);
+	xfree_all(path, use, dir);
 	return s;
 }
 

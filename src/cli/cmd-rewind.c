@@ -52,9 +52,7 @@ latest_session(const char *root)
 	}
 	if (d)
 		closedir(d);
-	free(project);
-	free(slug);
-	free(state);
+	xfree_all(project, slug, state);
 	return best;
 }
 

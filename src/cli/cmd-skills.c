@@ -238,9 +238,7 @@ new_skill(struct cli_ctx *c, int argc, char **argv)
 	free(text);
 out:
 	buf_free(&body);
-	free(path);
-	free(dir);
-	free(root);
+	xfree_all(path, dir, root);
 	return rc;
 }
 

@@ -277,9 +277,7 @@ llm_model_free(struct llm_model *m)
 		return;
 	llm_vocab_free(m->vocab);
 	gguf_close(m->g);
-	free(m->layers);
-	free(m->arch_name);
-	free(m);
+	xfree_all(m->layers, m->arch_name, m);
 }
 
 const struct llm_hparams *llm_model_hparams(const struct llm_model *m) { return &m->hp; }

@@ -66,12 +66,7 @@ migrate_old_key(const char *data, const char *workspace, const char *newdir)
 	if (d)
 		closedir(d);
 out:
-	free(src);
-	free(dst);
-	free(onotes);
-	free(nnotes);
-	free(old);
-	free(slug);
+	xfree_all(src, dst, onotes, nnotes, old, slug);
 }
 
 void
@@ -121,9 +116,7 @@ mem_user_config(void)
 void
 mem_close(struct mem_store *m)
 {
-	free(m->user_path);
-	free(m->project_path);
-	free(m->notes_dir);
+	xfree_all(m->user_path, m->project_path, m->notes_dir);
 	memset(m, 0, sizeof *m);
 }
 

@@ -333,9 +333,7 @@ write_escape(const char *abs, const char *workspace)
 	}
 	if (!why && real && rws && !path_is_under(real, rws))
 		why = "a symlink on the way leads outside the workspace";
-	free(real);
-	free(rws);
-	free(cur);
+	xfree_all(real, rws, cur);
 	return why;
 }
 

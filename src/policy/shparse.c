@@ -80,10 +80,7 @@ cmd_free(struct sh_cmd *c)
 		free(c->redir_out[k]);
 	for (size_t k = 0; k < c->norig; k++)
 		free(c->orig[k]);
-	free(c->argv);
-	free(c->assign);
-	free(c->redir_out);
-	free(c->orig);
+	xfree_all(c->argv, c->assign, c->redir_out, c->orig);
 	memset(c, 0, sizeof *c);
 }
 

@@ -130,9 +130,8 @@ tcg_free(struct tcg *g)
 			for (k = 0; k < g->tools[i].nprops; k++)
 				strv_free(g->tools[i].enums[k], g->tools[i].nenums[k]);
 		}
-		free(g->tools[i].enums);
-		free(g->tools[i].nenums);
-		free(g->tools[i].types);
+		xfree_all(g->tools[i].enums, g->tools[i].nenums,
+			  g->tools[i].types);
 	}
 	free(g->tools);
 	free(g);

@@ -270,9 +270,7 @@ install_one(const struct cand *c, const char *idir, struct buf *msg,
 		}
 	}
 	skills_rm_tree(tmp);
-	free(old);
-	free(tmp);
-	free(dst);
+	xfree_all(old, tmp, dst);
 	return e;
 }
 
@@ -389,9 +387,7 @@ skills_install(const char *source, bool force, struct buf *msg,
 out_rm:
 	skills_rm_tree(tmpl);
 out:
-	free(tmpl);
-	free(data);
-	free(abs);
+	xfree_all(tmpl, data, abs);
 	return e;
 }
 

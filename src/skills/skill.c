@@ -40,11 +40,7 @@ skill_source_str(enum skill_source s)
 void
 skill_free(struct skill *s)
 {
-	free(s->name);
-	free(s->description);
-	free(s->dir);
-	free(s->path);
-	free(s->body);
+	xfree_all(s->name, s->description, s->dir, s->path, s->body);
 	cJSON_Delete(s->meta);
 	memset(s, 0, sizeof *s);
 }

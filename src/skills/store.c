@@ -308,9 +308,7 @@ write_user(const char *name, const char *text, const char *action,
 		   had ? "updated" : "written", path);
 out:
 	buf_free(&old);
-	free(path);
-	free(sdir);
-	free(udir);
+	xfree_all(path, sdir, udir);
 	return e;
 }
 
@@ -358,11 +356,7 @@ skills_write(const char *name, const char *text, const char *action,
 			buf_printf(msg, "skill \"%s\" staged for review: conch skills "
 				   "approve %s (or reject)", name, name);
 		cJSON_Delete(meta);
-		free(mj);
-		free(mp);
-		free(p);
-		free(sd);
-		free(pd);
+		xfree_all(mj, mp, p, sd, pd);
 		return e;
 	}
 	fd = history_lock();
@@ -380,11 +374,7 @@ struct hist_ent {
 static void
 hist_ent_free(struct hist_ent *h)
 {
-	free(h->old);
-	free(h->new_);
-	free(h->action);
-	free(h->where);
-	free(h->trash);
+	xfree_all(h->old, h->new_, h->action, h->where, h->trash);
 }
 
 /* The stack of writes of `name` not yet undone. */
@@ -458,9 +448,7 @@ undo_remove(const char *name, const struct hist_ent *h, const char *hdir,
 		buf_printf(msg, "skill \"%s\" restored to %s (its removal undone)",
 			   name, dst);
 	}
-	free(src);
-	free(dst);
-	free(base);
+	xfree_all(src, dst, base);
 	return e;
 }
 
@@ -519,11 +507,7 @@ out:
 		close(fd);
 	for (i = 0; i < n; i++)
 		hist_ent_free(&v[i]);
-	free(v);
-	free(hdir);
-	free(path);
-	free(sdir);
-	free(udir);
+	xfree_all(v, hdir, path, sdir, udir);
 	return e;
 }
 
@@ -591,10 +575,7 @@ out:
 	cJSON_Delete(meta);
 	buf_free(&b);
 	buf_free(&m);
-	free(mp);
-	free(p);
-	free(sd);
-	free(pd);
+	xfree_all(mp, p, sd, pd);
 	return e;
 }
 
@@ -662,11 +643,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	buf_free(&b);
-	free(sk);
-	free(dst);
-	free(rel);
-	free(tdir);
-	free(hdir);
+	xfree_all(sk, dst, rel, tdir, hdir);
 	return e;
 }
 

@@ -182,10 +182,7 @@ ask_user(struct tool_ctx *ctx, const struct tool *t, const cJSON *args,
 		break;
 	}
 out:
-	free(project_rule);
-	free(reason);
-	free(summary);
-	free(diff);
+	xfree_all(project_rule, reason, summary, diff);
 	return run;
 }
 

@@ -236,9 +236,7 @@ fail:
 static void
 edit_free(struct edit *ed)
 {
-	free(ed->old_crlf);
-	free(ed->new_crlf);
-	free(ed->new_lines);
+	xfree_all(ed->old_crlf, ed->new_crlf, ed->new_lines);
 }
 
 enum cerr

@@ -146,9 +146,6 @@ out:
 	glob_patterns_free(g.pats);
 	if (fd >= 0)
 		close(fd);
-	free(real);
-	free(shown);
-	free(pat);
-	free(root);
+	xfree_all(real, shown, pat, root);
 	return e;
 }

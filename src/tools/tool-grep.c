@@ -359,8 +359,6 @@ out:
 	pcre2_code_free(g.re);
 	if (fd >= 0)
 		close(fd);
-	free(real);
-	free(shown);
-	free(root);
+	xfree_all(real, shown, root);
 	return e;
 }

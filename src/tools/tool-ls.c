@@ -103,8 +103,6 @@ out:
 	gi_free(gi);
 	if (fd >= 0)
 		close(fd);
-	free(real);
-	free(shown);
-	free(abs);
+	xfree_all(real, shown, abs);
 	return e;
 }

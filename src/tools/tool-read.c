@@ -10,6 +10,7 @@
 #include "tools/internal.h"
 #include "util/jsonx.h"
 #include "util/str.h"
+#include "util/xalloc.h"
 
 #define READ_DEFAULT_LIMIT 2000
 #define READ_LINE_MAX 2000
@@ -135,9 +136,6 @@ out:
 		fclose(f);
 	if (fd >= 0)
 		close(fd);
-	free(real);
-	free(line);
-	free(shown);
-	free(abs);
+	xfree_all(real, line, shown, abs);
 	return e;
 }

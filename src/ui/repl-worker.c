@@ -32,11 +32,7 @@ void
 repl_uev_free(struct uev *e)
 {
 	buf_free(&e->s);
-	free(e->id);
-	free(e->name);
-	free(e->args);
-	free(e->diff);
-	free(e->by);
+	xfree_all(e->id, e->name, e->args, e->diff, e->by);
 	if (e->k == U_DONE)
 		agent_result_free(&e->res);
 	free(e);

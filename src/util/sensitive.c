@@ -259,9 +259,7 @@ sensitive_each_home_protected(void (*fn)(void *ud, const char *path,
 		char *p = path_join(home, r);
 		char *c = path_normalize(p);
 		fn(ud, c, dir);
-		free(c);
-		free(p);
-		free(r);
+		xfree_all(c, p, r);
 	}
 }
 
