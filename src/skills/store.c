@@ -241,18 +241,9 @@ history_append(const char *name, const char *action, const char *session,
 	cJSON_AddNumberToObject(r, "time", (double)time(NULL));
 	cJSON_AddStringToObject(r, "name", name);
 	cJSON_AddStringToObject(r, "action", action);
-	if (session)
-		cJSON_AddStringToObject(r, "session", session);
-	else
-		cJSON_AddNullToObject(r, "session");
-	if (old)
-		cJSON_AddStringToObject(r, "old", old);
-	else
-		cJSON_AddNullToObject(r, "old");
-	if (new_)
-		cJSON_AddStringToObject(r, "new", new_);
-	else
-		cJSON_AddNullToObject(r, "new");
+	jx_add_str_or_null(r, "session", session);
+	jx_add_str_or_null(r, "old", old);
+	jx_add_str_or_null(r, "new", new_);
 	if (where)
 		cJSON_AddStringToObject(r, "where", where);
 	if (trash)
