@@ -54,8 +54,7 @@ agent_release(struct agent *a)
 	conv_free(&a->conv);
 	readset_free(&a->reads);
 	todo_list_free(&a->todos);
-	free(a->system);
-	free(a->tools);
+	xfree_all(a->system, a->tools);
 	prices_free(a->prices);
 	session_close(a->owned);
 	chain_free(a->own_chain);

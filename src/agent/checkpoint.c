@@ -49,8 +49,7 @@ entry_free(struct ckpt_entry *e)
 {
 	size_t i;
 	for (i = 0; i < e->nfiles; i++) {
-		free(e->files[i].path);
-		free(e->files[i].after);
+		xfree_all(e->files[i].path, e->files[i].after);
 	}
 	xfree_all(e->files, e->prompt, e->before, e->after);
 	memset(e, 0, sizeof *e);
@@ -105,8 +104,7 @@ ckpt_log_save(struct ckpt *c, struct buf *err)
 	e = fs_write_atomic(path, text, strlen(text), 0600);
 	if (e != C_OK)
 		buf_printf(err, "cannot write %s: %s", path, strerror(errno));
-	free(text);
-	free(path);
+	xfree_all(text, path);
 	cJSON_Delete(root);
 	return e;
 }
@@ -239,8 +237,7 @@ prune_sessions(struct ckpt *c, const char *project)
 				ckpt_git_delete_refs(c, de->d_name, "");
 			rm_tree(p);
 		}
-		free(lp);
-		free(p);
+		xfree_all(lp, p);
 	}
 	closedir(d);
 }
@@ -509,8 +506,7 @@ ckpt_image_read(const struct ckpt *c, int n, const cJSON *it, struct buf *out)
 	dir = files_dir(c, n);
 	p = path_join(dir, img);
 	fs_read_file(p, IMAGE_MAX, out);
-	free(p);
-	free(dir);
+	xfree_all(p, dir);
 	return true;
 }
 
@@ -555,8 +551,7 @@ ckpt_files_stats(struct ckpt *c, struct ckpt_entry *en)
 		count_diff(d, &en->files[k].add, &en->files[k].del);
 		en->files[k].after = ckpt_content_hash(abs);
 		k++;
-		free(d);
-		free(abs);
+		xfree_all(d, abs);
 		buf_free(&a);
 		buf_free(&b);
 	}

@@ -174,8 +174,7 @@ apply_patch(const cJSON *ans, const struct skill_index *idx,
 			buf_free(&cm);
 			free(tmp);
 		}
-		free(dst);
-		free(udir);
+		xfree_all(dst, udir);
 	}
 	e = skills_write(name, buf_str(&out), "patch", session, pending, msg);
 out:

@@ -71,8 +71,7 @@ migrate_old_key(const char *state, const char *project_dir, const char *dir)
 			}
 			xfree_all(dst, sd, dd);
 		}
-		free(cwd);
-		free(src);
+		xfree_all(cwd, src);
 	}
 	closedir(d);
 	if (moved)
@@ -80,8 +79,7 @@ migrate_old_key(const char *state, const char *project_dir, const char *dir)
 			 moved == 1 ? "" : "s", project_dir, old, dir);
 	rmdir(old); /* only when empty */
 out:
-	free(old);
-	free(slug);
+	xfree_all(old, slug);
 }
 
 char *
@@ -90,8 +88,7 @@ session_project_dir(const char *project_dir)
 	char *state = xdg_dir("state"), *key = path_project_key(project_dir);
 	char *dir = xasprintf("%s/sessions/%s", state, key);
 	migrate_old_key(state, project_dir, dir);
-	free(state);
-	free(key);
+	xfree_all(state, key);
 	return dir;
 }
 
@@ -166,8 +163,7 @@ session_create(const char *project_dir, const char *model, enum cerr *err)
 		cJSON_AddStringToObject(rec, "model", model);
 	*err = session_append(s, "session", rec);
 out:
-	free(dir);
-	free(id);
+	xfree_all(dir, id);
 	return s;
 }
 
@@ -495,8 +491,7 @@ session_list(const char *project_dir, FILE *out)
 			lc.started[0] ? lc.started : "?", lc.turns,
 			lc.turns == 1 ? " " : "s", lc.first,
 			torn ? "  (cut short)" : "");
-		free(path);
-		free(ids[i]);
+		xfree_all(path, ids[i]);
 	}
 	free(ids);
 out:

@@ -224,8 +224,7 @@ cmd_info(struct opts *o)
 	ctx = o->n_ctx > 0 ? (uint32_t)o->n_ctx : (hp->n_ctx_train < 4096 ? hp->n_ctx_train : 4096);
 	printf("context memory: %.1f MiB for %u tokens\n",
 	       (double)llm_ctx_mem_bytes(m, ctx) / 1048576.0, ctx);
-	free(name);
-	free(tmpl);
+	xfree_all(name, tmpl);
 	llm_model_free(m);
 	return 0;
 }

@@ -214,7 +214,6 @@ out:
 	ckpt_close(ck);
 	buf_free(&err);
 	buf_free(&out);
-	free(sid);
-	free(root);
+	xfree_all(sid, root);
 	return rc;
 }

@@ -315,8 +315,7 @@ out:
 	buf_free(&cur);
 	buf_free(&after);
 	buf_free(&msg);
-	free(tmp);
-	free(data);
+	xfree_all(tmp, data);
 	return rc;
 }
 

@@ -64,8 +64,7 @@ sweep_leftovers(void)
 	fs_sweep_stale(inst, ".tmp-", 60);
 	fs_sweep_stale(inst, ".old-", 60);
 	fs_sweep_stale(data, "edit-", 86400);
-	free(inst);
-	free(data);
+	xfree_all(inst, data);
 }
 
 int
@@ -111,8 +110,7 @@ main(int argc, char **argv)
 	}
 	rc = cli_run(&c);
 out_cfg:
-	free(c.cwd);
-	free(c.workspace);
+	xfree_all(c.cwd, c.workspace);
 	config_free(&cfg);
 out_opts:
 	cli_opts_free(&o);

@@ -75,8 +75,7 @@ conv_msg_free(struct conv_msg *m)
 	size_t i;
 	for (i = 0; i < m->nblocks; i++)
 		block_free(&m->blocks[i]);
-	free(m->blocks);
-	free(m->answered_by);
+	xfree_all(m->blocks, m->answered_by);
 	conv_msg_init(m, m->role);
 }
 

@@ -442,12 +442,10 @@ llm_ctx_set_reference(struct llm_ctx *c, bool on)
 	k = calloc(b[0].n ? b[0].n : 1, b[0].el);
 	v = calloc(b[1].n ? b[1].n : 1, b[1].el);
 	if (!k || !v) {
-		free(k);
-		free(v);
+		xfree_all(k, v);
 		return C_ERR_NOMEM;
 	}
-	free(c->kcache);
-	free(c->vcache);
+	xfree_all(c->kcache, c->vcache);
 	c->kcache = k;
 	c->vcache = v;
 	c->ref = on;

@@ -847,8 +847,7 @@ spm_session(const struct llm_vocab *v, const char *text, size_t n,
 			llm_tokens_push(out, bt >= 0 ? bt : v->unk);
 		}
 	}
-	free(ss.s);
-	free(h.a);
+	xfree_all(ss.s, h.a);
 }
 
 static void

@@ -59,8 +59,7 @@ migrate_old_key(const char *data, const char *workspace, const char *newdir)
 			a = path_join(onotes, de->d_name);
 			b = path_join(nnotes, de->d_name);
 			copy_once(a, b);
-			free(a);
-			free(b);
+			xfree_all(a, b);
 		}
 	}
 	if (d)
@@ -82,8 +81,7 @@ mem_open(struct mem_store *m, const char *workspace, size_t user_max,
 	m->notes_dir = xasprintf("%s/projects/%s/memory", data, slug);
 	m->user_max = user_max ? user_max : MEM_USER_BUDGET;
 	m->project_max = project_max ? project_max : MEM_PROJECT_BUDGET;
-	free(data);
-	free(slug);
+	xfree_all(data, slug);
 }
 
 void
@@ -108,8 +106,7 @@ mem_user_config(void)
 		root = NULL;
 	}
 	buf_free(&b);
-	free(path);
-	free(dir);
+	xfree_all(path, dir);
 	return root;
 }
 
@@ -270,8 +267,7 @@ sweep_temps(const char *path)
 			}
 		closedir(d);
 	}
-	free(prefix);
-	free(dir);
+	xfree_all(prefix, dir);
 }
 
 /* Open and exclusively lock "<path>.lock", creating the directory.

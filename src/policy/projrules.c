@@ -80,8 +80,7 @@ save_doc(const char *path, const cJSON *doc, struct buf *err)
 		e = fs_write_atomic(path, text, strlen(text), 0600);
 	if (e != C_OK)
 		buf_printf(err, "cannot write %s: %s", path, strerror(errno));
-	free(text);
-	free(dir);
+	xfree_all(text, dir);
 	return e;
 }
 
@@ -132,8 +131,7 @@ static void
 projdoc_close(struct projdoc *d)
 {
 	cJSON_Delete(d->doc);
-	free(d->path);
-	free(d->key);
+	xfree_all(d->path, d->key);
 }
 
 /* The index of `rule` in the allow array, or -1. */

@@ -37,8 +37,7 @@ raw_clear(struct raw *r)
 		free(r->w[i].s);
 	for (size_t i = 0; i < r->nredir; i++)
 		free(r->redir[i]);
-	free(r->w);
-	free(r->redir);
+	xfree_all(r->w, r->redir);
 	memset(r, 0, sizeof *r);
 }
 

@@ -294,8 +294,7 @@ add_call(struct conv_msg *out, const char *s, size_t n, unsigned *next_id)
 	}
 	id = xasprintf("call_%u", (*next_id)++);
 	conv_msg_add_tool_call(out, id, name, a);
-	free(a);
-	free(id);
+	xfree_all(a, id);
 	ok = true;
 out:
 	cJSON_Delete(j);

@@ -133,8 +133,7 @@ tcg_free(struct tcg *g)
 		xfree_all(g->tools[i].enums, g->tools[i].nenums,
 			  g->tools[i].types);
 	}
-	free(g->tools);
-	free(g);
+	xfree_all(g->tools, g);
 }
 
 void

@@ -254,8 +254,7 @@ list_files(struct buf *out, const char *root, const char *rel, size_t *count,
 		}
 		xfree_all(full, r, names[i]);
 	}
-	free(names);
-	free(dir);
+	xfree_all(names, dir);
 }
 
 enum cerr

@@ -236,8 +236,7 @@ cands_free(struct cand *v, size_t n)
 {
 	size_t i;
 	for (i = 0; i < n; i++) {
-		free(v[i].dir);
-		free(v[i].name);
+		xfree_all(v[i].dir, v[i].name);
 	}
 	free(v);
 }

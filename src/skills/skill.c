@@ -429,8 +429,7 @@ skill_load(const char *dir, struct skill *s, struct skill_err *err)
 		path = NULL;
 	}
 out:
-	free(dn);
-	free(path);
+	xfree_all(dn, path);
 	buf_free(&b);
 	return e;
 }

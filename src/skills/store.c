@@ -202,8 +202,7 @@ history_lock(void)
 	fs_mkdir_p(dir, 0700);
 	lp = xasprintf("%s/lock", dir);
 	fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	free(lp);
-	free(dir);
+	xfree_all(lp, dir);
 	if (fd >= 0)
 		while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
 			;
@@ -222,8 +221,7 @@ blob_put(const char *text, size_t n, char hash[17])
 		fs_write_atomic(p, text, n, 0600);
 		free(bd);
 	}
-	free(p);
-	free(dir);
+	xfree_all(p, dir);
 }
 
 /* One history record.  `where` ("installed") and `trash` (a removed
@@ -263,8 +261,7 @@ history_append(const char *name, const char *action, const char *session,
 	}
 	free(line);
 	cJSON_Delete(r);
-	free(p);
-	free(dir);
+	xfree_all(p, dir);
 	return e;
 }
 
@@ -402,8 +399,7 @@ history_stack(const char *name, struct hist_ent **out)
 		}
 	}
 	buf_free(&b);
-	free(p);
-	free(dir);
+	xfree_all(p, dir);
 	*out = v;
 	return n;
 }
@@ -537,8 +533,7 @@ out:
 		close(fd);
 out_nolock:
 	buf_free(&old);
-	free(path);
-	free(idir);
+	xfree_all(path, idir);
 	return e;
 }
 
@@ -582,8 +577,7 @@ skills_reject(const char *name, struct buf *msg)
 		e = skills_rm_tree(sd);
 		buf_printf(msg, "pending skill \"%s\" rejected", name);
 	}
-	free(sd);
-	free(pd);
+	xfree_all(sd, pd);
 	return e;
 }
 
@@ -662,7 +656,6 @@ skills_remove(const char *name, struct buf *msg)
 	buf_printf(msg, "no user or installed skill \"%s\" (project and bundled "
 		   "skills are not removed by conch)", name);
 out:
-	free(dirs[0]);
-	free(dirs[1]);
+	xfree_all(dirs[0], dirs[1]);
 	return e;
 }

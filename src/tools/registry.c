@@ -75,8 +75,7 @@ approval_details(struct tool_ctx *ctx, const struct tool *t,
 			*diff = diff_unified(al, buf_str(&chg->before),
 					     chg->before.len, bl,
 					     buf_str(&chg->after), chg->after.len);
-			free(al);
-			free(bl);
+			xfree_all(al, bl);
 		} else if (t->preview) {
 			ok = false;
 		}

@@ -251,8 +251,7 @@ tool_edit_preview(struct tool_ctx *ctx, const cJSON *args, struct tool_change *c
 				&c->after, &ed, err);
 	edit_free(&ed);
 	tool_dest_free(&d);
-	free(shown);
-	free(abs);
+	xfree_all(shown, abs);
 	return e;
 }
 
@@ -312,7 +311,6 @@ out:
 	buf_free(&before);
 	buf_free(&after);
 	tool_dest_free(&d);
-	free(shown);
-	free(abs);
+	xfree_all(shown, abs);
 	return e;
 }

@@ -82,8 +82,7 @@ split_literal_prefix(char **root, char **pat)
 		return;
 	}
 	newpat = xstrdup(slash + 1);
-	free(*root);
-	free(*pat);
+	xfree_all(*root, *pat);
 	*root = newroot;
 	*pat = newpat;
 }

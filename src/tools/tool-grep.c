@@ -183,8 +183,7 @@ grep_text(struct grep *g, const char *shown, const char *text, size_t len)
 	g->files_shown++;
 	put_groups(g, shown, text, starts, nlines, at);
 out:
-	free(starts);
-	free(at);
+	xfree_all(starts, at);
 }
 
 /* Read the open file `fd` into `b`, up to `max` bytes (C_ERR_TOOBIG

@@ -69,8 +69,7 @@ tool_write_preview(struct tool_ctx *ctx, const cJSON *args, struct tool_change *
 		buf_add(&c->after, "", 0);
 	tool_dest_free(&d);
 out:
-	free(shown);
-	free(abs);
+	xfree_all(shown, abs);
 	return e;
 }
 
@@ -120,7 +119,6 @@ tool_write_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 		   content : "", len), len);
 out:
 	tool_change_free(&now);
-	free(shown);
-	free(abs);
+	xfree_all(shown, abs);
 	return e;
 }

@@ -65,8 +65,7 @@ void
 hist_free(struct history *h)
 {
 	strv_free(h->items, h->n);
-	free(h->path);
-	free(h->draft);
+	xfree_all(h->path, h->draft);
 	memset(h, 0, sizeof *h);
 }
 

@@ -315,8 +315,7 @@ with_attachments(struct repl *r, const char *msg)
 			}
 			buf_free(&f);
 		}
-		free(rel);
-		free(abs);
+		xfree_all(rel, abs);
 		p += 1 + n;
 	}
 	return buf_steal(&b);
