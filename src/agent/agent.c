@@ -48,12 +48,20 @@ agent_free(struct agent *a)
 	free(a);
 }
 
-void
-agent_release(struct agent *a)
+/* Drop what the tasks so far left: the conversation, the plan and the
+ * record of files read (agent_release, agent_clear). */
+static void
+drop_task_state(struct agent *a)
 {
 	conv_free(&a->conv);
 	readset_free(&a->reads);
 	todo_list_free(&a->todos);
+}
+
+void
+agent_release(struct agent *a)
+{
+	drop_task_state(a);
 	xfree_all(a->system, a->tools);
 	prices_free(a->prices);
 	session_close(a->owned);
@@ -65,10 +73,8 @@ agent_release(struct agent *a)
 void
 agent_clear(struct agent *a)
 {
-	conv_free(&a->conv);
+	drop_task_state(a);
 	conv_init(&a->conv);
-	todo_list_free(&a->todos);
-	readset_free(&a->reads);
 	if (a->session) {
 		enum cerr e;
 		struct session *ns = session_create(a->o.cwd,
