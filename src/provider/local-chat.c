@@ -206,10 +206,11 @@ local_render(enum llm_tmpl fam, const char *system, const struct conv *c,
 		}
 		for (j = 0; j < m->nblocks; j++) {
 			const struct conv_block *b = &m->blocks[j];
+			const char *t = b->text ? b->text : "";
 			if (b->type != BLK_TOOL_RESULT)
 				continue;
-			llm_chat_add(&l, "tool", b->is_error ? xasprintf("Error: %s", b->text ? b->text : "")
-						       : xstrdup(b->text ? b->text : ""));
+			llm_chat_add(&l, "tool", b->is_error ?
+				     xasprintf("Error: %s", t) : xstrdup(t));
 		}
 		{
 			char *t = conv_msg_text(m);

@@ -128,7 +128,8 @@ tcg_free(struct tcg *g)
 		if (g->tools[i].enums) {
 			size_t k;
 			for (k = 0; k < g->tools[i].nprops; k++)
-				strv_free(g->tools[i].enums[k], g->tools[i].nenums[k]);
+				strv_free(g->tools[i].enums[k],
+					  g->tools[i].nenums[k]);
 		}
 		xfree_all(g->tools[i].enums, g->tools[i].nenums,
 			  g->tools[i].types);
