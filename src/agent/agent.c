@@ -48,14 +48,21 @@ agent_free(struct agent *a)
 	free(a);
 }
 
-void
-agent_release(struct agent *a)
+/* Drop what the tasks so far left: the conversation, the plan and the
+ * record of files read (agent_release, agent_clear). */
+static void
+drop_task_state(struct agent *a)
 {
 	conv_free(&a->conv);
 	readset_free(&a->reads);
 	todo_list_free(&a->todos);
-	free(a->system);
-	free(a->tools);
+}
+
+void
+agent_release(struct agent *a)
+{
+	drop_task_state(a);
+	xfree_all(a->system, a->tools);
 	prices_free(a->prices);
 	session_close(a->owned);
 	chain_free(a->own_chain);
@@ -66,10 +73,8 @@ agent_release(struct agent *a)
 void
 agent_clear(struct agent *a)
 {
-	conv_free(&a->conv);
+	drop_task_state(a);
 	conv_init(&a->conv);
-	todo_list_free(&a->todos);
-	readset_free(&a->reads);
 	if (a->session) {
 		enum cerr e;
 		struct session *ns = session_create(a->o.cwd,
@@ -190,9 +195,8 @@ agent_set_todos(struct agent *a, const cJSON *items)
 		if (!c)
 			continue;
 		a->todos.items[n].content = xstrdup(c);
-		a->todos.items[n].status = !s ? TODO_PENDING :
-			strcmp(s, "completed") == 0 ? TODO_COMPLETED :
-			strcmp(s, "in_progress") == 0 ? TODO_IN_PROGRESS : TODO_PENDING;
+		a->todos.items[n].status = TODO_PENDING;
+		todo_status_parse(s, &a->todos.items[n].status);
 		n++;
 	}
 	a->todos.n = n;

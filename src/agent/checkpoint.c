@@ -49,13 +49,9 @@ entry_free(struct ckpt_entry *e)
 {
 	size_t i;
 	for (i = 0; i < e->nfiles; i++) {
-		free(e->files[i].path);
-		free(e->files[i].after);
+		xfree_all(e->files[i].path, e->files[i].after);
 	}
-	free(e->files);
-	free(e->prompt);
-	free(e->before);
-	free(e->after);
+	xfree_all(e->files, e->prompt, e->before, e->after);
 	memset(e, 0, sizeof *e);
 }
 
@@ -108,8 +104,7 @@ ckpt_log_save(struct ckpt *c, struct buf *err)
 	e = fs_write_atomic(path, text, strlen(text), 0600);
 	if (e != C_OK)
 		buf_printf(err, "cannot write %s: %s", path, strerror(errno));
-	free(text);
-	free(path);
+	xfree_all(text, path);
 	cJSON_Delete(root);
 	return e;
 }
@@ -242,8 +237,7 @@ prune_sessions(struct ckpt *c, const char *project)
 				ckpt_git_delete_refs(c, de->d_name, "");
 			rm_tree(p);
 		}
-		free(lp);
-		free(p);
+		xfree_all(lp, p);
 	}
 	closedir(d);
 }
@@ -292,10 +286,7 @@ ckpt_open(const char *workspace, const char *sid, const struct ckpt_opts *o,
 	log_load(c);
 	prune_sessions(c, project);
 out:
-	free(gitroot);
-	free(project);
-	free(slug);
-	free(state);
+	xfree_all(gitroot, project, slug, state);
 	return c;
 }
 
@@ -307,15 +298,8 @@ ckpt_close(struct ckpt *c)
 		return;
 	for (i = 0; i < c->n; i++)
 		entry_free(&c->v[i]);
-	free(c->v);
-	free(c->root);
-	free(c->sid);
-	free(c->dir);
-	free(c->gitdir);
-	free(c->index);
-	free(c->git);
-	free(c->exclude);
-	free(c);
+	xfree_all(c->v, c->root, c->sid, c->dir, c->gitdir, c->index, c->git,
+		  c->exclude, c);
 }
 
 const struct ckpt_entry *
@@ -470,11 +454,7 @@ out:
 		log_warn("checkpoint: cannot keep the before-image of %s", rel);
 	cJSON_Delete(m);
 	buf_free(&b);
-	free(abs);
-	free(dir);
-	free(img);
-	free(mp);
-	free(text);
+	xfree_all(abs, dir, img, mp, text);
 	return e;
 }
 
@@ -526,8 +506,7 @@ ckpt_image_read(const struct ckpt *c, int n, const cJSON *it, struct buf *out)
 	dir = files_dir(c, n);
 	p = path_join(dir, img);
 	fs_read_file(p, IMAGE_MAX, out);
-	free(p);
-	free(dir);
+	xfree_all(p, dir);
 	return true;
 }
 
@@ -572,8 +551,7 @@ ckpt_files_stats(struct ckpt *c, struct ckpt_entry *en)
 		count_diff(d, &en->files[k].add, &en->files[k].del);
 		en->files[k].after = ckpt_content_hash(abs);
 		k++;
-		free(d);
-		free(abs);
+		xfree_all(d, abs);
 		buf_free(&a);
 		buf_free(&b);
 	}

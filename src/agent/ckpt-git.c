@@ -214,10 +214,7 @@ ckpt_git_init(struct ckpt *c, struct buf *err)
 			buf_printf(err, "cannot write %s: %s", ex, strerror(errno));
 	}
 out:
-	free(rel);
-	free(info);
-	free(ex);
-	free(tmp);
+	xfree_all(rel, info, ex, tmp);
 	return e;
 }
 
@@ -277,10 +274,7 @@ ckpt_git_set_ref(struct ckpt *c, const char *name, const char *id,
 		buf_printf(err, "cannot write %s: %s", path, strerror(errno));
 		unlink(tmp);
 	}
-	free(text);
-	free(tmp);
-	free(path);
-	free(dir);
+	xfree_all(text, tmp, path, dir);
 	return e;
 }
 

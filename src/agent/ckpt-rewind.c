@@ -255,8 +255,7 @@ ckpt_rewind_plan(struct ckpt *c, int n, struct ckpt_plan *p, struct buf *err)
 			cur = ckpt_content_hash(abs);
 			if (!h || strcmp(h, cur) != 0)
 				strv_add(&p->conflicts, &p->nconflicts, kp.paths[k]);
-			free(cur);
-			free(abs);
+			xfree_all(cur, abs);
 		}
 		kept_free(&kp);
 		for (k = i; k < c->n; k++) {

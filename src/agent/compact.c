@@ -250,9 +250,7 @@ compact_at(struct agent *a, size_t cut, const char *focus,
 		   cut, before, agent_context_tokens(a));
 	notice(ev, buf_str(&note));
 out:
-	free(req_text);
-	free(summary);
-	free(sys);
+	xfree_all(req_text, summary, sys);
 	buf_free(&digest);
 	buf_free(&note);
 	buf_free(&text);

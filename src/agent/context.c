@@ -162,8 +162,7 @@ agent_system_prompt(const char *workspace, const char *cwd,
 		}
 		free(cur);
 	}
-	free(gitroot);
-	free(tpl);
+	xfree_all(gitroot, tpl);
 	return buf_steal(&out);
 }
 

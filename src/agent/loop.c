@@ -24,9 +24,7 @@ fd_ready(int fd)
 void
 agent_result_free(struct agent_result *res)
 {
-	free(res->text);
-	free(res->answered_by);
-	free(res->plan);
+	xfree_all(res->text, res->answered_by, res->plan);
 	memset(res, 0, sizeof *res);
 }
 

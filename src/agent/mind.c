@@ -61,8 +61,7 @@ agent_mind_init(struct agent *a)
 	buf_adds(&sys, sk);
 	free(a->system);
 	a->system = buf_steal(&sys);
-	free(snap);
-	free(sk);
+	xfree_all(snap, sk);
 	buf_free(&warn);
 }
 

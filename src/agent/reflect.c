@@ -174,8 +174,7 @@ apply_patch(const cJSON *ans, const struct skill_index *idx,
 			buf_free(&cm);
 			free(tmp);
 		}
-		free(dst);
-		free(udir);
+		xfree_all(dst, udir);
 	}
 	e = skills_write(name, buf_str(&out), "patch", session, pending, msg);
 out:
@@ -370,9 +369,7 @@ out:
 	cJSON_Delete(ans);
 	skills_index_free(&idx);
 	buf_free(&note);
-	free(text);
-	free(input);
-	free(sys);
+	xfree_all(text, input, sys);
 }
 
 enum cerr

@@ -69,12 +69,9 @@ migrate_old_key(const char *state, const char *project_dir, const char *dir)
 				if (fs_is_dir(sd) && rename(sd, dd) < 0)
 					log_warn("cannot move %s: %s", sd, strerror(errno));
 			}
-			free(dst);
-			free(sd);
-			free(dd);
+			xfree_all(dst, sd, dd);
 		}
-		free(cwd);
-		free(src);
+		xfree_all(cwd, src);
 	}
 	closedir(d);
 	if (moved)
@@ -82,8 +79,7 @@ migrate_old_key(const char *state, const char *project_dir, const char *dir)
 			 moved == 1 ? "" : "s", project_dir, old, dir);
 	rmdir(old); /* only when empty */
 out:
-	free(old);
-	free(slug);
+	xfree_all(old, slug);
 }
 
 char *
@@ -92,8 +88,7 @@ session_project_dir(const char *project_dir)
 	char *state = xdg_dir("state"), *key = path_project_key(project_dir);
 	char *dir = xasprintf("%s/sessions/%s", state, key);
 	migrate_old_key(state, project_dir, dir);
-	free(state);
-	free(key);
+	xfree_all(state, key);
 	return dir;
 }
 
@@ -168,8 +163,7 @@ session_create(const char *project_dir, const char *model, enum cerr *err)
 		cJSON_AddStringToObject(rec, "model", model);
 	*err = session_append(s, "session", rec);
 out:
-	free(dir);
-	free(id);
+	xfree_all(dir, id);
 	return s;
 }
 
@@ -229,10 +223,7 @@ session_close(struct session *s)
 		return;
 	if (s->fd >= 0)
 		close(s->fd);
-	free(s->id);
-	free(s->path);
-	free(s->dir);
-	free(s);
+	xfree_all(s->id, s->path, s->dir, s);
 }
 
 enum cerr
@@ -423,9 +414,7 @@ session_resume(const char *project_dir, const char *id, struct conv *conv,
 			log_warn("cannot repair session %s", s->path);
 	}
 out:
-	free(path);
-	free(use);
-	free(dir);
+	xfree_all(path, use, dir);
 	return s;
 }
 
@@ -502,8 +491,7 @@ session_list(const char *project_dir, FILE *out)
 			lc.started[0] ? lc.started : "?", lc.turns,
 			lc.turns == 1 ? " " : "s", lc.first,
 			torn ? "  (cut short)" : "");
-		free(path);
-		free(ids[i]);
+		xfree_all(path, ids[i]);
 	}
 	free(ids);
 out:

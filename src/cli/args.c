@@ -322,7 +322,6 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 void
 cli_opts_free(struct cli_opts *o)
 {
-	free(o->fallback);
-	free(o->argv);
+	xfree_all(o->fallback, o->argv);
 	memset(o, 0, sizeof *o);
 }

@@ -102,22 +102,23 @@ int cli_make_policy(struct cli_ctx *c, struct policy *p);
  * --sandbox option, turns the sandbox off. */
 bool cli_sandbox_off(const struct cli_ctx *c);
 
-/* One per cmd-*.c, which exports it as cmd_NAME_entry; main.c is the
- * table of them. */
+/* A subcommand: main.c's table holds one per cmd-*.c. */
 struct cmd_entry {
 	const char *name;
 	const char *summary;
 	int (*exec)(struct cli_ctx *c, int argc, char **argv);
 };
 
-extern const struct cmd_entry cmd_sessions_entry;
-extern const struct cmd_entry cmd_tool_entry;
-extern const struct cmd_entry cmd_permissions_entry;
-extern const struct cmd_entry cmd_memory_entry;
-extern const struct cmd_entry cmd_skills_entry;
-extern const struct cmd_entry cmd_rewind_entry;
-extern const struct cmd_entry cmd_model_entry;
-extern const struct cmd_entry cmd_sandbox_entry;
+/* The subcommands (cmd-NAME.c each): run `conch NAME` with the arguments
+ * after NAME; return the exit status. */
+int cmd_sessions(struct cli_ctx *c, int argc, char **argv);
+int cmd_tool(struct cli_ctx *c, int argc, char **argv);
+int cmd_permissions(struct cli_ctx *c, int argc, char **argv);
+int cmd_memory(struct cli_ctx *c, int argc, char **argv);
+int cmd_skills(struct cli_ctx *c, int argc, char **argv);
+int cmd_rewind(struct cli_ctx *c, int argc, char **argv);
+int cmd_model(struct cli_ctx *c, int argc, char **argv);
+int cmd_sandbox(struct cli_ctx *c, int argc, char **argv);
 
 /* Run a task or the interactive session (cmd-run.c). */
 int cli_run(struct cli_ctx *c);

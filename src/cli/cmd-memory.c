@@ -162,8 +162,8 @@ fail:
 	return EXIT_TASK_FAILED;
 }
 
-static int
-memory_exec(struct cli_ctx *c, int argc, char **argv)
+int
+cmd_memory(struct cli_ctx *c, int argc, char **argv)
 {
 	struct mem_store m;
 	const char *sub = argc > 1 ? argv[1] : "show";
@@ -197,9 +197,3 @@ memory_exec(struct cli_ctx *c, int argc, char **argv)
 	mem_close(&m);
 	return rc;
 }
-
-const struct cmd_entry cmd_memory_entry = {
-	.name = "memory",
-	.summary = "show, edit or clear what conch remembers",
-	.exec = memory_exec,
-};

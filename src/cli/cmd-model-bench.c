@@ -156,8 +156,7 @@ probe_bandwidth(int n_threads)
 			best = (double)bytes / dt / 1e9;
 	}
 out:
-	free(buf);
-	free(j);
+	xfree_all(buf, j);
 	llm_pool_free(pool);
 	return best;
 }
@@ -262,8 +261,7 @@ out:
 	if (!ok)
 		fprintf(stderr, "%sconch model bench: %s: evaluation failed\n", b->tty ? "\r\033[K" : "",
 			name);
-	free(toks);
-	free(tps);
+	xfree_all(toks, tps);
 	return ok;
 }
 

@@ -224,8 +224,7 @@ cmd_info(struct opts *o)
 	ctx = o->n_ctx > 0 ? (uint32_t)o->n_ctx : (hp->n_ctx_train < 4096 ? hp->n_ctx_train : 4096);
 	printf("context memory: %.1f MiB for %u tokens\n",
 	       (double)llm_ctx_mem_bytes(m, ctx) / 1048576.0, ctx);
-	free(name);
-	free(tmpl);
+	xfree_all(name, tmpl);
 	llm_model_free(m);
 	return 0;
 }
@@ -436,30 +435,9 @@ out:
 	return rc;
 }
 
-struct chat_hist {
-	struct llm_chat_msg *m;
-	char **owned;
-	size_t n, cap;
-};
-
-static void
-hist_add(struct chat_hist *h, const char *role, char *content)
-{
-	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap * 2 : 8;
-		h->m = xreallocarray(h->m, h->cap, sizeof(*h->m));
-		h->owned = xreallocarray(h->owned, h->cap, sizeof(*h->owned));
-	}
-	h->m[h->n].role = role;
-	h->m[h->n].content = content;
-	h->m[h->n].raw = strcmp(role, "assistant") == 0;
-	h->owned[h->n] = content;
-	h->n++;
-}
-
 static int
 chat_turn(struct llm_ctx *c, const struct llm_vocab *v, enum llm_tmpl tf,
-	  struct llm_sampler *s, struct chat_hist *h, long n_predict)
+	  struct llm_sampler *s, struct llm_chat *h, long n_predict)
 {
 	struct buf prompt = BUF_INIT, reply = BUF_INIT;
 	struct llm_tokens t = { 0 };
@@ -487,7 +465,7 @@ chat_turn(struct llm_ctx *c, const struct llm_vocab *v, enum llm_tmpl tf,
 	if (generate(c, v, s, logits, n_predict, false, &reply) < 0)
 		goto out;
 	printf("\n");
-	hist_add(h, "assistant", buf_steal(&reply));
+	llm_chat_add(h, "assistant", buf_steal(&reply));
 	rc = 0;
 out:
 	buf_free(&prompt);
@@ -503,10 +481,10 @@ cmd_chat(struct opts *o)
 	struct llm_ctx *c = NULL;
 	struct llm_sampler s;
 	struct buf err = BUF_INIT;
-	struct chat_hist h = { 0 };
+	struct llm_chat h = { 0 };
 	enum llm_tmpl tf;
 	char *tmpl, *line = NULL;
-	size_t cap = 0, i;
+	size_t cap = 0;
 	ssize_t len;
 	bool tty = isatty(STDIN_FILENO);
 	int rc = 1;
@@ -546,7 +524,7 @@ cmd_chat(struct opts *o)
 		goto out;
 	llm_sampler_init(&s, &o->sp);
 	if (o->system)
-		hist_add(&h, "system", xstrdup(o->system));
+		llm_chat_add(&h, "system", xstrdup(o->system));
 	for (;;) {
 		if (tty)
 			fputs("> ", stderr);
@@ -557,7 +535,7 @@ cmd_chat(struct opts *o)
 			line[--len] = '\0';
 		if (len == 0)
 			continue;
-		hist_add(&h, "user", xstrdup(line));
+		llm_chat_add(&h, "user", xstrdup(line));
 		if (chat_turn(c, llm_model_vocab(m), tf, &s, &h, o->n_predict) != 0) {
 			llm_sampler_free(&s);
 			goto out;
@@ -566,10 +544,7 @@ cmd_chat(struct opts *o)
 	llm_sampler_free(&s);
 	rc = 0;
 out:
-	for (i = 0; i < h.n; i++)
-		free(h.owned[i]);
-	free(h.m);
-	free(h.owned);
+	llm_chat_free(&h);
 	free(line);
 	llm_ctx_free(c);
 	llm_model_free(m);
@@ -621,15 +596,11 @@ cmd_model_main(int argc, char **argv, const char *cfg_template)
 	return usage(NULL);
 }
 
-static int
-model_exec(struct cli_ctx *c, int argc, char **argv)
+int
+cmd_model(struct cli_ctx *c, int argc, char **argv)
 {
 	const cJSON *lc = c->cfg->providers ?
 		cJSON_GetObjectItemCaseSensitive(c->cfg->providers, "local") : NULL;
 	const cJSON *t = lc ? cJSON_GetObjectItemCaseSensitive(lc, "template") : NULL;
 	return cmd_model_main(argc, argv, cJSON_IsString(t) ? t->valuestring : NULL);
 }
-
-const struct cmd_entry cmd_model_entry = {
-	"model", "the built-in GGUF runtime", model_exec,
-};

@@ -83,8 +83,8 @@ rule_arg(struct cli_ctx *c, const char *arg)
 	return found ? found : xstrdup(arg);
 }
 
-static int
-permissions_exec(struct cli_ctx *c, int argc, char **argv)
+int
+cmd_permissions(struct cli_ctx *c, int argc, char **argv)
 {
 	struct buf err = BUF_INIT;
 	enum cerr e;
@@ -110,9 +110,3 @@ permissions_exec(struct cli_ctx *c, int argc, char **argv)
 	buf_free(&err);
 	return rc;
 }
-
-const struct cmd_entry cmd_permissions_entry = {
-	.name = "permissions",
-	.summary = "rules saved for this project: list, add, remove",
-	.exec = permissions_exec,
-};

@@ -52,9 +52,7 @@ latest_session(const char *root)
 	}
 	if (d)
 		closedir(d);
-	free(project);
-	free(slug);
-	free(state);
+	xfree_all(project, slug, state);
 	return best;
 }
 
@@ -104,8 +102,8 @@ rewind_conversation(struct cli_ctx *c, const char *sid,
 	conv_free(&conv);
 }
 
-static int
-rewind_exec(struct cli_ctx *c, int argc, char **argv)
+int
+cmd_rewind(struct cli_ctx *c, int argc, char **argv)
 {
 	const char *sid_arg = NULL;
 	bool force = false, conversation = false, list = false;
@@ -216,13 +214,6 @@ out:
 	ckpt_close(ck);
 	buf_free(&err);
 	buf_free(&out);
-	free(sid);
-	free(root);
+	xfree_all(sid, root);
 	return rc;
 }
-
-const struct cmd_entry cmd_rewind_entry = {
-	.name = "rewind",
-	.summary = "list checkpoints, or restore the files to before a turn",
-	.exec = rewind_exec,
-};

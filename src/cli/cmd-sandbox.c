@@ -25,13 +25,9 @@ cmd_sandbox_main(int argc, char **argv)
 	return ok ? 0 : 1;
 }
 
-static int
-sandbox_exec(struct cli_ctx *c, int argc, char **argv)
+int
+cmd_sandbox(struct cli_ctx *c, int argc, char **argv)
 {
 	(void)c;
 	return cmd_sandbox_main(argc, argv);
 }
-
-const struct cmd_entry cmd_sandbox_entry = {
-	"sandbox", "sandbox diagnostics", sandbox_exec,
-};

@@ -4,8 +4,8 @@
 #include "agent/session.h"
 #include "cli/cli.h"
 
-static int
-sessions_exec(struct cli_ctx *c, int argc, char **argv)
+int
+cmd_sessions(struct cli_ctx *c, int argc, char **argv)
 {
 	(void)argv;
 	if (argc > 1) {
@@ -16,9 +16,3 @@ sessions_exec(struct cli_ctx *c, int argc, char **argv)
 		fprintf(stderr, "conch: no sessions yet for %s\n", c->cwd);
 	return 0;
 }
-
-const struct cmd_entry cmd_sessions_entry = {
-	.name = "sessions",
-	.summary = "list this project's sessions",
-	.exec = sessions_exec,
-};

@@ -238,9 +238,7 @@ new_skill(struct cli_ctx *c, int argc, char **argv)
 	free(text);
 out:
 	buf_free(&body);
-	free(path);
-	free(dir);
-	free(root);
+	xfree_all(path, dir, root);
 	return rc;
 }
 
@@ -317,8 +315,7 @@ out:
 	buf_free(&cur);
 	buf_free(&after);
 	buf_free(&msg);
-	free(tmp);
-	free(data);
+	xfree_all(tmp, data);
 	return rc;
 }
 
@@ -346,8 +343,8 @@ install(const char *source, bool force)
 	return rc;
 }
 
-static int
-skills_exec(struct cli_ctx *c, int argc, char **argv)
+int
+cmd_skills(struct cli_ctx *c, int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "list";
 	const char *arg = operand(argc, argv);
@@ -388,9 +385,3 @@ skills_exec(struct cli_ctx *c, int argc, char **argv)
 	buf_free(&msg);
 	return rc;
 }
-
-const struct cmd_entry cmd_skills_entry = {
-	.name = "skills",
-	.summary = "list, install, write and undo skills",
-	.exec = skills_exec,
-};

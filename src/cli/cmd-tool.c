@@ -21,8 +21,8 @@ tty_approve(void *ud, const struct approval_req *req, char **reason)
 	return ui_ask_approval(req, false, NULL);
 }
 
-static int
-tool_exec(struct cli_ctx *c, int argc, char **argv)
+int
+cmd_tool(struct cli_ctx *c, int argc, char **argv)
 {
 	struct policy pol;
 	struct tool_ctx ctx;
@@ -76,9 +76,3 @@ tool_exec(struct cli_ctx *c, int argc, char **argv)
 	policy_free(&pol);
 	return is_error ? EXIT_TASK_FAILED : 0;
 }
-
-const struct cmd_entry cmd_tool_entry = {
-	.name = "tool",
-	.summary = "run one tool as the agent would",
-	.exec = tool_exec,
-};

@@ -64,10 +64,7 @@ conv_msg_init(struct conv_msg *m, enum conv_role role)
 static void
 block_free(struct conv_block *b)
 {
-	free(b->text);
-	free(b->id);
-	free(b->name);
-	free(b->args);
+	xfree_all(b->text, b->id, b->name, b->args);
 	cJSON_Delete(b->args_json);
 	free(b->signature);
 }
@@ -78,8 +75,7 @@ conv_msg_free(struct conv_msg *m)
 	size_t i;
 	for (i = 0; i < m->nblocks; i++)
 		block_free(&m->blocks[i]);
-	free(m->blocks);
-	free(m->answered_by);
+	xfree_all(m->blocks, m->answered_by);
 	conv_msg_init(m, m->role);
 }
 

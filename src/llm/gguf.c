@@ -269,8 +269,7 @@ value_free(struct gguf_value *v)
 	if (v->elems)
 		for (i = 0; i < v->n; i++)
 			value_free(&v->elems[i]);
-	free(v->elems);
-	free(v->strs);
+	xfree_all(v->elems, v->strs);
 	v->elems = NULL;
 	v->strs = NULL;
 }
@@ -686,8 +685,7 @@ gguf_close(struct gguf *g)
 	free(g->kv);
 	for (i = 0; i < g->n_tensors; i++)
 		free(g->tensors[i].name);
-	free(g->tensors);
-	free(g->by_name);
+	xfree_all(g->tensors, g->by_name);
 	if (g->owns_map)
 		munmap((void *)g->map, g->size);
 	free(g);

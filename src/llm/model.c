@@ -277,9 +277,7 @@ llm_model_free(struct llm_model *m)
 		return;
 	llm_vocab_free(m->vocab);
 	gguf_close(m->g);
-	free(m->layers);
-	free(m->arch_name);
-	free(m);
+	xfree_all(m->layers, m->arch_name, m);
 }
 
 const struct llm_hparams *llm_model_hparams(const struct llm_model *m) { return &m->hp; }
@@ -444,12 +442,10 @@ llm_ctx_set_reference(struct llm_ctx *c, bool on)
 	k = calloc(b[0].n ? b[0].n : 1, b[0].el);
 	v = calloc(b[1].n ? b[1].n : 1, b[1].el);
 	if (!k || !v) {
-		free(k);
-		free(v);
+		xfree_all(k, v);
 		return C_ERR_NOMEM;
 	}
-	free(c->kcache);
-	free(c->vcache);
+	xfree_all(c->kcache, c->vcache);
 	c->kcache = k;
 	c->vcache = v;
 	c->ref = on;

@@ -149,8 +149,7 @@ llm_pool_free(struct llm_pool *p)
 	pthread_cond_destroy(&p->wake);
 	pthread_cond_destroy(&p->done);
 	pthread_mutex_destroy(&p->mu);
-	free(p->th);
-	free(p);
+	xfree_all(p->th, p);
 }
 
 int

@@ -48,8 +48,7 @@ llm_sampler_init(struct llm_sampler *s, const struct llm_sampler_params *p)
 void
 llm_sampler_free(struct llm_sampler *s)
 {
-	free(s->cand);
-	free(s->recent);
+	xfree_all(s->cand, s->recent);
 	memset(s, 0, sizeof(*s));
 }
 

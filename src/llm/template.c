@@ -8,6 +8,26 @@
 
 #include "llm/template.h"
 
+void
+llm_chat_add(struct llm_chat *l, const char *role, char *content)
+{
+	l->m = xgrow(l->m, l->n + 1, &l->cap, 16, sizeof *l->m);
+	l->own = xgrow(l->own, l->n + 1, &l->own_cap, 16, sizeof *l->own);
+	l->m[l->n].role = role;
+	l->m[l->n].content = content;
+	l->m[l->n].raw = strcmp(role, "assistant") == 0;
+	l->own[l->n] = content;
+	l->n++;
+}
+
+void
+llm_chat_free(struct llm_chat *l)
+{
+	strv_free(l->own, l->n);
+	free(l->m);
+	memset(l, 0, sizeof *l);
+}
+
 enum llm_tmpl
 llm_tmpl_detect(const char *t)
 {

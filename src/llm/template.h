@@ -33,6 +33,22 @@ struct llm_chat_msg {
 	bool raw;
 };
 
+/* A conversation being built for llm_tmpl_render: m[0..n), each
+ * content held by the list (own[i] is m[i].content). */
+struct llm_chat {
+	struct llm_chat_msg *m;
+	char **own;
+	size_t n, cap, own_cap;
+};
+
+/* Append a turn: `role` is a string that outlives the list, `content` is
+ * taken over.  Assistant turns are raw (the model's own text and the
+ * caller's tool-call rendering keep their special tokens). */
+void llm_chat_add(struct llm_chat *l, const char *role, char *content);
+/* Free every content and the arrays; `l` may be reused after
+ * llm_chat_free as an empty list. */
+void llm_chat_free(struct llm_chat *l);
+
 /* The family of a template text; LLM_TMPL_NONE when `tmpl` is NULL or no
  * family fits. */
 enum llm_tmpl llm_tmpl_detect(const char *tmpl);

@@ -551,15 +551,8 @@ llm_vocab_free(struct llm_vocab *v)
 		return;
 	for (i = 0; i < v->nre; i++)
 		pcre2_code_free(v->re[i]);
-	free(v->model_name);
-	free(v->pre_name);
-	free(v->toks);
-	free(v->tab.slot);
-	free(v->merges.slot);
-	free(v->merges.m);
-	free(v->special);
-	free(v->eog);
-	free(v);
+	xfree_all(v->model_name, v->pre_name, v->toks, v->tab.slot,
+		  v->merges.slot, v->merges.m, v->special, v->eog, v);
 }
 
 enum llm_vocab_type llm_vocab_type(const struct llm_vocab *v) { return v->type; }
@@ -854,8 +847,7 @@ spm_session(const struct llm_vocab *v, const char *text, size_t n,
 			llm_tokens_push(out, bt >= 0 ? bt : v->unk);
 		}
 	}
-	free(ss.s);
-	free(h.a);
+	xfree_all(ss.s, h.a);
 }
 
 static void
@@ -1024,12 +1016,7 @@ bpe_tokenize(const struct llm_vocab *v, const char *text, const struct frags *fs
 		}
 	}
 	pcre2_match_data_free(md);
-	free(a.off);
-	free(a.len);
-	free(b.off);
-	free(b.len);
-	free(ss.s);
-	free(h.a);
+	xfree_all(a.off, a.len, b.off, b.len, ss.s, h.a);
 	buf_free(&w);
 }
 

@@ -59,19 +59,13 @@ migrate_old_key(const char *data, const char *workspace, const char *newdir)
 			a = path_join(onotes, de->d_name);
 			b = path_join(nnotes, de->d_name);
 			copy_once(a, b);
-			free(a);
-			free(b);
+			xfree_all(a, b);
 		}
 	}
 	if (d)
 		closedir(d);
 out:
-	free(src);
-	free(dst);
-	free(onotes);
-	free(nnotes);
-	free(old);
-	free(slug);
+	xfree_all(src, dst, onotes, nnotes, old, slug);
 }
 
 void
@@ -87,8 +81,7 @@ mem_open(struct mem_store *m, const char *workspace, size_t user_max,
 	m->notes_dir = xasprintf("%s/projects/%s/memory", data, slug);
 	m->user_max = user_max ? user_max : MEM_USER_BUDGET;
 	m->project_max = project_max ? project_max : MEM_PROJECT_BUDGET;
-	free(data);
-	free(slug);
+	xfree_all(data, slug);
 }
 
 void
@@ -113,17 +106,14 @@ mem_user_config(void)
 		root = NULL;
 	}
 	buf_free(&b);
-	free(path);
-	free(dir);
+	xfree_all(path, dir);
 	return root;
 }
 
 void
 mem_close(struct mem_store *m)
 {
-	free(m->user_path);
-	free(m->project_path);
-	free(m->notes_dir);
+	xfree_all(m->user_path, m->project_path, m->notes_dir);
 	memset(m, 0, sizeof *m);
 }
 
@@ -277,8 +267,7 @@ sweep_temps(const char *path)
 			}
 		closedir(d);
 	}
-	free(prefix);
-	free(dir);
+	xfree_all(prefix, dir);
 }
 
 /* Open and exclusively lock "<path>.lock", creating the directory.

@@ -274,8 +274,7 @@ list_match(const struct policy *p, const char *name, struct call *c, bool strict
 			continue; /* malformed rules never widen anything */
 		m = tool_covers(tool, c->tool) &&
 		    rule_matches(pat, c, strict, allowed);
-		free(tool);
-		free(pat);
+		xfree_all(tool, pat);
 		if (m) {
 			hit = it->valuestring;
 			break;
@@ -333,9 +332,7 @@ write_escape(const char *abs, const char *workspace)
 	}
 	if (!why && real && rws && !path_is_under(real, rws))
 		why = "a symlink on the way leads outside the workspace";
-	free(real);
-	free(rws);
-	free(cur);
+	xfree_all(real, rws, cur);
 	return why;
 }
 
@@ -359,8 +356,7 @@ rules_name_runner(const struct policy *p, const char *name,
 				hit = strlen(w) == n && strncmp(w, pat, n) == 0;
 			}
 		}
-		free(tool);
-		free(pat);
+		xfree_all(tool, pat);
 		if (hit) {
 			*rule = it->valuestring;
 			return true;
@@ -393,8 +389,7 @@ unsure_of_rules(const struct policy *p, const struct call *c, struct buf *why)
 			char *tool, *pat;
 			if (cJSON_IsString(it) && rule_split(it->valuestring, &tool, &pat)) {
 				rules |= tool_covers(tool, "bash");
-				free(tool);
-				free(pat);
+				xfree_all(tool, pat);
 			}
 		}
 	}
@@ -611,8 +606,7 @@ yes:
 out:
 	if (c.parsed)
 		sh_script_free(&c.sh);
-	free(c.abs);
-	free(c.rel);
+	xfree_all(c.abs, c.rel);
 	return d;
 }
 
@@ -622,8 +616,7 @@ policy_rule_valid(const char *rule)
 	char *tool, *pat;
 	if (!rule || !rule_split(rule, &tool, &pat))
 		return false;
-	free(tool);
-	free(pat);
+	xfree_all(tool, pat);
 	return true;
 }
 
@@ -678,8 +671,7 @@ policy_load_rules(struct policy *p, const cJSON *user_config, struct buf *err)
 				e = C_ERR_PARSE;
 				continue;
 			}
-			free(tool);
-			free(pat);
+			xfree_all(tool, pat);
 			cJSON_AddItemToArray(out, cJSON_CreateString(it->valuestring));
 		}
 	}

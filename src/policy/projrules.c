@@ -80,8 +80,7 @@ save_doc(const char *path, const cJSON *doc, struct buf *err)
 		e = fs_write_atomic(path, text, strlen(text), 0600);
 	if (e != C_OK)
 		buf_printf(err, "cannot write %s: %s", path, strerror(errno));
-	free(text);
-	free(dir);
+	xfree_all(text, dir);
 	return e;
 }
 
@@ -132,8 +131,7 @@ static void
 projdoc_close(struct projdoc *d)
 {
 	cJSON_Delete(d->doc);
-	free(d->path);
-	free(d->key);
+	xfree_all(d->path, d->key);
 }
 
 /* The index of `rule` in the allow array, or -1. */
@@ -179,34 +177,10 @@ policy_project_rules_load(struct policy *p, const char *workspace, struct buf *e
 	return C_OK;
 }
 
-enum cerr
-policy_project_rule_add(const char *workspace, const char *rule, struct buf *err)
-{
-	struct projdoc d;
-	cJSON *allow;
-	enum cerr e = C_ERR_PARSE;
-
-	if (!projdoc_open(&d, workspace, err))
-		goto out;
-	if (!policy_rule_valid(rule)) {
-		buf_printf(err, "malformed rule %s; want \"tool(pattern)\"", rule);
-		e = C_ERR_INVAL;
-		goto out;
-	}
-	allow = allow_list(d.doc, d.key, true);
-	if (rule_index(allow, rule) >= 0) {
-		e = C_OK; /* already there */
-		goto out;
-	}
-	cJSON_AddItemToArray(allow, cJSON_CreateString(rule));
-	e = save_doc(d.path, d.doc, err);
-out:
-	projdoc_close(&d);
-	return e;
-}
-
-enum cerr
-policy_project_rule_remove(const char *workspace, const char *rule, struct buf *err)
+/* Add `rule` to the workspace's saved rules (a rule already there is
+ * fine), or remove it (it must be there). */
+static enum cerr
+rule_change(const char *workspace, const char *rule, bool add, struct buf *err)
 {
 	struct projdoc d;
 	cJSON *allow;
@@ -215,18 +189,42 @@ policy_project_rule_remove(const char *workspace, const char *rule, struct buf *
 
 	if (!projdoc_open(&d, workspace, err))
 		goto out;
-	allow = allow_list(d.doc, d.key, false);
+	if (add && !policy_rule_valid(rule)) {
+		buf_printf(err, "malformed rule %s; want \"tool(pattern)\"", rule);
+		e = C_ERR_INVAL;
+		goto out;
+	}
+	allow = allow_list(d.doc, d.key, add);
 	idx = rule_index(allow, rule);
-	if (idx < 0) {
+	if (add && idx >= 0) {
+		e = C_OK; /* already there */
+		goto out;
+	}
+	if (!add && idx < 0) {
 		buf_printf(err, "no rule %s is saved for %s", rule, d.key);
 		e = C_ERR_NOTFOUND;
 		goto out;
 	}
-	cJSON_DeleteItemFromArray(allow, idx);
+	if (add)
+		cJSON_AddItemToArray(allow, cJSON_CreateString(rule));
+	else
+		cJSON_DeleteItemFromArray(allow, idx);
 	e = save_doc(d.path, d.doc, err);
 out:
 	projdoc_close(&d);
 	return e;
+}
+
+enum cerr
+policy_project_rule_add(const char *workspace, const char *rule, struct buf *err)
+{
+	return rule_change(workspace, rule, true, err);
+}
+
+enum cerr
+policy_project_rule_remove(const char *workspace, const char *rule, struct buf *err)
+{
+	return rule_change(workspace, rule, false, err);
 }
 
 /* Commands whose first argument is code or a script to run: a prefix

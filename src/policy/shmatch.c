@@ -73,8 +73,7 @@ words_match(char *const *pw, size_t np, char *const *cw, size_t nc, bool strict)
 		}
 	}
 	ok = dp[0];
-	free(dp);
-	free(any);
+	xfree_all(dp, any);
 	return ok;
 }
 

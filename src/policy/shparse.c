@@ -37,8 +37,7 @@ raw_clear(struct raw *r)
 		free(r->w[i].s);
 	for (size_t i = 0; i < r->nredir; i++)
 		free(r->redir[i]);
-	free(r->w);
-	free(r->redir);
+	xfree_all(r->w, r->redir);
 	memset(r, 0, sizeof *r);
 }
 
@@ -80,10 +79,7 @@ cmd_free(struct sh_cmd *c)
 		free(c->redir_out[k]);
 	for (size_t k = 0; k < c->norig; k++)
 		free(c->orig[k]);
-	free(c->argv);
-	free(c->assign);
-	free(c->redir_out);
-	free(c->orig);
+	xfree_all(c->argv, c->assign, c->redir_out, c->orig);
 	memset(c, 0, sizeof *c);
 }
 

@@ -176,11 +176,9 @@ anth_destroy(void *vd)
 	for (i = 0; i < d->nb; i++) {
 		buf_free(&d->b[i].text);
 		buf_free(&d->b[i].sig);
-		free(d->b[i].id);
-		free(d->b[i].name);
+		xfree_all(d->b[i].id, d->b[i].name);
 	}
-	free(d->b);
-	free(d);
+	xfree_all(d->b, d);
 }
 
 static enum remote_state
@@ -255,8 +253,7 @@ block_start(struct anth_dec *d, const cJSON *j, struct provider_error *err)
 	} else if (strcmp(type, "tool_use") == 0) {
 		const cJSON *in = cJSON_GetObjectItemCaseSensitive(cb, "input");
 		b->type = AB_TOOL;
-		free(b->id);
-		free(b->name);
+		xfree_all(b->id, b->name);
 		b->id = xstrdup(jx_str(cb, "id") ? jx_str(cb, "id") : "");
 		b->name = xstrdup(jx_str(cb, "name") ? jx_str(cb, "name") : "");
 		/* a non-empty input here is the whole input (no deltas follow) */

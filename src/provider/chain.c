@@ -466,6 +466,5 @@ chain_free(struct chain *c)
 		provider_close(c->v[i].p);
 		free(c->v[i].label);
 	}
-	free(c->v);
-	free(c);
+	xfree_all(c->v, c);
 }

@@ -16,39 +16,6 @@ local_tool_style(enum llm_tmpl fam)
 	return fam == LLM_TMPL_LLAMA3 ? LOCAL_TOOLS_LLAMA3 : LOCAL_TOOLS_HERMES;
 }
 
-struct mlist {
-	struct llm_chat_msg *m;
-	char **own;
-	size_t n, cap;
-};
-
-static void
-ml_add(struct mlist *l, const char *role, char *content)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		l->m = xreallocarray(l->m, l->cap, sizeof(*l->m));
-		l->own = xreallocarray(l->own, l->cap, sizeof(*l->own));
-	}
-	l->m[l->n].role = role;
-	l->m[l->n].content = content;
-	/* assistant turns are the model's own text and our tool-call
-	 * rendering: their special tokens stay special */
-	l->m[l->n].raw = strcmp(role, "assistant") == 0;
-	l->own[l->n] = content;
-	l->n++;
-}
-
-static void
-ml_free(struct mlist *l)
-{
-	size_t i;
-	for (i = 0; i < l->n; i++)
-		free(l->own[i]);
-	free(l->m);
-	free(l->own);
-}
-
 /* JSON the way chat templates print it (Jinja's tojson, i.e. Python's
  * json.dumps): ", " and ": " separators, non-ASCII kept as is.  Models
  * saw their tools and calls in this form while they were trained. */
@@ -223,37 +190,38 @@ local_render(enum llm_tmpl fam, const char *system, const struct conv *c,
 	     const struct conv_tool_spec *tools, size_t ntools, bool compact_tools,
 	     struct buf *out, struct llm_spans *markup)
 {
-	struct mlist l = { 0 };
+	struct llm_chat l = { 0 };
 	char *sys;
 	size_t i, j;
 	enum cerr e;
 
 	sys = system_text(fam, system, tools, ntools, compact_tools);
 	if (sys)
-		ml_add(&l, "system", sys);
+		llm_chat_add(&l, "system", sys);
 	for (i = 0; c && i < c->n; i++) {
 		const struct conv_msg *m = &c->msgs[i];
 		if (m->role == CONV_ASSISTANT) {
-			ml_add(&l, "assistant", assistant_text(fam, m));
+			llm_chat_add(&l, "assistant", assistant_text(fam, m));
 			continue;
 		}
 		for (j = 0; j < m->nblocks; j++) {
 			const struct conv_block *b = &m->blocks[j];
+			const char *t = b->text ? b->text : "";
 			if (b->type != BLK_TOOL_RESULT)
 				continue;
-			ml_add(&l, "tool", b->is_error ? xasprintf("Error: %s", b->text ? b->text : "")
-						       : xstrdup(b->text ? b->text : ""));
+			llm_chat_add(&l, "tool", b->is_error ?
+				     xasprintf("Error: %s", t) : xstrdup(t));
 		}
 		{
 			char *t = conv_msg_text(m);
 			if (*t)
-				ml_add(&l, "user", t);
+				llm_chat_add(&l, "user", t);
 			else
 				free(t);
 		}
 	}
 	e = llm_tmpl_render_marked(fam, l.m, l.n, true, out, markup);
-	ml_free(&l);
+	llm_chat_free(&l);
 	return e;
 }
 
@@ -327,8 +295,7 @@ add_call(struct conv_msg *out, const char *s, size_t n, unsigned *next_id)
 	}
 	id = xasprintf("call_%u", (*next_id)++);
 	conv_msg_add_tool_call(out, id, name, a);
-	free(a);
-	free(id);
+	xfree_all(a, id);
 	ok = true;
 out:
 	cJSON_Delete(j);

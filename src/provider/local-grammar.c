@@ -8,6 +8,7 @@
 
 #include "provider/local-grammar.h"
 #include "util/jsonx.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #define MAX_WS 4
@@ -114,15 +115,6 @@ tcg_new(const struct conv_tool_spec *tools, size_t n, const char *args_key)
 	return g;
 }
 
-static void
-free_list(char **v, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void
 tcg_free(struct tcg *g)
 {
@@ -131,19 +123,18 @@ tcg_free(struct tcg *g)
 		return;
 	for (i = 0; i < g->n; i++) {
 		free(g->tools[i].name);
-		free_list(g->tools[i].props, g->tools[i].nprops);
-		free_list(g->tools[i].req, g->tools[i].nreq);
+		strv_free(g->tools[i].props, g->tools[i].nprops);
+		strv_free(g->tools[i].req, g->tools[i].nreq);
 		if (g->tools[i].enums) {
 			size_t k;
 			for (k = 0; k < g->tools[i].nprops; k++)
-				free_list(g->tools[i].enums[k], g->tools[i].nenums[k]);
+				strv_free(g->tools[i].enums[k],
+					  g->tools[i].nenums[k]);
 		}
-		free(g->tools[i].enums);
-		free(g->tools[i].nenums);
-		free(g->tools[i].types);
+		xfree_all(g->tools[i].enums, g->tools[i].nenums,
+			  g->tools[i].types);
 	}
-	free(g->tools);
-	free(g);
+	xfree_all(g->tools, g);
 }
 
 void

@@ -169,8 +169,7 @@ oai_destroy(void *vd)
 	struct oai_dec *d = vd;
 	size_t i;
 	for (i = 0; i < d->ncalls; i++) {
-		free(d->calls[i].id);
-		free(d->calls[i].name);
+		xfree_all(d->calls[i].id, d->calls[i].name);
 		buf_free(&d->calls[i].args);
 	}
 	free(d->calls);

@@ -70,9 +70,7 @@ prices_load_default(struct buf *warn)
 	}
 	char *user = cfg ? path_join(cfg, "prices.json") : NULL;
 	struct prices *p = prices_load(sys, user, warn);
-	free(sys);
-	free(cfg);
-	free(user);
+	xfree_all(sys, cfg, user);
 	return p;
 }
 

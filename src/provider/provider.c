@@ -21,8 +21,7 @@ provider_fail(struct provider_error *err, enum cerr kind, const char *fmt, ...)
 void
 provider_set_model(struct provider *p, const char *model)
 {
-	free(p->model);
-	free(p->label);
+	xfree_all(p->model, p->label);
 	p->model = xstrdup(model ? model : "");
 	/* "local" + "/tmp/m.gguf" is "local/tmp/m.gguf", not "local//tmp..." */
 	p->label = xasprintf("%s/%s", p->name,
@@ -34,8 +33,7 @@ provider_close(struct provider *p)
 {
 	if (!p)
 		return;
-	free(p->model);
-	free(p->label);
+	xfree_all(p->model, p->label);
 	p->model = p->label = NULL;
 	if (p->destroy)
 		p->destroy(p);

@@ -20,8 +20,7 @@ remote_cfg_free(struct remote_cfg *c)
 		explicit_bzero(c->key, strlen(c->key));
 		free(c->key);
 	}
-	free(c->name);
-	free(c->base_url);
+	xfree_all(c->name, c->base_url);
 	http_conn_free(c->conn);
 	memset(c, 0, sizeof *c);
 }
@@ -431,8 +430,7 @@ remote_post_json(const struct remote_cfg *cfg, const char *path,
 		explicit_bzero(keyhdr, strlen(keyhdr));
 		free(keyhdr);
 	}
-	free(url);
-	free(text);
+	xfree_all(url, text);
 	cJSON_Delete(body);
 	return e;
 }

@@ -243,8 +243,7 @@ scripted_chat(struct provider *p, const struct provider_request *req,
 		char *id = jx_str(it, "id") ? xstrdup(jx_str(it, "id"))
 					    : xasprintf("call_%zu_%d", s->next, idx);
 		conv_msg_add_tool_call(out, id, jx_str(it, "name"), a);
-		free(a);
-		free(id);
+		xfree_all(a, id);
 		idx++;
 	}
 	out->stop = idx ? STOP_TOOL_USE : STOP_END;

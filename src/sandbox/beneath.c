@@ -98,8 +98,7 @@ relative_to(const char *root, const char *relpath, struct buf *why)
 	} else if (why) {
 		buf_printf(why, "%s is outside the workspace %s", relpath, root);
 	}
-	free(nroot);
-	free(npath);
+	xfree_all(nroot, npath);
 	return rel;
 }
 

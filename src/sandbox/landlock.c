@@ -156,8 +156,7 @@ sb_plan_free(struct sb_plan *plan)
 	rules_free(&plan->common);
 	rules_free(&plan->mounted);
 	rules_free(&plan->split);
-	free(plan->bpf);
-	free(plan->bpf_noconnect);
+	xfree_all(plan->bpf, plan->bpf_noconnect);
 	memset(plan, 0, sizeof *plan);
 }
 

@@ -46,8 +46,7 @@ skill_cache_close(struct skill_cache *c)
 			*slash = '\0';
 		if (fs_mkdir_p(dir, 0700) == C_OK)
 			(void)fs_write_atomic(c->path, text, strlen(text), 0600);
-		free(dir);
-		free(text);
+		xfree_all(dir, text);
 	}
 	cJSON_Delete(c->doc);
 	free(c->path);
@@ -127,7 +126,6 @@ skill_load_cached(struct skill_cache *c, const char *dir, struct skill *s,
 	c->dirty = true;
 out:
 	buf_free(&b);
-	free(stamp);
-	free(path);
+	xfree_all(stamp, path);
 	return e;
 }

@@ -252,12 +252,9 @@ list_files(struct buf *out, const char *root, const char *rel, size_t *count,
 					buf_printf(out, "- %s/%s\n", root, r);
 			}
 		}
-		free(full);
-		free(r);
-		free(names[i]);
+		xfree_all(full, r, names[i]);
 	}
-	free(names);
-	free(dir);
+	xfree_all(names, dir);
 }
 
 enum cerr

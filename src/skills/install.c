@@ -236,8 +236,7 @@ cands_free(struct cand *v, size_t n)
 {
 	size_t i;
 	for (i = 0; i < n; i++) {
-		free(v[i].dir);
-		free(v[i].name);
+		xfree_all(v[i].dir, v[i].name);
 	}
 	free(v);
 }
@@ -270,9 +269,7 @@ install_one(const struct cand *c, const char *idir, struct buf *msg,
 		}
 	}
 	skills_rm_tree(tmp);
-	free(old);
-	free(tmp);
-	free(dst);
+	xfree_all(old, tmp, dst);
 	return e;
 }
 
@@ -389,9 +386,7 @@ skills_install(const char *source, bool force, struct buf *msg,
 out_rm:
 	skills_rm_tree(tmpl);
 out:
-	free(tmpl);
-	free(data);
-	free(abs);
+	xfree_all(tmpl, data, abs);
 	return e;
 }
 

@@ -40,11 +40,7 @@ skill_source_str(enum skill_source s)
 void
 skill_free(struct skill *s)
 {
-	free(s->name);
-	free(s->description);
-	free(s->dir);
-	free(s->path);
-	free(s->body);
+	xfree_all(s->name, s->description, s->dir, s->path, s->body);
 	cJSON_Delete(s->meta);
 	memset(s, 0, sizeof *s);
 }
@@ -433,8 +429,7 @@ skill_load(const char *dir, struct skill *s, struct skill_err *err)
 		path = NULL;
 	}
 out:
-	free(dn);
-	free(path);
+	xfree_all(dn, path);
 	buf_free(&b);
 	return e;
 }

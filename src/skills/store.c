@@ -34,6 +34,40 @@ skills_hash(const char *s, size_t n, char out[17])
 	snprintf(out, 17, "%016llx", h);
 }
 
+/* One entry of a folder for each_entry(): `path` is the folder's path
+ * joined with `name`. */
+typedef enum cerr entry_fn(const char *path, const char *name, void *arg);
+
+/* Call fn on each entry of the open folder `d` at `dir` ("." and ".."
+ * skipped): on all of them when `keep_going`, else until one fails.
+ * Closes `d`; returns the first failure. */
+static enum cerr
+each_entry(DIR *d, const char *dir, bool keep_going, entry_fn *fn, void *arg)
+{
+	struct dirent *de;
+	enum cerr e = C_OK, r;
+	while ((keep_going || !e) && (de = readdir(d))) {
+		char *p;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		p = path_join(dir, de->d_name);
+		r = fn(p, de->d_name, arg);
+		free(p);
+		if (!e)
+			e = r;
+	}
+	closedir(d);
+	return e;
+}
+
+static enum cerr
+rm_entry(const char *path, const char *name, void *arg)
+{
+	(void)name;
+	(void)arg;
+	return skills_rm_tree(path);
+}
+
 enum cerr
 skills_rm_tree(const char *path)
 {
@@ -43,19 +77,10 @@ skills_rm_tree(const char *path)
 		return errno == ENOENT ? C_OK : C_ERR_IO;
 	if (S_ISDIR(st.st_mode)) {
 		DIR *d = opendir(path);
-		struct dirent *de;
 		if (!d)
 			return C_ERR_IO;
-		while ((de = readdir(d))) {
-			char *p;
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
-			p = path_join(path, de->d_name);
-			if (skills_rm_tree(p))
-				e = C_ERR_IO;
-			free(p);
-		}
-		closedir(d);
+		if (each_entry(d, path, true, rm_entry, NULL))
+			e = C_ERR_IO;
 		if (rmdir(path) < 0)
 			e = C_ERR_IO;
 	} else if (unlink(path) < 0) {
@@ -64,13 +89,27 @@ skills_rm_tree(const char *path)
 	return e;
 }
 
+/* What check_entry and copy_entry pass down. */
+struct tree_walk {
+	const char *dst; /* copy: the folder the entries go to */
+	struct buf *msg;
+	int depth;       /* check: the entries' depth */
+};
+
+static enum cerr
+check_entry(const char *path, const char *name, void *arg)
+{
+	struct tree_walk *w = arg;
+	(void)name;
+	return skills_check_tree(path, w->msg, w->depth);
+}
+
 enum cerr
 skills_check_tree(const char *src, struct buf *msg, int depth)
 {
 	struct stat st;
+	struct tree_walk w = { NULL, msg, depth + 1 };
 	DIR *d;
-	struct dirent *de;
-	enum cerr e = C_OK;
 	if (lstat(src, &st) < 0) {
 		buf_printf(msg, "%s: %s\n", src, strerror(errno));
 		return C_ERR_IO;
@@ -88,16 +127,7 @@ skills_check_tree(const char *src, struct buf *msg, int depth)
 	}
 	if (!(d = opendir(src)))
 		return C_ERR_IO;
-	while (!e && (de = readdir(d))) {
-		char *p;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		p = path_join(src, de->d_name);
-		e = skills_check_tree(p, msg, depth + 1);
-		free(p);
-	}
-	closedir(d);
-	return e;
+	return each_entry(d, src, false, check_entry, &w);
 }
 
 static enum cerr
@@ -113,13 +143,24 @@ copy_file(const char *src, const char *dst, mode_t mode, struct buf *msg)
 	return e;
 }
 
+static enum cerr copy_rec(const char *src, const char *dst, struct buf *msg);
+
+static enum cerr
+copy_entry(const char *path, const char *name, void *arg)
+{
+	struct tree_walk *w = arg;
+	char *t = path_join(w->dst, name);
+	enum cerr e = copy_rec(path, t, w->msg);
+	free(t);
+	return e;
+}
+
 static enum cerr
 copy_rec(const char *src, const char *dst, struct buf *msg)
 {
 	struct stat st;
+	struct tree_walk w = { dst, msg, 0 };
 	DIR *d;
-	struct dirent *de;
-	enum cerr e = C_OK;
 	if (lstat(src, &st) < 0)
 		return C_ERR_IO;
 	if (S_ISREG(st.st_mode))
@@ -132,18 +173,7 @@ copy_rec(const char *src, const char *dst, struct buf *msg)
 	}
 	if (!(d = opendir(src)))
 		return C_ERR_IO;
-	while (!e && (de = readdir(d))) {
-		char *s, *t;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		s = path_join(src, de->d_name);
-		t = path_join(dst, de->d_name);
-		e = copy_rec(s, t, msg);
-		free(s);
-		free(t);
-	}
-	closedir(d);
-	return e;
+	return each_entry(d, src, false, copy_entry, &w);
 }
 
 enum cerr
@@ -172,8 +202,7 @@ history_lock(void)
 	fs_mkdir_p(dir, 0700);
 	lp = xasprintf("%s/lock", dir);
 	fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	free(lp);
-	free(dir);
+	xfree_all(lp, dir);
 	if (fd >= 0)
 		while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
 			;
@@ -192,8 +221,7 @@ blob_put(const char *text, size_t n, char hash[17])
 		fs_write_atomic(p, text, n, 0600);
 		free(bd);
 	}
-	free(p);
-	free(dir);
+	xfree_all(p, dir);
 }
 
 /* One history record.  `where` ("installed") and `trash` (a removed
@@ -211,18 +239,9 @@ history_append(const char *name, const char *action, const char *session,
 	cJSON_AddNumberToObject(r, "time", (double)time(NULL));
 	cJSON_AddStringToObject(r, "name", name);
 	cJSON_AddStringToObject(r, "action", action);
-	if (session)
-		cJSON_AddStringToObject(r, "session", session);
-	else
-		cJSON_AddNullToObject(r, "session");
-	if (old)
-		cJSON_AddStringToObject(r, "old", old);
-	else
-		cJSON_AddNullToObject(r, "old");
-	if (new_)
-		cJSON_AddStringToObject(r, "new", new_);
-	else
-		cJSON_AddNullToObject(r, "new");
+	jx_add_str_or_null(r, "session", session);
+	jx_add_str_or_null(r, "old", old);
+	jx_add_str_or_null(r, "new", new_);
 	if (where)
 		cJSON_AddStringToObject(r, "where", where);
 	if (trash)
@@ -242,8 +261,7 @@ history_append(const char *name, const char *action, const char *session,
 	}
 	free(line);
 	cJSON_Delete(r);
-	free(p);
-	free(dir);
+	xfree_all(p, dir);
 	return e;
 }
 
@@ -278,9 +296,7 @@ write_user(const char *name, const char *text, const char *action,
 		   had ? "updated" : "written", path);
 out:
 	buf_free(&old);
-	free(path);
-	free(sdir);
-	free(udir);
+	xfree_all(path, sdir, udir);
 	return e;
 }
 
@@ -328,11 +344,7 @@ skills_write(const char *name, const char *text, const char *action,
 			buf_printf(msg, "skill \"%s\" staged for review: conch skills "
 				   "approve %s (or reject)", name, name);
 		cJSON_Delete(meta);
-		free(mj);
-		free(mp);
-		free(p);
-		free(sd);
-		free(pd);
+		xfree_all(mj, mp, p, sd, pd);
 		return e;
 	}
 	fd = history_lock();
@@ -350,11 +362,7 @@ struct hist_ent {
 static void
 hist_ent_free(struct hist_ent *h)
 {
-	free(h->old);
-	free(h->new_);
-	free(h->action);
-	free(h->where);
-	free(h->trash);
+	xfree_all(h->old, h->new_, h->action, h->where, h->trash);
 }
 
 /* The stack of writes of `name` not yet undone. */
@@ -391,8 +399,7 @@ history_stack(const char *name, struct hist_ent **out)
 		}
 	}
 	buf_free(&b);
-	free(p);
-	free(dir);
+	xfree_all(p, dir);
 	*out = v;
 	return n;
 }
@@ -428,9 +435,7 @@ undo_remove(const char *name, const struct hist_ent *h, const char *hdir,
 		buf_printf(msg, "skill \"%s\" restored to %s (its removal undone)",
 			   name, dst);
 	}
-	free(src);
-	free(dst);
-	free(base);
+	xfree_all(src, dst, base);
 	return e;
 }
 
@@ -489,11 +494,7 @@ out:
 		close(fd);
 	for (i = 0; i < n; i++)
 		hist_ent_free(&v[i]);
-	free(v);
-	free(hdir);
-	free(path);
-	free(sdir);
-	free(udir);
+	xfree_all(v, hdir, path, sdir, udir);
 	return e;
 }
 
@@ -532,8 +533,7 @@ out:
 		close(fd);
 out_nolock:
 	buf_free(&old);
-	free(path);
-	free(idir);
+	xfree_all(path, idir);
 	return e;
 }
 
@@ -561,10 +561,7 @@ out:
 	cJSON_Delete(meta);
 	buf_free(&b);
 	buf_free(&m);
-	free(mp);
-	free(p);
-	free(sd);
-	free(pd);
+	xfree_all(mp, p, sd, pd);
 	return e;
 }
 
@@ -580,8 +577,7 @@ skills_reject(const char *name, struct buf *msg)
 		e = skills_rm_tree(sd);
 		buf_printf(msg, "pending skill \"%s\" rejected", name);
 	}
-	free(sd);
-	free(pd);
+	xfree_all(sd, pd);
 	return e;
 }
 
@@ -632,11 +628,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	buf_free(&b);
-	free(sk);
-	free(dst);
-	free(rel);
-	free(tdir);
-	free(hdir);
+	xfree_all(sk, dst, rel, tdir, hdir);
 	return e;
 }
 
@@ -664,7 +656,6 @@ skills_remove(const char *name, struct buf *msg)
 	buf_printf(msg, "no user or installed skill \"%s\" (project and bundled "
 		   "skills are not removed by conch)", name);
 out:
-	free(dirs[0]);
-	free(dirs[1]);
+	xfree_all(dirs[0], dirs[1]);
 	return e;
 }

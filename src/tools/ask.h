@@ -26,7 +26,10 @@ struct todo_list {
 	size_t n;
 };
 void todo_list_free(struct todo_list *t);
+/* "pending", "in_progress", "completed"; todo_status_parse is the
+ * inverse: false (and *st untouched) for NULL or another string. */
 const char *todo_status_str(enum todo_status s);
+bool todo_status_parse(const char *s, enum todo_status *st);
 
 /* An approval request from the permission layer to the front end. */
 struct approval_req {

@@ -88,9 +88,7 @@ out:
 void
 tool_dest_free(struct tool_dest *d)
 {
-	free(d->root);
-	free(d->rel);
-	free(d->target);
+	xfree_all(d->root, d->rel, d->target);
 	memset(d, 0, sizeof *d);
 }
 

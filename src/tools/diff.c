@@ -204,8 +204,6 @@ diff_unified(const char *a_label, const char *a, size_t alen,
 		k = e;
 	}
 out:
-	free(la);
-	free(lb);
-	free(o.v);
+	xfree_all(la, lb, o.v);
 	return buf_steal(&out);
 }

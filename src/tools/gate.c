@@ -232,8 +232,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	buf_free(&why2);
-	free(real);
-	free(abs);
+	xfree_all(real, abs);
 	return d;
 }
 

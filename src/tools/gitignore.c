@@ -337,11 +337,9 @@ gi_free(struct gitignore *gi)
 	for (i = 0; i < gi->n; i++) {
 		for (j = 0; j < gi->lists[i].n; j++)
 			free(gi->lists[i].pats[j].pat);
-		free(gi->lists[i].pats);
-		free(gi->lists[i].base);
+		xfree_all(gi->lists[i].pats, gi->lists[i].base);
 	}
-	free(gi->lists);
-	free(gi);
+	xfree_all(gi->lists, gi);
 }
 
 void
@@ -360,8 +358,7 @@ gi_pop_dir(struct gitignore *gi)
 	l = &gi->lists[--gi->n];
 	for (j = 0; j < l->n; j++)
 		free(l->pats[j].pat);
-	free(l->pats);
-	free(l->base);
+	xfree_all(l->pats, l->base);
 }
 
 bool

@@ -21,6 +21,18 @@ extern const struct tool tool_memory;
 extern const struct tool tool_skill;
 extern const struct tool tool_exit_plan;
 
+/* What each tool-*.c file exports for its descriptor in table.c: run the
+ * tool (struct tool's exec) and, for a tool that changes a file, preview
+ * the change (struct tool's preview). */
+typedef enum cerr tool_exec_fn(struct tool_ctx *ctx, const cJSON *args,
+			       struct buf *out);
+typedef enum cerr tool_preview_fn(struct tool_ctx *ctx, const cJSON *args,
+				  struct tool_change *c, struct buf *err);
+tool_exec_fn tool_read_exec, tool_write_exec, tool_edit_exec, tool_bash_exec,
+	tool_glob_exec, tool_grep_exec, tool_ls_exec, tool_todo_exec,
+	tool_memory_exec, tool_skill_exec, tool_exit_plan_exec;
+tool_preview_fn tool_write_preview, tool_edit_preview;
+
 /* Bytes looked at to decide that a file is binary. */
 #define TOOL_SNIFF_BYTES 8192
 

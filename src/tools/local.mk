@@ -6,6 +6,7 @@ libconch_a_SOURCES += \
 	src/tools/diff.c src/tools/diff.h \
 	src/tools/gitignore.c src/tools/gitignore.h \
 	src/tools/walk.c src/tools/walk.h \
+	src/tools/table.c \
 	src/tools/tool-read.c \
 	src/tools/tool-write.c \
 	src/tools/tool-edit.c \

@@ -1,6 +1,6 @@
-/* registry.c: the tool table and tool_call(): parse, validate, ask the
+/* registry.c: tool lookup and tool_call(): parse, validate, ask the
  * policy (and the user), execute.  The session state tools share is
- * state.c; the path helpers are paths.c. */
+ * state.c; the path helpers are paths.c; the table is table.c. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +18,6 @@
 /* Safety net on what one tool may produce before tool_call() cuts it;
  * each tool caps its own output well below this. */
 #define TOOL_BUF_MAX (1u << 20)
-
-const struct tool *const tool_table[] = {
-	&tool_read, &tool_write, &tool_edit, &tool_bash,
-	&tool_glob, &tool_grep, &tool_ls, &tool_todo, &tool_memory, &tool_skill,
-	&tool_exit_plan, /* last: offered only in plan mode (agent_run) */
-	NULL,
-};
 
 const struct tool *
 tool_find(const char *name)
@@ -82,8 +75,7 @@ approval_details(struct tool_ctx *ctx, const struct tool *t,
 			*diff = diff_unified(al, buf_str(&chg->before),
 					     chg->before.len, bl,
 					     buf_str(&chg->after), chg->after.len);
-			free(al);
-			free(bl);
+			xfree_all(al, bl);
 		} else if (t->preview) {
 			ok = false;
 		}
@@ -189,10 +181,7 @@ ask_user(struct tool_ctx *ctx, const struct tool *t, const cJSON *args,
 		break;
 	}
 out:
-	free(project_rule);
-	free(reason);
-	free(summary);
-	free(diff);
+	xfree_all(project_rule, reason, summary, diff);
 	return run;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tools/tool.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 void
@@ -32,10 +33,7 @@ readset_has(const struct readset *r, const char *abspath)
 void
 readset_free(struct readset *r)
 {
-	size_t i;
-	for (i = 0; i < r->n; i++)
-		free(r->paths[i]);
-	free(r->paths);
+	strv_free(r->paths, r->n);
 	r->paths = NULL;
 	r->n = r->cap = 0;
 }
@@ -51,18 +49,27 @@ todo_list_free(struct todo_list *t)
 	t->n = 0;
 }
 
+static const char *const todo_status_names[] = {
+	[TODO_PENDING] = "pending",
+	[TODO_IN_PROGRESS] = "in_progress",
+	[TODO_COMPLETED] = "completed",
+};
+#define N_TODO_STATUS (sizeof todo_status_names / sizeof *todo_status_names)
+
 const char *
 todo_status_str(enum todo_status s)
 {
-	switch (s) {
-	case TODO_PENDING:
-		return "pending";
-	case TODO_IN_PROGRESS:
-		return "in_progress";
-	case TODO_COMPLETED:
-		return "completed";
-	}
-	return "?";
+	return (size_t)s < N_TODO_STATUS ? todo_status_names[s] : "?";
+}
+
+bool
+todo_status_parse(const char *s, enum todo_status *st)
+{
+	int i = str_index(s, todo_status_names, N_TODO_STATUS);
+	if (i < 0)
+		return false;
+	*st = (enum todo_status)i;
+	return true;
 }
 
 void

@@ -213,8 +213,8 @@ add_status(struct buf *out, const struct sandbox_result *r, long timeout_ms)
 		buf_printf(out, "[exit %d]", r->exit_code);
 }
 
-static enum cerr
-bash_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
+enum cerr
+tool_bash_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 {
 	const char *cmd = jx_str(args, "command");
 	long timeout = jx_long(args, "timeout_ms", BASH_DEFAULT_TIMEOUT_MS);
@@ -284,18 +284,3 @@ out:
 	free(spill);
 	return e;
 }
-
-const struct tool tool_bash = {
-	.name = "bash",
-	.description = "Run a shell command (/bin/sh -c) in the working directory; "
-		"returns stdout+stderr and the exit status. Long output keeps head "
-		"and tail. timeout_ms: default 120000, max 600000.",
-	.schema = "{\"type\":\"object\",\"properties\":{"
-		"\"command\":{\"type\":\"string\"},"
-		"\"timeout_ms\":{\"type\":\"integer\",\"minimum\":1,"
-		"\"maximum\":600000},"
-		"\"description\":{\"type\":\"string\"}},"
-		"\"required\":[\"command\"],\"additionalProperties\":false}",
-	.flags = TOOL_RUNS_COMMANDS,
-	.exec = bash_exec,
-};

@@ -236,13 +236,11 @@ fail:
 static void
 edit_free(struct edit *ed)
 {
-	free(ed->old_crlf);
-	free(ed->new_crlf);
-	free(ed->new_lines);
+	xfree_all(ed->old_crlf, ed->new_crlf, ed->new_lines);
 }
 
-static enum cerr
-edit_preview(struct tool_ctx *ctx, const cJSON *args, struct tool_change *c,
+enum cerr
+tool_edit_preview(struct tool_ctx *ctx, const cJSON *args, struct tool_change *c,
 	     struct buf *err)
 {
 	char *abs = tool_path(ctx, jx_str(args, "path"));
@@ -253,8 +251,7 @@ edit_preview(struct tool_ctx *ctx, const cJSON *args, struct tool_change *c,
 				&c->after, &ed, err);
 	edit_free(&ed);
 	tool_dest_free(&d);
-	free(shown);
-	free(abs);
+	xfree_all(shown, abs);
 	return e;
 }
 
@@ -282,8 +279,8 @@ report(struct buf *out, const char *shown, const struct edit *ed)
 	buf_adds(out, i < ed->count ? ", ...." : ".");
 }
 
-static enum cerr
-edit_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
+enum cerr
+tool_edit_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 {
 	char *abs = tool_path(ctx, jx_str(args, "path"));
 	char *shown = tool_display_path(ctx, abs);
@@ -314,25 +311,6 @@ out:
 	buf_free(&before);
 	buf_free(&after);
 	tool_dest_free(&d);
-	free(shown);
-	free(abs);
+	xfree_all(shown, abs);
 	return e;
 }
-
-const struct tool tool_edit = {
-	.name = "edit",
-	.description = "Replace old_string with new_string in a file. old_string "
-		"must match exactly (whitespace included) and occur once, unless "
-		"replace_all; include enough context to be unique.",
-	.schema = "{\"type\":\"object\",\"properties\":{"
-		"\"path\":{\"type\":\"string\"},"
-		"\"old_string\":{\"type\":\"string\"},"
-		"\"new_string\":{\"type\":\"string\"},"
-		"\"replace_all\":{\"type\":\"boolean\"}},"
-		"\"required\":[\"path\",\"old_string\",\"new_string\"],"
-		"\"additionalProperties\":false}",
-	.flags = TOOL_WRITES,
-	.files = true,
-	.exec = edit_exec,
-	.preview = edit_preview,
-};

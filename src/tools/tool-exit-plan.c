@@ -83,8 +83,8 @@ todo_from_plan(struct todo_list *t, const char *plan)
 	t->n = n;
 }
 
-static enum cerr
-exit_plan_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
+enum cerr
+tool_exit_plan_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 {
 	const char *plan = jx_str(args, "plan");
 	char *feedback = NULL;
@@ -138,16 +138,3 @@ exit_plan_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 	free(feedback);
 	return C_OK;
 }
-
-const struct tool tool_exit_plan = {
-	.name = "exit_plan",
-	.description = "Plan mode only: present your plan to the user for "
-		"approval. Call it when you have explored enough; nothing may be "
-		"changed before the user approves.",
-	.schema = "{\"type\":\"object\",\"properties\":{\"plan\":{"
-		"\"type\":\"string\",\"description\":\"the plan as Markdown: a "
-		"short summary, then the steps as a numbered list\"}},"
-		"\"required\":[\"plan\"],\"additionalProperties\":false}",
-	.flags = 0,
-	.exec = exit_plan_exec,
-};

@@ -82,14 +82,13 @@ split_literal_prefix(char **root, char **pat)
 		return;
 	}
 	newpat = xstrdup(slash + 1);
-	free(*root);
-	free(*pat);
+	xfree_all(*root, *pat);
 	*root = newroot;
 	*pat = newpat;
 }
 
-static enum cerr
-glob_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
+enum cerr
+tool_glob_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 {
 	char *root = tool_path(ctx, jx_str(args, "path"));
 	char *pat = xstrdup(jx_str(args, "pattern"));
@@ -146,23 +145,6 @@ out:
 	glob_patterns_free(g.pats);
 	if (fd >= 0)
 		close(fd);
-	free(real);
-	free(shown);
-	free(pat);
-	free(root);
+	xfree_all(real, shown, pat, root);
 	return e;
 }
-
-const struct tool tool_glob = {
-	.name = "glob",
-	.description = "Find files whose path below path (default: the working "
-		"directory) matches pattern; ** spans directories, {a,b} "
-		"alternates. Newest first; .gitignored files skipped.",
-	.schema = "{\"type\":\"object\",\"properties\":{"
-		"\"pattern\":{\"type\":\"string\"},"
-		"\"path\":{\"type\":\"string\"}},"
-		"\"required\":[\"pattern\"],\"additionalProperties\":false}",
-	.flags = TOOL_READ_ONLY,
-	.files = true,
-	.exec = glob_exec,
-};

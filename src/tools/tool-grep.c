@@ -183,8 +183,7 @@ grep_text(struct grep *g, const char *shown, const char *text, size_t len)
 	g->files_shown++;
 	put_groups(g, shown, text, starts, nlines, at);
 out:
-	free(starts);
-	free(at);
+	xfree_all(starts, at);
 }
 
 /* Read the open file `fd` into `b`, up to `max` bytes (C_ERR_TOOBIG
@@ -259,22 +258,24 @@ grep_visit(void *ud, const struct walk_entry *e)
 	return WALK_CONTINUE;
 }
 
+/* output_mode: "files" when absent */
 static bool
 parse_mode(const char *s, enum grep_mode *m)
 {
-	if (!s || strcmp(s, "files") == 0)
-		*m = MODE_FILES;
-	else if (strcmp(s, "content") == 0)
-		*m = MODE_CONTENT;
-	else if (strcmp(s, "count") == 0)
-		*m = MODE_COUNT;
-	else
+	static const char *const names[] = {
+		[MODE_CONTENT] = "content",
+		[MODE_FILES] = "files",
+		[MODE_COUNT] = "count",
+	};
+	int i = s ? str_index(s, names, sizeof names / sizeof *names) : MODE_FILES;
+	if (i < 0)
 		return false;
+	*m = (enum grep_mode)i;
 	return true;
 }
 
-static enum cerr
-grep_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
+enum cerr
+tool_grep_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 {
 	const char *pattern = jx_str(args, "pattern");
 	const char *glob = jx_str(args, "glob");
@@ -357,26 +358,6 @@ out:
 	pcre2_code_free(g.re);
 	if (fd >= 0)
 		close(fd);
-	free(real);
-	free(shown);
-	free(root);
+	xfree_all(real, shown, root);
 	return e;
 }
-
-const struct tool tool_grep = {
-	.name = "grep",
-	.description = "Search file contents with a PCRE regex; binary and "
-		".gitignored files skipped. output_mode: files (default), content "
-		"(path:line:text), count. glob filters file names, e.g. *.{c,h}.",
-	.schema = "{\"type\":\"object\",\"properties\":{"
-		"\"pattern\":{\"type\":\"string\"},"
-		"\"path\":{\"type\":\"string\"},"
-		"\"glob\":{\"type\":\"string\"},"
-		"\"case_insensitive\":{\"type\":\"boolean\"},"
-		"\"output_mode\":{\"enum\":[\"content\",\"files\",\"count\"]},"
-		"\"context\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":20}},"
-		"\"required\":[\"pattern\"],\"additionalProperties\":false}",
-	.flags = TOOL_READ_ONLY,
-	.files = true,
-	.exec = grep_exec,
-};

@@ -37,8 +37,8 @@ put_entry(struct buf *out, const char *path, const char *name)
 	}
 }
 
-static enum cerr
-ls_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
+enum cerr
+tool_ls_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 {
 	char *abs = tool_path(ctx, jx_str(args, "path"));
 	char *shown = tool_display_path(ctx, abs);
@@ -103,19 +103,6 @@ out:
 	gi_free(gi);
 	if (fd >= 0)
 		close(fd);
-	free(real);
-	free(shown);
-	free(abs);
+	xfree_all(real, shown, abs);
 	return e;
 }
-
-const struct tool tool_ls = {
-	.name = "ls",
-	.description = "List a directory (default: the working directory): "
-		"type, name, file size in bytes. .gitignored entries are hidden.",
-	.schema = "{\"type\":\"object\",\"properties\":{"
-		"\"path\":{\"type\":\"string\"}},\"additionalProperties\":false}",
-	.flags = TOOL_READ_ONLY,
-	.files = true,
-	.exec = ls_exec,
-};

@@ -7,11 +7,12 @@
 #include <string.h>
 
 #include "memory/memory.h"
+#include "tools/internal.h"
 #include "tools/tool.h"
 #include "util/jsonx.h"
 
-static enum cerr
-memory_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
+enum cerr
+tool_memory_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 {
 	const char *action = jx_str(args, "action");
 	const char *target = jx_str(args, "target");
@@ -48,22 +49,3 @@ out:
 	mem_close(&m);
 	return e;
 }
-
-const struct tool tool_memory = {
-	.name = "memory",
-	.description =
-		"Save durable facts for later sessions: target user (USER.md: "
-		"the user) or project (MEMORY.md). add content; replace/remove "
-		"the entry holding old_text; note logs to today's notes. Never "
-		"secrets.",
-	.schema =
-		"{\"type\":\"object\",\"properties\":{"
-		"\"action\":{\"type\":\"string\",\"enum\":[\"add\",\"replace\","
-		"\"remove\",\"note\"]},"
-		"\"target\":{\"type\":\"string\",\"enum\":[\"user\",\"project\"]},"
-		"\"content\":{\"type\":\"string\"},"
-		"\"old_text\":{\"type\":\"string\"}},"
-		"\"required\":[\"action\"],\"additionalProperties\":false}",
-	.flags = TOOL_READ_ONLY,
-	.exec = memory_exec,
-};

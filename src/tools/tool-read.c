@@ -10,6 +10,7 @@
 #include "tools/internal.h"
 #include "util/jsonx.h"
 #include "util/str.h"
+#include "util/xalloc.h"
 
 #define READ_DEFAULT_LIMIT 2000
 #define READ_LINE_MAX 2000
@@ -56,8 +57,8 @@ add_line(struct buf *out, long no, char *line, size_t len)
 	buf_addc(out, '\n');
 }
 
-static enum cerr
-read_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
+enum cerr
+tool_read_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 {
 	char *abs = tool_path(ctx, jx_str(args, "path"));
 	char *shown = tool_display_path(ctx, abs);
@@ -135,24 +136,6 @@ out:
 		fclose(f);
 	if (fd >= 0)
 		close(fd);
-	free(real);
-	free(line);
-	free(shown);
-	free(abs);
+	xfree_all(real, line, shown, abs);
 	return e;
 }
-
-const struct tool tool_read = {
-	.name = "read",
-	.description = "Read a text file; lines are numbered like cat -n. offset "
-		"(1-based line) and limit page through long files (2000 lines by "
-		"default).",
-	.schema = "{\"type\":\"object\",\"properties\":{"
-		"\"path\":{\"type\":\"string\"},"
-		"\"offset\":{\"type\":\"integer\",\"minimum\":1},"
-		"\"limit\":{\"type\":\"integer\",\"minimum\":1}},"
-		"\"required\":[\"path\"],\"additionalProperties\":false}",
-	.flags = TOOL_READ_ONLY,
-	.files = true,
-	.exec = read_exec,
-};

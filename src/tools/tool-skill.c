@@ -5,11 +5,12 @@
 #include <string.h>
 
 #include "skills/skills.h"
+#include "tools/internal.h"
 #include "tools/tool.h"
 #include "util/jsonx.h"
 
-static enum cerr
-skill_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
+enum cerr
+tool_skill_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 {
 	struct skill_index idx;
 	enum cerr e;
@@ -18,16 +19,3 @@ skill_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 	skills_index_free(&idx);
 	return e;
 }
-
-const struct tool tool_skill = {
-	.name = "skill",
-	.description =
-		"Load a skill by name: its instructions and a list of its other "
-		"files. Name \"list\" lists every skill.",
-	.schema =
-		"{\"type\":\"object\",\"properties\":{"
-		"\"name\":{\"type\":\"string\"}},"
-		"\"required\":[\"name\"],\"additionalProperties\":false}",
-	.flags = TOOL_READ_ONLY,
-	.exec = skill_exec,
-};

@@ -5,22 +5,6 @@
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 
-static bool
-status_parse(const char *s, enum todo_status *st)
-{
-	if (!s)
-		return false;
-	if (strcmp(s, "pending") == 0)
-		*st = TODO_PENDING;
-	else if (strcmp(s, "in_progress") == 0)
-		*st = TODO_IN_PROGRESS;
-	else if (strcmp(s, "completed") == 0)
-		*st = TODO_COMPLETED;
-	else
-		return false;
-	return true;
-}
-
 static void
 render(const struct todo_list *t, struct buf *out)
 {
@@ -41,8 +25,8 @@ render(const struct todo_list *t, struct buf *out)
 	}
 }
 
-static enum cerr
-todo_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
+enum cerr
+tool_todo_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 {
 	const cJSON *items = cJSON_GetObjectItemCaseSensitive(args, "items");
 	const cJSON *it;
@@ -60,7 +44,7 @@ todo_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 			e = C_ERR_INVAL;
 			goto out;
 		}
-		if (!status_parse(jx_str(it, "status"), &st)) {
+		if (!todo_status_parse(jx_str(it, "status"), &st)) {
 			buf_printf(out, "items[%zu].status must be pending, "
 				   "in_progress or completed.", i);
 			e = C_ERR_INVAL;
@@ -82,18 +66,3 @@ out:
 	todo_list_free(&t);
 	return e;
 }
-
-const struct tool tool_todo = {
-	.name = "todo",
-	.description = "Replace the task plan. For multi-step work: keep one item "
-		"in_progress and mark items completed as soon as they are done.",
-	.schema = "{\"type\":\"object\",\"properties\":{\"items\":{"
-		"\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
-		"\"content\":{\"type\":\"string\"},"
-		"\"status\":{\"enum\":[\"pending\",\"in_progress\",\"completed\"]}},"
-		"\"required\":[\"content\",\"status\"],"
-		"\"additionalProperties\":false}}},"
-		"\"required\":[\"items\"],\"additionalProperties\":false}",
-	.flags = TOOL_READ_ONLY,
-	.exec = todo_exec,
-};

@@ -49,8 +49,8 @@ out:
 	return e;
 }
 
-static enum cerr
-write_preview(struct tool_ctx *ctx, const cJSON *args, struct tool_change *c,
+enum cerr
+tool_write_preview(struct tool_ctx *ctx, const cJSON *args, struct tool_change *c,
 	      struct buf *err)
 {
 	char *abs = tool_path(ctx, jx_str(args, "path"));
@@ -69,8 +69,7 @@ write_preview(struct tool_ctx *ctx, const cJSON *args, struct tool_change *c,
 		buf_add(&c->after, "", 0);
 	tool_dest_free(&d);
 out:
-	free(shown);
-	free(abs);
+	xfree_all(shown, abs);
 	return e;
 }
 
@@ -83,8 +82,8 @@ count_lines(const char *s, size_t n)
 	return c + (n && s[n - 1] != '\n');
 }
 
-static enum cerr
-write_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
+enum cerr
+tool_write_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 {
 	char *abs = tool_path(ctx, jx_str(args, "path"));
 	char *shown = tool_display_path(ctx, abs);
@@ -120,22 +119,6 @@ write_exec(struct tool_ctx *ctx, const cJSON *args, struct buf *out)
 		   content : "", len), len);
 out:
 	tool_change_free(&now);
-	free(shown);
-	free(abs);
+	xfree_all(shown, abs);
 	return e;
 }
-
-const struct tool tool_write = {
-	.name = "write",
-	.description = "Create or overwrite a whole file (parent directories are "
-		"created). An existing file must be read first; prefer edit for "
-		"partial changes.",
-	.schema = "{\"type\":\"object\",\"properties\":{"
-		"\"path\":{\"type\":\"string\"},"
-		"\"content\":{\"type\":\"string\"}},"
-		"\"required\":[\"path\",\"content\"],\"additionalProperties\":false}",
-	.flags = TOOL_WRITES,
-	.files = true,
-	.exec = write_exec,
-	.preview = write_preview,
-};

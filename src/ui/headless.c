@@ -217,10 +217,7 @@ result_json(const struct agent *a, const struct agent_result *r, long ms)
 	cJSON_AddNumberToObject(e, "denials", r->denials);
 	cJSON_AddNumberToObject(e, "exit_code", ui_exit_code(r));
 	/* --mode plan: the plan the model presented with exit_plan */
-	if (r->plan)
-		cJSON_AddStringToObject(e, "plan", r->plan);
-	else
-		cJSON_AddNullToObject(e, "plan");
+	jx_add_str_or_null(e, "plan", r->plan);
 	cJSON_AddNumberToObject(e, "turns", r->turns);
 	cJSON_AddNumberToObject(e, "tool_calls", r->tool_calls);
 	if (r->usage_unknown || !r->usage.known) {
@@ -238,10 +235,7 @@ result_json(const struct agent *a, const struct agent_result *r, long ms)
 			cJSON_AddNullToObject(e, "cost_usd");
 		cJSON_AddStringToObject(e, "cost", cost);
 	}
-	if (agent_session_id(a))
-		cJSON_AddStringToObject(e, "session_id", agent_session_id(a));
-	else
-		cJSON_AddNullToObject(e, "session_id");
+	jx_add_str_or_null(e, "session_id", agent_session_id(a));
 	if (by) {
 		const char *slash = strchr(by, '/');
 		char *prov = slash ? xstrndup(by, (size_t)(slash - by)) : xstrdup(by);

@@ -5,6 +5,7 @@
 #include "ui/history.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #define HIST_FILE_MAX (4u << 20)
@@ -63,12 +64,8 @@ hist_init(struct history *h, const char *path, size_t max)
 void
 hist_free(struct history *h)
 {
-	size_t i;
-	for (i = 0; i < h->n; i++)
-		free(h->items[i]);
-	free(h->items);
-	free(h->path);
-	free(h->draft);
+	strv_free(h->items, h->n);
+	xfree_all(h->path, h->draft);
 	memset(h, 0, sizeof *h);
 }
 

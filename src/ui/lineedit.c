@@ -20,8 +20,7 @@ le_init(struct le *e)
 void
 le_free(struct le *e)
 {
-	free(e->s);
-	free(e->kill);
+	xfree_all(e->s, e->kill);
 	memset(e, 0, sizeof *e);
 }
 

@@ -97,8 +97,7 @@ md_doc_free(struct md_doc *d)
 {
 	size_t i;
 	for (i = 0; i < d->n; i++) {
-		free(d->lines[i].text);
-		free(d->lines[i].spans);
+		xfree_all(d->lines[i].text, d->lines[i].spans);
 	}
 	free(d->lines);
 	d->lines = NULL;
@@ -685,8 +684,7 @@ md_render_inc(const char *src, size_t n, int width, unsigned flags,
 
 	while (doc->n > st->nlines) {
 		doc->n--;
-		free(doc->lines[doc->n].text);
-		free(doc->lines[doc->n].spans);
+		xfree_all(doc->lines[doc->n].text, doc->lines[doc->n].spans);
 	}
 	memset(&m, 0, sizeof m);
 	m.width = width < 1 ? 1 : width;

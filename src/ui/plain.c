@@ -145,8 +145,7 @@ ui_ask_approval(const struct approval_req *req, bool in_session, char **reason)
 	char *rule = req->project_rule ? display_approval_text(req->project_rule, 0) : NULL;
 	fprintf(stderr, "Allow %s?%s%s\n  %s\n", req->tool, *why ? " " : "", why,
 		shown);
-	free(shown);
-	free(why);
+	xfree_all(shown, why);
 	fputs(in_session ? "[y]es once, [a]lways this session" : "[y]es once", stderr);
 	if (rule)
 		fprintf(stderr, ", [p] always for this project: %s", rule);

@@ -34,8 +34,7 @@ diff_lines(const char *diff, int W, struct md_doc *d)
 		if (!header) {
 			char *line = xstrndup(s, e), *vis = width_visible(line);
 			md_wrap(vis, strlen(vis), a, W, false, NULL, NULL, 0, d);
-			free(vis);
-			free(line);
+			xfree_all(vis, line);
 		}
 		s += e;
 		if (*s)

@@ -308,11 +308,7 @@ complete_path(struct repl *r, size_t at)
 		r->hint = buf_steal(&all);
 	}
 	buf_free(&all);
-	free(common);
-	free(absdir);
-	free(dir);
-	free(base);
-	free(word);
+	xfree_all(common, absdir, dir, base, word);
 	r->dirty = true;
 }
 

@@ -227,9 +227,7 @@ repl_choice_close(struct repl *r)
 		return;
 	if (r->ch->pw)
 		repl_plan_answer(r, PLAN_KEEP, NULL);
-	free(r->ch->title);
-	free(r->ch->body);
-	free(r->ch);
+	xfree_all(r->ch->title, r->ch->body, r->ch);
 	r->ch = NULL;
 	le_clear(&r->reason);
 	r->dirty = true;

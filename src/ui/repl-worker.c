@@ -32,11 +32,7 @@ void
 repl_uev_free(struct uev *e)
 {
 	buf_free(&e->s);
-	free(e->id);
-	free(e->name);
-	free(e->args);
-	free(e->diff);
-	free(e->by);
+	xfree_all(e->id, e->name, e->args, e->diff, e->by);
 	if (e->k == U_DONE)
 		agent_result_free(&e->res);
 	free(e);
@@ -319,8 +315,7 @@ with_attachments(struct repl *r, const char *msg)
 			}
 			buf_free(&f);
 		}
-		free(rel);
-		free(abs);
+		xfree_all(rel, abs);
 		p += 1 + n;
 	}
 	return buf_steal(&b);

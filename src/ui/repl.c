@@ -955,13 +955,8 @@ ui_repl(struct agent *a, const struct ui_opts *o)
 	hist_free(&r.hist);
 	while (r.npending)
 		free(r.pending[--r.npending]);
-	free(r.pending);
-	free(r.answered_by);
-	free(r.model);
-	free(r.cur_void);
-	free(r.w_args);
-	free(r.hint);
-	free(r.w_path);
+	xfree_all(r.pending, r.answered_by, r.model, r.cur_void, r.w_args,
+		  r.hint, r.w_path);
 	buf_free(&r.w_before);
 	pthread_mutex_destroy(&r.mu);
 	pthread_cond_destroy(&r.cv);

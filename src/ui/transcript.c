@@ -28,12 +28,7 @@ ent_free(struct ent *e)
 {
 	buf_free(&e->text);
 	buf_free(&e->result);
-	free(e->id);
-	free(e->name);
-	free(e->args);
-	free(e->note);
-	free(e->diff);
-	free(e->verdict);
+	xfree_all(e->id, e->name, e->args, e->note, e->diff, e->verdict);
 	md_doc_free(&e->doc);
 	free(e);
 }

@@ -164,8 +164,7 @@ out:
 	saved = errno;
 	if (fd >= 0)
 		close(fd);
-	free(tmp);
-	free(dir);
+	xfree_all(tmp, dir);
 	errno = saved;
 	return e;
 }
@@ -361,8 +360,7 @@ path_project_key(const char *dir)
 		memmove(slug, slug + n - 48, 49);
 	key = xasprintf("%s-%012llx", slug,
 			(unsigned long long)(h & 0xffffffffffffULL));
-	free(slug);
-	free(real);
+	xfree_all(slug, real);
 	return key;
 }
 

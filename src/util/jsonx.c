@@ -24,6 +24,15 @@ jx_long(const cJSON *obj, const char *key, long def)
 	return (long)v->valuedouble;
 }
 
+void
+jx_add_str_or_null(cJSON *obj, const char *key, const char *s)
+{
+	if (s)
+		cJSON_AddStringToObject(obj, key, s);
+	else
+		cJSON_AddNullToObject(obj, key);
+}
+
 long
 jx_count(const cJSON *v)
 {

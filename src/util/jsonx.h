@@ -18,6 +18,9 @@ const char *jx_str(const cJSON *obj, const char *key);
 long jx_long(const cJSON *obj, const char *key, long def);
 bool jx_bool(const cJSON *obj, const char *key, bool def);
 
+/* Add `s` to `obj` under `key` as a string, or as null when `s` is NULL. */
+void jx_add_str_or_null(cJSON *obj, const char *key, const char *s);
+
 /* A count from the wire (token usage ...): the number `v` clamped to
  * [0, JX_COUNT_MAX]; 0 when `v` is not a number or is NaN.  Never a
  * float-to-integer overflow, whatever a server sends (1e300). */

@@ -67,8 +67,7 @@ sensitive_each_secret(bool all_users, void (*fn)(void *ud, const char *path),
 			char *p = path_join(home, home_secrets[i]);
 			char *n = path_normalize(p);
 			fn(ud, n);
-			free(n);
-			free(p);
+			xfree_all(n, p);
 		}
 	}
 	for (i = 0; all_users && root_secrets[i]; i++)
@@ -259,9 +258,7 @@ sensitive_each_home_protected(void (*fn)(void *ud, const char *path,
 		char *p = path_join(home, r);
 		char *c = path_normalize(p);
 		fn(ud, c, dir);
-		free(c);
-		free(p);
-		free(r);
+		xfree_all(c, p, r);
 	}
 }
 

@@ -61,6 +61,14 @@ xgrow(void *p, size_t n, size_t *cap, size_t first, size_t size)
 	return xreallocarray(p, c, size);
 }
 
+void
+xfree_v(void *const *v, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+}
+
 char *
 xstrdup(const char *s)
 {

@@ -17,6 +17,14 @@ void *xreallocarray(void *p, size_t nmemb, size_t size);
  * n > *cap, *cap doubles (from `first`) until it holds n and the moved
  * array is returned; else p. */
 void *xgrow(void *p, size_t n, size_t *cap, size_t first, size_t size);
+/* free() each of v[0..n), in order. */
+void xfree_v(void *const *v, size_t n);
+/* free() each argument, in order: xfree_all(a, b, c) for the run of
+ * free(a); free(b); free(c); that ends a destructor or a cleanup path.
+ * The pointers are all read before the first is freed. */
+#define xfree_all(...) \
+	xfree_v((void *const[]){ __VA_ARGS__ }, \
+		sizeof((void *const[]){ __VA_ARGS__ }) / sizeof(void *))
 char *xstrdup(const char *s);           /* NULL in, NULL out */
 char *xstrndup(const char *s, size_t n);
 /* Formatted allocation; caller frees. */

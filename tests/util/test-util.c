@@ -316,7 +316,17 @@ START_TEST(sweep_stale_leftovers)
 }
 END_TEST
 
+/* xfree_all frees every argument, NULL ones included (the ASan build
+ * would report a leak). */
+START_TEST(free_all)
+{
+	char *a = xstrdup("a"), *b = NULL, *c = xmalloc(16);
+	xfree_all(a, b, c);
+	xfree_v(NULL, 0);
+}
+END_TEST
+
 CHECK_MAIN("util", .tests = CHECK_TESTS(
 	buf_append_and_cap, paths, atomic_write_keeps_mode, utf8,
 	numbers_and_counts, json_errors_and_schema, sensitive_lists,
-	sweep_stale_leftovers))
+	sweep_stale_leftovers, free_all))
