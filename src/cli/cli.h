@@ -102,15 +102,30 @@ int cli_make_policy(struct cli_ctx *c, struct policy *p);
  * --sandbox option, turns the sandbox off. */
 bool cli_sandbox_off(const struct cli_ctx *c);
 
-/* A subcommand: main.c's table holds one per cmd-*.c. */
+/* A subcommand.  Each cmd-NAME.c exports its descriptor cmd_NAME_entry,
+ * written with CMD_ENTRY; main.c is the table of them. */
 struct cmd_entry {
 	const char *name;
 	const char *summary;
 	int (*exec)(struct cli_ctx *c, int argc, char **argv);
 };
 
-/* The subcommands (cmd-NAME.c each): run `conch NAME` with the arguments
- * after NAME; return the exit status. */
+/* The descriptor of cmd-NAME.c: `conch NAME` runs cmd_NAME with the
+ * arguments after NAME and exits with what it returns. */
+#define CMD_ENTRY(NAME, SUMMARY) \
+	const struct cmd_entry cmd_##NAME##_entry = { \
+		.name = #NAME, .summary = SUMMARY, .exec = cmd_##NAME }
+
+extern const struct cmd_entry cmd_sessions_entry;
+extern const struct cmd_entry cmd_tool_entry;
+extern const struct cmd_entry cmd_permissions_entry;
+extern const struct cmd_entry cmd_memory_entry;
+extern const struct cmd_entry cmd_skills_entry;
+extern const struct cmd_entry cmd_rewind_entry;
+extern const struct cmd_entry cmd_model_entry;
+extern const struct cmd_entry cmd_sandbox_entry;
+
+/* The subcommands' entry points (cmd-NAME.c each). */
 int cmd_sessions(struct cli_ctx *c, int argc, char **argv);
 int cmd_tool(struct cli_ctx *c, int argc, char **argv);
 int cmd_permissions(struct cli_ctx *c, int argc, char **argv);

@@ -197,3 +197,5 @@ cmd_memory(struct cli_ctx *c, int argc, char **argv)
 	mem_close(&m);
 	return rc;
 }
+
+CMD_ENTRY(memory, "show, edit or clear what conch remembers");

@@ -604,3 +604,5 @@ cmd_model(struct cli_ctx *c, int argc, char **argv)
 	const cJSON *t = lc ? cJSON_GetObjectItemCaseSensitive(lc, "template") : NULL;
 	return cmd_model_main(argc, argv, cJSON_IsString(t) ? t->valuestring : NULL);
 }
+
+CMD_ENTRY(model, "the built-in GGUF runtime");

@@ -110,3 +110,5 @@ cmd_permissions(struct cli_ctx *c, int argc, char **argv)
 	buf_free(&err);
 	return rc;
 }
+
+CMD_ENTRY(permissions, "rules saved for this project: list, add, remove");

@@ -217,3 +217,5 @@ out:
 	xfree_all(sid, root);
 	return rc;
 }
+
+CMD_ENTRY(rewind, "list checkpoints, or restore the files to before a turn");

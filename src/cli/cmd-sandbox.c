@@ -31,3 +31,5 @@ cmd_sandbox(struct cli_ctx *c, int argc, char **argv)
 	(void)c;
 	return cmd_sandbox_main(argc, argv);
 }
+
+CMD_ENTRY(sandbox, "sandbox diagnostics");

@@ -16,3 +16,5 @@ cmd_sessions(struct cli_ctx *c, int argc, char **argv)
 		fprintf(stderr, "conch: no sessions yet for %s\n", c->cwd);
 	return 0;
 }
+
+CMD_ENTRY(sessions, "list this project's sessions");

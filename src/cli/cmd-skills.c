@@ -385,3 +385,5 @@ cmd_skills(struct cli_ctx *c, int argc, char **argv)
 	buf_free(&msg);
 	return rc;
 }
+
+CMD_ENTRY(skills, "list, install, write and undo skills");

@@ -76,3 +76,5 @@ cmd_tool(struct cli_ctx *c, int argc, char **argv)
 	policy_free(&pol);
 	return is_error ? EXIT_TASK_FAILED : 0;
 }
+
+CMD_ENTRY(tool, "run one tool as the agent would");

@@ -12,18 +12,16 @@
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
-static const struct cmd_entry cmd_table[] = {
-	{ "sessions", "list this project's sessions", cmd_sessions },
-	{ "tool", "run one tool as the agent would", cmd_tool },
-	{ "permissions", "rules saved for this project: list, add, remove",
-	  cmd_permissions },
-	{ "memory", "show, edit or clear what conch remembers", cmd_memory },
-	{ "skills", "list, install, write and undo skills", cmd_skills },
-	{ "model", "the built-in GGUF runtime", cmd_model },
-	{ "sandbox", "sandbox diagnostics", cmd_sandbox },
-	{ "rewind", "list checkpoints, or restore the files to before a turn",
-	  cmd_rewind },
-	{ NULL, NULL, NULL },
+static const struct cmd_entry *const cmd_table[] = {
+	&cmd_sessions_entry,
+	&cmd_tool_entry,
+	&cmd_permissions_entry,
+	&cmd_memory_entry,
+	&cmd_skills_entry,
+	&cmd_model_entry,
+	&cmd_sandbox_entry,
+	&cmd_rewind_entry,
+	NULL,
 };
 
 static int
@@ -97,9 +95,9 @@ main(int argc, char **argv)
 		goto out_cfg;
 	sweep_leftovers();
 	if (o.cmd) {
-		for (i = 0; cmd_table[i].name; i++) {
-			if (strcmp(cmd_table[i].name, o.cmd) == 0) {
-				rc = cmd_table[i].exec(&c, o.argc, o.argv);
+		for (i = 0; cmd_table[i]; i++) {
+			if (strcmp(cmd_table[i]->name, o.cmd) == 0) {
+				rc = cmd_table[i]->exec(&c, o.argc, o.argv);
 				goto out_cfg;
 			}
 		}
