@@ -326,3 +326,62 @@ local_copy_follow(const struct local_copy *cp, const char *r, size_t rlen,
 	}
 	return nout;
 }
+
+/* Is c a blank of a tool result's layout? */
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+size_t
+local_copy_next_line(const struct local_copy *cp, const char *r, size_t rlen,
+		     char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max)
+{
+	const char *t = buf_str(&cp->text), *p, *x;
+	size_t tn = cp->text.len, ls, ps, bl, cl, rest, xl, nout = 0, i;
+
+	/* the line begun holds part of the bullet of the line before */
+	for (ls = rlen; ls > 0 && r[ls - 1] != '\n'; ls--)
+		;
+	if (ls == 0 || tn == 0)
+		return 0;
+	for (ps = ls - 1; ps > 0 && r[ps - 1] != '\n'; ps--)
+		;
+	for (bl = 0; ps + bl < ls - 1 && bl < 4 && strchr(" -*", r[ps + bl]); bl++)
+		;
+	cl = rlen - ls;
+	if (cl > bl || memcmp(r + ls, r + ps, cl) != 0)
+		return 0;
+	rest = bl - cl; /* what the bullet still lacks */
+	x = r + ps + bl;
+	xl = ls - 1 - ps - bl;
+	if (xl < 2 || xl > 256)
+		return 0;
+	for (p = t; nout < max && (p = str_find(p, tn - (size_t)(p - t), x, xl)) != NULL; p++) {
+		size_t at = (size_t)(p - t), end = at + xl, bol = at, col, nl, k;
+		if ((at > 0 && !is_blank(t[at - 1])) || (end < tn && !is_blank(t[end])))
+			continue;
+		while (bol > 0 && t[bol - 1] != '\n')
+			bol--;
+		col = at - bol;
+		for (nl = end; nl < tn && t[nl] != '\n'; nl++)
+			;
+		nl++; /* the next line, which must reach the column */
+		if (nl + col >= tn || memchr(t + nl, '\n', col))
+			continue;
+		for (k = 0; rest + k < LOCAL_FOLLOW_LEN && nl + col + k < tn &&
+			    t[nl + col + k] != '\n'; k++)
+			;
+		if (!goes_on(t + nl + col, k))
+			continue;
+		memcpy(out[nout], r + ps + cl, rest);
+		memcpy(out[nout] + rest, t + nl + col, k);
+		out[nout][rest + k] = '\0';
+		for (i = 0; i < nout; i++)
+			if (strcmp(out[i], out[nout]) == 0)
+				break;
+		nout += i == nout;
+	}
+	return nout;
+}

@@ -260,7 +260,9 @@ copy_mask(struct gen *G, bool and)
 }
 
 /* Keep a copy going: among the allowed tokens that continue the text the
- * reply is copying (local_copy_follow), the longest one the model rates
+ * reply is copying (local_copy_follow), or, at the start of a line, the
+ * list it is copying (local_copy_next_line: 56 to 58 of the 100
+ * validation tasks), the longest one the model rates
  * within FOLLOW_MARGIN of its best allowed token becomes the only one
  * allowed.  A small model knows it is copying a name or a phrase but
  * loses its place in it, or stops at a short piece ("the green l" for
@@ -297,6 +299,9 @@ follow_copy(struct gen *G)
 	if (e)
 		margin = strtof(e, NULL);
 	nc = local_copy_follow(&G->copy, buf_str(&G->reply), G->reply.len, cont, FOLLOW_MAX);
+	if (nc == 0)
+		nc = local_copy_next_line(&G->copy, buf_str(&G->reply), G->reply.len, cont,
+					  FOLLOW_MAX);
 	if (nc == 0 || margin <= 0)
 		return;
 	for (j = 0; j < nc; j++)

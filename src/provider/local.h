@@ -115,6 +115,14 @@ bool local_copy_ok_at(const struct local_copy *cp, const struct local_copy_tail 
 #define LOCAL_FOLLOW_LEN 31
 size_t local_copy_follow(const struct local_copy *cp, const char *reply, size_t rlen,
 			 char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max);
+/* Where a list copied from a tool result goes on: when the reply has
+ * just begun a line with nothing but the bullet of the line before ("- ",
+ * or none), and that line's text stands in the conversation as a whole
+ * field (between blanks or line ends), what stands at the same column of
+ * the conversation's next line there -- the next name of a listing, the
+ * next line of a file.  Same output as local_copy_follow. */
+size_t local_copy_next_line(const struct local_copy *cp, const char *reply, size_t rlen,
+			    char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max);
 /* The two rules on their own (exposed for tests): local_nums_collect
  * appends "\n" and each digit run of `text` to `set`; local_nums_allow:
  * may the reply hold the digit run run[0..n) -- a prefix of a held

@@ -774,9 +774,49 @@ START_TEST(copy_follows_the_source)
 }
 END_TEST
 
+/* A list copied from a tool result goes on at the next line's column. */
+START_TEST(copy_follows_a_list)
+{
+	char out[4][LOCAL_FOLLOW_LEN + 1];
+	struct local_copy cp;
+	struct conv c;
+	const char *r;
+
+	conv_init(&c);
+	conv_msg_add_text(conv_add(&c, CONV_USER), "What is in lib?");
+	conv_msg_add_tool_call(conv_add(&c, CONV_ASSISTANT), "c1", "ls", "{\"path\": \"lib\"}");
+	conv_msg_add_tool_result(conv_add(&c, CONV_USER), "c1",
+				 "file main.c  63\nfile words.txt  17\ndir  docs/\n", false);
+	local_copy_init(&cp, &c, NULL, 0);
+
+	/* the next name of the listing, with what the bullet still lacks */
+	r = "lib contains:\n- main.c\n-";
+	ck_assert_uint_eq(local_copy_next_line(&cp, r, strlen(r), out, 4), 1);
+	ck_assert_str_eq(out[0], " words.txt  17");
+	r = "lib contains:\n- main.c\n- ";
+	ck_assert_uint_eq(local_copy_next_line(&cp, r, strlen(r), out, 4), 1);
+	ck_assert_str_eq(out[0], "words.txt  17");
+	r = "main.c\n";
+	ck_assert_uint_eq(local_copy_next_line(&cp, r, strlen(r), out, 4), 1);
+	ck_assert_str_eq(out[0], "words.txt  17");
+	/* not a whole field ("ain.c"), not past the last line, not once the
+	 * line holds more than the bullet, not with another bullet */
+	r = "- ain.c\n- ";
+	ck_assert_uint_eq(local_copy_next_line(&cp, r, strlen(r), out, 4), 0);
+	r = "- docs/\n- ";
+	ck_assert_uint_eq(local_copy_next_line(&cp, r, strlen(r), out, 4), 0);
+	r = "- main.c\n- w";
+	ck_assert_uint_eq(local_copy_next_line(&cp, r, strlen(r), out, 4), 0);
+	r = "* main.c\n- ";
+	ck_assert_uint_eq(local_copy_next_line(&cp, r, strlen(r), out, 4), 0);
+	local_copy_free(&cp);
+	conv_free(&c);
+}
+END_TEST
+
 CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	template_families, markup_spans, render_hermes_and_llama3,
 	parse_replies, parse_random_replies, grammar_accepts_and_refuses,
 	grammar_random_walks, provider_end_to_end, provider_scripted_reply,
 	provider_refuses_bad_files, copied_numbers_only, copied_words_only,
-	copy_follows_the_source))
+	copy_follows_the_source, copy_follows_a_list))
