@@ -161,6 +161,8 @@ local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_w
 			const struct conv_block *b = &m->blocks[j];
 			if (m->role == CONV_USER &&
 			    (b->type == BLK_TEXT || b->type == BLK_TOOL_RESULT)) {
+				if (b->type == BLK_TOOL_RESULT)
+					cp->last = cp->text.len;
 				local_nums_collect(&cp->nums, b->text);
 				buf_printf(&cp->text, "%s\n", b->text ? b->text : "");
 			} else if (b->type == BLK_TOOL_CALL) {
@@ -382,6 +384,40 @@ local_copy_next_line(const struct local_copy *cp, const char *r, size_t rlen,
 			if (strcmp(out[i], out[nout]) == 0)
 				break;
 		nout += i == nout;
+	}
+	return nout;
+}
+
+size_t
+local_copy_first_item(const struct local_copy *cp, const char *r, size_t rlen,
+		      char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max)
+{
+	const char *t = buf_str(&cp->text) + cp->last;
+	size_t tn = cp->text.len - cp->last, ls, ps, cl, eol, at, nout = 0, k;
+	static const char bullet[] = "- ";
+
+	for (ls = rlen; ls > 0 && r[ls - 1] != '\n'; ls--)
+		;
+	cl = rlen - ls;
+	if (ls == 0 || cl == 0 || cl > 2 || memcmp(r + ls, bullet, cl) != 0)
+		return 0;
+	for (ps = ls - 1; ps > 0 && r[ps - 1] != '\n'; ps--)
+		;
+	if (r[ps] == '-' || r[ps] == '*' || ls - 1 == ps)
+		return 0; /* the line before is an item: local_copy_next_line's */
+	for (eol = 0; eol < tn && t[eol] != '\n'; eol++)
+		;
+	for (at = 0; at < eol && nout < max; at++) {
+		if (at > 0 && !(is_blank(t[at - 1]) && !is_blank(t[at])))
+			continue;
+		for (k = 0; 2 - cl + k < LOCAL_FOLLOW_LEN && at + k < eol; k++)
+			;
+		if (!goes_on(t + at, k))
+			continue;
+		memcpy(out[nout], bullet + cl, 2 - cl);
+		memcpy(out[nout] + 2 - cl, t + at, k);
+		out[nout][2 - cl + k] = '\0';
+		nout++;
 	}
 	return nout;
 }

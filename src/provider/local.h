@@ -82,6 +82,7 @@ struct local_copy {
 	char **free;       /* the model's own words, sorted (borrowed) */
 	size_t nfree;
 	bool words;        /* the word rule is on (the model has free words) */
+	size_t last;       /* where the last tool result starts in `text` */
 };
 /* The set for a request; `free_words` (sorted with local_copy_sort, may
  * be NULL: no word rule) must outlive it. */
@@ -123,6 +124,13 @@ size_t local_copy_follow(const struct local_copy *cp, const char *reply, size_t 
  * next line of a file.  Same output as local_copy_follow. */
 size_t local_copy_next_line(const struct local_copy *cp, const char *reply, size_t rlen,
 			    char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max);
+/* Where a list copied from the last tool result begins: when the reply
+ * has just begun a line with a bullet ("-", "- ") under a line without
+ * one, each field (what follows the line start or a run of blanks) of
+ * the result's first line, with what the bullet still lacks.  Same
+ * output as local_copy_follow. */
+size_t local_copy_first_item(const struct local_copy *cp, const char *reply, size_t rlen,
+			     char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max);
 /* The two rules on their own (exposed for tests): local_nums_collect
  * appends "\n" and each digit run of `text` to `set`; local_nums_allow:
  * may the reply hold the digit run run[0..n) -- a prefix of a held

@@ -809,6 +809,21 @@ START_TEST(copy_follows_a_list)
 	ck_assert_uint_eq(local_copy_next_line(&cp, r, strlen(r), out, 4), 0);
 	r = "* main.c\n- ";
 	ck_assert_uint_eq(local_copy_next_line(&cp, r, strlen(r), out, 4), 0);
+
+	/* the first item: every field of the last result's first line */
+	r = "lib contains:\n-";
+	ck_assert_uint_eq(local_copy_first_item(&cp, r, strlen(r), out, 4), 3);
+	ck_assert_str_eq(out[0], " file main.c  63");
+	ck_assert_str_eq(out[1], " main.c  63");
+	ck_assert_str_eq(out[2], " 63");
+	r = "lib contains:\n- ";
+	ck_assert_uint_eq(local_copy_first_item(&cp, r, strlen(r), out, 1), 1);
+	ck_assert_str_eq(out[0], "file main.c  63");
+	/* not under an item, not without a bullet */
+	r = "- main.c\n- ";
+	ck_assert_uint_eq(local_copy_first_item(&cp, r, strlen(r), out, 4), 0);
+	r = "lib contains:\n";
+	ck_assert_uint_eq(local_copy_first_item(&cp, r, strlen(r), out, 4), 0);
 	local_copy_free(&cp);
 	conv_free(&c);
 }
