@@ -272,7 +272,8 @@ copy_mask(struct gen *G, bool and)
  * 17 passed without the rule, 22 with a margin of 3, 30 at 6, 31 at 8,
  * 29 at 12, 21 at 100; with a later checkpoint, 56 with follow alone, 58
  * with the next item, 60 with the first item and the best-rated text
- * first.  CONCH_FOLLOW_MARGIN sets another margin (0: off) for such
+ * first; a run is found from its last 3 bytes (64; 2 bytes: 60, 4: 60, 5:
+ * 56).  CONCH_FOLLOW_MARGIN sets another margin (0: off) for such
  * measurements. */
 #define FOLLOW_MARGIN 8.0f
 #define FOLLOW_MAX 8

@@ -112,7 +112,7 @@ bool local_copy_ok_at(const struct local_copy *cp, const struct local_copy_tail 
  * on with a word (a word character, or one of " /._-" and then one) is
  * kept: the copy goes on inside a name or a phrase, never across the
  * layout of a tool result.  Returns how many. */
-#define LOCAL_FOLLOW_MIN 4
+#define LOCAL_FOLLOW_MIN 3
 #define LOCAL_FOLLOW_LEN 31
 size_t local_copy_follow(const struct local_copy *cp, const char *reply, size_t rlen,
 			 char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max);

@@ -765,7 +765,7 @@ START_TEST(copy_follows_the_source)
 	 * from text the conversation lacks */
 	r = "the green lamp";
 	ck_assert_uint_eq(local_copy_follow(&cp, r, strlen(r), out, 4), 0);
-	r = "gre";
+	r = "gr";
 	ck_assert_uint_eq(local_copy_follow(&cp, r, strlen(r), out, 4), 0);
 	r = "zzzz";
 	ck_assert_uint_eq(local_copy_follow(&cp, r, strlen(r), out, 4), 0);
