@@ -729,6 +729,19 @@ START_TEST(copied_words_only)
 }
 END_TEST
 
+/* A request, one tool call and its result, and the copy set of that
+ * conversation (no free words). */
+static void
+copy_fixture(struct conv *c, struct local_copy *cp, const char *user, const char *tool,
+	     const char *args, const char *result)
+{
+	conv_init(c);
+	conv_msg_add_text(conv_add(c, CONV_USER), user);
+	conv_msg_add_tool_call(conv_add(c, CONV_ASSISTANT), "c1", tool, args);
+	conv_msg_add_tool_result(conv_add(c, CONV_USER), "c1", result, false);
+	local_copy_init(cp, c, NULL, 0);
+}
+
 /* Where a reply is copying from: the longest tail the conversation holds
  * and what follows it at each place, only where a word goes on. */
 START_TEST(copy_follows_the_source)
@@ -738,14 +751,9 @@ START_TEST(copy_follows_the_source)
 	struct conv c;
 	const char *r;
 
-	conv_init(&c);
-	conv_msg_add_text(conv_add(&c, CONV_USER),
-			  "write gamma.md containing \"the green light means ready\"");
-	conv_msg_add_tool_call(conv_add(&c, CONV_ASSISTANT), "c1", "read",
-			       "{\"path\": \"spec/memo.md\"}");
-	conv_msg_add_tool_result(conv_add(&c, CONV_USER), "c1",
-				 "     1\tthe green lamp\n     2\tx\n", false);
-	local_copy_init(&cp, &c, NULL, 0);
+	copy_fixture(&c, &cp, "write gamma.md containing \"the green light means ready\"",
+		     "read", "{\"path\": \"spec/memo.md\"}",
+		     "     1\tthe green lamp\n     2\tx\n");
 
 	/* the longer match wins: '"the green' is only in the request */
 	r = "{\"content\": \"the green";
@@ -782,12 +790,8 @@ START_TEST(copy_follows_a_list)
 	struct conv c;
 	const char *r;
 
-	conv_init(&c);
-	conv_msg_add_text(conv_add(&c, CONV_USER), "What is in lib?");
-	conv_msg_add_tool_call(conv_add(&c, CONV_ASSISTANT), "c1", "ls", "{\"path\": \"lib\"}");
-	conv_msg_add_tool_result(conv_add(&c, CONV_USER), "c1",
-				 "file main.c  63\nfile words.txt  17\ndir  docs/\n", false);
-	local_copy_init(&cp, &c, NULL, 0);
+	copy_fixture(&c, &cp, "What is in lib?", "ls", "{\"path\": \"lib\"}",
+		     "file main.c  63\nfile words.txt  17\ndir  docs/\n");
 
 	/* the next name of the listing, with what the bullet still lacks */
 	r = "lib contains:\n- main.c\n-";
