@@ -1,7 +1,7 @@
 ## tests: Check suites (one folder per src folder they test: tests/util,
-## tests/agent ...), and the end-to-end tests of the whole program
-## (tests/e2e).  A Check suite is one line: CHECK_SUITES += tests/X/test-Y
-## (Makefile.am).
+## tests/agent ...), the end-to-end tests of the whole program
+## (tests/e2e) and the tests of the training tools (tests/train).  A Check
+## suite is one line: CHECK_SUITES += tests/X/test-Y (Makefile.am).
 
 E2E_TESTS = \
 	tests/e2e/cli.sh \
@@ -11,5 +11,8 @@ E2E_TESTS = \
 	tests/e2e/plan-rewind.sh \
 	tests/e2e/offline.sh
 TESTS += $(E2E_TESTS)
-EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/e2e/lib-mind.sh tests/check-run.h \
+# the training tools (tools/train) that no model is needed to check
+TRAIN_TESTS = tests/train/phrase.sh
+TESTS += $(TRAIN_TESTS)
+EXTRA_DIST += $(E2E_TESTS) $(TRAIN_TESTS) tests/e2e/lib.sh tests/e2e/lib-mind.sh tests/check-run.h \
 	tests/xdg-home.h tests/test-fs.h

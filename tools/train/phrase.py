@@ -176,6 +176,11 @@ GRAMMAR = {
         'new file {f}[:| with] "{t}"',
         'make {f} and write "{t}" in it' + END,
         'create {f}[.|,] [content|text|contents]: "{t}"',
+        # the text before the path, as often as after it
+        '[store|keep|place] "{t}" [in|as|into] [a new file |a file |]{f}' + END,
+        '"{t}" [goes into|should go in|belongs in] [a new file |]{f}' + END,
+        '[put|write|add] the [text|line|words] "{t}" [into|in|to] [a new file |]{f}' + END,
+        '[take|use] "{t}" [and|to] [make|create|write] {f}' + END,
     ],
     'T_WRITE_LINES': [
         '[create|make|write] {f} with the lines "{t}" and count [its|the] lines' + END,
@@ -256,7 +261,8 @@ GRAMMAR = {
         'for future reference|save this to memory|add to memory]: {fact}' + END,
         '[save|store|put|add] this [to|in] [memory|your memory|your notes]: {fact}' + END,
         '[fyi|FYI|by the way], {fact}. [remember it|remember that|keep that in mind]' + END,
-        'make a note that {fact}' + END,
+        '[jot down|note down|write down|log] that {fact}' + END,
+        '{fact}[:|;|,] [remember that|note it|keep it in mind|save it to memory]' + END,
     ],
     'T_MEM_USER': [
         'remember that I [prefer|like|use|want] {fact}' + END,
