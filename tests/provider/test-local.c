@@ -742,41 +742,56 @@ copy_fixture(struct conv *c, struct local_copy *cp, const char *user, const char
 	local_copy_init(cp, c, NULL, 0);
 }
 
+/* The finders of local-copy.c share one shape: what may follow a reply. */
+typedef size_t (*cont_finder)(const struct local_copy *cp, const char *reply, size_t rlen,
+			      char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max);
+
+/* find(reply) with room for `max` gives exactly `want` (NULL-ended), in
+ * order. */
+static void
+expect_cont(cont_finder find, const struct local_copy *cp, const char *reply, size_t max,
+	    const char *const *want)
+{
+	char out[4][LOCAL_FOLLOW_LEN + 1];
+	size_t n = 0, i;
+
+	while (want[n])
+		n++;
+	ck_assert_uint_le(max, 4);
+	ck_assert_uint_eq(find(cp, reply, strlen(reply), out, max), n);
+	for (i = 0; i < n; i++)
+		ck_assert_str_eq(out[i], want[i]);
+}
+#define CONT(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define NO_CONT ((const char *const[]){ NULL })
+
 /* Where a reply is copying from: the longest tail the conversation holds
  * and what follows it at each place, only where a word goes on. */
 START_TEST(copy_follows_the_source)
 {
-	char out[4][LOCAL_FOLLOW_LEN + 1];
+	static const char light[] = " light means ready\"\n{\"path\": \"s"; /* 31 bytes */
 	struct local_copy cp;
 	struct conv c;
-	const char *r;
 
 	copy_fixture(&c, &cp, "write gamma.md containing \"the green light means ready\"",
 		     "read", "{\"path\": \"spec/memo.md\"}",
 		     "     1\tthe green lamp\n     2\tx\n");
 
 	/* the longer match wins: '"the green' is only in the request */
-	r = "{\"content\": \"the green";
-	ck_assert_uint_eq(local_copy_follow(&cp, r, strlen(r), out, 4), 1);
-	ck_assert_str_eq(out[0], " light means ready\"\n{\"path\": \"s"); /* 31 bytes */
-	/* as long in both: both places, each once */
-	r = "x the green";
-	ck_assert_uint_eq(local_copy_follow(&cp, r, strlen(r), out, 4), 2);
-	ck_assert_str_eq(out[0], " light means ready\"\n{\"path\": \"s"); /* 31 bytes */
-	ck_assert_str_eq(out[1], " lamp\n     2\tx\n\n"); /* each block ends in a newline */
-	ck_assert_uint_eq(local_copy_follow(&cp, r, strlen(r), out, 1), 1);
+	expect_cont(local_copy_follow, &cp, "{\"content\": \"the green", 4, CONT(light));
+	/* as long in both: both places, each once (each block ends in a
+	 * newline); as many as there is room for */
+	expect_cont(local_copy_follow, &cp, "x the green", 4,
+		    CONT(light, " lamp\n     2\tx\n\n"));
+	expect_cont(local_copy_follow, &cp, "x the green", 1, CONT(light));
 	/* inside a word */
-	r = "spec/me";
-	ck_assert_uint_eq(local_copy_follow(&cp, r, strlen(r), out, 4), 1);
-	ck_assert_str_eq(out[0], "mo.md\"}\n     1\tthe green lamp\n ");
+	expect_cont(local_copy_follow, &cp, "spec/me", 4,
+		    CONT("mo.md\"}\n     1\tthe green lamp\n "));
 	/* not across a tool result's layout, not from too short a tail, not
 	 * from text the conversation lacks */
-	r = "the green lamp";
-	ck_assert_uint_eq(local_copy_follow(&cp, r, strlen(r), out, 4), 0);
-	r = "gr";
-	ck_assert_uint_eq(local_copy_follow(&cp, r, strlen(r), out, 4), 0);
-	r = "zzzz";
-	ck_assert_uint_eq(local_copy_follow(&cp, r, strlen(r), out, 4), 0);
+	expect_cont(local_copy_follow, &cp, "the green lamp", 4, NO_CONT);
+	expect_cont(local_copy_follow, &cp, "gr", 4, NO_CONT);
+	expect_cont(local_copy_follow, &cp, "zzzz", 4, NO_CONT);
 	local_copy_free(&cp);
 	conv_free(&c);
 }
@@ -785,49 +800,32 @@ END_TEST
 /* A list copied from a tool result goes on at the next line's column. */
 START_TEST(copy_follows_a_list)
 {
-	char out[4][LOCAL_FOLLOW_LEN + 1];
 	struct local_copy cp;
 	struct conv c;
-	const char *r;
 
 	copy_fixture(&c, &cp, "What is in lib?", "ls", "{\"path\": \"lib\"}",
 		     "file main.c  63\nfile words.txt  17\ndir  docs/\n");
 
 	/* the next name of the listing, with what the bullet still lacks */
-	r = "lib contains:\n- main.c\n-";
-	ck_assert_uint_eq(local_copy_next_line(&cp, r, strlen(r), out, 4), 1);
-	ck_assert_str_eq(out[0], " words.txt  17");
-	r = "lib contains:\n- main.c\n- ";
-	ck_assert_uint_eq(local_copy_next_line(&cp, r, strlen(r), out, 4), 1);
-	ck_assert_str_eq(out[0], "words.txt  17");
-	r = "main.c\n";
-	ck_assert_uint_eq(local_copy_next_line(&cp, r, strlen(r), out, 4), 1);
-	ck_assert_str_eq(out[0], "words.txt  17");
+	expect_cont(local_copy_next_line, &cp, "lib contains:\n- main.c\n-", 4,
+		    CONT(" words.txt  17"));
+	expect_cont(local_copy_next_line, &cp, "lib contains:\n- main.c\n- ", 4,
+		    CONT("words.txt  17"));
+	expect_cont(local_copy_next_line, &cp, "main.c\n", 4, CONT("words.txt  17"));
 	/* not a whole field ("ain.c"), not past the last line, not once the
 	 * line holds more than the bullet, not with another bullet */
-	r = "- ain.c\n- ";
-	ck_assert_uint_eq(local_copy_next_line(&cp, r, strlen(r), out, 4), 0);
-	r = "- docs/\n- ";
-	ck_assert_uint_eq(local_copy_next_line(&cp, r, strlen(r), out, 4), 0);
-	r = "- main.c\n- w";
-	ck_assert_uint_eq(local_copy_next_line(&cp, r, strlen(r), out, 4), 0);
-	r = "* main.c\n- ";
-	ck_assert_uint_eq(local_copy_next_line(&cp, r, strlen(r), out, 4), 0);
+	expect_cont(local_copy_next_line, &cp, "- ain.c\n- ", 4, NO_CONT);
+	expect_cont(local_copy_next_line, &cp, "- docs/\n- ", 4, NO_CONT);
+	expect_cont(local_copy_next_line, &cp, "- main.c\n- w", 4, NO_CONT);
+	expect_cont(local_copy_next_line, &cp, "* main.c\n- ", 4, NO_CONT);
 
 	/* the first item: every field of the last result's first line */
-	r = "lib contains:\n-";
-	ck_assert_uint_eq(local_copy_first_item(&cp, r, strlen(r), out, 4), 3);
-	ck_assert_str_eq(out[0], " file main.c  63");
-	ck_assert_str_eq(out[1], " main.c  63");
-	ck_assert_str_eq(out[2], " 63");
-	r = "lib contains:\n- ";
-	ck_assert_uint_eq(local_copy_first_item(&cp, r, strlen(r), out, 1), 1);
-	ck_assert_str_eq(out[0], "file main.c  63");
+	expect_cont(local_copy_first_item, &cp, "lib contains:\n-", 4,
+		    CONT(" file main.c  63", " main.c  63", " 63"));
+	expect_cont(local_copy_first_item, &cp, "lib contains:\n- ", 1, CONT("file main.c  63"));
 	/* not under an item, not without a bullet */
-	r = "- main.c\n- ";
-	ck_assert_uint_eq(local_copy_first_item(&cp, r, strlen(r), out, 4), 0);
-	r = "lib contains:\n";
-	ck_assert_uint_eq(local_copy_first_item(&cp, r, strlen(r), out, 4), 0);
+	expect_cont(local_copy_first_item, &cp, "- main.c\n- ", 4, NO_CONT);
+	expect_cont(local_copy_first_item, &cp, "lib contains:\n", 4, NO_CONT);
 	local_copy_free(&cp);
 	conv_free(&c);
 }
