@@ -336,6 +336,23 @@ is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\n';
 }
 
+/* Where the reply's last line starts (*ls) and the line before it
+ * (*ps); false when the reply is one line. */
+static bool
+last_lines(const char *r, size_t rlen, size_t *ls, size_t *ps)
+{
+	size_t l = rlen, p;
+	while (l > 0 && r[l - 1] != '\n')
+		l--;
+	if (l == 0)
+		return false;
+	for (p = l - 1; p > 0 && r[p - 1] != '\n'; p--)
+		;
+	*ls = l;
+	*ps = p;
+	return true;
+}
+
 size_t
 local_copy_next_line(const struct local_copy *cp, const char *r, size_t rlen,
 		     char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max)
@@ -344,12 +361,8 @@ local_copy_next_line(const struct local_copy *cp, const char *r, size_t rlen,
 	size_t tn = cp->text.len, ls, ps, bl, cl, rest, xl, nout = 0, i;
 
 	/* the line begun holds part of the bullet of the line before */
-	for (ls = rlen; ls > 0 && r[ls - 1] != '\n'; ls--)
-		;
-	if (ls == 0 || tn == 0)
+	if (tn == 0 || !last_lines(r, rlen, &ls, &ps))
 		return 0;
-	for (ps = ls - 1; ps > 0 && r[ps - 1] != '\n'; ps--)
-		;
 	for (bl = 0; ps + bl < ls - 1 && bl < 4 && strchr(" -*", r[ps + bl]); bl++)
 		;
 	cl = rlen - ls;
@@ -396,13 +409,11 @@ local_copy_first_item(const struct local_copy *cp, const char *r, size_t rlen,
 	size_t tn = cp->text.len - cp->last, ls, ps, cl, eol, at, nout = 0, k;
 	static const char bullet[] = "- ";
 
-	for (ls = rlen; ls > 0 && r[ls - 1] != '\n'; ls--)
-		;
-	cl = rlen - ls;
-	if (ls == 0 || cl == 0 || cl > 2 || memcmp(r + ls, bullet, cl) != 0)
+	if (!last_lines(r, rlen, &ls, &ps))
 		return 0;
-	for (ps = ls - 1; ps > 0 && r[ps - 1] != '\n'; ps--)
-		;
+	cl = rlen - ls;
+	if (cl == 0 || cl > 2 || memcmp(r + ls, bullet, cl) != 0)
+		return 0;
 	if (r[ps] == '-' || r[ps] == '*' || ls - 1 == ps)
 		return 0; /* the line before is an item: local_copy_next_line's */
 	for (eol = 0; eol < tn && t[eol] != '\n'; eol++)
