@@ -46,7 +46,7 @@ def norm(s):
     return ' '.join(s.split())
 
 
-def run_task(conch, t, tmp, model_dir):
+def run_task(conch, t, tmp, model_dir, trace=False):
     root = os.path.join(tmp, 'proj')
     home = os.path.join(tmp, 'home')
     shutil.rmtree(tmp, ignore_errors=True)
@@ -67,7 +67,8 @@ def run_task(conch, t, tmp, model_dir):
             env[k] = os.environ[k]
     prompt = t['messages'][0]['content']
     t0 = time.time()
-    p = subprocess.run([conch, '-p', prompt, '--mode', 'auto'], cwd=root, env=env,
+    p = subprocess.run([conch, '-p', prompt, '--mode', 'auto'] + (['-v'] if trace else []),
+                       cwd=root, env=env,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
     dt = time.time() - t0
     ans = p.stdout.decode(errors='replace')
@@ -100,6 +101,8 @@ def run_task(conch, t, tmp, model_dir):
             why.append('the tree changed')
         if 'provider' not in ans:
             why.append('no provider named in the refusal')
+    if trace and why:
+        why.append('trace: ' + p.stderr.decode(errors='replace'))
     return why, dt, ans
 
 
@@ -110,6 +113,8 @@ def main():
     ap.add_argument('--limit', type=int, default=0)
     ap.add_argument('--model', help='a GGUF to use as the bundled model')
     ap.add_argument('--verbose', action='store_true')
+    ap.add_argument('--trace', action='store_true',
+                    help='with --verbose, show the tool calls of failed tasks')
     a = ap.parse_args()
     conch = os.path.abspath(a.conch)
     tasks = [json.loads(x) for x in open(a.tasks) if x.strip()]
@@ -123,7 +128,8 @@ def main():
         shutil.copy(a.model, os.path.join(model_dir, 'models', 'conch-default.gguf'))
     times, fails, bycat = [], [], {}
     for i, t in enumerate(tasks):
-        why, dt, ans = run_task(conch, t, os.path.join(tmp, 'run'), model_dir)
+        why, dt, ans = run_task(conch, t, os.path.join(tmp, 'run'), model_dir,
+                                a.trace and a.verbose)
         times.append(dt)
         c = bycat.setdefault(t['cat'], [0, 0])
         c[0] += 1
@@ -134,7 +140,11 @@ def main():
             print('%3d %-7s %5.2fs %s  %s' % (i, t['cat'], dt, 'FAIL' if why else 'ok',
                                             t['messages'][0]['content'][:60]), flush=True)
             if why:
+                tr = [w for w in why if w.startswith('trace: ')]
+                why = [w for w in why if not w.startswith('trace: ')]
                 print('      ' + '; '.join(why)[:300])
+                for w in tr:
+                    print('      ' + w[7:].rstrip().replace('\n', '\n      '))
                 print('      answer: ' + ans.replace('\n', ' | ')[:300])
     shutil.rmtree(tmp, ignore_errors=True)
     n = len(tasks)

@@ -116,13 +116,28 @@ local_words_allow(const struct local_copy *cp, const char *run, size_t n, bool w
 
 /* ---- the set of one request ---- */
 
+static void
+sort_unique(char **v, size_t *n)
+{
+	size_t k, j;
+	local_copy_sort(v, *n);
+	for (k = j = 0; k < *n; k++) {
+		if (j && strcmp(v[j - 1], v[k]) == 0) {
+			free(v[k]);
+			continue;
+		}
+		v[j++] = v[k];
+	}
+	*n = j;
+}
+
 /* The words of cp->text (runs of letters, digits and '_'), sorted, each
  * once. */
 static void
 held_words(struct local_copy *cp)
 {
 	const char *t = buf_str(&cp->text);
-	size_t i = 0, n = cp->text.len, cap = 0, k, j;
+	size_t i = 0, n = cp->text.len, cap = 0;
 
 	while (i < n) {
 		size_t s = i;
@@ -138,22 +153,148 @@ held_words(struct local_copy *cp)
 		if (i == s)
 			i++;
 	}
-	local_copy_sort(cp->held, cp->nheld);
-	for (k = j = 0; k < cp->nheld; k++) {
-		if (j && strcmp(cp->held[j - 1], cp->held[k]) == 0) {
-			free(cp->held[k]);
-			continue;
-		}
-		cp->held[j++] = cp->held[k];
+	sort_unique(cp->held, &cp->nheld);
+}
+
+/* ---- path arguments ---- */
+
+static void
+names_add(char ***v, size_t *n, size_t *cap, const char *s, size_t len)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*v = xreallocarray(*v, *cap, sizeof **v);
 	}
-	cp->nheld = j;
+	(*v)[(*n)++] = xstrndup(s, len);
+}
+
+/* Add the name s[0..n) (`line`: a whole line of a tool result). */
+static void
+add_path(struct local_copy *cp, size_t *cap, size_t *fcap, const char *s, size_t n,
+	 bool line)
+{
+	while (n > 0 && strchr(".?!", s[n - 1]) && !(n == 1 && s[0] == '.'))
+		n--; /* the end of a sentence, but "." itself stays */
+	if (n == 0 || n > 255 || memchr(s, '\\', n))
+		return;
+	names_add(&cp->paths, &cp->npaths, cap, s, n);
+	if (line || (n > 1 && (memchr(s, '/', n) || memchr(s + 1, '.', n - 1))))
+		names_add(&cp->files, &cp->nfiles, fcap, s, n);
+	if (n > 1 && s[n - 1] == '/')
+		add_path(cp, cap, fcap, s, n - 1, line);
+}
+
+static bool
+path_stop(char c)
+{
+	return (unsigned char)c <= ' ' || strchr("\"'`()[]{}<>,;:|", c);
+}
+
+/* The names of text (`result`: a tool's): its fields between path_stop
+ * bytes, except in a quoted text with a blank in it. */
+static void
+path_names(struct local_copy *cp, size_t *cap, size_t *fcap, const char *t, bool result)
+{
+	size_t i = 0, n = strlen(t);
+	while (i < n) {
+		size_t s = i;
+		if (t[i] == '"') {
+			const char *q = memchr(t + i + 1, '"', n - i - 1);
+			size_t e = q ? (size_t)(q - t) : n;
+			if (q && memchr(t + i + 1, ' ', e - i - 1)) {
+				i = e + 1;
+				continue;
+			}
+		}
+		while (i < n && !path_stop(t[i]))
+			i++;
+		if (i > s)
+			add_path(cp, cap, fcap, t + s, i - s,
+				 result && (s == 0 || t[s - 1] == '\n') &&
+					 (i == n || t[i] == '\n'));
+		else
+			i++;
+	}
+}
+
+/* The texts t quotes ("..." without a '\\' or a control byte), each
+ * line of one that writes lines as "one / two". */
+static void
+quoted_texts(struct local_copy *cp, size_t *cap, const char *t)
+{
+	const char *q, *e, *s, *sep;
+	for (q = strchr(t, '"'); q && (e = strchr(q + 1, '"')) != NULL; q = strchr(e + 1, '"')) {
+		size_t n = (size_t)(e - q - 1), i;
+		for (i = 0; i < n && (unsigned char)q[1 + i] >= ' ' && q[1 + i] != '\\'; i++)
+			;
+		if (n == 0 || n >= sizeof ((struct local_arg_run *)0)->v || i < n)
+			continue;
+		/* "one / two": the lines one and two */
+		for (s = q + 1; (sep = str_find(s, (size_t)(e - s), " / ", 3)) != NULL; s = sep + 3)
+			if (sep > s)
+				names_add(&cp->quoted, &cp->nquoted, cap, s, (size_t)(sep - s));
+		if (e > s)
+			names_add(&cp->quoted, &cp->nquoted, cap, s, (size_t)(e - s));
+	}
+}
+
+static bool
+names_ok(char *const *v, size_t nv, const char *s, size_t n, bool whole)
+{
+	return nv == 0 || in_words(v, nv, s, n, whole);
+}
+
+static bool
+arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run *r,
+       bool whole)
+{
+	switch (k) {
+	case LOCAL_ARG_FILE:
+		if (cp->nfiles)
+			return names_ok(cp->files, cp->nfiles, r->v, r->n, whole);
+		/* fall through */
+	case LOCAL_ARG_PATH:
+		return names_ok(cp->paths, cp->npaths, r->v, r->n, whole);
+	case LOCAL_ARG_TEXT:
+		return r->n == 0 || names_ok(cp->quoted, cp->nquoted, r->v, r->n, whole);
+	default:
+		return true;
+	}
+}
+
+bool
+local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_run *r, char c)
+{
+	if (k == LOCAL_ARG_NONE)
+		return true;
+	if (k == LOCAL_ARG_TEXT && cp->nquoted) {
+		if (r->esc) { /* a line ends */
+			r->esc = false;
+			r->n = 0;
+			return c == 'n';
+		}
+		if (c == '\\') {
+			r->esc = true;
+			return arg_ok(cp, k, r, true);
+		}
+	}
+	if (r->n + 1 >= sizeof r->v)
+		return k == LOCAL_ARG_TEXT && !cp->nquoted;
+	r->v[r->n++] = c;
+	return arg_ok(cp, k, r, false);
+}
+
+bool
+local_arg_end(const struct local_copy *cp, enum local_arg k, const struct local_arg_run *r)
+{
+	return k == LOCAL_ARG_NONE || arg_ok(cp, k, r, true);
 }
 
 void
 local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_words,
 		size_t nfree)
 {
-	size_t i, j;
+	size_t i, j, pcap = 0, fcap = 0, qcap = 0;
 	memset(cp, 0, sizeof *cp);
 	for (i = 0; c && i < c->n; i++) {
 		const struct conv_msg *m = &c->msgs[i];
@@ -164,6 +305,11 @@ local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_w
 				if (b->type == BLK_TOOL_RESULT)
 					cp->last = cp->text.len;
 				local_nums_collect(&cp->nums, b->text);
+				if (b->text)
+					path_names(cp, &pcap, &fcap, b->text,
+						   b->type == BLK_TOOL_RESULT);
+				if (b->text && b->type == BLK_TEXT)
+					quoted_texts(cp, &qcap, b->text);
 				buf_printf(&cp->text, "%s\n", b->text ? b->text : "");
 			} else if (b->type == BLK_TOOL_CALL) {
 				buf_printf(&cp->text, "%s\n", b->args ? b->args : "");
@@ -173,6 +319,12 @@ local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_w
 	if (cp->nums.len)
 		buf_addc(&cp->nums, '\n');
 	held_words(cp);
+	if (cp->npaths) {
+		add_path(cp, &pcap, &fcap, ".", 1, false);
+		sort_unique(cp->paths, &cp->npaths);
+		sort_unique(cp->files, &cp->nfiles);
+	}
+	sort_unique(cp->quoted, &cp->nquoted);
 	if (free_words && nfree) {
 		cp->free = (char **)free_words;
 		cp->nfree = nfree;
@@ -187,6 +339,15 @@ local_copy_free(struct local_copy *cp)
 	for (i = 0; i < cp->nheld; i++)
 		free(cp->held[i]);
 	free(cp->held);
+	for (i = 0; i < cp->npaths; i++)
+		free(cp->paths[i]);
+	free(cp->paths);
+	for (i = 0; i < cp->nfiles; i++)
+		free(cp->files[i]);
+	free(cp->files);
+	for (i = 0; i < cp->nquoted; i++)
+		free(cp->quoted[i]);
+	free(cp->quoted);
 	buf_free(&cp->nums);
 	buf_free(&cp->text);
 	memset(cp, 0, sizeof *cp);

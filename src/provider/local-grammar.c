@@ -230,6 +230,17 @@ cur_tool(const struct tcg *g, const struct tcg_state *st)
 	return st->tool >= 0 ? &g->tools[st->tool] : NULL;
 }
 
+const char *
+tcg_string_arg(const struct tcg *g, const struct tcg_state *st, const char **tool)
+{
+	const struct tcg_tool *t = cur_tool(g, st);
+	if (!t || st->stage != S_ARGS || st->js != J_STR || st->depth != 1 || st->prop < 0 ||
+	    (size_t)st->prop >= t->nprops)
+		return NULL;
+	*tool = t->name;
+	return t->props[st->prop];
+}
+
 /* end of a value inside the arguments */
 static void
 value_done(struct tcg_state *st)

@@ -51,5 +51,9 @@ void tcg_start(const struct tcg *g, struct tcg_state *st);
 bool tcg_feed(const struct tcg *g, struct tcg_state *st, const char *s, size_t n);
 /* The object is complete. */
 bool tcg_done(const struct tcg_state *st);
+/* The name of the top-level argument whose string value st is inside
+ * (after its opening quote), else NULL; *tool: the tool's name. */
+const char *tcg_string_arg(const struct tcg *g, const struct tcg_state *st,
+			   const char **tool);
 
 #endif

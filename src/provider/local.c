@@ -259,6 +259,75 @@ copy_mask(struct gen *G, bool and)
 	return count;
 }
 
+/* The rule (local_arg_feed) for the string value st is inside. */
+static enum local_arg
+arg_kind(const struct tcg *g, const struct tcg_state *st)
+{
+	const char *tool = NULL, *a = tcg_string_arg(g, st, &tool);
+	if (!a)
+		return LOCAL_ARG_NONE;
+	if (strcmp(a, "path") == 0)
+		return strcmp(tool, "read") == 0 || strcmp(tool, "write") == 0 ||
+				       strcmp(tool, "edit") == 0
+			       ? LOCAL_ARG_FILE
+			       : LOCAL_ARG_PATH;
+	if (strcmp(a, "content") == 0 && strcmp(tool, "write") == 0)
+		return LOCAL_ARG_TEXT;
+	return LOCAL_ARG_NONE;
+}
+
+/* Of the tokens marked, keep those that keep the argument being written
+ * to its rule (local_arg_feed): a small model that is to write
+ * "alpha.md" for 'Save "a list of ideas" as alpha.md' may begin
+ * "ideas\nas", or go on past the quoted text in the content.  Returns
+ * how many are left. */
+static size_t
+arg_mask(struct gen *G)
+{
+	struct local *L = G->L;
+	int32_t n = llm_vocab_size(llm_model_vocab(L->m)), i;
+	const char *r = buf_str(&G->reply), *q = NULL, *p;
+	struct local_arg_run run = {0};
+	enum local_arg in = arg_kind(G->g, &G->gs);
+	size_t count = 0;
+
+	if (in != LOCAL_ARG_NONE) {
+		/* the value so far follows the reply's last quote (the
+		 * rules allow no quote in a value) */
+		for (p = r; (p = memchr(p, '"', G->reply.len - (size_t)(p - r))) != NULL; p++)
+			q = p;
+		for (p = q ? q + 1 : r + G->reply.len; p < r + G->reply.len; p++)
+			local_arg_feed(&G->copy, in, &run, *p);
+	}
+	for (i = 0; i < n; i++) {
+		struct tcg_state t = G->gs;
+		struct local_arg_run r2 = run;
+		const char *pc = L->piece_data + L->pieces[i].off;
+		uint32_t k, plen = L->pieces[i].len;
+		enum local_arg cur = in;
+		bool ok = true;
+
+		if (!L->mask[i])
+			continue;
+		for (k = 0; k < plen && ok; k++) {
+			enum local_arg now;
+			if (!tcg_feed(G->g, &t, pc + k, 1))
+				break;
+			now = arg_kind(G->g, &t);
+			if (cur != LOCAL_ARG_NONE && now == cur)
+				ok = local_arg_feed(&G->copy, cur, &r2, pc[k]);
+			else if (cur != LOCAL_ARG_NONE)
+				ok = local_arg_end(&G->copy, cur, &r2);
+			else if (now != LOCAL_ARG_NONE)
+				memset(&r2, 0, sizeof r2); /* a value opens */
+			cur = now;
+		}
+		L->mask[i] = ok;
+		count += ok;
+	}
+	return count;
+}
+
 /* Keep a copy going.  A small model knows it is copying a name, a
  * phrase or a list but loses its place in it, or stops at a short piece
  * ("the green l" for "the green light"); the conversation knows the
@@ -400,6 +469,9 @@ gen_pick(struct gen *G)
 			/* copying applies inside calls too, unless nothing
 			 * the grammar allows is a copy */
 			if (G->copy_on) {
+				memcpy(G->L->keep, G->L->mask, (size_t)n);
+				if (G->copy.words && arg_mask(G) == 0)
+					memcpy(G->L->mask, G->L->keep, (size_t)n);
 				memcpy(G->L->keep, G->L->mask, (size_t)n);
 				if (copy_mask(G, true) == 0)
 					memcpy(G->L->mask, G->L->keep, (size_t)n);

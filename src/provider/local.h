@@ -83,6 +83,12 @@ struct local_copy {
 	size_t nfree;
 	bool words;        /* the word rule is on (the model has free words) */
 	size_t last;       /* where the last tool result starts in `text` */
+	char **paths;      /* the names a path argument may take, sorted (owned) */
+	size_t npaths;
+	char **files;      /* those that look like files (LOCAL_ARG_FILE) */
+	size_t nfiles;
+	char **quoted;     /* the texts the user's words quote, sorted (owned) */
+	size_t nquoted;
 };
 /* The set for a request; `free_words` (sorted with local_copy_sort, may
  * be NULL: no word rule) must outlive it. */
@@ -131,6 +137,34 @@ size_t local_copy_next_line(const struct local_copy *cp, const char *reply, size
  * output as local_copy_follow. */
 size_t local_copy_first_item(const struct local_copy *cp, const char *reply, size_t rlen,
 			     char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max);
+/* The rule for an argument's string value, byte by byte:
+ *   - LOCAL_ARG_PATH, the path of a file or directory: one of the names
+ *     the user's words and the tool results hold.  A name is a field of
+ *     that text between blanks, quotes, backquotes, brackets, ',', ';',
+ *     ':' and '|', without a trailing '.', '?' or '!', and without a
+ *     '\\'; a listing's "dir/" also gives "dir", and "." is always one.
+ *     The words of a quoted text with a blank in it ('Save "a list of
+ *     ideas" as ideas.md') are what to write, not where: they give none.
+ *   - LOCAL_ARG_FILE, the path of a file to read, write or edit: only a
+ *     name with a '.' or '/' in it, or one that is a whole line of a tool
+ *     result ("AUTHORS" found by glob), unless the conversation holds
+ *     none; then as LOCAL_ARG_PATH.
+ *   - LOCAL_ARG_TEXT, what to write: when the user's words quote texts,
+ *     each line ("\n" ends one; no other escape) is one of them, or empty.
+ * Each rule is off (allows anything) when the conversation holds
+ * nothing it could take. */
+enum local_arg { LOCAL_ARG_NONE, LOCAL_ARG_PATH, LOCAL_ARG_FILE, LOCAL_ARG_TEXT };
+struct local_arg_run {
+	char v[256]; /* the value (a path), or its current line (a text) */
+	size_t n;
+	bool esc;    /* after a backslash */
+};
+/* May byte c come next in a value of kind k?  Updates r. */
+bool local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_run *r,
+		    char c);
+/* May the value end here? */
+bool local_arg_end(const struct local_copy *cp, enum local_arg k,
+		   const struct local_arg_run *r);
 /* The two rules on their own (exposed for tests): local_nums_collect
  * appends "\n" and each digit run of `text` to `set`; local_nums_allow:
  * may the reply hold the digit run run[0..n) -- a prefix of a held

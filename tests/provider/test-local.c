@@ -831,9 +831,77 @@ START_TEST(copy_follows_a_list)
 }
 END_TEST
 
+/* Feed value[0..) to rule k from a fresh run; true when every byte
+ * passes and (with `end`) the value may end there. */
+static bool
+arg_takes(const struct local_copy *cp, enum local_arg k, const char *value, bool end)
+{
+	struct local_arg_run r = { .n = 0 };
+	for (; *value; value++)
+		if (!local_arg_feed(cp, k, &r, *value))
+			return false;
+	return !end || local_arg_end(cp, k, &r);
+}
+
+/* Argument values: a path is a name the conversation holds, a file's
+ * path looks like one, what to write is the quoted text. */
+START_TEST(argument_rules)
+{
+	struct local_copy cp;
+	struct conv c;
+
+	copy_fixture(&c, &cp, "Save \"a list of ideas\" as notes/alpha.md, then look in model.",
+		     "glob", "{\"pattern\": \"**/AUTHORS\"}", "AUTHORS\ndocs/guide.txt: 3 lines\n");
+	/* names of the request and of the result, whole or begun */
+	ck_assert(arg_takes(&cp, LOCAL_ARG_FILE, "notes/alpha.md", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_FILE, "notes/al", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_FILE, "notes/al", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_FILE, "docs/guide.txt", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_FILE, "AUTHORS", true)); /* a whole line */
+	/* the end of a sentence is not part of a name, a quoted text's words
+	 * are not names, a word is not a file's path */
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_FILE, "notes/alpha.md,", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_FILE, "ideas", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_FILE, "Save", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_FILE, "model", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_FILE, "notes/alpha.md\\n", false));
+	/* a directory may be a word ("model", not "model."), or "." */
+	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, "model", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_PATH, "model.", false));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, ".", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_PATH, "ideas", false));
+	/* what to write: the quoted text, line by line */
+	ck_assert(arg_takes(&cp, LOCAL_ARG_TEXT, "a list of ideas\\n", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_TEXT, "a list of ideas", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_TEXT, "a list of ideas\\nas", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_TEXT, "a list of\\n", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_TEXT, "a list of ideas\\t", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_TEXT, "a list", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_NONE, "anything \\u0041", true));
+	local_copy_free(&cp);
+	conv_free(&c);
+
+	/* "one / two" quotes two lines; no quote and no file: rules off */
+	copy_fixture(&c, &cp, "Make f.txt with these lines: \"one / two\"", "ls",
+		     "{\"path\": \".\"}", "dir  src/\n");
+	ck_assert(arg_takes(&cp, LOCAL_ARG_TEXT, "one\\ntwo\\n", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_TEXT, "one / two", false));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, "src", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, "src/", true));
+	local_copy_free(&cp);
+	conv_free(&c);
+	copy_fixture(&c, &cp, "list everything", "ls", "{\"path\": \".\"}", "");
+	ck_assert(arg_takes(&cp, LOCAL_ARG_TEXT, "free text\\n", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_FILE, "everything", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_FILE, "nothing", false));
+	local_copy_free(&cp);
+	conv_free(&c);
+}
+END_TEST
+
 CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	template_families, markup_spans, render_hermes_and_llama3,
 	parse_replies, parse_random_replies, grammar_accepts_and_refuses,
 	grammar_random_walks, provider_end_to_end, provider_scripted_reply,
 	provider_refuses_bad_files, copied_numbers_only, copied_words_only,
-	copy_follows_the_source, copy_follows_a_list))
+	copy_follows_the_source, copy_follows_a_list, argument_rules))

@@ -88,11 +88,39 @@ def letters(r, n):
     return ''.join(r.choices(LETTERS, LETTER_W, k=n))
 
 
+def own_words():
+    """the words the model writes itself (its system prompt, the refusal,
+    tool and argument names): as names they must be copied like any
+    other, not written the way the model's own text goes on (a directory
+    "offline" is not the start of "offline model").  Words of held-out
+    pools are left out: evaluation names stay unseen"""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, '..', '..', 'prompts', 'system-local.md')) as f:
+        text = f.read() + ' ' + REFUSAL + ' ' + DENIED
+    text += (' read write edit bash glob grep ls memory path content old_string '
+             'new_string pattern command replace_all output_mode offset limit fact '
+             'files lines words total found contains appears created replaced noted')
+    held = set()
+    for v in vars(P).values():
+        if isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], list):
+            for item in v[1]:
+                if isinstance(item, str):
+                    held.update(re.findall(r'[A-Za-z0-9_]+', item.lower()))
+    return sorted({w.lower() for w in re.findall(r'[A-Za-z_]{2,}', text)} - held)
+
+
+OWN_WORDS = []
+
+
 def made_up_name(r, ident):
+    if not OWN_WORDS:
+        OWN_WORDS.extend(own_words())
     k = r.random()
-    if k < 0.45:
+    if k < 0.12:
+        w = r.choice(OWN_WORDS)
+    elif k < 0.5:
         w = letters(r, r.randint(2, 9))
-    elif k < 0.65:
+    elif k < 0.68:
         w = ''.join(r.choice(CONS) + r.choice(VOWS) for _ in range(r.randint(1, 4)))
         if r.random() < 0.4:
             w += r.choice(CONS)
