@@ -244,11 +244,32 @@ names_ok(char *const *v, size_t nv, const char *s, size_t n, bool whole)
 	return nv == 0 || in_words(v, nv, s, n, whole);
 }
 
+/* Does v[0..n) stand in t[0..tn) from a word boundary (and, `whole`,
+ * to one)? */
+static bool
+part_of(const char *t, size_t tn, const char *v, size_t n, bool whole)
+{
+	const char *p;
+	for (p = t; (p = str_find(p, tn - (size_t)(p - t), v, n)) != NULL; p++) {
+		size_t end = (size_t)(p - t) + n;
+		if (p > t && is_word(p[-1]) && is_word(v[0]))
+			continue;
+		if (!whole || end == tn || !is_word(t[end]) || !is_word(v[n - 1]))
+			return true;
+	}
+	return false;
+}
+
 static bool
 arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run *r,
        bool whole)
 {
 	switch (k) {
+	case LOCAL_ARG_SAID:
+		return r->n == 0 || part_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole);
+	case LOCAL_ARG_SEEN:
+		return r->n == 0 || part_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole) ||
+		       part_of(buf_str(&cp->text), cp->text.len, r->v, r->n, whole);
 	case LOCAL_ARG_FILE:
 		if (cp->nfiles)
 			return names_ok(cp->files, cp->nfiles, r->v, r->n, whole);
@@ -267,6 +288,23 @@ local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_r
 {
 	if (k == LOCAL_ARG_NONE)
 		return true;
+	if (k == LOCAL_ARG_SAID || k == LOCAL_ARG_SEEN) {
+		static const char from[] = "nt\"\\", to[] = "\n\t\"\\";
+		const char *e;
+		if (r->esc) {
+			r->esc = false;
+			if (!c || !(e = strchr(from, c)))
+				return false;
+			c = to[e - from];
+		} else if (c == '\\') {
+			r->esc = true;
+			return true;
+		}
+		if (r->n + 1 >= sizeof r->v)
+			return false;
+		r->v[r->n++] = c;
+		return arg_ok(cp, k, r, false);
+	}
 	if (k == LOCAL_ARG_TEXT && cp->nquoted) {
 		if (r->esc) { /* a line ends */
 			r->esc = false;
@@ -308,8 +346,10 @@ local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_w
 				if (b->text)
 					path_names(cp, &pcap, &fcap, b->text,
 						   b->type == BLK_TOOL_RESULT);
-				if (b->text && b->type == BLK_TEXT)
+				if (b->text && b->type == BLK_TEXT) {
 					quoted_texts(cp, &qcap, b->text);
+					buf_printf(&cp->said, "%s\n", b->text);
+				}
 				buf_printf(&cp->text, "%s\n", b->text ? b->text : "");
 			} else if (b->type == BLK_TOOL_CALL) {
 				buf_printf(&cp->text, "%s\n", b->args ? b->args : "");
@@ -350,6 +390,7 @@ local_copy_free(struct local_copy *cp)
 	free(cp->quoted);
 	buf_free(&cp->nums);
 	buf_free(&cp->text);
+	buf_free(&cp->said);
 	memset(cp, 0, sizeof *cp);
 }
 

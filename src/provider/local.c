@@ -273,6 +273,11 @@ arg_kind(const struct tcg *g, const struct tcg_state *st)
 			       : LOCAL_ARG_PATH;
 	if (strcmp(a, "content") == 0 && strcmp(tool, "write") == 0)
 		return LOCAL_ARG_TEXT;
+	if ((strcmp(a, "pattern") == 0 && strcmp(tool, "grep") == 0) ||
+	    (strcmp(a, "new_string") == 0 && strcmp(tool, "edit") == 0))
+		return LOCAL_ARG_SAID;
+	if (strcmp(a, "old_string") == 0 && strcmp(tool, "edit") == 0)
+		return LOCAL_ARG_SEEN;
 	return LOCAL_ARG_NONE;
 }
 
@@ -292,10 +297,15 @@ arg_mask(struct gen *G)
 	size_t count = 0;
 
 	if (in != LOCAL_ARG_NONE) {
-		/* the value so far follows the reply's last quote (the
-		 * rules allow no quote in a value) */
-		for (p = r; (p = memchr(p, '"', G->reply.len - (size_t)(p - r))) != NULL; p++)
-			q = p;
+		/* the value so far follows the reply's last quote that
+		 * no backslash escapes */
+		for (p = r; (p = memchr(p, '"', G->reply.len - (size_t)(p - r))) != NULL; p++) {
+			size_t nb = 0;
+			while (p - nb > r && p[-1 - (ptrdiff_t)nb] == '\\')
+				nb++;
+			if (nb % 2 == 0)
+				q = p;
+		}
 		for (p = q ? q + 1 : r + G->reply.len; p < r + G->reply.len; p++)
 			local_arg_feed(&G->copy, in, &run, *p);
 	}

@@ -87,6 +87,7 @@ struct local_copy {
 	size_t npaths;
 	char **files;      /* those that look like files (LOCAL_ARG_FILE) */
 	size_t nfiles;
+	struct buf said;   /* the user's words */
 	char **quoted;     /* the texts the user's words quote, sorted (owned) */
 	size_t nquoted;
 };
@@ -151,11 +152,19 @@ size_t local_copy_first_item(const struct local_copy *cp, const char *reply, siz
  *     none; then as LOCAL_ARG_PATH.
  *   - LOCAL_ARG_TEXT, what to write: when the user's words quote texts,
  *     each line ("\n" ends one; no other escape) is one of them, or empty.
+ *   - LOCAL_ARG_SAID, a text to search for or to write into a file: a
+ *     part of the user's words that starts and ends at word boundaries
+ *     (not "port" of "import"); LOCAL_ARG_SEEN, a text to replace: the
+ *     same of the user's words or the tool results.  JSON escapes are
+ *     read (\n, \t, \", \\; no \u).
  * Each rule is off (allows anything) when the conversation holds
  * nothing it could take. */
-enum local_arg { LOCAL_ARG_NONE, LOCAL_ARG_PATH, LOCAL_ARG_FILE, LOCAL_ARG_TEXT };
+enum local_arg {
+	LOCAL_ARG_NONE, LOCAL_ARG_PATH, LOCAL_ARG_FILE, LOCAL_ARG_TEXT, LOCAL_ARG_SAID,
+	LOCAL_ARG_SEEN
+};
 struct local_arg_run {
-	char v[256]; /* the value (a path), or its current line (a text) */
+	char v[256]; /* the value (read), or the current line of a text */
 	size_t n;
 	bool esc;    /* after a backslash */
 };

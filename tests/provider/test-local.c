@@ -878,6 +878,18 @@ START_TEST(argument_rules)
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_TEXT, "a list of ideas\\t", false));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_TEXT, "a list", true));
 	ck_assert(arg_takes(&cp, LOCAL_ARG_NONE, "anything \\u0041", true));
+	/* a part of the user's words, from and to word boundaries; a text to
+	 * replace may also come from a tool result */
+	ck_assert(arg_takes(&cp, LOCAL_ARG_SAID, "list of", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_SAID, "look in model", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_SAID, "mod", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_SAID, "mod", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_SAID, "odel", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_SAID, "guide", false));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_SEEN, "guide", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_SEEN, "AUTHORS\\ndocs", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_SEEN, "AUTHORS\\tdocs", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_SEEN, "AUTHORS\\u000a", false));
 	local_copy_free(&cp);
 	conv_free(&c);
 
