@@ -14,7 +14,12 @@
  *     one of the model's own words: those its
  *     training replies use without having read them (GGUF key
  *     conch.free_words: "files", "contains", "lines", tool and argument
- *     names ...).  A single letter is free.
+ *     names ...).  A single letter is free, except a lone one (after a
+ *     blank) in an answer (not a call: "wc -l"): it too must be a word
+ *     of the conversation or a free one, when the free words hold any
+ *     single letter ("I", "a": the lists tools/train/export.py writes
+ *     now).  "- m no/x.rb" is how a small model drops out of
+ *     "- model/x.rb".
  * An escape in a JSON string ("\n") ends a word.  Remote models and
  * other GGUF files are never constrained.
  *
@@ -34,6 +39,13 @@ static bool
 is_digit(char c)
 {
 	return c >= '0' && c <= '9';
+}
+
+/* Is c a blank of a tool result's layout? */
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
 }
 
 static bool
@@ -109,7 +121,7 @@ local_words_allow(const struct local_copy *cp, const char *run, size_t n, bool w
 	for (i = 0; i < n; i++)
 		letter |= !is_digit(run[i]);
 	if (!letter || n <= 1 || !cp->words)
-		return true; /* numbers are the other rule's */
+		return true; /* numbers are the other rule's (letters: word_ok's) */
 	return in_words(cp->held, cp->nheld, run, n, whole) ||
 	       in_words(cp->free, cp->nfree, run, n, whole);
 }
@@ -369,6 +381,8 @@ local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_w
 		cp->free = (char **)free_words;
 		cp->nfree = nfree;
 		cp->words = true;
+		for (i = 0; i < nfree && !cp->letters; i++)
+			cp->letters = free_words[i][0] && !free_words[i][1];
 	}
 }
 
@@ -416,7 +430,20 @@ local_copy_at(const char *r, size_t len, struct local_copy_tail *at)
 		k--;
 	memcpy(at->word, r + len - k, k);
 	at->wn = k;
+	at->lone = k == len || is_blank(r[len - 1 - k]);
 	at->esc = len && r[len - 1] == '\\' && !(len > 1 && r[len - 2] == '\\');
+}
+
+/* local_words_allow, and the rule for a lone letter (`lone`: the word
+ * began after a blank) that ends in an answer. */
+static bool
+word_ok(const struct local_copy *cp, const char *w, size_t n, bool whole, bool lone)
+{
+	if (n == 1 && whole && lone && cp->letters && cp->answer && is_word(w[0]) &&
+	    !is_digit(w[0]))
+		return in_words(cp->held, cp->nheld, w, n, true) ||
+		       in_words(cp->free, cp->nfree, w, n, true);
+	return local_words_allow(cp, w, n, whole);
 }
 
 /* A digit run ends (whole) or grows: may it?  Off without held numbers. */
@@ -432,7 +459,7 @@ local_copy_ok_at(const struct local_copy *cp, const struct local_copy_tail *at,
 {
 	char num[32], word[RUN_MAX];
 	size_t nn = at->nn, wn = at->wn, k;
-	bool esc = at->esc;
+	bool esc = at->esc, lone = at->lone;
 
 	if (!cp->nums.len && !cp->words)
 		return true;
@@ -442,7 +469,7 @@ local_copy_ok_at(const struct local_copy *cp, const struct local_copy_tail *at,
 		char c = piece[k];
 		if (esc) { /* an escape's letter: ends both runs */
 			esc = false;
-			if (!num_ok(cp, num, nn, true) || !local_words_allow(cp, word, wn, true))
+			if (!num_ok(cp, num, nn, true) || !word_ok(cp, word, wn, true, lone))
 				return false;
 			nn = wn = 0;
 			continue;
@@ -461,17 +488,19 @@ local_copy_ok_at(const struct local_copy *cp, const struct local_copy_tail *at,
 		if (is_word(c)) {
 			if (wn + 1 >= sizeof word)
 				return false;
+			if (wn == 0) /* a word begins: after a blank? */
+				lone = k ? is_blank(piece[k - 1]) : at->wn == 0 && at->lone;
 			word[wn++] = c;
 			if (!local_words_allow(cp, word, wn, false))
 				return false;
 		} else {
-			if (!local_words_allow(cp, word, wn, true))
+			if (!word_ok(cp, word, wn, true, lone))
 				return false;
 			wn = 0;
 		}
 		esc = c == '\\';
 	}
-	return !end || (num_ok(cp, num, nn, true) && local_words_allow(cp, word, wn, true));
+	return !end || (num_ok(cp, num, nn, true) && word_ok(cp, word, wn, true, lone));
 }
 
 bool
@@ -531,12 +560,6 @@ local_copy_follow(const struct local_copy *cp, const char *r, size_t rlen,
 	return nout;
 }
 
-/* Is c a blank of a tool result's layout? */
-static bool
-is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n';
-}
 
 /* Where the reply's last line starts (*ls) and the line before it
  * (*ps); false when the reply is one line. */

@@ -166,10 +166,10 @@ abort_cb(void *ud)
 static void
 token_bytes(const struct llm_vocab *v, int32_t tok, struct buf *out)
 {
-	size_t k, len;
+	size_t k, len, before = out->len;
 	const char *txt;
 	llm_token_piece(v, tok, false, out);
-	if (out->len || llm_vocab_token_type(v, tok) != LLM_TOK_CONTROL)
+	if (out->len > before || llm_vocab_token_type(v, tok) != LLM_TOK_CONTROL)
 		return;
 	txt = llm_vocab_token_text(v, tok, &len);
 	for (k = 0; k < sizeof(markers) / sizeof(markers[0]); k++)
@@ -237,7 +237,8 @@ struct gen {
 
 /* Mark (or, with `and`, keep marked) the tokens that keep the reply a
  * copy of the conversation (local-copy.c); returns how many.  Control
- * tokens (markers) are not text and always pass. */
+ * tokens are not text: the markers (<tool_call> ...) and the end pass,
+ * the rest (a small model lost in a copy writes <|im_start|>) never. */
 static size_t
 copy_mask(struct gen *G, bool and)
 {
@@ -248,11 +249,14 @@ copy_mask(struct gen *G, bool and)
 	struct local_copy_tail at;
 
 	local_copy_at(buf_str(&G->reply), G->reply.len, &at);
+	G->copy.answer = G->sp.mode == SM_TEXT;
 	for (i = 0; i < n; i++) {
 		bool ok = !and || L->mask[i];
 		if (ok && llm_vocab_token_type(v, i) != LLM_TOK_CONTROL)
 			ok = local_copy_ok_at(&G->copy, &at, L->piece_data + L->pieces[i].off,
 					      L->pieces[i].len, llm_vocab_is_eog(v, i));
+		else if (ok) /* a marker or the end; not "<|im_start|>" */
+			ok = L->pieces[i].len > 0 || llm_vocab_is_eog(v, i);
 		L->mask[i] = ok;
 		count += ok;
 	}

@@ -82,6 +82,8 @@ struct local_copy {
 	char **free;       /* the model's own words, sorted (borrowed) */
 	size_t nfree;
 	bool words;        /* the word rule is on (the model has free words) */
+	bool letters;      /* the free words hold single letters ... */
+	bool answer;       /* ... and the reply is in an answer (the caller's) */
 	size_t last;       /* where the last tool result starts in `text` */
 	char **paths;      /* the names a path argument may take, sorted (owned) */
 	size_t npaths;
@@ -107,7 +109,8 @@ bool local_copy_ok(const struct local_copy *cp, const char *reply, size_t rlen,
 struct local_copy_tail {
 	char num[32], word[64];
 	size_t nn, wn;
-	bool esc; /* the reply ends in an escape's backslash */
+	bool esc;  /* the reply ends in an escape's backslash */
+	bool lone; /* the word (or, with none, the next) begins after a blank */
 };
 void local_copy_at(const char *reply, size_t rlen, struct local_copy_tail *at);
 bool local_copy_ok_at(const struct local_copy *cp, const struct local_copy_tail *at,

@@ -31,6 +31,7 @@ CHATML = ("{% for message in messages %}{{'<|im_start|>' + message['role'] + "
 
 
 WORD = re.compile(r'[A-Za-z0-9_]+')
+LONE = re.compile(r'(?:^|(?<=\s))([A-Za-z0-9_])(?![A-Za-z0-9_])')
 
 
 def reply_words(text):
@@ -39,6 +40,16 @@ def reply_words(text):
     the letter after a backslash (a JSON escape) is not part of a word"""
     text = re.sub(r'\\.', ' ', text)
     return {w for w in WORD.findall(text) if len(w) > 1 and not w.isdigit()}
+
+
+def letters(text, seen):
+    """the lone letters (after a blank, not "'s" or "-m") an answer writes
+    as words that the conversation so far does not hold as words ("I",
+    "a"): in answers, local-copy.c allows no other (a list that holds one
+    covers them all)"""
+    whole = set(WORD.findall(re.sub(r'\\.', ' ', seen)))
+    return {w for w in LONE.findall(re.sub(r'\\.', ' ', text))
+            if not w.isdigit() and w not in whole}
 
 
 def free_words(paths, share=0.001, least=10):
@@ -66,6 +77,8 @@ def free_words(paths, share=0.001, least=10):
                     out = (chat.call_text(m['tool_call']['name'], m['tool_call']['arguments'])
                            if 'tool_call' in m else m['content'])
                     count.update(w for w in reply_words(out) if w not in seen)
+                    if 'tool_call' not in m:
+                        count.update(letters(out, seen))
                     seen += '\n' + out
     need = max(least, int(n * share))
     return sorted(w for w, c in count.items() if c >= need)
