@@ -207,8 +207,8 @@ grammar_mask(struct local *L, const struct tcg *g, const struct tcg_state *st)
 	for (i = 0; i < n; i++) {
 		struct tcg_state t;
 		L->mask[i] = 0;
-		if (L->pieces[i].len == 0 || llm_vocab_is_eog(v, i))
-			continue;
+		if (L->pieces[i].len == 0 || llm_vocab_token_type(v, i) == LLM_TOK_CONTROL)
+			continue; /* no marker or end inside a call */
 		t = *st;
 		if (tcg_feed(g, &t, L->piece_data + L->pieces[i].off, L->pieces[i].len)) {
 			L->mask[i] = 1;
