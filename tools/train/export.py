@@ -34,28 +34,24 @@ WORD = re.compile(r'[A-Za-z0-9_]+')
 LONE = re.compile(r'(?:^|(?<=\s))([A-Za-z0-9_])(?![A-Za-z0-9_])')
 
 
-def reply_words(text):
+def reply_words(text, answer=False):
     """the words of a reply as src/provider/local-copy.c reads them: runs
     of letters, digits and '_' with a letter, longer than one character;
-    the letter after a backslash (a JSON escape) is not part of a word"""
+    the letter after a backslash (a JSON escape) is not part of a word.
+    An answer's lone letters (after a blank: "I", "a", not "'s" or "-m")
+    count too: in answers the copy rule allows no other"""
     text = re.sub(r'\\.', ' ', text)
-    return {w for w in WORD.findall(text) if len(w) > 1 and not w.isdigit()}
-
-
-def letters(text, seen):
-    """the lone letters (after a blank, not "'s" or "-m") an answer writes
-    as words that the conversation so far does not hold as words ("I",
-    "a"): in answers, local-copy.c allows no other (a list that holds one
-    covers them all)"""
-    whole = set(WORD.findall(re.sub(r'\\.', ' ', seen)))
-    return {w for w in LONE.findall(re.sub(r'\\.', ' ', text))
-            if not w.isdigit() and w not in whole}
+    out = {w for w in WORD.findall(text) if len(w) > 1 and not w.isdigit()}
+    if answer:
+        out |= {w for w in LONE.findall(text) if not w.isdigit()}
+    return out
 
 
 def free_words(paths, share=0.001, least=10):
     """the words the model's replies use without having read them: in
     the training conversations, words of the assistant's answers and calls
-    (as rendered) that the conversation so far does not hold, in at least
+    (as rendered) that the conversation so far does not hold as whole
+    words (the copy rule's test: "it" is not held by "edit"), in at least
     `share` of the conversations (and `least` of them).  Names (file,
     directory, identifier, content) are always copied in the data, so
     they never qualify."""
@@ -69,17 +65,16 @@ def free_words(paths, share=0.001, least=10):
                     continue
                 msgs = json.loads(line)['messages']
                 n += 1
-                seen = ''
+                seen = set()
                 for m in msgs:
                     if m['role'] != 'assistant':
-                        seen += '\n' + m['content']
+                        seen |= set(WORD.findall(m['content']))
                         continue
+                    call = 'tool_call' in m
                     out = (chat.call_text(m['tool_call']['name'], m['tool_call']['arguments'])
-                           if 'tool_call' in m else m['content'])
-                    count.update(w for w in reply_words(out) if w not in seen)
-                    if 'tool_call' not in m:
-                        count.update(letters(out, seen))
-                    seen += '\n' + out
+                           if call else m['content'])
+                    count.update(reply_words(out, not call) - seen)
+                    seen |= set(WORD.findall(re.sub(r'\\.', ' ', out)))
     need = max(least, int(n * share))
     return sorted(w for w, c in count.items() if c >= need)
 
