@@ -230,24 +230,41 @@ path_names(struct local_copy *cp, size_t *cap, size_t *fcap, const char *t, bool
 }
 
 /* The texts t quotes ("..." without a '\\' or a control byte), each
- * line of one that writes lines as "one / two". */
+ * line of one that writes lines as "one / two", with the line that must
+ * follow it (cp->qnext). */
 static void
 quoted_texts(struct local_copy *cp, size_t *cap, const char *t)
 {
 	const char *q, *e, *s, *sep;
 	for (q = strchr(t, '"'); q && (e = strchr(q + 1, '"')) != NULL; q = strchr(e + 1, '"')) {
-		size_t n = (size_t)(e - q - 1), i;
+		size_t n = (size_t)(e - q - 1), i, first = cp->nquoted;
 		for (i = 0; i < n && (unsigned char)q[1 + i] >= ' ' && q[1 + i] != '\\'; i++)
 			;
 		if (n == 0 || n >= sizeof ((struct local_arg_run *)0)->v || i < n)
 			continue;
-		/* "one / two": the lines one and two */
 		for (s = q + 1; (sep = str_find(s, (size_t)(e - s), " / ", 3)) != NULL; s = sep + 3)
 			if (sep > s)
 				names_add(&cp->quoted, &cp->nquoted, cap, s, (size_t)(sep - s));
 		if (e > s)
 			names_add(&cp->quoted, &cp->nquoted, cap, s, (size_t)(e - s));
+		for (i = first; i + 1 < cp->nquoted; i++) {
+			cp->qnext = xreallocarray(cp->qnext, 2 * (cp->nqnext + 1), sizeof *cp->qnext);
+			cp->qnext[2 * cp->nqnext] = xstrdup(cp->quoted[i]);
+			cp->qnext[2 * cp->nqnext + 1] = xstrdup(cp->quoted[i + 1]);
+			cp->nqnext++;
+		}
 	}
+}
+
+/* The line that must follow the quoted line v[0..n), or NULL. */
+static const char *
+next_line(const struct local_copy *cp, const char *v, size_t n)
+{
+	size_t i;
+	for (i = 0; i < cp->nqnext; i++)
+		if (strlen(cp->qnext[2 * i]) == n && memcmp(cp->qnext[2 * i], v, n) == 0)
+			return cp->qnext[2 * i + 1];
+	return NULL;
 }
 
 static bool
@@ -289,6 +306,9 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 	case LOCAL_ARG_PATH:
 		return names_ok(cp->paths, cp->npaths, r->v, r->n, whole);
 	case LOCAL_ARG_TEXT:
+		if (r->want) /* the next line of "one / two" */
+			return r->n <= strlen(r->want) && memcmp(r->want, r->v, r->n) == 0 &&
+			       (!whole || r->want[r->n] == '\0');
 		return r->n == 0 || names_ok(cp->quoted, cp->nquoted, r->v, r->n, whole);
 	default:
 		return true;
@@ -320,6 +340,7 @@ local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_r
 	if (k == LOCAL_ARG_TEXT && cp->nquoted) {
 		if (r->esc) { /* a line ends */
 			r->esc = false;
+			r->want = next_line(cp, r->v, r->n);
 			r->n = 0;
 			return c == 'n';
 		}
@@ -337,6 +358,10 @@ local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_r
 bool
 local_arg_end(const struct local_copy *cp, enum local_arg k, const struct local_arg_run *r)
 {
+	/* not before the last line of "one / two" */
+	if (k == LOCAL_ARG_TEXT && cp->nquoted && (r->n == 0 ? r->want != NULL
+							   : next_line(cp, r->v, r->n) != NULL))
+		return false;
 	return k == LOCAL_ARG_NONE || arg_ok(cp, k, r, true);
 }
 
@@ -402,6 +427,9 @@ local_copy_free(struct local_copy *cp)
 	for (i = 0; i < cp->nquoted; i++)
 		free(cp->quoted[i]);
 	free(cp->quoted);
+	for (i = 0; i < 2 * cp->nqnext; i++)
+		free(cp->qnext[i]);
+	free(cp->qnext);
 	buf_free(&cp->nums);
 	buf_free(&cp->text);
 	buf_free(&cp->said);

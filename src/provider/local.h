@@ -91,6 +91,8 @@ struct local_copy {
 	size_t nfiles;
 	struct buf said;   /* the user's words */
 	char **quoted;     /* the texts the user's words quote, sorted (owned) */
+	char **qnext;      /* pairs: a line of "one / two" and the next (owned) */
+	size_t nqnext;
 	size_t nquoted;
 };
 /* The set for a request; `free_words` (sorted with local_copy_sort, may
@@ -154,7 +156,9 @@ size_t local_copy_first_item(const struct local_copy *cp, const char *reply, siz
  *     result ("AUTHORS" found by glob), unless the conversation holds
  *     none; then as LOCAL_ARG_PATH.
  *   - LOCAL_ARG_TEXT, what to write: when the user's words quote texts,
- *     each line ("\n" ends one; no other escape) is one of them, or empty.
+ *     each line ("\n" ends one; no other escape) is one of them, or empty;
+ *     a quoted "one / two" is the lines one and two, in that order and
+ *     both.
  *   - LOCAL_ARG_SAID, a text to search for or to write into a file: a
  *     part of the user's words that starts and ends at word boundaries
  *     (not "port" of "import"); LOCAL_ARG_SEEN, a text to replace: the
@@ -169,6 +173,7 @@ enum local_arg {
 struct local_arg_run {
 	char v[256]; /* the value (read), or the current line of a text */
 	size_t n;
+	const char *want; /* a text: the line that must come next (cp's) */
 	bool esc;    /* after a backslash */
 };
 /* May byte c come next in a value of kind k?  Updates r. */

@@ -894,10 +894,16 @@ START_TEST(argument_rules)
 	conv_free(&c);
 
 	/* "one / two" quotes two lines; no quote and no file: rules off */
-	copy_fixture(&c, &cp, "Make f.txt with these lines: \"one / two\"", "ls",
+	copy_fixture(&c, &cp, "Make f.txt with these lines: \"one / two / six\"", "ls",
 		     "{\"path\": \".\"}", "dir  src/\n");
-	ck_assert(arg_takes(&cp, LOCAL_ARG_TEXT, "one\\ntwo\\n", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_TEXT, "one\\ntwo\\nsix\\n", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_TEXT, "one\\ntwo\\nsix", true));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_TEXT, "one / two", false));
+	/* all of them, in order */
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_TEXT, "one\\n", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_TEXT, "one\\ntwo", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_TEXT, "one\\nsix", false));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_TEXT, "one\\ntwo\\n", false));
 	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, "src", true));
 	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, "src/", true));
 	local_copy_free(&cp);
