@@ -305,6 +305,11 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 		/* fall through */
 	case LOCAL_ARG_PATH:
 		return names_ok(cp->paths, cp->npaths, r->v, r->n, whole);
+	case LOCAL_ARG_CMD: /* "*.kt" for the user's ".kt" too */
+		return r->n == 0 || in_words(cp->paths, cp->npaths, r->v, r->n, whole) ||
+		       in_words(cp->ffree, cp->nffree, r->v, r->n, whole) ||
+		       (r->v[0] == '*' && r->n > 1 && r->v[1] == '.' &&
+			in_words(cp->paths, cp->npaths, r->v + 1, r->n - 1, whole));
 	case LOCAL_ARG_TEXT:
 		if (r->want) /* the next line of "one / two" */
 			return r->n <= strlen(r->want) && memcmp(r->want, r->v, r->n) == 0 &&
@@ -320,7 +325,9 @@ local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_r
 {
 	if (k == LOCAL_ARG_NONE)
 		return true;
-	if (k == LOCAL_ARG_SAID || k == LOCAL_ARG_SEEN) {
+	if (k == LOCAL_ARG_CMD && !cp->nffree)
+		return true;
+	if (k == LOCAL_ARG_SAID || k == LOCAL_ARG_SEEN || k == LOCAL_ARG_CMD) {
 		static const char from[] = "nt\"\\", to[] = "\n\t\"\\";
 		const char *e;
 		if (r->esc) {
@@ -331,6 +338,11 @@ local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_r
 		} else if (c == '\\') {
 			r->esc = true;
 			return true;
+		}
+		if (k == LOCAL_ARG_CMD && path_stop(c)) { /* a field ends */
+			bool ok = arg_ok(cp, k, r, true);
+			r->n = 0;
+			return ok;
 		}
 		if (r->n + 1 >= sizeof r->v)
 			return false;
@@ -362,7 +374,16 @@ local_arg_end(const struct local_copy *cp, enum local_arg k, const struct local_
 	if (k == LOCAL_ARG_TEXT && cp->nquoted && (r->n == 0 ? r->want != NULL
 							   : next_line(cp, r->v, r->n) != NULL))
 		return false;
+	if (k == LOCAL_ARG_CMD && !cp->nffree)
+		return true;
 	return k == LOCAL_ARG_NONE || arg_ok(cp, k, r, true);
+}
+
+void
+local_copy_fields(struct local_copy *cp, char *const *fields, size_t n)
+{
+	cp->ffree = (char **)fields;
+	cp->nffree = fields ? n : 0;
 }
 
 void

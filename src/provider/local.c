@@ -37,6 +37,10 @@ struct local {
 	 * (GGUF key conch.free_words; sorted) */
 	char **free_words;
 	size_t nfree;
+	/* the fields its commands use without having read them (GGUF key
+	 * conch.free_fields; sorted) */
+	char **free_fields;
+	size_t nfields;
 	/* decoded bytes of every token, for the grammar */
 	struct piece *pieces;
 	char *piece_data;
@@ -277,6 +281,8 @@ arg_kind(const struct tcg *g, const struct tcg_state *st)
 			       : LOCAL_ARG_PATH;
 	if (strcmp(a, "content") == 0 && strcmp(tool, "write") == 0)
 		return LOCAL_ARG_TEXT;
+	if (strcmp(a, "command") == 0 && strcmp(tool, "bash") == 0)
+		return LOCAL_ARG_CMD;
 	if ((strcmp(a, "pattern") == 0 && strcmp(tool, "grep") == 0) ||
 	    (strcmp(a, "new_string") == 0 && strcmp(tool, "edit") == 0))
 		return LOCAL_ARG_SAID;
@@ -619,6 +625,7 @@ local_chat(struct provider *p, const struct provider_request *req,
 		llm_sampler_accept(&G.s, t.ids[i]);
 	if (L->own_system) {
 		local_copy_init(&G.copy, req->conv, L->free_words, L->nfree);
+		local_copy_fields(&G.copy, L->free_fields, L->nfields);
 		G.copy_on = G.copy.nums.len || G.copy.words;
 		if (G.copy_on)
 			build_pieces(L);
@@ -709,6 +716,24 @@ free_words(struct local *L)
 	for (k = 0; k < L->nfree; k++)
 		free(L->free_words[k]);
 	free(L->free_words);
+	for (k = 0; k < L->nfields; k++)
+		free(L->free_fields[k]);
+	free(L->free_fields);
+}
+
+/* The GGUF's list `key` of strings, sorted, into *v (none: NULL). */
+static void
+own_list(struct local *L, const char *key, char ***v, size_t *n)
+{
+	const struct gguf_value *fw = gguf_get_arr(llm_model_gguf(L->m), key, GGUF_STRING);
+	uint64_t k;
+	if (!fw || !fw->n)
+		return;
+	*v = xcalloc(fw->n, sizeof **v);
+	for (k = 0; k < fw->n; k++)
+		(*v)[k] = xstrndup(fw->strs[k].p, fw->strs[k].n);
+	*n = fw->n;
+	local_copy_sort(*v, *n);
 }
 
 static void
@@ -823,7 +848,6 @@ provider_local_open(const char *path, const cJSON *cfg, struct provider_error *e
 	long n_ctx;
 	const char *force;
 	char *tmpl, *file = NULL;
-	const struct gguf_value *fw;
 
 	memset(err, 0, sizeof *err);
 	err->retry_after_ms = -1;
@@ -842,14 +866,10 @@ provider_local_open(const char *path, const cJSON *cfg, struct provider_error *e
 		goto fail;
 	}
 	L->own_system = gguf_get_strdup(llm_model_gguf(L->m), "conch.system_prompt");
-	fw = gguf_get_arr(llm_model_gguf(L->m), "conch.free_words", GGUF_STRING);
-	if (L->own_system && fw && fw->n) {
-		uint64_t k;
-		L->free_words = xcalloc(fw->n, sizeof *L->free_words);
-		for (k = 0; k < fw->n; k++)
-			L->free_words[k] = xstrndup(fw->strs[k].p, fw->strs[k].n);
-		L->nfree = fw->n;
-		local_copy_sort(L->free_words, L->nfree);
+	if (L->own_system) {
+		own_list(L, "conch.free_words", &L->free_words, &L->nfree);
+		if (L->nfree)
+			own_list(L, "conch.free_fields", &L->free_fields, &L->nfields);
 	}
 	if (L->own_system && !cfg_has(cfg, "temperature"))
 		L->sp.temp = 0.0f; /* trained for conch: greedy unless configured */

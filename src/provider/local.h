@@ -92,6 +92,8 @@ struct local_copy {
 	struct buf said;   /* the user's words */
 	char **quoted;     /* the texts the user's words quote, sorted (owned) */
 	char **qnext;      /* pairs: a line of "one / two" and the next (owned) */
+	char **ffree;      /* the model's own command fields, sorted (borrowed) */
+	size_t nffree;
 	size_t nqnext;
 	size_t nquoted;
 };
@@ -100,6 +102,9 @@ struct local_copy {
 void local_copy_init(struct local_copy *cp, const struct conv *c,
 		     char *const *free_words, size_t nfree);
 void local_copy_free(struct local_copy *cp);
+/* The fields the model's commands use without copying them (GGUF key
+ * conch.free_fields, sorted; must outlive cp): turns LOCAL_ARG_CMD on. */
+void local_copy_fields(struct local_copy *cp, char *const *fields, size_t n);
 void local_copy_sort(char **words, size_t n);
 /* May piece[0..plen) follow reply[0..rlen)?  `end`: the reply ends after
  * it (the runs it leaves open must be complete). */
@@ -164,11 +169,15 @@ size_t local_copy_first_item(const struct local_copy *cp, const char *reply, siz
  *     (not "port" of "import"); LOCAL_ARG_SEEN, a text to replace: the
  *     same of the user's words or the tool results.  JSON escapes are
  *     read (\n, \t, \", \\; no \u).
+ *   - LOCAL_ARG_CMD, a command: each field (what stands between the
+ *     separators of names: blanks, quotes, '|' ...) is a name the
+ *     conversation holds or one the model's commands use of their own
+ *     ("wc", "-l", "xargs": local_copy_fields); off without those.
  * Each rule is off (allows anything) when the conversation holds
  * nothing it could take. */
 enum local_arg {
 	LOCAL_ARG_NONE, LOCAL_ARG_PATH, LOCAL_ARG_FILE, LOCAL_ARG_TEXT, LOCAL_ARG_SAID,
-	LOCAL_ARG_SEEN
+	LOCAL_ARG_SEEN, LOCAL_ARG_CMD
 };
 struct local_arg_run {
 	char v[256]; /* the value (read), or the current line of a text */

@@ -79,6 +79,73 @@ def free_words(paths, share=0.001, least=10):
     return sorted(w for w, c in count.items() if c >= need)
 
 
+STOPS = set('"\'`()[]{}<>,;:|')
+
+
+def stop(c):
+    return c <= ' ' or c in STOPS
+
+
+def fields(t):
+    """the runs of t between the separators of names (local-copy.c's
+    path_stop: blanks, quotes, brackets, ',', ';', ':', '|')"""
+    out, cur = [], ''
+    for c in t:
+        if stop(c):
+            if cur:
+                out.append(cur)
+            cur = ''
+        else:
+            cur += c
+    if cur:
+        out.append(cur)
+    return out
+
+
+def names(t):
+    """the names local-copy.c's path_names finds in t: fields, less a
+    trailing '.', '?' or '!', none in a quoted text with a blank in it;
+    "dir/" also gives "dir"
+    """
+    out = set()
+    t = re.sub(r'"[^"]* [^"]*"', ' ', t)
+    for f in fields(t):
+        while len(f) > 1 and f[-1] in '.?!':
+            f = f[:-1]
+        if f in '.?!' and f != '.':
+            continue
+        if len(f) > 255 or '\\' in f:
+            continue
+        out.add(f)
+        if len(f) > 1 and f.endswith('/'):
+            out.add(f[:-1])
+    return out
+
+
+def free_fields(paths, share=0.001, least=10):
+    """the fields of the training commands (bash calls) that the
+    conversation so far does not hold as names: "wc", "-l", "*.md",
+    "xargs" (local-copy.c lets a command hold only names and these), in
+    at least `share` of the conversations (and `least` of them)"""
+    count = collections.Counter()
+    n = 0
+    for path in paths:
+        with open(path) as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                n += 1
+                seen = set()
+                for m in json.loads(line)['messages']:
+                    if m['role'] != 'assistant':
+                        seen |= names(m['content'])
+                    elif 'tool_call' in m and m['tool_call']['name'] == 'bash':
+                        cmd = m['tool_call']['arguments'].get('command', '')
+                        count.update(set(fields(cmd)) - seen)
+    need = max(least, int(n * share))
+    return sorted(w for w, c in count.items() if c >= need)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--ckpt', required=True)
@@ -127,6 +194,9 @@ def main():
         fw = free_words(a.free_words_from)
         w.add('conch.free_words', fw, (G.ARRAY, G.STRING))
         print('conch.free_words: %d words' % len(fw))
+        ff = free_fields(a.free_words_from)
+        w.add('conch.free_fields', ff, (G.ARRAY, G.STRING))
+        print('conch.free_fields: %d fields' % len(ff))
 
     def mat(name, x):
         w.add_tensor(name, np.ascontiguousarray(x, dtype=np.float32),
