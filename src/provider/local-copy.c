@@ -308,8 +308,8 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 	case LOCAL_ARG_CMD: /* "*.kt" for the user's ".kt" too */
 		return r->n == 0 || in_words(cp->paths, cp->npaths, r->v, r->n, whole) ||
 		       in_words(cp->ffree, cp->nffree, r->v, r->n, whole) ||
-		       (r->v[0] == '*' && r->n > 1 && r->v[1] == '.' &&
-			in_words(cp->paths, cp->npaths, r->v + 1, r->n - 1, whole));
+		       (r->v[0] == '*' && (r->n == 1 ? !whole : r->v[1] == '.' &&
+			in_words(cp->paths, cp->npaths, r->v + 1, r->n - 1, whole)));
 	case LOCAL_ARG_TEXT:
 		if (r->want) /* the next line of "one / two" */
 			return r->n <= strlen(r->want) && memcmp(r->want, r->v, r->n) == 0 &&

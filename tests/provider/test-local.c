@@ -908,6 +908,25 @@ START_TEST(argument_rules)
 	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, "src/", true));
 	local_copy_free(&cp);
 	conv_free(&c);
+	copy_fixture(&c, &cp, "How many lines do the .kt files in src have? Run seq 4.", "glob",
+		     "{\"pattern\": \"**/*.kt\"}", "src/a.kt\n");
+	/* a command: held names and the model's own fields, between any
+	 * separators; off until the model lists its own fields */
+	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "wc -l src/zz.kt", false));
+	{
+		static const char *const ff[] = { "-l", "-name", "find", "wc", "xargs" };
+		local_copy_fields(&cp, (char *const *)ff, 5);
+	}
+	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "wc -l src/a.kt", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "find src -name '*.kt' | xargs wc -l", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "seq 4", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "find src -na", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "find src -na", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l src/zz.kt", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "rm -rf", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "find src -name '*.kts'", false));
+	local_copy_free(&cp);
+	conv_free(&c);
 	copy_fixture(&c, &cp, "list everything", "ls", "{\"path\": \".\"}", "");
 	ck_assert(arg_takes(&cp, LOCAL_ARG_TEXT, "free text\\n", true));
 	ck_assert(arg_takes(&cp, LOCAL_ARG_FILE, "everything", true));
