@@ -100,27 +100,50 @@ def own_words():
     text += (' read write edit bash glob grep ls memory path content old_string '
              'new_string pattern command replace_all output_mode offset limit fact '
              'files lines words total found contains appears created replaced noted')
+    return sorted({w.lower() for w in re.findall(r'[A-Za-z_]{2,}', text)} - held_words())
+
+
+def vocab_words():
+    """the whole-word pieces of the bundled model's vocabulary ("unit",
+    " queue" ...), less those of held-out pools: a name that is one piece
+    must be copied as that piece, whose embedding only such names train
+    (the vocabulary was learned on pool words, held-out ones included)"""
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, os.path.join(here, '..'))
+    import gguflib
+    toks = gguflib.GGUFReader(os.path.join(here, '..', '..', 'models', 'conch-default.gguf')
+                              ).meta['tokenizer.ggml.tokens']
+    words = {t.replace('\u0120', '') for t in toks
+             if re.fullmatch('(\u0120)?[a-z]{3,}', t)}
+    return sorted(words - held_words())
+
+
+def held_words():
     held = set()
     for v in vars(P).values():
         if isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], list):
             for item in v[1]:
                 if isinstance(item, str):
-                    held.update(re.findall(r'[A-Za-z0-9_]+', item.lower()))
-    return sorted({w.lower() for w in re.findall(r'[A-Za-z_]{2,}', text)} - held)
+                    held.update(re.findall(r'[a-z0-9_]+', item.lower()))
+    return held
 
 
 OWN_WORDS = []
+VOCAB_WORDS = []
 
 
 def made_up_name(r, ident):
     if not OWN_WORDS:
         OWN_WORDS.extend(own_words())
+        VOCAB_WORDS.extend(vocab_words())
     k = r.random()
     if k < 0.12:
         w = r.choice(OWN_WORDS)
-    elif k < 0.5:
+    elif k < 0.3:
+        w = r.choice(VOCAB_WORDS)
+    elif k < 0.55:
         w = letters(r, r.randint(2, 9))
-    elif k < 0.68:
+    elif k < 0.7:
         w = ''.join(r.choice(CONS) + r.choice(VOWS) for _ in range(r.randint(1, 4)))
         if r.random() < 0.4:
             w += r.choice(CONS)
