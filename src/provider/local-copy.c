@@ -463,6 +463,51 @@ local_copy_sort(char **words, size_t n)
 	qsort(words, n, sizeof *words, cmp_str);
 }
 
+enum { I_LEAD, I_FIELD, I_REST };
+
+/* Byte c of an answer's line, for the item rule: false when it breaks
+ * it (no cp: only follow the line). */
+static bool
+item_feed(const struct local_copy *cp, struct local_copy_tail *at, char c)
+{
+	struct local_arg_run r;
+	bool ok = true;
+
+	if (c == '\n') {
+		if (cp && at->imode == I_FIELD && at->in > 0) {
+			memcpy(r.v, at->item, at->in);
+			r.n = at->in;
+			ok = arg_ok(cp, LOCAL_ARG_PATH, &r, true);
+		}
+		at->col = at->in = 0;
+		at->imode = I_LEAD;
+		return ok;
+	}
+	if (at->imode == I_LEAD) {
+		if (at->col < 2)
+			at->lead[at->col] = c;
+		at->col++;
+		if (at->col == 2)
+			at->imode = at->lead[0] == '-' && at->lead[1] == ' ' ? I_FIELD : I_REST;
+		return true;
+	}
+	if (at->imode == I_REST)
+		return true;
+	memcpy(r.v, at->item, at->in);
+	r.n = at->in;
+	if (path_stop(c)) { /* the first field ends */
+		at->imode = I_REST;
+		return !cp || r.n == 0 || arg_ok(cp, LOCAL_ARG_PATH, &r, true);
+	}
+	if (at->in + 1 >= sizeof at->item) {
+		at->imode = I_REST;
+		return !cp;
+	}
+	at->item[at->in++] = c;
+	r.v[r.n++] = c;
+	return !cp || arg_ok(cp, LOCAL_ARG_PATH, &r, false);
+}
+
 void
 local_copy_at(const char *r, size_t len, struct local_copy_tail *at)
 {
@@ -480,6 +525,13 @@ local_copy_at(const char *r, size_t len, struct local_copy_tail *at)
 	memcpy(at->word, r + len - k, k);
 	at->wn = k;
 	at->lone = k == len || is_blank(r[len - 1 - k]);
+	/* the last line, for the item rule */
+	for (k = len; k > 0 && r[k - 1] != '\n'; k--)
+		;
+	at->col = at->in = 0;
+	at->imode = I_LEAD;
+	for (; k < len; k++)
+		item_feed(NULL, at, r[k]);
 	at->esc = len && r[len - 1] == '\\' && !(len > 1 && r[len - 2] == '\\');
 }
 
@@ -512,6 +564,14 @@ local_copy_ok_at(const struct local_copy *cp, const struct local_copy_tail *at,
 
 	if (!cp->nums.len && !cp->words)
 		return true;
+	if (cp->answer && cp->words && (at->imode != I_REST || memchr(piece, '\n', plen))) {
+		struct local_copy_tail it = *at;
+		for (k = 0; k < plen; k++)
+			if (!item_feed(cp, &it, piece[k]))
+				return false;
+		if (end && !item_feed(cp, &it, '\n'))
+			return false;
+	}
 	memcpy(num, at->num, nn);
 	memcpy(word, at->word, wn);
 	for (k = 0; k < plen; k++) {

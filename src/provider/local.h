@@ -118,8 +118,17 @@ struct local_copy_tail {
 	size_t nn, wn;
 	bool esc;  /* the reply ends in an escape's backslash */
 	bool lone; /* the word (or, with none, the next) begins after a blank */
+	/* the reply's last line, as the item rule reads it: its first two
+	 * bytes, how far it is, and, in an item, its first field so far */
+	char lead[2], item[256];
+	size_t col, in;
+	unsigned char imode;
 };
 void local_copy_at(const char *reply, size_t rlen, struct local_copy_tail *at);
+/* local_copy_ok_at also holds an answer's list items to what lists
+ * copy: the first field of a line that begins "- " (up to a blank, ':'
+ * ...) is a name the conversation holds (as LOCAL_ARG_PATH): "- m
+ * no/x.rb" was how a small model dropped out of "- model/x.rb". */
 bool local_copy_ok_at(const struct local_copy *cp, const struct local_copy_tail *at,
 		      const char *piece, size_t plen, bool end);
 /* Where the reply is copying: the longest tail of reply[0..rlen) (at

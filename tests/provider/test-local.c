@@ -797,6 +797,42 @@ START_TEST(copy_follows_the_source)
 }
 END_TEST
 
+/* An answer's list item begins with a name the conversation holds. */
+START_TEST(items_begin_with_names)
+{
+	static const char *const fw[] = { "Found", "files", "lines" };
+	struct local_copy cp;
+	struct conv c;
+	const char *r = "Found 2 files:\n- mod";
+
+	conv_init(&c);
+	conv_msg_add_text(conv_add(&c, CONV_USER), "List the Ruby files.");
+	conv_msg_add_tool_call(conv_add(&c, CONV_ASSISTANT), "c1", "glob", "{}");
+	conv_msg_add_tool_result(conv_add(&c, CONV_USER), "c1", "model/clock.rb\nnotes/b.rb\n",
+				 false);
+	local_copy_init(&cp, &c, (char *const *)fw, 3);
+	cp.answer = true;
+	ck_assert(local_copy_ok(&cp, r, strlen(r), "el/clock.rb", 11, false));
+	ck_assert(local_copy_ok(&cp, r, strlen(r), "el/clock.rb: 3 lines\n", 21, false));
+	ck_assert(local_copy_ok(&cp, r, strlen(r), "el/clock.rb", 11, true));
+	/* the first field must be whole and held; the rest is the word rule's */
+	ck_assert(!local_copy_ok(&cp, r, strlen(r), "el/c\n", 5, false));
+	ck_assert(!local_copy_ok(&cp, r, strlen(r), "el/c", 4, true));
+	ck_assert(!local_copy_ok(&cp, r, strlen(r), " no", 3, false));
+	r = "Found 2 files:\n- ";
+	ck_assert(local_copy_ok(&cp, r, strlen(r), "notes/b.rb", 10, false));
+	ck_assert(!local_copy_ok(&cp, r, strlen(r), "m no", 4, false));
+	/* not a list line, or not an answer: no item rule */
+	r = "Found 2 files:\n";
+	ck_assert(local_copy_ok(&cp, r, strlen(r), "Found", 5, false));
+	cp.answer = false;
+	r = "Found 2 files:\n- mod";
+	ck_assert(local_copy_ok(&cp, r, strlen(r), "el/c", 4, true));
+	local_copy_free(&cp);
+	conv_free(&c);
+}
+END_TEST
+
 /* A list copied from a tool result goes on at the next line's column. */
 START_TEST(copy_follows_a_list)
 {
@@ -941,4 +977,5 @@ CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	parse_replies, parse_random_replies, grammar_accepts_and_refuses,
 	grammar_random_walks, provider_end_to_end, provider_scripted_reply,
 	provider_refuses_bad_files, copied_numbers_only, copied_words_only,
-	copy_follows_the_source, copy_follows_a_list, argument_rules))
+	copy_follows_the_source, copy_follows_a_list, argument_rules,
+	items_begin_with_names))
