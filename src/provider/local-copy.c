@@ -460,7 +460,8 @@ local_copy_free(struct local_copy *cp)
 void
 local_copy_sort(char **words, size_t n)
 {
-	qsort(words, n, sizeof *words, cmp_str);
+	if (n > 1) /* qsort may not be given NULL, even for none */
+		qsort(words, n, sizeof *words, cmp_str);
 }
 
 enum { I_LEAD, I_FIELD, I_REST };
