@@ -57,25 +57,36 @@ def free_words(paths, share=0.001, least=10):
     they never qualify."""
     import chat
     count = collections.Counter()
-    n = 0
+    for msgs in conversations(paths):
+        seen = set()
+        for m in msgs:
+            if m['role'] != 'assistant':
+                seen |= set(WORD.findall(m['content']))
+                continue
+            call = 'tool_call' in m
+            out = (chat.call_text(m['tool_call']['name'], m['tool_call']['arguments'])
+                   if call else m['content'])
+            count.update(reply_words(out, not call) - seen)
+            seen |= set(WORD.findall(re.sub(r'\\.', ' ', out)))
+    return frequent(count, share, least)
+
+
+def conversations(paths):
+    """the message lists of the training conversations in paths; the
+    count of them so far is conversations.n"""
+    conversations.n = 0
     for path in paths:
         with open(path) as f:
             for line in f:
-                if not line.strip():
-                    continue
-                msgs = json.loads(line)['messages']
-                n += 1
-                seen = set()
-                for m in msgs:
-                    if m['role'] != 'assistant':
-                        seen |= set(WORD.findall(m['content']))
-                        continue
-                    call = 'tool_call' in m
-                    out = (chat.call_text(m['tool_call']['name'], m['tool_call']['arguments'])
-                           if call else m['content'])
-                    count.update(reply_words(out, not call) - seen)
-                    seen |= set(WORD.findall(re.sub(r'\\.', ' ', out)))
-    need = max(least, int(n * share))
+                if line.strip():
+                    conversations.n += 1
+                    yield json.loads(line)['messages']
+
+
+def frequent(count, share, least):
+    """the keys of count met in at least `share` of the conversations
+    just read (and `least` of them), sorted"""
+    need = max(least, int(conversations.n * share))
     return sorted(w for w, c in count.items() if c >= need)
 
 
@@ -128,22 +139,14 @@ def free_fields(paths, share=0.001, least=10):
     "xargs" (local-copy.c lets a command hold only names and these), in
     at least `share` of the conversations (and `least` of them)"""
     count = collections.Counter()
-    n = 0
-    for path in paths:
-        with open(path) as f:
-            for line in f:
-                if not line.strip():
-                    continue
-                n += 1
-                seen = set()
-                for m in json.loads(line)['messages']:
-                    if m['role'] != 'assistant':
-                        seen |= names(m['content'])
-                    elif 'tool_call' in m and m['tool_call']['name'] == 'bash':
-                        cmd = m['tool_call']['arguments'].get('command', '')
-                        count.update(set(fields(cmd)) - seen)
-    need = max(least, int(n * share))
-    return sorted(w for w, c in count.items() if c >= need)
+    for msgs in conversations(paths):
+        seen = set()
+        for m in msgs:
+            if m['role'] != 'assistant':
+                seen |= names(m['content'])
+            elif 'tool_call' in m and m['tool_call']['name'] == 'bash':
+                count.update(set(fields(m['tool_call']['arguments'].get('command', ''))) - seen)
+    return frequent(count, share, least)
 
 
 def main():
