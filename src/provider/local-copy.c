@@ -143,6 +143,14 @@ sort_unique(char **v, size_t *n)
 	*n = j;
 }
 
+/* Append a copy of s[0..len) to the list v[0..*n) of capacity *cap. */
+static void
+names_add(char ***v, size_t *n, size_t *cap, const char *s, size_t len)
+{
+	*v = xgrow(*v, *n + 1, cap, 64, sizeof **v);
+	(*v)[(*n)++] = xstrndup(s, len);
+}
+
 /* The words of cp->text (runs of letters, digits and '_'), sorted, each
  * once. */
 static void
@@ -155,13 +163,8 @@ held_words(struct local_copy *cp)
 		size_t s = i;
 		while (i < n && is_word(t[i]))
 			i++;
-		if (i > s && i - s < RUN_MAX) {
-			if (cp->nheld == cap) {
-				cap = cap ? 2 * cap : 64;
-				cp->held = xreallocarray(cp->held, cap, sizeof *cp->held);
-			}
-			cp->held[cp->nheld++] = xstrndup(t + s, i - s);
-		}
+		if (i > s && i - s < RUN_MAX)
+			names_add(&cp->held, &cp->nheld, &cap, t + s, i - s);
 		if (i == s)
 			i++;
 	}
@@ -169,16 +172,6 @@ held_words(struct local_copy *cp)
 }
 
 /* ---- path arguments ---- */
-
-static void
-names_add(char ***v, size_t *n, size_t *cap, const char *s, size_t len)
-{
-	if (*n == *cap) {
-		*cap = *cap ? 2 * *cap : 64;
-		*v = xreallocarray(*v, *cap, sizeof **v);
-	}
-	(*v)[(*n)++] = xstrndup(s, len);
-}
 
 /* Add the name s[0..n) (`line`: a whole line of a tool result). */
 static void
@@ -233,7 +226,7 @@ path_names(struct local_copy *cp, size_t *cap, size_t *fcap, const char *t, bool
  * line of one that writes lines as "one / two", with the line that must
  * follow it (cp->qnext). */
 static void
-quoted_texts(struct local_copy *cp, size_t *cap, const char *t)
+quoted_texts(struct local_copy *cp, size_t *cap, size_t *ncap, const char *t)
 {
 	const char *q, *e, *s, *sep;
 	for (q = strchr(t, '"'); q && (e = strchr(q + 1, '"')) != NULL; q = strchr(e + 1, '"')) {
@@ -248,10 +241,10 @@ quoted_texts(struct local_copy *cp, size_t *cap, const char *t)
 		if (e > s)
 			names_add(&cp->quoted, &cp->nquoted, cap, s, (size_t)(e - s));
 		for (i = first; i + 1 < cp->nquoted; i++) {
-			cp->qnext = xreallocarray(cp->qnext, 2 * (cp->nqnext + 1), sizeof *cp->qnext);
-			cp->qnext[2 * cp->nqnext] = xstrdup(cp->quoted[i]);
-			cp->qnext[2 * cp->nqnext + 1] = xstrdup(cp->quoted[i + 1]);
-			cp->nqnext++;
+			names_add(&cp->qnext, &cp->nqnext, ncap, cp->quoted[i],
+				  strlen(cp->quoted[i]));
+			names_add(&cp->qnext, &cp->nqnext, ncap, cp->quoted[i + 1],
+				  strlen(cp->quoted[i + 1]));
 		}
 	}
 }
@@ -261,9 +254,9 @@ static const char *
 next_line(const struct local_copy *cp, const char *v, size_t n)
 {
 	size_t i;
-	for (i = 0; i < cp->nqnext; i++)
-		if (strlen(cp->qnext[2 * i]) == n && memcmp(cp->qnext[2 * i], v, n) == 0)
-			return cp->qnext[2 * i + 1];
+	for (i = 0; i + 1 < cp->nqnext; i += 2)
+		if (strlen(cp->qnext[i]) == n && memcmp(cp->qnext[i], v, n) == 0)
+			return cp->qnext[i + 1];
 	return NULL;
 }
 
@@ -390,7 +383,7 @@ void
 local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_words,
 		size_t nfree)
 {
-	size_t i, j, pcap = 0, fcap = 0, qcap = 0;
+	size_t i, j, pcap = 0, fcap = 0, qcap = 0, ncap = 0;
 	memset(cp, 0, sizeof *cp);
 	for (i = 0; c && i < c->n; i++) {
 		const struct conv_msg *m = &c->msgs[i];
@@ -405,7 +398,7 @@ local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_w
 					path_names(cp, &pcap, &fcap, b->text,
 						   b->type == BLK_TOOL_RESULT);
 				if (b->text && b->type == BLK_TEXT) {
-					quoted_texts(cp, &qcap, b->text);
+					quoted_texts(cp, &qcap, &ncap, b->text);
 					buf_printf(&cp->said, "%s\n", b->text);
 				}
 				buf_printf(&cp->text, "%s\n", b->text ? b->text : "");
@@ -435,22 +428,11 @@ local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_w
 void
 local_copy_free(struct local_copy *cp)
 {
-	size_t i;
-	for (i = 0; i < cp->nheld; i++)
-		free(cp->held[i]);
-	free(cp->held);
-	for (i = 0; i < cp->npaths; i++)
-		free(cp->paths[i]);
-	free(cp->paths);
-	for (i = 0; i < cp->nfiles; i++)
-		free(cp->files[i]);
-	free(cp->files);
-	for (i = 0; i < cp->nquoted; i++)
-		free(cp->quoted[i]);
-	free(cp->quoted);
-	for (i = 0; i < 2 * cp->nqnext; i++)
-		free(cp->qnext[i]);
-	free(cp->qnext);
+	strv_free(cp->held, cp->nheld);
+	strv_free(cp->paths, cp->npaths);
+	strv_free(cp->files, cp->nfiles);
+	strv_free(cp->quoted, cp->nquoted);
+	strv_free(cp->qnext, cp->nqnext);
 	buf_free(&cp->nums);
 	buf_free(&cp->text);
 	buf_free(&cp->said);

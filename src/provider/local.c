@@ -267,27 +267,29 @@ copy_mask(struct gen *G, bool and)
 	return count;
 }
 
-/* The rule (local_arg_feed) for the string value st is inside. */
+/* Which rule (local_arg_feed) holds which tool's argument; NULL tool:
+ * any tool's (a directory to list or search). */
+static const struct {
+	const char *tool, *arg;
+	enum local_arg kind;
+} arg_rules[] = {
+	{ "read", "path", LOCAL_ARG_FILE },      { "write", "path", LOCAL_ARG_FILE },
+	{ "edit", "path", LOCAL_ARG_FILE },      { NULL, "path", LOCAL_ARG_PATH },
+	{ "write", "content", LOCAL_ARG_TEXT },  { "bash", "command", LOCAL_ARG_CMD },
+	{ "grep", "pattern", LOCAL_ARG_SAID },   { "edit", "new_string", LOCAL_ARG_SAID },
+	{ "edit", "old_string", LOCAL_ARG_SEEN },
+};
+
+/* The rule for the string value st is inside. */
 static enum local_arg
 arg_kind(const struct tcg *g, const struct tcg_state *st)
 {
 	const char *tool = NULL, *a = tcg_string_arg(g, st, &tool);
-	if (!a)
-		return LOCAL_ARG_NONE;
-	if (strcmp(a, "path") == 0)
-		return strcmp(tool, "read") == 0 || strcmp(tool, "write") == 0 ||
-				       strcmp(tool, "edit") == 0
-			       ? LOCAL_ARG_FILE
-			       : LOCAL_ARG_PATH;
-	if (strcmp(a, "content") == 0 && strcmp(tool, "write") == 0)
-		return LOCAL_ARG_TEXT;
-	if (strcmp(a, "command") == 0 && strcmp(tool, "bash") == 0)
-		return LOCAL_ARG_CMD;
-	if ((strcmp(a, "pattern") == 0 && strcmp(tool, "grep") == 0) ||
-	    (strcmp(a, "new_string") == 0 && strcmp(tool, "edit") == 0))
-		return LOCAL_ARG_SAID;
-	if (strcmp(a, "old_string") == 0 && strcmp(tool, "edit") == 0)
-		return LOCAL_ARG_SEEN;
+	size_t i;
+	for (i = 0; a && i < sizeof arg_rules / sizeof arg_rules[0]; i++)
+		if (strcmp(a, arg_rules[i].arg) == 0 &&
+		    (!arg_rules[i].tool || strcmp(tool, arg_rules[i].tool) == 0))
+			return arg_rules[i].kind;
 	return LOCAL_ARG_NONE;
 }
 
@@ -329,6 +331,11 @@ arg_mask(struct gen *G)
 
 		if (!L->mask[i])
 			continue;
+		/* outside a value, only a quote can open one: nothing to feed */
+		if (in == LOCAL_ARG_NONE && !memchr(pc, '"', plen)) {
+			count++;
+			continue;
+		}
 		for (k = 0; k < plen && ok; k++) {
 			enum local_arg now;
 			if (!tcg_feed(G->g, &t, pc + k, 1))
@@ -712,13 +719,8 @@ out:
 static void
 free_words(struct local *L)
 {
-	size_t k;
-	for (k = 0; k < L->nfree; k++)
-		free(L->free_words[k]);
-	free(L->free_words);
-	for (k = 0; k < L->nfields; k++)
-		free(L->free_fields[k]);
-	free(L->free_fields);
+	strv_free(L->free_words, L->nfree);
+	strv_free(L->free_fields, L->nfields);
 }
 
 /* The GGUF's list `key` of strings, sorted, into *v (none: NULL). */

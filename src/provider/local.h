@@ -91,7 +91,8 @@ struct local_copy {
 	size_t nfiles;
 	struct buf said;   /* the user's words */
 	char **quoted;     /* the texts the user's words quote, sorted (owned) */
-	char **qnext;      /* pairs: a line of "one / two" and the next (owned) */
+	char **qnext;      /* pairs of strings: a line of "one / two", the next
+			    * (owned); nqnext counts the strings */
 	char **ffree;      /* the model's own command fields, sorted (borrowed) */
 	size_t nffree;
 	size_t nqnext;
