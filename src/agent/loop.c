@@ -347,7 +347,7 @@ agent_run(struct agent *a, const char *prompt, const struct agent_events *ev,
 		struct provider_request req = {
 			.system = a->system, .conv = &a->conv,
 			.tools = a->tools, .ntools = offered_tools(a),
-			.max_tokens = a->o.max_tokens,
+			.max_tokens = a->o.max_tokens, .cwd = a->o.cwd,
 		};
 		struct provider_error perr;
 		struct conv_msg msg;

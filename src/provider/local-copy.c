@@ -26,8 +26,11 @@
  * local_copy_follow finds where the reply is copying from, so that the
  * provider can keep a copy going ("the green l..." is how a small model
  * drops out of "the green light means ready"). */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "provider/local.h"
 #include "util/str.h"
@@ -94,11 +97,10 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Is run[0..n) one of the sorted words v[0..nv) (`whole`), or a prefix
- * of one?  The words that start with run[0..n) follow each other, the
- * shortest (run itself, if there) first. */
-static bool
-in_words(char *const *v, size_t nv, const char *run, size_t n, bool whole)
+/* The first of the sorted words v[0..nv) that starts with run[0..n)
+ * (run itself, if there), or nv. */
+static size_t
+first_with(char *const *v, size_t nv, const char *run, size_t n)
 {
 	size_t lo = 0, hi = nv;
 	while (lo < hi) {
@@ -108,9 +110,16 @@ in_words(char *const *v, size_t nv, const char *run, size_t n, bool whole)
 		else
 			hi = mid;
 	}
-	if (lo == nv || strncmp(v[lo], run, n) != 0)
-		return false;
-	return !whole || v[lo][n] == '\0';
+	return lo < nv && strncmp(v[lo], run, n) == 0 ? lo : nv;
+}
+
+/* Is run[0..n) one of the sorted words v[0..nv) (`whole`), or a prefix
+ * of one? */
+static bool
+in_words(char *const *v, size_t nv, const char *run, size_t n, bool whole)
+{
+	size_t i = first_with(v, nv, run, n);
+	return i < nv && (!whole || v[i][n] == '\0');
 }
 
 bool
@@ -282,27 +291,188 @@ part_of(const char *t, size_t tn, const char *v, size_t n, bool whole)
 	return false;
 }
 
+/* Where a command's field stands (local_arg_run.at): its first word,
+ * the operands of a command that reads files, of one that takes any
+ * path, of find (up to its first test), or elsewhere. */
+enum { C_WORD, C_FILES, C_PATHS, C_FIND, C_REST };
+
+static const struct {
+	const char *cmd;
+	unsigned char at;
+} cmd_operands[] = {
+	{ "cat", C_FILES },  { "du", C_PATHS },   { "file", C_PATHS }, { "find", C_FIND },
+	{ "head", C_FILES }, { "less", C_FILES }, { "ls", C_PATHS },   { "md5sum", C_FILES },
+	{ "more", C_FILES }, { "nl", C_FILES },   { "sha256sum", C_FILES },
+	{ "sort", C_FILES }, { "stat", C_PATHS }, { "tac", C_FILES },  { "tail", C_FILES },
+	{ "uniq", C_FILES }, { "wc", C_FILES },
+};
+
+/* Does s stand in t[0..tn) as a whole field? */
+static bool
+has_field(const char *t, size_t tn, const char *s)
+{
+	size_t n = strlen(s);
+	const char *p;
+	for (p = t; n && (p = str_find(p, tn - (size_t)(p - t), s, n)) != NULL; p++)
+		if ((p == t || path_stop(p[-1])) && ((size_t)(p - t) + n == tn || path_stop(p[n])))
+			return true;
+	return false;
+}
+
+/* Is run[0..n) (`whole`), or does it begin, one of the sorted names
+ * v[0..nv) that does not stand in used[0..un) yet? */
+static bool
+fresh_name(char *const *v, size_t nv, const char *run, size_t n, bool whole,
+	   const char *used, size_t un)
+{
+	size_t i;
+	for (i = first_with(v, nv, run, n); i < nv && strncmp(v[i], run, n) == 0; i++)
+		if ((!whole || v[i][n] == '\0') && !has_field(used, un, v[i]))
+			return true;
+	return false;
+}
+
+/* Does the current field stand where a path goes, and want checking? */
+static bool
+cmd_operand(const struct local_copy *cp, const struct local_arg_run *r)
+{
+	size_t i;
+	if (!cp->nreal || r->inq || r->at == C_WORD || r->at == C_REST ||
+	    strchr("-+*", r->v[0]))
+		return false;
+	for (i = 0; i < r->n && is_digit(r->v[i]); i++)
+		;
+	if (i == r->n) /* a number, or one begun */
+		return false;
+	/* the command so far copies the user's ("run `cat nothing`") */
+	return !part_of(buf_str(&cp->said), cp->said.len, r->all, r->alln, false);
+}
+
+/* Is the current field of a command one that stands where a file
+ * goes, not a flag? */
+static bool
+cmd_counts(const struct local_arg_run *r)
+{
+	return r->n && !r->inq && (r->at == C_FILES || r->at == C_PATHS || r->at == C_FIND) &&
+	       !strchr("-+(!", r->v[0]);
+}
+
+/* May a command's field end with c (0: the command ends)?  Unless the
+ * command copies the user's, the model's own commands part their fields
+ * with one blank, '|' or a quote ("wc -l ( ( (" is how a lost one
+ * loops), and give a command that reads files one at the head of a pipe
+ * ("wc -l" reads nothing). */
+static bool
+cmd_field_end(const struct local_copy *cp, const struct local_arg_run *r, char c)
+{
+	const char *all = r->all;
+	size_t before = c ? r->alln - 1 : r->alln; /* r->all ends in c */
+
+	if (r->alln + 1 >= sizeof r->all || before < r->n || /* too long to tell */
+	    part_of(buf_str(&cp->said), cp->said.len, all, r->alln, false))
+		return true;
+	if (c && (!strchr(" |'", c) || (c == ' ' && before > 0 && all[before - 1] == ' ')))
+		return false;
+	if ((!c || c == '|') && r->at == C_FILES && !r->piped && !r->nops && !cmd_counts(r))
+		return false;
+	return true;
+}
+
+/* A field of a command ends: where does the next one stand? */
+static void
+cmd_next(struct local_arg_run *r, char sep)
+{
+	size_t i;
+	if (cmd_counts(r))
+		r->nops++;
+	if (r->n && !r->inq) {
+		r->v[r->n] = '\0';
+		if (strcmp(r->v, "&&") == 0 || strcmp(r->v, "||") == 0) {
+			r->at = C_WORD;
+			r->piped = false;
+		} else if (r->at == C_WORD && strcmp(r->v, "xargs") != 0 && r->v[0] != '-') {
+			r->at = C_REST;
+			r->nops = 0;
+			for (i = 0; i < sizeof cmd_operands / sizeof cmd_operands[0]; i++)
+				if (strcmp(r->v, cmd_operands[i].cmd) == 0)
+					r->at = cmd_operands[i].at;
+		} else if (r->at == C_FIND && strchr("-(!", r->v[0])) {
+			r->at = C_REST;
+		}
+	}
+	if (sep == '\'' || sep == '"') {
+		r->inq = !r->inq;
+	} else if (!r->inq && strchr("|;\n", sep)) {
+		r->at = C_WORD;
+		r->piped = sep == '|';
+	}
+}
+
+/* Is s[0..n) (the current part of a glob pattern) "**", "*", "*.ext",
+ * a part of a held name, or (unless `whole`) the start of one? */
+static bool
+glob_part_ok(const struct local_copy *cp, const char *s, size_t n, bool whole)
+{
+	size_t i;
+	if (n == 0)
+		return !whole;
+	if (s[0] == '*' && (n == 1 || (n == 2 && s[1] == '*')))
+		return true;
+	if (s[0] == '*' && s[1] == '.') {
+		for (i = 2; i < n && is_word(s[i]); i++)
+			;
+		return i == n && (n > 2 || !whole);
+	}
+	return in_words(cp->segs, cp->nsegs, s, n, whole);
+}
+
 static bool
 arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run *r,
        bool whole)
 {
+	const char *part;
+	size_t n;
 	switch (k) {
 	case LOCAL_ARG_SAID:
 		return r->n == 0 || part_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole);
 	case LOCAL_ARG_SEEN:
 		return r->n == 0 || part_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole) ||
 		       part_of(buf_str(&cp->text), cp->text.len, r->v, r->n, whole);
+	case LOCAL_ARG_GLOB: /* the part a '/' has just ended, or the current one */
+		n = r->n && r->v[r->n - 1] == '/' ? r->n - 1 : r->n;
+		whole |= n < r->n;
+		part = n ? memrchr(r->v, '/', n) : NULL;
+		part = part ? part + 1 : r->v;
+		if (!glob_part_ok(cp, part, n - (size_t)(part - r->v), whole))
+			return false;
+		/* before its first wildcard, a pattern names a directory
+		 * that is there ("inside/..." for "inside model" is not) */
+		return !cp->nreal || memchr(r->v, '*', n) ||
+		       in_words(cp->dirs, cp->ndirs, r->v, n, whole);
 	case LOCAL_ARG_FILE:
+		if (cp->nregs)
+			return names_ok(cp->regs, cp->nregs, r->v, r->n, whole);
+		/* fall through */
+	case LOCAL_ARG_DEST:
 		if (cp->nfiles)
 			return names_ok(cp->files, cp->nfiles, r->v, r->n, whole);
-		/* fall through */
-	case LOCAL_ARG_PATH:
 		return names_ok(cp->paths, cp->npaths, r->v, r->n, whole);
-	case LOCAL_ARG_CMD: /* "*.kt" for the user's ".kt" too */
-		return r->n == 0 || in_words(cp->paths, cp->npaths, r->v, r->n, whole) ||
-		       in_words(cp->ffree, cp->nffree, r->v, r->n, whole) ||
-		       (r->v[0] == '*' && (r->n == 1 ? !whole : r->v[1] == '.' &&
-			in_words(cp->paths, cp->npaths, r->v + 1, r->n - 1, whole)));
+	case LOCAL_ARG_PATH:
+		return names_ok(cp->nreal ? cp->real : cp->paths,
+				cp->nreal ? cp->nreal : cp->npaths, r->v, r->n, whole);
+	case LOCAL_ARG_CMD:
+		if (r->n == 0 || (r->v[0] == '*' && /* "*.kt" for the user's ".kt" too */
+				  (r->n == 1 ? !whole : r->v[1] == '.' &&
+				   in_words(cp->paths, cp->npaths, r->v + 1, r->n - 1, whole))))
+			return true;
+		if (cmd_operand(cp, r)) /* and not one it has given */
+			return r->at == C_FILES && cp->nregs
+				       ? fresh_name(cp->regs, cp->nregs, r->v, r->n, whole, r->all, r->fs)
+			       : r->at == C_FIND
+				       ? fresh_name(cp->dirs, cp->ndirs, r->v, r->n, whole, r->all, r->fs)
+				       : fresh_name(cp->real, cp->nreal, r->v, r->n, whole, r->all, r->fs);
+		return in_words(cp->ffree, cp->nffree, r->v, r->n, whole) ||
+		       in_words(cp->paths, cp->npaths, r->v, r->n, whole);
 	case LOCAL_ARG_TEXT:
 		if (r->want) /* the next line of "one / two" */
 			return r->n <= strlen(r->want) && memcmp(r->want, r->v, r->n) == 0 &&
@@ -328,12 +498,17 @@ local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_r
 			if (!c || !(e = strchr(from, c)))
 				return false;
 			c = to[e - from];
-		} else if (c == '\\') {
+		} else if (c == '\\') { /* the model's own commands have no escapes */
 			r->esc = true;
-			return true;
+			return k != LOCAL_ARG_CMD || !cp->nreal ||
+			       part_of(buf_str(&cp->said), cp->said.len, r->all, r->alln, false);
 		}
+		if (k == LOCAL_ARG_CMD && r->alln + 1 < sizeof r->all)
+			r->all[r->alln++] = c;
 		if (k == LOCAL_ARG_CMD && path_stop(c)) { /* a field ends */
-			bool ok = arg_ok(cp, k, r, true);
+			bool ok = arg_ok(cp, k, r, true) && cmd_field_end(cp, r, c);
+			cmd_next(r, c);
+			r->fs = r->alln;
 			r->n = 0;
 			return ok;
 		}
@@ -367,8 +542,8 @@ local_arg_end(const struct local_copy *cp, enum local_arg k, const struct local_
 	if (k == LOCAL_ARG_TEXT && cp->nquoted && (r->n == 0 ? r->want != NULL
 							   : next_line(cp, r->v, r->n) != NULL))
 		return false;
-	if (k == LOCAL_ARG_CMD && !cp->nffree)
-		return true;
+	if (k == LOCAL_ARG_CMD)
+		return !cp->nffree || (arg_ok(cp, k, r, true) && cmd_field_end(cp, r, '\0'));
 	return k == LOCAL_ARG_NONE || arg_ok(cp, k, r, true);
 }
 
@@ -377,6 +552,66 @@ local_copy_fields(struct local_copy *cp, char *const *fields, size_t n)
 {
 	cp->ffree = (char **)fields;
 	cp->nffree = fields ? n : 0;
+}
+
+/* The parts of the names between '/'s (cp->segs). */
+static void
+name_parts(struct local_copy *cp)
+{
+	size_t i, cap = 0;
+	for (i = 0; i < cp->npaths; i++) {
+		const char *p = cp->paths[i], *e;
+		for (; *p; p = *e ? e + 1 : e) {
+			e = strchr(p, '/');
+			e = e ? e : p + strlen(p);
+			if (e > p)
+				names_add(&cp->segs, &cp->nsegs, &cap, p, (size_t)(e - p));
+		}
+	}
+	sort_unique(cp->segs, &cp->nsegs);
+}
+
+/* Do the user's words give s as a path: a whole name of theirs, with a
+ * '/' or an inner '.'? */
+static bool
+given_path(const struct local_copy *cp, const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 2 || !(strchr(s, '/') || memchr(s + 1, '.', n - 1)))
+		return false;
+	return part_of(buf_str(&cp->said), cp->said.len, s, n, true);
+}
+
+void
+local_copy_where(struct local_copy *cp, const char *dir)
+{
+	size_t i, cap = 0, rcap = 0, dcap = 0;
+	bool any = false;
+	int fd;
+
+	if (!dir || !cp->npaths || (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return;
+	for (i = 0; i < cp->npaths; i++) { /* sorted, so these are too */
+		const char *s = cp->paths[i];
+		struct stat st;
+		bool there = fstatat(fd, s, &st, 0) == 0;
+		if (!there && !given_path(cp, s))
+			continue;
+		names_add(&cp->real, &cp->nreal, &cap, s, strlen(s));
+		if (!there || S_ISREG(st.st_mode))
+			names_add(&cp->regs, &cp->nregs, &rcap, s, strlen(s));
+		if (there && S_ISDIR(st.st_mode))
+			names_add(&cp->dirs, &cp->ndirs, &dcap, s, strlen(s));
+		any |= strcmp(s, ".") != 0;
+	}
+	close(fd);
+	if (!any) { /* only ".": hold paths to nothing */
+		strv_free(cp->real, cp->nreal);
+		strv_free(cp->regs, cp->nregs);
+		strv_free(cp->dirs, cp->ndirs);
+		cp->real = cp->regs = cp->dirs = NULL;
+		cp->nreal = cp->nregs = cp->ndirs = 0;
+	}
 }
 
 void
@@ -415,6 +650,7 @@ local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_w
 		sort_unique(cp->paths, &cp->npaths);
 		sort_unique(cp->files, &cp->nfiles);
 	}
+	name_parts(cp);
 	sort_unique(cp->quoted, &cp->nquoted);
 	if (free_words && nfree) {
 		cp->free = (char **)free_words;
@@ -431,6 +667,10 @@ local_copy_free(struct local_copy *cp)
 	strv_free(cp->held, cp->nheld);
 	strv_free(cp->paths, cp->npaths);
 	strv_free(cp->files, cp->nfiles);
+	strv_free(cp->real, cp->nreal);
+	strv_free(cp->regs, cp->nregs);
+	strv_free(cp->dirs, cp->ndirs);
+	strv_free(cp->segs, cp->nsegs);
 	strv_free(cp->quoted, cp->nquoted);
 	strv_free(cp->qnext, cp->nqnext);
 	buf_free(&cp->nums);
@@ -460,7 +700,7 @@ item_feed(const struct local_copy *cp, struct local_copy_tail *at, char c)
 		if (cp && at->imode == I_FIELD && at->in > 0) {
 			memcpy(r.v, at->item, at->in);
 			r.n = at->in;
-			ok = arg_ok(cp, LOCAL_ARG_PATH, &r, true);
+			ok = names_ok(cp->paths, cp->npaths, r.v, r.n, true);
 		}
 		at->col = at->in = 0;
 		at->imode = I_LEAD;
@@ -480,7 +720,7 @@ item_feed(const struct local_copy *cp, struct local_copy_tail *at, char c)
 	r.n = at->in;
 	if (path_stop(c)) { /* the first field ends */
 		at->imode = I_REST;
-		return !cp || r.n == 0 || arg_ok(cp, LOCAL_ARG_PATH, &r, true);
+		return !cp || r.n == 0 || names_ok(cp->paths, cp->npaths, r.v, r.n, true);
 	}
 	if (at->in + 1 >= sizeof at->item) {
 		at->imode = I_REST;
@@ -488,7 +728,7 @@ item_feed(const struct local_copy *cp, struct local_copy_tail *at, char c)
 	}
 	at->item[at->in++] = c;
 	r.v[r.n++] = c;
-	return !cp || arg_ok(cp, LOCAL_ARG_PATH, &r, false);
+	return !cp || names_ok(cp->paths, cp->npaths, r.v, r.n, false);
 }
 
 void

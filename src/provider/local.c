@@ -273,8 +273,9 @@ static const struct {
 	const char *tool, *arg;
 	enum local_arg kind;
 } arg_rules[] = {
-	{ "read", "path", LOCAL_ARG_FILE },      { "write", "path", LOCAL_ARG_FILE },
+	{ "read", "path", LOCAL_ARG_FILE },      { "write", "path", LOCAL_ARG_DEST },
 	{ "edit", "path", LOCAL_ARG_FILE },      { NULL, "path", LOCAL_ARG_PATH },
+	{ "glob", "pattern", LOCAL_ARG_GLOB },
 	{ "write", "content", LOCAL_ARG_TEXT },  { "bash", "command", LOCAL_ARG_CMD },
 	{ "grep", "pattern", LOCAL_ARG_SAID },   { "edit", "new_string", LOCAL_ARG_SAID },
 	{ "edit", "old_string", LOCAL_ARG_SEEN },
@@ -633,6 +634,7 @@ local_chat(struct provider *p, const struct provider_request *req,
 	if (L->own_system) {
 		local_copy_init(&G.copy, req->conv, L->free_words, L->nfree);
 		local_copy_fields(&G.copy, L->free_fields, L->nfields);
+		local_copy_where(&G.copy, req->cwd);
 		G.copy_on = G.copy.nums.len || G.copy.words;
 		if (G.copy_on)
 			build_pieces(L);

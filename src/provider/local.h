@@ -87,8 +87,17 @@ struct local_copy {
 	size_t last;       /* where the last tool result starts in `text` */
 	char **paths;      /* the names a path argument may take, sorted (owned) */
 	size_t npaths;
-	char **files;      /* those that look like files (LOCAL_ARG_FILE) */
+	char **files;      /* those that look like files (LOCAL_ARG_DEST) */
 	size_t nfiles;
+	char **real;       /* those that exist where the tools run, or that the
+			    * user's words give as paths (local_copy_where) */
+	size_t nreal;
+	char **regs;       /* of those, the files (not directories) */
+	size_t nregs;
+	char **dirs;       /* and the directories that exist */
+	size_t ndirs;
+	char **segs;       /* the parts of names between '/'s (LOCAL_ARG_GLOB) */
+	size_t nsegs;
 	struct buf said;   /* the user's words */
 	char **quoted;     /* the texts the user's words quote, sorted (owned) */
 	char **qnext;      /* pairs of strings: a line of "one / two", the next
@@ -106,6 +115,14 @@ void local_copy_free(struct local_copy *cp);
 /* The fields the model's commands use without copying them (GGUF key
  * conch.free_fields, sorted; must outlive cp): turns LOCAL_ARG_CMD on. */
 void local_copy_fields(struct local_copy *cp, char *const *fields, size_t n);
+/* The directory the tools resolve relative paths in (NULL: unknown).
+ * Path arguments are then held to the names that exist there, or that
+ * the user's words give as paths (with a '/' or a '.' inside: a file
+ * that is to be made or that is missing): a small model writes "ls
+ * enumerate" for "enumerate the entries of model".  Off when no name
+ * but "." exists or is given, so that "list foo" for a missing foo
+ * still names foo. */
+void local_copy_where(struct local_copy *cp, const char *dir);
 void local_copy_sort(char **words, size_t n);
 /* May piece[0..plen) follow reply[0..rlen)?  `end`: the reply ends after
  * it (the runs it leaves open must be complete). */
@@ -166,10 +183,17 @@ size_t local_copy_first_item(const struct local_copy *cp, const char *reply, siz
  *     '\\'; a listing's "dir/" also gives "dir", and "." is always one.
  *     The words of a quoted text with a blank in it ('Save "a list of
  *     ideas" as ideas.md') are what to write, not where: they give none.
- *   - LOCAL_ARG_FILE, the path of a file to read, write or edit: only a
- *     name with a '.' or '/' in it, or one that is a whole line of a tool
- *     result ("AUTHORS" found by glob), unless the conversation holds
- *     none; then as LOCAL_ARG_PATH.
+ *     With local_copy_where, only those that exist or are given.
+ *   - LOCAL_ARG_DEST, the path of a file to write: only a name with a
+ *     '.' or '/' in it, or one that is a whole line of a tool result
+ *     ("AUTHORS" found by glob), unless the conversation holds none;
+ *     then as LOCAL_ARG_PATH (without local_copy_where).
+ *   - LOCAL_ARG_FILE, the path of a file to read or edit: with
+ *     local_copy_where, a name of a file that exists or is given; else
+ *     as LOCAL_ARG_DEST.
+ *   - LOCAL_ARG_GLOB, a glob pattern: parts between '/'s, each "**",
+ *     "*", "*.ext" or a part of a name the conversation holds ("and" is
+ *     not a pattern for "the C files inside model").
  *   - LOCAL_ARG_TEXT, what to write: when the user's words quote texts,
  *     each line ("\n" ends one; no other escape) is one of them, or empty;
  *     a quoted "one / two" is the lines one and two, in that order and
@@ -182,18 +206,32 @@ size_t local_copy_first_item(const struct local_copy *cp, const char *reply, siz
  *   - LOCAL_ARG_CMD, a command: each field (what stands between the
  *     separators of names: blanks, quotes, '|' ...) is a name the
  *     conversation holds or one the model's commands use of their own
- *     ("wc", "-l", "xargs": local_copy_fields); off without those.
+ *     ("wc", "-l", "xargs": local_copy_fields); off without those.  With
+ *     local_copy_where, and unless the command so far copies the user's
+ *     words ("run `cat nothing`"): a field where a command takes a path
+ *     (not a flag, a number or a quoted field) is one that exists or is
+ *     given and that the command has not named yet -- a file for cat,
+ *     wc, head ..., a directory before find's first test, either for ls
+ *     ...; fields are parted by one blank, '|' or a quote, with no
+ *     escape ("wc -l ( ( (" is how a lost model loops); and a command
+ *     that reads files names one at the head of a pipe ("wc -l").
  * Each rule is off (allows anything) when the conversation holds
  * nothing it could take. */
 enum local_arg {
-	LOCAL_ARG_NONE, LOCAL_ARG_PATH, LOCAL_ARG_FILE, LOCAL_ARG_TEXT, LOCAL_ARG_SAID,
-	LOCAL_ARG_SEEN, LOCAL_ARG_CMD
+	LOCAL_ARG_NONE, LOCAL_ARG_PATH, LOCAL_ARG_DEST, LOCAL_ARG_FILE, LOCAL_ARG_GLOB,
+	LOCAL_ARG_TEXT, LOCAL_ARG_SAID, LOCAL_ARG_SEEN, LOCAL_ARG_CMD
 };
 struct local_arg_run {
 	char v[256]; /* the value (read), or the current line of a text */
 	size_t n;
 	const char *want; /* a text: the line that must come next (cp's) */
 	bool esc;    /* after a backslash */
+	/* a command: the whole of it so far, where its current field
+	 * stands (a local-copy.c state), inside quotes */
+	char all[256];
+	size_t alln, fs; /* where the current field starts in it */
+	unsigned char at, nops; /* and how many paths it has given */
+	bool inq, piped;        /* after a '|' */
 };
 /* May byte c come next in a value of kind k?  Updates r. */
 bool local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_run *r,

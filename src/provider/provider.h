@@ -39,6 +39,8 @@ struct provider_request {
 	size_t ntools;
 	int max_tokens;                     /* 0: provider default */
 	bool tool_required;                 /* the model must call a tool */
+	const char *cwd;                    /* where the tools resolve relative
+					     * paths (NULL: unknown) */
 };
 
 /* A failure, classified: kind is one of C_ERR_RETRYABLE, C_ERR_AUTH,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "conv/conv.h"
 #include "llm/template.h"
@@ -972,10 +973,112 @@ START_TEST(argument_rules)
 }
 END_TEST
 
+/* Make dir/rel (a directory when rel ends in '/'), with its parents. */
+static void
+make_in(const char *dir, const char *rel)
+{
+	char path[512], *p;
+	FILE *f;
+	snprintf(path, sizeof path, "%s/%s", dir, rel);
+	for (p = path + strlen(dir) + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	if (path[strlen(path) - 1] != '/') {
+		f = fopen(path, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs("x\n", f);
+		fclose(f);
+	}
+}
+
+/* Where the tools run is known: paths name what is there (or what the
+ * user's words give as a path), files to read are files, find looks in
+ * directories, a command reads each file once and parts its fields as
+ * the model's own commands do. */
+START_TEST(arguments_name_what_is_there)
+{
+	static const char *const ff[] = { "-l", "-name", "-w", "find", "wc", "xargs" };
+	char dir[] = "/tmp/conch-where-XXXXXX", cmd[600];
+	struct local_copy cp;
+	struct conv c;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	make_in(dir, "model/kernel.toml");
+	make_in(dir, "AUTHORS");
+	make_in(dir, "docs/");
+	copy_fixture(&c, &cp, "enumerate the entries of model, count the words of "
+		     "model/kernel.toml, AUTHORS and the .toml files, read new/x.md, then run `cat nothing`",
+		     "glob", "{\"pattern\": \"**/*.toml\"}", "model/kernel.toml\nghost.toml\n");
+	local_copy_fields(&cp, (char *const *)ff, sizeof ff / sizeof ff[0]);
+	/* without the directory: any held name */
+	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, "enumerate", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "wc -w words", true));
+	local_copy_where(&cp, dir);
+	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, "model", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, "AUTHORS", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, ".", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_PATH, "enumerate", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_PATH, "ghost.toml", false)); /* a result's, not there */
+	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, "new/x.md", true));     /* the user's */
+	/* read and edit: files, not directories */
+	ck_assert(arg_takes(&cp, LOCAL_ARG_FILE, "AUTHORS", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_FILE, "model/kernel.toml", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_FILE, "new/x.md", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_FILE, "model", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_FILE, "the", false));
+	/* write may name any file-like name */
+	ck_assert(arg_takes(&cp, LOCAL_ARG_DEST, "ghost.toml", true));
+	/* glob: a directory that is there before the first wildcard */
+	ck_assert(arg_takes(&cp, LOCAL_ARG_GLOB, "model/**/*.c", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_GLOB, "**/kernel.toml", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_GLOB, "*.md", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_GLOB, "enumerate/", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_GLOB, "AUTHORS/", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_GLOB, "**/status one.h", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_GLOB, "***", false));
+	/* commands: files where a command reads them, directories for find */
+	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "wc -w model/kernel.toml", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "wc -w model/kernel.toml AUTHORS", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -w words", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -w wc", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l model ", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -w AUTHORS AUTHORS", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -w AUTHORS AUTHORS ", false));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "find model -name '*.toml' | xargs wc -l", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "find . -name '*.toml' | wc -l", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "find AUTHORS ", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "find entries ", false));
+	/* "wc -l" at the head of a pipe reads nothing; after one it reads it */
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l |", false));
+	/* one blank, '|' or a quote between fields; no escapes of its own */
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l ( (", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc  -l", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l AUTHORS\\n", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l AUTHORS;", false));
+	/* unless it copies the user's command */
+	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "cat nothing", true));
+	local_copy_free(&cp);
+	conv_free(&c);
+
+	/* nothing named is there: a missing directory may still be named */
+	copy_fixture(&c, &cp, "list the files in void", "ls", "{\"path\": \"void\"}",
+		     "error: void does not exist");
+	local_copy_where(&cp, dir);
+	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, "void", true));
+	local_copy_free(&cp);
+	conv_free(&c);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	template_families, markup_spans, render_hermes_and_llama3,
 	parse_replies, parse_random_replies, grammar_accepts_and_refuses,
 	grammar_random_walks, provider_end_to_end, provider_scripted_reply,
 	provider_refuses_bad_files, copied_numbers_only, copied_words_only,
 	copy_follows_the_source, copy_follows_a_list, argument_rules,
-	items_begin_with_names))
+	items_begin_with_names, arguments_name_what_is_there))
