@@ -291,6 +291,25 @@ part_of(const char *t, size_t tn, const char *v, size_t n, bool whole)
 	return false;
 }
 
+/* Does v[0..n) stand in t[0..tn) from the start of a field (what
+ * follows a path_stop byte) and, `whole`, to the end of one (before a
+ * path_stop byte, or a '.', '?', '!' or ',' that ends a sentence)?
+ * "build" does not stand so in "build.sh". */
+static bool
+fields_of(const char *t, size_t tn, const char *v, size_t n, bool whole)
+{
+	const char *p;
+	for (p = t; (p = str_find(p, tn - (size_t)(p - t), v, n)) != NULL; p++) {
+		size_t end = (size_t)(p - t) + n;
+		if (p > t && !path_stop(p[-1]))
+			continue;
+		if (!whole || end == tn || path_stop(t[end]) ||
+		    (strchr(".?!,", t[end]) && (end + 1 == tn || path_stop(t[end + 1]))))
+			return true;
+	}
+	return false;
+}
+
 /* Where a command's field stands (local_arg_run.at): its first word,
  * the operands of a command that reads files, of one that takes any
  * path, of find (up to its first test), or elsewhere. */
@@ -434,7 +453,7 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 	size_t n;
 	switch (k) {
 	case LOCAL_ARG_SAID:
-		return r->n == 0 || part_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole);
+		return r->n == 0 || fields_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole);
 	case LOCAL_ARG_SEEN:
 		return r->n == 0 || part_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole) ||
 		       part_of(buf_str(&cp->text), cp->text.len, r->v, r->n, whole);
@@ -450,7 +469,7 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 		return !cp->nreal || memchr(r->v, '*', n) ||
 		       in_words(cp->dirs, cp->ndirs, r->v, n, whole);
 	case LOCAL_ARG_FILE:
-		if (cp->nregs)
+		if (cp->named && cp->nregs)
 			return names_ok(cp->regs, cp->nregs, r->v, r->n, whole);
 		/* fall through */
 	case LOCAL_ARG_DEST:
@@ -458,8 +477,8 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 			return names_ok(cp->files, cp->nfiles, r->v, r->n, whole);
 		return names_ok(cp->paths, cp->npaths, r->v, r->n, whole);
 	case LOCAL_ARG_PATH:
-		return names_ok(cp->nreal ? cp->real : cp->paths,
-				cp->nreal ? cp->nreal : cp->npaths, r->v, r->n, whole);
+		return names_ok(cp->named ? cp->real : cp->paths,
+				cp->named ? cp->nreal : cp->npaths, r->v, r->n, whole);
 	case LOCAL_ARG_CMD:
 		if (r->n == 0 || (r->v[0] == '*' && /* "*.kt" for the user's ".kt" too */
 				  (r->n == 1 ? !whole : r->v[1] == '.' &&
@@ -605,13 +624,7 @@ local_copy_where(struct local_copy *cp, const char *dir)
 		any |= strcmp(s, ".") != 0;
 	}
 	close(fd);
-	if (!any) { /* only ".": hold paths to nothing */
-		strv_free(cp->real, cp->nreal);
-		strv_free(cp->regs, cp->nregs);
-		strv_free(cp->dirs, cp->ndirs);
-		cp->real = cp->regs = cp->dirs = NULL;
-		cp->nreal = cp->nregs = cp->ndirs = 0;
-	}
+	cp->named = any;
 }
 
 void

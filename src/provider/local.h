@@ -96,6 +96,7 @@ struct local_copy {
 	size_t nregs;
 	char **dirs;       /* and the directories that exist */
 	size_t ndirs;
+	bool named;        /* some name but "." is in `real` */
 	char **segs;       /* the parts of names between '/'s (LOCAL_ARG_GLOB) */
 	size_t nsegs;
 	struct buf said;   /* the user's words */
@@ -119,9 +120,10 @@ void local_copy_fields(struct local_copy *cp, char *const *fields, size_t n);
  * Path arguments are then held to the names that exist there, or that
  * the user's words give as paths (with a '/' or a '.' inside: a file
  * that is to be made or that is missing): a small model writes "ls
- * enumerate" for "enumerate the entries of model".  Off when no name
- * but "." exists or is given, so that "list foo" for a missing foo
- * still names foo. */
+ * enumerate" for "enumerate the entries of model".  For the path of
+ * a call (not a command's or a pattern's), off when no name but "."
+ * exists or is given, so that "list foo" for a missing foo still names
+ * foo. */
 void local_copy_where(struct local_copy *cp, const char *dir);
 void local_copy_sort(char **words, size_t n);
 /* May piece[0..plen) follow reply[0..rlen)?  `end`: the reply ends after
@@ -199,10 +201,12 @@ size_t local_copy_first_item(const struct local_copy *cp, const char *reply, siz
  *     a quoted "one / two" is the lines one and two, in that order and
  *     both.
  *   - LOCAL_ARG_SAID, a text to search for or to write into a file: a
- *     part of the user's words that starts and ends at word boundaries
- *     (not "port" of "import"); LOCAL_ARG_SEEN, a text to replace: the
- *     same of the user's words or the tool results.  JSON escapes are
- *     read (\n, \t, \", \\; no \u).
+ *     part of the user's words that starts and ends where their fields
+ *     do (not "port" of "import", nor "build" of "build.sh"; a '.', '?',
+ *     '!' or ',' may end a sentence after it); LOCAL_ARG_SEEN, a text
+ *     to replace: a part of the user's words or the tool results that
+ *     starts and ends at word boundaries.  JSON escapes are read (\n,
+ *     \t, \", \\; no \u).
  *   - LOCAL_ARG_CMD, a command: each field (what stands between the
  *     separators of names: blanks, quotes, '|' ...) is a name the
  *     conversation holds or one the model's commands use of their own

@@ -923,6 +923,11 @@ START_TEST(argument_rules)
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_SAID, "mod", true));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_SAID, "odel", false));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_SAID, "guide", false));
+	/* a search is for what the user's fields say: not "notes" of
+	 * "notes/alpha.md", though a sentence may end after it */
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_SAID, "notes", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_SAID, "alpha", false));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_SAID, "notes/alpha.md", true));
 	ck_assert(arg_takes(&cp, LOCAL_ARG_SEEN, "guide", true));
 	ck_assert(arg_takes(&cp, LOCAL_ARG_SEEN, "AUTHORS\\ndocs", true));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_SEEN, "AUTHORS\\tdocs", false));
@@ -1068,6 +1073,10 @@ START_TEST(arguments_name_what_is_there)
 		     "error: void does not exist");
 	local_copy_where(&cp, dir);
 	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, "void", true));
+	/* ... but a command looks where there is something */
+	local_copy_fields(&cp, (char *const *)ff, sizeof ff / sizeof ff[0]);
+	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "find . -name void", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "find void ", false));
 	local_copy_free(&cp);
 	conv_free(&c);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
