@@ -573,6 +573,22 @@ local_copy_fields(struct local_copy *cp, char *const *fields, size_t n)
 	cp->nffree = fields ? n : 0;
 }
 
+/* The lines of a tool result t, and what follows the first tab of each
+ * (cp->lines). */
+static void
+result_lines(struct local_copy *cp, size_t *cap, const char *t)
+{
+	const char *e, *tab;
+	for (; t && *t; t = *e ? e + 1 : e) {
+		e = strchr(t, '\n');
+		e = e ? e : t + strlen(t);
+		names_add(&cp->lines, &cp->nlines, cap, t, (size_t)(e - t));
+		tab = memchr(t, '\t', (size_t)(e - t));
+		if (tab)
+			names_add(&cp->lines, &cp->nlines, cap, tab + 1, (size_t)(e - tab - 1));
+	}
+}
+
 /* The parts of the names between '/'s (cp->segs). */
 static void
 name_parts(struct local_copy *cp)
@@ -631,7 +647,7 @@ void
 local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_words,
 		size_t nfree)
 {
-	size_t i, j, pcap = 0, fcap = 0, qcap = 0, ncap = 0;
+	size_t i, j, pcap = 0, fcap = 0, qcap = 0, ncap = 0, lcap = 0;
 	memset(cp, 0, sizeof *cp);
 	for (i = 0; c && i < c->n; i++) {
 		const struct conv_msg *m = &c->msgs[i];
@@ -639,8 +655,10 @@ local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_w
 			const struct conv_block *b = &m->blocks[j];
 			if (m->role == CONV_USER &&
 			    (b->type == BLK_TEXT || b->type == BLK_TOOL_RESULT)) {
-				if (b->type == BLK_TOOL_RESULT)
+				if (b->type == BLK_TOOL_RESULT) {
 					cp->last = cp->text.len;
+					result_lines(cp, &lcap, b->text);
+				}
 				local_nums_collect(&cp->nums, b->text);
 				if (b->text)
 					path_names(cp, &pcap, &fcap, b->text,
@@ -664,6 +682,7 @@ local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_w
 		sort_unique(cp->files, &cp->nfiles);
 	}
 	name_parts(cp);
+	sort_unique(cp->lines, &cp->nlines);
 	sort_unique(cp->quoted, &cp->nquoted);
 	if (free_words && nfree) {
 		cp->free = (char **)free_words;
@@ -684,6 +703,7 @@ local_copy_free(struct local_copy *cp)
 	strv_free(cp->regs, cp->nregs);
 	strv_free(cp->dirs, cp->ndirs);
 	strv_free(cp->segs, cp->nsegs);
+	strv_free(cp->lines, cp->nlines);
 	strv_free(cp->quoted, cp->nquoted);
 	strv_free(cp->qnext, cp->nqnext);
 	buf_free(&cp->nums);
@@ -700,6 +720,32 @@ local_copy_sort(char **words, size_t n)
 }
 
 enum { I_LEAD, I_FIELD, I_REST };
+
+/* Byte c of an answer, for the fence rule: false when it breaks it (no
+ * cp: only follow the fences). */
+static bool
+fence_feed(const struct local_copy *cp, struct local_copy_tail *at, char c)
+{
+	bool ok = true, mark;
+	if (c != '\n') {
+		if (at->fln < sizeof at->fl)
+			at->fl[at->fln] = c;
+		at->fln++;
+		if (!cp || !at->fence || at->fln > sizeof at->fl)
+			return true;
+		return (at->fln <= 3 && strncmp(at->fl, "```", at->fln) == 0) ||
+		       in_words(cp->lines, cp->nlines, at->fl, at->fln, false);
+	}
+	mark = at->fln >= 3 && at->fln <= sizeof at->fl && strncmp(at->fl, "```", 3) == 0;
+	if (cp && at->fence && !mark && at->fln <= sizeof at->fl) {
+		at->fl[at->fln < sizeof at->fl ? at->fln : 0] = '\0';
+		ok = at->fln < sizeof at->fl && in_words(cp->lines, cp->nlines, at->fl, at->fln, true);
+	}
+	if (mark)
+		at->fence = !at->fence;
+	at->fln = 0;
+	return ok;
+}
 
 /* Byte c of an answer's line, for the item rule: false when it breaks
  * it (no cp: only follow the line). */
@@ -761,7 +807,11 @@ local_copy_at(const char *r, size_t len, struct local_copy_tail *at)
 	memcpy(at->word, r + len - k, k);
 	at->wn = k;
 	at->lone = k == len || is_blank(r[len - 1 - k]);
-	/* the last line, for the item rule */
+	/* the fences, and the last line for the item rule */
+	at->fence = false;
+	at->fln = 0;
+	for (k = 0; k < len; k++)
+		fence_feed(NULL, at, r[k]);
 	for (k = len; k > 0 && r[k - 1] != '\n'; k--)
 		;
 	at->col = at->in = 0;
@@ -806,6 +856,14 @@ local_copy_ok_at(const struct local_copy *cp, const struct local_copy_tail *at,
 			if (!item_feed(cp, &it, piece[k]))
 				return false;
 		if (end && !item_feed(cp, &it, '\n'))
+			return false;
+	}
+	if (cp->answer && cp->words && cp->nlines) {
+		struct local_copy_tail ft = *at;
+		for (k = 0; k < plen; k++)
+			if (!fence_feed(cp, &ft, piece[k]))
+				return false;
+		if (end && ft.fln && !fence_feed(cp, &ft, '\n'))
 			return false;
 	}
 	memcpy(num, at->num, nn);

@@ -239,10 +239,19 @@ struct gen {
 	bool copy_on;
 };
 
+/* Is token i the marker that opens a call? */
+static bool
+opens_call(const struct local *L, int32_t i)
+{
+	return L->pieces[i].len == 11 && memcmp(L->piece_data + L->pieces[i].off, "<tool_call>", 11) == 0;
+}
+
 /* Mark (or, with `and`, keep marked) the tokens that keep the reply a
  * copy of the conversation (local-copy.c); returns how many.  Control
  * tokens are not text: the markers (<tool_call> ...) and the end pass,
- * the rest (a small model lost in a copy writes <|im_start|>) never. */
+ * the rest (a small model lost in a copy writes <|im_start|>) never; in
+ * an answer, of the markers only the one that opens a call (a lost
+ * model writes "</tool_call>" in a file's text). */
 static size_t
 copy_mask(struct gen *G, bool and)
 {
@@ -260,7 +269,8 @@ copy_mask(struct gen *G, bool and)
 			ok = local_copy_ok_at(&G->copy, &at, L->piece_data + L->pieces[i].off,
 					      L->pieces[i].len, llm_vocab_is_eog(v, i));
 		else if (ok) /* a marker or the end; not "<|im_start|>" */
-			ok = L->pieces[i].len > 0 || llm_vocab_is_eog(v, i);
+			ok = llm_vocab_is_eog(v, i) ||
+			     (L->pieces[i].len > 0 && (!G->copy.answer || opens_call(L, i)));
 		L->mask[i] = ok;
 		count += ok;
 	}

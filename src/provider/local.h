@@ -99,6 +99,9 @@ struct local_copy {
 	bool named;        /* some name but "." is in `real` */
 	char **segs;       /* the parts of names between '/'s (LOCAL_ARG_GLOB) */
 	size_t nsegs;
+	char **lines;      /* the tool results' lines, and what follows the
+			    * first tab of each, sorted (the fence rule) */
+	size_t nlines;
 	struct buf said;   /* the user's words */
 	char **quoted;     /* the texts the user's words quote, sorted (owned) */
 	char **qnext;      /* pairs of strings: a line of "one / two", the next
@@ -143,12 +146,21 @@ struct local_copy_tail {
 	char lead[2], item[256];
 	size_t col, in;
 	unsigned char imode;
+	/* inside a fenced block ("```" lines), the line so far (fln past
+	 * the buffer: too long to check) */
+	bool fence;
+	char fl[256];
+	size_t fln;
 };
 void local_copy_at(const char *reply, size_t rlen, struct local_copy_tail *at);
 /* local_copy_ok_at also holds an answer's list items to what lists
  * copy: the first field of a line that begins "- " (up to a blank, ':'
  * ...) is a name the conversation holds (as LOCAL_ARG_PATH): "- m
- * no/x.rb" was how a small model dropped out of "- model/x.rb". */
+ * no/x.rb" was how a small model dropped out of "- model/x.rb".  And
+ * what an answer fences is what the tools returned: each line inside
+ * "```" lines is a line of a tool result, or what follows the first tab
+ * of one (read's numbered lines): " M /plan.rb" was how it dropped out
+ * of git's " M model/plan.rb". */
 bool local_copy_ok_at(const struct local_copy *cp, const struct local_copy_tail *at,
 		      const char *piece, size_t plen, bool end);
 /* Where the reply is copying: the longest tail of reply[0..rlen) (at

@@ -834,6 +834,53 @@ START_TEST(items_begin_with_names)
 }
 END_TEST
 
+/* May piece follow reply r (`end`: and end it)? */
+static bool
+ok_after(const struct local_copy *cp, const char *r, const char *piece, bool end)
+{
+	return local_copy_ok(cp, r, strlen(r), piece, strlen(piece), end);
+}
+
+/* What an answer fences is a line of a tool result, or what follows the
+ * first tab of one (read's numbered lines). */
+START_TEST(fences_hold_result_lines)
+{
+	static const char *const fw[] = { "git", "status", "printed" };
+	struct local_copy cp;
+	struct conv c;
+	const char *r = "git status:\n```\n M mo";
+
+	conv_init(&c);
+	conv_msg_add_text(conv_add(&c, CONV_USER), "git status and show notes/a.txt");
+	conv_msg_add_tool_call(conv_add(&c, CONV_ASSISTANT), "c1", "bash", "{}");
+	conv_msg_add_tool_result(conv_add(&c, CONV_USER), "c1",
+				 " M model/plan.rb\n?? frame.txt\n[exit 0]", false);
+	conv_msg_add_tool_call(conv_add(&c, CONV_ASSISTANT), "c2", "read", "{}");
+	conv_msg_add_tool_result(conv_add(&c, CONV_USER), "c2", "     1\tthe green light\n", false);
+	local_copy_init(&cp, &c, (char *const *)fw, 3);
+	cp.answer = true;
+	ck_assert(ok_after(&cp, r, "del/plan.rb\n", false));
+	ck_assert(ok_after(&cp, r, "del/plan.rb\n?? frame.txt\n```", true));
+	/* a line that leaves the result's, or ends before its end */
+	ck_assert(!ok_after(&cp, r, "\n", false));
+	ck_assert(!ok_after(&cp, r, "del/plan.rb frame", false));
+	ck_assert(!ok_after(&cp, r, "", true));
+	r = "git status:\n```\n";
+	ck_assert(!ok_after(&cp, r, " M /plan.rb", false));
+	/* read's lines without their numbers; the fence closes */
+	ck_assert(ok_after(&cp, r, "the green light\n```\n", true));
+	ck_assert(!ok_after(&cp, r, "the green l\n", false));
+	/* outside a fence, lines are free (the word rule's) */
+	r = "git status:\n```\n?? frame.txt\n```\n";
+	ck_assert(ok_after(&cp, r, "git status", false));
+	r = "git status";
+	ck_assert(ok_after(&cp, r, ":\n```\n?? frame.txt\n", false));
+	ck_assert(!ok_after(&cp, r, ":\n```\nstatus\n", false));
+	local_copy_free(&cp);
+	conv_free(&c);
+}
+END_TEST
+
 /* A list copied from a tool result goes on at the next line's column. */
 START_TEST(copy_follows_a_list)
 {
@@ -1090,4 +1137,4 @@ CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	grammar_random_walks, provider_end_to_end, provider_scripted_reply,
 	provider_refuses_bad_files, copied_numbers_only, copied_words_only,
 	copy_follows_the_source, copy_follows_a_list, argument_rules,
-	items_begin_with_names, arguments_name_what_is_there))
+	items_begin_with_names, arguments_name_what_is_there, fences_hold_result_lines))
