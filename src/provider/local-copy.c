@@ -517,10 +517,19 @@ local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_r
 			if (!c || !(e = strchr(from, c)))
 				return false;
 			c = to[e - from];
-		} else if (c == '\\') { /* the model's own commands have no escapes */
+		} else if (c == '\\') { /* an escape that some letter can end */
+			struct local_arg_run t;
+			const char *l;
+			if (k == LOCAL_ARG_CMD && cp->nreal && /* none in the model's own commands */
+			    !part_of(buf_str(&cp->said), cp->said.len, r->all, r->alln, false))
+				return false;
 			r->esc = true;
-			return k != LOCAL_ARG_CMD || !cp->nreal ||
-			       part_of(buf_str(&cp->said), cp->said.len, r->all, r->alln, false);
+			for (l = from; *l; l++) {
+				t = *r;
+				if (local_arg_feed(cp, k, &t, *l))
+					return true;
+			}
+			return false;
 		}
 		if (k == LOCAL_ARG_CMD && r->alln + 1 < sizeof r->all)
 			r->all[r->alln++] = c;
@@ -747,6 +756,17 @@ fence_feed(const struct local_copy *cp, struct local_copy_tail *at, char c)
 	return ok;
 }
 
+/* May s[0..n) be the whole first field of a list item: a held name, not
+ * a number ("- 1 Markdown files")? */
+static bool
+item_name(const struct local_copy *cp, const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n && is_digit(s[i]); i++)
+		;
+	return i < n && names_ok(cp->paths, cp->npaths, s, n, true);
+}
+
 /* Byte c of an answer's line, for the item rule: false when it breaks
  * it (no cp: only follow the line). */
 static bool
@@ -756,11 +776,8 @@ item_feed(const struct local_copy *cp, struct local_copy_tail *at, char c)
 	bool ok = true;
 
 	if (c == '\n') {
-		if (cp && at->imode == I_FIELD && at->in > 0) {
-			memcpy(r.v, at->item, at->in);
-			r.n = at->in;
-			ok = names_ok(cp->paths, cp->npaths, r.v, r.n, true);
-		}
+		if (cp && at->imode == I_FIELD && at->in > 0)
+			ok = item_name(cp, at->item, at->in);
 		at->col = at->in = 0;
 		at->imode = I_LEAD;
 		return ok;
@@ -779,7 +796,7 @@ item_feed(const struct local_copy *cp, struct local_copy_tail *at, char c)
 	r.n = at->in;
 	if (path_stop(c)) { /* the first field ends */
 		at->imode = I_REST;
-		return !cp || r.n == 0 || names_ok(cp->paths, cp->npaths, r.v, r.n, true);
+		return !cp || r.n == 0 || item_name(cp, r.v, r.n);
 	}
 	if (at->in + 1 >= sizeof at->item) {
 		at->imode = I_REST;

@@ -823,6 +823,13 @@ START_TEST(items_begin_with_names)
 	r = "Found 2 files:\n- ";
 	ck_assert(local_copy_ok(&cp, r, strlen(r), "notes/b.rb", 10, false));
 	ck_assert(!local_copy_ok(&cp, r, strlen(r), "m no", 4, false));
+	/* a number is not a name ("- 1 Markdown files") */
+	conv_msg_add_tool_result(conv_add(&c, CONV_USER), "c2", " 1 model/clock.rb\n", false);
+	local_copy_free(&cp);
+	local_copy_init(&cp, &c, (char *const *)fw, 3);
+	cp.answer = true;
+	ck_assert(!local_copy_ok(&cp, r, strlen(r), "1 files", 7, false));
+	ck_assert(local_copy_ok(&cp, r, strlen(r), "1", 1, false)); /* "1984.md" may follow */
 	/* not a list line, or not an answer: no item rule */
 	r = "Found 2 files:\n";
 	ck_assert(local_copy_ok(&cp, r, strlen(r), "Found", 5, false));
@@ -979,6 +986,9 @@ START_TEST(argument_rules)
 	ck_assert(arg_takes(&cp, LOCAL_ARG_SEEN, "AUTHORS\\ndocs", true));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_SEEN, "AUTHORS\\tdocs", false));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_SEEN, "AUTHORS\\u000a", false));
+	/* an escape opens only where one of its letters can follow */
+	ck_assert(arg_takes(&cp, LOCAL_ARG_SEEN, "AUTHORS\\", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_SAID, "list\\", false));
 	local_copy_free(&cp);
 	conv_free(&c);
 
