@@ -339,14 +339,16 @@ has_field(const char *t, size_t tn, const char *s)
 }
 
 /* Is run[0..n) (`whole`), or does it begin, one of the sorted names
- * v[0..nv) that does not stand in used[0..un) yet? */
+ * v[0..nv) that does not stand in used[0..un) yet (and, `nodot`, is not
+ * ".")? */
 static bool
 fresh_name(char *const *v, size_t nv, const char *run, size_t n, bool whole,
-	   const char *used, size_t un)
+	   const char *used, size_t un, bool nodot)
 {
 	size_t i;
 	for (i = first_with(v, nv, run, n); i < nv && strncmp(v[i], run, n) == 0; i++)
-		if ((!whole || v[i][n] == '\0') && !has_field(used, un, v[i]))
+		if ((!whole || v[i][n] == '\0') && !has_field(used, un, v[i]) &&
+		    !(nodot && strcmp(v[i], ".") == 0))
 			return true;
 	return false;
 }
@@ -379,8 +381,9 @@ cmd_counts(const struct local_arg_run *r)
 /* May a command's field end with c (0: the command ends)?  Unless the
  * command copies the user's, the model's own commands part their fields
  * with one blank, '|' or a quote ("wc -l ( ( (" is how a lost one
- * loops), and give a command that reads files one at the head of a pipe
- * ("wc -l" reads nothing). */
+ * loops), open a quote for a flag's value only, give a command that
+ * reads files one at the head of a pipe ("wc -l" reads nothing), and
+ * find a directory to look in first. */
 static bool
 cmd_field_end(const struct local_copy *cp, const struct local_arg_run *r, char c)
 {
@@ -394,7 +397,23 @@ cmd_field_end(const struct local_copy *cp, const struct local_arg_run *r, char c
 		return false;
 	if ((!c || c == '|') && r->at == C_FILES && !r->piped && !r->nops && !cmd_counts(r))
 		return false;
+	/* a quote opens a flag's value ("-name '*.sh'") */
+	if ((c == '\'' || c == '"') && !r->inq && cp->nreal && !(r->n ? r->v[0] == '-' : r->flag))
+		return false;
+	/* find names where it looks first ("find '*.sh'") */
+	if (r->at == C_FIND && !r->nops && !r->inq && (c == '\'' || c == '"' || !c) &&
+	    !cmd_counts(r) && cp->nreal)
+		return false;
 	return true;
+}
+
+/* Does the current field stand where find's directories go (no command
+ * of the user's being copied)? */
+static bool
+cmd_find_dir(const struct local_copy *cp, const struct local_arg_run *r)
+{
+	return cp->nreal && r->n && !r->inq &&
+	       !part_of(buf_str(&cp->said), cp->said.len, r->all, r->alln, false);
 }
 
 /* A field of a command ends: where does the next one stand? */
@@ -404,6 +423,8 @@ cmd_next(struct local_arg_run *r, char sep)
 	size_t i;
 	if (cmd_counts(r))
 		r->nops++;
+	if (r->n)
+		r->flag = r->v[0] == '-';
 	if (r->n && !r->inq) {
 		r->v[r->n] = '\0';
 		if (strcmp(r->v, "&&") == 0 || strcmp(r->v, "||") == 0) {
@@ -462,12 +483,16 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 		whole |= n < r->n;
 		part = n ? memrchr(r->v, '/', n) : NULL;
 		part = part ? part + 1 : r->v;
-		if (!glob_part_ok(cp, part, n - (size_t)(part - r->v), whole))
+		if (!glob_part_ok(cp, part, n - (size_t)(part - r->v), whole) ||
+		    (cp->asked && r->n && r->v[0] == '*'))
 			return false;
-		/* before its first wildcard, a pattern names a directory
-		 * that is there ("inside/..." for "inside model" is not) */
-		return !cp->nreal || memchr(r->v, '*', n) ||
-		       in_words(cp->dirs, cp->ndirs, r->v, n, whole);
+		/* before its first wildcard, a pattern names what is there:
+		 * directories, then a file ("inside/..." for "inside model"
+		 * is not) */
+		if (!cp->nreal || memchr(r->v, '*', n))
+			return true;
+		return n < r->n ? in_words(cp->dirs, cp->ndirs, r->v, n, true)
+				: in_words(cp->real, cp->nreal, r->v, n, whole);
 	case LOCAL_ARG_FILE:
 		if (cp->named && cp->nregs)
 			return names_ok(cp->regs, cp->nregs, r->v, r->n, whole);
@@ -477,19 +502,28 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 			return names_ok(cp->files, cp->nfiles, r->v, r->n, whole);
 		return names_ok(cp->paths, cp->npaths, r->v, r->n, whole);
 	case LOCAL_ARG_PATH:
+		if (cp->named && cp->asked)
+			return fresh_name(cp->real, cp->nreal, r->v, r->n, whole, "", 0, true);
 		return names_ok(cp->named ? cp->real : cp->paths,
 				cp->named ? cp->nreal : cp->npaths, r->v, r->n, whole);
 	case LOCAL_ARG_CMD:
+		/* where find looks: directories, then its tests */
+		if (r->at == C_FIND && cmd_find_dir(cp, r) && (!r->nops || !strchr("-(!", r->v[0])))
+			return fresh_name(cp->dirs, cp->ndirs, r->v, r->n, whole, r->all, r->fs,
+					  cp->asked);
 		if (r->n == 0 || (r->v[0] == '*' && /* "*.kt" for the user's ".kt" too */
 				  (r->n == 1 ? !whole : r->v[1] == '.' &&
 				   in_words(cp->paths, cp->npaths, r->v + 1, r->n - 1, whole))))
 			return true;
 		if (cmd_operand(cp, r)) /* and not one it has given */
 			return r->at == C_FILES && cp->nregs
-				       ? fresh_name(cp->regs, cp->nregs, r->v, r->n, whole, r->all, r->fs)
+				       ? fresh_name(cp->regs, cp->nregs, r->v, r->n, whole, r->all, r->fs,
+						    false)
 			       : r->at == C_FIND
-				       ? fresh_name(cp->dirs, cp->ndirs, r->v, r->n, whole, r->all, r->fs)
-				       : fresh_name(cp->real, cp->nreal, r->v, r->n, whole, r->all, r->fs);
+				       ? fresh_name(cp->dirs, cp->ndirs, r->v, r->n, whole, r->all, r->fs,
+						    cp->asked)
+				       : fresh_name(cp->real, cp->nreal, r->v, r->n, whole, r->all, r->fs,
+						    false);
 		return in_words(cp->ffree, cp->nffree, r->v, r->n, whole) ||
 		       in_words(cp->paths, cp->npaths, r->v, r->n, whole);
 	case LOCAL_ARG_TEXT:
@@ -646,6 +680,9 @@ local_copy_where(struct local_copy *cp, const char *dir)
 			names_add(&cp->regs, &cp->nregs, &rcap, s, strlen(s));
 		if (there && S_ISDIR(st.st_mode))
 			names_add(&cp->dirs, &cp->ndirs, &dcap, s, strlen(s));
+		if (there && S_ISDIR(st.st_mode) && strcmp(s, ".") != 0 &&
+		    fields_of(buf_str(&cp->said) + cp->ask, cp->said.len - cp->ask, s, strlen(s), true))
+			cp->asked = true;
 		any |= strcmp(s, ".") != 0;
 	}
 	close(fd);
@@ -673,6 +710,7 @@ local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_w
 					path_names(cp, &pcap, &fcap, b->text,
 						   b->type == BLK_TOOL_RESULT);
 				if (b->text && b->type == BLK_TEXT) {
+					cp->ask = cp->said.len;
 					quoted_texts(cp, &qcap, &ncap, b->text);
 					buf_printf(&cp->said, "%s\n", b->text);
 				}

@@ -97,6 +97,8 @@ struct local_copy {
 	char **dirs;       /* and the directories that exist */
 	size_t ndirs;
 	bool named;        /* some name but "." is in `real` */
+	bool asked;        /* the request names a directory that is there */
+	size_t ask;        /* where the request (the last user text) starts in said */
 	char **segs;       /* the parts of names between '/'s (LOCAL_ARG_GLOB) */
 	size_t nsegs;
 	char **lines;      /* the tool results' lines, and what follows the
@@ -247,7 +249,7 @@ struct local_arg_run {
 	char all[256];
 	size_t alln, fs; /* where the current field starts in it */
 	unsigned char at, nops; /* and how many paths it has given */
-	bool inq, piped;        /* after a '|' */
+	bool inq, piped, flag;  /* after a '|'; after a flag */
 };
 /* May byte c come next in a value of kind k?  Updates r. */
 bool local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_run *r,
