@@ -794,15 +794,23 @@ fence_feed(const struct local_copy *cp, struct local_copy_tail *at, char c)
 	return ok;
 }
 
-/* May s[0..n) be the whole first field of a list item: a held name, not
- * a number ("- 1 Markdown files")? */
+/* Is s[0..n) (`whole`), or does it begin, the first field of a list
+ * item: a held name, not a number ("- 1 Markdown files")? */
 static bool
-item_name(const struct local_copy *cp, const char *s, size_t n)
+item_name(const struct local_copy *cp, const char *s, size_t n, bool whole)
 {
-	size_t i;
-	for (i = 0; i < n && is_digit(s[i]); i++)
-		;
-	return i < n && names_ok(cp->paths, cp->npaths, s, n, true);
+	size_t i, k;
+	if (!cp->npaths)
+		return true;
+	for (i = first_with(cp->paths, cp->npaths, s, n);
+	     i < cp->npaths && strncmp(cp->paths[i], s, n) == 0; i++) {
+		const char *p = cp->paths[i];
+		for (k = 0; is_digit(p[k]); k++)
+			;
+		if (p[k] && (!whole || p[n] == '\0'))
+			return true;
+	}
+	return false;
 }
 
 /* Byte c of an answer's line, for the item rule: false when it breaks
@@ -815,7 +823,7 @@ item_feed(const struct local_copy *cp, struct local_copy_tail *at, char c)
 
 	if (c == '\n') {
 		if (cp && at->imode == I_FIELD && at->in > 0)
-			ok = item_name(cp, at->item, at->in);
+			ok = item_name(cp, at->item, at->in, true);
 		at->col = at->in = 0;
 		at->imode = I_LEAD;
 		return ok;
@@ -834,7 +842,7 @@ item_feed(const struct local_copy *cp, struct local_copy_tail *at, char c)
 	r.n = at->in;
 	if (path_stop(c)) { /* the first field ends */
 		at->imode = I_REST;
-		return !cp || r.n == 0 || item_name(cp, r.v, r.n);
+		return !cp || r.n == 0 || item_name(cp, r.v, r.n, true);
 	}
 	if (at->in + 1 >= sizeof at->item) {
 		at->imode = I_REST;
@@ -842,7 +850,7 @@ item_feed(const struct local_copy *cp, struct local_copy_tail *at, char c)
 	}
 	at->item[at->in++] = c;
 	r.v[r.n++] = c;
-	return !cp || names_ok(cp->paths, cp->npaths, r.v, r.n, false);
+	return !cp || item_name(cp, r.v, r.n, false);
 }
 
 void

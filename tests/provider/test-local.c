@@ -824,12 +824,15 @@ START_TEST(items_begin_with_names)
 	ck_assert(local_copy_ok(&cp, r, strlen(r), "notes/b.rb", 10, false));
 	ck_assert(!local_copy_ok(&cp, r, strlen(r), "m no", 4, false));
 	/* a number is not a name ("- 1 Markdown files") */
-	conv_msg_add_tool_result(conv_add(&c, CONV_USER), "c2", " 1 model/clock.rb\n", false);
+	conv_msg_add_tool_result(conv_add(&c, CONV_USER), "c2", " 1 model/clock.rb\n 2 1984.md\n",
+				 false);
 	local_copy_free(&cp);
 	local_copy_init(&cp, &c, (char *const *)fw, 3);
 	cp.answer = true;
 	ck_assert(!local_copy_ok(&cp, r, strlen(r), "1 files", 7, false));
 	ck_assert(local_copy_ok(&cp, r, strlen(r), "1", 1, false)); /* "1984.md" may follow */
+	ck_assert(local_copy_ok(&cp, r, strlen(r), "1984.md\n", 8, false));
+	ck_assert(!local_copy_ok(&cp, r, strlen(r), "2", 1, false)); /* nothing but "2" */
 	/* not a list line, or not an answer: no item rule */
 	r = "Found 2 files:\n";
 	ck_assert(local_copy_ok(&cp, r, strlen(r), "Found", 5, false));
