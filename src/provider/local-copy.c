@@ -616,17 +616,23 @@ local_copy_fields(struct local_copy *cp, char *const *fields, size_t n)
 	cp->nffree = fields ? n : 0;
 }
 
-/* The lines of a tool result t, and what follows the first tab of each
- * (cp->lines). */
+/* The lines of a tool result t (cp->lines): each whole, and what
+ * follows its first tab; of read's numbered lines ("     2\tx"), only
+ * their text. */
 static void
 result_lines(struct local_copy *cp, size_t *cap, const char *t)
 {
-	const char *e, *tab;
+	const char *e, *tab, *p, *d;
 	for (; t && *t; t = *e ? e + 1 : e) {
 		e = strchr(t, '\n');
 		e = e ? e : t + strlen(t);
-		names_add(&cp->lines, &cp->nlines, cap, t, (size_t)(e - t));
 		tab = memchr(t, '\t', (size_t)(e - t));
+		for (d = t; d < e && *d == ' '; d++)
+			;
+		for (p = d; p < e && is_digit(*p); p++)
+			;
+		if (!tab || p != tab || p == d)
+			names_add(&cp->lines, &cp->nlines, cap, t, (size_t)(e - t));
 		if (tab)
 			names_add(&cp->lines, &cp->nlines, cap, tab + 1, (size_t)(e - tab - 1));
 	}

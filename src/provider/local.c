@@ -250,8 +250,10 @@ opens_call(const struct local *L, int32_t i)
  * copy of the conversation (local-copy.c); returns how many.  Control
  * tokens are not text: the markers (<tool_call> ...) and the end pass,
  * the rest (a small model lost in a copy writes <|im_start|>) never; in
- * an answer, of the markers only the one that opens a call (a lost
- * model writes "</tool_call>" in a file's text). */
+ * an answer, of the markers only the one that opens a call, outside a
+ * fenced block (a lost model writes "</tool_call>" in a file's text);
+ * and the end only where the answer may end (its last word whole, its
+ * last item a name, its last fenced line a result's). */
 static size_t
 copy_mask(struct gen *G, bool and)
 {
@@ -268,9 +270,11 @@ copy_mask(struct gen *G, bool and)
 		if (ok && llm_vocab_token_type(v, i) != LLM_TOK_CONTROL)
 			ok = local_copy_ok_at(&G->copy, &at, L->piece_data + L->pieces[i].off,
 					      L->pieces[i].len, llm_vocab_is_eog(v, i));
-		else if (ok) /* a marker or the end; not "<|im_start|>" */
-			ok = llm_vocab_is_eog(v, i) ||
-			     (L->pieces[i].len > 0 && (!G->copy.answer || opens_call(L, i)));
+		else if (ok && llm_vocab_is_eog(v, i)) /* the reply may end here */
+			ok = local_copy_ok_at(&G->copy, &at, "", 0, true);
+		else if (ok) /* a marker; not "<|im_start|>" */
+			ok = L->pieces[i].len > 0 &&
+			     (!G->copy.answer || (opens_call(L, i) && !at.fence));
 		L->mask[i] = ok;
 		count += ok;
 	}

@@ -880,6 +880,7 @@ START_TEST(fences_hold_result_lines)
 	/* read's lines without their numbers; the fence closes */
 	ck_assert(ok_after(&cp, r, "the green light\n```\n", true));
 	ck_assert(!ok_after(&cp, r, "the green l\n", false));
+	ck_assert(!ok_after(&cp, r, "     1\t", false)); /* not the number */
 	/* outside a fence, lines are free (the word rule's) */
 	r = "git status:\n```\n?? frame.txt\n```\n";
 	ck_assert(ok_after(&cp, r, "git status", false));
