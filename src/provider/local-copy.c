@@ -310,6 +310,17 @@ fields_of(const char *t, size_t tn, const char *v, size_t n, bool whole)
 	return false;
 }
 
+/* Does v[0..n) stand in one of the texts the user quotes? */
+static bool
+in_quoted(const struct local_copy *cp, const char *v, size_t n)
+{
+	size_t i;
+	for (i = 0; i < cp->nquoted; i++)
+		if (str_find(cp->quoted[i], strlen(cp->quoted[i]), v, n))
+			return true;
+	return false;
+}
+
 /* Where a command's field stands (local_arg_run.at): its first word,
  * the operands of a command that reads files, of one that takes any
  * path, of find (up to its first test), or elsewhere. */
@@ -473,7 +484,9 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 	const char *part;
 	size_t n;
 	switch (k) {
-	case LOCAL_ARG_SAID:
+	case LOCAL_ARG_SAID: /* more than a word: what the user quotes */
+		if (r->n && memchr(r->v, ' ', r->n) && !in_quoted(cp, r->v, r->n))
+			return false;
 		return r->n == 0 || fields_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole);
 	case LOCAL_ARG_SEEN:
 		return r->n == 0 || part_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole) ||

@@ -217,7 +217,9 @@ size_t local_copy_first_item(const struct local_copy *cp, const char *reply, siz
  *   - LOCAL_ARG_SAID, a text to search for or to write into a file: a
  *     part of the user's words that starts and ends where their fields
  *     do (not "port" of "import", nor "build" of "build.sh"; a '.', '?',
- *     '!' or ',' may end a sentence after it); LOCAL_ARG_SEEN, a text
+ *     '!' or ',' may end a sentence after it), one word unless it is
+ *     part of a text the user quotes ("light appears" is not what to
+ *     search for in "the file where light appears"); LOCAL_ARG_SEEN, a text
  *     to replace: a part of the user's words or the tool results that
  *     starts and ends at word boundaries.  JSON escapes are read (\n,
  *     \t, \", \\; no \u).

@@ -976,7 +976,9 @@ START_TEST(argument_rules)
 	/* a part of the user's words, from and to word boundaries; a text to
 	 * replace may also come from a tool result */
 	ck_assert(arg_takes(&cp, LOCAL_ARG_SAID, "list of", true));
-	ck_assert(arg_takes(&cp, LOCAL_ARG_SAID, "look in model", true));
+	/* more than one word only from a quoted text */
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_SAID, "look in model", false));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_SAID, "list of ideas", true));
 	ck_assert(arg_takes(&cp, LOCAL_ARG_SAID, "mod", false));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_SAID, "mod", true));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_SAID, "odel", false));
