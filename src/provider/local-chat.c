@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "provider/local.h"
+#include "util/fsutil.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 
@@ -370,4 +371,41 @@ local_parse_reply(enum llm_tmpl fam, const char *text, size_t n, struct conv_msg
 			return 1;
 	}
 	return parse_hermes(s, end, out, next_id);
+}
+
+void
+local_complete_edits(const char *cwd, struct conv_msg *m)
+{
+	size_t i;
+	for (i = 0; cwd && i < m->nblocks; i++) {
+		struct conv_block *b = &m->blocks[i];
+		const cJSON *path, *old;
+		struct buf text = BUF_INIT;
+		char *full;
+		const char *p;
+		size_t n = 0;
+
+		if (b->type != BLK_TOOL_CALL || !b->name || strcmp(b->name, "edit") != 0 ||
+		    !b->args_json)
+			continue;
+		path = cJSON_GetObjectItemCaseSensitive(b->args_json, "path");
+		old = cJSON_GetObjectItemCaseSensitive(b->args_json, "old_string");
+		if (!cJSON_IsString(path) || !cJSON_IsString(old) || !*old->valuestring ||
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b->args_json, "replace_all")))
+			continue;
+		full = path->valuestring[0] == '/' ? xstrdup(path->valuestring)
+						    : xasprintf("%s/%s", cwd, path->valuestring);
+		if (fs_read_file(full, 1u << 20, &text) == C_OK)
+			for (p = buf_str(&text); n < 2 && (p = strstr(p, old->valuestring)) != NULL;
+			     p += strlen(old->valuestring))
+				n++;
+		if (n >= 2) {
+			cJSON_DeleteItemFromObjectCaseSensitive(b->args_json, "replace_all");
+			cJSON_AddTrueToObject(b->args_json, "replace_all");
+			free(b->args);
+			b->args = cJSON_PrintUnformatted(b->args_json);
+		}
+		free(full);
+		buf_free(&text);
+	}
 }

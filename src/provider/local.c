@@ -708,6 +708,8 @@ local_chat(struct provider *p, const struct provider_request *req,
 	buf_add(&G.sp.pend, buf_str(&tail), tail.len);
 	split_run(&G.sp, true);
 	calls = local_parse_reply(L->fam, buf_str(&G.reply), G.reply.len, out, &L->next_id);
+	if (calls && L->own_system)
+		local_complete_edits(req->cwd, out);
 	if (G.sp.llama3 && G.sp.mode == SM_TOOL && calls == 0 && ev && ev->text) {
 		/* held back as a possible call, but it was only text */
 		char *txt = conv_msg_text(out);

@@ -72,6 +72,12 @@ enum cerr local_render(enum llm_tmpl fam, const char *system, const struct conv 
 size_t local_parse_reply(enum llm_tmpl fam, const char *text, size_t n,
 			 struct conv_msg *out, unsigned *next_id);
 
+/* An edit call (of m) whose text to replace stands more than once in its
+ * file (relative to cwd) gets replace_all: what a model trained for
+ * conch learned to do and cannot see, as it edits without reading the
+ * file first; the edit tool would refuse the call. */
+void local_complete_edits(const char *cwd, struct conv_msg *m);
+
 /* The copy constraint of conch-trained models (local-copy.c): what a
  * reply may write, given the conversation. */
 struct local_copy {

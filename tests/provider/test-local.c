@@ -1156,10 +1156,55 @@ START_TEST(arguments_name_what_is_there)
 }
 END_TEST
 
+/* An edit of a text that stands more than once in its file replaces
+ * each; one of a text that stands once, or of a missing file, is left
+ * as the model wrote it. */
+START_TEST(edits_replace_each)
+{
+	char dir[] = "/tmp/conch-edit-XXXXXX", cmd[600];
+	struct conv_msg m;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	make_in(dir, "a.txt"); /* "x\n" */
+	snprintf(cmd, sizeof cmd, "printf 'x y x\\n' > '%s/b.txt'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	conv_msg_init(&m, CONV_ASSISTANT);
+	conv_msg_add_tool_call(&m, "c1", "edit",
+			       "{\"path\":\"b.txt\",\"old_string\":\"x\",\"new_string\":\"z\"}");
+	conv_msg_add_tool_call(&m, "c2", "edit",
+			       "{\"path\":\"b.txt\",\"old_string\":\"y\",\"new_string\":\"z\"}");
+	conv_msg_add_tool_call(&m, "c3", "edit",
+			       "{\"path\":\"a.txt\",\"old_string\":\"x\",\"new_string\":\"z\"}");
+	conv_msg_add_tool_call(&m, "c4", "edit",
+			       "{\"path\":\"none.txt\",\"old_string\":\"x\",\"new_string\":\"z\"}");
+	conv_msg_add_tool_call(&m, "c5", "read", "{\"path\":\"b.txt\",\"old_string\":\"x\"}");
+	local_complete_edits(dir, &m);
+	ck_assert_str_eq(m.blocks[0].args,
+			 "{\"path\":\"b.txt\",\"old_string\":\"x\",\"new_string\":\"z\","
+			 "\"replace_all\":true}");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(m.blocks[0].args_json, "replace_all")));
+	ck_assert_ptr_null(strstr(m.blocks[1].args, "replace_all"));
+	ck_assert_ptr_null(strstr(m.blocks[2].args, "replace_all"));
+	ck_assert_ptr_null(strstr(m.blocks[3].args, "replace_all"));
+	ck_assert_ptr_null(strstr(m.blocks[4].args, "replace_all"));
+	/* no directory: nothing to read */
+	conv_msg_free(&m);
+	conv_msg_init(&m, CONV_ASSISTANT);
+	conv_msg_add_tool_call(&m, "c1", "edit",
+			       "{\"path\":\"b.txt\",\"old_string\":\"x\",\"new_string\":\"z\"}");
+	local_complete_edits(NULL, &m);
+	ck_assert_ptr_null(strstr(m.blocks[0].args, "replace_all"));
+	conv_msg_free(&m);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	template_families, markup_spans, render_hermes_and_llama3,
 	parse_replies, parse_random_replies, grammar_accepts_and_refuses,
 	grammar_random_walks, provider_end_to_end, provider_scripted_reply,
 	provider_refuses_bad_files, copied_numbers_only, copied_words_only,
 	copy_follows_the_source, copy_follows_a_list, argument_rules,
-	items_begin_with_names, arguments_name_what_is_there, fences_hold_result_lines))
+	items_begin_with_names, arguments_name_what_is_there, fences_hold_result_lines,
+	edits_replace_each))
