@@ -205,13 +205,23 @@ path_stop(char c)
 }
 
 /* The names of text (`result`: a tool's): its fields between path_stop
- * bytes, except in a quoted text with a blank in it. */
+ * bytes, except in a quoted text with a blank in it, and in a result's
+ * lines that conch writes in brackets ("[exit 0]"). */
 static void
 path_names(struct local_copy *cp, size_t *cap, size_t *fcap, const char *t, bool result)
 {
 	size_t i = 0, n = strlen(t);
 	while (i < n) {
 		size_t s = i;
+		if (result && t[i] == '[' && (i == 0 || t[i - 1] == '\n')) {
+			/* conch's notes on a result ("[exit 0]") name nothing */
+			const char *e = memchr(t + i, '\n', n - i);
+			size_t end = e ? (size_t)(e - t) : n;
+			if (end > i + 1 && t[end - 1] == ']') {
+				i = end;
+				continue;
+			}
+		}
 		if (t[i] == '"') {
 			const char *q = memchr(t + i + 1, '"', n - i - 1);
 			size_t e = q ? (size_t)(q - t) : n;
@@ -639,6 +649,8 @@ result_lines(struct local_copy *cp, size_t *cap, const char *t)
 	for (; t && *t; t = *e ? e + 1 : e) {
 		e = strchr(t, '\n');
 		e = e ? e : t + strlen(t);
+		if (*t == '[' && e > t + 1 && e[-1] == ']')
+			continue; /* conch's note ("[exit 0]"), not the tool's output */
 		tab = memchr(t, '\t', (size_t)(e - t));
 		for (d = t; d < e && *d == ' '; d++)
 			;

@@ -881,6 +881,9 @@ START_TEST(fences_hold_result_lines)
 	ck_assert(ok_after(&cp, r, "the green light\n```\n", true));
 	ck_assert(!ok_after(&cp, r, "the green l\n", false));
 	ck_assert(!ok_after(&cp, r, "     1\t", false)); /* not the number */
+	/* conch's notes are not the tool's output, nor names */
+	ck_assert(!ok_after(&cp, r, "[exit 0]\n", false));
+	ck_assert(!ok_after(&cp, "Found:\n- ", "exit", false));
 	/* outside a fence, lines are free (the word rule's) */
 	r = "git status:\n```\n?? frame.txt\n```\n";
 	ck_assert(ok_after(&cp, r, "git status", false));
