@@ -25,21 +25,24 @@
  *
  * local_copy_follow finds where the reply is copying from, so that the
  * provider can keep a copy going ("the green l..." is how a small model
- * drops out of "the green light means ready"). */
+ * drops out of "the green light means ready").  This file also builds
+ * the set of one request (the names, quoted texts, result lines and, with
+ * local_copy_where, what is there) that the argument rules of
+ * local-args.c read. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "provider/local.h"
+#include "provider/local-copy-int.h"
 #include "util/str.h"
 #include "util/xalloc.h"
 
 #define RUN_MAX 64
 
-static bool
-is_digit(char c)
+bool
+lc_digit(char c)
 {
 	return c >= '0' && c <= '9';
 }
@@ -51,10 +54,10 @@ is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\n';
 }
 
-static bool
-is_word(char c)
+bool
+lc_word(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || lc_digit(c) ||
 	       c == '_';
 }
 
@@ -99,8 +102,8 @@ cmp_str(const void *a, const void *b)
 
 /* The first of the sorted words v[0..nv) that starts with run[0..n)
  * (run itself, if there), or nv. */
-static size_t
-first_with(char *const *v, size_t nv, const char *run, size_t n)
+size_t
+lc_first_with(char *const *v, size_t nv, const char *run, size_t n)
 {
 	size_t lo = 0, hi = nv;
 	while (lo < hi) {
@@ -115,10 +118,10 @@ first_with(char *const *v, size_t nv, const char *run, size_t n)
 
 /* Is run[0..n) one of the sorted words v[0..nv) (`whole`), or a prefix
  * of one? */
-static bool
-in_words(char *const *v, size_t nv, const char *run, size_t n, bool whole)
+bool
+lc_in_words(char *const *v, size_t nv, const char *run, size_t n, bool whole)
 {
-	size_t i = first_with(v, nv, run, n);
+	size_t i = lc_first_with(v, nv, run, n);
 	return i < nv && (!whole || v[i][n] == '\0');
 }
 
@@ -128,11 +131,11 @@ local_words_allow(const struct local_copy *cp, const char *run, size_t n, bool w
 	size_t i;
 	bool letter = false;
 	for (i = 0; i < n; i++)
-		letter |= !is_digit(run[i]);
+		letter |= !lc_digit(run[i]);
 	if (!letter || n <= 1 || !cp->words)
 		return true; /* numbers are the other rule's (letters: word_ok's) */
-	return in_words(cp->held, cp->nheld, run, n, whole) ||
-	       in_words(cp->free, cp->nfree, run, n, whole);
+	return lc_in_words(cp->held, cp->nheld, run, n, whole) ||
+	       lc_in_words(cp->free, cp->nfree, run, n, whole);
 }
 
 /* ---- the set of one request ---- */
@@ -170,7 +173,7 @@ held_words(struct local_copy *cp)
 
 	while (i < n) {
 		size_t s = i;
-		while (i < n && is_word(t[i]))
+		while (i < n && lc_word(t[i]))
 			i++;
 		if (i > s && i - s < RUN_MAX)
 			names_add(&cp->held, &cp->nheld, &cap, t + s, i - s);
@@ -198,10 +201,51 @@ add_path(struct local_copy *cp, size_t *cap, size_t *fcap, const char *s, size_t
 		add_path(cp, cap, fcap, s, n - 1, line);
 }
 
-static bool
-path_stop(char c)
+bool
+lc_stop(char c)
 {
 	return (unsigned char)c <= ' ' || strchr("\"'`()[]{}<>,;:|", c);
+}
+
+bool
+lc_names_ok(char *const *v, size_t nv, const char *s, size_t n, bool whole)
+{
+	return nv == 0 || lc_in_words(v, nv, s, n, whole);
+}
+
+/* Does v[0..n) stand in t[0..tn) from a word boundary (and, `whole`,
+ * to one)? */
+bool
+lc_part_of(const char *t, size_t tn, const char *v, size_t n, bool whole)
+{
+	const char *p;
+	for (p = t; (p = str_find(p, tn - (size_t)(p - t), v, n)) != NULL; p++) {
+		size_t end = (size_t)(p - t) + n;
+		if (p > t && lc_word(p[-1]) && lc_word(v[0]))
+			continue;
+		if (!whole || end == tn || !lc_word(t[end]) || !lc_word(v[n - 1]))
+			return true;
+	}
+	return false;
+}
+
+/* Does v[0..n) stand in t[0..tn) from the start of a field (what
+ * follows a path_stop byte) and, `whole`, to the end of one (before a
+ * path_stop byte, or a '.', '?', '!' or ',' that ends a sentence)?
+ * "build" does not stand so in "build.sh". */
+bool
+lc_fields_of(const char *t, size_t tn, const char *v, size_t n, bool whole)
+{
+	const char *p;
+	for (p = t; (p = str_find(p, tn - (size_t)(p - t), v, n)) != NULL; p++) {
+		size_t end = (size_t)(p - t) + n;
+		if (p > t && !lc_stop(p[-1]))
+			continue;
+		if (!whole || end == tn || lc_stop(t[end]) ||
+		    (strchr(".?!,", t[end]) && (end + 1 == tn || lc_stop(t[end + 1]))))
+			return true;
+	}
+	return false;
 }
 
 /* The names of text (`result`: a tool's): its fields between path_stop
@@ -230,7 +274,7 @@ path_names(struct local_copy *cp, size_t *cap, size_t *fcap, const char *t, bool
 				continue;
 			}
 		}
-		while (i < n && !path_stop(t[i]))
+		while (i < n && !lc_stop(t[i]))
 			i++;
 		if (i > s)
 			add_path(cp, cap, fcap, t + s, i - s,
@@ -268,370 +312,6 @@ quoted_texts(struct local_copy *cp, size_t *cap, size_t *ncap, const char *t)
 	}
 }
 
-/* The line that must follow the quoted line v[0..n), or NULL. */
-static const char *
-next_line(const struct local_copy *cp, const char *v, size_t n)
-{
-	size_t i;
-	for (i = 0; i + 1 < cp->nqnext; i += 2)
-		if (strlen(cp->qnext[i]) == n && memcmp(cp->qnext[i], v, n) == 0)
-			return cp->qnext[i + 1];
-	return NULL;
-}
-
-static bool
-names_ok(char *const *v, size_t nv, const char *s, size_t n, bool whole)
-{
-	return nv == 0 || in_words(v, nv, s, n, whole);
-}
-
-/* Does v[0..n) stand in t[0..tn) from a word boundary (and, `whole`,
- * to one)? */
-static bool
-part_of(const char *t, size_t tn, const char *v, size_t n, bool whole)
-{
-	const char *p;
-	for (p = t; (p = str_find(p, tn - (size_t)(p - t), v, n)) != NULL; p++) {
-		size_t end = (size_t)(p - t) + n;
-		if (p > t && is_word(p[-1]) && is_word(v[0]))
-			continue;
-		if (!whole || end == tn || !is_word(t[end]) || !is_word(v[n - 1]))
-			return true;
-	}
-	return false;
-}
-
-/* Does v[0..n) stand in t[0..tn) from the start of a field (what
- * follows a path_stop byte) and, `whole`, to the end of one (before a
- * path_stop byte, or a '.', '?', '!' or ',' that ends a sentence)?
- * "build" does not stand so in "build.sh". */
-static bool
-fields_of(const char *t, size_t tn, const char *v, size_t n, bool whole)
-{
-	const char *p;
-	for (p = t; (p = str_find(p, tn - (size_t)(p - t), v, n)) != NULL; p++) {
-		size_t end = (size_t)(p - t) + n;
-		if (p > t && !path_stop(p[-1]))
-			continue;
-		if (!whole || end == tn || path_stop(t[end]) ||
-		    (strchr(".?!,", t[end]) && (end + 1 == tn || path_stop(t[end + 1]))))
-			return true;
-	}
-	return false;
-}
-
-/* Does v[0..n) stand in one of the texts the user quotes? */
-static bool
-in_quoted(const struct local_copy *cp, const char *v, size_t n)
-{
-	size_t i;
-	for (i = 0; i < cp->nquoted; i++)
-		if (str_find(cp->quoted[i], strlen(cp->quoted[i]), v, n))
-			return true;
-	return false;
-}
-
-/* Where a command's field stands (local_arg_run.at): its first word,
- * the operands of a command that reads files, of one that takes any
- * path, of find (up to its first test), or elsewhere. */
-enum { C_WORD, C_FILES, C_PATHS, C_FIND, C_REST };
-
-static const struct {
-	const char *cmd;
-	unsigned char at;
-} cmd_operands[] = {
-	{ "cat", C_FILES },  { "du", C_PATHS },   { "file", C_PATHS }, { "find", C_FIND },
-	{ "head", C_FILES }, { "less", C_FILES }, { "ls", C_PATHS },   { "md5sum", C_FILES },
-	{ "more", C_FILES }, { "nl", C_FILES },   { "sha256sum", C_FILES },
-	{ "sort", C_FILES }, { "stat", C_PATHS }, { "tac", C_FILES },  { "tail", C_FILES },
-	{ "uniq", C_FILES }, { "wc", C_FILES },
-};
-
-/* Does s stand in t[0..tn) as a whole field? */
-static bool
-has_field(const char *t, size_t tn, const char *s)
-{
-	size_t n = strlen(s);
-	const char *p;
-	for (p = t; n && (p = str_find(p, tn - (size_t)(p - t), s, n)) != NULL; p++)
-		if ((p == t || path_stop(p[-1])) && ((size_t)(p - t) + n == tn || path_stop(p[n])))
-			return true;
-	return false;
-}
-
-/* Is run[0..n) (`whole`), or does it begin, one of the sorted names
- * v[0..nv) that does not stand in used[0..un) yet (and, `nodot`, is not
- * ".")? */
-static bool
-fresh_name(char *const *v, size_t nv, const char *run, size_t n, bool whole,
-	   const char *used, size_t un, bool nodot)
-{
-	size_t i;
-	for (i = first_with(v, nv, run, n); i < nv && strncmp(v[i], run, n) == 0; i++)
-		if ((!whole || v[i][n] == '\0') && !has_field(used, un, v[i]) &&
-		    !(nodot && strcmp(v[i], ".") == 0))
-			return true;
-	return false;
-}
-
-/* Does the current field stand where a path goes, and want checking? */
-static bool
-cmd_operand(const struct local_copy *cp, const struct local_arg_run *r)
-{
-	size_t i;
-	if (!cp->nreal || r->inq || r->at == C_WORD || r->at == C_REST ||
-	    strchr("-+*", r->v[0]))
-		return false;
-	for (i = 0; i < r->n && is_digit(r->v[i]); i++)
-		;
-	if (i == r->n) /* a number, or one begun */
-		return false;
-	/* the command so far copies the user's ("run `cat nothing`") */
-	return !part_of(buf_str(&cp->said), cp->said.len, r->all, r->alln, false);
-}
-
-/* Is the current field of a command one that stands where a file
- * goes, not a flag? */
-static bool
-cmd_counts(const struct local_arg_run *r)
-{
-	return r->n && !r->inq && (r->at == C_FILES || r->at == C_PATHS || r->at == C_FIND) &&
-	       !strchr("-+(!", r->v[0]);
-}
-
-/* May a command's field end with c (0: the command ends)?  Unless the
- * command copies the user's, the model's own commands part their fields
- * with one blank, '|' or a quote ("wc -l ( ( (" is how a lost one
- * loops), open a quote for a flag's value only, give a command that
- * reads files one at the head of a pipe ("wc -l" reads nothing), and
- * find a directory to look in first. */
-static bool
-cmd_field_end(const struct local_copy *cp, const struct local_arg_run *r, char c)
-{
-	const char *all = r->all;
-	size_t before = c ? r->alln - 1 : r->alln; /* r->all ends in c */
-
-	if (r->alln + 1 >= sizeof r->all || before < r->n || /* too long to tell */
-	    part_of(buf_str(&cp->said), cp->said.len, all, r->alln, false))
-		return true;
-	if (c && (!strchr(" |'", c) || (c == ' ' && before > 0 && all[before - 1] == ' ')))
-		return false;
-	if ((!c || c == '|') && r->at == C_FILES && !r->piped && !r->nops && !cmd_counts(r))
-		return false;
-	/* a quote opens a flag's value ("-name '*.sh'") */
-	if ((c == '\'' || c == '"') && !r->inq && cp->nreal && !(r->n ? r->v[0] == '-' : r->flag))
-		return false;
-	/* find names where it looks first ("find '*.sh'") */
-	if (r->at == C_FIND && !r->nops && !r->inq && (c == '\'' || c == '"' || !c) &&
-	    !cmd_counts(r) && cp->nreal)
-		return false;
-	return true;
-}
-
-/* Does the current field stand where find's directories go (no command
- * of the user's being copied)? */
-static bool
-cmd_find_dir(const struct local_copy *cp, const struct local_arg_run *r)
-{
-	return cp->nreal && r->n && !r->inq &&
-	       !part_of(buf_str(&cp->said), cp->said.len, r->all, r->alln, false);
-}
-
-/* A field of a command ends: where does the next one stand? */
-static void
-cmd_next(struct local_arg_run *r, char sep)
-{
-	size_t i;
-	if (cmd_counts(r))
-		r->nops++;
-	if (r->n)
-		r->flag = r->v[0] == '-';
-	if (r->n && !r->inq) {
-		r->v[r->n] = '\0';
-		if (strcmp(r->v, "&&") == 0 || strcmp(r->v, "||") == 0) {
-			r->at = C_WORD;
-			r->piped = false;
-		} else if (r->at == C_WORD && strcmp(r->v, "xargs") != 0 && r->v[0] != '-') {
-			r->at = C_REST;
-			r->nops = 0;
-			for (i = 0; i < sizeof cmd_operands / sizeof cmd_operands[0]; i++)
-				if (strcmp(r->v, cmd_operands[i].cmd) == 0)
-					r->at = cmd_operands[i].at;
-		} else if (r->at == C_FIND && strchr("-(!", r->v[0])) {
-			r->at = C_REST;
-		}
-	}
-	if (sep == '\'' || sep == '"') {
-		r->inq = !r->inq;
-	} else if (!r->inq && strchr("|;\n", sep)) {
-		r->at = C_WORD;
-		r->piped = sep == '|';
-	}
-}
-
-/* Is s[0..n) (the current part of a glob pattern) "**", "*", "*.ext",
- * a part of a held name, or (unless `whole`) the start of one? */
-static bool
-glob_part_ok(const struct local_copy *cp, const char *s, size_t n, bool whole)
-{
-	size_t i;
-	if (n == 0)
-		return !whole;
-	if (s[0] == '*' && (n == 1 || (n == 2 && s[1] == '*')))
-		return true;
-	if (s[0] == '*' && s[1] == '.') {
-		for (i = 2; i < n && is_word(s[i]); i++)
-			;
-		return i == n && (n > 2 || !whole);
-	}
-	return in_words(cp->segs, cp->nsegs, s, n, whole);
-}
-
-static bool
-arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run *r,
-       bool whole)
-{
-	const char *part;
-	size_t n;
-	switch (k) {
-	case LOCAL_ARG_SAID: /* more than a word: what the user quotes */
-		if (r->n && memchr(r->v, ' ', r->n) && !in_quoted(cp, r->v, r->n))
-			return false;
-		return r->n == 0 || fields_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole);
-	case LOCAL_ARG_SEEN:
-		return r->n == 0 || part_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole) ||
-		       part_of(buf_str(&cp->text), cp->text.len, r->v, r->n, whole);
-	case LOCAL_ARG_GLOB: /* the part a '/' has just ended, or the current one */
-		n = r->n && r->v[r->n - 1] == '/' ? r->n - 1 : r->n;
-		whole |= n < r->n;
-		part = n ? memrchr(r->v, '/', n) : NULL;
-		part = part ? part + 1 : r->v;
-		if (!glob_part_ok(cp, part, n - (size_t)(part - r->v), whole) ||
-		    (cp->asked && r->n && r->v[0] == '*'))
-			return false;
-		/* before its first wildcard, a pattern names what is there:
-		 * directories, then a file ("inside/..." for "inside model"
-		 * is not) */
-		if (!cp->nreal || memchr(r->v, '*', n))
-			return true;
-		return n < r->n ? in_words(cp->dirs, cp->ndirs, r->v, n, true)
-				: in_words(cp->real, cp->nreal, r->v, n, whole);
-	case LOCAL_ARG_FILE:
-		if (cp->named && cp->nregs)
-			return names_ok(cp->regs, cp->nregs, r->v, r->n, whole);
-		/* fall through */
-	case LOCAL_ARG_DEST:
-		if (cp->nfiles)
-			return names_ok(cp->files, cp->nfiles, r->v, r->n, whole);
-		return names_ok(cp->paths, cp->npaths, r->v, r->n, whole);
-	case LOCAL_ARG_PATH:
-		if (cp->named && cp->asked)
-			return fresh_name(cp->real, cp->nreal, r->v, r->n, whole, "", 0, true);
-		return names_ok(cp->named ? cp->real : cp->paths,
-				cp->named ? cp->nreal : cp->npaths, r->v, r->n, whole);
-	case LOCAL_ARG_CMD:
-		/* where find looks: directories, then its tests */
-		if (r->at == C_FIND && cmd_find_dir(cp, r) && (!r->nops || !strchr("-(!", r->v[0])))
-			return fresh_name(cp->dirs, cp->ndirs, r->v, r->n, whole, r->all, r->fs,
-					  cp->asked);
-		if (r->n == 0 || (r->v[0] == '*' && /* "*.kt" for the user's ".kt" too */
-				  (r->n == 1 ? !whole : r->v[1] == '.' &&
-				   in_words(cp->paths, cp->npaths, r->v + 1, r->n - 1, whole))))
-			return true;
-		if (cmd_operand(cp, r)) /* and not one it has given */
-			return r->at == C_FILES && cp->nregs
-				       ? fresh_name(cp->regs, cp->nregs, r->v, r->n, whole, r->all, r->fs,
-						    false)
-			       : r->at == C_FIND
-				       ? fresh_name(cp->dirs, cp->ndirs, r->v, r->n, whole, r->all, r->fs,
-						    cp->asked)
-				       : fresh_name(cp->real, cp->nreal, r->v, r->n, whole, r->all, r->fs,
-						    false);
-		return in_words(cp->ffree, cp->nffree, r->v, r->n, whole) ||
-		       in_words(cp->paths, cp->npaths, r->v, r->n, whole);
-	case LOCAL_ARG_TEXT:
-		if (r->want) /* the next line of "one / two" */
-			return r->n <= strlen(r->want) && memcmp(r->want, r->v, r->n) == 0 &&
-			       (!whole || r->want[r->n] == '\0');
-		return r->n == 0 || names_ok(cp->quoted, cp->nquoted, r->v, r->n, whole);
-	default:
-		return true;
-	}
-}
-
-bool
-local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_run *r, char c)
-{
-	if (k == LOCAL_ARG_NONE)
-		return true;
-	if (k == LOCAL_ARG_CMD && !cp->nffree)
-		return true;
-	if (k == LOCAL_ARG_SAID || k == LOCAL_ARG_SEEN || k == LOCAL_ARG_CMD) {
-		static const char from[] = "nt\"\\", to[] = "\n\t\"\\";
-		const char *e;
-		if (r->esc) {
-			r->esc = false;
-			if (!c || !(e = strchr(from, c)))
-				return false;
-			c = to[e - from];
-		} else if (c == '\\') { /* an escape that some letter can end */
-			struct local_arg_run t;
-			const char *l;
-			if (k == LOCAL_ARG_CMD && cp->nreal && /* none in the model's own commands */
-			    !part_of(buf_str(&cp->said), cp->said.len, r->all, r->alln, false))
-				return false;
-			r->esc = true;
-			for (l = from; *l; l++) {
-				t = *r;
-				if (local_arg_feed(cp, k, &t, *l))
-					return true;
-			}
-			return false;
-		}
-		if (k == LOCAL_ARG_CMD && r->alln + 1 < sizeof r->all)
-			r->all[r->alln++] = c;
-		if (k == LOCAL_ARG_CMD && path_stop(c)) { /* a field ends */
-			bool ok = arg_ok(cp, k, r, true) && cmd_field_end(cp, r, c);
-			cmd_next(r, c);
-			r->fs = r->alln;
-			r->n = 0;
-			return ok;
-		}
-		if (r->n + 1 >= sizeof r->v)
-			return false;
-		r->v[r->n++] = c;
-		return arg_ok(cp, k, r, false);
-	}
-	if (k == LOCAL_ARG_TEXT && cp->nquoted) {
-		if (r->esc) { /* a line ends */
-			r->esc = false;
-			r->want = next_line(cp, r->v, r->n);
-			r->n = 0;
-			return c == 'n';
-		}
-		if (c == '\\') {
-			r->esc = true;
-			return arg_ok(cp, k, r, true);
-		}
-	}
-	if (r->n + 1 >= sizeof r->v)
-		return k == LOCAL_ARG_TEXT && !cp->nquoted;
-	r->v[r->n++] = c;
-	return arg_ok(cp, k, r, false);
-}
-
-bool
-local_arg_end(const struct local_copy *cp, enum local_arg k, const struct local_arg_run *r)
-{
-	/* not before the last line of "one / two" */
-	if (k == LOCAL_ARG_TEXT && cp->nquoted && (r->n == 0 ? r->want != NULL
-							   : next_line(cp, r->v, r->n) != NULL))
-		return false;
-	if (k == LOCAL_ARG_CMD)
-		return !cp->nffree || (arg_ok(cp, k, r, true) && cmd_field_end(cp, r, '\0'));
-	return k == LOCAL_ARG_NONE || arg_ok(cp, k, r, true);
-}
-
 void
 local_copy_fields(struct local_copy *cp, char *const *fields, size_t n)
 {
@@ -654,7 +334,7 @@ result_lines(struct local_copy *cp, size_t *cap, const char *t)
 		tab = memchr(t, '\t', (size_t)(e - t));
 		for (d = t; d < e && *d == ' '; d++)
 			;
-		for (p = d; p < e && is_digit(*p); p++)
+		for (p = d; p < e && lc_digit(*p); p++)
 			;
 		if (!tab || p != tab || p == d)
 			names_add(&cp->lines, &cp->nlines, cap, t, (size_t)(e - t));
@@ -688,7 +368,7 @@ given_path(const struct local_copy *cp, const char *s)
 	size_t n = strlen(s);
 	if (n < 2 || !(strchr(s, '/') || memchr(s + 1, '.', n - 1)))
 		return false;
-	return part_of(buf_str(&cp->said), cp->said.len, s, n, true);
+	return lc_part_of(buf_str(&cp->said), cp->said.len, s, n, true);
 }
 
 void
@@ -712,7 +392,7 @@ local_copy_where(struct local_copy *cp, const char *dir)
 		if (there && S_ISDIR(st.st_mode))
 			names_add(&cp->dirs, &cp->ndirs, &dcap, s, strlen(s));
 		if (there && S_ISDIR(st.st_mode) && strcmp(s, ".") != 0 &&
-		    fields_of(buf_str(&cp->said) + cp->ask, cp->said.len - cp->ask, s, strlen(s), true))
+		    lc_fields_of(buf_str(&cp->said) + cp->ask, cp->said.len - cp->ask, s, strlen(s), true))
 			cp->asked = true;
 		any |= strcmp(s, ".") != 0;
 	}
@@ -812,12 +492,12 @@ fence_feed(const struct local_copy *cp, struct local_copy_tail *at, char c)
 		if (!cp || !at->fence || at->fln > sizeof at->fl)
 			return true;
 		return (at->fln <= 3 && strncmp(at->fl, "```", at->fln) == 0) ||
-		       in_words(cp->lines, cp->nlines, at->fl, at->fln, false);
+		       lc_in_words(cp->lines, cp->nlines, at->fl, at->fln, false);
 	}
 	mark = at->fln >= 3 && at->fln <= sizeof at->fl && strncmp(at->fl, "```", 3) == 0;
 	if (cp && at->fence && !mark && at->fln <= sizeof at->fl) {
 		at->fl[at->fln < sizeof at->fl ? at->fln : 0] = '\0';
-		ok = at->fln < sizeof at->fl && in_words(cp->lines, cp->nlines, at->fl, at->fln, true);
+		ok = at->fln < sizeof at->fl && lc_in_words(cp->lines, cp->nlines, at->fl, at->fln, true);
 	}
 	if (mark)
 		at->fence = !at->fence;
@@ -833,10 +513,10 @@ item_name(const struct local_copy *cp, const char *s, size_t n, bool whole)
 	size_t i, k;
 	if (!cp->npaths)
 		return true;
-	for (i = first_with(cp->paths, cp->npaths, s, n);
+	for (i = lc_first_with(cp->paths, cp->npaths, s, n);
 	     i < cp->npaths && strncmp(cp->paths[i], s, n) == 0; i++) {
 		const char *p = cp->paths[i];
-		for (k = 0; is_digit(p[k]); k++)
+		for (k = 0; lc_digit(p[k]); k++)
 			;
 		if (p[k] && (!whole || p[n] == '\0'))
 			return true;
@@ -871,7 +551,7 @@ item_feed(const struct local_copy *cp, struct local_copy_tail *at, char c)
 		return true;
 	memcpy(r.v, at->item, at->in);
 	r.n = at->in;
-	if (path_stop(c)) { /* the first field ends */
+	if (lc_stop(c)) { /* the first field ends */
 		at->imode = I_REST;
 		return !cp || r.n == 0 || item_name(cp, r.v, r.n, true);
 	}
@@ -888,12 +568,12 @@ void
 local_copy_at(const char *r, size_t len, struct local_copy_tail *at)
 {
 	size_t k = 0;
-	while (k < len && k < 24 && is_digit(r[len - 1 - k]))
+	while (k < len && k < 24 && lc_digit(r[len - 1 - k]))
 		k++;
 	memcpy(at->num, r + len - k, k);
 	at->nn = k;
 	k = 0;
-	while (k < len && k < RUN_MAX - 1 && is_word(r[len - 1 - k]))
+	while (k < len && k < RUN_MAX - 1 && lc_word(r[len - 1 - k]))
 		k++;
 	/* "\nfoo": the escape's letter is not part of the word */
 	if (k && k < len && r[len - 1 - k] == '\\')
@@ -920,10 +600,10 @@ local_copy_at(const char *r, size_t len, struct local_copy_tail *at)
 static bool
 word_ok(const struct local_copy *cp, const char *w, size_t n, bool whole, bool lone)
 {
-	if (n == 1 && whole && lone && cp->letters && cp->answer && is_word(w[0]) &&
-	    !is_digit(w[0]))
-		return in_words(cp->held, cp->nheld, w, n, true) ||
-		       in_words(cp->free, cp->nfree, w, n, true);
+	if (n == 1 && whole && lone && cp->letters && cp->answer && lc_word(w[0]) &&
+	    !lc_digit(w[0]))
+		return lc_in_words(cp->held, cp->nheld, w, n, true) ||
+		       lc_in_words(cp->free, cp->nfree, w, n, true);
 	return local_words_allow(cp, w, n, whole);
 }
 
@@ -971,7 +651,7 @@ local_copy_ok_at(const struct local_copy *cp, const struct local_copy_tail *at,
 			nn = wn = 0;
 			continue;
 		}
-		if (is_digit(c)) {
+		if (lc_digit(c)) {
 			if (nn + 1 >= sizeof num)
 				return false;
 			num[nn++] = c;
@@ -982,7 +662,7 @@ local_copy_ok_at(const struct local_copy *cp, const struct local_copy_tail *at,
 				return false;
 			nn = 0;
 		}
-		if (is_word(c)) {
+		if (lc_word(c)) {
 			if (wn + 1 >= sizeof word)
 				return false;
 			if (wn == 0) /* a word begins: after a blank? */
@@ -1015,9 +695,9 @@ goes_on(const char *t, size_t n)
 {
 	if (n == 0)
 		return false;
-	if (is_word(t[0]))
+	if (lc_word(t[0]))
 		return true;
-	return n > 1 && strchr(" /._-", t[0]) && is_word(t[1]);
+	return n > 1 && strchr(" /._-", t[0]) && lc_word(t[1]);
 }
 
 size_t

@@ -1,0 +1,335 @@
+/* local-args.c: the rules for the arguments of a call that a model
+ * trained for conch writes (local_arg_feed, local.h): paths name what
+ * the conversation holds and, where the tools run, what is there;
+ * commands are made of held names and the model's own fields, in the
+ * shape of its own commands; glob patterns, texts to write, to search
+ * for and to replace come from where they can.  The grammar does the
+ * formatting of a call, these rules what goes into it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "provider/local-copy-int.h"
+#include "util/str.h"
+
+/* The line that must follow the quoted line v[0..n), or NULL. */
+static const char *
+next_line(const struct local_copy *cp, const char *v, size_t n)
+{
+	size_t i;
+	for (i = 0; i + 1 < cp->nqnext; i += 2)
+		if (strlen(cp->qnext[i]) == n && memcmp(cp->qnext[i], v, n) == 0)
+			return cp->qnext[i + 1];
+	return NULL;
+}
+
+/* Does v[0..n) stand in one of the texts the user quotes? */
+static bool
+in_quoted(const struct local_copy *cp, const char *v, size_t n)
+{
+	size_t i;
+	for (i = 0; i < cp->nquoted; i++)
+		if (str_find(cp->quoted[i], strlen(cp->quoted[i]), v, n))
+			return true;
+	return false;
+}
+
+/* Where a command's field stands (local_arg_run.at): its first word,
+ * the operands of a command that reads files, of one that takes any
+ * path, of find (up to its first test), or elsewhere. */
+enum { C_WORD, C_FILES, C_PATHS, C_FIND, C_REST };
+
+static const struct {
+	const char *cmd;
+	unsigned char at;
+} cmd_operands[] = {
+	{ "cat", C_FILES },  { "du", C_PATHS },   { "file", C_PATHS }, { "find", C_FIND },
+	{ "head", C_FILES }, { "less", C_FILES }, { "ls", C_PATHS },   { "md5sum", C_FILES },
+	{ "more", C_FILES }, { "nl", C_FILES },   { "sha256sum", C_FILES },
+	{ "sort", C_FILES }, { "stat", C_PATHS }, { "tac", C_FILES },  { "tail", C_FILES },
+	{ "uniq", C_FILES }, { "wc", C_FILES },
+};
+
+/* Does s stand in t[0..tn) as a whole field? */
+static bool
+has_field(const char *t, size_t tn, const char *s)
+{
+	size_t n = strlen(s);
+	const char *p;
+	for (p = t; n && (p = str_find(p, tn - (size_t)(p - t), s, n)) != NULL; p++)
+		if ((p == t || lc_stop(p[-1])) && ((size_t)(p - t) + n == tn || lc_stop(p[n])))
+			return true;
+	return false;
+}
+
+/* Is run[0..n) (`whole`), or does it begin, one of the sorted names
+ * v[0..nv) that does not stand in used[0..un) yet (and, `nodot`, is not
+ * ".")? */
+static bool
+fresh_name(char *const *v, size_t nv, const char *run, size_t n, bool whole,
+	   const char *used, size_t un, bool nodot)
+{
+	size_t i;
+	for (i = lc_first_with(v, nv, run, n); i < nv && strncmp(v[i], run, n) == 0; i++)
+		if ((!whole || v[i][n] == '\0') && !has_field(used, un, v[i]) &&
+		    !(nodot && strcmp(v[i], ".") == 0))
+			return true;
+	return false;
+}
+
+/* Does the current field stand where a path goes, and want checking? */
+static bool
+cmd_operand(const struct local_copy *cp, const struct local_arg_run *r)
+{
+	size_t i;
+	if (!cp->nreal || r->inq || r->at == C_WORD || r->at == C_REST ||
+	    strchr("-+*", r->v[0]))
+		return false;
+	for (i = 0; i < r->n && lc_digit(r->v[i]); i++)
+		;
+	if (i == r->n) /* a number, or one begun */
+		return false;
+	/* the command so far copies the user's ("run `cat nothing`") */
+	return !lc_part_of(buf_str(&cp->said), cp->said.len, r->all, r->alln, false);
+}
+
+/* Is the current field of a command one that stands where a file
+ * goes, not a flag? */
+static bool
+cmd_counts(const struct local_arg_run *r)
+{
+	return r->n && !r->inq && (r->at == C_FILES || r->at == C_PATHS || r->at == C_FIND) &&
+	       !strchr("-+(!", r->v[0]);
+}
+
+/* May a command's field end with c (0: the command ends)?  Unless the
+ * command copies the user's, the model's own commands part their fields
+ * with one blank, '|' or a quote ("wc -l ( ( (" is how a lost one
+ * loops), open a quote for a flag's value only, give a command that
+ * reads files one at the head of a pipe ("wc -l" reads nothing), and
+ * find a directory to look in first. */
+static bool
+cmd_field_end(const struct local_copy *cp, const struct local_arg_run *r, char c)
+{
+	const char *all = r->all;
+	size_t before = c ? r->alln - 1 : r->alln; /* r->all ends in c */
+
+	if (r->alln + 1 >= sizeof r->all || before < r->n || /* too long to tell */
+	    lc_part_of(buf_str(&cp->said), cp->said.len, all, r->alln, false))
+		return true;
+	if (c && (!strchr(" |'", c) || (c == ' ' && before > 0 && all[before - 1] == ' ')))
+		return false;
+	if ((!c || c == '|') && r->at == C_FILES && !r->piped && !r->nops && !cmd_counts(r))
+		return false;
+	/* a quote opens a flag's value ("-name '*.sh'") */
+	if ((c == '\'' || c == '"') && !r->inq && cp->nreal && !(r->n ? r->v[0] == '-' : r->flag))
+		return false;
+	/* find names where it looks first ("find '*.sh'") */
+	if (r->at == C_FIND && !r->nops && !r->inq && (c == '\'' || c == '"' || !c) &&
+	    !cmd_counts(r) && cp->nreal)
+		return false;
+	return true;
+}
+
+/* Does the current field stand where find's directories go (no command
+ * of the user's being copied)? */
+static bool
+cmd_find_dir(const struct local_copy *cp, const struct local_arg_run *r)
+{
+	return cp->nreal && r->n && !r->inq &&
+	       !lc_part_of(buf_str(&cp->said), cp->said.len, r->all, r->alln, false);
+}
+
+/* A field of a command ends: where does the next one stand? */
+static void
+cmd_next(struct local_arg_run *r, char sep)
+{
+	size_t i;
+	if (cmd_counts(r))
+		r->nops++;
+	if (r->n)
+		r->flag = r->v[0] == '-';
+	if (r->n && !r->inq) {
+		r->v[r->n] = '\0';
+		if (strcmp(r->v, "&&") == 0 || strcmp(r->v, "||") == 0) {
+			r->at = C_WORD;
+			r->piped = false;
+		} else if (r->at == C_WORD && strcmp(r->v, "xargs") != 0 && r->v[0] != '-') {
+			r->at = C_REST;
+			r->nops = 0;
+			for (i = 0; i < sizeof cmd_operands / sizeof cmd_operands[0]; i++)
+				if (strcmp(r->v, cmd_operands[i].cmd) == 0)
+					r->at = cmd_operands[i].at;
+		} else if (r->at == C_FIND && strchr("-(!", r->v[0])) {
+			r->at = C_REST;
+		}
+	}
+	if (sep == '\'' || sep == '"') {
+		r->inq = !r->inq;
+	} else if (!r->inq && strchr("|;\n", sep)) {
+		r->at = C_WORD;
+		r->piped = sep == '|';
+	}
+}
+
+/* Is s[0..n) (the current part of a glob pattern) "**", "*", "*.ext",
+ * a part of a held name, or (unless `whole`) the start of one? */
+static bool
+glob_part_ok(const struct local_copy *cp, const char *s, size_t n, bool whole)
+{
+	size_t i;
+	if (n == 0)
+		return !whole;
+	if (s[0] == '*' && (n == 1 || (n == 2 && s[1] == '*')))
+		return true;
+	if (s[0] == '*' && s[1] == '.') {
+		for (i = 2; i < n && lc_word(s[i]); i++)
+			;
+		return i == n && (n > 2 || !whole);
+	}
+	return lc_in_words(cp->segs, cp->nsegs, s, n, whole);
+}
+
+static bool
+arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run *r,
+       bool whole)
+{
+	const char *part;
+	size_t n;
+	switch (k) {
+	case LOCAL_ARG_SAID: /* more than a word: what the user quotes */
+		if (r->n && memchr(r->v, ' ', r->n) && !in_quoted(cp, r->v, r->n))
+			return false;
+		return r->n == 0 || lc_fields_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole);
+	case LOCAL_ARG_SEEN:
+		return r->n == 0 || lc_part_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole) ||
+		       lc_part_of(buf_str(&cp->text), cp->text.len, r->v, r->n, whole);
+	case LOCAL_ARG_GLOB: /* the part a '/' has just ended, or the current one */
+		n = r->n && r->v[r->n - 1] == '/' ? r->n - 1 : r->n;
+		whole |= n < r->n;
+		part = n ? memrchr(r->v, '/', n) : NULL;
+		part = part ? part + 1 : r->v;
+		if (!glob_part_ok(cp, part, n - (size_t)(part - r->v), whole) ||
+		    (cp->asked && r->n && r->v[0] == '*'))
+			return false;
+		/* before its first wildcard, a pattern names what is there:
+		 * directories, then a file ("inside/..." for "inside model"
+		 * is not) */
+		if (!cp->nreal || memchr(r->v, '*', n))
+			return true;
+		return n < r->n ? lc_in_words(cp->dirs, cp->ndirs, r->v, n, true)
+				: lc_in_words(cp->real, cp->nreal, r->v, n, whole);
+	case LOCAL_ARG_FILE:
+		if (cp->named && cp->nregs)
+			return lc_names_ok(cp->regs, cp->nregs, r->v, r->n, whole);
+		/* fall through */
+	case LOCAL_ARG_DEST:
+		if (cp->nfiles)
+			return lc_names_ok(cp->files, cp->nfiles, r->v, r->n, whole);
+		return lc_names_ok(cp->paths, cp->npaths, r->v, r->n, whole);
+	case LOCAL_ARG_PATH:
+		if (cp->named && cp->asked)
+			return fresh_name(cp->real, cp->nreal, r->v, r->n, whole, "", 0, true);
+		return lc_names_ok(cp->named ? cp->real : cp->paths,
+				cp->named ? cp->nreal : cp->npaths, r->v, r->n, whole);
+	case LOCAL_ARG_CMD:
+		/* where find looks: directories, then its tests */
+		if (r->at == C_FIND && cmd_find_dir(cp, r) && (!r->nops || !strchr("-(!", r->v[0])))
+			return fresh_name(cp->dirs, cp->ndirs, r->v, r->n, whole, r->all, r->fs,
+					  cp->asked);
+		if (r->n == 0 || (r->v[0] == '*' && /* "*.kt" for the user's ".kt" too */
+				  (r->n == 1 ? !whole : r->v[1] == '.' &&
+				   lc_in_words(cp->paths, cp->npaths, r->v + 1, r->n - 1, whole))))
+			return true;
+		if (cmd_operand(cp, r)) /* and not one it has given */
+			return r->at == C_FILES && cp->nregs
+				       ? fresh_name(cp->regs, cp->nregs, r->v, r->n, whole, r->all, r->fs,
+						    false)
+			       : r->at == C_FIND
+				       ? fresh_name(cp->dirs, cp->ndirs, r->v, r->n, whole, r->all, r->fs,
+						    cp->asked)
+				       : fresh_name(cp->real, cp->nreal, r->v, r->n, whole, r->all, r->fs,
+						    false);
+		return lc_in_words(cp->ffree, cp->nffree, r->v, r->n, whole) ||
+		       lc_in_words(cp->paths, cp->npaths, r->v, r->n, whole);
+	case LOCAL_ARG_TEXT:
+		if (r->want) /* the next line of "one / two" */
+			return r->n <= strlen(r->want) && memcmp(r->want, r->v, r->n) == 0 &&
+			       (!whole || r->want[r->n] == '\0');
+		return r->n == 0 || lc_names_ok(cp->quoted, cp->nquoted, r->v, r->n, whole);
+	default:
+		return true;
+	}
+}
+
+bool
+local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_run *r, char c)
+{
+	if (k == LOCAL_ARG_NONE)
+		return true;
+	if (k == LOCAL_ARG_CMD && !cp->nffree)
+		return true;
+	if (k == LOCAL_ARG_SAID || k == LOCAL_ARG_SEEN || k == LOCAL_ARG_CMD) {
+		static const char from[] = "nt\"\\", to[] = "\n\t\"\\";
+		const char *e;
+		if (r->esc) {
+			r->esc = false;
+			if (!c || !(e = strchr(from, c)))
+				return false;
+			c = to[e - from];
+		} else if (c == '\\') { /* an escape that some letter can end */
+			struct local_arg_run t;
+			const char *l;
+			if (k == LOCAL_ARG_CMD && cp->nreal && /* none in the model's own commands */
+			    !lc_part_of(buf_str(&cp->said), cp->said.len, r->all, r->alln, false))
+				return false;
+			r->esc = true;
+			for (l = from; *l; l++) {
+				t = *r;
+				if (local_arg_feed(cp, k, &t, *l))
+					return true;
+			}
+			return false;
+		}
+		if (k == LOCAL_ARG_CMD && r->alln + 1 < sizeof r->all)
+			r->all[r->alln++] = c;
+		if (k == LOCAL_ARG_CMD && lc_stop(c)) { /* a field ends */
+			bool ok = arg_ok(cp, k, r, true) && cmd_field_end(cp, r, c);
+			cmd_next(r, c);
+			r->fs = r->alln;
+			r->n = 0;
+			return ok;
+		}
+		if (r->n + 1 >= sizeof r->v)
+			return false;
+		r->v[r->n++] = c;
+		return arg_ok(cp, k, r, false);
+	}
+	if (k == LOCAL_ARG_TEXT && cp->nquoted) {
+		if (r->esc) { /* a line ends */
+			r->esc = false;
+			r->want = next_line(cp, r->v, r->n);
+			r->n = 0;
+			return c == 'n';
+		}
+		if (c == '\\') {
+			r->esc = true;
+			return arg_ok(cp, k, r, true);
+		}
+	}
+	if (r->n + 1 >= sizeof r->v)
+		return k == LOCAL_ARG_TEXT && !cp->nquoted;
+	r->v[r->n++] = c;
+	return arg_ok(cp, k, r, false);
+}
+
+bool
+local_arg_end(const struct local_copy *cp, enum local_arg k, const struct local_arg_run *r)
+{
+	/* not before the last line of "one / two" */
+	if (k == LOCAL_ARG_TEXT && cp->nquoted && (r->n == 0 ? r->want != NULL
+							   : next_line(cp, r->v, r->n) != NULL))
+		return false;
+	if (k == LOCAL_ARG_CMD)
+		return !cp->nffree || (arg_ok(cp, k, r, true) && cmd_field_end(cp, r, '\0'));
+	return k == LOCAL_ARG_NONE || arg_ok(cp, k, r, true);
+}

@@ -1,0 +1,32 @@
+/* local-copy-int.h: what local-copy.c and local-args.c share (the
+ * copy rule and the argument rules of local.h); not for other files. */
+#ifndef CONCH_LOCAL_COPY_INT_H
+#define CONCH_LOCAL_COPY_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "provider/local.h"
+
+bool lc_digit(char c);
+/* a letter, a digit or '_' */
+bool lc_word(char c);
+/* a byte that ends a name: a blank, a quote, a bracket, ',', ';', ':', '|' */
+bool lc_stop(char c);
+/* The first of the sorted words v[0..nv) that starts with run[0..n)
+ * (run itself, if there), or nv. */
+size_t lc_first_with(char *const *v, size_t nv, const char *run, size_t n);
+/* Is run[0..n) one of the sorted words v[0..nv) (`whole`), or a prefix
+ * of one? */
+bool lc_in_words(char *const *v, size_t nv, const char *run, size_t n, bool whole);
+/* The same, true when there are no words. */
+bool lc_names_ok(char *const *v, size_t nv, const char *s, size_t n, bool whole);
+/* Does v[0..n) stand in t[0..tn) from a word boundary (and, `whole`,
+ * to one)? */
+bool lc_part_of(const char *t, size_t tn, const char *v, size_t n, bool whole);
+/* Does v[0..n) stand in t[0..tn) from the start of a field (what
+ * follows a path_stop byte) and, `whole`, to the end of one (before a
+ * lc_stop byte, or a '.', '?', '!' or ',' that ends a sentence)? */
+bool lc_fields_of(const char *t, size_t tn, const char *v, size_t n, bool whole);
+
+#endif
