@@ -200,7 +200,10 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 		if (r->n && memchr(r->v, ' ', r->n) && !in_quoted(cp, r->v, r->n))
 			return false;
 		return r->n == 0 || lc_fields_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole);
-	case LOCAL_ARG_SEEN:
+	case LOCAL_ARG_SEEN: /* more than a word: quoted, or a tool's */
+		if (r->n && memchr(r->v, ' ', r->n) && !in_quoted(cp, r->v, r->n) &&
+		    !lc_part_of(buf_str(&cp->results), cp->results.len, r->v, r->n, whole))
+			return false;
 		return r->n == 0 || lc_part_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole) ||
 		       lc_part_of(buf_str(&cp->text), cp->text.len, r->v, r->n, whole);
 	case LOCAL_ARG_GLOB: /* the part a '/' has just ended, or the current one */
@@ -216,13 +219,18 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 		 * is not) */
 		if (!cp->nreal || memchr(r->v, '*', n))
 			return true;
-		return n < r->n ? lc_in_words(cp->dirs, cp->ndirs, r->v, n, true)
-				: lc_in_words(cp->real, cp->nreal, r->v, n, whole);
+		if (n < r->n) /* a directory, or one on the way to one */
+			return lc_in_words(cp->dirs, cp->ndirs, r->v, n, true) ||
+			       lc_in_words(cp->dirs, cp->ndirs, r->v, r->n, false);
+		return lc_in_words(cp->real, cp->nreal, r->v, n, whole);
 	case LOCAL_ARG_FILE:
 		if (cp->named && cp->nregs)
 			return lc_names_ok(cp->regs, cp->nregs, r->v, r->n, whole);
 		/* fall through */
 	case LOCAL_ARG_DEST:
+		/* with nothing to write, not over a file that is there */
+		if (!cp->nquoted && whole && lc_in_words(cp->there, cp->nthere, r->v, r->n, true))
+			return false;
 		if (cp->nfiles)
 			return lc_names_ok(cp->files, cp->nfiles, r->v, r->n, whole);
 		return lc_names_ok(cp->paths, cp->npaths, r->v, r->n, whole);
@@ -255,7 +263,9 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 		if (r->want) /* the next line of "one / two" */
 			return r->n <= strlen(r->want) && memcmp(r->want, r->v, r->n) == 0 &&
 			       (!whole || r->want[r->n] == '\0');
-		return r->n == 0 || lc_names_ok(cp->quoted, cp->nquoted, r->v, r->n, whole);
+		/* nothing quoted: nothing to write (an empty file at most) */
+		return r->n == 0 || (cp->nquoted && lc_in_words(cp->quoted, cp->nquoted, r->v,
+							      r->n, whole));
 	default:
 		return true;
 	}
@@ -317,7 +327,7 @@ local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_r
 		}
 	}
 	if (r->n + 1 >= sizeof r->v)
-		return k == LOCAL_ARG_TEXT && !cp->nquoted;
+		return false;
 	r->v[r->n++] = c;
 	return arg_ok(cp, k, r, false);
 }

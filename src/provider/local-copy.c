@@ -374,7 +374,7 @@ given_path(const struct local_copy *cp, const char *s)
 void
 local_copy_where(struct local_copy *cp, const char *dir)
 {
-	size_t i, cap = 0, rcap = 0, dcap = 0;
+	size_t i, cap = 0, rcap = 0, dcap = 0, tcap = 0;
 	bool any = false;
 	int fd;
 
@@ -389,6 +389,8 @@ local_copy_where(struct local_copy *cp, const char *dir)
 		names_add(&cp->real, &cp->nreal, &cap, s, strlen(s));
 		if (!there || S_ISREG(st.st_mode))
 			names_add(&cp->regs, &cp->nregs, &rcap, s, strlen(s));
+		if (there && S_ISREG(st.st_mode))
+			names_add(&cp->there, &cp->nthere, &tcap, s, strlen(s));
 		if (there && S_ISDIR(st.st_mode))
 			names_add(&cp->dirs, &cp->ndirs, &dcap, s, strlen(s));
 		if (there && S_ISDIR(st.st_mode) && strcmp(s, ".") != 0 &&
@@ -415,6 +417,7 @@ local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_w
 				if (b->type == BLK_TOOL_RESULT) {
 					cp->last = cp->text.len;
 					result_lines(cp, &lcap, b->text);
+					buf_printf(&cp->results, "%s\n", b->text ? b->text : "");
 				}
 				local_nums_collect(&cp->nums, b->text);
 				if (b->text)
@@ -460,6 +463,7 @@ local_copy_free(struct local_copy *cp)
 	strv_free(cp->real, cp->nreal);
 	strv_free(cp->regs, cp->nregs);
 	strv_free(cp->dirs, cp->ndirs);
+	strv_free(cp->there, cp->nthere);
 	strv_free(cp->segs, cp->nsegs);
 	strv_free(cp->lines, cp->nlines);
 	strv_free(cp->quoted, cp->nquoted);
@@ -467,6 +471,7 @@ local_copy_free(struct local_copy *cp)
 	buf_free(&cp->nums);
 	buf_free(&cp->text);
 	buf_free(&cp->said);
+	buf_free(&cp->results);
 	memset(cp, 0, sizeof *cp);
 }
 
@@ -833,4 +838,22 @@ local_copy_first_item(const struct local_copy *cp, const char *r, size_t rlen,
 		nout++;
 	}
 	return nout;
+}
+
+bool
+local_copy_repeats(const char *r, size_t rlen, const char *piece, size_t plen)
+{
+	size_t n = rlen + plen, p, k;
+	for (p = LOCAL_REPEAT_MIN; p <= LOCAL_REPEAT_MAX && 2 * p <= n; p++) {
+		/* R = r + piece: is R[n-2p, n-p) equal to R[n-p, n)? */
+		for (k = 0; k < p; k++) {
+			size_t i = n - 2 * p + k, j = n - p + k;
+			char a = i < rlen ? r[i] : piece[i - rlen], b = j < rlen ? r[j] : piece[j - rlen];
+			if (a != b)
+				break;
+		}
+		if (k == p)
+			return true;
+	}
+	return false;
 }

@@ -253,7 +253,9 @@ opens_call(const struct local *L, int32_t i)
  * an answer, of the markers only the one that opens a call, outside a
  * fenced block (a lost model writes "</tool_call>" in a file's text);
  * and the end only where the answer may end (its last word whole, its
- * last item a name, its last fenced line a result's). */
+ * last item a name, its last fenced line a result's).  In an answer's
+ * prose, no token that writes a text twice in a row (local_copy_repeats:
+ * a lost model loops). */
 static size_t
 copy_mask(struct gen *G, bool and)
 {
@@ -269,7 +271,10 @@ copy_mask(struct gen *G, bool and)
 		bool ok = !and || L->mask[i];
 		if (ok && llm_vocab_token_type(v, i) != LLM_TOK_CONTROL)
 			ok = local_copy_ok_at(&G->copy, &at, L->piece_data + L->pieces[i].off,
-					      L->pieces[i].len, llm_vocab_is_eog(v, i));
+					      L->pieces[i].len, llm_vocab_is_eog(v, i)) &&
+			     !(G->copy.answer && G->copy.words && !at.fence &&
+			       local_copy_repeats(buf_str(&G->reply), G->reply.len,
+						  L->piece_data + L->pieces[i].off, L->pieces[i].len));
 		else if (ok && llm_vocab_is_eog(v, i)) /* the reply may end here */
 			ok = local_copy_ok_at(&G->copy, &at, "", 0, true);
 		else if (ok) /* a marker; not "<|im_start|>" */
@@ -295,17 +300,87 @@ static const struct {
 	{ "edit", "old_string", LOCAL_ARG_SEEN },
 };
 
+/* The rule for tool's argument a. */
+static enum local_arg
+arg_rule(const char *tool, const char *a)
+{
+	size_t i;
+	for (i = 0; a && tool && i < sizeof arg_rules / sizeof arg_rules[0]; i++)
+		if (strcmp(a, arg_rules[i].arg) == 0 &&
+		    (!arg_rules[i].tool || strcmp(tool, arg_rules[i].tool) == 0))
+			return arg_rules[i].kind;
+	return LOCAL_ARG_NONE;
+}
+
 /* The rule for the string value st is inside. */
 static enum local_arg
 arg_kind(const struct tcg *g, const struct tcg_state *st)
 {
 	const char *tool = NULL, *a = tcg_string_arg(g, st, &tool);
+	return arg_rule(tool, a);
+}
+
+/* Do the string arguments of call b keep to their rules?  A call whose
+ * arguments the rules had nothing left to allow for (the grammar alone
+ * went on: arg_mask) may be anything. */
+static bool
+call_grounded(const struct local_copy *cp, const struct conv_block *b)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, b->args_json) {
+		enum local_arg k = arg_rule(b->name, it->string);
+		struct local_arg_run run = { .n = 0 };
+		char *js, *p;
+		bool ok = true;
+		if (k == LOCAL_ARG_NONE || !cJSON_IsString(it))
+			continue;
+		js = cJSON_PrintUnformatted(it); /* the value as JSON text, quoted */
+		for (p = js + 1; ok && *p && p[1]; p++)
+			ok = local_arg_feed(cp, k, &run, *p);
+		ok = ok && local_arg_end(cp, k, &run);
+		free(js);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* The calls of `out` that do not keep to the argument rules are not run:
+ * the reply says so instead (a lost model overwrote a file with what it
+ * made up once the rules had nothing left for it). */
+static void
+drop_ungrounded(const struct local_copy *cp, struct conv_msg *out)
+{
+	struct conv_msg keep;
+	struct buf note = BUF_INIT;
 	size_t i;
-	for (i = 0; a && i < sizeof arg_rules / sizeof arg_rules[0]; i++)
-		if (strcmp(a, arg_rules[i].arg) == 0 &&
-		    (!arg_rules[i].tool || strcmp(tool, arg_rules[i].tool) == 0))
-			return arg_rules[i].kind;
-	return LOCAL_ARG_NONE;
+
+	for (i = 0; i < out->nblocks; i++)
+		if (out->blocks[i].type == BLK_TOOL_CALL && out->blocks[i].args_json &&
+		    !call_grounded(cp, &out->blocks[i]))
+			break;
+	if (i == out->nblocks)
+		return;
+	conv_msg_init(&keep, CONV_ASSISTANT);
+	for (i = 0; i < out->nblocks; i++) {
+		const struct conv_block *b = &out->blocks[i];
+		if (b->type == BLK_TEXT)
+			conv_msg_add_text(&keep, b->text);
+		else if (b->type == BLK_THINKING)
+			conv_msg_add_thinking(&keep, b->text, b->signature);
+		else if (b->type == BLK_TOOL_CALL && (!b->args_json || call_grounded(cp, b)))
+			conv_msg_add_tool_call(&keep, b->id, b->name, b->args);
+		else if (b->type == BLK_TOOL_CALL)
+			buf_printf(&note, "%sI could not do that: the %s call I wrote does not keep "
+				   "to the names and texts of the request, so it was not run. Name the "
+				   "files and quote the texts exactly, or set ANTHROPIC_API_KEY or "
+				   "OPENAI_API_KEY to use a real provider.", note.len ? "\n" : "",
+				   b->name);
+	}
+	conv_msg_add_text(&keep, buf_str(&note));
+	conv_msg_free(out);
+	*out = keep;
+	buf_free(&note);
 }
 
 /* Of the tokens marked, keep those that keep the argument being written
@@ -708,6 +783,10 @@ local_chat(struct provider *p, const struct provider_request *req,
 	buf_add(&G.sp.pend, buf_str(&tail), tail.len);
 	split_run(&G.sp, true);
 	calls = local_parse_reply(L->fam, buf_str(&G.reply), G.reply.len, out, &L->next_id);
+	if (calls && L->own_system && G.copy.words) {
+		drop_ungrounded(&G.copy, out);
+		calls = conv_msg_tool_calls(out);
+	}
 	if (calls && L->own_system)
 		local_complete_edits(req->cwd, out);
 	if (G.sp.llama3 && G.sp.mode == SM_TOOL && calls == 0 && ev && ev->text) {

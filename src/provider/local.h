@@ -102,6 +102,8 @@ struct local_copy {
 	size_t nregs;
 	char **dirs;       /* and the directories that exist */
 	size_t ndirs;
+	char **there;      /* and the files that exist */
+	size_t nthere;
 	bool named;        /* some name but "." is in `real` */
 	bool asked;        /* the request names a directory that is there */
 	size_t ask;        /* where the request (the last user text) starts in said */
@@ -111,6 +113,7 @@ struct local_copy {
 			    * first tab of each, sorted (the fence rule) */
 	size_t nlines;
 	struct buf said;   /* the user's words */
+	struct buf results; /* the tool results */
 	char **quoted;     /* the texts the user's words quote, sorted (owned) */
 	char **qnext;      /* pairs of strings: a line of "one / two", the next
 			    * (owned); nqnext counts the strings */
@@ -197,6 +200,15 @@ size_t local_copy_next_line(const struct local_copy *cp, const char *reply, size
  * output as local_copy_follow. */
 size_t local_copy_first_item(const struct local_copy *cp, const char *reply, size_t rlen,
 			     char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max);
+/* Would piece[0..plen) after reply[0..rlen) end the reply with a text of
+ * LOCAL_REPEAT_MIN to LOCAL_REPEAT_MAX bytes written twice in a row?  A
+ * lost model loops ("in model: 0 text files in model: 0 text files");
+ * an answer's prose never repeats itself so (what it fences may: a file
+ * can hold a line twice). */
+#define LOCAL_REPEAT_MIN 12
+#define LOCAL_REPEAT_MAX 96
+bool local_copy_repeats(const char *reply, size_t rlen, const char *piece, size_t plen);
+
 /* The rule for an argument's string value, byte by byte:
  *   - LOCAL_ARG_PATH, the path of a file or directory: one of the names
  *     the user's words and the tool results hold.  A name is a field of
@@ -209,7 +221,8 @@ size_t local_copy_first_item(const struct local_copy *cp, const char *reply, siz
  *   - LOCAL_ARG_DEST, the path of a file to write: only a name with a
  *     '.' or '/' in it, or one that is a whole line of a tool result
  *     ("AUTHORS" found by glob), unless the conversation holds none;
- *     then as LOCAL_ARG_PATH (without local_copy_where).
+ *     then as LOCAL_ARG_PATH (without local_copy_where).  When the user
+ *     quotes nothing (nothing to write), not a file that is there.
  *   - LOCAL_ARG_FILE, the path of a file to read or edit: with
  *     local_copy_where, a name of a file that exists or is given; else
  *     as LOCAL_ARG_DEST.
@@ -219,7 +232,8 @@ size_t local_copy_first_item(const struct local_copy *cp, const char *reply, siz
  *   - LOCAL_ARG_TEXT, what to write: when the user's words quote texts,
  *     each line ("\n" ends one; no other escape) is one of them, or empty;
  *     a quoted "one / two" is the lines one and two, in that order and
- *     both.
+ *     both; when they quote nothing, nothing (a lost model wrote what it
+ *     made up over a file).
  *   - LOCAL_ARG_SAID, a text to search for or to write into a file: a
  *     part of the user's words that starts and ends where their fields
  *     do (not "port" of "import", nor "build" of "build.sh"; a '.', '?',
@@ -227,7 +241,8 @@ size_t local_copy_first_item(const struct local_copy *cp, const char *reply, siz
  *     part of a text the user quotes ("light appears" is not what to
  *     search for in "the file where light appears"); LOCAL_ARG_SEEN, a text
  *     to replace: a part of the user's words or the tool results that
- *     starts and ends at word boundaries.  JSON escapes are read (\n,
+ *     starts and ends at word boundaries, more than a word only from a
+ *     text the user quotes or a tool result.  JSON escapes are read (\n,
  *     \t, \", \\; no \u).
  *   - LOCAL_ARG_CMD, a command: each field (what stands between the
  *     separators of names: blanks, quotes, '|' ...) is a name the

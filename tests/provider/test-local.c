@@ -1036,7 +1036,9 @@ START_TEST(argument_rules)
 	local_copy_free(&cp);
 	conv_free(&c);
 	copy_fixture(&c, &cp, "list everything", "ls", "{\"path\": \".\"}", "");
-	ck_assert(arg_takes(&cp, LOCAL_ARG_TEXT, "free text\\n", true));
+	/* nothing quoted: nothing to write */
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_TEXT, "free text\\n", false));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_TEXT, "", true));
 	ck_assert(arg_takes(&cp, LOCAL_ARG_FILE, "everything", true));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_FILE, "nothing", false));
 	local_copy_free(&cp);
@@ -1078,8 +1080,8 @@ START_TEST(arguments_name_what_is_there)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	make_in(dir, "model/kernel.toml");
 	make_in(dir, "AUTHORS");
-	make_in(dir, "docs/");
-	copy_fixture(&c, &cp, "enumerate the entries of model, count the words of "
+	make_in(dir, "docs/deep/");
+	copy_fixture(&c, &cp, "enumerate the entries of model (and docs/deep), count the words of "
 		     "model/kernel.toml, AUTHORS and the .toml files, read new/x.md, then run `cat nothing`",
 		     "glob", "{\"pattern\": \"**/*.toml\"}", "model/kernel.toml\nghost.toml\n");
 	local_copy_fields(&cp, (char *const *)ff, sizeof ff / sizeof ff[0]);
@@ -1098,11 +1100,18 @@ START_TEST(arguments_name_what_is_there)
 	ck_assert(arg_takes(&cp, LOCAL_ARG_FILE, "new/x.md", true));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_FILE, "model", true));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_FILE, "the", false));
-	/* write may name any file-like name */
+	/* write may name any file-like name, but with nothing quoted to
+	 * write, not one that is there */
 	ck_assert(arg_takes(&cp, LOCAL_ARG_DEST, "ghost.toml", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_DEST, "model/kernel.toml", true));
+	/* a text to replace of more than a word: a tool's, not the request's */
+	ck_assert(arg_takes(&cp, LOCAL_ARG_SEEN, "model/kernel.toml\\nghost", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_SEEN, "count the words", false));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_SEEN, "count", true));
 	/* glob: a directory that is there before the first wildcard */
 	ck_assert(arg_takes(&cp, LOCAL_ARG_GLOB, "model/**/*.c", true));
 	ck_assert(arg_takes(&cp, LOCAL_ARG_GLOB, "model/kernel.toml", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_GLOB, "docs/deep/**/*.md", true)); /* through docs */
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_GLOB, "enumerate/", false));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_GLOB, "AUTHORS/", false));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_GLOB, "**/status one.h", false));
@@ -1203,6 +1212,25 @@ START_TEST(edits_replace_each)
 }
 END_TEST
 
+/* A text of 12 bytes or more written twice in a row is a loop. */
+START_TEST(repeats_are_loops)
+{
+	const char *r = "There are no text files in model: 0 text files in model";
+	ck_assert(local_copy_repeats(r, strlen(r), ": 0 text files in model", 23));
+	ck_assert(local_copy_repeats(r, strlen(r), ": 0", 3)); /* " text files in model: 0" twice */
+	ck_assert(!local_copy_repeats(r, strlen(r), ":", 1));
+	r = "X in model: 0 text files in model: 0 text";
+	ck_assert(local_copy_repeats(r, strlen(r), " files", 6));
+	/* short repeats, and texts that come back later, are prose */
+	r = "the the";
+	ck_assert(!local_copy_repeats(r, strlen(r), " the", 4));
+	r = "- a.md: 1 line\n- b.md: 1 line";
+	ck_assert(!local_copy_repeats(r, strlen(r), "\n", 1));
+	ck_assert(!local_copy_repeats("", 0, "abcdefabcdef", 12));
+	ck_assert(local_copy_repeats("", 0, "abcdefghijklabcdefghijkl", 24));
+}
+END_TEST
+
 CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	template_families, markup_spans, render_hermes_and_llama3,
 	parse_replies, parse_random_replies, grammar_accepts_and_refuses,
@@ -1210,4 +1238,4 @@ CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	provider_refuses_bad_files, copied_numbers_only, copied_words_only,
 	copy_follows_the_source, copy_follows_a_list, argument_rules,
 	items_begin_with_names, arguments_name_what_is_there, fences_hold_result_lines,
-	edits_replace_each))
+	edits_replace_each, repeats_are_loops))
