@@ -1173,32 +1173,38 @@ END_TEST
  * as the model wrote it. */
 START_TEST(edits_replace_each)
 {
-	char dir[] = "/tmp/conch-edit-XXXXXX", cmd[600];
+	/* b.txt holds "x y x", a.txt "x"; only an edit of x in b.txt gains it */
+	static const struct {
+		const char *tool, *path, *old;
+		bool all;
+	} calls[] = {
+		{ "edit", "b.txt", "x", true },     { "edit", "b.txt", "y", false },
+		{ "edit", "a.txt", "x", false },    { "edit", "none.txt", "x", false },
+		{ "read", "b.txt", "x", false },
+	};
+	char dir[] = "/tmp/conch-edit-XXXXXX", cmd[600], args[200];
 	struct conv_msg m;
+	size_t i;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	make_in(dir, "a.txt"); /* "x\n" */
 	snprintf(cmd, sizeof cmd, "printf 'x y x\\n' > '%s/b.txt'", dir);
 	ck_assert_int_eq(system(cmd), 0);
 	conv_msg_init(&m, CONV_ASSISTANT);
-	conv_msg_add_tool_call(&m, "c1", "edit",
-			       "{\"path\":\"b.txt\",\"old_string\":\"x\",\"new_string\":\"z\"}");
-	conv_msg_add_tool_call(&m, "c2", "edit",
-			       "{\"path\":\"b.txt\",\"old_string\":\"y\",\"new_string\":\"z\"}");
-	conv_msg_add_tool_call(&m, "c3", "edit",
-			       "{\"path\":\"a.txt\",\"old_string\":\"x\",\"new_string\":\"z\"}");
-	conv_msg_add_tool_call(&m, "c4", "edit",
-			       "{\"path\":\"none.txt\",\"old_string\":\"x\",\"new_string\":\"z\"}");
-	conv_msg_add_tool_call(&m, "c5", "read", "{\"path\":\"b.txt\",\"old_string\":\"x\"}");
+	for (i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+		snprintf(args, sizeof args, "{\"path\":\"%s\",\"old_string\":\"%s\",\"new_string\":\"z\"}",
+			 calls[i].path, calls[i].old);
+		conv_msg_add_tool_call(&m, "c", calls[i].tool, args);
+	}
 	local_complete_edits(dir, &m);
 	ck_assert_str_eq(m.blocks[0].args,
 			 "{\"path\":\"b.txt\",\"old_string\":\"x\",\"new_string\":\"z\","
 			 "\"replace_all\":true}");
-	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(m.blocks[0].args_json, "replace_all")));
-	ck_assert_ptr_null(strstr(m.blocks[1].args, "replace_all"));
-	ck_assert_ptr_null(strstr(m.blocks[2].args, "replace_all"));
-	ck_assert_ptr_null(strstr(m.blocks[3].args, "replace_all"));
-	ck_assert_ptr_null(strstr(m.blocks[4].args, "replace_all"));
+	for (i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+		ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(m.blocks[i].args_json, "replace_all")) ==
+			  calls[i].all);
+		ck_assert((strstr(m.blocks[i].args, "replace_all") != NULL) == calls[i].all);
+	}
 	/* no directory: nothing to read */
 	conv_msg_free(&m);
 	conv_msg_init(&m, CONV_ASSISTANT);
