@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "provider/local-copy-int.h"
+#include "util/buf.h"
 #include "util/str.h"
 
 /* The line that must follow the quoted line v[0..n), or NULL. */
@@ -342,4 +345,93 @@ local_arg_end(const struct local_copy *cp, enum local_arg k, const struct local_
 	if (k == LOCAL_ARG_CMD)
 		return !cp->nffree || (arg_ok(cp, k, r, true) && cmd_field_end(cp, r, '\0'));
 	return k == LOCAL_ARG_NONE || arg_ok(cp, k, r, true);
+}
+
+/* Which rule (local_arg_feed) holds which tool's argument; NULL tool:
+ * any tool's (a directory to list or search). */
+static const struct {
+	const char *tool, *arg;
+	enum local_arg kind;
+} arg_rules[] = {
+	{ "read", "path", LOCAL_ARG_FILE },      { "write", "path", LOCAL_ARG_DEST },
+	{ "edit", "path", LOCAL_ARG_FILE },      { NULL, "path", LOCAL_ARG_PATH },
+	{ "glob", "pattern", LOCAL_ARG_GLOB },
+	{ "write", "content", LOCAL_ARG_TEXT },  { "bash", "command", LOCAL_ARG_CMD },
+	{ "grep", "pattern", LOCAL_ARG_SAID },   { "edit", "new_string", LOCAL_ARG_SAID },
+	{ "edit", "old_string", LOCAL_ARG_SEEN },
+};
+
+/* The rule for tool's argument a. */
+enum local_arg
+local_arg_rule(const char *tool, const char *a)
+{
+	size_t i;
+	for (i = 0; a && tool && i < sizeof arg_rules / sizeof arg_rules[0]; i++)
+		if (strcmp(a, arg_rules[i].arg) == 0 &&
+		    (!arg_rules[i].tool || strcmp(tool, arg_rules[i].tool) == 0))
+			return arg_rules[i].kind;
+	return LOCAL_ARG_NONE;
+}
+
+/* Do the string arguments of call b keep to their rules?  A call whose
+ * arguments the rules had nothing left to allow for (the grammar alone
+ * went on: arg_mask) may be anything. */
+static bool
+call_grounded(const struct local_copy *cp, const struct conv_block *b)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, b->args_json) {
+		enum local_arg k = local_arg_rule(b->name, it->string);
+		struct local_arg_run run = { .n = 0 };
+		char *js, *p;
+		bool ok = true;
+		if (k == LOCAL_ARG_NONE || !cJSON_IsString(it))
+			continue;
+		js = cJSON_PrintUnformatted(it); /* the value as JSON text, quoted */
+		for (p = js + 1; ok && *p && p[1]; p++)
+			ok = local_arg_feed(cp, k, &run, *p);
+		ok = ok && local_arg_end(cp, k, &run);
+		free(js);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* The calls of `out` that do not keep to the argument rules are not run:
+ * the reply says so instead (a lost model overwrote a file with what it
+ * made up once the rules had nothing left for it). */
+void
+local_drop_ungrounded(const struct local_copy *cp, struct conv_msg *out)
+{
+	struct conv_msg keep;
+	struct buf note = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < out->nblocks; i++)
+		if (out->blocks[i].type == BLK_TOOL_CALL && out->blocks[i].args_json &&
+		    !call_grounded(cp, &out->blocks[i]))
+			break;
+	if (i == out->nblocks)
+		return;
+	conv_msg_init(&keep, CONV_ASSISTANT);
+	for (i = 0; i < out->nblocks; i++) {
+		const struct conv_block *b = &out->blocks[i];
+		if (b->type == BLK_TEXT)
+			conv_msg_add_text(&keep, b->text);
+		else if (b->type == BLK_THINKING)
+			conv_msg_add_thinking(&keep, b->text, b->signature);
+		else if (b->type == BLK_TOOL_CALL && (!b->args_json || call_grounded(cp, b)))
+			conv_msg_add_tool_call(&keep, b->id, b->name, b->args);
+		else if (b->type == BLK_TOOL_CALL)
+			buf_printf(&note, "%sI could not do that: the %s call I wrote does not keep "
+				   "to the names and texts of the request, so it was not run. Name the "
+				   "files and quote the texts exactly, or set ANTHROPIC_API_KEY or "
+				   "OPENAI_API_KEY to use a real provider.", note.len ? "\n" : "",
+				   b->name);
+	}
+	conv_msg_add_text(&keep, buf_str(&note));
+	conv_msg_free(out);
+	*out = keep;
+	buf_free(&note);
 }

@@ -286,101 +286,12 @@ copy_mask(struct gen *G, bool and)
 	return count;
 }
 
-/* Which rule (local_arg_feed) holds which tool's argument; NULL tool:
- * any tool's (a directory to list or search). */
-static const struct {
-	const char *tool, *arg;
-	enum local_arg kind;
-} arg_rules[] = {
-	{ "read", "path", LOCAL_ARG_FILE },      { "write", "path", LOCAL_ARG_DEST },
-	{ "edit", "path", LOCAL_ARG_FILE },      { NULL, "path", LOCAL_ARG_PATH },
-	{ "glob", "pattern", LOCAL_ARG_GLOB },
-	{ "write", "content", LOCAL_ARG_TEXT },  { "bash", "command", LOCAL_ARG_CMD },
-	{ "grep", "pattern", LOCAL_ARG_SAID },   { "edit", "new_string", LOCAL_ARG_SAID },
-	{ "edit", "old_string", LOCAL_ARG_SEEN },
-};
-
-/* The rule for tool's argument a. */
-static enum local_arg
-arg_rule(const char *tool, const char *a)
-{
-	size_t i;
-	for (i = 0; a && tool && i < sizeof arg_rules / sizeof arg_rules[0]; i++)
-		if (strcmp(a, arg_rules[i].arg) == 0 &&
-		    (!arg_rules[i].tool || strcmp(tool, arg_rules[i].tool) == 0))
-			return arg_rules[i].kind;
-	return LOCAL_ARG_NONE;
-}
-
 /* The rule for the string value st is inside. */
 static enum local_arg
 arg_kind(const struct tcg *g, const struct tcg_state *st)
 {
 	const char *tool = NULL, *a = tcg_string_arg(g, st, &tool);
-	return arg_rule(tool, a);
-}
-
-/* Do the string arguments of call b keep to their rules?  A call whose
- * arguments the rules had nothing left to allow for (the grammar alone
- * went on: arg_mask) may be anything. */
-static bool
-call_grounded(const struct local_copy *cp, const struct conv_block *b)
-{
-	const cJSON *it;
-	cJSON_ArrayForEach(it, b->args_json) {
-		enum local_arg k = arg_rule(b->name, it->string);
-		struct local_arg_run run = { .n = 0 };
-		char *js, *p;
-		bool ok = true;
-		if (k == LOCAL_ARG_NONE || !cJSON_IsString(it))
-			continue;
-		js = cJSON_PrintUnformatted(it); /* the value as JSON text, quoted */
-		for (p = js + 1; ok && *p && p[1]; p++)
-			ok = local_arg_feed(cp, k, &run, *p);
-		ok = ok && local_arg_end(cp, k, &run);
-		free(js);
-		if (!ok)
-			return false;
-	}
-	return true;
-}
-
-/* The calls of `out` that do not keep to the argument rules are not run:
- * the reply says so instead (a lost model overwrote a file with what it
- * made up once the rules had nothing left for it). */
-static void
-drop_ungrounded(const struct local_copy *cp, struct conv_msg *out)
-{
-	struct conv_msg keep;
-	struct buf note = BUF_INIT;
-	size_t i;
-
-	for (i = 0; i < out->nblocks; i++)
-		if (out->blocks[i].type == BLK_TOOL_CALL && out->blocks[i].args_json &&
-		    !call_grounded(cp, &out->blocks[i]))
-			break;
-	if (i == out->nblocks)
-		return;
-	conv_msg_init(&keep, CONV_ASSISTANT);
-	for (i = 0; i < out->nblocks; i++) {
-		const struct conv_block *b = &out->blocks[i];
-		if (b->type == BLK_TEXT)
-			conv_msg_add_text(&keep, b->text);
-		else if (b->type == BLK_THINKING)
-			conv_msg_add_thinking(&keep, b->text, b->signature);
-		else if (b->type == BLK_TOOL_CALL && (!b->args_json || call_grounded(cp, b)))
-			conv_msg_add_tool_call(&keep, b->id, b->name, b->args);
-		else if (b->type == BLK_TOOL_CALL)
-			buf_printf(&note, "%sI could not do that: the %s call I wrote does not keep "
-				   "to the names and texts of the request, so it was not run. Name the "
-				   "files and quote the texts exactly, or set ANTHROPIC_API_KEY or "
-				   "OPENAI_API_KEY to use a real provider.", note.len ? "\n" : "",
-				   b->name);
-	}
-	conv_msg_add_text(&keep, buf_str(&note));
-	conv_msg_free(out);
-	*out = keep;
-	buf_free(&note);
+	return local_arg_rule(tool, a);
 }
 
 /* Of the tokens marked, keep those that keep the argument being written
@@ -784,7 +695,7 @@ local_chat(struct provider *p, const struct provider_request *req,
 	split_run(&G.sp, true);
 	calls = local_parse_reply(L->fam, buf_str(&G.reply), G.reply.len, out, &L->next_id);
 	if (calls && L->own_system && G.copy.words) {
-		drop_ungrounded(&G.copy, out);
+		local_drop_ungrounded(&G.copy, out);
 		calls = conv_msg_tool_calls(out);
 	}
 	if (calls && L->own_system)

@@ -274,6 +274,13 @@ struct local_arg_run {
 	unsigned char at, nops; /* and how many paths it has given */
 	bool inq, piped, flag;  /* after a '|'; after a flag */
 };
+/* The rule for tool's argument arg (the table in local-args.c). */
+enum local_arg local_arg_rule(const char *tool, const char *arg);
+/* The calls of `out` whose string arguments break their rules (written
+ * once the rules had nothing left to allow and the grammar alone went
+ * on) are not run: they leave `out`, and a text says so instead (a lost
+ * model overwrote a file with what it made up). */
+void local_drop_ungrounded(const struct local_copy *cp, struct conv_msg *out);
 /* May byte c come next in a value of kind k?  Updates r. */
 bool local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_run *r,
 		    char c);

@@ -1237,6 +1237,55 @@ START_TEST(repeats_are_loops)
 }
 END_TEST
 
+/* A call whose arguments break the rules is not run; the reply says so. */
+START_TEST(ungrounded_calls_are_dropped)
+{
+	static const char *const ff[] = { "-l", "wc" };
+	char dir[] = "/tmp/conch-drop-XXXXXX", cmd[600];
+	struct local_copy cp;
+	struct conv c;
+	struct conv_msg m;
+	char *text;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	make_in(dir, "notes.md");
+	copy_fixture(&c, &cp, "count the lines of notes.md", "ls", "{\"path\": \".\"}",
+		     "notes.md\n");
+	local_copy_fields(&cp, (char *const *)ff, 2);
+	local_copy_where(&cp, dir);
+	ck_assert_int_eq(local_arg_rule("write", "content"), LOCAL_ARG_TEXT);
+	ck_assert_int_eq(local_arg_rule("ls", "path"), LOCAL_ARG_PATH);
+	ck_assert_int_eq(local_arg_rule("edit", "replace_all"), LOCAL_ARG_NONE);
+	conv_msg_init(&m, CONV_ASSISTANT);
+	conv_msg_add_text(&m, "Counting.");
+	conv_msg_add_tool_call(&m, "c1", "bash", "{\"command\":\"wc -l notes.md\"}");
+	conv_msg_add_tool_call(&m, "c2", "write",
+			       "{\"path\":\"notes.md\",\"content\":\"made up\"}");
+	conv_msg_add_tool_call(&m, "c3", "bash", "{\"command\":\"rm -rf notes.md\"}");
+	local_drop_ungrounded(&cp, &m);
+	ck_assert_uint_eq(conv_msg_tool_calls(&m), 1);
+	ck_assert_str_eq(m.blocks[1].name, "bash");
+	ck_assert_str_eq(m.blocks[1].args, "{\"command\":\"wc -l notes.md\"}");
+	text = conv_msg_text(&m);
+	ck_assert_ptr_nonnull(strstr(text, "Counting."));
+	ck_assert_ptr_nonnull(strstr(text, "the write call I wrote"));
+	ck_assert_ptr_nonnull(strstr(text, "the bash call I wrote"));
+	free(text);
+	conv_msg_free(&m);
+	/* calls that keep to the rules stay as they were */
+	conv_msg_init(&m, CONV_ASSISTANT);
+	conv_msg_add_tool_call(&m, "c1", "read", "{\"path\":\"notes.md\"}");
+	local_drop_ungrounded(&cp, &m);
+	ck_assert_uint_eq(m.nblocks, 1);
+	ck_assert_uint_eq(conv_msg_tool_calls(&m), 1);
+	conv_msg_free(&m);
+	local_copy_free(&cp);
+	conv_free(&c);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	template_families, markup_spans, render_hermes_and_llama3,
 	parse_replies, parse_random_replies, grammar_accepts_and_refuses,
@@ -1244,4 +1293,4 @@ CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	provider_refuses_bad_files, copied_numbers_only, copied_words_only,
 	copy_follows_the_source, copy_follows_a_list, argument_rules,
 	items_begin_with_names, arguments_name_what_is_there, fences_hold_result_lines,
-	edits_replace_each, repeats_are_loops))
+	edits_replace_each, repeats_are_loops, ungrounded_calls_are_dropped))
