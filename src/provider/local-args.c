@@ -192,12 +192,52 @@ glob_part_ok(const struct local_copy *cp, const char *s, size_t n, bool whole)
 	return lc_in_words(cp->segs, cp->nsegs, s, n, whole);
 }
 
+/* A glob pattern so far (LOCAL_ARG_GLOB): the part a '/' has just
+ * ended, or the current one, is "**", "*", "*.ext" or a held name's;
+ * before its first wildcard, a pattern names what is there: directories,
+ * then a file ("inside/..." for "inside model" is not). */
+static bool
+glob_ok(const struct local_copy *cp, const struct local_arg_run *r, bool whole)
+{
+	size_t n = r->n && r->v[r->n - 1] == '/' ? r->n - 1 : r->n;
+	const char *part = n ? memrchr(r->v, '/', n) : NULL;
+
+	whole |= n < r->n;
+	part = part ? part + 1 : r->v;
+	if (!glob_part_ok(cp, part, n - (size_t)(part - r->v), whole) ||
+	    (cp->asked && r->n && r->v[0] == '*'))
+		return false;
+	if (!cp->nreal || memchr(r->v, '*', n))
+		return true;
+	if (n < r->n) /* a directory, or one on the way to one */
+		return lc_in_words(cp->dirs, cp->ndirs, r->v, n, true) ||
+		       lc_in_words(cp->dirs, cp->ndirs, r->v, r->n, false);
+	return lc_in_words(cp->real, cp->nreal, r->v, n, whole);
+}
+
+/* A command's current field (LOCAL_ARG_CMD). */
+static bool
+cmd_ok(const struct local_copy *cp, const struct local_arg_run *r, bool whole)
+{
+	/* where find looks: directories, then its tests */
+	if (r->at == C_FIND && cmd_find_dir(cp, r) && (!r->nops || !strchr("-(!", r->v[0])))
+		return fresh_name(cp->dirs, cp->ndirs, r->v, r->n, whole, r->all, r->fs, cp->asked);
+	if (r->n == 0 || (r->v[0] == '*' && /* "*.kt" for the user's ".kt" too */
+			  (r->n == 1 ? !whole : r->v[1] == '.' &&
+			   lc_in_words(cp->paths, cp->npaths, r->v + 1, r->n - 1, whole))))
+		return true;
+	if (cmd_operand(cp, r)) /* and not one it has given */
+		return r->at == C_FILES && cp->nregs
+			       ? fresh_name(cp->regs, cp->nregs, r->v, r->n, whole, r->all, r->fs, false)
+			       : fresh_name(cp->real, cp->nreal, r->v, r->n, whole, r->all, r->fs, false);
+	return lc_in_words(cp->ffree, cp->nffree, r->v, r->n, whole) ||
+	       lc_in_words(cp->paths, cp->npaths, r->v, r->n, whole);
+}
+
 static bool
 arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run *r,
        bool whole)
 {
-	const char *part;
-	size_t n;
 	switch (k) {
 	case LOCAL_ARG_SAID: /* more than a word: what the user quotes */
 		if (r->n && memchr(r->v, ' ', r->n) && !in_quoted(cp, r->v, r->n))
@@ -209,23 +249,8 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 			return false;
 		return r->n == 0 || lc_part_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole) ||
 		       lc_part_of(buf_str(&cp->text), cp->text.len, r->v, r->n, whole);
-	case LOCAL_ARG_GLOB: /* the part a '/' has just ended, or the current one */
-		n = r->n && r->v[r->n - 1] == '/' ? r->n - 1 : r->n;
-		whole |= n < r->n;
-		part = n ? memrchr(r->v, '/', n) : NULL;
-		part = part ? part + 1 : r->v;
-		if (!glob_part_ok(cp, part, n - (size_t)(part - r->v), whole) ||
-		    (cp->asked && r->n && r->v[0] == '*'))
-			return false;
-		/* before its first wildcard, a pattern names what is there:
-		 * directories, then a file ("inside/..." for "inside model"
-		 * is not) */
-		if (!cp->nreal || memchr(r->v, '*', n))
-			return true;
-		if (n < r->n) /* a directory, or one on the way to one */
-			return lc_in_words(cp->dirs, cp->ndirs, r->v, n, true) ||
-			       lc_in_words(cp->dirs, cp->ndirs, r->v, r->n, false);
-		return lc_in_words(cp->real, cp->nreal, r->v, n, whole);
+	case LOCAL_ARG_GLOB:
+		return glob_ok(cp, r, whole);
 	case LOCAL_ARG_FILE:
 		if (cp->named && cp->nregs)
 			return lc_names_ok(cp->regs, cp->nregs, r->v, r->n, whole);
@@ -243,25 +268,7 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 		return lc_names_ok(cp->named ? cp->real : cp->paths,
 				cp->named ? cp->nreal : cp->npaths, r->v, r->n, whole);
 	case LOCAL_ARG_CMD:
-		/* where find looks: directories, then its tests */
-		if (r->at == C_FIND && cmd_find_dir(cp, r) && (!r->nops || !strchr("-(!", r->v[0])))
-			return fresh_name(cp->dirs, cp->ndirs, r->v, r->n, whole, r->all, r->fs,
-					  cp->asked);
-		if (r->n == 0 || (r->v[0] == '*' && /* "*.kt" for the user's ".kt" too */
-				  (r->n == 1 ? !whole : r->v[1] == '.' &&
-				   lc_in_words(cp->paths, cp->npaths, r->v + 1, r->n - 1, whole))))
-			return true;
-		if (cmd_operand(cp, r)) /* and not one it has given */
-			return r->at == C_FILES && cp->nregs
-				       ? fresh_name(cp->regs, cp->nregs, r->v, r->n, whole, r->all, r->fs,
-						    false)
-			       : r->at == C_FIND
-				       ? fresh_name(cp->dirs, cp->ndirs, r->v, r->n, whole, r->all, r->fs,
-						    cp->asked)
-				       : fresh_name(cp->real, cp->nreal, r->v, r->n, whole, r->all, r->fs,
-						    false);
-		return lc_in_words(cp->ffree, cp->nffree, r->v, r->n, whole) ||
-		       lc_in_words(cp->paths, cp->npaths, r->v, r->n, whole);
+		return cmd_ok(cp, r, whole);
 	case LOCAL_ARG_TEXT:
 		if (r->want) /* the next line of "one / two" */
 			return r->n <= strlen(r->want) && memcmp(r->want, r->v, r->n) == 0 &&
