@@ -1286,6 +1286,71 @@ START_TEST(ungrounded_calls_are_dropped)
 }
 END_TEST
 
+/* Random values of every kind, longer than any buffer of a run: the
+ * rules answer without reading or writing past what they hold, and a
+ * value they took byte by byte is one the end check agrees with or
+ * refuses, never crashes on (run under ASan in CI). */
+START_TEST(argument_rules_random_walks)
+{
+	static const char *const atoms[] = {
+		"a", "model", "/", ".", "*", "**/", "*.md", " ", "|", "'", "\"", "\\", "\\n",
+		"-l", "-name", "find", "wc", "cat", "xargs", "notes.md", "x", "&&", ";", "(", "9",
+	};
+	static const char *const ff[] = { "-l", "-name", "cat", "find", "wc", "xargs" };
+	char dir[] = "/tmp/conch-walk-XXXXXX", cmd[600];
+	struct local_copy cp;
+	struct conv c;
+	uint64_t rng = 11;
+	int it, k, took[LOCAL_ARG_CMD + 1] = { 0 };
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	make_in(dir, "model/notes.md");
+	copy_fixture(&c, &cp, "count the lines of model/notes.md, \"a / x\" in model", "ls",
+		     "{\"path\": \"model\"}", "notes.md\n");
+	local_copy_fields(&cp, (char *const *)ff, sizeof ff / sizeof ff[0]);
+	local_copy_where(&cp, dir);
+	for (it = 0; it < 4000; it++) {
+		for (k = LOCAL_ARG_PATH; k <= LOCAL_ARG_CMD; k++) {
+			struct local_arg_run r = { .n = 0 };
+			struct buf v = BUF_INIT;
+			size_t i, n, j;
+			bool fed = true, in = false;
+			rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+			n = 1 + (rng >> 33) % (it % 4 ? 3 : 120); /* short ones pass more often */
+			for (i = 0; i < n; i++) {
+				const char *p;
+				rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+				p = atoms[(rng >> 33) % (sizeof atoms / sizeof atoms[0])];
+				buf_adds(&v, p);
+				for (; *p; p++)
+					fed = local_arg_feed(&cp, (enum local_arg)k, &r, *p) && fed;
+			}
+			ck_assert_uint_le(r.n, sizeof r.v);
+			ck_assert_uint_le(r.alln, sizeof r.all);
+			fed = fed && local_arg_end(&cp, (enum local_arg)k, &r);
+			/* what a path rule took whole is one of its names */
+			for (j = 0; fed && k == LOCAL_ARG_PATH && j < cp.nreal; j++)
+				in |= strcmp(cp.real[j], buf_str(&v)) == 0;
+			for (j = 0; fed && k == LOCAL_ARG_FILE && j < cp.nregs; j++)
+				in |= strcmp(cp.regs[j], buf_str(&v)) == 0;
+			if (fed && (k == LOCAL_ARG_PATH || k == LOCAL_ARG_FILE))
+				ck_assert_msg(in, "kind %d took %s", k, buf_str(&v));
+			took[k] += fed;
+			if (fed && k == LOCAL_ARG_GLOB)
+				ck_assert_ptr_null(strchr(buf_str(&v), ' '));
+			buf_free(&v);
+		}
+	}
+	/* the walks reach values each rule takes */
+	for (k = LOCAL_ARG_PATH; k <= LOCAL_ARG_CMD; k++)
+		ck_assert_msg(took[k] > 0, "kind %d took nothing", k);
+	local_copy_free(&cp);
+	conv_free(&c);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	template_families, markup_spans, render_hermes_and_llama3,
 	parse_replies, parse_random_replies, grammar_accepts_and_refuses,
@@ -1293,4 +1358,5 @@ CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	provider_refuses_bad_files, copied_numbers_only, copied_words_only,
 	copy_follows_the_source, copy_follows_a_list, argument_rules,
 	items_begin_with_names, arguments_name_what_is_there, fences_hold_result_lines,
-	edits_replace_each, repeats_are_loops, ungrounded_calls_are_dropped))
+	edits_replace_each, repeats_are_loops, ungrounded_calls_are_dropped,
+	argument_rules_random_walks))
