@@ -1,7 +1,7 @@
 ## src/llm: floor 2, the transformer runtime (util only)
 libconch_a_SOURCES += \
 	src/llm/gguf.c src/llm/gguf.h \
-	src/llm/vocab.c src/llm/vocab.h \
+	src/llm/vocab.c src/llm/vocab.h src/llm/vocab-int.h src/llm/vocab-encode.c \
 	src/llm/quant.c src/llm/quant.h \
 	src/llm/pool.c src/llm/pool.h \
 	src/llm/attn.c src/llm/attn.h \
