@@ -161,13 +161,6 @@ heap_pop(struct heap *h)
 	return top;
 }
 
-size_t
-vocab_utf8_len(unsigned char c)
-{
-	static const size_t lut[16] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4 };
-	return lut[c >> 4];
-}
-
 struct syms {
 	struct sym *s;
 	size_t n, cap;

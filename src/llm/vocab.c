@@ -546,6 +546,14 @@ llm_vocab_find(const struct llm_vocab *v, const char *s, size_t n)
 
 /* ------------------------------------------------------------ decoding */
 
+size_t
+vocab_utf8_len(unsigned char c)
+{
+	static const size_t lut[16] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4 };
+	return lut[c >> 4];
+}
+
+
 static int
 hexval(char c)
 {
