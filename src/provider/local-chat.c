@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -384,6 +385,7 @@ local_complete_edits(const char *cwd, struct conv_msg *m)
 		char *full;
 		const char *p;
 		size_t n = 0;
+		struct stat st;
 
 		if (b->type != BLK_TOOL_CALL || !b->name || strcmp(b->name, "edit") != 0 ||
 		    !b->args_json)
@@ -395,7 +397,8 @@ local_complete_edits(const char *cwd, struct conv_msg *m)
 			continue;
 		full = path->valuestring[0] == '/' ? xstrdup(path->valuestring)
 						    : xasprintf("%s/%s", cwd, path->valuestring);
-		if (fs_read_file(full, 1u << 20, &text) == C_OK)
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && /* not a FIFO that would block */
+		    fs_read_file(full, 1u << 20, &text) == C_OK)
 			for (p = buf_str(&text); n < 2 && (p = strstr(p, old->valuestring)) != NULL;
 			     p += strlen(old->valuestring))
 				n++;

@@ -1180,7 +1180,7 @@ START_TEST(edits_replace_each)
 	} calls[] = {
 		{ "edit", "b.txt", "x", true },     { "edit", "b.txt", "y", false },
 		{ "edit", "a.txt", "x", false },    { "edit", "none.txt", "x", false },
-		{ "read", "b.txt", "x", false },
+		{ "read", "b.txt", "x", false },     { "edit", "pipe", "x", false }, /* not read */
 	};
 	char dir[] = "/tmp/conch-edit-XXXXXX", cmd[600], args[200];
 	struct conv_msg m;
@@ -1188,7 +1188,7 @@ START_TEST(edits_replace_each)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	make_in(dir, "a.txt"); /* "x\n" */
-	snprintf(cmd, sizeof cmd, "printf 'x y x\\n' > '%s/b.txt'", dir);
+	snprintf(cmd, sizeof cmd, "printf 'x y x\\n' > '%s/b.txt' && mkfifo '%s/pipe'", dir, dir);
 	ck_assert_int_eq(system(cmd), 0);
 	conv_msg_init(&m, CONV_ASSISTANT);
 	for (i = 0; i < sizeof calls / sizeof calls[0]; i++) {
