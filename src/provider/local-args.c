@@ -52,16 +52,12 @@ static const struct {
 	{ "uniq", C_FILES }, { "wc", C_FILES },
 };
 
-/* Does s stand in t[0..tn) as a whole field? */
+/* Does the command so far copy the user's words ("run `cat nothing`")?
+ * Then the shape rules of the model's own commands do not hold. */
 static bool
-has_field(const char *t, size_t tn, const char *s)
+copies_request(const struct local_copy *cp, const struct local_arg_run *r)
 {
-	size_t n = strlen(s);
-	const char *p;
-	for (p = t; n && (p = str_find(p, tn - (size_t)(p - t), s, n)) != NULL; p++)
-		if ((p == t || lc_stop(p[-1])) && ((size_t)(p - t) + n == tn || lc_stop(p[n])))
-			return true;
-	return false;
+	return lc_part_of(buf_str(&cp->said), cp->said.len, r->all, r->alln, false);
 }
 
 /* Is run[0..n) (`whole`), or does it begin, one of the sorted names
@@ -73,7 +69,8 @@ fresh_name(char *const *v, size_t nv, const char *run, size_t n, bool whole,
 {
 	size_t i;
 	for (i = lc_first_with(v, nv, run, n); i < nv && strncmp(v[i], run, n) == 0; i++)
-		if ((!whole || v[i][n] == '\0') && !has_field(used, un, v[i]) &&
+		if ((!whole || v[i][n] == '\0') &&
+		    !lc_fields_of(used, un, v[i], strlen(v[i]), true) &&
 		    !(nodot && strcmp(v[i], ".") == 0))
 			return true;
 	return false;
@@ -91,8 +88,7 @@ cmd_operand(const struct local_copy *cp, const struct local_arg_run *r)
 		;
 	if (i == r->n) /* a number, or one begun */
 		return false;
-	/* the command so far copies the user's ("run `cat nothing`") */
-	return !lc_part_of(buf_str(&cp->said), cp->said.len, r->all, r->alln, false);
+	return !copies_request(cp, r);
 }
 
 /* Is the current field of a command one that stands where a file
@@ -117,7 +113,7 @@ cmd_field_end(const struct local_copy *cp, const struct local_arg_run *r, char c
 	size_t before = c ? r->alln - 1 : r->alln; /* r->all ends in c */
 
 	if (r->alln + 1 >= sizeof r->all || before < r->n || /* too long to tell */
-	    lc_part_of(buf_str(&cp->said), cp->said.len, all, r->alln, false))
+	    copies_request(cp, r))
 		return true;
 	if (c && (!strchr(" |'", c) || (c == ' ' && before > 0 && all[before - 1] == ' ')))
 		return false;
@@ -138,8 +134,7 @@ cmd_field_end(const struct local_copy *cp, const struct local_arg_run *r, char c
 static bool
 cmd_find_dir(const struct local_copy *cp, const struct local_arg_run *r)
 {
-	return cp->nreal && r->n && !r->inq &&
-	       !lc_part_of(buf_str(&cp->said), cp->said.len, r->all, r->alln, false);
+	return cp->nreal && r->n && !r->inq && !copies_request(cp, r);
 }
 
 /* A field of a command ends: where does the next one stand? */
@@ -299,8 +294,7 @@ local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_r
 		} else if (c == '\\') { /* an escape that some letter can end */
 			struct local_arg_run t;
 			const char *l;
-			if (k == LOCAL_ARG_CMD && cp->nreal && /* none in the model's own commands */
-			    !lc_part_of(buf_str(&cp->said), cp->said.len, r->all, r->alln, false))
+			if (k == LOCAL_ARG_CMD && cp->nreal && !copies_request(cp, r)) /* none of its own */
 				return false;
 			r->esc = true;
 			for (l = from; *l; l++) {
