@@ -1046,6 +1046,33 @@ START_TEST(argument_rules)
 }
 END_TEST
 
+/* A value, and whether rule `kind` takes it (`end`: whole). */
+struct arg_case {
+	enum local_arg kind;
+	const char *value;
+	bool end, takes;
+};
+
+static void
+expect_args(const struct local_copy *cp, const struct arg_case *cases, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		ck_assert_msg(arg_takes(cp, cases[i].kind, cases[i].value, cases[i].end) ==
+				      cases[i].takes,
+			      "rule %d %s \"%s\"", cases[i].kind,
+			      cases[i].takes ? "refuses" : "takes", cases[i].value);
+}
+
+/* Remove the directory dir and all it holds. */
+static void
+remove_dir(const char *dir)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
 /* Make dir/rel (a directory when rel ends in '/'), with its parents. */
 static void
 make_in(const char *dir, const char *rel)
@@ -1072,8 +1099,70 @@ make_in(const char *dir, const char *rel)
  * the model's own commands do. */
 START_TEST(arguments_name_what_is_there)
 {
+	static const struct arg_case there[] = {
+		{ LOCAL_ARG_PATH, "model", true, true },
+		{ LOCAL_ARG_PATH, "AUTHORS", true, true },
+		{ LOCAL_ARG_PATH, "enumerate", false, false },
+		{ LOCAL_ARG_PATH, "ghost.toml", false, false }, /* a result's, not there */
+		{ LOCAL_ARG_PATH, "new/x.md", true, true }, /* the user's */
+		/* read and edit: files, not directories */
+		{ LOCAL_ARG_FILE, "AUTHORS", true, true },
+		{ LOCAL_ARG_FILE, "model/kernel.toml", true, true },
+		{ LOCAL_ARG_FILE, "new/x.md", true, true },
+		{ LOCAL_ARG_FILE, "model", true, false },
+		{ LOCAL_ARG_FILE, "the", false, false },
+		/* write may name any file-like name, but with nothing quoted to
+		 * write, not one that is there */
+		{ LOCAL_ARG_DEST, "ghost.toml", true, true },
+		{ LOCAL_ARG_DEST, "model/kernel.toml", true, false },
+		/* a text to replace of more than a word: a tool's, not the request's */
+		{ LOCAL_ARG_SEEN, "model/kernel.toml\\nghost", true, true },
+		{ LOCAL_ARG_SEEN, "count the words", false, false },
+		{ LOCAL_ARG_SEEN, "count", true, true },
+		/* glob: a directory that is there before the first wildcard */
+		{ LOCAL_ARG_GLOB, "model/**/*.c", true, true },
+		{ LOCAL_ARG_GLOB, "model/kernel.toml", true, true },
+		{ LOCAL_ARG_GLOB, "docs/deep/**/*.md", true, true }, /* through docs */
+		{ LOCAL_ARG_GLOB, "enumerate/", false, false },
+		{ LOCAL_ARG_GLOB, "AUTHORS/", false, false },
+		{ LOCAL_ARG_GLOB, "**/status one.h", false, false },
+		{ LOCAL_ARG_GLOB, "***", false, false },
+		/* commands: files where a command reads them, directories for find */
+		{ LOCAL_ARG_CMD, "wc -w model/kernel.toml", true, true },
+		{ LOCAL_ARG_CMD, "wc -w model/kernel.toml AUTHORS", true, true },
+		{ LOCAL_ARG_CMD, "wc -w words", false, false },
+		{ LOCAL_ARG_CMD, "wc -w wc", false, false },
+		{ LOCAL_ARG_CMD, "wc -l model ", false, false },
+		{ LOCAL_ARG_CMD, "wc -w AUTHORS AUTHORS", true, false },
+		{ LOCAL_ARG_CMD, "wc -w AUTHORS AUTHORS ", false, false },
+		{ LOCAL_ARG_CMD, "find model -name '*.toml' | xargs wc -l", true, true },
+		/* the request names a directory that is there: not "." */
+		{ LOCAL_ARG_CMD, "find . -name '*.toml' | wc -l", true, false },
+		{ LOCAL_ARG_PATH, ".", true, false },
+		{ LOCAL_ARG_GLOB, "**/*.toml", true, false },
+		{ LOCAL_ARG_CMD, "find AUTHORS ", false, false },
+		/* find: directories first, then tests; a quote opens a flag's value */
+		{ LOCAL_ARG_CMD, "find '", false, false },
+		{ LOCAL_ARG_CMD, "find -name", false, false },
+		{ LOCAL_ARG_CMD, "find *.toml", false, false },
+		{ LOCAL_ARG_CMD, "find model '", false, false },
+		{ LOCAL_ARG_CMD, "find model model", false, false },
+		{ LOCAL_ARG_CMD, "find model AUTHORS", false, false },
+		{ LOCAL_ARG_CMD, "find model -name '*.toml'", true, true },
+		{ LOCAL_ARG_CMD, "find entries ", false, false },
+		/* "wc -l" at the head of a pipe reads nothing; after one it reads it */
+		{ LOCAL_ARG_CMD, "wc -l", true, false },
+		{ LOCAL_ARG_CMD, "wc -l |", false, false },
+		/* one blank, '|' or a quote between fields; no escapes of its own */
+		{ LOCAL_ARG_CMD, "wc -l ( (", false, false },
+		{ LOCAL_ARG_CMD, "wc  -l", false, false },
+		{ LOCAL_ARG_CMD, "wc -l AUTHORS\\n", false, false },
+		{ LOCAL_ARG_CMD, "wc -l AUTHORS;", false, false },
+		/* unless it copies the user's command */
+		{ LOCAL_ARG_CMD, "cat nothing", true, true },
+	};
 	static const char *const ff[] = { "-l", "-name", "-w", "find", "wc", "xargs" };
-	char dir[] = "/tmp/conch-where-XXXXXX", cmd[600];
+	char dir[] = "/tmp/conch-where-XXXXXX";
 	struct local_copy cp;
 	struct conv c;
 
@@ -1089,66 +1178,7 @@ START_TEST(arguments_name_what_is_there)
 	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, "enumerate", true));
 	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "wc -w words", true));
 	local_copy_where(&cp, dir);
-	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, "model", true));
-	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, "AUTHORS", true));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_PATH, "enumerate", false));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_PATH, "ghost.toml", false)); /* a result's, not there */
-	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, "new/x.md", true));     /* the user's */
-	/* read and edit: files, not directories */
-	ck_assert(arg_takes(&cp, LOCAL_ARG_FILE, "AUTHORS", true));
-	ck_assert(arg_takes(&cp, LOCAL_ARG_FILE, "model/kernel.toml", true));
-	ck_assert(arg_takes(&cp, LOCAL_ARG_FILE, "new/x.md", true));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_FILE, "model", true));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_FILE, "the", false));
-	/* write may name any file-like name, but with nothing quoted to
-	 * write, not one that is there */
-	ck_assert(arg_takes(&cp, LOCAL_ARG_DEST, "ghost.toml", true));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_DEST, "model/kernel.toml", true));
-	/* a text to replace of more than a word: a tool's, not the request's */
-	ck_assert(arg_takes(&cp, LOCAL_ARG_SEEN, "model/kernel.toml\\nghost", true));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_SEEN, "count the words", false));
-	ck_assert(arg_takes(&cp, LOCAL_ARG_SEEN, "count", true));
-	/* glob: a directory that is there before the first wildcard */
-	ck_assert(arg_takes(&cp, LOCAL_ARG_GLOB, "model/**/*.c", true));
-	ck_assert(arg_takes(&cp, LOCAL_ARG_GLOB, "model/kernel.toml", true));
-	ck_assert(arg_takes(&cp, LOCAL_ARG_GLOB, "docs/deep/**/*.md", true)); /* through docs */
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_GLOB, "enumerate/", false));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_GLOB, "AUTHORS/", false));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_GLOB, "**/status one.h", false));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_GLOB, "***", false));
-	/* commands: files where a command reads them, directories for find */
-	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "wc -w model/kernel.toml", true));
-	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "wc -w model/kernel.toml AUTHORS", true));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -w words", false));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -w wc", false));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l model ", false));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -w AUTHORS AUTHORS", true));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -w AUTHORS AUTHORS ", false));
-	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "find model -name '*.toml' | xargs wc -l", true));
-	/* the request names a directory that is there: not "." */
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "find . -name '*.toml' | wc -l", true));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_PATH, ".", true));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_GLOB, "**/*.toml", true));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "find AUTHORS ", false));
-	/* find: directories first, then tests; a quote opens a flag's value */
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "find '", false));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "find -name", false));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "find *.toml", false));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "find model '", false));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "find model model", false));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "find model AUTHORS", false));
-	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "find model -name '*.toml'", true));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "find entries ", false));
-	/* "wc -l" at the head of a pipe reads nothing; after one it reads it */
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l", true));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l |", false));
-	/* one blank, '|' or a quote between fields; no escapes of its own */
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l ( (", false));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc  -l", false));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l AUTHORS\\n", false));
-	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l AUTHORS;", false));
-	/* unless it copies the user's command */
-	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "cat nothing", true));
+	expect_args(&cp, there, sizeof there / sizeof there[0]);
 	local_copy_free(&cp);
 	conv_free(&c);
 
@@ -1163,8 +1193,7 @@ START_TEST(arguments_name_what_is_there)
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "find void ", false));
 	local_copy_free(&cp);
 	conv_free(&c);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	remove_dir(dir);
 }
 END_TEST
 
@@ -1213,8 +1242,7 @@ START_TEST(edits_replace_each)
 	local_complete_edits(NULL, &m);
 	ck_assert_ptr_null(strstr(m.blocks[0].args, "replace_all"));
 	conv_msg_free(&m);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	remove_dir(dir);
 }
 END_TEST
 
@@ -1241,7 +1269,7 @@ END_TEST
 START_TEST(ungrounded_calls_are_dropped)
 {
 	static const char *const ff[] = { "-l", "wc" };
-	char dir[] = "/tmp/conch-drop-XXXXXX", cmd[600];
+	char dir[] = "/tmp/conch-drop-XXXXXX";
 	struct local_copy cp;
 	struct conv c;
 	struct conv_msg m;
@@ -1281,8 +1309,7 @@ START_TEST(ungrounded_calls_are_dropped)
 	conv_msg_free(&m);
 	local_copy_free(&cp);
 	conv_free(&c);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	remove_dir(dir);
 }
 END_TEST
 
@@ -1297,7 +1324,7 @@ START_TEST(argument_rules_random_walks)
 		"-l", "-name", "find", "wc", "cat", "xargs", "notes.md", "x", "&&", ";", "(", "9",
 	};
 	static const char *const ff[] = { "-l", "-name", "cat", "find", "wc", "xargs" };
-	char dir[] = "/tmp/conch-walk-XXXXXX", cmd[600];
+	char dir[] = "/tmp/conch-walk-XXXXXX";
 	struct local_copy cp;
 	struct conv c;
 	uint64_t rng = 11;
@@ -1346,8 +1373,7 @@ START_TEST(argument_rules_random_walks)
 		ck_assert_msg(took[k] > 0, "kind %d took nothing", k);
 	local_copy_free(&cp);
 	conv_free(&c);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	remove_dir(dir);
 }
 END_TEST
 
