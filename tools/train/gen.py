@@ -490,6 +490,7 @@ def t_count_many(c, files):
     else:
         prompt = c.tmpl(P.T_COUNT_MANY).format(kind=kind, ext=ext)
         pat = '**/*.%s' % ext
+    total_only = 'in total' in prompt
 
     def step2(res):
         if res[0].startswith('No files match'):
@@ -505,6 +506,10 @@ def t_count_many(c, files):
         items = ['%s: %s line%s' % (r[1], r[0], '' if r[0] == '1' else 's')
                  for r in rows if r[1] != 'total']
         total = rows[-1][0]
+        if total_only:
+            # the phrasing asks for the total, not for each file: its
+            # answer is right when it gives that
+            return ('The %s files have %s lines in total.' % (kind, total)), [total]
         facts = [r[1] for r in rows if r[1] != 'total'] + [total]
         return ('%d %s file%s:\n%s\nTotal: %s lines.' %
                 (len(items), kind, '' if len(items) == 1 else 's', bullet(items), total)), facts
