@@ -7,12 +7,15 @@
  * formatting of a call, these rules what goes into it. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
 #include "provider/local-copy-int.h"
 #include "util/buf.h"
+#include "util/fsutil.h"
 #include "util/str.h"
+#include "util/xalloc.h"
 
 /* The line that must follow the quoted line v[0..n), or NULL. */
 static const char *
@@ -34,6 +37,30 @@ in_quoted(const struct local_copy *cp, const char *v, size_t n)
 		if (str_find(cp->quoted[i], strlen(cp->quoted[i]), v, n))
 			return true;
 	return false;
+}
+
+void
+local_copy_edit(struct local_copy *cp, const char *path, const char *old)
+{
+	free(cp->edit_old);
+	cp->edit_old = old ? xstrdup(old) : NULL;
+	if (!path || !cp->dir) {
+		free(cp->edit_path);
+		cp->edit_path = NULL;
+		cp->edit_known = false;
+		return;
+	}
+	if (!cp->edit_path || strcmp(cp->edit_path, path) != 0) {
+		char *full = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", cp->dir, path);
+		struct stat st;
+		free(cp->edit_path);
+		cp->edit_path = xstrdup(path);
+		buf_reset(&cp->edit_text);
+		/* a regular file only: a FIFO would block */
+		cp->edit_known = stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
+				 fs_read_file(full, 1u << 20, &cp->edit_text) == C_OK;
+		free(full);
+	}
 }
 
 /* Where a command's field stands (local_arg_run.at): its first word,
@@ -229,6 +256,42 @@ cmd_ok(const struct local_copy *cp, const struct local_arg_run *r, bool whole)
 	       lc_in_words(cp->paths, cp->npaths, r->v, r->n, whole);
 }
 
+/* Does r's value stand in t[0..tn) from a word boundary and, there,
+ * go on (or, `whole`, end) to a text that stands so in the file of the
+ * edit being written?  Checked together, as a part of t that begins so
+ * may go on only to what is not in the file ("e" of "each" and of
+ * "example"). */
+static bool
+in_file(const struct local_copy *cp, const char *t, size_t tn, const struct local_arg_run *r,
+	bool whole)
+{
+	const char *f = buf_str(&cp->edit_text), *p;
+	size_t fn = cp->edit_text.len;
+
+	if (whole)
+		return lc_part_of(t, tn, r->v, r->n, true) && lc_part_of(f, fn, r->v, r->n, true);
+	for (p = t; (p = str_find(p, tn - (size_t)(p - t), r->v, r->n)) != NULL; p++) {
+		size_t at = (size_t)(p - t), e;
+		if (at && lc_word(p[-1]) && lc_word(r->v[0]))
+			continue;
+		for (e = at + r->n; e <= tn && e - at < sizeof r->v && (e == at + r->n || t[e - 1] != '\n');
+		     e++)
+			if ((e == tn || !lc_word(t[e]) || !lc_word(t[e - 1])) &&
+			    lc_part_of(f, fn, p, e - at, true))
+				return true;
+	}
+	return false;
+}
+
+/* The text an edit puts in (LOCAL_ARG_NEW), once the text it replaces
+ * is written: not that text (an edit that changes nothing). */
+static bool
+new_ok(const struct local_copy *cp, const struct local_arg_run *r, bool whole)
+{
+	return !cp->edit_old || !whole || r->n != strlen(cp->edit_old) ||
+	       memcmp(r->v, cp->edit_old, r->n) != 0;
+}
+
 static bool
 arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run *r,
        bool whole)
@@ -242,8 +305,15 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 		if (r->n && memchr(r->v, ' ', r->n) && !in_quoted(cp, r->v, r->n) &&
 		    !lc_part_of(buf_str(&cp->results), cp->results.len, r->v, r->n, whole))
 			return false;
-		return r->n == 0 || lc_part_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole) ||
+		if (r->n == 0)
+			return !whole || !cp->edit_known;
+		if (cp->edit_known) /* and in the file: else the edit fails */
+			return in_file(cp, buf_str(&cp->said), cp->said.len, r, whole) ||
+			       in_file(cp, buf_str(&cp->text), cp->text.len, r, whole);
+		return lc_part_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole) ||
 		       lc_part_of(buf_str(&cp->text), cp->text.len, r->v, r->n, whole);
+	case LOCAL_ARG_NEW:
+		return arg_ok(cp, LOCAL_ARG_SAID, r, whole) && new_ok(cp, r, whole);
 	case LOCAL_ARG_GLOB:
 		return glob_ok(cp, r, whole);
 	case LOCAL_ARG_FILE:
@@ -283,7 +353,8 @@ local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_r
 		return true;
 	if (k == LOCAL_ARG_CMD && !cp->nffree)
 		return true;
-	if (k == LOCAL_ARG_SAID || k == LOCAL_ARG_SEEN || k == LOCAL_ARG_CMD) {
+	if (k == LOCAL_ARG_SAID || k == LOCAL_ARG_SEEN || k == LOCAL_ARG_NEW ||
+	    k == LOCAL_ARG_CMD) {
 		static const char from[] = "nt\"\\", to[] = "\n\t\"\\";
 		const char *e;
 		if (r->esc) {
@@ -358,7 +429,7 @@ static const struct {
 	{ "edit", "path", LOCAL_ARG_FILE },      { NULL, "path", LOCAL_ARG_PATH },
 	{ "glob", "pattern", LOCAL_ARG_GLOB },
 	{ "write", "content", LOCAL_ARG_TEXT },  { "bash", "command", LOCAL_ARG_CMD },
-	{ "grep", "pattern", LOCAL_ARG_SAID },   { "edit", "new_string", LOCAL_ARG_SAID },
+	{ "grep", "pattern", LOCAL_ARG_SAID },   { "edit", "new_string", LOCAL_ARG_NEW },
 	{ "edit", "old_string", LOCAL_ARG_SEEN },
 };
 
@@ -378,9 +449,17 @@ local_arg_rule(const char *tool, const char *a)
  * arguments the rules had nothing left to allow for (the grammar alone
  * went on: arg_mask) may be anything. */
 static bool
-call_grounded(const struct local_copy *cp, const struct conv_block *b)
+call_grounded(struct local_copy *cp, const struct conv_block *b)
 {
 	const cJSON *it;
+	bool edit = b->name && strcmp(b->name, "edit") == 0;
+
+	if (edit) {
+		const cJSON *path = cJSON_GetObjectItemCaseSensitive(b->args_json, "path");
+		const cJSON *old = cJSON_GetObjectItemCaseSensitive(b->args_json, "old_string");
+		local_copy_edit(cp, cJSON_IsString(path) ? path->valuestring : NULL,
+				cJSON_IsString(old) ? old->valuestring : NULL);
+	}
 	cJSON_ArrayForEach(it, b->args_json) {
 		enum local_arg k = local_arg_rule(b->name, it->string);
 		struct local_arg_run run = { .n = 0 };
@@ -394,16 +473,18 @@ call_grounded(const struct local_copy *cp, const struct conv_block *b)
 		ok = ok && local_arg_end(cp, k, &run);
 		free(js);
 		if (!ok)
-			return false;
+			break;
 	}
-	return true;
+	if (edit)
+		local_copy_edit(cp, NULL, NULL);
+	return it == NULL;
 }
 
 /* The calls of `out` that do not keep to the argument rules are not run:
  * the reply says so instead (a lost model overwrote a file with what it
  * made up once the rules had nothing left for it). */
 void
-local_drop_ungrounded(const struct local_copy *cp, struct conv_msg *out)
+local_drop_ungrounded(struct local_copy *cp, struct conv_msg *out)
 {
 	struct conv_msg keep;
 	struct buf note = BUF_INIT;

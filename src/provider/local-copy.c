@@ -378,6 +378,8 @@ local_copy_where(struct local_copy *cp, const char *dir)
 	bool any = false;
 	int fd;
 
+	if (dir && !cp->dir)
+		cp->dir = xstrdup(dir);
 	if (!dir || !cp->npaths || (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return;
 	for (i = 0; i < cp->npaths; i++) { /* sorted, so these are too */
@@ -472,6 +474,10 @@ local_copy_free(struct local_copy *cp)
 	buf_free(&cp->text);
 	buf_free(&cp->said);
 	buf_free(&cp->results);
+	free(cp->dir);
+	free(cp->edit_path);
+	free(cp->edit_old);
+	buf_free(&cp->edit_text);
 	memset(cp, 0, sizeof *cp);
 }
 

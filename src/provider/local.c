@@ -294,6 +294,65 @@ arg_kind(const struct tcg *g, const struct tcg_state *st)
 	return local_arg_rule(tool, a);
 }
 
+/* The string value of `key` in the call being written, body[0..n),
+ * into out (with its escapes read); false when it is not there or not
+ * closed yet. */
+static bool
+call_value(const char *body, size_t n, const char *key, struct buf *out)
+{
+	const char *p = body, *end = body + n;
+	size_t kn = strlen(key);
+
+	buf_reset(out);
+	while ((p = str_find(p, (size_t)(end - p), key, kn)) != NULL) {
+		const char *q = p + kn;
+		bool after = p > body && p[-1] == '"' && q < end && *q == '"';
+		p = q;
+		if (!after)
+			continue;
+		for (q++; q < end && (*q == ' ' || *q == ':'); q++)
+			;
+		if (q >= end || *q != '"')
+			continue;
+		for (q++; q < end && *q != '"'; q++) {
+			char c = *q;
+			if (c == '\\') {
+				if (++q >= end)
+					return false;
+				c = *q == 'n' ? '\n' : *q == 't' ? '\t' : *q;
+			}
+			buf_add(out, &c, 1);
+		}
+		return q < end;
+	}
+	return false;
+}
+
+/* Tell the argument rules which edit the reply is writing, if any: its
+ * file and, once written, the text it replaces (local_copy_edit). */
+static void
+edit_context(struct gen *G)
+{
+	const char *r = buf_str(&G->reply), *call = NULL, *p;
+	struct buf name = BUF_INIT, path = BUF_INIT, old = BUF_INIT;
+	size_t n;
+
+	for (p = r; (p = str_find(p, G->reply.len - (size_t)(p - r), "<tool_call>", 11)) != NULL; p++)
+		call = p + 11;
+	n = call ? G->reply.len - (size_t)(call - r) : 0;
+	if (call && !str_find(call, n, "</tool_call>", 12) && call_value(call, n, "name", &name) &&
+	    strcmp(buf_str(&name), "edit") == 0) {
+		bool have = call_value(call, n, "path", &path);
+		local_copy_edit(&G->copy, have ? buf_str(&path) : NULL,
+				call_value(call, n, "old_string", &old) ? buf_str(&old) : NULL);
+	} else {
+		local_copy_edit(&G->copy, NULL, NULL);
+	}
+	buf_free(&name);
+	buf_free(&path);
+	buf_free(&old);
+}
+
 /* Of the tokens marked, keep those that keep the argument being written
  * to its rule (local_arg_feed): a small model that is to write
  * "alpha.md" for 'Save "a list of ideas" as alpha.md' may begin
@@ -308,6 +367,8 @@ arg_mask(struct gen *G)
 	struct local_arg_run run = {0};
 	enum local_arg in = arg_kind(G->g, &G->gs);
 	size_t count = 0;
+
+	edit_context(G);
 
 	if (in != LOCAL_ARG_NONE) {
 		/* the value so far follows the reply's last quote that

@@ -121,6 +121,14 @@ struct local_copy {
 	size_t nffree;
 	size_t nqnext;
 	size_t nquoted;
+	char *dir;         /* where the tools run (local_copy_where; owned) */
+	/* the edit being written (local_copy_edit): its file's path and
+	 * text, when that is a regular file there, and the text it
+	 * replaces, once that is written (all owned) */
+	char *edit_path;
+	struct buf edit_text;
+	bool edit_known;
+	char *edit_old;
 };
 /* The set for a request; `free_words` (sorted with local_copy_sort, may
  * be NULL: no word rule) must outlive it. */
@@ -140,6 +148,11 @@ void local_copy_fields(struct local_copy *cp, char *const *fields, size_t n);
  * foo. */
 void local_copy_where(struct local_copy *cp, const char *dir);
 void local_copy_sort(char **words, size_t n);
+/* The edit call being written (path NULL: none): the file at path,
+ * where the tools run, and the text it replaces (NULL: not written
+ * yet).  Then the text to replace must stand in the file, and the
+ * text to put in is not that text (LOCAL_ARG_SEEN, LOCAL_ARG_NEW). */
+void local_copy_edit(struct local_copy *cp, const char *path, const char *old);
 /* May piece[0..plen) follow reply[0..rlen)?  `end`: the reply ends after
  * it (the runs it leaves open must be complete). */
 bool local_copy_ok(const struct local_copy *cp, const char *reply, size_t rlen,
@@ -242,8 +255,11 @@ bool local_copy_repeats(const char *reply, size_t rlen, const char *piece, size_
  *     search for in "the file where light appears"); LOCAL_ARG_SEEN, a text
  *     to replace: a part of the user's words or the tool results that
  *     starts and ends at word boundaries, more than a word only from a
- *     text the user quotes or a tool result.  JSON escapes are read (\n,
- *     \t, \", \\; no \u).
+ *     text the user quotes or a tool result, and, with local_copy_edit, a
+ *     text of the file the edit is for (an edit of what is not there
+ *     fails); LOCAL_ARG_NEW, the text an edit puts in: as
+ *     LOCAL_ARG_SAID, and with local_copy_edit not the text it replaces.
+ *     JSON escapes are read (\n, \t, \", \\; no \u).
  *   - LOCAL_ARG_CMD, a command: each field (what stands between the
  *     separators of names: blanks, quotes, '|' ...) is a name the
  *     conversation holds or one the model's commands use of their own
@@ -260,7 +276,7 @@ bool local_copy_repeats(const char *reply, size_t rlen, const char *piece, size_
  * nothing it could take. */
 enum local_arg {
 	LOCAL_ARG_NONE, LOCAL_ARG_PATH, LOCAL_ARG_DEST, LOCAL_ARG_FILE, LOCAL_ARG_GLOB,
-	LOCAL_ARG_TEXT, LOCAL_ARG_SAID, LOCAL_ARG_SEEN, LOCAL_ARG_CMD
+	LOCAL_ARG_TEXT, LOCAL_ARG_SAID, LOCAL_ARG_SEEN, LOCAL_ARG_CMD, LOCAL_ARG_NEW
 };
 struct local_arg_run {
 	char v[256]; /* the value (read), or the current line of a text */
@@ -280,7 +296,7 @@ enum local_arg local_arg_rule(const char *tool, const char *arg);
  * once the rules had nothing left to allow and the grammar alone went
  * on) are not run: they leave `out`, and a text says so instead (a lost
  * model overwrote a file with what it made up). */
-void local_drop_ungrounded(const struct local_copy *cp, struct conv_msg *out);
+void local_drop_ungrounded(struct local_copy *cp, struct conv_msg *out);
 /* May byte c come next in a value of kind k?  Updates r. */
 bool local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_run *r,
 		    char c);

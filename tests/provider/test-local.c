@@ -1313,6 +1313,65 @@ START_TEST(ungrounded_calls_are_dropped)
 }
 END_TEST
 
+/* An edit's text to replace stands in its file (else the edit fails),
+ * checked together with where it comes from: "e" begins "each" of the
+ * request and "example" of the file, but no text that is both.  The
+ * text to put in is not the text it replaces. */
+START_TEST(edits_hold_to_their_file)
+{
+	static const struct arg_case whole[] = {
+		{ LOCAL_ARG_SEEN, "need", true, true },
+		{ LOCAL_ARG_SEEN, "each", true, false }, /* the request's, not the file's */
+		{ LOCAL_ARG_SEEN, "e", false, false },
+		{ LOCAL_ARG_SEEN, "", true, false },    /* replaces nothing */
+		{ LOCAL_ARG_SEEN, "the docs", true, false }, /* no tool result holds it */
+		{ LOCAL_ARG_NEW, "depth", true, true },
+		{ LOCAL_ARG_NEW, "need", true, false },  /* changes nothing */
+		{ LOCAL_ARG_NEW, "need", false, true },  /* begun: more may follow */
+	};
+	char dir[] = "/tmp/conch-fedit-XXXXXX", cmd[600];
+	struct local_copy cp;
+	struct conv c;
+	struct conv_msg m;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd, "printf 'the installer needs root\\nthe docs need a new example\\n' "
+		 "> '%s/NEWS.txt' && mkfifo '%s/pipe'", dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	copy_fixture(&c, &cp, "Change each need in NEWS.txt to depth, or in pipe.", "ls",
+		     "{\"path\": \".\"}", "NEWS.txt\npipe\n");
+	local_copy_where(&cp, dir);
+	ck_assert_int_eq(local_arg_rule("edit", "new_string"), LOCAL_ARG_NEW);
+	/* no edit being written: any part of the request */
+	ck_assert(arg_takes(&cp, LOCAL_ARG_SEEN, "each", true));
+	local_copy_edit(&cp, "NEWS.txt", NULL);
+	ck_assert(cp.edit_known);
+	local_copy_edit(&cp, "NEWS.txt", "need");
+	expect_args(&cp, whole, sizeof whole / sizeof whole[0]);
+	/* a FIFO is not read (it would block), so nothing is known of it */
+	local_copy_edit(&cp, "pipe", NULL);
+	ck_assert(!cp.edit_known);
+	ck_assert(arg_takes(&cp, LOCAL_ARG_SEEN, "each", true));
+	local_copy_edit(&cp, NULL, NULL);
+	/* a whole call: an edit of what is not in the file is not run */
+	conv_msg_init(&m, CONV_ASSISTANT);
+	conv_msg_add_tool_call(&m, "c1", "edit",
+			       "{\"path\":\"NEWS.txt\",\"old_string\":\"each\",\"new_string\":\"depth\"}");
+	conv_msg_add_tool_call(&m, "c2", "edit",
+			       "{\"path\":\"NEWS.txt\",\"old_string\":\"need\",\"new_string\":\"depth\"}");
+	conv_msg_add_tool_call(&m, "c3", "edit",
+			       "{\"path\":\"NEWS.txt\",\"old_string\":\"need\",\"new_string\":\"need\"}");
+	local_drop_ungrounded(&cp, &m);
+	ck_assert_uint_eq(conv_msg_tool_calls(&m), 1);
+	ck_assert_str_eq(m.blocks[0].id, "c2");
+	ck_assert_ptr_null(cp.edit_path); /* the check leaves no edit behind */
+	conv_msg_free(&m);
+	local_copy_free(&cp);
+	conv_free(&c);
+	remove_dir(dir);
+}
+END_TEST
+
 /* Random values of every kind, longer than any buffer of a run: the
  * rules answer without reading or writing past what they hold, and a
  * value they took byte by byte is one the end check agrees with or
@@ -1328,7 +1387,7 @@ START_TEST(argument_rules_random_walks)
 	struct local_copy cp;
 	struct conv c;
 	uint64_t rng = 11;
-	int it, k, took[LOCAL_ARG_CMD + 1] = { 0 };
+	int it, k, took[LOCAL_ARG_NEW + 1] = { 0 };
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	make_in(dir, "model/notes.md");
@@ -1336,8 +1395,9 @@ START_TEST(argument_rules_random_walks)
 		     "{\"path\": \"model\"}", "notes.md\n");
 	local_copy_fields(&cp, (char *const *)ff, sizeof ff / sizeof ff[0]);
 	local_copy_where(&cp, dir);
+	local_copy_edit(&cp, "model/notes.md", "x"); /* an edit of it ("x\n") */
 	for (it = 0; it < 4000; it++) {
-		for (k = LOCAL_ARG_PATH; k <= LOCAL_ARG_CMD; k++) {
+		for (k = LOCAL_ARG_PATH; k <= LOCAL_ARG_NEW; k++) {
 			struct local_arg_run r = { .n = 0 };
 			struct buf v = BUF_INIT;
 			size_t i, n, j;
@@ -1369,7 +1429,7 @@ START_TEST(argument_rules_random_walks)
 		}
 	}
 	/* the walks reach values each rule takes */
-	for (k = LOCAL_ARG_PATH; k <= LOCAL_ARG_CMD; k++)
+	for (k = LOCAL_ARG_PATH; k <= LOCAL_ARG_NEW; k++)
 		ck_assert_msg(took[k] > 0, "kind %d took nothing", k);
 	local_copy_free(&cp);
 	conv_free(&c);
@@ -1384,5 +1444,6 @@ CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	provider_refuses_bad_files, copied_numbers_only, copied_words_only,
 	copy_follows_the_source, copy_follows_a_list, argument_rules,
 	items_begin_with_names, arguments_name_what_is_there, fences_hold_result_lines,
-	edits_replace_each, repeats_are_loops, ungrounded_calls_are_dropped,
+	edits_replace_each, edits_hold_to_their_file, repeats_are_loops,
+	ungrounded_calls_are_dropped,
 	argument_rules_random_walks))
