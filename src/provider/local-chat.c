@@ -7,8 +7,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "llm/vocab.h"
 #include "provider/local.h"
 #include "util/fsutil.h"
+#include "util/str.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 
@@ -411,4 +413,93 @@ local_complete_edits(const char *cwd, struct conv_msg *m)
 		free(full);
 		buf_free(&text);
 	}
+}
+
+static bool
+name_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+/* Does the word w[0..n) stand in t[0..tn) as (a part of) a path: next
+ * to a '/', or before a '.' and a letter ("model/x.py", "memo.md")? */
+static bool
+names_a_path(const char *t, size_t tn, const char *w, size_t n)
+{
+	const char *p, *end = t + tn;
+	for (p = t; (p = str_find(p, (size_t)(end - p), w, n)) != NULL; p++) {
+		const char *q = p + n;
+		if ((p > t && name_byte(p[-1])) || (q < end && name_byte(*q)))
+			continue;
+		if ((p > t && p[-1] == '/') ||
+		    (q < end && (*q == '/' || (*q == '.' && q + 1 < end && name_byte(q[1])))))
+			return true;
+	}
+	return false;
+}
+
+static int
+cmp_word(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Is the piece pc[0..pl) (a word, after a blank or not) one of `words`
+ * that names a path in conv[0..cn)?  Then *half is where it is cut. */
+static bool
+own_name(char *const *words, size_t nwords, const char *conv, size_t cn, const char *pc,
+	 size_t pl, size_t *half)
+{
+	size_t sp = pl && pc[0] == ' ', k;
+	char w[64];
+	const char *key = w;
+
+	if (pl - sp < 2 || pl >= sizeof w)
+		return false;
+	for (k = sp; k < pl; k++)
+		if (!name_byte(pc[k]))
+			return false;
+	memcpy(w, pc + sp, pl - sp);
+	w[pl - sp] = '\0';
+	*half = sp + (pl - sp) / 2;
+	return bsearch(&key, words, nwords, sizeof *words, cmp_word) &&
+	       names_a_path(conv, cn, w, pl - sp);
+}
+
+size_t
+local_split_own_words(const struct llm_vocab *v, char *const *words, size_t nwords,
+		      const char *text, size_t n, struct llm_tokens *t)
+{
+	const char *conv = str_find(text, n, "<|im_end|>", 10);
+	struct llm_tokens o = { 0 }, a = { 0 };
+	struct buf pc = BUF_INIT;
+	size_t i, j, half, cn = conv ? n - (size_t)(conv - text) : 0, split = 0;
+	bool sys = true;
+
+	if (!nwords || !conv)
+		return 0;
+	for (i = 0; i < t->n; i++) {
+		int32_t id = t->ids[i];
+		buf_reset(&pc);
+		if (!sys)
+			llm_token_piece(v, id, false, &pc);
+		if (!sys && own_name(words, nwords, conv, cn, buf_str(&pc), pc.len, &half)) {
+			a.n = 0;
+			llm_tokenize(v, buf_str(&pc), half, false, false, &a);
+			llm_tokenize(v, buf_str(&pc) + half, pc.len - half, false, false, &a);
+			for (j = 0; j < a.n; j++)
+				llm_tokens_push(&o, a.ids[j]);
+			split++;
+			continue;
+		}
+		if (llm_vocab_is_eog(v, id))
+			sys = false;
+		llm_tokens_push(&o, id);
+	}
+	buf_free(&pc);
+	llm_tokens_free(&a);
+	llm_tokens_free(t);
+	*t = o;
+	return split;
 }

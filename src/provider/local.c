@@ -632,6 +632,8 @@ prefill(struct local *L, const struct provider_request *req, struct llm_tokens *
 		}
 		llm_tokenize_marked(v, buf_str(&text), text.len, llm_vocab_add_bos(v), spans.v,
 				    spans.n, t);
+		if (L->own_system) /* names that are its own words */
+			local_split_own_words(v, L->free_words, L->nfree, buf_str(&text), text.len, t);
 		if (t->n + 16 <= n_ctx)
 			break;
 	}

@@ -78,6 +78,19 @@ size_t local_parse_reply(enum llm_tmpl fam, const char *text, size_t n,
  * file first; the edit tool would refuse the call. */
 void local_complete_edits(const char *cwd, struct conv_msg *m);
 
+struct llm_vocab;
+struct llm_tokens;
+/* The prompt t (of text[0..n), tokenized with v) as a model trained for
+ * conch reads names best: a token that is one of its own words (the
+ * sorted `words`, GGUF conch.free_words: "model", "list") and that names
+ * a path in the conversation (next to a '/', or before a '.' and a
+ * letter) becomes the pieces of its two halves, after the system prompt
+ * (which ends at the first end token).  Such a piece is one the model
+ * writes as prose and copies badly as a name; split, it copies it as it
+ * copies names it never saw.  Returns how many tokens were split. */
+size_t local_split_own_words(const struct llm_vocab *v, char *const *words, size_t nwords,
+			     const char *text, size_t n, struct llm_tokens *t);
+
 /* The copy constraint of conch-trained models (local-copy.c): what a
  * reply may write, given the conversation. */
 struct local_copy {

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "conv/conv.h"
+#include "llm/llm.h"
 #include "llm/template.h"
 #include "llm/vocab.h"
 #include "provider/local-grammar.h"
@@ -1372,6 +1373,68 @@ START_TEST(edits_hold_to_their_file)
 }
 END_TEST
 
+/* How many tokens of t, from the first end token on, are the piece p? */
+static size_t
+pieces_after_system(const struct llm_vocab *v, const struct llm_tokens *t, const char *p)
+{
+	struct buf b = BUF_INIT;
+	size_t i, n = 0;
+	bool sys = true;
+	for (i = 0; i < t->n; i++) {
+		buf_reset(&b);
+		llm_token_piece(v, t->ids[i], false, &b);
+		n += !sys && strcmp(buf_str(&b), p) == 0;
+		sys = sys && !llm_vocab_is_eog(v, t->ids[i]);
+	}
+	buf_free(&b);
+	return n;
+}
+
+/* A name that is one of the model's own words ("model") reaches the
+ * bundled model as two pieces, everywhere after the system prompt, and
+ * the text stays the same; a word that names no path, or that is not
+ * its own, stays one piece. */
+START_TEST(own_words_split_as_names)
+{
+	static const char text[] =
+		"<|im_start|>system\nI am the built-in offline model.<|im_end|>\n"
+		"<|im_start|>user\nlist model, then show model/x.py: the model is small, "
+		"the list is short<|im_end|>\n<|im_start|>assistant\n";
+	static char *const words[] = { "list", "model", "small" }; /* sorted */
+	static char *const other[] = { "list", "small" };
+	const char *src = getenv("CONCH_SRCDIR");
+	char *path = xasprintf("%s/models/conch-default.gguf", src ? src : "..");
+	struct buf err = BUF_INIT, back = BUF_INIT;
+	struct llm_model *m = llm_model_load(path, &err);
+	const struct llm_vocab *v;
+	struct llm_tokens t = { 0 };
+	size_t before, n_model;
+
+	ck_assert_msg(m != NULL, "%s: %s", path, buf_str(&err));
+	v = llm_model_vocab(m);
+	llm_tokenize(v, text, strlen(text), false, true, &t);
+	before = t.n;
+	n_model = pieces_after_system(v, &t, " model") + pieces_after_system(v, &t, "model");
+	ck_assert_uint_eq(n_model, 3); /* the test means something */
+	ck_assert_uint_eq(local_split_own_words(v, other, 2, text, strlen(text), &t), 0);
+	ck_assert_uint_eq(t.n, before);
+	ck_assert_uint_eq(local_split_own_words(v, words, 3, text, strlen(text), &t), 3);
+	ck_assert_uint_ge(t.n, before + 3); /* each at least one piece more */
+	ck_assert_uint_eq(pieces_after_system(v, &t, " model") + pieces_after_system(v, &t, "model"), 0);
+	ck_assert_uint_eq(pieces_after_system(v, &t, " list") + pieces_after_system(v, &t, "list"), 2);
+	llm_detokenize(v, t.ids, t.n, true, &back);
+	ck_assert_str_eq(buf_str(&back), text);
+	/* no words, or no system prompt's end: nothing to do */
+	ck_assert_uint_eq(local_split_own_words(v, words, 0, text, strlen(text), &t), 0);
+	ck_assert_uint_eq(local_split_own_words(v, words, 3, "list model/x", 12, &t), 0);
+	llm_tokens_free(&t);
+	buf_free(&back);
+	buf_free(&err);
+	llm_model_free(m);
+	free(path);
+}
+END_TEST
+
 /* Random values of every kind, longer than any buffer of a run: the
  * rules answer without reading or writing past what they hold, and a
  * value they took byte by byte is one the end check agrees with or
@@ -1445,5 +1508,5 @@ CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	copy_follows_the_source, copy_follows_a_list, argument_rules,
 	items_begin_with_names, arguments_name_what_is_there, fences_hold_result_lines,
 	edits_replace_each, edits_hold_to_their_file, repeats_are_loops,
-	ungrounded_calls_are_dropped,
+	ungrounded_calls_are_dropped, own_words_split_as_names,
 	argument_rules_random_walks))
