@@ -17,14 +17,18 @@
 #include "util/str.h"
 #include "util/xalloc.h"
 
-/* The line that must follow the quoted line v[0..n), or NULL. */
+/* The line that must follow the quoted line v[0..n), or NULL, looking
+ * from the pair *from of cp->qnext on; *from moves past the pair found,
+ * so that "one / one" is two lines, not one without end. */
 static const char *
-next_line(const struct local_copy *cp, const char *v, size_t n)
+next_line(const struct local_copy *cp, const char *v, size_t n, size_t *from)
 {
 	size_t i;
-	for (i = 0; i + 1 < cp->nqnext; i += 2)
-		if (strlen(cp->qnext[i]) == n && memcmp(cp->qnext[i], v, n) == 0)
+	for (i = *from; i + 1 < cp->nqnext; i += 2)
+		if (strlen(cp->qnext[i]) == n && memcmp(cp->qnext[i], v, n) == 0) {
+			*from = i + 2;
 			return cp->qnext[i + 1];
+		}
 	return NULL;
 }
 
@@ -392,7 +396,7 @@ local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_r
 	if (k == LOCAL_ARG_TEXT && cp->nquoted) {
 		if (r->esc) { /* a line ends */
 			r->esc = false;
-			r->want = next_line(cp, r->v, r->n);
+			r->want = next_line(cp, r->v, r->n, &r->qat);
 			r->n = 0;
 			return c == 'n';
 		}
@@ -410,9 +414,10 @@ local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_r
 bool
 local_arg_end(const struct local_copy *cp, enum local_arg k, const struct local_arg_run *r)
 {
+	size_t at = r->qat;
 	/* not before the last line of "one / two" */
 	if (k == LOCAL_ARG_TEXT && cp->nquoted && (r->n == 0 ? r->want != NULL
-							   : next_line(cp, r->v, r->n) != NULL))
+							   : next_line(cp, r->v, r->n, &at) != NULL))
 		return false;
 	if (k == LOCAL_ARG_CMD)
 		return !cp->nffree || (arg_ok(cp, k, r, true) && cmd_field_end(cp, r, '\0'));

@@ -295,6 +295,7 @@ struct local_arg_run {
 	char v[256]; /* the value (read), or the current line of a text */
 	size_t n;
 	const char *want; /* a text: the line that must come next (cp's) */
+	size_t qat;       /* and where to look for the one after it */
 	bool esc;    /* after a backslash */
 	/* a command: the whole of it so far, where its current field
 	 * stands (a local-copy.c state), inside quotes */

@@ -1017,6 +1017,14 @@ START_TEST(argument_rules)
 	ck_assert(arg_takes(&cp, LOCAL_ARG_PATH, "src/", true));
 	local_copy_free(&cp);
 	conv_free(&c);
+	/* a line quoted twice is two lines, and then the text may end */
+	copy_fixture(&c, &cp, "Make f.txt with these lines: \"a b / a b\"", "ls",
+		     "{\"path\": \".\"}", "dir  src/\n");
+	ck_assert(arg_takes(&cp, LOCAL_ARG_TEXT, "a b\\na b\\n", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_TEXT, "a b\\na b", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_TEXT, "a b\\n", true));
+	local_copy_free(&cp);
+	conv_free(&c);
 	copy_fixture(&c, &cp, "How many lines do the .kt files in src have? Run seq 4.", "glob",
 		     "{\"pattern\": \"**/*.kt\"}", "src/a.kt\n");
 	/* a command: held names and the model's own fields, between any
