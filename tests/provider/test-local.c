@@ -1338,10 +1338,14 @@ START_TEST(edits_hold_to_their_file)
 		{ LOCAL_ARG_NEW, "need", true, false },  /* changes nothing */
 		{ LOCAL_ARG_NEW, "need", false, true },  /* begun: more may follow */
 	};
+	/* old and new texts: not in the file; right; no change */
+	static const char *const edits[3][2] = { { "each", "depth" }, { "need", "depth" },
+						 { "need", "need" } };
 	char dir[] = "/tmp/conch-fedit-XXXXXX", cmd[600];
 	struct local_copy cp;
 	struct conv c;
 	struct conv_msg m;
+	size_t i;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(cmd, sizeof cmd, "printf 'the installer needs root\\nthe docs need a new example\\n' "
@@ -1364,12 +1368,14 @@ START_TEST(edits_hold_to_their_file)
 	local_copy_edit(&cp, NULL, NULL);
 	/* a whole call: an edit of what is not in the file is not run */
 	conv_msg_init(&m, CONV_ASSISTANT);
-	conv_msg_add_tool_call(&m, "c1", "edit",
-			       "{\"path\":\"NEWS.txt\",\"old_string\":\"each\",\"new_string\":\"depth\"}");
-	conv_msg_add_tool_call(&m, "c2", "edit",
-			       "{\"path\":\"NEWS.txt\",\"old_string\":\"need\",\"new_string\":\"depth\"}");
-	conv_msg_add_tool_call(&m, "c3", "edit",
-			       "{\"path\":\"NEWS.txt\",\"old_string\":\"need\",\"new_string\":\"need\"}");
+	for (i = 0; i < 3; i++) {
+		char id[8], args[120];
+		snprintf(id, sizeof id, "c%zu", i + 1);
+		snprintf(args, sizeof args,
+			 "{\"path\":\"NEWS.txt\",\"old_string\":\"%s\",\"new_string\":\"%s\"}",
+			 edits[i][0], edits[i][1]);
+		conv_msg_add_tool_call(&m, id, "edit", args);
+	}
 	local_drop_ungrounded(&cp, &m);
 	ck_assert_uint_eq(conv_msg_tool_calls(&m), 1);
 	ck_assert_str_eq(m.blocks[0].id, "c2");
