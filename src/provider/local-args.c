@@ -55,16 +55,22 @@ local_copy_edit(struct local_copy *cp, const char *path, const char *old)
 		return;
 	}
 	if (!cp->edit_path || strcmp(cp->edit_path, path) != 0) {
-		char *full = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", cp->dir, path);
-		struct stat st;
 		free(cp->edit_path);
 		cp->edit_path = xstrdup(path);
 		buf_reset(&cp->edit_text);
-		/* a regular file only: a FIFO would block */
-		cp->edit_known = stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
-				 fs_read_file(full, 1u << 20, &cp->edit_text) == C_OK;
-		free(full);
+		cp->edit_known = lc_read_regular(cp->dir, path, &cp->edit_text);
 	}
+}
+
+bool
+lc_read_regular(const char *dir, const char *path, struct buf *out)
+{
+	char *full = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", dir, path);
+	struct stat st;
+	bool ok = stat(full, &st) == 0 && S_ISREG(st.st_mode) && /* a FIFO would block */
+		  fs_read_file(full, 1u << 20, out) == C_OK;
+	free(full);
+	return ok;
 }
 
 /* Where a command's field stands (local_arg_run.at): its first word,

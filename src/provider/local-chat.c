@@ -3,13 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
 #include "llm/vocab.h"
+#include "provider/local-copy-int.h"
 #include "provider/local.h"
-#include "util/fsutil.h"
 #include "util/str.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
@@ -384,10 +383,8 @@ local_complete_edits(const char *cwd, struct conv_msg *m)
 		struct conv_block *b = &m->blocks[i];
 		const cJSON *path, *old;
 		struct buf text = BUF_INIT;
-		char *full;
 		const char *p;
 		size_t n = 0;
-		struct stat st;
 
 		if (b->type != BLK_TOOL_CALL || !b->name || strcmp(b->name, "edit") != 0 ||
 		    !b->args_json)
@@ -397,10 +394,7 @@ local_complete_edits(const char *cwd, struct conv_msg *m)
 		if (!cJSON_IsString(path) || !cJSON_IsString(old) || !*old->valuestring ||
 		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b->args_json, "replace_all")))
 			continue;
-		full = path->valuestring[0] == '/' ? xstrdup(path->valuestring)
-						    : xasprintf("%s/%s", cwd, path->valuestring);
-		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && /* not a FIFO that would block */
-		    fs_read_file(full, 1u << 20, &text) == C_OK)
+		if (lc_read_regular(cwd, path->valuestring, &text))
 			for (p = buf_str(&text); n < 2 && (p = strstr(p, old->valuestring)) != NULL;
 			     p += strlen(old->valuestring))
 				n++;
@@ -410,16 +404,8 @@ local_complete_edits(const char *cwd, struct conv_msg *m)
 			free(b->args);
 			b->args = cJSON_PrintUnformatted(b->args_json);
 		}
-		free(full);
 		buf_free(&text);
 	}
-}
-
-static bool
-name_byte(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_';
 }
 
 /* Does the word w[0..n) stand in t[0..tn) as (a part of) a path: next
@@ -430,41 +416,32 @@ names_a_path(const char *t, size_t tn, const char *w, size_t n)
 	const char *p, *end = t + tn;
 	for (p = t; (p = str_find(p, (size_t)(end - p), w, n)) != NULL; p++) {
 		const char *q = p + n;
-		if ((p > t && name_byte(p[-1])) || (q < end && name_byte(*q)))
+		if ((p > t && lc_word(p[-1])) || (q < end && lc_word(*q)))
 			continue;
 		if ((p > t && p[-1] == '/') ||
-		    (q < end && (*q == '/' || (*q == '.' && q + 1 < end && name_byte(q[1])))))
+		    (q < end && (*q == '/' || (*q == '.' && q + 1 < end && lc_word(q[1])))))
 			return true;
 	}
 	return false;
 }
 
-static int
-cmp_word(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Is the piece pc[0..pl) (a word, after a blank or not) one of `words`
- * that names a path in conv[0..cn)?  Then *half is where it is cut. */
+/* Is the piece pc[0..pl) (a word, after a blank or not) one of the
+ * sorted `words` that names a path in conv[0..cn)?  Then *half is where
+ * it is cut. */
 static bool
 own_name(char *const *words, size_t nwords, const char *conv, size_t cn, const char *pc,
 	 size_t pl, size_t *half)
 {
 	size_t sp = pl && pc[0] == ' ', k;
-	char w[64];
-	const char *key = w;
 
-	if (pl - sp < 2 || pl >= sizeof w)
+	if (pl < sp + 2)
 		return false;
 	for (k = sp; k < pl; k++)
-		if (!name_byte(pc[k]))
+		if (!lc_word(pc[k]))
 			return false;
-	memcpy(w, pc + sp, pl - sp);
-	w[pl - sp] = '\0';
 	*half = sp + (pl - sp) / 2;
-	return bsearch(&key, words, nwords, sizeof *words, cmp_word) &&
-	       names_a_path(conv, cn, w, pl - sp);
+	return lc_in_words(words, nwords, pc + sp, pl - sp, true) &&
+	       names_a_path(conv, cn, pc + sp, pl - sp);
 }
 
 size_t

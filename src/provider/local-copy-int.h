@@ -1,5 +1,6 @@
-/* local-copy-int.h: what local-copy.c and local-args.c share (the
- * copy rule and the argument rules of local.h); not for other files. */
+/* local-copy-int.h: what local-copy.c, local-args.c and local-chat.c
+ * share (the copy rule, the argument rules and the reading of names of
+ * local.h); not for other files. */
 #ifndef CONCH_LOCAL_COPY_INT_H
 #define CONCH_LOCAL_COPY_INT_H
 
@@ -28,5 +29,10 @@ bool lc_part_of(const char *t, size_t tn, const char *v, size_t n, bool whole);
  * follows a path_stop byte) and, `whole`, to the end of one (before a
  * lc_stop byte, or a '.', '?', '!' or ',' that ends a sentence)? */
 bool lc_fields_of(const char *t, size_t tn, const char *v, size_t n, bool whole);
+
+/* Read the regular file path (relative to dir) into out, at most 1 MiB;
+ * false for anything else (a FIFO would block). */
+struct buf;
+bool lc_read_regular(const char *dir, const char *path, struct buf *out);
 
 #endif
