@@ -97,6 +97,21 @@ copies_request(const struct local_copy *cp, const struct local_arg_run *r)
 	return lc_part_of(buf_str(&cp->said), cp->said.len, r->all, r->alln, false);
 }
 
+/* Does the command so far stand inside a `...` of the user's words (a
+ * command the user gives, "run `cat nothing`")?  Then its operands need
+ * not be there: the user may run what fails.  A request that only begins
+ * like a command ("wc -l for the text files in plugins") gives none. */
+static bool
+copies_command(const struct local_copy *cp, const struct local_arg_run *r)
+{
+	const char *s = buf_str(&cp->said), *end = s + cp->said.len, *o, *c;
+	for (o = memchr(s, '`', cp->said.len); o && (c = memchr(o + 1, '`', (size_t)(end - o - 1)));
+	     o = memchr(c + 1, '`', (size_t)(end - c - 1)))
+		if (lc_part_of(o + 1, (size_t)(c - o - 1), r->all, r->alln, false))
+			return true;
+	return false;
+}
+
 /* Is run[0..n) (`whole`), or does it begin, one of the sorted names
  * v[0..nv) that does not stand in used[0..un) yet (and, `nodot`, is not
  * ".")? */
@@ -125,7 +140,7 @@ cmd_operand(const struct local_copy *cp, const struct local_arg_run *r)
 		;
 	if (i == r->n) /* a number, or one begun */
 		return false;
-	return !copies_request(cp, r);
+	return !copies_command(cp, r);
 }
 
 /* Is the current field of a command one that stands where a file
@@ -167,11 +182,11 @@ cmd_field_end(const struct local_copy *cp, const struct local_arg_run *r, char c
 }
 
 /* Does the current field stand where find's directories go (no command
- * of the user's being copied)? */
+ * the user gives being copied)? */
 static bool
 cmd_find_dir(const struct local_copy *cp, const struct local_arg_run *r)
 {
-	return cp->nreal && r->n && !r->inq && !copies_request(cp, r);
+	return cp->nreal && r->n && !r->inq && !copies_command(cp, r);
 }
 
 /* A field of a command ends: where does the next one stand? */

@@ -277,13 +277,15 @@ bool local_copy_repeats(const char *reply, size_t rlen, const char *piece, size_
  *     separators of names: blanks, quotes, '|' ...) is a name the
  *     conversation holds or one the model's commands use of their own
  *     ("wc", "-l", "xargs": local_copy_fields); off without those.  With
- *     local_copy_where, and unless the command so far copies the user's
- *     words ("run `cat nothing`"): a field where a command takes a path
- *     (not a flag, a number or a quoted field) is one that exists or is
- *     given and that the command has not named yet -- a file for cat,
- *     wc, head ..., a directory before find's first test, either for ls
- *     ...; fields are parted by one blank, '|' or a quote, with no
- *     escape ("wc -l ( ( (" is how a lost model loops); and a command
+ *     local_copy_where: unless the command so far stands in a `...` of
+ *     the user's words ("run `cat nothing`"), a field where a command
+ *     takes a path (not a flag, a number or a quoted field) is one that
+ *     exists or is given and that the command has not named yet -- a
+ *     file for cat, wc, head ..., a directory before find's first test,
+ *     either for ls ... ("wc -l for the text files in plugins" only
+ *     begins like a command); and unless it copies the user's words at
+ *     all, fields are parted by one blank, '|' or a quote, with no
+ *     escape ("wc -l ( ( (" is how a lost model loops), and a command
  *     that reads files names one at the head of a pipe ("wc -l").
  * Each rule is off (allows anything) when the conversation holds
  * nothing it could take. */

@@ -1202,6 +1202,16 @@ START_TEST(arguments_name_what_is_there)
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "find void ", false));
 	local_copy_free(&cp);
 	conv_free(&c);
+	/* a request that only begins like a command gives no operands: its
+	 * words are not files to count (what `...` gives is, "cat nothing") */
+	copy_fixture(&c, &cp, "wc -l for the files in model", "glob",
+		     "{\"pattern\": \"model/**\"}", "model/kernel.toml\n");
+	local_copy_where(&cp, dir);
+	local_copy_fields(&cp, (char *const *)ff, sizeof ff / sizeof ff[0]);
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l for", false));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "wc -l model/kernel.toml", true));
+	local_copy_free(&cp);
+	conv_free(&c);
 	remove_dir(dir);
 }
 END_TEST
