@@ -317,6 +317,14 @@ new_ok(const struct local_copy *cp, const struct local_arg_run *r, bool whole)
 	       memcmp(r->v, cp->edit_old, r->n) != 0;
 }
 
+/* Do the user's words give r's value as a field (a file to make or to
+ * change is one the user names, never one a tool's result shows)? */
+static bool
+user_names(const struct local_copy *cp, const struct local_arg_run *r, bool whole)
+{
+	return !cp->npaths || lc_fields_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole);
+}
+
 static bool
 arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run *r,
        bool whole)
@@ -341,11 +349,17 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 		return arg_ok(cp, LOCAL_ARG_SAID, r, whole) && new_ok(cp, r, whole);
 	case LOCAL_ARG_GLOB:
 		return glob_ok(cp, r, whole);
+	case LOCAL_ARG_EDIT: /* a file the user's words name */
+		return user_names(cp, r, whole) && arg_ok(cp, LOCAL_ARG_FILE, r, whole);
+	case LOCAL_ARG_FACT:
+		return lc_part_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole);
 	case LOCAL_ARG_FILE:
 		if (cp->named && cp->nregs)
 			return lc_names_ok(cp->regs, cp->nregs, r->v, r->n, whole);
 		/* fall through */
 	case LOCAL_ARG_DEST:
+		if (k == LOCAL_ARG_DEST && !user_names(cp, r, whole))
+			return false;
 		/* with nothing to write, not over a file that is there */
 		if (!cp->nquoted && whole && lc_in_words(cp->there, cp->nthere, r->v, r->n, true))
 			return false;
@@ -379,7 +393,7 @@ local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_r
 	if (k == LOCAL_ARG_CMD && !cp->nffree)
 		return true;
 	if (k == LOCAL_ARG_SAID || k == LOCAL_ARG_SEEN || k == LOCAL_ARG_NEW ||
-	    k == LOCAL_ARG_CMD) {
+	    k == LOCAL_ARG_FACT || k == LOCAL_ARG_CMD) {
 		static const char from[] = "nt\"\\", to[] = "\n\t\"\\";
 		const char *e;
 		if (r->esc) {
@@ -452,7 +466,8 @@ static const struct {
 	enum local_arg kind;
 } arg_rules[] = {
 	{ "read", "path", LOCAL_ARG_FILE },      { "write", "path", LOCAL_ARG_DEST },
-	{ "edit", "path", LOCAL_ARG_FILE },      { NULL, "path", LOCAL_ARG_PATH },
+	{ "edit", "path", LOCAL_ARG_EDIT },      { NULL, "path", LOCAL_ARG_PATH },
+	{ "memory", "content", LOCAL_ARG_FACT }, { "memory", "old_text", LOCAL_ARG_FACT },
 	{ "glob", "pattern", LOCAL_ARG_GLOB },
 	{ "write", "content", LOCAL_ARG_TEXT },  { "bash", "command", LOCAL_ARG_CMD },
 	{ "grep", "pattern", LOCAL_ARG_SAID },   { "edit", "new_string", LOCAL_ARG_NEW },

@@ -357,6 +357,22 @@ parse_hermes(const char *s, const char *end, struct conv_msg *out, unsigned *nex
 	return calls;
 }
 
+bool
+local_reply_has_prose(const char *r, size_t n)
+{
+	const char *p = r, *end = r + n, *close;
+	while (p < end) {
+		if (*p == ' ' || *p == '\n')
+			p++;
+		else if ((size_t)(end - p) >= 11 && memcmp(p, "<tool_call>", 11) == 0 &&
+			 (close = find(p, end, "</tool_call>")) != NULL)
+			p = close + 12;
+		else
+			return true;
+	}
+	return false;
+}
+
 size_t
 local_parse_reply(enum llm_tmpl fam, const char *text, size_t n, struct conv_msg *out,
 		  unsigned *next_id)

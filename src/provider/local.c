@@ -250,9 +250,10 @@ opens_call(const struct local *L, int32_t i)
  * copy of the conversation (local-copy.c); returns how many.  Control
  * tokens are not text: the markers (<tool_call> ...) and the end pass,
  * the rest (a small model lost in a copy writes <|im_start|>) never; in
- * an answer, of the markers only the one that opens a call, outside a
- * fenced block (a lost model writes "</tool_call>" in a file's text);
- * and the end only where the answer may end (its last word whole, its
+ * an answer, of the markers only the one that opens a call, before any
+ * prose (local_reply_has_prose: a lost model opened a write in the
+ * middle of a list) and so outside a fenced block (it writes
+ * "</tool_call>" in a file's text); and the end only where the answer may end (its last word whole, its
  * last item a name, its last fenced line a result's).  In an answer's
  * prose, no token that writes a text twice in a row (local_copy_repeats:
  * a lost model loops). */
@@ -264,9 +265,12 @@ copy_mask(struct gen *G, bool and)
 	int32_t n = llm_vocab_size(v), i;
 	size_t count = 0;
 	struct local_copy_tail at;
+	bool prose;
 
 	local_copy_at(buf_str(&G->reply), G->reply.len, &at);
 	G->copy.answer = G->sp.mode == SM_TEXT;
+	prose = G->copy.answer && G->copy.words &&
+		local_reply_has_prose(buf_str(&G->reply), G->reply.len);
 	for (i = 0; i < n; i++) {
 		bool ok = !and || L->mask[i];
 		if (ok && llm_vocab_token_type(v, i) != LLM_TOK_CONTROL)
@@ -279,7 +283,7 @@ copy_mask(struct gen *G, bool and)
 			ok = local_copy_ok_at(&G->copy, &at, "", 0, true);
 		else if (ok) /* a marker; not "<|im_start|>" */
 			ok = L->pieces[i].len > 0 &&
-			     (!G->copy.answer || (opens_call(L, i) && !at.fence));
+			     (!G->copy.answer || (opens_call(L, i) && !at.fence && !prose));
 		L->mask[i] = ok;
 		count += ok;
 	}

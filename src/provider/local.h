@@ -71,6 +71,11 @@ enum cerr local_render(enum llm_tmpl fam, const char *system, const struct conv 
  * Returns the number of tool calls. */
 size_t local_parse_reply(enum llm_tmpl fam, const char *text, size_t n,
 			 struct conv_msg *out, unsigned *next_id);
+/* Has the reply r[0..n) written prose: anything but blanks and whole
+ * Hermes calls?  A model trained for conch never opens a call after
+ * prose (its replies are one or the other): one lost in a long list
+ * opened a write there. */
+bool local_reply_has_prose(const char *r, size_t n);
 
 /* An edit call (of m) whose text to replace stands more than once in its
  * file (relative to cwd) gets replace_all: what a model trained for
@@ -248,10 +253,16 @@ bool local_copy_repeats(const char *reply, size_t rlen, const char *piece, size_
  *     '.' or '/' in it, or one that is a whole line of a tool result
  *     ("AUTHORS" found by glob), unless the conversation holds none;
  *     then as LOCAL_ARG_PATH (without local_copy_where).  When the user
- *     quotes nothing (nothing to write), not a file that is there.
- *   - LOCAL_ARG_FILE, the path of a file to read or edit: with
+ *     quotes nothing (nothing to write), not a file that is there.  And
+ *     a name the user's words give as a field: a small model lost in a
+ *     long listing wrote "compact.md", a name it read there.
+ *   - LOCAL_ARG_FILE, the path of a file to read: with
  *     local_copy_where, a name of a file that exists or is given; else
- *     as LOCAL_ARG_DEST.
+ *     as LOCAL_ARG_DEST without its last rule.  LOCAL_ARG_EDIT, the file
+ *     an edit changes: as LOCAL_ARG_FILE, and one the user's words name.
+ *   - LOCAL_ARG_FACT, a fact to remember (memory's content, old_text):
+ *     a part of the user's words from a word's start to a word's end
+ *     (a lost model saved what it made up).
  *   - LOCAL_ARG_GLOB, a glob pattern: parts between '/'s, each "**",
  *     "*", "*.ext" or a part of a name the conversation holds ("and" is
  *     not a pattern for "the C files inside model").
@@ -291,7 +302,8 @@ bool local_copy_repeats(const char *reply, size_t rlen, const char *piece, size_
  * nothing it could take. */
 enum local_arg {
 	LOCAL_ARG_NONE, LOCAL_ARG_PATH, LOCAL_ARG_DEST, LOCAL_ARG_FILE, LOCAL_ARG_GLOB,
-	LOCAL_ARG_TEXT, LOCAL_ARG_SAID, LOCAL_ARG_SEEN, LOCAL_ARG_CMD, LOCAL_ARG_NEW
+	LOCAL_ARG_TEXT, LOCAL_ARG_SAID, LOCAL_ARG_SEEN, LOCAL_ARG_CMD, LOCAL_ARG_NEW,
+	LOCAL_ARG_EDIT, LOCAL_ARG_FACT
 };
 struct local_arg_run {
 	char v[256]; /* the value (read), or the current line of a text */

@@ -1122,8 +1122,14 @@ START_TEST(arguments_name_what_is_there)
 		{ LOCAL_ARG_FILE, "the", false, false },
 		/* write may name any file-like name, but with nothing quoted to
 		 * write, not one that is there */
-		{ LOCAL_ARG_DEST, "ghost.toml", true, true },
+		{ LOCAL_ARG_DEST, "new/x.md", true, true },
 		{ LOCAL_ARG_DEST, "model/kernel.toml", true, false },
+		/* ... that the user names, not one a tool's result shows */
+		{ LOCAL_ARG_DEST, "ghost.toml", true, false },
+		/* an edit: a file there that the user names */
+		{ LOCAL_ARG_EDIT, "AUTHORS", true, true },
+		{ LOCAL_ARG_EDIT, "model/kernel.toml", true, true },
+		{ LOCAL_ARG_EDIT, "model", true, false },
 		/* a text to replace of more than a word: a tool's, not the request's */
 		{ LOCAL_ARG_SEEN, "model/kernel.toml\\nghost", true, true },
 		{ LOCAL_ARG_SEEN, "count the words", false, false },
@@ -1265,6 +1271,31 @@ START_TEST(edits_replace_each)
 }
 END_TEST
 
+/* A fact to remember is a part of the user's words, whole words; a
+ * reply opens a call only before any prose. */
+START_TEST(facts_and_calls_keep_to_the_request)
+{
+	struct local_copy cp;
+	struct conv c;
+
+	copy_fixture(&c, &cp, "Make a note that the backup runs at 2028.", "ls",
+		     "{\"path\": \".\"}", "notes.md\n");
+	ck_assert_int_eq(local_arg_rule("memory", "content"), LOCAL_ARG_FACT);
+	ck_assert(arg_takes(&cp, LOCAL_ARG_FACT, "the backup runs at 2028", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_FACT, "backup runs", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_FACT, "the backup runs at 2029", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_FACT, "ackup", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_FACT, "notes.md", false)); /* a result's */
+	local_copy_free(&cp);
+	conv_free(&c);
+	ck_assert(!local_reply_has_prose("", 0));
+	ck_assert(!local_reply_has_prose(" \n", 2));
+	ck_assert(!local_reply_has_prose("<tool_call>\n{}\n</tool_call>\n", 28));
+	ck_assert(local_reply_has_prose("- a.md\n- b", 10));
+	ck_assert(local_reply_has_prose("<tool_call>\n{}\n</tool_call>\nDone", 32));
+}
+END_TEST
+
 /* A text of 12 bytes or more written twice in a row is a loop. */
 START_TEST(repeats_are_loops)
 {
@@ -1361,9 +1392,15 @@ START_TEST(edits_hold_to_their_file)
 	snprintf(cmd, sizeof cmd, "printf 'the installer needs root\\nthe docs need a new example\\n' "
 		 "> '%s/NEWS.txt' && mkfifo '%s/pipe'", dir, dir);
 	ck_assert_int_eq(system(cmd), 0);
+	make_in(dir, "other.txt");
 	copy_fixture(&c, &cp, "Change each need in NEWS.txt to depth, or in pipe.", "ls",
-		     "{\"path\": \".\"}", "NEWS.txt\npipe\n");
+		     "{\"path\": \".\"}", "NEWS.txt\nother.txt\npipe\n");
 	local_copy_where(&cp, dir);
+	/* the file to change is one the user names; any file may be read */
+	ck_assert(arg_takes(&cp, LOCAL_ARG_EDIT, "NEWS.txt", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_EDIT, "other.txt", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_FILE, "other.txt", true));
+	ck_assert_int_eq(local_arg_rule("edit", "path"), LOCAL_ARG_EDIT);
 	ck_assert_int_eq(local_arg_rule("edit", "new_string"), LOCAL_ARG_NEW);
 	/* no edit being written: any part of the request */
 	ck_assert(arg_takes(&cp, LOCAL_ARG_SEEN, "each", true));
@@ -1468,13 +1505,14 @@ START_TEST(argument_rules_random_walks)
 	static const char *const atoms[] = {
 		"a", "model", "/", ".", "*", "**/", "*.md", " ", "|", "'", "\"", "\\", "\\n",
 		"-l", "-name", "find", "wc", "cat", "xargs", "notes.md", "x", "&&", ";", "(", "9",
+		"model/notes.md", /* whole, as the request names it (where a write goes) */
 	};
 	static const char *const ff[] = { "-l", "-name", "cat", "find", "wc", "xargs" };
 	char dir[] = "/tmp/conch-walk-XXXXXX";
 	struct local_copy cp;
 	struct conv c;
 	uint64_t rng = 11;
-	int it, k, took[LOCAL_ARG_NEW + 1] = { 0 };
+	int it, k, took[LOCAL_ARG_FACT + 1] = { 0 };
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	make_in(dir, "model/notes.md");
@@ -1484,7 +1522,7 @@ START_TEST(argument_rules_random_walks)
 	local_copy_where(&cp, dir);
 	local_copy_edit(&cp, "model/notes.md", "x"); /* an edit of it ("x\n") */
 	for (it = 0; it < 4000; it++) {
-		for (k = LOCAL_ARG_PATH; k <= LOCAL_ARG_NEW; k++) {
+		for (k = LOCAL_ARG_PATH; k <= LOCAL_ARG_FACT; k++) {
 			struct local_arg_run r = { .n = 0 };
 			struct buf v = BUF_INIT;
 			size_t i, n, j;
@@ -1516,7 +1554,7 @@ START_TEST(argument_rules_random_walks)
 		}
 	}
 	/* the walks reach values each rule takes */
-	for (k = LOCAL_ARG_PATH; k <= LOCAL_ARG_NEW; k++)
+	for (k = LOCAL_ARG_PATH; k <= LOCAL_ARG_FACT; k++)
 		ck_assert_msg(took[k] > 0, "kind %d took nothing", k);
 	local_copy_free(&cp);
 	conv_free(&c);
@@ -1533,4 +1571,5 @@ CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	items_begin_with_names, arguments_name_what_is_there, fences_hold_result_lines,
 	edits_replace_each, edits_hold_to_their_file, repeats_are_loops,
 	ungrounded_calls_are_dropped, own_words_split_as_names,
+	facts_and_calls_keep_to_the_request,
 	argument_rules_random_walks))
