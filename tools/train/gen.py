@@ -254,13 +254,16 @@ def make_content(c, name):
     return '\n'.join(lines) + '\n'
 
 
+DIR_FILES = [1, 4]  # how many files a directory gets (--dir-files)
+
+
 def make_tree(c):
     files = {}
     dirs = c.r.sample(P.DIRS[1] if c.held else P.DIRS[0], c.r.randint(1, 3))
     if c.made_up and not c.held:
         dirs = [made_up_name(c.r, False) if c.r.random() < c.made_up else d for d in dirs]
     for d in dirs:
-        for _ in range(c.r.randint(1, 4)):
+        for _ in range(c.r.randint(*DIR_FILES)):
             name = '%s.%s' % (c.pick(P.STEMS), c.pick(P.EXTS))
             files['%s/%s' % (d, name)] = None
         if c.r.random() < 0.25:
@@ -914,9 +917,13 @@ def main():
     ap.add_argument('--made-up', type=float, nargs='?', const=0.4, default=0.0,
                     metavar='RATE', help='invent this share of the names, words and '
                     'phrases (0.4 without RATE)')
+    ap.add_argument('--dir-files', default='1,4', metavar='LO,HI',
+                    help='files a directory of the tree gets (the default, 1 to 4, is '
+                    "training's; larger trees test what training did not show)")
     ap.add_argument('--phrasings', type=int, default=1, metavar='K',
                     help='write each training task K times, asked in K ways')
     a = ap.parse_args()
+    DIR_FILES[:] = [int(x) for x in a.dir_files.split(',')]
     if a.only:
         ONLY.extend(a.only.split(','))
     conch = os.path.abspath(a.conch)
