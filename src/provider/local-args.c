@@ -73,6 +73,63 @@ lc_read_regular(const char *dir, const char *path, struct buf *out)
 	return ok;
 }
 
+/* The string value of `key` in the call being written, body[0..n),
+ * into out (with its escapes read); false when it is not there or not
+ * closed yet. */
+static bool
+call_value(const char *body, size_t n, const char *key, struct buf *out)
+{
+	const char *p = body, *end = body + n;
+	size_t kn = strlen(key);
+
+	buf_reset(out);
+	while ((p = str_find(p, (size_t)(end - p), key, kn)) != NULL) {
+		const char *q = p + kn;
+		bool after = p > body && p[-1] == '"' && q < end && *q == '"';
+		p = q;
+		if (!after)
+			continue;
+		for (q++; q < end && (*q == ' ' || *q == ':'); q++)
+			;
+		if (q >= end || *q != '"')
+			continue;
+		for (q++; q < end && *q != '"'; q++) {
+			char c = *q;
+			if (c == '\\') {
+				if (++q >= end)
+					return false;
+				c = *q == 'n' ? '\n' : *q == 't' ? '\t' : *q;
+			}
+			buf_add(out, &c, 1);
+		}
+		return q < end;
+	}
+	return false;
+}
+
+void
+local_copy_edit_from(struct local_copy *cp, const char *r, size_t rlen)
+{
+	const char *call = NULL, *p;
+	struct buf name = BUF_INIT, path = BUF_INIT, old = BUF_INIT;
+	size_t n;
+
+	for (p = r; (p = str_find(p, rlen - (size_t)(p - r), "<tool_call>", 11)) != NULL; p++)
+		call = p + 11;
+	n = call ? rlen - (size_t)(call - r) : 0;
+	if (call && !str_find(call, n, "</tool_call>", 12) && call_value(call, n, "name", &name) &&
+	    strcmp(buf_str(&name), "edit") == 0) {
+		bool have = call_value(call, n, "path", &path);
+		local_copy_edit(cp, have ? buf_str(&path) : NULL,
+				call_value(call, n, "old_string", &old) ? buf_str(&old) : NULL);
+	} else {
+		local_copy_edit(cp, NULL, NULL);
+	}
+	buf_free(&name);
+	buf_free(&path);
+	buf_free(&old);
+}
+
 /* Where a command's field stands (local_arg_run.at): its first word,
  * the operands of a command that reads files, of one that takes any
  * path, of find (up to its first test), or elsewhere. */

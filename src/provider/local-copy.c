@@ -846,6 +846,94 @@ local_copy_first_item(const struct local_copy *cp, const char *r, size_t rlen,
 	return nout;
 }
 
+size_t
+local_copy_list_items(const struct local_copy *cp, const char *r, size_t rlen, size_t *ls,
+		      char (*items)[LOCAL_FOLLOW_LEN + 1])
+{
+	size_t ps;
+
+	for (*ls = rlen; *ls > 0 && r[*ls - 1] != '\n'; (*ls)--)
+		;
+	if (*ls == 0)
+		return 0;
+	for (ps = *ls - 1; ps > 0 && r[ps - 1] != '\n'; ps--)
+		;
+	if (*ls - ps <= 2 || memcmp(r + ps, "- ", 2) != 0) /* the line before: an item */
+		return 0;
+	return local_copy_next_line(cp, r, *ls, items, LOCAL_LIST_MAX);
+}
+
+bool
+local_copy_list_goes_on(const struct local_copy *cp, const char *r, size_t rlen)
+{
+	char items[LOCAL_LIST_MAX][LOCAL_FOLLOW_LEN + 1];
+	struct buf t = BUF_INIT;
+	size_t ls = rlen, n;
+
+	while (ls > 0 && r[ls - 1] != '\n')
+		ls--;
+	if (rlen - ls <= 2 || memcmp(r + ls, "- ", 2) != 0)
+		return false;
+	buf_add(&t, r, rlen); /* as if the item ended here */
+	buf_add(&t, "\n", 1);
+	n = local_copy_next_line(cp, buf_str(&t), t.len, items, LOCAL_LIST_MAX);
+	buf_free(&t);
+	return n > 0;
+}
+
+bool
+local_copy_item_fits(char (*items)[LOCAL_FOLLOW_LEN + 1], size_t n, const char *line, size_t ln,
+		     const char *piece, size_t pn, bool end)
+{
+	char buf[2 * LOCAL_FOLLOW_LEN + 8];
+	const char *nl = memchr(piece, '\n', pn);
+	size_t len, j;
+
+	if (nl) { /* the line ends in the piece */
+		pn = (size_t)(nl - piece);
+		end = true;
+	}
+	if (ln + pn >= sizeof buf)
+		return false;
+	memcpy(buf, line, ln);
+	memcpy(buf + ln, piece, pn);
+	len = ln + pn;
+	for (j = 0; j < n; j++) {
+		/* the item is the entry's first field: "- beta.h" of "beta.h  55" */
+		const char *sp = strchr(items[j] + (items[j][0] == '-' ? 2 : 0), ' ');
+		size_t f = sp ? (size_t)(sp - items[j]) : strlen(items[j]);
+		bool cut = !sp && f == LOCAL_FOLLOW_LEN; /* an entry longer than we hold */
+		if (len <= f && memcmp(buf, items[j], len) == 0 && (!end || (len == f && !cut)))
+			return true;
+		if (len > f && cut && memcmp(buf, items[j], f) == 0) /* on past what we hold */
+			return true;
+	}
+	return false;
+}
+
+bool
+local_copy_item_again(const char *r, size_t rlen, const char *piece, size_t plen, bool end)
+{
+	const char *nl = memchr(piece, '\n', plen), *ls, *p, *e;
+	struct buf line = BUF_INIT;
+	bool again = false;
+
+	if (!nl && !end)
+		return false;
+	for (ls = r + rlen; ls > r && ls[-1] != '\n'; ls--)
+		;
+	buf_add(&line, ls, (size_t)(r + rlen - ls));
+	buf_add(&line, piece, nl ? (size_t)(nl - piece) : plen);
+	/* the lines before it each end in '\n' */
+	for (p = r; line.len > 2 && memcmp(buf_str(&line), "- ", 2) == 0 && !again && p < ls;
+	     p = e + 1) {
+		e = memchr(p, '\n', (size_t)(ls - p));
+		again = (size_t)(e - p) == line.len && memcmp(p, buf_str(&line), line.len) == 0;
+	}
+	buf_free(&line);
+	return again;
+}
+
 bool
 local_copy_repeats(const char *r, size_t rlen, const char *piece, size_t plen)
 {

@@ -256,7 +256,10 @@ opens_call(const struct local *L, int32_t i)
  * "</tool_call>" in a file's text); and the end only where the answer may end (its last word whole, its
  * last item a name, its last fenced line a result's).  In an answer's
  * prose, no token that writes a text twice in a row (local_copy_repeats:
- * a lost model loops). */
+ * a lost model loops).  A list copied from a result goes on with its
+ * next entry, whole, until the last (local_copy_list_items, _goes_on),
+ * and lists no item twice (local_copy_item_again): a model trained on
+ * lists of 1 to 4 lost its place in longer ones. */
 static size_t
 copy_mask(struct gen *G, bool and)
 {
@@ -267,8 +270,18 @@ copy_mask(struct gen *G, bool and)
 	struct local_copy_tail at;
 	bool prose;
 
+	char items[LOCAL_LIST_MAX][LOCAL_FOLLOW_LEN + 1];
+	size_t nitems = 0, ls = 0;
+	const char *r = buf_str(&G->reply);
+	bool list, goes_on = false;
+
 	local_copy_at(buf_str(&G->reply), G->reply.len, &at);
 	G->copy.answer = G->sp.mode == SM_TEXT;
+	list = G->copy.answer && G->copy.words && !at.fence;
+	if (list) {
+		nitems = local_copy_list_items(&G->copy, r, G->reply.len, &ls, items);
+		goes_on = local_copy_list_goes_on(&G->copy, r, G->reply.len);
+	}
 	prose = G->copy.answer && G->copy.words &&
 		local_reply_has_prose(buf_str(&G->reply), G->reply.len);
 	for (i = 0; i < n; i++) {
@@ -280,10 +293,19 @@ copy_mask(struct gen *G, bool and)
 			       local_copy_repeats(buf_str(&G->reply), G->reply.len,
 						  L->piece_data + L->pieces[i].off, L->pieces[i].len));
 		else if (ok && llm_vocab_is_eog(v, i)) /* the reply may end here */
-			ok = local_copy_ok_at(&G->copy, &at, "", 0, true);
+			ok = local_copy_ok_at(&G->copy, &at, "", 0, true) && !goes_on;
 		else if (ok) /* a marker; not "<|im_start|>" */
 			ok = L->pieces[i].len > 0 &&
 			     (!G->copy.answer || (opens_call(L, i) && !at.fence && !prose));
+		if (ok && list && (llm_vocab_token_type(v, i) != LLM_TOK_CONTROL ||
+				   llm_vocab_is_eog(v, i))) {
+			bool end = llm_vocab_is_eog(v, i);
+			const char *pc = end ? "" : L->piece_data + L->pieces[i].off;
+			size_t pl = end ? 0 : L->pieces[i].len;
+			ok = !local_copy_item_again(r, G->reply.len, pc, pl, end) &&
+			     (!nitems || local_copy_item_fits(items, nitems, r + ls,
+							      G->reply.len - ls, pc, pl, end));
+		}
 		L->mask[i] = ok;
 		count += ok;
 	}
@@ -296,65 +318,6 @@ arg_kind(const struct tcg *g, const struct tcg_state *st)
 {
 	const char *tool = NULL, *a = tcg_string_arg(g, st, &tool);
 	return local_arg_rule(tool, a);
-}
-
-/* The string value of `key` in the call being written, body[0..n),
- * into out (with its escapes read); false when it is not there or not
- * closed yet. */
-static bool
-call_value(const char *body, size_t n, const char *key, struct buf *out)
-{
-	const char *p = body, *end = body + n;
-	size_t kn = strlen(key);
-
-	buf_reset(out);
-	while ((p = str_find(p, (size_t)(end - p), key, kn)) != NULL) {
-		const char *q = p + kn;
-		bool after = p > body && p[-1] == '"' && q < end && *q == '"';
-		p = q;
-		if (!after)
-			continue;
-		for (q++; q < end && (*q == ' ' || *q == ':'); q++)
-			;
-		if (q >= end || *q != '"')
-			continue;
-		for (q++; q < end && *q != '"'; q++) {
-			char c = *q;
-			if (c == '\\') {
-				if (++q >= end)
-					return false;
-				c = *q == 'n' ? '\n' : *q == 't' ? '\t' : *q;
-			}
-			buf_add(out, &c, 1);
-		}
-		return q < end;
-	}
-	return false;
-}
-
-/* Tell the argument rules which edit the reply is writing, if any: its
- * file and, once written, the text it replaces (local_copy_edit). */
-static void
-edit_context(struct gen *G)
-{
-	const char *r = buf_str(&G->reply), *call = NULL, *p;
-	struct buf name = BUF_INIT, path = BUF_INIT, old = BUF_INIT;
-	size_t n;
-
-	for (p = r; (p = str_find(p, G->reply.len - (size_t)(p - r), "<tool_call>", 11)) != NULL; p++)
-		call = p + 11;
-	n = call ? G->reply.len - (size_t)(call - r) : 0;
-	if (call && !str_find(call, n, "</tool_call>", 12) && call_value(call, n, "name", &name) &&
-	    strcmp(buf_str(&name), "edit") == 0) {
-		bool have = call_value(call, n, "path", &path);
-		local_copy_edit(&G->copy, have ? buf_str(&path) : NULL,
-				call_value(call, n, "old_string", &old) ? buf_str(&old) : NULL);
-	} else {
-		local_copy_edit(&G->copy, NULL, NULL);
-	}
-	buf_free(&name);
-	buf_free(&path);
-	buf_free(&old);
 }
 
 /* Of the tokens marked, keep those that keep the argument being written
@@ -372,7 +335,7 @@ arg_mask(struct gen *G)
 	enum local_arg in = arg_kind(G->g, &G->gs);
 	size_t count = 0;
 
-	edit_context(G);
+	local_copy_edit_from(&G->copy, buf_str(&G->reply), G->reply.len);
 
 	if (in != LOCAL_ARG_NONE) {
 		/* the value so far follows the reply's last quote that

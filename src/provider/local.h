@@ -171,6 +171,9 @@ void local_copy_sort(char **words, size_t n);
  * yet).  Then the text to replace must stand in the file, and the
  * text to put in is not that text (LOCAL_ARG_SEEN, LOCAL_ARG_NEW). */
 void local_copy_edit(struct local_copy *cp, const char *path, const char *old);
+/* The same for the reply written so far, r[0..rlen): the edit its last,
+ * open call writes, if any (its path and old_string once closed). */
+void local_copy_edit_from(struct local_copy *cp, const char *r, size_t rlen);
 /* May piece[0..plen) follow reply[0..rlen)?  `end`: the reply ends after
  * it (the runs it leaves open must be complete). */
 bool local_copy_ok(const struct local_copy *cp, const char *reply, size_t rlen,
@@ -239,6 +242,30 @@ size_t local_copy_first_item(const struct local_copy *cp, const char *reply, siz
 #define LOCAL_REPEAT_MIN 12
 #define LOCAL_REPEAT_MAX 96
 bool local_copy_repeats(const char *reply, size_t rlen, const char *piece, size_t plen);
+/* A list the reply copies from the conversation, an entry a line (what
+ * ls, glob or grep return): when the line before the reply's current
+ * line (which starts at *ls) is an item, "- " and an entry, the items
+ * that may stand on the current line -- "- " and the entry of the next
+ * line, at the same column (local_copy_next_line).  Returns how many;
+ * none when the line before is no such item, or its entry the last. */
+#define LOCAL_LIST_MAX 8
+size_t local_copy_list_items(const struct local_copy *cp, const char *reply, size_t rlen,
+			     size_t *ls, char (*items)[LOCAL_FOLLOW_LEN + 1]);
+/* Is the reply's current line such an item, with an entry after it (the
+ * list may not end there)? */
+bool local_copy_list_goes_on(const struct local_copy *cp, const char *reply, size_t rlen);
+/* May the current line, line[0..ln), go on with piece[0..pn) (`end`: and
+ * end there; a '\n' in the piece ends it too) as one of items[0..n)?
+ * An item is "- " and the first field of its entry, whole ("- beta.h" of
+ * "beta.h  55", ls's name and size). */
+bool local_copy_item_fits(char (*items)[LOCAL_FOLLOW_LEN + 1], size_t n, const char *line,
+			  size_t ln, const char *piece, size_t pn, bool end);
+/* Would piece[0..plen) (`end`: or the end of the reply) end a list item
+ * ("- " and what follows, to the end of its line) that the reply has
+ * written before, whole?  The names an answer lists are each another; a
+ * lost model goes round its list again. */
+bool local_copy_item_again(const char *reply, size_t rlen, const char *piece, size_t plen,
+			   bool end);
 
 /* The rule for an argument's string value, byte by byte:
  *   - LOCAL_ARG_PATH, the path of a file or directory: one of the names

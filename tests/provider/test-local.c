@@ -1296,6 +1296,52 @@ START_TEST(facts_and_calls_keep_to_the_request)
 }
 END_TEST
 
+/* A list an answer copies from a result goes on with the next entry,
+ * whole, until the last, and names no item twice. */
+START_TEST(lists_are_copied_whole)
+{
+	char items[LOCAL_LIST_MAX][LOCAL_FOLLOW_LEN + 1];
+	struct local_copy cp;
+	struct conv c;
+	const char *r;
+	size_t ls, n;
+
+	copy_fixture(&c, &cp, "What is in notes?", "ls", "{\"path\": \"notes\"}",
+		     "file alpha.md  12\nfile beta.md  9\ndir  gamma/\n");
+	r = "notes contains:\n- alpha.md\n";
+	n = local_copy_list_items(&cp, r, strlen(r), &ls, items);
+	ck_assert_uint_eq(ls, strlen(r));
+	ck_assert_uint_ge(n, 1);
+	ck_assert(local_copy_item_fits(items, n, "", 0, "- beta", 6, false));
+	ck_assert(!local_copy_item_fits(items, n, "", 0, "- alpha", 7, false)); /* not in order */
+	ck_assert(local_copy_item_fits(items, n, "- beta", 6, ".md\n", 4, false));
+	ck_assert(local_copy_item_fits(items, n, "- beta.md", 9, "", 0, true));
+	ck_assert(!local_copy_item_fits(items, n, "- beta.m", 8, "", 0, true)); /* cut short */
+	ck_assert(!local_copy_item_fits(items, n, "- beta.md", 9, "  9", 3, false)); /* the size */
+	/* the first line is no item: nothing to follow */
+	r = "notes contains:\n";
+	ck_assert_uint_eq(local_copy_list_items(&cp, r, strlen(r), &ls, items), 0);
+	/* the list may end only after its last entry */
+	r = "notes contains:\n- alpha.md";
+	ck_assert(local_copy_list_goes_on(&cp, r, strlen(r)));
+	r = "notes contains:\n- alpha.md\n- beta.md\n- gamma/";
+	ck_assert(!local_copy_list_goes_on(&cp, r, strlen(r)));
+	r = "notes contains:\n- alpha.md\n- beta.md\n";
+	ck_assert_uint_eq(local_copy_list_items(&cp, r, strlen(r), &ls, items), 1);
+	ck_assert(local_copy_item_fits(items, 1, "", 0, "- gamma/", 8, true));
+	local_copy_free(&cp);
+	conv_free(&c);
+	/* no item twice; other lines may repeat */
+	r = "x:\n- a.md\n- b.md\n- a.m";
+	ck_assert(local_copy_item_again(r, strlen(r), "d\n", 2, false));
+	ck_assert(local_copy_item_again(r, strlen(r), "d", 1, true));
+	ck_assert(!local_copy_item_again(r, strlen(r), "d", 1, false)); /* not ended yet */
+	ck_assert(!local_copy_item_again(r, strlen(r), "dx\n", 3, false));
+	r = "same\nsame";
+	ck_assert(!local_copy_item_again(r, strlen(r), "\n", 1, false));
+}
+END_TEST
+
 /* A text of 12 bytes or more written twice in a row is a loop. */
 START_TEST(repeats_are_loops)
 {
@@ -1571,5 +1617,5 @@ CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	items_begin_with_names, arguments_name_what_is_there, fences_hold_result_lines,
 	edits_replace_each, edits_hold_to_their_file, repeats_are_loops,
 	ungrounded_calls_are_dropped, own_words_split_as_names,
-	facts_and_calls_keep_to_the_request,
+	facts_and_calls_keep_to_the_request, lists_are_copied_whole,
 	argument_rules_random_walks))
