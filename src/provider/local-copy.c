@@ -30,6 +30,7 @@
  * local_copy_where, what is there) that the argument rules of
  * local-args.c read. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -848,19 +849,28 @@ local_copy_first_item(const struct local_copy *cp, const char *r, size_t rlen,
 
 size_t
 local_copy_list_items(const struct local_copy *cp, const char *r, size_t rlen, size_t *ls,
-		      char (*items)[LOCAL_FOLLOW_LEN + 1])
+		      char (*items)[LOCAL_FOLLOW_LEN + 1], bool *first)
 {
-	size_t ps;
+	char f[LOCAL_LIST_MAX][LOCAL_FOLLOW_LEN + 1];
+	size_t ps, n, j;
 
+	*first = false;
 	for (*ls = rlen; *ls > 0 && r[*ls - 1] != '\n'; (*ls)--)
 		;
 	if (*ls == 0)
 		return 0;
 	for (ps = *ls - 1; ps > 0 && r[ps - 1] != '\n'; ps--)
 		;
-	if (*ls - ps <= 2 || memcmp(r + ps, "- ", 2) != 0) /* the line before: an item */
+	if (*ls - ps > 2 && memcmp(r + ps, "- ", 2) == 0) /* the line before: an item */
+		return local_copy_next_line(cp, r, *ls, items, LOCAL_LIST_MAX);
+	if (rlen < *ls + 2 || memcmp(r + *ls, "- ", 2) != 0)
 		return 0;
-	return local_copy_next_line(cp, r, *ls, items, LOCAL_LIST_MAX);
+	/* a list begins: with a field of the last result's first line */
+	n = local_copy_first_item(cp, r, *ls + 2, f, LOCAL_LIST_MAX);
+	for (j = 0; j < n; j++)
+		snprintf(items[j], sizeof items[j], "- %.*s", LOCAL_FOLLOW_LEN - 2, f[j]);
+	*first = n > 0;
+	return n;
 }
 
 bool
@@ -882,8 +892,8 @@ local_copy_list_goes_on(const struct local_copy *cp, const char *r, size_t rlen)
 }
 
 bool
-local_copy_item_fits(char (*items)[LOCAL_FOLLOW_LEN + 1], size_t n, const char *line, size_t ln,
-		     const char *piece, size_t pn, bool end)
+local_copy_item_fits(char (*items)[LOCAL_FOLLOW_LEN + 1], size_t n, bool first, const char *line,
+		     size_t ln, const char *piece, size_t pn, bool end)
 {
 	char buf[2 * LOCAL_FOLLOW_LEN + 8];
 	const char *nl = memchr(piece, '\n', pn);
@@ -894,15 +904,20 @@ local_copy_item_fits(char (*items)[LOCAL_FOLLOW_LEN + 1], size_t n, const char *
 		end = true;
 	}
 	if (ln + pn >= sizeof buf)
-		return false;
+		return first;
 	memcpy(buf, line, ln);
 	memcpy(buf + ln, piece, pn);
 	len = ln + pn;
 	for (j = 0; j < n; j++) {
 		/* the item is the entry's first field: "- beta.h" of "beta.h  55" */
-		const char *sp = strchr(items[j] + (items[j][0] == '-' ? 2 : 0), ' ');
+		const char *sp = strchr(items[j] + 2, ' ');
 		size_t f = sp ? (size_t)(sp - items[j]) : strlen(items[j]);
-		bool cut = !sp && f == LOCAL_FOLLOW_LEN; /* an entry longer than we hold */
+		bool cut = !sp && f >= LOCAL_FOLLOW_LEN; /* an entry longer than we hold */
+		if (first) { /* begins with one; what follows is free ("- a.md: 3 lines") */
+			if (memcmp(buf, items[j], len < f ? len : f) == 0 && (!end || len >= f))
+				return true;
+			continue;
+		}
 		if (len <= f && memcmp(buf, items[j], len) == 0 && (!end || (len == f && !cut)))
 			return true;
 		if (len > f && cut && memcmp(buf, items[j], f) == 0) /* on past what we hold */

@@ -268,18 +268,16 @@ copy_mask(struct gen *G, bool and)
 	int32_t n = llm_vocab_size(v), i;
 	size_t count = 0;
 	struct local_copy_tail at;
-	bool prose;
-
 	char items[LOCAL_LIST_MAX][LOCAL_FOLLOW_LEN + 1];
 	size_t nitems = 0, ls = 0;
 	const char *r = buf_str(&G->reply);
-	bool list, goes_on = false;
+	bool prose, list, goes_on = false, first = false;
 
 	local_copy_at(buf_str(&G->reply), G->reply.len, &at);
 	G->copy.answer = G->sp.mode == SM_TEXT;
 	list = G->copy.answer && G->copy.words && !at.fence;
 	if (list) {
-		nitems = local_copy_list_items(&G->copy, r, G->reply.len, &ls, items);
+		nitems = local_copy_list_items(&G->copy, r, G->reply.len, &ls, items, &first);
 		goes_on = local_copy_list_goes_on(&G->copy, r, G->reply.len);
 	}
 	prose = G->copy.answer && G->copy.words &&
@@ -303,7 +301,7 @@ copy_mask(struct gen *G, bool and)
 			const char *pc = end ? "" : L->piece_data + L->pieces[i].off;
 			size_t pl = end ? 0 : L->pieces[i].len;
 			ok = !local_copy_item_again(r, G->reply.len, pc, pl, end) &&
-			     (!nitems || local_copy_item_fits(items, nitems, r + ls,
+			     (!nitems || local_copy_item_fits(items, nitems, first, r + ls,
 							      G->reply.len - ls, pc, pl, end));
 		}
 		L->mask[i] = ok;

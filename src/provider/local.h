@@ -243,23 +243,27 @@ size_t local_copy_first_item(const struct local_copy *cp, const char *reply, siz
 #define LOCAL_REPEAT_MAX 96
 bool local_copy_repeats(const char *reply, size_t rlen, const char *piece, size_t plen);
 /* A list the reply copies from the conversation, an entry a line (what
- * ls, glob or grep return): when the line before the reply's current
- * line (which starts at *ls) is an item, "- " and an entry, the items
+ * ls, glob or grep return), and the reply's current line (it starts at
+ * *ls): when the line before is an item ("- " and an entry), the items
  * that may stand on the current line -- "- " and the entry of the next
- * line, at the same column (local_copy_next_line).  Returns how many;
- * none when the line before is no such item, or its entry the last. */
+ * line, at the same column (local_copy_next_line); else, when the
+ * current line begins "- ", the items that may begin a list ("- " and a
+ * field of the last result's first line, local_copy_first_item), and
+ * *first is set.  Returns how many; none when the line before is no
+ * such item, or its entry the last. */
 #define LOCAL_LIST_MAX 8
 size_t local_copy_list_items(const struct local_copy *cp, const char *reply, size_t rlen,
-			     size_t *ls, char (*items)[LOCAL_FOLLOW_LEN + 1]);
+			     size_t *ls, char (*items)[LOCAL_FOLLOW_LEN + 1], bool *first);
 /* Is the reply's current line such an item, with an entry after it (the
  * list may not end there)? */
 bool local_copy_list_goes_on(const struct local_copy *cp, const char *reply, size_t rlen);
 /* May the current line, line[0..ln), go on with piece[0..pn) (`end`: and
  * end there; a '\n' in the piece ends it too) as one of items[0..n)?
  * An item is "- " and the first field of its entry, whole ("- beta.h" of
- * "beta.h  55", ls's name and size). */
-bool local_copy_item_fits(char (*items)[LOCAL_FOLLOW_LEN + 1], size_t n, const char *line,
-			  size_t ln, const char *piece, size_t pn, bool end);
+ * "beta.h  55", ls's name and size); a `first` item begins so, and
+ * what follows it is free ("- a.md: 3 lines"). */
+bool local_copy_item_fits(char (*items)[LOCAL_FOLLOW_LEN + 1], size_t n, bool first,
+			  const char *line, size_t ln, const char *piece, size_t pn, bool end);
 /* Would piece[0..plen) (`end`: or the end of the reply) end a list item
  * ("- " and what follows, to the end of its line) that the reply has
  * written before, whole?  The names an answer lists are each another; a

@@ -1305,30 +1305,39 @@ START_TEST(lists_are_copied_whole)
 	struct conv c;
 	const char *r;
 	size_t ls, n;
+	bool first;
 
 	copy_fixture(&c, &cp, "What is in notes?", "ls", "{\"path\": \"notes\"}",
 		     "file alpha.md  12\nfile beta.md  9\ndir  gamma/\n");
 	r = "notes contains:\n- alpha.md\n";
-	n = local_copy_list_items(&cp, r, strlen(r), &ls, items);
+	n = local_copy_list_items(&cp, r, strlen(r), &ls, items, &first);
 	ck_assert_uint_eq(ls, strlen(r));
 	ck_assert_uint_ge(n, 1);
-	ck_assert(local_copy_item_fits(items, n, "", 0, "- beta", 6, false));
-	ck_assert(!local_copy_item_fits(items, n, "", 0, "- alpha", 7, false)); /* not in order */
-	ck_assert(local_copy_item_fits(items, n, "- beta", 6, ".md\n", 4, false));
-	ck_assert(local_copy_item_fits(items, n, "- beta.md", 9, "", 0, true));
-	ck_assert(!local_copy_item_fits(items, n, "- beta.m", 8, "", 0, true)); /* cut short */
-	ck_assert(!local_copy_item_fits(items, n, "- beta.md", 9, "  9", 3, false)); /* the size */
-	/* the first line is no item: nothing to follow */
+	ck_assert(!first);
+	ck_assert(local_copy_item_fits(items, n, false, "", 0, "- beta", 6, false));
+	ck_assert(!local_copy_item_fits(items, n, false, "", 0, "- alpha", 7, false)); /* not in order */
+	ck_assert(local_copy_item_fits(items, n, false, "- beta", 6, ".md\n", 4, false));
+	ck_assert(local_copy_item_fits(items, n, false, "- beta.md", 9, "", 0, true));
+	ck_assert(!local_copy_item_fits(items, n, false, "- beta.m", 8, "", 0, true)); /* cut short */
+	ck_assert(!local_copy_item_fits(items, n, false, "- beta.md", 9, "  9", 3, false)); /* the size */
+	/* the first line is no item: nothing to follow, until a list begins,
+	 * with the first entry (or another field of its line) */
 	r = "notes contains:\n";
-	ck_assert_uint_eq(local_copy_list_items(&cp, r, strlen(r), &ls, items), 0);
+	ck_assert_uint_eq(local_copy_list_items(&cp, r, strlen(r), &ls, items, &first), 0);
+	r = "notes contains:\n- ";
+	n = local_copy_list_items(&cp, r, strlen(r), &ls, items, &first);
+	ck_assert(first);
+	ck_assert(local_copy_item_fits(items, n, true, r + ls, 2, "alpha", 5, false));
+	ck_assert(!local_copy_item_fits(items, n, true, r + ls, 2, "beta", 4, false));
+	ck_assert(local_copy_item_fits(items, n, true, "- alpha.md", 10, ": 12", 4, false));
 	/* the list may end only after its last entry */
 	r = "notes contains:\n- alpha.md";
 	ck_assert(local_copy_list_goes_on(&cp, r, strlen(r)));
 	r = "notes contains:\n- alpha.md\n- beta.md\n- gamma/";
 	ck_assert(!local_copy_list_goes_on(&cp, r, strlen(r)));
 	r = "notes contains:\n- alpha.md\n- beta.md\n";
-	ck_assert_uint_eq(local_copy_list_items(&cp, r, strlen(r), &ls, items), 1);
-	ck_assert(local_copy_item_fits(items, 1, "", 0, "- gamma/", 8, true));
+	ck_assert_uint_eq(local_copy_list_items(&cp, r, strlen(r), &ls, items, &first), 1);
+	ck_assert(local_copy_item_fits(items, 1, false, "", 0, "- gamma/", 8, true));
 	local_copy_free(&cp);
 	conv_free(&c);
 	/* no item twice; other lines may repeat */
