@@ -861,8 +861,24 @@ local_copy_list_items(const struct local_copy *cp, const char *r, size_t rlen, s
 		return 0;
 	for (ps = *ls - 1; ps > 0 && r[ps - 1] != '\n'; ps--)
 		;
-	if (*ls - ps > 2 && memcmp(r + ps, "- ", 2) == 0) /* the line before: an item */
-		return local_copy_next_line(cp, r, *ls, items, LOCAL_LIST_MAX);
+	if (*ls - ps > 2 && memcmp(r + ps, "- ", 2) == 0) { /* the line before: an item */
+		struct buf t = BUF_INIT;
+		size_t e = ps + 2;
+		if ((n = local_copy_next_line(cp, r, *ls, items, LOCAL_LIST_MAX)) > 0)
+			return n;
+		/* an item with more than its entry ("- a.md: 3 lines" of "3 a.md"):
+		 * the next begins with the next entry, if it is an item at all */
+		while (e < *ls - 1 && r[e] != ':' && r[e] != ' ')
+			e++;
+		if (e == *ls - 1 || rlen < *ls + 1 || r[*ls] != '-')
+			return 0;
+		buf_add(&t, r, e);
+		buf_add(&t, "\n", 1);
+		n = local_copy_next_line(cp, buf_str(&t), t.len, items, LOCAL_LIST_MAX);
+		buf_free(&t);
+		*first = n > 0;
+		return n;
+	}
 	if (rlen < *ls + 2 || memcmp(r + *ls, "- ", 2) != 0)
 		return 0;
 	/* a list begins: with a field of the last result's first line */

@@ -246,7 +246,10 @@ bool local_copy_repeats(const char *reply, size_t rlen, const char *piece, size_
  * ls, glob or grep return), and the reply's current line (it starts at
  * *ls): when the line before is an item ("- " and an entry), the items
  * that may stand on the current line -- "- " and the entry of the next
- * line, at the same column (local_copy_next_line); else, when the
+ * line, at the same column (local_copy_next_line), or, for an item with
+ * more than its entry ("- a.md: 3 lines" of wc's "3 a.md"), when the
+ * current line is an item too, "- " and the next entry to begin it
+ * (*first is set); else, when the
  * current line begins "- ", the items that may begin a list ("- " and a
  * field of the last result's first line, local_copy_first_item), and
  * *first is set.  Returns how many; none when the line before is no

@@ -1340,6 +1340,19 @@ START_TEST(lists_are_copied_whole)
 	ck_assert(local_copy_item_fits(items, 1, false, "", 0, "- gamma/", 8, true));
 	local_copy_free(&cp);
 	conv_free(&c);
+	/* items with more than their entry: the next item begins with the
+	 * next entry; a line that is no item is free */
+	copy_fixture(&c, &cp, "line counts of all *.md files", "bash",
+		     "{\"command\": \"wc -l a.md b.md\"}", "  7 a.md\n  8 b.md\n 15 total\n");
+	r = "2 files:\n- a.md: 7 lines\n-";
+	n = local_copy_list_items(&cp, r, strlen(r), &ls, items, &first);
+	ck_assert(first);
+	ck_assert(local_copy_item_fits(items, n, first, r + ls, 1, " b.md: 8 lines", 14, false));
+	ck_assert(!local_copy_item_fits(items, n, first, r + ls, 1, " a.md: 8 lines", 14, false));
+	r = "2 files:\n- a.md: 7 lines\n- b.md: 8 lines\nTot";
+	ck_assert_uint_eq(local_copy_list_items(&cp, r, strlen(r), &ls, items, &first), 0);
+	local_copy_free(&cp);
+	conv_free(&c);
 	/* no item twice; other lines may repeat */
 	r = "x:\n- a.md\n- b.md\n- a.m";
 	ck_assert(local_copy_item_again(r, strlen(r), "d\n", 2, false));
