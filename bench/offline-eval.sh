@@ -9,7 +9,9 @@
 # no key, and passes when its outcome holds (files written or edited as
 # asked, memory saved, or the facts the tools returned in the answer).
 # Prints the success rate, the median time per task and failures by
-# category.
+# category.  SEED and DIR_FILES (gen.py --dir-files LO,HI) draw other
+# sets: SEED=9300 DIR_FILES=6,14 asks about directories of 6 to 14 files,
+# larger than training's 1 to 4.
 #
 # Usage: bench/offline-eval.sh [path/to/conch] [N tasks (200)] [model.gguf]
 #        -v as the first argument prints every task.
@@ -24,7 +26,7 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-/usr/bin/python3 "$SRC/tools/train/gen.py" --conch "$CONCH" --seed 9001 --n "$N" \
-	--heldout --out "$T/tasks.jsonl" 2>/dev/null
+/usr/bin/python3 "$SRC/tools/train/gen.py" --conch "$CONCH" --seed "${SEED:-9001}" --n "$N" \
+	--heldout ${DIR_FILES:+--dir-files "$DIR_FILES"} --out "$T/tasks.jsonl" 2>/dev/null
 /usr/bin/python3 "$SRC/bench/offline-eval.py" "$CONCH" "$T/tasks.jsonl" $VERBOSE \
 	${MODEL:+--model "$MODEL"}
