@@ -408,8 +408,8 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 		return glob_ok(cp, r, whole);
 	case LOCAL_ARG_EDIT: /* a file the user's words name */
 		return user_names(cp, r, whole) && arg_ok(cp, LOCAL_ARG_FILE, r, whole);
-	case LOCAL_ARG_FACT:
-		return lc_part_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole);
+	case LOCAL_ARG_FACT: /* not nothing */
+		return r->n ? lc_part_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole) : !whole;
 	case LOCAL_ARG_FILE:
 		if (cp->named && cp->nregs)
 			return lc_names_ok(cp->regs, cp->nregs, r->v, r->n, whole);

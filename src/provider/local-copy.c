@@ -220,6 +220,8 @@ bool
 lc_part_of(const char *t, size_t tn, const char *v, size_t n, bool whole)
 {
 	const char *p;
+	if (n == 0) /* stands anywhere (and v[n - 1] is not there) */
+		return true;
 	for (p = t; (p = str_find(p, tn - (size_t)(p - t), v, n)) != NULL; p++) {
 		size_t end = (size_t)(p - t) + n;
 		if (p > t && lc_word(p[-1]) && lc_word(v[0]))

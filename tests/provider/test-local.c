@@ -1286,6 +1286,7 @@ START_TEST(facts_and_calls_keep_to_the_request)
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_FACT, "the backup runs at 2029", false));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_FACT, "ackup", false));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_FACT, "notes.md", false)); /* a result's */
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_FACT, "", true));          /* nothing */
 	local_copy_free(&cp);
 	conv_free(&c);
 	ck_assert(!local_reply_has_prose("", 0));
