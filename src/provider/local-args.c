@@ -309,8 +309,9 @@ glob_ok(const struct local_copy *cp, const struct local_arg_run *r, bool whole)
 	whole |= n < r->n;
 	part = part ? part + 1 : r->v;
 	if (!glob_part_ok(cp, part, n - (size_t)(part - r->v), whole) ||
-	    (cp->asked && r->n && r->v[0] == '*'))
-		return false;
+	    (cp->asked && r->n && r->v[0] == '*') ||
+	    (cp->asked && r->v[0] == '.' && (r->n == 1 ? whole : r->v[1] == '/')))
+		return false; /* the directory named, not all or "." */
 	if (!cp->nreal || memchr(r->v, '*', n))
 		return true;
 	if (n < r->n) /* a directory, or one on the way to one */
