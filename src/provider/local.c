@@ -604,8 +604,13 @@ prefill(struct local *L, const struct provider_request *req, struct llm_tokens *
 	}
 	if (t->n + 16 > n_ctx) {
 		e = provider_fail(err, C_ERR_CONTEXT,
-				  "local: the prompt has %zu tokens and the context %u: the window is full",
-				  t->n, n_ctx);
+				  "local: the prompt has %zu tokens and the context %u: the window is "
+				  "full%s", t->n, n_ctx,
+				  L->own_system ? " (too long for the built-in model: ask about a "
+						  "smaller part, such as one directory or a line "
+						  "range, start a new session, or set "
+						  "ANTHROPIC_API_KEY or OPENAI_API_KEY to use a real "
+						  "provider)" : "");
 		goto out;
 	}
 	keep = llm_ctx_common_prefix(L->c, t->ids, t->n);

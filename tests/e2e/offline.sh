@@ -53,4 +53,30 @@ expect_contains "refusal names a provider" "$OUT" "ANTHROPIC_API_KEY"
 ls -lR >"$T/after"
 expect_eq "refusal: tree unchanged" "$(cmp -s "$T/before" "$T/after" && echo same)" "same"
 
+# 6. a directory of twelve entries: each listed, once, in order; nothing
+# made (a model trained on lists of 1 to 4 lost its place in longer ones
+# and once created a file named after an entry)
+mkdir docs
+for n in alpha beta delta design faq gamma guide intro notes roadmap setup usage; do
+	echo x >"docs/$n.md"
+done
+ls -lR >"$T/before"
+run_task "List the files in docs."
+expect_eq "listing" "$(printf '%s\n' "$OUT" | grep '^- ' | tr -d '\n')" \
+	"- alpha.md- beta.md- delta.md- design.md- faq.md- gamma.md- guide.md- intro.md- notes.md- roadmap.md- setup.md- usage.md"
+ls -lR >"$T/after"
+expect_eq "listing: tree unchanged" "$(cmp -s "$T/before" "$T/after" && echo same)" "same"
+
+# 7. a result too long for its window: a clear error that says what to do
+mkdir many
+i=100
+while [ $i -lt 250 ]; do
+	echo "int f$i;" >"many/f$i.c"
+	i=$((i + 1))
+done
+run_conch -p "List the C files in many." --mode auto
+expect_eq "too long: rc" "$RC" 1
+expect_contains "too long: says so" "$ERR" "too long for the built-in model"
+expect_contains "too long: what to do" "$ERR" "a smaller part"
+
 finish

@@ -1155,6 +1155,9 @@ START_TEST(arguments_name_what_is_there)
 		{ LOCAL_ARG_CMD, "find . -name '*.toml' | wc -l", true, false },
 		{ LOCAL_ARG_PATH, ".", true, false },
 		{ LOCAL_ARG_GLOB, "**/*.toml", true, false },
+		{ LOCAL_ARG_GLOB, ".", true, false },
+		{ LOCAL_ARG_GLOB, "./*.toml", false, false },
+		{ LOCAL_ARG_GLOB, "model/**/*.toml", true, true },
 		{ LOCAL_ARG_CMD, "find AUTHORS ", false, false },
 		/* find: directories first, then tests; a quote opens a flag's value */
 		{ LOCAL_ARG_CMD, "find '", false, false },
