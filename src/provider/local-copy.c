@@ -859,11 +859,9 @@ local_copy_list_items(const struct local_copy *cp, const char *r, size_t rlen, s
 	*first = false;
 	for (*ls = rlen; *ls > 0 && r[*ls - 1] != '\n'; (*ls)--)
 		;
-	if (*ls == 0)
-		return 0;
-	for (ps = *ls - 1; ps > 0 && r[ps - 1] != '\n'; ps--)
+	for (ps = *ls ? *ls - 1 : 0; ps > 0 && r[ps - 1] != '\n'; ps--)
 		;
-	if (*ls - ps > 2 && memcmp(r + ps, "- ", 2) == 0) { /* the line before: an item */
+	if (*ls && *ls - ps > 2 && memcmp(r + ps, "- ", 2) == 0) { /* the line before: an item */
 		struct buf t = BUF_INIT;
 		size_t e = ps + 2;
 		if ((n = local_copy_next_line(cp, r, *ls, items, LOCAL_LIST_MAX)) > 0)
@@ -881,10 +879,14 @@ local_copy_list_items(const struct local_copy *cp, const char *r, size_t rlen, s
 		*first = n > 0;
 		return n;
 	}
-	if (rlen < *ls + 2 || memcmp(r + *ls, "- ", 2) != 0)
+	if (rlen < *ls + 2 || memcmp(r + *ls, "- ", 2) != 0 || !cp->results.len)
 		return 0;
-	/* a list begins: with a field of the last result's first line */
-	n = local_copy_first_item(cp, r, *ls + 2, f, LOCAL_LIST_MAX);
+	/* a list begins: with a field of the last result's first line (on
+	 * the reply's first line too: as if under a line of prose) */
+	if (*ls == 0)
+		n = local_copy_first_item(cp, "x\n- ", 4, f, LOCAL_LIST_MAX);
+	else
+		n = local_copy_first_item(cp, r, *ls + 2, f, LOCAL_LIST_MAX);
 	for (j = 0; j < n; j++)
 		snprintf(items[j], sizeof items[j], "- %.*s", LOCAL_FOLLOW_LEN - 2, f[j]);
 	*first = n > 0;

@@ -1334,6 +1334,13 @@ START_TEST(lists_are_copied_whole)
 	ck_assert(local_copy_item_fits(items, n, true, r + ls, 2, "alpha", 5, false));
 	ck_assert(!local_copy_item_fits(items, n, true, r + ls, 2, "beta", 4, false));
 	ck_assert(local_copy_item_fits(items, n, true, "- alpha.md", 10, ": 12", 4, false));
+	/* the reply's first line too */
+	r = "- ";
+	n = local_copy_list_items(&cp, r, strlen(r), &ls, items, &first);
+	ck_assert(first);
+	ck_assert_uint_eq(ls, 0);
+	ck_assert(local_copy_item_fits(items, n, true, r, 2, "alpha", 5, false));
+	ck_assert(!local_copy_item_fits(items, n, true, r, 2, "in", 2, false));
 	/* the list may end only after its last entry */
 	r = "notes contains:\n- alpha.md";
 	ck_assert(local_copy_list_goes_on(&cp, r, strlen(r)));
