@@ -854,7 +854,7 @@ local_copy_list_items(const struct local_copy *cp, const char *r, size_t rlen, s
 		      char (*items)[LOCAL_FOLLOW_LEN + 1], bool *first)
 {
 	char f[LOCAL_LIST_MAX][LOCAL_FOLLOW_LEN + 1];
-	size_t ps, n, j;
+	size_t ps, n, j, k;
 
 	*first = false;
 	for (*ls = rlen; *ls > 0 && r[*ls - 1] != '\n'; (*ls)--)
@@ -879,18 +879,28 @@ local_copy_list_items(const struct local_copy *cp, const char *r, size_t rlen, s
 		*first = n > 0;
 		return n;
 	}
-	if (rlen < *ls + 2 || memcmp(r + *ls, "- ", 2) != 0 || !cp->results.len)
+	if (rlen == *ls || r[*ls] != '-' || (rlen > *ls + 1 && r[*ls + 1] != ' ') ||
+	    !cp->results.len)
 		return 0;
-	/* a list begins: with a field of the last result's first line (on
-	 * the reply's first line too: as if under a line of prose) */
+	/* a list begins ("-" or "- ..."): with a field of the last result's
+	 * first line (on the reply's first line too: as if under prose) */
 	if (*ls == 0)
-		n = local_copy_first_item(cp, "x\n- ", 4, f, LOCAL_LIST_MAX);
+		n = local_copy_first_item(cp, rlen == 1 ? "x\n-" : "x\n- ", rlen == 1 ? 3 : 4, f,
+					  LOCAL_LIST_MAX);
 	else
-		n = local_copy_first_item(cp, r, *ls + 2, f, LOCAL_LIST_MAX);
-	for (j = 0; j < n; j++)
-		snprintf(items[j], sizeof items[j], "- %.*s", LOCAL_FOLLOW_LEN - 2, f[j]);
-	*first = n > 0;
-	return n;
+		n = local_copy_first_item(cp, r, *ls + (rlen == *ls + 1 ? 1 : 2), f, LOCAL_LIST_MAX);
+	for (j = k = 0; j < n; j++) {
+		const char *fl = f[j] + (rlen == *ls + 1); /* after "-", the field follows " " */
+		size_t w = strcspn(fl, " "), m = 0;
+		while (m < w && ((fl[m] >= 'a' && fl[m] <= 'z') || lc_digit(fl[m])))
+			m++;
+		/* not a kind or a number before the name ("file a.md  12", "3 a.md") */
+		if (m == w && fl[w] == ' ' && fl[w + strspn(fl + w, " ")] != '\0')
+			continue;
+		snprintf(items[k++], sizeof items[0], "- %.*s", LOCAL_FOLLOW_LEN - 2, fl);
+	}
+	*first = k > 0;
+	return k;
 }
 
 bool
@@ -933,8 +943,9 @@ local_copy_item_fits(char (*items)[LOCAL_FOLLOW_LEN + 1], size_t n, bool first, 
 		const char *sp = strchr(items[j] + 2, ' ');
 		size_t f = sp ? (size_t)(sp - items[j]) : strlen(items[j]);
 		bool cut = !sp && f >= LOCAL_FOLLOW_LEN; /* an entry longer than we hold */
-		if (first) { /* begins with one; what follows is free ("- a.md: 3 lines") */
-			if (memcmp(buf, items[j], len < f ? len : f) == 0 && (!end || len >= f))
+		if (first) { /* begins with one, then ends or goes on after a ':' ("- a.md: 3 lines") */
+			if (memcmp(buf, items[j], len < f ? len : f) == 0 &&
+			    (len <= f ? !end || len == f : buf[f] == ':'))
 				return true;
 			continue;
 		}

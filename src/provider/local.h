@@ -216,7 +216,7 @@ bool local_copy_ok_at(const struct local_copy *cp, const struct local_copy_tail 
  * kept: the copy goes on inside a name or a phrase, never across the
  * layout of a tool result.  Returns how many. */
 #define LOCAL_FOLLOW_MIN 3
-#define LOCAL_FOLLOW_LEN 31
+#define LOCAL_FOLLOW_LEN 63
 size_t local_copy_follow(const struct local_copy *cp, const char *reply, size_t rlen,
 			 char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max);
 /* Where a list copied from a tool result goes on: when the reply has
@@ -264,7 +264,7 @@ bool local_copy_list_goes_on(const struct local_copy *cp, const char *reply, siz
  * end there; a '\n' in the piece ends it too) as one of items[0..n)?
  * An item is "- " and the first field of its entry, whole ("- beta.h" of
  * "beta.h  55", ls's name and size); a `first` item begins so, and
- * what follows it is free ("- a.md: 3 lines"). */
+ * ends there or goes on after a ':' ("- a.md: 3 lines"). */
 bool local_copy_item_fits(char (*items)[LOCAL_FOLLOW_LEN + 1], size_t n, bool first,
 			  const char *line, size_t ln, const char *piece, size_t pn, bool end);
 /* Would piece[0..plen) (`end`: or the end of the reply) end a list item

@@ -771,7 +771,8 @@ expect_cont(cont_finder find, const struct local_copy *cp, const char *reply, si
  * and what follows it at each place, only where a word goes on. */
 START_TEST(copy_follows_the_source)
 {
-	static const char light[] = " light means ready\"\n{\"path\": \"s"; /* 31 bytes */
+	static const char light[] = /* LOCAL_FOLLOW_LEN (63) bytes */
+		" light means ready\"\n{\"path\": \"spec/memo.md\"}\n     1\tthe green l";
 	struct local_copy cp;
 	struct conv c;
 
@@ -788,7 +789,7 @@ START_TEST(copy_follows_the_source)
 	expect_cont(local_copy_follow, &cp, "x the green", 1, CONT(light));
 	/* inside a word */
 	expect_cont(local_copy_follow, &cp, "spec/me", 4,
-		    CONT("mo.md\"}\n     1\tthe green lamp\n "));
+		    CONT("mo.md\"}\n     1\tthe green lamp\n     2\tx\n\n"));
 	/* not across a tool result's layout, not from too short a tail, not
 	 * from text the conversation lacks */
 	expect_cont(local_copy_follow, &cp, "the green lamp", 4, NO_CONT);
@@ -1334,6 +1335,8 @@ START_TEST(lists_are_copied_whole)
 	ck_assert(local_copy_item_fits(items, n, true, r + ls, 2, "alpha", 5, false));
 	ck_assert(!local_copy_item_fits(items, n, true, r + ls, 2, "beta", 4, false));
 	ck_assert(local_copy_item_fits(items, n, true, "- alpha.md", 10, ": 12", 4, false));
+	ck_assert(!local_copy_item_fits(items, n, true, "- alpha.md", 10, " files", 6, false));
+	ck_assert(!local_copy_item_fits(items, n, true, "- ", 2, "file", 4, false)); /* ls's kind */
 	/* the reply's first line too */
 	r = "- ";
 	n = local_copy_list_items(&cp, r, strlen(r), &ls, items, &first);
@@ -1341,6 +1344,11 @@ START_TEST(lists_are_copied_whole)
 	ck_assert_uint_eq(ls, 0);
 	ck_assert(local_copy_item_fits(items, n, true, r, 2, "alpha", 5, false));
 	ck_assert(!local_copy_item_fits(items, n, true, r, 2, "in", 2, false));
+	r = "-"; /* the bullet begun */
+	n = local_copy_list_items(&cp, r, strlen(r), &ls, items, &first);
+	ck_assert(first);
+	ck_assert(local_copy_item_fits(items, n, true, r, 1, " alpha", 6, false));
+	ck_assert(!local_copy_item_fits(items, n, true, r, 1, " tests", 6, false));
 	/* the list may end only after its last entry */
 	r = "notes contains:\n- alpha.md";
 	ck_assert(local_copy_list_goes_on(&cp, r, strlen(r)));
