@@ -538,8 +538,6 @@ gen_pick(struct gen *G)
 		follow_copy(G);
 		return llm_sample(&G->s, G->logits, n, G->L->mask);
 	}
-	if (G->copy_on && G->sp.mode == SM_TEXT && getenv("DBGDEAD"))
-		fprintf(stderr, "DEAD after <<%s>>\n", buf_str(&G->reply));
 	tok = llm_sample(&G->s, G->logits, n, NULL);
 	/* Llama 3 style: a reply that opens with '{' is a tool call, so pick
 	 * that first token under the grammar */
