@@ -1,6 +1,6 @@
-/* local-copy-int.h: what local-copy.c, local-args.c and local-chat.c
- * share (the copy rule, the argument rules and the reading of names of
- * local.h); not for other files. */
+/* local-copy-int.h: what local-copy.c, local-args.c, local-list.c and
+ * local-chat.c share (the copy rule, the argument rules, the list rules
+ * and the reading of names of local.h); not for other files. */
 #ifndef CONCH_LOCAL_COPY_INT_H
 #define CONCH_LOCAL_COPY_INT_H
 
