@@ -296,6 +296,28 @@ glob_part_ok(const struct local_copy *cp, const char *s, size_t n, bool whole)
 	return lc_in_words(cp->segs, cp->nsegs, s, n, whole);
 }
 
+/* Is s[0..n) (`whole`, or the start of) the last part of one of the
+ * names v[0..nv) ("spec" of "model/spec/")?  After a wildcard, a glob
+ * names what is there ("**" and then "NEWS.txt", not "display" of "find
+ * NEWS.txt and display it"). */
+static bool
+last_part(char *const *v, size_t nv, const char *s, size_t n, bool whole)
+{
+	size_t i;
+	for (i = 0; i < nv; i++) {
+		const char *d = v[i], *last;
+		size_t dn = strlen(d);
+		if (dn && d[dn - 1] == '/')
+			dn--;
+		for (last = d + dn; last > d && last[-1] != '/'; last--)
+			;
+		if ((size_t)(d + dn - last) >= n && memcmp(last, s, n) == 0 &&
+		    (!whole || (size_t)(d + dn - last) == n))
+			return true;
+	}
+	return false;
+}
+
 /* A glob pattern so far (LOCAL_ARG_GLOB): the part a '/' has just
  * ended, or the current one, is "**", "*", "*.ext" or a held name's;
  * before its first wildcard, a pattern names what is there: directories,
@@ -312,8 +334,15 @@ glob_ok(const struct local_copy *cp, const struct local_arg_run *r, bool whole)
 	    (cp->asked && r->n && r->v[0] == '*') ||
 	    (cp->asked && r->v[0] == '.' && (r->n == 1 ? whole : r->v[1] == '/')))
 		return false; /* the directory named, not all or "." */
-	if (!cp->nreal || memchr(r->v, '*', n))
+	if (!cp->nreal)
 		return true;
+	if (memchr(r->v, '*', n)) { /* after a wildcard, a part names what is there */
+		size_t pn = n - (size_t)(part - r->v);
+		if (memchr(part, '*', pn) || memchr(r->v, '*', (size_t)(part - r->v)) == NULL)
+			return true;
+		return n < r->n ? last_part(cp->dirs, cp->ndirs, part, pn, true)
+				: last_part(cp->real, cp->nreal, part, pn, whole);
+	}
 	if (n < r->n) /* a directory, or one on the way to one */
 		return lc_in_words(cp->dirs, cp->ndirs, r->v, n, true) ||
 		       lc_in_words(cp->dirs, cp->ndirs, r->v, r->n, false);

@@ -299,7 +299,9 @@ bool local_copy_item_again(const char *reply, size_t rlen, const char *piece, si
  *     (a lost model saved what it made up).
  *   - LOCAL_ARG_GLOB, a glob pattern: parts between '/'s, each "**",
  *     "*", "*.ext" or a part of a name the conversation holds ("and" is
- *     not a pattern for "the C files inside model").
+ *     not a pattern for "the C files inside model"); with
+ *     local_copy_where, a part after a wildcard is the last part of a name
+ *     that is there ("**" and "NEWS.txt", not "display").
  *   - LOCAL_ARG_TEXT, what to write: when the user's words quote texts,
  *     each line ("\n" ends one; no other escape) is one of them, or empty;
  *     a quoted "one / two" is the lines one and two, in that order and

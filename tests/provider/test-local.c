@@ -1212,6 +1212,19 @@ START_TEST(arguments_name_what_is_there)
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "find void ", false));
 	local_copy_free(&cp);
 	conv_free(&c);
+	/* after a wildcard, a glob's parts name what is there */
+	make_in(dir, "NEWS.txt");
+	copy_fixture(&c, &cp, "Find NEWS.txt and display it.", "ls", "{\"path\": \".\"}",
+		     "file NEWS.txt  2\n");
+	local_copy_where(&cp, dir);
+	ck_assert(arg_takes(&cp, LOCAL_ARG_GLOB, "**/NEWS.txt", true));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_GLOB, "**/NEWS", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_GLOB, "**/NEWS", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_GLOB, "**/disp", false));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_GLOB, "**/display/*.txt", false));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_GLOB, "**/*.txt", true));
+	local_copy_free(&cp);
+	conv_free(&c);
 	/* a request that only begins like a command gives no operands: its
 	 * words are not files to count (what `...` gives is, "cat nothing") */
 	copy_fixture(&c, &cp, "wc -l for the files in model", "glob",
