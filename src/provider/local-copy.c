@@ -824,12 +824,14 @@ local_copy_first_item(const struct local_copy *cp, const char *r, size_t rlen,
 	size_t tn = cp->text.len - cp->last, ls, ps, cl, eol, at, nout = 0, k;
 	static const char bullet[] = "- ";
 
-	if (!last_lines(r, rlen, &ls, &ps))
-		return 0;
+	bool one = !last_lines(r, rlen, &ls, &ps); /* the reply's first line */
+
+	if (one)
+		ls = 0;
 	cl = rlen - ls;
 	if (cl == 0 || cl > 2 || memcmp(r + ls, bullet, cl) != 0)
 		return 0;
-	if (r[ps] == '-' || r[ps] == '*' || ls - 1 == ps)
+	if (!one && (r[ps] == '-' || r[ps] == '*' || ls - 1 == ps))
 		return 0; /* the line before is an item: local_copy_next_line's */
 	for (eol = 0; eol < tn && t[eol] != '\n'; eol++)
 		;

@@ -43,12 +43,8 @@ local_copy_list_items(const struct local_copy *cp, const char *r, size_t rlen, s
 	    !cp->results.len)
 		return 0;
 	/* a list begins ("-" or "- ..."): with a field of the last result's
-	 * first line (on the reply's first line too: as if under prose) */
-	if (*ls == 0)
-		n = local_copy_first_item(cp, rlen == 1 ? "x\n-" : "x\n- ", rlen == 1 ? 3 : 4, f,
-					  LOCAL_LIST_MAX);
-	else
-		n = local_copy_first_item(cp, r, *ls + (rlen == *ls + 1 ? 1 : 2), f, LOCAL_LIST_MAX);
+	 * first line */
+	n = local_copy_first_item(cp, r, *ls + (rlen == *ls + 1 ? 1 : 2), f, LOCAL_LIST_MAX);
 	for (j = k = 0; j < n; j++) {
 		const char *fl = f[j] + (rlen == *ls + 1); /* after "-", the field follows " " */
 		size_t w = strcspn(fl, " "), m = 0;

@@ -229,7 +229,7 @@ size_t local_copy_next_line(const struct local_copy *cp, const char *reply, size
 			    char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max);
 /* Where a list copied from the last tool result begins: when the reply
  * has just begun a line with a bullet ("-", "- ") under a line without
- * one, each field (what follows the line start or a run of blanks) of
+ * one, or as its first line, each field (what follows the line start or a run of blanks) of
  * the result's first line, with what the bullet still lacks.  Same
  * output as local_copy_follow. */
 size_t local_copy_first_item(const struct local_copy *cp, const char *reply, size_t rlen,

@@ -923,8 +923,11 @@ START_TEST(copy_follows_a_list)
 	expect_cont(local_copy_first_item, &cp, "lib contains:\n-", 4,
 		    CONT(" file main.c  63", " main.c  63", " 63"));
 	expect_cont(local_copy_first_item, &cp, "lib contains:\n- ", 1, CONT("file main.c  63"));
+	/* on the reply's first line too */
+	expect_cont(local_copy_first_item, &cp, "- ", 1, CONT("file main.c  63"));
 	/* not under an item, not without a bullet */
 	expect_cont(local_copy_first_item, &cp, "- main.c\n- ", 4, NO_CONT);
+	expect_cont(local_copy_first_item, &cp, "main", 4, NO_CONT);
 	expect_cont(local_copy_first_item, &cp, "lib contains:\n", 4, NO_CONT);
 	local_copy_free(&cp);
 	conv_free(&c);
