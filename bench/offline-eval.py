@@ -62,7 +62,7 @@ def run_task(conch, t, tmp, model_dir, trace=False):
            'XDG_DATA_HOME': home + '/.data', 'XDG_CACHE_HOME': home + '/.cache'}
     if model_dir:
         env['CONCH_PKGDATADIR'] = model_dir
-    for k in ('CONCH_FOLLOW_MARGIN',):
+    for k in ('CONCH_FOLLOW_MARGIN', 'CONCH_CALL_MARGIN'):
         if k in os.environ:
             env[k] = os.environ[k]
     prompt = t['messages'][0]['content']

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The bundled offline model (models/conch-default.gguf) as the default
-# provider: with no key and no config, five fixed tasks run through the
+# provider: with no key and no config, fixed tasks run through the
 # real agent loop and the built-in runtime, and their outcomes hold (files
 # created and edited, memory saved, numbers the tools returned in the
 # answers).  The notice that the built-in model is in use comes once.
@@ -67,7 +67,12 @@ expect_eq "listing" "$(printf '%s\n' "$OUT" | grep '^- ' | tr -d '\n')" \
 ls -lR >"$T/after"
 expect_eq "listing: tree unchanged" "$(cmp -s "$T/before" "$T/after" && echo same)" "same"
 
-# 7. a result too long for its window: a clear error that says what to do
+# 7. a phrasing the model never saw: it opens a call where it rates that
+# close to the refusal (CALL_MARGIN in src/provider/local.c)
+run_task "Make a note that the deploy runs at 0300."
+expect_contains "note" "$(cat "$XDG_DATA_HOME"/conch/projects/*/MEMORY.md 2>/dev/null)" \
+	"the deploy runs at 0300"
+# 8. a result too long for its window: a clear error that says what to do
 mkdir many
 i=100
 while [ $i -lt 250 ]; do
