@@ -8,6 +8,7 @@
 
 #include "provider/local-copy-int.h"
 #include "util/buf.h"
+#include "util/str.h"
 
 size_t
 local_copy_list_items(const struct local_copy *cp, const char *r, size_t rlen, size_t *ls,
@@ -134,4 +135,66 @@ local_copy_item_again(const char *r, size_t rlen, const char *piece, size_t plen
 	}
 	buf_free(&line);
 	return again;
+}
+
+/* The line of t[0..tn) after the one that is f[0..fl), whole: its
+ * start and length (0: none). */
+static size_t
+line_after(const char *t, size_t tn, const char *f, size_t fl, const char **at)
+{
+	const char *p, *e;
+
+	for (p = t; fl && (p = str_find(p, tn - (size_t)(p - t), f, fl)) != NULL; p++) {
+		if ((p > t && p[-1] != '\n') || (size_t)(p - t) + fl >= tn || p[fl] != '\n')
+			continue;
+		*at = p += fl + 1;
+		e = memchr(p, '\n', tn - (size_t)(p - t));
+		return e ? (size_t)(e - p) : tn - (size_t)(p - t);
+	}
+	return 0;
+}
+
+/* Is f[0..fl) a field (between blanks) of s[0..n)? */
+static bool
+a_field(const char *s, size_t n, const char *f, size_t fl)
+{
+	const char *p;
+	for (p = s; (p = str_find(p, n - (size_t)(p - s), f, fl)) != NULL; p++)
+		if ((p == s || p[-1] == ' ') && ((size_t)(p - s) + fl == n || p[fl] == ' '))
+			return true;
+	return false;
+}
+
+size_t
+local_copy_next_operand(const struct local_copy *cp, const char *cmd, size_t n,
+			char (*out)[LOCAL_FOLLOW_LEN + 1])
+{
+	const char *t = buf_str(&cp->text) + cp->last, *c, *pf, *l;
+	size_t tn = cp->text.len - cp->last, cl, pl, ll;
+
+	if (tn == 0)
+		return 0;
+	for (c = cmd + n; c > cmd && c[-1] != ' '; c--)
+		;
+	cl = (size_t)(cmd + n - c);
+	if (c > cmd) { /* the field before, an entry: this one is the next */
+		for (pf = c - 1; pf > cmd && pf[-1] != ' '; pf--)
+			;
+		pl = (size_t)(c - 1 - pf);
+		ll = line_after(t, tn, pf, pl, &l);
+		if (ll > cl && ll <= LOCAL_FOLLOW_LEN && !memchr(l, ' ', ll) &&
+		    memcmp(l, c, cl) == 0 && !a_field(cmd, (size_t)(c - cmd), l, ll)) {
+			memcpy(out[0], l + cl, ll - cl);
+			out[0][ll - cl] = '\0';
+			return 1;
+		}
+	}
+	/* this field, whole, an entry: a blank and the next */
+	ll = line_after(t, tn, c, cl, &l);
+	if (ll == 0 || ll + 1 > LOCAL_FOLLOW_LEN || memchr(l, ' ', ll) || a_field(cmd, n, l, ll))
+		return 0; /* none, or one given already */
+	out[0][0] = ' ';
+	memcpy(out[0] + 1, l, ll);
+	out[0][ll + 1] = '\0';
+	return 1;
 }

@@ -441,9 +441,18 @@ follow_copy(struct gen *G)
 	float best = -FLT_MAX, margin = FOLLOW_MARGIN, rate_best = -FLT_MAX;
 	const char *e = getenv("CONCH_FOLLOW_MARGIN");
 
+	nc = 0;
 	if (e)
 		margin = strtof(e, NULL);
-	nc = local_copy_follow(&G->copy, buf_str(&G->reply), G->reply.len, cont, FOLLOW_MAX);
+	/* a command's operands that copy a result's entries go on to its
+	 * last, as a list does (a lost model ended "wc -l a b" early, or
+	 * went on with "*.yml *.yml"): whatever the model rates them */
+	if (G->g_on && arg_kind(G->g, &G->gs) == LOCAL_ARG_CMD &&
+	    (nc = local_copy_next_operand(&G->copy, buf_str(&G->reply), G->reply.len, cont)) > 0)
+		margin = FLT_MAX;
+	if (nc == 0)
+		nc = local_copy_follow(&G->copy, buf_str(&G->reply), G->reply.len, cont,
+				       FOLLOW_MAX);
 	if (nc == 0)
 		nc = local_copy_next_line(&G->copy, buf_str(&G->reply), G->reply.len, cont,
 					  FOLLOW_MAX);

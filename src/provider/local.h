@@ -257,6 +257,15 @@ bool local_copy_repeats(const char *reply, size_t rlen, const char *piece, size_
 #define LOCAL_LIST_MAX 8
 size_t local_copy_list_items(const struct local_copy *cp, const char *reply, size_t rlen,
 			     size_t *ls, char (*items)[LOCAL_FOLLOW_LEN + 1], bool *first);
+/* Where a command's operands copied from the last tool result go on
+ * ("wc -l a.yml b.yml" after glob's "a.yml\nb.yml\nc.yml"): when the
+ * command so far, cmd[0..n), ends in a field that is a whole line of
+ * that result, a blank and the next line; when the field before its
+ * current one is, the rest of the next line; never an entry the command
+ * has given.  Same output as
+ * local_copy_follow (one text at most). */
+size_t local_copy_next_operand(const struct local_copy *cp, const char *cmd, size_t n,
+			       char (*out)[LOCAL_FOLLOW_LEN + 1]);
 /* Is the reply's current line such an item, with an entry after it (the
  * list may not end there)? */
 bool local_copy_list_goes_on(const struct local_copy *cp, const char *reply, size_t rlen);

@@ -1399,6 +1399,44 @@ START_TEST(lists_are_copied_whole)
 }
 END_TEST
 
+/* A command's operands that copy a result's entries go on with the next
+ * entry, whole, after each one. */
+START_TEST(operands_go_on_as_listed)
+{
+	char out[1][LOCAL_FOLLOW_LEN + 1];
+	struct local_copy cp;
+	struct conv c;
+	const char *r;
+
+	copy_fixture(&c, &cp, "line counts of all *.yml files", "glob",
+		     "{\"pattern\": \"**/*.yml\"}", "a/crypt.yml\nb/frame.yml\njobs/delta.yml\n");
+	r = "wc -l a/crypt.yml"; /* an entry whole: a blank and the next */
+	ck_assert_uint_eq(local_copy_next_operand(&cp, r, strlen(r), out), 1);
+	ck_assert_str_eq(out[0], " b/frame.yml");
+	r = "wc -l a/crypt.yml ";
+	ck_assert_uint_eq(local_copy_next_operand(&cp, r, strlen(r), out), 1);
+	ck_assert_str_eq(out[0], "b/frame.yml");
+	r = "wc -l a/crypt.yml b/fr"; /* inside the next: its rest */
+	ck_assert_uint_eq(local_copy_next_operand(&cp, r, strlen(r), out), 1);
+	ck_assert_str_eq(out[0], "ame.yml");
+	r = "wc -l a/crypt.yml b/frame.yml jobs/";
+	ck_assert_uint_eq(local_copy_next_operand(&cp, r, strlen(r), out), 1);
+	ck_assert_str_eq(out[0], "delta.yml");
+	r = "wc -l a/crypt.yml jobs/"; /* not the next: left to the model */
+	ck_assert_uint_eq(local_copy_next_operand(&cp, r, strlen(r), out), 0);
+	r = "wc -l b/frame.yml a/crypt.yml";
+	ck_assert_uint_eq(local_copy_next_operand(&cp, r, strlen(r), out), 0);
+	r = "wc -l jobs/delta.yml"; /* the last: the command may end */
+	ck_assert_uint_eq(local_copy_next_operand(&cp, r, strlen(r), out), 0);
+	r = "wc -l a/crypt"; /* part of an entry */
+	ck_assert_uint_eq(local_copy_next_operand(&cp, r, strlen(r), out), 0);
+	r = "wc -l ";
+	ck_assert_uint_eq(local_copy_next_operand(&cp, r, strlen(r), out), 0);
+	local_copy_free(&cp);
+	conv_free(&c);
+}
+END_TEST
+
 /* A text of 12 bytes or more written twice in a row is a loop. */
 START_TEST(repeats_are_loops)
 {
@@ -1674,5 +1712,5 @@ CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	items_begin_with_names, arguments_name_what_is_there, fences_hold_result_lines,
 	edits_replace_each, edits_hold_to_their_file, repeats_are_loops,
 	ungrounded_calls_are_dropped, own_words_split_as_names,
-	facts_and_calls_keep_to_the_request, lists_are_copied_whole,
+	facts_and_calls_keep_to_the_request, lists_are_copied_whole, operands_go_on_as_listed,
 	argument_rules_random_walks))
