@@ -209,20 +209,43 @@ cmd_counts(const struct local_arg_run *r)
 	       !strchr("-+(!", r->v[0]);
 }
 
+/* Is the name v[0..n) (it holds a '.', '/' or '*') a field of all[0..fs)
+ * already? */
+static bool
+name_again(const char *all, size_t fs, const char *v, size_t n)
+{
+	const char *p;
+
+	if (!n || (!memchr(v, '.', n) && !memchr(v, '/', n) && !memchr(v, '*', n)))
+		return false;
+	for (p = all; (p = str_find(p, fs - (size_t)(p - all), v, n)) != NULL; p++)
+		if ((p == all || strchr(" |'\"", p[-1])) &&
+		    ((size_t)(p - all) + n == fs || strchr(" |'\"", p[n])))
+			return true;
+	return false;
+}
+
 /* May a command's field end with c (0: the command ends)?  Unless the
  * command copies the user's, the model's own commands part their fields
  * with one blank, '|' or a quote ("wc -l ( ( (" is how a lost one
  * loops), open a quote for a flag's value only, give a command that
- * reads files one at the head of a pipe ("wc -l" reads nothing), and
- * find a directory to look in first. */
+ * reads files one at the head of a pipe ("wc -l" reads nothing), find a
+ * directory to look in first, and name no file or pattern twice ("wc -l
+ * a.yml b.yml *.yml *.yml" is how a lost one goes on past a list). */
 static bool
 cmd_field_end(const struct local_copy *cp, const struct local_arg_run *r, char c)
 {
 	const char *all = r->all;
 	size_t before = c ? r->alln - 1 : r->alln; /* r->all ends in c */
 
-	if (r->alln + 1 >= sizeof r->all || before < r->n || /* too long to tell */
-	    copies_request(cp, r))
+	if (r->alln + 1 >= sizeof r->all || before < r->n) /* too long to tell */
+		return true;
+	if (r->fs <= before && name_again(all, r->fs, r->v, r->n))
+		return false;
+	/* a list of a result's entries ends the command, as it began it */
+	if (c && r->fs <= before && local_copy_last_operand(cp, all, r->fs, r->v, r->n))
+		return false;
+	if (copies_request(cp, r))
 		return true;
 	if (c && (!strchr(" |'", c) || (c == ' ' && before > 0 && all[before - 1] == ' ')))
 		return false;

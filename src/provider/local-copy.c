@@ -31,6 +31,7 @@
  * local-args.c read. */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -406,6 +407,48 @@ local_copy_where(struct local_copy *cp, const char *dir)
 	cp->named = any;
 }
 
+/* How many entries a result lists: its lines but a blank one, conch's
+ * notes ("[exit 0]") and wc's total. */
+static size_t
+result_entries(const char *t)
+{
+	const char *e;
+	size_t n = 0;
+	for (; t && *t; t = *e ? e + 1 : e) {
+		e = strchr(t, '\n');
+		e = e ? e : t + strlen(t);
+		if (e == t || (*t == '[' && e[-1] == ']') ||
+		    (e - t >= 6 && memcmp(e - 6, " total", 6) == 0))
+			continue;
+		n++;
+	}
+	return n;
+}
+
+size_t
+local_copy_numbers(const struct local_copy *cp, const char *lead,
+		   char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max)
+{
+	const char *s = buf_str(&cp->nums), *p, *e;
+	size_t n = 0, ll = strlen(lead), k, i;
+
+	for (p = s; n < max && p < s + cp->nums.len; p = e) {
+		p += *p == '\n';
+		e = memchr(p, '\n', cp->nums.len - (size_t)(p - s));
+		e = e ? e : s + cp->nums.len;
+		k = (size_t)(e - p);
+		if (k == 0 || ll + k > LOCAL_FOLLOW_LEN)
+			continue;
+		memcpy(out[n], lead, ll);
+		memcpy(out[n] + ll, p, k);
+		out[n][ll + k] = '\0';
+		for (i = 0; i < n && strcmp(out[i], out[n]) != 0; i++)
+			;
+		n += i == n;
+	}
+	return n;
+}
+
 void
 local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_words,
 		size_t nfree)
@@ -419,8 +462,13 @@ local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_w
 			if (m->role == CONV_USER &&
 			    (b->type == BLK_TEXT || b->type == BLK_TOOL_RESULT)) {
 				if (b->type == BLK_TOOL_RESULT) {
+					char nb[24];
 					cp->last = cp->text.len;
 					result_lines(cp, &lcap, b->text);
+					cp->entries = result_entries(b->text);
+					snprintf(nb, sizeof nb, "%zu", cp->entries);
+					if (cp->entries)
+						local_nums_collect(&cp->nums, nb);
 					buf_printf(&cp->results, "%s\n", b->text ? b->text : "");
 				}
 				local_nums_collect(&cp->nums, b->text);
@@ -768,6 +816,19 @@ last_lines(const char *r, size_t rlen, size_t *ls, size_t *ps)
 	return true;
 }
 
+/* Is the line at t[0..n) wc's sum ("  16 total"), no entry of a list? */
+static bool
+wc_total(const char *t, size_t n)
+{
+	size_t i = 0, d;
+	while (i < n && t[i] == ' ')
+		i++;
+	for (d = i; i < n && lc_digit(t[i]); i++)
+		;
+	return i > d && n - i >= 6 && memcmp(t + i, " total", 6) == 0 &&
+	       (n - i == 6 || t[i + 6] == '\n');
+}
+
 size_t
 local_copy_next_line(const struct local_copy *cp, const char *r, size_t rlen,
 		     char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max)
@@ -803,7 +864,7 @@ local_copy_next_line(const struct local_copy *cp, const char *r, size_t rlen,
 		for (k = 0; rest + k < LOCAL_FOLLOW_LEN && nl + col + k < tn &&
 			    t[nl + col + k] != '\n'; k++)
 			;
-		if (!goes_on(t + nl + col, k))
+		if (!goes_on(t + nl + col, k) || wc_total(t + nl, tn - nl))
 			continue;
 		memcpy(out[nout], r + ps + cl, rest);
 		memcpy(out[nout] + rest, t + nl + col, k);

@@ -198,3 +198,24 @@ local_copy_next_operand(const struct local_copy *cp, const char *cmd, size_t n,
 	out[0][ll + 1] = '\0';
 	return 1;
 }
+
+bool
+local_copy_last_operand(const struct local_copy *cp, const char *cmd, size_t fs,
+			const char *v, size_t n)
+{
+	const char *t = buf_str(&cp->text) + cp->last, *l, *pf;
+	size_t tn = cp->text.len - cp->last, pl;
+
+	while (tn && t[tn - 1] == '\n')
+		tn--;
+	/* v is the result's last line, whole */
+	if (!n || tn < n || memcmp(t + tn - n, v, n) != 0 || (tn > n && t[tn - n - 1] != '\n'))
+		return false;
+	/* and the field before it is the line before */
+	if (fs < 2 || cmd[fs - 1] != ' ')
+		return false;
+	for (pf = cmd + fs - 1; pf > cmd && pf[-1] != ' '; pf--)
+		;
+	pl = (size_t)(cmd + fs - 1 - pf);
+	return line_after(t, tn + 1, pf, pl, &l) == n && memcmp(l, v, n) == 0;
+}

@@ -1,4 +1,5 @@
 /* local.c: the built-in runtime as a provider.  See local.h. */
+#include <ctype.h>
 #include <float.h>
 #include <poll.h>
 #include <stdio.h>
@@ -430,6 +431,41 @@ piece_into(struct gen *G, const char *cont, size_t clen, float best, float margi
 	return pick;
 }
 
+/* In an answer, where the model's best token begins a number with a
+ * digit that no held number begins with, the held numbers, whatever the
+ * model rates them: the numbers an answer gives are the conversation's,
+ * and a model trained on lists of 1 to 4 counts no further ("Found 4 C
+ * files" over eleven); the conversation holds each result's count of
+ * entries (local_copy_numbers). */
+static size_t
+number_start(struct gen *G, char (*cont)[LOCAL_FOLLOW_LEN + 1])
+{
+	struct local *L = G->L;
+	int32_t n = llm_vocab_size(llm_model_vocab(L->m)), i, b = -1;
+	const char *r = buf_str(&G->reply), *pc;
+	char key[3] = "\n";
+	size_t pl, sp;
+
+	if (!G->copy.entries)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (L->mask[i] && (b < 0 || G->logits[i] > G->logits[b]))
+			b = i;
+	if (b < 0)
+		return 0;
+	pc = L->piece_data + L->pieces[b].off;
+	pl = L->pieces[b].len;
+	sp = pl && pc[0] == ' ';
+	if (pl <= sp || !isdigit((unsigned char)pc[sp]) ||
+	    (!sp && G->reply.len && (isalnum((unsigned char)r[G->reply.len - 1]) ||
+				     strchr("_.", r[G->reply.len - 1]))))
+		return 0; /* no number, or inside a word or a number */
+	key[1] = pc[sp];
+	if (str_find(buf_str(&G->copy.nums), G->copy.nums.len, key, 2))
+		return 0;
+	return local_copy_numbers(&G->copy, sp ? " " : "", cont, FOLLOW_MAX);
+}
+
 static void
 follow_copy(struct gen *G)
 {
@@ -449,6 +485,8 @@ follow_copy(struct gen *G)
 	 * went on with "*.yml *.yml"): whatever the model rates them */
 	if (G->g_on && arg_kind(G->g, &G->gs) == LOCAL_ARG_CMD &&
 	    (nc = local_copy_next_operand(&G->copy, buf_str(&G->reply), G->reply.len, cont)) > 0)
+		margin = FLT_MAX;
+	if (nc == 0 && G->sp.mode == SM_TEXT && (nc = number_start(G, cont)) > 0)
 		margin = FLT_MAX;
 	if (nc == 0)
 		nc = local_copy_follow(&G->copy, buf_str(&G->reply), G->reply.len, cont,

@@ -100,6 +100,7 @@ size_t local_split_own_words(const struct llm_vocab *v, char *const *words, size
  * reply may write, given the conversation. */
 struct local_copy {
 	struct buf nums;   /* "\n" + each digit run held + "\n" (empty: off) */
+	size_t entries;    /* how many entries the last tool result lists */
 	struct buf text;   /* the user's words, tool results and earlier calls */
 	char **held;       /* the words of `text`, sorted, each once (owned) */
 	size_t nheld;
@@ -257,6 +258,13 @@ bool local_copy_repeats(const char *reply, size_t rlen, const char *piece, size_
 #define LOCAL_LIST_MAX 8
 size_t local_copy_list_items(const struct local_copy *cp, const char *reply, size_t rlen,
 			     size_t *ls, char (*items)[LOCAL_FOLLOW_LEN + 1], bool *first);
+/* The numbers an answer may write where the model begins one with a
+ * digit the conversation holds no number of: the held numbers (the
+ * last result's count of entries among them), each with `lead` (the
+ * blank the model's piece begins with, or "").  Same output as
+ * local_copy_follow. */
+size_t local_copy_numbers(const struct local_copy *cp, const char *lead,
+			  char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max);
 /* Where a command's operands copied from the last tool result go on
  * ("wc -l a.yml b.yml" after glob's "a.yml\nb.yml\nc.yml"): when the
  * command so far, cmd[0..n), ends in a field that is a whole line of
@@ -266,6 +274,11 @@ size_t local_copy_list_items(const struct local_copy *cp, const char *reply, siz
  * local_copy_follow (one text at most). */
 size_t local_copy_next_operand(const struct local_copy *cp, const char *cmd, size_t n,
 			       char (*out)[LOCAL_FOLLOW_LEN + 1]);
+/* Does a command whose field v[0..n) begins at cmd[fs] end its copy of
+ * the last tool result's entries there: v is its last line, and the
+ * field before the line before it? */
+bool local_copy_last_operand(const struct local_copy *cp, const char *cmd, size_t fs,
+			     const char *v, size_t n);
 /* Is the reply's current line such an item, with an entry after it (the
  * list may not end there)? */
 bool local_copy_list_goes_on(const struct local_copy *cp, const char *reply, size_t rlen);

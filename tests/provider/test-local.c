@@ -1432,6 +1432,57 @@ START_TEST(operands_go_on_as_listed)
 	ck_assert_uint_eq(local_copy_next_operand(&cp, r, strlen(r), out), 0);
 	r = "wc -l ";
 	ck_assert_uint_eq(local_copy_next_operand(&cp, r, strlen(r), out), 0);
+	/* a list of entries ends the command at the last; no name twice */
+	{
+		static const char *const ff[] = { "-l", "wc" };
+		local_copy_fields(&cp, (char *const *)ff, 2);
+	}
+	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "wc -l a/crypt.yml b/frame.yml jobs/delta.yml", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l a/crypt.yml b/frame.yml jobs/delta.yml ",
+			     false));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "wc -l jobs/delta.yml *.yml", true)); /* no list */
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l b/frame.yml *.yml *.yml", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l a/crypt.yml a/crypt.yml ", false));
+	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "wc -l a/crypt.yml a/crypt.ym", false));
+	ck_assert(local_copy_last_operand(&cp, "wc -l b/frame.yml ", 18, "jobs/delta.yml", 14));
+	ck_assert(!local_copy_last_operand(&cp, "wc -l a/crypt.yml ", 18, "jobs/delta.yml", 14));
+	ck_assert(!local_copy_last_operand(&cp, "wc -l ", 6, "jobs/delta.yml", 14));
+	local_copy_free(&cp);
+	conv_free(&c);
+}
+END_TEST
+
+/* The numbers an answer gives are the conversation's, and it holds how
+ * many entries each result lists (not wc's total, not conch's notes),
+ * which is where a list copied from wc's lines ends. */
+START_TEST(counts_are_held)
+{
+	char out[8][LOCAL_FOLLOW_LEN + 1];
+	struct local_copy cp;
+	struct conv c;
+	const char *r;
+	size_t n, i;
+	bool eleven = false;
+
+	copy_fixture(&c, &cp, "Show the C files in src.", "glob", "{\"pattern\": \"src/*.c\"}",
+		     "src/a.c\nsrc/b.c\nsrc/c.c\nsrc/d.c\nsrc/e.c\nsrc/f.c\nsrc/g.c\nsrc/h.c\n"
+		     "src/i.c\nsrc/j.c\nsrc/k.c\n");
+	ck_assert_uint_eq(cp.entries, 11);
+	ck_assert(local_nums_allow(&cp.nums, "11", 2, true));
+	n = local_copy_numbers(&cp, " ", out, 8);
+	for (i = 0; i < n; i++)
+		eleven |= strcmp(out[i], " 11") == 0;
+	ck_assert(eleven);
+	local_copy_free(&cp);
+	conv_free(&c);
+	copy_fixture(&c, &cp, "Count the lines of the .md files.", "bash",
+		     "{\"command\": \"wc -l a.md b.md\"}", "  4 a.md\n  6 b.md\n 10 total\n[exit 0]");
+	ck_assert_uint_eq(cp.entries, 2);
+	ck_assert_uint_eq(local_copy_numbers(&cp, "", out, 8), 5); /* 4 6 10 0 2 */
+	r = "2 Markdown files:\n- a.md: 4 lines\n- b.md";
+	ck_assert(!local_copy_list_goes_on(&cp, r, strlen(r))); /* no "- total" */
+	r = "2 Markdown files:\n- a.md";
+	ck_assert(local_copy_list_goes_on(&cp, r, strlen(r)));
 	local_copy_free(&cp);
 	conv_free(&c);
 }
@@ -1713,4 +1764,5 @@ CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	edits_replace_each, edits_hold_to_their_file, repeats_are_loops,
 	ungrounded_calls_are_dropped, own_words_split_as_names,
 	facts_and_calls_keep_to_the_request, lists_are_copied_whole, operands_go_on_as_listed,
+	counts_are_held,
 	argument_rules_random_walks))
