@@ -9,6 +9,7 @@
 #include "llm/vocab.h"
 #include "provider/local-copy-int.h"
 #include "provider/local.h"
+#include "util/buf.h"
 #include "util/str.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
@@ -495,4 +496,32 @@ local_split_own_words(const struct llm_vocab *v, char *const *words, size_t nwor
 	llm_tokens_free(t);
 	*t = o;
 	return split;
+}
+
+bool
+local_failed_calls(const struct conv *c, struct buf *say)
+{
+	const struct conv_msg *m, *asked = NULL;
+	size_t i, j;
+	bool any = false;
+
+	if (!c || c->n == 0 || c->msgs[c->n - 1].role != CONV_USER)
+		return false;
+	m = &c->msgs[c->n - 1];
+	if (c->n >= 2 && c->msgs[c->n - 2].role == CONV_ASSISTANT)
+		asked = &c->msgs[c->n - 2];
+	for (i = 0; i < m->nblocks; i++) {
+		const struct conv_block *b = &m->blocks[i];
+		const char *name = NULL;
+		if (b->type != BLK_TOOL_RESULT || !b->is_error)
+			continue;
+		for (j = 0; asked && j < asked->nblocks && !name; j++)
+			if (asked->blocks[j].type == BLK_TOOL_CALL && asked->blocks[j].id && b->id &&
+			    strcmp(asked->blocks[j].id, b->id) == 0)
+				name = asked->blocks[j].name;
+		buf_printf(say, "%sThe %s call failed: %s", any ? "\n" : "", name ? name : "tool",
+			   b->text && *b->text ? b->text : "(no reason given)");
+		any = true;
+	}
+	return any;
 }

@@ -771,6 +771,16 @@ local_chat(struct provider *p, const struct provider_request *req,
 		e = provider_fail(err, C_ERR_CANCELLED, "cancelled");
 		goto out;
 	}
+	if (L->own_system && local_failed_calls(req->conv, &tail)) {
+		/* said plainly, not guessed at by a model never shown one */
+		conv_msg_add_text(out, buf_str(&tail));
+		if (ev && ev->text)
+			ev->text(ev->ud, buf_str(&tail), tail.len);
+		out->stop = STOP_END;
+		out->usage.known = true;
+		e = C_OK;
+		goto out;
+	}
 	e = prefill(L, req, &t, &reused, &G.logits, err);
 	if (e != C_OK)
 		goto out;

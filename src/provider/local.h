@@ -71,6 +71,14 @@ enum cerr local_render(enum llm_tmpl fam, const char *system, const struct conv 
  * Returns the number of tool calls. */
 size_t local_parse_reply(enum llm_tmpl fam, const char *text, size_t n,
 			 struct conv_msg *out, unsigned *next_id);
+/* After calls that failed (the conversation's last message holds a
+ * tool result marked as an error), what a model trained for conch
+ * answers: each failure, plainly ("The read call failed: src/x.c does
+ * not exist. Check the path.").  Its training has no failed call, and
+ * a lost model answered one with an empty fence as if the call had
+ * worked.  False, `say` untouched, when no call failed. */
+struct conv;
+bool local_failed_calls(const struct conv *c, struct buf *say);
 /* Has the reply r[0..n) written prose: anything but blanks and whole
  * Hermes calls?  A model trained for conch never opens a call after
  * prose (its replies are one or the other): one lost in a long list

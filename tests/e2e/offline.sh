@@ -72,7 +72,11 @@ expect_eq "listing: tree unchanged" "$(cmp -s "$T/before" "$T/after" && echo sam
 run_task "Make a note that the deploy runs at 0300."
 expect_contains "note" "$(cat "$XDG_DATA_HOME"/conch/projects/*/MEMORY.md 2>/dev/null)" \
 	"the deploy runs at 0300"
-# 8. a result too long for its window: a clear error that says what to do
+# 8. a call that fails: the answer says so, plainly (a model never shown
+# a failed call answered with an empty fence)
+run_task "Read src/gone.c."
+expect_contains "failed call" "$OUT" "The read call failed: File not found: src/gone.c"
+# 9. a result too long for its window: a clear error that says what to do
 mkdir many
 i=100
 while [ $i -lt 250 ]; do

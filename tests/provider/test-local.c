@@ -1488,6 +1488,33 @@ START_TEST(counts_are_held)
 }
 END_TEST
 
+/* After a failed call a conch-trained model's answer is the failure. */
+START_TEST(failed_calls_said_plainly)
+{
+	struct buf say = BUF_INIT;
+	struct conv c;
+	struct conv_msg *m;
+
+	conv_init(&c);
+	conv_msg_add_text(conv_add(&c, CONV_USER), "Read a.c and b.c.");
+	m = conv_add(&c, CONV_ASSISTANT);
+	conv_msg_add_tool_call(m, "c1", "read", "{\"path\": \"a.c\"}");
+	conv_msg_add_tool_call(m, "c2", "grep", "{\"pattern\": \"x\", \"path\": \"b.c\"}");
+	m = conv_add(&c, CONV_USER);
+	conv_msg_add_tool_result(m, "c1", "int a;\n", false);
+	ck_assert(!local_failed_calls(&c, &say)); /* none failed */
+	ck_assert_uint_eq(say.len, 0);
+	conv_msg_add_tool_result(m, "c2", "b.c does not exist. Check the path.", true);
+	ck_assert(local_failed_calls(&c, &say));
+	ck_assert_str_eq(buf_str(&say), "The grep call failed: b.c does not exist. Check the path.");
+	conv_msg_add_text(conv_add(&c, CONV_USER), "Now try again.");
+	buf_reset(&say);
+	ck_assert(!local_failed_calls(&c, &say)); /* the user spoke since */
+	buf_free(&say);
+	conv_free(&c);
+}
+END_TEST
+
 /* A text of 12 bytes or more written twice in a row is a loop. */
 START_TEST(repeats_are_loops)
 {
@@ -1764,5 +1791,5 @@ CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	edits_replace_each, edits_hold_to_their_file, repeats_are_loops,
 	ungrounded_calls_are_dropped, own_words_split_as_names,
 	facts_and_calls_keep_to_the_request, lists_are_copied_whole, operands_go_on_as_listed,
-	counts_are_held,
+	counts_are_held, failed_calls_said_plainly,
 	argument_rules_random_walks))
