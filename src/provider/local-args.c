@@ -443,7 +443,9 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 	case LOCAL_ARG_SAID: /* more than a word: what the user quotes */
 		if (r->n && memchr(r->v, ' ', r->n) && !in_quoted(cp, r->v, r->n))
 			return false;
-		return r->n == 0 || lc_fields_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole);
+		if (r->n == 0) /* a search for nothing matches every line */
+			return !whole;
+		return lc_fields_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole);
 	case LOCAL_ARG_SEEN: /* more than a word: quoted, or a tool's */
 		if (r->n && memchr(r->v, ' ', r->n) && !in_quoted(cp, r->v, r->n) &&
 		    !lc_part_of(buf_str(&cp->results), cp->results.len, r->v, r->n, whole))
@@ -455,8 +457,8 @@ arg_ok(const struct local_copy *cp, enum local_arg k, const struct local_arg_run
 			       in_file(cp, buf_str(&cp->text), cp->text.len, r, whole);
 		return lc_part_of(buf_str(&cp->said), cp->said.len, r->v, r->n, whole) ||
 		       lc_part_of(buf_str(&cp->text), cp->text.len, r->v, r->n, whole);
-	case LOCAL_ARG_NEW:
-		return arg_ok(cp, LOCAL_ARG_SAID, r, whole) && new_ok(cp, r, whole);
+	case LOCAL_ARG_NEW: /* nothing: the text is cut */
+		return (r->n == 0 && whole) || (arg_ok(cp, LOCAL_ARG_SAID, r, whole) && new_ok(cp, r, whole));
 	case LOCAL_ARG_GLOB:
 		return glob_ok(cp, r, whole);
 	case LOCAL_ARG_EDIT: /* a file the user's words name */

@@ -258,7 +258,8 @@ opens_call(const struct local *L, int32_t i)
  * "</tool_call>" in a file's text); and the end only where the answer may end (its last word whole, its
  * last item a name, its last fenced line a result's).  In an answer's
  * prose, no token that writes a text twice in a row (local_copy_repeats:
- * a lost model loops).  A list copied from a result goes on with its
+ * a lost model loops), but in a list item the list rule holds to an
+ * entry ("- src/local.c" after "- src/local-chat.c" repeats ".c\n- src/local").  A list copied from a result goes on with its
  * next entry, whole, until the last (local_copy_list_items, _goes_on),
  * and lists no item twice (local_copy_item_again): a model trained on
  * lists of 1 to 4 lost its place in longer ones. */
@@ -289,7 +290,7 @@ copy_mask(struct gen *G, bool and)
 		if (ok && llm_vocab_token_type(v, i) != LLM_TOK_CONTROL)
 			ok = local_copy_ok_at(&G->copy, &at, L->piece_data + L->pieces[i].off,
 					      L->pieces[i].len, llm_vocab_is_eog(v, i)) &&
-			     !(G->copy.answer && G->copy.words && !at.fence &&
+			     !(G->copy.answer && G->copy.words && !at.fence && !nitems &&
 			       local_copy_repeats(buf_str(&G->reply), G->reply.len,
 						  L->piece_data + L->pieces[i].off, L->pieces[i].len));
 		else if (ok && llm_vocab_is_eog(v, i)) /* the reply may end here */

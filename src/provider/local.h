@@ -337,7 +337,8 @@ bool local_copy_item_again(const char *reply, size_t rlen, const char *piece, si
  *     a quoted "one / two" is the lines one and two, in that order and
  *     both; when they quote nothing, nothing (a lost model wrote what it
  *     made up over a file).
- *   - LOCAL_ARG_SAID, a text to search for or to write into a file: a
+ *   - LOCAL_ARG_SAID, a text to search for or to write into a file: not
+ *     empty (it would match every line), a
  *     part of the user's words that starts and ends where their fields
  *     do (not "port" of "import", nor "build" of "build.sh"; a '.', '?',
  *     '!' or ',' may end a sentence after it), one word unless it is
@@ -348,7 +349,8 @@ bool local_copy_item_again(const char *reply, size_t rlen, const char *piece, si
  *     text the user quotes or a tool result, and, with local_copy_edit, a
  *     text of the file the edit is for (an edit of what is not there
  *     fails); LOCAL_ARG_NEW, the text an edit puts in: as
- *     LOCAL_ARG_SAID, and with local_copy_edit not the text it replaces.
+ *     LOCAL_ARG_SAID but maybe empty (the text is cut), and with
+ *     local_copy_edit not the text it replaces.
  *     JSON escapes are read (\n, \t, \", \\; no \u).
  *   - LOCAL_ARG_CMD, a command: each field (what stands between the
  *     separators of names: blanks, quotes, '|' ...) is a name the

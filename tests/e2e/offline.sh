@@ -76,7 +76,14 @@ expect_contains "note" "$(cat "$XDG_DATA_HOME"/conch/projects/*/MEMORY.md 2>/dev
 # a failed call answered with an empty fence)
 run_task "Read src/gone.c."
 expect_contains "failed call" "$OUT" "The read call failed: File not found: src/gone.c"
-# 9. a result too long for its window: a clear error that says what to do
+# 9. names that share a beginning are listed whole (the loop rule once
+# cut "src/local.h" to "src/loca.c": ".c\n- src/local" twice in a row)
+mkdir -p lib
+for f in local-chat.c local.c local.h; do echo "int fail_marker;" >"lib/$f"; done
+run_task "Which files mention fail_marker?"
+expect_eq "shared beginnings" "$(printf '%s\n' "$OUT" | grep '^- ' | tr -d '\n')" \
+	"- lib/local-chat.c- lib/local.c- lib/local.h"
+# 10. a result too long for its window: a clear error that says what to do
 mkdir many
 i=100
 while [ $i -lt 250 ]; do

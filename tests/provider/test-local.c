@@ -989,6 +989,8 @@ START_TEST(argument_rules)
 	ck_assert(arg_takes(&cp, LOCAL_ARG_SAID, "list of ideas", true));
 	ck_assert(arg_takes(&cp, LOCAL_ARG_SAID, "mod", false));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_SAID, "mod", true));
+	ck_assert(!arg_takes(&cp, LOCAL_ARG_SAID, "", true)); /* it matches every line */
+	ck_assert(arg_takes(&cp, LOCAL_ARG_NEW, "", true));   /* the text is cut */
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_SAID, "odel", false));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_SAID, "guide", false));
 	/* a search is for what the user's fields say: not "notes" of
