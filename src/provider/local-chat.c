@@ -498,30 +498,57 @@ local_split_own_words(const struct llm_vocab *v, char *const *words, size_t nwor
 	return split;
 }
 
+/* Did a command that a result reports end in failure ("[exit 1]")? */
+static bool
+exit_failed(const char *t)
+{
+	const char *p = t ? strstr(t, "[exit ") : NULL, *q = NULL;
+	while (p) { /* the last such note */
+		q = p;
+		p = strstr(p + 1, "[exit ");
+	}
+	return q && strncmp(q, "[exit 0]", 8) != 0;
+}
+
 bool
 local_failed_calls(const struct conv *c, struct buf *say)
 {
-	const struct conv_msg *m, *asked = NULL;
-	size_t i, j;
-	bool any = false;
+	size_t i, j, k, from = 0, at = say->len;
+	bool any = false, clean = true;
 
 	if (!c || c->n == 0 || c->msgs[c->n - 1].role != CONV_USER)
 		return false;
-	m = &c->msgs[c->n - 1];
-	if (c->n >= 2 && c->msgs[c->n - 2].role == CONV_ASSISTANT)
-		asked = &c->msgs[c->n - 2];
-	for (i = 0; i < m->nblocks; i++) {
-		const struct conv_block *b = &m->blocks[i];
-		const char *name = NULL;
-		if (b->type != BLK_TOOL_RESULT || !b->is_error)
+	/* since the user's words: the calls that failed */
+	for (i = 0; i < c->n; i++)
+		for (j = 0; j < c->msgs[i].nblocks; j++)
+			if (c->msgs[i].role == CONV_USER && c->msgs[i].blocks[j].type == BLK_TEXT)
+				from = i + 1;
+	for (i = from; i < c->n; i++) {
+		const struct conv_msg *m = &c->msgs[i];
+		if (m->role != CONV_USER)
 			continue;
-		for (j = 0; asked && j < asked->nblocks && !name; j++)
-			if (asked->blocks[j].type == BLK_TOOL_CALL && asked->blocks[j].id && b->id &&
-			    strcmp(asked->blocks[j].id, b->id) == 0)
-				name = asked->blocks[j].name;
-		buf_printf(say, "%sThe %s call failed: %s", any ? "\n" : "", name ? name : "tool",
-			   b->text && *b->text ? b->text : "(no reason given)");
-		any = true;
+		clean = true;
+		for (j = 0; j < m->nblocks; j++) {
+			const struct conv_block *b = &m->blocks[j];
+			const char *name = NULL;
+			if (b->type != BLK_TOOL_RESULT)
+				continue;
+			clean &= !b->is_error && !exit_failed(b->text);
+			if (!b->is_error)
+				continue;
+			for (k = 0; i > 0 && k < c->msgs[i - 1].nblocks && !name; k++) {
+				const struct conv_block *call = &c->msgs[i - 1].blocks[k];
+				if (call->type == BLK_TOOL_CALL && call->id && b->id &&
+				    strcmp(call->id, b->id) == 0)
+					name = call->name;
+			}
+			buf_printf(say, "%sThe %s call failed: %s", any ? "\n" : "",
+				   name ? name : "tool", b->text && *b->text ? b->text : "(no reason given)");
+			any = true;
+		}
 	}
-	return any;
+	/* a later call that went well: its result is the answer's */
+	if (any && clean)
+		buf_truncate(say, at);
+	return any && !clean;
 }

@@ -758,7 +758,7 @@ local_chat(struct provider *p, const struct provider_request *req,
 	size_t calls, i;
 	enum conv_stop stop = STOP_END;
 	enum cerr e;
-	struct buf tail = BUF_INIT;
+	struct buf tail = BUF_INIT, failed = BUF_INIT;
 
 	conv_msg_init(out, CONV_ASSISTANT);
 	memset(&G, 0, sizeof G);
@@ -772,16 +772,10 @@ local_chat(struct provider *p, const struct provider_request *req,
 		e = provider_fail(err, C_ERR_CANCELLED, "cancelled");
 		goto out;
 	}
-	if (L->own_system && local_failed_calls(req->conv, &tail)) {
-		/* said plainly, not guessed at by a model never shown one */
-		conv_msg_add_text(out, buf_str(&tail));
-		if (ev && ev->text)
-			ev->text(ev->ud, buf_str(&tail), tail.len);
-		out->stop = STOP_END;
-		out->usage.known = true;
-		e = C_OK;
-		goto out;
-	}
+	/* after a failed call the model may try another; what it answers
+	 * instead is held back, and the failure said plainly in its place */
+	if (L->own_system && local_failed_calls(req->conv, &failed))
+		G.sp.ev = NULL;
 	e = prefill(L, req, &t, &reused, &G.logits, err);
 	if (e != C_OK)
 		goto out;
@@ -858,6 +852,13 @@ local_chat(struct provider *p, const struct provider_request *req,
 	}
 	if (calls && L->own_system)
 		local_complete_edits(req->cwd, out);
+	if (failed.len && !calls) {
+		conv_msg_free(out);
+		conv_msg_init(out, CONV_ASSISTANT);
+		conv_msg_add_text(out, buf_str(&failed));
+		if (ev && ev->text)
+			ev->text(ev->ud, buf_str(&failed), failed.len);
+	}
 	if (G.sp.llama3 && G.sp.mode == SM_TOOL && calls == 0 && ev && ev->text) {
 		/* held back as a possible call, but it was only text */
 		char *txt = conv_msg_text(out);
@@ -878,6 +879,7 @@ out:
 	buf_free(&G.sp.pend);
 	local_copy_free(&G.copy);
 	buf_free(&tail);
+	buf_free(&failed);
 	llm_tokens_free(&t);
 	return e;
 }

@@ -71,12 +71,14 @@ enum cerr local_render(enum llm_tmpl fam, const char *system, const struct conv 
  * Returns the number of tool calls. */
 size_t local_parse_reply(enum llm_tmpl fam, const char *text, size_t n,
 			 struct conv_msg *out, unsigned *next_id);
-/* After calls that failed (the conversation's last message holds a
- * tool result marked as an error), what a model trained for conch
- * answers: each failure, plainly ("The read call failed: src/x.c does
- * not exist. Check the path.").  Its training has no failed call, and
- * a lost model answered one with an empty fence as if the call had
- * worked.  False, `say` untouched, when no call failed. */
+/* After calls that failed, what a model trained for conch answers:
+ * when a call since the user's words returned an error, and the last
+ * results are no clean success (an error, or a command's "[exit N]"
+ * with N not 0), each failure, plainly ("The read call failed: File not
+ * found: src/x.c. ...").  Its training has no failed call: a lost model
+ * answered one with an empty fence as if it had worked, or ran wc on the
+ * missing file and said it had 1 line.  False, `say` untouched, when no
+ * call failed or a later one went well. */
 struct conv;
 bool local_failed_calls(const struct conv *c, struct buf *say);
 /* Has the reply r[0..n) written prose: anything but blanks and whole

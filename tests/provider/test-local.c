@@ -1509,8 +1509,21 @@ START_TEST(failed_calls_said_plainly)
 	conv_msg_add_tool_result(m, "c2", "b.c does not exist. Check the path.", true);
 	ck_assert(local_failed_calls(&c, &say));
 	ck_assert_str_eq(buf_str(&say), "The grep call failed: b.c does not exist. Check the path.");
-	conv_msg_add_text(conv_add(&c, CONV_USER), "Now try again.");
+	/* a later call: a command that failed too, then one that went well */
+	m = conv_add(&c, CONV_ASSISTANT);
+	conv_msg_add_tool_call(m, "c3", "bash", "{\"command\": \"wc -l b.c\"}");
+	conv_msg_add_tool_result(conv_add(&c, CONV_USER), "c3", "wc: b.c: No such file\n[exit 1]",
+				 false);
 	buf_reset(&say);
+	ck_assert(local_failed_calls(&c, &say));
+	ck_assert_str_eq(buf_str(&say), "The grep call failed: b.c does not exist. Check the path.");
+	m = conv_add(&c, CONV_ASSISTANT);
+	conv_msg_add_tool_call(m, "c4", "read", "{\"path\": \"b.h\"}");
+	conv_msg_add_tool_result(conv_add(&c, CONV_USER), "c4", "int b;\n[exit 0]", false);
+	buf_reset(&say);
+	ck_assert(!local_failed_calls(&c, &say));
+	ck_assert_uint_eq(say.len, 0);
+	conv_msg_add_text(conv_add(&c, CONV_USER), "Now try again.");
 	ck_assert(!local_failed_calls(&c, &say)); /* the user spoke since */
 	buf_free(&say);
 	conv_free(&c);
