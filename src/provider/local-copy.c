@@ -453,7 +453,7 @@ void
 local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_words,
 		size_t nfree)
 {
-	size_t i, j, pcap = 0, fcap = 0, qcap = 0, ncap = 0, lcap = 0;
+	size_t i, j, pcap = 0, fcap = 0, qcap = 0, ncap = 0, lcap = 0, ccap = 0;
 	memset(cp, 0, sizeof *cp);
 	for (i = 0; c && i < c->n; i++) {
 		const struct conv_msg *m = &c->msgs[i];
@@ -482,7 +482,14 @@ local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_w
 				}
 				buf_printf(&cp->text, "%s\n", b->text ? b->text : "");
 			} else if (b->type == BLK_TOOL_CALL) {
+				const cJSON *cmd = b->name && strcmp(b->name, "bash") == 0
+							   ? cJSON_GetObjectItemCaseSensitive(b->args_json,
+											      "command")
+							   : NULL;
 				buf_printf(&cp->text, "%s\n", b->args ? b->args : "");
+				if (cJSON_IsString(cmd) && *cmd->valuestring)
+					names_add(&cp->cmds, &cp->ncmds, &ccap, cmd->valuestring,
+						  strlen(cmd->valuestring));
 			}
 		}
 	}
@@ -520,6 +527,7 @@ local_copy_free(struct local_copy *cp)
 	strv_free(cp->lines, cp->nlines);
 	strv_free(cp->quoted, cp->nquoted);
 	strv_free(cp->qnext, cp->nqnext);
+	strv_free(cp->cmds, cp->ncmds);
 	buf_free(&cp->nums);
 	buf_free(&cp->text);
 	buf_free(&cp->said);

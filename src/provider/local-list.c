@@ -219,3 +219,38 @@ local_copy_last_operand(const struct local_copy *cp, const char *cmd, size_t fs,
 	pl = (size_t)(cmd + fs - 1 - pf);
 	return line_after(t, tn + 1, pf, pl, &l) == n && memcmp(l, v, n) == 0;
 }
+
+size_t
+local_copy_code_span(const struct local_copy *cp, const char *r, size_t rlen,
+		     char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max)
+{
+	const char *ls = r + rlen, *span = NULL, *p;
+	size_t ticks = 0, sn, i, n = 0, k;
+
+	while (ls > r && ls[-1] != '\n')
+		ls--;
+	if ((size_t)(r + rlen - ls) >= 3 && memcmp(ls, "```", 3) == 0)
+		return 0; /* a fence */
+	for (p = ls; p < r + rlen; p++)
+		if (*p == '`') {
+			ticks++;
+			span = p + 1;
+		}
+	if (ticks % 2 == 0)
+		return 0;
+	sn = (size_t)(r + rlen - span);
+	for (i = 0; i < cp->ncmds && n < max; i++) {
+		const char *c = cp->cmds[i];
+		size_t cl = strlen(c);
+		if (cl < sn || memcmp(c, span, sn) != 0)
+			continue;
+		k = cl - sn < LOCAL_FOLLOW_LEN ? cl - sn : LOCAL_FOLLOW_LEN;
+		if (k == 0) {
+			memcpy(out[n++], "`", 2);
+			continue;
+		}
+		memcpy(out[n], c + sn, k);
+		out[n++][k] = '\0';
+	}
+	return n;
+}

@@ -489,6 +489,11 @@ follow_copy(struct gen *G)
 		margin = FLT_MAX;
 	if (nc == 0 && G->sp.mode == SM_TEXT && (nc = number_start(G, cont)) > 0)
 		margin = FLT_MAX;
+	/* an answer's `...` quotes a command a call ran, whole */
+	if (nc == 0 && G->sp.mode == SM_TEXT &&
+	    (nc = local_copy_code_span(&G->copy, buf_str(&G->reply), G->reply.len, cont,
+				       FOLLOW_MAX)) > 0)
+		margin = FLT_MAX;
 	if (nc == 0)
 		nc = local_copy_follow(&G->copy, buf_str(&G->reply), G->reply.len, cont,
 				       FOLLOW_MAX);

@@ -150,6 +150,8 @@ struct local_copy {
 	size_t nffree;
 	size_t nqnext;
 	size_t nquoted;
+	char **cmds;       /* the commands the calls ran, in order (owned) */
+	size_t ncmds;
 	char *dir;         /* where the tools run (local_copy_where; owned) */
 	/* the edit being written (local_copy_edit): its file's path and
 	 * text, when that is a regular file there, and the text it
@@ -275,6 +277,12 @@ size_t local_copy_list_items(const struct local_copy *cp, const char *reply, siz
  * local_copy_follow. */
 size_t local_copy_numbers(const struct local_copy *cp, const char *lead,
 			  char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max);
+/* What an answer's inline code span (after an opening '`' on a line
+ * that is no fence) goes on with: a span is a command a call ran
+ * ("`ls man` printed:"), so, while the span so far begins one, the rest
+ * of it, then the closing '`'.  Same output as local_copy_follow. */
+size_t local_copy_code_span(const struct local_copy *cp, const char *reply, size_t rlen,
+			    char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max);
 /* Where a command's operands copied from the last tool result go on
  * ("wc -l a.yml b.yml" after glob's "a.yml\nb.yml\nc.yml"): when the
  * command so far, cmd[0..n), ends in a field that is a whole line of

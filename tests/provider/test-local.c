@@ -1530,6 +1530,25 @@ START_TEST(failed_calls_said_plainly)
 }
 END_TEST
 
+/* An answer's inline code span quotes a command a call ran, whole. */
+START_TEST(code_spans_quote_commands)
+{
+	struct local_copy cp;
+	struct conv c;
+
+	copy_fixture(&c, &cp, "Run ls man", "bash", "{\"command\": \"ls man\"}",
+		     "conch.1\n[exit 0]");
+	expect_cont(local_copy_code_span, &cp, "`", 4, CONT("ls man"));
+	expect_cont(local_copy_code_span, &cp, "`ls ", 4, CONT("man"));
+	expect_cont(local_copy_code_span, &cp, "`ls man", 4, CONT("`"));
+	expect_cont(local_copy_code_span, &cp, "`ls Java", 4, CONT(NULL)); /* no command */
+	expect_cont(local_copy_code_span, &cp, "`ls man` printed:", 4, CONT(NULL)); /* closed */
+	expect_cont(local_copy_code_span, &cp, "done:\n```l", 4, CONT(NULL)); /* a fence */
+	local_copy_free(&cp);
+	conv_free(&c);
+}
+END_TEST
+
 /* A text of 12 bytes or more written twice in a row is a loop. */
 START_TEST(repeats_are_loops)
 {
@@ -1806,5 +1825,5 @@ CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	edits_replace_each, edits_hold_to_their_file, repeats_are_loops,
 	ungrounded_calls_are_dropped, own_words_split_as_names,
 	facts_and_calls_keep_to_the_request, lists_are_copied_whole, operands_go_on_as_listed,
-	counts_are_held, failed_calls_said_plainly,
+	counts_are_held, failed_calls_said_plainly, code_spans_quote_commands,
 	argument_rules_random_walks))
