@@ -29,6 +29,7 @@
  * the set of one request (the names, quoted texts, result lines and, with
  * local_copy_where, what is there) that the argument rules of
  * local-args.c read. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -374,6 +375,42 @@ given_path(const struct local_copy *cp, const char *s)
 	return lc_part_of(buf_str(&cp->said), cp->said.len, s, n, true);
 }
 
+/* The extensions of the names under dir (not in dot directories), at
+ * most EXT_WALK entries, EXT_DEPTH levels deep: a large tree costs a
+ * few milliseconds a turn. */
+#define EXT_WALK 4000
+#define EXT_DEPTH 8
+
+static void
+ext_walk(struct local_copy *cp, size_t *cap, const char *dir, int depth, size_t *seen)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while (*seen < EXT_WALK && (e = readdir(d)) != NULL) {
+		const char *dot = strrchr(e->d_name, '.');
+		size_t i;
+		if (e->d_name[0] == '.')
+			continue;
+		(*seen)++;
+		if (e->d_type == DT_DIR && depth < EXT_DEPTH) {
+			char *sub = xasprintf("%s/%s", dir, e->d_name);
+			ext_walk(cp, cap, sub, depth + 1, seen);
+			free(sub);
+			continue;
+		}
+		if (!dot || dot == e->d_name || !dot[1] || strlen(dot + 1) > 8)
+			continue;
+		for (i = 0; i < cp->nexts && strcmp(cp->exts[i], dot + 1) != 0; i++)
+			;
+		if (i == cp->nexts)
+			names_add(&cp->exts, &cp->nexts, cap, dot + 1, strlen(dot + 1));
+	}
+	closedir(d);
+}
+
 void
 local_copy_where(struct local_copy *cp, const char *dir)
 {
@@ -381,8 +418,12 @@ local_copy_where(struct local_copy *cp, const char *dir)
 	bool any = false;
 	int fd;
 
-	if (dir && !cp->dir)
+	if (dir && !cp->dir) {
+		size_t seen = 0, ecap = 0;
 		cp->dir = xstrdup(dir);
+		ext_walk(cp, &ecap, dir, 0, &seen);
+		local_copy_sort(cp->exts, cp->nexts);
+	}
 	if (!dir || !cp->npaths || (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return;
 	for (i = 0; i < cp->npaths; i++) { /* sorted, so these are too */
@@ -528,6 +569,7 @@ local_copy_free(struct local_copy *cp)
 	strv_free(cp->quoted, cp->nquoted);
 	strv_free(cp->qnext, cp->nqnext);
 	strv_free(cp->cmds, cp->ncmds);
+	strv_free(cp->exts, cp->nexts);
 	buf_free(&cp->nums);
 	buf_free(&cp->text);
 	buf_free(&cp->said);

@@ -254,3 +254,28 @@ local_copy_code_span(const struct local_copy *cp, const char *r, size_t rlen,
 	}
 	return n;
 }
+
+size_t
+local_copy_ext_next(const struct local_copy *cp, const char *r, size_t rlen,
+		    char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max)
+{
+	const char *p = r + rlen;
+	size_t pl, i, n = 0, el;
+
+	while (p > r && lc_word(p[-1]) && p[-1] != '_')
+		p--;
+	pl = (size_t)(r + rlen - p);
+	if (pl == 0 || p - r < 2 || p[-1] != '.' || p[-2] != '*')
+		return 0;
+	for (i = 0; i < cp->nexts; i++)
+		if (strlen(cp->exts[i]) == pl && memcmp(cp->exts[i], p, pl) == 0)
+			return 0; /* one already: it may end */
+	for (i = 0; i < cp->nexts && n < max; i++) {
+		el = strlen(cp->exts[i]);
+		if (el <= pl || el - pl > LOCAL_FOLLOW_LEN || memcmp(cp->exts[i], p, pl) != 0)
+			continue;
+		memcpy(out[n], cp->exts[i] + pl, el - pl);
+		out[n++][el - pl] = '\0';
+	}
+	return n;
+}

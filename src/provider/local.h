@@ -152,6 +152,10 @@ struct local_copy {
 	size_t nquoted;
 	char **cmds;       /* the commands the calls ran, in order (owned) */
 	size_t ncmds;
+	char **exts;       /* the names' extensions in the tree where the
+			    * tools run, without the '.', sorted, each once
+			    * (local_copy_where; owned) */
+	size_t nexts;
 	char *dir;         /* where the tools run (local_copy_where; owned) */
 	/* the edit being written (local_copy_edit): its file's path and
 	 * text, when that is a regular file there, and the text it
@@ -277,6 +281,14 @@ size_t local_copy_list_items(const struct local_copy *cp, const char *reply, siz
  * local_copy_follow. */
 size_t local_copy_numbers(const struct local_copy *cp, const char *lead,
 			  char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max);
+/* Where a glob or a command writes a file kind (a glob's last part
+ * "*.y", find's "-name '*.y"), the rest of each extension the tree has that begins so
+ * ("ml" where there are .yml files): the user's "YAML" names .yml or
+ * .yaml, and the model cannot see which the tree has.  None where the
+ * letters so far are one already, or begin none.  Same output as
+ * local_copy_follow. */
+size_t local_copy_ext_next(const struct local_copy *cp, const char *reply, size_t rlen,
+			   char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max);
 /* What an answer's inline code span (after an opening '`' on a line
  * that is no fence) goes on with: a span is a command a call ran
  * ("`ls man` printed:"), so, while the span so far begins one, the rest

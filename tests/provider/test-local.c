@@ -1549,6 +1549,34 @@ START_TEST(code_spans_quote_commands)
 }
 END_TEST
 
+/* A file kind's extension is one the tree has, where the model's
+ * letters so far begin one. */
+START_TEST(kinds_take_the_trees_extensions)
+{
+	char dir[] = "/tmp/conch-ext-XXXXXX", cmd[64];
+	struct local_copy cp;
+	struct conv c;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	make_in(dir, "a/k.yml");
+	make_in(dir, "b.yaml2");
+	make_in(dir, "c.h");
+	make_in(dir, ".git/x.yaml"); /* not in a dot directory */
+	copy_fixture(&c, &cp, "List the YAML files.", "ls", "{\"path\": \".\"}", "dir a/\n");
+	local_copy_where(&cp, dir);
+	expect_cont(local_copy_ext_next, &cp, "**/*.y", 4, CONT("aml2", "ml"));
+	expect_cont(local_copy_ext_next, &cp, "find . -name '*.ym", 4, CONT("l"));
+	expect_cont(local_copy_ext_next, &cp, "**/*.yml", 4, CONT(NULL)); /* one already */
+	expect_cont(local_copy_ext_next, &cp, "**/*.", 4, CONT(NULL));    /* no letter yet */
+	expect_cont(local_copy_ext_next, &cp, "**/*.q", 4, CONT(NULL));   /* none begins so */
+	expect_cont(local_copy_ext_next, &cp, "a.y", 4, CONT(NULL));      /* no kind */
+	local_copy_free(&cp);
+	conv_free(&c);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* A text of 12 bytes or more written twice in a row is a loop. */
 START_TEST(repeats_are_loops)
 {
@@ -1826,4 +1854,5 @@ CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	ungrounded_calls_are_dropped, own_words_split_as_names,
 	facts_and_calls_keep_to_the_request, lists_are_copied_whole, operands_go_on_as_listed,
 	counts_are_held, failed_calls_said_plainly, code_spans_quote_commands,
+	kinds_take_the_trees_extensions,
 	argument_rules_random_walks))
