@@ -490,6 +490,78 @@ local_copy_numbers(const struct local_copy *cp, const char *lead,
 	return n;
 }
 
+/* The request's digit runs in order: at most max, each at most 9 digits
+ * long; returns how many. */
+static size_t
+request_numbers(const struct local_copy *cp, unsigned long *v, size_t max)
+{
+	const char *t = buf_str(&cp->said) + cp->ask, *e = buf_str(&cp->said) + cp->said.len;
+	size_t n = 0, k;
+
+	while (t < e && n < max) {
+		if (!lc_digit(*t) || (t > buf_str(&cp->said) + cp->ask && lc_word(t[-1]))) {
+			t++;
+			continue;
+		}
+		for (k = 0; t + k < e && lc_digit(t[k]); k++)
+			;
+		if (k <= 9 && (t + k == e || !lc_word(t[k])))
+			v[n++] = strtoul(t, NULL, 10);
+		t += k;
+	}
+	return n;
+}
+
+/* For each number of the request and the next, no smaller, the count of
+ * lines from one to the other, held. */
+static void
+range_counts(struct local_copy *cp)
+{
+	unsigned long v[16];
+	size_t n = request_numbers(cp, v, 16), i;
+	char nb[24];
+
+	for (i = 0; i + 1 < n; i++)
+		if (v[i + 1] >= v[i]) {
+			snprintf(nb, sizeof nb, "%lu", v[i + 1] - v[i] + 1);
+			local_nums_collect(&cp->nums, nb);
+		}
+}
+
+size_t
+local_copy_range_limit(const struct local_copy *cp, const char *r, size_t rlen,
+		       char (*out)[LOCAL_FOLLOW_LEN + 1])
+{
+	static const char lim[] = "\"limit\": ", off[] = "\"offset\": ";
+	unsigned long v[16], a;
+	const char *call = NULL, *p, *d = r + rlen;
+	size_t n, i, dn, cl;
+	char want[24];
+
+	static const char rd[] = "\"name\": \"read\"";
+	for (p = r; (p = str_find(p, rlen - (size_t)(p - r), rd, sizeof rd - 1)) != NULL; p++)
+		call = p;
+	while (d > r && lc_digit(d[-1]))
+		d--;
+	dn = (size_t)(r + rlen - d);
+	if (!call || (size_t)(d - call) < sizeof lim || memcmp(d - (sizeof lim - 1), lim, sizeof lim - 1) != 0)
+		return 0;
+	p = str_find(call, (size_t)(d - call), off, sizeof off - 1);
+	if (!p || !lc_digit(p[sizeof off - 1]))
+		return 0;
+	a = strtoul(p + sizeof off - 1, NULL, 10);
+	n = request_numbers(cp, v, 16);
+	for (i = 0; i + 1 < n && v[i] != a; i++)
+		;
+	if (i + 1 >= n || v[i + 1] < a)
+		return 0;
+	cl = (size_t)snprintf(want, sizeof want, "%lu", v[i + 1] - a + 1);
+	if (dn >= cl || memcmp(want, d, dn) != 0)
+		return 0;
+	memcpy(out[0], want + dn, cl - dn + 1);
+	return 1;
+}
+
 void
 local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_words,
 		size_t nfree)
@@ -534,6 +606,7 @@ local_copy_init(struct local_copy *cp, const struct conv *c, char *const *free_w
 			}
 		}
 	}
+	range_counts(cp);
 	if (cp->nums.len)
 		buf_addc(&cp->nums, '\n');
 	held_words(cp);

@@ -487,6 +487,8 @@ follow_copy(struct gen *G)
 	if (G->g_on && arg_kind(G->g, &G->gs) == LOCAL_ARG_CMD &&
 	    (nc = local_copy_next_operand(&G->copy, buf_str(&G->reply), G->reply.len, cont)) > 0)
 		margin = FLT_MAX;
+	if (nc == 0 && G->g_on)
+		nc = local_copy_range_limit(&G->copy, buf_str(&G->reply), G->reply.len, cont);
 	if (nc == 0 && G->g_on && (arg_kind(G->g, &G->gs) == LOCAL_ARG_CMD ||
 				   arg_kind(G->g, &G->gs) == LOCAL_ARG_GLOB))
 		nc = local_copy_ext_next(&G->copy, buf_str(&G->reply), G->reply.len, cont,

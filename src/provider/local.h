@@ -289,6 +289,15 @@ size_t local_copy_numbers(const struct local_copy *cp, const char *lead,
  * local_copy_follow. */
 size_t local_copy_ext_next(const struct local_copy *cp, const char *reply, size_t rlen,
 			   char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max);
+/* The lines of a range the request gives, "from line a to line b"
+ * ("lines a-b", "lines a through b"): where a read call has written its
+ * "offset" as a number of the request and its "limit" is begun, the
+ * rest of b - a + 1, b being the request's next number after a and no
+ * smaller (the model writes a limit of 1 for a phrasing it never saw).
+ * The request's numbers hold each such count.  Same output as
+ * local_copy_follow (one text at most). */
+size_t local_copy_range_limit(const struct local_copy *cp, const char *reply, size_t rlen,
+			      char (*out)[LOCAL_FOLLOW_LEN + 1]);
 /* What an answer's inline code span (after an opening '`' on a line
  * that is no fence) goes on with: a span is a command a call ran
  * ("`ls man` printed:"), so, while the span so far begins one, the rest

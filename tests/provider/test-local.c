@@ -1577,6 +1577,45 @@ START_TEST(kinds_take_the_trees_extensions)
 }
 END_TEST
 
+/* A read of "from line a to line b" takes b - a + 1 lines. */
+START_TEST(ranges_give_their_count)
+{
+	char out[1][LOCAL_FOLLOW_LEN + 1];
+	struct local_copy cp;
+	struct conv c;
+	const char *r;
+
+	conv_init(&c);
+	conv_msg_add_text(conv_add(&c, CONV_USER), "Read n.txt from line 12 to line 30.");
+	local_copy_init(&cp, &c, NULL, 0);
+	ck_assert(local_nums_allow(&cp.nums, "19", 2, true)); /* held */
+	r = "{\"name\": \"read\", \"arguments\": {\"path\": \"n.txt\", \"offset\": 12, \"limit\": ";
+	ck_assert_uint_eq(local_copy_range_limit(&cp, r, strlen(r), out), 1);
+	ck_assert_str_eq(out[0], "19");
+	r = "{\"name\": \"read\", \"arguments\": {\"path\": \"n.txt\", \"offset\": 12, \"limit\": 1";
+	ck_assert_uint_eq(local_copy_range_limit(&cp, r, strlen(r), out), 1);
+	ck_assert_str_eq(out[0], "9");
+	r = "{\"name\": \"read\", \"arguments\": {\"path\": \"n.txt\", \"offset\": 12, \"limit\": 19";
+	ck_assert_uint_eq(local_copy_range_limit(&cp, r, strlen(r), out), 0); /* whole */
+	r = "{\"name\": \"read\", \"arguments\": {\"path\": \"n.txt\", \"offset\": 30, \"limit\": ";
+	ck_assert_uint_eq(local_copy_range_limit(&cp, r, strlen(r), out), 0); /* no end after 30 */
+	r = "{\"name\": \"read\", \"arguments\": {\"path\": \"n.txt\", \"limit\": ";
+	ck_assert_uint_eq(local_copy_range_limit(&cp, r, strlen(r), out), 0); /* no offset */
+	r = "{\"name\": \"grep\", \"arguments\": {\"offset\": 12, \"limit\": ";
+	ck_assert_uint_eq(local_copy_range_limit(&cp, r, strlen(r), out), 0); /* no read */
+	local_copy_free(&cp);
+	conv_free(&c);
+	/* "10 lines from line 2": the count comes first, no range */
+	conv_init(&c);
+	conv_msg_add_text(conv_add(&c, CONV_USER), "Show 10 lines of n.txt from line 2.");
+	local_copy_init(&cp, &c, NULL, 0);
+	r = "{\"name\": \"read\", \"arguments\": {\"path\": \"n.txt\", \"offset\": 2, \"limit\": ";
+	ck_assert_uint_eq(local_copy_range_limit(&cp, r, strlen(r), out), 0);
+	local_copy_free(&cp);
+	conv_free(&c);
+}
+END_TEST
+
 /* A text of 12 bytes or more written twice in a row is a loop. */
 START_TEST(repeats_are_loops)
 {
@@ -1854,5 +1893,5 @@ CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	ungrounded_calls_are_dropped, own_words_split_as_names,
 	facts_and_calls_keep_to_the_request, lists_are_copied_whole, operands_go_on_as_listed,
 	counts_are_held, failed_calls_said_plainly, code_spans_quote_commands,
-	kinds_take_the_trees_extensions,
+	kinds_take_the_trees_extensions, ranges_give_their_count,
 	argument_rules_random_walks))
