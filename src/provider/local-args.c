@@ -269,6 +269,13 @@ cmd_find_dir(const struct local_copy *cp, const struct local_arg_run *r)
 	return cp->nreal && r->n && !r->inq && !copies_command(cp, r);
 }
 
+bool
+local_arg_first_file(const struct local_arg_run *r)
+{
+	return r->at == C_FILES && !r->nops && !r->piped && !r->inq && r->n == 0 && r->alln > 0 &&
+	       r->all[r->alln - 1] == ' ';
+}
+
 /* A field of a command ends: where does the next one stand? */
 static void
 cmd_next(struct local_arg_run *r, char sep)

@@ -279,3 +279,33 @@ local_copy_ext_next(const struct local_copy *cp, const char *r, size_t rlen,
 	}
 	return n;
 }
+
+size_t
+local_copy_first_entry(const struct local_copy *cp, char (*out)[LOCAL_FOLLOW_LEN + 1])
+{
+	const char *t = buf_str(&cp->text) + cp->last, *e, *first = NULL;
+	size_t tn = cp->text.len - cp->last, n = 0, fl = 0;
+
+	if (!cp->results.len)
+		return 0;
+	for (; tn > 0; tn -= (size_t)(e - t) + (e < t + tn), t = e + 1) {
+		e = memchr(t, '\n', tn);
+		e = e ? e : t + tn;
+		if (e == t || (*t == '[' && e[-1] == ']'))
+			continue;
+		if (memchr(t, ' ', (size_t)(e - t)))
+			return 0; /* no list of names */
+		if (!first) {
+			first = t;
+			fl = (size_t)(e - t);
+		}
+		n++;
+		if (e == t + tn)
+			break;
+	}
+	if (n < 2 || fl > LOCAL_FOLLOW_LEN)
+		return 0;
+	memcpy(out[0], first, fl);
+	out[0][fl] = '\0';
+	return 1;
+}

@@ -467,6 +467,34 @@ number_start(struct gen *G, char (*cont)[LOCAL_FOLLOW_LEN + 1])
 	return local_copy_numbers(&G->copy, sp ? " " : "", cont, FOLLOW_MAX);
 }
 
+/* Does the command being written begin its file operands here, or
+ * (*blank) after a blank? */
+static bool
+first_file(struct gen *G, bool *blank)
+{
+	const char *r = buf_str(&G->reply), *q = NULL, *p;
+	struct local_arg_run run = {0};
+
+	for (p = r; (p = memchr(p, '"', G->reply.len - (size_t)(p - r))) != NULL; p++) {
+		size_t nb = 0;
+		while (p - nb > r && p[-1 - (ptrdiff_t)nb] == '\\')
+			nb++;
+		if (nb % 2 == 0)
+			q = p;
+	}
+	if (!q)
+		return false;
+	for (p = q + 1; p < r + G->reply.len; p++)
+		if (!local_arg_feed(&G->copy, LOCAL_ARG_CMD, &run, *p))
+			return false;
+	if (local_arg_first_file(&run))
+		return *blank = false, true;
+	/* or after the blank that the next piece may begin with */
+	*blank = true;
+	return run.n > 0 && local_arg_feed(&G->copy, LOCAL_ARG_CMD, &run, ' ') &&
+	       local_arg_first_file(&run);
+}
+
 static void
 follow_copy(struct gen *G)
 {
@@ -477,6 +505,7 @@ follow_copy(struct gen *G)
 	int32_t n = llm_vocab_size(v), i, pick = -1;
 	float best = -FLT_MAX, margin = FOLLOW_MARGIN, rate_best = -FLT_MAX;
 	const char *e = getenv("CONCH_FOLLOW_MARGIN");
+	bool blank;
 
 	nc = 0;
 	if (e)
@@ -489,6 +518,14 @@ follow_copy(struct gen *G)
 		margin = FLT_MAX;
 	if (nc == 0 && G->g_on)
 		nc = local_copy_range_limit(&G->copy, buf_str(&G->reply), G->reply.len, cont);
+	/* and begin with its first, where the model rates that within the
+	 * margin (a flag may come first: "wc -l") */
+	if (nc == 0 && G->g_on && arg_kind(G->g, &G->gs) == LOCAL_ARG_CMD &&
+	    first_file(G, &blank) && (nc = local_copy_first_entry(&G->copy, cont)) > 0 && blank) {
+		memmove(cont[0] + 1, cont[0], LOCAL_FOLLOW_LEN);
+		cont[0][0] = ' ';
+		cont[0][LOCAL_FOLLOW_LEN] = '\0';
+	}
 	if (nc == 0 && G->g_on && (arg_kind(G->g, &G->gs) == LOCAL_ARG_CMD ||
 				   arg_kind(G->g, &G->gs) == LOCAL_ARG_GLOB))
 		nc = local_copy_ext_next(&G->copy, buf_str(&G->reply), G->reply.len, cont,

@@ -313,6 +313,11 @@ size_t local_copy_code_span(const struct local_copy *cp, const char *reply, size
  * local_copy_follow (one text at most). */
 size_t local_copy_next_operand(const struct local_copy *cp, const char *cmd, size_t n,
 			       char (*out)[LOCAL_FOLLOW_LEN + 1]);
+/* The first entry of the last tool result, when that lists names (two
+ * lines or more, none with a blank, but conch's notes): where a
+ * command's file operands begin (local_arg_first_file), as a list
+ * does, with it.  Same output as local_copy_follow (one text at most). */
+size_t local_copy_first_entry(const struct local_copy *cp, char (*out)[LOCAL_FOLLOW_LEN + 1]);
 /* Does a command whose field v[0..n) begins at cmd[fs] end its copy of
  * the last tool result's entries there: v is its last line, and the
  * field before the line before it? */
@@ -427,6 +432,9 @@ void local_drop_ungrounded(struct local_copy *cp, struct conv_msg *out);
 /* May byte c come next in a value of kind k?  Updates r. */
 bool local_arg_feed(const struct local_copy *cp, enum local_arg k, struct local_arg_run *r,
 		    char c);
+/* Does a command's first file operand begin here (after "wc -l ", not
+ * in a pipe)? */
+bool local_arg_first_file(const struct local_arg_run *r);
 /* May the value end here? */
 bool local_arg_end(const struct local_copy *cp, enum local_arg k,
 		   const struct local_arg_run *r);

@@ -1446,6 +1446,17 @@ START_TEST(operands_go_on_as_listed)
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l b/frame.yml *.yml *.yml", true));
 	ck_assert(!arg_takes(&cp, LOCAL_ARG_CMD, "wc -l a/crypt.yml a/crypt.yml ", false));
 	ck_assert(arg_takes(&cp, LOCAL_ARG_CMD, "wc -l a/crypt.yml a/crypt.ym", false));
+	ck_assert_uint_eq(local_copy_first_entry(&cp, out), 1);
+	ck_assert_str_eq(out[0], "a/crypt.yml");
+	{
+		struct local_arg_run run = { .n = 0 };
+		for (r = "wc -l "; *r; r++)
+			ck_assert(local_arg_feed(&cp, LOCAL_ARG_CMD, &run, *r));
+		ck_assert(local_arg_first_file(&run));
+		for (r = "a/crypt.yml "; *r; r++)
+			ck_assert(local_arg_feed(&cp, LOCAL_ARG_CMD, &run, *r));
+		ck_assert(!local_arg_first_file(&run)); /* one given */
+	}
 	ck_assert(local_copy_last_operand(&cp, "wc -l b/frame.yml ", 18, "jobs/delta.yml", 14));
 	ck_assert(!local_copy_last_operand(&cp, "wc -l a/crypt.yml ", 18, "jobs/delta.yml", 14));
 	ck_assert(!local_copy_last_operand(&cp, "wc -l ", 6, "jobs/delta.yml", 14));
@@ -1480,6 +1491,7 @@ START_TEST(counts_are_held)
 	copy_fixture(&c, &cp, "Count the lines of the .md files.", "bash",
 		     "{\"command\": \"wc -l a.md b.md\"}", "  4 a.md\n  6 b.md\n 10 total\n[exit 0]");
 	ck_assert_uint_eq(cp.entries, 2);
+	ck_assert_uint_eq(local_copy_first_entry(&cp, out), 0); /* no list of names */
 	ck_assert_uint_eq(local_copy_numbers(&cp, "", out, 8), 5); /* 4 6 10 0 2 */
 	r = "2 Markdown files:\n- a.md: 4 lines\n- b.md";
 	ck_assert(!local_copy_list_goes_on(&cp, r, strlen(r))); /* no "- total" */
