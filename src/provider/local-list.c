@@ -309,3 +309,47 @@ local_copy_first_entry(const struct local_copy *cp, char (*out)[LOCAL_FOLLOW_LEN
 	out[0][fl] = '\0';
 	return 1;
 }
+
+/* Is the last entry of the last result (its last line but conch's
+ * notes and wc's total) at *l? */
+static size_t
+last_entry(const struct local_copy *cp, const char **l)
+{
+	const char *t = buf_str(&cp->text) + cp->last, *e, *p;
+	size_t tn = cp->text.len - cp->last, ln = 0;
+
+	*l = NULL;
+	for (p = t; p < t + tn; p = e + 1) {
+		e = memchr(p, '\n', tn - (size_t)(p - t));
+		e = e ? e : t + tn;
+		if (e > p && !(*p == '[' && e[-1] == ']') &&
+		    !((size_t)(e - p) >= 6 && memcmp(e - 6, " total", 6) == 0)) {
+			*l = p;
+			ln = (size_t)(e - p);
+		}
+	}
+	return ln;
+}
+
+bool
+local_copy_list_done(const struct local_copy *cp, const char *r, size_t rlen)
+{
+	const char *l, *ps, *pe, *x, *p;
+	size_t ln, xn;
+
+	if (!cp->results.len || rlen < 4 || r[rlen - 1] != '\n' || (ln = last_entry(cp, &l)) == 0)
+		return false;
+	/* an item of an earlier line, "- " and a field up to a blank or ':' */
+	for (ps = r; ps < r + rlen; ps = pe + 1) {
+		pe = memchr(ps, '\n', (size_t)(r + rlen - ps));
+		if (pe - ps < 3 || memcmp(ps, "- ", 2) != 0)
+			continue;
+		x = ps + 2;
+		for (xn = 0; x + xn < pe && x[xn] != ' ' && x[xn] != ':'; xn++)
+			;
+		for (p = l; xn && (p = str_find(p, ln - (size_t)(p - l), x, xn)) != NULL; p++)
+			if ((p == l || p[-1] == ' ') && ((size_t)(p - l) + xn == ln || p[xn] == ' '))
+				return true;
+	}
+	return false;
+}

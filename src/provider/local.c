@@ -274,7 +274,7 @@ copy_mask(struct gen *G, bool and)
 	char items[LOCAL_LIST_MAX][LOCAL_FOLLOW_LEN + 1];
 	size_t nitems = 0, ls = 0;
 	const char *r = buf_str(&G->reply);
-	bool prose, list, goes_on = false, first = false;
+	bool prose, list, goes_on = false, first = false, done = false;
 
 	local_copy_at(buf_str(&G->reply), G->reply.len, &at);
 	G->copy.answer = G->sp.mode == SM_TEXT;
@@ -282,6 +282,7 @@ copy_mask(struct gen *G, bool and)
 	if (list) {
 		nitems = local_copy_list_items(&G->copy, r, G->reply.len, &ls, items, &first);
 		goes_on = local_copy_list_goes_on(&G->copy, r, G->reply.len);
+		done = local_copy_list_done(&G->copy, r, G->reply.len);
 	}
 	prose = G->copy.answer && G->copy.words &&
 		local_reply_has_prose(buf_str(&G->reply), G->reply.len);
@@ -298,6 +299,8 @@ copy_mask(struct gen *G, bool and)
 		else if (ok) /* a marker; not "<|im_start|>" */
 			ok = L->pieces[i].len > 0 &&
 			     (!G->copy.answer || (opens_call(L, i) && !at.fence && !prose));
+		if (ok && done && L->pieces[i].len && L->piece_data[L->pieces[i].off] == '-')
+			ok = false; /* the list is done */
 		if (ok && list && (llm_vocab_token_type(v, i) != LLM_TOK_CONTROL ||
 				   llm_vocab_is_eog(v, i))) {
 			bool end = llm_vocab_is_eog(v, i);

@@ -323,6 +323,12 @@ size_t local_copy_first_entry(const struct local_copy *cp, char (*out)[LOCAL_FOL
  * field before the line before it? */
 bool local_copy_last_operand(const struct local_copy *cp, const char *cmd, size_t fs,
 			     const char *v, size_t n);
+/* Has the reply just begun a line, and has a line of it been an item
+ * ("- " and a field up to a blank or a ':') that is the last tool
+ * result's last entry (its last line but conch's notes and wc's total)?
+ * The list is done: no line after it is an item (a lost model went on
+ * "- src/agent/checkpoint.c files in ...", or began the list again). */
+bool local_copy_list_done(const struct local_copy *cp, const char *reply, size_t rlen);
 /* Is the reply's current line such an item, with an entry after it (the
  * list may not end there)? */
 bool local_copy_list_goes_on(const struct local_copy *cp, const char *reply, size_t rlen);

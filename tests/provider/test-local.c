@@ -1497,6 +1497,17 @@ START_TEST(counts_are_held)
 	ck_assert(!local_copy_list_goes_on(&cp, r, strlen(r))); /* no "- total" */
 	r = "2 Markdown files:\n- a.md";
 	ck_assert(local_copy_list_goes_on(&cp, r, strlen(r)));
+	/* the list is done after its last entry: no item follows */
+	r = "2 Markdown files:\n- a.md: 4 lines\n- b.md: 6 lines\n";
+	ck_assert(local_copy_list_done(&cp, r, strlen(r)));
+	r = "2 Markdown files:\n- a.md: 4 lines\n- b.md: 6 lines\nTotal: 10 lines.\n";
+	ck_assert(local_copy_list_done(&cp, r, strlen(r)));
+	r = "2 Markdown files:\n- a.md: 4 lines\n";
+	ck_assert(!local_copy_list_done(&cp, r, strlen(r)));
+	r = "2 Markdown files:\n- a.md: 4 lines\n- b.md: 6 lines"; /* the line goes on */
+	ck_assert(!local_copy_list_done(&cp, r, strlen(r)));
+	r = "2 Markdown files:\n- total\n"; /* wc's sum is no entry */
+	ck_assert(!local_copy_list_done(&cp, r, strlen(r)));
 	local_copy_free(&cp);
 	conv_free(&c);
 }
