@@ -434,6 +434,36 @@ new_ok(const struct local_copy *cp, const struct local_arg_run *r, bool whole)
 	       memcmp(r->v, cp->edit_old, r->n) != 0;
 }
 
+size_t
+local_copy_new_after(const struct local_copy *cp, char (*out)[LOCAL_FOLLOW_LEN + 1], size_t max)
+{
+	const char *rq = buf_str(&cp->said) + cp->ask, *o = NULL, *p, *f;
+	size_t rn = cp->said.len - cp->ask, on, fn, n = 0, i;
+
+	if (!cp->edit_old || !(on = strlen(cp->edit_old)))
+		return 0;
+	for (p = rq; !o && (p = str_find(p, rn - (size_t)(p - rq), cp->edit_old, on)) != NULL; p++)
+		if ((p == rq || lc_stop(p[-1])) && (p + on == rq + rn || lc_stop(p[on]) ||
+						      strchr(".?!,", p[on])))
+			o = p;
+	for (f = o ? o + on : rq + rn; f < rq + rn && n < max; f += fn + 1) {
+		for (fn = 0; f + fn < rq + rn && !lc_stop(f[fn]); fn++)
+			;
+		while (fn && strchr(".?!,", f[fn - 1]))
+			fn--;
+		if (fn == 0 || fn > LOCAL_FOLLOW_LEN || (fn == on && memcmp(f, cp->edit_old, on) == 0))
+			continue;
+		memcpy(out[n], f, fn);
+		out[n][fn] = '\0';
+		for (i = 0; i < n && strcmp(out[i], out[n]) != 0; i++)
+			;
+		n += i == n;
+		while (f + fn < rq + rn && !lc_stop(f[fn]))
+			fn++;
+	}
+	return n;
+}
+
 /* Do the user's words give r's value as a field (a file to make or to
  * change is one the user names, never one a tool's result shows)? */
 static bool

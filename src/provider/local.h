@@ -298,6 +298,13 @@ size_t local_copy_ext_next(const struct local_copy *cp, const char *reply, size_
  * local_copy_follow (one text at most). */
 size_t local_copy_range_limit(const struct local_copy *cp, const char *reply, size_t rlen,
 			      char (*out)[LOCAL_FOLLOW_LEN + 1]);
+/* The fields of the request after the text an edit replaces (once that
+ * is written: local_copy_edit_from), where its new text most often
+ * stands ("so that each becomes exit_code"), though not always ("use
+ * hd instead of once"): for the new text's start, within the follow
+ * margin.  Same output as local_copy_follow. */
+size_t local_copy_new_after(const struct local_copy *cp, char (*out)[LOCAL_FOLLOW_LEN + 1],
+			    size_t max);
 /* What an answer's inline code span (after an opening '`' on a line
  * that is no fence) goes on with: a span is a command a call ran
  * ("`ls man` printed:"), so, while the span so far begins one, the rest

@@ -1639,6 +1639,31 @@ START_TEST(ranges_give_their_count)
 }
 END_TEST
 
+/* An edit's new text most often stands after its old text. */
+START_TEST(new_texts_after_old)
+{
+	char out[4][LOCAL_FOLLOW_LEN + 1];
+	struct local_copy cp;
+	struct conv c;
+
+	conv_init(&c);
+	conv_msg_add_text(conv_add(&c, CONV_USER), "Update notes/memo.rb so that each becomes exit_code.");
+	local_copy_init(&cp, &c, NULL, 0);
+	ck_assert_uint_eq(local_copy_new_after(&cp, out, 4), 0); /* no old text yet */
+	local_copy_edit(&cp, "notes/memo.rb", "each");
+	ck_assert_uint_eq(local_copy_new_after(&cp, out, 4), 2);
+	ck_assert_str_eq(out[0], "becomes");
+	ck_assert_str_eq(out[1], "exit_code"); /* without the sentence's '.' */
+	local_copy_edit(&cp, "notes/memo.rb", "exit_code"); /* the last field: none after */
+	ck_assert_uint_eq(local_copy_new_after(&cp, out, 4), 0);
+	local_copy_edit(&cp, "notes/memo.rb", "eac"); /* no field */
+	ck_assert_uint_eq(local_copy_new_after(&cp, out, 4), 0);
+	local_copy_edit(&cp, NULL, NULL);
+	local_copy_free(&cp);
+	conv_free(&c);
+}
+END_TEST
+
 /* A text of 12 bytes or more written twice in a row is a loop. */
 START_TEST(repeats_are_loops)
 {
@@ -1916,5 +1941,5 @@ CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	ungrounded_calls_are_dropped, own_words_split_as_names,
 	facts_and_calls_keep_to_the_request, lists_are_copied_whole, operands_go_on_as_listed,
 	counts_are_held, failed_calls_said_plainly, code_spans_quote_commands,
-	kinds_take_the_trees_extensions, ranges_give_their_count,
+	kinds_take_the_trees_extensions, ranges_give_their_count, new_texts_after_old,
 	argument_rules_random_walks))
