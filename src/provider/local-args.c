@@ -376,6 +376,10 @@ glob_ok(const struct local_copy *cp, const struct local_arg_run *r, bool whole)
 	if (n < r->n) /* a directory, or one on the way to one */
 		return lc_in_words(cp->dirs, cp->ndirs, r->v, n, true) ||
 		       lc_in_words(cp->dirs, cp->ndirs, r->v, r->n, false);
+	/* a directory alone matches itself, not what is in it ("model" for
+	 * "the C files inside model") */
+	if (whole && lc_in_words(cp->dirs, cp->ndirs, r->v, n, true))
+		return false;
 	return lc_in_words(cp->real, cp->nreal, r->v, n, whole);
 }
 

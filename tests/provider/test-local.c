@@ -1148,6 +1148,9 @@ START_TEST(arguments_name_what_is_there)
 		{ LOCAL_ARG_GLOB, "AUTHORS/", false, false },
 		{ LOCAL_ARG_GLOB, "**/status one.h", false, false },
 		{ LOCAL_ARG_GLOB, "***", false, false },
+		/* a directory alone matches itself, not what is in it */
+		{ LOCAL_ARG_GLOB, "model", true, false },
+		{ LOCAL_ARG_GLOB, "model", false, true },
 		/* commands: files where a command reads them, directories for find */
 		{ LOCAL_ARG_CMD, "wc -w model/kernel.toml", true, true },
 		{ LOCAL_ARG_CMD, "wc -w model/kernel.toml AUTHORS", true, true },
