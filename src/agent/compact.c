@@ -303,6 +303,13 @@ agent_compact_overflow(struct agent *a, const struct agent_events *ev)
 	size_t cut = choose_cut(&a->conv, jx_long(cc, "keep_recent", 4));
 	if (!cut || !jx_bool(cc, "enabled", true))
 		return false;
+	/* what a summary would replace is too little to make room (one
+	 * result too long for a small window): say so, not compact */
+	if (msgs_chars(&a->conv, 0, cut) * 4 < msgs_chars(&a->conv, 0, a->conv.n)) {
+		notice(ev, "the model's context window is full, and what compaction could "
+			   "summarise is too little to make room");
+		return false;
+	}
 	notice(ev, "the model's context window is full: compacting");
 	memory_flush(a, ev);
 	return compact_at(a, cut, NULL, ev) == C_OK;

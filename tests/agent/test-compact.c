@@ -222,11 +222,39 @@ START_TEST(overflow_compacts_and_retries)
 	struct rig g;
 	struct agent_result r;
 
+	char *prompt = big_prompt();
+
 	rig_open(&g, script, "{\"compaction\": {\"keep_recent\": 1}}");
-	ck_assert_int_eq(agent_run(&g.a, "small task", &g.ev, &r), C_OK);
+	ck_assert_int_eq(agent_run(&g.a, prompt, &g.ev, &r), C_OK);
 	ck_assert_str_eq(r.text, "ok after overflow");
 	ck_assert_int_eq(g.seen.compacted, 1);
 	check_pairs(&g.a.conv);
+	agent_result_free(&r);
+	rig_close(&g);
+	free(prompt);
+}
+END_TEST
+
+/* An overflow where what a summary would replace is too little to make
+ * room (one result too long for the window): no summary is asked for,
+ * the notice says why, and the run fails with the window's error. */
+START_TEST(overflow_too_little_to_compact)
+{
+	static const char script[] =
+		"{\"turns\": ["
+		" {\"tool_calls\": [{\"id\": \"c1\", \"name\": \"nosuch\", \"args\": {}}]},"
+		" {\"error\": {\"kind\": \"context\", \"message\": \"prompt is too long\"}},"
+		" {\"text\": \"never reached\"}"
+		"]}";
+	struct rig g;
+	struct agent_result r;
+
+	rig_open(&g, script, "{\"compaction\": {\"keep_recent\": 1}}");
+	ck_assert_int_ne(agent_run(&g.a, "small task", &g.ev, &r), C_OK);
+	ck_assert_int_eq(g.seen.compacted, 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&g.seen.notices), "too little to make room"));
+	ck_assert_ptr_null(strstr(buf_str(&g.seen.notices), "compacting"));
+	ck_assert_uint_eq(g.a.conv.n, 3); /* nothing dropped */
 	agent_result_free(&r);
 	rig_close(&g);
 }
@@ -357,5 +385,5 @@ END_TEST
 CHECK_MAIN("compact", .setup = xdg_home_setup,
 	.teardown = xdg_home_teardown, .tests = CHECK_TESTS(
 	flush_then_summary_pairs_kept, failed_summary_keeps_context,
-	manual_compact_cut, overflow_compacts_and_retries,
+	manual_compact_cut, overflow_compacts_and_retries, overflow_too_little_to_compact,
 	reflection_writes_skill, set_model_and_resume))
