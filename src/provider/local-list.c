@@ -353,3 +353,80 @@ local_copy_list_done(const struct local_copy *cp, const char *r, size_t rlen)
 	}
 	return false;
 }
+
+/* The lines a fence copies of the last result, at most max: a read's
+ * numbered lines without their numbers, else its lines; conch's notes
+ * left out, and the blank lines at its end. */
+static size_t
+fence_lines(const struct local_copy *cp, const char **at, size_t *len, size_t max)
+{
+	const char *t = buf_str(&cp->text) + cp->last, *e, *p, *d;
+	size_t tn = cp->text.len - cp->last, n = 0;
+
+	while (tn && t[tn - 1] == '\n')
+		tn--;
+	for (p = t; p < t + tn && n < max; p = e + 1) {
+		e = memchr(p, '\n', tn - (size_t)(p - t));
+		e = e ? e : t + tn;
+		if (e > p && *p == '[' && e[-1] == ']')
+			continue;
+		for (d = p; d < e && *d == ' '; d++)
+			;
+		while (d < e && lc_digit(*d))
+			d++;
+		at[n] = d < e && *d == '\t' && d > p && lc_digit(d[-1]) ? d + 1 : p;
+		len[n] = (size_t)(e - at[n]);
+		n++;
+	}
+	while (n && len[n - 1] == 0)
+		n--;
+	return n;
+}
+
+size_t
+local_copy_fence_next(const struct local_copy *cp, const char *r, size_t rlen,
+		      char (*out)[LOCAL_FOLLOW_LEN + 1])
+{
+	enum { MAXL = 512 };
+	const char *at[MAXL], *p, *e, *open = NULL, *ls;
+	size_t len[MAXL], n, k = 0, pl, rest;
+
+	if (!cp->results.len)
+		return 0;
+	/* the fence the reply is in: after its last opening "```" line */
+	for (p = r; p < r + rlen; p = e + 1) {
+		e = memchr(p, '\n', (size_t)(r + rlen - p));
+		if (!e)
+			break;
+		if (e - p >= 3 && memcmp(p, "```", 3) == 0)
+			open = open ? NULL : e + 1;
+	}
+	if (!open)
+		return 0;
+	for (ls = r + rlen; ls > open && ls[-1] != '\n'; ls--)
+		;
+	if (ls < open)
+		return 0;
+	n = fence_lines(cp, at, len, MAXL);
+	/* the lines so far are the result's first, in order */
+	for (p = open; p < ls; p = e + 1, k++) {
+		e = memchr(p, '\n', (size_t)(ls - p));
+		if (k >= n || (size_t)(e - p) != len[k] || memcmp(p, at[k], len[k]) != 0)
+			return 0;
+	}
+	if (k >= n)
+		return 0;
+	pl = (size_t)(r + rlen - ls);
+	if (pl > len[k] || memcmp(ls, at[k], pl) != 0)
+		return 0;
+	rest = len[k] - pl;
+	if (rest >= LOCAL_FOLLOW_LEN) {
+		memcpy(out[0], at[k] + pl, LOCAL_FOLLOW_LEN);
+		out[0][LOCAL_FOLLOW_LEN] = '\0';
+	} else {
+		memcpy(out[0], at[k] + pl, rest);
+		out[0][rest] = '\n';
+		out[0][rest + 1] = '\0';
+	}
+	return 1;
+}

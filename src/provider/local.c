@@ -545,6 +545,9 @@ follow_copy(struct gen *G)
 				   arg_kind(G->g, &G->gs) == LOCAL_ARG_GLOB))
 		nc = local_copy_ext_next(&G->copy, buf_str(&G->reply), G->reply.len, cont,
 					 FOLLOW_MAX);
+	if (nc == 0 && G->sp.mode == SM_TEXT &&
+	    (nc = local_copy_fence_next(&G->copy, buf_str(&G->reply), G->reply.len, cont)) > 0)
+		margin = FLT_MAX;
 	if (nc == 0 && G->sp.mode == SM_TEXT && (nc = number_start(G, cont)) > 0)
 		margin = FLT_MAX;
 	/* an answer's `...` quotes a command a call ran, whole */

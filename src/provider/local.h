@@ -336,6 +336,16 @@ bool local_copy_last_operand(const struct local_copy *cp, const char *cmd, size_
  * The list is done: no line after it is an item (a lost model went on
  * "- src/agent/checkpoint.c files in ...", or began the list again). */
 bool local_copy_list_done(const struct local_copy *cp, const char *reply, size_t rlen);
+/* Where a fence that copies the last tool result goes on: when the
+ * reply is inside a fence whose lines so far are the result's first (a
+ * read's lines without their numbers, a command's output; conch's notes
+ * and trailing blank lines left out), and its current line begins the
+ * next, the rest of that line and its '\n' (or the first
+ * LOCAL_FOLLOW_LEN bytes).  An answer's fence copies a result whole: the
+ * model closed one after the first indented line of a file.  Same
+ * output as local_copy_follow (one text at most). */
+size_t local_copy_fence_next(const struct local_copy *cp, const char *reply, size_t rlen,
+			     char (*out)[LOCAL_FOLLOW_LEN + 1]);
 /* Is the reply's current line such an item, with an entry after it (the
  * list may not end there)? */
 bool local_copy_list_goes_on(const struct local_copy *cp, const char *reply, size_t rlen);

@@ -83,7 +83,11 @@ for f in local-chat.c local.c local.h; do echo "int fail_marker;" >"lib/$f"; don
 run_task "Which files mention fail_marker?"
 expect_eq "shared beginnings" "$(printf '%s\n' "$OUT" | grep '^- ' | tr -d '\n')" \
 	"- lib/local-chat.c- lib/local.c- lib/local.h"
-# 10. a result too long for its window: a clear error that says what to do
+# 10. a file shown whole: its indented lines too (the model closed the
+# fence after the first indented line of a file)
+run_task "Show src/main.c."
+expect_contains "whole file" "$OUT" "$(printf '\treturn 0;\n}')"
+# 11. a result too long for its window: a clear error that says what to do
 mkdir many
 i=100
 while [ $i -lt 250 ]; do

@@ -1667,6 +1667,51 @@ START_TEST(new_texts_after_old)
 }
 END_TEST
 
+/* A fence that copies a result goes on with its next line, whole. */
+START_TEST(fences_copy_results_whole)
+{
+	char out[1][LOCAL_FOLLOW_LEN + 1];
+	struct local_copy cp;
+	struct conv c;
+	const char *r;
+
+	copy_fixture(&c, &cp, "Show app/calc.py.", "read", "{\"path\": \"app/calc.py\"}",
+		     "     1\tdef add(a, b):\n     2\t    return a + b\n     3\t\n     4\tdef x():\n");
+	r = "app/calc.py:\n```\n";
+	ck_assert_uint_eq(local_copy_fence_next(&cp, r, strlen(r), out), 1);
+	ck_assert_str_eq(out[0], "def add(a, b):\n");
+	r = "app/calc.py:\n```\ndef add(a, b):\n"; /* the indented line next */
+	ck_assert_uint_eq(local_copy_fence_next(&cp, r, strlen(r), out), 1);
+	ck_assert_str_eq(out[0], "    return a + b\n");
+	r = "app/calc.py:\n```\ndef add(a, b):\n    ret";
+	ck_assert_uint_eq(local_copy_fence_next(&cp, r, strlen(r), out), 1);
+	ck_assert_str_eq(out[0], "urn a + b\n");
+	r = "app/calc.py:\n```\ndef add(a, b):\n    return a + b\n"; /* a blank line */
+	ck_assert_uint_eq(local_copy_fence_next(&cp, r, strlen(r), out), 1);
+	ck_assert_str_eq(out[0], "\n");
+	r = "app/calc.py:\n```\ndef add(a, b):\n    return a + b\n\ndef x():\n"; /* all */
+	ck_assert_uint_eq(local_copy_fence_next(&cp, r, strlen(r), out), 0);
+	r = "app/calc.py:\n```\ndef sub(a, b):\n"; /* not the result's: left alone */
+	ck_assert_uint_eq(local_copy_fence_next(&cp, r, strlen(r), out), 0);
+	r = "app/calc.py:\n```\ndef add(a, b):\n```\n"; /* closed */
+	ck_assert_uint_eq(local_copy_fence_next(&cp, r, strlen(r), out), 0);
+	r = "app/calc.py:\n"; /* no fence */
+	ck_assert_uint_eq(local_copy_fence_next(&cp, r, strlen(r), out), 0);
+	local_copy_free(&cp);
+	conv_free(&c);
+	/* a command's output, its exit note left out */
+	copy_fixture(&c, &cp, "Run ls man", "bash", "{\"command\": \"ls man\"}",
+		     "a.1\nb.1\n[exit 0]");
+	r = "`ls man` printed:\n```\na.1\n";
+	ck_assert_uint_eq(local_copy_fence_next(&cp, r, strlen(r), out), 1);
+	ck_assert_str_eq(out[0], "b.1\n");
+	r = "`ls man` printed:\n```\na.1\nb.1\n";
+	ck_assert_uint_eq(local_copy_fence_next(&cp, r, strlen(r), out), 0);
+	local_copy_free(&cp);
+	conv_free(&c);
+}
+END_TEST
+
 /* A text of 12 bytes or more written twice in a row is a loop. */
 START_TEST(repeats_are_loops)
 {
@@ -1945,4 +1990,5 @@ CHECK_MAIN("local", .timeout = 120, .tests = CHECK_TESTS(
 	facts_and_calls_keep_to_the_request, lists_are_copied_whole, operands_go_on_as_listed,
 	counts_are_held, failed_calls_said_plainly, code_spans_quote_commands,
 	kinds_take_the_trees_extensions, ranges_give_their_count, new_texts_after_old,
+	fences_copy_results_whole,
 	argument_rules_random_walks))
