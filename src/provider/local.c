@@ -666,6 +666,36 @@ call_first(struct gen *G)
 	return true;
 }
 
+/* After a list copied from a result is done (local_copy_list_done), at
+ * a line's start, the answer ends where the model rates that within
+ * FOLLOW_MARGIN of its best: a lost model went on after a listing with
+ * words of ls's note ("[1 ignored entries hidden]"). */
+static void
+end_after_list(struct gen *G)
+{
+	struct local *L = G->L;
+	const struct llm_vocab *v = llm_model_vocab(L->m);
+	int32_t n = llm_vocab_size(v), i, eog = -1;
+	float best = -FLT_MAX;
+	const char *r = buf_str(&G->reply);
+
+	if (!G->reply.len || r[G->reply.len - 1] != '\n' ||
+	    !local_copy_list_done(&G->copy, r, G->reply.len))
+		return;
+	for (i = 0; i < n; i++) {
+		if (!L->mask[i])
+			continue;
+		if (G->logits[i] > best)
+			best = G->logits[i];
+		if (llm_vocab_is_eog(v, i) && (eog < 0 || G->logits[i] > G->logits[eog]))
+			eog = i;
+	}
+	if (eog < 0 || G->logits[eog] < best - FOLLOW_MARGIN)
+		return;
+	memset(L->mask, 0, (size_t)n);
+	L->mask[eog] = 1;
+}
+
 static int32_t
 gen_pick(struct gen *G)
 {
@@ -695,6 +725,7 @@ gen_pick(struct gen *G)
 		return llm_sample(&G->s, G->logits, n, G->L->mask);
 	if (G->copy_on && G->sp.mode == SM_TEXT && copy_mask(G, false) > 0) {
 		follow_copy(G);
+		end_after_list(G);
 		return llm_sample(&G->s, G->logits, n, G->L->mask);
 	}
 	tok = llm_sample(&G->s, G->logits, n, NULL);

@@ -87,7 +87,21 @@ expect_eq "shared beginnings" "$(printf '%s\n' "$OUT" | grep '^- ' | tr -d '\n')
 # fence after the first indented line of a file)
 run_task "Show src/main.c."
 expect_contains "whole file" "$OUT" "$(printf '\treturn 0;\n}')"
-# 11. a result too long for its window: a clear error that says what to do
+# 11. a listing with ls's note on hidden entries: the answer ends with the
+# list (a lost model went on with "1/s words.txt")
+mkdir -p proj/app proj/docs proj/tests proj/.git
+printf 'def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n' >proj/app/calc.py
+printf '# calc\n\nA tiny calculator.\n' >proj/README.md
+printf 'pytest\n' >proj/requirements.txt
+printf 'def add(a, b):\n\treturn a + b\n' >proj/t1.py
+printf 'def add(a, b):\n  return a + b\n' >proj/t2.py
+echo "run pytest" >proj/docs/usage.md
+echo "x" >proj/tests/test_calc.py
+cd proj
+run_task "What files are in this project?"
+cd ..
+expect_eq "listing ends" "$(printf '%s\n' "$OUT" | tail -n 1)" "- tests/"
+# 12. a result too long for its window: a clear error that says what to do
 mkdir many
 i=100
 while [ $i -lt 250 ]; do
