@@ -1,6 +1,7 @@
-/* local-copy-int.h: what local-copy.c, local-args.c, local-list.c and
- * local-chat.c share (the copy rule, the argument rules, the list rules
- * and the reading of names of local.h); not for other files. */
+/* local-copy-int.h: what local-copy.c, local-args.c, local-list.c,
+ * local-nums.c and local-chat.c share (the copy rule, the argument
+ * rules, the list rules, the numbers and the reading of names of
+ * local.h); not for other files. */
 #ifndef CONCH_LOCAL_COPY_INT_H
 #define CONCH_LOCAL_COPY_INT_H
 
@@ -29,6 +30,13 @@ bool lc_part_of(const char *t, size_t tn, const char *v, size_t n, bool whole);
  * follows a path_stop byte) and, `whole`, to the end of one (before a
  * lc_stop byte, or a '.', '?', '!' or ',' that ends a sentence)? */
 bool lc_fields_of(const char *t, size_t tn, const char *v, size_t n, bool whole);
+
+/* How many entries a result lists: its lines but a blank one, conch's
+ * notes ("[exit 0]") and wc's total (local-nums.c). */
+size_t lc_result_entries(const char *text);
+/* Hold, for each number of the request and the next no smaller, the
+ * count of lines from one to the other (local-nums.c). */
+void lc_range_counts(struct local_copy *cp);
 
 /* Read the regular file path (relative to dir) into out, at most 1 MiB;
  * false for anything else (a FIFO would block). */

@@ -324,6 +324,23 @@ arg_kind(const struct tcg *g, const struct tcg_state *st)
 	return local_arg_rule(tool, a);
 }
 
+
+/* Where the string value being written starts: after the reply's last
+ * quote that no backslash escapes; NULL when there is none. */
+static const char *
+value_start(const struct gen *G)
+{
+	const char *r = buf_str(&G->reply), *q = NULL, *p;
+
+	for (p = r; (p = memchr(p, '"', G->reply.len - (size_t)(p - r))) != NULL; p++) {
+		size_t nb = 0;
+		while (p - nb > r && p[-1 - (ptrdiff_t)nb] == '\\')
+			nb++;
+		if (nb % 2 == 0)
+			q = p;
+	}
+	return q ? q + 1 : NULL;
+}
 /* Of the tokens marked, keep those that keep the argument being written
  * to its rule (local_arg_feed): a small model that is to write
  * "alpha.md" for 'Save "a list of ideas" as alpha.md' may begin
@@ -342,16 +359,8 @@ arg_mask(struct gen *G)
 	local_copy_edit_from(&G->copy, buf_str(&G->reply), G->reply.len);
 
 	if (in != LOCAL_ARG_NONE) {
-		/* the value so far follows the reply's last quote that
-		 * no backslash escapes */
-		for (p = r; (p = memchr(p, '"', G->reply.len - (size_t)(p - r))) != NULL; p++) {
-			size_t nb = 0;
-			while (p - nb > r && p[-1 - (ptrdiff_t)nb] == '\\')
-				nb++;
-			if (nb % 2 == 0)
-				q = p;
-		}
-		for (p = q ? q + 1 : r + G->reply.len; p < r + G->reply.len; p++)
+		q = value_start(G);
+		for (p = q ? q : r + G->reply.len; p < r + G->reply.len; p++)
 			local_arg_feed(&G->copy, in, &run, *p);
 	}
 	for (i = 0; i < n; i++) {
@@ -481,19 +490,12 @@ number_start(struct gen *G, char (*cont)[LOCAL_FOLLOW_LEN + 1])
 static bool
 first_file(struct gen *G, bool *blank)
 {
-	const char *r = buf_str(&G->reply), *q = NULL, *p;
+	const char *r = buf_str(&G->reply), *q = value_start(G), *p;
 	struct local_arg_run run = {0};
 
-	for (p = r; (p = memchr(p, '"', G->reply.len - (size_t)(p - r))) != NULL; p++) {
-		size_t nb = 0;
-		while (p - nb > r && p[-1 - (ptrdiff_t)nb] == '\\')
-			nb++;
-		if (nb % 2 == 0)
-			q = p;
-	}
 	if (!q)
 		return false;
-	for (p = q + 1; p < r + G->reply.len; p++)
+	for (p = q; p < r + G->reply.len; p++)
 		if (!local_arg_feed(&G->copy, LOCAL_ARG_CMD, &run, *p))
 			return false;
 	if (local_arg_first_file(&run))

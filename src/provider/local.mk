@@ -10,7 +10,8 @@ libconch_a_SOURCES += \
 	src/provider/scripted.c \
 	src/provider/local.c src/provider/local.h \
 	src/provider/local-chat.c src/provider/local-copy.c \
-	src/provider/local-args.c src/provider/local-list.c src/provider/local-copy-int.h \
+	src/provider/local-args.c src/provider/local-list.c src/provider/local-nums.c \
+	src/provider/local-copy-int.h \
 	src/provider/local-grammar.c src/provider/local-grammar.h
 
 # the price table, installed as $(pkgdatadir)/prices.json
