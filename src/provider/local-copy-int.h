@@ -10,9 +10,20 @@
 
 #include "provider/local.h"
 
-bool lc_digit(char c);
+/* a digit */
+static inline bool
+lc_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 /* a letter, a digit or '_' */
-bool lc_word(char c);
+static inline bool
+lc_word(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || lc_digit(c) || c == '_';
+}
+
 /* a byte that ends a name: a blank, a quote, a bracket, ',', ';', ':', '|' */
 bool lc_stop(char c);
 /* The first of the sorted words v[0..nv) that starts with run[0..n)

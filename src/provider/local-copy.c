@@ -43,24 +43,11 @@
 
 #define RUN_MAX 64
 
-bool
-lc_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* Is c a blank of a tool result's layout? */
 static bool
 is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n';
-}
-
-bool
-lc_word(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || lc_digit(c) ||
-	       c == '_';
 }
 
 /* ---- words ---- */
