@@ -9,6 +9,7 @@ libconch_a_SOURCES += \
 	src/provider/secrets.h \
 	src/provider/scripted.c \
 	src/provider/local.c src/provider/local.h \
+	src/provider/local-steer.c src/provider/local-gen-int.h \
 	src/provider/local-chat.c src/provider/local-copy.c \
 	src/provider/local-args.c src/provider/local-list.c src/provider/local-nums.c \
 	src/provider/local-copy-int.h \

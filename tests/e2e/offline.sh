@@ -68,7 +68,7 @@ ls -lR >"$T/after"
 expect_eq "listing: tree unchanged" "$(cmp -s "$T/before" "$T/after" && echo same)" "same"
 
 # 7. a phrasing the model never saw: it opens a call where it rates that
-# close to the refusal (CALL_MARGIN in src/provider/local.c)
+# close to the refusal (CALL_MARGIN in src/provider/local-steer.c)
 run_task "Make a note that the deploy runs at 0300."
 expect_contains "note" "$(cat "$XDG_DATA_HOME"/conch/projects/*/MEMORY.md 2>/dev/null)" \
 	"the deploy runs at 0300"
